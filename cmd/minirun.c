@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* minirun: argv -> spec -> prepared (checked) -> run -> exit status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "minirun/minirun.h"
+#include "options.h"
+
+extern char **environ;
+
+static void
+print_error(const struct mr_cli *cli, const struct mr_error *err)
+{
+	if (cli->spec.name != NULL)
+		fprintf(stderr, "minirun: %s: %s\n", cli->spec.name, err->msg);
+	else
+		fprintf(stderr, "minirun: %s\n", err->msg);
+}
+
+static void
+print_verbose(const struct mr_prepared *p)
+{
+	char *caps = mr_caps_to_string(p->bounding);
+	fprintf(stderr,
+		"minirun: rootfs %s%s, %s mode\n"
+		"minirun: user uid=%u gid=%u groups=%zu home=%s\n"
+		"minirun: capabilities (bounding%s): %s\n"
+		"minirun: no_new_privs %s; seccomp %s%s%s (%zu instructions, flags %#x)\n",
+		p->rootfs_path, p->spec->read_only ? " (read-only)" : "",
+		p->rootless ? "rootless (user namespace)" : "root", (unsigned)p->user.uid,
+		(unsigned)p->user.gid, p->user.n_groups, p->user.home ? p->user.home : "/",
+		p->effective ? ", effective, permitted" : "", caps && caps[0] ? caps : "(none)",
+		p->spec->no_new_privs ? "on" : "off", p->seccomp.enabled ? "on" : "off",
+		p->seccomp.source ? " from " : "", p->seccomp.source ? p->seccomp.source : "",
+		p->seccomp.n_insns, p->seccomp.flags);
+	free(caps);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mr_cli cli;
+	struct mr_prepared prepared;
+	struct mr_error err = {0};
+	int status = MR_EXIT_FAILURE;
+
+	if (mr_cli_parse(argc, argv, environ, &cli, &err) < 0) {
+		print_error(&cli, &err);
+		mr_cli_clear(&cli);
+		return MR_EXIT_FAILURE;
+	}
+	if (cli.action == MR_CLI_HELP) {
+		fputs(mr_cli_usage, stdout);
+		mr_cli_clear(&cli);
+		return 0;
+	}
+	if (cli.action == MR_CLI_VERSION) {
+		printf("minirun %s\n", MINIRUN_VERSION);
+		mr_cli_clear(&cli);
+		return 0;
+	}
+
+	if (mr_prepare(&cli.spec, &prepared, &err) < 0) {
+		print_error(&cli, &err);
+		mr_cli_clear(&cli);
+		return err.exit_status ? err.exit_status : MR_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < prepared.seccomp.n_warnings; i++)
+		fprintf(stderr, "minirun: warning: %s\n", prepared.seccomp.warnings[i]);
+	if (cli.verbose)
+		print_verbose(&prepared);
+
+	/* Flush before the container writes to the same stdout. */
+	fflush(stdout);
+	fflush(stderr);
+
+	if (mr_run(&prepared, &status, &err) < 0) {
+		print_error(&cli, &err);
+		status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE;
+	}
+	mr_prepared_clear(&prepared);
+	mr_cli_clear(&cli);
+	return status;
+}

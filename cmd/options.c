@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+const char mr_cli_usage[] =
+	"Usage: minirun [OPTIONS] ROOTFS COMMAND [ARG...]\n"
+	"\n"
+	"Run COMMAND in a new container whose root filesystem is the directory ROOTFS.\n"
+	"Options end at ROOTFS: everything after it is passed to COMMAND.\n"
+	"\n"
+	"Options (they mean what they mean for docker run):\n"
+	"  -i, --interactive          keep stdin attached (default: /dev/null)\n"
+	"  -t, --tty                  allocate a pseudo-terminal for the container\n"
+	"  -u, --user USER[:GROUP]    user and group, names or numbers from ROOTFS's\n"
+	"                             /etc/passwd and /etc/group\n"
+	"  -e, --env KEY=VALUE        set an environment variable (KEY alone: take it\n"
+	"                             from minirun's environment)\n"
+	"  -w, --workdir DIR          working directory inside the container (default /)\n"
+	"  -h, --hostname NAME        container host name (default: a random id)\n"
+	"      --name NAME            a name for the container, used in messages\n"
+	"      --cap-add CAP          add a capability (NET_ADMIN, CAP_NET_ADMIN, ALL)\n"
+	"      --cap-drop CAP         drop a capability (or ALL)\n"
+	"      --privileged           every capability minirun has, no masked paths,\n"
+	"                             no seccomp unless a profile is given\n"
+	"      --read-only            mount the root filesystem read-only\n"
+	"      --network none|host    none (default): own network namespace with lo;\n"
+	"                             host: share minirun's network namespace\n"
+	"      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
+	"                             apparmor=PROFILE|unconfined\n"
+	"      --seccomp PROFILE      same as --security-opt seccomp=PROFILE\n"
+	"      --seccomp-strict       unknown syscall names in a profile are an error\n"
+	"      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
+	"      --rm                   accepted for docker compatibility (minirun never\n"
+	"                             keeps a container)\n"
+	"  -v, --verbose              print what was applied\n"
+	"      --help                 show this help and exit\n"
+	"      --version              show the version and exit\n"
+	"\n"
+	"Exit status: the container's status; 128+N if it died of signal N;\n"
+	"125 if minirun failed; 126 if COMMAND cannot be executed; 127 if it was not found.\n";
+
+enum opt_id {
+	OPT_INTERACTIVE,
+	OPT_TTY,
+	OPT_USER,
+	OPT_ENV,
+	OPT_WORKDIR,
+	OPT_HOSTNAME,
+	OPT_NAME,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_READ_ONLY,
+	OPT_NETWORK,
+	OPT_SECURITY_OPT,
+	OPT_SECCOMP,
+	OPT_SECCOMP_STRICT,
+	OPT_APPARMOR,
+	OPT_RM,
+	OPT_VERBOSE,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+struct opt {
+	const char *name;
+	char short_name;
+	bool has_arg;
+	enum opt_id id;
+};
+
+static const struct opt options[] = {
+	{"interactive", 'i', false, OPT_INTERACTIVE},
+	{"tty", 't', false, OPT_TTY},
+	{"user", 'u', true, OPT_USER},
+	{"env", 'e', true, OPT_ENV},
+	{"workdir", 'w', true, OPT_WORKDIR},
+	{"hostname", 'h', true, OPT_HOSTNAME},
+	{"name", 0, true, OPT_NAME},
+	{"cap-add", 0, true, OPT_CAP_ADD},
+	{"cap-drop", 0, true, OPT_CAP_DROP},
+	{"privileged", 0, false, OPT_PRIVILEGED},
+	{"read-only", 0, false, OPT_READ_ONLY},
+	{"network", 0, true, OPT_NETWORK},
+	{"net", 0, true, OPT_NETWORK},
+	{"security-opt", 0, true, OPT_SECURITY_OPT},
+	{"seccomp", 0, true, OPT_SECCOMP},
+	{"seccomp-strict", 0, false, OPT_SECCOMP_STRICT},
+	{"apparmor", 0, true, OPT_APPARMOR},
+	{"rm", 0, false, OPT_RM},
+	{"verbose", 'v', false, OPT_VERBOSE},
+	{"help", 0, false, OPT_HELP},
+	{"version", 0, false, OPT_VERSION},
+};
+
+struct caps_edit {
+	const char **adds, **drops;
+	size_t n_adds, n_drops;
+};
+
+static int
+push(const char ***v, size_t *n, const char *s, struct mr_error *err)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(char *));
+	if (nv == NULL)
+		return mr_error_set(err, ENOMEM, "options");
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+static int
+set_string(char **dst, const char *value, struct mr_error *err)
+{
+	char *s = strdup(value);
+	if (s == NULL)
+		return mr_error_set(err, ENOMEM, "options");
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* docker accepts both "key=value" and the older "key:value" in --security-opt. */
+static bool
+opt_key(const char *opt, const char *key, const char **value)
+{
+	size_t n = strlen(key);
+	if (strncmp(opt, key, n) != 0)
+		return false;
+	if (opt[n] == '\0') {
+		*value = NULL;
+		return true;
+	}
+	if (opt[n] == '=' || opt[n] == ':') {
+		*value = opt + n + 1;
+		return true;
+	}
+	return false;
+}
+
+static int
+security_opt(struct mr_spec *spec, const char *opt, struct mr_error *err)
+{
+	const char *v;
+
+	if (opt_key(opt, "no-new-privileges", &v)) {
+		if (v == NULL || strcmp(v, "true") == 0)
+			spec->no_new_privs = true;
+		else if (strcmp(v, "false") == 0)
+			spec->no_new_privs = false;
+		else
+			return mr_error_set(err, 0,
+					    "--security-opt %s: no-new-privileges takes true or false",
+					    opt);
+		return 0;
+	}
+	if (opt_key(opt, "seccomp", &v)) {
+		if (v == NULL || v[0] == '\0')
+			return mr_error_set(err, 0,
+					    "--security-opt %s: seccomp needs a profile: "
+					    "seccomp=PROFILE.json or seccomp=unconfined",
+					    opt);
+		return set_string(&spec->seccomp, v, err);
+	}
+	if (opt_key(opt, "apparmor", &v)) {
+		if (v == NULL || v[0] == '\0')
+			return mr_error_set(err, 0,
+					    "--security-opt %s: apparmor needs a profile name: "
+					    "apparmor=PROFILE or apparmor=unconfined",
+					    opt);
+		return set_string(&spec->apparmor, v, err);
+	}
+	if (opt_key(opt, "label", &v))
+		return mr_error_set(err, 0,
+				    "--security-opt %s: SELinux labels are not supported by minirun", opt);
+	return mr_error_set(err, 0,
+			    "--security-opt %s: unknown option (expected no-new-privileges, "
+			    "seccomp=PROFILE or apparmor=PROFILE)",
+			    opt);
+}
+
+static int
+env_opt(struct mr_spec *spec, const char *value, char **environ_, struct mr_error *err)
+{
+	if (value[0] == '\0' || value[0] == '=')
+		return mr_error_set(err, 0, "--env '%s': expected KEY=VALUE or KEY", value);
+	if (strchr(value, '=') != NULL)
+		return mr_spec_add_env(spec, value, err);
+	/* "-e KEY": docker passes KEY's value from the caller, or nothing when unset. */
+	size_t n = strlen(value);
+	for (char **e = environ_; e && *e; e++)
+		if (strncmp(*e, value, n) == 0 && (*e)[n] == '=')
+			return mr_spec_add_env(spec, *e, err);
+	return 0;
+}
+
+static int
+apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ_,
+      struct caps_edit *caps, struct mr_error *err)
+{
+	struct mr_spec *spec = &cli->spec;
+
+	switch (o->id) {
+	case OPT_INTERACTIVE:
+		spec->interactive = true;
+		return 0;
+	case OPT_TTY:
+		spec->tty = true;
+		return 0;
+	case OPT_USER:
+		return set_string(&spec->user, value, err);
+	case OPT_ENV:
+		return env_opt(spec, value, environ_, err);
+	case OPT_WORKDIR:
+		return set_string(&spec->workdir, value, err);
+	case OPT_HOSTNAME:
+		return set_string(&spec->hostname, value, err);
+	case OPT_NAME:
+		return set_string(&spec->name, value, err);
+	case OPT_CAP_ADD:
+		return push(&caps->adds, &caps->n_adds, value, err);
+	case OPT_CAP_DROP:
+		return push(&caps->drops, &caps->n_drops, value, err);
+	case OPT_PRIVILEGED:
+		spec->privileged = true;
+		return 0;
+	case OPT_READ_ONLY:
+		spec->read_only = true;
+		return 0;
+	case OPT_NETWORK:
+		if (strcmp(value, "none") == 0)
+			spec->network = MR_NETWORK_NONE;
+		else if (strcmp(value, "host") == 0)
+			spec->network = MR_NETWORK_HOST;
+		else
+			return mr_error_set(err, 0,
+					    "--network %s: unsupported network mode (minirun "
+					    "has no bridge; use none or host)",
+					    value);
+		return 0;
+	case OPT_SECURITY_OPT:
+		return security_opt(spec, value, err);
+	case OPT_SECCOMP:
+		if (value[0] == '\0')
+			return mr_error_set(err, 0, "--seccomp: empty profile name");
+		return set_string(&spec->seccomp, value, err);
+	case OPT_SECCOMP_STRICT:
+		spec->seccomp_strict = true;
+		return 0;
+	case OPT_APPARMOR:
+		if (value[0] == '\0')
+			return mr_error_set(err, 0, "--apparmor: empty profile name");
+		return set_string(&spec->apparmor, value, err);
+	case OPT_RM:
+		return 0;
+	case OPT_VERBOSE:
+		cli->verbose = true;
+		return 0;
+	case OPT_HELP:
+		cli->action = MR_CLI_HELP;
+		return 0;
+	case OPT_VERSION:
+		cli->action = MR_CLI_VERSION;
+		return 0;
+	}
+	return mr_error_set(err, 0, "internal error: option %s", o->name);
+}
+
+static const struct opt *
+find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static const struct opt *
+find_short(char c)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (options[i].short_name == c)
+			return &options[i];
+	return NULL;
+}
+
+static int
+parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct caps_edit *caps,
+	      int *first_operand, struct mr_error *err)
+{
+	int i = 1;
+
+	for (; i < argc && cli->action == MR_CLI_RUN; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+
+		if (a[1] == '-') {
+			const char *name = a + 2;
+			const char *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			const struct opt *o = find_long(name, len);
+			if (o == NULL)
+				return mr_error_set(err, 0, "unknown option '%s' (see minirun --help)",
+						    a);
+			const char *value = NULL;
+			if (o->has_arg) {
+				if (eq)
+					value = eq + 1;
+				else if (i + 1 < argc)
+					value = argv[++i];
+				else
+					return mr_error_set(err, 0, "option '--%s' needs a value",
+							    o->name);
+			} else if (eq) {
+				return mr_error_set(err, 0, "option '--%s' takes no value", o->name);
+			}
+			if (apply(cli, o, value, environ_, caps, err) < 0)
+				return -1;
+			continue;
+		}
+
+		/* A cluster of short options: "-it", "-ualice", "-u alice", "-u=alice". */
+		for (const char *c = a + 1; *c; c++) {
+			const struct opt *o = find_short(*c);
+			if (o == NULL)
+				return mr_error_set(err, 0, "unknown option '-%c' (see minirun --help)",
+						    *c);
+			if (!o->has_arg) {
+				if (apply(cli, o, NULL, environ_, caps, err) < 0)
+					return -1;
+				continue;
+			}
+			const char *value;
+			if (c[1] != '\0')
+				value = c[1] == '=' ? c + 2 : c + 1;
+			else if (i + 1 < argc)
+				value = argv[++i];
+			else
+				return mr_error_set(err, 0, "option '-%c' needs a value", *c);
+			if (apply(cli, o, value, environ_, caps, err) < 0)
+				return -1;
+			break;
+		}
+	}
+	*first_operand = i;
+	return 0;
+}
+
+int
+mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct mr_error *err)
+{
+	struct caps_edit caps = {0};
+	int first = 0;
+	int ret;
+
+	memset(cli, 0, sizeof(*cli));
+	mr_spec_init(&cli->spec);
+
+	ret = parse_options(argc, argv, environ_, cli, &caps, &first, err);
+	if (ret < 0 || cli->action != MR_CLI_RUN)
+		goto out;
+
+	if (cli->spec.privileged) {
+		/* moby: privileged containers get every capability; add/drop are ignored. */
+		cli->spec.caps = mr_caps_all_known();
+		cli->spec.caps_all = true;
+	} else {
+		ret = mr_caps_tweak(mr_caps_docker_default(), caps.adds, caps.n_adds, caps.drops,
+				    caps.n_drops, &cli->spec.caps, err);
+		if (ret < 0)
+			goto out;
+		for (size_t k = 0; k < caps.n_adds; k++)
+			if (mr_caps_is_all(caps.adds[k]))
+				cli->spec.caps_all = true;
+	}
+
+	if (first >= argc) {
+		ret = mr_error_set(err, 0, "no root filesystem given (usage: minirun [OPTIONS] "
+					   "ROOTFS COMMAND [ARG...])");
+		goto out;
+	}
+	ret = set_string(&cli->spec.rootfs, argv[first], err);
+	if (ret < 0)
+		goto out;
+	if (first + 1 >= argc) {
+		ret = mr_error_set(err, 0, "no command given (usage: minirun [OPTIONS] ROOTFS "
+					   "COMMAND [ARG...])");
+		goto out;
+	}
+	ret = mr_spec_set_argv(&cli->spec, argv + first + 1, (size_t)(argc - first - 1), err);
+out:
+	free(caps.adds);
+	free(caps.drops);
+	return ret;
+}
+
+void
+mr_cli_clear(struct mr_cli *cli)
+{
+	mr_spec_clear(&cli->spec);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIRUN_SECCOMP_H
+#define MINIRUN_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "minirun/caps.h"
+#include "minirun/error.h"
+
+/*
+ * The boundary between profile handling (lib/profile.c, lib/reduce.c,
+ * lib/filter.c) and the launch sequence.  The parent prepares a finished BPF
+ * program before any process exists; the container process only loads it.
+ */
+
+struct sock_filter;
+
+struct mr_seccomp_prepared {
+	bool enabled;              /* false: unconfined, install nothing (Seccomp: 0) */
+	struct sock_filter *insns; /* the program, ENOSYS stub included (malloc'ed) */
+	size_t n_insns;
+	unsigned int flags;        /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	char **warnings;           /* lines for the CLI to print (malloc'ed), may be NULL */
+	size_t n_warnings;
+	char *source;              /* "built-in default", or the file path: for messages */
+};
+
+struct mr_seccomp_request {
+	const char *profile;  /* as given on the command line: NULL = built-in default,
+				 "unconfined", "Unconfined", "runtime/default", "RuntimeDefault",
+				 "docker/default", "localhost/PATH", or a PATH */
+	bool explicit_profile;/* the user named a profile (matters with --privileged) */
+	bool privileged;      /* --privileged: unconfined unless a profile is explicit */
+	bool strict;          /* unknown syscall names are an error */
+	mr_capset bounding;   /* the bounding set the process will get (includes/excludes.caps) */
+};
+
+int mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out,
+		       struct mr_error *err);
+
+void mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p);
+
+/*
+ * In the container process: seccomp(SECCOMP_SET_MODE_FILTER, flags, prog).
+ * Never sets no_new_privs itself; without it the caller must hold
+ * CAP_SYS_ADMIN.  A no-op when !p->enabled.
+ */
+int mr_seccomp_install(const struct mr_seccomp_prepared *p, struct mr_error *err);
+
+#endif

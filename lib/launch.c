@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The launch sequence, in the order the kernel sees it (runtimes.md 1.5):
+ *
+ *   parent: block signals -> clone3(namespaces, pidfd) -> [rootless: id maps]
+ *   child:  pdeathsig -> non-dumpable -> setsid -> mounts + pivot_root ->
+ *           read-only root -> lo up -> hostname -> AppArmor -> stdio/tty ->
+ *           workdir (getcwd check) -> exec target check -> signals reset ->
+ *           [seccomp if !no_new_privs] -> setgroups -> bounding set ->
+ *           KEEPCAPS -> setresgid -> setresuid -> capset -> ambient ->
+ *           [no_new_privs -> seccomp] -> close fds -> execve
+ *   parent: wait for exec (EOF on the sync socket) or an error message ->
+ *           relay tty, forward signals -> reap -> exit status
+ *
+ * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
+ * tty master fd or an error; a successful execve closes the child's end
+ * (close-on-exec), which the parent reads as "the command is running".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "minirun/launch.h"
+#include "apparmor.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "tty.h"
+#include "util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+enum sync_type {
+	SYNC_TTY = 1, /* carries the pty master fd */
+	SYNC_ERROR,   /* the container process failed before exec */
+};
+
+struct sync_msg {
+	int type;
+	int exit_status;
+	int errnum;
+	char msg[MR_ERROR_MSG_MAX];
+};
+
+/* --- the sync socket ------------------------------------------------------ */
+
+static int
+sync_send(int sock, const struct sync_msg *m, int fd)
+{
+	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* Returns 1 with a message, 0 at EOF (the child exec'ed or died), -1 on error. */
+static int
+sync_recv(int sock, struct sync_msg *m, int *fd)
+{
+	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return (int)n;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if ((size_t)n != sizeof(*m)) {
+		errno = EPROTO;
+		return -1;
+	}
+	m->msg[sizeof(m->msg) - 1] = '\0';
+	return 1;
+}
+
+/* --- the container process ------------------------------------------------ */
+
+/* Signals minirun relays to the container; blocked in minirun, read from a signalfd. */
+static void
+relay_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGWINCH);
+}
+
+static int
+check_cwd(struct mr_error *err)
+{
+	char buf[4096];
+	/*
+	 * CVE-2024-21626: a cwd outside the container's root reads back as
+	 * "(unreachable)/..." (or fails with ENOENT through glibc).
+	 */
+	if (getcwd(buf, sizeof(buf)) == NULL)
+		return mr_error_set(err, errno, "workdir: getcwd (possible container breakout)");
+	if (buf[0] != '/')
+		return mr_error_set(err, 0, "workdir: the working directory %s is outside the "
+					    "container (possible container breakout)",
+				    buf);
+	return 0;
+}
+
+static int
+mkdir_p(const char *path)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *s = tmp + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int
+enter_workdir(const struct mr_spec *spec, struct mr_error *err)
+{
+	const char *dir = spec->workdir ? spec->workdir : "/";
+	if (chdir(dir) < 0) {
+		/* docker run -w creates a missing working directory. */
+		if (errno != ENOENT || mkdir_p(dir) < 0 || chdir(dir) < 0)
+			return mr_error_set(err, errno, "workdir %s", dir);
+	}
+	return check_cwd(err);
+}
+
+/* CVE-2019-5736: a target that resolves to minirun's own binary is refused. */
+static int
+check_exec_target(const struct mr_prepared *p, struct mr_error *err)
+{
+	struct stat st;
+	cleanup_close int fd = open(p->exec_path, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		int status = errno == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC;
+		return mr_error_set_status(err, status, errno, "exec %s", p->exec_path);
+	}
+	if (fstat(fd, &st) < 0)
+		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec %s", p->exec_path);
+	if (st.st_dev == p->self_dev && st.st_ino == p->self_ino)
+		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, 0,
+					   "exec %s: refusing to execute minirun's own binary inside "
+					   "the container (CVE-2019-5736)",
+					   p->exec_path);
+	return 0;
+}
+
+static void
+reset_signals(const sigset_t *mask)
+{
+	/* Dispositions the caller ignored (a shell's background job) must not leak in. */
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+}
+
+static int
+set_user_and_caps(const struct mr_prepared *p, struct mr_error *err)
+{
+	/* With setgroups denied (rootless) the list is empty and cannot change. */
+	if (!p->rootless && mr_user_set_groups(&p->user, err) < 0)
+		return -1;
+	if (mr_caps_drop_bounding(p->bounding, err) < 0)
+		return -1;
+	/* Without KEEPCAPS a switch to a non-zero uid empties the permitted set. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	if (mr_user_switch(&p->user, err) < 0)
+		return -1;
+	if (mr_caps_set(p->effective, p->permitted, 0, err) < 0)
+		return -1;
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	return mr_caps_clear_ambient(err);
+}
+
+static int
+close_fds_except(int keep, struct mr_error *err)
+{
+	/*
+	 * CVE-2024-21626: nothing of the caller's may reach the container.
+	 * Only the sync socket stays, and it is close-on-exec.
+	 */
+	if (keep > 3 && syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0U) < 0)
+		return mr_error_set(err, errno, "close_range");
+	if (syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) < 0)
+		return mr_error_set(err, errno, "close_range");
+	return 0;
+}
+
+static int
+container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_mask,
+	       struct mr_error *err)
+{
+	const struct mr_spec *spec = p->spec;
+	char go;
+
+	/* A container must not outlive the minirun that supervises it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
+
+	/* Rootless: wait until the parent has written our uid/gid maps. */
+	if (p->rootless && read(sync_fd, &go, 1) != 1)
+		return mr_error_set(err, errno, "user namespace: waiting for the id maps");
+
+	/* Nobody may ptrace us or open /proc/PID/ files while we set up. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_DUMPABLE)");
+
+	/* CVE-2017-5226: without a controlling terminal, TIOCSTI cannot reach the caller's. */
+	if (setsid() < 0)
+		return mr_error_set(err, errno, "setsid");
+
+	umask(0);
+	if (mr_mounts_setup(p, err) < 0)
+		return -1;
+	if (mr_mounts_finalize(p, err) < 0)
+		return -1;
+
+	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
+		return -1;
+
+	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+		return mr_error_set(err, errno, "sethostname %s", p->hostname);
+
+	if (mr_apparmor_apply_on_exec(spec->apparmor, err) < 0)
+		return -1;
+
+	if (spec->tty) {
+		cleanup_close int master = mr_tty_open_in_container(err);
+		if (master < 0)
+			return -1;
+		struct sync_msg m = {.type = SYNC_TTY};
+		if (sync_send(sync_fd, &m, master) < 0)
+			return mr_error_set(err, errno, "tty: hand the terminal to minirun");
+	} else if (!spec->interactive) {
+		/* docker run without -i: the container's stdin is empty. */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+			return mr_error_set(err, errno, "stdin: /dev/null");
+		close(null);
+	}
+
+	umask(022);
+	if (enter_workdir(spec, err) < 0)
+		return -1;
+	if (check_exec_target(p, err) < 0)
+		return -1;
+	reset_signals(orig_mask);
+
+	/*
+	 * Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so it
+	 * goes in while we still hold it; the profile must then allow the
+	 * syscalls below (setgroups ... capset, close_range, execve).
+	 */
+	if (!spec->no_new_privs && mr_seccomp_install(&p->seccomp, err) < 0)
+		return -1;
+
+	if (set_user_and_caps(p, err) < 0)
+		return -1;
+
+	if (spec->no_new_privs) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return mr_error_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+		/* As late as possible: only close_range and execve run under it. */
+		if (mr_seccomp_install(&p->seccomp, err) < 0)
+			return -1;
+	}
+
+	/*
+	 * Here a future "create" would stop, report ready over sync_fd and wait
+	 * for "start"; "run" goes straight on.
+	 */
+	if (close_fds_except(sync_fd, err) < 0)
+		return -1;
+	execve(p->exec_path, spec->argv, p->envp);
+	return mr_error_set_status(err, errno == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC,
+				   errno, "exec %s", p->exec_path);
+}
+
+static _Noreturn void
+container_main(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_mask)
+{
+	struct mr_error err = {0};
+
+	container_init(p, sync_fd, orig_mask, &err);
+	struct sync_msg m = {
+		.type = SYNC_ERROR,
+		.exit_status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE,
+		.errnum = err.errnum,
+	};
+	memcpy(m.msg, err.msg, sizeof(m.msg));
+	sync_send(sync_fd, &m, -1);
+	_exit(m.exit_status);
+}
+
+/* --- the parent ----------------------------------------------------------- */
+
+static int
+status_from_siginfo(const siginfo_t *si)
+{
+	if (si->si_code == CLD_EXITED)
+		return si->si_status;
+	return 128 + si->si_status;
+}
+
+struct supervisor {
+	int pidfd;
+	int sigfd;
+	int master; /* -1 without -t */
+	bool relay_stdin;
+};
+
+static void
+drain(int from, int to)
+{
+	int fl = fcntl(from, F_GETFL);
+	fcntl(from, F_SETFL, fl | O_NONBLOCK);
+	while (mr_tty_pump(from, to) > 0)
+		;
+}
+
+static int
+supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
+{
+	bool stdin_open = s->relay_stdin, master_open = s->master >= 0;
+
+	for (;;) {
+		struct pollfd pfd[4];
+		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1;
+
+		pfd[i_sig = n++] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
+		pfd[i_pid = n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
+		if (master_open)
+			pfd[i_master = n++] = (struct pollfd){.fd = s->master, .events = POLLIN};
+		if (stdin_open)
+			pfd[i_stdin = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return mr_error_set(err, errno, "poll");
+		}
+
+		if (pfd[i_sig].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;
+				if (si.ssi_signo == SIGWINCH) {
+					if (s->master >= 0)
+						mr_tty_copy_winsize(STDIN_FILENO, s->master);
+					continue;
+				}
+				syscall(SYS_pidfd_send_signal, s->pidfd, (int)si.ssi_signo, NULL, 0);
+			}
+		}
+		if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0)
+				master_open = false;
+		}
+		if (i_stdin >= 0 && (pfd[i_stdin].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (mr_tty_pump(STDIN_FILENO, s->master) <= 0) {
+				stdin_open = false;
+				/* Piped input ended: let the container's line discipline see EOF. */
+				if (!isatty(STDIN_FILENO) && write(s->master, "\x04", 1) < 0)
+					master_open = master_open && errno != EIO;
+			}
+		}
+		if (pfd[i_pid].revents & POLLIN) {
+			siginfo_t si;
+			memset(&si, 0, sizeof(si));
+			if (waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED) < 0)
+				return mr_error_set(err, errno, "waitid");
+			if (master_open)
+				drain(s->master, STDOUT_FILENO);
+			*exit_status = status_from_siginfo(&si);
+			return 0;
+		}
+	}
+}
+
+static void
+reap(int pidfd)
+{
+	siginfo_t si;
+	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+}
+
+int
+mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
+{
+	const struct mr_spec *spec = p->spec;
+	sigset_t relay, orig;
+	int sv[2];
+	int pidfd = -1;
+	int ret = -1;
+	/* Declared up front: every "goto out" below passes their cleanup. */
+	cleanup_close int master = -1;
+	cleanup_close int sigfd = -1;
+	struct mr_tty_state tty_state = {0};
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return mr_error_set(err, errno, "socketpair");
+	cleanup_close int sock = sv[0];
+	cleanup_close int child_sock = sv[1];
+
+	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
+	relay_sigset(&relay);
+	sigprocmask(SIG_BLOCK, &relay, &orig);
+
+	struct clone_args args = {
+		.flags = mr_ns_clone_flags(spec, p->rootless) | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0) {
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &orig, NULL);
+		if (e == EPERM || e == EINVAL || e == ENOSPC)
+			return mr_error_set(err, e,
+					    "clone3: creating the container's namespaces failed%s",
+					    p->rootless ? " (are unprivileged user namespaces "
+							  "allowed? sysctl kernel.unprivileged_userns_clone)"
+							: "");
+		return mr_error_set(err, e, "clone3");
+	}
+	if (pid == 0) {
+		close(sock);
+		container_main(p, child_sock, &orig);
+	}
+	cleanup_close int pidfd_owned = pidfd;
+	close(mr_steal_fd(&child_sock));
+
+	if (p->rootless) {
+		if (mr_ns_write_id_maps(pid, p->outer_uid, p->outer_gid, err) < 0 ||
+		    write(sock, "g", 1) != 1) {
+			if (err->msg[0] == '\0')
+				mr_error_set(err, errno, "user namespace: release the container");
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			reap(pidfd);
+			goto out;
+		}
+	}
+
+	/* Wait for the exec: messages until EOF. */
+	for (;;) {
+		struct sync_msg m;
+		int fd;
+		int r = sync_recv(sock, &m, &fd);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			mr_error_set(err, errno, "sync with the container process");
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			reap(pidfd);
+			goto out;
+		}
+		if (m.type == SYNC_TTY && fd >= 0) {
+			master = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (m.type == SYNC_ERROR) {
+			mr_error_set_status(err, m.exit_status, 0, "%s", m.msg);
+			err->errnum = m.errnum;
+			reap(pidfd);
+			goto out;
+		}
+	}
+
+	sigfd = signalfd(-1, &relay, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		mr_error_set(err, errno, "signalfd");
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		reap(pidfd);
+		goto out;
+	}
+
+	struct supervisor s = {
+		.pidfd = pidfd,
+		.sigfd = sigfd,
+		.master = master,
+		.relay_stdin = master >= 0 && spec->interactive,
+	};
+	if (master >= 0) {
+		/* A reader that went away must not kill minirun mid-relay. */
+		signal(SIGPIPE, SIG_IGN);
+		if (s.relay_stdin && mr_tty_make_raw(STDIN_FILENO, &tty_state, err) < 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			reap(pidfd);
+			goto out;
+		}
+	}
+	ret = supervise(&s, exit_status, err);
+	mr_tty_restore(&tty_state);
+	if (ret < 0) {
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		reap(pidfd);
+	}
+out:
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	(void)pidfd_owned;
+	return ret;
+}

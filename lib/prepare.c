@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spec -> prepared: every check that can fail on the user's input happens
+ * here, in the parent, before any process exists, so a typo never leaves a
+ * half-started container, a mount or a file behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "minirun/launch.h"
+#include "apparmor.h"
+#include "util.h"
+
+/* Docker's default PATH (moby oci/defaults.go). */
+static const char default_path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static int
+open_rootfs(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	char *real = realpath(spec->rootfs, NULL);
+	if (real == NULL)
+		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
+	p->rootfs_path = real;
+	p->rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (p->rootfs_fd < 0)
+		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
+	if (strcmp(real, "/") == 0)
+		return mr_error_set(err, 0, "rootfs %s: the host's root cannot be a container's root "
+					    "filesystem", spec->rootfs);
+	return 0;
+}
+
+/* Look a container path up inside the rootfs without ever leaving it. */
+static int
+open_in_root(int rootfs_fd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT,
+	};
+	return (int)syscall(SYS_openat2, rootfs_fd, path, &how, sizeof(how));
+}
+
+static int
+set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	mr_capset wanted = spec->caps, available;
+
+	/*
+	 * In a user namespace the child holds every capability of the new
+	 * namespace; as real root it can only keep what minirun's own bounding
+	 * set has (this machine's root lacks CAP_SYS_RESOURCE, for one).
+	 */
+	if (p->rootless)
+		available = mr_caps_all_known();
+	else if (mr_caps_get_bounding(&available, err) < 0)
+		return -1;
+
+	mr_capset missing = wanted & ~available;
+	if (missing != 0 && !(spec->privileged || spec->caps_all)) {
+		cleanup_free char *names = mr_caps_to_string(missing);
+		return mr_error_set(err, 0,
+				    "capabilities: %s cannot be granted: minirun itself does not "
+				    "hold %s",
+				    names ? names : "?", missing & (missing - 1) ? "them" : "it");
+	}
+	p->bounding = wanted & available;
+	/*
+	 * Docker's rule (moby oci.SetCapabilities): a non-root user gets the
+	 * set in its bounding set only, "to match what execve does".
+	 */
+	if (p->user.uid == 0) {
+		p->effective = p->bounding;
+		p->permitted = p->bounding;
+	} else {
+		p->effective = 0;
+		p->permitted = 0;
+	}
+	return 0;
+}
+
+static int
+make_hostname(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	if (spec->hostname != NULL) {
+		p->hostname = strdup(spec->hostname);
+	} else {
+		/* Like Docker: the short form of a random container id. */
+		unsigned char r[6];
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return mr_error_set(err, errno, "hostname: getrandom");
+		p->hostname = malloc(13);
+		if (p->hostname)
+			snprintf(p->hostname, 13, "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+				 r[3], r[4], r[5]);
+	}
+	if (p->hostname == NULL)
+		return mr_error_set(err, ENOMEM, "hostname");
+	return 0;
+}
+
+static int
+env_set(char ***envp, size_t *n, const char *kv, struct mr_error *err)
+{
+	size_t keylen = strcspn(kv, "=");
+	char *copy = strdup(kv);
+	if (copy == NULL)
+		return mr_error_set(err, ENOMEM, "environment");
+	for (size_t i = 0; i < *n; i++) {
+		if (strncmp((*envp)[i], kv, keylen) == 0 && (*envp)[i][keylen] == '=') {
+			free((*envp)[i]);
+			(*envp)[i] = copy;
+			return 0;
+		}
+	}
+	char **nv = realloc(*envp, (*n + 2) * sizeof(char *));
+	if (nv == NULL) {
+		free(copy);
+		return mr_error_set(err, ENOMEM, "environment");
+	}
+	nv[(*n)++] = copy;
+	nv[*n] = NULL;
+	*envp = nv;
+	return 0;
+}
+
+static int
+make_env(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	char **envp = calloc(1, sizeof(char *));
+	size_t n = 0;
+	char buf[PATH_MAX + 16];
+
+	if (envp == NULL)
+		return mr_error_set(err, ENOMEM, "environment");
+	p->envp = envp;
+	if (env_set(&p->envp, &n, default_path, err) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "HOSTNAME=%s", p->hostname);
+	if (env_set(&p->envp, &n, buf, err) < 0)
+		return -1;
+	if (spec->tty && env_set(&p->envp, &n, "TERM=xterm", err) < 0)
+		return -1;
+	for (size_t i = 0; i < spec->n_env; i++)
+		if (env_set(&p->envp, &n, spec->env[i], err) < 0)
+			return -1;
+	/* HOME only when -e did not set it (Docker's rule). */
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(p->envp[i], "HOME=", 5) == 0)
+			return 0;
+	snprintf(buf, sizeof(buf), "HOME=%s", p->user.home ? p->user.home : "/");
+	return env_set(&p->envp, &n, buf, err);
+}
+
+static const char *
+env_get(char **envp, const char *key)
+{
+	size_t n = strlen(key);
+	for (char **e = envp; *e; e++)
+		if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+/* 0: found an executable regular file; else an errno as execve would give it. */
+static int
+probe_exec(int rootfs_fd, const char *path)
+{
+	cleanup_close int fd = open_in_root(rootfs_fd, path, O_PATH);
+	struct stat st;
+
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st) < 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
+		return EACCES;
+	return 0;
+}
+
+/*
+ * Find COMMAND the way execvp would inside the container, so "not found"
+ * (127) and "not executable" (126) are reported before anything starts.
+ */
+static int
+find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	const char *cmd = spec->argv[0];
+	char path[PATH_MAX];
+
+	if (strchr(cmd, '/') != NULL) {
+		if (cmd[0] == '/')
+			snprintf(path, sizeof(path), "%s", cmd);
+		else
+			snprintf(path, sizeof(path), "%s/%s", spec->workdir ? spec->workdir : "",
+				 cmd);
+		int e = probe_exec(p->rootfs_fd, path);
+		if (e == ENOENT || e == ENOTDIR)
+			return mr_error_set_status(err, MR_EXIT_NOT_FOUND, e, "exec %s", cmd);
+		if (e != 0)
+			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, e, "exec %s", cmd);
+		p->exec_path = strdup(path);
+		return p->exec_path ? 0 : mr_error_set(err, ENOMEM, "exec");
+	}
+
+	const char *search = env_get(p->envp, "PATH");
+	int seen_eacces = 0;
+	if (search == NULL)
+		search = default_path + 5;
+	for (const char *dir = search; dir != NULL;) {
+		const char *end = strchr(dir, ':');
+		size_t len = end ? (size_t)(end - dir) : strlen(dir);
+		if (len == 0)
+			snprintf(path, sizeof(path), "%s/%s",
+				 spec->workdir ? spec->workdir : "", cmd);
+		else
+			snprintf(path, sizeof(path), "%.*s/%s", (int)len, dir, cmd);
+		int e = probe_exec(p->rootfs_fd, path);
+		if (e == 0) {
+			p->exec_path = strdup(path);
+			return p->exec_path ? 0 : mr_error_set(err, ENOMEM, "exec");
+		}
+		if (e == EACCES)
+			seen_eacces = 1;
+		dir = end ? end + 1 : NULL;
+	}
+	if (seen_eacces)
+		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, EACCES, "exec %s", cmd);
+	return mr_error_set_status(err, MR_EXIT_NOT_FOUND, 0,
+				   "exec %s: executable file not found in the container's $PATH "
+				   "(%s)",
+				   cmd, search);
+}
+
+int
+mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	struct stat self;
+
+	memset(p, 0, sizeof(*p));
+	p->spec = spec;
+	p->rootfs_fd = -1;
+
+	if (mr_spec_validate(spec, err) < 0)
+		goto fail;
+	if (open_rootfs(spec, p, err) < 0)
+		goto fail;
+
+	p->outer_uid = geteuid();
+	p->outer_gid = getegid();
+	p->rootless = p->outer_uid != 0;
+
+	if (mr_user_resolve(p->rootfs_fd, spec->user, &p->user, err) < 0) {
+		if (spec->user)
+			mr_error_wrap(err, "--user %s", spec->user);
+		goto fail;
+	}
+	if (p->rootless && (p->user.uid != 0 || p->user.gid != 0)) {
+		mr_error_set(err, 0,
+			     "--user %s: in rootless mode only uid 0 and gid 0 (your own uid %u and "
+			     "gid %u outside) exist in the container",
+			     spec->user, (unsigned)p->outer_uid, (unsigned)p->outer_gid);
+		goto fail;
+	}
+	if (set_capabilities(spec, p, err) < 0)
+		goto fail;
+	if (make_hostname(spec, p, err) < 0)
+		goto fail;
+	if (make_env(spec, p, err) < 0)
+		goto fail;
+	if (find_command(spec, p, err) < 0)
+		goto fail;
+
+	/* CVE-2019-5736: the container must never be able to exec minirun itself. */
+	if (stat("/proc/self/exe", &self) < 0) {
+		mr_error_set(err, errno, "stat /proc/self/exe");
+		goto fail;
+	}
+	p->self_dev = self.st_dev;
+	p->self_ino = self.st_ino;
+
+	struct mr_seccomp_request req = {
+		.profile = spec->seccomp,
+		.explicit_profile = spec->seccomp != NULL,
+		.privileged = spec->privileged,
+		.strict = spec->seccomp_strict,
+		.bounding = p->bounding,
+	};
+	if (mr_seccomp_prepare(&req, &p->seccomp, err) < 0)
+		goto fail;
+	if (mr_apparmor_check(spec->apparmor, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	mr_prepared_clear(p);
+	return -1;
+}
+
+void
+mr_prepared_clear(struct mr_prepared *p)
+{
+	if (p->rootfs_fd >= 0)
+		close(p->rootfs_fd);
+	free(p->rootfs_path);
+	mr_user_clear(&p->user);
+	free(p->hostname);
+	if (p->envp) {
+		for (char **e = p->envp; *e; e++)
+			free(*e);
+		free(p->envp);
+	}
+	free(p->exec_path);
+	mr_seccomp_prepared_clear(&p->seccomp);
+	memset(p, 0, sizeof(*p));
+	p->rootfs_fd = -1;
+}
