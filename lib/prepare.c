@@ -21,7 +21,8 @@
 #include "util.h"
 
 /* Docker's default PATH (moby oci/defaults.go). */
-static const char default_path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+static const char default_path[] =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 static int
 open_rootfs(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
@@ -34,8 +35,10 @@ open_rootfs(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *
 	if (p->rootfs_fd < 0)
 		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
 	if (strcmp(real, "/") == 0)
-		return mr_error_set(err, 0, "rootfs %s: the host's root cannot be a container's root "
-					    "filesystem", spec->rootfs);
+		return mr_error_set(err, 0,
+				    "rootfs %s: the host's root cannot be a container's root "
+				    "filesystem",
+				    spec->rootfs);
 	return 0;
 }
 
@@ -44,8 +47,8 @@ static int
 open_in_root(int rootfs_fd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT,
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_IN_ROOT,
 	};
 	return (int)syscall(SYS_openat2, rootfs_fd, path, &how, sizeof(how));
 }
@@ -222,8 +225,8 @@ find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 		const char *end = strchr(dir, ':');
 		size_t len = end ? (size_t)(end - dir) : strlen(dir);
 		if (len == 0)
-			snprintf(path, sizeof(path), "%s/%s",
-				 spec->workdir ? spec->workdir : "", cmd);
+			snprintf(path, sizeof(path), "%s/%s", spec->workdir ? spec->workdir : "",
+				 cmd);
 		else
 			snprintf(path, sizeof(path), "%.*s/%s", (int)len, dir, cmd);
 		int e = probe_exec(p->rootfs_fd, path);
@@ -261,16 +264,21 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	p->outer_gid = getegid();
 	p->rootless = p->outer_uid != 0;
 
-	if (mr_user_resolve(p->rootfs_fd, spec->user, &p->user, err) < 0) {
+	/*
+	 * No --user is uid 0 looked up like any other (runc's rule): root's
+	 * supplementary groups from the image's /etc/group, as docker run shows.
+	 */
+	if (mr_user_resolve(p->rootfs_fd, spec->user ? spec->user : "0", &p->user, err) < 0) {
 		if (spec->user)
 			mr_error_wrap(err, "--user %s", spec->user);
 		goto fail;
 	}
 	if (p->rootless && (p->user.uid != 0 || p->user.gid != 0)) {
-		mr_error_set(err, 0,
-			     "--user %s: in rootless mode only uid 0 and gid 0 (your own uid %u and "
-			     "gid %u outside) exist in the container",
-			     spec->user, (unsigned)p->outer_uid, (unsigned)p->outer_gid);
+		mr_error_set(
+		    err, 0,
+		    "--user %s: in rootless mode only uid 0 and gid 0 (your own uid %u and "
+		    "gid %u outside) exist in the container",
+		    spec->user, (unsigned)p->outer_uid, (unsigned)p->outer_gid);
 		goto fail;
 	}
 	if (set_capabilities(spec, p, err) < 0)
@@ -291,11 +299,11 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	p->self_ino = self.st_ino;
 
 	struct mr_seccomp_request req = {
-		.profile = spec->seccomp,
-		.explicit_profile = spec->seccomp != NULL,
-		.privileged = spec->privileged,
-		.strict = spec->seccomp_strict,
-		.bounding = p->bounding,
+	    .profile = spec->seccomp,
+	    .explicit_profile = spec->seccomp != NULL,
+	    .privileged = spec->privileged,
+	    .strict = spec->seccomp_strict,
+	    .bounding = p->bounding,
 	};
 	if (mr_seccomp_prepare(&req, &p->seccomp, err) < 0)
 		goto fail;

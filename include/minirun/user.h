@@ -11,10 +11,10 @@
 struct mr_user {
 	uid_t uid;
 	gid_t gid;
-	gid_t *groups;   /* supplementary groups (malloc'ed), may be NULL */
+	gid_t *groups; /* supplementary groups (malloc'ed), may be NULL */
 	size_t n_groups;
-	char *home;      /* HOME from the rootfs's passwd, "/" when unknown (malloc'ed) */
-	char *name;      /* user name from passwd, NULL when numeric and unknown */
+	char *home; /* HOME from the rootfs's passwd, "/" when unknown (malloc'ed) */
+	char *name; /* user name from passwd, NULL when numeric and unknown */
 };
 
 /*
@@ -32,8 +32,9 @@ struct mr_user {
  *    4294967294 (2^32-1 is the "no id" value).  "1" is uid 1 (never 0:0);
  *    "1:", ":1", "-1", "4294967296", "" and an unknown name are errors.
  *
- * spec == NULL means root (uid 0, gid 0, groups from etc/group for "root" are
- * NOT added, like Docker's default; HOME from passwd or "/root").
+ * spec == NULL means root without looking anything up: uid 0, gid 0, no
+ * supplementary groups, HOME from passwd or "/root".  (The launcher passes
+ * "0" instead, which gives root's groups from the image, as docker run does.)
  */
 int mr_user_resolve(int rootfs_fd, const char *spec, struct mr_user *out, struct mr_error *err);
 
