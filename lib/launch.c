@@ -90,10 +90,10 @@ sync_recv(int sock, struct sync_msg *m, int *fd)
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof(u.buf),
 	};
 	ssize_t n;
 
@@ -142,8 +142,9 @@ check_cwd(struct mr_error *err)
 	if (getcwd(buf, sizeof(buf)) == NULL)
 		return mr_error_set(err, errno, "workdir: getcwd (possible container breakout)");
 	if (buf[0] != '/')
-		return mr_error_set(err, 0, "workdir: the working directory %s is outside the "
-					    "container (possible container breakout)",
+		return mr_error_set(err, 0,
+				    "workdir: the working directory %s is outside the "
+				    "container (possible container breakout)",
 				    buf);
 	return 0;
 }
@@ -187,12 +188,14 @@ check_exec_target(const struct mr_prepared *p, struct mr_error *err)
 		return mr_error_set_status(err, status, errno, "exec %s", p->exec_path);
 	}
 	if (fstat(fd, &st) < 0)
-		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec %s", p->exec_path);
-	if (st.st_dev == p->self_dev && st.st_ino == p->self_ino)
-		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, 0,
-					   "exec %s: refusing to execute minirun's own binary inside "
-					   "the container (CVE-2019-5736)",
+		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec %s",
 					   p->exec_path);
+	if (st.st_dev == p->self_dev && st.st_ino == p->self_ino)
+		return mr_error_set_status(
+		    err, MR_EXIT_CANNOT_EXEC, 0,
+		    "exec %s: refusing to execute minirun's own binary inside "
+		    "the container (CVE-2019-5736)",
+		    p->exec_path);
 	return 0;
 }
 
@@ -301,20 +304,39 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 	reset_signals(orig_mask);
 
 	/*
+	 * Closed before any filter goes in: a profile older than close_range
+	 * (the lab's) gets ENOSYS for it from the stub.  Nothing below opens
+	 * an fd; only the close-on-exec sync socket is left.
+	 */
+	if (close_fds_except(sync_fd, err) < 0)
+		return -1;
+
+	/*
 	 * Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so it
 	 * goes in while we still hold it; the profile must then allow the
-	 * syscalls below (setgroups ... capset, close_range, execve).
+	 * syscalls below (setgroups, prctl, setresgid, setresuid, capset,
+	 * execve).  Fail closed if it does not: never run with more privilege
+	 * than asked for.
 	 */
 	if (!spec->no_new_privs && mr_seccomp_install(&p->seccomp, err) < 0)
 		return -1;
 
-	if (set_user_and_caps(p, err) < 0)
+	if (set_user_and_caps(p, err) < 0) {
+		if (p->seccomp.enabled && !spec->no_new_privs &&
+		    (err->errnum == EPERM || err->errnum == ENOSYS || err->errnum == EACCES))
+			mr_error_wrap(err,
+				      "after the seccomp profile was installed (without "
+				      "no-new-privileges it must go in before the user and "
+				      "capabilities are set, and the profile may deny this call: allow "
+				      "it, or use --security-opt no-new-privileges so the filter is "
+				      "installed last)");
 		return -1;
+	}
 
 	if (spec->no_new_privs) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			return mr_error_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
-		/* As late as possible: only close_range and execve run under it. */
+		/* As late as possible: only execve runs under it. */
 		if (mr_seccomp_install(&p->seccomp, err) < 0)
 			return -1;
 	}
@@ -323,11 +345,15 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 	 * Here a future "create" would stop, report ready over sync_fd and wait
 	 * for "start"; "run" goes straight on.
 	 */
-	if (close_fds_except(sync_fd, err) < 0)
-		return -1;
 	execve(p->exec_path, spec->argv, p->envp);
-	return mr_error_set_status(err, errno == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC,
-				   errno, "exec %s", p->exec_path);
+	int e = errno;
+	if (p->seccomp.enabled && (e == EPERM || e == ENOSYS))
+		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, e,
+					   "exec %s: the seccomp profile %s denies execve, so nothing "
+					   "can start under it (allow execve and execveat)",
+					   p->exec_path, p->seccomp.source ? p->seccomp.source : "");
+	return mr_error_set_status(err, e == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC, e,
+				   "exec %s", p->exec_path);
 }
 
 static _Noreturn void
@@ -337,9 +363,9 @@ container_main(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 
 	container_init(p, sync_fd, orig_mask, &err);
 	struct sync_msg m = {
-		.type = SYNC_ERROR,
-		.exit_status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE,
-		.errnum = err.errnum,
+	    .type = SYNC_ERROR,
+	    .exit_status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE,
+	    .errnum = err.errnum,
 	};
 	memcpy(m.msg, err.msg, sizeof(m.msg));
 	sync_send(sync_fd, &m, -1);
@@ -404,7 +430,8 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 						mr_tty_copy_winsize(STDIN_FILENO, s->master);
 					continue;
 				}
-				syscall(SYS_pidfd_send_signal, s->pidfd, (int)si.ssi_signo, NULL, 0);
+				syscall(SYS_pidfd_send_signal, s->pidfd, (int)si.ssi_signo, NULL,
+					0);
 			}
 		}
 		if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -414,7 +441,8 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 		if (i_stdin >= 0 && (pfd[i_stdin].revents & (POLLIN | POLLHUP | POLLERR))) {
 			if (mr_tty_pump(STDIN_FILENO, s->master) <= 0) {
 				stdin_open = false;
-				/* Piped input ended: let the container's line discipline see EOF. */
+				/* Piped input ended: let the container's line discipline see EOF.
+				 */
 				if (!isatty(STDIN_FILENO) && write(s->master, "\x04", 1) < 0)
 					master_open = master_open && errno != EIO;
 			}
@@ -463,20 +491,20 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	sigprocmask(SIG_BLOCK, &relay, &orig);
 
 	struct clone_args args = {
-		.flags = mr_ns_clone_flags(spec, p->rootless) | CLONE_PIDFD,
-		.pidfd = (uint64_t)(uintptr_t)&pidfd,
-		.exit_signal = SIGCHLD,
+	    .flags = mr_ns_clone_flags(spec, p->rootless) | CLONE_PIDFD,
+	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
+	    .exit_signal = SIGCHLD,
 	};
 	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0) {
 		int e = errno;
 		sigprocmask(SIG_SETMASK, &orig, NULL);
 		if (e == EPERM || e == EINVAL || e == ENOSPC)
-			return mr_error_set(err, e,
-					    "clone3: creating the container's namespaces failed%s",
-					    p->rootless ? " (are unprivileged user namespaces "
-							  "allowed? sysctl kernel.unprivileged_userns_clone)"
-							: "");
+			return mr_error_set(
+			    err, e, "clone3: creating the container's namespaces failed%s",
+			    p->rootless ? " (are unprivileged user namespaces "
+					  "allowed? sysctl kernel.unprivileged_userns_clone)"
+					: "");
 		return mr_error_set(err, e, "clone3");
 	}
 	if (pid == 0) {
@@ -533,10 +561,10 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	}
 
 	struct supervisor s = {
-		.pidfd = pidfd,
-		.sigfd = sigfd,
-		.master = master,
-		.relay_stdin = master >= 0 && spec->interactive,
+	    .pidfd = pidfd,
+	    .sigfd = sigfd,
+	    .master = master,
+	    .relay_stdin = master >= 0 && spec->interactive,
 	};
 	if (master >= 0) {
 		/* A reader that went away must not kill minirun mid-relay. */

@@ -16,8 +16,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+#include <linux/prctl.h>
+#include <seccomp.h>
+
 #include "minirun/launch.h"
 #include "apparmor.h"
+#include "bpf-eval.h"
 #include "util.h"
 
 /* Docker's default PATH (moby oci/defaults.go). */
@@ -246,6 +251,98 @@ find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 				   cmd, search);
 }
 
+static const char *
+action_name(uint32_t ret, char *buf, size_t size)
+{
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_KILL_PROCESS:
+		return "KILL_PROCESS";
+	case SECCOMP_RET_KILL_THREAD:
+		return "KILL";
+	case SECCOMP_RET_TRAP:
+		return "TRAP";
+	case SECCOMP_RET_ERRNO:
+		snprintf(buf, size, "ERRNO(%s)", strerror((int)(ret & SECCOMP_RET_DATA)));
+		return buf;
+	case SECCOMP_RET_USER_NOTIF:
+		return "NOTIFY";
+	case SECCOMP_RET_TRACE:
+		return "TRACE";
+	}
+	return "?";
+}
+
+/*
+ * The syscalls the container process still makes once the filter is in
+ * (lib/launch.c, container_init).  Checked here, against the finished
+ * program, so a profile that would stop minirun half-way fails before any
+ * process exists, with the syscall named -- instead of a container that
+ * dies silently or, worse, keeps privileges it was meant to drop.
+ */
+static int
+check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
+{
+	struct call {
+		const char *name;
+		int nr;
+		uint64_t a0, a1;
+		bool only_without_nnp, only_with_groups;
+	};
+	/* execve first: a profile that denies it is wrong whatever else it does. */
+	const struct call calls[] = {
+		{"execve", SYS_execve, 0, 0, false, false},
+		{"setgroups", SYS_setgroups, 0, 0, true, true},
+		{"prctl(PR_CAPBSET_READ)", SYS_prctl, PR_CAPBSET_READ, 0, true, false},
+		{"prctl(PR_CAPBSET_DROP)", SYS_prctl, PR_CAPBSET_DROP, CAP_SYS_ADMIN, true, false},
+		{"prctl(PR_SET_KEEPCAPS)", SYS_prctl, PR_SET_KEEPCAPS, 1, true, false},
+		{"setresgid", SYS_setresgid, p->user.gid, p->user.gid, true, false},
+		{"setresuid", SYS_setresuid, p->user.uid, p->user.uid, true, false},
+		{"capset", SYS_capset, 0, 0, true, false},
+		{"prctl(PR_CAP_AMBIENT)", SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, true,
+		 false},
+	};
+	const struct mr_seccomp_prepared *sc = &p->seccomp;
+	const char *src = sc->source ? sc->source : "(built-in default)";
+
+	if (!sc->enabled)
+		return 0;
+	for (size_t i = 0; i < MR_ARRAY_SIZE(calls); i++) {
+		const struct call *c = &calls[i];
+		struct seccomp_data d = {
+			.nr = c->nr,
+			.arch = seccomp_arch_native(),
+			.args = {c->a0, c->a1},
+		};
+		uint32_t ret;
+		char buf[64];
+
+		if (c->only_without_nnp && p->spec->no_new_privs)
+			continue;
+		if (c->only_with_groups && p->rootless)
+			continue;
+		if (mr_bpf_eval(sc->insns, sc->n_insns, &d, &ret) < 0)
+			return mr_error_set(err, 0, "seccomp profile %s: the compiled program is "
+						    "invalid", src);
+		uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
+		if (action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG)
+			continue;
+		if (c->nr == SYS_execve)
+			return mr_error_set(err, 0,
+					    "seccomp profile %s denies execve (%s): no command can "
+					    "start under it; allow execve (and execveat) in the profile",
+					    src, action_name(ret, buf, sizeof(buf)));
+		return mr_error_set(err, 0,
+				    "seccomp profile %s denies %s (%s), which minirun must call "
+				    "after installing the filter because no-new-privileges is off "
+				    "(installing a filter then needs CAP_SYS_ADMIN, so it goes in "
+				    "before the user and capabilities are set): allow %s in the "
+				    "profile, or add --security-opt no-new-privileges so the filter is "
+				    "installed last",
+				    src, c->name, action_name(ret, buf, sizeof(buf)), c->name);
+	}
+	return 0;
+}
+
 int
 mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
@@ -306,6 +403,8 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	    .bounding = p->bounding,
 	};
 	if (mr_seccomp_prepare(&req, &p->seccomp, err) < 0)
+		goto fail;
+	if (check_profile_allows_launch(p, err) < 0)
 		goto fail;
 	if (mr_apparmor_check(spec->apparmor, err) < 0)
 		goto fail;

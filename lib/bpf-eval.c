@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
+#include <string.h>
+
+#include "bpf-eval.h"
+
+static int
+load_abs(const struct seccomp_data *d, uint32_t off, uint32_t *out)
+{
+	/* seccomp only allows aligned 32-bit loads inside struct seccomp_data. */
+	if (off % 4 != 0 || off + 4 > sizeof(*d))
+		return -1;
+	memcpy(out, (const char *)d + off, 4);
+	return 0;
+}
+
+int
+mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data *data,
+	    uint32_t *ret)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct sock_filter *f = &prog[pc];
+		uint32_t k = f->k;
+		uint32_t src = BPF_SRC(f->code) == BPF_X ? x : k;
+
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+			switch (BPF_MODE(f->code)) {
+			case BPF_ABS:
+				if (BPF_SIZE(f->code) != BPF_W || load_abs(data, k, &a) < 0)
+					return -1;
+				break;
+			case BPF_IMM:
+				a = k;
+				break;
+			case BPF_MEM:
+				if (k >= BPF_MEMWORDS)
+					return -1;
+				a = mem[k];
+				break;
+			case BPF_LEN:
+				a = sizeof(*data);
+				break;
+			default:
+				return -1;
+			}
+			break;
+		case BPF_LDX:
+			switch (BPF_MODE(f->code)) {
+			case BPF_IMM:
+				x = k;
+				break;
+			case BPF_MEM:
+				if (k >= BPF_MEMWORDS)
+					return -1;
+				x = mem[k];
+				break;
+			case BPF_LEN:
+				x = sizeof(*data);
+				break;
+			default:
+				return -1;
+			}
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (k >= BPF_MEMWORDS)
+				return -1;
+			mem[k] = BPF_CLASS(f->code) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(f->code)) {
+			case BPF_ADD:
+				a += src;
+				break;
+			case BPF_SUB:
+				a -= src;
+				break;
+			case BPF_MUL:
+				a *= src;
+				break;
+			case BPF_DIV:
+				if (src == 0)
+					return -1;
+				a /= src;
+				break;
+			case BPF_AND:
+				a &= src;
+				break;
+			case BPF_OR:
+				a |= src;
+				break;
+			case BPF_XOR:
+				a ^= src;
+				break;
+			case BPF_LSH:
+				a = src >= 32 ? 0 : a << src;
+				break;
+			case BPF_RSH:
+				a = src >= 32 ? 0 : a >> src;
+				break;
+			case BPF_NEG:
+				a = -a;
+				break;
+			default:
+				return -1;
+			}
+			break;
+		case BPF_JMP: {
+			bool taken;
+			if (BPF_OP(f->code) == BPF_JA) {
+				if (pc + 1 + k >= n)
+					return -1;
+				pc += k;
+				break;
+			}
+			switch (BPF_OP(f->code)) {
+			case BPF_JEQ:
+				taken = a == src;
+				break;
+			case BPF_JGT:
+				taken = a > src;
+				break;
+			case BPF_JGE:
+				taken = a >= src;
+				break;
+			case BPF_JSET:
+				taken = (a & src) != 0;
+				break;
+			default:
+				return -1;
+			}
+			size_t off = taken ? f->jt : f->jf;
+			if (pc + 1 + off >= n)
+				return -1;
+			pc += off;
+			break;
+		}
+		case BPF_RET:
+			*ret = BPF_RVAL(f->code) == BPF_A ? a : k;
+			return 0;
+		case BPF_MISC:
+			if (BPF_MISCOP(f->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return -1;
+		}
+	}
+	/* The kernel's checker rejects a program that can fall off its end. */
+	return -1;
+}
