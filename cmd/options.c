@@ -6,41 +6,41 @@
 #include "options.h"
 
 const char mr_cli_usage[] =
-	"Usage: minirun [OPTIONS] ROOTFS COMMAND [ARG...]\n"
-	"\n"
-	"Run COMMAND in a new container whose root filesystem is the directory ROOTFS.\n"
-	"Options end at ROOTFS: everything after it is passed to COMMAND.\n"
-	"\n"
-	"Options (they mean what they mean for docker run):\n"
-	"  -i, --interactive          keep stdin attached (default: /dev/null)\n"
-	"  -t, --tty                  allocate a pseudo-terminal for the container\n"
-	"  -u, --user USER[:GROUP]    user and group, names or numbers from ROOTFS's\n"
-	"                             /etc/passwd and /etc/group\n"
-	"  -e, --env KEY=VALUE        set an environment variable (KEY alone: take it\n"
-	"                             from minirun's environment)\n"
-	"  -w, --workdir DIR          working directory inside the container (default /)\n"
-	"  -h, --hostname NAME        container host name (default: a random id)\n"
-	"      --name NAME            a name for the container, used in messages\n"
-	"      --cap-add CAP          add a capability (NET_ADMIN, CAP_NET_ADMIN, ALL)\n"
-	"      --cap-drop CAP         drop a capability (or ALL)\n"
-	"      --privileged           every capability minirun has, no masked paths,\n"
-	"                             no seccomp unless a profile is given\n"
-	"      --read-only            mount the root filesystem read-only\n"
-	"      --network none|host    none (default): own network namespace with lo;\n"
-	"                             host: share minirun's network namespace\n"
-	"      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
-	"                             apparmor=PROFILE|unconfined\n"
-	"      --seccomp PROFILE      same as --security-opt seccomp=PROFILE\n"
-	"      --seccomp-strict       unknown syscall names in a profile are an error\n"
-	"      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
-	"      --rm                   accepted for docker compatibility (minirun never\n"
-	"                             keeps a container)\n"
-	"  -v, --verbose              print what was applied\n"
-	"      --help                 show this help and exit\n"
-	"      --version              show the version and exit\n"
-	"\n"
-	"Exit status: the container's status; 128+N if it died of signal N;\n"
-	"125 if minirun failed; 126 if COMMAND cannot be executed; 127 if it was not found.\n";
+    "Usage: minirun [OPTIONS] ROOTFS COMMAND [ARG...]\n"
+    "\n"
+    "Run COMMAND in a new container whose root filesystem is the directory ROOTFS.\n"
+    "Options end at ROOTFS: everything after it is passed to COMMAND.\n"
+    "\n"
+    "Options (they mean what they mean for docker run):\n"
+    "  -i, --interactive          keep stdin attached (default: /dev/null)\n"
+    "  -t, --tty                  allocate a pseudo-terminal for the container\n"
+    "  -u, --user USER[:GROUP]    user and group, names or numbers from ROOTFS's\n"
+    "                             /etc/passwd and /etc/group\n"
+    "  -e, --env KEY=VALUE        set an environment variable (KEY alone: take it\n"
+    "                             from minirun's environment)\n"
+    "  -w, --workdir DIR          working directory inside the container (default /)\n"
+    "  -h, --hostname NAME        container host name (default: a random id)\n"
+    "      --name NAME            a name for the container, used in messages\n"
+    "      --cap-add CAP          add a capability (NET_ADMIN, CAP_NET_ADMIN, ALL)\n"
+    "      --cap-drop CAP         drop a capability (or ALL)\n"
+    "      --privileged           every capability minirun has, no masked paths,\n"
+    "                             no seccomp unless a profile is given\n"
+    "      --read-only            mount the root filesystem read-only\n"
+    "      --network none|host    none (default): own network namespace with lo;\n"
+    "                             host: share minirun's network namespace\n"
+    "      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
+    "                             apparmor=PROFILE|unconfined\n"
+    "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE\n"
+    "      --seccomp-strict       unknown syscall names in a profile are an error\n"
+    "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
+    "      --rm                   accepted for docker compatibility (minirun never\n"
+    "                             keeps a container)\n"
+    "  -v, --verbose              print what was applied\n"
+    "      --help                 show this help and exit\n"
+    "      --version              show the version and exit\n"
+    "\n"
+    "Exit status: the container's status; 128+N if it died of signal N;\n"
+    "125 if minirun failed; 126 if COMMAND cannot be executed; 127 if it was not found.\n";
 
 enum opt_id {
 	OPT_INTERACTIVE,
@@ -73,27 +73,27 @@ struct opt {
 };
 
 static const struct opt options[] = {
-	{"interactive", 'i', false, OPT_INTERACTIVE},
-	{"tty", 't', false, OPT_TTY},
-	{"user", 'u', true, OPT_USER},
-	{"env", 'e', true, OPT_ENV},
-	{"workdir", 'w', true, OPT_WORKDIR},
-	{"hostname", 'h', true, OPT_HOSTNAME},
-	{"name", 0, true, OPT_NAME},
-	{"cap-add", 0, true, OPT_CAP_ADD},
-	{"cap-drop", 0, true, OPT_CAP_DROP},
-	{"privileged", 0, false, OPT_PRIVILEGED},
-	{"read-only", 0, false, OPT_READ_ONLY},
-	{"network", 0, true, OPT_NETWORK},
-	{"net", 0, true, OPT_NETWORK},
-	{"security-opt", 0, true, OPT_SECURITY_OPT},
-	{"seccomp", 0, true, OPT_SECCOMP},
-	{"seccomp-strict", 0, false, OPT_SECCOMP_STRICT},
-	{"apparmor", 0, true, OPT_APPARMOR},
-	{"rm", 0, false, OPT_RM},
-	{"verbose", 'v', false, OPT_VERBOSE},
-	{"help", 0, false, OPT_HELP},
-	{"version", 0, false, OPT_VERSION},
+    {"interactive", 'i', false, OPT_INTERACTIVE},
+    {"tty", 't', false, OPT_TTY},
+    {"user", 'u', true, OPT_USER},
+    {"env", 'e', true, OPT_ENV},
+    {"workdir", 'w', true, OPT_WORKDIR},
+    {"hostname", 'h', true, OPT_HOSTNAME},
+    {"name", 0, true, OPT_NAME},
+    {"cap-add", 0, true, OPT_CAP_ADD},
+    {"cap-drop", 0, true, OPT_CAP_DROP},
+    {"privileged", 0, false, OPT_PRIVILEGED},
+    {"read-only", 0, false, OPT_READ_ONLY},
+    {"network", 0, true, OPT_NETWORK},
+    {"net", 0, true, OPT_NETWORK},
+    {"security-opt", 0, true, OPT_SECURITY_OPT},
+    {"seccomp", 0, true, OPT_SECCOMP},
+    {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT},
+    {"apparmor", 0, true, OPT_APPARMOR},
+    {"rm", 0, false, OPT_RM},
+    {"verbose", 'v', false, OPT_VERBOSE},
+    {"help", 0, false, OPT_HELP},
+    {"version", 0, false, OPT_VERSION},
 };
 
 struct caps_edit {
@@ -152,9 +152,9 @@ security_opt(struct mr_spec *spec, const char *opt, struct mr_error *err)
 		else if (strcmp(v, "false") == 0)
 			spec->no_new_privs = false;
 		else
-			return mr_error_set(err, 0,
-					    "--security-opt %s: no-new-privileges takes true or false",
-					    opt);
+			return mr_error_set(
+			    err, 0, "--security-opt %s: no-new-privileges takes true or false",
+			    opt);
 		return 0;
 	}
 	if (opt_key(opt, "seccomp", &v)) {
@@ -174,8 +174,8 @@ security_opt(struct mr_spec *spec, const char *opt, struct mr_error *err)
 		return set_string(&spec->apparmor, v, err);
 	}
 	if (opt_key(opt, "label", &v))
-		return mr_error_set(err, 0,
-				    "--security-opt %s: SELinux labels are not supported by minirun", opt);
+		return mr_error_set(
+		    err, 0, "--security-opt %s: SELinux labels are not supported by minirun", opt);
 	return mr_error_set(err, 0,
 			    "--security-opt %s: unknown option (expected no-new-privileges, "
 			    "seccomp=PROFILE or apparmor=PROFILE)",
@@ -309,8 +309,8 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
 			const struct opt *o = find_long(name, len);
 			if (o == NULL)
-				return mr_error_set(err, 0, "unknown option '%s' (see minirun --help)",
-						    a);
+				return mr_error_set(err, 0,
+						    "unknown option '%s' (see minirun --help)", a);
 			const char *value = NULL;
 			if (o->has_arg) {
 				if (eq)
@@ -321,7 +321,8 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 					return mr_error_set(err, 0, "option '--%s' needs a value",
 							    o->name);
 			} else if (eq) {
-				return mr_error_set(err, 0, "option '--%s' takes no value", o->name);
+				return mr_error_set(err, 0, "option '--%s' takes no value",
+						    o->name);
 			}
 			if (apply(cli, o, value, environ_, caps, err) < 0)
 				return -1;
@@ -332,8 +333,8 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 		for (const char *c = a + 1; *c; c++) {
 			const struct opt *o = find_short(*c);
 			if (o == NULL)
-				return mr_error_set(err, 0, "unknown option '-%c' (see minirun --help)",
-						    *c);
+				return mr_error_set(
+				    err, 0, "unknown option '-%c' (see minirun --help)", *c);
 			if (!o->has_arg) {
 				if (apply(cli, o, NULL, environ_, caps, err) < 0)
 					return -1;
@@ -384,16 +385,18 @@ mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct 
 	}
 
 	if (first >= argc) {
-		ret = mr_error_set(err, 0, "no root filesystem given (usage: minirun [OPTIONS] "
-					   "ROOTFS COMMAND [ARG...])");
+		ret = mr_error_set(err, 0,
+				   "no root filesystem given (usage: minirun [OPTIONS] "
+				   "ROOTFS COMMAND [ARG...])");
 		goto out;
 	}
 	ret = set_string(&cli->spec.rootfs, argv[first], err);
 	if (ret < 0)
 		goto out;
 	if (first + 1 >= argc) {
-		ret = mr_error_set(err, 0, "no command given (usage: minirun [OPTIONS] ROOTFS "
-					   "COMMAND [ARG...])");
+		ret = mr_error_set(err, 0,
+				   "no command given (usage: minirun [OPTIONS] ROOTFS "
+				   "COMMAND [ARG...])");
 		goto out;
 	}
 	ret = mr_spec_set_argv(&cli->spec, argv + first + 1, (size_t)(argc - first - 1), err);

@@ -27,12 +27,14 @@ mr_apparmor_check(const char *profile, struct mr_error *err)
 	 * deserves to know the profile was not applied.
 	 */
 	if (!aa_is_enabled())
-		return mr_error_set(err, 0,
-				    "AppArmor is not enabled on this kernel, cannot apply profile "
-				    "'%s' (use --security-opt apparmor=unconfined to run without it)",
-				    profile);
-	return mr_error_set(err, 0, "--security-opt apparmor=%s: applying AppArmor profiles is not "
-				    "yet supported",
+		return mr_error_set(
+		    err, 0,
+		    "AppArmor is not enabled on this kernel, cannot apply profile "
+		    "'%s' (use --security-opt apparmor=unconfined to run without it)",
+		    profile);
+	return mr_error_set(err, 0,
+			    "--security-opt apparmor=%s: applying AppArmor profiles is not "
+			    "yet supported",
 			    profile);
 #else
 	return mr_error_set(err, 0,

@@ -6,7 +6,7 @@
 
 #include "minirun/error.h"
 
-static int
+__attribute__((format(printf, 4, 0))) static int
 vset(struct mr_error *err, int exit_status, int errnum, const char *fmt, va_list ap)
 {
 	if (err == NULL)

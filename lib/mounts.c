@@ -16,13 +16,13 @@
 
 /* OCI / Docker masked paths (runc spec, crun spec, newer moby additions). */
 static const char *const masked_paths[] = {
-	"proc/acpi",	    "proc/asound",	"proc/interrupts", "proc/kcore",
-	"proc/keys",	    "proc/latency_stats", "proc/timer_list", "proc/timer_stats",
-	"proc/sched_debug", "proc/scsi",	"sys/firmware",	   "sys/devices/virtual/powercap",
+    "proc/acpi",	"proc/asound",	      "proc/interrupts", "proc/kcore",
+    "proc/keys",	"proc/latency_stats", "proc/timer_list", "proc/timer_stats",
+    "proc/sched_debug", "proc/scsi",	      "sys/firmware",	 "sys/devices/virtual/powercap",
 };
 
 static const char *const readonly_paths[] = {
-	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
+    "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
 };
 
 struct dev_node {
@@ -31,14 +31,15 @@ struct dev_node {
 };
 
 static const struct dev_node dev_nodes[] = {
-	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 static const struct {
 	const char *name, *target;
 } dev_links[] = {
-	{"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
-	{"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},      {"ptmx", "pts/ptmx"},
+    {"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},	 {"ptmx", "pts/ptmx"},
 };
 
 /*
@@ -50,8 +51,8 @@ static int
 open_mountpoint(int dirfd, const char *name, bool create, struct mr_error *err)
 {
 	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
 	if (fd < 0 && errno == ENOENT && create) {
@@ -74,8 +75,8 @@ fd_path(char *buf, size_t size, int fd)
 }
 
 static int
-mount_at(int dirfd, const char *name, const char *source, const char *fstype,
-	 unsigned long flags, const char *data, struct mr_error *err)
+mount_at(int dirfd, const char *name, const char *source, const char *fstype, unsigned long flags,
+	 const char *data, struct mr_error *err)
 {
 	char target[64];
 	cleanup_close int fd = open_mountpoint(dirfd, name, true, err);
@@ -93,7 +94,8 @@ make_dev_nodes(int devfd, bool rootless, struct mr_error *err)
 	for (size_t i = 0; i < MR_ARRAY_SIZE(dev_nodes); i++) {
 		const struct dev_node *d = &dev_nodes[i];
 		if (!rootless) {
-			if (mknodat(devfd, d->name, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0)
+			if (mknodat(devfd, d->name, S_IFCHR | 0666, makedev(d->major, d->minor)) <
+			    0)
 				return mr_error_set(err, errno, "mknod /dev/%s", d->name);
 			continue;
 		}
@@ -102,9 +104,8 @@ make_dev_nodes(int devfd, bool rootless, struct mr_error *err)
 		 * an empty file instead, as crun and runc do.
 		 */
 		char src[32], target[64];
-		cleanup_close int fd =
-			openat(devfd, d->name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-			       0666);
+		cleanup_close int fd = openat(
+		    devfd, d->name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
 		if (fd < 0)
 			return mr_error_set(err, errno, "create /dev/%s", d->name);
 		snprintf(src, sizeof(src), "/dev/%s", d->name);
@@ -191,8 +192,8 @@ mask_paths(int rootfd, struct mr_error *err)
 		 * can reach yet: it cannot have been swapped (CVE-2025-31133).
 		 */
 		if (S_ISDIR(st.st_mode)) {
-			if (mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				  "nr_inodes=1") < 0)
+			if (mount("tmpfs", target, "tmpfs",
+				  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "nr_inodes=1") < 0)
 				return mr_error_set(err, errno, "mask /%s", path);
 		} else if (mount(null_path, target, NULL, MS_BIND, NULL) < 0) {
 			return mr_error_set(err, errno, "mask /%s", path);

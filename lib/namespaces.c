@@ -15,8 +15,8 @@
 unsigned long
 mr_ns_clone_flags(const struct mr_spec *spec, bool rootless)
 {
-	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-			      CLONE_NEWCGROUP;
+	unsigned long flags =
+	    CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 	if (spec->network == MR_NETWORK_NONE)
 		flags |= CLONE_NEWNET;
 	/*

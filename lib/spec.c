@@ -87,8 +87,8 @@ valid_hostname(const char *h)
 			label = 0;
 			continue;
 		}
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  c == '-';
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '-';
 		if (!ok || (label == 0 && c == '-'))
 			return false;
 		if (++label > 63)
@@ -110,8 +110,10 @@ mr_spec_validate(const struct mr_spec *spec, struct mr_error *err)
 				    "and '.', at most 64 characters)",
 				    spec->hostname);
 	if (spec->workdir != NULL && spec->workdir[0] != '/')
-		return mr_error_set(err, 0, "--workdir '%s': the working directory must be an "
-					    "absolute path", spec->workdir);
+		return mr_error_set(err, 0,
+				    "--workdir '%s': the working directory must be an "
+				    "absolute path",
+				    spec->workdir);
 	for (size_t i = 0; i < spec->n_env; i++) {
 		const char *e = spec->env[i];
 		if (e[0] == '=' || e[0] == '\0')

@@ -13,14 +13,14 @@
 
 /* Exit statuses, as docker run documents them. */
 enum {
-	MR_EXIT_FAILURE = 125,  /* minirun itself failed */
+	MR_EXIT_FAILURE = 125, /* minirun itself failed */
 	MR_EXIT_CANNOT_EXEC = 126,
 	MR_EXIT_NOT_FOUND = 127,
 };
 
 struct mr_error {
-	int errnum;        /* errno of the failure, 0 if none */
-	int exit_status;   /* 125, 126 or 127: what the CLI exits with */
+	int errnum;	 /* errno of the failure, 0 if none */
+	int exit_status; /* 125, 126 or 127: what the CLI exits with */
 	char msg[MR_ERROR_MSG_MAX];
 };
 
@@ -30,11 +30,11 @@ struct mr_error {
  * callers can write "return mr_error_set (...)".  err may be NULL.
  */
 int mr_error_set(struct mr_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Same, with an explicit exit status (126/127 for exec failures). */
 int mr_error_set_status(struct mr_error *err, int exit_status, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Prefix an existing message with more context: "ctx: old message". Returns -1. */
 int mr_error_wrap(struct mr_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -19,18 +19,18 @@
  */
 struct mr_prepared {
 	const struct mr_spec *spec;
-	int rootfs_fd;          /* O_PATH|O_DIRECTORY|O_CLOEXEC */
-	char *rootfs_path;      /* canonical absolute path */
-	bool rootless;          /* euid != 0: a user namespace maps the caller to root */
+	int rootfs_fd;	   /* O_PATH|O_DIRECTORY|O_CLOEXEC */
+	char *rootfs_path; /* canonical absolute path */
+	bool rootless;	   /* euid != 0: a user namespace maps the caller to root */
 	uid_t outer_uid;
 	gid_t outer_gid;
 	struct mr_user user;
 	char *hostname;
-	char **envp;            /* the container's final environment */
-	char *exec_path;        /* container path of the command, resolved in the container PATH */
+	char **envp;	 /* the container's final environment */
+	char *exec_path; /* container path of the command, resolved in the container PATH */
 	mr_capset bounding, effective, permitted;
 	struct mr_seccomp_prepared seccomp;
-	dev_t self_dev;         /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
+	dev_t self_dev; /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
 	ino_t self_ino;
 };
 

@@ -18,23 +18,23 @@
 struct sock_filter;
 
 struct mr_seccomp_prepared {
-	bool enabled;              /* false: unconfined, install nothing (Seccomp: 0) */
+	bool enabled;		   /* false: unconfined, install nothing (Seccomp: 0) */
 	struct sock_filter *insns; /* the program, ENOSYS stub included (malloc'ed) */
 	size_t n_insns;
-	unsigned int flags;        /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
-	char **warnings;           /* lines for the CLI to print (malloc'ed), may be NULL */
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	char **warnings;    /* lines for the CLI to print (malloc'ed), may be NULL */
 	size_t n_warnings;
-	char *source;              /* "built-in default", or the file path: for messages */
+	char *source; /* "built-in default", or the file path: for messages */
 };
 
 struct mr_seccomp_request {
-	const char *profile;  /* as given on the command line: NULL = built-in default,
-				 "unconfined", "Unconfined", "runtime/default", "RuntimeDefault",
-				 "docker/default", "localhost/PATH", or a PATH */
-	bool explicit_profile;/* the user named a profile (matters with --privileged) */
-	bool privileged;      /* --privileged: unconfined unless a profile is explicit */
-	bool strict;          /* unknown syscall names are an error */
-	mr_capset bounding;   /* the bounding set the process will get (includes/excludes.caps) */
+	const char *profile;   /* as given on the command line: NULL = built-in default,
+				  "unconfined", "Unconfined", "runtime/default", "RuntimeDefault",
+				  "docker/default", "localhost/PATH", or a PATH */
+	bool explicit_profile; /* the user named a profile (matters with --privileged) */
+	bool privileged;       /* --privileged: unconfined unless a profile is explicit */
+	bool strict;	       /* unknown syscall names are an error */
+	mr_capset bounding;    /* the bounding set the process will get (includes/excludes.caps) */
 };
 
 int mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out,

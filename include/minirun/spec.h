@@ -21,32 +21,33 @@ enum mr_network {
 };
 
 struct mr_spec {
-	char *name;      /* --name: shown in messages only, may be NULL */
-	char *rootfs;    /* host path of the root filesystem */
-	char **argv;     /* COMMAND [ARG...], NULL-terminated, argv[0] looked up in the container PATH */
+	char *name;   /* --name: shown in messages only, may be NULL */
+	char *rootfs; /* host path of the root filesystem */
+	char *
+	    *argv; /* COMMAND [ARG...], NULL-terminated, argv[0] looked up in the container PATH */
 	size_t argc;
-	char **env;      /* KEY=VALUE from -e, in order; later entries win; NULL-terminated */
+	char **env; /* KEY=VALUE from -e, in order; later entries win; NULL-terminated */
 	size_t n_env;
-	char *workdir;   /* -w: absolute container path, NULL = "/" */
-	char *hostname;  /* -h: NULL = a Docker-like random 12-hex id */
-	char *user;      /* -u USER[:GROUP] as given, NULL = root */
+	char *workdir;	/* -w: absolute container path, NULL = "/" */
+	char *hostname; /* -h: NULL = a Docker-like random 12-hex id */
+	char *user;	/* -u USER[:GROUP] as given, NULL = root */
 
-	mr_capset caps;  /* the container's capability set (Docker's default, tweaked) */
-	bool caps_all;   /* --cap-add ALL: grant what the caller can, instead of failing
+	mr_capset caps;	 /* the container's capability set (Docker's default, tweaked) */
+	bool caps_all;	 /* --cap-add ALL: grant what the caller can, instead of failing
 			    on a capability the caller does not hold itself */
 	bool privileged; /* every capability the caller has, no masked/read-only paths,
 			    unconfined seccomp unless a profile is given explicitly */
 
 	enum mr_network network;
-	bool read_only;        /* --read-only: root filesystem mounted read-only */
-	bool no_new_privs;     /* --security-opt no-new-privileges */
-	bool interactive;      /* -i: keep stdin attached (else the container's stdin is /dev/null) */
-	bool tty;              /* -t: a new pseudo-terminal for the container */
+	bool read_only;	   /* --read-only: root filesystem mounted read-only */
+	bool no_new_privs; /* --security-opt no-new-privileges */
+	bool interactive;  /* -i: keep stdin attached (else the container's stdin is /dev/null) */
+	bool tty;	   /* -t: a new pseudo-terminal for the container */
 
-	char *seccomp;         /* --seccomp / --security-opt seccomp=: NULL = built-in default,
-				  "unconfined", "runtime/default", "localhost/PATH", a path... */
-	bool seccomp_strict;   /* unknown syscall names are an error, not a warning */
-	char *apparmor;        /* --security-opt apparmor=: NULL = none */
+	char *seccomp;	     /* --seccomp / --security-opt seccomp=: NULL = built-in default,
+				"unconfined", "runtime/default", "localhost/PATH", a path... */
+	bool seccomp_strict; /* unknown syscall names are an error, not a warning */
+	char *apparmor;	     /* --security-opt apparmor=: NULL = none */
 };
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */

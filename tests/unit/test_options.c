@@ -38,8 +38,8 @@ parse(struct mr_cli *cli, struct mr_error *err, char **argv)
 START_TEST(options_end_at_rootfs)
 {
 	struct mr_cli cli;
-	PARSE_OK(&cli, "-it", "--rm", "--name", "alpine-test", "rootfs", "/bin/sh", "-c",
-		 "echo hi", "--user", "x");
+	PARSE_OK(&cli, "-it", "--rm", "--name", "alpine-test", "rootfs", "/bin/sh", "-c", "echo hi",
+		 "--user", "x");
 	ck_assert(cli.spec.interactive);
 	ck_assert(cli.spec.tty);
 	ck_assert_str_eq(cli.spec.name, "alpine-test");

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The seccomp boundary: mr_seccomp_prepare runs in the parent before any
+ * process exists and produces a finished BPF program; mr_seccomp_install
+ * runs in the container process and only loads it.
+ */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "config.h"
+#include "default-profile.h"
+#include "minirun/seccomp.h"
+#include "profile.h"
+#include "sha256.h"
+#include "util.h"
+
+#define BUILTIN_SOURCE "built-in default"
+
+/*
+ * The built-in default's fast cache key: the embedded text (its digest is
+ * computed at build time) and every input of Docker's reduction (bounding set,
+ * native arch, kernel release) plus the versions that shape the program.  A
+ * hit skips parsing the JSON, which is most of what a cached prepare costs.
+ */
+static int
+builtin_fast_key(mr_capset bounding, uint8_t key[32], struct mr_error *err)
+{
+	struct mr_sha256 s;
+	struct utsname u;
+	const struct scmp_version *v = seccomp_version();
+	char buf[512];
+
+	if (uname(&u) < 0)
+		return mr_error_set(err, errno, "seccomp: uname");
+	int n = snprintf(
+	    buf, sizeof(buf), "minirun builtin key v1\n%s\n%s\n%u.%u.%u\n%s\n%s\n%u\n%llx\n",
+	    MINIRUN_VERSION, mr_default_profile_json_sha256, v->major, v->minor, v->micro,
+	    u.release, u.machine, seccomp_arch_native(), (unsigned long long)bounding);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return mr_error_set(err, 0, "seccomp: cache key too long");
+	mr_sha256_init(&s);
+	mr_sha256_update(&s, buf, (size_t)n);
+	mr_sha256_final(&s, key);
+	return 0;
+}
+
+/* The spellings Kubernetes manifests and Docker use for "the runtime's default". */
+static bool
+names_builtin(const char *s)
+{
+	return s == NULL || strcmp(s, "runtime/default") == 0 || strcmp(s, "RuntimeDefault") == 0 ||
+	       strcmp(s, "docker/default") == 0;
+}
+
+static bool
+names_unconfined(const char *s)
+{
+	return strcmp(s, "unconfined") == 0 || strcmp(s, "Unconfined") == 0;
+}
+
+static int
+set_unconfined(struct mr_seccomp_prepared *out, const char *source, struct mr_error *err)
+{
+	out->enabled = false;
+	out->source = strdup(source);
+	if (out->source == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp");
+	return 0;
+}
+
+static int
+take_warnings(struct mr_seccomp_prepared *out, struct mr_strv *w)
+{
+	struct mr_strv all = {.v = out->warnings, .n = out->n_warnings};
+	if (mr_strv_move(&all, w) < 0)
+		return -1;
+	out->warnings = all.v;
+	out->n_warnings = all.n;
+	return 0;
+}
+
+int
+mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out,
+		   struct mr_error *err)
+{
+	struct mr_profile *prof = NULL;
+	struct mr_reduced red = {0};
+	struct mr_filter filt = {0};
+	struct mr_reduce_env env;
+	struct mr_strv w = {0};
+	cleanup_free char *cache_dir = NULL;
+	const char *spec = req->profile;
+	const char *path = NULL;
+	bool builtin = names_builtin(spec);
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	/* moby's WithSeccomp: privileged containers get no filter unless one is named. */
+	if (req->privileged && !req->explicit_profile)
+		return set_unconfined(out, "unconfined (--privileged)", err);
+	if (!builtin && names_unconfined(spec))
+		return set_unconfined(out, "unconfined", err);
+	if (!builtin) {
+		path = strncmp(spec, "localhost/", 10) == 0 ? spec + 10 : spec;
+		if (*path == '\0')
+			return mr_error_set(
+			    err, 0, "--security-opt seccomp=%s: no profile path given", spec);
+	}
+
+	/* EINVAL: a kernel built without CONFIG_SECCOMP_FILTER. */
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL) {
+		if (!builtin)
+			return mr_error_set(
+			    err, 0, "seccomp profile %s: this kernel has no seccomp support", path);
+		/* Docker's behaviour: warn and run without the default profile. */
+		if (set_unconfined(out, "unconfined (kernel without seccomp)", err) < 0)
+			return -1;
+		if (mr_strv_addf(&w, "seccomp is not enabled in this kernel: running without the "
+				     "default profile") < 0 ||
+		    take_warnings(out, &w) < 0) {
+			mr_strv_clear(&w);
+			mr_seccomp_prepared_clear(out);
+			return mr_error_set(err, ENOMEM, "seccomp");
+		}
+		return 0;
+	}
+
+	uint8_t fast_key[32];
+	if (builtin) {
+		if (mr_filter_cache_dir(&cache_dir) < 0)
+			return mr_error_set(err, ENOMEM, "seccomp");
+		if (cache_dir != NULL && builtin_fast_key(req->bounding, fast_key, err) < 0)
+			return -1;
+		if (mr_filter_cache_get(cache_dir, fast_key, &filt) == 1) {
+			out->source = strdup(BUILTIN_SOURCE);
+			if (out->source == NULL) {
+				mr_filter_clear(&filt);
+				return mr_error_set(err, ENOMEM, "seccomp");
+			}
+			out->enabled = true;
+			out->insns = mr_steal_ptr(&filt.insns);
+			out->n_insns = filt.n_insns;
+			out->flags = filt.flags;
+			mr_filter_clear(&filt);
+			return 0;
+		}
+	}
+
+	if (builtin)
+		rc = mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
+				      BUILTIN_SOURCE, &prof, err);
+	else
+		rc = mr_profile_load(path, &prof, err);
+	if (rc < 0)
+		return -1;
+	rc = -1;
+	out->source = strdup(builtin ? BUILTIN_SOURCE : path);
+	if (out->source == NULL) {
+		mr_error_set(err, ENOMEM, "seccomp");
+		goto out;
+	}
+	if (take_warnings(out, &prof->warnings) < 0) {
+		mr_error_set(err, ENOMEM, "seccomp");
+		goto out;
+	}
+	if (prof->unconfined) {
+		/* Docker silently disables seccomp here; at least say so. */
+		if (mr_strv_addf(
+			&w,
+			"seccomp profile %s: no defaultAction and no syscalls: Docker treats "
+			"this as no seccomp at all, so the container runs unconfined",
+			prof->source) < 0 ||
+		    take_warnings(out, &w) < 0) {
+			mr_error_set(err, ENOMEM, "seccomp");
+			goto out;
+		}
+		out->enabled = false;
+		rc = 0;
+		goto out;
+	}
+
+	if (mr_reduce_env_host(req->bounding, &env, err) < 0)
+		goto out;
+	if (mr_profile_reduce(prof, &env, &red, err) < 0)
+		goto out;
+	if (cache_dir == NULL && !builtin && mr_filter_cache_dir(&cache_dir) < 0) {
+		mr_error_set(err, ENOMEM, "seccomp");
+		goto out;
+	}
+	struct mr_filter_opts opts = {
+	    /* The built-in default lists syscalls newer than the host's libseccomp on
+	     * purpose (as Docker's does); that is neither news nor an error. */
+	    .strict = req->strict && !builtin,
+	    .quiet_unknown = builtin,
+	    .cache_dir = cache_dir,
+	};
+	if (mr_filter_build(&red, &opts, &filt, err) < 0)
+		goto out;
+	if (builtin && cache_dir != NULL && prof->warnings.n == 0)
+		mr_filter_cache_put(cache_dir, fast_key, &filt);
+	if (take_warnings(out, &filt.warnings) < 0) {
+		mr_error_set(err, ENOMEM, "seccomp");
+		goto out;
+	}
+	out->enabled = true;
+	out->insns = mr_steal_ptr(&filt.insns);
+	out->n_insns = filt.n_insns;
+	out->flags = filt.flags;
+	rc = 0;
+out:
+	mr_strv_clear(&w);
+	mr_filter_clear(&filt);
+	mr_reduced_clear(&red);
+	mr_profile_free(prof);
+	if (rc < 0)
+		mr_seccomp_prepared_clear(out);
+	return rc;
+}
+
+void
+mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p)
+{
+	free(p->insns);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
+	free(p->source);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+mr_seccomp_install(const struct mr_seccomp_prepared *p, struct mr_error *err)
+{
+	if (!p->enabled)
+		return 0;
+	if (p->insns == NULL || p->n_insns == 0 || p->n_insns > BPF_MAXINSNS)
+		return mr_error_set(err, EINVAL, "seccomp: no program prepared for %s", p->source);
+	struct sock_fprog prog = {
+	    .len = (unsigned short)p->n_insns,
+	    .filter = p->insns,
+	};
+	unsigned int flags = p->flags;
+	/* Raw seccomp(2), not seccomp_load(): libseccomp would set no_new_privs. */
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	if (r < 0 && errno == EINVAL && (flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW)) {
+		/* Kernels before 4.17 know no SPEC_ALLOW; without it the filter is only
+		 * stricter (the SSB mitigation stays forced), as crun does. */
+		flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	}
+	if (r < 0 && (errno == EACCES || errno == EPERM))
+		return mr_error_set(
+		    err, errno,
+		    "seccomp: installing the filter (%s): without no-new-privileges "
+		    "installing a filter needs CAP_SYS_ADMIN",
+		    p->source);
+	if (r < 0)
+		return mr_error_set(err, errno, "seccomp: installing the filter (%s)", p->source);
+	return 0;
+}

@@ -1,0 +1,122 @@
+#!/bin/bash
+# CLI basics, PID 1, hostname, network, environment, working directory, -i.
+# shellcheck disable=SC2016 # $ in single quotes expands in the container
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env
+require_root
+
+# --- CLI -------------------------------------------------------------------
+run_minirun --help
+if [ "$RC" = 0 ] && [ -z "$ERR" ] && [[ $OUT == *ROOTFS* ]] && [[ $OUT == *COMMAND* ]]; then
+    ok "--help exits 0 and prints a usage naming ROOTFS and COMMAND on stdout"
+else
+    not_ok "--help exits 0 and prints a usage naming ROOTFS and COMMAND on stdout" "$(_result_diag)"
+fi
+
+run_minirun --version
+expect "--version prints 'minirun VERSION'" 0 "minirun ${MINIRUN_VERSION:-0.1.0}"
+
+run_minirun --no-such-option "$ROOTFS" true
+expect_error "an unknown option exits 125 with one minirun: line" 125 "minirun: *--no-such-option*"
+
+run_minirun
+expect_error "no ROOTFS exits 125 with one minirun: line" 125 "minirun: *"
+
+run_minirun "$ROOTFS"
+expect_error "no COMMAND exits 125 with one minirun: line" 125 "minirun: *"
+
+run_expect "options end at ROOTFS: sh -c passes -c to the shell" 0 hi -- "$ROOTFS" sh -c 'echo hi'
+run_expect "options end at ROOTFS: --version after ROOTFS is the command's" 0 "--version" -- "$ROOTFS" echo --version
+run_expect "options end at ROOTFS: -e, -u, --user after ROOTFS are the command's" 0 \
+    "$(printf '%s\n' -e FOO=bar -u --user -t)" -- "$ROOTFS" sh -c 'printf "%s\n" "$@"' sh -e FOO=bar -u --user -t
+run_expect "--rm and --name NAME are accepted" 0 "" -- --rm --name alpine-test "$ROOTFS" true
+run_expect "--name=NAME is accepted" 0 "" -- --name=x "$ROOTFS" true
+
+run_minirun --name boxname /nonexistent true
+expect_error "--name is shown in minirun's messages" 125 "minirun: *boxname*rootfs /nonexistent: No such file or directory"
+
+# --- PID namespace -----------------------------------------------------------
+run_expect "COMMAND is PID 1" 0 1 -- "$ROOTFS" sh -c 'echo $$'
+run_expect "only the container's processes are in /proc" 0 /proc/1 -- "$ROOTFS" sh -c 'echo /proc/[0-9]*'
+run_expect "the parent of PID 1 is 0" 0 0 -- "$ROOTFS" sh -c 'cut -d" " -f4 /proc/1/stat'
+
+# --- UTS namespace -----------------------------------------------------------
+run_expect "--hostname lab sets the hostname" 0 lab -- --hostname lab "$ROOTFS" hostname
+run_expect "--hostname=lab sets the hostname" 0 lab -- --hostname=lab "$ROOTFS" hostname
+run_expect "-h lab sets the hostname" 0 lab -- -h lab "$ROOTFS" hostname
+run_expect "the kernel's nodename is the hostname" 0 lab -- -h lab "$ROOTFS" cat /proc/sys/kernel/hostname
+run_minirun "$ROOTFS" sh -c 'echo "$(hostname) $HOSTNAME"'
+if [ "$RC" = 0 ] && [ -z "$ERR" ] && [[ $OUT =~ ^([0-9a-f]{12})\ ([0-9a-f]{12})$ ]] &&
+    [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]; then
+    ok "the default hostname is a 12-hex-digit id, also in \$HOSTNAME"
+else
+    not_ok "the default hostname is a 12-hex-digit id, also in \$HOSTNAME" "$(_result_diag)"
+fi
+is "$(hostname)" "$(cat /proc/sys/kernel/hostname)" "the host's hostname is unchanged"
+
+# --- network -----------------------------------------------------------------
+ifaces='sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d " " | sort'
+run_expect "--network none (default): only lo in /proc/net/dev" 0 lo -- "$ROOTFS" sh -c "$ifaces"
+run_expect "--network none: only lo in /sys/class/net" 0 lo -- "$ROOTFS" ls /sys/class/net
+run_expect "lo is up (operstate)" 0 unknown -- "$ROOTFS" cat /sys/class/net/lo/operstate
+run_expect "lo is up (flags IFF_UP|IFF_LOOPBACK)" 0 0x9 -- "$ROOTFS" cat /sys/class/net/lo/flags
+run_expect "--network=none is the default" 0 lo -- --network=none "$ROOTFS" sh -c "$ifaces"
+host_ifaces=$(sh -c "$ifaces")
+run_expect "--network host sees the host's interfaces" 0 "$host_ifaces" -- --network host "$ROOTFS" sh -c "$ifaces"
+run_minirun --network bridge "$ROOTFS" true
+expect_error "--network bridge is refused" 125 "minirun: *bridge*"
+
+# --- namespaces ----------------------------------------------------------------
+ns_list='for n in cgroup ipc mnt net pid uts; do echo "$n $(readlink /proc/self/ns/$n)"; done'
+host_ns=$(bash -c "$ns_list")
+run_minirun "$ROOTFS" sh -c "$ns_list"
+if [ "$RC" = 0 ] && [ -z "$ERR" ]; then
+    same=$(comm -12 <(echo "$host_ns") <(echo "$OUT") | cut -d' ' -f1 | tr '\n' ' ')
+    is "$same" "" "new cgroup, ipc, mnt, net, pid and uts namespaces"
+else
+    not_ok "new cgroup, ipc, mnt, net, pid and uts namespaces" "$(_result_diag)"
+fi
+run_minirun --network host "$ROOTFS" sh -c "$ns_list"
+same=$(comm -12 <(echo "$host_ns") <(echo "$OUT") | cut -d' ' -f1 | tr '\n' ' ')
+is "$RC:$same" "0:net " "--network host shares only the network namespace"
+run_expect "as root no user namespace is created" 0 "$(readlink /proc/self/ns/user)" -- "$ROOTFS" readlink /proc/self/ns/user
+run_expect "the cgroup namespace is rooted at the container's cgroup" 0 "" -- "$ROOTFS" sed -n '/:\/$/!p' /proc/self/cgroup
+
+# --- environment ---------------------------------------------------------------
+export LEAKED_FROM_HOST=1
+run_expect "the environment is clean: PATH, HOSTNAME, HOME (+ PWD, SHLVL from sh)" 0 \
+    "$(printf '%s\n' HOME=/root HOSTNAME=lab "PATH=$DEFAULT_PATH" PWD=/ SHLVL=1)" -- \
+    -h lab "$ROOTFS" sh -c 'env | sort'
+run_expect "-e adds to the clean environment, values may hold spaces and '='" 0 \
+    "$(printf '%s\n' FOO=bar HOME=/root HOSTNAME=lab "PATH=$DEFAULT_PATH" PWD=/ SHLVL=1 "X=a b=c")" -- \
+    -h lab -e FOO=bar --env "X=a b=c" "$ROOTFS" sh -c 'env | sort'
+run_minirun -h lab -e FOO=bar "$ROOTFS" env
+is "$RC:$(echo "$OUT" | sort)" "0:$(printf '%s\n' FOO=bar HOME=/root HOSTNAME=lab "PATH=$DEFAULT_PATH")" \
+    "env as PID 1 (no shell): exactly FOO, HOME, HOSTNAME, PATH"
+run_expect "-e FOO=bar is visible" 0 bar -- -e FOO=bar "$ROOTFS" sh -c 'echo $FOO'
+run_expect "--env=FOO=bar is visible" 0 bar -- --env=FOO=bar "$ROOTFS" sh -c 'echo $FOO'
+run_expect "a later -e wins" 0 2 -- -e FOO=1 -e FOO=2 "$ROOTFS" sh -c 'echo $FOO'
+run_expect "-e PATH=... replaces the default PATH" 0 /bin -- -e PATH=/bin "$ROOTFS" sh -c 'echo $PATH'
+unset LEAKED_FROM_HOST
+
+# --- working directory -----------------------------------------------------------
+run_expect "the default working directory is /" 0 / -- "$ROOTFS" pwd
+run_expect "-w /tmp" 0 /tmp -- -w /tmp "$ROOTFS" pwd
+run_expect "--workdir=/home/alice" 0 /home/alice -- --workdir=/home/alice "$ROOTFS" pwd
+run_expect "the kernel's cwd is the workdir" 0 /tmp -- -w /tmp "$ROOTFS" readlink /proc/self/cwd
+run_minirun -w relative "$ROOTFS" pwd
+expect_error "-w with a relative path is refused" 125 "minirun: *relative*"
+
+# --- stdin ---------------------------------------------------------------------
+echo hi > "$TESTS_TMP/hi"
+STDIN_FILE="$TESTS_TMP/hi" run_minirun -i "$ROOTFS" cat
+expect "-i: stdin reaches the container" 0 hi
+STDIN_FILE="$TESTS_TMP/hi" run_minirun "$ROOTFS" cat
+expect "without -i the container's stdin is at EOF" 0 ""
+out=$(echo hi | timeout 20 "$MINIRUN" -i "$ROOTFS" cat 2>&1)
+is "$out" hi "echo hi | minirun -i ROOTFS cat prints hi"
+out=$(echo hi | timeout 20 "$MINIRUN" "$ROOTFS" cat 2>&1)
+is "$out" "" "echo hi | minirun ROOTFS cat prints nothing"
+
+done_testing

@@ -1,0 +1,81 @@
+#!/bin/bash
+# Rootless mode: minirun run by an unprivileged user creates a user namespace
+# and maps the caller to root inside.
+# shellcheck disable=SC2016 # $ in single quotes expands in the container
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env
+[ "$(id -u)" = 0 ] || missing_tool "needs root to switch to an unprivileged user (setpriv)"
+command -v setpriv > /dev/null || missing_tool "setpriv is missing (apt-get install util-linux)"
+
+uid=65534 gid=65534
+as_user() { setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all "$@"; }
+
+# Can this kernel give an unprivileged user a user namespace?
+if ! as_user unshare --user true 2> "$TESTS_TMP/userns.err"; then
+    why=$(head -n 1 "$TESTS_TMP/userns.err")
+    for f in /proc/sys/kernel/unprivileged_userns_clone /proc/sys/user/max_user_namespaces \
+        /proc/sys/kernel/apparmor_restrict_unprivileged_userns; do
+        [ -r "$f" ] && why="$why; $f=$(cat "$f")"
+    done
+    skip_all "the kernel forbids user namespaces to unprivileged users ($why)"
+fi
+
+# The user must reach the binary and the rootfs; copy them if the build
+# directory is not open to it.
+if ! as_user test -x "$MINIRUN" || ! as_user test -x "$ROOTFS/bin/busybox"; then
+    chmod 0755 "$TESTS_TMP"
+    cp "$MINIRUN" "$TESTS_TMP/minirun"
+    cp -a "$ROOTFS" "$TESTS_TMP/rootfs"
+    MINIRUN=$TESTS_TMP/minirun ROOTFS=$TESTS_TMP/rootfs
+    diag "copied minirun and the rootfs to $TESTS_TMP for uid $uid"
+fi
+
+run_rootless() { run_cmd setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all "$MINIRUN" "$@"; }
+rl_expect() {
+    local name=$1 rc=$2 out=$3
+    shift 3
+    [ "$1" = -- ] && shift
+    run_rootless "$@"
+    expect "$name" "$rc" "$out"
+}
+
+rl_expect "rootless: id -u is 0" 0 0 -- "$ROOTFS" id -u
+rl_expect "rootless: all ids 0, no supplementary group" 0 "uid=0,0,0 gid=0,0,0 groups=" -- "$ROOTFS" /probe ids
+rl_expect "rootless: the caller's uid is mapped to 0" 0 "$(printf '%10u %10u %10u' 0 "$uid" 1)" -- \
+    "$ROOTFS" cat /proc/self/uid_map
+rl_expect "rootless: the caller's gid is mapped to 0" 0 "$(printf '%10u %10u %10u' 0 "$gid" 1)" -- \
+    "$ROOTFS" cat /proc/self/gid_map
+rl_expect "rootless: Docker's 14 capabilities" 0 \
+    "$(caps_lines "$NO_CAPS" "$DOCKER_CAPS" "$DOCKER_CAPS" "$DOCKER_CAPS" "$NO_CAPS")" -- \
+    "$ROOTFS" /probe status CapInh CapPrm CapEff CapBnd CapAmb
+rl_expect "rootless: --cap-drop ALL --cap-add NET_BIND_SERVICE" 0 \
+    "$(caps_lines "$NO_CAPS" 0000000000000400 0000000000000400 0000000000000400 "$NO_CAPS")" -- \
+    --cap-drop ALL --cap-add NET_BIND_SERVICE "$ROOTFS" /probe status CapInh CapPrm CapEff CapBnd CapAmb
+rl_expect "rootless: a new user namespace" 0 yes -- \
+    "$ROOTFS" sh -c "test \"\$(readlink /proc/self/ns/user)\" != '$(readlink /proc/self/ns/user)' && echo yes"
+rl_expect "rootless: PID 1" 0 1 -- "$ROOTFS" sh -c 'echo $$'
+rl_expect "rootless: --hostname" 0 lab -- -h lab "$ROOTFS" hostname
+rl_expect "rootless: only lo" 0 lo -- "$ROOTFS" ls /sys/class/net
+rl_expect "rootless: lo is up" 0 0x9 -- "$ROOTFS" cat /sys/class/net/lo/flags
+rl_expect "rootless: exit 42" 42 "" -- "$ROOTFS" sh -c 'exit 42'
+rl_expect "rootless: no leaked fd" 0 "0 1 2" -- "$ROOTFS" /probe fds
+rl_expect "rootless: mount(2) denied without CAP_SYS_ADMIN" 1 EPERM -- "$ROOTFS" /probe mount
+rl_expect "rootless: mount(2) of a tmpfs works with --cap-add SYS_ADMIN" 0 OK -- \
+    --cap-add SYS_ADMIN "$ROOTFS" /probe mount
+rl_expect "rootless: /dev/null and /dev/zero work" 0 "ok 00 00" -- \
+    "$ROOTFS" sh -c 'echo x > /dev/null && echo "ok$(head -c 2 /dev/zero | od -An -tx1)"'
+rl_expect "rootless: /dev entries" 0 \
+    "$(printf '%s\n' core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero)" -- \
+    "$ROOTFS" ls -A /dev
+run_rootless "$ROOTFS" touch /sys/x
+expect "rootless: /sys is read-only" 1 "" "touch: /sys/x: Read-only file system"
+rl_expect "rootless: /proc/timer_list reads empty" 0 "" -- "$ROOTFS" cat /proc/timer_list
+rl_expect "rootless: /dev/shm is writable" 0 ok -- "$ROOTFS" sh -c 'echo x > /dev/shm/x && echo ok'
+run_rootless /nonexistent true
+expect "rootless: a missing rootfs is 125 with the exact message" 125 "" \
+    "minirun: rootfs /nonexistent: No such file or directory"
+run_rootless "$ROOTFS" nosuchcmd
+expect_error "rootless: a missing command is 127" 127 "minirun: *nosuchcmd*"
+
+done_testing

@@ -1,0 +1,161 @@
+#!/bin/bash
+# -t through a real pseudo-terminal (util-linux script(1)), -it driven by
+# tmux, and the TIOCSTI protection without -t.
+# shellcheck disable=SC2016 # $ in single quotes expands in the container
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env
+require_root
+command -v script > /dev/null || missing_tool "script(1) is missing (apt-get install bsdutils)"
+
+# in_pty COMMAND-STRING: run it under script(1) on a fresh pty; sets OUT (with
+# the pty's \r removed), ERR (script's own stderr) and RC (the command's).
+# script's stdin is a FIFO that never reaches EOF: at EOF script(1) would type
+# the EOF character into the pty, racing with the command.
+mkfifo "$TESTS_TMP/stdin"
+exec 9<> "$TESTS_TMP/stdin"
+in_pty() {
+    timeout -k 5 "$RUN_TIMEOUT" script -qec "$1" /dev/null <&9 > "$TESTS_TMP/out" 2> "$TESTS_TMP/err"
+    RC=$?
+    OUT=$(tr -d '\r' < "$TESTS_TMP/out")
+    ERR=$(cat "$TESTS_TMP/err")
+}
+M=$(printf '%q' "$MINIRUN")
+R=$(printf '%q' "$ROOTFS")
+
+in_pty "$M -t $R tty"
+expect "-t: tty prints /dev/pts/0" 0 /dev/pts/0
+in_pty "$M -t $R sh -c 'test -t 0 && test -t 1 && test -t 2 && echo yes'"
+expect "-t: stdin, stdout and stderr are the terminal" 0 yes
+in_pty "$M -t $R sh -c 'exit 3'"
+expect "-t: the exit status passes through" 3 ""
+in_pty "$M -t -h lab $R env"
+is "$RC:$(sort <<< "$OUT")" "0:$(printf '%s\n' HOME=/root HOSTNAME=lab "PATH=$DEFAULT_PATH" TERM=xterm)" \
+    "-t: TERM=xterm is added to the environment"
+in_pty "$M -t $R /probe fds"
+expect "-t: no leaked fd (0 1 2)" 0 "0 1 2"
+in_pty "$M -t $R ls -A1 /dev/pts"
+expect "-t: the container's devpts has ptmx and its own pty 0" 0 "$(printf '0\nptmx')"
+in_pty "$M -t $R cut -d' ' -f6,7 /proc/self/stat"
+expect "-t: PID 1 leads a session whose terminal is pts 0 (tty_nr 136:0)" 0 "1 $((136 << 8))"
+in_pty "stty -g; $M -t $R true; stty -g"
+lines=$(wc -l <<< "$OUT")
+first=$(head -n 1 <<< "$OUT")
+is "$RC:$lines:$(tail -n 1 <<< "$OUT")" "0:2:$first" "-t: the caller's terminal settings are restored"
+in_pty "stty -g; $M -it $R true; stty -g"
+first=$(head -n 1 <<< "$OUT")
+is "$RC:$(tail -n 1 <<< "$OUT")" "0:$first" "-it: the caller's terminal settings are restored"
+in_pty "stty -g; $M -it $R sh -c 'kill -9 \$\$; sleep 1'; echo rc=\$?; stty -g"
+first=$(head -n 1 <<< "$OUT")
+is "$RC:$(tail -n 2 <<< "$OUT" | tr '\n' ' ')" "0:rc=0 $first " \
+    "-it: settings restored after PID 1 ignores SIGKILL from inside and exits 0"
+in_pty "stty -g; $M -it /nonexistent true; echo rc=\$?; stty -g"
+first=$(head -n 1 <<< "$OUT")
+is "$RC:$(tail -n 3 <<< "$OUT" | tr '\n' '|')" \
+    "0:minirun: rootfs /nonexistent: No such file or directory|rc=125|$first|" \
+    "-it: a failure leaves the terminal as it was"
+
+# Without -t the container runs in a new session: the caller's terminal is not
+# its controlling terminal, so TIOCSTI (push input into the terminal) fails.
+# With dev.tty.legacy_tiocsti=0 the kernel refuses TIOCSTI to everyone (EIO).
+if [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)" = 0 ]; then
+    tiocsti=EIO rc=5
+else
+    tiocsti=EPERM rc=1
+fi
+in_pty "$M -i $R /probe syscall ioctl 0 0x5412 str:x"
+expect "without -t: TIOCSTI on the caller's terminal fails ($tiocsti)" "$rc" "$tiocsti"
+in_pty "$M -i $R sh -c 'test -t 0 && echo yes'"
+expect "without -t, -i in a terminal: stdin is the caller's terminal" 0 yes
+in_pty "$M $R tty"
+expect "without -t and -i: stdin is not a terminal" 1 "not a tty"
+in_pty "$M -i $R cut -d' ' -f6,7 /proc/self/stat"
+expect "without -t: the container has no controlling terminal (session, tty_nr 0)" 0 "1 0"
+
+# --- -it with tmux ----------------------------------------------------------------
+if ! command -v tmux > /dev/null; then
+    if [ "${CI:-}" = true ]; then
+        not_ok "-it: an interactive shell in tmux" "tmux is missing (apt-get install tmux)"
+    else
+        skip "-it: an interactive shell in tmux" "tmux is missing (apt-get install tmux)"
+    fi
+    done_testing
+fi
+
+sock="$TESTS_TMP/tmux.sock"
+tmx() { tmux -S "$sock" -f /dev/null "$@"; }
+at_exit 'tmux -S "$TESTS_TMP/tmux.sock" kill-server 2>/dev/null'
+# wait_pane PATTERN: wait (up to 10 s) until the pane shows a line matching PATTERN.
+wait_pane() {
+    local _
+    for _ in $(seq 100); do
+        tmx capture-pane -p -t t 2>/dev/null | grep -q -- "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+wait_file() {
+    local _
+    for _ in $(seq 100); do
+        [ -s "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+tmx new-session -d -s t -x 100 -y 30 "PS1='$ ' bash --norc --noprofile -i"
+tmx set-option -t t status off > /dev/null
+wait_pane '^\$'
+cat > "$TESTS_TMP/it.sh" <<EOF
+stty -g > $TESTS_TMP/before
+stty size > $TESTS_TMP/size
+$M -it -h lab -e PS1='box> ' $R sh
+echo rc=\$? > $TESTS_TMP/rc
+stty -g > $TESTS_TMP/after
+EOF
+tmx send-keys -t t "bash $TESTS_TMP/it.sh" Enter
+if wait_pane '^box>'; then
+    ok "-it: busybox sh shows its prompt"
+else
+    not_ok "-it: busybox sh shows its prompt" "$(tmx capture-pane -p -t t)"
+fi
+tmx send-keys -t t 'echo "n=$((6*7)) h=$(hostname) t=$(tty)"' Enter
+if wait_pane '^n=42 h=lab t=/dev/pts/0$'; then
+    ok "-it: keys typed reach the shell, output comes back"
+else
+    not_ok "-it: keys typed reach the shell, output comes back" "$(tmx capture-pane -p -t t)"
+fi
+tmx send-keys -t t 'echo "size=$(stty size)"' Enter
+if wait_pane "^size=$(cat "$TESTS_TMP/size" 2>/dev/null)\$"; then
+    ok "-it: the container's terminal has the caller's size"
+else
+    not_ok "-it: the container's terminal has the caller's size" "outer: $(cat "$TESTS_TMP/size" 2>/dev/null)
+$(tmx capture-pane -p -t t)"
+fi
+tmx resize-window -t t -x 90 -y 25 2>/dev/null || tmx resize-pane -t t -x 90 -y 25
+sleep 0.3
+tmx send-keys -t t 'echo "resized=$(stty size)"' Enter
+if wait_pane '^resized=25 90$'; then
+    ok "-it: a window size change is relayed (SIGWINCH)"
+else
+    not_ok "-it: a window size change is relayed (SIGWINCH)" "$(tmx capture-pane -p -t t)"
+fi
+tmx send-keys -t t 'sleep 100' Enter
+sleep 0.3
+tmx send-keys -t t C-c
+tmx send-keys -t t 'echo "after-int=$?"' Enter
+if wait_pane '^after-int=130$'; then
+    ok "-it: Ctrl-C interrupts the container's foreground job, not minirun"
+else
+    not_ok "-it: Ctrl-C interrupts the container's foreground job, not minirun" "$(tmx capture-pane -p -t t)"
+fi
+tmx send-keys -t t 'exit 5' Enter
+if wait_file "$TESTS_TMP/after"; then
+    is "$(cat "$TESTS_TMP/rc")" rc=5 "-it: exit 5 from the shell is minirun's status"
+    is "$(cat "$TESTS_TMP/after")" "$(cat "$TESTS_TMP/before")" "-it: the terminal settings are restored after exit"
+else
+    not_ok "-it: exit 5 from the shell is minirun's status" "minirun did not exit: $(tmx capture-pane -p -t t)"
+    not_ok "-it: the terminal settings are restored after exit" "minirun did not exit"
+fi
+
+done_testing
