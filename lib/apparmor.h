@@ -6,7 +6,7 @@
 
 #include "minirun/error.h"
 
-/* "unconfined" (or NULL) changes nothing. */
+/* NULL or "unconfined" changes nothing. */
 bool mr_apparmor_is_noop(const char *profile);
 
 /*
@@ -15,7 +15,13 @@ bool mr_apparmor_is_noop(const char *profile);
  */
 int mr_apparmor_check(const char *profile, struct mr_error *err);
 
-/* Container process: have the kernel switch to PROFILE at the next execve. */
-int mr_apparmor_apply_on_exec(const char *profile, struct mr_error *err);
+/*
+ * Container process, after pivot_root (so /proc is the fresh procfs minirun
+ * mounted in its private mount namespace): have the kernel switch to PROFILE
+ * at the next execve, so minirun stays unconfined and the command starts
+ * confined.  With no_new_privs and an already confined minirun, the profile
+ * is stacked, the only transition the kernel then allows.
+ */
+int mr_apparmor_apply_on_exec(const char *profile, bool no_new_privs, struct mr_error *err);
 
 #endif

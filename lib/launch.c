@@ -278,7 +278,7 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
 		return mr_error_set(err, errno, "sethostname %s", p->hostname);
 
-	if (mr_apparmor_apply_on_exec(spec->apparmor, err) < 0)
+	if (mr_apparmor_apply_on_exec(spec->apparmor, spec->no_new_privs, err) < 0)
 		return -1;
 
 	if (spec->tty) {
@@ -324,12 +324,12 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 	if (set_user_and_caps(p, err) < 0) {
 		if (p->seccomp.enabled && !spec->no_new_privs &&
 		    (err->errnum == EPERM || err->errnum == ENOSYS || err->errnum == EACCES))
-			mr_error_wrap(err,
-				      "after the seccomp profile was installed (without "
-				      "no-new-privileges it must go in before the user and "
-				      "capabilities are set, and the profile may deny this call: allow "
-				      "it, or use --security-opt no-new-privileges so the filter is "
-				      "installed last)");
+			mr_error_wrap(
+			    err, "after the seccomp profile was installed (without "
+				 "no-new-privileges it must go in before the user and "
+				 "capabilities are set, and the profile may deny this call: allow "
+				 "it, or use --security-opt no-new-privileges so the filter is "
+				 "installed last)");
 		return -1;
 	}
 
@@ -348,10 +348,11 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 	execve(p->exec_path, spec->argv, p->envp);
 	int e = errno;
 	if (p->seccomp.enabled && (e == EPERM || e == ENOSYS))
-		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, e,
-					   "exec %s: the seccomp profile %s denies execve, so nothing "
-					   "can start under it (allow execve and execveat)",
-					   p->exec_path, p->seccomp.source ? p->seccomp.source : "");
+		return mr_error_set_status(
+		    err, MR_EXIT_CANNOT_EXEC, e,
+		    "exec %s: the seccomp profile %s denies execve, so nothing "
+		    "can start under it (allow execve and execveat)",
+		    p->exec_path, p->seccomp.source ? p->seccomp.source : "");
 	return mr_error_set_status(err, e == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC, e,
 				   "exec %s", p->exec_path);
 }

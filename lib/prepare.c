@@ -290,16 +290,16 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 	};
 	/* execve first: a profile that denies it is wrong whatever else it does. */
 	const struct call calls[] = {
-		{"execve", SYS_execve, 0, 0, false, false},
-		{"setgroups", SYS_setgroups, 0, 0, true, true},
-		{"prctl(PR_CAPBSET_READ)", SYS_prctl, PR_CAPBSET_READ, 0, true, false},
-		{"prctl(PR_CAPBSET_DROP)", SYS_prctl, PR_CAPBSET_DROP, CAP_SYS_ADMIN, true, false},
-		{"prctl(PR_SET_KEEPCAPS)", SYS_prctl, PR_SET_KEEPCAPS, 1, true, false},
-		{"setresgid", SYS_setresgid, p->user.gid, p->user.gid, true, false},
-		{"setresuid", SYS_setresuid, p->user.uid, p->user.uid, true, false},
-		{"capset", SYS_capset, 0, 0, true, false},
-		{"prctl(PR_CAP_AMBIENT)", SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, true,
-		 false},
+	    {"execve", SYS_execve, 0, 0, false, false},
+	    {"setgroups", SYS_setgroups, 0, 0, true, true},
+	    {"prctl(PR_CAPBSET_READ)", SYS_prctl, PR_CAPBSET_READ, 0, true, false},
+	    {"prctl(PR_CAPBSET_DROP)", SYS_prctl, PR_CAPBSET_DROP, CAP_SYS_ADMIN, true, false},
+	    {"prctl(PR_SET_KEEPCAPS)", SYS_prctl, PR_SET_KEEPCAPS, 1, true, false},
+	    {"setresgid", SYS_setresgid, p->user.gid, p->user.gid, true, false},
+	    {"setresuid", SYS_setresuid, p->user.uid, p->user.uid, true, false},
+	    {"capset", SYS_capset, 0, 0, true, false},
+	    {"prctl(PR_CAP_AMBIENT)", SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, true,
+	     false},
 	};
 	const struct mr_seccomp_prepared *sc = &p->seccomp;
 	const char *src = sc->source ? sc->source : "(built-in default)";
@@ -309,9 +309,9 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 	for (size_t i = 0; i < MR_ARRAY_SIZE(calls); i++) {
 		const struct call *c = &calls[i];
 		struct seccomp_data d = {
-			.nr = c->nr,
-			.arch = seccomp_arch_native(),
-			.args = {c->a0, c->a1},
+		    .nr = c->nr,
+		    .arch = seccomp_arch_native(),
+		    .args = {c->a0, c->a1},
 		};
 		uint32_t ret;
 		char buf[64];
@@ -321,24 +321,28 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 		if (c->only_with_groups && p->rootless)
 			continue;
 		if (mr_bpf_eval(sc->insns, sc->n_insns, &d, &ret) < 0)
-			return mr_error_set(err, 0, "seccomp profile %s: the compiled program is "
-						    "invalid", src);
+			return mr_error_set(err, 0,
+					    "seccomp profile %s: the compiled program is "
+					    "invalid",
+					    src);
 		uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
 		if (action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG)
 			continue;
 		if (c->nr == SYS_execve)
-			return mr_error_set(err, 0,
-					    "seccomp profile %s denies execve (%s): no command can "
-					    "start under it; allow execve (and execveat) in the profile",
-					    src, action_name(ret, buf, sizeof(buf)));
-		return mr_error_set(err, 0,
-				    "seccomp profile %s denies %s (%s), which minirun must call "
-				    "after installing the filter because no-new-privileges is off "
-				    "(installing a filter then needs CAP_SYS_ADMIN, so it goes in "
-				    "before the user and capabilities are set): allow %s in the "
-				    "profile, or add --security-opt no-new-privileges so the filter is "
-				    "installed last",
-				    src, c->name, action_name(ret, buf, sizeof(buf)), c->name);
+			return mr_error_set(
+			    err, 0,
+			    "seccomp profile %s denies execve (%s): no command can "
+			    "start under it; allow execve (and execveat) in the profile",
+			    src, action_name(ret, buf, sizeof(buf)));
+		return mr_error_set(
+		    err, 0,
+		    "seccomp profile %s denies %s (%s), which minirun must call "
+		    "after installing the filter because no-new-privileges is off "
+		    "(installing a filter then needs CAP_SYS_ADMIN, so it goes in "
+		    "before the user and capabilities are set): allow %s in the "
+		    "profile, or add --security-opt no-new-privileges so the filter is "
+		    "installed last",
+		    src, c->name, action_name(ret, buf, sizeof(buf)), c->name);
 	}
 	return 0;
 }
