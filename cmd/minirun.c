@@ -2,10 +2,12 @@
 /* minirun: argv -> spec -> prepared (checked) -> run -> exit status. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "minirun/minirun.h"
+#include "commands.h"
 #include "options.h"
 
 extern char **environ;
@@ -45,6 +47,15 @@ main(int argc, char **argv)
 	struct mr_prepared prepared;
 	struct mr_error err = {0};
 	int status = MR_EXIT_FAILURE;
+
+	/*
+	 * Subcommands that need no container.  A root filesystem really named
+	 * "profile" or "inspect" can still be given as ./profile.
+	 */
+	if (argc > 1 && strcmp(argv[1], "profile") == 0)
+		return mr_cmd_profile(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "inspect") == 0)
+		return mr_cmd_inspect(argc - 1, argv + 1);
 
 	if (mr_cli_parse(argc, argv, environ, &cli, &err) < 0) {
 		print_error(&cli, &err);
