@@ -32,6 +32,11 @@ const char mr_cli_usage[] =
     "                             apparmor=PROFILE|unconfined\n"
     "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE\n"
     "      --seccomp-strict       unknown syscall names in a profile are an error\n"
+    "      --seccomp-report[=FILE] name every syscall the profile denies, as it\n"
+    "                             happens, and summarize at exit (FILE: JSON lines)\n"
+    "      --seccomp-learn FILE   run with every syscall allowed but observed and\n"
+    "                             write a minimal profile for it to FILE (with\n"
+    "                             --seccomp BASE: only what BASE lacks is added)\n"
     "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
     "      --rm                   accepted for docker compatibility (minirun never\n"
     "                             keeps a container)\n"
@@ -58,6 +63,8 @@ enum opt_id {
 	OPT_SECURITY_OPT,
 	OPT_SECCOMP,
 	OPT_SECCOMP_STRICT,
+	OPT_SECCOMP_REPORT,
+	OPT_SECCOMP_LEARN,
 	OPT_APPARMOR,
 	OPT_RM,
 	OPT_VERBOSE,
@@ -70,30 +77,33 @@ struct opt {
 	char short_name;
 	bool has_arg;
 	enum opt_id id;
+	bool optional_arg; /* only as --name=VALUE: the next word is never taken */
 };
 
 static const struct opt options[] = {
-    {"interactive", 'i', false, OPT_INTERACTIVE},
-    {"tty", 't', false, OPT_TTY},
-    {"user", 'u', true, OPT_USER},
-    {"env", 'e', true, OPT_ENV},
-    {"workdir", 'w', true, OPT_WORKDIR},
-    {"hostname", 'h', true, OPT_HOSTNAME},
-    {"name", 0, true, OPT_NAME},
-    {"cap-add", 0, true, OPT_CAP_ADD},
-    {"cap-drop", 0, true, OPT_CAP_DROP},
-    {"privileged", 0, false, OPT_PRIVILEGED},
-    {"read-only", 0, false, OPT_READ_ONLY},
-    {"network", 0, true, OPT_NETWORK},
-    {"net", 0, true, OPT_NETWORK},
-    {"security-opt", 0, true, OPT_SECURITY_OPT},
-    {"seccomp", 0, true, OPT_SECCOMP},
-    {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT},
-    {"apparmor", 0, true, OPT_APPARMOR},
-    {"rm", 0, false, OPT_RM},
-    {"verbose", 'v', false, OPT_VERBOSE},
-    {"help", 0, false, OPT_HELP},
-    {"version", 0, false, OPT_VERSION},
+    {"interactive", 'i', false, OPT_INTERACTIVE, false},
+    {"tty", 't', false, OPT_TTY, false},
+    {"user", 'u', true, OPT_USER, false},
+    {"env", 'e', true, OPT_ENV, false},
+    {"workdir", 'w', true, OPT_WORKDIR, false},
+    {"hostname", 'h', true, OPT_HOSTNAME, false},
+    {"name", 0, true, OPT_NAME, false},
+    {"cap-add", 0, true, OPT_CAP_ADD, false},
+    {"cap-drop", 0, true, OPT_CAP_DROP, false},
+    {"privileged", 0, false, OPT_PRIVILEGED, false},
+    {"read-only", 0, false, OPT_READ_ONLY, false},
+    {"network", 0, true, OPT_NETWORK, false},
+    {"net", 0, true, OPT_NETWORK, false},
+    {"security-opt", 0, true, OPT_SECURITY_OPT, false},
+    {"seccomp", 0, true, OPT_SECCOMP, false},
+    {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT, false},
+    {"seccomp-report", 0, false, OPT_SECCOMP_REPORT, true},
+    {"seccomp-learn", 0, true, OPT_SECCOMP_LEARN, false},
+    {"apparmor", 0, true, OPT_APPARMOR, false},
+    {"rm", 0, false, OPT_RM, false},
+    {"verbose", 'v', false, OPT_VERBOSE, false},
+    {"help", 0, false, OPT_HELP, false},
+    {"version", 0, false, OPT_VERSION, false},
 };
 
 struct caps_edit {
@@ -250,6 +260,17 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_SECCOMP_STRICT:
 		spec->seccomp_strict = true;
 		return 0;
+	case OPT_SECCOMP_REPORT:
+		spec->seccomp_report = true;
+		if (value == NULL)
+			return 0;
+		if (value[0] == '\0')
+			return mr_error_set(err, 0, "--seccomp-report=: empty file name");
+		return set_string(&spec->seccomp_report_file, value, err);
+	case OPT_SECCOMP_LEARN:
+		if (value[0] == '\0')
+			return mr_error_set(err, 0, "--seccomp-learn: empty file name");
+		return set_string(&spec->seccomp_learn, value, err);
 	case OPT_APPARMOR:
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--apparmor: empty profile name");
@@ -320,6 +341,8 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 				else
 					return mr_error_set(err, 0, "option '--%s' needs a value",
 							    o->name);
+			} else if (eq && o->optional_arg) {
+				value = eq + 1;
 			} else if (eq) {
 				return mr_error_set(err, 0, "option '--%s' takes no value",
 						    o->name);

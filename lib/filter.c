@@ -193,14 +193,15 @@ count_names(const struct mr_reduced *r)
 	return n;
 }
 
+/* The libseccomp context with every rule added; shared by compile and the PFC export. */
 static int
-compile(const struct mr_reduced *r, struct sock_filter **insns, size_t *n_insns,
-	struct names_list *unknown, struct mr_error *err)
+build_ctx(const struct mr_reduced *r, scmp_filter_ctx *out, struct names_list *unknown,
+	  struct mr_error *err)
 {
 	const char *src = r->profile->source;
 	scmp_filter_ctx ctx = seccomp_init(r->default_action);
-	int rc = -1;
 
+	*out = NULL;
 	if (ctx == NULL)
 		return mr_error_set(err, EINVAL, "seccomp profile %s: seccomp_init", src);
 	/* libseccomp's default NNP=1 would make seccomp_load set no_new_privs behind the
@@ -244,8 +245,78 @@ compile(const struct mr_reduced *r, struct sock_filter **insns, size_t *n_insns,
 				goto out;
 		}
 	}
-	rc = export_bpf(ctx, src, insns, n_insns, err);
+	*out = ctx;
+	return 0;
 out:
+	seccomp_release(ctx);
+	return -1;
+}
+
+static int
+compile(const struct mr_reduced *r, struct sock_filter **insns, size_t *n_insns,
+	struct names_list *unknown, struct mr_error *err)
+{
+	scmp_filter_ctx ctx;
+
+	if (build_ctx(r, &ctx, unknown, err) < 0)
+		return -1;
+	int rc = export_bpf(ctx, r->profile->source, insns, n_insns, err);
+	seccomp_release(ctx);
+	return rc;
+}
+
+int
+mr_filter_export_pfc(const struct mr_reduced *r, char **out, struct mr_error *err)
+{
+	struct names_list unknown = {0};
+	scmp_filter_ctx ctx;
+	const char *src = r->profile->source;
+	int rc = -1;
+
+	*out = NULL;
+	if (build_ctx(r, &ctx, &unknown, err) < 0) {
+		free(unknown.buf);
+		return -1;
+	}
+	free(unknown.buf);
+	/* 2.5.4 has no in-memory export: go through a memfd, as export_bpf does. */
+	cleanup_close int fd = memfd_create("minirun-pfc", MFD_CLOEXEC);
+	if (fd < 0) {
+		mr_error_set(err, errno, "seccomp profile %s: memfd_create", src);
+		goto done;
+	}
+	int e = seccomp_export_pfc(ctx, fd);
+	if (e < 0) {
+		mr_error_set(err, -e, "seccomp profile %s: seccomp_export_pfc", src);
+		goto done;
+	}
+	off_t size = lseek(fd, 0, SEEK_END);
+	if (size < 0 || size > 64 * 1024 * 1024) {
+		mr_error_set(err, size < 0 ? errno : EFBIG, "seccomp profile %s: PFC export", src);
+		goto done;
+	}
+	char *buf = malloc((size_t)size + 1);
+	if (buf == NULL) {
+		mr_error_set(err, ENOMEM, "seccomp profile %s", src);
+		goto done;
+	}
+	size_t got = 0;
+	while (got < (size_t)size) {
+		ssize_t k = pread(fd, buf + got, (size_t)size - got, (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			free(buf);
+			mr_error_set(err, k < 0 ? errno : EIO, "seccomp profile %s: PFC export",
+				     src);
+			goto done;
+		}
+		got += (size_t)k;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	rc = 0;
+done:
 	seccomp_release(ctx);
 	return rc;
 }

@@ -21,11 +21,13 @@
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -36,6 +38,7 @@
 #include "apparmor.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "supervise.h"
 #include "tty.h"
 #include "util.h"
 
@@ -53,6 +56,18 @@ struct sync_msg {
 	int exit_status;
 	int errnum;
 	char msg[MR_ERROR_MSG_MAX];
+};
+
+/*
+ * One page shared by minirun and the container process, for the one hand-over
+ * that cannot use the sync socket: once an observing filter is in, any syscall
+ * of the child may be a notification that only minirun can answer, so the
+ * child publishes the listener's fd number here with plain stores and spins
+ * until minirun has taken it with pidfd_getfd().
+ */
+struct shared_page {
+	_Atomic int listener; /* -1 until the child installed the filter */
+	_Atomic int taken;    /* set by minirun once it holds its own copy */
 };
 
 /* --- the sync socket ------------------------------------------------------ */
@@ -244,8 +259,27 @@ close_fds_except(int keep, struct mr_error *err)
 }
 
 static int
+install_filter(const struct mr_prepared *p, struct shared_page *shared, struct mr_error *err)
+{
+	int listener;
+
+	/* Rootless minirun may only pidfd_getfd() from a dumpable process. */
+	if (p->seccomp.observe != MR_OBSERVE_NONE && p->rootless)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	if (mr_seccomp_install(&p->seccomp, &listener, err) < 0)
+		return -1;
+	if (listener < 0)
+		return 0;
+	atomic_store(&shared->listener, listener);
+	/* No syscall until minirun holds the listener: it could be a notification. */
+	while (atomic_load(&shared->taken) == 0)
+		__builtin_ia32_pause();
+	return 0;
+}
+
+static int
 container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_mask,
-	       struct mr_error *err)
+	       struct shared_page *shared, struct mr_error *err)
 {
 	const struct mr_spec *spec = p->spec;
 	char go;
@@ -318,7 +352,7 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 	 * execve).  Fail closed if it does not: never run with more privilege
 	 * than asked for.
 	 */
-	if (!spec->no_new_privs && mr_seccomp_install(&p->seccomp, err) < 0)
+	if (!spec->no_new_privs && install_filter(p, shared, err) < 0)
 		return -1;
 
 	if (set_user_and_caps(p, err) < 0) {
@@ -337,7 +371,7 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			return mr_error_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 		/* As late as possible: only execve runs under it. */
-		if (mr_seccomp_install(&p->seccomp, err) < 0)
+		if (install_filter(p, shared, err) < 0)
 			return -1;
 	}
 
@@ -358,11 +392,12 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 }
 
 static _Noreturn void
-container_main(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_mask)
+container_main(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_mask,
+	       struct shared_page *shared)
 {
 	struct mr_error err = {0};
 
-	container_init(p, sync_fd, orig_mask, &err);
+	container_init(p, sync_fd, orig_mask, shared, &err);
 	struct sync_msg m = {
 	    .type = SYNC_ERROR,
 	    .exit_status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE,
@@ -388,6 +423,7 @@ struct supervisor {
 	int sigfd;
 	int master; /* -1 without -t */
 	bool relay_stdin;
+	struct mr_observer *observer; /* NULL unless --seccomp-report/--seccomp-learn */
 };
 
 static void
@@ -405,8 +441,8 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 	bool stdin_open = s->relay_stdin, master_open = s->master >= 0;
 
 	for (;;) {
-		struct pollfd pfd[4];
-		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1;
+		struct pollfd pfd[6];
+		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1, i_lis = -1, i_kmsg = -1;
 
 		pfd[i_sig = n++] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
 		pfd[i_pid = n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
@@ -414,6 +450,12 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 			pfd[i_master = n++] = (struct pollfd){.fd = s->master, .events = POLLIN};
 		if (stdin_open)
 			pfd[i_stdin = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+		if (s->observer && mr_observer_listener_fd(s->observer) >= 0)
+			pfd[i_lis = n++] = (struct pollfd){
+			    .fd = mr_observer_listener_fd(s->observer), .events = POLLIN};
+		if (s->observer && mr_observer_kmsg_fd(s->observer) >= 0)
+			pfd[i_kmsg = n++] = (struct pollfd){.fd = mr_observer_kmsg_fd(s->observer),
+							    .events = POLLIN};
 
 		if (poll(pfd, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
@@ -448,6 +490,11 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 					master_open = master_open && errno != EIO;
 			}
 		}
+		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) &&
+		    mr_observer_handle(s->observer, err) < 0)
+			return -1;
+		if (i_kmsg >= 0 && (pfd[i_kmsg].revents & POLLIN))
+			mr_observer_handle_kmsg(s->observer);
 		if (pfd[i_pid].revents & POLLIN) {
 			siginfo_t si;
 			memset(&si, 0, sizeof(si));
@@ -481,11 +528,33 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	cleanup_close int master = -1;
 	cleanup_close int sigfd = -1;
 	struct mr_tty_state tty_state = {0};
+	struct mr_observer *observer = NULL;
+	struct shared_page *shared = NULL;
+	cleanup_close int sock = -1;
+	cleanup_close int child_sock = -1;
+	cleanup_close int pidfd_owned = -1;
+	bool execed = false;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return mr_error_set(err, errno, "socketpair");
-	cleanup_close int sock = sv[0];
-	cleanup_close int child_sock = sv[1];
+	if (p->seccomp.observe != MR_OBSERVE_NONE) {
+		if (mr_observer_open(p, &observer, err) < 0)
+			return -1;
+		shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (shared == MAP_FAILED) {
+			mr_error_set(err, errno, "mmap");
+			mr_observer_abort(observer);
+			mr_observer_free(observer);
+			return -1;
+		}
+		atomic_store(&shared->listener, -1);
+	}
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		mr_error_set(err, errno, "socketpair");
+		goto out_early;
+	}
+	sock = sv[0];
+	child_sock = sv[1];
 
 	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
 	relay_sigset(&relay);
@@ -501,18 +570,20 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 		int e = errno;
 		sigprocmask(SIG_SETMASK, &orig, NULL);
 		if (e == EPERM || e == EINVAL || e == ENOSPC)
-			return mr_error_set(
-			    err, e, "clone3: creating the container's namespaces failed%s",
-			    p->rootless ? " (are unprivileged user namespaces "
-					  "allowed? sysctl kernel.unprivileged_userns_clone)"
-					: "");
-		return mr_error_set(err, e, "clone3");
+			mr_error_set(err, e, "clone3: creating the container's namespaces failed%s",
+				     p->rootless
+					 ? " (are unprivileged user namespaces "
+					   "allowed? sysctl kernel.unprivileged_userns_clone)"
+					 : "");
+		else
+			mr_error_set(err, e, "clone3");
+		goto out_early;
 	}
 	if (pid == 0) {
 		close(sock);
-		container_main(p, child_sock, &orig);
+		container_main(p, child_sock, &orig, shared);
 	}
-	cleanup_close int pidfd_owned = pidfd;
+	pidfd_owned = pidfd;
 	close(mr_steal_fd(&child_sock));
 
 	if (p->rootless) {
@@ -526,18 +597,49 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 		}
 	}
 
-	/* Wait for the exec: messages until EOF. */
+	/*
+	 * Wait for the exec: messages until EOF.  When observing, the listener
+	 * appears in the shared page somewhere in between, and from then on the
+	 * container process's syscalls may wait for minirun's answers.
+	 */
 	for (;;) {
 		struct sync_msg m;
 		int fd;
+		struct pollfd pfd[2] = {{.fd = sock, .events = POLLIN}, {.fd = -1}};
+		bool waiting_listener = observer && mr_observer_listener_fd(observer) < 0;
+
+		if (observer && !waiting_listener)
+			pfd[1] = (struct pollfd){.fd = mr_observer_listener_fd(observer),
+						 .events = POLLIN};
+		if (poll(pfd, 2, waiting_listener ? 1 : -1) < 0 && errno != EINTR) {
+			mr_error_set(err, errno, "poll");
+			goto kill_out;
+		}
+		if (waiting_listener && atomic_load(&shared->listener) >= 0) {
+			int lfd = (int)syscall(SYS_pidfd_getfd, pidfd,
+					       atomic_load(&shared->listener), 0U);
+			if (lfd < 0) {
+				mr_error_set(err, errno,
+					     "seccomp: take the notification fd from "
+					     "the container (pidfd_getfd)");
+				goto kill_out;
+			}
+			fcntl(lfd, F_SETFD, FD_CLOEXEC);
+			mr_observer_set_listener(observer, lfd);
+			atomic_store(&shared->taken, 1);
+		}
+		if ((pfd[1].revents & POLLIN) && mr_observer_handle(observer, err) < 0)
+			goto kill_out;
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
 		int r = sync_recv(sock, &m, &fd);
-		if (r == 0)
+		if (r == 0) {
+			execed = true;
 			break;
+		}
 		if (r < 0) {
 			mr_error_set(err, errno, "sync with the container process");
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-			reap(pidfd);
-			goto out;
+			goto kill_out;
 		}
 		if (m.type == SYNC_TTY && fd >= 0) {
 			master = fd;
@@ -566,6 +668,7 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	    .sigfd = sigfd,
 	    .master = master,
 	    .relay_stdin = master >= 0 && spec->interactive,
+	    .observer = observer,
 	};
 	if (master >= 0) {
 		/* A reader that went away must not kill minirun mid-relay. */
@@ -581,9 +684,22 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	if (ret < 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		reap(pidfd);
+	} else if (observer != NULL) {
+		ret = mr_observer_finish(observer, err);
 	}
+	goto out;
+
+kill_out:
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	reap(pidfd);
 out:
 	sigprocmask(SIG_SETMASK, &orig, NULL);
-	(void)pidfd_owned;
+out_early:
+	/* A run that never reached exec leaves no report file behind. */
+	if (!execed)
+		mr_observer_abort(observer);
+	mr_observer_free(observer);
+	if (shared != NULL)
+		munmap(shared, sizeof(*shared));
 	return ret;
 }

@@ -347,6 +347,20 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 	return 0;
 }
 
+/* The file is written at the end of the run: its directory must exist now. */
+static int
+check_output_dir(const char *path, const char *flag, struct mr_error *err)
+{
+	cleanup_free char *copy = strdup(path);
+	if (copy == NULL)
+		return mr_error_set(err, ENOMEM, "%s", flag);
+	char *slash = strrchr(copy, '/');
+	const char *dir = slash == NULL ? "." : (slash == copy ? "/" : (*slash = '\0', copy));
+	if (access(dir, W_OK) < 0)
+		return mr_error_set(err, errno, "%s=%s: directory %s", flag, path, dir);
+	return 0;
+}
+
 int
 mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
@@ -399,16 +413,41 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	p->self_dev = self.st_dev;
 	p->self_ino = self.st_ino;
 
+	enum mr_seccomp_observe observe = MR_OBSERVE_NONE;
+	if (spec->seccomp_report && spec->seccomp_learn) {
+		mr_error_set(err, 0,
+			     "--seccomp-report and --seccomp-learn: use one at a time "
+			     "(learn first, then check the result with --seccomp-report)");
+		goto fail;
+	}
+	if (spec->seccomp_report)
+		observe = MR_OBSERVE_REPORT;
+	if (spec->seccomp_learn) {
+		observe = MR_OBSERVE_LEARN;
+		if (check_output_dir(spec->seccomp_learn, "--seccomp-learn", err) < 0)
+			goto fail;
+	}
+	if (spec->seccomp_report_file &&
+	    check_output_dir(spec->seccomp_report_file, "--seccomp-report", err) < 0)
+		goto fail;
+
 	struct mr_seccomp_request req = {
 	    .profile = spec->seccomp,
 	    .explicit_profile = spec->seccomp != NULL,
 	    .privileged = spec->privileged,
 	    .strict = spec->seccomp_strict,
 	    .bounding = p->bounding,
+	    .observe = observe,
 	};
 	if (mr_seccomp_prepare(&req, &p->seccomp, err) < 0)
 		goto fail;
-	if (check_profile_allows_launch(p, err) < 0)
+	if (observe == MR_OBSERVE_REPORT && !p->seccomp.enabled) {
+		mr_error_set(err, 0, "--seccomp-report: no seccomp filter to report on (%s)",
+			     p->seccomp.source ? p->seccomp.source : "unconfined");
+		goto fail;
+	}
+	/* Learning lets every call through, minirun's own included. */
+	if (observe != MR_OBSERVE_LEARN && check_profile_allows_launch(p, err) < 0)
 		goto fail;
 	if (mr_apparmor_check(spec->apparmor, err) < 0)
 		goto fail;

@@ -171,6 +171,14 @@ int mr_profile_reduce(const struct mr_profile *p, const struct mr_reduce_env *en
 
 void mr_reduced_clear(struct mr_reduced *r);
 
+/*
+ * Whether mr_profile_reduce keeps rule r for env, with the reason in why
+ * ("includes.caps CAP_SYS_ADMIN not in the bounding set"; for a kept rule,
+ * the conditions that held, or "" when it has none).  For `profile explain`.
+ */
+bool mr_rule_applies_why(const struct mr_prof_rule *r, const struct mr_reduce_env *env, char *why,
+			 size_t len);
+
 /* --- filter.c --- */
 
 struct mr_filter_opts {
@@ -192,6 +200,13 @@ int mr_filter_build(const struct mr_reduced *r, const struct mr_filter_opts *opt
 		    struct mr_filter *out, struct mr_error *err);
 
 void mr_filter_clear(struct mr_filter *f);
+
+/*
+ * libseccomp's pseudo-code (seccomp_export_pfc) for the same rules as
+ * mr_filter_build compiles, without the ENOSYS stub (which libseccomp does
+ * not know about).  *out is malloc'ed text.  For `profile explain --format=pfc`.
+ */
+int mr_filter_export_pfc(const struct mr_reduced *r, char **out, struct mr_error *err);
 
 /*
  * The cache directory to use, from MINIRUN_SECCOMP_CACHE ("0": none, an

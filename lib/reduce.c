@@ -236,3 +236,93 @@ nomem:
 	mr_reduced_clear(out);
 	return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
 }
+
+/* ---- added for `minirun profile explain`: the same decision, with its reason ---- */
+
+static void
+list_join(char *buf, size_t len, char **list, size_t n)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++) {
+		int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "", list[i]);
+		if (w < 0)
+			return;
+		off += (size_t)w;
+	}
+}
+
+/*
+ * rule_applies, with the reason: the first exclude that fires or include
+ * that fails ("includes.caps CAP_SYS_ADMIN not in the bounding set"), or for
+ * a kept rule with conditions, why they hold.  why is "" for a rule without
+ * includes/excludes.  Kept in step with rule_applies by a unit test that
+ * compares the two on Docker's default profile.
+ */
+bool
+mr_rule_applies_why(const struct mr_prof_rule *r, const struct mr_reduce_env *env, char *why,
+		    size_t len)
+{
+	const struct mr_prof_cond *ex = &r->excludes, *in = &r->includes;
+	char list[256];
+	size_t off = 0;
+
+	why[0] = '\0';
+	if (ex->present) {
+		if (ex->n_arches > 0 && has_string(ex->arches, ex->n_arches, env->go_arch)) {
+			snprintf(why, len, "excludes.arches lists %s", env->go_arch);
+			return false;
+		}
+		for (size_t i = 0; i < ex->n_caps; i++)
+			if (cap_in_bounding(ex->caps[i], env->bounding)) {
+				snprintf(why, len, "excludes.caps %s is in the bounding set",
+					 ex->caps[i]);
+				return false;
+			}
+		if (ex->has_min_kernel && kernel_at_least(env, ex->min_kernel, ex->min_major)) {
+			snprintf(why, len, "excludes.minKernel %u.%u: the kernel is %u.%u",
+				 ex->min_kernel, ex->min_major, env->kernel, env->major);
+			return false;
+		}
+	}
+	if (in->present) {
+		if (in->n_arches > 0 && !has_string(in->arches, in->n_arches, env->go_arch)) {
+			list_join(list, sizeof(list), in->arches, in->n_arches);
+			snprintf(why, len, "includes.arches [%s] lacks %s", list, env->go_arch);
+			return false;
+		}
+		for (size_t i = 0; i < in->n_caps; i++)
+			if (!cap_in_bounding(in->caps[i], env->bounding)) {
+				snprintf(why, len, "includes.caps %s not in the bounding set",
+					 in->caps[i]);
+				return false;
+			}
+		if (in->has_min_kernel && !kernel_at_least(env, in->min_kernel, in->min_major)) {
+			snprintf(why, len, "includes.minKernel %u.%u: the kernel is %u.%u",
+				 in->min_kernel, in->min_major, env->kernel, env->major);
+			return false;
+		}
+	}
+	/* Kept: say which conditions held, so "--cap-add" effects are visible. */
+	if (in->present && in->n_caps > 0 && off < len) {
+		list_join(list, sizeof(list), in->caps, in->n_caps);
+		int w = snprintf(why + off, len - off, "includes.caps %s in the bounding set", list);
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if (in->present && in->n_arches > 0 && off < len) {
+		int w = snprintf(why + off, len - off, "%sincludes.arches has %s", off ? ", " : "",
+				 env->go_arch);
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if (in->present && in->has_min_kernel && off < len) {
+		int w = snprintf(why + off, len - off, "%sincludes.minKernel %u.%u", off ? ", " : "",
+				 in->min_kernel, in->min_major);
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if (ex->present && ex->n_caps > 0 && off < len) {
+		list_join(list, sizeof(list), ex->caps, ex->n_caps);
+		snprintf(why + off, len - off, "%sexcludes.caps %s not in the bounding set",
+			 off ? ", " : "", list);
+	}
+	return true;
+}

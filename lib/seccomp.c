@@ -89,6 +89,140 @@ take_warnings(struct mr_seccomp_prepared *out, struct mr_strv *w)
 	return 0;
 }
 
+/*
+ * The program installed when observing: the same instructions, with the
+ * returns that should reach minirun turned into USER_NOTIF.  Nothing else
+ * changes, so every other syscall meets exactly the profile's filter, and
+ * minirun answers the notified ones by running the original program on the
+ * same seccomp_data (lib/supervise.c).
+ */
+static int
+make_observe_program(struct mr_seccomp_prepared *out, struct mr_error *err)
+{
+	out->observe_insns = calloc(out->n_insns, sizeof(struct sock_filter));
+	if (out->observe_insns == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp");
+	memcpy(out->observe_insns, out->insns, out->n_insns * sizeof(struct sock_filter));
+	out->n_observe_insns = out->n_insns;
+	for (size_t i = 0; i < out->n_insns; i++) {
+		struct sock_filter *f = &out->observe_insns[i];
+		if (BPF_CLASS(f->code) != BPF_RET || BPF_RVAL(f->code) != BPF_K)
+			continue;
+		uint32_t action = f->k & SECCOMP_RET_ACTION_FULL;
+		bool notify;
+		if (out->observe == MR_OBSERVE_LEARN)
+			notify = action != SECCOMP_RET_ALLOW;
+		else
+			/* KILL and TRAP stay in the kernel: their effect cannot be
+			   reproduced from outside; they are reported from the audit log. */
+			notify = action == SECCOMP_RET_ERRNO || action == SECCOMP_RET_TRACE;
+		if (notify)
+			f->k = SECCOMP_RET_USER_NOTIF;
+	}
+	return 0;
+}
+
+static char *
+describe_rule(const struct mr_reduced *red, const struct mr_prof_rule *rule)
+{
+	size_t idx = (size_t)(rule - red->profile->rules);
+	size_t len = 1;
+	for (size_t i = 0; i < rule->n_names; i++)
+		len += strlen(rule->names[i]) + 1;
+	cleanup_free char *names = calloc(1, len);
+	if (names == NULL)
+		return NULL;
+	for (size_t i = 0; i < rule->n_names; i++) {
+		if (i)
+			strcat(names, ",");
+		strcat(names, rule->names[i]);
+	}
+	char *d = NULL;
+	char line[32] = "";
+	if (rule->pos.line)
+		snprintf(line, sizeof(line), ", line %d", rule->pos.line);
+	if (asprintf(&d, "rule %zu%s: names %s action %s%s", idx, line, names, rule->action_name,
+		     rule->n_args ? " (arguments matched)" : "") < 0)
+		return NULL;
+	return d;
+}
+
+/* Which rule decides each native syscall: for the report's "[rule ...]". */
+static int
+map_rules(struct mr_seccomp_prepared *out, const struct mr_reduced *red, struct mr_error *err)
+{
+	uint32_t native = seccomp_arch_native();
+	for (size_t r = 0; r < red->n_rules; r++) {
+		const struct mr_prof_rule *rule = red->rules[r];
+		if (rule->action == red->default_act && !mr_act_has_errno(rule->action))
+			continue;
+		for (size_t i = 0; i < rule->n_names; i++) {
+			int nr = seccomp_syscall_resolve_name_arch(native, rule->names[i]);
+			if (nr < 0)
+				continue;
+			if ((size_t)nr >= out->n_rule_of_nr) {
+				size_t n = (size_t)nr + 1;
+				char **v = realloc(out->rule_of_nr, n * sizeof(char *));
+				if (v == NULL)
+					return mr_error_set(err, ENOMEM, "seccomp");
+				memset(v + out->n_rule_of_nr, 0,
+				       (n - out->n_rule_of_nr) * sizeof(char *));
+				out->rule_of_nr = v;
+				out->n_rule_of_nr = n;
+			}
+			/* libseccomp: the first unconditional rule for a syscall wins. */
+			if (out->rule_of_nr[nr] != NULL)
+				continue;
+			out->rule_of_nr[nr] = describe_rule(red, rule);
+			if (out->rule_of_nr[nr] == NULL)
+				return mr_error_set(err, ENOMEM, "seccomp");
+		}
+	}
+	return 0;
+}
+
+static int
+read_text(const char *path, char **text, size_t *len, struct mr_error *err)
+{
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return mr_error_set(err, errno, "seccomp profile %s", path);
+	char *buf = NULL;
+	size_t cap = 0;
+	FILE *m = open_memstream(&buf, &cap);
+	char chunk[8192];
+	size_t n;
+	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	if (m == NULL || fclose(m) != 0) {
+		free(buf);
+		return mr_error_set(err, ENOMEM, "seccomp");
+	}
+	*text = buf;
+	*len = cap;
+	return 0;
+}
+
+/* --seccomp-learn with no profile: everything is allowed, everything is seen. */
+static int
+set_learn_all(struct mr_seccomp_prepared *out, struct mr_error *err)
+{
+	out->source = strdup("learn mode (no base profile: every syscall allowed)");
+	out->insns = calloc(1, sizeof(struct sock_filter));
+	if (out->source == NULL || out->insns == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp");
+	out->insns[0] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	out->n_insns = 1;
+	out->enabled = true;
+	out->default_action = SECCOMP_RET_ALLOW;
+	if (make_observe_program(out, err) < 0)
+		return -1;
+	/* Allowed, but every call is seen once by minirun. */
+	out->observe_insns[0].k = SECCOMP_RET_USER_NOTIF;
+	return 0;
+}
+
 int
 mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out,
 		   struct mr_error *err)
@@ -105,6 +239,14 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	out->observe = req->observe;
+	if (req->observe == MR_OBSERVE_LEARN && !req->explicit_profile) {
+		if (set_learn_all(out, err) < 0) {
+			mr_seccomp_prepared_clear(out);
+			return -1;
+		}
+		return 0;
+	}
 	/* moby's WithSeccomp: privileged containers get no filter unless one is named. */
 	if (req->privileged && !req->explicit_profile)
 		return set_unconfined(out, "unconfined (--privileged)", err);
@@ -136,7 +278,8 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	}
 
 	uint8_t fast_key[32];
-	if (builtin) {
+	/* Observing needs the rules themselves, not only the program. */
+	if (builtin && req->observe == MR_OBSERVE_NONE) {
 		if (mr_filter_cache_dir(&cache_dir) < 0)
 			return mr_error_set(err, ENOMEM, "seccomp");
 		if (cache_dir != NULL && builtin_fast_key(req->bounding, fast_key, err) < 0)
@@ -206,7 +349,8 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	};
 	if (mr_filter_build(&red, &opts, &filt, err) < 0)
 		goto out;
-	if (builtin && cache_dir != NULL && prof->warnings.n == 0)
+	if (builtin && cache_dir != NULL && prof->warnings.n == 0 &&
+	    req->observe == MR_OBSERVE_NONE)
 		mr_filter_cache_put(cache_dir, fast_key, &filt);
 	if (take_warnings(out, &filt.warnings) < 0) {
 		mr_error_set(err, ENOMEM, "seccomp");
@@ -216,6 +360,26 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	out->insns = mr_steal_ptr(&filt.insns);
 	out->n_insns = filt.n_insns;
 	out->flags = filt.flags;
+	out->default_action = red.default_action;
+	if (req->observe != MR_OBSERVE_NONE) {
+		if (make_observe_program(out, err) < 0 || map_rules(out, &red, err) < 0)
+			goto out;
+		if (req->observe == MR_OBSERVE_LEARN) {
+			if (builtin) {
+				out->learn_base = malloc(mr_default_profile_json_len + 1);
+				if (out->learn_base == NULL) {
+					mr_error_set(err, ENOMEM, "seccomp");
+					goto out;
+				}
+				memcpy(out->learn_base, mr_default_profile_json,
+				       mr_default_profile_json_len + 1);
+				out->learn_base_len = mr_default_profile_json_len;
+			} else if (read_text(path, &out->learn_base, &out->learn_base_len, err) <
+				   0) {
+				goto out;
+			}
+		}
+	}
 	rc = 0;
 out:
 	mr_strv_clear(&w);
@@ -235,12 +399,18 @@ mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p)
 		free(p->warnings[i]);
 	free(p->warnings);
 	free(p->source);
+	free(p->observe_insns);
+	for (size_t i = 0; i < p->n_rule_of_nr; i++)
+		free(p->rule_of_nr[i]);
+	free(p->rule_of_nr);
+	free(p->learn_base);
 	memset(p, 0, sizeof(*p));
 }
 
 int
-mr_seccomp_install(const struct mr_seccomp_prepared *p, struct mr_error *err)
+mr_seccomp_install(const struct mr_seccomp_prepared *p, int *listener, struct mr_error *err)
 {
+	*listener = -1;
 	if (!p->enabled)
 		return 0;
 	if (p->insns == NULL || p->n_insns == 0 || p->n_insns > BPF_MAXINSNS)
@@ -250,6 +420,11 @@ mr_seccomp_install(const struct mr_seccomp_prepared *p, struct mr_error *err)
 	    .filter = p->insns,
 	};
 	unsigned int flags = p->flags;
+	if (p->observe != MR_OBSERVE_NONE) {
+		prog.len = (unsigned short)p->n_observe_insns;
+		prog.filter = p->observe_insns;
+		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	}
 	/* Raw seccomp(2), not seccomp_load(): libseccomp would set no_new_privs. */
 	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (r < 0 && errno == EINVAL && (flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW)) {
@@ -266,5 +441,7 @@ mr_seccomp_install(const struct mr_seccomp_prepared *p, struct mr_error *err)
 		    p->source);
 	if (r < 0)
 		return mr_error_set(err, errno, "seccomp: installing the filter (%s)", p->source);
+	if (p->observe != MR_OBSERVE_NONE)
+		*listener = (int)r;
 	return 0;
 }

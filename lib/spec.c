@@ -34,6 +34,8 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->hostname);
 	free(spec->user);
 	free(spec->seccomp);
+	free(spec->seccomp_report_file);
+	free(spec->seccomp_learn);
 	free(spec->apparmor);
 	memset(spec, 0, sizeof(*spec));
 }

@@ -76,7 +76,21 @@ copy_helpers() {
     done
 }
 
+# The mount points must be empty directories: a test run or a broken launcher
+# may have left files there (the integration tests check that nothing does).
+# Never delete through a mount: refuse if one is still there.
+clean_mount_points() {
+    local d
+    for d in dev proc sys mnt; do
+        if mountpoint -q "$out/$d" 2>/dev/null; then
+            die "something is mounted on $out/$d: unmount it first"
+        fi
+        find "$out/$d" -xdev -mindepth 1 -delete
+    done
+}
+
 finish() {
+    clean_mount_points
     copy_helpers "$@"
     if [ -n "$stamp_file" ]; then
         touch "$stamp_file"

@@ -17,6 +17,17 @@
 
 struct sock_filter;
 
+/* Watching the profile at work (seccomp user notification, lib/supervise.c). */
+enum mr_seccomp_observe {
+	MR_OBSERVE_NONE = 0,
+	/* --seccomp-report: every refusing outcome (ERRNO, TRACE, the ENOSYS stub)
+	   goes through minirun, which answers exactly what the profile would. */
+	MR_OBSERVE_REPORT,
+	/* --seccomp-learn: every outcome but ALLOW goes through minirun, which
+	   lets the call run and records it. */
+	MR_OBSERVE_LEARN,
+};
+
 struct mr_seccomp_prepared {
 	bool enabled;		   /* false: unconfined, install nothing (Seccomp: 0) */
 	struct sock_filter *insns; /* the program, ENOSYS stub included (malloc'ed) */
@@ -25,6 +36,17 @@ struct mr_seccomp_prepared {
 	char **warnings;    /* lines for the CLI to print (malloc'ed), may be NULL */
 	size_t n_warnings;
 	char *source; /* "built-in default", or the file path: for messages */
+
+	enum mr_seccomp_observe observe;
+	struct sock_filter *observe_insns; /* what is installed when observing: the same
+					      program with USER_NOTIF returns (malloc'ed) */
+	size_t n_observe_insns;
+	uint32_t default_action; /* the profile's, as a SECCOMP_RET_* value */
+	char **rule_of_nr;	 /* native syscall nr -> "rule N, line L: ...",
+				    NULL where the default action applies */
+	size_t n_rule_of_nr;
+	char *learn_base; /* --seccomp-learn with a base: its profile text */
+	size_t learn_base_len;
 };
 
 struct mr_seccomp_request {
@@ -35,6 +57,7 @@ struct mr_seccomp_request {
 	bool privileged;       /* --privileged: unconfined unless a profile is explicit */
 	bool strict;	       /* unknown syscall names are an error */
 	mr_capset bounding;    /* the bounding set the process will get (includes/excludes.caps) */
+	enum mr_seccomp_observe observe;
 };
 
 int mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out,
@@ -45,8 +68,10 @@ void mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p);
 /*
  * In the container process: seccomp(SECCOMP_SET_MODE_FILTER, flags, prog).
  * Never sets no_new_privs itself; without it the caller must hold
- * CAP_SYS_ADMIN.  A no-op when !p->enabled.
+ * CAP_SYS_ADMIN.  A no-op when !p->enabled.  When observing, the
+ * observe program is installed with SECCOMP_FILTER_FLAG_NEW_LISTENER and
+ * *listener receives the notification fd; otherwise *listener is -1.
  */
-int mr_seccomp_install(const struct mr_seccomp_prepared *p, struct mr_error *err);
+int mr_seccomp_install(const struct mr_seccomp_prepared *p, int *listener, struct mr_error *err);
 
 #endif

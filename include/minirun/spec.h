@@ -44,10 +44,13 @@ struct mr_spec {
 	bool interactive;  /* -i: keep stdin attached (else the container's stdin is /dev/null) */
 	bool tty;	   /* -t: a new pseudo-terminal for the container */
 
-	char *seccomp;	     /* --seccomp / --security-opt seccomp=: NULL = built-in default,
-				"unconfined", "runtime/default", "localhost/PATH", a path... */
-	bool seccomp_strict; /* unknown syscall names are an error, not a warning */
-	char *apparmor;	     /* --security-opt apparmor=: NULL = none */
+	char *seccomp;		   /* --seccomp / --security-opt seccomp=: NULL = built-in default,
+				      "unconfined", "runtime/default", "localhost/PATH", a path... */
+	bool seccomp_strict;	   /* unknown syscall names are an error, not a warning */
+	bool seccomp_report;	   /* --seccomp-report: name every denied syscall */
+	char *seccomp_report_file; /* --seccomp-report=FILE: JSON lines there instead */
+	char *seccomp_learn;	   /* --seccomp-learn=FILE: write a profile for this run */
+	char *apparmor;		   /* --security-opt apparmor=: NULL = none */
 };
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */

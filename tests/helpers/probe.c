@@ -12,6 +12,10 @@
  *   probe dumpable                  prctl(PR_GET_DUMPABLE)
  *   probe segv                      die of a real SIGSEGV (a kernel-sent signal
  *                                   kills even a PID 1 without a handler)
+ *   probe thread                    pthread_create and join a thread; prints OK
+ *                                   or the error's name (glibc 2.34+ tries
+ *                                   clone3 first and falls back to clone only
+ *                                   on ENOSYS) and exits with its value
  *
  * The syscall command works like bubblewrap's tests/try-syscall.c: without
  * ARGs each known syscall gets deliberately invalid arguments, so that an
@@ -26,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -101,6 +106,12 @@ static const struct known_syscall known[] = {
   SC (setgroups, 2, -1, WRONG_POINTER),
   SC (getcwd, 2, WRONG_POINTER, 4096),
   SC (execveat, 5, -1, WRONG_POINTER, 0, 0, 0),
+  /* One fd argument, EBADF on a closed fd: the seccomp argument-filter tests. */
+  SC (close, 1, -1),
+  SC (dup, 1, -1),
+  SC (fsync, 1, -1),
+  SC (fdatasync, 1, -1),
+  SC (fchdir, 1, -1),
 #ifdef SYS_clone3
   SC (clone3, 2, WRONG_POINTER, 64),
 #endif
@@ -141,7 +152,8 @@ usage (void)
          "       probe ids\n"
          "       probe mount [TARGET]\n"
          "       probe dumpable\n"
-         "       probe segv\n",
+         "       probe segv\n"
+         "       probe thread\n",
          stderr);
   exit (2);
 }
@@ -350,6 +362,27 @@ cmd_mount (int argc, char **argv)
   return report_errno (0);
 }
 
+static void *
+thread_main (void *arg)
+{
+  return arg;
+}
+
+static int
+cmd_thread (void)
+{
+  static int token;
+  pthread_t t;
+  void *ret = NULL;
+  int err = pthread_create (&t, NULL, thread_main, &token);
+
+  if (err == 0)
+    err = pthread_join (t, &ret);
+  if (err == 0 && ret != &token)
+    err = EPROTO;
+  return report_errno (err);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -378,6 +411,8 @@ main (int argc, char **argv)
       *p = 1;
       return 1;
     }
+  if (strcmp (argv[1], "thread") == 0)
+    return cmd_thread ();
   usage ();
   return 2;
 }

@@ -69,7 +69,17 @@ zombies() {
         fi
     done | sort
 }
-tmp_files() { find /tmp /dev/shm /run -mindepth 1 -maxdepth 1 ! -path "$TESTS_TMP" 2>/dev/null | sort; }
+# Temporary files: minirun runs with TMPDIR set to an empty directory, which
+# must stay empty; in /tmp, /dev/shm and /run (shared with whatever else runs
+# on the machine) only names mentioning minirun count.
+export TMPDIR="$TESTS_TMP/tmpdir"
+mkdir "$TMPDIR"
+tmp_files() {
+    {
+        find /tmp /dev/shm /run -mindepth 1 -maxdepth 1 -iname '*minirun*' ! -name 'minirun-test.*'
+        find "$TMPDIR" -mindepth 1
+    } 2>/dev/null | sort
+}
 
 mounts_before=$(cat /proc/self/mountinfo)
 procs_before=$(foreign_procs)
@@ -107,7 +117,7 @@ is "$(cat /proc/self/mountinfo)" "$mounts_before" "the host's mountinfo is uncha
 # Only new entries count: processes that were there before may have ended.
 is "$(comm -13 <(echo "$procs_before") <(foreign_procs))" "" "no container process and no minirun process is left"
 is "$(comm -13 <(echo "$zombies_before") <(zombies))" "" "no zombie is left"
-is "$(tmp_files)" "$files_before" "no file left in /tmp, /dev/shm, /run"
+is "$(tmp_files)" "$files_before" "no file left in \$TMPDIR, and none named *minirun* in /tmp, /dev/shm, /run"
 is "$(find "$ROOTFS/mnt" "$ROOTFS/dev" "$ROOTFS/proc" "$ROOTFS/sys" -mindepth 1)" "" \
     "nothing mounted or created under the rootfs's mnt, dev, proc, sys"
 

@@ -188,7 +188,9 @@ probe_under(const struct sock_filter *insns, size_t n, unsigned flags, enum prob
 		    .source = (char *)"test",
 		};
 		struct mr_error err = {0};
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || mr_seccomp_install(&p, &err) < 0)
+		int listener;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    mr_seccomp_install(&p, &listener, &err) < 0)
 			_exit(PROBE_INSTALL_ERR);
 		errno = 0;
 		long r = run_probe(what);
@@ -661,7 +663,8 @@ START_TEST(test_install_needs_cap_sys_admin)
 		cap_set_proc(caps);
 		cap_free(caps);
 		struct mr_error e = {0};
-		int r = mr_seccomp_install(&p, &e);
+		int listener;
+		int r = mr_seccomp_install(&p, &listener, &e);
 		if (write(fds[1], e.msg, strlen(e.msg) + 1) < 0)
 			_exit(3);
 		_exit(r < 0 ? 1 : 0);
@@ -680,7 +683,9 @@ START_TEST(test_install_needs_cap_sys_admin)
 
 	/* unconfined: install is a no-op */
 	struct mr_seccomp_prepared none = {0};
-	ck_assert_int_eq(mr_seccomp_install(&none, &err), 0);
+	int listener;
+	ck_assert_int_eq(mr_seccomp_install(&none, &listener, &err), 0);
+	ck_assert_int_eq(listener, -1);
 }
 END_TEST
 

@@ -1,0 +1,96 @@
+#!/bin/bash
+# minirun's start-up benchmark against the floor, bubblewrap, crun and runc.
+#
+#   tests/bench/run.sh [--minirun PATH [--buildtype TYPE]] [--rounds N] [--quick] [OUTDIR]
+#
+# As root.  Installs the peers (.ci/install-deps --with-peers), builds an
+# optimized minirun in build-bench/ (unless --minirun is given), makes the
+# busybox rootfs with the static syscall-loop helper in it, and runs
+# tests/bench/bench.py, which prints the table and writes OUTDIR/results.json,
+# OUTDIR/results.md and OUTDIR/chart.png (OUTDIR defaults to build-bench/bench).
+# Never part of `meson test`: a benchmark does not pass or fail.
+#
+# crun 1.8.1 refuses this machine's hybrid cgroup layout, so when
+# /sys/fs/cgroup/unified is mounted the whole driver runs in a private mount
+# namespace where it is unmounted (every command then sees the same mounts).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+src=$(cd "$here/../.." && pwd)
+# Second stage, inside the private mount namespace: unmount cgroup2 and run the driver.
+if [ "${MR_BENCH_IN_NS:-}" = 1 ]; then
+    if mountpoint -q /sys/fs/cgroup/unified; then
+        umount /sys/fs/cgroup/unified
+    fi
+    exec python3 -B "$here/bench.py" "$@"
+fi
+
+minirun=
+buildtype=unknown
+rounds=50
+syscall_rounds=5
+out=
+
+usage() {
+    sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --minirun) minirun=$2; shift 2 ;;
+        --buildtype) buildtype=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
+        --quick) rounds=10; syscall_rounds=2; shift ;;
+        -h|--help) usage; exit 0 ;;
+        -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+        *) out=$1; shift ;;
+    esac
+done
+
+if [ "$(id -u)" != 0 ]; then
+    echo "run.sh: run as root (the peers and minirun's default mode need it)" >&2
+    exit 1
+fi
+
+"$src/.ci/install-deps" --with-peers
+
+if [ -z "$minirun" ]; then
+    if [ ! -f "$src/build-bench/build.ninja" ]; then
+        meson setup "$src/build-bench" "$src" -Dbuildtype=release >/dev/null
+    fi
+    if ! log=$(ninja -C "$src/build-bench" cmd/minirun 2>&1); then
+        printf '%s\n' "$log" >&2
+        echo "run.sh: building minirun in build-bench/ failed" >&2
+        exit 1
+    fi
+    minirun=$src/build-bench/cmd/minirun
+    buildtype=$(meson introspect --buildoptions "$src/build-bench" |
+        python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"))')
+fi
+[ -x "$minirun" ] || { echo "run.sh: $minirun is not executable" >&2; exit 1; }
+minirun=$(cd "$(dirname "$minirun")" && pwd)/$(basename "$minirun")
+
+out=${out:-$src/build-bench/bench}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# The static helpers (per-syscall loop, peak RSS), then the rootfs with the
+# loop at /syscall-loop.
+cc=${CC:-cc}
+for h in syscall-loop peak-rss; do
+    if [ ! -x "$out/$h" ] || [ "$here/$h.c" -nt "$out/$h" ]; then
+        "$cc" -O2 -Wall -Wextra -static -o "$out/$h" "$here/$h.c"
+    fi
+done
+"$src/tests/setup-rootfs.sh" "$out/rootfs" "$out/syscall-loop"
+
+profile=$src/../shared/profiles/moby-moby_default.json
+args=(--minirun "$minirun" --rootfs "$out/rootfs" --out "$out" --rounds "$rounds"
+      --syscall-rounds "$syscall_rounds" --profile "$profile" --peak-rss "$out/peak-rss"
+      --buildtype "$buildtype")
+
+if mountpoint -q /sys/fs/cgroup/unified; then
+    args+=(--crun-note "hybrid cgroups: the driver ran in a private mount namespace without /sys/fs/cgroup/unified (crun 1.8.1 refuses hybrid layouts); crun with --cgroup-manager=disabled, runc with cgroupfs v1")
+    MR_BENCH_IN_NS=1 exec unshare --mount --propagation private "$0" "${args[@]}"
+fi
+exec python3 -B "$here/bench.py" "${args[@]}"

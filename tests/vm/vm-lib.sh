@@ -1,0 +1,196 @@
+# shellcheck shell=bash disable=SC2034
+# (SC2034: VM_* are read by the scripts that source this file)
+# Host-side helpers for minirun's throw-away QEMU test VMs.
+#
+# A VM boots Debian's stock kernel (which has AppArmor) under QEMU's software
+# emulation (TCG), from an uncompressed newc cpio initramfs; no disk, no
+# network.  See ../shared/reference/testing-env.md for why each step is there.
+#
+# The caller defines vm_skip REASON (the whole test cannot run here) and
+# vm_fail REASON (something that should work did not).
+#
+# Environment:
+#   MINIRUN_VM_CACHE    where the kernel package and the extracted kernel are
+#                       kept (default ${XDG_CACHE_HOME:-$HOME/.cache}/minirun-vm)
+#   MINIRUN_VM_KERNEL   use this kernel image instead (vmlinux or bzImage)
+#   MINIRUN_VM_TIMEOUT  seconds before a VM run is abandoned (default 90)
+
+VM_KPKG_META=linux-image-amd64
+VM_CMDLINE="console=ttyS0 apparmor=1 security=apparmor reboot=t panic=-1 mitigations=off quiet"
+
+vm_have() { command -v "$1" >/dev/null 2>&1; }
+
+vm_cache_dir() {
+    local d=${MINIRUN_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/minirun-vm}
+    if mkdir -p "$d" 2>/dev/null && [ -w "$d" ]; then
+        printf '%s\n' "$d"
+    else
+        return 1
+    fi
+}
+
+# The versioned kernel package Debian's linux-image-amd64 points at
+# (linux-image-6.1.0-N-amd64 on Debian 12); empty if apt does not know it.
+vm_kernel_package() {
+    local p
+    vm_have apt-cache || return 1
+    p=$(LC_ALL=C apt-cache depends "$VM_KPKG_META" 2>/dev/null |
+        sed -n 's/^ *Depends: \(linux-image-[0-9][0-9.]*-[0-9]*-amd64\)$/\1/p' | head -n 1)
+    if [ -z "$p" ]; then
+        p=$(apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
+            grep -E '^linux-image-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1)
+    fi
+    [ -n "$p" ] && printf '%s\n' "$p"
+}
+
+# vm_extract_vmlinux BZIMAGE OUT: the ELF vmlinux embedded (xz-compressed) in
+# Debian's bzImage.  Booted through its PVH entry point it saves QEMU the
+# ~2.5 s of decompressing under emulation.
+vm_extract_vmlinux() {
+    local bz=$1 out=$2 off
+    vm_have xz || return 1
+    off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$bz" 2>/dev/null | head -n 1 | cut -d: -f1)
+    [ -n "$off" ] || return 1
+    # The stream is followed by other data: decode one stream, ignore the rest.
+    tail -c +"$((off + 1))" "$bz" | xz -dc --single-stream > "$out.tmp" 2>/dev/null
+    if [ "$(head -c 4 "$out.tmp" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; then
+        mv -f "$out.tmp" "$out"
+    else
+        rm -f "$out.tmp"
+        return 1
+    fi
+}
+
+# vm_get_kernel: sets VM_BZIMAGE (always) and VM_VMLINUX (empty when the
+# extraction did not work).  Downloads the kernel package once (apt-get
+# download, no installation), keeps it and the unpacked /boot in the cache.
+VM_BZIMAGE=
+VM_VMLINUX=
+VM_KERNEL_NAME=
+vm_get_kernel() {
+    local cache pkg dir tmp deb bz
+    if [ -n "${MINIRUN_VM_KERNEL:-}" ]; then
+        [ -f "$MINIRUN_VM_KERNEL" ] || vm_skip "MINIRUN_VM_KERNEL=$MINIRUN_VM_KERNEL: no such file"
+        if [ "$(head -c 4 "$MINIRUN_VM_KERNEL" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+            VM_VMLINUX=$MINIRUN_VM_KERNEL
+            VM_BZIMAGE=$MINIRUN_VM_KERNEL
+        else
+            VM_BZIMAGE=$MINIRUN_VM_KERNEL
+        fi
+        VM_KERNEL_NAME=$(basename "$MINIRUN_VM_KERNEL")
+        return 0
+    fi
+    cache=$(vm_cache_dir) || vm_skip "no writable cache directory for the VM kernel (set MINIRUN_VM_CACHE)"
+
+    pkg=$(vm_kernel_package || true)
+    if [ -z "$pkg" ]; then
+        # apt knows no kernel (no package lists?): use one fetched earlier.
+        dir=$(find "$cache" -mindepth 1 -maxdepth 1 -type d -name 'linux-image-*-amd64' 2>/dev/null |
+            sort -V | tail -n 1 || true)
+        [ -n "$dir" ] || vm_skip "apt-cache knows no $VM_KPKG_META (run apt-get update) and no kernel is cached in $cache"
+        pkg=$(basename "$dir")
+    fi
+    dir=$cache/$pkg
+    VM_KERNEL_NAME=$pkg
+
+    # One download at a time, should two build dirs run the test together.
+    exec 8>"$cache/.lock"
+    if vm_have flock; then flock 8; fi
+
+    bz=$(find "$dir/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | head -n 1 || true)
+    if [ -z "$bz" ]; then
+        vm_have apt-get || vm_skip "no apt-get to download $pkg"
+        vm_have dpkg-deb || vm_skip "no dpkg-deb to unpack $pkg"
+        tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
+        deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
+        if [ -z "$deb" ]; then
+            echo "# downloading $pkg (about 70 MB, once) into $cache" >&2
+            if ! (cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>"$tmp/apt.err"); then
+                local why
+                why=$(grep -v '^W: Download is performed unsandboxed' "$tmp/apt.err" | tail -n 1)
+                rm -rf "$tmp"
+                exec 8>&-
+                vm_skip "cannot download $pkg: ${why:-apt-get download failed}"
+            fi
+            deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
+            [ -n "$deb" ] || { rm -rf "$tmp"; vm_skip "apt-get download $pkg gave no .deb"; }
+            mv -f "$deb" "$cache/"
+            deb=$cache/$(basename "$deb")
+        fi
+        # Unpack only ./boot; nothing is installed.
+        if ! dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./boot 2>/dev/null; then
+            rm -rf "$tmp" "$deb"
+            vm_skip "cannot unpack ./boot from $(basename "$deb")"
+        fi
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        mv "$tmp/boot" "$dir/boot"
+        rm -rf "$tmp"
+        bz=$(find "$dir/boot" -maxdepth 1 -name 'vmlinuz-*' | head -n 1)
+        [ -n "$bz" ] || vm_skip "$pkg has no /boot/vmlinuz-*"
+        # Older kernels and packages: drop them, they are 70 MB each.
+        find "$cache" -mindepth 1 -maxdepth 1 -name 'linux-image-*' ! -name "${pkg}" ! -name "${pkg}_*" \
+            -exec rm -rf {} + 2>/dev/null || true
+    fi
+    if [ ! -f "$dir/vmlinux" ] && [ ! -f "$dir/vmlinux.none" ]; then
+        vm_extract_vmlinux "$bz" "$dir/vmlinux" || : > "$dir/vmlinux.none"
+    fi
+    exec 8>&-
+    VM_BZIMAGE=$bz
+    VM_VMLINUX=
+    [ -f "$dir/vmlinux" ] && VM_VMLINUX=$dir/vmlinux
+    return 0
+}
+
+# vm_copy_with_libs BINARY ROOT DEST: BINARY at ROOT/DEST plus the shared
+# libraries and the loader it needs, at the paths ldd names.
+vm_copy_with_libs() {
+    local bin=$1 root=$2 dest=$3 lib deps
+    mkdir -p "$root$(dirname "$dest")"
+    cp -L "$bin" "$root$dest"
+    chmod 0755 "$root$dest"
+    deps=$(LC_ALL=C ldd "$bin" 2>&1 || true)
+    [[ $deps == *"not a dynamic executable"* ]] && return 0
+    # ldd names a library it cannot find "not found": the VM could not run it.
+    [[ $deps == *"not found"* ]] && return 1
+    while read -r lib; do
+        [ -n "$lib" ] || continue
+        [ -e "$root$lib" ] && continue
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done < <(printf '%s\n' "$deps" |
+        sed -n -e 's/.*=> \(\/[^ ]*\) .*/\1/p' -e 's/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p')
+    return 0
+}
+
+# vm_busybox ROOT: Debian's static busybox at ROOT/bin/busybox plus a
+# symlink per applet in ROOT/bin.
+vm_busybox() {
+    local root=$1 bb=${BUSYBOX:-/bin/busybox} a
+    mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin"
+    cp "$bb" "$root/bin/busybox"
+    chmod 0755 "$root/bin/busybox"
+    for a in $("$bb" --list); do
+        [ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
+    done
+}
+
+# vm_cpio ROOT OUT: an uncompressed newc archive of ROOT, files owned by root.
+vm_cpio() {
+    local root=$1 out=$2
+    if vm_have cpio; then
+        (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$out"
+    else
+        (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | busybox cpio -o -H newc 2>/dev/null) > "$out"
+    fi
+}
+
+# vm_boot KERNEL INITRD LOG: one VM run, serial console in LOG.
+vm_boot() {
+    local kernel=$1 initrd=$2 log=$3
+    timeout -k 5 "${MINIRUN_VM_TIMEOUT:-90}" \
+        qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 1 -m 256 \
+            -nographic -nodefaults -serial stdio -no-reboot \
+            -kernel "$kernel" -initrd "$initrd" -append "$VM_CMDLINE" \
+        < /dev/null > "$log" 2>&1
+}
