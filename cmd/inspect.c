@@ -1,14 +1,174 @@
 /* SPDX-License-Identifier: MIT */
-/* minirun inspect PID: STUB, being written. */
+/*
+ * minirun inspect PID [--seccomp=PROFILE]: the seccomp filters of a running
+ * process, read back from the kernel, and whether they are exactly what
+ * PROFILE compiles to for that process's bounding set.
+ */
+#include <errno.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
+#include "inspect.h"
+#include "minirun/seccomp.h"
+
+static const char usage[] =
+    "Usage: minirun inspect PID [--seccomp=PROFILE]\n"
+    "\n"
+    "Show the seccomp filters installed in process PID (a host pid; needs root),\n"
+    "read back from the kernel.  With --seccomp, compile PROFILE for that\n"
+    "process's bounding set (as minirun would have) and say whether the\n"
+    "installed filter is exactly that program.  PROFILE may be a file or\n"
+    "runtime/default for the built-in default.\n"
+    "\n"
+    "Exit status: 0 shown (and matching), 1 the filter differs from PROFILE,\n"
+    "125 an error.\n";
+
+struct status {
+	char name[64];
+	int seccomp;
+	int filters;
+	int nnp;
+	unsigned long long capbnd;
+};
+
+static int
+read_status(int pid, struct status *st)
+{
+	char path[64], line[512];
+	memset(st, 0, sizeof(*st));
+	st->seccomp = st->filters = st->nnp = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Name:\t%63s", st->name) == 1)
+			continue;
+		if (sscanf(line, "Seccomp:\t%d", &st->seccomp) == 1)
+			continue;
+		if (sscanf(line, "Seccomp_filters:\t%d", &st->filters) == 1)
+			continue;
+		if (sscanf(line, "NoNewPrivs:\t%d", &st->nnp) == 1)
+			continue;
+		sscanf(line, "CapBnd:\t%llx", &st->capbnd);
+	}
+	fclose(f);
+	return 0;
+}
+
+static int
+compare(const struct mr_installed_filter *f, const char *profile, unsigned long long capbnd)
+{
+	struct mr_seccomp_prepared p;
+	struct mr_error err = {0};
+	struct mr_seccomp_request req = {
+	    .profile = profile,
+	    .explicit_profile = true,
+	    .bounding = capbnd,
+	};
+
+	if (mr_seccomp_prepare(&req, &p, &err) < 0) {
+		fprintf(stderr, "minirun: inspect: %s\n", err.msg);
+		return 125;
+	}
+	int rc;
+	if (!p.enabled) {
+		printf("%s installs no filter (unconfined), but the process has one\n", profile);
+		rc = 1;
+	} else if (p.n_insns == f->n_insns &&
+		   memcmp(p.insns, f->insns, f->n_insns * sizeof(*f->insns)) == 0) {
+		printf("filter 0 matches %s exactly (%zu instructions, compiled for CapBnd "
+		       "%016llx)\n",
+		       profile, p.n_insns, capbnd);
+		rc = 0;
+	} else {
+		size_t i = 0;
+		while (i < p.n_insns && i < f->n_insns &&
+		       memcmp(&p.insns[i], &f->insns[i], sizeof(*f->insns)) == 0)
+			i++;
+		printf("filter 0 differs from %s: %zu instructions installed, %zu compiled "
+		       "(CapBnd %016llx); first difference at instruction %zu\n",
+		       profile, f->n_insns, p.n_insns, capbnd, i);
+		rc = 1;
+	}
+	mr_seccomp_prepared_clear(&p);
+	return rc;
+}
 
 int
 mr_cmd_inspect(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "minirun: inspect: not yet implemented\n");
-	return 125;
+	const char *profile = NULL;
+	const char *pid_arg = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (strncmp(argv[i], "--seccomp=", 10) == 0) {
+			profile = argv[i] + 10;
+		} else if (strcmp(argv[i], "--seccomp") == 0 && i + 1 < argc) {
+			profile = argv[++i];
+		} else if (argv[i][0] != '-' && pid_arg == NULL) {
+			pid_arg = argv[i];
+		} else {
+			fprintf(stderr,
+				"minirun: inspect: unexpected argument '%s' (see minirun "
+				"inspect --help)\n",
+				argv[i]);
+			return 125;
+		}
+	}
+	if (pid_arg == NULL) {
+		fprintf(stderr, "minirun: inspect: no PID given (see minirun inspect --help)\n");
+		return 125;
+	}
+	char *end;
+	errno = 0;
+	long pid = strtol(pid_arg, &end, 10);
+	if (errno != 0 || *end != '\0' || pid <= 0 || pid > 4194304) {
+		fprintf(stderr, "minirun: inspect: '%s' is not a process id\n", pid_arg);
+		return 125;
+	}
+
+	struct status st;
+	if (read_status((int)pid, &st) < 0) {
+		fprintf(stderr, "minirun: inspect %ld: %s\n", pid, strerror(errno));
+		return 125;
+	}
+	printf("pid %ld (%s): Seccomp: %d (%s), Seccomp_filters: %d, NoNewPrivs: %d, CapBnd: "
+	       "%016llx\n",
+	       pid, st.name, st.seccomp,
+	       st.seccomp == 2	 ? "filter"
+	       : st.seccomp == 1 ? "strict"
+				 : "none",
+	       st.filters, st.nnp, st.capbnd);
+
+	struct mr_installed_filter *f = NULL;
+	size_t n = 0;
+	struct mr_error err = {0};
+	if (st.seccomp == 2 && mr_inspect_filters((pid_t)pid, &f, &n, &err) < 0) {
+		fprintf(stderr, "minirun: %s\n", err.msg);
+		return 125;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("filter %zu%s: %zu instructions, flags: %s\n", i,
+		       i == 0 ? " (installed last, runs first)" : "", f[i].n_insns,
+		       (f[i].flags & SECCOMP_FILTER_FLAG_LOG) ? "LOG" : "none");
+
+	int rc = 0;
+	if (profile != NULL) {
+		if (n == 0) {
+			printf("no filter installed, but %s was given\n", profile);
+			rc = 1;
+		} else {
+			rc = compare(&f[0], profile, st.capbnd);
+		}
+	}
+	mr_inspect_free(f, n);
+	return rc;
 }

@@ -215,13 +215,20 @@ check_exec_target(const struct mr_prepared *p, struct mr_error *err)
 }
 
 static void
-reset_signals(const sigset_t *mask)
+reset_signals(void)
 {
-	/* Dispositions the caller ignored (a shell's background job) must not leak in. */
+	sigset_t none;
+
+	/*
+	 * Neither the dispositions the caller ignored (a shell's background
+	 * job) nor the signals it blocked may leak in: a container whose
+	 * "trap ... TERM" never runs is a puzzle nobody should have to solve.
+	 */
 	for (int sig = 1; sig < SIGRTMIN; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static int
@@ -278,8 +285,8 @@ install_filter(const struct mr_prepared *p, struct shared_page *shared, struct m
 }
 
 static int
-container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_mask,
-	       struct shared_page *shared, struct mr_error *err)
+container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *shared,
+	       struct mr_error *err)
 {
 	const struct mr_spec *spec = p->spec;
 	char go;
@@ -335,7 +342,7 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 		return -1;
 	if (check_exec_target(p, err) < 0)
 		return -1;
-	reset_signals(orig_mask);
+	reset_signals();
 
 	/*
 	 * Closed before any filter goes in: a profile older than close_range
@@ -392,12 +399,11 @@ container_init(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_ma
 }
 
 static _Noreturn void
-container_main(const struct mr_prepared *p, int sync_fd, const sigset_t *orig_mask,
-	       struct shared_page *shared)
+container_main(const struct mr_prepared *p, int sync_fd, struct shared_page *shared)
 {
 	struct mr_error err = {0};
 
-	container_init(p, sync_fd, orig_mask, shared, &err);
+	container_init(p, sync_fd, shared, &err);
 	struct sync_msg m = {
 	    .type = SYNC_ERROR,
 	    .exit_status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE,
@@ -581,7 +587,7 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	}
 	if (pid == 0) {
 		close(sock);
-		container_main(p, child_sock, &orig, shared);
+		container_main(p, child_sock, shared);
 	}
 	pidfd_owned = pidfd;
 	close(mr_steal_fd(&child_sock));

@@ -732,8 +732,8 @@ parse_cond(struct pctx *c, const json_t *v, const char *what, const char *key,
 		if (parse_min_kernel(s, &cond->min_kernel, &cond->min_major) < 0)
 			return perr(
 			    c, vals[2],
-			    "%s: invalid minKernel \"%s\": expected \"<kernel>.<major>\" with "
-			    "numbers 0-255, not 0.0",
+			    "%s: invalid minKernel \"%s\": expected \"<kernel>.<major>\", two "
+			    "numbers from 0 to 255 such as \"4.8\" (\"0.0\" is not allowed)",
 			    w, s);
 		cond->has_min_kernel = true;
 	}
