@@ -166,7 +166,10 @@ while [ $i -lt 100 ] && [ -z "$spid" ]; do
     for d in /proc/[0-9]*; do
         [ "$(cat "$d/comm" 2>/dev/null)" = sleep ] && spid=${d#/proc/} && break
     done
-    [ -n "$spid" ] || { sleep 0.1; i=$((i + 1)); }
+    [ -n "$spid" ] && break
+    kill -0 "$mr" 2>/dev/null || break    # minirun gave up
+    sleep 0.1
+    i=$((i + 1))
 done
 mr_label=$(cat "/proc/$mr/attr/current" 2>/dev/null)
 s_label=$(cat "/proc/$spid/attr/current" 2>/dev/null)

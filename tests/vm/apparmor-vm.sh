@@ -28,7 +28,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 srcdir=${MINIRUN_SRCDIR:-$(cd "$here/../.." && pwd)}
-# shellcheck source=vm-lib.sh
+# shellcheck source-path=SCRIPTDIR source=vm-lib.sh
 . "$here/vm-lib.sh"
 
 vm_skip() {
@@ -69,16 +69,20 @@ bb=${BUSYBOX:-/bin/busybox}
 profiles=$(find "$srcdir/examples/apparmor" -maxdepth 1 -type f -name 'minirun-*' 2>/dev/null | sort)
 [ -n "$profiles" ] || vm_fail "no profiles in $srcdir/examples/apparmor"
 
-vm_get_kernel
-
-# --- the initramfs -----------------------------------------------------------
+# WORKDIR (the build dir under meson) also holds the kernel cache when
+# ${XDG_CACHE_HOME:-~/.cache} cannot be written.
+kernel_fallback=
 if [ -n "${1:-}" ]; then
     work=$1
     mkdir -p "$work"
+    kernel_fallback=$work/kernel-cache
 else
     work=$(mktemp -d "${TMPDIR:-/tmp}/minirun-vm.XXXXXX")
     trap 'rm -rf "$work"' EXIT
 fi
+vm_get_kernel "$kernel_fallback"
+
+# --- the initramfs -----------------------------------------------------------
 root=$work/initramfs
 rm -rf "$root" "$work/initramfs.cpio"
 mkdir -p "$root"/{proc,sys,dev,tmp,profiles,usr/local/bin}

@@ -20,13 +20,24 @@ VM_CMDLINE="console=ttyS0 apparmor=1 security=apparmor reboot=t panic=-1 mitigat
 
 vm_have() { command -v "$1" >/dev/null 2>&1; }
 
+# vm_cache_dir [FALLBACK]: the cache directory, FALLBACK when the usual one
+# cannot be written (no HOME, read-only HOME).
 vm_cache_dir() {
-    local d=${MINIRUN_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/minirun-vm}
-    if mkdir -p "$d" 2>/dev/null && [ -w "$d" ]; then
-        printf '%s\n' "$d"
-    else
-        return 1
-    fi
+    local d
+    for d in "${MINIRUN_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/minirun-vm}" "${1:-}"; do
+        [ -n "$d" ] || continue
+        if mkdir -p "$d" 2>/dev/null && [ -w "$d" ]; then
+            printf '%s\n' "$d"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# vm_cached_kernel_dir CACHE [EXCEPT]: the newest kernel unpacked in CACHE.
+vm_cached_kernel_dir() {
+    find "$1" -mindepth 1 -maxdepth 1 -type d -name 'linux-image-*-amd64' ! -name "${2:-/}" \
+        -exec test -d '{}/boot' ';' -print 2>/dev/null | sort -V | tail -n 1 || true
 }
 
 # The versioned kernel package Debian's linux-image-amd64 points at
@@ -61,81 +72,107 @@ vm_extract_vmlinux() {
     fi
 }
 
-# vm_get_kernel: sets VM_BZIMAGE (always) and VM_VMLINUX (empty when the
-# extraction did not work).  Downloads the kernel package once (apt-get
-# download, no installation), keeps it and the unpacked /boot in the cache.
+# vm_fetch_kernel CACHE PKG: download PKG (unless its .deb is cached) and
+# unpack its ./boot into CACHE/PKG/boot.  On failure: status 1, the reason in
+# VM_FETCH_ERROR.
+VM_FETCH_ERROR=
+vm_fetch_kernel() {
+    local cache=$1 pkg=$2 tmp deb
+    vm_have apt-get || { VM_FETCH_ERROR="no apt-get"; return 1; }
+    vm_have dpkg-deb || { VM_FETCH_ERROR="no dpkg-deb"; return 1; }
+    tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
+    deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
+    if [ -z "$deb" ]; then
+        echo "# downloading $pkg (about 70 MB, once) into $cache" >&2
+        if ! (cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>"$tmp/apt.err"); then
+            VM_FETCH_ERROR=$(grep -v '^W: Download is performed unsandboxed' "$tmp/apt.err" | tail -n 1)
+            VM_FETCH_ERROR=${VM_FETCH_ERROR:-apt-get download failed}
+            rm -rf "$tmp"
+            return 1
+        fi
+        deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
+        if [ -z "$deb" ]; then
+            VM_FETCH_ERROR="apt-get download gave no .deb"
+            rm -rf "$tmp"
+            return 1
+        fi
+        mv -f "$deb" "$cache/"
+        deb=$cache/$(basename "$deb")
+    fi
+    # Unpack only ./boot; nothing is installed.
+    if ! dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./boot 2>/dev/null ||
+        ! compgen -G "$tmp/boot/vmlinuz-*" >/dev/null; then
+        VM_FETCH_ERROR="no ./boot/vmlinuz-* in $(basename "$deb")"
+        rm -rf "$tmp" "$deb"
+        return 1
+    fi
+    rm -rf "${cache:?}/$pkg"
+    mkdir -p "$cache/$pkg"
+    mv "$tmp/boot" "$cache/$pkg/boot"
+    rm -rf "$tmp"
+    # Older kernels and their packages: drop them, they are 70 MB each.
+    find "$cache" -mindepth 1 -maxdepth 1 -name 'linux-image-*' ! -name "$pkg" ! -name "${pkg}_*" \
+        -exec rm -rf {} + 2>/dev/null || true
+    return 0
+}
+
+# vm_get_kernel [FALLBACK-CACHE]: sets VM_BZIMAGE (always) and VM_VMLINUX
+# (empty when the extraction did not work).  Downloads the kernel package
+# once (apt-get download, no installation), keeps it and the unpacked /boot
+# in the cache; when the download fails, a kernel fetched earlier does.
 VM_BZIMAGE=
 VM_VMLINUX=
 VM_KERNEL_NAME=
 vm_get_kernel() {
-    local cache pkg dir tmp deb bz
+    local cache pkg dir bz old
     if [ -n "${MINIRUN_VM_KERNEL:-}" ]; then
         [ -f "$MINIRUN_VM_KERNEL" ] || vm_skip "MINIRUN_VM_KERNEL=$MINIRUN_VM_KERNEL: no such file"
+        VM_BZIMAGE=$MINIRUN_VM_KERNEL
+        VM_VMLINUX=
         if [ "$(head -c 4 "$MINIRUN_VM_KERNEL" | od -An -c | tr -d ' ')" = '177ELF' ]; then
             VM_VMLINUX=$MINIRUN_VM_KERNEL
-            VM_BZIMAGE=$MINIRUN_VM_KERNEL
-        else
-            VM_BZIMAGE=$MINIRUN_VM_KERNEL
         fi
         VM_KERNEL_NAME=$(basename "$MINIRUN_VM_KERNEL")
         return 0
     fi
-    cache=$(vm_cache_dir) || vm_skip "no writable cache directory for the VM kernel (set MINIRUN_VM_CACHE)"
-
-    pkg=$(vm_kernel_package || true)
-    if [ -z "$pkg" ]; then
-        # apt knows no kernel (no package lists?): use one fetched earlier.
-        dir=$(find "$cache" -mindepth 1 -maxdepth 1 -type d -name 'linux-image-*-amd64' 2>/dev/null |
-            sort -V | tail -n 1 || true)
-        [ -n "$dir" ] || vm_skip "apt-cache knows no $VM_KPKG_META (run apt-get update) and no kernel is cached in $cache"
-        pkg=$(basename "$dir")
-    fi
-    dir=$cache/$pkg
-    VM_KERNEL_NAME=$pkg
+    cache=$(vm_cache_dir "${1:-}") ||
+        vm_skip "no writable cache directory for the VM kernel (set MINIRUN_VM_CACHE)"
 
     # One download at a time, should two build dirs run the test together.
     exec 8>"$cache/.lock"
     if vm_have flock; then flock 8; fi
 
-    bz=$(find "$dir/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | head -n 1 || true)
-    if [ -z "$bz" ]; then
-        vm_have apt-get || vm_skip "no apt-get to download $pkg"
-        vm_have dpkg-deb || vm_skip "no dpkg-deb to unpack $pkg"
-        tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
-        deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
-        if [ -z "$deb" ]; then
-            echo "# downloading $pkg (about 70 MB, once) into $cache" >&2
-            if ! (cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>"$tmp/apt.err"); then
-                local why
-                why=$(grep -v '^W: Download is performed unsandboxed' "$tmp/apt.err" | tail -n 1)
-                rm -rf "$tmp"
-                exec 8>&-
-                vm_skip "cannot download $pkg: ${why:-apt-get download failed}"
-            fi
-            deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
-            [ -n "$deb" ] || { rm -rf "$tmp"; vm_skip "apt-get download $pkg gave no .deb"; }
-            mv -f "$deb" "$cache/"
-            deb=$cache/$(basename "$deb")
-        fi
-        # Unpack only ./boot; nothing is installed.
-        if ! dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./boot 2>/dev/null; then
-            rm -rf "$tmp" "$deb"
-            vm_skip "cannot unpack ./boot from $(basename "$deb")"
-        fi
-        rm -rf "$dir"
-        mkdir -p "$dir"
-        mv "$tmp/boot" "$dir/boot"
-        rm -rf "$tmp"
-        bz=$(find "$dir/boot" -maxdepth 1 -name 'vmlinuz-*' | head -n 1)
-        [ -n "$bz" ] || vm_skip "$pkg has no /boot/vmlinuz-*"
-        # Older kernels and packages: drop them, they are 70 MB each.
-        find "$cache" -mindepth 1 -maxdepth 1 -name 'linux-image-*' ! -name "${pkg}" ! -name "${pkg}_*" \
-            -exec rm -rf {} + 2>/dev/null || true
+    # Asking apt takes a second; ask again only after an apt-get update.
+    pkg=
+    if [ -s "$cache/.package" ] && [ "$cache/.package" -nt /var/lib/apt/lists ]; then
+        pkg=$(cat "$cache/.package")
     fi
+    if [ -z "$pkg" ]; then
+        pkg=$(vm_kernel_package || true)
+        [ -z "$pkg" ] || echo "$pkg" > "$cache/.package"
+    fi
+    if [ -z "$pkg" ]; then
+        # apt knows no kernel (no package lists?): use one fetched earlier.
+        dir=$(vm_cached_kernel_dir "$cache")
+        [ -n "$dir" ] || vm_skip "apt-cache knows no $VM_KPKG_META (run apt-get update) and no kernel is cached in $cache"
+        pkg=$(basename "$dir")
+    fi
+    dir=$cache/$pkg
+    if ! compgen -G "$dir/boot/vmlinuz-*" >/dev/null; then
+        if ! vm_fetch_kernel "$cache" "$pkg"; then
+            old=$(vm_cached_kernel_dir "$cache" "$pkg")
+            [ -n "$old" ] || vm_skip "cannot get $pkg: $VM_FETCH_ERROR"
+            echo "# cannot get $pkg ($VM_FETCH_ERROR), using $(basename "$old")" >&2
+            dir=$old
+            pkg=$(basename "$old")
+        fi
+    fi
+    bz=$(compgen -G "$dir/boot/vmlinuz-*" | head -n 1)
     if [ ! -f "$dir/vmlinux" ] && [ ! -f "$dir/vmlinux.none" ]; then
         vm_extract_vmlinux "$bz" "$dir/vmlinux" || : > "$dir/vmlinux.none"
     fi
     exec 8>&-
+    VM_KERNEL_NAME=$pkg
     VM_BZIMAGE=$bz
     VM_VMLINUX=
     [ -f "$dir/vmlinux" ] && VM_VMLINUX=$dir/vmlinux
@@ -163,16 +200,15 @@ vm_copy_with_libs() {
     return 0
 }
 
-# vm_busybox ROOT: Debian's static busybox at ROOT/bin/busybox plus a
-# symlink per applet in ROOT/bin.
+# vm_busybox ROOT: Debian's static busybox at ROOT/bin/busybox and sh; the
+# guest's /init makes the other applet links (busybox --install -s), which is
+# quicker than some 400 ln here.
 vm_busybox() {
-    local root=$1 bb=${BUSYBOX:-/bin/busybox} a
+    local root=$1 bb=${BUSYBOX:-/bin/busybox}
     mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin"
     cp "$bb" "$root/bin/busybox"
     chmod 0755 "$root/bin/busybox"
-    for a in $("$bb" --list); do
-        [ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
-    done
+    ln -sf busybox "$root/bin/sh"
 }
 
 # vm_cpio ROOT OUT: an uncompressed newc archive of ROOT, files owned by root.
