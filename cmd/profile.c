@@ -1,14 +1,584 @@
 /* SPDX-License-Identifier: MIT */
-/* minirun profile check|explain|diff|convert: STUB, being written. */
+/*
+ * minirun profile check|explain|diff|convert: argument parsing and printing
+ * only; the work is in lib/lint.c, lib/explain.c and lib/convert.c.
+ *
+ * Exit statuses (documented in doc/profile-tools.md and the --help texts):
+ *   check    0 clean, 1 warnings only, 2 errors (or bad usage / unreadable file)
+ *   diff     0 same outcomes, 1 outcomes differ, 2 error
+ *   explain, convert   0 done, 2 error
+ * Every error is one line on stderr: "minirun: profile SUBCOMMAND: ...".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
+#include "convert.h"
+#include "explain.h"
+#include "lint.h"
+#include "minirun/caps.h"
+
+#define EXIT_PROFILE_ERROR 2
+
+static const char usage_main[] =
+    "Usage: minirun profile COMMAND [OPTIONS]\n"
+    "\n"
+    "Test a seccomp profile (Docker's format, OCI linux.seccomp or a config.json)\n"
+    "without running a container.\n"
+    "\n"
+    "Commands:\n"
+    "  check FILE      list what is wrong or risky, with JSON positions and fixes\n"
+    "  explain FILE    what each system call gets after reduction, and why\n"
+    "  diff A B        the system calls whose outcome differs between two profiles\n"
+    "  convert FILE    the reduced profile as OCI linux.seccomp or Docker JSON\n"
+    "\n"
+    "FILE may be runtime/default for minirun's built-in default (explain, diff, convert).\n"
+    "Run 'minirun profile COMMAND --help' for a command's options.\n"
+    "Exit status: check 0/1/2 (clean/warnings/errors), diff 0/1 (same/different),\n"
+    "explain and convert 0; 2 on any error.\n";
+
+static const char usage_check[] =
+    "Usage: minirun profile check FILE [--arch ARCH]...\n"
+    "\n"
+    "Print one line per finding: FILE:LINE:COLUMN: error|warning: message (fix: ...)\n"
+    "Checks: JSON and schema, unknown system call names (with the nearest known name),\n"
+    "legacy names missing on other architectures, deny rules that fail open, keys\n"
+    "Docker ignores, {} (unconfined), execve denied, rules libseccomp ignores,\n"
+    "repeated argument indexes (OR, not AND), errnoRet on a non-errno action, and new\n"
+    "system calls that get ENOSYS from the stub.\n"
+    "\n"
+    "  --arch ARCH   check names on ARCH (SCMP_ARCH_AARCH64, aarch64 or arm64; repeat\n"
+    "                for more); default: the native arch and aarch64\n"
+    "\n"
+    "Exit status: 0 no findings, 1 warnings only, 2 errors or bad usage.\n";
+
+static const char usage_explain[] =
+    "Usage: minirun profile explain FILE [OPTIONS] [SYSCALL...]\n"
+    "\n"
+    "What each system call gets once Docker's includes/excludes, libseccomp and the\n"
+    "ENOSYS stub are applied: ALLOW, conditions on arguments, ERRNO(...), KILL_*,\n"
+    "TRAP, LOG; and why (rule index in \"syscalls\", its line and comment, which\n"
+    "includes/excludes dropped a rule).  Without SYSCALL: every name the profile\n"
+    "uses, then a summary line.\n"
+    "\n"
+    "  --cap-add CAP      capabilities added to Docker's default set (repeatable, or\n"
+    "                     CAP1,CAP2; ALL for all)\n"
+    "  --cap-drop CAP     capabilities dropped from it\n"
+    "  --arch ARCH        explain for a host of ARCH (default: this one)\n"
+    "  --format=FORMAT    table (default), json, pfc (libseccomp's pseudo code),\n"
+    "                     bpf (the final program, stub included)\n"
+    "\n"
+    "Exit status: 0, or 2 on error.\n";
+
+static const char usage_diff[] =
+    "Usage: minirun profile diff A B [--cap-add CAP]... [--cap-drop CAP]... [--arch ARCH]\n"
+    "\n"
+    "Print \"NAME: OUTCOME-IN-A -> OUTCOME-IN-B\" for every system call of the arch\n"
+    "whose outcome differs, sorted by name.  Options as for explain.\n"
+    "\n"
+    "Exit status: 0 same outcomes, 1 different, 2 error.\n";
+
+static const char usage_convert[] =
+    "Usage: minirun profile convert FILE --to oci|docker [-o OUT] [OPTIONS]\n"
+    "\n"
+    "Write the profile reduced for one host (archMap expanded, includes/excludes\n"
+    "decided for the capabilities and arch) as JSON:\n"
+    "  oci      an OCI runtime-spec linux.seccomp object for runc or crun, names\n"
+    "           grouped by identical action and arguments\n"
+    "  docker   Docker's format, one entry per surviving rule, comments kept\n"
+    "\n"
+    "  -o, --output OUT   write to OUT instead of standard output\n"
+    "  --cap-add, --cap-drop, --arch   as for explain\n"
+    "\n"
+    "Exit status: 0, or 2 on error.\n";
+
+struct popts {
+	const char *sub;
+	const char **pos; /* positional arguments */
+	size_t n_pos;
+	const char **adds;
+	size_t n_adds;
+	const char **drops;
+	size_t n_drops;
+	uint32_t *arches;
+	size_t n_arches;
+	const char *format;
+	const char *to;
+	const char *output;
+	bool help;
+};
+
+static void
+popts_clear(struct popts *o)
+{
+	free(o->pos);
+	free(o->adds);
+	free(o->drops);
+	free(o->arches);
+}
+
+static int fail(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+fail(const char *sub, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "minirun: profile%s%s: ", sub ? " " : "", sub ? sub : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_PROFILE_ERROR;
+}
+
+static int
+push(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	nv[(*n)++] = s;
+	return 0;
+}
+
+/* "A,B" -> A, B (Docker takes repeated flags; a comma list is handy too). */
+static int
+push_list(const char ***v, size_t *n, char *s)
+{
+	for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (push(v, n, t) < 0)
+			return -1;
+	return 0;
+}
+
+enum { O_CAP_ADD = 256, O_CAP_DROP, O_ARCH, O_FORMAT, O_TO };
+
+/* Returns 0, or an exit status after printing the error. */
+static int
+parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_arches, bool format,
+      bool to)
+{
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"cap-add", required_argument, NULL, O_CAP_ADD},
+	    {"cap-drop", required_argument, NULL, O_CAP_DROP},
+	    {"arch", required_argument, NULL, O_ARCH},
+	    {"format", required_argument, NULL, O_FORMAT},
+	    {"to", required_argument, NULL, O_TO},
+	    {"output", required_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	opterr = 0;
+	optind = 0; /* glibc: 0 re-initialises getopt for a new argv */
+	while ((c = getopt_long(argc, argv, "-ho:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 1: /* "-" in optstring: positionals in order, wherever they are */
+			if (push(&o->pos, &o->n_pos, optarg) < 0)
+				return fail(o->sub, "out of memory");
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		case O_CAP_ADD:
+		case O_CAP_DROP:
+			if (!caps)
+				return fail(o->sub, "unknown option --%s",
+					    c == O_CAP_ADD ? "cap-add" : "cap-drop");
+			if (push_list(c == O_CAP_ADD ? &o->adds : &o->drops,
+				      c == O_CAP_ADD ? &o->n_adds : &o->n_drops, optarg) < 0)
+				return fail(o->sub, "out of memory");
+			break;
+		case O_ARCH: {
+			if (!arch)
+				return fail(o->sub, "unknown option --arch");
+			uint32_t t = mr_arch_parse(optarg);
+			if (t == 0)
+				return fail(
+				    o->sub,
+				    "--arch %s: unknown architecture (use SCMP_ARCH_X86_64, "
+				    "x86_64, amd64, SCMP_ARCH_AARCH64, aarch64, arm64, ...)",
+				    optarg);
+			if (!many_arches && o->n_arches > 0)
+				return fail(o->sub, "--arch given twice");
+			uint32_t *na = realloc(o->arches, (o->n_arches + 1) * sizeof(*na));
+			if (na == NULL)
+				return fail(o->sub, "out of memory");
+			o->arches = na;
+			na[o->n_arches++] = t;
+			break;
+		}
+		case O_FORMAT:
+			if (!format)
+				return fail(o->sub, "unknown option --format");
+			if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "pfc") != 0 && strcmp(optarg, "bpf") != 0)
+				return fail(o->sub,
+					    "--format=%s: unknown format (table, json, pfc or bpf)",
+					    optarg);
+			o->format = optarg;
+			break;
+		case O_TO:
+			if (!to)
+				return fail(o->sub, "unknown option --to");
+			if (strcmp(optarg, "oci") != 0 && strcmp(optarg, "docker") != 0)
+				return fail(o->sub, "--to %s: unknown format (oci or docker)",
+					    optarg);
+			o->to = optarg;
+			break;
+		case 'o':
+			if (!to)
+				return fail(o->sub, "unknown option -o");
+			o->output = optarg;
+			break;
+		case ':':
+			return fail(o->sub, "option %s needs a value", argv[optind - 1]);
+		default:
+			if (optopt != 0 && optopt < 256)
+				return fail(o->sub, "unknown option -%c", optopt);
+			return fail(o->sub, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+static int
+bounding_from(const struct popts *o, mr_capset *out)
+{
+	struct mr_error err = {0};
+	if (mr_caps_tweak(mr_caps_docker_default(), o->adds, o->n_adds, o->drops, o->n_drops, out,
+			  &err) < 0)
+		return fail(o->sub, "%s", err.msg);
+	return 0;
+}
+
+static int
+load(const struct popts *o, const char *path, struct mr_profile **p)
+{
+	struct mr_error err = {0};
+	if (mr_profile_load_named(path, p, &err) < 0)
+		return fail(o->sub, "%s", err.msg);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ check */
+
+static int
+cmd_check(int argc, char **argv)
+{
+	struct popts o = {.sub = "check"};
+	struct mr_lint l;
+	struct mr_error err = {0};
+	int st = parse(argc, argv, &o, false, true, true, false, false);
+
+	if (st != 0 || o.help) {
+		if (st == 0)
+			fputs(usage_check, stdout);
+		popts_clear(&o);
+		return st;
+	}
+	if (o.n_pos != 1) {
+		popts_clear(&o);
+		return fail("check",
+			    o.n_pos ? "one FILE only, got %zu arguments"
+				    : "no FILE given (see --help)",
+			    o.n_pos);
+	}
+	struct mr_lint_opts lo = {.arches = o.arches, .n_arches = o.n_arches};
+	if (mr_lint_file(o.pos[0], &lo, &l, &err) < 0) {
+		popts_clear(&o);
+		return fail("check", "%s", err.msg);
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		char *line = mr_lint_format(o.pos[0], &l.v[i]);
+		if (line == NULL) {
+			mr_lint_clear(&l);
+			popts_clear(&o);
+			return fail("check", "out of memory");
+		}
+		puts(line);
+		free(line);
+	}
+	st = mr_lint_status(&l);
+	mr_lint_clear(&l);
+	popts_clear(&o);
+	return st;
+}
+
+/* ---------------------------------------------------------------- explain */
+
+/* Load, reduce and compile one profile for the options' caps and arch. */
+static int
+prepare(const struct popts *o, const char *path, struct mr_profile **p, struct mr_explained *x)
+{
+	mr_capset bounding;
+	struct mr_reduce_env env;
+	struct mr_error err = {0};
+	int st;
+
+	*p = NULL;
+	if ((st = bounding_from(o, &bounding)) != 0)
+		return st;
+	if ((st = load(o, path, p)) != 0)
+		return st;
+	if (mr_reduce_env_for(bounding, o->n_arches ? o->arches[0] : 0, &env, &err) < 0 ||
+	    mr_explain_prepare(*p, &env, x, &err) < 0) {
+		mr_profile_free(*p);
+		*p = NULL;
+		return fail(o->sub, "%s", err.msg);
+	}
+	return 0;
+}
+
+static int
+print_owned(const struct popts *o, char *s)
+{
+	if (s == NULL)
+		return fail(o->sub, "out of memory");
+	fputs(s, stdout);
+	free(s);
+	return 0;
+}
+
+static int
+cmd_explain(int argc, char **argv)
+{
+	struct popts o = {.sub = "explain", .format = "table"};
+	struct mr_profile *p = NULL;
+	struct mr_explained x;
+	struct mr_error err = {0};
+	struct mr_strv names = {0};
+	struct mr_outcome *v = NULL;
+	size_t n = 0;
+	int st = parse(argc, argv, &o, true, true, false, true, false);
+
+	if (st != 0 || o.help) {
+		if (st == 0)
+			fputs(usage_explain, stdout);
+		popts_clear(&o);
+		return st;
+	}
+	if (o.n_pos < 1) {
+		popts_clear(&o);
+		return fail("explain", "no FILE given (see --help)");
+	}
+	if ((st = prepare(&o, o.pos[0], &p, &x)) != 0) {
+		popts_clear(&o);
+		return st;
+	}
+	if (strcmp(o.format, "bpf") == 0 || strcmp(o.format, "pfc") == 0) {
+		if (o.n_pos > 1)
+			st = fail("explain",
+				  "--format=%s shows the whole program: no SYSCALL "
+				  "arguments",
+				  o.format);
+		else if (p->unconfined)
+			st = fail("explain",
+				  "%s: unconfined (no defaultAction and no syscalls): "
+				  "there is no filter",
+				  p->source);
+		else if (o.format[0] == 'b')
+			st = print_owned(&o, mr_explain_bpf(&x));
+		else {
+			char *pfc = NULL;
+			st = mr_explain_pfc(&x, &pfc, &err) < 0 ? fail("explain", "%s", err.msg)
+								: print_owned(&o, pfc);
+		}
+		goto out;
+	}
+
+	bool all = o.n_pos == 1;
+	if (all) {
+		if (mr_explain_named(p, &names, &err) < 0) {
+			st = fail("explain", "%s", err.msg);
+			goto out;
+		}
+	} else {
+		for (size_t i = 1; i < o.n_pos; i++)
+			if (mr_strv_addf(&names, "%s", o.pos[i]) < 0) {
+				st = fail("explain", "out of memory");
+				goto out;
+			}
+	}
+	v = calloc(names.n ? names.n : 1, sizeof(*v));
+	if (v == NULL) {
+		st = fail("explain", "out of memory");
+		goto out;
+	}
+	for (; n < names.n; n++)
+		if (mr_explain_syscall(&x, names.v[n], &v[n], &err) < 0) {
+			st = fail("explain", "%s", err.msg);
+			goto out;
+		}
+	if (strcmp(o.format, "json") == 0) {
+		st = print_owned(&o, mr_explain_json(&x, v, n));
+	} else {
+		st = print_owned(&o, mr_explain_table(v, n));
+		if (st == 0 && all)
+			st = print_owned(&o, mr_explain_summary(&x, v, n));
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		mr_outcome_clear(&v[i]);
+	free(v);
+	mr_strv_clear(&names);
+	mr_explained_clear(&x);
+	mr_profile_free(p);
+	popts_clear(&o);
+	return st;
+}
+
+/* ------------------------------------------------------------------- diff */
+
+static int
+cmd_diff(int argc, char **argv)
+{
+	struct popts o = {.sub = "diff"};
+	struct mr_profile *pa = NULL, *pb = NULL;
+	struct mr_explained xa, xb;
+	struct mr_error err = {0};
+	struct mr_diff_line *d = NULL;
+	size_t n = 0;
+	int st = parse(argc, argv, &o, true, true, false, false, false);
+
+	if (st != 0 || o.help) {
+		if (st == 0)
+			fputs(usage_diff, stdout);
+		popts_clear(&o);
+		return st;
+	}
+	if (o.n_pos != 2) {
+		popts_clear(&o);
+		return fail("diff", "needs two profiles A and B, got %zu (see --help)", o.n_pos);
+	}
+	if ((st = prepare(&o, o.pos[0], &pa, &xa)) != 0) {
+		popts_clear(&o);
+		return st;
+	}
+	if ((st = prepare(&o, o.pos[1], &pb, &xb)) != 0) {
+		mr_explained_clear(&xa);
+		mr_profile_free(pa);
+		popts_clear(&o);
+		return st;
+	}
+	if (mr_explain_diff(&xa, &xb, &d, &n, &err) < 0) {
+		st = fail("diff", "%s", err.msg);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			printf("%s: %s -> %s\n", d[i].name, d[i].a, d[i].b);
+		st = n > 0 ? 1 : 0;
+	}
+	mr_diff_free(d, n);
+	mr_explained_clear(&xa);
+	mr_explained_clear(&xb);
+	mr_profile_free(pa);
+	mr_profile_free(pb);
+	popts_clear(&o);
+	return st;
+}
+
+/* ---------------------------------------------------------------- convert */
+
+static int
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return fail("convert", "%s: %s", path, strerror(errno));
+	size_t len = strlen(text);
+	bool ok = fwrite(text, 1, len, f) == len;
+	int saved = errno;
+	if (fclose(f) != 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (!ok)
+		return fail("convert", "%s: %s", path, strerror(saved));
+	return 0;
+}
+
+static int
+cmd_convert(int argc, char **argv)
+{
+	struct popts o = {.sub = "convert"};
+	struct mr_profile *p = NULL;
+	struct mr_explained x;
+	struct mr_error err = {0};
+	char *text = NULL;
+	int st = parse(argc, argv, &o, true, true, false, false, true);
+
+	if (st != 0 || o.help) {
+		if (st == 0)
+			fputs(usage_convert, stdout);
+		popts_clear(&o);
+		return st;
+	}
+	if (o.n_pos != 1 || o.to == NULL) {
+		st = fail("convert", o.n_pos != 1 ? "needs exactly one FILE (see --help)"
+						  : "--to oci|docker is required");
+		popts_clear(&o);
+		return st;
+	}
+	if ((st = prepare(&o, o.pos[0], &p, &x)) != 0) {
+		popts_clear(&o);
+		return st;
+	}
+	/*
+	 * The reduction as Docker does it, without the target-arch entry explain
+	 * adds for compiling on this host: the output must say what the profile
+	 * says.
+	 */
+	struct mr_reduced r;
+	if (mr_profile_reduce(p, &x.env, &r, &err) < 0) {
+		st = fail("convert", "%s", err.msg);
+	} else {
+		if (mr_convert(&r, strcmp(o.to, "oci") == 0 ? MR_CONVERT_OCI : MR_CONVERT_DOCKER,
+			       &text, &err) < 0)
+			st = fail("convert", "%s", err.msg);
+		else if (o.output != NULL)
+			st = write_file(o.output, text);
+		else
+			fputs(text, stdout);
+		mr_reduced_clear(&r);
+	}
+	free(text);
+	mr_explained_clear(&x);
+	mr_profile_free(p);
+	popts_clear(&o);
+	return st;
+}
+
+/* ------------------------------------------------------------------- main */
 
 int
 mr_cmd_profile(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "minirun: profile: not yet implemented\n");
-	return 2;
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} subs[] = {
+	    {"check", cmd_check},
+	    {"explain", cmd_explain},
+	    {"diff", cmd_diff},
+	    {"convert", cmd_convert},
+	};
+
+	if (argc < 2)
+		return fail(NULL, "no command given (check, explain, diff or convert; see "
+				  "'minirun profile --help')");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(argc - 1, argv + 1);
+	return fail(NULL, "unknown command \"%s\" (check, explain, diff or convert)", argv[1]);
 }

@@ -306,7 +306,8 @@ mr_rule_applies_why(const struct mr_prof_rule *r, const struct mr_reduce_env *en
 	/* Kept: say which conditions held, so "--cap-add" effects are visible. */
 	if (in->present && in->n_caps > 0 && off < len) {
 		list_join(list, sizeof(list), in->caps, in->n_caps);
-		int w = snprintf(why + off, len - off, "includes.caps %s in the bounding set", list);
+		int w =
+		    snprintf(why + off, len - off, "includes.caps %s in the bounding set", list);
 		off += w > 0 ? (size_t)w : 0;
 	}
 	if (in->present && in->n_arches > 0 && off < len) {
@@ -315,8 +316,8 @@ mr_rule_applies_why(const struct mr_prof_rule *r, const struct mr_reduce_env *en
 		off += w > 0 ? (size_t)w : 0;
 	}
 	if (in->present && in->has_min_kernel && off < len) {
-		int w = snprintf(why + off, len - off, "%sincludes.minKernel %u.%u", off ? ", " : "",
-				 in->min_kernel, in->min_major);
+		int w = snprintf(why + off, len - off, "%sincludes.minKernel %u.%u",
+				 off ? ", " : "", in->min_kernel, in->min_major);
 		off += w > 0 ? (size_t)w : 0;
 	}
 	if (ex->present && ex->n_caps > 0 && off < len) {

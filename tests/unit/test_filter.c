@@ -170,6 +170,20 @@ run_probe(enum probe what)
 #define PROBE_INSTALL_ERR 250
 
 /*
+ * Some fixtures allow little more than read, write and exit_group:
+ * under them ASan's runtime cannot even map memory and exits 1 before the
+ * probe reports.  The normal build runs those probes; the ASan build checks
+ * only that the profiles compile.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define MR_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MR_UNDER_ASAN 1
+#endif
+#endif
+
+/*
  * Install insns in a fresh child (with no_new_privs) and run one probe: the
  * child exits with the probe's errno, PROBE_OK, or dies by a signal (returned
  * as -signal).
@@ -180,6 +194,22 @@ probe_under(const struct sock_filter *insns, size_t n, unsigned flags, enum prob
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
+		/*
+		 * Under a deny-everything profile even exit_group fails, and
+		 * glibc's _exit ends in a hlt that raises SIGSEGV.  ASan's
+		 * handler would then spin on a futex the filter denies: reset
+		 * the deadly signals with the raw syscall, which the sanitizer
+		 * does not intercept, so the child simply dies.
+		 */
+		static const int deadly[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGABRT};
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			unsigned long mask;
+		} dfl = {0};
+		for (size_t k = 0; k < sizeof(deadly) / sizeof(deadly[0]); k++)
+			syscall(SYS_rt_sigaction, deadly[k], &dfl, NULL, sizeof(dfl.mask));
 		struct mr_seccomp_prepared p = {
 		    .enabled = true,
 		    .insns = (struct sock_filter *)insns,
@@ -197,7 +227,20 @@ probe_under(const struct sock_filter *insns, size_t n, unsigned flags, enum prob
 		_exit(r < 0 ? (errno & 0xff) : PROBE_OK);
 	}
 	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	/*
+	 * Under a filter that denies exit_group the child cannot end itself,
+	 * and under ASan its runtime then loops in Die(): give it 3 s, then
+	 * kill it (the result is -SIGKILL, which no test expects by chance).
+	 */
+	pid_t w = 0;
+	for (int ms = 0; ms < 3000 && (w = waitpid(pid, &st, WNOHANG)) == 0; ms++)
+		usleep(1000);
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	} else {
+		ck_assert_int_eq(w, pid);
+	}
 	if (WIFSIGNALED(st))
 		return -WTERMSIG(st);
 	return WEXITSTATUS(st);
@@ -280,8 +323,10 @@ END_TEST
 START_TEST(test_podman_default_errno)
 {
 	char *path = test_fixture("podman-errno.json");
+#ifndef MR_UNDER_ASAN
 	ck_assert_int_eq(probe_file(path, P_GETPID), ENOSYS); /* defaultErrno ENOSYS */
 	ck_assert_int_eq(probe_file(path, P_MKDIRAT), EPERM);
+#endif
 	struct built b;
 	build_ok(path, &b);
 	ck_assert_uint_eq(b.f.n_stub, 0); /* default ERRNO(ENOSYS): a stub adds nothing */
@@ -293,14 +338,18 @@ END_TEST
 START_TEST(test_oci_forms_compile)
 {
 	char *path = test_fixture("oci-seccomp.json");
+#ifndef MR_UNDER_ASAN
 	ck_assert_int_eq(probe_file(path, P_MKDIRAT), ENETDOWN);
+#endif
 	struct built b;
 	build_ok(path, &b);
 	ck_assert_uint_eq(b.f.flags, SECCOMP_FILTER_FLAG_LOG);
 	built_clear(&b);
 	free(path);
 	path = test_fixture("oci-config.json");
+#ifndef MR_UNDER_ASAN
 	ck_assert_int_eq(probe_file(path, P_MKDIRAT), ENETDOWN);
+#endif
 	free(path);
 }
 END_TEST
@@ -328,7 +377,9 @@ START_TEST(test_action_equals_default)
 {
 	/* libseccomp would answer EACCES; runc and crun skip the rule */
 	char *path = test_fixture("action-equals-default.json");
+#ifndef MR_UNDER_ASAN
 	ck_assert_int_eq(probe_file(path, P_MKDIRAT), EPERM);
+#endif
 	free(path);
 }
 END_TEST
