@@ -3,13 +3,15 @@
  * The launch sequence, in the order the kernel sees it (runtimes.md 1.5):
  *
  *   parent: block signals -> clone3(namespaces, pidfd) -> [rootless: id maps]
- *   child:  pdeathsig -> non-dumpable -> setsid -> mounts + pivot_root ->
- *           read-only root -> lo up -> hostname -> AppArmor -> stdio/tty ->
- *           workdir (getcwd check) -> exec target check -> signals reset ->
+ *   child:  pdeathsig -> [rootless: wait for the maps] -> non-dumpable ->
+ *           setsid -> mounts + pivot_root -> read-only root -> lo up ->
+ *           hostname -> AppArmor exec label -> stdio/tty -> workdir (getcwd
+ *           check) -> exec target check -> signals reset -> close fds ->
  *           [seccomp if !no_new_privs] -> setgroups -> bounding set ->
  *           KEEPCAPS -> setresgid -> setresuid -> capset -> ambient ->
- *           [no_new_privs -> seccomp] -> close fds -> execve
- *   parent: wait for exec (EOF on the sync socket) or an error message ->
+ *           [no_new_privs -> seccomp] -> execve
+ *   parent: wait for exec (EOF on the sync socket) or an error message,
+ *           [observing: take the seccomp listener, answer notifications] ->
  *           relay tty, forward signals -> reap -> exit status
  *
  * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
@@ -26,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
