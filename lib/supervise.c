@@ -369,9 +369,18 @@ decode_call(const char *name, const struct seccomp_notif *n)
 			else
 				append(&s, &len, "%d", (int)v);
 			break;
-		case A_AF:
-			append(&s, &len, "%d", (int)v);
+		case A_AF: {
+			static const char *const af[] = {
+			    [1] = "AF_UNIX",	 [2] = "AF_INET",    [10] = "AF_INET6",
+			    [16] = "AF_NETLINK", [17] = "AF_PACKET", [38] = "AF_ALG",
+			    [40] = "AF_VSOCK",
+			};
+			if (v < MR_ARRAY_SIZE(af) && af[v] != NULL)
+				append(&s, &len, "%s", af[v]);
+			else
+				append(&s, &len, "%d", (int)v);
 			break;
+		}
 		case A_PTR:
 		case A_HEX:
 		default:
