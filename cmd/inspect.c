@@ -5,6 +5,7 @@
  * PROFILE compiles to for that process's bounding set.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +163,11 @@ mr_cmd_inspect(int argc, char **argv)
 
 	int rc = 0;
 	if (profile != NULL) {
-		if (n == 0) {
+		bool unconfined =
+		    strcmp(profile, "unconfined") == 0 || strcmp(profile, "Unconfined") == 0;
+		if (n == 0 && unconfined) {
+			printf("no filter installed, as %s means\n", profile);
+		} else if (n == 0) {
 			printf("no filter installed, but %s was given\n", profile);
 			rc = 1;
 		} else {

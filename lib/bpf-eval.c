@@ -8,10 +8,76 @@ static int
 load_abs(const struct seccomp_data *d, uint32_t off, uint32_t *out)
 {
 	/* seccomp only allows aligned 32-bit loads inside struct seccomp_data. */
-	if (off % 4 != 0 || off + 4 > sizeof(*d))
+	if (off % 4 != 0 || off > sizeof(*d) - 4)
 		return -1;
 	memcpy(out, (const char *)d + off, 4);
 	return 0;
+}
+
+/*
+ * The checks the kernel makes when the filter is attached (bpf_check_classic
+ * and seccomp_check_filter), over the whole program rather than the path one
+ * syscall takes: jumps inside the program, a RET at the end, no division by
+ * a constant zero, only word loads inside seccomp_data, scratch memory never
+ * read before every path to the read has written it.
+ */
+static int
+check_program(const struct sock_filter *prog, size_t n)
+{
+	/* Bit i of written[pc]: M[i] is written on every path reaching pc. */
+	uint16_t written[BPF_MAXINSNS];
+
+	if (n == 0 || n > BPF_MAXINSNS)
+		return -1;
+	for (size_t pc = 0; pc < n; pc++)
+		written[pc] = 0xffff;
+	written[0] = 0;
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct sock_filter *f = &prog[pc];
+		uint16_t w = written[pc];
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+		case BPF_LDX:
+			if (BPF_MODE(f->code) == BPF_ABS &&
+			    (BPF_CLASS(f->code) != BPF_LD || BPF_SIZE(f->code) != BPF_W ||
+			     f->k % 4 != 0 || f->k > sizeof(struct seccomp_data) - 4))
+				return -1;
+			if (BPF_MODE(f->code) == BPF_MEM &&
+			    (f->k >= BPF_MEMWORDS || !(w & (1u << f->k))))
+				return -1;
+			if (BPF_MODE(f->code) == BPF_IND || BPF_MODE(f->code) == BPF_MSH)
+				return -1;
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (f->k >= BPF_MEMWORDS)
+				return -1;
+			w |= (uint16_t)(1u << f->k);
+			break;
+		case BPF_ALU:
+			if ((BPF_OP(f->code) == BPF_DIV || BPF_OP(f->code) == BPF_MOD) &&
+			    BPF_SRC(f->code) == BPF_K && f->k == 0)
+				return -1;
+			break;
+		case BPF_JMP:
+			if (BPF_OP(f->code) == BPF_JA) {
+				if (f->k >= n - pc - 1)
+					return -1;
+				written[pc + 1 + f->k] &= w;
+				continue;
+			}
+			if (pc + 1 + f->jt >= n || pc + 1 + f->jf >= n)
+				return -1;
+			written[pc + 1 + f->jt] &= w;
+			written[pc + 1 + f->jf] &= w;
+			continue;
+		case BPF_RET:
+			continue;
+		}
+		if (pc + 1 < n)
+			written[pc + 1] &= w;
+	}
+	return BPF_CLASS(prog[n - 1].code) == BPF_RET ? 0 : -1;
 }
 
 int
@@ -20,6 +86,8 @@ mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data 
 {
 	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
 
+	if (check_program(prog, n) < 0)
+		return -1;
 	for (size_t pc = 0; pc < n; pc++) {
 		const struct sock_filter *f = &prog[pc];
 		uint32_t k = f->k;

@@ -449,8 +449,9 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 	bool stdin_open = s->relay_stdin, master_open = s->master >= 0;
 
 	for (;;) {
-		struct pollfd pfd[6];
-		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1, i_lis = -1, i_kmsg = -1;
+		struct pollfd pfd[7];
+		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1, i_lis = -1, i_kmsg = -1,
+		    i_procev = -1;
 
 		pfd[i_sig = n++] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
 		pfd[i_pid = n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
@@ -461,6 +462,9 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 		if (s->observer && mr_observer_listener_fd(s->observer) >= 0)
 			pfd[i_lis = n++] = (struct pollfd){
 			    .fd = mr_observer_listener_fd(s->observer), .events = POLLIN};
+		if (s->observer && mr_observer_procev_fd(s->observer) >= 0)
+			pfd[i_procev = n++] = (struct pollfd){
+			    .fd = mr_observer_procev_fd(s->observer), .events = POLLIN};
 		if (s->observer && mr_observer_kmsg_fd(s->observer) >= 0)
 			pfd[i_kmsg = n++] = (struct pollfd){.fd = mr_observer_kmsg_fd(s->observer),
 							    .events = POLLIN};
@@ -501,6 +505,8 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) &&
 		    mr_observer_handle(s->observer, err) < 0)
 			return -1;
+		if (i_procev >= 0 && (pfd[i_procev].revents & POLLIN))
+			mr_observer_handle_procev(s->observer);
 		if (i_kmsg >= 0 && (pfd[i_kmsg].revents & POLLIN))
 			mr_observer_handle_kmsg(s->observer);
 		if (pfd[i_pid].revents & POLLIN) {
@@ -592,6 +598,8 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 		container_main(p, child_sock, shared);
 	}
 	pidfd_owned = pidfd;
+	if (observer != NULL)
+		mr_observer_set_init(observer, pid);
 	close(mr_steal_fd(&child_sock));
 
 	if (p->rootless) {

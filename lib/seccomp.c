@@ -147,35 +147,48 @@ describe_rule(const struct mr_reduced *red, const struct mr_prof_rule *rule)
 	return d;
 }
 
-/* Which rule decides each native syscall: for the report's "[rule ...]". */
+/* Which rule can decide each native syscall: for the report's "[rule ...]". */
 static int
 map_rules(struct mr_seccomp_prepared *out, const struct mr_reduced *red, struct mr_error *err)
 {
 	uint32_t native = seccomp_arch_native();
 	for (size_t r = 0; r < red->n_rules; r++) {
 		const struct mr_prof_rule *rule = red->rules[r];
-		if (rule->action == red->default_act && !mr_act_has_errno(rule->action))
-			continue;
+		bool any = false;
+		for (size_t i = 0; i < rule->n_args; i++)
+			for (size_t j = i + 1; j < rule->n_args; j++)
+				if (rule->args[i].index == rule->args[j].index)
+					any = true;
 		for (size_t i = 0; i < rule->n_names; i++) {
 			int nr = seccomp_syscall_resolve_name_arch(native, rule->names[i]);
 			if (nr < 0)
 				continue;
-			if ((size_t)nr >= out->n_rule_of_nr) {
-				size_t n = (size_t)nr + 1;
-				char **v = realloc(out->rule_of_nr, n * sizeof(char *));
-				if (v == NULL)
-					return mr_error_set(err, ENOMEM, "seccomp");
-				memset(v + out->n_rule_of_nr, 0,
-				       (n - out->n_rule_of_nr) * sizeof(char *));
-				out->rule_of_nr = v;
-				out->n_rule_of_nr = n;
-			}
-			/* libseccomp: the first unconditional rule for a syscall wins. */
-			if (out->rule_of_nr[nr] != NULL)
-				continue;
-			out->rule_of_nr[nr] = describe_rule(red, rule);
-			if (out->rule_of_nr[nr] == NULL)
+			struct mr_rule_ref *v =
+			    realloc(out->rule_refs, (out->n_rule_refs + 1) * sizeof(*v));
+			if (v == NULL)
 				return mr_error_set(err, ENOMEM, "seccomp");
+			out->rule_refs = v;
+			struct mr_rule_ref *ref = &v[out->n_rule_refs++];
+			memset(ref, 0, sizeof(*ref));
+			ref->nr = nr;
+			ref->action = mr_act_value(rule->action, rule->errno_ret);
+			ref->any = any;
+			ref->desc = describe_rule(red, rule);
+			if (ref->desc == NULL)
+				return mr_error_set(err, ENOMEM, "seccomp");
+			if (rule->n_args == 0)
+				continue;
+			ref->conds = calloc(rule->n_args, sizeof(*ref->conds));
+			if (ref->conds == NULL)
+				return mr_error_set(err, ENOMEM, "seccomp");
+			ref->n_conds = rule->n_args;
+			for (size_t k = 0; k < rule->n_args; k++)
+				ref->conds[k] = (struct mr_rule_cond){
+				    .index = rule->args[k].index,
+				    .op = rule->args[k].op,
+				    .value = rule->args[k].value,
+				    .value_two = rule->args[k].value_two,
+				};
 		}
 	}
 	return 0;
@@ -400,9 +413,11 @@ mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p)
 	free(p->warnings);
 	free(p->source);
 	free(p->observe_insns);
-	for (size_t i = 0; i < p->n_rule_of_nr; i++)
-		free(p->rule_of_nr[i]);
-	free(p->rule_of_nr);
+	for (size_t i = 0; i < p->n_rule_refs; i++) {
+		free(p->rule_refs[i].desc);
+		free(p->rule_refs[i].conds);
+	}
+	free(p->rule_refs);
 	free(p->learn_base);
 	memset(p, 0, sizeof(*p));
 }

@@ -3,15 +3,20 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/audit.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <signal.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -40,14 +45,22 @@ struct mr_observer {
 	const struct mr_prepared *p;
 	enum mr_seccomp_observe mode;
 	int listener;
-	int kmsg;
-	int out_fd; /* where the report goes: stderr or the report file */
+	int kmsg;      /* audit records: the audit multicast socket, or /dev/kmsg */
+	bool audit_nl; /* kmsg is a NETLINK_AUDIT socket */
+	int out_fd;    /* where the report goes: stderr or the report file */
 	bool json;
 	char *report_path; /* created by this run: removed on abort */
 	struct seccomp_notif_sizes sizes;
 	struct tally *tallies;
 	size_t n_tallies;
 	unsigned long kills;
+	int procev;	/* proc connector: who belongs to the container, who died how */
+	pid_t *members; /* host tgids of the container's processes, past and present */
+	size_t n_members;
+	pid_t *sigsys_deaths; /* members that died of SIGSYS */
+	size_t n_sigsys_deaths;
+	pid_t *reported; /* members whose kill the audit log named */
+	size_t n_reported;
 	struct seen_arch *arches; /* learn mode */
 	size_t n_arches;
 };
@@ -69,6 +82,28 @@ out(struct mr_observer *o, const char *fmt, ...)
 	free(s);
 }
 
+static int open_proc_connector(void);
+
+/*
+ * The audit subsystem's read-only multicast group (Linux 3.16,
+ * CAP_AUDIT_READ): every record, not rate-limited like the console copy,
+ * and without taking auditd's place.
+ */
+static int
+open_audit_multicast(void)
+{
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
+	if (s < 0)
+		return -1;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
+				 .nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1)};
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
 int
 mr_observer_open(const struct mr_prepared *p, struct mr_observer **res, struct mr_error *err)
 {
@@ -82,6 +117,7 @@ mr_observer_open(const struct mr_prepared *p, struct mr_observer **res, struct m
 	o->mode = p->seccomp.observe;
 	o->listener = -1;
 	o->kmsg = -1;
+	o->procev = -1;
 	o->out_fd = STDERR_FILENO;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &o->sizes) < 0) {
 		free(o);
@@ -110,12 +146,112 @@ mr_observer_open(const struct mr_prepared *p, struct mr_observer **res, struct m
 		 * to the kernel log (not root), kills are reported from the
 		 * exit status alone.
 		 */
-		o->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		o->kmsg = open_audit_multicast();
+		o->audit_nl = o->kmsg >= 0;
+		if (o->kmsg < 0) {
+			/* The console copy is rate-limited (printk): a fallback only. */
+			o->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+			if (o->kmsg >= 0)
+				lseek(o->kmsg, 0, SEEK_END);
+		}
+		/*
+		 * The audit log names every process on the host, and drops
+		 * records under load: the proc connector tells which processes
+		 * are the container's (fork events from its init down) and
+		 * which of them died of SIGSYS, record or not.
+		 */
 		if (o->kmsg >= 0)
-			lseek(o->kmsg, 0, SEEK_END);
+			o->procev = open_proc_connector();
 	}
 	*res = o;
 	return 0;
+}
+
+static int
+open_proc_connector(void)
+{
+	int s = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
+	if (s < 0)
+		return -1;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC};
+	struct {
+		struct nlmsghdr nl;
+		struct cn_msg cn;
+		enum proc_cn_mcast_op op;
+	} __attribute__((packed)) msg = {
+	    .nl = {.nlmsg_len = sizeof(msg), .nlmsg_type = NLMSG_DONE, .nlmsg_pid = 0},
+	    .cn = {.id = {.idx = CN_IDX_PROC, .val = CN_VAL_PROC},
+		   .len = sizeof(enum proc_cn_mcast_op)},
+	    .op = PROC_CN_MCAST_LISTEN,
+	};
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || send(s, &msg, sizeof(msg), 0) < 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+static bool
+pid_in(const pid_t *v, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == pid)
+			return true;
+	return false;
+}
+
+static void
+pid_add(pid_t **v, size_t *n, pid_t pid)
+{
+	if (pid_in(*v, *n, pid))
+		return;
+	pid_t *nv = realloc(*v, (*n + 1) * sizeof(pid_t));
+	if (nv == NULL)
+		return;
+	nv[(*n)++] = pid;
+	*v = nv;
+}
+
+void
+mr_observer_set_init(struct mr_observer *o, pid_t pid)
+{
+	pid_add(&o->members, &o->n_members, pid);
+}
+
+int
+mr_observer_procev_fd(const struct mr_observer *o)
+{
+	return o->procev;
+}
+
+void
+mr_observer_handle_procev(struct mr_observer *o)
+{
+	union {
+		char buf[8192];
+		struct nlmsghdr align;
+	} u;
+	for (;;) {
+		ssize_t n = recv(o->procev, u.buf, sizeof(u.buf), 0);
+		if (n <= 0)
+			return;
+		for (struct nlmsghdr *nl = &u.align; NLMSG_OK(nl, (size_t)n);
+		     nl = NLMSG_NEXT(nl, n)) {
+			struct cn_msg *cn = NLMSG_DATA(nl);
+			if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC)
+				continue;
+			struct proc_event *ev = (struct proc_event *)cn->data;
+			if (ev->what == PROC_EVENT_FORK &&
+			    pid_in(o->members, o->n_members, ev->event_data.fork.parent_tgid))
+				pid_add(&o->members, &o->n_members, ev->event_data.fork.child_tgid);
+			else if (ev->what == PROC_EVENT_EXIT &&
+				 pid_in(o->members, o->n_members,
+					ev->event_data.exit.process_tgid) &&
+				 (ev->event_data.exit.exit_code & 0x7f) == SIGSYS)
+				pid_add(&o->sigsys_deaths, &o->n_sigsys_deaths,
+					ev->event_data.exit.process_tgid);
+		}
+	}
 }
 
 void
@@ -442,13 +578,60 @@ describe_result(uint32_t ret, char *buf, size_t size)
 	}
 }
 
+static bool
+cond_holds(const struct mr_rule_cond *c, const uint64_t *args)
+{
+	uint64_t a = args[c->index < 6 ? c->index : 0];
+	switch (c->op) {
+	case SCMP_CMP_NE:
+		return a != c->value;
+	case SCMP_CMP_LT:
+		return a < c->value;
+	case SCMP_CMP_LE:
+		return a <= c->value;
+	case SCMP_CMP_EQ:
+		return a == c->value;
+	case SCMP_CMP_GE:
+		return a >= c->value;
+	case SCMP_CMP_GT:
+		return a > c->value;
+	case SCMP_CMP_MASKED_EQ:
+		return (a & c->value) == c->value_two;
+	}
+	return false;
+}
+
+/* args NULL (a kill read from the audit log): the arguments are unknown. */
+static bool
+rule_matches(const struct mr_rule_ref *r, const uint64_t *args)
+{
+	if (r->n_conds == 0 || args == NULL)
+		return true;
+	for (size_t i = 0; i < r->n_conds; i++) {
+		bool h = cond_holds(&r->conds[i], args);
+		if (r->any && h)
+			return true;
+		if (!r->any && !h)
+			return false;
+	}
+	return !r->any;
+}
+
+/*
+ * The rule that gave this outcome: one naming the syscall, with the same
+ * action, whose conditions hold for these arguments.  The outcome itself is
+ * known exactly (the program was run on the same data); this only names it.
+ */
 static const char *
-rule_for(const struct mr_observer *o, uint32_t arch, int nr, uint32_t ret)
+rule_for(const struct mr_observer *o, uint32_t arch, int nr, uint32_t ret, const uint64_t *args)
 {
 	const struct mr_seccomp_prepared *sc = &o->p->seccomp;
-	if (arch == seccomp_arch_native() && nr >= 0 && (size_t)nr < sc->n_rule_of_nr &&
-	    sc->rule_of_nr[nr] != NULL)
-		return sc->rule_of_nr[nr];
+	if (arch == seccomp_arch_native())
+		for (size_t i = 0; i < sc->n_rule_refs; i++) {
+			const struct mr_rule_ref *r = &sc->rule_refs[i];
+			if (r->nr == nr && r->action == ret && rule_matches(r, args))
+				return r->desc;
+		}
 	if (ret == (SECCOMP_RET_ERRNO | ENOSYS) && ret != sc->default_action)
 		return "ENOSYS stub: newer than every syscall the profile names";
 	return "default action";
@@ -519,7 +702,8 @@ report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
 {
 	char name[64], result[64], exe[256];
 	int cpid;
-	const char *rule = rule_for(o, n->data.arch, n->data.nr, ret);
+	const char *rule =
+	    rule_for(o, n->data.arch, n->data.nr, ret, (const uint64_t *)n->data.args);
 
 	syscall_name(n->data.arch, n->data.nr, name, sizeof(name));
 	describe_result(ret, result, sizeof(result));
@@ -617,19 +801,12 @@ field(const char *rec, const char *key, char *val, size_t size)
 	return true;
 }
 
-void
-mr_observer_handle_kmsg(struct mr_observer *o)
+/* One AUDIT_SECCOMP record: "... pid=N comm=... exe=... arch=c000003e syscall=83 ...
+ * code=0x80000000". */
+static void
+handle_record(struct mr_observer *o, const char *rec)
 {
-	char rec[2048];
-	for (;;) {
-		ssize_t n = read(o->kmsg, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue; /* overwritten records: skip ahead */
-		if (n <= 0)
-			return;
-		rec[n] = '\0';
-		if (strstr(rec, "type=1326") == NULL)
-			continue;
+	do {
 		char pid[16], comm[64], exe[256], arch[16], nr[16], code[16];
 		if (!field(rec, " pid=", pid, sizeof(pid)) ||
 		    !field(rec, " syscall=", nr, sizeof(nr)) ||
@@ -640,6 +817,13 @@ mr_observer_handle_kmsg(struct mr_observer *o)
 			snprintf(comm, sizeof(comm), "?");
 		if (!field(rec, " exe=", exe, sizeof(exe)))
 			snprintf(exe, sizeof(exe), "?");
+		/* Fork events are queued before the kill they lead to: read them first. */
+		if (o->procev >= 0) {
+			mr_observer_handle_procev(o);
+			if (!pid_in(o->members, o->n_members, (pid_t)atoi(pid)))
+				continue;
+			pid_add(&o->reported, &o->n_reported, (pid_t)atoi(pid));
+		}
 		uint32_t action = (uint32_t)strtoul(code, NULL, 16) & SECCOMP_RET_ACTION_FULL;
 		if (action != SECCOMP_RET_KILL_PROCESS && action != SECCOMP_RET_KILL_THREAD &&
 		    action != SECCOMP_RET_TRAP)
@@ -649,7 +833,7 @@ mr_observer_handle_kmsg(struct mr_observer *o)
 		char name[64], result[64];
 		syscall_name(a, num, name, sizeof(name));
 		describe_result(action, result, sizeof(result));
-		const char *rule = rule_for(o, a, num, action);
+		const char *rule = rule_for(o, a, num, action, NULL);
 		tally(o, num, action, rule, name);
 		o->kills++;
 		if (o->json)
@@ -660,6 +844,45 @@ mr_observer_handle_kmsg(struct mr_observer *o)
 		else
 			out(o, "minirun: seccomp: %s %s()  [host pid %s %s (%s); %s]\n", result,
 			    name, pid, exe, comm, rule);
+	} while (0);
+}
+
+void
+mr_observer_handle_kmsg(struct mr_observer *o)
+{
+	union {
+		char buf[8192];
+		struct nlmsghdr align;
+	} u;
+	char rec[2048];
+
+	for (;;) {
+		if (!o->audit_nl) {
+			ssize_t n = read(o->kmsg, rec, sizeof(rec) - 1);
+			if (n < 0 && errno == EPIPE)
+				continue; /* overwritten records: skip ahead */
+			if (n <= 0)
+				return;
+			rec[n] = '\0';
+			if (strstr(rec, "type=1326") != NULL)
+				handle_record(o, rec);
+			continue;
+		}
+		ssize_t n = recv(o->kmsg, u.buf, sizeof(u.buf), 0);
+		if (n <= 0)
+			return;
+		for (struct nlmsghdr *nl = &u.align; NLMSG_OK(nl, (size_t)n);
+		     nl = NLMSG_NEXT(nl, n)) {
+			if (nl->nlmsg_type != AUDIT_SECCOMP)
+				continue;
+			size_t len = nl->nlmsg_len - NLMSG_HDRLEN;
+			if (len > sizeof(rec) - 2)
+				len = sizeof(rec) - 2;
+			rec[0] = ' ';
+			memcpy(rec + 1, NLMSG_DATA(nl), len);
+			rec[len + 1] = '\0';
+			handle_record(o, rec);
+		}
 	}
 }
 
@@ -724,11 +947,11 @@ learned_names(const struct mr_observer *o, json_t **arches)
 	if (n)
 		qsort(names, n, sizeof(char *), cmp_str);
 	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
 			json_array_append_new(arr, json_string(names[i]));
+	for (size_t i = 0; i < n; i++)
 		free(names[i]);
-	}
 	free(names);
 	return arr;
 }
@@ -791,8 +1014,29 @@ mr_observer_finish(struct mr_observer *o, struct mr_error *err)
 	if (o->kmsg >= 0) {
 		/* Audit records reach the log asynchronously (kauditd). */
 		struct pollfd pfd = {.fd = o->kmsg, .events = POLLIN};
+		if (o->procev >= 0)
+			mr_observer_handle_procev(o);
 		while (poll(&pfd, 1, 30) > 0)
 			mr_observer_handle_kmsg(o);
+	}
+	for (size_t i = 0; i < o->n_sigsys_deaths; i++) {
+		if (pid_in(o->reported, o->n_reported, o->sigsys_deaths[i]))
+			continue;
+		/* The kernel rate-limits audit lines on the console (printk). */
+		tally(o, -1, SECCOMP_RET_KILL_PROCESS, "audit record dropped by the kernel",
+		      "(unknown syscall)");
+		if (o->json)
+			out(o,
+			    "{\"syscall\":null,\"result\":\"killed by SIGSYS\",\"host_pid\":%d,"
+			    "\"rule\":\"unknown: the kernel's audit log dropped the record\"}\n",
+			    (int)o->sigsys_deaths[i]);
+		else
+			out(o,
+			    "minirun: seccomp: host pid %d was killed by SIGSYS (a KILL or TRAP "
+			    "rule); "
+			    "which syscall is unknown: the kernel dropped its audit record (rate "
+			    "limit)\n",
+			    (int)o->sigsys_deaths[i]);
 	}
 	unsigned long total = 0;
 	for (size_t i = 0; i < o->n_tallies; i++)
@@ -849,6 +1093,11 @@ mr_observer_free(struct mr_observer *o)
 		close(o->listener);
 	if (o->kmsg >= 0)
 		close(o->kmsg);
+	if (o->procev >= 0)
+		close(o->procev);
+	free(o->members);
+	free(o->sigsys_deaths);
+	free(o->reported);
 	if (o->out_fd > STDERR_FILENO)
 		close(o->out_fd);
 	for (size_t i = 0; i < o->n_tallies; i++)

@@ -22,6 +22,13 @@ struct mr_observer;
  */
 int mr_observer_open(const struct mr_prepared *p, struct mr_observer **out, struct mr_error *err);
 
+/* The container's init (host pid): its descendants are the container. */
+void mr_observer_set_init(struct mr_observer *o, pid_t pid);
+
+/* The proc connector socket (or -1), and reading its fork/exit events. */
+int mr_observer_procev_fd(const struct mr_observer *o);
+void mr_observer_handle_procev(struct mr_observer *o);
+
 /* The notification fd taken from the container process (pidfd_getfd). */
 void mr_observer_set_listener(struct mr_observer *o, int listener);
 

@@ -28,6 +28,23 @@ enum mr_seccomp_observe {
 	MR_OBSERVE_LEARN,
 };
 
+/* One comparison of a rule, as in the profile (SCMP_CMP_* in op). */
+struct mr_rule_cond {
+	unsigned index;
+	int op;
+	uint64_t value, value_two;
+};
+
+/* A (syscall, rule) pair of the reduced profile, native architecture. */
+struct mr_rule_ref {
+	int nr;
+	uint32_t action; /* SECCOMP_RET_* with its data */
+	char *desc;	 /* "rule N, line L: names ... action ..." */
+	struct mr_rule_cond *conds;
+	size_t n_conds;
+	bool any; /* an index repeats: the conditions are ORed (runc, crun) */
+};
+
 struct mr_seccomp_prepared {
 	bool enabled;		   /* false: unconfined, install nothing (Seccomp: 0) */
 	struct sock_filter *insns; /* the program, ENOSYS stub included (malloc'ed) */
@@ -41,10 +58,9 @@ struct mr_seccomp_prepared {
 	struct sock_filter *observe_insns; /* what is installed when observing: the same
 					      program with USER_NOTIF returns (malloc'ed) */
 	size_t n_observe_insns;
-	uint32_t default_action; /* the profile's, as a SECCOMP_RET_* value */
-	char **rule_of_nr;	 /* native syscall nr -> "rule N, line L: ...",
-				    NULL where the default action applies */
-	size_t n_rule_of_nr;
+	uint32_t default_action;       /* the profile's, as a SECCOMP_RET_* value */
+	struct mr_rule_ref *rule_refs; /* which rule decides what, for the report */
+	size_t n_rule_refs;
 	char *learn_base; /* --seccomp-learn with a base: its profile text */
 	size_t learn_base_len;
 };

@@ -1,0 +1,159 @@
+#!/bin/bash
+# --seccomp-learn, the issue's proof of done: learn a profile for a shell
+# script that creates files, lists a directory and starts a background
+# process; run the script again under the learned profile with
+# --seccomp-report (no denial, the same output); remove one learned syscall
+# and the report names exactly it.  Then learning on top of a base profile
+# adds exactly what the base lacked.
+#
+# Every run gets a fresh copy of the rootfs (the script writes to it).
+#
+# Environment (tests/meson.build): MR_EXAMPLES (examples/profiles).
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env
+require_root
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+EXAMPLES=${MR_EXAMPLES:-$here/../../examples/profiles}
+[ -f "$EXAMPLES/no-mkdir.json" ] || missing_tool "no example profiles in MR_EXAMPLES=$EXAMPLES"
+command -v python3 > /dev/null || missing_tool "python3 is not installed (JSON checks)"
+ulimit -c 0
+export MINIRUN_SECCOMP_CACHE=0
+
+case $(uname -m) in
+x86_64) ARCH=SCMP_ARCH_X86_64 ;;
+aarch64) ARCH=SCMP_ARCH_AARCH64 ;;
+*) ARCH= ;;
+esac
+
+# fresh_rootfs NAME: a copy of ROOTFS with the workload as /work.sh; prints its path.
+fresh_rootfs() {
+    local d=$TESTS_TMP/$1
+    cp -a "$ROOTFS" "$d"
+    cat > "$d/work.sh" <<'EOF'
+cd /tmp
+mkdir w
+echo one > w/a
+echo two > w/b
+ls w
+sleep 0.1 &
+wait $!
+echo "background: $?"
+cat w/a w/b
+EOF
+    echo "$d"
+}
+WORK_OUT="a
+b
+background: 0
+one
+two"
+
+# pyjson FILE CODE: run python CODE with d = the JSON in FILE; prints its output.
+pyjson() {
+    python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$2" "$1" 2>&1
+}
+
+# --- learn ----------------------------------------------------------------------
+L=$TESTS_TMP/learned.json
+run_minirun --seccomp-learn="$L" "$(fresh_rootfs r1)" sh /work.sh
+expect "learn: the workload runs unchanged" 0 "$WORK_OUT"
+
+if [ -f "$L" ]; then
+    ok "learn: the profile is written"
+else
+    not_ok "learn: the profile is written" "no $L"
+fi
+is "$(pyjson "$L" 'print(list(d), d["defaultAction"], len(d["syscalls"]), list(d["syscalls"][0]), d["syscalls"][0]["action"])')" \
+    "['defaultAction', 'architectures', 'syscalls'] SCMP_ACT_ERRNO 1 ['names', 'action'] SCMP_ACT_ALLOW" \
+    "learn: defaultAction ERRNO and one ALLOW rule"
+if [ -n "$ARCH" ]; then
+    is "$(pyjson "$L" 'print(d["architectures"])')" "['$ARCH']" "learn: the native architecture"
+else
+    skip "learn: the native architecture" "architecture name known for x86_64 and aarch64 only"
+fi
+is "$(pyjson "$L" 'n = d["syscalls"][0]["names"]; print(n == sorted(set(n)), all(isinstance(x, str) for x in n))')" \
+    "True True" "learn: names sorted and unique"
+# What any such run needs: exec, the file and directory calls, the background
+# process (clone/fork, wait4) and exit.
+is "$(pyjson "$L" 'n = set(d["syscalls"][0]["names"])
+need = ["execve", "getdents64", "wait4", "write", "exit_group"]
+print([x for x in need if x not in n], bool(n & {"mkdir", "mkdirat"}), bool(n & {"clone", "clone3", "fork", "vfork"}), bool(n & {"open", "openat"}))')" \
+    "[] True True True" "learn: the names include exec, mkdir, getdents64, clone, wait4, open, write, exit_group"
+
+# --- the learned profile, observed ------------------------------------------------
+run_minirun --seccomp="$L" --seccomp-report "$(fresh_rootfs r2)" sh /work.sh
+expect "learned profile + report: exit 0, the same output, no denial" 0 "$WORK_OUT" \
+    "minirun: seccomp: summary: no syscall was denied by $L"
+
+run_minirun --seccomp="$L" "$(fresh_rootfs r3)" sh /work.sh
+expect "learned profile, not observed: the same run" 0 "$WORK_OUT"
+
+# --- one syscall fewer: the report names exactly it -------------------------------
+L2=$TESTS_TMP/learned-no-getdents64.json
+python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+d['syscalls'][0]['names'].remove('getdents64')
+json.dump(d, open(sys.argv[2], 'w'), indent=2)" "$L" "$L2"
+run_minirun --seccomp="$L2" --seccomp-report "$(fresh_rootfs r4)" sh /work.sh
+# busybox ls reports the failure and exits 1; the script goes on.
+if [ "$RC" = 0 ] && [ "$OUT" = "background: 0
+one
+two" ]; then
+    ok "without getdents64: ls fails, the rest runs"
+else
+    not_ok "without getdents64: ls fails, the rest runs" "$(_result_diag)"
+fi
+# Only the report's lines: the names in "denied NAME(" and the summary.
+denied=$(printf '%s\n' "$ERR" | sed -n 's/^minirun: seccomp: denied \([a-z0-9_]*\)(.*= -EPERM  \[pid [0-9]* \/bin\/busybox; default action\]$/\1/p' | sort -u)
+summary=$(printf '%s\n' "$ERR" | grep '^minirun: seccomp: \(summary\|  \)')
+n_denied=$(printf '%s\n' "$ERR" | grep -c '^minirun: seccomp: denied ')
+is "$denied" "getdents64" "without getdents64: every denial names getdents64"
+is "$summary" "minirun: seccomp: summary: $n_denied denied call$([ "$n_denied" = 1 ] || echo s) ($L2):
+minirun: seccomp:   getdents64       $(printf '%5s' "$n_denied") x  -EPERM  [default action]" \
+    "without getdents64: the summary names only getdents64"
+
+# --- learning on top of a base ----------------------------------------------------
+BASE=$EXAMPLES/no-mkdir.json
+LB=$TESTS_TMP/learned-base.json
+run_minirun --seccomp="$BASE" --seccomp-learn="$LB" "$(fresh_rootfs r5)" sh -c 'mkdir /tmp/d && echo made'
+if [ "$RC" = 0 ] && [ "$OUT" = made ]; then
+    ok "learn with a base: the workload runs (mkdir allowed while learning)"
+else
+    not_ok "learn with a base: the workload runs (mkdir allowed while learning)" "$(_result_diag)"
+fi
+is "$(python3 -c "import json, sys
+b = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[2]))
+added = d['syscalls'][-1]
+rest = dict(d)
+rest['syscalls'] = d['syscalls'][:-1]
+print(rest == b, list(d) == list(b))
+print(added)" "$BASE" "$LB" 2>&1)" \
+"True True
+{'names': ['mkdir'], 'action': 'SCMP_ACT_ALLOW', 'comment': 'added by minirun --seccomp-learn: what the base profile lacked for this workload'}" \
+    "learn with a base: the base plus one rule with exactly mkdir"
+
+run_minirun --seccomp="$LB" "$(fresh_rootfs r6)" sh -c 'mkdir /tmp/d && echo made'
+is "$RC $OUT" "0 made" "learn with a base: the result lets the workload run"
+run_minirun --seccomp="$BASE" "$(fresh_rootfs r7)" sh -c 'mkdir /tmp/d && echo made'
+is "$RC $OUT" "1 " "learn with a base: (the base alone does not)"
+
+# A base that lacks nothing: the result is the base, unchanged in content.
+LN=$TESTS_TMP/learned-nothing.json
+run_minirun --seccomp="$BASE" --seccomp-learn="$LN" "$ROOTFS" echo hi
+is "$RC $OUT" "0 hi" "learn with a base, nothing lacking: the run"
+is "$(python3 -c "import json, sys
+print(json.load(open(sys.argv[1])) == json.load(open(sys.argv[2])))" "$BASE" "$LN" 2>&1)" "True" \
+    "learn with a base, nothing lacking: the base, no rule added"
+
+# --- a failure before exec -----------------------------------------------------------
+LF=$TESTS_TMP/learned-fail.json
+run_minirun --seccomp-learn="$LF" "$ROOTFS" no-such-command
+is "$RC $([ -e "$LF" ] && echo written || echo absent)" "127 absent" \
+    "learn, command not found: 127 and no profile written"
+
+done_testing
