@@ -232,11 +232,11 @@ mr_observer_handle_procev(struct mr_observer *o)
 		struct nlmsghdr align;
 	} u;
 	for (;;) {
-		ssize_t n = recv(o->procev, u.buf, sizeof(u.buf), 0);
-		if (n <= 0)
+		ssize_t got = recv(o->procev, u.buf, sizeof(u.buf), 0);
+		if (got <= 0)
 			return;
-		for (struct nlmsghdr *nl = &u.align; NLMSG_OK(nl, (size_t)n);
-		     nl = NLMSG_NEXT(nl, n)) {
+		int n = (int)got; /* signed: see mr_observer_handle_kmsg */
+		for (struct nlmsghdr *nl = &u.align; NLMSG_OK(nl, n); nl = NLMSG_NEXT(nl, n)) {
 			struct cn_msg *cn = NLMSG_DATA(nl);
 			if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC)
 				continue;
@@ -868,11 +868,16 @@ mr_observer_handle_kmsg(struct mr_observer *o)
 				handle_record(o, rec);
 			continue;
 		}
-		ssize_t n = recv(o->kmsg, u.buf, sizeof(u.buf), 0);
-		if (n <= 0)
+		ssize_t got = recv(o->kmsg, u.buf, sizeof(u.buf), 0);
+		if (got <= 0)
 			return;
-		for (struct nlmsghdr *nl = &u.align; NLMSG_OK(nl, (size_t)n);
-		     nl = NLMSG_NEXT(nl, n)) {
+		/*
+		 * Signed on purpose: the audit subsystem does not pad its last
+		 * message, so NLMSG_NEXT can step below zero, and NLMSG_OK only
+		 * stops there when the length is a signed int.
+		 */
+		int n = (int)got;
+		for (struct nlmsghdr *nl = &u.align; NLMSG_OK(nl, n); nl = NLMSG_NEXT(nl, n)) {
 			if (nl->nlmsg_type != AUDIT_SECCOMP)
 				continue;
 			size_t len = nl->nlmsg_len - NLMSG_HDRLEN;
