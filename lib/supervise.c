@@ -240,7 +240,12 @@ mr_observer_handle_procev(struct mr_observer *o)
 			struct cn_msg *cn = NLMSG_DATA(nl);
 			if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC)
 				continue;
-			struct proc_event *ev = (struct proc_event *)cn->data;
+			/* cn_msg's payload is only 4-byte aligned: copy it out. */
+			struct proc_event evbuf;
+			size_t len = cn->len < sizeof(evbuf) ? cn->len : sizeof(evbuf);
+			memset(&evbuf, 0, sizeof(evbuf));
+			memcpy(&evbuf, cn->data, len);
+			const struct proc_event *ev = &evbuf;
 			if (ev->what == PROC_EVENT_FORK &&
 			    pid_in(o->members, o->n_members, ev->event_data.fork.parent_tgid))
 				pid_add(&o->members, &o->n_members, ev->event_data.fork.child_tgid);
