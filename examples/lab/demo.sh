@@ -21,7 +21,10 @@ minirun=$top/build/cmd/minirun
 profiles=$top/examples/profiles
 
 step() {
-  printf '\n\033[1m$ %s\033[0m\n' "$*"
+  # Shell-quoted, so each command can be copied and run as it is.
+  printf '\n\033[1m$'
+  printf ' %q' "$@"
+  printf '\033[0m\n'
   # The exit status is part of the lesson: show it instead of stopping.
   "$@" || printf '(exit status %d)\n' "$?"
 }
@@ -50,5 +53,10 @@ echo "== 5. A non-root user keeps capabilities only in its bounding set"
 step "$minirun" --user alice "$rootfs" /bin/sh -c 'id; grep -E "Cap(Eff|Bnd)" /proc/self/status'
 
 echo
-echo "== 6. AppArmor (this kernel may have none: minirun says so instead of ignoring it)"
+echo "== 6. Which syscall did the profile deny? (--seccomp-report)"
+step "$minirun" --seccomp-report --security-opt "seccomp=$profiles/no-mkdir.json" \
+  "$rootfs" /bin/sh -c 'cd /tmp && mkdir test'
+
+echo
+echo "== 7. AppArmor (this kernel may have none: minirun says so instead of ignoring it)"
 step "$minirun" --security-opt apparmor=docker-default "$rootfs" true
