@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "bpf-eval.h"
@@ -221,4 +222,170 @@ mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data 
 	}
 	/* The kernel's checker rejects a program that can fall off its end. */
 	return -1;
+}
+
+/* A register of the symbolic run: a value, or unknown (came from args or ip). */
+struct sym {
+	uint32_t v;
+	bool known;
+};
+
+struct explore {
+	const struct sock_filter *prog;
+	size_t n;
+	uint32_t arch, nr;
+	unsigned long steps;
+	void (*fn)(uint32_t, void *);
+	void *arg;
+};
+
+static int
+explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, struct sym *mem)
+{
+	struct sym m[BPF_MEMWORDS];
+	memcpy(m, mem, sizeof(m));
+	for (; pc < e->n; pc++) {
+		const struct sock_filter *f = &e->prog[pc];
+		uint32_t k = f->k;
+		struct sym src = BPF_SRC(f->code) == BPF_X ? x : (struct sym){k, true};
+
+		if (++e->steps > 1000000)
+			return -1;
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+			if (BPF_MODE(f->code) == BPF_ABS) {
+				if (k == offsetof(struct seccomp_data, nr))
+					a = (struct sym){e->nr, true};
+				else if (k == offsetof(struct seccomp_data, arch))
+					a = (struct sym){e->arch, true};
+				else
+					a = (struct sym){0, false};
+			} else if (BPF_MODE(f->code) == BPF_IMM) {
+				a = (struct sym){k, true};
+			} else if (BPF_MODE(f->code) == BPF_MEM) {
+				a = m[k];
+			} else {
+				a = (struct sym){sizeof(struct seccomp_data), true};
+			}
+			break;
+		case BPF_LDX:
+			if (BPF_MODE(f->code) == BPF_IMM)
+				x = (struct sym){k, true};
+			else if (BPF_MODE(f->code) == BPF_MEM)
+				x = m[k];
+			else
+				x = (struct sym){sizeof(struct seccomp_data), true};
+			break;
+		case BPF_ST:
+			m[k] = a;
+			break;
+		case BPF_STX:
+			m[k] = x;
+			break;
+		case BPF_ALU:
+			if (BPF_OP(f->code) == BPF_NEG) {
+				a.v = -a.v;
+				break;
+			}
+			if (!a.known || !src.known) {
+				/* x & 0 is known whatever x was; nothing else is. */
+				bool zero = BPF_OP(f->code) == BPF_AND && src.known && src.v == 0;
+				a = (struct sym){0, zero};
+				break;
+			}
+			switch (BPF_OP(f->code)) {
+			case BPF_ADD:
+				a.v += src.v;
+				break;
+			case BPF_SUB:
+				a.v -= src.v;
+				break;
+			case BPF_MUL:
+				a.v *= src.v;
+				break;
+			case BPF_DIV:
+				if (src.v == 0)
+					return -1;
+				a.v /= src.v;
+				break;
+			case BPF_AND:
+				a.v &= src.v;
+				break;
+			case BPF_OR:
+				a.v |= src.v;
+				break;
+			case BPF_XOR:
+				a.v ^= src.v;
+				break;
+			case BPF_LSH:
+				a.v = src.v >= 32 ? 0 : a.v << src.v;
+				break;
+			case BPF_RSH:
+				a.v = src.v >= 32 ? 0 : a.v >> src.v;
+				break;
+			default:
+				return -1;
+			}
+			break;
+		case BPF_JMP: {
+			if (BPF_OP(f->code) == BPF_JA) {
+				pc += k;
+				break;
+			}
+			if (!a.known || !src.known) {
+				/* Both ways are possible for some arguments: follow both. */
+				if (explore_from(e, pc + 1 + f->jt, a, x, m) < 0)
+					return -1;
+				pc += f->jf;
+				break;
+			}
+			bool taken;
+			switch (BPF_OP(f->code)) {
+			case BPF_JEQ:
+				taken = a.v == src.v;
+				break;
+			case BPF_JGT:
+				taken = a.v > src.v;
+				break;
+			case BPF_JGE:
+				taken = a.v >= src.v;
+				break;
+			case BPF_JSET:
+				taken = (a.v & src.v) != 0;
+				break;
+			default:
+				return -1;
+			}
+			pc += taken ? f->jt : f->jf;
+			break;
+		}
+		case BPF_RET:
+			if (BPF_RVAL(f->code) == BPF_A)
+				e->fn(a.known ? a.v : SECCOMP_RET_KILL_PROCESS, e->arg);
+			else
+				e->fn(k, e->arg);
+			return 0;
+		case BPF_MISC:
+			if (BPF_MISCOP(f->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return -1;
+}
+
+int
+mr_bpf_outcomes(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
+		void (*fn)(uint32_t ret, void *arg), void *arg)
+{
+	struct sym mem[BPF_MEMWORDS] = {{0, false}};
+	struct explore e = {prog, n, arch, (uint32_t)nr, 0, fn, arg};
+
+	if (check_program(prog, n) < 0)
+		return -1;
+	return explore_from(&e, 0, (struct sym){0, true}, (struct sym){0, true}, mem);
 }

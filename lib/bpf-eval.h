@@ -17,4 +17,16 @@
 int mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data *data,
 		uint32_t *ret);
 
+/*
+ * Every action the program can return for syscall nr on arch, whatever the
+ * arguments and instruction pointer: loads of those are unknown values and
+ * both sides of a jump on them are followed.  Calls fn for each reachable
+ * return (SECCOMP_RET_* with data; RET A of an unknown value is reported as
+ * SECCOMP_RET_KILL_PROCESS, the most restrictive reading).  Returns 0, or -1
+ * for an invalid program or one too branchy to explore (more than a million
+ * steps) -- callers then treat the syscall as not allowed.
+ */
+int mr_bpf_outcomes(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
+		    void (*fn)(uint32_t ret, void *arg), void *arg);
+
 #endif

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -233,24 +234,79 @@ reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/*
+ * Everything about the identity that can be done while the process still
+ * holds every capability: done before a filter that goes in without
+ * no_new_privs, so the fewest possible calls run under the user's profile.
+ */
 static int
-set_user_and_caps(const struct mr_prepared *p, struct mr_error *err)
+identity_before_filter(const struct mr_prepared *p, struct mr_error *err)
 {
 	/* With setgroups denied (rootless) the list is empty and cannot change. */
 	if (!p->rootless && mr_user_set_groups(&p->user, err) < 0)
 		return -1;
 	if (mr_caps_drop_bounding(p->bounding, err) < 0)
 		return -1;
-	/* Without KEEPCAPS a switch to a non-zero uid empties the permitted set. */
+	if (mr_caps_clear_ambient(err) < 0)
+		return -1;
+	/* Without KEEPCAPS a switch to a non-zero uid empties the permitted set;
+	   execve resets it. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
-	if (mr_user_switch(&p->user, err) < 0)
+	return mr_user_set_gid(&p->user, err);
+}
+
+/*
+ * A profile can make a call "succeed" without doing anything (ERRNO with
+ * errnoRet 0).  Read the result back into sentinels a faked call leaves in
+ * place, and refuse to exec with anything but what was asked for.
+ */
+static int
+verify_identity(const struct mr_prepared *p, struct mr_error *err)
+{
+	uid_t r = (uid_t)-2, e = (uid_t)-2, s = (uid_t)-2;
+	gid_t gr = (gid_t)-2, ge = (gid_t)-2, gs = (gid_t)-2;
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2];
+
+	/*
+	 * Best effort: prepare proved setresuid and capset are allowed on every
+	 * path, so this only backs that proof up.  A profile that refuses these
+	 * read-only calls just skips it; one that fakes them leaves the
+	 * sentinels and fails closed below.
+	 */
+	memset(data, 0xa5, sizeof(data));
+	if (getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0 ||
+	    syscall(SYS_capget, &hdr, data) < 0)
+		return 0;
+	mr_capset eff = data[0].effective | ((mr_capset)data[1].effective << 32);
+	mr_capset prm = data[0].permitted | ((mr_capset)data[1].permitted << 32);
+	mr_capset inh = data[0].inheritable | ((mr_capset)data[1].inheritable << 32);
+	if (r != p->user.uid || e != p->user.uid || s != p->user.uid || gr != p->user.gid ||
+	    ge != p->user.gid || gs != p->user.gid || eff != p->effective || prm != p->permitted ||
+	    inh != 0)
+		return mr_error_set(
+		    err, 0,
+		    "the user or capabilities are not what was asked for (uid %u, gid %u, CapEff "
+		    "%016llx): the seccomp profile fakes the success of a call minirun makes "
+		    "after installing it (an ERRNO rule with errnoRet 0?); refusing to run with "
+		    "more privilege than asked",
+		    (unsigned)e, (unsigned)ge, (unsigned long long)eff);
+	return 0;
+}
+
+/* What is left once the filter may be in: the uid and the final sets. */
+static int
+identity_after_filter(const struct mr_prepared *p, struct mr_error *err)
+{
+	if (mr_user_set_uid(&p->user, err) < 0)
 		return -1;
 	if (mr_caps_set(p->effective, p->permitted, 0, err) < 0)
 		return -1;
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		return mr_error_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
-	return mr_caps_clear_ambient(err);
+	/* The kernel clears the parent-death signal when the uid changes. */
+	if (p->user.uid != 0 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
+	return verify_identity(p, err);
 }
 
 static int
@@ -281,8 +337,11 @@ install_filter(const struct mr_prepared *p, struct shared_page *shared, struct m
 		return 0;
 	atomic_store(&shared->listener, listener);
 	/* No syscall until minirun holds the listener: it could be a notification. */
-	while (atomic_load(&shared->taken) == 0)
+	while (atomic_load(&shared->taken) == 0) {
+#if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
+#endif
+	}
 	return 0;
 }
 
@@ -313,6 +372,13 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 	if (mr_mounts_setup(p, err) < 0)
 		return -1;
 	if (mr_mounts_finalize(p, err) < 0)
+		return -1;
+	/*
+	 * From here on paths from the image are followed (workdir, the
+	 * command): no fd of minirun's may be left for a symlink such as
+	 * /proc/self/fd/3/.. to climb out through (CVE-2024-21626).
+	 */
+	if (close_fds_except(sync_fd, err) < 0)
 		return -1;
 
 	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
@@ -354,17 +420,21 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 	if (close_fds_except(sync_fd, err) < 0)
 		return -1;
 
+	if (identity_before_filter(p, err) < 0)
+		return -1;
+
 	/*
 	 * Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so it
-	 * goes in while we still hold it; the profile must then allow the
-	 * syscalls below (setgroups, prctl, setresgid, setresuid, capset,
-	 * execve).  Fail closed if it does not: never run with more privilege
-	 * than asked for.
+	 * goes in while we still hold it; the profile must then allow the few
+	 * calls below (setresuid, capset, prctl for a non-root user, execve):
+	 * prepare checked that on every path of the program, and the result is
+	 * read back.  Fail closed: never run with more privilege than
+	 * asked for.
 	 */
 	if (!spec->no_new_privs && install_filter(p, shared, err) < 0)
 		return -1;
 
-	if (set_user_and_caps(p, err) < 0) {
+	if (identity_after_filter(p, err) < 0) {
 		if (p->seccomp.enabled && !spec->no_new_privs &&
 		    (err->errnum == EPERM || err->errnum == ENOSYS || err->errnum == EACCES))
 			mr_error_wrap(
@@ -503,7 +573,7 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 			}
 		}
 		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) &&
-		    mr_observer_handle(s->observer, err) < 0)
+		    mr_observer_handle(s->observer, false, err) < 0)
 			return -1;
 		if (i_procev >= 0 && (pfd[i_procev].revents & POLLIN))
 			mr_observer_handle_procev(s->observer);
@@ -644,10 +714,17 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 			mr_observer_set_listener(observer, lfd);
 			atomic_store(&shared->taken, 1);
 		}
-		if ((pfd[1].revents & POLLIN) && mr_observer_handle(observer, err) < 0)
-			goto kill_out;
-		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		/*
+		 * The sync socket first: once the exec has closed it, a pending
+		 * notification is the workload's, and is left to supervise().
+		 * Before that, any notification is minirun's own.
+		 */
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if ((pfd[1].revents & POLLIN) &&
+			    mr_observer_handle(observer, true, err) < 0)
+				goto kill_out;
 			continue;
+		}
 		int r = sync_recv(sock, &m, &fd);
 		if (r == 0) {
 			execed = true;

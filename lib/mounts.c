@@ -263,6 +263,26 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	cleanup_close int rootfd = open(root, O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return mr_error_set(err, errno, "open rootfs %s", root);
+	/*
+	 * The path was resolved again (the fd opened before clone belongs to
+	 * the caller's mount namespace and cannot be bound from this one):
+	 * whoever can rename a component of ROOTFS could have swapped in a
+	 * symlink to the host's / meanwhile.  What we are about to pivot into
+	 * must be the directory checked before clone, and the root of the
+	 * bind mount just made.
+	 */
+	struct stat want, got;
+	struct statx stx;
+	if (fstat(p->rootfs_fd, &want) < 0 || fstat(rootfd, &got) < 0 ||
+	    statx(rootfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0)
+		return mr_error_set(err, errno, "rootfs %s", root);
+	if (want.st_dev != got.st_dev || want.st_ino != got.st_ino ||
+	    ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	     !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)))
+		return mr_error_set(err, 0,
+				    "rootfs %s: the path changed while the container was starting "
+				    "(a component was replaced); refusing to continue",
+				    root);
 
 	if (mount_at(rootfd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) <
 	    0)

@@ -274,32 +274,42 @@ action_name(uint32_t ret, char *buf, size_t size)
 
 /*
  * The syscalls the container process still makes once the filter is in
- * (lib/launch.c, container_init).  Checked here, against the finished
- * program, so a profile that would stop minirun half-way fails before any
- * process exists, with the syscall named -- instead of a container that
+ * (lib/launch.c, container_init).  Checked here, on every path of the
+ * finished program whatever the arguments, so a profile that would stop
+ * minirun half-way -- or fake a call's success with ERRNO(0) -- fails before
+ * any process exists, with the syscall named, instead of a container that
  * dies silently or, worse, keeps privileges it was meant to drop.
  */
+struct outcome_acc {
+	bool refused;
+	uint32_t worst;
+};
+
+static void
+note_outcome(uint32_t ret, void *arg)
+{
+	struct outcome_acc *acc = arg;
+	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
+	if (action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG && !acc->refused) {
+		acc->refused = true;
+		acc->worst = ret;
+	}
+}
+
 static int
 check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 {
 	struct call {
 		const char *name;
 		int nr;
-		uint64_t a0, a1;
-		bool only_without_nnp, only_with_groups;
+		bool only_without_nnp, only_non_root;
 	};
 	/* execve first: a profile that denies it is wrong whatever else it does. */
 	const struct call calls[] = {
-	    {"execve", SYS_execve, 0, 0, false, false},
-	    {"setgroups", SYS_setgroups, 0, 0, true, true},
-	    {"prctl(PR_CAPBSET_READ)", SYS_prctl, PR_CAPBSET_READ, 0, true, false},
-	    {"prctl(PR_CAPBSET_DROP)", SYS_prctl, PR_CAPBSET_DROP, CAP_SYS_ADMIN, true, false},
-	    {"prctl(PR_SET_KEEPCAPS)", SYS_prctl, PR_SET_KEEPCAPS, 1, true, false},
-	    {"setresgid", SYS_setresgid, p->user.gid, p->user.gid, true, false},
-	    {"setresuid", SYS_setresuid, p->user.uid, p->user.uid, true, false},
-	    {"capset", SYS_capset, 0, 0, true, false},
-	    {"prctl(PR_CAP_AMBIENT)", SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, true,
-	     false},
+	    {"execve", SYS_execve, false, false},
+	    {"setresuid", SYS_setresuid, true, false},
+	    {"capset", SYS_capset, true, false},
+	    {"prctl", SYS_prctl, true, true},
 	};
 	const struct mr_seccomp_prepared *sc = &p->seccomp;
 	const char *src = sc->source ? sc->source : "(built-in default)";
@@ -308,41 +318,39 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 		return 0;
 	for (size_t i = 0; i < MR_ARRAY_SIZE(calls); i++) {
 		const struct call *c = &calls[i];
-		struct seccomp_data d = {
-		    .nr = c->nr,
-		    .arch = seccomp_arch_native(),
-		    .args = {c->a0, c->a1},
-		};
-		uint32_t ret;
+		struct outcome_acc acc = {false, 0};
 		char buf[64];
 
 		if (c->only_without_nnp && p->spec->no_new_privs)
 			continue;
-		if (c->only_with_groups && p->rootless)
+		if (c->only_non_root && p->user.uid == 0)
 			continue;
-		if (mr_bpf_eval(sc->insns, sc->n_insns, &d, &ret) < 0)
-			return mr_error_set(err, 0,
-					    "seccomp profile %s: the compiled program is "
-					    "invalid",
-					    src);
-		uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
-		if (action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG)
+		if (mr_bpf_outcomes(sc->insns, sc->n_insns, seccomp_arch_native(), c->nr,
+				    note_outcome, &acc) < 0) {
+			acc.refused = true;
+			acc.worst = SECCOMP_RET_KILL_PROCESS;
+		}
+		if (!acc.refused)
 			continue;
+		const char *what = action_name(acc.worst, buf, sizeof(buf));
+		if ((acc.worst & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO &&
+		    (acc.worst & SECCOMP_RET_DATA) == 0)
+			what = "ERRNO(0): a faked success";
 		if (c->nr == SYS_execve)
 			return mr_error_set(
 			    err, 0,
 			    "seccomp profile %s denies execve (%s): no command can "
 			    "start under it; allow execve (and execveat) in the profile",
-			    src, action_name(ret, buf, sizeof(buf)));
+			    src, what);
 		return mr_error_set(
 		    err, 0,
-		    "seccomp profile %s denies %s (%s), which minirun must call "
-		    "after installing the filter because no-new-privileges is off "
+		    "seccomp profile %s denies %s (%s), which minirun must call after "
+		    "installing the filter because no-new-privileges is off "
 		    "(installing a filter then needs CAP_SYS_ADMIN, so it goes in "
 		    "before the user and capabilities are set): allow %s in the "
 		    "profile, or add --security-opt no-new-privileges so the filter is "
 		    "installed last",
-		    src, c->name, action_name(ret, buf, sizeof(buf)), c->name);
+		    src, c->name, what, c->name);
 	}
 	return 0;
 }

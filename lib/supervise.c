@@ -737,7 +737,7 @@ report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
 }
 
 int
-mr_observer_handle(struct mr_observer *o, struct mr_error *err)
+mr_observer_handle(struct mr_observer *o, bool before_exec, struct mr_error *err)
 {
 	const struct mr_seccomp_prepared *sc = &o->p->seccomp;
 	cleanup_free struct seccomp_notif *req = calloc(1, o->sizes.seccomp_notif);
@@ -775,7 +775,9 @@ mr_observer_handle(struct mr_observer *o, struct mr_error *err)
 			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 			break;
 		}
-		if (resp->flags == 0)
+		/* Before exec it is minirun itself (its read-back of the user and
+		   capabilities): answered like any call, but not the workload's. */
+		if (resp->flags == 0 && !before_exec)
 			report(o, req, ret);
 	}
 	if (ioctl(o->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)

@@ -36,8 +36,11 @@ void mr_observer_set_listener(struct mr_observer *o, int listener);
 int mr_observer_listener_fd(const struct mr_observer *o);
 int mr_observer_kmsg_fd(const struct mr_observer *o);
 
-/* Answer every pending notification on the listener. */
-int mr_observer_handle(struct mr_observer *o, struct mr_error *err);
+/*
+ * Answer a pending notification.  before_exec: the caller is still minirun
+ * in the container process, not the workload (answered, not reported).
+ */
+int mr_observer_handle(struct mr_observer *o, bool before_exec, struct mr_error *err);
 
 /* Read new kernel log records (seccomp kills). */
 void mr_observer_handle_kmsg(struct mr_observer *o);

@@ -490,8 +490,22 @@ int
 mr_user_switch(const struct mr_user *u, struct mr_error *err)
 {
 	/* gid first: after setresuid to a non-root uid we could no longer change it. */
+	if (mr_user_set_gid(u, err) < 0)
+		return -1;
+	return mr_user_set_uid(u, err);
+}
+
+int
+mr_user_set_gid(const struct mr_user *u, struct mr_error *err)
+{
 	if (setresgid(u->gid, u->gid, u->gid) != 0)
 		return mr_error_set(err, errno, "setresgid(%u)", (unsigned)u->gid);
+	return 0;
+}
+
+int
+mr_user_set_uid(const struct mr_user *u, struct mr_error *err)
+{
 	if (setresuid(u->uid, u->uid, u->uid) != 0)
 		return mr_error_set(err, errno, "setresuid(%u)", (unsigned)u->uid);
 	return 0;

@@ -49,4 +49,8 @@ int mr_user_set_groups(const struct mr_user *u, struct mr_error *err);
 /* setresgid then setresuid. */
 int mr_user_switch(const struct mr_user *u, struct mr_error *err);
 
+/* The two halves, for a launch sequence that puts something in between. */
+int mr_user_set_gid(const struct mr_user *u, struct mr_error *err);
+int mr_user_set_uid(const struct mr_user *u, struct mr_error *err);
+
 #endif
