@@ -580,7 +580,17 @@ drain(int from, int to)
 static int
 supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 {
-	bool stdin_open = s->relay_stdin, master_open = s->master >= 0;
+	bool stdin_open = s->relay_stdin, master_open = s->master >= 0, send_eof = false;
+	/*
+	 * Input waiting for the pty: the master is non-blocking, so a container
+	 * that does not read (or writes back faster than we drain) can never
+	 * block minirun in write() while signals and output wait.
+	 */
+	char in_buf[16384];
+	size_t in_len = 0, in_off = 0;
+
+	if (s->master >= 0)
+		fcntl(s->master, F_SETFL, fcntl(s->master, F_GETFL) | O_NONBLOCK);
 
 	for (;;) {
 		struct pollfd pfd[7];
@@ -590,8 +600,11 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 		pfd[i_sig = n++] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
 		pfd[i_pid = n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
 		if (master_open)
-			pfd[i_master = n++] = (struct pollfd){.fd = s->master, .events = POLLIN};
-		if (stdin_open)
+			pfd[i_master = n++] = (struct pollfd){
+			    .fd = s->master,
+			    .events =
+				(short)(POLLIN | (in_off < in_len || send_eof ? POLLOUT : 0))};
+		if (stdin_open && in_off == in_len)
 			pfd[i_stdin = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
 		if (s->observer && mr_observer_listener_fd(s->observer) >= 0)
 			pfd[i_lis = n++] = (struct pollfd){
@@ -624,17 +637,32 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 			}
 		}
 		if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0)
+			errno = 0;
+			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0 && errno != EAGAIN)
 				master_open = false;
 		}
 		if (i_stdin >= 0 && (pfd[i_stdin].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (mr_tty_pump(STDIN_FILENO, s->master) <= 0) {
+			ssize_t r = read(STDIN_FILENO, in_buf, sizeof(in_buf));
+			if (r > 0) {
+				in_len = (size_t)r;
+				in_off = 0;
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
 				stdin_open = false;
 				/* Piped input ended: let the container's line discipline see EOF.
 				 */
-				if (!isatty(STDIN_FILENO) && write(s->master, "\x04", 1) < 0)
-					master_open = master_open && errno != EIO;
+				send_eof = !isatty(STDIN_FILENO);
 			}
+		}
+		if (master_open && in_off < in_len) {
+			ssize_t w = write(s->master, in_buf + in_off, in_len - in_off);
+			if (w > 0)
+				in_off += (size_t)w;
+			else if (w < 0 && errno != EAGAIN && errno != EINTR)
+				in_off = in_len; /* the container closed its terminal */
+		}
+		if (master_open && send_eof && in_off == in_len) {
+			if (write(s->master, "\x04", 1) == 1 || (errno != EAGAIN && errno != EINTR))
+				send_eof = false;
 		}
 		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) &&
 		    mr_observer_handle(s->observer, false, err) < 0)
