@@ -753,9 +753,10 @@ mr_observer_handle(struct mr_observer *o, bool before_exec, struct mr_error *err
 	}
 
 	uint32_t ret = SECCOMP_RET_ALLOW;
-	/* The profile's own answer: its original program on the same data. */
+	/* The profile's own answer: its original program on the same data.  If
+	   that cannot be had, refuse: observing must never let a call through. */
 	if (mr_bpf_eval(sc->insns, sc->n_insns, &req->data, &ret) < 0)
-		ret = SECCOMP_RET_KILL_PROCESS;
+		ret = SECCOMP_RET_ERRNO | EPERM;
 
 	resp->id = req->id;
 	if (o->mode == MR_OBSERVE_LEARN) {
@@ -843,14 +844,20 @@ handle_record(struct mr_observer *o, const char *rec)
 		const char *rule = rule_for(o, a, num, action, NULL);
 		tally(o, num, action, rule, name);
 		o->kills++;
-		if (o->json)
-			out(o,
-			    "{\"syscall\":\"%s\",\"nr\":%d,\"result\":\"%s\",\"host_pid\":%s,"
-			    "\"comm\":\"%s\",\"rule\":\"%s\"}\n",
-			    name, num, result, pid, comm, rule);
-		else
+		if (o->json) {
+			/* comm and exe come from the kernel as written: let jansson quote them. */
+			json_t *j = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:s}", "syscall",
+					      name, "nr", num, "result", result, "host_pid",
+					      atoi(pid), "comm", comm, "exe", exe, "rule", rule);
+			char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+			if (line)
+				out(o, "%s\n", line);
+			free(line);
+			json_decref(j);
+		} else {
 			out(o, "minirun: seccomp: %s %s()  [host pid %s %s (%s); %s]\n", result,
 			    name, pid, exe, comm, rule);
+		}
 	} while (0);
 }
 
