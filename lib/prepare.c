@@ -32,18 +32,33 @@ static const char default_path[] =
 static int
 open_rootfs(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
-	char *real = realpath(spec->rootfs, NULL);
-	if (real == NULL)
-		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
-	p->rootfs_path = real;
-	p->rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st, host_root;
+	char link[64], real[PATH_MAX];
+
+	/*
+	 * Open first, then name what was opened: ROOTFS is resolved exactly
+	 * once here, and the container process later checks that it binds this
+	 * very directory.  Comparing strings (realpath, then open) would let
+	 * whoever can rename a component swap the host's / in between.
+	 */
+	p->rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (p->rootfs_fd < 0)
 		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
-	if (strcmp(real, "/") == 0)
+	if (fstat(p->rootfs_fd, &st) < 0 || stat("/", &host_root) < 0)
+		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
+	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
 		return mr_error_set(err, 0,
 				    "rootfs %s: the host's root cannot be a container's root "
 				    "filesystem",
 				    spec->rootfs);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", p->rootfs_fd);
+	ssize_t n = readlink(link, real, sizeof(real) - 1);
+	if (n <= 0)
+		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
+	real[n] = '\0';
+	p->rootfs_path = strdup(real);
+	if (p->rootfs_path == NULL)
+		return mr_error_set(err, ENOMEM, "rootfs");
 	return 0;
 }
 
