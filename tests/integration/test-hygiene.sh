@@ -121,4 +121,14 @@ is "$(tmp_files)" "$files_before" "no file left in \$TMPDIR, and none named *min
 is "$(find "$ROOTFS/mnt" "$ROOTFS/dev" "$ROOTFS/proc" "$ROOTFS/sys" -mindepth 1)" "" \
     "nothing mounted or created under the rootfs's mnt, dev, proc, sys"
 
+# A ROOTFS path that leads to the host's / (a symlink, or one swapped in
+# while minirun starts) is refused by inode, not by comparing strings.
+ln -s / "$TESTS_TMP/to-host-root"
+run_minirun "$TESTS_TMP/to-host-root" true
+expect_error "a rootfs symlink to the host's / is refused" 125 \
+    "minirun: rootfs $TESTS_TMP/to-host-root: the host's root cannot be a container's root filesystem"
+run_minirun "/tmp/../" true
+expect_error "a rootfs path that is the host's / is refused" 125 \
+    "minirun: rootfs /tmp/../: the host's root cannot be a container's root filesystem"
+
 done_testing
