@@ -46,7 +46,10 @@ check_program(const struct sock_filter *prog, size_t n)
 			if (BPF_MODE(f->code) == BPF_MEM &&
 			    (f->k >= BPF_MEMWORDS || !(w & (1u << f->k))))
 				return -1;
-			if (BPF_MODE(f->code) == BPF_IND || BPF_MODE(f->code) == BPF_MSH)
+			if (BPF_MODE(f->code) != BPF_ABS && BPF_MODE(f->code) != BPF_IMM &&
+			    BPF_MODE(f->code) != BPF_MEM && BPF_MODE(f->code) != BPF_LEN)
+				return -1;
+			if (BPF_CLASS(f->code) == BPF_LDX && BPF_MODE(f->code) == BPF_ABS)
 				return -1;
 			break;
 		case BPF_ST:
@@ -56,9 +59,24 @@ check_program(const struct sock_filter *prog, size_t n)
 			w |= (uint16_t)(1u << f->k);
 			break;
 		case BPF_ALU:
-			if ((BPF_OP(f->code) == BPF_DIV || BPF_OP(f->code) == BPF_MOD) &&
-			    BPF_SRC(f->code) == BPF_K && f->k == 0)
+			switch (BPF_OP(f->code)) {
+			case BPF_ADD:
+			case BPF_SUB:
+			case BPF_MUL:
+			case BPF_AND:
+			case BPF_OR:
+			case BPF_XOR:
+			case BPF_LSH:
+			case BPF_RSH:
+			case BPF_NEG:
+				break;
+			case BPF_DIV:
+				if (BPF_SRC(f->code) == BPF_K && f->k == 0)
+					return -1;
+				break;
+			default: /* BPF_MOD is not in seccomp's instruction set */
 				return -1;
+			}
 			break;
 		case BPF_JMP:
 			if (BPF_OP(f->code) == BPF_JA) {
@@ -67,6 +85,9 @@ check_program(const struct sock_filter *prog, size_t n)
 				written[pc + 1 + f->k] &= w;
 				continue;
 			}
+			if (BPF_OP(f->code) != BPF_JEQ && BPF_OP(f->code) != BPF_JGT &&
+			    BPF_OP(f->code) != BPF_JGE && BPF_OP(f->code) != BPF_JSET)
+				return -1;
 			if (pc + 1 + f->jt >= n || pc + 1 + f->jf >= n)
 				return -1;
 			written[pc + 1 + f->jt] &= w;
@@ -81,158 +102,21 @@ check_program(const struct sock_filter *prog, size_t n)
 	return BPF_CLASS(prog[n - 1].code) == BPF_RET ? 0 : -1;
 }
 
-int
-mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data *data,
-	    uint32_t *ret)
-{
-	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
-
-	if (check_program(prog, n) < 0)
-		return -1;
-	for (size_t pc = 0; pc < n; pc++) {
-		const struct sock_filter *f = &prog[pc];
-		uint32_t k = f->k;
-		uint32_t src = BPF_SRC(f->code) == BPF_X ? x : k;
-
-		switch (BPF_CLASS(f->code)) {
-		case BPF_LD:
-			switch (BPF_MODE(f->code)) {
-			case BPF_ABS:
-				if (BPF_SIZE(f->code) != BPF_W || load_abs(data, k, &a) < 0)
-					return -1;
-				break;
-			case BPF_IMM:
-				a = k;
-				break;
-			case BPF_MEM:
-				if (k >= BPF_MEMWORDS)
-					return -1;
-				a = mem[k];
-				break;
-			case BPF_LEN:
-				a = sizeof(*data);
-				break;
-			default:
-				return -1;
-			}
-			break;
-		case BPF_LDX:
-			switch (BPF_MODE(f->code)) {
-			case BPF_IMM:
-				x = k;
-				break;
-			case BPF_MEM:
-				if (k >= BPF_MEMWORDS)
-					return -1;
-				x = mem[k];
-				break;
-			case BPF_LEN:
-				x = sizeof(*data);
-				break;
-			default:
-				return -1;
-			}
-			break;
-		case BPF_ST:
-		case BPF_STX:
-			if (k >= BPF_MEMWORDS)
-				return -1;
-			mem[k] = BPF_CLASS(f->code) == BPF_ST ? a : x;
-			break;
-		case BPF_ALU:
-			switch (BPF_OP(f->code)) {
-			case BPF_ADD:
-				a += src;
-				break;
-			case BPF_SUB:
-				a -= src;
-				break;
-			case BPF_MUL:
-				a *= src;
-				break;
-			case BPF_DIV:
-				if (src == 0)
-					return -1;
-				a /= src;
-				break;
-			case BPF_AND:
-				a &= src;
-				break;
-			case BPF_OR:
-				a |= src;
-				break;
-			case BPF_XOR:
-				a ^= src;
-				break;
-			case BPF_LSH:
-				a = src >= 32 ? 0 : a << src;
-				break;
-			case BPF_RSH:
-				a = src >= 32 ? 0 : a >> src;
-				break;
-			case BPF_NEG:
-				a = -a;
-				break;
-			default:
-				return -1;
-			}
-			break;
-		case BPF_JMP: {
-			bool taken;
-			if (BPF_OP(f->code) == BPF_JA) {
-				if (pc + 1 + k >= n)
-					return -1;
-				pc += k;
-				break;
-			}
-			switch (BPF_OP(f->code)) {
-			case BPF_JEQ:
-				taken = a == src;
-				break;
-			case BPF_JGT:
-				taken = a > src;
-				break;
-			case BPF_JGE:
-				taken = a >= src;
-				break;
-			case BPF_JSET:
-				taken = (a & src) != 0;
-				break;
-			default:
-				return -1;
-			}
-			size_t off = taken ? f->jt : f->jf;
-			if (pc + 1 + off >= n)
-				return -1;
-			pc += off;
-			break;
-		}
-		case BPF_RET:
-			*ret = BPF_RVAL(f->code) == BPF_A ? a : k;
-			return 0;
-		case BPF_MISC:
-			if (BPF_MISCOP(f->code) == BPF_TAX)
-				x = a;
-			else
-				a = x;
-			break;
-		default:
-			return -1;
-		}
-	}
-	/* The kernel's checker rejects a program that can fall off its end. */
-	return -1;
-}
-
 /* A register of the symbolic run: a value, or unknown (came from args or ip). */
 struct sym {
 	uint32_t v;
 	bool known;
 };
 
+/*
+ * One engine for both questions: with data, every load is known and the run
+ * follows the single path the kernel would; without it, the arguments and
+ * the instruction pointer are unknown and every feasible path is followed.
+ */
 struct explore {
 	const struct sock_filter *prog;
 	size_t n;
+	const struct seccomp_data *data; /* NULL: arguments unknown */
 	uint32_t arch, nr;
 	unsigned long steps;
 	void (*fn)(uint32_t, void *);
@@ -254,7 +138,10 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, struct sy
 		switch (BPF_CLASS(f->code)) {
 		case BPF_LD:
 			if (BPF_MODE(f->code) == BPF_ABS) {
-				if (k == offsetof(struct seccomp_data, nr))
+				uint32_t v;
+				if (e->data != NULL && load_abs(e->data, k, &v) == 0)
+					a = (struct sym){v, true};
+				else if (k == offsetof(struct seccomp_data, nr))
 					a = (struct sym){e->nr, true};
 				else if (k == offsetof(struct seccomp_data, arch))
 					a = (struct sym){e->arch, true};
@@ -383,7 +270,25 @@ mr_bpf_outcomes(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
 		void (*fn)(uint32_t ret, void *arg), void *arg)
 {
 	struct sym mem[BPF_MEMWORDS] = {{0, false}};
-	struct explore e = {prog, n, arch, (uint32_t)nr, 0, fn, arg};
+	struct explore e = {prog, n, NULL, arch, (uint32_t)nr, 0, fn, arg};
+
+	if (check_program(prog, n) < 0)
+		return -1;
+	return explore_from(&e, 0, (struct sym){0, true}, (struct sym){0, true}, mem);
+}
+
+static void
+keep_ret(uint32_t ret, void *arg)
+{
+	*(uint32_t *)arg = ret;
+}
+
+int
+mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data *data,
+	    uint32_t *ret)
+{
+	struct sym mem[BPF_MEMWORDS] = {{0, true}};
+	struct explore e = {prog, n, data, data->arch, (uint32_t)data->nr, 0, keep_ret, ret};
 
 	if (check_program(prog, n) < 0)
 		return -1;
