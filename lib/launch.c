@@ -4,12 +4,12 @@
  *
  *   parent: block signals -> clone3(namespaces, pidfd) -> [rootless: id maps]
  *   child:  pdeathsig -> [rootless: wait for the maps] -> non-dumpable ->
- *           setsid -> mounts + pivot_root -> read-only root -> lo up ->
- *           hostname -> AppArmor exec label -> stdio/tty -> workdir (getcwd
- *           check) -> exec target check -> signals reset -> close fds ->
- *           [seccomp if !no_new_privs] -> setgroups -> bounding set ->
- *           KEEPCAPS -> setresgid -> setresuid -> capset -> ambient ->
- *           [no_new_privs -> seccomp] -> execve
+ *           setsid -> mounts + pivot_root -> read-only root -> close fds ->
+ *           lo up -> hostname -> AppArmor exec label -> stdio/tty -> workdir
+ *           (getcwd check) -> exec target check -> signals reset -> close
+ *           fds -> setgroups -> bounding set -> ambient -> KEEPCAPS ->
+ *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset
+ *           -> read back -> [no_new_privs -> seccomp] -> execve
  *   parent: wait for exec (EOF on the sync socket) or an error message,
  *           [observing: take the seccomp listener, answer notifications] ->
  *           relay tty, forward signals -> reap -> exit status
