@@ -440,7 +440,11 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 	/*
 	 * From here on paths from the image are followed (workdir, the
 	 * command): no fd of minirun's may be left for a symlink such as
-	 * /proc/self/fd/3/.. to climb out through (CVE-2024-21626).
+	 * /proc/self/fd/3/.. to climb out through (CVE-2024-21626).  It is
+	 * also before any filter, which matters: a profile older than
+	 * close_range (the lab's) gets ENOSYS for it from the stub.  Every fd
+	 * opened below is closed again before exec; only the close-on-exec
+	 * sync socket stays.
 	 */
 	if (close_fds_except(sync_fd, err) < 0)
 		return -1;
@@ -475,14 +479,6 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 	if (check_exec_target(p, err) < 0)
 		return -1;
 	reset_signals();
-
-	/*
-	 * Closed before any filter goes in: a profile older than close_range
-	 * (the lab's) gets ENOSYS for it from the stub.  Nothing below opens
-	 * an fd; only the close-on-exec sync socket is left.
-	 */
-	if (close_fds_except(sync_fd, err) < 0)
-		return -1;
 
 	if (identity_before_filter(p, err) < 0)
 		return -1;

@@ -62,17 +62,6 @@ open_rootfs(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *
 	return 0;
 }
 
-/* Look a container path up inside the rootfs without ever leaving it. */
-static int
-open_in_root(int rootfs_fd, const char *path, int flags)
-{
-	struct open_how how = {
-	    .flags = (unsigned long long)(flags | O_CLOEXEC),
-	    .resolve = RESOLVE_IN_ROOT,
-	};
-	return (int)syscall(SYS_openat2, rootfs_fd, path, &how, sizeof(how));
-}
-
 static int
 set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
@@ -198,7 +187,7 @@ env_get(char **envp, const char *key)
 static int
 probe_exec(int rootfs_fd, const char *path)
 {
-	cleanup_close int fd = open_in_root(rootfs_fd, path, O_PATH);
+	cleanup_close int fd = mr_open_in_root(rootfs_fd, path, O_PATH, 0);
 	struct stat st;
 
 	if (fd < 0)

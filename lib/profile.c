@@ -1232,14 +1232,15 @@ out:
 }
 
 int
-mr_profile_load(const char *path, struct mr_profile **out, struct mr_error *err)
+mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error *err)
 {
 	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
 	struct stat st;
 	size_t len = 0, cap = 0;
 
-	*out = NULL;
+	*text = NULL;
+	*text_len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return mr_error_set(err, errno, "seccomp profile %s", path);
@@ -1266,5 +1267,19 @@ mr_profile_load(const char *path, struct mr_profile **out, struct mr_error *err)
 			break;
 		len += (size_t)n;
 	}
-	return mr_profile_parse(buf, len, path, out, err);
+	*text = mr_steal_ptr(&buf);
+	*text_len = len;
+	return 0;
+}
+
+int
+mr_profile_load(const char *path, struct mr_profile **out, struct mr_error *err)
+{
+	cleanup_free char *text = NULL;
+	size_t len;
+
+	*out = NULL;
+	if (mr_profile_read(path, &text, &len, err) < 0)
+		return -1;
+	return mr_profile_parse(text, len, path, out, err);
 }

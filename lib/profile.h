@@ -129,6 +129,9 @@ int mr_profile_parse(const char *text, size_t len, const char *source, struct mr
 /* Read and parse a file. */
 int mr_profile_load(const char *path, struct mr_profile **out, struct mr_error *err);
 
+/* Only read it (size-limited, directories refused): *text is malloc'ed. */
+int mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error *err);
+
 void mr_profile_free(struct mr_profile *p);
 
 /* Parse an errno spelling: "EPERM", "ENOSYS" or a decimal number. */

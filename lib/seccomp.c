@@ -194,29 +194,6 @@ map_rules(struct mr_seccomp_prepared *out, const struct mr_reduced *red, struct 
 	return 0;
 }
 
-static int
-read_text(const char *path, char **text, size_t *len, struct mr_error *err)
-{
-	FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return mr_error_set(err, errno, "seccomp profile %s", path);
-	char *buf = NULL;
-	size_t cap = 0;
-	FILE *m = open_memstream(&buf, &cap);
-	char chunk[8192];
-	size_t n;
-	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	if (m == NULL || fclose(m) != 0) {
-		free(buf);
-		return mr_error_set(err, ENOMEM, "seccomp");
-	}
-	*text = buf;
-	*len = cap;
-	return 0;
-}
-
 /* --seccomp-learn with no profile: everything is allowed, everything is seen. */
 static int
 set_learn_all(struct mr_seccomp_prepared *out, struct mr_error *err)
@@ -246,6 +223,8 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	struct mr_reduce_env env;
 	struct mr_strv w = {0};
 	cleanup_free char *cache_dir = NULL;
+	cleanup_free char *text = NULL; /* a profile file's text */
+	size_t text_len = 0;
 	const char *spec = req->profile;
 	const char *path = NULL;
 	bool builtin = names_builtin(spec);
@@ -316,7 +295,10 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 		rc = mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
 				      BUILTIN_SOURCE, &prof, err);
 	else
-		rc = mr_profile_load(path, &prof, err);
+		/* Read once: learn mode writes this same text back with its additions. */
+		rc = mr_profile_read(path, &text, &text_len, err) < 0
+			 ? -1
+			 : mr_profile_parse(text, text_len, path, &prof, err);
 	if (rc < 0)
 		return -1;
 	rc = -1;
@@ -387,9 +369,9 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 				memcpy(out->learn_base, mr_default_profile_json,
 				       mr_default_profile_json_len + 1);
 				out->learn_base_len = mr_default_profile_json_len;
-			} else if (read_text(path, &out->learn_base, &out->learn_base_len, err) <
-				   0) {
-				goto out;
+			} else {
+				out->learn_base = mr_steal_ptr(&text);
+				out->learn_base_len = text_len;
 			}
 		}
 	}

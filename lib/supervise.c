@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bpf-eval.h"
+#include "explain.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -907,30 +908,6 @@ mr_observer_handle_kmsg(struct mr_observer *o)
 
 /* --- the end of the run ------------------------------------------------------ */
 
-static const char *
-arch_scmp_name(uint32_t arch)
-{
-	switch (arch) {
-	case SCMP_ARCH_X86_64:
-		return "SCMP_ARCH_X86_64";
-	case SCMP_ARCH_X86:
-		return "SCMP_ARCH_X86";
-	case SCMP_ARCH_X32:
-		return "SCMP_ARCH_X32";
-	case SCMP_ARCH_AARCH64:
-		return "SCMP_ARCH_AARCH64";
-	case SCMP_ARCH_ARM:
-		return "SCMP_ARCH_ARM";
-	case SCMP_ARCH_PPC64LE:
-		return "SCMP_ARCH_PPC64LE";
-	case SCMP_ARCH_S390X:
-		return "SCMP_ARCH_S390X";
-	case SCMP_ARCH_RISCV64:
-		return "SCMP_ARCH_RISCV64";
-	}
-	return NULL;
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -945,7 +922,7 @@ learned_names(const struct mr_observer *o, json_t **arches)
 	size_t n = 0;
 	*arches = json_array();
 	for (size_t i = 0; i < o->n_arches; i++) {
-		const char *an = arch_scmp_name(o->arches[i].arch);
+		const char *an = mr_arch_scmp_name(o->arches[i].arch);
 		if (an)
 			json_array_append_new(*arches, json_string(an));
 		for (int nr = 0; nr < MAX_NR; nr++) {

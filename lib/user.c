@@ -75,14 +75,11 @@ static int
 open_in_root(int rootfs_fd, const char *path, FILE **out, struct mr_error *err)
 {
 	/* O_NONBLOCK so that a FIFO planted in the image cannot hang the open. */
-	struct open_how how = {
-	    .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
 	struct stat st;
 
 	*out = NULL;
-	cleanup_close int fd = (int)syscall(SYS_openat2, rootfs_fd, path, &how, sizeof(how));
+	cleanup_close int fd = mr_open_in_root(rootfs_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK,
+					       RESOLVE_NO_MAGICLINKS);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;

@@ -4,7 +4,10 @@
 #define MINIRUN_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static inline void
@@ -45,5 +48,20 @@ mr_steal_ptr(void *pp)
 }
 
 #define MR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Open a path of the root filesystem without ever leaving it: "/" and ".."
+ * stay inside rootfs_fd and absolute symlinks of the image are resolved in
+ * it (openat2 RESOLVE_IN_ROOT, Linux 5.6).  Always close-on-exec.
+ */
+static inline int
+mr_open_in_root(int rootfs_fd, const char *path, int flags, unsigned long long resolve)
+{
+	struct open_how how = {
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_IN_ROOT | resolve,
+	};
+	return (int)syscall(SYS_openat2, rootfs_fd, path, &how, sizeof(how));
+}
 
 #endif
