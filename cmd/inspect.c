@@ -12,8 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "inspect.h"
-#include "minirun/seccomp.h"
+#include "minirun/minirun.h"
 
 static const char usage[] =
     "Usage: minirun inspect PID [--seccomp=PROFILE]\n"

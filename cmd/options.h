@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "minirun/spec.h"
+#include "minirun/minirun.h"
 
 enum mr_cli_action {
 	MR_CLI_RUN = 0,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * minirun profile check|explain|diff|convert: argument parsing and printing
- * only; the work is in lib/lint.c, lib/explain.c and lib/convert.c.
+ * only; the work is in lib/tools/lint.c, lib/tools/explain.c and lib/tools/convert.c.
  *
  * Exit statuses (documented in doc/profile-tools.md and the --help texts):
  *   check    0 clean, 1 warnings only, 2 errors (or bad usage / unreadable file)
@@ -17,10 +17,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "convert.h"
-#include "explain.h"
-#include "lint.h"
-#include "minirun/caps.h"
+#include "minirun/minirun.h"
 
 #define EXIT_PROFILE_ERROR 2
 

@@ -1,12 +1,27 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MINIRUN_H
-#define MINIRUN_H
+/*
+ * The one header through which cmd/ (and the tests that drive the library as
+ * the CLI does) reach libminirun.  libminirun is an internal static library:
+ * neither it nor these headers are installed, so there is no ABI to keep.
+ * The paths below are relative to lib/, whose tree shows the layers:
+ *
+ *   common/     the error type, capability names and sets, small helpers
+ *   seccomp/    profiles, reduction, BPF, the notification observer, inspect
+ *   container/  spec, prepare, the launch sequence and what it sets up
+ *   tools/      the profile tools: check (lint), explain, diff, convert
+ */
+#ifndef MINIRUN_MINIRUN_H
+#define MINIRUN_MINIRUN_H
 
-#include "minirun/caps.h"
-#include "minirun/error.h"
-#include "minirun/launch.h"
-#include "minirun/seccomp.h"
-#include "minirun/spec.h"
-#include "minirun/user.h"
+#include "common/caps.h"
+#include "common/error.h"
+#include "container/launch.h"
+#include "container/spec.h"
+#include "container/user.h"
+#include "seccomp/inspect.h"
+#include "seccomp/program.h"
+#include "tools/convert.h"
+#include "tools/explain.h"
+#include "tools/lint.h"
 
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "minirun/seccomp.h"
+#include "seccomp/program.h"
 
 static double
 now_ms(void)

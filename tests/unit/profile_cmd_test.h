@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "explain.h"
-#include "profile.h"
-#include "util.h"
+#include "tools/explain.h"
+#include "seccomp/profile.h"
+#include "common/util.h"
 
 /* tests/data/profile-cmd/NAME (meson sets MR_PROFILE_CMD_DATA). */
 static inline char *

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "seccomp/profile.h"
 
 /* Docker's 14 default capabilities (moby oci/caps/defaults.go). */
 #define TEST_CAPS_DOCKER 0xa80425fbULL

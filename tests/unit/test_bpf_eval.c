@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/bpf-eval.c: mr_bpf_eval must answer what the kernel does.  For compiled
+ * lib/seccomp/bpf-eval.c: mr_bpf_eval must answer what the kernel does.  For compiled
  * profiles (examples/profiles, tests/data/seccomp fixtures) and hand-written
  * programs, every (syscall, arguments) pair is evaluated and also run for
  * real: the program is installed in a fresh child (no_new_privs) that makes
@@ -26,8 +26,8 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-#include "bpf-eval.h"
-#include "minirun/seccomp.h"
+#include "seccomp/bpf-eval.h"
+#include "seccomp/program.h"
 #include "seccomp_test.h"
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for lib/caps.c: names, Docker's default set, TweakCapabilities, applying sets. */
+/* Unit tests for lib/common/caps.c: names, Docker's default set, TweakCapabilities, applying sets. */
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "minirun/caps.h"
+#include "common/caps.h"
 
 #define NAMES(...) ((const char *const[]){__VA_ARGS__})
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/convert.c: converting a profile and loading the result compiles to the
+ * lib/tools/convert.c: converting a profile and loading the result compiles to the
  * same BPF program as the original, for the same caps and arch.
  */
 #include <linux/filter.h>
 
-#include "convert.h"
+#include "tools/convert.h"
 #include "profile_cmd_test.h"
 
 #define DOCKER_CAPS 0xa80425fbULL

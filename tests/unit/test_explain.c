@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* lib/explain.c: outcomes, reasons and diff (`minirun profile explain|diff`). */
+/* lib/tools/explain.c: outcomes, reasons and diff (`minirun profile explain|diff`). */
 #include "profile_cmd_test.h"
 
 #define DOCKER_CAPS	  0xa80425fbULL

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/filter.c and lib/seccomp.c: compile, ENOSYS stub, cache, prepare and
+ * lib/seccomp/filter.c and lib/seccomp/program.c: compile, ENOSYS stub, cache, prepare and
  * install.  Programs are installed in a grandchild of the Check runner (which
  * sets no_new_privs so this also runs unprivileged) that reports the errno of
  * one raw syscall through its exit status.
@@ -25,10 +25,10 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-#include "minirun/seccomp.h"
-#include "profile.h"
+#include "seccomp/program.h"
+#include "seccomp/profile.h"
 #include "seccomp_test.h"
-#include "sha256.h"
+#include "seccomp/sha256.h"
 
 /* ------------------------------------------------------------------ sha256 */
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lib/lint.c: `minirun profile check` findings on tests/data/profile-cmd/. */
-#include "lint.h"
+/* lib/tools/lint.c: `minirun profile check` findings on tests/data/profile-cmd/. */
+#include "tools/lint.h"
 #include "profile_cmd_test.h"
 
 static const uint32_t both[] = {SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64};

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* lib/profile.c: JSON -> rules, the Docker, OCI and Podman spellings, and bad input. */
+/* lib/seccomp/profile.c: JSON -> rules, the Docker, OCI and Podman spellings, and bad input. */
 #include <check.h>
 #include <errno.h>
 #include <seccomp.h>
@@ -8,7 +8,7 @@
 
 #include <linux/seccomp.h>
 
-#include "profile.h"
+#include "seccomp/profile.h"
 #include "seccomp_test.h"
 
 #define FAILS(fixture, ...)                                                                        \

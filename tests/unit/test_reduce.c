@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/reduce.c: Docker's includes/excludes and archMap, and the proof that
+ * lib/seccomp/reduce.c: Docker's includes/excludes and archMap, and the proof that
  * examples/profiles/default.json reduces exactly like Docker's default.json.
  */
 #include <check.h>
@@ -11,7 +11,7 @@
 
 #include <linux/seccomp.h>
 
-#include "profile.h"
+#include "seccomp/profile.h"
 #include "seccomp_test.h"
 
 #define CAP_SYS_ADMIN_BIT  MR_CAP_BIT(21)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for lib/user.c: USER[:GROUP] against fixture root filesystems. */
+/* Unit tests for lib/container/user.c: USER[:GROUP] against fixture root filesystems. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "minirun/user.h"
+#include "container/user.h"
 
 /* An O_PATH directory fd of tests/data/users/<name>, as the launcher would have. */
 static int

@@ -1,0 +1,886 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The launch sequence, in the order the kernel sees it (runtimes.md 1.5):
+ *
+ *   parent: block signals -> clone3(namespaces, pidfd) -> [rootless: id maps]
+ *   child:  pdeathsig -> [rootless: wait for the maps] -> non-dumpable ->
+ *           setsid -> mounts + pivot_root -> read-only root -> close fds ->
+ *           lo up -> hostname -> AppArmor exec label -> stdio/tty -> workdir
+ *           (getcwd check) -> exec target check -> signals reset -> close
+ *           fds -> setgroups -> bounding set -> ambient -> KEEPCAPS ->
+ *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset
+ *           -> read back -> [no_new_privs -> seccomp] -> execve
+ *   parent: wait for exec (EOF on the sync socket) or an error message,
+ *           [observing: take the seccomp listener, answer notifications] ->
+ *           relay tty, forward signals -> reap -> exit status
+ *
+ * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
+ * tty master fd or an error; a successful execve closes the child's end
+ * (close-on-exec), which the parent reads as "the command is running".
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <linux/capability.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/launch.h"
+#include "container/apparmor.h"
+#include "container/mounts.h"
+#include "container/namespaces.h"
+#include "seccomp/observe.h"
+#include "container/tty.h"
+#include "common/util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+enum sync_type {
+	SYNC_TTY = 1, /* carries the pty master fd */
+	SYNC_ERROR,   /* the container process failed before exec */
+};
+
+struct sync_msg {
+	int type;
+	int exit_status;
+	int errnum;
+	char msg[MR_ERROR_MSG_MAX];
+};
+
+/*
+ * One page shared by minirun and the container process, for the one hand-over
+ * that cannot use the sync socket: once an observing filter is in, any syscall
+ * of the child may be a notification that only minirun can answer, so the
+ * child publishes the listener's fd number here with plain stores and spins
+ * until minirun has taken it with pidfd_getfd().
+ */
+struct shared_page {
+	_Atomic int listener; /* -1 until the child installed the filter */
+	_Atomic int taken;    /* set by minirun once it holds its own copy */
+};
+
+/* --- the sync socket ------------------------------------------------------ */
+
+static int
+sync_send(int sock, const struct sync_msg *m, int fd)
+{
+	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* Returns 1 with a message, 0 at EOF (the child exec'ed or died), -1 on error. */
+static int
+sync_recv(int sock, struct sync_msg *m, int *fd)
+{
+	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof(u.buf),
+	};
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return (int)n;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if ((size_t)n != sizeof(*m)) {
+		errno = EPROTO;
+		return -1;
+	}
+	m->msg[sizeof(m->msg) - 1] = '\0';
+	return 1;
+}
+
+/* --- the container process ------------------------------------------------ */
+
+/* Signals minirun relays to the container; blocked in minirun, read from a signalfd. */
+static void
+relay_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGWINCH);
+}
+
+static int
+check_cwd(struct mr_error *err)
+{
+	char buf[4096];
+	/*
+	 * CVE-2024-21626: a cwd outside the container's root reads back as
+	 * "(unreachable)/..." (or fails with ENOENT through glibc).
+	 */
+	if (getcwd(buf, sizeof(buf)) == NULL)
+		return mr_error_set(err, errno, "workdir: getcwd (possible container breakout)");
+	if (buf[0] != '/')
+		return mr_error_set(err, 0,
+				    "workdir: the working directory %s is outside the "
+				    "container (possible container breakout)",
+				    buf);
+	return 0;
+}
+
+static int
+mkdir_p(const char *path)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *s = tmp + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int
+enter_workdir(const struct mr_spec *spec, struct mr_error *err)
+{
+	const char *dir = spec->workdir ? spec->workdir : "/";
+	if (chdir(dir) < 0) {
+		/* docker run -w creates a missing working directory. */
+		if (errno != ENOENT || mkdir_p(dir) < 0 || chdir(dir) < 0)
+			return mr_error_set(err, errno, "workdir %s", dir);
+	}
+	return check_cwd(err);
+}
+
+/*
+ * The interpreter the kernel will load for this file: a script's "#!" path
+ * or an ELF's PT_INTERP; "" when there is none.
+ */
+static void
+interpreter_of(int fd, char *out, size_t size)
+{
+	unsigned char head[256];
+	ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
+
+	out[0] = '\0';
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		head[n] = '\0';
+		char *s = (char *)head + 2;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		size_t len = strcspn(s, " \t\n");
+		if (len > 0 && len < size) {
+			memcpy(out, s, len);
+			out[len] = '\0';
+		}
+		return;
+	}
+	if (n < (ssize_t)sizeof(Elf64_Ehdr) || memcmp(head, ELFMAG, SELFMAG) != 0 ||
+	    head[EI_CLASS] != ELFCLASS64)
+		return;
+	Elf64_Ehdr eh;
+	memcpy(&eh, head, sizeof(eh));
+	for (unsigned i = 0; i < eh.e_phnum && i < 64; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof(ph),
+			  (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
+		    (ssize_t)sizeof(ph))
+			return;
+		if (ph.p_type != PT_INTERP || ph.p_filesz == 0 || ph.p_filesz >= size)
+			continue;
+		if (pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
+			out[0] = '\0';
+		else
+			out[ph.p_filesz - 1] = '\0';
+		return;
+	}
+}
+
+/*
+ * CVE-2019-5736: neither the target nor any interpreter the kernel would
+ * load for it ("#!/proc/self/exe", a PT_INTERP pointing there) may be
+ * minirun's own binary: the container would get a handle on the host's
+ * executable.  Followed as deep as the kernel follows scripts (4 levels).
+ */
+static int
+check_exec_target(const struct mr_prepared *p, struct mr_error *err)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s", p->exec_path);
+
+	for (int depth = 0; depth < 5 && path[0] != '\0'; depth++) {
+		struct stat st;
+		cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0 && (errno == EACCES || errno == EPERM))
+			fd = open(path, O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			if (depth > 0)
+				return 0; /* the kernel will report the missing interpreter */
+			int status = errno == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC;
+			return mr_error_set_status(err, status, errno, "exec %s", p->exec_path);
+		}
+		if (fstat(fd, &st) < 0)
+			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec %s",
+						   p->exec_path);
+		if (st.st_dev == p->self_dev && st.st_ino == p->self_ino)
+			return mr_error_set_status(
+			    err, MR_EXIT_CANNOT_EXEC, 0,
+			    "exec %s: refusing to execute minirun's own binary inside the "
+			    "container%s%s (CVE-2019-5736)",
+			    p->exec_path, depth ? " as the interpreter " : "", depth ? path : "");
+		if (!S_ISREG(st.st_mode))
+			return 0;
+		char interp[4096];
+		interpreter_of(fd, interp, sizeof(interp));
+		memcpy(path, interp, sizeof(path));
+	}
+	return 0;
+}
+
+static void
+reset_signals(void)
+{
+	sigset_t none;
+
+	/*
+	 * Neither the dispositions the caller ignored (a shell's background
+	 * job) nor the signals it blocked may leak in: a container whose
+	 * "trap ... TERM" never runs is a puzzle nobody should have to solve.
+	 */
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/*
+ * Everything about the identity that can be done while the process still
+ * holds every capability: done before a filter that goes in without
+ * no_new_privs, so the fewest possible calls run under the user's profile.
+ */
+static int
+identity_before_filter(const struct mr_prepared *p, struct mr_error *err)
+{
+	/* With setgroups denied (rootless) the list is empty and cannot change. */
+	if (!p->rootless && mr_user_set_groups(&p->user, err) < 0)
+		return -1;
+	if (mr_caps_drop_bounding(p->bounding, err) < 0)
+		return -1;
+	if (mr_caps_clear_ambient(err) < 0)
+		return -1;
+	/* Without KEEPCAPS a switch to a non-zero uid empties the permitted set;
+	   execve resets it. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	return mr_user_set_gid(&p->user, err);
+}
+
+/*
+ * A profile can make a call "succeed" without doing anything (ERRNO with
+ * errnoRet 0).  Read the result back into sentinels a faked call leaves in
+ * place, and refuse to exec with anything but what was asked for.
+ */
+static int
+verify_identity(const struct mr_prepared *p, struct mr_error *err)
+{
+	uid_t r = (uid_t)-2, e = (uid_t)-2, s = (uid_t)-2;
+	gid_t gr = (gid_t)-2, ge = (gid_t)-2, gs = (gid_t)-2;
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2];
+
+	/*
+	 * Best effort: prepare proved setresuid and capset are allowed on every
+	 * path, so this only backs that proof up.  A profile that refuses these
+	 * read-only calls just skips it; one that fakes them leaves the
+	 * sentinels and fails closed below.
+	 */
+	memset(data, 0xa5, sizeof(data));
+	if (getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0 ||
+	    syscall(SYS_capget, &hdr, data) < 0)
+		return 0;
+	mr_capset eff = data[0].effective | ((mr_capset)data[1].effective << 32);
+	mr_capset prm = data[0].permitted | ((mr_capset)data[1].permitted << 32);
+	mr_capset inh = data[0].inheritable | ((mr_capset)data[1].inheritable << 32);
+	if (r != p->user.uid || e != p->user.uid || s != p->user.uid || gr != p->user.gid ||
+	    ge != p->user.gid || gs != p->user.gid || eff != p->effective || prm != p->permitted ||
+	    inh != 0)
+		return mr_error_set(
+		    err, 0,
+		    "the user or capabilities are not what was asked for (uid %u, gid %u, CapEff "
+		    "%016llx): the seccomp profile fakes the success of a call minirun makes "
+		    "after installing it (an ERRNO rule with errnoRet 0?); refusing to run with "
+		    "more privilege than asked",
+		    (unsigned)e, (unsigned)ge, (unsigned long long)eff);
+	return 0;
+}
+
+/* What is left once the filter may be in: the uid and the final sets. */
+static int
+identity_after_filter(const struct mr_prepared *p, struct mr_error *err)
+{
+	if (mr_user_set_uid(&p->user, err) < 0)
+		return -1;
+	if (mr_caps_set(p->effective, p->permitted, 0, err) < 0)
+		return -1;
+	/* The kernel clears the parent-death signal when the uid changes. */
+	if (p->user.uid != 0 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
+	return verify_identity(p, err);
+}
+
+static int
+close_fds_except(int keep, struct mr_error *err)
+{
+	/*
+	 * CVE-2024-21626: nothing of the caller's may reach the container.
+	 * Only the sync socket stays, and it is close-on-exec.
+	 */
+	if (keep > 3 && syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0U) < 0)
+		return mr_error_set(err, errno, "close_range");
+	if (syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) < 0)
+		return mr_error_set(err, errno, "close_range");
+	return 0;
+}
+
+static int
+install_filter(const struct mr_prepared *p, struct shared_page *shared, struct mr_error *err)
+{
+	int listener;
+
+	/* Rootless minirun may only pidfd_getfd() from a dumpable process. */
+	if (p->seccomp.observe != MR_OBSERVE_NONE && p->rootless)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	if (mr_seccomp_install(&p->seccomp, &listener, err) < 0)
+		return -1;
+	if (listener < 0)
+		return 0;
+	atomic_store(&shared->listener, listener);
+	/* No syscall until minirun holds the listener: it could be a notification. */
+	while (atomic_load(&shared->taken) == 0) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
+	return 0;
+}
+
+static int
+container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *shared,
+	       struct mr_error *err)
+{
+	const struct mr_spec *spec = p->spec;
+	char go;
+
+	/* A container must not outlive the minirun that supervises it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
+
+	/* Rootless: wait until the parent has written our uid/gid maps. */
+	if (p->rootless && read(sync_fd, &go, 1) != 1)
+		return mr_error_set(err, errno, "user namespace: waiting for the id maps");
+
+	/* Nobody may ptrace us or open /proc/PID/ files while we set up. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_DUMPABLE)");
+
+	/* CVE-2017-5226: without a controlling terminal, TIOCSTI cannot reach the caller's. */
+	if (setsid() < 0)
+		return mr_error_set(err, errno, "setsid");
+
+	umask(0);
+	if (mr_mounts_setup(p, err) < 0)
+		return -1;
+	if (mr_mounts_finalize(p, err) < 0)
+		return -1;
+	/*
+	 * From here on paths from the image are followed (workdir, the
+	 * command): no fd of minirun's may be left for a symlink such as
+	 * /proc/self/fd/3/.. to climb out through (CVE-2024-21626).  It is
+	 * also before any filter, which matters: a profile older than
+	 * close_range (the lab's) gets ENOSYS for it from the stub.  Every fd
+	 * opened below is closed again before exec; only the close-on-exec
+	 * sync socket stays.
+	 */
+	if (close_fds_except(sync_fd, err) < 0)
+		return -1;
+
+	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
+		return -1;
+
+	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+		return mr_error_set(err, errno, "sethostname %s", p->hostname);
+
+	if (mr_apparmor_apply_on_exec(spec->apparmor, spec->no_new_privs, err) < 0)
+		return -1;
+
+	if (spec->tty) {
+		cleanup_close int master = mr_tty_open_in_container(err);
+		if (master < 0)
+			return -1;
+		struct sync_msg m = {.type = SYNC_TTY};
+		if (sync_send(sync_fd, &m, master) < 0)
+			return mr_error_set(err, errno, "tty: hand the terminal to minirun");
+	} else if (!spec->interactive) {
+		/* docker run without -i: the container's stdin is empty. */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+			return mr_error_set(err, errno, "stdin: /dev/null");
+		close(null);
+	}
+
+	umask(022);
+	if (enter_workdir(spec, err) < 0)
+		return -1;
+	if (check_exec_target(p, err) < 0)
+		return -1;
+	reset_signals();
+
+	if (identity_before_filter(p, err) < 0)
+		return -1;
+
+	/*
+	 * Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so it
+	 * goes in while we still hold it; the profile must then allow the few
+	 * calls below (setresuid, capset, prctl for a non-root user, execve):
+	 * prepare checked that on every path of the program, and the result is
+	 * read back.  Fail closed: never run with more privilege than
+	 * asked for.
+	 */
+	if (!spec->no_new_privs && install_filter(p, shared, err) < 0)
+		return -1;
+
+	if (identity_after_filter(p, err) < 0) {
+		if (p->seccomp.enabled && !spec->no_new_privs &&
+		    (err->errnum == EPERM || err->errnum == ENOSYS || err->errnum == EACCES))
+			mr_error_wrap(
+			    err, "after the seccomp profile was installed (without "
+				 "no-new-privileges it must go in before the user and "
+				 "capabilities are set, and the profile may deny this call: allow "
+				 "it, or use --security-opt no-new-privileges so the filter is "
+				 "installed last)");
+		return -1;
+	}
+
+	if (spec->no_new_privs) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return mr_error_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+		/* As late as possible: only execve runs under it. */
+		if (install_filter(p, shared, err) < 0)
+			return -1;
+	}
+
+	/*
+	 * Here a future "create" would stop, report ready over sync_fd and wait
+	 * for "start"; "run" goes straight on.
+	 */
+	execve(p->exec_path, spec->argv, p->envp);
+	int e = errno;
+	if (p->seccomp.enabled && (e == EPERM || e == ENOSYS))
+		return mr_error_set_status(
+		    err, MR_EXIT_CANNOT_EXEC, e,
+		    "exec %s: the seccomp profile %s denies execve, so nothing "
+		    "can start under it (allow execve and execveat)",
+		    p->exec_path, p->seccomp.source ? p->seccomp.source : "");
+	return mr_error_set_status(err, e == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC, e,
+				   "exec %s", p->exec_path);
+}
+
+static _Noreturn void
+container_main(const struct mr_prepared *p, int sync_fd, struct shared_page *shared)
+{
+	struct mr_error err = {0};
+
+	container_init(p, sync_fd, shared, &err);
+	struct sync_msg m = {
+	    .type = SYNC_ERROR,
+	    .exit_status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE,
+	    .errnum = err.errnum,
+	};
+	memcpy(m.msg, err.msg, sizeof(m.msg));
+	sync_send(sync_fd, &m, -1);
+	_exit(m.exit_status);
+}
+
+/* --- the parent ----------------------------------------------------------- */
+
+static int
+status_from_siginfo(const siginfo_t *si)
+{
+	if (si->si_code == CLD_EXITED)
+		return si->si_status;
+	return 128 + si->si_status;
+}
+
+struct supervisor {
+	int pidfd;
+	int sigfd;
+	int master; /* -1 without -t */
+	bool relay_stdin;
+	struct mr_observer *observer; /* NULL unless --seccomp-report/--seccomp-learn */
+};
+
+static void
+drain(int from, int to)
+{
+	int fl = fcntl(from, F_GETFL);
+	fcntl(from, F_SETFL, fl | O_NONBLOCK);
+	while (mr_tty_pump(from, to) > 0)
+		;
+}
+
+static int
+supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
+{
+	bool stdin_open = s->relay_stdin, master_open = s->master >= 0, send_eof = false;
+	/*
+	 * Input waiting for the pty: the master is non-blocking, so a container
+	 * that does not read (or writes back faster than we drain) can never
+	 * block minirun in write() while signals and output wait.
+	 */
+	char in_buf[16384];
+	size_t in_len = 0, in_off = 0;
+
+	if (s->master >= 0)
+		fcntl(s->master, F_SETFL, fcntl(s->master, F_GETFL) | O_NONBLOCK);
+
+	for (;;) {
+		struct pollfd pfd[7];
+		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1, i_lis = -1, i_kmsg = -1,
+		    i_procev = -1;
+
+		pfd[i_sig = n++] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
+		pfd[i_pid = n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
+		if (master_open)
+			pfd[i_master = n++] = (struct pollfd){
+			    .fd = s->master,
+			    .events =
+				(short)(POLLIN | (in_off < in_len || send_eof ? POLLOUT : 0))};
+		if (stdin_open && in_off == in_len)
+			pfd[i_stdin = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+		if (s->observer && mr_observer_listener_fd(s->observer) >= 0)
+			pfd[i_lis = n++] = (struct pollfd){
+			    .fd = mr_observer_listener_fd(s->observer), .events = POLLIN};
+		if (s->observer && mr_observer_procev_fd(s->observer) >= 0)
+			pfd[i_procev = n++] = (struct pollfd){
+			    .fd = mr_observer_procev_fd(s->observer), .events = POLLIN};
+		if (s->observer && mr_observer_kmsg_fd(s->observer) >= 0)
+			pfd[i_kmsg = n++] = (struct pollfd){.fd = mr_observer_kmsg_fd(s->observer),
+							    .events = POLLIN};
+
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return mr_error_set(err, errno, "poll");
+		}
+
+		if (pfd[i_sig].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;
+				if (si.ssi_signo == SIGWINCH) {
+					if (s->master >= 0)
+						mr_tty_copy_winsize(STDIN_FILENO, s->master);
+					continue;
+				}
+				syscall(SYS_pidfd_send_signal, s->pidfd, (int)si.ssi_signo, NULL,
+					0);
+			}
+		}
+		if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))) {
+			errno = 0;
+			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0 && errno != EAGAIN)
+				master_open = false;
+		}
+		if (i_stdin >= 0 && (pfd[i_stdin].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = read(STDIN_FILENO, in_buf, sizeof(in_buf));
+			if (r > 0) {
+				in_len = (size_t)r;
+				in_off = 0;
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				stdin_open = false;
+				/* Piped input ended: let the container's line discipline see EOF.
+				 */
+				send_eof = !isatty(STDIN_FILENO);
+			}
+		}
+		if (master_open && in_off < in_len) {
+			ssize_t w = write(s->master, in_buf + in_off, in_len - in_off);
+			if (w > 0)
+				in_off += (size_t)w;
+			else if (w < 0 && errno != EAGAIN && errno != EINTR)
+				in_off = in_len; /* the container closed its terminal */
+		}
+		if (master_open && send_eof && in_off == in_len) {
+			if (write(s->master, "\x04", 1) == 1 || (errno != EAGAIN && errno != EINTR))
+				send_eof = false;
+		}
+		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) &&
+		    mr_observer_handle(s->observer, false, err) < 0)
+			return -1;
+		if (i_procev >= 0 && (pfd[i_procev].revents & POLLIN))
+			mr_observer_handle_procev(s->observer);
+		if (i_kmsg >= 0 && (pfd[i_kmsg].revents & POLLIN))
+			mr_observer_handle_kmsg(s->observer);
+		if (pfd[i_pid].revents & POLLIN) {
+			siginfo_t si;
+			memset(&si, 0, sizeof(si));
+			if (waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED) < 0)
+				return mr_error_set(err, errno, "waitid");
+			if (master_open)
+				drain(s->master, STDOUT_FILENO);
+			*exit_status = status_from_siginfo(&si);
+			return 0;
+		}
+	}
+}
+
+static void
+reap(int pidfd)
+{
+	siginfo_t si;
+	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+}
+
+int
+mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
+{
+	const struct mr_spec *spec = p->spec;
+	sigset_t relay, orig;
+	int sv[2];
+	int pidfd = -1;
+	int ret = -1;
+	/* Declared up front: every "goto out" below passes their cleanup. */
+	cleanup_close int master = -1;
+	cleanup_close int sigfd = -1;
+	struct mr_tty_state tty_state = {0};
+	struct mr_observer *observer = NULL;
+	struct shared_page *shared = NULL;
+	cleanup_close int sock = -1;
+	cleanup_close int child_sock = -1;
+	cleanup_close int pidfd_owned = -1;
+	bool execed = false;
+
+	if (p->seccomp.observe != MR_OBSERVE_NONE) {
+		if (mr_observer_open(p, &observer, err) < 0)
+			return -1;
+		shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (shared == MAP_FAILED) {
+			mr_error_set(err, errno, "mmap");
+			mr_observer_abort(observer);
+			mr_observer_free(observer);
+			return -1;
+		}
+		atomic_store(&shared->listener, -1);
+	}
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		mr_error_set(err, errno, "socketpair");
+		goto out_early;
+	}
+	sock = sv[0];
+	child_sock = sv[1];
+
+	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
+	relay_sigset(&relay);
+	sigprocmask(SIG_BLOCK, &relay, &orig);
+
+	struct clone_args args = {
+	    .flags = mr_ns_clone_flags(spec, p->rootless) | CLONE_PIDFD,
+	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
+	    .exit_signal = SIGCHLD,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0) {
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &orig, NULL);
+		if (e == EPERM || e == EINVAL || e == ENOSPC)
+			mr_error_set(err, e, "clone3: creating the container's namespaces failed%s",
+				     p->rootless
+					 ? " (are unprivileged user namespaces "
+					   "allowed? sysctl kernel.unprivileged_userns_clone)"
+					 : "");
+		else
+			mr_error_set(err, e, "clone3");
+		goto out_early;
+	}
+	if (pid == 0) {
+		close(sock);
+		container_main(p, child_sock, shared);
+	}
+	pidfd_owned = pidfd;
+	if (observer != NULL)
+		mr_observer_set_init(observer, pid);
+	close(mr_steal_fd(&child_sock));
+
+	if (p->rootless) {
+		if (mr_ns_write_id_maps(pid, p->outer_uid, p->outer_gid, err) < 0 ||
+		    write(sock, "g", 1) != 1) {
+			if (err->msg[0] == '\0')
+				mr_error_set(err, errno, "user namespace: release the container");
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			reap(pidfd);
+			goto out;
+		}
+	}
+
+	/*
+	 * Wait for the exec: messages until EOF.  When observing, the listener
+	 * appears in the shared page somewhere in between, and from then on the
+	 * container process's syscalls may wait for minirun's answers.
+	 */
+	for (;;) {
+		struct sync_msg m;
+		int fd;
+		struct pollfd pfd[2] = {{.fd = sock, .events = POLLIN}, {.fd = -1}};
+		bool waiting_listener = observer && mr_observer_listener_fd(observer) < 0;
+
+		if (observer && !waiting_listener)
+			pfd[1] = (struct pollfd){.fd = mr_observer_listener_fd(observer),
+						 .events = POLLIN};
+		if (poll(pfd, 2, waiting_listener ? 1 : -1) < 0 && errno != EINTR) {
+			mr_error_set(err, errno, "poll");
+			goto kill_out;
+		}
+		if (waiting_listener && atomic_load(&shared->listener) >= 0) {
+			int lfd = (int)syscall(SYS_pidfd_getfd, pidfd,
+					       atomic_load(&shared->listener), 0U);
+			if (lfd < 0) {
+				mr_error_set(err, errno,
+					     "seccomp: take the notification fd from "
+					     "the container (pidfd_getfd)");
+				goto kill_out;
+			}
+			fcntl(lfd, F_SETFD, FD_CLOEXEC);
+			mr_observer_set_listener(observer, lfd);
+			atomic_store(&shared->taken, 1);
+		}
+		/*
+		 * The sync socket first: once the exec has closed it, a pending
+		 * notification is the workload's, and is left to supervise().
+		 * Before that, any notification is minirun's own.
+		 */
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if ((pfd[1].revents & POLLIN) &&
+			    mr_observer_handle(observer, true, err) < 0)
+				goto kill_out;
+			continue;
+		}
+		int r = sync_recv(sock, &m, &fd);
+		if (r == 0) {
+			execed = true;
+			break;
+		}
+		if (r < 0) {
+			mr_error_set(err, errno, "sync with the container process");
+			goto kill_out;
+		}
+		if (m.type == SYNC_TTY && fd >= 0) {
+			master = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (m.type == SYNC_ERROR) {
+			mr_error_set_status(err, m.exit_status, 0, "%s", m.msg);
+			err->errnum = m.errnum;
+			reap(pidfd);
+			goto out;
+		}
+	}
+
+	sigfd = signalfd(-1, &relay, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		mr_error_set(err, errno, "signalfd");
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		reap(pidfd);
+		goto out;
+	}
+
+	struct supervisor s = {
+	    .pidfd = pidfd,
+	    .sigfd = sigfd,
+	    .master = master,
+	    .relay_stdin = master >= 0 && spec->interactive,
+	    .observer = observer,
+	};
+	if (master >= 0) {
+		/* A reader that went away must not kill minirun mid-relay. */
+		signal(SIGPIPE, SIG_IGN);
+		if (s.relay_stdin && mr_tty_make_raw(STDIN_FILENO, &tty_state, err) < 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			reap(pidfd);
+			goto out;
+		}
+	}
+	ret = supervise(&s, exit_status, err);
+	mr_tty_restore(&tty_state);
+	if (ret < 0) {
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		reap(pidfd);
+	} else if (observer != NULL) {
+		ret = mr_observer_finish(observer, err);
+	}
+	goto out;
+
+kill_out:
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	reap(pidfd);
+out:
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+out_early:
+	/* A run that never reached exec leaves no report file behind. */
+	if (!execed)
+		mr_observer_abort(observer);
+	mr_observer_free(observer);
+	if (shared != NULL)
+		munmap(shared, sizeof(*shared));
+	return ret;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIRUN_LIB_MOUNTS_H
+#define MINIRUN_LIB_MOUNTS_H
+
+#include "container/launch.h"
+
+/*
+ * Container process, in its new mount namespace: build the container's
+ * filesystem view from p->rootfs_path (bind, /proc, /dev, /sys, masked and
+ * read-only paths) and pivot_root into it.  On return the cwd is "/" of the
+ * container and the host's root is detached.
+ */
+int mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err);
+
+/* After pivot_root: --read-only remounts "/" read-only. */
+int mr_mounts_finalize(const struct mr_prepared *p, struct mr_error *err);
+
+#endif

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spec -> prepared: every check that can fail on the user's input happens
+ * here, in the parent, before any process exists, so a typo never leaves a
+ * half-started container, a mount or a file behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/prctl.h>
+#include <seccomp.h>
+
+#include "container/launch.h"
+#include "container/apparmor.h"
+#include "seccomp/bpf-eval.h"
+#include "common/util.h"
+
+/* Docker's default PATH (moby oci/defaults.go). */
+static const char default_path[] =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static int
+open_rootfs(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	struct stat st, host_root;
+	char link[64], real[PATH_MAX];
+
+	/*
+	 * Open first, then name what was opened: ROOTFS is resolved exactly
+	 * once here, and the container process later checks that it binds this
+	 * very directory.  Comparing strings (realpath, then open) would let
+	 * whoever can rename a component swap the host's / in between.
+	 */
+	p->rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (p->rootfs_fd < 0)
+		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
+	if (fstat(p->rootfs_fd, &st) < 0 || stat("/", &host_root) < 0)
+		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
+	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
+		return mr_error_set(err, 0,
+				    "rootfs %s: the host's root cannot be a container's root "
+				    "filesystem",
+				    spec->rootfs);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", p->rootfs_fd);
+	ssize_t n = readlink(link, real, sizeof(real) - 1);
+	if (n <= 0)
+		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
+	real[n] = '\0';
+	p->rootfs_path = strdup(real);
+	if (p->rootfs_path == NULL)
+		return mr_error_set(err, ENOMEM, "rootfs");
+	return 0;
+}
+
+static int
+set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	mr_capset wanted = spec->caps, available;
+
+	/*
+	 * In a user namespace the child holds every capability of the new
+	 * namespace; as real root it can only keep what minirun's own bounding
+	 * set has (this machine's root lacks CAP_SYS_RESOURCE, for one).
+	 */
+	if (p->rootless)
+		available = mr_caps_all_known();
+	else if (mr_caps_get_bounding(&available, err) < 0)
+		return -1;
+
+	mr_capset missing = wanted & ~available;
+	if (missing != 0 && !(spec->privileged || spec->caps_all)) {
+		cleanup_free char *names = mr_caps_to_string(missing);
+		return mr_error_set(err, 0,
+				    "capabilities: %s cannot be granted: minirun itself does not "
+				    "hold %s",
+				    names ? names : "?", missing & (missing - 1) ? "them" : "it");
+	}
+	p->bounding = wanted & available;
+	/*
+	 * Docker's rule (moby oci.SetCapabilities): a non-root user gets the
+	 * set in its bounding set only, "to match what execve does".
+	 */
+	if (p->user.uid == 0) {
+		p->effective = p->bounding;
+		p->permitted = p->bounding;
+	} else {
+		p->effective = 0;
+		p->permitted = 0;
+	}
+	return 0;
+}
+
+static int
+make_hostname(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	if (spec->hostname != NULL) {
+		p->hostname = strdup(spec->hostname);
+	} else {
+		/* Like Docker: the short form of a random container id. */
+		unsigned char r[6];
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return mr_error_set(err, errno, "hostname: getrandom");
+		p->hostname = malloc(13);
+		if (p->hostname)
+			snprintf(p->hostname, 13, "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+				 r[3], r[4], r[5]);
+	}
+	if (p->hostname == NULL)
+		return mr_error_set(err, ENOMEM, "hostname");
+	return 0;
+}
+
+static int
+env_set(char ***envp, size_t *n, const char *kv, struct mr_error *err)
+{
+	size_t keylen = strcspn(kv, "=");
+	char *copy = strdup(kv);
+	if (copy == NULL)
+		return mr_error_set(err, ENOMEM, "environment");
+	for (size_t i = 0; i < *n; i++) {
+		if (strncmp((*envp)[i], kv, keylen) == 0 && (*envp)[i][keylen] == '=') {
+			free((*envp)[i]);
+			(*envp)[i] = copy;
+			return 0;
+		}
+	}
+	char **nv = realloc(*envp, (*n + 2) * sizeof(char *));
+	if (nv == NULL) {
+		free(copy);
+		return mr_error_set(err, ENOMEM, "environment");
+	}
+	nv[(*n)++] = copy;
+	nv[*n] = NULL;
+	*envp = nv;
+	return 0;
+}
+
+static int
+make_env(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	char **envp = calloc(1, sizeof(char *));
+	size_t n = 0;
+	char buf[PATH_MAX + 16];
+
+	if (envp == NULL)
+		return mr_error_set(err, ENOMEM, "environment");
+	p->envp = envp;
+	if (env_set(&p->envp, &n, default_path, err) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "HOSTNAME=%s", p->hostname);
+	if (env_set(&p->envp, &n, buf, err) < 0)
+		return -1;
+	if (spec->tty && env_set(&p->envp, &n, "TERM=xterm", err) < 0)
+		return -1;
+	for (size_t i = 0; i < spec->n_env; i++)
+		if (env_set(&p->envp, &n, spec->env[i], err) < 0)
+			return -1;
+	/* HOME only when -e did not set it (Docker's rule). */
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(p->envp[i], "HOME=", 5) == 0)
+			return 0;
+	snprintf(buf, sizeof(buf), "HOME=%s", p->user.home ? p->user.home : "/");
+	return env_set(&p->envp, &n, buf, err);
+}
+
+static const char *
+env_get(char **envp, const char *key)
+{
+	size_t n = strlen(key);
+	for (char **e = envp; *e; e++)
+		if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+/* 0: found an executable regular file; else an errno as execve would give it. */
+static int
+probe_exec(int rootfs_fd, const char *path)
+{
+	cleanup_close int fd = mr_open_in_root(rootfs_fd, path, O_PATH, 0);
+	struct stat st;
+
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st) < 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
+		return EACCES;
+	return 0;
+}
+
+/*
+ * Find COMMAND the way execvp would inside the container, so "not found"
+ * (127) and "not executable" (126) are reported before anything starts.
+ */
+static int
+find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	const char *cmd = spec->argv[0];
+	char path[PATH_MAX];
+
+	if (strchr(cmd, '/') != NULL) {
+		if (cmd[0] == '/')
+			snprintf(path, sizeof(path), "%s", cmd);
+		else
+			snprintf(path, sizeof(path), "%s/%s", spec->workdir ? spec->workdir : "",
+				 cmd);
+		int e = probe_exec(p->rootfs_fd, path);
+		if (e == ENOENT || e == ENOTDIR)
+			return mr_error_set_status(err, MR_EXIT_NOT_FOUND, e, "exec %s", cmd);
+		if (e != 0)
+			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, e, "exec %s", cmd);
+		p->exec_path = strdup(path);
+		return p->exec_path ? 0 : mr_error_set(err, ENOMEM, "exec");
+	}
+
+	const char *search = env_get(p->envp, "PATH");
+	int seen_eacces = 0;
+	if (search == NULL)
+		search = default_path + 5;
+	for (const char *dir = search; dir != NULL;) {
+		const char *end = strchr(dir, ':');
+		size_t len = end ? (size_t)(end - dir) : strlen(dir);
+		if (len == 0)
+			snprintf(path, sizeof(path), "%s/%s", spec->workdir ? spec->workdir : "",
+				 cmd);
+		else
+			snprintf(path, sizeof(path), "%.*s/%s", (int)len, dir, cmd);
+		int e = probe_exec(p->rootfs_fd, path);
+		if (e == 0) {
+			p->exec_path = strdup(path);
+			return p->exec_path ? 0 : mr_error_set(err, ENOMEM, "exec");
+		}
+		if (e == EACCES)
+			seen_eacces = 1;
+		dir = end ? end + 1 : NULL;
+	}
+	if (seen_eacces)
+		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, EACCES, "exec %s", cmd);
+	return mr_error_set_status(err, MR_EXIT_NOT_FOUND, 0,
+				   "exec %s: executable file not found in the container's $PATH "
+				   "(%s)",
+				   cmd, search);
+}
+
+static const char *
+action_name(uint32_t ret, char *buf, size_t size)
+{
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_KILL_PROCESS:
+		return "KILL_PROCESS";
+	case SECCOMP_RET_KILL_THREAD:
+		return "KILL";
+	case SECCOMP_RET_TRAP:
+		return "TRAP";
+	case SECCOMP_RET_ERRNO:
+		snprintf(buf, size, "ERRNO(%s)", strerror((int)(ret & SECCOMP_RET_DATA)));
+		return buf;
+	case SECCOMP_RET_USER_NOTIF:
+		return "NOTIFY";
+	case SECCOMP_RET_TRACE:
+		return "TRACE";
+	}
+	return "?";
+}
+
+/*
+ * The syscalls the container process still makes once the filter is in
+ * (lib/container/launch.c, container_init).  Checked here, on every path of the
+ * finished program whatever the arguments, so a profile that would stop
+ * minirun half-way -- or fake a call's success with ERRNO(0) -- fails before
+ * any process exists, with the syscall named, instead of a container that
+ * dies silently or, worse, keeps privileges it was meant to drop.
+ */
+struct outcome_acc {
+	bool refused;
+	uint32_t worst;
+};
+
+static void
+note_outcome(uint32_t ret, void *arg)
+{
+	struct outcome_acc *acc = arg;
+	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
+	if (action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG && !acc->refused) {
+		acc->refused = true;
+		acc->worst = ret;
+	}
+}
+
+static int
+check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
+{
+	struct call {
+		const char *name;
+		int nr;
+		bool only_without_nnp, only_non_root;
+	};
+	/* execve first: a profile that denies it is wrong whatever else it does. */
+	const struct call calls[] = {
+	    {"execve", SYS_execve, false, false},
+	    {"setresuid", SYS_setresuid, true, false},
+	    {"capset", SYS_capset, true, false},
+	    {"prctl", SYS_prctl, true, true},
+	};
+	const struct mr_seccomp_prepared *sc = &p->seccomp;
+	const char *src = sc->source ? sc->source : "(built-in default)";
+
+	if (!sc->enabled)
+		return 0;
+	for (size_t i = 0; i < MR_ARRAY_SIZE(calls); i++) {
+		const struct call *c = &calls[i];
+		struct outcome_acc acc = {false, 0};
+		char buf[64];
+
+		if (c->only_without_nnp && p->spec->no_new_privs)
+			continue;
+		if (c->only_non_root && p->user.uid == 0)
+			continue;
+		if (mr_bpf_outcomes(sc->insns, sc->n_insns, seccomp_arch_native(), c->nr,
+				    note_outcome, &acc) < 0) {
+			acc.refused = true;
+			acc.worst = SECCOMP_RET_KILL_PROCESS;
+		}
+		if (!acc.refused)
+			continue;
+		const char *what = action_name(acc.worst, buf, sizeof(buf));
+		if ((acc.worst & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO &&
+		    (acc.worst & SECCOMP_RET_DATA) == 0)
+			what = "ERRNO(0): a faked success";
+		if (c->nr == SYS_execve)
+			return mr_error_set(
+			    err, 0,
+			    "seccomp profile %s denies execve (%s): no command can "
+			    "start under it; allow execve (and execveat) in the profile",
+			    src, what);
+		return mr_error_set(
+		    err, 0,
+		    "seccomp profile %s denies %s (%s), which minirun must call after "
+		    "installing the filter because no-new-privileges is off "
+		    "(installing a filter then needs CAP_SYS_ADMIN, so it goes in "
+		    "before the user and capabilities are set): allow %s in the "
+		    "profile, or add --security-opt no-new-privileges so the filter is "
+		    "installed last",
+		    src, c->name, what, c->name);
+	}
+	return 0;
+}
+
+/* The file is written at the end of the run: its directory must exist now. */
+static int
+check_output_dir(const char *path, const char *flag, struct mr_error *err)
+{
+	cleanup_free char *copy = strdup(path);
+	if (copy == NULL)
+		return mr_error_set(err, ENOMEM, "%s", flag);
+	char *slash = strrchr(copy, '/');
+	const char *dir = slash == NULL ? "." : (slash == copy ? "/" : (*slash = '\0', copy));
+	if (access(dir, W_OK) < 0)
+		return mr_error_set(err, errno, "%s=%s: directory %s", flag, path, dir);
+	return 0;
+}
+
+int
+mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	struct stat self;
+
+	memset(p, 0, sizeof(*p));
+	p->spec = spec;
+	p->rootfs_fd = -1;
+
+	if (mr_spec_validate(spec, err) < 0)
+		goto fail;
+	if (open_rootfs(spec, p, err) < 0)
+		goto fail;
+
+	p->outer_uid = geteuid();
+	p->outer_gid = getegid();
+	p->rootless = p->outer_uid != 0;
+
+	/*
+	 * No --user is uid 0 looked up like any other (runc's rule): root's
+	 * supplementary groups from the image's /etc/group, as docker run shows.
+	 */
+	if (mr_user_resolve(p->rootfs_fd, spec->user ? spec->user : "0", &p->user, err) < 0) {
+		if (spec->user)
+			mr_error_wrap(err, "--user %s", spec->user);
+		goto fail;
+	}
+	if (p->rootless && (p->user.uid != 0 || p->user.gid != 0)) {
+		mr_error_set(
+		    err, 0,
+		    "--user %s: in rootless mode only uid 0 and gid 0 (your own uid %u and "
+		    "gid %u outside) exist in the container",
+		    spec->user, (unsigned)p->outer_uid, (unsigned)p->outer_gid);
+		goto fail;
+	}
+	if (set_capabilities(spec, p, err) < 0)
+		goto fail;
+	if (make_hostname(spec, p, err) < 0)
+		goto fail;
+	if (make_env(spec, p, err) < 0)
+		goto fail;
+	if (find_command(spec, p, err) < 0)
+		goto fail;
+
+	/* CVE-2019-5736: the container must never be able to exec minirun itself. */
+	if (stat("/proc/self/exe", &self) < 0) {
+		mr_error_set(err, errno, "stat /proc/self/exe");
+		goto fail;
+	}
+	p->self_dev = self.st_dev;
+	p->self_ino = self.st_ino;
+
+	enum mr_seccomp_observe observe = MR_OBSERVE_NONE;
+	if (spec->seccomp_report && spec->seccomp_learn) {
+		mr_error_set(err, 0,
+			     "--seccomp-report and --seccomp-learn: use one at a time "
+			     "(learn first, then check the result with --seccomp-report)");
+		goto fail;
+	}
+	if (spec->seccomp_report)
+		observe = MR_OBSERVE_REPORT;
+	if (spec->seccomp_learn) {
+		observe = MR_OBSERVE_LEARN;
+		if (check_output_dir(spec->seccomp_learn, "--seccomp-learn", err) < 0)
+			goto fail;
+	}
+	if (spec->seccomp_report_file &&
+	    check_output_dir(spec->seccomp_report_file, "--seccomp-report", err) < 0)
+		goto fail;
+
+	struct mr_seccomp_request req = {
+	    .profile = spec->seccomp,
+	    .explicit_profile = spec->seccomp != NULL,
+	    .privileged = spec->privileged,
+	    .strict = spec->seccomp_strict,
+	    .bounding = p->bounding,
+	    .observe = observe,
+	};
+	if (mr_seccomp_prepare(&req, &p->seccomp, err) < 0)
+		goto fail;
+	if (observe == MR_OBSERVE_REPORT && !p->seccomp.enabled) {
+		mr_error_set(err, 0, "--seccomp-report: no seccomp filter to report on (%s)",
+			     p->seccomp.source ? p->seccomp.source : "unconfined");
+		goto fail;
+	}
+	/* Learning lets every call through, minirun's own included. */
+	if (observe != MR_OBSERVE_LEARN && check_profile_allows_launch(p, err) < 0)
+		goto fail;
+	if (mr_apparmor_check(spec->apparmor, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	mr_prepared_clear(p);
+	return -1;
+}
+
+void
+mr_prepared_clear(struct mr_prepared *p)
+{
+	if (p->rootfs_fd >= 0)
+		close(p->rootfs_fd);
+	free(p->rootfs_path);
+	mr_user_clear(&p->user);
+	free(p->hostname);
+	if (p->envp) {
+		for (char **e = p->envp; *e; e++)
+			free(*e);
+		free(p->envp);
+	}
+	free(p->exec_path);
+	mr_seccomp_prepared_clear(&p->seccomp);
+	memset(p, 0, sizeof(*p));
+	p->rootfs_fd = -1;
+}

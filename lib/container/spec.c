@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "container/spec.h"
+
+void
+mr_spec_init(struct mr_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->caps = mr_caps_docker_default();
+	spec->network = MR_NETWORK_NONE;
+}
+
+static void
+free_strv(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+void
+mr_spec_clear(struct mr_spec *spec)
+{
+	free(spec->name);
+	free(spec->rootfs);
+	free_strv(spec->argv);
+	free_strv(spec->env);
+	free(spec->workdir);
+	free(spec->hostname);
+	free(spec->user);
+	free(spec->seccomp);
+	free(spec->seccomp_report_file);
+	free(spec->seccomp_learn);
+	free(spec->apparmor);
+	memset(spec, 0, sizeof(*spec));
+}
+
+int
+mr_spec_add_env(struct mr_spec *spec, const char *kv, struct mr_error *err)
+{
+	char **n = realloc(spec->env, (spec->n_env + 2) * sizeof(char *));
+	if (n == NULL)
+		return mr_error_set(err, ENOMEM, "environment");
+	spec->env = n;
+	n[spec->n_env] = strdup(kv);
+	if (n[spec->n_env] == NULL)
+		return mr_error_set(err, ENOMEM, "environment");
+	n[++spec->n_env] = NULL;
+	return 0;
+}
+
+int
+mr_spec_set_argv(struct mr_spec *spec, char *const *argv, size_t argc, struct mr_error *err)
+{
+	char **v = calloc(argc + 1, sizeof(char *));
+	if (v == NULL)
+		return mr_error_set(err, ENOMEM, "command");
+	for (size_t i = 0; i < argc; i++) {
+		v[i] = strdup(argv[i]);
+		if (v[i] == NULL) {
+			free_strv(v);
+			return mr_error_set(err, ENOMEM, "command");
+		}
+	}
+	free_strv(spec->argv);
+	spec->argv = v;
+	spec->argc = argc;
+	return 0;
+}
+
+/* RFC 1123 host name: labels of [A-Za-z0-9-], not starting or ending with '-'. */
+static bool
+valid_hostname(const char *h)
+{
+	size_t len = strlen(h);
+	if (len == 0 || len > 64)
+		return false;
+	size_t label = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = h[i];
+		if (c == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '-';
+		if (!ok || (label == 0 && c == '-'))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return h[len - 1] != '-' && h[len - 1] != '.';
+}
+
+int
+mr_spec_validate(const struct mr_spec *spec, struct mr_error *err)
+{
+	if (spec->rootfs == NULL || spec->rootfs[0] == '\0')
+		return mr_error_set(err, 0, "rootfs: no root filesystem given");
+	if (spec->argv == NULL || spec->argc == 0 || spec->argv[0][0] == '\0')
+		return mr_error_set(err, 0, "command: no command given");
+	if (spec->hostname != NULL && !valid_hostname(spec->hostname))
+		return mr_error_set(err, 0,
+				    "--hostname '%s': not a valid host name (letters, digits, '-' "
+				    "and '.', at most 64 characters)",
+				    spec->hostname);
+	if (spec->workdir != NULL && spec->workdir[0] != '/')
+		return mr_error_set(err, 0,
+				    "--workdir '%s': the working directory must be an "
+				    "absolute path",
+				    spec->workdir);
+	for (size_t i = 0; i < spec->n_env; i++) {
+		const char *e = spec->env[i];
+		if (e[0] == '=' || e[0] == '\0')
+			return mr_error_set(err, 0, "--env '%s': empty variable name", e);
+	}
+	return 0;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIRUN_SPEC_H
+#define MINIRUN_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/caps.h"
+#include "common/error.h"
+
+/*
+ * The container's description: everything minirun needs to start one
+ * container, and nothing about how it was asked for.  The CLI (cmd/) fills it
+ * from flags; a later OCI front end will fill it from config.json.  lib/ only
+ * reads it.  All strings and arrays are owned by the spec (mr_spec_clear).
+ */
+
+enum mr_network {
+	MR_NETWORK_NONE = 0, /* new network namespace with only lo, up (docker's "none") */
+	MR_NETWORK_HOST,     /* share the caller's network namespace */
+};
+
+struct mr_spec {
+	char *name;   /* --name: shown in messages only, may be NULL */
+	char *rootfs; /* host path of the root filesystem */
+	char *
+	    *argv; /* COMMAND [ARG...], NULL-terminated, argv[0] looked up in the container PATH */
+	size_t argc;
+	char **env; /* KEY=VALUE from -e, in order; later entries win; NULL-terminated */
+	size_t n_env;
+	char *workdir;	/* -w: absolute container path, NULL = "/" */
+	char *hostname; /* -h: NULL = a Docker-like random 12-hex id */
+	char *user;	/* -u USER[:GROUP] as given, NULL = root */
+
+	mr_capset caps;	 /* the container's capability set (Docker's default, tweaked) */
+	bool caps_all;	 /* --cap-add ALL: grant what the caller can, instead of failing
+			    on a capability the caller does not hold itself */
+	bool privileged; /* every capability the caller has, no masked/read-only paths,
+			    unconfined seccomp unless a profile is given explicitly */
+
+	enum mr_network network;
+	bool read_only;	   /* --read-only: root filesystem mounted read-only */
+	bool no_new_privs; /* --security-opt no-new-privileges */
+	bool interactive;  /* -i: keep stdin attached (else the container's stdin is /dev/null) */
+	bool tty;	   /* -t: a new pseudo-terminal for the container */
+
+	char *seccomp;		   /* --seccomp / --security-opt seccomp=: NULL = built-in default,
+				      "unconfined", "runtime/default", "localhost/PATH", a path... */
+	bool seccomp_strict;	   /* unknown syscall names are an error, not a warning */
+	bool seccomp_report;	   /* --seccomp-report: name every denied syscall */
+	char *seccomp_report_file; /* --seccomp-report=FILE: JSON lines there instead */
+	char *seccomp_learn;	   /* --seccomp-learn=FILE: write a profile for this run */
+	char *apparmor;		   /* --security-opt apparmor=: NULL = none */
+};
+
+/* Zero a spec (defaults: Docker's capabilities, network none). */
+void mr_spec_init(struct mr_spec *spec);
+
+/* Free everything the spec owns and zero it. */
+void mr_spec_clear(struct mr_spec *spec);
+
+/* Append one -e entry (copied).  Returns 0 or -1 (ENOMEM). */
+int mr_spec_add_env(struct mr_spec *spec, const char *kv, struct mr_error *err);
+
+/* Set argv (copied). */
+int mr_spec_set_argv(struct mr_spec *spec, char *const *argv, size_t argc, struct mr_error *err);
+
+/*
+ * Checks that need no process and no filesystem: hostname syntax, workdir
+ * absolute, env keys non-empty, argv non-empty.
+ */
+int mr_spec_validate(const struct mr_spec *spec, struct mr_error *err);
+
+#endif

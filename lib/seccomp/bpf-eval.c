@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "seccomp/bpf-eval.h"
+
+static int
+load_abs(const struct seccomp_data *d, uint32_t off, uint32_t *out)
+{
+	/* seccomp only allows aligned 32-bit loads inside struct seccomp_data. */
+	if (off % 4 != 0 || off > sizeof(*d) - 4)
+		return -1;
+	memcpy(out, (const char *)d + off, 4);
+	return 0;
+}
+
+/*
+ * The checks the kernel makes when the filter is attached (bpf_check_classic
+ * and seccomp_check_filter), over the whole program rather than the path one
+ * syscall takes: jumps inside the program, a RET at the end, no division by
+ * a constant zero, only word loads inside seccomp_data, scratch memory never
+ * read before every path to the read has written it.
+ */
+static int
+check_program(const struct sock_filter *prog, size_t n)
+{
+	/* Bit i of written[pc]: M[i] is written on every path reaching pc. */
+	uint16_t written[BPF_MAXINSNS];
+
+	if (n == 0 || n > BPF_MAXINSNS)
+		return -1;
+	for (size_t pc = 0; pc < n; pc++)
+		written[pc] = 0xffff;
+	written[0] = 0;
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct sock_filter *f = &prog[pc];
+		uint16_t w = written[pc];
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+		case BPF_LDX:
+			if (BPF_MODE(f->code) == BPF_ABS &&
+			    (BPF_CLASS(f->code) != BPF_LD || BPF_SIZE(f->code) != BPF_W ||
+			     f->k % 4 != 0 || f->k > sizeof(struct seccomp_data) - 4))
+				return -1;
+			if (BPF_MODE(f->code) == BPF_MEM &&
+			    (f->k >= BPF_MEMWORDS || !(w & (1u << f->k))))
+				return -1;
+			if (BPF_MODE(f->code) != BPF_ABS && BPF_MODE(f->code) != BPF_IMM &&
+			    BPF_MODE(f->code) != BPF_MEM && BPF_MODE(f->code) != BPF_LEN)
+				return -1;
+			if (BPF_CLASS(f->code) == BPF_LDX && BPF_MODE(f->code) == BPF_ABS)
+				return -1;
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (f->k >= BPF_MEMWORDS)
+				return -1;
+			w |= (uint16_t)(1u << f->k);
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(f->code)) {
+			case BPF_ADD:
+			case BPF_SUB:
+			case BPF_MUL:
+			case BPF_AND:
+			case BPF_OR:
+			case BPF_XOR:
+			case BPF_LSH:
+			case BPF_RSH:
+			case BPF_NEG:
+				break;
+			case BPF_DIV:
+				if (BPF_SRC(f->code) == BPF_K && f->k == 0)
+					return -1;
+				break;
+			default: /* BPF_MOD is not in seccomp's instruction set */
+				return -1;
+			}
+			break;
+		case BPF_JMP:
+			if (BPF_OP(f->code) == BPF_JA) {
+				if (f->k >= n - pc - 1)
+					return -1;
+				written[pc + 1 + f->k] &= w;
+				continue;
+			}
+			if (BPF_OP(f->code) != BPF_JEQ && BPF_OP(f->code) != BPF_JGT &&
+			    BPF_OP(f->code) != BPF_JGE && BPF_OP(f->code) != BPF_JSET)
+				return -1;
+			if (pc + 1 + f->jt >= n || pc + 1 + f->jf >= n)
+				return -1;
+			written[pc + 1 + f->jt] &= w;
+			written[pc + 1 + f->jf] &= w;
+			continue;
+		case BPF_RET:
+			continue;
+		}
+		if (pc + 1 < n)
+			written[pc + 1] &= w;
+	}
+	return BPF_CLASS(prog[n - 1].code) == BPF_RET ? 0 : -1;
+}
+
+/* A register of the symbolic run: a value, or unknown (came from args or ip). */
+struct sym {
+	uint32_t v;
+	bool known;
+};
+
+/*
+ * One engine for both questions: with data, every load is known and the run
+ * follows the single path the kernel would; without it, the arguments and
+ * the instruction pointer are unknown and every feasible path is followed.
+ */
+struct explore {
+	const struct sock_filter *prog;
+	size_t n;
+	const struct seccomp_data *data; /* NULL: arguments unknown */
+	uint32_t arch, nr;
+	unsigned long steps;
+	void (*fn)(uint32_t, void *);
+	void *arg;
+};
+
+static int
+explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, struct sym *mem)
+{
+	struct sym m[BPF_MEMWORDS];
+	memcpy(m, mem, sizeof(m));
+	for (; pc < e->n; pc++) {
+		const struct sock_filter *f = &e->prog[pc];
+		uint32_t k = f->k;
+		struct sym src = BPF_SRC(f->code) == BPF_X ? x : (struct sym){k, true};
+
+		if (++e->steps > 1000000)
+			return -1;
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+			if (BPF_MODE(f->code) == BPF_ABS) {
+				uint32_t v;
+				if (e->data != NULL && load_abs(e->data, k, &v) == 0)
+					a = (struct sym){v, true};
+				else if (k == offsetof(struct seccomp_data, nr))
+					a = (struct sym){e->nr, true};
+				else if (k == offsetof(struct seccomp_data, arch))
+					a = (struct sym){e->arch, true};
+				else
+					a = (struct sym){0, false};
+			} else if (BPF_MODE(f->code) == BPF_IMM) {
+				a = (struct sym){k, true};
+			} else if (BPF_MODE(f->code) == BPF_MEM) {
+				a = m[k];
+			} else {
+				a = (struct sym){sizeof(struct seccomp_data), true};
+			}
+			break;
+		case BPF_LDX:
+			if (BPF_MODE(f->code) == BPF_IMM)
+				x = (struct sym){k, true};
+			else if (BPF_MODE(f->code) == BPF_MEM)
+				x = m[k];
+			else
+				x = (struct sym){sizeof(struct seccomp_data), true};
+			break;
+		case BPF_ST:
+			m[k] = a;
+			break;
+		case BPF_STX:
+			m[k] = x;
+			break;
+		case BPF_ALU:
+			if (BPF_OP(f->code) == BPF_NEG) {
+				a.v = -a.v;
+				break;
+			}
+			if (!a.known || !src.known) {
+				/* x & 0 is known whatever x was; nothing else is. */
+				bool zero = BPF_OP(f->code) == BPF_AND && src.known && src.v == 0;
+				a = (struct sym){0, zero};
+				break;
+			}
+			switch (BPF_OP(f->code)) {
+			case BPF_ADD:
+				a.v += src.v;
+				break;
+			case BPF_SUB:
+				a.v -= src.v;
+				break;
+			case BPF_MUL:
+				a.v *= src.v;
+				break;
+			case BPF_DIV:
+				if (src.v == 0)
+					return -1;
+				a.v /= src.v;
+				break;
+			case BPF_AND:
+				a.v &= src.v;
+				break;
+			case BPF_OR:
+				a.v |= src.v;
+				break;
+			case BPF_XOR:
+				a.v ^= src.v;
+				break;
+			case BPF_LSH:
+				a.v = src.v >= 32 ? 0 : a.v << src.v;
+				break;
+			case BPF_RSH:
+				a.v = src.v >= 32 ? 0 : a.v >> src.v;
+				break;
+			default:
+				return -1;
+			}
+			break;
+		case BPF_JMP: {
+			if (BPF_OP(f->code) == BPF_JA) {
+				pc += k;
+				break;
+			}
+			if (!a.known || !src.known) {
+				/* Both ways are possible for some arguments: follow both. */
+				if (explore_from(e, pc + 1 + f->jt, a, x, m) < 0)
+					return -1;
+				pc += f->jf;
+				break;
+			}
+			bool taken;
+			switch (BPF_OP(f->code)) {
+			case BPF_JEQ:
+				taken = a.v == src.v;
+				break;
+			case BPF_JGT:
+				taken = a.v > src.v;
+				break;
+			case BPF_JGE:
+				taken = a.v >= src.v;
+				break;
+			case BPF_JSET:
+				taken = (a.v & src.v) != 0;
+				break;
+			default:
+				return -1;
+			}
+			pc += taken ? f->jt : f->jf;
+			break;
+		}
+		case BPF_RET:
+			if (BPF_RVAL(f->code) == BPF_A)
+				e->fn(a.known ? a.v : SECCOMP_RET_KILL_PROCESS, e->arg);
+			else
+				e->fn(k, e->arg);
+			return 0;
+		case BPF_MISC:
+			if (BPF_MISCOP(f->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return -1;
+}
+
+int
+mr_bpf_outcomes(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
+		void (*fn)(uint32_t ret, void *arg), void *arg)
+{
+	struct sym mem[BPF_MEMWORDS] = {{0, false}};
+	struct explore e = {prog, n, NULL, arch, (uint32_t)nr, 0, fn, arg};
+
+	if (check_program(prog, n) < 0)
+		return -1;
+	return explore_from(&e, 0, (struct sym){0, true}, (struct sym){0, true}, mem);
+}
+
+static void
+keep_ret(uint32_t ret, void *arg)
+{
+	*(uint32_t *)arg = ret;
+}
+
+int
+mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data *data,
+	    uint32_t *ret)
+{
+	struct sym mem[BPF_MEMWORDS] = {{0, true}};
+	struct explore e = {prog, n, data, data->arch, (uint32_t)data->nr, 0, keep_ret, ret};
+
+	if (check_program(prog, n) < 0)
+		return -1;
+	return explore_from(&e, 0, (struct sym){0, true}, (struct sym){0, true}, mem);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading back the seccomp filters installed in a running process
+ * (PTRACE_SECCOMP_GET_FILTER, Linux 4.4; needs CAP_SYS_ADMIN and a tracer
+ * that is not itself under seccomp).
+ */
+#ifndef MINIRUN_LIB_INSPECT_H
+#define MINIRUN_LIB_INSPECT_H
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+struct mr_installed_filter {
+	struct sock_filter *insns;
+	size_t n_insns;
+	unsigned long flags; /* what PTRACE_SECCOMP_GET_METADATA reports (LOG) */
+};
+
+/*
+ * The filters of pid, most recently installed first (index 0 is the one
+ * that runs first).  The process is stopped only for the time of the read
+ * (PTRACE_SEIZE + PTRACE_INTERRUPT) and detached again.
+ */
+int mr_inspect_filters(pid_t pid, struct mr_installed_filter **out, size_t *n,
+		       struct mr_error *err);
+
+void mr_inspect_free(struct mr_installed_filter *f, size_t n);
+
+#endif

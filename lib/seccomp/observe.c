@@ -1,0 +1,1105 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/audit.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "seccomp/bpf-eval.h"
+#include "tools/explain.h"
+#include "seccomp/observe.h"
+#include "common/util.h"
+
+#define MAX_NR 1024
+
+struct tally {
+	int nr;
+	uint32_t ret;
+	const char *rule;
+	unsigned long count;
+	char *name;
+};
+
+struct seen_arch {
+	uint32_t arch;
+	unsigned char nr[MAX_NR / 8];
+};
+
+struct mr_observer {
+	const struct mr_prepared *p;
+	enum mr_seccomp_observe mode;
+	int listener;
+	int kmsg;      /* audit records: the audit multicast socket, or /dev/kmsg */
+	bool audit_nl; /* kmsg is a NETLINK_AUDIT socket */
+	int out_fd;    /* where the report goes: stderr or the report file */
+	bool json;
+	char *report_path; /* created by this run: removed on abort */
+	struct seccomp_notif_sizes sizes;
+	struct tally *tallies;
+	size_t n_tallies;
+	unsigned long kills;
+	int procev;	/* proc connector: who belongs to the container, who died how */
+	pid_t *members; /* host tgids of the container's processes, past and present */
+	size_t n_members;
+	pid_t *sigsys_deaths; /* members that died of SIGSYS */
+	size_t n_sigsys_deaths;
+	pid_t *reported; /* members whose kill the audit log named */
+	size_t n_reported;
+	struct seen_arch *arches; /* learn mode */
+	size_t n_arches;
+};
+
+static void out(struct mr_observer *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+out(struct mr_observer *o, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		ssize_t r = write(o->out_fd, s, (size_t)n);
+		(void)r;
+	}
+	free(s);
+}
+
+static int open_proc_connector(void);
+
+/*
+ * The audit subsystem's read-only multicast group (Linux 3.16,
+ * CAP_AUDIT_READ): every record, not rate-limited like the console copy,
+ * and without taking auditd's place.
+ */
+static int
+open_audit_multicast(void)
+{
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
+	if (s < 0)
+		return -1;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
+				 .nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1)};
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+int
+mr_observer_open(const struct mr_prepared *p, struct mr_observer **res, struct mr_error *err)
+{
+	const struct mr_spec *spec = p->spec;
+	struct mr_observer *o = calloc(1, sizeof(*o));
+
+	*res = NULL;
+	if (o == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp observer");
+	o->p = p;
+	o->mode = p->seccomp.observe;
+	o->listener = -1;
+	o->kmsg = -1;
+	o->procev = -1;
+	o->out_fd = STDERR_FILENO;
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &o->sizes) < 0) {
+		free(o);
+		return mr_error_set(err, errno,
+				    "seccomp: SECCOMP_GET_NOTIF_SIZES (user "
+				    "notification needs Linux 5.0)");
+	}
+	if (o->mode == MR_OBSERVE_REPORT && spec->seccomp_report_file != NULL) {
+		/* O_NOFOLLOW|O_EXCL is not wanted here (re-running overwrites), but
+		   never follow a symlink planted at the report path. */
+		o->out_fd = open(spec->seccomp_report_file,
+				 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (o->out_fd < 0) {
+			int e = errno;
+			free(o);
+			return mr_error_set(err, e, "--seccomp-report=%s",
+					    spec->seccomp_report_file);
+		}
+		o->json = true;
+		o->report_path = strdup(spec->seccomp_report_file);
+	}
+	if (o->mode == MR_OBSERVE_REPORT) {
+		/*
+		 * Kills are audited by default (actions_logged): their records
+		 * name the syscall.  Only new records matter.  Without access
+		 * to the kernel log (not root), kills are reported from the
+		 * exit status alone.
+		 */
+		o->kmsg = open_audit_multicast();
+		o->audit_nl = o->kmsg >= 0;
+		if (o->kmsg < 0) {
+			/* The console copy is rate-limited (printk): a fallback only. */
+			o->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+			if (o->kmsg >= 0)
+				lseek(o->kmsg, 0, SEEK_END);
+		}
+		/*
+		 * The audit log names every process on the host, and drops
+		 * records under load: the proc connector tells which processes
+		 * are the container's (fork events from its init down) and
+		 * which of them died of SIGSYS, record or not.
+		 */
+		if (o->kmsg >= 0)
+			o->procev = open_proc_connector();
+	}
+	*res = o;
+	return 0;
+}
+
+static int
+open_proc_connector(void)
+{
+	int s = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
+	if (s < 0)
+		return -1;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC};
+	struct {
+		struct nlmsghdr nl;
+		struct cn_msg cn;
+		enum proc_cn_mcast_op op;
+	} __attribute__((packed)) msg = {
+	    .nl = {.nlmsg_len = sizeof(msg), .nlmsg_type = NLMSG_DONE, .nlmsg_pid = 0},
+	    .cn = {.id = {.idx = CN_IDX_PROC, .val = CN_VAL_PROC},
+		   .len = sizeof(enum proc_cn_mcast_op)},
+	    .op = PROC_CN_MCAST_LISTEN,
+	};
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || send(s, &msg, sizeof(msg), 0) < 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+static bool
+pid_in(const pid_t *v, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == pid)
+			return true;
+	return false;
+}
+
+static void
+pid_add(pid_t **v, size_t *n, pid_t pid)
+{
+	if (pid_in(*v, *n, pid))
+		return;
+	pid_t *nv = realloc(*v, (*n + 1) * sizeof(pid_t));
+	if (nv == NULL)
+		return;
+	nv[(*n)++] = pid;
+	*v = nv;
+}
+
+void
+mr_observer_set_init(struct mr_observer *o, pid_t pid)
+{
+	pid_add(&o->members, &o->n_members, pid);
+}
+
+int
+mr_observer_procev_fd(const struct mr_observer *o)
+{
+	return o->procev;
+}
+
+void
+mr_observer_handle_procev(struct mr_observer *o)
+{
+	union {
+		char buf[8192];
+		struct nlmsghdr align;
+	} u;
+	for (;;) {
+		ssize_t got = recv(o->procev, u.buf, sizeof(u.buf), 0);
+		if (got <= 0)
+			return;
+		int n = (int)got; /* signed: see mr_observer_handle_kmsg */
+		for (struct nlmsghdr *nl = &u.align; NLMSG_OK(nl, n); nl = NLMSG_NEXT(nl, n)) {
+			struct cn_msg *cn = NLMSG_DATA(nl);
+			if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC)
+				continue;
+			/* cn_msg's payload is only 4-byte aligned: copy it out. */
+			struct proc_event evbuf;
+			size_t len = cn->len < sizeof(evbuf) ? cn->len : sizeof(evbuf);
+			memset(&evbuf, 0, sizeof(evbuf));
+			memcpy(&evbuf, cn->data, len);
+			const struct proc_event *ev = &evbuf;
+			if (ev->what == PROC_EVENT_FORK &&
+			    pid_in(o->members, o->n_members, ev->event_data.fork.parent_tgid))
+				pid_add(&o->members, &o->n_members, ev->event_data.fork.child_tgid);
+			else if (ev->what == PROC_EVENT_EXIT &&
+				 pid_in(o->members, o->n_members,
+					ev->event_data.exit.process_tgid) &&
+				 (ev->event_data.exit.exit_code & 0x7f) == SIGSYS)
+				pid_add(&o->sigsys_deaths, &o->n_sigsys_deaths,
+					ev->event_data.exit.process_tgid);
+		}
+	}
+}
+
+void
+mr_observer_set_listener(struct mr_observer *o, int listener)
+{
+	o->listener = listener;
+}
+
+int
+mr_observer_listener_fd(const struct mr_observer *o)
+{
+	return o->listener;
+}
+
+int
+mr_observer_kmsg_fd(const struct mr_observer *o)
+{
+	return o->kmsg;
+}
+
+/* --- decoding arguments ------------------------------------------------- */
+
+enum arg_kind {
+	A_END = 0,
+	A_INT,
+	A_HEX,
+	A_DIRFD,
+	A_PATH,
+	A_MODE,
+	A_OFLAGS,
+	A_PTR,
+	A_SIG,
+	A_AF,
+};
+
+struct sig {
+	const char *name;
+	enum arg_kind args[6];
+};
+
+static const struct sig sigs[] = {
+    {"open", {A_PATH, A_OFLAGS, A_MODE}},
+    {"openat", {A_DIRFD, A_PATH, A_OFLAGS, A_MODE}},
+    {"openat2", {A_DIRFD, A_PATH, A_PTR, A_INT}},
+    {"creat", {A_PATH, A_MODE}},
+    {"mkdir", {A_PATH, A_MODE}},
+    {"mkdirat", {A_DIRFD, A_PATH, A_MODE}},
+    {"rmdir", {A_PATH}},
+    {"unlink", {A_PATH}},
+    {"unlinkat", {A_DIRFD, A_PATH, A_HEX}},
+    {"chmod", {A_PATH, A_MODE}},
+    {"fchmod", {A_INT, A_MODE}},
+    {"fchmodat", {A_DIRFD, A_PATH, A_MODE}},
+    {"fchmodat2", {A_DIRFD, A_PATH, A_MODE, A_HEX}},
+    {"chown", {A_PATH, A_INT, A_INT}},
+    {"lchown", {A_PATH, A_INT, A_INT}},
+    {"fchown", {A_INT, A_INT, A_INT}},
+    {"fchownat", {A_DIRFD, A_PATH, A_INT, A_INT, A_HEX}},
+    {"rename", {A_PATH, A_PATH}},
+    {"renameat", {A_DIRFD, A_PATH, A_DIRFD, A_PATH}},
+    {"renameat2", {A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_HEX}},
+    {"link", {A_PATH, A_PATH}},
+    {"linkat", {A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_HEX}},
+    {"symlink", {A_PATH, A_PATH}},
+    {"symlinkat", {A_PATH, A_DIRFD, A_PATH}},
+    {"mknod", {A_PATH, A_MODE, A_HEX}},
+    {"mknodat", {A_DIRFD, A_PATH, A_MODE, A_HEX}},
+    {"access", {A_PATH, A_INT}},
+    {"faccessat", {A_DIRFD, A_PATH, A_INT}},
+    {"faccessat2", {A_DIRFD, A_PATH, A_INT, A_HEX}},
+    {"stat", {A_PATH, A_PTR}},
+    {"lstat", {A_PATH, A_PTR}},
+    {"newfstatat", {A_DIRFD, A_PATH, A_PTR, A_HEX}},
+    {"statx", {A_DIRFD, A_PATH, A_HEX, A_HEX, A_PTR}},
+    {"readlink", {A_PATH, A_PTR, A_INT}},
+    {"readlinkat", {A_DIRFD, A_PATH, A_PTR, A_INT}},
+    {"truncate", {A_PATH, A_INT}},
+    {"chdir", {A_PATH}},
+    {"chroot", {A_PATH}},
+    {"execve", {A_PATH, A_PTR, A_PTR}},
+    {"execveat", {A_DIRFD, A_PATH, A_PTR, A_PTR, A_HEX}},
+    {"mount", {A_PATH, A_PATH, A_PATH, A_HEX, A_PTR}},
+    {"umount2", {A_PATH, A_HEX}},
+    {"pivot_root", {A_PATH, A_PATH}},
+    {"sethostname", {A_PTR, A_INT}},
+    {"socket", {A_AF, A_HEX, A_INT}},
+    {"kill", {A_INT, A_SIG}},
+    {"tkill", {A_INT, A_SIG}},
+    {"tgkill", {A_INT, A_INT, A_SIG}},
+    {"clone", {A_HEX, A_PTR, A_PTR, A_PTR, A_HEX}},
+    {"clone3", {A_PTR, A_INT}},
+    {"unshare", {A_HEX}},
+    {"setns", {A_INT, A_HEX}},
+    {"personality", {A_HEX}},
+    {"ptrace", {A_INT, A_INT, A_PTR, A_PTR}},
+    {"ioctl", {A_INT, A_HEX, A_PTR}},
+    {"prctl", {A_INT, A_HEX, A_HEX, A_HEX, A_HEX}},
+    {"setuid", {A_INT}},
+    {"setgid", {A_INT}},
+    {"setresuid", {A_INT, A_INT, A_INT}},
+    {"setresgid", {A_INT, A_INT, A_INT}},
+    {"reboot", {A_HEX, A_HEX, A_HEX, A_PTR}},
+    {"swapon", {A_PATH, A_HEX}},
+    {"swapoff", {A_PATH}},
+    {"acct", {A_PATH}},
+    {"init_module", {A_PTR, A_INT, A_PTR}},
+    {"delete_module", {A_PATH, A_HEX}},
+};
+
+static const struct sig *
+find_sig(const char *name)
+{
+	for (size_t i = 0; i < MR_ARRAY_SIZE(sigs); i++)
+		if (strcmp(sigs[i].name, name) == 0)
+			return &sigs[i];
+	return NULL;
+}
+
+/* Read a NUL-terminated string from the stopped process (best effort). */
+static bool
+read_string(pid_t pid, uint64_t addr, char *buf, size_t size)
+{
+	size_t got = 0;
+	if (addr == 0)
+		return false;
+	while (got + 1 < size) {
+		/* Stay inside one page: the next one may not be mapped. */
+		size_t page_left = 4096 - ((addr + got) & 4095);
+		size_t want = size - 1 - got;
+		if (want > page_left)
+			want = page_left;
+		struct iovec local = {buf + got, want};
+		struct iovec remote = {(void *)(uintptr_t)(addr + got), want};
+		ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (n <= 0)
+			break;
+		if (memchr(buf + got, '\0', (size_t)n) != NULL)
+			return true;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return got > 0;
+}
+
+static void append(char **s, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+append(char **s, size_t *len, const char *fmt, ...)
+{
+	char tmp[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	char *ns = realloc(*s, *len + (size_t)n + 1);
+	if (ns == NULL)
+		return;
+	memcpy(ns + *len, tmp, (size_t)n + 1);
+	*s = ns;
+	*len += (size_t)n;
+}
+
+static void
+append_escaped(char **s, size_t *len, const char *str)
+{
+	append(s, len, "\"");
+	for (const unsigned char *c = (const unsigned char *)str; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			append(s, len, "\\%c", *c);
+		else if (*c < 0x20 || *c >= 0x7f)
+			append(s, len, "\\x%02x", *c);
+		else
+			append(s, len, "%c", *c);
+	}
+	append(s, len, "\"");
+}
+
+static void
+append_oflags(char **s, size_t *len, uint64_t v)
+{
+	static const struct {
+		int flag;
+		const char *name;
+	} f[] = {
+	    {O_CREAT, "O_CREAT"},	  {O_EXCL, "O_EXCL"},	      {O_NOCTTY, "O_NOCTTY"},
+	    {O_TRUNC, "O_TRUNC"},	  {O_APPEND, "O_APPEND"},     {O_NONBLOCK, "O_NONBLOCK"},
+	    {O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"}, {O_CLOEXEC, "O_CLOEXEC"},
+	    {O_PATH, "O_PATH"},
+	};
+	int acc = (int)(v & O_ACCMODE);
+	append(s, len, "%s",
+	       acc == O_RDONLY	 ? "O_RDONLY"
+	       : acc == O_WRONLY ? "O_WRONLY"
+				 : "O_RDWR");
+	uint64_t rest = v & ~(uint64_t)O_ACCMODE;
+	for (size_t i = 0; i < MR_ARRAY_SIZE(f); i++)
+		if (rest & (uint64_t)f[i].flag) {
+			append(s, len, "|%s", f[i].name);
+			rest &= ~(uint64_t)f[i].flag;
+		}
+	if (rest)
+		append(s, len, "|%#llx", (unsigned long long)rest);
+}
+
+static char *
+decode_call(const char *name, const struct seccomp_notif *n)
+{
+	const struct sig *sg = find_sig(name);
+	char *s = NULL;
+	size_t len = 0;
+	char buf[512];
+
+	append(&s, &len, "%s(", name);
+	for (int i = 0; i < 6; i++) {
+		enum arg_kind k = sg ? sg->args[i] : (i < 3 ? A_HEX : A_END);
+		uint64_t v = n->data.args[i];
+		if (k == A_END)
+			break;
+		if (i)
+			append(&s, &len, ", ");
+		switch (k) {
+		case A_INT:
+			append(&s, &len, "%d", (int)v);
+			break;
+		case A_DIRFD:
+			if ((int)v == AT_FDCWD)
+				append(&s, &len, "AT_FDCWD");
+			else
+				append(&s, &len, "%d", (int)v);
+			break;
+		case A_PATH:
+			if (read_string((pid_t)n->pid, v, buf, sizeof(buf)))
+				append_escaped(&s, &len, buf);
+			else
+				append(&s, &len, "%#llx", (unsigned long long)v);
+			break;
+		case A_MODE:
+			append(&s, &len, "0%03llo", (unsigned long long)v);
+			break;
+		case A_OFLAGS:
+			append_oflags(&s, &len, v);
+			break;
+		case A_SIG:
+			if (sigabbrev_np((int)v))
+				append(&s, &len, "SIG%s", sigabbrev_np((int)v));
+			else
+				append(&s, &len, "%d", (int)v);
+			break;
+		case A_AF: {
+			static const char *const af[] = {
+			    [1] = "AF_UNIX",	 [2] = "AF_INET",    [10] = "AF_INET6",
+			    [16] = "AF_NETLINK", [17] = "AF_PACKET", [38] = "AF_ALG",
+			    [40] = "AF_VSOCK",
+			};
+			if (v < MR_ARRAY_SIZE(af) && af[v] != NULL)
+				append(&s, &len, "%s", af[v]);
+			else
+				append(&s, &len, "%d", (int)v);
+			break;
+		}
+		case A_PTR:
+		case A_HEX:
+		default:
+			append(&s, &len, "%#llx", (unsigned long long)v);
+			break;
+		}
+	}
+	append(&s, &len, ")");
+	return s;
+}
+
+/* --- answering ------------------------------------------------------------ */
+
+static const char *
+syscall_name(uint32_t arch, int nr, char *buf, size_t size)
+{
+	char *name = seccomp_syscall_resolve_num_arch(arch, nr);
+	if (name == NULL) {
+		snprintf(buf, size, "syscall_%d", nr);
+	} else {
+		snprintf(buf, size, "%s", name);
+		free(name);
+	}
+	return buf;
+}
+
+static void
+describe_result(uint32_t ret, char *buf, size_t size)
+{
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_ERRNO: {
+		int e = (int)(ret & SECCOMP_RET_DATA);
+		const char *name = strerrorname_np(e);
+		if (e == 0)
+			snprintf(buf, size, "0");
+		else if (name)
+			snprintf(buf, size, "-%s", name);
+		else
+			snprintf(buf, size, "-%d", e);
+		return;
+	}
+	case SECCOMP_RET_TRACE:
+		snprintf(buf, size, "-ENOSYS (TRACE, no tracer)");
+		return;
+	case SECCOMP_RET_KILL_PROCESS:
+		snprintf(buf, size, "killed (KILL_PROCESS)");
+		return;
+	case SECCOMP_RET_KILL_THREAD:
+		snprintf(buf, size, "killed (KILL_THREAD)");
+		return;
+	case SECCOMP_RET_TRAP:
+		snprintf(buf, size, "SIGSYS (TRAP)");
+		return;
+	case SECCOMP_RET_LOG:
+		snprintf(buf, size, "allowed (LOG)");
+		return;
+	default:
+		snprintf(buf, size, "allowed");
+	}
+}
+
+static bool
+cond_holds(const struct mr_rule_cond *c, const uint64_t *args)
+{
+	uint64_t a = args[c->index < 6 ? c->index : 0];
+	switch (c->op) {
+	case SCMP_CMP_NE:
+		return a != c->value;
+	case SCMP_CMP_LT:
+		return a < c->value;
+	case SCMP_CMP_LE:
+		return a <= c->value;
+	case SCMP_CMP_EQ:
+		return a == c->value;
+	case SCMP_CMP_GE:
+		return a >= c->value;
+	case SCMP_CMP_GT:
+		return a > c->value;
+	case SCMP_CMP_MASKED_EQ:
+		return (a & c->value) == c->value_two;
+	}
+	return false;
+}
+
+/* args NULL (a kill read from the audit log): the arguments are unknown. */
+static bool
+rule_matches(const struct mr_rule_ref *r, const uint64_t *args)
+{
+	if (r->n_conds == 0 || args == NULL)
+		return true;
+	for (size_t i = 0; i < r->n_conds; i++) {
+		bool h = cond_holds(&r->conds[i], args);
+		if (r->any && h)
+			return true;
+		if (!r->any && !h)
+			return false;
+	}
+	return !r->any;
+}
+
+/*
+ * The rule that gave this outcome: one naming the syscall, with the same
+ * action, whose conditions hold for these arguments.  The outcome itself is
+ * known exactly (the program was run on the same data); this only names it.
+ */
+static const char *
+rule_for(const struct mr_observer *o, uint32_t arch, int nr, uint32_t ret, const uint64_t *args)
+{
+	const struct mr_seccomp_prepared *sc = &o->p->seccomp;
+	if (arch == seccomp_arch_native())
+		for (size_t i = 0; i < sc->n_rule_refs; i++) {
+			const struct mr_rule_ref *r = &sc->rule_refs[i];
+			if (r->nr == nr && r->action == ret && rule_matches(r, args))
+				return r->desc;
+		}
+	if (ret == (SECCOMP_RET_ERRNO | ENOSYS) && ret != sc->default_action)
+		return "ENOSYS stub: newer than every syscall the profile names";
+	return "default action";
+}
+
+static void
+container_pid_and_exe(pid_t host_pid, int *cpid, char *exe, size_t size)
+{
+	char path[64], line[256];
+	*cpid = (int)host_pid;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)host_pid);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			if (strncmp(line, "NSpid:", 6) == 0) {
+				char *last = strrchr(line, '\t');
+				if (last)
+					*cpid = atoi(last + 1);
+				break;
+			}
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)host_pid);
+	ssize_t n = readlink(path, exe, size - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (n <= 0)
+		snprintf(exe, size, "?");
+}
+
+static void
+tally(struct mr_observer *o, int nr, uint32_t ret, const char *rule, const char *name)
+{
+	for (size_t i = 0; i < o->n_tallies; i++)
+		if (o->tallies[i].nr == nr && o->tallies[i].ret == ret) {
+			o->tallies[i].count++;
+			return;
+		}
+	struct tally *t = realloc(o->tallies, (o->n_tallies + 1) * sizeof(*t));
+	if (t == NULL)
+		return;
+	o->tallies = t;
+	t[o->n_tallies++] = (struct tally){nr, ret, rule, 1, strdup(name)};
+}
+
+static void
+learn(struct mr_observer *o, uint32_t arch, int nr)
+{
+	if (nr < 0 || nr >= MAX_NR)
+		return;
+	for (size_t i = 0; i < o->n_arches; i++)
+		if (o->arches[i].arch == arch) {
+			o->arches[i].nr[nr / 8] |= (unsigned char)(1u << (nr % 8));
+			return;
+		}
+	struct seen_arch *a = realloc(o->arches, (o->n_arches + 1) * sizeof(*a));
+	if (a == NULL)
+		return;
+	o->arches = a;
+	memset(&a[o->n_arches], 0, sizeof(a[0]));
+	a[o->n_arches].arch = arch;
+	a[o->n_arches].nr[nr / 8] |= (unsigned char)(1u << (nr % 8));
+	o->n_arches++;
+}
+
+static void
+report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
+{
+	char name[64], result[64], exe[256];
+	int cpid;
+	const char *rule =
+	    rule_for(o, n->data.arch, n->data.nr, ret, (const uint64_t *)n->data.args);
+
+	syscall_name(n->data.arch, n->data.nr, name, sizeof(name));
+	describe_result(ret, result, sizeof(result));
+	container_pid_and_exe((pid_t)n->pid, &cpid, exe, sizeof(exe));
+	cleanup_free char *call = decode_call(name, n);
+	tally(o, n->data.nr, ret, rule, name);
+
+	if (!o->json) {
+		out(o, "minirun: seccomp: denied %s = %s  [pid %d %s; %s]\n", call ? call : name,
+		    result, cpid, exe, rule);
+		return;
+	}
+	json_t *j = json_pack("{s:s, s:i, s:s, s:s, s:i, s:i, s:s, s:s}", "syscall", name, "nr",
+			      n->data.nr, "call", call ? call : name, "result", result, "errno",
+			      (ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO
+				  ? (int)(ret & SECCOMP_RET_DATA)
+				  : -1,
+			      "pid", cpid, "exe", exe, "rule", rule);
+	if (j) {
+		char *s = json_dumps(j, JSON_COMPACT);
+		if (s)
+			out(o, "%s\n", s);
+		free(s);
+		json_decref(j);
+	}
+}
+
+int
+mr_observer_handle(struct mr_observer *o, bool before_exec, struct mr_error *err)
+{
+	const struct mr_seccomp_prepared *sc = &o->p->seccomp;
+	cleanup_free struct seccomp_notif *req = calloc(1, o->sizes.seccomp_notif);
+	cleanup_free struct seccomp_notif_resp *resp = calloc(1, o->sizes.seccomp_notif_resp);
+
+	if (req == NULL || resp == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp observer");
+	if (ioctl(o->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+		/* ENOENT: the caller died before we read it. */
+		if (errno == EINTR || errno == ENOENT)
+			return 0;
+		return mr_error_set(err, errno, "seccomp: SECCOMP_IOCTL_NOTIF_RECV");
+	}
+
+	uint32_t ret = SECCOMP_RET_ALLOW;
+	/* The profile's own answer: its original program on the same data.  If
+	   that cannot be had, refuse: observing must never let a call through. */
+	if (mr_bpf_eval(sc->insns, sc->n_insns, &req->data, &ret) < 0)
+		ret = SECCOMP_RET_ERRNO | EPERM;
+
+	resp->id = req->id;
+	if (o->mode == MR_OBSERVE_LEARN) {
+		learn(o, req->data.arch, req->data.nr);
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else {
+		switch (ret & SECCOMP_RET_ACTION_FULL) {
+		case SECCOMP_RET_ERRNO:
+			resp->error = -(int)(ret & SECCOMP_RET_DATA);
+			break;
+		case SECCOMP_RET_TRACE:
+			/* What the kernel does for TRACE when no tracer is attached. */
+			resp->error = -ENOSYS;
+			break;
+		default:
+			/* Only refusing outcomes are notified; anything else runs. */
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			break;
+		}
+		/* Before exec it is minirun itself (its read-back of the user and
+		   capabilities): answered like any call, but not the workload's. */
+		if (resp->flags == 0 && !before_exec)
+			report(o, req, ret);
+	}
+	if (ioctl(o->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
+		return mr_error_set(err, errno, "seccomp: SECCOMP_IOCTL_NOTIF_SEND");
+	return 0;
+}
+
+/* "... pid=9178 comm="mkdir" exe="/bin/busybox" sig=31 arch=c000003e syscall=83 ...
+ * code=0x80000000" */
+static bool
+field(const char *rec, const char *key, char *val, size_t size)
+{
+	const char *p = strstr(rec, key);
+	if (p == NULL)
+		return false;
+	p += strlen(key);
+	size_t n = 0;
+	if (*p == '"') {
+		p++;
+		while (p[n] && p[n] != '"' && n + 1 < size)
+			n++;
+	} else {
+		while (p[n] && p[n] != ' ' && p[n] != '\n' && n + 1 < size)
+			n++;
+	}
+	memcpy(val, p, n);
+	val[n] = '\0';
+	return true;
+}
+
+/* One AUDIT_SECCOMP record: "... pid=N comm=... exe=... arch=c000003e syscall=83 ...
+ * code=0x80000000". */
+static void
+handle_record(struct mr_observer *o, const char *rec)
+{
+	do {
+		char pid[16], comm[64], exe[256], arch[16], nr[16], code[16];
+		if (!field(rec, " pid=", pid, sizeof(pid)) ||
+		    !field(rec, " syscall=", nr, sizeof(nr)) ||
+		    !field(rec, " arch=", arch, sizeof(arch)) ||
+		    !field(rec, " code=", code, sizeof(code)))
+			continue;
+		if (!field(rec, " comm=", comm, sizeof(comm)))
+			snprintf(comm, sizeof(comm), "?");
+		if (!field(rec, " exe=", exe, sizeof(exe)))
+			snprintf(exe, sizeof(exe), "?");
+		/* Fork events are queued before the kill they lead to: read them first. */
+		if (o->procev >= 0) {
+			mr_observer_handle_procev(o);
+			if (!pid_in(o->members, o->n_members, (pid_t)atoi(pid)))
+				continue;
+			pid_add(&o->reported, &o->n_reported, (pid_t)atoi(pid));
+		}
+		uint32_t action = (uint32_t)strtoul(code, NULL, 16) & SECCOMP_RET_ACTION_FULL;
+		if (action != SECCOMP_RET_KILL_PROCESS && action != SECCOMP_RET_KILL_THREAD &&
+		    action != SECCOMP_RET_TRAP)
+			continue;
+		uint32_t a = (uint32_t)strtoul(arch, NULL, 16);
+		int num = atoi(nr);
+		char name[64], result[64];
+		syscall_name(a, num, name, sizeof(name));
+		describe_result(action, result, sizeof(result));
+		const char *rule = rule_for(o, a, num, action, NULL);
+		tally(o, num, action, rule, name);
+		o->kills++;
+		if (o->json) {
+			/* comm and exe come from the kernel as written: let jansson quote them. */
+			json_t *j = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:s}", "syscall",
+					      name, "nr", num, "result", result, "host_pid",
+					      atoi(pid), "comm", comm, "exe", exe, "rule", rule);
+			char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+			if (line)
+				out(o, "%s\n", line);
+			free(line);
+			json_decref(j);
+		} else {
+			out(o, "minirun: seccomp: %s %s()  [host pid %s %s (%s); %s]\n", result,
+			    name, pid, exe, comm, rule);
+		}
+	} while (0);
+}
+
+void
+mr_observer_handle_kmsg(struct mr_observer *o)
+{
+	union {
+		char buf[8192];
+		struct nlmsghdr align;
+	} u;
+	char rec[2048];
+
+	for (;;) {
+		if (!o->audit_nl) {
+			ssize_t n = read(o->kmsg, rec, sizeof(rec) - 1);
+			if (n < 0 && errno == EPIPE)
+				continue; /* overwritten records: skip ahead */
+			if (n <= 0)
+				return;
+			rec[n] = '\0';
+			if (strstr(rec, "type=1326") != NULL)
+				handle_record(o, rec);
+			continue;
+		}
+		ssize_t got = recv(o->kmsg, u.buf, sizeof(u.buf), 0);
+		if (got <= 0)
+			return;
+		/*
+		 * Signed on purpose: the audit subsystem does not pad its last
+		 * message, so NLMSG_NEXT can step below zero, and NLMSG_OK only
+		 * stops there when the length is a signed int.
+		 */
+		int n = (int)got;
+		for (struct nlmsghdr *nl = &u.align; NLMSG_OK(nl, n); nl = NLMSG_NEXT(nl, n)) {
+			if (nl->nlmsg_type != AUDIT_SECCOMP)
+				continue;
+			size_t len = nl->nlmsg_len - NLMSG_HDRLEN;
+			if (len > sizeof(rec) - 2)
+				len = sizeof(rec) - 2;
+			rec[0] = ' ';
+			memcpy(rec + 1, NLMSG_DATA(nl), len);
+			rec[len + 1] = '\0';
+			handle_record(o, rec);
+		}
+	}
+}
+
+/* --- the end of the run ------------------------------------------------------ */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names seen, sorted and unique, as a JSON array. */
+static json_t *
+learned_names(const struct mr_observer *o, json_t **arches)
+{
+	char **names = NULL;
+	size_t n = 0;
+	*arches = json_array();
+	for (size_t i = 0; i < o->n_arches; i++) {
+		const char *an = mr_arch_scmp_name(o->arches[i].arch);
+		if (an)
+			json_array_append_new(*arches, json_string(an));
+		for (int nr = 0; nr < MAX_NR; nr++) {
+			if (!(o->arches[i].nr[nr / 8] & (1u << (nr % 8))))
+				continue;
+			char *name = seccomp_syscall_resolve_num_arch(o->arches[i].arch, nr);
+			if (name == NULL)
+				continue;
+			char **v = realloc(names, (n + 1) * sizeof(char *));
+			if (v == NULL) {
+				free(name);
+				continue;
+			}
+			names = v;
+			names[n++] = name;
+		}
+	}
+	if (n)
+		qsort(names, n, sizeof(char *), cmp_str);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+			json_array_append_new(arr, json_string(names[i]));
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return arr;
+}
+
+static int
+write_learned(struct mr_observer *o, struct mr_error *err)
+{
+	const struct mr_spec *spec = o->p->spec;
+	const struct mr_seccomp_prepared *sc = &o->p->seccomp;
+	json_t *arches = NULL;
+	json_t *names = learned_names(o, &arches);
+	json_t *doc;
+	json_error_t je;
+
+	if (sc->learn_base != NULL) {
+		doc = json_loadb(sc->learn_base, sc->learn_base_len, 0, &je);
+		if (doc == NULL || !json_is_object(doc)) {
+			json_decref(names);
+			json_decref(arches);
+			json_decref(doc);
+			return mr_error_set(
+			    err, 0, "--seccomp-learn: re-reading the base profile: %s", je.text);
+		}
+		json_decref(arches);
+		if (json_array_size(names) > 0) {
+			json_t *syscalls = json_object_get(doc, "syscalls");
+			if (!json_is_array(syscalls)) {
+				syscalls = json_array();
+				json_object_set_new(doc, "syscalls", syscalls);
+			}
+			json_array_append_new(
+			    syscalls,
+			    json_pack("{s:o, s:s, s:s}", "names", names, "action", "SCMP_ACT_ALLOW",
+				      "comment",
+				      "added by minirun --seccomp-learn: what the base profile "
+				      "lacked for this workload"));
+		} else {
+			json_decref(names);
+		}
+	} else {
+		doc = json_pack("{s:s, s:o, s:[{s:o, s:s}]}", "defaultAction", "SCMP_ACT_ERRNO",
+				"architectures", arches, "syscalls", "names", names, "action",
+				"SCMP_ACT_ALLOW");
+	}
+	if (doc == NULL)
+		return mr_error_set(err, ENOMEM, "--seccomp-learn");
+	int r = json_dump_file(doc, spec->seccomp_learn, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (r < 0)
+		return mr_error_set(err, errno, "--seccomp-learn: write %s", spec->seccomp_learn);
+	return 0;
+}
+
+int
+mr_observer_finish(struct mr_observer *o, struct mr_error *err)
+{
+	if (o->mode == MR_OBSERVE_LEARN)
+		return write_learned(o, err);
+
+	if (o->kmsg >= 0) {
+		/* Audit records reach the log asynchronously (kauditd). */
+		struct pollfd pfd = {.fd = o->kmsg, .events = POLLIN};
+		if (o->procev >= 0)
+			mr_observer_handle_procev(o);
+		while (poll(&pfd, 1, 30) > 0)
+			mr_observer_handle_kmsg(o);
+	}
+	for (size_t i = 0; i < o->n_sigsys_deaths; i++) {
+		if (pid_in(o->reported, o->n_reported, o->sigsys_deaths[i]))
+			continue;
+		/* The kernel rate-limits audit lines on the console (printk). */
+		tally(o, -1, SECCOMP_RET_KILL_PROCESS, "audit record dropped by the kernel",
+		      "(unknown syscall)");
+		if (o->json)
+			out(o,
+			    "{\"syscall\":null,\"result\":\"killed by SIGSYS\",\"host_pid\":%d,"
+			    "\"rule\":\"unknown: the kernel's audit log dropped the record\"}\n",
+			    (int)o->sigsys_deaths[i]);
+		else
+			out(o,
+			    "minirun: seccomp: host pid %d was killed by SIGSYS (a KILL or TRAP "
+			    "rule); "
+			    "which syscall is unknown: the kernel dropped its audit record (rate "
+			    "limit)\n",
+			    (int)o->sigsys_deaths[i]);
+	}
+	unsigned long total = 0;
+	for (size_t i = 0; i < o->n_tallies; i++)
+		total += o->tallies[i].count;
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < o->n_tallies; i++) {
+			char result[64];
+			describe_result(o->tallies[i].ret, result, sizeof(result));
+			json_array_append_new(
+			    arr, json_pack("{s:s, s:i, s:s, s:s}", "syscall",
+					   o->tallies[i].name ? o->tallies[i].name : "?", "count",
+					   (int)o->tallies[i].count, "result", result, "rule",
+					   o->tallies[i].rule));
+		}
+		json_t *j = json_pack("{s:o, s:i}", "summary", arr, "denied", (int)total);
+		char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		if (s)
+			out(o, "%s\n", s);
+		free(s);
+		json_decref(j);
+		return 0;
+	}
+	if (total == 0) {
+		out(o, "minirun: seccomp: summary: no syscall was denied by %s\n",
+		    o->p->seccomp.source ? o->p->seccomp.source : "the profile");
+		return 0;
+	}
+	out(o, "minirun: seccomp: summary: %lu denied call%s (%s):\n", total, total == 1 ? "" : "s",
+	    o->p->seccomp.source ? o->p->seccomp.source : "the profile");
+	for (size_t i = 0; i < o->n_tallies; i++) {
+		char result[64];
+		describe_result(o->tallies[i].ret, result, sizeof(result));
+		out(o, "minirun: seccomp:   %-16s %5lu x  %s  [%s]\n",
+		    o->tallies[i].name ? o->tallies[i].name : "?", o->tallies[i].count, result,
+		    o->tallies[i].rule);
+	}
+	return 0;
+}
+
+void
+mr_observer_abort(struct mr_observer *o)
+{
+	if (o != NULL && o->report_path != NULL)
+		unlink(o->report_path);
+}
+
+void
+mr_observer_free(struct mr_observer *o)
+{
+	if (o == NULL)
+		return;
+	if (o->listener >= 0)
+		close(o->listener);
+	if (o->kmsg >= 0)
+		close(o->kmsg);
+	if (o->procev >= 0)
+		close(o->procev);
+	free(o->members);
+	free(o->sigsys_deaths);
+	free(o->reported);
+	if (o->out_fd > STDERR_FILENO)
+		close(o->out_fd);
+	for (size_t i = 0; i < o->n_tallies; i++)
+		free(o->tallies[i].name);
+	free(o->tallies);
+	free(o->arches);
+	free(o->report_path);
+	free(o);
+}

@@ -1,0 +1,1285 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Seccomp profile JSON -> struct mr_profile, keeping each value's position.
+ *
+ * Decoding follows Go's encoding/json as moby uses it: keys match
+ * case-insensitively, JSON null is the same as an absent key, a value of the
+ * wrong type is an error.  Unlike Go, unknown keys are reported as warnings
+ * (a typo such as "sycalls" would otherwise silently drop every rule) and
+ * duplicate keys are an error instead of "the last one wins".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <linux/seccomp.h>
+
+#include "seccomp/profile.h"
+#include "common/util.h"
+
+/* Kernel: errno values above MAX_ERRNO are not errors to user space. */
+#define MR_MAX_ERRNO 4095
+
+/* Larger than any real profile (Docker's is 13 KB); keeps a stray path from eating memory. */
+#define MR_PROFILE_MAX_BYTES (16 * 1024 * 1024)
+
+static inline void
+mr_json_decrefp(json_t **j)
+{
+	if (*j != NULL)
+		json_decref(*j);
+}
+#define cleanup_json __attribute__((cleanup(mr_json_decrefp)))
+
+/* ---------------------------------------------------------------- strv */
+
+int
+mr_strv_addf(struct mr_strv *sv, const char *fmt, ...)
+{
+	va_list ap;
+	char *line = NULL;
+	char **nv;
+
+	va_start(ap, fmt);
+	int r = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -1;
+	nv = realloc(sv->v, (sv->n + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		free(line);
+		return -1;
+	}
+	sv->v = nv;
+	sv->v[sv->n++] = line;
+	return 0;
+}
+
+int
+mr_strv_move(struct mr_strv *to, struct mr_strv *from)
+{
+	if (from->n == 0)
+		return 0;
+	char **nv = realloc(to->v, (to->n + from->n) * sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	to->v = nv;
+	memcpy(to->v + to->n, from->v, from->n * sizeof(*nv));
+	to->n += from->n;
+	free(from->v);
+	from->v = NULL;
+	from->n = 0;
+	return 0;
+}
+
+void
+mr_strv_clear(struct mr_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+/* ------------------------------------------------------------- actions */
+
+bool
+mr_act_has_errno(enum mr_act act)
+{
+	return act == MR_ACT_ERRNO || act == MR_ACT_TRACE;
+}
+
+uint32_t
+mr_act_value(enum mr_act act, unsigned errno_ret)
+{
+	switch (act) {
+	case MR_ACT_KILL_THREAD:
+		return SCMP_ACT_KILL_THREAD;
+	case MR_ACT_KILL_PROCESS:
+		return SCMP_ACT_KILL_PROCESS;
+	case MR_ACT_TRAP:
+		return SCMP_ACT_TRAP;
+	case MR_ACT_ERRNO:
+		return SCMP_ACT_ERRNO(errno_ret);
+	case MR_ACT_TRACE:
+		return SCMP_ACT_TRACE(errno_ret);
+	case MR_ACT_ALLOW:
+		return SCMP_ACT_ALLOW;
+	case MR_ACT_LOG:
+		return SCMP_ACT_LOG;
+	}
+	return SCMP_ACT_KILL_PROCESS;
+}
+
+static const struct {
+	const char *name;
+	enum mr_act act;
+} action_names[] = {
+    {"SCMP_ACT_KILL", MR_ACT_KILL_THREAD},
+    {"SCMP_ACT_KILL_THREAD", MR_ACT_KILL_THREAD},
+    {"SCMP_ACT_KILL_PROCESS", MR_ACT_KILL_PROCESS},
+    {"SCMP_ACT_TRAP", MR_ACT_TRAP},
+    {"SCMP_ACT_ERRNO", MR_ACT_ERRNO},
+    {"SCMP_ACT_TRACE", MR_ACT_TRACE},
+    {"SCMP_ACT_ALLOW", MR_ACT_ALLOW},
+    {"SCMP_ACT_LOG", MR_ACT_LOG},
+};
+
+static const struct {
+	const char *name;
+	int op;
+} op_names[] = {
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+static const struct {
+	const char *name;
+	unsigned flag;
+} flag_names[] = {
+    /* Accepted and dropped, as runc does: the container process is single-threaded
+     * when it loads the filter, and TSYNC changes what seccomp(2) returns. */
+    {"SECCOMP_FILTER_FLAG_TSYNC", 0},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    /* Only meaningful with a notify listener, which minirun does not create;
+     * the kernel rejects it without SECCOMP_FILTER_FLAG_NEW_LISTENER. */
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0},
+};
+
+int
+mr_errno_parse(const char *s, unsigned *out)
+{
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (*s >= '0' && *s <= '9') {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(s, &end, 10);
+		if (errno != 0 || *end != '\0' || v > MR_MAX_ERRNO)
+			return -1;
+		*out = (unsigned)v;
+		return 0;
+	}
+	/* glibc's own table, so the names are exactly the ones <errno.h> defines. */
+	for (int e = 1; e <= MR_MAX_ERRNO; e++) {
+		const char *n = strerrorname_np(e);
+		if (n != NULL && strcmp(n, s) == 0) {
+			*out = (unsigned)e;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ----------------------------------------------------- value positions */
+
+/*
+ * jansson keeps no positions for values, only for errors.  Once jansson has
+ * accepted the text it is valid JSON, so a small scanner can list where each
+ * value starts, in document order; a pre-order walk of the tree visits the
+ * same values in the same order (jansson keeps object keys in insertion order
+ * and duplicates are rejected), and zipping the two lists gives the position
+ * of every json_t.  If the counts ever disagree, positions are just unknown.
+ */
+
+struct pos_entry {
+	const json_t *v;
+	struct mr_pos pos;
+};
+
+struct posmap {
+	struct pos_entry *e;
+	size_t n;
+	size_t cap;
+	bool broken;
+};
+
+struct scanner {
+	const char *s;
+	size_t len;
+	size_t i;
+	int line;
+	int col;
+	int depth;
+};
+
+static void
+sc_advance(struct scanner *sc)
+{
+	unsigned char ch = (unsigned char)sc->s[sc->i++];
+	if (ch == '\n') {
+		sc->line++;
+		sc->col = 1;
+	} else if ((ch & 0xc0) != 0x80) {
+		/* jansson counts characters, not bytes: UTF-8 continuation bytes do not move the
+		 * column. */
+		sc->col++;
+	}
+}
+
+static void
+sc_ws(struct scanner *sc)
+{
+	while (sc->i < sc->len && strchr(" \t\r\n", sc->s[sc->i]) != NULL && sc->s[sc->i] != '\0')
+		sc_advance(sc);
+}
+
+static int
+sc_push(struct posmap *pm, struct mr_pos pos)
+{
+	if (pm->n == pm->cap) {
+		size_t ncap = pm->cap ? pm->cap * 2 : 256;
+		struct pos_entry *ne = realloc(pm->e, ncap * sizeof(*ne));
+		if (ne == NULL)
+			return -1;
+		pm->e = ne;
+		pm->cap = ncap;
+	}
+	pm->e[pm->n].v = NULL;
+	pm->e[pm->n].pos = pos;
+	pm->n++;
+	return 0;
+}
+
+static int
+sc_string(struct scanner *sc)
+{
+	if (sc->i >= sc->len || sc->s[sc->i] != '"')
+		return -1;
+	sc_advance(sc);
+	while (sc->i < sc->len) {
+		char ch = sc->s[sc->i];
+		if (ch == '\\') {
+			sc_advance(sc);
+			if (sc->i >= sc->len)
+				return -1;
+			sc_advance(sc);
+			continue;
+		}
+		sc_advance(sc);
+		if (ch == '"')
+			return 0;
+	}
+	return -1;
+}
+
+static int
+sc_value(struct scanner *sc, struct posmap *pm)
+{
+	sc_ws(sc);
+	if (sc->i >= sc->len || ++sc->depth > 4096)
+		return -1;
+	if (sc_push(pm, (struct mr_pos){sc->line, sc->col}) < 0)
+		return -1;
+	char ch = sc->s[sc->i];
+	int r = 0;
+	if (ch == '{' || ch == '[') {
+		char close = ch == '{' ? '}' : ']';
+		sc_advance(sc);
+		sc_ws(sc);
+		if (sc->i < sc->len && sc->s[sc->i] == close) {
+			sc_advance(sc);
+		} else {
+			for (;;) {
+				if (ch == '{') {
+					sc_ws(sc);
+					if (sc_string(sc) < 0)
+						return -1;
+					sc_ws(sc);
+					if (sc->i >= sc->len || sc->s[sc->i] != ':')
+						return -1;
+					sc_advance(sc);
+				}
+				if (sc_value(sc, pm) < 0)
+					return -1;
+				sc_ws(sc);
+				if (sc->i >= sc->len)
+					return -1;
+				if (sc->s[sc->i] == ',') {
+					sc_advance(sc);
+					continue;
+				}
+				if (sc->s[sc->i] != close)
+					return -1;
+				sc_advance(sc);
+				break;
+			}
+		}
+	} else if (ch == '"') {
+		r = sc_string(sc);
+	} else {
+		/* number, true, false, null */
+		while (sc->i < sc->len && strchr(",]} \t\r\n", sc->s[sc->i]) == NULL)
+			sc_advance(sc);
+	}
+	sc->depth--;
+	return r;
+}
+
+static int
+walk_tree(const json_t *v, const struct posmap *scanned, size_t *k, bool *ok)
+{
+	if (*k >= scanned->n) {
+		*ok = false;
+		return 0;
+	}
+	scanned->e[(*k)++].v = v;
+	if (json_is_object(v)) {
+		const char *key;
+		json_t *child;
+		json_object_foreach((json_t *)v, key, child)
+		{
+			walk_tree(child, scanned, k, ok);
+			if (!*ok)
+				return 0;
+		}
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *child;
+		json_array_foreach(v, i, child)
+		{
+			walk_tree(child, scanned, k, ok);
+			if (!*ok)
+				return 0;
+		}
+	}
+	return 0;
+}
+
+static int
+pos_cmp(const void *a, const void *b)
+{
+	const struct pos_entry *x = a, *y = b;
+	if ((uintptr_t)x->v < (uintptr_t)y->v)
+		return -1;
+	return (uintptr_t)x->v > (uintptr_t)y->v;
+}
+
+static int
+posmap_build(struct posmap *pm, const char *text, size_t len, const json_t *root)
+{
+	struct scanner sc = {.s = text, .len = len, .line = 1, .col = 1};
+	memset(pm, 0, sizeof(*pm));
+	size_t k = 0;
+	bool ok = sc_value(&sc, pm) == 0;
+	if (ok)
+		walk_tree(root, pm, &k, &ok);
+	if (!ok || k != pm->n) {
+		/* Out of memory or text the scanner misreads: messages lose their positions
+		 * only.  The fuzzer treats a misread as a bug. */
+#ifdef MR_FUZZING
+		abort();
+#endif
+		pm->broken = true;
+		return 0;
+	}
+	qsort(pm->e, pm->n, sizeof(*pm->e), pos_cmp);
+	return 0;
+}
+
+static struct mr_pos
+posmap_get(const struct posmap *pm, const json_t *v)
+{
+	struct pos_entry key = {.v = v};
+	if (pm->broken || v == NULL)
+		return (struct mr_pos){0, 0};
+	const struct pos_entry *e = bsearch(&key, pm->e, pm->n, sizeof(*pm->e), pos_cmp);
+	return e ? e->pos : (struct mr_pos){0, 0};
+}
+
+/* ------------------------------------------------------------- decoding */
+
+struct pctx {
+	const char *source;
+	struct posmap pm;
+	struct mr_profile *p;
+	struct mr_error *err;
+};
+
+static int perr_at(struct pctx *c, struct mr_pos pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+perr_at(struct pctx *c, struct mr_pos pos, const char *fmt, ...)
+{
+	char msg[MR_ERROR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (pos.line > 0)
+		return mr_error_set(c->err, 0, "seccomp profile %s:%d:%d: %s", c->source, pos.line,
+				    pos.column, msg);
+	return mr_error_set(c->err, 0, "seccomp profile %s: %s", c->source, msg);
+}
+
+#define perr(c, json, ...) perr_at((c), posmap_get(&(c)->pm, (json)), __VA_ARGS__)
+
+static int pwarn(struct pctx *c, const json_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+pwarn(struct pctx *c, const json_t *at, const char *fmt, ...)
+{
+	char msg[MR_ERROR_MSG_MAX];
+	va_list ap;
+	struct mr_pos pos = posmap_get(&c->pm, at);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	int r = pos.line > 0
+		    ? mr_strv_addf(&c->p->warnings, "seccomp profile %s:%d:%d: %s", c->source,
+				   pos.line, pos.column, msg)
+		    : mr_strv_addf(&c->p->warnings, "seccomp profile %s: %s", c->source, msg);
+	if (r < 0)
+		return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+	return 0;
+}
+
+static const char *
+type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number with a fraction";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "?";
+}
+
+/*
+ * Match an object's keys against the known ones (case-insensitively, like
+ * Go); vals[i] gets the value of keys[i] or NULL (absent or JSON null).
+ */
+static int
+get_keys(struct pctx *c, const json_t *obj, const char *what, const char *const *keys, size_t n,
+	 json_t **vals)
+{
+	const char *key;
+	json_t *v;
+	const json_t *seen[32] = {0};
+
+	if (n > MR_ARRAY_SIZE(seen))
+		abort();
+	memset(vals, 0, n * sizeof(*vals));
+	json_object_foreach((json_t *)obj, key, v)
+	{
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (strcasecmp(key, keys[i]) == 0)
+				break;
+		if (i == n) {
+			if (pwarn(c, v, "%s: unknown key \"%s\" ignored", what, key) < 0)
+				return -1;
+			continue;
+		}
+		if (seen[i] != NULL)
+			return perr(c, v, "%s: \"%s\" given twice (keys match case-insensitively)",
+				    what, keys[i]);
+		seen[i] = v;
+		vals[i] = json_is_null(v) ? NULL : v;
+	}
+	return 0;
+}
+
+static int
+want_type(struct pctx *c, const json_t *v, json_type t, const char *what, const char *key)
+{
+	static const char *const names[] = {
+	    [JSON_OBJECT] = "an object",
+	    [JSON_ARRAY] = "an array",
+	    [JSON_STRING] = "a string",
+	    [JSON_INTEGER] = "an integer",
+	};
+	if (json_typeof(v) == t)
+		return 0;
+	return perr(c, v, "%s: \"%s\" must be %s, not %s", what, key, names[t], type_name(v));
+}
+
+static char *
+xstrdup(struct pctx *c, const char *s)
+{
+	char *r = strdup(s);
+	if (r == NULL)
+		mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+	return r;
+}
+
+static int
+get_uint(struct pctx *c, const json_t *v, const char *what, const char *key, uint64_t max,
+	 uint64_t *out)
+{
+	if (want_type(c, v, JSON_INTEGER, what, key) < 0)
+		return -1;
+	json_int_t i = json_integer_value(v);
+	if (i < 0 || (uint64_t)i > max)
+		return perr(c, v, "%s: \"%s\" %lld is out of range 0..%llu", what, key,
+			    (long long)i, (unsigned long long)max);
+	*out = (uint64_t)i;
+	return 0;
+}
+
+/* An errno given as errnoRet (integer) or, Podman's way, errno (a name or a number). */
+static int
+get_errno(struct pctx *c, const json_t *v, const char *what, const char *key, unsigned *out)
+{
+	if (json_is_integer(v)) {
+		uint64_t u;
+		if (get_uint(c, v, what, key, MR_MAX_ERRNO, &u) < 0)
+			return -1;
+		*out = (unsigned)u;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return perr(
+		    c, v, "%s: \"%s\" must be an errno name such as \"EPERM\" or a number, not %s",
+		    what, key, type_name(v));
+	if (mr_errno_parse(json_string_value(v), out) < 0)
+		return perr(c, v, "%s: \"%s\": unknown errno \"%s\"", what, key,
+			    json_string_value(v));
+	return 0;
+}
+
+static int
+get_action(struct pctx *c, const json_t *v, const char *what, const char *key, enum mr_act *act,
+	   char **name)
+{
+	if (want_type(c, v, JSON_STRING, what, key) < 0)
+		return -1;
+	const char *s = json_string_value(v);
+	for (size_t i = 0; i < MR_ARRAY_SIZE(action_names); i++) {
+		if (strcmp(s, action_names[i].name) == 0) {
+			*act = action_names[i].act;
+			*name = xstrdup(c, s);
+			return *name ? 0 : -1;
+		}
+	}
+	if (strcmp(s, "SCMP_ACT_NOTIFY") == 0)
+		return perr(c, v,
+			    "%s: SCMP_ACT_NOTIFY is not supported: minirun does not pass a "
+			    "seccomp listener to an agent",
+			    what);
+	return perr(c, v,
+		    "%s: unknown action \"%s\" (expected SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, "
+		    "SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, "
+		    "SCMP_ACT_TRACE or SCMP_ACT_LOG)",
+		    what, s);
+}
+
+/* An array of strings; NULL (absent or null) gives an empty list. */
+static int
+get_strings(struct pctx *c, const json_t *v, const char *what, const char *key, char ***out,
+	    struct mr_pos **pos_out, size_t *n_out)
+{
+	size_t i;
+	json_t *e;
+
+	*out = NULL;
+	*n_out = 0;
+	if (pos_out)
+		*pos_out = NULL;
+	if (v == NULL)
+		return 0;
+	if (want_type(c, v, JSON_ARRAY, what, key) < 0)
+		return -1;
+	size_t n = json_array_size(v);
+	if (n == 0)
+		return 0;
+	char **list = calloc(n, sizeof(*list));
+	struct mr_pos *pos = pos_out ? calloc(n, sizeof(*pos)) : NULL;
+	if (list == NULL || (pos_out && pos == NULL)) {
+		free(list);
+		free(pos);
+		return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+	}
+	*out = list;
+	if (pos_out)
+		*pos_out = pos;
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e))
+			return perr(c, e, "%s: \"%s\"[%zu] must be a string, not %s", what, key, i,
+				    type_name(e));
+		list[i] = xstrdup(c, json_string_value(e));
+		if (list[i] == NULL)
+			return -1;
+		*n_out = i + 1;
+		if (pos)
+			pos[i] = posmap_get(&c->pm, e);
+	}
+	return 0;
+}
+
+static void
+free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * minKernel as moby's KernelVersion.UnmarshalJSON reads it: "<kernel>.<major>",
+ * exactly two dot-separated parts, each 0-255 in decimal, not "0.0"; "" is
+ * accepted and means 0.0 (moby keeps the non-nil pointer, so as an include it
+ * always holds and as an exclude it always excludes).
+ */
+static int
+parse_min_kernel(const char *s, unsigned *kernel, unsigned *major)
+{
+	unsigned parts[2];
+	const char *p = s;
+
+	if (*s == '\0') {
+		*kernel = *major = 0;
+		return 0;
+	}
+	for (int k = 0; k < 2; k++) {
+		unsigned v = 0;
+		const char *start = p;
+		while (*p >= '0' && *p <= '9') {
+			v = v * 10 + (unsigned)(*p - '0');
+			if (v > 255)
+				return -1;
+			p++;
+		}
+		if (p == start)
+			return -1;
+		parts[k] = v;
+		if (k == 0) {
+			if (*p != '.')
+				return -1;
+			p++;
+		}
+	}
+	if (*p != '\0' || (parts[0] == 0 && parts[1] == 0))
+		return -1;
+	*kernel = parts[0];
+	*major = parts[1];
+	return 0;
+}
+
+static int
+parse_cond(struct pctx *c, const json_t *v, const char *what, const char *key,
+	   struct mr_prof_cond *cond)
+{
+	static const char *const keys[] = {"arches", "caps", "minKernel"};
+	json_t *vals[3];
+	char w[128];
+
+	if (v == NULL)
+		return 0;
+	if (want_type(c, v, JSON_OBJECT, what, key) < 0)
+		return -1;
+	snprintf(w, sizeof(w), "%s.%s", what, key);
+	if (get_keys(c, v, w, keys, 3, vals) < 0)
+		return -1;
+	cond->present = true;
+	cond->pos = posmap_get(&c->pm, v);
+	if (get_strings(c, vals[0], w, "arches", &cond->arches, NULL, &cond->n_arches) < 0)
+		return -1;
+	if (get_strings(c, vals[1], w, "caps", &cond->caps, NULL, &cond->n_caps) < 0)
+		return -1;
+	for (size_t i = 0; i < cond->n_caps; i++) {
+		/* moby compares with the bounding set's "CAP_SYS_ADMIN" strings, exactly. */
+		const char *cap = cond->caps[i];
+		bool canonical = strncmp(cap, "CAP_", 4) == 0 && cap[4] != '\0';
+		for (const char *q = cap; canonical && *q; q++)
+			if (!((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
+				canonical = false;
+		if (!canonical &&
+		    pwarn(c, vals[1],
+			  "%s: capability \"%s\" never matches: Docker compares exact upper-case "
+			  "CAP_ names",
+			  w, cap) < 0)
+			return -1;
+	}
+	if (vals[2] != NULL) {
+		if (!json_is_string(vals[2]))
+			return perr(
+			    c, vals[2],
+			    "%s: invalid minKernel: must be a string \"<kernel>.<major>\", not %s",
+			    w, type_name(vals[2]));
+		const char *s = json_string_value(vals[2]);
+		if (parse_min_kernel(s, &cond->min_kernel, &cond->min_major) < 0)
+			return perr(
+			    c, vals[2],
+			    "%s: invalid minKernel \"%s\": expected \"<kernel>.<major>\", two "
+			    "numbers from 0 to 255 such as \"4.8\" (\"0.0\" is not allowed)",
+			    w, s);
+		cond->has_min_kernel = true;
+	}
+	return 0;
+}
+
+static int
+parse_arg(struct pctx *c, const json_t *v, const char *what, struct mr_prof_arg *arg)
+{
+	static const char *const keys[] = {"index", "value", "valueTwo", "op"};
+	json_t *vals[4];
+	uint64_t u;
+
+	if (!json_is_object(v))
+		return perr(c, v, "%s must be an object, not %s", what, type_name(v));
+	if (get_keys(c, v, what, keys, 4, vals) < 0)
+		return -1;
+	arg->pos = posmap_get(&c->pm, v);
+	/* Go leaves absent numbers at 0; the OCI spec calls index, value and op required. */
+	if (vals[0] != NULL) {
+		if (get_uint(c, vals[0], what, "index", UINT32_MAX, &u) < 0)
+			return -1;
+		if (u > 5)
+			return perr(c, vals[0],
+				    "%s: \"index\" %llu is out of range: system calls have 6 "
+				    "arguments, numbered 0-5",
+				    what, (unsigned long long)u);
+		arg->index = (unsigned)u;
+	}
+	if (vals[1] != NULL && get_uint(c, vals[1], what, "value", INT64_MAX, &arg->value) < 0)
+		return -1;
+	if (vals[2] != NULL &&
+	    get_uint(c, vals[2], what, "valueTwo", INT64_MAX, &arg->value_two) < 0)
+		return -1;
+	if (vals[3] == NULL)
+		return perr(c, v, "%s: \"op\" is missing", what);
+	if (want_type(c, vals[3], JSON_STRING, what, "op") < 0)
+		return -1;
+	const char *op = json_string_value(vals[3]);
+	for (size_t i = 0; i < MR_ARRAY_SIZE(op_names); i++) {
+		if (strcmp(op, op_names[i].name) == 0) {
+			arg->op = op_names[i].op;
+			return 0;
+		}
+	}
+	return perr(c, vals[3],
+		    "%s: unknown operator \"%s\" (expected SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, "
+		    "SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT or SCMP_CMP_MASKED_EQ)",
+		    what, op);
+}
+
+static int
+parse_rule(struct pctx *c, const json_t *v, size_t idx, struct mr_prof_rule *rule)
+{
+	static const char *const keys[] = {"names", "name",    "action",   "errnoRet", "errno",
+					   "args",  "comment", "includes", "excludes"};
+	enum { K_NAMES, K_NAME, K_ACTION, K_ERRNORET, K_ERRNO, K_ARGS, K_COMMENT, K_INC, K_EXC };
+	json_t *vals[MR_ARRAY_SIZE(keys)];
+	char what[64];
+
+	snprintf(what, sizeof(what), "syscalls[%zu]", idx);
+	rule->errno_ret = EPERM;
+	if (!json_is_object(v))
+		return perr(c, v, "%s must be an object, not %s", what, type_name(v));
+	if (get_keys(c, v, what, keys, MR_ARRAY_SIZE(keys), vals) < 0)
+		return -1;
+	rule->pos = posmap_get(&c->pm, v);
+
+	if (get_strings(c, vals[K_NAMES], what, "names", &rule->names, &rule->name_pos,
+			&rule->n_names) < 0)
+		return -1;
+	if (vals[K_NAME] != NULL) {
+		if (want_type(c, vals[K_NAME], JSON_STRING, what, "name") < 0)
+			return -1;
+		const char *name = json_string_value(vals[K_NAME]);
+		if (*name != '\0') {
+			if (rule->n_names > 0)
+				return perr(c, vals[K_NAME],
+					    "%s: both 'name' and 'names' are specified, use either "
+					    "'name' or 'names'",
+					    what);
+			free(rule->names);
+			free(rule->name_pos);
+			rule->names = calloc(1, sizeof(*rule->names));
+			rule->name_pos = calloc(1, sizeof(*rule->name_pos));
+			if (rule->names == NULL || rule->name_pos == NULL)
+				return mr_error_set(c->err, ENOMEM, "seccomp profile %s",
+						    c->source);
+			rule->names[0] = xstrdup(c, name);
+			if (rule->names[0] == NULL)
+				return -1;
+			rule->name_pos[0] = posmap_get(&c->pm, vals[K_NAME]);
+			rule->n_names = 1;
+		}
+	}
+	if (rule->n_names == 0)
+		return perr(c, v, "%s: no system call names (\"names\" is required)", what);
+	for (size_t i = 0; i < rule->n_names; i++)
+		if (rule->names[i][0] == '\0')
+			return perr_at(c, rule->name_pos[i], "%s: empty system call name", what);
+
+	if (vals[K_ACTION] == NULL)
+		return perr(c, v, "%s: \"action\" is missing", what);
+	if (get_action(c, vals[K_ACTION], what, "action", &rule->action, &rule->action_name) < 0)
+		return -1;
+
+	/* containers/common: a Podman "errno" (name or number) overrides errnoRet. */
+	const char *ekey = NULL;
+	const json_t *ev = NULL;
+	if (vals[K_ERRNORET] != NULL) {
+		ekey = "errnoRet";
+		ev = vals[K_ERRNORET];
+		if (want_type(c, ev, JSON_INTEGER, what, ekey) < 0 ||
+		    get_errno(c, ev, what, ekey, &rule->errno_ret) < 0)
+			return -1;
+	}
+	if (vals[K_ERRNO] != NULL) {
+		ekey = "errno";
+		ev = vals[K_ERRNO];
+		if (get_errno(c, ev, what, ekey, &rule->errno_ret) < 0)
+			return -1;
+	}
+	if (ev != NULL) {
+		/* The runtime-spec says a runtime MUST fail here; crun does, runc ignores it. */
+		if (!mr_act_has_errno(rule->action))
+			return perr(c, ev,
+				    "%s: \"%s\" given for action %s, which returns no errno (only "
+				    "SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
+				    what, ekey, rule->action_name);
+		rule->has_errno = true;
+	}
+
+	if (vals[K_ARGS] != NULL) {
+		size_t i;
+		json_t *a;
+		if (want_type(c, vals[K_ARGS], JSON_ARRAY, what, "args") < 0)
+			return -1;
+		size_t n = json_array_size(vals[K_ARGS]);
+		if (n > 0) {
+			rule->args = calloc(n, sizeof(*rule->args));
+			if (rule->args == NULL)
+				return mr_error_set(c->err, ENOMEM, "seccomp profile %s",
+						    c->source);
+		}
+		json_array_foreach(vals[K_ARGS], i, a)
+		{
+			char w[96];
+			snprintf(w, sizeof(w), "%s.args[%zu]", what, i);
+			if (parse_arg(c, a, w, &rule->args[i]) < 0)
+				return -1;
+			rule->n_args = i + 1;
+		}
+	}
+	if (vals[K_COMMENT] != NULL) {
+		if (want_type(c, vals[K_COMMENT], JSON_STRING, what, "comment") < 0)
+			return -1;
+		rule->comment = xstrdup(c, json_string_value(vals[K_COMMENT]));
+		if (rule->comment == NULL)
+			return -1;
+	}
+	if (parse_cond(c, vals[K_INC], what, "includes", &rule->includes) < 0)
+		return -1;
+	if (parse_cond(c, vals[K_EXC], what, "excludes", &rule->excludes) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_archmap(struct pctx *c, const json_t *v)
+{
+	size_t i;
+	json_t *e;
+	static const char *const keys[] = {"architecture", "subArchitectures"};
+
+	if (want_type(c, v, JSON_ARRAY, "profile", "archMap") < 0)
+		return -1;
+	size_t n = json_array_size(v);
+	if (n == 0)
+		return 0;
+	c->p->archmap = calloc(n, sizeof(*c->p->archmap));
+	if (c->p->archmap == NULL)
+		return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+	json_array_foreach(v, i, e)
+	{
+		struct mr_prof_archmap *am = &c->p->archmap[i];
+		json_t *vals[2];
+		char what[64];
+		snprintf(what, sizeof(what), "archMap[%zu]", i);
+		c->p->n_archmap = i + 1;
+		if (!json_is_object(e))
+			return perr(c, e, "%s must be an object, not %s", what, type_name(e));
+		if (get_keys(c, e, what, keys, 2, vals) < 0)
+			return -1;
+		am->pos = posmap_get(&c->pm, e);
+		if (vals[0] == NULL)
+			return perr(c, e, "%s: \"architecture\" is missing", what);
+		if (want_type(c, vals[0], JSON_STRING, what, "architecture") < 0)
+			return -1;
+		am->arch = xstrdup(c, json_string_value(vals[0]));
+		if (am->arch == NULL)
+			return -1;
+		/* Entries for other hosts are not resolved: Docker's own default names
+		 * SCMP_ARCH_LOONGARCH64, which libseccomp 2.5.4 does not know. */
+		if (get_strings(c, vals[1], what, "subArchitectures", &am->sub_arches, &am->sub_pos,
+				&am->n_sub_arches) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_seccomp(struct pctx *c, const json_t *root)
+{
+	/* "comment" is not Docker's at this level, but Docker ignores it and it documents. */
+	static const char *const keys[] = {
+	    "defaultAction", "defaultErrnoRet", "defaultErrno",	    "architectures", "archMap",
+	    "flags",	     "listenerPath",	"listenerMetadata", "syscalls",	     "comment"};
+	enum {
+		K_DEFACT,
+		K_DEFERRNORET,
+		K_DEFERRNO,
+		K_ARCHES,
+		K_ARCHMAP,
+		K_FLAGS,
+		K_LISTENER,
+		K_LISTENER_META,
+		K_SYSCALLS,
+		K_COMMENT
+	};
+	json_t *vals[MR_ARRAY_SIZE(keys)];
+	struct mr_profile *p = c->p;
+
+	if (get_keys(c, root, "profile", keys, MR_ARRAY_SIZE(keys), vals) < 0)
+		return -1;
+	if (vals[K_COMMENT] != NULL &&
+	    want_type(c, vals[K_COMMENT], JSON_STRING, "profile", "comment") < 0)
+		return -1;
+
+	p->default_errno = EPERM;
+	const char *defact = NULL;
+	if (vals[K_DEFACT] != NULL) {
+		if (want_type(c, vals[K_DEFACT], JSON_STRING, "profile", "defaultAction") < 0)
+			return -1;
+		defact = json_string_value(vals[K_DEFACT]);
+	}
+	if (vals[K_SYSCALLS] != NULL &&
+	    want_type(c, vals[K_SYSCALLS], JSON_ARRAY, "profile", "syscalls") < 0)
+		return -1;
+	size_t n_rules = vals[K_SYSCALLS] ? json_array_size(vals[K_SYSCALLS]) : 0;
+
+	if ((defact == NULL || *defact == '\0') && n_rules == 0) {
+		/* moby's setupSeccomp returns no seccomp config at all for this. */
+		p->unconfined = true;
+		return 0;
+	}
+	if (defact == NULL || *defact == '\0')
+		return perr(c, vals[K_DEFACT] ? vals[K_DEFACT] : root,
+			    "profile: \"defaultAction\" is missing");
+	if (get_action(c, vals[K_DEFACT], "profile", "defaultAction", &p->default_action,
+		       &p->default_action_name) < 0)
+		return -1;
+
+	const char *dkey = NULL;
+	const json_t *dev = NULL;
+	if (vals[K_DEFERRNORET] != NULL) {
+		dkey = "defaultErrnoRet";
+		dev = vals[K_DEFERRNORET];
+		if (want_type(c, dev, JSON_INTEGER, "profile", dkey) < 0 ||
+		    get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
+			return -1;
+	}
+	if (vals[K_DEFERRNO] != NULL) {
+		dkey = "defaultErrno";
+		dev = vals[K_DEFERRNO];
+		if (get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
+			return -1;
+	}
+	if (dev != NULL) {
+		if (!mr_act_has_errno(p->default_action))
+			return perr(c, dev,
+				    "profile: \"%s\" given for defaultAction %s, which returns no "
+				    "errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
+				    dkey, p->default_action_name);
+		p->has_default_errno = true;
+	}
+
+	if (vals[K_ARCHES] != NULL) {
+		char **names = NULL;
+		struct mr_pos *pos = NULL;
+		size_t n = 0;
+		int r =
+		    get_strings(c, vals[K_ARCHES], "profile", "architectures", &names, &pos, &n);
+		if (r == 0 && n > 0) {
+			p->arches = calloc(n, sizeof(*p->arches));
+			if (p->arches == NULL)
+				r = mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		}
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			p->arches[i] = mr_arch_resolve(names[i]);
+			if (p->arches[i] == 0)
+				r = perr_at(
+				    c, pos[i],
+				    "profile: unknown architecture \"%s\" (libseccomp %u.%u.%u "
+				    "does not know it)",
+				    names[i], seccomp_version()->major, seccomp_version()->minor,
+				    seccomp_version()->micro);
+			p->n_arches = i + 1;
+		}
+		free_strings(names, n);
+		free(pos);
+		if (r < 0)
+			return -1;
+	}
+	if (vals[K_ARCHMAP] != NULL && parse_archmap(c, vals[K_ARCHMAP]) < 0)
+		return -1;
+	if (p->n_arches > 0 && p->n_archmap > 0)
+		return perr(c, vals[K_ARCHMAP],
+			    "profile: both 'architectures' and 'archMap' are specified, use either "
+			    "'architectures' or 'archMap'");
+
+	if (vals[K_FLAGS] != NULL) {
+		char **names = NULL;
+		struct mr_pos *pos = NULL;
+		size_t n = 0;
+		int r = get_strings(c, vals[K_FLAGS], "profile", "flags", &names, &pos, &n);
+		p->has_flags = true;
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			size_t k;
+			for (k = 0; k < MR_ARRAY_SIZE(flag_names); k++)
+				if (strcmp(names[i], flag_names[k].name) == 0)
+					break;
+			if (k == MR_ARRAY_SIZE(flag_names))
+				r = perr_at(c, pos[i],
+					    "profile: unknown seccomp flag \"%s\" (expected "
+					    "SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, "
+					    "SECCOMP_FILTER_FLAG_SPEC_ALLOW or "
+					    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)",
+					    names[i]);
+			else
+				p->flags |= flag_names[k].flag;
+		}
+		free_strings(names, n);
+		free(pos);
+		if (r < 0)
+			return -1;
+	}
+
+	if (vals[K_LISTENER] != NULL) {
+		if (want_type(c, vals[K_LISTENER], JSON_STRING, "profile", "listenerPath") < 0)
+			return -1;
+		if (json_string_length(vals[K_LISTENER]) > 0)
+			return perr(
+			    c, vals[K_LISTENER],
+			    "profile: \"listenerPath\" is not supported: minirun does not hand "
+			    "a seccomp listener to an agent; remove it (and any "
+			    "SCMP_ACT_NOTIFY rule)");
+	}
+	if (vals[K_LISTENER_META] != NULL &&
+	    want_type(c, vals[K_LISTENER_META], JSON_STRING, "profile", "listenerMetadata") < 0)
+		return -1;
+
+	if (n_rules > 0) {
+		size_t i;
+		json_t *r;
+		p->rules = calloc(n_rules, sizeof(*p->rules));
+		if (p->rules == NULL)
+			return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		json_array_foreach(vals[K_SYSCALLS], i, r)
+		{
+			p->n_rules = i + 1;
+			if (parse_rule(c, r, i, &p->rules[i]) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A whole OCI config.json: the profile is its linux.seccomp. */
+static bool
+looks_like_oci_config(const json_t *root)
+{
+	if (json_object_get(root, "defaultAction") || json_object_get(root, "syscalls"))
+		return false;
+	return json_object_get(root, "ociVersion") != NULL ||
+	       json_object_get(root, "linux") != NULL;
+}
+
+static void
+free_cond(struct mr_prof_cond *c)
+{
+	free_strings(c->arches, c->n_arches);
+	free_strings(c->caps, c->n_caps);
+}
+
+void
+mr_profile_free(struct mr_profile *p)
+{
+	if (p == NULL)
+		return;
+	free(p->source);
+	free(p->default_action_name);
+	free(p->arches);
+	for (size_t i = 0; i < p->n_archmap; i++) {
+		free(p->archmap[i].arch);
+		free_strings(p->archmap[i].sub_arches, p->archmap[i].n_sub_arches);
+		free(p->archmap[i].sub_pos);
+	}
+	free(p->archmap);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct mr_prof_rule *r = &p->rules[i];
+		free_strings(r->names, r->n_names);
+		free(r->name_pos);
+		free(r->action_name);
+		free(r->args);
+		free(r->comment);
+		free_cond(&r->includes);
+		free_cond(&r->excludes);
+	}
+	free(p->rules);
+	mr_strv_clear(&p->warnings);
+	free(p);
+}
+
+int
+mr_profile_parse(const char *text, size_t len, const char *source, struct mr_profile **out,
+		 struct mr_error *err)
+{
+	json_error_t jerr;
+	cleanup_json json_t *root = NULL;
+	struct pctx c = {.source = source, .err = err};
+	int r;
+
+	*out = NULL;
+	/* JSON text never contains a raw NUL, and jansson reads one inconsistently (as the end
+	 * of some tokens). */
+	const char *nul = memchr(text, '\0', len);
+	if (nul != NULL) {
+		int line = 1, col = 1;
+		for (const char *q = text; q < nul; q++) {
+			if (*q == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)*q & 0xc0) != 0x80) {
+				col++;
+			}
+		}
+		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: a NUL byte",
+				    source, line, col);
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: %s", source,
+				    jerr.line, jerr.column, jerr.text);
+	if (posmap_build(&c.pm, text, len, root) < 0)
+		return mr_error_set(err, ENOMEM, "seccomp profile %s", source);
+	c.p = calloc(1, sizeof(*c.p));
+	if (c.p == NULL || (c.p->source = strdup(source)) == NULL) {
+		r = mr_error_set(err, ENOMEM, "seccomp profile %s", source);
+		goto out;
+	}
+	const json_t *obj = root;
+	if (!json_is_object(root)) {
+		r = perr(&c, root, "a profile must be a JSON object, not %s", type_name(root));
+		goto out;
+	}
+	if (looks_like_oci_config(root)) {
+		const json_t *linux_ = NULL;
+		const char *key;
+		json_t *v;
+		json_object_foreach(root, key, v) if (strcasecmp(key, "linux") == 0) linux_ = v;
+		obj = NULL;
+		if (linux_ != NULL && json_is_object(linux_))
+			json_object_foreach((json_t *)linux_, key,
+					    v) if (strcasecmp(key, "seccomp") == 0) obj = v;
+		if (obj == NULL || json_is_null(obj)) {
+			r = perr(&c, linux_ ? linux_ : root,
+				 "an OCI config.json without linux.seccomp: there is no profile in "
+				 "it (use --security-opt seccomp=unconfined to run without one)");
+			goto out;
+		}
+		if (!json_is_object(obj)) {
+			r = perr(&c, obj, "linux.seccomp must be an object, not %s",
+				 type_name(obj));
+			goto out;
+		}
+	}
+	r = parse_seccomp(&c, obj);
+out:
+	free(c.pm.e);
+	if (r < 0) {
+		mr_profile_free(c.p);
+		return -1;
+	}
+	*out = c.p;
+	return 0;
+}
+
+int
+mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error *err)
+{
+	cleanup_close int fd = -1;
+	cleanup_free char *buf = NULL;
+	struct stat st;
+	size_t len = 0, cap = 0;
+
+	*text = NULL;
+	*text_len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return mr_error_set(err, errno, "seccomp profile %s", path);
+	if (fstat(fd, &st) < 0)
+		return mr_error_set(err, errno, "seccomp profile %s", path);
+	if (S_ISDIR(st.st_mode))
+		return mr_error_set(err, EISDIR, "seccomp profile %s", path);
+	for (;;) {
+		if (len == cap) {
+			if (cap >= MR_PROFILE_MAX_BYTES)
+				return mr_error_set(err, EFBIG, "seccomp profile %s", path);
+			cap = cap ? cap * 2 : 64 * 1024;
+			char *nb = realloc(buf, cap);
+			if (nb == NULL)
+				return mr_error_set(err, ENOMEM, "seccomp profile %s", path);
+			buf = nb;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return mr_error_set(err, errno, "seccomp profile %s", path);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	*text = mr_steal_ptr(&buf);
+	*text_len = len;
+	return 0;
+}
+
+int
+mr_profile_load(const char *path, struct mr_profile **out, struct mr_error *err)
+{
+	cleanup_free char *text = NULL;
+	size_t len;
+
+	*out = NULL;
+	if (mr_profile_read(path, &text, &len, err) < 0)
+		return -1;
+	return mr_profile_parse(text, len, path, out, err);
+}

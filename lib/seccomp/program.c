@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The seccomp boundary: mr_seccomp_prepare runs in the parent before any
+ * process exists and produces a finished BPF program; mr_seccomp_install
+ * runs in the container process and only loads it.
+ */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "config.h"
+#include "default-profile.h"
+#include "seccomp/program.h"
+#include "seccomp/profile.h"
+#include "seccomp/sha256.h"
+#include "common/util.h"
+
+#define BUILTIN_SOURCE "built-in default"
+
+/*
+ * The built-in default's fast cache key: the embedded text (its digest is
+ * computed at build time) and every input of Docker's reduction (bounding set,
+ * native arch, kernel release) plus the versions that shape the program.  A
+ * hit skips parsing the JSON, which is most of what a cached prepare costs.
+ */
+static int
+builtin_fast_key(mr_capset bounding, uint8_t key[32], struct mr_error *err)
+{
+	struct mr_sha256 s;
+	struct utsname u;
+	const struct scmp_version *v = seccomp_version();
+	char buf[512];
+
+	if (uname(&u) < 0)
+		return mr_error_set(err, errno, "seccomp: uname");
+	int n = snprintf(
+	    buf, sizeof(buf), "minirun builtin key v1\n%s\n%s\n%u.%u.%u\n%s\n%s\n%u\n%llx\n",
+	    MINIRUN_VERSION, mr_default_profile_json_sha256, v->major, v->minor, v->micro,
+	    u.release, u.machine, seccomp_arch_native(), (unsigned long long)bounding);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return mr_error_set(err, 0, "seccomp: cache key too long");
+	mr_sha256_init(&s);
+	mr_sha256_update(&s, buf, (size_t)n);
+	mr_sha256_final(&s, key);
+	return 0;
+}
+
+/* The spellings Kubernetes manifests and Docker use for "the runtime's default". */
+static bool
+names_builtin(const char *s)
+{
+	return s == NULL || strcmp(s, "runtime/default") == 0 || strcmp(s, "RuntimeDefault") == 0 ||
+	       strcmp(s, "docker/default") == 0;
+}
+
+static bool
+names_unconfined(const char *s)
+{
+	return strcmp(s, "unconfined") == 0 || strcmp(s, "Unconfined") == 0;
+}
+
+static int
+set_unconfined(struct mr_seccomp_prepared *out, const char *source, struct mr_error *err)
+{
+	out->enabled = false;
+	out->source = strdup(source);
+	if (out->source == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp");
+	return 0;
+}
+
+static int
+take_warnings(struct mr_seccomp_prepared *out, struct mr_strv *w)
+{
+	struct mr_strv all = {.v = out->warnings, .n = out->n_warnings};
+	if (mr_strv_move(&all, w) < 0)
+		return -1;
+	out->warnings = all.v;
+	out->n_warnings = all.n;
+	return 0;
+}
+
+/*
+ * The program installed when observing: the same instructions, with the
+ * returns that should reach minirun turned into USER_NOTIF.  Nothing else
+ * changes, so every other syscall meets exactly the profile's filter, and
+ * minirun answers the notified ones by running the original program on the
+ * same seccomp_data (lib/seccomp/observe.c).
+ */
+static int
+make_observe_program(struct mr_seccomp_prepared *out, struct mr_error *err)
+{
+	out->observe_insns = calloc(out->n_insns, sizeof(struct sock_filter));
+	if (out->observe_insns == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp");
+	memcpy(out->observe_insns, out->insns, out->n_insns * sizeof(struct sock_filter));
+	out->n_observe_insns = out->n_insns;
+	for (size_t i = 0; i < out->n_insns; i++) {
+		struct sock_filter *f = &out->observe_insns[i];
+		if (BPF_CLASS(f->code) != BPF_RET || BPF_RVAL(f->code) != BPF_K)
+			continue;
+		uint32_t action = f->k & SECCOMP_RET_ACTION_FULL;
+		bool notify;
+		if (out->observe == MR_OBSERVE_LEARN)
+			notify = action != SECCOMP_RET_ALLOW;
+		else
+			/* KILL and TRAP stay in the kernel: their effect cannot be
+			   reproduced from outside; they are reported from the audit log. */
+			notify = action == SECCOMP_RET_ERRNO || action == SECCOMP_RET_TRACE;
+		if (notify)
+			f->k = SECCOMP_RET_USER_NOTIF;
+	}
+	return 0;
+}
+
+static char *
+describe_rule(const struct mr_reduced *red, const struct mr_prof_rule *rule)
+{
+	size_t idx = (size_t)(rule - red->profile->rules);
+	size_t len = 1;
+	for (size_t i = 0; i < rule->n_names; i++)
+		len += strlen(rule->names[i]) + 1;
+	cleanup_free char *names = calloc(1, len);
+	if (names == NULL)
+		return NULL;
+	for (size_t i = 0; i < rule->n_names; i++) {
+		if (i)
+			strcat(names, ",");
+		strcat(names, rule->names[i]);
+	}
+	char *d = NULL;
+	char line[32] = "";
+	if (rule->pos.line)
+		snprintf(line, sizeof(line), ", line %d", rule->pos.line);
+	if (asprintf(&d, "rule %zu%s: names %s action %s%s", idx, line, names, rule->action_name,
+		     rule->n_args ? " (arguments matched)" : "") < 0)
+		return NULL;
+	return d;
+}
+
+/* Which rule can decide each native syscall: for the report's "[rule ...]". */
+static int
+map_rules(struct mr_seccomp_prepared *out, const struct mr_reduced *red, struct mr_error *err)
+{
+	uint32_t native = seccomp_arch_native();
+	for (size_t r = 0; r < red->n_rules; r++) {
+		const struct mr_prof_rule *rule = red->rules[r];
+		bool any = false;
+		for (size_t i = 0; i < rule->n_args; i++)
+			for (size_t j = i + 1; j < rule->n_args; j++)
+				if (rule->args[i].index == rule->args[j].index)
+					any = true;
+		for (size_t i = 0; i < rule->n_names; i++) {
+			int nr = seccomp_syscall_resolve_name_arch(native, rule->names[i]);
+			if (nr < 0)
+				continue;
+			struct mr_rule_ref *v =
+			    realloc(out->rule_refs, (out->n_rule_refs + 1) * sizeof(*v));
+			if (v == NULL)
+				return mr_error_set(err, ENOMEM, "seccomp");
+			out->rule_refs = v;
+			struct mr_rule_ref *ref = &v[out->n_rule_refs++];
+			memset(ref, 0, sizeof(*ref));
+			ref->nr = nr;
+			ref->action = mr_act_value(rule->action, rule->errno_ret);
+			ref->any = any;
+			ref->desc = describe_rule(red, rule);
+			if (ref->desc == NULL)
+				return mr_error_set(err, ENOMEM, "seccomp");
+			if (rule->n_args == 0)
+				continue;
+			ref->conds = calloc(rule->n_args, sizeof(*ref->conds));
+			if (ref->conds == NULL)
+				return mr_error_set(err, ENOMEM, "seccomp");
+			ref->n_conds = rule->n_args;
+			for (size_t k = 0; k < rule->n_args; k++)
+				ref->conds[k] = (struct mr_rule_cond){
+				    .index = rule->args[k].index,
+				    .op = rule->args[k].op,
+				    .value = rule->args[k].value,
+				    .value_two = rule->args[k].value_two,
+				};
+		}
+	}
+	return 0;
+}
+
+/* --seccomp-learn with no profile: everything is allowed, everything is seen. */
+static int
+set_learn_all(struct mr_seccomp_prepared *out, struct mr_error *err)
+{
+	out->source = strdup("learn mode (no base profile: every syscall allowed)");
+	out->insns = calloc(1, sizeof(struct sock_filter));
+	if (out->source == NULL || out->insns == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp");
+	out->insns[0] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	out->n_insns = 1;
+	out->enabled = true;
+	out->default_action = SECCOMP_RET_ALLOW;
+	if (make_observe_program(out, err) < 0)
+		return -1;
+	/* Allowed, but every call is seen once by minirun. */
+	out->observe_insns[0].k = SECCOMP_RET_USER_NOTIF;
+	return 0;
+}
+
+int
+mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out,
+		   struct mr_error *err)
+{
+	struct mr_profile *prof = NULL;
+	struct mr_reduced red = {0};
+	struct mr_filter filt = {0};
+	struct mr_reduce_env env;
+	struct mr_strv w = {0};
+	cleanup_free char *cache_dir = NULL;
+	cleanup_free char *text = NULL; /* a profile file's text */
+	size_t text_len = 0;
+	const char *spec = req->profile;
+	const char *path = NULL;
+	bool builtin = names_builtin(spec);
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->observe = req->observe;
+	if (req->observe == MR_OBSERVE_LEARN && !req->explicit_profile) {
+		if (set_learn_all(out, err) < 0) {
+			mr_seccomp_prepared_clear(out);
+			return -1;
+		}
+		return 0;
+	}
+	/* moby's WithSeccomp: privileged containers get no filter unless one is named. */
+	if (req->privileged && !req->explicit_profile)
+		return set_unconfined(out, "unconfined (--privileged)", err);
+	if (!builtin && names_unconfined(spec))
+		return set_unconfined(out, "unconfined", err);
+	if (!builtin) {
+		path = strncmp(spec, "localhost/", 10) == 0 ? spec + 10 : spec;
+		if (*path == '\0')
+			return mr_error_set(
+			    err, 0, "--security-opt seccomp=%s: no profile path given", spec);
+	}
+
+	/* EINVAL: a kernel built without CONFIG_SECCOMP_FILTER. */
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL) {
+		if (!builtin)
+			return mr_error_set(
+			    err, 0, "seccomp profile %s: this kernel has no seccomp support", path);
+		/* Docker's behaviour: warn and run without the default profile. */
+		if (set_unconfined(out, "unconfined (kernel without seccomp)", err) < 0)
+			return -1;
+		if (mr_strv_addf(&w, "seccomp is not enabled in this kernel: running without the "
+				     "default profile") < 0 ||
+		    take_warnings(out, &w) < 0) {
+			mr_strv_clear(&w);
+			mr_seccomp_prepared_clear(out);
+			return mr_error_set(err, ENOMEM, "seccomp");
+		}
+		return 0;
+	}
+
+	uint8_t fast_key[32];
+	/* Observing needs the rules themselves, not only the program. */
+	if (builtin && req->observe == MR_OBSERVE_NONE) {
+		if (mr_filter_cache_dir(&cache_dir) < 0)
+			return mr_error_set(err, ENOMEM, "seccomp");
+		if (cache_dir != NULL && builtin_fast_key(req->bounding, fast_key, err) < 0)
+			return -1;
+		if (mr_filter_cache_get(cache_dir, fast_key, &filt) == 1) {
+			out->source = strdup(BUILTIN_SOURCE);
+			if (out->source == NULL) {
+				mr_filter_clear(&filt);
+				return mr_error_set(err, ENOMEM, "seccomp");
+			}
+			out->enabled = true;
+			out->insns = mr_steal_ptr(&filt.insns);
+			out->n_insns = filt.n_insns;
+			out->flags = filt.flags;
+			mr_filter_clear(&filt);
+			return 0;
+		}
+	}
+
+	if (builtin)
+		rc = mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
+				      BUILTIN_SOURCE, &prof, err);
+	else
+		/* Read once: learn mode writes this same text back with its additions. */
+		rc = mr_profile_read(path, &text, &text_len, err) < 0
+			 ? -1
+			 : mr_profile_parse(text, text_len, path, &prof, err);
+	if (rc < 0)
+		return -1;
+	rc = -1;
+	out->source = strdup(builtin ? BUILTIN_SOURCE : path);
+	if (out->source == NULL) {
+		mr_error_set(err, ENOMEM, "seccomp");
+		goto out;
+	}
+	if (take_warnings(out, &prof->warnings) < 0) {
+		mr_error_set(err, ENOMEM, "seccomp");
+		goto out;
+	}
+	if (prof->unconfined) {
+		/* Docker silently disables seccomp here; at least say so. */
+		if (mr_strv_addf(
+			&w,
+			"seccomp profile %s: no defaultAction and no syscalls: Docker treats "
+			"this as no seccomp at all, so the container runs unconfined",
+			prof->source) < 0 ||
+		    take_warnings(out, &w) < 0) {
+			mr_error_set(err, ENOMEM, "seccomp");
+			goto out;
+		}
+		out->enabled = false;
+		rc = 0;
+		goto out;
+	}
+
+	if (mr_reduce_env_host(req->bounding, &env, err) < 0)
+		goto out;
+	if (mr_profile_reduce(prof, &env, &red, err) < 0)
+		goto out;
+	if (cache_dir == NULL && !builtin && mr_filter_cache_dir(&cache_dir) < 0) {
+		mr_error_set(err, ENOMEM, "seccomp");
+		goto out;
+	}
+	struct mr_filter_opts opts = {
+	    /* The built-in default lists syscalls newer than the host's libseccomp on
+	     * purpose (as Docker's does); that is neither news nor an error. */
+	    .strict = req->strict && !builtin,
+	    .quiet_unknown = builtin,
+	    .cache_dir = cache_dir,
+	};
+	if (mr_filter_build(&red, &opts, &filt, err) < 0)
+		goto out;
+	if (builtin && cache_dir != NULL && prof->warnings.n == 0 &&
+	    req->observe == MR_OBSERVE_NONE)
+		mr_filter_cache_put(cache_dir, fast_key, &filt);
+	if (take_warnings(out, &filt.warnings) < 0) {
+		mr_error_set(err, ENOMEM, "seccomp");
+		goto out;
+	}
+	out->enabled = true;
+	out->insns = mr_steal_ptr(&filt.insns);
+	out->n_insns = filt.n_insns;
+	out->flags = filt.flags;
+	out->default_action = red.default_action;
+	if (req->observe != MR_OBSERVE_NONE) {
+		if (make_observe_program(out, err) < 0 || map_rules(out, &red, err) < 0)
+			goto out;
+		if (req->observe == MR_OBSERVE_LEARN) {
+			if (builtin) {
+				out->learn_base = malloc(mr_default_profile_json_len + 1);
+				if (out->learn_base == NULL) {
+					mr_error_set(err, ENOMEM, "seccomp");
+					goto out;
+				}
+				memcpy(out->learn_base, mr_default_profile_json,
+				       mr_default_profile_json_len + 1);
+				out->learn_base_len = mr_default_profile_json_len;
+			} else {
+				out->learn_base = mr_steal_ptr(&text);
+				out->learn_base_len = text_len;
+			}
+		}
+	}
+	rc = 0;
+out:
+	mr_strv_clear(&w);
+	mr_filter_clear(&filt);
+	mr_reduced_clear(&red);
+	mr_profile_free(prof);
+	if (rc < 0)
+		mr_seccomp_prepared_clear(out);
+	return rc;
+}
+
+void
+mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p)
+{
+	free(p->insns);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
+	free(p->source);
+	free(p->observe_insns);
+	for (size_t i = 0; i < p->n_rule_refs; i++) {
+		free(p->rule_refs[i].desc);
+		free(p->rule_refs[i].conds);
+	}
+	free(p->rule_refs);
+	free(p->learn_base);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+mr_seccomp_install(const struct mr_seccomp_prepared *p, int *listener, struct mr_error *err)
+{
+	*listener = -1;
+	if (!p->enabled)
+		return 0;
+	if (p->insns == NULL || p->n_insns == 0 || p->n_insns > BPF_MAXINSNS)
+		return mr_error_set(err, EINVAL, "seccomp: no program prepared for %s", p->source);
+	struct sock_fprog prog = {
+	    .len = (unsigned short)p->n_insns,
+	    .filter = p->insns,
+	};
+	unsigned int flags = p->flags;
+	if (p->observe != MR_OBSERVE_NONE) {
+		prog.len = (unsigned short)p->n_observe_insns;
+		prog.filter = p->observe_insns;
+		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	}
+	/* Raw seccomp(2), not seccomp_load(): libseccomp would set no_new_privs. */
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	if (r < 0 && errno == EINVAL && (flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW)) {
+		/* Kernels before 4.17 know no SPEC_ALLOW; without it the filter is only
+		 * stricter (the SSB mitigation stays forced), as crun does. */
+		flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	}
+	if (r < 0 && (errno == EACCES || errno == EPERM))
+		return mr_error_set(
+		    err, errno,
+		    "seccomp: installing the filter (%s): without no-new-privileges "
+		    "installing a filter needs CAP_SYS_ADMIN",
+		    p->source);
+	if (r < 0)
+		return mr_error_set(err, errno, "seccomp: installing the filter (%s)", p->source);
+	if (p->observe != MR_OBSERVE_NONE)
+		*listener = (int)r;
+	return 0;
+}

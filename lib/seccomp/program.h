@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIRUN_SECCOMP_H
+#define MINIRUN_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/caps.h"
+#include "common/error.h"
+
+/*
+ * The boundary between profile handling (lib/seccomp/profile.c, lib/seccomp/reduce.c,
+ * lib/seccomp/filter.c) and the launch sequence.  The parent prepares a finished BPF
+ * program before any process exists; the container process only loads it.
+ */
+
+struct sock_filter;
+
+/* Watching the profile at work (seccomp user notification, lib/seccomp/observe.c). */
+enum mr_seccomp_observe {
+	MR_OBSERVE_NONE = 0,
+	/* --seccomp-report: every refusing outcome (ERRNO, TRACE, the ENOSYS stub)
+	   goes through minirun, which answers exactly what the profile would. */
+	MR_OBSERVE_REPORT,
+	/* --seccomp-learn: every outcome but ALLOW goes through minirun, which
+	   lets the call run and records it. */
+	MR_OBSERVE_LEARN,
+};
+
+/* One comparison of a rule, as in the profile (SCMP_CMP_* in op). */
+struct mr_rule_cond {
+	unsigned index;
+	int op;
+	uint64_t value, value_two;
+};
+
+/* A (syscall, rule) pair of the reduced profile, native architecture. */
+struct mr_rule_ref {
+	int nr;
+	uint32_t action; /* SECCOMP_RET_* with its data */
+	char *desc;	 /* "rule N, line L: names ... action ..." */
+	struct mr_rule_cond *conds;
+	size_t n_conds;
+	bool any; /* an index repeats: the conditions are ORed (runc, crun) */
+};
+
+struct mr_seccomp_prepared {
+	bool enabled;		   /* false: unconfined, install nothing (Seccomp: 0) */
+	struct sock_filter *insns; /* the program, ENOSYS stub included (malloc'ed) */
+	size_t n_insns;
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	char **warnings;    /* lines for the CLI to print (malloc'ed), may be NULL */
+	size_t n_warnings;
+	char *source; /* "built-in default", or the file path: for messages */
+
+	enum mr_seccomp_observe observe;
+	struct sock_filter *observe_insns; /* what is installed when observing: the same
+					      program with USER_NOTIF returns (malloc'ed) */
+	size_t n_observe_insns;
+	uint32_t default_action;       /* the profile's, as a SECCOMP_RET_* value */
+	struct mr_rule_ref *rule_refs; /* which rule decides what, for the report */
+	size_t n_rule_refs;
+	char *learn_base; /* --seccomp-learn with a base: its profile text */
+	size_t learn_base_len;
+};
+
+struct mr_seccomp_request {
+	const char *profile;   /* as given on the command line: NULL = built-in default,
+				  "unconfined", "Unconfined", "runtime/default", "RuntimeDefault",
+				  "docker/default", "localhost/PATH", or a PATH */
+	bool explicit_profile; /* the user named a profile (matters with --privileged) */
+	bool privileged;       /* --privileged: unconfined unless a profile is explicit */
+	bool strict;	       /* unknown syscall names are an error */
+	mr_capset bounding;    /* the bounding set the process will get (includes/excludes.caps) */
+	enum mr_seccomp_observe observe;
+};
+
+int mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out,
+		       struct mr_error *err);
+
+void mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p);
+
+/*
+ * In the container process: seccomp(SECCOMP_SET_MODE_FILTER, flags, prog).
+ * Never sets no_new_privs itself; without it the caller must hold
+ * CAP_SYS_ADMIN.  A no-op when !p->enabled.  When observing, the
+ * observe program is installed with SECCOMP_FILTER_FLAG_NEW_LISTENER and
+ * *listener receives the notification fd; otherwise *listener is -1.
+ */
+int mr_seccomp_install(const struct mr_seccomp_prepared *p, int *listener, struct mr_error *err);
+
+#endif

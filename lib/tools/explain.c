@@ -1,0 +1,1135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `minirun profile explain` and `diff`: the outcome of each system call under
+ * a profile, from the compiled program (so it is the kernel's answer, stub
+ * included), with the reasons taken from the rules: which rule decided, which
+ * includes/excludes dropped a rule, which rule libseccomp ignored.
+ */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "seccomp/bpf-eval.h"
+#include "default-profile.h"
+#include "tools/explain.h"
+#include "common/util.h"
+
+/* ---------------------------------------------------------------- strings */
+
+struct sbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+
+static void sb_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+sb_addf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+		return;
+	}
+	if (b->len + (size_t)n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		char *ns = realloc(b->s, cap);
+		if (ns == NULL) {
+			b->oom = true;
+			return;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* The text, or NULL (and nothing leaked) when memory ran out. */
+static char *
+sb_take(struct sbuf *b)
+{
+	if (b->oom) {
+		free(b->s);
+		return NULL;
+	}
+	if (b->s == NULL)
+		return strdup("");
+	return b->s;
+}
+
+/* ---------------------------------------------------------- architectures */
+
+static const struct {
+	uint32_t token;
+	const char *scmp;
+	const char *lib;
+	long bases[2]; /* where its syscall numbers live, for listing them all */
+} arch_table[] = {
+    {SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64", "x86_64", {0, -1}},
+    {SCMP_ARCH_X86, "SCMP_ARCH_X86", "x86", {0, -1}},
+    {SCMP_ARCH_X32, "SCMP_ARCH_X32", "x32", {0x40000000, -1}},
+    {SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64", "aarch64", {0, -1}},
+    {SCMP_ARCH_ARM, "SCMP_ARCH_ARM", "arm", {0, 0xf0000}},
+    {SCMP_ARCH_MIPS, "SCMP_ARCH_MIPS", "mips", {4000, -1}},
+    {SCMP_ARCH_MIPSEL, "SCMP_ARCH_MIPSEL", "mipsel", {4000, -1}},
+    {SCMP_ARCH_MIPS64, "SCMP_ARCH_MIPS64", "mips64", {5000, -1}},
+    {SCMP_ARCH_MIPSEL64, "SCMP_ARCH_MIPSEL64", "mipsel64", {5000, -1}},
+    {SCMP_ARCH_MIPS64N32, "SCMP_ARCH_MIPS64N32", "mips64n32", {6000, -1}},
+    {SCMP_ARCH_MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", {6000, -1}},
+    {SCMP_ARCH_PPC, "SCMP_ARCH_PPC", "ppc", {0, -1}},
+    {SCMP_ARCH_PPC64, "SCMP_ARCH_PPC64", "ppc64", {0, -1}},
+    {SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE", "ppc64le", {0, -1}},
+    {SCMP_ARCH_S390, "SCMP_ARCH_S390", "s390", {0, -1}},
+    {SCMP_ARCH_S390X, "SCMP_ARCH_S390X", "s390x", {0, -1}},
+    {SCMP_ARCH_PARISC, "SCMP_ARCH_PARISC", "parisc", {0, -1}},
+    {SCMP_ARCH_PARISC64, "SCMP_ARCH_PARISC64", "parisc64", {0, -1}},
+    {SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64", "riscv64", {0, -1}},
+};
+
+uint32_t
+mr_arch_parse(const char *s)
+{
+	if (strncasecmp(s, "SCMP_ARCH_", 10) == 0) {
+		char up[64];
+		size_t i;
+		for (i = 0; s[i] && i + 1 < sizeof(up); i++)
+			up[i] = (char)((s[i] >= 'a' && s[i] <= 'z') ? s[i] - 32 : s[i]);
+		up[i] = '\0';
+		return mr_arch_resolve(up);
+	}
+	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
+		const char *go = mr_arch_go_name(arch_table[i].token);
+		if (strcasecmp(s, arch_table[i].lib) == 0 || (go && strcasecmp(s, go) == 0))
+			return arch_table[i].token;
+	}
+	return 0;
+}
+
+const char *
+mr_arch_scmp_name(uint32_t token)
+{
+	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++)
+		if (arch_table[i].token == token)
+			return arch_table[i].scmp;
+	return NULL;
+}
+
+const char *
+mr_arch_lib_name(uint32_t token)
+{
+	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++)
+		if (arch_table[i].token == token)
+			return arch_table[i].lib;
+	return NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort and drop duplicates. */
+static void
+strv_sort_uniq(struct mr_strv *sv)
+{
+	if (sv->n == 0)
+		return;
+	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	size_t k = 1;
+	for (size_t i = 1; i < sv->n; i++) {
+		if (strcmp(sv->v[i], sv->v[k - 1]) == 0)
+			free(sv->v[i]);
+		else
+			sv->v[k++] = sv->v[i];
+	}
+	sv->n = k;
+}
+
+int
+mr_arch_syscalls(uint32_t arch, struct mr_strv *out, struct mr_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
+		if (arch_table[i].token != arch)
+			continue;
+		for (int b = 0; b < 2; b++) {
+			long base = arch_table[i].bases[b];
+			if (base < 0)
+				continue;
+			/* 1024 past the base covers every table in libseccomp 2.5/2.6. */
+			for (long nr = base; nr < base + 1024; nr++) {
+				char *name = seccomp_syscall_resolve_num_arch(arch, (int)nr);
+				if (name == NULL)
+					continue;
+				/* The resolver also answers for numbers of other ABIs; keep a
+				 * name only where it round-trips. */
+				int back = seccomp_syscall_resolve_name_arch(arch, name);
+				int r = back == nr ? mr_strv_addf(out, "%s", name) : 0;
+				free(name);
+				if (r < 0) {
+					mr_strv_clear(out);
+					return mr_error_set(err, ENOMEM, "system call names");
+				}
+			}
+		}
+	}
+	strv_sort_uniq(out);
+	return 0;
+}
+
+int
+mr_reduce_env_for(mr_capset bounding, uint32_t arch, struct mr_reduce_env *env,
+		  struct mr_error *err)
+{
+	if (mr_reduce_env_host(bounding, env, err) < 0)
+		return -1;
+	if (arch != 0 && arch != env->native_arch) {
+		env->native_arch = arch;
+		env->go_arch = mr_arch_go_name(arch);
+		if (env->go_arch == NULL)
+			env->go_arch = "";
+	}
+	return 0;
+}
+
+int
+mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_error *err)
+{
+	if (strcmp(name, "runtime/default") == 0 || strcmp(name, "docker/default") == 0 ||
+	    strcmp(name, "RuntimeDefault") == 0)
+		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
+					"built-in default", out, err);
+	return mr_profile_load(name, out, err);
+}
+
+/* ---------------------------------------------------------------- prepare */
+
+void
+mr_explained_clear(struct mr_explained *x)
+{
+	mr_filter_clear(&x->f);
+	mr_reduced_clear(&x->r);
+	free(x->kept);
+	memset(x, 0, sizeof(*x));
+}
+
+int
+mr_explain_prepare(const struct mr_profile *p, const struct mr_reduce_env *env,
+		   struct mr_explained *x, struct mr_error *err)
+{
+	memset(x, 0, sizeof(*x));
+	x->profile = p;
+	x->env = *env;
+	x->arch = env->native_arch;
+	/* x32 calls arrive with AUDIT_ARCH_X86_64 and the x32 bit in the number. */
+	x->audit = x->arch == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : x->arch;
+	x->kept = calloc(p->n_rules ? p->n_rules : 1, sizeof(*x->kept));
+	if (x->kept == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
+	if (mr_profile_reduce(p, env, &x->r, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < x->r.n_rules; i++)
+		x->kept[x->r.rules[i] - p->rules] = true;
+	if (p->unconfined)
+		return 0;
+	/*
+	 * On a real host of the target arch, libseccomp always filters the native
+	 * arch; here the native arch is the build host's, so put the target in the
+	 * list (as the host's own would be) so the program has a section for it.
+	 */
+	bool have = false;
+	for (size_t i = 0; i < x->r.n_arches; i++)
+		have = have || x->r.arches[i] == x->arch;
+	if (!have && x->arch != seccomp_arch_native()) {
+		uint32_t *na = realloc(x->r.arches, (x->r.n_arches + 1) * sizeof(*na));
+		if (na == NULL) {
+			mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
+			goto fail;
+		}
+		na[x->r.n_arches++] = x->arch;
+		x->r.arches = na;
+	}
+	struct mr_filter_opts o = {0};
+	if (mr_filter_build(&x->r, &o, &x->f, err) < 0) {
+		/* libseccomp keeps one byte order per filter: s390x cannot be simulated on x86_64.
+		 */
+		if (err != NULL && err->errnum == EDOM && x->arch != seccomp_arch_native())
+			mr_error_set(err, 0,
+				     "seccomp profile %s: cannot compile for %s on this host: "
+				     "libseccomp cannot mix big- and little-endian architectures",
+				     p->source,
+				     mr_arch_lib_name(x->arch) ? mr_arch_lib_name(x->arch) : "?");
+		goto fail;
+	}
+	return 0;
+fail:
+	mr_explained_clear(x);
+	return -1;
+}
+
+/* --------------------------------------------------------------- outcomes */
+
+static const char *
+errno_name(unsigned e, char *buf, size_t len)
+{
+	const char *n = strerrorname_np((int)e);
+	if (n != NULL)
+		return n;
+	snprintf(buf, len, "%u", e);
+	return buf;
+}
+
+char *
+mr_ret_name(uint32_t ret)
+{
+	char *s = NULL, eb[16];
+	int r;
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_KILL_PROCESS:
+		r = asprintf(&s, "KILL_PROCESS");
+		break;
+	case SECCOMP_RET_KILL_THREAD:
+		r = asprintf(&s, "KILL_THREAD");
+		break;
+	case SECCOMP_RET_TRAP:
+		r = asprintf(&s, "TRAP");
+		break;
+	case SECCOMP_RET_ERRNO:
+		r = asprintf(&s, "ERRNO(%s)", errno_name(ret & SECCOMP_RET_DATA, eb, sizeof(eb)));
+		break;
+	case SECCOMP_RET_USER_NOTIF:
+		r = asprintf(&s, "NOTIFY");
+		break;
+	case SECCOMP_RET_TRACE:
+		r = asprintf(&s, "TRACE(%u)", ret & SECCOMP_RET_DATA);
+		break;
+	case SECCOMP_RET_LOG:
+		r = asprintf(&s, "LOG");
+		break;
+	case SECCOMP_RET_ALLOW:
+		r = asprintf(&s, "ALLOW");
+		break;
+	default:
+		r = asprintf(&s, "0x%08x", ret);
+	}
+	return r < 0 ? NULL : s;
+}
+
+static void
+add_value(struct sbuf *b, uint64_t v)
+{
+	/* Flags and masks read better in hex, small numbers (fds, families) in decimal. */
+	if (v < 0x10000)
+		sb_addf(b, "%llu", (unsigned long long)v);
+	else
+		sb_addf(b, "0x%llx", (unsigned long long)v);
+}
+
+static void
+add_cond(struct sbuf *b, const struct mr_prof_arg *a)
+{
+	static const char *const ops[] = {
+	    [SCMP_CMP_NE] = "!=", [SCMP_CMP_LT] = "<",	[SCMP_CMP_LE] = "<=",
+	    [SCMP_CMP_EQ] = "==", [SCMP_CMP_GE] = ">=", [SCMP_CMP_GT] = ">",
+	};
+	if (a->op == SCMP_CMP_MASKED_EQ) {
+		sb_addf(b, "arg%u & 0x%llx == ", a->index, (unsigned long long)a->value);
+		add_value(b, a->value_two);
+		return;
+	}
+	const char *op =
+	    (a->op > 0 && (size_t)a->op < MR_ARRAY_SIZE(ops) && ops[a->op]) ? ops[a->op] : "?";
+	sb_addf(b, "arg%u %s ", a->index, op);
+	add_value(b, a->value);
+}
+
+static bool
+repeats_index(const struct mr_prof_rule *r)
+{
+	bool seen[6] = {false};
+	for (size_t i = 0; i < r->n_args; i++) {
+		if (r->args[i].index < 6 && seen[r->args[i].index])
+			return true;
+		if (r->args[i].index < 6)
+			seen[r->args[i].index] = true;
+	}
+	return false;
+}
+
+static bool
+rule_names(const struct mr_prof_rule *r, const char *name)
+{
+	for (size_t k = 0; k < r->n_names; k++)
+		if (strcmp(r->names[k], name) == 0)
+			return true;
+	return false;
+}
+
+/* "rule 12 (line 40, "comment")" */
+static void
+add_rule_ref(struct sbuf *b, const struct mr_profile *p, size_t i)
+{
+	const struct mr_prof_rule *r = &p->rules[i];
+	sb_addf(b, "rule %zu", i);
+	if (r->pos.line > 0)
+		sb_addf(b, " (line %d)", r->pos.line);
+	if (r->comment != NULL && r->comment[0] != '\0') {
+		/* Long comments (Docker's are one-liners) are cut so the table stays readable. */
+		size_t n = strlen(r->comment);
+		if (n > 60)
+			sb_addf(b, " \"%.57s...\"", r->comment);
+		else
+			sb_addf(b, " \"%s\"", r->comment);
+	}
+}
+
+static int
+why_add(struct mr_outcome *o, struct sbuf *b)
+{
+	char *s = sb_take(b);
+	memset(b, 0, sizeof(*b));
+	if (s == NULL)
+		return -1;
+	char **nv = realloc(o->why.v, (o->why.n + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		free(s);
+		return -1;
+	}
+	o->why.v = nv;
+	o->why.v[o->why.n++] = s;
+	return 0;
+}
+
+long
+mr_explain_max_nr(const struct mr_explained *x)
+{
+	long max = -1;
+	for (size_t i = 0; i < x->r.n_rules; i++) {
+		const struct mr_prof_rule *r = x->r.rules[i];
+		for (size_t k = 0; k < r->n_names; k++) {
+			int nr = seccomp_syscall_resolve_name_arch(x->arch, r->names[k]);
+			if (nr >= 0 && nr > max)
+				max = nr;
+		}
+	}
+	return max;
+}
+
+void
+mr_outcome_clear(struct mr_outcome *o)
+{
+	free(o->name);
+	free(o->effect);
+	mr_strv_clear(&o->why);
+	memset(o, 0, sizeof(*o));
+}
+
+static int
+eval(const struct mr_explained *x, int nr, uint32_t *full, uint32_t *nostub)
+{
+	struct seccomp_data d = {.nr = nr, .arch = x->audit};
+	if (mr_bpf_eval(x->f.insns, x->f.n_insns, &d, full) < 0)
+		return -1;
+	if (mr_bpf_eval(x->f.insns + x->f.n_stub, x->f.n_insns - x->f.n_stub, &d, nostub) < 0)
+		return -1;
+	return 0;
+}
+
+/* The conditional rules that survive in libseccomp, as "ACTION if C; ...; else DEFAULT". */
+static void
+add_conditional_effect(struct sbuf *b, const struct mr_explained *x, const size_t *conds,
+		       size_t n_conds)
+{
+	uint32_t prev = 0;
+	bool first = true;
+	for (size_t c = 0; c < n_conds; c++) {
+		const struct mr_prof_rule *r = &x->profile->rules[conds[c]];
+		uint32_t act = mr_act_value(r->action, r->errno_ret);
+		bool split = repeats_index(r);
+		/* runc/crun: a repeated index makes every comparison its own rule (OR). */
+		size_t n_alt = split ? r->n_args : 1;
+		for (size_t a = 0; a < n_alt; a++) {
+			if (first || act != prev) {
+				char *an = mr_ret_name(act);
+				sb_addf(b, "%s%s if ", first ? "" : "; ", an ? an : "?");
+				free(an);
+			} else {
+				sb_addf(b, " || ");
+			}
+			bool paren = !split && r->n_args > 1;
+			if (paren)
+				sb_addf(b, "(");
+			if (split) {
+				add_cond(b, &r->args[a]);
+			} else {
+				for (size_t k = 0; k < r->n_args; k++) {
+					if (k)
+						sb_addf(b, " && ");
+					add_cond(b, &r->args[k]);
+				}
+			}
+			if (paren)
+				sb_addf(b, ")");
+			first = false;
+			prev = act;
+		}
+	}
+	char *dn = mr_ret_name(x->r.default_action);
+	sb_addf(b, "; else %s", dn ? dn : "?");
+	free(dn);
+}
+
+int
+mr_explain_syscall(const struct mr_explained *x, const char *name, struct mr_outcome *o,
+		   struct mr_error *err)
+{
+	const struct mr_profile *p = x->profile;
+	struct sbuf b = {0};
+	size_t *conds = NULL;
+	size_t n_conds = 0;
+	long uncond = -1;
+	const char *arch = mr_arch_lib_name(x->arch);
+
+	memset(o, 0, sizeof(*o));
+	o->rule = -1;
+	o->name = strdup(name);
+	if (o->name == NULL)
+		goto nomem;
+	if (arch == NULL)
+		arch = "?";
+	o->nr = seccomp_syscall_resolve_name_arch(x->arch, name);
+
+	if (p->unconfined) {
+		o->kind = MR_OUT_UNCONFINED;
+		o->ret = SECCOMP_RET_ALLOW;
+		o->effect = strdup("ALLOW");
+		sb_addf(&b, "no defaultAction and no syscalls: Docker runs the container without "
+			    "seccomp");
+		if (o->effect == NULL || why_add(o, &b) < 0)
+			goto nomem;
+		return 0;
+	}
+	if (o->nr == __NR_SCMP_ERROR) {
+		const struct scmp_version *v = seccomp_version();
+		o->kind = MR_OUT_UNKNOWN;
+		o->effect = strdup("unknown");
+		sb_addf(&b,
+			"libseccomp %u.%u.%u does not know this name: runc, crun and minirun "
+			"skip it",
+			v->major, v->minor, v->micro);
+		if (o->effect == NULL || why_add(o, &b) < 0)
+			goto nomem;
+		return 0;
+	}
+	if (o->nr < 0) {
+		o->kind = MR_OUT_NOT_ON_ARCH;
+		o->effect = strdup("absent");
+		sb_addf(&b, "no such system call on %s: rules naming it do nothing there", arch);
+		if (o->effect == NULL || why_add(o, &b) < 0)
+			goto nomem;
+		return 0;
+	}
+
+	conds = calloc(p->n_rules ? p->n_rules : 1, sizeof(*conds));
+	if (conds == NULL)
+		goto nomem;
+	/* libseccomp, per syscall: the first unconditional rule wins; it also removes
+	 * every conditional rule, before or after it (see profile-tools.md). */
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct mr_prof_rule *r = &p->rules[i];
+		if (!x->kept[i] || !rule_names(r, name))
+			continue;
+		if (mr_act_value(r->action, r->errno_ret) == x->r.default_action)
+			continue;
+		if (r->n_args == 0 && uncond < 0)
+			uncond = (long)i;
+		else if (r->n_args > 0)
+			conds[n_conds++] = i;
+	}
+
+	uint32_t full, nostub;
+	if (eval(x, o->nr, &full, &nostub) < 0) {
+		free(conds);
+		mr_outcome_clear(o);
+		return mr_error_set(err, 0, "seccomp profile %s: the compiled program is invalid",
+				    p->source);
+	}
+	o->ret = full;
+	if (full != nostub && full == (SECCOMP_RET_ERRNO | ENOSYS)) {
+		long max = mr_explain_max_nr(x);
+		char *maxname =
+		    max >= 0 ? seccomp_syscall_resolve_num_arch(x->arch, (int)max) : NULL;
+		o->kind = MR_OUT_STUB;
+		o->effect = strdup("ERRNO(ENOSYS)");
+		sb_addf(&b,
+			"ENOSYS stub: nr %d is above the highest system call the profile names "
+			"on %s (%s, %ld)",
+			o->nr, arch, maxname ? maxname : "?", max);
+		free(maxname);
+		if (o->effect == NULL || why_add(o, &b) < 0)
+			goto nomem;
+	} else if (uncond >= 0) {
+		o->kind = MR_OUT_ACTION;
+		o->rule = uncond;
+		o->effect = mr_ret_name(full);
+		if (o->effect == NULL)
+			goto nomem;
+		char cw[512];
+		mr_rule_applies_why(&p->rules[uncond], &x->env, cw, sizeof(cw));
+		add_rule_ref(&b, p, (size_t)uncond);
+		if (cw[0])
+			sb_addf(&b, ": %s", cw);
+		if (why_add(o, &b) < 0)
+			goto nomem;
+	} else if (n_conds > 0) {
+		o->kind = MR_OUT_CONDITIONAL;
+		o->rule = (long)conds[0];
+		add_conditional_effect(&b, x, conds, n_conds);
+		o->effect = sb_take(&b);
+		memset(&b, 0, sizeof(b));
+		if (o->effect == NULL)
+			goto nomem;
+		for (size_t c = 0; c < n_conds; c++) {
+			char cw[512];
+			mr_rule_applies_why(&p->rules[conds[c]], &x->env, cw, sizeof(cw));
+			add_rule_ref(&b, p, conds[c]);
+			if (cw[0])
+				sb_addf(&b, ": %s", cw);
+			if (why_add(o, &b) < 0)
+				goto nomem;
+		}
+	} else {
+		o->kind = MR_OUT_ACTION;
+		o->effect = mr_ret_name(full);
+		if (o->effect == NULL)
+			goto nomem;
+		sb_addf(&b, "defaultAction");
+		if (why_add(o, &b) < 0)
+			goto nomem;
+	}
+
+	/* What else named it, and why it did not count. */
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct mr_prof_rule *r = &p->rules[i];
+		if ((long)i == o->rule || !rule_names(r, name))
+			continue;
+		bool listed = false;
+		for (size_t c = 0; o->kind == MR_OUT_CONDITIONAL && c < n_conds; c++)
+			listed = listed || conds[c] == i;
+		if (listed)
+			continue;
+		add_rule_ref(&b, p, i);
+		if (!x->kept[i]) {
+			char cw[512];
+			mr_rule_applies_why(r, &x->env, cw, sizeof(cw));
+			sb_addf(&b, " dropped: %s", cw);
+		} else if (mr_act_value(r->action, r->errno_ret) == x->r.default_action) {
+			sb_addf(&b, " has the default action: skipped");
+		} else if (uncond >= 0 && r->n_args > 0) {
+			sb_addf(&b, " conditions dropped: rule %ld decides %s unconditionally",
+				uncond, name);
+		} else if (uncond >= 0) {
+			sb_addf(&b, " ignored: rule %ld decides %s first", uncond, name);
+		}
+		if (why_add(o, &b) < 0)
+			goto nomem;
+	}
+	free(conds);
+	return 0;
+nomem:
+	free(b.s);
+	free(conds);
+	mr_outcome_clear(o);
+	return mr_error_set(err, ENOMEM, "explain %s", name);
+}
+
+int
+mr_explain_named(const struct mr_profile *p, struct mr_strv *out, struct mr_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < p->n_rules; i++)
+		for (size_t k = 0; k < p->rules[i].n_names; k++)
+			if (mr_strv_addf(out, "%s", p->rules[i].names[k]) < 0) {
+				mr_strv_clear(out);
+				return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
+			}
+	strv_sort_uniq(out);
+	return 0;
+}
+
+/* ------------------------------------------------------------- formatting */
+
+static size_t
+utf8_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+char *
+mr_explain_table(const struct mr_outcome *v, size_t n)
+{
+	struct sbuf b = {0};
+	size_t wn = 0, we = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t a = utf8_width(v[i].name), e = utf8_width(v[i].effect);
+		wn = a > wn ? a : wn;
+		/* Conditional effects are long; aligning on them would push every reason far right.
+		 */
+		if (v[i].kind != MR_OUT_CONDITIONAL)
+			we = e > we ? e : we;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sb_addf(&b, "%-*s  %-*s", (int)wn, v[i].name, (int)we, v[i].effect);
+		for (size_t k = 0; k < v[i].why.n; k++)
+			sb_addf(&b, "%s%s", k ? "; " : "  ", v[i].why.v[k]);
+		/* No trailing blanks when there is no reason. */
+		while (b.len > 0 && b.s[b.len - 1] == ' ')
+			b.s[--b.len] = '\0';
+		sb_addf(&b, "\n");
+	}
+	return sb_take(&b);
+}
+
+static const char *
+kind_name(enum mr_outcome_kind k)
+{
+	switch (k) {
+	case MR_OUT_ACTION:
+		return "action";
+	case MR_OUT_CONDITIONAL:
+		return "conditional";
+	case MR_OUT_STUB:
+		return "enosys-stub";
+	case MR_OUT_NOT_ON_ARCH:
+		return "not-on-arch";
+	case MR_OUT_UNKNOWN:
+		return "unknown";
+	case MR_OUT_UNCONFINED:
+		return "unconfined";
+	}
+	return "?";
+}
+
+char *
+mr_explain_json(const struct mr_explained *x, const struct mr_outcome *v, size_t n)
+{
+	json_t *arr = json_array();
+	const char *arch = mr_arch_scmp_name(x->arch);
+	bool ok = arr != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		json_t *why = json_array();
+		json_t *o = json_object();
+		ok = why != NULL && o != NULL;
+		for (size_t k = 0; ok && k < v[i].why.n; k++)
+			ok = json_array_append_new(why, json_string(v[i].why.v[k])) == 0;
+		const struct mr_prof_rule *r =
+		    v[i].rule >= 0 ? &x->profile->rules[v[i].rule] : NULL;
+		ok = ok && json_object_set_new(o, "name", json_string(v[i].name)) == 0 &&
+		     json_object_set_new(o, "arch", arch ? json_string(arch) : json_null()) == 0 &&
+		     json_object_set_new(o, "nr",
+					 v[i].nr >= 0 ? json_integer(v[i].nr) : json_null()) == 0 &&
+		     json_object_set_new(o, "kind", json_string(kind_name(v[i].kind))) == 0 &&
+		     json_object_set_new(o, "effect", json_string(v[i].effect)) == 0 &&
+		     json_object_set_new(o, "rule", r ? json_integer(v[i].rule) : json_null()) ==
+			 0 &&
+		     json_object_set_new(o, "line",
+					 r && r->pos.line > 0 ? json_integer(r->pos.line)
+							      : json_null()) == 0 &&
+		     json_object_set_new(o, "comment",
+					 r && r->comment ? json_string(r->comment) : json_null()) ==
+			 0 &&
+		     json_object_set_new(o, "why", why) == 0;
+		if (!ok) {
+			json_decref(o);
+			break;
+		}
+		ok = json_array_append_new(arr, o) == 0;
+	}
+	char *s = ok ? json_dumps(arr, JSON_INDENT(2)) : NULL;
+	json_decref(arr);
+	if (s == NULL)
+		return NULL;
+	/* jansson leaves the final newline to the caller; one document, one line ending. */
+	size_t len = strlen(s);
+	char *t = realloc(s, len + 2);
+	if (t == NULL) {
+		free(s);
+		return NULL;
+	}
+	memcpy(t + len, "\n", 2);
+	return t;
+}
+
+char *
+mr_explain_summary(const struct mr_explained *x, const struct mr_outcome *v, size_t n)
+{
+	struct sbuf b = {0};
+	/* Distinct effects in first-seen order, with counts; conditionals are one bucket. */
+	const char *eff[64];
+	size_t cnt[64], ne = 0, n_cond = 0, n_stub = 0, n_abs = 0, n_unk = 0;
+	for (size_t i = 0; i < n; i++) {
+		switch (v[i].kind) {
+		case MR_OUT_CONDITIONAL:
+			n_cond++;
+			continue;
+		case MR_OUT_STUB:
+			n_stub++;
+			continue;
+		case MR_OUT_NOT_ON_ARCH:
+			n_abs++;
+			continue;
+		case MR_OUT_UNKNOWN:
+			n_unk++;
+			continue;
+		default:
+			break;
+		}
+		size_t k;
+		for (k = 0; k < ne; k++)
+			if (strcmp(eff[k], v[i].effect) == 0)
+				break;
+		if (k == ne && ne < MR_ARRAY_SIZE(eff)) {
+			eff[ne] = v[i].effect;
+			cnt[ne++] = 0;
+		}
+		if (k < ne)
+			cnt[k]++;
+	}
+	const char *arch = mr_arch_lib_name(x->arch);
+	sb_addf(&b, "summary (%s): %zu system call%s", arch ? arch : "?", n, n == 1 ? "" : "s");
+	const char *sep = ": ";
+	for (size_t k = 0; k < ne; k++, sep = ", ")
+		sb_addf(&b, "%s%zu %s", sep, cnt[k], eff[k]);
+	if (n_cond) {
+		sb_addf(&b, "%s%zu depending on arguments", sep, n_cond);
+		sep = ", ";
+	}
+	if (n_stub) {
+		sb_addf(&b, "%s%zu ENOSYS (stub)", sep, n_stub);
+		sep = ", ";
+	}
+	if (n_abs) {
+		sb_addf(&b, "%s%zu not on %s", sep, n_abs, arch ? arch : "?");
+		sep = ", ";
+	}
+	if (n_unk)
+		sb_addf(&b, "%s%zu unknown to libseccomp", sep, n_unk);
+	if (x->profile->unconfined) {
+		sb_addf(&b, "; no seccomp at all (unconfined)\n");
+		return sb_take(&b);
+	}
+	char *dn = mr_ret_name(x->r.default_action);
+	sb_addf(&b, "; any other: %s", dn ? dn : "?");
+	free(dn);
+	long max = mr_explain_max_nr(x);
+	if (x->f.n_stub > 0 && max >= 0) {
+		char *mn = seccomp_syscall_resolve_num_arch(x->arch, (int)max);
+		sb_addf(&b, ", ENOSYS above nr %ld (%s)", max, mn ? mn : "?");
+		free(mn);
+	}
+	sb_addf(&b, "\n");
+	return sb_take(&b);
+}
+
+/* ----------------------------------------------------------- disassembly */
+
+static const char *
+seccomp_field(uint32_t off, char *buf, size_t len)
+{
+	if (off == offsetof(struct seccomp_data, nr))
+		return "sys_number";
+	if (off == offsetof(struct seccomp_data, arch))
+		return "arch";
+	if (off == offsetof(struct seccomp_data, instruction_pointer))
+		return "instruction_pointer";
+	if (off == offsetof(struct seccomp_data, instruction_pointer) + 4)
+		return "instruction_pointer >> 32";
+	if (off >= offsetof(struct seccomp_data, args) && off < sizeof(struct seccomp_data)) {
+		uint32_t a = off - (uint32_t)offsetof(struct seccomp_data, args);
+		/* Little-endian hosts: the low word first. */
+		snprintf(buf, len, "args[%u]%s", a / 8, a % 8 ? " >> 32" : "");
+		return buf;
+	}
+	snprintf(buf, len, "data[%u]", off);
+	return buf;
+}
+
+/* What a constant means given what A holds: an arch name or a syscall name. */
+static void
+add_const(struct sbuf *b, uint32_t k, int holds, uint32_t arch)
+{
+	sb_addf(b, "0x%x", k);
+	if (holds == 1) {
+		const char *n = mr_arch_lib_name(k);
+		if (n)
+			sb_addf(b, " /* %s */", n);
+	} else if (holds == 2) {
+		char *n = seccomp_syscall_resolve_num_arch(arch, (int)k);
+		if (n)
+			sb_addf(b, " /* %s */", n);
+		free(n);
+	}
+}
+
+char *
+mr_explain_bpf(const struct mr_explained *x)
+{
+	struct sbuf b = {0};
+	int holds = 0; /* what A holds: 0 other, 1 arch, 2 syscall number */
+	uint32_t arch = x->arch;
+	char fb[48];
+
+	sb_addf(&b, " line  CODE  JT   JF      K\n");
+	sb_addf(&b, "=================================\n");
+	for (size_t pc = 0; pc < x->f.n_insns; pc++) {
+		const struct sock_filter *f = &x->f.insns[pc];
+		sb_addf(&b, " %04zu: 0x%02x 0x%02x 0x%02x 0x%08x  ", pc, f->code, f->jt, f->jf,
+			f->k);
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+			if (BPF_MODE(f->code) == BPF_ABS) {
+				const char *fld = seccomp_field(f->k, fb, sizeof(fb));
+				holds = strcmp(fld, "arch") == 0	 ? 1
+					: strcmp(fld, "sys_number") == 0 ? 2
+									 : 0;
+				sb_addf(&b, "A = %s", fld);
+			} else if (BPF_MODE(f->code) == BPF_IMM) {
+				holds = 0;
+				sb_addf(&b, "A = 0x%x", f->k);
+			} else if (BPF_MODE(f->code) == BPF_MEM) {
+				holds = 0;
+				sb_addf(&b, "A = mem[%u]", f->k);
+			} else {
+				sb_addf(&b, "ld ?");
+			}
+			break;
+		case BPF_LDX:
+			sb_addf(&b, BPF_MODE(f->code) == BPF_MEM ? "X = mem[%u]" : "X = 0x%x",
+				f->k);
+			break;
+		case BPF_ST:
+			sb_addf(&b, "mem[%u] = A", f->k);
+			break;
+		case BPF_STX:
+			sb_addf(&b, "mem[%u] = X", f->k);
+			break;
+		case BPF_ALU: {
+			static const char *const ops[] = {"+",	"-",  "*",   "/", "|", "&",
+							  "<<", ">>", "neg", "%", "^"};
+			unsigned op = BPF_OP(f->code) >> 4;
+			holds = 0;
+			if (BPF_OP(f->code) == BPF_NEG)
+				sb_addf(&b, "A = -A");
+			else if (BPF_SRC(f->code) == BPF_X)
+				sb_addf(&b, "A %s= X", op < MR_ARRAY_SIZE(ops) ? ops[op] : "?");
+			else
+				sb_addf(&b, "A %s= 0x%x", op < MR_ARRAY_SIZE(ops) ? ops[op] : "?",
+					f->k);
+			break;
+		}
+		case BPF_JMP: {
+			size_t t = pc + 1 + f->jt, e = pc + 1 + f->jf;
+			const char *op = NULL;
+			switch (BPF_OP(f->code)) {
+			case BPF_JA:
+				sb_addf(&b, "goto %04zu", pc + 1 + f->k);
+				break;
+			case BPF_JEQ:
+				op = "==";
+				break;
+			case BPF_JGT:
+				op = ">";
+				break;
+			case BPF_JGE:
+				op = ">=";
+				break;
+			case BPF_JSET:
+				op = "&";
+				break;
+			default:
+				sb_addf(&b, "jmp ?");
+			}
+			if (op == NULL)
+				break;
+			if (holds == 1 && BPF_OP(f->code) == BPF_JEQ && mr_arch_lib_name(f->k))
+				arch = f->k == SCMP_ARCH_X86_64 && x->arch == SCMP_ARCH_X32
+					   ? x->arch
+					   : f->k; /* names below follow this arch's section */
+			sb_addf(&b, "if (A %s ", op);
+			if (BPF_SRC(f->code) == BPF_X)
+				sb_addf(&b, "X");
+			else
+				add_const(&b, f->k, holds, arch);
+			sb_addf(&b, ") goto %04zu", t);
+			if (f->jf)
+				sb_addf(&b, " else goto %04zu", e);
+			break;
+		}
+		case BPF_RET: {
+			char *rn = BPF_RVAL(f->code) == BPF_A ? NULL : mr_ret_name(f->k);
+			sb_addf(&b, "return %s", rn ? rn : "A");
+			free(rn);
+			break;
+		}
+		case BPF_MISC:
+			sb_addf(&b, BPF_MISCOP(f->code) == BPF_TAX ? "X = A" : "A = X");
+			break;
+		}
+		if (pc + 1 == x->f.n_stub)
+			sb_addf(&b, "  # end of minirun's ENOSYS stub");
+		sb_addf(&b, "\n");
+	}
+	return sb_take(&b);
+}
+
+int
+mr_explain_pfc(const struct mr_explained *x, char **out, struct mr_error *err)
+{
+	struct sbuf b = {0};
+	char *pfc = NULL;
+
+	*out = NULL;
+	if (x->profile->unconfined)
+		return mr_error_set(err, 0,
+				    "seccomp profile %s: unconfined (no defaultAction and no "
+				    "syscalls): there is no filter",
+				    x->profile->source);
+	if (mr_filter_export_pfc(&x->r, &pfc, err) < 0)
+		return -1;
+	if (x->f.n_stub > 0) {
+		/* libseccomp knows nothing of the stub; describe it the way PFC reads. */
+		sb_addf(&b, "# minirun ENOSYS stub, runs before libseccomp's filter:\n");
+		for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
+			uint32_t t = arch_table[i].token;
+			bool in = t == seccomp_arch_native();
+			for (size_t k = 0; k < x->r.n_arches; k++)
+				in = in || x->r.arches[k] == t;
+			if (!in)
+				continue;
+			long max = -1;
+			for (size_t r = 0; r < x->r.n_rules; r++)
+				for (size_t k = 0; k < x->r.rules[r]->n_names; k++) {
+					int nr = seccomp_syscall_resolve_name_arch(
+					    t, x->r.rules[r]->names[k]);
+					max = nr > max ? nr : max;
+				}
+			if (max >= 0)
+				sb_addf(&b,
+					"#   if ($arch == %u && $syscall > %ld) action ERRNO(%d); "
+					"# %s\n",
+					t, max, ENOSYS, arch_table[i].lib);
+		}
+	}
+	sb_addf(&b, "%s", pfc);
+	free(pfc);
+	*out = sb_take(&b);
+	if (*out == NULL)
+		return mr_error_set(err, ENOMEM, "seccomp profile %s", x->profile->source);
+	return 0;
+}
+
+/* ------------------------------------------------------------------- diff */
+
+void
+mr_diff_free(struct mr_diff_line *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].a);
+		free(v[i].b);
+	}
+	free(v);
+}
+
+static int
+add_names(struct mr_strv *all, const struct mr_profile *p, uint32_t arch)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		for (size_t k = 0; k < p->rules[i].n_names; k++) {
+			const char *n = p->rules[i].names[k];
+			/* Names that do not exist on the arch have no outcome to compare. */
+			if (seccomp_syscall_resolve_name_arch(arch, n) >= 0 &&
+			    mr_strv_addf(all, "%s", n) < 0)
+				return -1;
+		}
+	return 0;
+}
+
+int
+mr_explain_diff(const struct mr_explained *a, const struct mr_explained *b,
+		struct mr_diff_line **out, size_t *n, struct mr_error *err)
+{
+	struct mr_strv all;
+	struct mr_diff_line *v = NULL;
+	size_t nv = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (a->arch != b->arch)
+		return mr_error_set(err, EINVAL, "diff: the two profiles target different arches");
+	if (mr_arch_syscalls(a->arch, &all, err) < 0)
+		return -1;
+	if (add_names(&all, a->profile, a->arch) < 0 || add_names(&all, b->profile, a->arch) < 0) {
+		mr_strv_clear(&all);
+		return mr_error_set(err, ENOMEM, "diff");
+	}
+	strv_sort_uniq(&all);
+	for (size_t i = 0; i < all.n; i++) {
+		struct mr_outcome oa, ob;
+		if (mr_explain_syscall(a, all.v[i], &oa, err) < 0)
+			goto fail;
+		if (mr_explain_syscall(b, all.v[i], &ob, err) < 0) {
+			mr_outcome_clear(&oa);
+			goto fail;
+		}
+		if (strcmp(oa.effect, ob.effect) != 0) {
+			struct mr_diff_line *nw = realloc(v, (nv + 1) * sizeof(*nw));
+			if (nw == NULL) {
+				mr_outcome_clear(&oa);
+				mr_outcome_clear(&ob);
+				mr_error_set(err, ENOMEM, "diff");
+				goto fail;
+			}
+			v = nw;
+			v[nv].name = mr_steal_ptr(&oa.name);
+			v[nv].a = mr_steal_ptr(&oa.effect);
+			v[nv].b = mr_steal_ptr(&ob.effect);
+			nv++;
+		}
+		mr_outcome_clear(&oa);
+		mr_outcome_clear(&ob);
+	}
+	mr_strv_clear(&all);
+	*out = v;
+	*n = nv;
+	return 0;
+fail:
+	mr_strv_clear(&all);
+	mr_diff_free(v, nv);
+	return -1;
+}
