@@ -85,3 +85,9 @@ mr_exit_status_from_wait(int wstatus)
 		return 128 + WTERMSIG(wstatus);
 	return MR_EXIT_FAILURE;
 }
+
+int
+mr_error_oom(struct mr_error *err, const char *what)
+{
+	return mr_error_set(err, ENOMEM, "%s", what);
+}

@@ -39,6 +39,12 @@ int mr_error_set_status(struct mr_error *err, int exit_status, int errnum, const
 /* Prefix an existing message with more context: "ctx: old message". Returns -1. */
 int mr_error_wrap(struct mr_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Out of memory while doing WHAT ("seccomp profile /x", "environment"):
+ * "WHAT: Cannot allocate memory".  Returns -1.
+ */
+int mr_error_oom(struct mr_error *err, const char *what);
+
 /* Reset to "no error". */
 void mr_error_clear(struct mr_error *err);
 

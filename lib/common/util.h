@@ -47,6 +47,13 @@ mr_steal_ptr(void *pp)
 	return r;
 }
 
+/*
+ * The type-checked form (bubblewrap's steal_pointer): the never-taken branch
+ * of the conditional makes the result *pp's own type, so stealing a
+ * struct foo * into a struct bar * does not compile.
+ */
+#define mr_steal_pointer(pp) (0 ? (*(pp)) : (mr_steal_ptr)(pp))
+
 #define MR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
