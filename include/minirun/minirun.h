@@ -16,6 +16,7 @@
 #include "common/caps.h"
 #include "common/error.h"
 #include "container/launch.h"
+#include "container/prepare.h"
 #include "container/spec.h"
 #include "container/user.h"
 #include "seccomp/inspect.h"

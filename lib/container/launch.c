@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The launch sequence, in the order the kernel sees it (runtimes.md 1.5):
+ * The launch sequence, each step once, in the order the kernel sees it.
+ * The functions below follow it top to bottom; the mounts are in
+ * lib/container/mounts.c, the filter in lib/seccomp/program.c, the observer
+ * in lib/seccomp/observe.c.
  *
- *   parent: block signals -> clone3(namespaces, pidfd) -> [rootless: id maps]
+ *   parent: [observing: open the observer, map the shared page] -> block
+ *           the relayed signals -> socketpair -> clone3(namespaces, pidfd)
+ *           -> [rootless: write the id maps, release the child]
  *   child:  pdeathsig -> [rootless: wait for the maps] -> non-dumpable ->
- *           setsid -> mounts + pivot_root -> read-only root -> close fds ->
- *           lo up -> hostname -> AppArmor exec label -> stdio/tty -> workdir
- *           (getcwd check) -> exec target check -> signals reset -> close
- *           fds -> setgroups -> bounding set -> ambient -> KEEPCAPS ->
- *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset
- *           -> read back -> [no_new_privs -> seccomp] -> execve
+ *           setsid -> umask 0 -> mounts + pivot_root -> [read-only root] ->
+ *           close fds -> [network none: lo up] -> hostname -> AppArmor exec
+ *           label -> stdio/tty -> umask 022 -> workdir (getcwd check) ->
+ *           exec target check -> signals reset -> [not rootless:
+ *           setgroups] -> bounding set -> clear ambient -> KEEPCAPS ->
+ *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset ->
+ *           [non-root: pdeathsig again] -> read back -> [no_new_privs ->
+ *           seccomp] -> execve
  *   parent: wait for exec (EOF on the sync socket) or an error message,
  *           [observing: take the seccomp listener, answer notifications] ->
- *           relay tty, forward signals -> reap -> exit status
+ *           signalfd -> [-it: raw tty] -> relay tty, forward signals -> reap
+ *           -> [observing: report or learned profile] -> exit status
  *
  * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
  * tty master fd or an error; a successful execve closes the child's end
@@ -409,11 +417,14 @@ install_filter(const struct mr_prepared *p, struct shared_page *shared, struct m
 	return 0;
 }
 
+/*
+ * The first steps of the container process: nothing else may run before
+ * them, because until they are done the process can outlive minirun, be
+ * ptraced from the caller's side, or still share the caller's terminal.
+ */
 static int
-container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *shared,
-	       struct mr_error *err)
+detach_from_caller(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
-	const struct mr_spec *spec = p->spec;
 	char go;
 
 	/* A container must not outlive the minirun that supervises it. */
@@ -431,7 +442,12 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 	/* CVE-2017-5226: without a controlling terminal, TIOCSTI cannot reach the caller's. */
 	if (setsid() < 0)
 		return mr_error_set(err, errno, "setsid");
+	return 0;
+}
 
+static int
+enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+{
 	umask(0);
 	if (mr_mounts_setup(p, err) < 0)
 		return -1;
@@ -446,18 +462,12 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 	 * opened below is closed again before exec; only the close-on-exec
 	 * sync socket stays.
 	 */
-	if (close_fds_except(sync_fd, err) < 0)
-		return -1;
+	return close_fds_except(sync_fd, err);
+}
 
-	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
-		return -1;
-
-	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
-		return mr_error_set(err, errno, "sethostname %s", p->hostname);
-
-	if (mr_apparmor_apply_on_exec(spec->apparmor, spec->no_new_privs, err) < 0)
-		return -1;
-
+static int
+set_up_stdio(const struct mr_spec *spec, int sync_fd, struct mr_error *err)
+{
 	if (spec->tty) {
 		cleanup_close int master = mr_tty_open_in_container(err);
 		if (master < 0)
@@ -467,18 +477,44 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 			return mr_error_set(err, errno, "tty: hand the terminal to minirun");
 	} else if (!spec->interactive) {
 		/* docker run without -i: the container's stdin is empty. */
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
 			return mr_error_set(err, errno, "stdin: /dev/null");
-		close(null);
 	}
+	return 0;
+}
 
+/* What the workload sees of its surroundings, set while we are still root. */
+static int
+set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+{
+	const struct mr_spec *spec = p->spec;
+
+	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
+		return -1;
+	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+		return mr_error_set(err, errno, "sethostname %s", p->hostname);
+	if (mr_apparmor_apply_on_exec(spec->apparmor, spec->no_new_privs, err) < 0)
+		return -1;
+	if (set_up_stdio(spec, sync_fd, err) < 0)
+		return -1;
 	umask(022);
 	if (enter_workdir(spec, err) < 0)
 		return -1;
 	if (check_exec_target(p, err) < 0)
 		return -1;
 	reset_signals();
+	return 0;
+}
+
+/*
+ * The user, the capabilities and the filter, in the one order that works
+ * both with and without no_new_privs.
+ */
+static int
+take_identity(const struct mr_prepared *p, struct shared_page *shared, struct mr_error *err)
+{
+	const struct mr_spec *spec = p->spec;
 
 	if (identity_before_filter(p, err) < 0)
 		return -1;
@@ -513,12 +549,18 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 		if (install_filter(p, shared, err) < 0)
 			return -1;
 	}
+	return 0;
+}
 
+/* Returns only on failure. */
+static int
+exec_command(const struct mr_prepared *p, struct mr_error *err)
+{
 	/*
 	 * Here a future "create" would stop, report ready over sync_fd and wait
 	 * for "start"; "run" goes straight on.
 	 */
-	execve(p->exec_path, spec->argv, p->envp);
+	execve(p->exec_path, p->spec->argv, p->envp);
 	int e = errno;
 	if (p->seccomp.enabled && (e == EPERM || e == ENOSYS))
 		return mr_error_set_status(
@@ -528,6 +570,22 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 		    p->exec_path, p->seccomp.source ? p->seccomp.source : "");
 	return mr_error_set_status(err, e == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC, e,
 				   "exec %s", p->exec_path);
+}
+
+/* The steps of the header comment's "child" line, in that order. */
+static int
+container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *shared,
+	       struct mr_error *err)
+{
+	if (detach_from_caller(p, sync_fd, err) < 0)
+		return -1;
+	if (enter_root(p, sync_fd, err) < 0)
+		return -1;
+	if (set_up_surroundings(p, sync_fd, err) < 0)
+		return -1;
+	if (take_identity(p, shared, err) < 0)
+		return -1;
+	return exec_command(p, err);
 }
 
 static _Noreturn void
@@ -548,6 +606,48 @@ container_main(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 
 /* --- the parent ----------------------------------------------------------- */
 
+/*
+ * The container process, from clone3 until it is reaped.  Whatever way
+ * minirun leaves the launch, the container must not be left running
+ * without its supervisor (or as a zombie), so the variable that holds it
+ * kills and reaps it when it goes out of scope; child_reaped() disarms it
+ * once waitid has collected the exit status.
+ */
+struct child {
+	pid_t pid;
+	int pidfd;
+};
+
+#define CHILD_NONE ((struct child){.pid = -1, .pidfd = -1})
+
+static void
+reap(int pidfd)
+{
+	siginfo_t si;
+	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+}
+
+static void
+child_kill_and_reap(struct child *c)
+{
+	if (c->pidfd < 0)
+		return;
+	int saved = errno;
+	syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+	reap(c->pidfd);
+	close(c->pidfd);
+	errno = saved;
+}
+
+#define cleanup_child __attribute__((cleanup(child_kill_and_reap)))
+
+static void
+child_reaped(struct child *c)
+{
+	close(mr_steal_fd(&c->pidfd));
+}
+
 static int
 status_from_siginfo(const siginfo_t *si)
 {
@@ -556,7 +656,135 @@ status_from_siginfo(const siginfo_t *si)
 	return 128 + si->si_status;
 }
 
-struct supervisor {
+/*
+ * clone3 with every namespace at once and a pidfd, so the process is never
+ * known by a bare pid that could be reused.  The child end of the sync
+ * socket is left to the child; *sock receives minirun's end.
+ */
+static int
+spawn(const struct mr_prepared *p, struct shared_page *shared, struct child *child, int *sock,
+      struct mr_error *err)
+{
+	int sv[2];
+	int pidfd = -1;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return mr_error_set(err, errno, "socketpair");
+	cleanup_close int parent_end = sv[0];
+	cleanup_close int child_end = sv[1];
+
+	struct clone_args args = {
+	    .flags = mr_ns_clone_flags(p->spec, p->rootless) | CLONE_PIDFD,
+	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
+	    .exit_signal = SIGCHLD,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0) {
+		int e = errno;
+		if (e == EPERM || e == EINVAL || e == ENOSPC)
+			return mr_error_set(
+			    err, e, "clone3: creating the container's namespaces failed%s",
+			    p->rootless ? " (are unprivileged user namespaces "
+					  "allowed? sysctl kernel.unprivileged_userns_clone)"
+					: "");
+		return mr_error_set(err, e, "clone3");
+	}
+	if (pid == 0) {
+		close(parent_end);
+		container_main(p, child_end, shared);
+	}
+	*child = (struct child){.pid = pid, .pidfd = pidfd};
+	*sock = mr_steal_fd(&parent_end);
+	return 0;
+}
+
+/* Rootless: the child waits for its uid/gid maps before anything else. */
+static int
+write_id_maps(const struct mr_prepared *p, const struct child *child, int sock,
+	      struct mr_error *err)
+{
+	if (mr_ns_write_id_maps(child->pid, p->outer_uid, p->outer_gid, err) < 0)
+		return -1;
+	if (write(sock, "g", 1) != 1)
+		return mr_error_set(err, errno, "user namespace: release the container");
+	return 0;
+}
+
+/*
+ * The observing filter is in: take a copy of its listener out of the
+ * container process and let it go on.
+ */
+static int
+take_listener(const struct child *child, struct shared_page *shared, struct mr_observer *observer,
+	      struct mr_error *err)
+{
+	int lfd = (int)syscall(SYS_pidfd_getfd, child->pidfd, atomic_load(&shared->listener), 0U);
+	if (lfd < 0)
+		return mr_error_set(err, errno,
+				    "seccomp: take the notification fd from "
+				    "the container (pidfd_getfd)");
+	fcntl(lfd, F_SETFD, FD_CLOEXEC);
+	mr_observer_set_listener(observer, lfd);
+	atomic_store(&shared->taken, 1);
+	return 0;
+}
+
+/*
+ * Wait for the exec: messages until EOF.  When observing, the listener
+ * appears in the shared page somewhere in between, and from then on the
+ * container process's syscalls may wait for minirun's answers.  *master
+ * receives the pty master if the child sends one.
+ */
+static int
+wait_for_exec(const struct child *child, int sock, struct mr_observer *observer,
+	      struct shared_page *shared, int *master, struct mr_error *err)
+{
+	for (;;) {
+		struct sync_msg m;
+		int fd;
+		struct pollfd pfd[2] = {{.fd = sock, .events = POLLIN}, {.fd = -1}};
+		bool waiting_listener = observer && mr_observer_listener_fd(observer) < 0;
+
+		if (observer && !waiting_listener)
+			pfd[1] = (struct pollfd){.fd = mr_observer_listener_fd(observer),
+						 .events = POLLIN};
+		if (poll(pfd, 2, waiting_listener ? 1 : -1) < 0 && errno != EINTR)
+			return mr_error_set(err, errno, "poll");
+		if (waiting_listener && atomic_load(&shared->listener) >= 0 &&
+		    take_listener(child, shared, observer, err) < 0)
+			return -1;
+		/*
+		 * The sync socket first: once the exec has closed it, a pending
+		 * notification is the workload's, and is left to relay_loop().
+		 * Before that, any notification is minirun's own.
+		 */
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if ((pfd[1].revents & POLLIN) &&
+			    mr_observer_handle(observer, true, err) < 0)
+				return -1;
+			continue;
+		}
+		int r = sync_recv(sock, &m, &fd);
+		if (r == 0)
+			return 0;
+		if (r < 0)
+			return mr_error_set(err, errno, "sync with the container process");
+		if (m.type == SYNC_TTY && fd >= 0) {
+			*master = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (m.type == SYNC_ERROR) {
+			mr_error_set_status(err, m.exit_status, 0, "%s", m.msg);
+			err->errnum = m.errnum;
+			return -1;
+		}
+	}
+}
+
+/* What relay_loop() moves between the caller and the running container. */
+struct relay {
 	int pidfd;
 	int sigfd;
 	int master; /* -1 without -t */
@@ -573,8 +801,26 @@ drain(int from, int to)
 		;
 }
 
+static void
+forward_signals(const struct relay *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		if (si.ssi_signo == SIGWINCH) {
+			if (s->master >= 0)
+				mr_tty_copy_winsize(STDIN_FILENO, s->master);
+			continue;
+		}
+		syscall(SYS_pidfd_send_signal, s->pidfd, (int)si.ssi_signo, NULL, 0);
+	}
+}
+
+/* Until the container exits; on success it has been reaped. */
 static int
-supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
+relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 {
 	bool stdin_open = s->relay_stdin, master_open = s->master >= 0, send_eof = false;
 	/*
@@ -618,20 +864,8 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 			return mr_error_set(err, errno, "poll");
 		}
 
-		if (pfd[i_sig].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				if (si.ssi_signo == SIGCHLD)
-					continue;
-				if (si.ssi_signo == SIGWINCH) {
-					if (s->master >= 0)
-						mr_tty_copy_winsize(STDIN_FILENO, s->master);
-					continue;
-				}
-				syscall(SYS_pidfd_send_signal, s->pidfd, (int)si.ssi_signo, NULL,
-					0);
-			}
-		}
+		if (pfd[i_sig].revents & POLLIN)
+			forward_signals(s);
 		if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))) {
 			errno = 0;
 			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0 && errno != EAGAIN)
@@ -680,207 +914,127 @@ supervise(struct supervisor *s, int *exit_status, struct mr_error *err)
 	}
 }
 
-static void
-reap(int pidfd)
+/*
+ * The command is running: relay the terminal and signals until it exits.
+ * On success the child has been reaped.
+ */
+static int
+relay_until_exit(const struct mr_prepared *p, const struct child *child, const sigset_t *relay,
+		 int master, struct mr_observer *observer, int *exit_status, struct mr_error *err)
 {
-	siginfo_t si;
-	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
-		;
-}
-
-int
-mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
-{
-	const struct mr_spec *spec = p->spec;
-	sigset_t relay, orig;
-	int sv[2];
-	int pidfd = -1;
-	int ret = -1;
-	/* Declared up front: every "goto out" below passes their cleanup. */
-	cleanup_close int master = -1;
-	cleanup_close int sigfd = -1;
 	struct mr_tty_state tty_state = {0};
-	struct mr_observer *observer = NULL;
-	struct shared_page *shared = NULL;
-	cleanup_close int sock = -1;
-	cleanup_close int child_sock = -1;
-	cleanup_close int pidfd_owned = -1;
-	bool execed = false;
 
-	if (p->seccomp.observe != MR_OBSERVE_NONE) {
-		if (mr_observer_open(p, &observer, err) < 0)
-			return -1;
-		shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (shared == MAP_FAILED) {
-			mr_error_set(err, errno, "mmap");
-			mr_observer_abort(observer);
-			mr_observer_free(observer);
-			return -1;
-		}
-		atomic_store(&shared->listener, -1);
-	}
+	cleanup_close int sigfd = signalfd(-1, relay, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		return mr_error_set(err, errno, "signalfd");
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		mr_error_set(err, errno, "socketpair");
-		goto out_early;
-	}
-	sock = sv[0];
-	child_sock = sv[1];
-
-	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
-	relay_sigset(&relay);
-	sigprocmask(SIG_BLOCK, &relay, &orig);
-
-	struct clone_args args = {
-	    .flags = mr_ns_clone_flags(spec, p->rootless) | CLONE_PIDFD,
-	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
-	    .exit_signal = SIGCHLD,
-	};
-	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0) {
-		int e = errno;
-		sigprocmask(SIG_SETMASK, &orig, NULL);
-		if (e == EPERM || e == EINVAL || e == ENOSPC)
-			mr_error_set(err, e, "clone3: creating the container's namespaces failed%s",
-				     p->rootless
-					 ? " (are unprivileged user namespaces "
-					   "allowed? sysctl kernel.unprivileged_userns_clone)"
-					 : "");
-		else
-			mr_error_set(err, e, "clone3");
-		goto out_early;
-	}
-	if (pid == 0) {
-		close(sock);
-		container_main(p, child_sock, shared);
-	}
-	pidfd_owned = pidfd;
-	if (observer != NULL)
-		mr_observer_set_init(observer, pid);
-	close(mr_steal_fd(&child_sock));
-
-	if (p->rootless) {
-		if (mr_ns_write_id_maps(pid, p->outer_uid, p->outer_gid, err) < 0 ||
-		    write(sock, "g", 1) != 1) {
-			if (err->msg[0] == '\0')
-				mr_error_set(err, errno, "user namespace: release the container");
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-			reap(pidfd);
-			goto out;
-		}
-	}
-
-	/*
-	 * Wait for the exec: messages until EOF.  When observing, the listener
-	 * appears in the shared page somewhere in between, and from then on the
-	 * container process's syscalls may wait for minirun's answers.
-	 */
-	for (;;) {
-		struct sync_msg m;
-		int fd;
-		struct pollfd pfd[2] = {{.fd = sock, .events = POLLIN}, {.fd = -1}};
-		bool waiting_listener = observer && mr_observer_listener_fd(observer) < 0;
-
-		if (observer && !waiting_listener)
-			pfd[1] = (struct pollfd){.fd = mr_observer_listener_fd(observer),
-						 .events = POLLIN};
-		if (poll(pfd, 2, waiting_listener ? 1 : -1) < 0 && errno != EINTR) {
-			mr_error_set(err, errno, "poll");
-			goto kill_out;
-		}
-		if (waiting_listener && atomic_load(&shared->listener) >= 0) {
-			int lfd = (int)syscall(SYS_pidfd_getfd, pidfd,
-					       atomic_load(&shared->listener), 0U);
-			if (lfd < 0) {
-				mr_error_set(err, errno,
-					     "seccomp: take the notification fd from "
-					     "the container (pidfd_getfd)");
-				goto kill_out;
-			}
-			fcntl(lfd, F_SETFD, FD_CLOEXEC);
-			mr_observer_set_listener(observer, lfd);
-			atomic_store(&shared->taken, 1);
-		}
-		/*
-		 * The sync socket first: once the exec has closed it, a pending
-		 * notification is the workload's, and is left to supervise().
-		 * Before that, any notification is minirun's own.
-		 */
-		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if ((pfd[1].revents & POLLIN) &&
-			    mr_observer_handle(observer, true, err) < 0)
-				goto kill_out;
-			continue;
-		}
-		int r = sync_recv(sock, &m, &fd);
-		if (r == 0) {
-			execed = true;
-			break;
-		}
-		if (r < 0) {
-			mr_error_set(err, errno, "sync with the container process");
-			goto kill_out;
-		}
-		if (m.type == SYNC_TTY && fd >= 0) {
-			master = fd;
-			continue;
-		}
-		if (fd >= 0)
-			close(fd);
-		if (m.type == SYNC_ERROR) {
-			mr_error_set_status(err, m.exit_status, 0, "%s", m.msg);
-			err->errnum = m.errnum;
-			reap(pidfd);
-			goto out;
-		}
-	}
-
-	sigfd = signalfd(-1, &relay, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sigfd < 0) {
-		mr_error_set(err, errno, "signalfd");
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		reap(pidfd);
-		goto out;
-	}
-
-	struct supervisor s = {
-	    .pidfd = pidfd,
+	struct relay s = {
+	    .pidfd = child->pidfd,
 	    .sigfd = sigfd,
 	    .master = master,
-	    .relay_stdin = master >= 0 && spec->interactive,
+	    .relay_stdin = master >= 0 && p->spec->interactive,
 	    .observer = observer,
 	};
 	if (master >= 0) {
 		/* A reader that went away must not kill minirun mid-relay. */
 		signal(SIGPIPE, SIG_IGN);
-		if (s.relay_stdin && mr_tty_make_raw(STDIN_FILENO, &tty_state, err) < 0) {
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-			reap(pidfd);
-			goto out;
-		}
+		if (s.relay_stdin && mr_tty_make_raw(STDIN_FILENO, &tty_state, err) < 0)
+			return -1;
 	}
-	ret = supervise(&s, exit_status, err);
+	int ret = relay_loop(&s, exit_status, err);
+	/* Before the observer's summary: it may go to this terminal. */
 	mr_tty_restore(&tty_state);
-	if (ret < 0) {
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		reap(pidfd);
-	} else if (observer != NULL) {
-		ret = mr_observer_finish(observer, err);
-	}
-	goto out;
+	return ret;
+}
 
-kill_out:
-	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	reap(pidfd);
-out:
+/*
+ * The parent's steps of the header comment, with relayed signals blocked.
+ * *execed tells whether the command got as far as running.
+ */
+static int
+launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *observer,
+       struct shared_page *shared, bool *execed, int *exit_status, struct mr_error *err)
+{
+	cleanup_close int sock = -1;
+	cleanup_close int master = -1;
+	cleanup_child struct child child = CHILD_NONE;
+
+	if (spawn(p, shared, &child, &sock, err) < 0)
+		return -1;
+	if (observer != NULL)
+		mr_observer_set_init(observer, child.pid);
+	if (p->rootless && write_id_maps(p, &child, sock, err) < 0)
+		return -1;
+	if (wait_for_exec(&child, sock, observer, shared, &master, err) < 0)
+		return -1;
+	*execed = true;
+	if (relay_until_exit(p, &child, relay, master, observer, exit_status, err) < 0)
+		return -1;
+	child_reaped(&child);
+	if (observer != NULL)
+		return mr_observer_finish(observer, err);
+	return 0;
+}
+
+static void
+observer_freep(struct mr_observer **o)
+{
+	mr_observer_free(*o);
+}
+
+static void
+shared_page_unmapp(struct shared_page **page)
+{
+	if (*page != NULL)
+		munmap(*page, sizeof(**page));
+}
+
+/*
+ * --seccomp-report/--seccomp-learn: the observer, and the page over which
+ * the container process hands it the listener.
+ */
+static int
+start_observer(const struct mr_prepared *p, struct mr_observer **observer,
+	       struct shared_page **shared, struct mr_error *err)
+{
+	const struct mr_observer_config cfg = {
+	    .seccomp = &p->seccomp,
+	    .report_file = p->spec->seccomp_report_file,
+	    .learn_file = p->spec->seccomp_learn,
+	};
+
+	if (mr_observer_open(&cfg, observer, err) < 0)
+		return -1;
+	struct shared_page *page =
+	    mmap(NULL, sizeof(*page), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return mr_error_set(err, errno, "mmap");
+	atomic_store(&page->listener, -1);
+	*shared = page;
+	return 0;
+}
+
+int
+mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
+{
+	__attribute__((cleanup(observer_freep))) struct mr_observer *observer = NULL;
+	__attribute__((cleanup(shared_page_unmapp))) struct shared_page *shared = NULL;
+	sigset_t relay, orig;
+	bool execed = false;
+
+	if (p->seccomp.observe != MR_OBSERVE_NONE &&
+	    start_observer(p, &observer, &shared, err) < 0) {
+		mr_observer_abort(observer);
+		return -1;
+	}
+
+	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
+	relay_sigset(&relay);
+	sigprocmask(SIG_BLOCK, &relay, &orig);
+	int ret = launch(p, &relay, observer, shared, &execed, exit_status, err);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
-out_early:
 	/* A run that never reached exec leaves no report file behind. */
 	if (!execed)
 		mr_observer_abort(observer);
-	mr_observer_free(observer);
-	if (shared != NULL)
-		munmap(shared, sizeof(*shared));
 	return ret;
 }

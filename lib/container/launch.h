@@ -2,40 +2,8 @@
 #ifndef MINIRUN_LAUNCH_H
 #define MINIRUN_LAUNCH_H
 
-#include <stdbool.h>
-#include <sys/types.h>
-
 #include "common/error.h"
-#include "seccomp/program.h"
-#include "container/spec.h"
-#include "container/user.h"
-
-/*
- * A spec that has been checked against the real world (rootfs opened, user
- * resolved, command found, capabilities known to be grantable, seccomp
- * program compiled) before any process is created.  Everything the container
- * process needs is in here, so the child never parses or allocates on a path
- * that could fail for a reason the user could have been told earlier.
- */
-struct mr_prepared {
-	const struct mr_spec *spec;
-	int rootfs_fd;	   /* O_PATH|O_DIRECTORY|O_CLOEXEC */
-	char *rootfs_path; /* canonical absolute path */
-	bool rootless;	   /* euid != 0: a user namespace maps the caller to root */
-	uid_t outer_uid;
-	gid_t outer_gid;
-	struct mr_user user;
-	char *hostname;
-	char **envp;	 /* the container's final environment */
-	char *exec_path; /* container path of the command, resolved in the container PATH */
-	mr_capset bounding, effective, permitted;
-	struct mr_seccomp_prepared seccomp;
-	dev_t self_dev; /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
-	ino_t self_ino;
-};
-
-int mr_prepare(const struct mr_spec *spec, struct mr_prepared *out, struct mr_error *err);
-void mr_prepared_clear(struct mr_prepared *p);
+#include "container/prepare.h"
 
 /*
  * Run the container to completion: create it, relay its terminal, forward

@@ -2,7 +2,7 @@
 #ifndef MINIRUN_LIB_MOUNTS_H
 #define MINIRUN_LIB_MOUNTS_H
 
-#include "container/launch.h"
+#include "container/prepare.h"
 
 /*
  * Container process, in its new mount namespace: build the container's

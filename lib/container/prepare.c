@@ -20,7 +20,7 @@
 #include <linux/prctl.h>
 #include <seccomp.h>
 
-#include "container/launch.h"
+#include "container/prepare.h"
 #include "container/apparmor.h"
 #include "seccomp/bpf-eval.h"
 #include "common/util.h"
@@ -41,24 +41,25 @@ open_rootfs(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *
 	 * very directory.  Comparing strings (realpath, then open) would let
 	 * whoever can rename a component swap the host's / in between.
 	 */
-	p->rootfs_fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (p->rootfs_fd < 0)
+	cleanup_close int fd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
-	if (fstat(p->rootfs_fd, &st) < 0 || stat("/", &host_root) < 0)
+	if (fstat(fd, &st) < 0 || stat("/", &host_root) < 0)
 		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
 	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
 		return mr_error_set(err, 0,
 				    "rootfs %s: the host's root cannot be a container's root "
 				    "filesystem",
 				    spec->rootfs);
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", p->rootfs_fd);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, real, sizeof(real) - 1);
 	if (n <= 0)
 		return mr_error_set(err, errno, "rootfs %s", spec->rootfs);
 	real[n] = '\0';
 	p->rootfs_path = strdup(real);
 	if (p->rootfs_path == NULL)
-		return mr_error_set(err, ENOMEM, "rootfs");
+		return mr_error_oom(err, "rootfs");
+	p->rootfs_fd = mr_steal_fd(&fd);
 	return 0;
 }
 
@@ -116,7 +117,7 @@ make_hostname(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error
 				 r[3], r[4], r[5]);
 	}
 	if (p->hostname == NULL)
-		return mr_error_set(err, ENOMEM, "hostname");
+		return mr_error_oom(err, "hostname");
 	return 0;
 }
 
@@ -124,22 +125,20 @@ static int
 env_set(char ***envp, size_t *n, const char *kv, struct mr_error *err)
 {
 	size_t keylen = strcspn(kv, "=");
-	char *copy = strdup(kv);
+	cleanup_free char *copy = strdup(kv);
 	if (copy == NULL)
-		return mr_error_set(err, ENOMEM, "environment");
+		return mr_error_oom(err, "environment");
 	for (size_t i = 0; i < *n; i++) {
 		if (strncmp((*envp)[i], kv, keylen) == 0 && (*envp)[i][keylen] == '=') {
 			free((*envp)[i]);
-			(*envp)[i] = copy;
+			(*envp)[i] = mr_steal_pointer(&copy);
 			return 0;
 		}
 	}
 	char **nv = realloc(*envp, (*n + 2) * sizeof(char *));
-	if (nv == NULL) {
-		free(copy);
-		return mr_error_set(err, ENOMEM, "environment");
-	}
-	nv[(*n)++] = copy;
+	if (nv == NULL)
+		return mr_error_oom(err, "environment");
+	nv[(*n)++] = mr_steal_pointer(&copy);
 	nv[*n] = NULL;
 	*envp = nv;
 	return 0;
@@ -153,7 +152,7 @@ make_env(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err
 	char buf[PATH_MAX + 16];
 
 	if (envp == NULL)
-		return mr_error_set(err, ENOMEM, "environment");
+		return mr_error_oom(err, "environment");
 	p->envp = envp;
 	if (env_set(&p->envp, &n, default_path, err) < 0)
 		return -1;
@@ -223,7 +222,7 @@ find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 		if (e != 0)
 			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, e, "exec %s", cmd);
 		p->exec_path = strdup(path);
-		return p->exec_path ? 0 : mr_error_set(err, ENOMEM, "exec");
+		return p->exec_path ? 0 : mr_error_oom(err, "exec");
 	}
 
 	const char *search = env_get(p->envp, "PATH");
@@ -241,7 +240,7 @@ find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 		int e = probe_exec(p->rootfs_fd, path);
 		if (e == 0) {
 			p->exec_path = strdup(path);
-			return p->exec_path ? 0 : mr_error_set(err, ENOMEM, "exec");
+			return p->exec_path ? 0 : mr_error_oom(err, "exec");
 		}
 		if (e == EACCES)
 			seen_eacces = 1;
@@ -278,11 +277,12 @@ action_name(uint32_t ret, char *buf, size_t size)
 
 /*
  * The syscalls the container process still makes once the filter is in
- * (lib/container/launch.c, container_init).  Checked here, on every path of the
- * finished program whatever the arguments, so a profile that would stop
- * minirun half-way -- or fake a call's success with ERRNO(0) -- fails before
- * any process exists, with the syscall named, instead of a container that
- * dies silently or, worse, keeps privileges it was meant to drop.
+ * (lib/container/launch.c, take_identity and exec_command).  Checked here,
+ * on every path of the finished program whatever the arguments, so a
+ * profile that would stop minirun half-way -- or fake a call's success with
+ * ERRNO(0) -- fails before any process exists, with the syscall named,
+ * instead of a container that dies silently or, worse, keeps privileges it
+ * was meant to drop.
  */
 struct outcome_acc {
 	bool refused;
@@ -365,7 +365,7 @@ check_output_dir(const char *path, const char *flag, struct mr_error *err)
 {
 	cleanup_free char *copy = strdup(path);
 	if (copy == NULL)
-		return mr_error_set(err, ENOMEM, "%s", flag);
+		return mr_error_oom(err, flag);
 	char *slash = strrchr(copy, '/');
 	const char *dir = slash == NULL ? "." : (slash == copy ? "/" : (*slash = '\0', copy));
 	if (access(dir, W_OK) < 0)
@@ -373,76 +373,74 @@ check_output_dir(const char *path, const char *flag, struct mr_error *err)
 	return 0;
 }
 
-int
-mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+/*
+ * No --user is uid 0 looked up like any other (runc's rule): root's
+ * supplementary groups from the image's /etc/group, as docker run shows.
+ */
+static int
+resolve_user(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
-	struct stat self;
-
-	memset(p, 0, sizeof(*p));
-	p->spec = spec;
-	p->rootfs_fd = -1;
-
-	if (mr_spec_validate(spec, err) < 0)
-		goto fail;
-	if (open_rootfs(spec, p, err) < 0)
-		goto fail;
-
 	p->outer_uid = geteuid();
 	p->outer_gid = getegid();
 	p->rootless = p->outer_uid != 0;
 
-	/*
-	 * No --user is uid 0 looked up like any other (runc's rule): root's
-	 * supplementary groups from the image's /etc/group, as docker run shows.
-	 */
 	if (mr_user_resolve(p->rootfs_fd, spec->user ? spec->user : "0", &p->user, err) < 0) {
 		if (spec->user)
 			mr_error_wrap(err, "--user %s", spec->user);
-		goto fail;
+		return -1;
 	}
-	if (p->rootless && (p->user.uid != 0 || p->user.gid != 0)) {
-		mr_error_set(
+	if (p->rootless && (p->user.uid != 0 || p->user.gid != 0))
+		return mr_error_set(
 		    err, 0,
 		    "--user %s: in rootless mode only uid 0 and gid 0 (your own uid %u and "
 		    "gid %u outside) exist in the container",
 		    spec->user, (unsigned)p->outer_uid, (unsigned)p->outer_gid);
-		goto fail;
-	}
-	if (set_capabilities(spec, p, err) < 0)
-		goto fail;
-	if (make_hostname(spec, p, err) < 0)
-		goto fail;
-	if (make_env(spec, p, err) < 0)
-		goto fail;
-	if (find_command(spec, p, err) < 0)
-		goto fail;
+	return 0;
+}
 
-	/* CVE-2019-5736: the container must never be able to exec minirun itself. */
-	if (stat("/proc/self/exe", &self) < 0) {
-		mr_error_set(err, errno, "stat /proc/self/exe");
-		goto fail;
-	}
+/* CVE-2019-5736: the container must never be able to exec minirun itself. */
+static int
+note_self_exe(struct mr_prepared *p, struct mr_error *err)
+{
+	struct stat self;
+
+	if (stat("/proc/self/exe", &self) < 0)
+		return mr_error_set(err, errno, "stat /proc/self/exe");
 	p->self_dev = self.st_dev;
 	p->self_ino = self.st_ino;
+	return 0;
+}
 
-	enum mr_seccomp_observe observe = MR_OBSERVE_NONE;
-	if (spec->seccomp_report && spec->seccomp_learn) {
-		mr_error_set(err, 0,
-			     "--seccomp-report and --seccomp-learn: use one at a time "
-			     "(learn first, then check the result with --seccomp-report)");
-		goto fail;
-	}
+/* --seccomp-report / --seccomp-learn: which, and can its output be written. */
+static int
+observe_mode(const struct mr_spec *spec, enum mr_seccomp_observe *mode, struct mr_error *err)
+{
+	*mode = MR_OBSERVE_NONE;
+	if (spec->seccomp_report && spec->seccomp_learn)
+		return mr_error_set(err, 0,
+				    "--seccomp-report and --seccomp-learn: use one at a time "
+				    "(learn first, then check the result with --seccomp-report)");
 	if (spec->seccomp_report)
-		observe = MR_OBSERVE_REPORT;
+		*mode = MR_OBSERVE_REPORT;
 	if (spec->seccomp_learn) {
-		observe = MR_OBSERVE_LEARN;
+		*mode = MR_OBSERVE_LEARN;
 		if (check_output_dir(spec->seccomp_learn, "--seccomp-learn", err) < 0)
-			goto fail;
+			return -1;
 	}
 	if (spec->seccomp_report_file &&
 	    check_output_dir(spec->seccomp_report_file, "--seccomp-report", err) < 0)
-		goto fail;
+		return -1;
+	return 0;
+}
 
+/* After the capabilities: the profile's includes/excludes depend on them. */
+static int
+prepare_seccomp(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	enum mr_seccomp_observe observe;
+
+	if (observe_mode(spec, &observe, err) < 0)
+		return -1;
 	struct mr_seccomp_request req = {
 	    .profile = spec->seccomp,
 	    .explicit_profile = spec->seccomp != NULL,
@@ -452,21 +450,54 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	    .observe = observe,
 	};
 	if (mr_seccomp_prepare(&req, &p->seccomp, err) < 0)
-		goto fail;
-	if (observe == MR_OBSERVE_REPORT && !p->seccomp.enabled) {
-		mr_error_set(err, 0, "--seccomp-report: no seccomp filter to report on (%s)",
-			     p->seccomp.source ? p->seccomp.source : "unconfined");
-		goto fail;
-	}
+		return -1;
+	if (observe == MR_OBSERVE_REPORT && !p->seccomp.enabled)
+		return mr_error_set(err, 0, "--seccomp-report: no seccomp filter to report on (%s)",
+				    p->seccomp.source ? p->seccomp.source : "unconfined");
 	/* Learning lets every call through, minirun's own included. */
 	if (observe != MR_OBSERVE_LEARN && check_profile_allows_launch(p, err) < 0)
-		goto fail;
-	if (mr_apparmor_check(spec->apparmor, err) < 0)
-		goto fail;
+		return -1;
 	return 0;
-fail:
-	mr_prepared_clear(p);
-	return -1;
+}
+
+/* A half-prepared spec is cleared on every early return of mr_prepare. */
+static void
+prepared_clearp(struct mr_prepared **p)
+{
+	if (*p != NULL)
+		mr_prepared_clear(*p);
+}
+
+int
+mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->spec = spec;
+	p->rootfs_fd = -1;
+	__attribute__((cleanup(prepared_clearp))) struct mr_prepared *pending = p;
+
+	if (mr_spec_validate(spec, err) < 0)
+		return -1;
+	if (open_rootfs(spec, p, err) < 0)
+		return -1;
+	if (resolve_user(spec, p, err) < 0)
+		return -1;
+	if (set_capabilities(spec, p, err) < 0)
+		return -1;
+	if (make_hostname(spec, p, err) < 0)
+		return -1;
+	if (make_env(spec, p, err) < 0)
+		return -1;
+	if (find_command(spec, p, err) < 0)
+		return -1;
+	if (note_self_exe(p, err) < 0)
+		return -1;
+	if (prepare_seccomp(spec, p, err) < 0)
+		return -1;
+	if (mr_apparmor_check(spec->apparmor, err) < 0)
+		return -1;
+	pending = NULL; /* complete: the caller owns it now */
+	return 0;
 }
 
 void

@@ -43,7 +43,7 @@ struct seen_arch {
 };
 
 struct mr_observer {
-	const struct mr_prepared *p;
+	struct mr_observer_config cfg;
 	enum mr_seccomp_observe mode;
 	int listener;
 	int kmsg;      /* audit records: the audit multicast socket, or /dev/kmsg */
@@ -106,16 +106,16 @@ open_audit_multicast(void)
 }
 
 int
-mr_observer_open(const struct mr_prepared *p, struct mr_observer **res, struct mr_error *err)
+mr_observer_open(const struct mr_observer_config *cfg, struct mr_observer **res,
+		 struct mr_error *err)
 {
-	const struct mr_spec *spec = p->spec;
 	struct mr_observer *o = calloc(1, sizeof(*o));
 
 	*res = NULL;
 	if (o == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp observer");
-	o->p = p;
-	o->mode = p->seccomp.observe;
+		return mr_error_oom(err, "seccomp observer");
+	o->cfg = *cfg;
+	o->mode = cfg->seccomp->observe;
 	o->listener = -1;
 	o->kmsg = -1;
 	o->procev = -1;
@@ -126,19 +126,18 @@ mr_observer_open(const struct mr_prepared *p, struct mr_observer **res, struct m
 				    "seccomp: SECCOMP_GET_NOTIF_SIZES (user "
 				    "notification needs Linux 5.0)");
 	}
-	if (o->mode == MR_OBSERVE_REPORT && spec->seccomp_report_file != NULL) {
+	if (o->mode == MR_OBSERVE_REPORT && cfg->report_file != NULL) {
 		/* O_NOFOLLOW|O_EXCL is not wanted here (re-running overwrites), but
 		   never follow a symlink planted at the report path. */
-		o->out_fd = open(spec->seccomp_report_file,
+		o->out_fd = open(cfg->report_file,
 				 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (o->out_fd < 0) {
 			int e = errno;
 			free(o);
-			return mr_error_set(err, e, "--seccomp-report=%s",
-					    spec->seccomp_report_file);
+			return mr_error_set(err, e, "--seccomp-report=%s", cfg->report_file);
 		}
 		o->json = true;
-		o->report_path = strdup(spec->seccomp_report_file);
+		o->report_path = strdup(cfg->report_file);
 	}
 	if (o->mode == MR_OBSERVE_REPORT) {
 		/*
@@ -631,7 +630,7 @@ rule_matches(const struct mr_rule_ref *r, const uint64_t *args)
 static const char *
 rule_for(const struct mr_observer *o, uint32_t arch, int nr, uint32_t ret, const uint64_t *args)
 {
-	const struct mr_seccomp_prepared *sc = &o->p->seccomp;
+	const struct mr_seccomp_prepared *sc = o->cfg.seccomp;
 	if (arch == seccomp_arch_native())
 		for (size_t i = 0; i < sc->n_rule_refs; i++) {
 			const struct mr_rule_ref *r = &sc->rule_refs[i];
@@ -740,12 +739,12 @@ report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
 int
 mr_observer_handle(struct mr_observer *o, bool before_exec, struct mr_error *err)
 {
-	const struct mr_seccomp_prepared *sc = &o->p->seccomp;
+	const struct mr_seccomp_prepared *sc = o->cfg.seccomp;
 	cleanup_free struct seccomp_notif *req = calloc(1, o->sizes.seccomp_notif);
 	cleanup_free struct seccomp_notif_resp *resp = calloc(1, o->sizes.seccomp_notif_resp);
 
 	if (req == NULL || resp == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp observer");
+		return mr_error_oom(err, "seccomp observer");
 	if (ioctl(o->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
 		/* ENOENT: the caller died before we read it. */
 		if (errno == EINTR || errno == ENOENT)
@@ -955,8 +954,7 @@ learned_names(const struct mr_observer *o, json_t **arches)
 static int
 write_learned(struct mr_observer *o, struct mr_error *err)
 {
-	const struct mr_spec *spec = o->p->spec;
-	const struct mr_seccomp_prepared *sc = &o->p->seccomp;
+	const struct mr_seccomp_prepared *sc = o->cfg.seccomp;
 	json_t *arches = NULL;
 	json_t *names = learned_names(o, &arches);
 	json_t *doc;
@@ -993,11 +991,11 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 				"SCMP_ACT_ALLOW");
 	}
 	if (doc == NULL)
-		return mr_error_set(err, ENOMEM, "--seccomp-learn");
-	int r = json_dump_file(doc, spec->seccomp_learn, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		return mr_error_oom(err, "--seccomp-learn");
+	int r = json_dump_file(doc, o->cfg.learn_file, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	if (r < 0)
-		return mr_error_set(err, errno, "--seccomp-learn: write %s", spec->seccomp_learn);
+		return mr_error_set(err, errno, "--seccomp-learn: write %s", o->cfg.learn_file);
 	return 0;
 }
 
@@ -1058,11 +1056,11 @@ mr_observer_finish(struct mr_observer *o, struct mr_error *err)
 	}
 	if (total == 0) {
 		out(o, "minirun: seccomp: summary: no syscall was denied by %s\n",
-		    o->p->seccomp.source ? o->p->seccomp.source : "the profile");
+		    o->cfg.seccomp->source ? o->cfg.seccomp->source : "the profile");
 		return 0;
 	}
 	out(o, "minirun: seccomp: summary: %lu denied call%s (%s):\n", total, total == 1 ? "" : "s",
-	    o->p->seccomp.source ? o->p->seccomp.source : "the profile");
+	    o->cfg.seccomp->source ? o->cfg.seccomp->source : "the profile");
 	for (size_t i = 0; i < o->n_tallies; i++) {
 		char result[64];
 		describe_result(o->tallies[i].ret, result, sizeof(result));

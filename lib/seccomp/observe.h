@@ -5,22 +5,36 @@
  * workload needs.  Runs in minirun (the parent), outside the filter, on the
  * listener fd of a SECCOMP_RET_USER_NOTIF program (lib/seccomp/program.c).
  */
-#ifndef MINIRUN_LIB_SUPERVISE_H
-#define MINIRUN_LIB_SUPERVISE_H
+#ifndef MINIRUN_SECCOMP_OBSERVE_H
+#define MINIRUN_SECCOMP_OBSERVE_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "container/launch.h"
+#include "common/error.h"
+#include "seccomp/program.h"
 
 struct mr_observer;
 
 /*
- * Before clone: open the report file (or use out_fd), and for the report
+ * What the observer is told about the run.  Borrowed, not copied: every
+ * pointer must stay valid until mr_observer_free().
+ */
+struct mr_observer_config {
+	/* The prepared program: its observe mode, the profile's own program to
+	   answer with, the rules to name, the base of a learned profile. */
+	const struct mr_seccomp_prepared *seccomp;
+	const char *report_file; /* --seccomp-report=FILE (JSON lines), or NULL: stderr */
+	const char *learn_file;	 /* --seccomp-learn=FILE: where the learned profile goes */
+};
+
+/*
+ * Before clone: open the report file (or use stderr), and for the report
  * the kernel log, where KILL and TRAP outcomes appear (they stay in the
  * kernel and are read back from their audit records).
  */
-int mr_observer_open(const struct mr_prepared *p, struct mr_observer **out, struct mr_error *err);
+int mr_observer_open(const struct mr_observer_config *cfg, struct mr_observer **out,
+		     struct mr_error *err);
 
 /* The container's init (host pid): its descendants are the container. */
 void mr_observer_set_init(struct mr_observer *o, pid_t pid);
