@@ -12,8 +12,9 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_env
 require_root
-[ -n "${RENAME_RACE:-}" ] && [ -x "$RENAME_RACE" ] ||
+if [ -z "${RENAME_RACE:-}" ] || [ ! -x "$RENAME_RACE" ]; then
     missing_tool "RENAME_RACE is not set (tests/helpers/rename-race.c)"
+fi
 command -v setpriv > /dev/null || missing_tool "no setpriv (util-linux)"
 
 # A masked file this kernel has (CONFIG_PROC_KCORE is often off).
