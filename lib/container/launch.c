@@ -26,7 +26,6 @@
  * tty master fd or an error; a successful execve closes the child's end
  * (close-on-exec), which the parent reads as "the command is running".
  */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -48,6 +47,7 @@
 
 #include "container/launch.h"
 #include "container/apparmor.h"
+#include "container/exec-check.h"
 #include "container/mounts.h"
 #include "container/namespaces.h"
 #include "seccomp/observe.h"
@@ -202,91 +202,6 @@ enter_workdir(const struct mr_spec *spec, struct mr_error *err)
 			return mr_error_set(err, errno, "workdir %s", dir);
 	}
 	return check_cwd(err);
-}
-
-/*
- * The interpreter the kernel will load for this file: a script's "#!" path
- * or an ELF's PT_INTERP; "" when there is none.
- */
-static void
-interpreter_of(int fd, char *out, size_t size)
-{
-	unsigned char head[256];
-	ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
-
-	out[0] = '\0';
-	if (n >= 2 && head[0] == '#' && head[1] == '!') {
-		head[n] = '\0';
-		char *s = (char *)head + 2;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		size_t len = strcspn(s, " \t\n");
-		if (len > 0 && len < size) {
-			memcpy(out, s, len);
-			out[len] = '\0';
-		}
-		return;
-	}
-	if (n < (ssize_t)sizeof(Elf64_Ehdr) || memcmp(head, ELFMAG, SELFMAG) != 0 ||
-	    head[EI_CLASS] != ELFCLASS64)
-		return;
-	Elf64_Ehdr eh;
-	memcpy(&eh, head, sizeof(eh));
-	for (unsigned i = 0; i < eh.e_phnum && i < 64; i++) {
-		Elf64_Phdr ph;
-		if (pread(fd, &ph, sizeof(ph),
-			  (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
-		    (ssize_t)sizeof(ph))
-			return;
-		if (ph.p_type != PT_INTERP || ph.p_filesz == 0 || ph.p_filesz >= size)
-			continue;
-		if (pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
-			out[0] = '\0';
-		else
-			out[ph.p_filesz - 1] = '\0';
-		return;
-	}
-}
-
-/*
- * CVE-2019-5736: neither the target nor any interpreter the kernel would
- * load for it ("#!/proc/self/exe", a PT_INTERP pointing there) may be
- * minirun's own binary: the container would get a handle on the host's
- * executable.  Followed as deep as the kernel follows scripts (4 levels).
- */
-static int
-check_exec_target(const struct mr_prepared *p, struct mr_error *err)
-{
-	char path[4096];
-	snprintf(path, sizeof(path), "%s", p->exec_path);
-
-	for (int depth = 0; depth < 5 && path[0] != '\0'; depth++) {
-		struct stat st;
-		cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0 && (errno == EACCES || errno == EPERM))
-			fd = open(path, O_PATH | O_CLOEXEC);
-		if (fd < 0) {
-			if (depth > 0)
-				return 0; /* the kernel will report the missing interpreter */
-			int status = errno == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC;
-			return mr_error_set_status(err, status, errno, "exec %s", p->exec_path);
-		}
-		if (fstat(fd, &st) < 0)
-			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec %s",
-						   p->exec_path);
-		if (st.st_dev == p->self_dev && st.st_ino == p->self_ino)
-			return mr_error_set_status(
-			    err, MR_EXIT_CANNOT_EXEC, 0,
-			    "exec %s: refusing to execute minirun's own binary inside the "
-			    "container%s%s (CVE-2019-5736)",
-			    p->exec_path, depth ? " as the interpreter " : "", depth ? path : "");
-		if (!S_ISREG(st.st_mode))
-			return 0;
-		char interp[4096];
-		interpreter_of(fd, interp, sizeof(interp));
-		memcpy(path, interp, sizeof(path));
-	}
-	return 0;
 }
 
 static void
@@ -501,7 +416,7 @@ set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *e
 	umask(022);
 	if (enter_workdir(spec, err) < 0)
 		return -1;
-	if (check_exec_target(p, err) < 0)
+	if (mr_exec_check_target(p, err) < 0)
 		return -1;
 	reset_signals();
 	return 0;

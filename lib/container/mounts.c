@@ -14,15 +14,23 @@
 #include "container/mounts.h"
 #include "common/util.h"
 
-/* OCI / Docker masked paths (runc spec, crun spec, newer moby additions). */
-static const char *const masked_paths[] = {
-    "proc/acpi",	"proc/asound",	      "proc/interrupts", "proc/kcore",
-    "proc/keys",	"proc/latency_stats", "proc/timer_list", "proc/timer_stats",
-    "proc/sched_debug", "proc/scsi",	      "sys/firmware",	 "sys/devices/virtual/powercap",
+/*
+ * OCI / Docker masked paths (runc spec, crun spec, newer moby additions),
+ * relative to the filesystem they are in: each is resolved beneath a
+ * descriptor of the procfs or sysfs minirun itself just mounted, never
+ * through the rootfs's directories again.
+ */
+static const char *const masked_proc_paths[] = {
+    "acpi",	     "asound",	   "interrupts",  "kcore",	 "keys",
+    "latency_stats", "timer_list", "timer_stats", "sched_debug", "scsi",
+};
+static const char *const masked_sys_paths[] = {
+    "firmware",
+    "devices/virtual/powercap",
 };
 
-static const char *const readonly_paths[] = {
-    "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
+static const char *const readonly_proc_paths[] = {
+    "bus", "fs", "irq", "sys", "sysrq-trigger",
 };
 
 struct dev_node {
@@ -88,6 +96,88 @@ mount_at(int dirfd, const char *name, const char *source, const char *fstype, un
 	return 0;
 }
 
+/* Pass "key=value,flag,..." to a filesystem context, as mount(2)'s data would. */
+static int
+fs_configure(int fsfd, const char *data)
+{
+	char buf[256];
+	char *save = NULL;
+
+	if (data == NULL)
+		return 0;
+	if (snprintf(buf, sizeof(buf), "%s", data) >= (int)sizeof(buf))
+		return (errno = E2BIG), -1;
+	for (char *opt = strtok_r(buf, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(opt, '=');
+		int r;
+		if (eq) {
+			*eq = '\0';
+			r = fsconfig(fsfd, FSCONFIG_SET_STRING, opt, eq + 1, 0);
+		} else {
+			r = fsconfig(fsfd, FSCONFIG_SET_FLAG, opt, NULL, 0);
+		}
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Attach the detached mount mntfd on NAME beneath dirfd.  mntfd keeps naming
+ * the new mount's root wherever it ends up: the owner of ROOTFS may rename
+ * NAME at any time (the mount moves with the directory, and another
+ * directory can take its name), so everything done inside the new
+ * filesystem afterwards goes through mntfd, never through the rootfs path.
+ */
+static int
+attach_mount(int mntfd, int dirfd, const char *name, const char *what, struct mr_error *err)
+{
+	cleanup_close int target = open_mountpoint(dirfd, name, true, err);
+	if (target < 0)
+		return -1;
+	if (move_mount(mntfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		return mr_error_set(err, errno, "mount %s on /%s", what, name);
+	return 0;
+}
+
+/*
+ * Mount a new instance of FSTYPE on NAME beneath dirfd (new mount API,
+ * Linux 5.2) and return a descriptor of its root.
+ */
+static int
+mount_fresh(int dirfd, const char *name, const char *fstype, unsigned int attrs, const char *data,
+	    struct mr_error *err)
+{
+	cleanup_close int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		return mr_error_set(err, errno, "mount %s on /%s: fsopen", fstype, name);
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", fstype, 0) < 0 ||
+	    fs_configure(fsfd, data) < 0 || fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return mr_error_set(err, errno, "mount %s on /%s", fstype, name);
+	cleanup_close int mntfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	if (mntfd < 0)
+		return mr_error_set(err, errno, "mount %s on /%s: fsmount", fstype, name);
+	if (attach_mount(mntfd, dirfd, name, fstype, err) < 0)
+		return -1;
+	return mr_steal_fd(&mntfd);
+}
+
+/*
+ * A path inside a filesystem minirun mounted, by descriptor: never leaving
+ * it (RESOLVE_BENEATH), never through a symlink, never into another mount.
+ */
+static int
+open_beneath(int fsfd, const char *path)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	return (int)syscall(SYS_openat2, fsfd, path, &how, sizeof(how));
+}
+
 static int
 make_dev_nodes(int devfd, bool rootless, struct mr_error *err)
 {
@@ -116,43 +206,50 @@ make_dev_nodes(int devfd, bool rootless, struct mr_error *err)
 	return 0;
 }
 
+/* Returns a descriptor of the new /dev's root. */
 static int
 setup_dev(int rootfd, bool rootless, struct mr_error *err)
 {
-	if (mount_at(rootfd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-		     "mode=755,size=65536k", err) < 0)
-		return -1;
-	cleanup_close int devfd = openat(rootfd, "dev", O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	cleanup_close int devfd =
+	    mount_fresh(rootfd, "dev", "tmpfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME,
+			"mode=755,size=65536k", err);
 	if (devfd < 0)
+		return -1;
+	/* mknodat and friends need a real directory fd, not O_PATH. */
+	cleanup_close int dirfd = openat(devfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (dirfd < 0)
 		return mr_error_set(err, errno, "open /dev");
-	if (make_dev_nodes(devfd, rootless, err) < 0)
+	if (make_dev_nodes(dirfd, rootless, err) < 0)
 		return -1;
 	for (size_t i = 0; i < MR_ARRAY_SIZE(dev_links); i++)
-		if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0)
+		if (symlinkat(dev_links[i].target, dirfd, dev_links[i].name) < 0)
 			return mr_error_set(err, errno, "symlink /dev/%s", dev_links[i].name);
 	/* gid 5 (tty) only exists in the container when we are real root. */
-	if (mount_at(devfd, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+	if (mount_at(dirfd, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     rootless ? "newinstance,ptmxmode=0666,mode=0620"
 			      : "newinstance,ptmxmode=0666,mode=0620,gid=5",
 		     err) < 0)
 		return -1;
-	if (mount_at(devfd, "shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	if (mount_at(dirfd, "shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		     "mode=1777,size=65536k", err) < 0)
 		return -1;
-	if (mount_at(devfd, "mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	if (mount_at(dirfd, "mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 		     err) < 0)
 		return -1;
-	return 0;
+	return mr_steal_fd(&dirfd);
 }
 
+/* Returns a descriptor of the new /sys's root. */
 static int
 setup_sys(int rootfd, bool rootless, struct mr_error *err)
 {
-	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
+	const unsigned int attrs =
+	    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY;
 	struct mr_error ignored;
 
-	if (mount_at(rootfd, "sys", "sysfs", "sysfs", flags, NULL, &ignored) == 0)
-		return 0;
+	int sysfd = mount_fresh(rootfd, "sys", "sysfs", attrs, NULL, &ignored);
+	if (sysfd >= 0)
+		return sysfd;
 	/*
 	 * sysfs can only be mounted by a user namespace that owns the network
 	 * namespace; rootless with --network host falls back to a read-only
@@ -160,76 +257,87 @@ setup_sys(int rootfd, bool rootless, struct mr_error *err)
 	 */
 	if (!rootless || ignored.errnum != EPERM)
 		return mr_error_set(err, ignored.errnum, "mount sysfs on /sys");
-	if (mount_at(rootfd, "sys", "/sys", NULL, MS_BIND | MS_REC, NULL, err) < 0)
+	cleanup_close int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/sys",
+					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return mr_error_set(err, errno, "bind /sys into the container");
+	struct mount_attr attr = {.attr_set = attrs};
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return mr_error_set(err, errno, "bind /sys into the container: read-only");
+	if (attach_mount(tree, rootfd, "sys", "/sys", err) < 0)
 		return -1;
-	return mount_at(rootfd, "sys", NULL, NULL, MS_BIND | MS_REMOUNT | flags, NULL, err);
+	return mr_steal_fd(&tree);
 }
 
+/*
+ * Hide PATHS of the filesystem fsfd (a procfs or sysfs minirun mounted):
+ * /dev/null over files, an empty read-only tmpfs over directories.  Only a
+ * path this fresh filesystem really lacks is skipped (not every kernel has
+ * every file); anything else is an error.
+ */
 static int
-mask_paths(int rootfd, struct mr_error *err)
+mask_paths(int fsfd, const char *fs, const char *const *paths, size_t n, int nullfd,
+	   struct mr_error *err)
 {
 	char null_path[64];
-	cleanup_close int nullfd = openat(rootfd, "dev/null", O_PATH | O_CLOEXEC | O_NOFOLLOW);
-	if (nullfd < 0)
-		return mr_error_set(err, errno, "open /dev/null for masking");
 	fd_path(null_path, sizeof(null_path), nullfd);
 
-	for (size_t i = 0; i < MR_ARRAY_SIZE(masked_paths); i++) {
-		const char *path = masked_paths[i];
+	for (size_t i = 0; i < n; i++) {
+		const char *path = paths[i];
 		char target[64];
 		struct stat st;
-		cleanup_close int fd = openat(rootfd, path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+		cleanup_close int fd = open_beneath(fsfd, path);
 		if (fd < 0) {
 			if (errno == ENOENT)
 				continue;
-			return mr_error_set(err, errno, "mask /%s", path);
+			return mr_error_set(err, errno, "mask /%s/%s", fs, path);
 		}
 		if (fstat(fd, &st) < 0)
-			return mr_error_set(err, errno, "mask /%s", path);
+			return mr_error_set(err, errno, "mask /%s/%s", fs, path);
 		fd_path(target, sizeof(target), fd);
 		/*
 		 * Our own /dev/null, a node minirun made in a tmpfs nobody else
-		 * can reach yet: it cannot have been swapped (CVE-2025-31133).
+		 * can reach: it cannot have been swapped (CVE-2025-31133).
 		 */
 		if (S_ISDIR(st.st_mode)) {
 			if (mount("tmpfs", target, "tmpfs",
 				  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "nr_inodes=1") < 0)
-				return mr_error_set(err, errno, "mask /%s", path);
+				return mr_error_set(err, errno, "mask /%s/%s", fs, path);
 		} else if (mount(null_path, target, NULL, MS_BIND, NULL) < 0) {
-			return mr_error_set(err, errno, "mask /%s", path);
+			return mr_error_set(err, errno, "mask /%s/%s", fs, path);
 		}
 	}
 	return 0;
 }
 
 static int
-readonly_paths_setup(int rootfd, struct mr_error *err)
+readonly_paths_setup(int procfd, struct mr_error *err)
 {
-	for (size_t i = 0; i < MR_ARRAY_SIZE(readonly_paths); i++) {
-		const char *path = readonly_paths[i];
-		char target[64];
-		cleanup_close int fd = openat(rootfd, path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	for (size_t i = 0; i < MR_ARRAY_SIZE(readonly_proc_paths); i++) {
+		const char *path = readonly_proc_paths[i];
+		cleanup_close int fd = open_beneath(procfd, path);
 		if (fd < 0) {
 			if (errno == ENOENT)
 				continue;
-			return mr_error_set(err, errno, "read-only /%s", path);
+			return mr_error_set(err, errno, "read-only /proc/%s", path);
 		}
-		fd_path(target, sizeof(target), fd);
-		if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return mr_error_set(err, errno, "read-only /%s: bind", path);
 		/*
-		 * Remount the new bind (reopen: the fd still names the covered
-		 * inode), keeping procfs's nosuid,nodev,noexec which a user
-		 * namespace may not clear.
+		 * A detached copy of the path, made read-only before it is put
+		 * back over it: at no point does a writable bind exist, and
+		 * nothing is looked up by name again.  nosuid,nodev,noexec stay
+		 * (a user namespace may not clear procfs's).
 		 */
-		cleanup_close int fd2 = openat(rootfd, path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-		if (fd2 < 0)
-			return mr_error_set(err, errno, "read-only /%s", path);
-		fd_path(target, sizeof(target), fd2);
-		if (mount(NULL, target, NULL,
-			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  NULL) < 0)
-			return mr_error_set(err, errno, "read-only /%s: remount", path);
+		cleanup_close int tree = (int)syscall(
+		    SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (tree < 0)
+			return mr_error_set(err, errno, "read-only /proc/%s: bind", path);
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+		if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+			return mr_error_set(err, errno, "read-only /proc/%s: remount", path);
+		if (move_mount(tree, "", fd, "",
+			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return mr_error_set(err, errno, "read-only /proc/%s: bind", path);
 	}
 	return 0;
 }
@@ -284,17 +392,36 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 				    "(a component was replaced); refusing to continue",
 				    root);
 
-	if (mount_at(rootfd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) <
-	    0)
+	/*
+	 * procfs, /dev and /sys are mounted by descriptor and everything done
+	 * in them afterwards (masks, read-only paths, /dev nodes) goes through
+	 * that descriptor: the owner of ROOTFS can rename ROOTFS/proc while we
+	 * work, and the mounted procfs moves with it; masks looked up again as
+	 * "proc/kcore" in the rootfs were then all skipped and the container
+	 * got the host's /proc/sys read-write once it was renamed back.
+	 */
+	cleanup_close int procfd =
+	    mount_fresh(rootfd, "proc", "proc",
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL, err);
+	if (procfd < 0)
 		return -1;
-	if (setup_dev(rootfd, p->rootless, err) < 0)
+	cleanup_close int devfd = setup_dev(rootfd, p->rootless, err);
+	if (devfd < 0)
 		return -1;
-	if (setup_sys(rootfd, p->rootless, err) < 0)
+	cleanup_close int sysfd = setup_sys(rootfd, p->rootless, err);
+	if (sysfd < 0)
 		return -1;
 	if (!p->spec->privileged) {
-		if (mask_paths(rootfd, err) < 0)
+		cleanup_close int nullfd = openat(devfd, "null", O_PATH | O_CLOEXEC | O_NOFOLLOW);
+		if (nullfd < 0)
+			return mr_error_set(err, errno, "open /dev/null for masking");
+		if (mask_paths(procfd, "proc", masked_proc_paths, MR_ARRAY_SIZE(masked_proc_paths),
+			       nullfd, err) < 0)
 			return -1;
-		if (readonly_paths_setup(rootfd, err) < 0)
+		if (mask_paths(sysfd, "sys", masked_sys_paths, MR_ARRAY_SIZE(masked_sys_paths),
+			       nullfd, err) < 0)
+			return -1;
+		if (readonly_paths_setup(procfd, err) < 0)
 			return -1;
 	}
 	return do_pivot_root(rootfd, err);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "container/user.h"
+#include "common/file.h"
 #include "common/util.h"
 
 /* (uid_t)-1 means "leave unchanged" to setresuid(2) and friends, so it can never be an id. */
@@ -74,12 +75,17 @@ fclosep(FILE **f)
 static int
 open_in_root(int rootfs_fd, const char *path, FILE **out, struct mr_error *err)
 {
-	/* O_NONBLOCK so that a FIFO planted in the image cannot hang the open. */
-	struct stat st;
-
+	/*
+	 * Opened only once known to be a regular file: a FIFO planted in the
+	 * image would hang the open, and a device node would have its driver's
+	 * open run by root on the host before being rejected.
+	 */
 	*out = NULL;
-	cleanup_close int fd = mr_open_in_root(rootfs_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK,
-					       RESOLVE_NO_MAGICLINKS);
+	cleanup_close int fd =
+	    mr_open_regular_read(rootfs_fd, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, NULL);
+	if (fd == MR_NOT_REGULAR)
+		return mr_error_set(err, 0, "/%s of the root filesystem is not a regular file",
+				    path);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -89,11 +95,6 @@ open_in_root(int rootfs_fd, const char *path, FILE **out, struct mr_error *err)
 			    path);
 		return mr_error_set(err, errno, "open /%s of the root filesystem", path);
 	}
-	if (fstat(fd, &st) < 0)
-		return mr_error_set(err, errno, "stat /%s of the root filesystem", path);
-	if (!S_ISREG(st.st_mode))
-		return mr_error_set(err, 0, "/%s of the root filesystem is not a regular file",
-				    path);
 
 	FILE *f = fdopen(fd, "r");
 	if (f == NULL)

@@ -25,6 +25,7 @@
 #include "seccomp/bpf-eval.h"
 #include "tools/explain.h"
 #include "seccomp/observe.h"
+#include "common/file.h"
 #include "common/util.h"
 
 #define MAX_NR 1024
@@ -127,13 +128,17 @@ mr_observer_open(const struct mr_observer_config *cfg, struct mr_observer **res,
 				    "notification needs Linux 5.0)");
 	}
 	if (o->mode == MR_OBSERVE_REPORT && cfg->report_file != NULL) {
-		/* O_NOFOLLOW|O_EXCL is not wanted here (re-running overwrites), but
-		   never follow a symlink planted at the report path. */
-		o->out_fd = open(cfg->report_file,
-				 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		/* Re-running overwrites, but never through a symlink planted at
+		   the report path, and never into a FIFO (the open would block
+		   until a reader came) or a device. */
+		o->out_fd = mr_open_regular_write(cfg->report_file, 0644);
 		if (o->out_fd < 0) {
-			int e = errno;
+			int e = errno, r = o->out_fd;
 			free(o);
+			if (r == MR_NOT_REGULAR)
+				return mr_error_set(err, 0,
+						    "--seccomp-report=%s: not a regular file",
+						    cfg->report_file);
 			return mr_error_set(err, e, "--seccomp-report=%s", cfg->report_file);
 		}
 		o->json = true;
@@ -992,10 +997,18 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 	}
 	if (doc == NULL)
 		return mr_error_oom(err, "--seccomp-learn");
-	int r = json_dump_file(doc, o->cfg.learn_file, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* Not json_dump_file: its fopen would block on a FIFO, follow a symlink. */
+	cleanup_close int fd = mr_open_regular_write(o->cfg.learn_file, 0644);
+	if (fd == MR_NOT_REGULAR) {
+		json_decref(doc);
+		return mr_error_set(err, 0, "--seccomp-learn=%s: not a regular file",
+				    o->cfg.learn_file);
+	}
+	int r = fd < 0 ? -1 : json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int e = errno;
 	json_decref(doc);
 	if (r < 0)
-		return mr_error_set(err, errno, "--seccomp-learn: write %s", o->cfg.learn_file);
+		return mr_error_set(err, e, "--seccomp-learn: write %s", o->cfg.learn_file);
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <linux/seccomp.h>
 
 #include "seccomp/profile.h"
+#include "common/file.h"
 #include "common/util.h"
 
 /* Kernel: errno values above MAX_ERRNO are not errors to user space. */
@@ -1241,13 +1242,17 @@ mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error
 
 	*text = NULL;
 	*text_len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/*
+	 * Opened only once known to be a regular file: a FIFO would block the
+	 * open until something writes to it, a device would be opened by root.
+	 */
+	fd = mr_open_regular_read(AT_FDCWD, path, 0, &st);
+	if (fd == MR_NOT_REGULAR && S_ISDIR(st.st_mode))
+		return mr_error_set(err, EISDIR, "seccomp profile %s", path);
+	if (fd == MR_NOT_REGULAR)
+		return mr_error_set(err, 0, "seccomp profile %s: not a regular file", path);
 	if (fd < 0)
 		return mr_error_set(err, errno, "seccomp profile %s", path);
-	if (fstat(fd, &st) < 0)
-		return mr_error_set(err, errno, "seccomp profile %s", path);
-	if (S_ISDIR(st.st_mode))
-		return mr_error_set(err, EISDIR, "seccomp profile %s", path);
 	for (;;) {
 		if (len == cap) {
 			if (cap >= MR_PROFILE_MAX_BYTES)

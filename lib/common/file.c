@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/file.h"
+#include "common/util.h"
+
+/*
+ * Open the very inode the O_PATH descriptor names (through its
+ * /proc/self/fd magic link: no name is looked up again, so nothing can be
+ * swapped in between).  O_NONBLOCK|O_NOCTTY in case it is not what fstat
+ * said after all; O_NONBLOCK is cleared once that is ruled out.
+ */
+static int
+reopen(int pathfd, const struct stat *want, int flags)
+{
+	char proc[64];
+	struct stat st;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	cleanup_close int fd = open(proc, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (st.st_dev != want->st_dev || st.st_ino != want->st_ino || !S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return MR_NOT_REGULAR;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return -1;
+	return mr_steal_fd(&fd);
+}
+
+int
+mr_open_regular_read(int dirfd, const char *path, uint64_t resolve, struct stat *st)
+{
+	struct stat local;
+	cleanup_close int pathfd = -1;
+
+	if (st == NULL)
+		st = &local;
+	if (resolve) {
+		struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = resolve};
+		pathfd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	} else {
+		pathfd = openat(dirfd, path, O_PATH | O_CLOEXEC);
+	}
+	if (pathfd < 0)
+		return -1;
+	if (fstat(pathfd, st) < 0)
+		return -1;
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		return MR_NOT_REGULAR;
+	}
+	return reopen(pathfd, st, O_RDONLY);
+}
+
+int
+mr_open_regular_write(const char *path, mode_t mode)
+{
+	/* Two rounds: the file may appear (or go) between the two opens. */
+	for (int round = 0; round < 2; round++) {
+		struct stat st;
+		cleanup_close int pathfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (pathfd >= 0) {
+			if (fstat(pathfd, &st) < 0)
+				return -1;
+			if (!S_ISREG(st.st_mode)) {
+				errno = EINVAL;
+				return MR_NOT_REGULAR;
+			}
+			int fd = reopen(pathfd, &st, O_WRONLY);
+			if (fd >= 0 && ftruncate(fd, 0) < 0) {
+				close(fd);
+				return -1;
+			}
+			return fd;
+		}
+		if (errno != ENOENT)
+			return -1;
+		/* O_EXCL: a new regular file, never something planted meanwhile. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EAGAIN;
+	return -1;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Files named by the user or by the image, opened only once they are known
+ * to be regular files.  Opening is not a harmless look: opening a FIFO for
+ * reading blocks until a writer comes, and opening a device node runs its
+ * driver's open (a tape rewinds, a watchdog arms) -- as root, on the host.
+ * So the name is first opened O_PATH (which opens nothing), checked with
+ * fstat, and only then that same inode is opened for real.
+ */
+#ifndef MINIRUN_COMMON_FILE_H
+#define MINIRUN_COMMON_FILE_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+/* Returned (with errno EINVAL) for a path that exists but is not a regular file. */
+#define MR_NOT_REGULAR (-2)
+
+/*
+ * Open PATH (relative to dirfd) for reading if it is a regular file.  resolve
+ * is 0 for a plain openat that follows symlinks, or openat2 RESOLVE_* flags
+ * (then symlinks are followed as those flags allow).  Returns a descriptor
+ * (O_RDONLY|O_CLOEXEC), -1 with errno, or MR_NOT_REGULAR; *st (if not NULL)
+ * describes the file in every case where it exists.
+ */
+int mr_open_regular_read(int dirfd, const char *path, uint64_t resolve, struct stat *st);
+
+/*
+ * Open PATH for writing, truncated (mode for a new file): an existing regular
+ * file, or a new one; never a symlink at PATH, a FIFO or a device.  Returns
+ * a descriptor (O_WRONLY|O_CLOEXEC), -1 with errno, or MR_NOT_REGULAR.
+ */
+int mr_open_regular_write(const char *path, mode_t mode);
+
+#endif

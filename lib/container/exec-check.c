@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CVE-2019-5736: a container that gets the kernel to execute the runtime's
+ * own binary (directly, as "#!/proc/self/exe", or as the PT_INTERP of an
+ * ELF file) gets a handle on the host's executable.  Before execve, minirun
+ * works out every file the kernel would load for the command, the way
+ * fs/binfmt_script.c and fs/binfmt_elf.c (and compat_binfmt_elf.c for
+ * ELFCLASS32) read it, and refuses if one of them is minirun.
+ *
+ * The ELF reader must see what the kernel sees, not what well-formed files
+ * contain: the kernel reads every program header (not a fixed number),
+ * accepts any PT_INTERP of 2 to PATH_MAX bytes ending in NUL (the path is
+ * the string up to the first NUL, so padding is allowed), and runs 32-bit
+ * binaries on 64-bit machines.  Files in the other byte order are read too:
+ * they only run through binfmt_misc, but reading them costs nothing.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container/exec-check.h"
+#include "common/util.h"
+
+/* fs/binfmt_script.c reads the "#!" line from the first BINPRM_BUF_SIZE bytes. */
+#define BINPRM_BUF_SIZE 256
+/* Program headers read per pread. */
+#define PHDR_CHUNK 65536
+
+struct elf_reader {
+	bool is64, big;
+};
+
+static uint64_t
+get_u(const struct elf_reader *r, const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[r->big ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static bool
+read_exact(int fd, void *buf, size_t len, uint64_t off)
+{
+	if (off > (uint64_t)INT64_MAX - len)
+		return false;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+static void
+shebang_interpreter(unsigned char *head, ssize_t n, char *out, size_t size)
+{
+	head[n] = '\0';
+	char *s = (char *)head + 2;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t len = strcspn(s, " \t\n");
+	if (len > 0 && len < size) {
+		memcpy(out, s, len);
+		out[len] = '\0';
+	}
+}
+
+/*
+ * The real number of program headers: e_phnum, or with PN_XNUM (0xffff)
+ * the sh_info of section header 0 (elf(5)).
+ */
+static bool
+elf_phnum(int fd, const struct elf_reader *r, const unsigned char *eh, uint64_t *phnum)
+{
+	*phnum = get_u(r, eh + (r->is64 ? 56 : 44), 2);
+	if (*phnum != PN_XNUM)
+		return true;
+	uint64_t shoff = get_u(r, eh + (r->is64 ? 40 : 32), r->is64 ? 8 : 4);
+	unsigned char sh[sizeof(Elf64_Shdr)];
+	size_t shsize = r->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	if (shoff == 0 || !read_exact(fd, sh, shsize, shoff))
+		return false;
+	*phnum = get_u(
+	    r, sh + (r->is64 ? offsetof(Elf64_Shdr, sh_info) : offsetof(Elf32_Shdr, sh_info)), 4);
+	return true;
+}
+
+static int
+elf_interpreter(int fd, const unsigned char *eh, char *out, size_t size)
+{
+	struct elf_reader r = {
+	    .is64 = eh[EI_CLASS] == ELFCLASS64,
+	    .big = eh[EI_DATA] == ELFDATA2MSB,
+	};
+	const size_t phsize = r.is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	uint64_t phoff = get_u(&r, eh + (r.is64 ? 32 : 28), r.is64 ? 8 : 4);
+	uint64_t phentsize = get_u(&r, eh + (r.is64 ? 54 : 42), 2);
+	uint64_t phnum;
+
+	/* The kernel refuses (ENOEXEC) any other e_phentsize before loading anything. */
+	if (phentsize != phsize || !elf_phnum(fd, &r, eh, &phnum))
+		return 0;
+	cleanup_free unsigned char *buf = malloc(PHDR_CHUNK);
+	if (buf == NULL)
+		return -1;
+	const uint64_t per_chunk = PHDR_CHUNK / phsize;
+	for (uint64_t i = 0; i < phnum; i += per_chunk) {
+		uint64_t n = phnum - i < per_chunk ? phnum - i : per_chunk;
+		/* A table cut short: the kernel cannot read it either (ENOEXEC/EIO). */
+		if (!read_exact(fd, buf, n * phsize, phoff + i * phsize))
+			return 0;
+		for (uint64_t j = 0; j < n; j++) {
+			const unsigned char *ph = buf + j * phsize;
+			if (get_u(&r, ph, 4) != PT_INTERP)
+				continue;
+			/* The first PT_INTERP is the one the kernel uses, or fails on. */
+			uint64_t off = get_u(&r, ph + (r.is64 ? 8 : 4), r.is64 ? 8 : 4);
+			uint64_t len = get_u(&r, ph + (r.is64 ? 32 : 16), r.is64 ? 8 : 4);
+			if (len < 2 || len > PATH_MAX || len > size)
+				return 0; /* ENOEXEC */
+			if (!read_exact(fd, out, len, off) || out[len - 1] != '\0')
+				out[0] = '\0'; /* the kernel refuses a path not ending in NUL */
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int
+mr_exec_interpreter_of(int fd, char *out, size_t size)
+{
+	unsigned char head[BINPRM_BUF_SIZE + 1];
+	ssize_t n = pread(fd, head, BINPRM_BUF_SIZE, 0);
+
+	out[0] = '\0';
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		shebang_interpreter(head, n, out, size);
+		return 0;
+	}
+	if (n < (ssize_t)sizeof(Elf32_Ehdr))
+		return 0;
+	if (memcmp(head, ELFMAG, SELFMAG) != 0)
+		return 0;
+	if (head[EI_CLASS] == ELFCLASS64 && n < (ssize_t)sizeof(Elf64_Ehdr))
+		return 0;
+	if ((head[EI_CLASS] != ELFCLASS32 && head[EI_CLASS] != ELFCLASS64) ||
+	    (head[EI_DATA] != ELFDATA2LSB && head[EI_DATA] != ELFDATA2MSB))
+		return 0;
+	return elf_interpreter(fd, head, out, size);
+}
+
+int
+mr_exec_check_target(const struct mr_prepared *p, struct mr_error *err)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s", p->exec_path);
+
+	/* Followed as deep as the kernel follows scripts (4 levels), plus the ELF interpreter. */
+	for (int depth = 0; depth < 6 && path[0] != '\0'; depth++) {
+		struct stat st;
+		cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0 && (errno == EACCES || errno == EPERM))
+			fd = open(path, O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			if (depth > 0)
+				return 0; /* the kernel will report the missing interpreter */
+			int status = errno == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC;
+			return mr_error_set_status(err, status, errno, "exec %s", p->exec_path);
+		}
+		if (fstat(fd, &st) < 0)
+			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec %s",
+						   p->exec_path);
+		if (st.st_dev == p->self_dev && st.st_ino == p->self_ino)
+			return mr_error_set_status(
+			    err, MR_EXIT_CANNOT_EXEC, 0,
+			    "exec %s: refusing to execute minirun's own binary inside the "
+			    "container%s%s (CVE-2019-5736)",
+			    p->exec_path, depth ? " as the interpreter " : "", depth ? path : "");
+		if (!S_ISREG(st.st_mode))
+			return 0;
+		char interp[PATH_MAX];
+		if (mr_exec_interpreter_of(fd, interp, sizeof(interp)) < 0)
+			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno,
+						   "exec %s: read its program headers",
+						   p->exec_path);
+		memcpy(path, interp, sizeof(path));
+	}
+	return 0;
+}
