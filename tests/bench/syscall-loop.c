@@ -30,13 +30,13 @@ now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec * 1e9 + (double) ts.tv_nsec;
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static int
 cmp_double(const void *a, const void *b)
 {
-	double x = *(const double *) a, y = *(const double *) b;
+	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
 }
@@ -102,9 +102,9 @@ main(int argc, char **argv)
 				syscall(SYS_close, syscall(SYS_socket, AF_UNIX, SOCK_DGRAM, 0));
 			break;
 		}
-		t[r] = (now_ns() - t0) / (double) calls;
+		t[r] = (now_ns() - t0) / (double)calls;
 	}
-	qsort(t, (size_t) reps, sizeof t[0], cmp_double);
+	qsort(t, (size_t)reps, sizeof t[0], cmp_double);
 	printf("%s %.1f %.1f\n", argv[1], t[reps / 2], t[0]);
 	return 0;
 }

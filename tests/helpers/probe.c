@@ -45,374 +45,365 @@
 #include <unistd.h>
 
 #define WRONG_POINTER 1L
-#define MAX_ARGS 6
+#define MAX_ARGS      6
 
-struct known_syscall
-{
-  const char *name;
-  long nr;
-  int nargs;
-  long args[MAX_ARGS];
+struct known_syscall {
+	const char *name;
+	long nr;
+	int nargs;
+	long args[MAX_ARGS];
 };
 
-#define SC(n, cnt, ...) { #n, SYS_##n, cnt, { __VA_ARGS__ } }
+#define SC(n, cnt, ...)                                                                            \
+	{                                                                                          \
+#n, SYS_##n, cnt,                                                                  \
+		{                                                                                  \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
+	}
 
 /* Defaults chosen so that an unfiltered call fails harmlessly with a fixed
  * errno, or succeeds without changing anything. */
 static const struct known_syscall known[] = {
-  SC (getpid, 0, 0),
-  SC (mkdir, 2, WRONG_POINTER, 0777),
-  SC (mkdirat, 3, AT_FDCWD, WRONG_POINTER, 0777),
-  SC (chmod, 2, WRONG_POINTER, 0700),
-  SC (fchmodat, 3, AT_FDCWD, WRONG_POINTER, 0700),
-  SC (chown, 3, WRONG_POINTER, 0, 0),
-  SC (mknod, 3, WRONG_POINTER, 0, 0),
-  SC (chroot, 1, WRONG_POINTER),
-  SC (clone, 1, 0x800 /* CLONE_SIGHAND without CLONE_VM: EINVAL */),
-  SC (unshare, 1, -1),
-  SC (setns, 2, -1, 0),
-  SC (socket, 3, -1, SOCK_STREAM, 0),
-  SC (listen, 2, -1, 0),
-  SC (ioctl, 3, -1, TIOCSTI, WRONG_POINTER),
-  SC (prctl, 1, 0x7fffffff),
-  SC (personality, 1, 0xffffffff /* query only */),
-  SC (ptrace, 2, -1, 0),
-  SC (mount, 5, WRONG_POINTER, WRONG_POINTER, WRONG_POINTER, 0, 0),
-  SC (umount2, 2, WRONG_POINTER, 0),
-  SC (pivot_root, 2, WRONG_POINTER, WRONG_POINTER),
-  SC (swapon, 2, WRONG_POINTER, 0),
-  SC (swapoff, 1, WRONG_POINTER),
-  SC (reboot, 4, 0, 0, 0, 0 /* bad magic: EINVAL */),
-  SC (syslog, 3, -1, 0, 0),
-  SC (acct, 1, WRONG_POINTER),
-  SC (settimeofday, 2, WRONG_POINTER, 0),
-  SC (clock_settime, 2, -1, WRONG_POINTER),
-  SC (init_module, 3, WRONG_POINTER, 0, WRONG_POINTER),
-  SC (finit_module, 3, -1, WRONG_POINTER, 0),
-  SC (delete_module, 2, WRONG_POINTER, 0),
-  SC (kexec_load, 4, 0, 0, WRONG_POINTER, -1),
-  SC (keyctl, 2, -1, 0),
-  SC (add_key, 5, WRONG_POINTER, WRONG_POINTER, 0, 0, 0),
-  SC (request_key, 4, WRONG_POINTER, WRONG_POINTER, 0, 0),
-  SC (bpf, 3, -1, WRONG_POINTER, 0),
-  SC (perf_event_open, 5, WRONG_POINTER, 0, -1, -1, 0),
-  SC (userfaultfd, 1, -1),
-  SC (io_uring_setup, 2, 0, WRONG_POINTER),
-  SC (open_by_handle_at, 3, -1, WRONG_POINTER, 0),
-  SC (name_to_handle_at, 5, -1, WRONG_POINTER, WRONG_POINTER, WRONG_POINTER, 0),
-  SC (capset, 2, WRONG_POINTER, WRONG_POINTER),
-  SC (setresuid, 3, -1, -1, -1),
-  SC (setresgid, 3, -1, -1, -1),
-  SC (setgroups, 2, -1, WRONG_POINTER),
-  SC (getcwd, 2, WRONG_POINTER, 4096),
-  SC (execveat, 5, -1, WRONG_POINTER, 0, 0, 0),
-  /* One fd argument, EBADF on a closed fd: the seccomp argument-filter tests. */
-  SC (close, 1, -1),
-  SC (dup, 1, -1),
-  SC (fsync, 1, -1),
-  SC (fdatasync, 1, -1),
-  SC (fchdir, 1, -1),
+    SC(getpid, 0, 0),
+    SC(mkdir, 2, WRONG_POINTER, 0777),
+    SC(mkdirat, 3, AT_FDCWD, WRONG_POINTER, 0777),
+    SC(chmod, 2, WRONG_POINTER, 0700),
+    SC(fchmodat, 3, AT_FDCWD, WRONG_POINTER, 0700),
+    SC(chown, 3, WRONG_POINTER, 0, 0),
+    SC(mknod, 3, WRONG_POINTER, 0, 0),
+    SC(chroot, 1, WRONG_POINTER),
+    SC(clone, 1, 0x800 /* CLONE_SIGHAND without CLONE_VM: EINVAL */),
+    SC(unshare, 1, -1),
+    SC(setns, 2, -1, 0),
+    SC(socket, 3, -1, SOCK_STREAM, 0),
+    SC(listen, 2, -1, 0),
+    SC(ioctl, 3, -1, TIOCSTI, WRONG_POINTER),
+    SC(prctl, 1, 0x7fffffff),
+    SC(personality, 1, 0xffffffff /* query only */),
+    SC(ptrace, 2, -1, 0),
+    SC(mount, 5, WRONG_POINTER, WRONG_POINTER, WRONG_POINTER, 0, 0),
+    SC(umount2, 2, WRONG_POINTER, 0),
+    SC(pivot_root, 2, WRONG_POINTER, WRONG_POINTER),
+    SC(swapon, 2, WRONG_POINTER, 0),
+    SC(swapoff, 1, WRONG_POINTER),
+    SC(reboot, 4, 0, 0, 0, 0 /* bad magic: EINVAL */),
+    SC(syslog, 3, -1, 0, 0),
+    SC(acct, 1, WRONG_POINTER),
+    SC(settimeofday, 2, WRONG_POINTER, 0),
+    SC(clock_settime, 2, -1, WRONG_POINTER),
+    SC(init_module, 3, WRONG_POINTER, 0, WRONG_POINTER),
+    SC(finit_module, 3, -1, WRONG_POINTER, 0),
+    SC(delete_module, 2, WRONG_POINTER, 0),
+    SC(kexec_load, 4, 0, 0, WRONG_POINTER, -1),
+    SC(keyctl, 2, -1, 0),
+    SC(add_key, 5, WRONG_POINTER, WRONG_POINTER, 0, 0, 0),
+    SC(request_key, 4, WRONG_POINTER, WRONG_POINTER, 0, 0),
+    SC(bpf, 3, -1, WRONG_POINTER, 0),
+    SC(perf_event_open, 5, WRONG_POINTER, 0, -1, -1, 0),
+    SC(userfaultfd, 1, -1),
+    SC(io_uring_setup, 2, 0, WRONG_POINTER),
+    SC(open_by_handle_at, 3, -1, WRONG_POINTER, 0),
+    SC(name_to_handle_at, 5, -1, WRONG_POINTER, WRONG_POINTER, WRONG_POINTER, 0),
+    SC(capset, 2, WRONG_POINTER, WRONG_POINTER),
+    SC(setresuid, 3, -1, -1, -1),
+    SC(setresgid, 3, -1, -1, -1),
+    SC(setgroups, 2, -1, WRONG_POINTER),
+    SC(getcwd, 2, WRONG_POINTER, 4096),
+    SC(execveat, 5, -1, WRONG_POINTER, 0, 0, 0),
+    /* One fd argument, EBADF on a closed fd: the seccomp argument-filter tests. */
+    SC(close, 1, -1),
+    SC(dup, 1, -1),
+    SC(fsync, 1, -1),
+    SC(fdatasync, 1, -1),
+    SC(fchdir, 1, -1),
 #ifdef SYS_clone3
-  SC (clone3, 2, WRONG_POINTER, 64),
+    SC(clone3, 2, WRONG_POINTER, 64),
 #endif
 #ifdef SYS_close_range
-  SC (close_range, 3, 3, 2, 0 /* max < first: EINVAL */),
+    SC(close_range, 3, 3, 2, 0 /* max < first: EINVAL */),
 #endif
 #ifdef SYS_openat2
-  SC (openat2, 4, AT_FDCWD, WRONG_POINTER, WRONG_POINTER, 24),
+    SC(openat2, 4, AT_FDCWD, WRONG_POINTER, WRONG_POINTER, 24),
 #endif
 #ifdef SYS_fsopen
-  SC (fsopen, 2, WRONG_POINTER, 0),
-  SC (fsconfig, 5, -1, 0, 0, 0, 0),
-  SC (fsmount, 3, -1, 0, 0),
-  SC (fspick, 3, -1, WRONG_POINTER, 0),
-  SC (open_tree, 3, -1, WRONG_POINTER, 0),
-  SC (move_mount, 5, -1, WRONG_POINTER, -1, WRONG_POINTER, 0),
+    SC(fsopen, 2, WRONG_POINTER, 0),
+    SC(fsconfig, 5, -1, 0, 0, 0, 0),
+    SC(fsmount, 3, -1, 0, 0),
+    SC(fspick, 3, -1, WRONG_POINTER, 0),
+    SC(open_tree, 3, -1, WRONG_POINTER, 0),
+    SC(move_mount, 5, -1, WRONG_POINTER, -1, WRONG_POINTER, 0),
 #endif
 #ifdef SYS_mount_setattr
-  SC (mount_setattr, 5, -1, WRONG_POINTER, 0, WRONG_POINTER, 0),
+    SC(mount_setattr, 5, -1, WRONG_POINTER, 0, WRONG_POINTER, 0),
 #endif
 #ifdef SYS_pidfd_open
-  SC (pidfd_open, 2, -1, 0),
+    SC(pidfd_open, 2, -1, 0),
 #endif
 #ifdef SYS_pidfd_getfd
-  SC (pidfd_getfd, 3, -1, -1, 0),
+    SC(pidfd_getfd, 3, -1, -1, 0),
 #endif
 #ifdef SYS_process_vm_readv
-  SC (process_vm_readv, 6, 0, WRONG_POINTER, 1, WRONG_POINTER, 1, 0),
+    SC(process_vm_readv, 6, 0, WRONG_POINTER, 1, WRONG_POINTER, 1, 0),
 #endif
 };
 
 static void
-usage (void)
+usage(void)
 {
-  fputs ("usage: probe syscall NAME|NR [ARG...]\n"
-         "       probe fds\n"
-         "       probe status FIELD...\n"
-         "       probe ids\n"
-         "       probe mount [TARGET]\n"
-         "       probe dumpable\n"
-         "       probe segv\n"
-         "       probe thread\n",
-         stderr);
-  exit (2);
+	fputs("usage: probe syscall NAME|NR [ARG...]\n"
+	      "       probe fds\n"
+	      "       probe status FIELD...\n"
+	      "       probe ids\n"
+	      "       probe mount [TARGET]\n"
+	      "       probe dumpable\n"
+	      "       probe segv\n"
+	      "       probe thread\n",
+	      stderr);
+	exit(2);
 }
 
 /* The errno's symbolic name, or its number if the C library has none. */
 static const char *
-errno_name (int err)
+errno_name(int err)
 {
-  static char buf[32];
-  const char *name;
+	static char buf[32];
+	const char *name;
 
-  if (err == 0)
-    return "OK";
-  name = strerrorname_np (err);
-  if (name != NULL)
-    return name;
-  snprintf (buf, sizeof buf, "E%d", err);
-  return buf;
+	if (err == 0)
+		return "OK";
+	name = strerrorname_np(err);
+	if (name != NULL)
+		return name;
+	snprintf(buf, sizeof buf, "E%d", err);
+	return buf;
 }
 
 static int
-report_errno (int err)
+report_errno(int err)
 {
-  printf ("%s\n", errno_name (err));
-  fflush (stdout);
-  return err > 255 ? 255 : err;
+	printf("%s\n", errno_name(err));
+	fflush(stdout);
+	return err > 255 ? 255 : err;
 }
 
 static int
-parse_long (const char *s, long *out)
+parse_long(const char *s, long *out)
 {
-  char *end;
-  long long v;
+	char *end;
+	long long v;
 
-  errno = 0;
-  v = strtoll (s, &end, 0);
-  if (errno != 0 || end == s || *end != '\0')
-    return -1;
-  *out = (long) v;
-  return 0;
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (errno != 0 || end == s || *end != '\0')
+		return -1;
+	*out = (long)v;
+	return 0;
 }
 
 static int
-parse_arg (const char *s, long *out)
+parse_arg(const char *s, long *out)
 {
-  if (strcmp (s, "bad") == 0)
-    *out = WRONG_POINTER;
-  else if (strcmp (s, "null") == 0)
-    *out = 0;
-  else if (strcmp (s, "AT_FDCWD") == 0)
-    *out = AT_FDCWD;
-  else if (strncmp (s, "str:", 4) == 0)
-    *out = (long) (uintptr_t) (s + 4);
-  else
-    return parse_long (s, out);
-  return 0;
+	if (strcmp(s, "bad") == 0)
+		*out = WRONG_POINTER;
+	else if (strcmp(s, "null") == 0)
+		*out = 0;
+	else if (strcmp(s, "AT_FDCWD") == 0)
+		*out = AT_FDCWD;
+	else if (strncmp(s, "str:", 4) == 0)
+		*out = (long)(uintptr_t)(s + 4);
+	else
+		return parse_long(s, out);
+	return 0;
 }
 
 static int
-cmd_syscall (int argc, char **argv)
+cmd_syscall(int argc, char **argv)
 {
-  long nr = -1;
-  long args[MAX_ARGS] = { 0 };
-  size_t i;
-  long ret;
+	long nr = -1;
+	long args[MAX_ARGS] = {0};
+	size_t i;
+	long ret;
 
-  if (argc < 1)
-    usage ();
+	if (argc < 1)
+		usage();
 
-  for (i = 0; i < sizeof known / sizeof known[0]; i++)
-    if (strcmp (argv[0], known[i].name) == 0)
-      {
-        nr = known[i].nr;
-        memcpy (args, known[i].args, sizeof args);
-        break;
-      }
-  if (nr < 0 && parse_long (argv[0], &nr) < 0)
-    {
-      fprintf (stderr, "probe: unknown syscall name '%s'\n", argv[0]);
-      return 2;
-    }
+	for (i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(argv[0], known[i].name) == 0) {
+			nr = known[i].nr;
+			memcpy(args, known[i].args, sizeof args);
+			break;
+		}
+	if (nr < 0 && parse_long(argv[0], &nr) < 0) {
+		fprintf(stderr, "probe: unknown syscall name '%s'\n", argv[0]);
+		return 2;
+	}
 
-  if (argc > 1)
-    {
-      if (argc - 1 > MAX_ARGS)
-        usage ();
-      memset (args, 0, sizeof args);
-      for (i = 1; i < (size_t) argc; i++)
-        if (parse_arg (argv[i], &args[i - 1]) < 0)
-          {
-            fprintf (stderr, "probe: bad argument '%s'\n", argv[i]);
-            return 2;
-          }
-    }
+	if (argc > 1) {
+		if (argc - 1 > MAX_ARGS)
+			usage();
+		memset(args, 0, sizeof args);
+		for (i = 1; i < (size_t)argc; i++)
+			if (parse_arg(argv[i], &args[i - 1]) < 0) {
+				fprintf(stderr, "probe: bad argument '%s'\n", argv[i]);
+				return 2;
+			}
+	}
 
-  errno = 0;
-  ret = syscall (nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-  return report_errno (ret < 0 ? errno : 0);
+	errno = 0;
+	ret = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+	return report_errno(ret < 0 ? errno : 0);
 }
 
 /* Every open fd except the one this listing uses. */
 static int
-cmd_fds (void)
+cmd_fds(void)
 {
-  DIR *dir = opendir ("/proc/self/fd");
-  struct dirent *de;
-  const char *sep = "";
-  int self;
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+	const char *sep = "";
+	int self;
 
-  if (dir == NULL)
-    {
-      perror ("probe: /proc/self/fd");
-      return 1;
-    }
-  self = dirfd (dir);
-  while ((de = readdir (dir)) != NULL)
-    {
-      long fd;
+	if (dir == NULL) {
+		perror("probe: /proc/self/fd");
+		return 1;
+	}
+	self = dirfd(dir);
+	while ((de = readdir(dir)) != NULL) {
+		long fd;
 
-      if (de->d_name[0] == '.')
-        continue;
-      if (parse_long (de->d_name, &fd) < 0 || fd == self)
-        continue;
-      printf ("%s%ld", sep, fd);
-      sep = " ";
-    }
-  closedir (dir);
-  printf ("\n");
-  return 0;
+		if (de->d_name[0] == '.')
+			continue;
+		if (parse_long(de->d_name, &fd) < 0 || fd == self)
+			continue;
+		printf("%s%ld", sep, fd);
+		sep = " ";
+	}
+	closedir(dir);
+	printf("\n");
+	return 0;
 }
 
 static int
-cmd_status (int argc, char **argv)
+cmd_status(int argc, char **argv)
 {
-  int status = 0;
+	int status = 0;
 
-  if (argc < 1)
-    usage ();
-  for (int i = 0; i < argc; i++)
-    {
-      FILE *f = fopen ("/proc/self/status", "re");
-      char line[4096];
-      size_t len = strlen (argv[i]);
-      int found = 0;
+	if (argc < 1)
+		usage();
+	for (int i = 0; i < argc; i++) {
+		FILE *f = fopen("/proc/self/status", "re");
+		char line[4096];
+		size_t len = strlen(argv[i]);
+		int found = 0;
 
-      if (f == NULL)
-        {
-          perror ("probe: /proc/self/status");
-          return 1;
-        }
-      while (fgets (line, sizeof line, f) != NULL)
-        if (strncmp (line, argv[i], len) == 0 && line[len] == ':')
-          {
-            const char *v = line + len + 1;
+		if (f == NULL) {
+			perror("probe: /proc/self/status");
+			return 1;
+		}
+		while (fgets(line, sizeof line, f) != NULL)
+			if (strncmp(line, argv[i], len) == 0 && line[len] == ':') {
+				const char *v = line + len + 1;
 
-            while (*v == '\t' || *v == ' ')
-              v++;
-            fputs (v, stdout);
-            found = 1;
-            break;
-          }
-      fclose (f);
-      if (!found)
-        {
-          fprintf (stderr, "probe: no field '%s' in /proc/self/status\n", argv[i]);
-          status = 1;
-        }
-    }
-  return status;
+				while (*v == '\t' || *v == ' ')
+					v++;
+				fputs(v, stdout);
+				found = 1;
+				break;
+			}
+		fclose(f);
+		if (!found) {
+			fprintf(stderr, "probe: no field '%s' in /proc/self/status\n", argv[i]);
+			status = 1;
+		}
+	}
+	return status;
 }
 
 static int
-cmd_ids (void)
+cmd_ids(void)
 {
-  uid_t ru, eu, su;
-  gid_t rg, eg, sg;
-  gid_t groups[NGROUPS_MAX];
-  int n;
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	gid_t groups[NGROUPS_MAX];
+	int n;
 
-  if (getresuid (&ru, &eu, &su) < 0 || getresgid (&rg, &eg, &sg) < 0)
-    {
-      perror ("probe: getresuid");
-      return 1;
-    }
-  n = getgroups (NGROUPS_MAX, groups);
-  if (n < 0)
-    {
-      perror ("probe: getgroups");
-      return 1;
-    }
-  printf ("uid=%u,%u,%u gid=%u,%u,%u groups=", ru, eu, su, rg, eg, sg);
-  for (int i = 0; i < n; i++)
-    printf ("%s%u", i ? "," : "", groups[i]);
-  printf ("\n");
-  return 0;
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0) {
+		perror("probe: getresuid");
+		return 1;
+	}
+	n = getgroups(NGROUPS_MAX, groups);
+	if (n < 0) {
+		perror("probe: getgroups");
+		return 1;
+	}
+	printf("uid=%u,%u,%u gid=%u,%u,%u groups=", ru, eu, su, rg, eg, sg);
+	for (int i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", groups[i]);
+	printf("\n");
+	return 0;
 }
 
 static int
-cmd_mount (int argc, char **argv)
+cmd_mount(int argc, char **argv)
 {
-  const char *target = argc > 0 ? argv[0] : "/mnt";
+	const char *target = argc > 0 ? argv[0] : "/mnt";
 
-  if (mount ("probe", target, "tmpfs", 0, "size=64k") < 0)
-    return report_errno (errno);
-  umount2 (target, MNT_DETACH);
-  return report_errno (0);
+	if (mount("probe", target, "tmpfs", 0, "size=64k") < 0)
+		return report_errno(errno);
+	umount2(target, MNT_DETACH);
+	return report_errno(0);
 }
 
 static void *
-thread_main (void *arg)
+thread_main(void *arg)
 {
-  return arg;
+	return arg;
 }
 
 static int
-cmd_thread (void)
+cmd_thread(void)
 {
-  static int token;
-  pthread_t t;
-  void *ret = NULL;
-  int err = pthread_create (&t, NULL, thread_main, &token);
+	static int token;
+	pthread_t t;
+	void *ret = NULL;
+	int err = pthread_create(&t, NULL, thread_main, &token);
 
-  if (err == 0)
-    err = pthread_join (t, &ret);
-  if (err == 0 && ret != &token)
-    err = EPROTO;
-  return report_errno (err);
+	if (err == 0)
+		err = pthread_join(t, &ret);
+	if (err == 0 && ret != &token)
+		err = EPROTO;
+	return report_errno(err);
 }
 
 int
-main (int argc, char **argv)
+main(int argc, char **argv)
 {
-  if (argc < 2)
-    usage ();
-  if (strcmp (argv[1], "syscall") == 0)
-    return cmd_syscall (argc - 2, argv + 2);
-  if (strcmp (argv[1], "fds") == 0)
-    return cmd_fds ();
-  if (strcmp (argv[1], "status") == 0)
-    return cmd_status (argc - 2, argv + 2);
-  if (strcmp (argv[1], "ids") == 0)
-    return cmd_ids ();
-  if (strcmp (argv[1], "mount") == 0)
-    return cmd_mount (argc - 2, argv + 2);
-  if (strcmp (argv[1], "dumpable") == 0)
-    {
-      printf ("%d\n", prctl (PR_GET_DUMPABLE, 0, 0, 0, 0));
-      return 0;
-    }
-  if (strcmp (argv[1], "segv") == 0)
-    {
-      volatile int *volatile p = NULL;
+	if (argc < 2)
+		usage();
+	if (strcmp(argv[1], "syscall") == 0)
+		return cmd_syscall(argc - 2, argv + 2);
+	if (strcmp(argv[1], "fds") == 0)
+		return cmd_fds();
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 2, argv + 2);
+	if (strcmp(argv[1], "ids") == 0)
+		return cmd_ids();
+	if (strcmp(argv[1], "mount") == 0)
+		return cmd_mount(argc - 2, argv + 2);
+	if (strcmp(argv[1], "dumpable") == 0) {
+		printf("%d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+		return 0;
+	}
+	if (strcmp(argv[1], "segv") == 0) {
+		volatile int *volatile p = NULL;
 
-      signal (SIGSEGV, SIG_DFL);
-      *p = 1;
-      return 1;
-    }
-  if (strcmp (argv[1], "thread") == 0)
-    return cmd_thread ();
-  usage ();
-  return 2;
+		signal(SIGSEGV, SIG_DFL);
+		*p = 1;
+		return 1;
+	}
+	if (strcmp(argv[1], "thread") == 0)
+		return cmd_thread();
+	usage();
+	return 2;
 }

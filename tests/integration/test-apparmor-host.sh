@@ -4,6 +4,7 @@
 # is asked for, and "unconfined" working.  Confinement itself is proven in
 # the VM test (tests/vm/).
 set -u
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_env
 require_root

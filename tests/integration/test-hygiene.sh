@@ -1,7 +1,8 @@
 #!/bin/bash
 # Hygiene: no fd, signal mask, mount, process or temporary file leaks, and
 # minirun's own binary can never be executed in the container (CVE-2019-5736).
-# Run alone (is_parallel: false): it compares host-wide state before and after.
+# Run alone (is_parallel: false): it compares the host's mounts and /tmp
+# before and after; processes are told apart by a marker (below).
 # shellcheck disable=SC2016 # $ in single quotes expands in the container
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -47,28 +48,53 @@ fi
 is "$(sha256sum < "$MINIRUN")" "$sum_before" "minirun's binary is unchanged"
 
 # --- no mount, process or file left behind ------------------------------------------
-foreign_procs() {
-    # processes in another PID namespace, or whose exe is minirun
-    local self_ns p
-    self_ns=$(readlink /proc/self/ns/pid)
-    for p in /proc/[0-9]*; do
-        if [ "$(readlink "$p/ns/pid" 2>/dev/null)" != "$self_ns" ] ||
-            [ "$(readlink "$p/exe" 2>/dev/null)" = "$MINIRUN" ]; then
-            [ -e "$p" ] && echo "${p#/proc/} $(cat "$p/comm" 2>/dev/null)"
-        fi
-    done | sort
+# Other containers and other test runs may share the machine: only the
+# processes of this script's runs count.  Each run carries a marker no other
+# process has, MR_HYGIENE_MARK=<this run's id>, in minirun's environment and
+# (-e) in the container's, so every process it starts inherits it.
+mark="hygiene-$$-$(date +%s%N)"
+# marked_pids MARK: the processes whose environment holds MARK.
+marked_pids() {
+    grep -lxzF "MR_HYGIENE_MARK=$1" /proc/[0-9]*/environ 2>/dev/null |
+        sed 's|^/proc/||; s|/environ$||' | sort -n
+}
+# mr [MINIRUN-ARG...]: minirun, marked, container included.
+mr() { MR_HYGIENE_MARK=$mark "$MINIRUN" -e "MR_HYGIENE_MARK=$mark" "$@"; }
+leftover_procs() {
+    local p
+    for p in $(marked_pids "$mark"); do
+        echo "$p $(cat "/proc/$p/comm" 2>/dev/null)"
+    done
 }
 zombies() {
-    # unreaped children of this shell, and minirun processes nobody reaped
-    local p
+    # A zombie's environment is gone: go by its parent, this shell or a marked process.
+    local p ppid parents
+    parents=" $$ $(marked_pids "$mark" | tr '\n' ' ')"
     for p in /proc/[0-9]*; do
         [ "$(sed -n 's/^State:\s*//p' "$p/status" 2>/dev/null | cut -c1)" = Z ] || continue
-        if [ "$(sed -n 's/^PPid:\s*//p' "$p/status" 2>/dev/null)" = $$ ] ||
-            [ "$(cat "$p/comm" 2>/dev/null)" = minirun ]; then
-            echo "${p#/proc/}"
-        fi
+        ppid=$(sed -n 's/^PPid:\s*//p' "$p/status" 2>/dev/null)
+        [[ $parents == *" $ppid "* ]] && echo "${p#/proc/}"
     done | sort
 }
+
+# The marker must find a container: a sleeping one is seen, minirun and its
+# child, and found no more once it is killed.
+MR_HYGIENE_MARK=$mark.control "$MINIRUN" -e "MR_HYGIENE_MARK=$mark.control" "$ROOTFS" sleep 30 \
+    < /dev/null > /dev/null 2>&1 &
+control=$!
+for _ in $(seq 50); do
+    [ "$(marked_pids "$mark.control" | wc -l)" -ge 2 ] && break
+    sleep 0.1
+done
+is "$(marked_pids "$mark.control" | wc -l)" 2 "the marker finds a running container: minirun and its command"
+kill "$control"
+wait "$control" 2> /dev/null
+for _ in $(seq 50); do
+    [ -z "$(marked_pids "$mark.control")" ] && break
+    sleep 0.1
+done
+is "$(marked_pids "$mark.control")" "" "the marker finds nothing once that container is gone"
+
 # Temporary files: minirun runs with TMPDIR set to an empty directory, which
 # must stay empty; in /tmp, /dev/shm and /run (shared with whatever else runs
 # on the machine) only names mentioning minirun count.
@@ -82,14 +108,13 @@ tmp_files() {
 }
 
 mounts_before=$(cat /proc/self/mountinfo)
-procs_before=$(foreign_procs)
 zombies_before=$(zombies)
 files_before=$(tmp_files)
 
 start=$(date +%s%N)
 failed=0
 for _ in $(seq 100); do
-    "$MINIRUN" "$ROOTFS" true < /dev/null || failed=$((failed + 1))
+    mr "$ROOTFS" true < /dev/null || failed=$((failed + 1))
 done
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 is "$failed" 0 "100 runs of 'minirun ROOTFS true' succeed"
@@ -97,25 +122,25 @@ diag "100 runs took $elapsed_ms ms"
 
 # Failures at every stage, and runs with every feature.
 {
-    "$MINIRUN" /nonexistent true
-    "$MINIRUN" --user nosuch "$ROOTFS" true
-    "$MINIRUN" --cap-add NOPE "$ROOTFS" true
-    "$MINIRUN" "$ROOTFS" nosuchcmd
-    "$MINIRUN" "$ROOTFS" /etc/passwd
-    "$MINIRUN" -w /etc/passwd "$ROOTFS" true
-    "$MINIRUN" --read-only -w /nonexistent-dir "$ROOTFS" true
-    "$MINIRUN" --read-only --user alice -h x -e A=b "$ROOTFS" true
-    "$MINIRUN" --privileged --network host "$ROOTFS" true
-    "$MINIRUN" "$ROOTFS" /probe segv
-    "$MINIRUN" "$ROOTFS" sh -c 'sleep 100 & sleep 100 & exit 0'
-    "$MINIRUN" --cap-add SYS_ADMIN "$ROOTFS" sh -c 'mount -t tmpfs t /mnt && mount --make-shared /mnt'
-    setpriv --reuid=65534 --regid=65534 --clear-groups "$MINIRUN" "$ROOTFS" true
+    mr /nonexistent true
+    mr --user nosuch "$ROOTFS" true
+    mr --cap-add NOPE "$ROOTFS" true
+    mr "$ROOTFS" nosuchcmd
+    mr "$ROOTFS" /etc/passwd
+    mr -w /etc/passwd "$ROOTFS" true
+    mr --read-only -w /nonexistent-dir "$ROOTFS" true
+    mr --read-only --user alice -h x -e A=b "$ROOTFS" true
+    mr --privileged --network host "$ROOTFS" true
+    mr "$ROOTFS" /probe segv
+    mr "$ROOTFS" sh -c 'sleep 100 & sleep 100 & exit 0'
+    mr --cap-add SYS_ADMIN "$ROOTFS" sh -c 'mount -t tmpfs t /mnt && mount --make-shared /mnt'
+    MR_HYGIENE_MARK=$mark setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$MINIRUN" -e "MR_HYGIENE_MARK=$mark" "$ROOTFS" true
 } < /dev/null > /dev/null 2>&1
 
 sleep 0.2
 is "$(cat /proc/self/mountinfo)" "$mounts_before" "the host's mountinfo is unchanged"
-# Only new entries count: processes that were there before may have ended.
-is "$(comm -13 <(echo "$procs_before") <(foreign_procs))" "" "no container process and no minirun process is left"
+is "$(leftover_procs)" "" "no container process and no minirun process of these runs is left"
 is "$(comm -13 <(echo "$zombies_before") <(zombies))" "" "no zombie is left"
 is "$(tmp_files)" "$files_before" "no file left in \$TMPDIR, and none named *minirun* in /tmp, /dev/shm, /run"
 is "$(find "$ROOTFS/mnt" "$ROOTFS/dev" "$ROOTFS/proc" "$ROOTFS/sys" -mindepth 1)" "" \

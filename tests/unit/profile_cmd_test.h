@@ -13,6 +13,7 @@
 #include "tools/explain.h"
 #include "seccomp/profile.h"
 #include "common/util.h"
+#include "test-helpers.h"
 
 /* tests/data/profile-cmd/NAME (meson sets MR_PROFILE_CMD_DATA). */
 static inline char *
@@ -24,18 +25,11 @@ pc_fixture(const char *name)
 	return p;
 }
 
-/* ../shared/profiles/NAME, or NULL when that folder is absent (the caller skips). */
+/* ../shared/profiles/NAME: only the --shared suite (test-helpers.h) calls it. */
 static inline char *
 pc_shared(const char *name)
 {
-	const char *d = getenv("MR_SHARED_PROFILES");
-	char *p = NULL;
-	ck_assert_int_ge(asprintf(&p, "%s/%s", d && *d ? d : "../shared/profiles", name), 0);
-	if (access(p, R_OK) != 0) {
-		free(p);
-		return NULL;
-	}
-	return p;
+	return test_shared_path(name);
 }
 
 /* Load a profile and compile it for arch (0: native) and a bounding set. */

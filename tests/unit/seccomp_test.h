@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "seccomp/profile.h"
+#include "test-helpers.h"
 
 /* Docker's 14 default capabilities (moby oci/caps/defaults.go). */
 #define TEST_CAPS_DOCKER 0xa80425fbULL
@@ -31,19 +32,11 @@ test_fixture(const char *name)
 	return p;
 }
 
-/* ../shared/profiles/NAME, or NULL when that folder is absent (the caller skips). */
+/* ../shared/profiles/NAME: only the --shared suite (test-helpers.h) calls it. */
 static inline char *
 test_shared_profile(const char *name)
 {
-	char *p = NULL;
-	ck_assert_int_ge(
-	    asprintf(&p, "%s/%s", test_env_dir("MR_SHARED_PROFILES", "../shared/profiles"), name),
-	    0);
-	if (access(p, R_OK) != 0) {
-		free(p);
-		return NULL;
-	}
-	return p;
+	return test_shared_path(name);
 }
 
 /* examples/profiles/NAME */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for lib/common/caps.c: names, Docker's default set, TweakCapabilities, applying sets. */
+/* Unit tests for lib/common/caps.c: names, Docker's default set, TweakCapabilities, applying sets.
+ */
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/caps.h"
+#include "test-helpers.h"
 
 #define NAMES(...) ((const char *const[]){__VA_ARGS__})
 
@@ -36,50 +38,6 @@ proc_caps(const char *field)
 	fclose(f);
 	ck_assert_msg(found, "no %s line in /proc/self/status", field);
 	return v;
-}
-
-/*
- * Run fn in a child process so that dropping capabilities never affects the
- * test runner, even with CK_FORK=no.  The child reports failure text through
- * a pipe because Check's assertions cannot cross our own fork.
- */
-typedef const char *(*child_fn)(char *buf, size_t size);
-
-/* The child's error struct is local: copy its message to the caller's buffer. */
-static const char *
-copy_msg(char *buf, size_t size, const char *msg)
-{
-	snprintf(buf, size, "%s", msg);
-	return buf;
-}
-
-static void
-run_in_child(child_fn fn)
-{
-	int pfd[2];
-	char msg[1024] = "";
-	int status;
-
-	ck_assert_int_eq(pipe(pfd), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char buf[1024];
-		close(pfd[0]);
-		const char *failure = fn(buf, sizeof(buf));
-		if (failure != NULL) {
-			ssize_t w = write(pfd[1], failure, strlen(failure));
-			(void)w;
-			_exit(1);
-		}
-		_exit(0);
-	}
-	close(pfd[1]);
-	ssize_t n = read(pfd[0], msg, sizeof(msg) - 1);
-	msg[n > 0 ? n : 0] = '\0';
-	close(pfd[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed: %s", msg);
 }
 
 /* Applying sets needs these in the test runner's own permitted set. */
@@ -359,7 +317,7 @@ child_drop_bounding(char *buf, size_t size)
 	mr_capset want = before & mr_caps_docker_default();
 
 	if (mr_caps_drop_bounding(mr_caps_docker_default(), &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	if (proc_caps("CapBnd") != want) {
 		snprintf(buf, size, "CapBnd %016" PRIx64 ", want %016" PRIx64, proc_caps("CapBnd"),
 			 want);
@@ -367,13 +325,13 @@ child_drop_bounding(char *buf, size_t size)
 	}
 	/* Bits the kernel does not know are ignored, not an error. */
 	if (mr_caps_drop_bounding(mr_caps_docker_default() | MR_CAP_BIT(63), &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	return NULL;
 }
 
 START_TEST(test_drop_bounding)
 {
-	run_in_child(child_drop_bounding);
+	test_run_in_child(child_drop_bounding);
 }
 END_TEST
 
@@ -385,10 +343,10 @@ child_drop_bounding_eperm(char *buf, size_t size)
 	mr_capset prm = proc_caps("CapPrm");
 
 	if (mr_caps_drop_bounding(mr_caps_docker_default(), &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	/* Without CAP_SETPCAP in the effective set, PR_CAPBSET_DROP fails... */
 	if (mr_caps_set(prm & ~MR_CAP_BIT(CAP_SETPCAP), prm, 0, &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	if (mr_caps_drop_bounding(keep, &err) == 0)
 		return "drop_bounding succeeded without CAP_SETPCAP";
 	if (err.errnum != EPERM ||
@@ -399,13 +357,13 @@ child_drop_bounding_eperm(char *buf, size_t size)
 	}
 	/* ...but asking again for what is already dropped needs no privilege. */
 	if (mr_caps_drop_bounding(mr_caps_docker_default(), &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	return NULL;
 }
 
 START_TEST(test_drop_bounding_eperm)
 {
-	run_in_child(child_drop_bounding_eperm);
+	test_run_in_child(child_drop_bounding_eperm);
 }
 END_TEST
 
@@ -417,7 +375,7 @@ child_set_and_ambient(char *buf, size_t size)
 	mr_capset kill = MR_CAP_BIT(CAP_KILL);
 
 	if (mr_caps_set(nbs, nbs | kill, nbs, &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	if (proc_caps("CapEff") != nbs || proc_caps("CapPrm") != (nbs | kill) ||
 	    proc_caps("CapInh") != nbs) {
 		snprintf(buf, size, "after capset: eff %" PRIx64 " prm %" PRIx64 " inh %" PRIx64,
@@ -430,7 +388,7 @@ child_set_and_ambient(char *buf, size_t size)
 	if (proc_caps("CapAmb") != nbs)
 		return "ambient raise did not show in CapAmb";
 	if (mr_caps_clear_ambient(&err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	if (proc_caps("CapAmb") != 0)
 		return "CapAmb not empty after mr_caps_clear_ambient";
 
@@ -444,7 +402,7 @@ child_set_and_ambient(char *buf, size_t size)
 
 	/* Dropping everything is allowed. */
 	if (mr_caps_set(0, 0, 0, &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	if (proc_caps("CapEff") != 0 || proc_caps("CapPrm") != 0 || proc_caps("CapInh") != 0)
 		return "sets not empty after mr_caps_set(0, 0, 0)";
 	return NULL;
@@ -452,7 +410,7 @@ child_set_and_ambient(char *buf, size_t size)
 
 START_TEST(test_set_and_ambient)
 {
-	run_in_child(child_set_and_ambient);
+	test_run_in_child(child_set_and_ambient);
 }
 END_TEST
 
@@ -494,9 +452,5 @@ caps_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(caps_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return test_run_suite(caps_suite());
 }

@@ -138,29 +138,41 @@ START_TEST(test_stub)
 }
 END_TEST
 
-START_TEST(test_why_matches_reduce)
+/* mr_rule_applies_why must keep exactly the rules mr_profile_reduce keeps. */
+static void
+check_why_matches_reduce(const char *path)
 {
-	/* mr_rule_applies_why must keep exactly the rules mr_profile_reduce keeps. */
-	const char *files[] = {"moby-moby_default.json", "containers-common_seccomp.json"};
 	uint32_t arches[] = {SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64, SCMP_ARCH_RISCV64};
 	mr_capset sets[] = {DOCKER_CAPS, DOCKER_CAPS | CAP_SYS_ADMIN_BIT, 0, ~0ULL >> 23};
-	for (size_t f = 0; f < 3; f++) {
-		char *path = f < 2 ? pc_shared(files[f]) : pc_fixture("caps.json");
-		if (path == NULL)
-			continue;
-		for (size_t a = 0; a < 3; a++)
-			for (size_t s = 0; s < 4; s++) {
-				struct mr_explained x;
-				struct mr_profile *p = pc_prepare(path, sets[s], arches[a], &x);
-				for (size_t i = 0; i < p->n_rules; i++) {
-					char why[512];
-					ck_assert_int_eq(mr_rule_applies_why(&p->rules[i], &x.env,
-									     why, sizeof(why)),
-							 x.kept[i]);
-				}
-				mr_explained_clear(&x);
-				mr_profile_free(p);
+	for (size_t a = 0; a < 3; a++)
+		for (size_t s = 0; s < 4; s++) {
+			struct mr_explained x;
+			struct mr_profile *p = pc_prepare(path, sets[s], arches[a], &x);
+			for (size_t i = 0; i < p->n_rules; i++) {
+				char why[512];
+				ck_assert_int_eq(
+				    mr_rule_applies_why(&p->rules[i], &x.env, why, sizeof(why)),
+				    x.kept[i]);
 			}
+			mr_explained_clear(&x);
+			mr_profile_free(p);
+		}
+}
+
+START_TEST(test_why_matches_reduce)
+{
+	char *path = pc_fixture("caps.json");
+	check_why_matches_reduce(path);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_why_matches_reduce_shared)
+{
+	const char *files[] = {"moby-moby_default.json", "containers-common_seccomp.json"};
+	for (size_t f = 0; f < MR_ARRAY_SIZE(files); f++) {
+		char *path = pc_shared(files[f]);
+		check_why_matches_reduce(path);
 		free(path);
 	}
 }
@@ -195,27 +207,33 @@ START_TEST(test_diff)
 	mr_profile_free(pa);
 	mr_profile_free(pb);
 	free(path);
+}
+END_TEST
 
+START_TEST(test_diff_lab)
+{
+	struct mr_explained a, b;
+	struct mr_diff_line *d;
+	size_t n;
+	struct mr_error err = {0};
 	/* the lab's exercise: exactly chmod, fchmod and fchmodat lose ALLOW */
 	char *lab = pc_shared("docker-labs_default.json");
 	char *nochmod = pc_shared("docker-labs_default-no-chmod.json");
-	if (lab != NULL && nochmod != NULL) {
-		pa = pc_prepare(lab, DOCKER_CAPS, SCMP_ARCH_X86_64, &a);
-		pb = pc_prepare(nochmod, DOCKER_CAPS, SCMP_ARCH_X86_64, &b);
-		ck_assert_int_eq(mr_explain_diff(&a, &b, &d, &n, &err), 0);
-		ck_assert_uint_eq(n, 3);
-		const char *want[] = {"chmod", "fchmod", "fchmodat"};
-		for (size_t i = 0; i < 3; i++) {
-			ck_assert_str_eq(d[i].name, want[i]);
-			ck_assert_str_eq(d[i].a, "ALLOW");
-			ck_assert_str_eq(d[i].b, "ERRNO(EPERM)");
-		}
-		mr_diff_free(d, n);
-		mr_explained_clear(&a);
-		mr_explained_clear(&b);
-		mr_profile_free(pa);
-		mr_profile_free(pb);
+	struct mr_profile *pa = pc_prepare(lab, DOCKER_CAPS, SCMP_ARCH_X86_64, &a);
+	struct mr_profile *pb = pc_prepare(nochmod, DOCKER_CAPS, SCMP_ARCH_X86_64, &b);
+	ck_assert_int_eq(mr_explain_diff(&a, &b, &d, &n, &err), 0);
+	ck_assert_uint_eq(n, 3);
+	const char *want[] = {"chmod", "fchmod", "fchmodat"};
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_str_eq(d[i].name, want[i]);
+		ck_assert_str_eq(d[i].a, "ALLOW");
+		ck_assert_str_eq(d[i].b, "ERRNO(EPERM)");
 	}
+	mr_diff_free(d, n);
+	mr_explained_clear(&a);
+	mr_explained_clear(&b);
+	mr_profile_free(pa);
+	mr_profile_free(pb);
 	free(lab);
 	free(nochmod);
 }
@@ -245,8 +263,8 @@ START_TEST(test_arch_names)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+explain_suite(void)
 {
 	Suite *s = suite_create("explain");
 	TCase *tc = tcase_create("explain");
@@ -258,9 +276,24 @@ main(void)
 	tcase_add_test(tc, test_diff);
 	tcase_add_test(tc, test_arch_names);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
+}
+
+/* The cases that read ../shared/profiles: `test_explain --shared`. */
+static Suite *
+explain_shared_suite(void)
+{
+	Suite *s = suite_create("explain-shared");
+	TCase *tc = tcase_create("shared profiles");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_why_matches_reduce_shared);
+	tcase_add_test(tc, test_diff_lab);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(int argc, char **argv)
+{
+	return test_main(argc, argv, explain_suite, explain_shared_suite);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "container/user.h"
+#include "test-helpers.h"
 
 /* An O_PATH directory fd of tests/data/users/<name>, as the launcher would have. */
 static int
@@ -454,45 +455,6 @@ END_TEST
 
 /* --- applying: root only, in a child so the runner keeps its identity --- */
 
-typedef const char *(*child_fn)(char *buf, size_t size);
-
-/* The child's error struct is local: copy its message to the caller's buffer. */
-static const char *
-copy_msg(char *buf, size_t size, const char *msg)
-{
-	snprintf(buf, size, "%s", msg);
-	return buf;
-}
-
-static void
-run_in_child(child_fn fn)
-{
-	int pfd[2];
-	char msg[1024] = "";
-	int status;
-
-	ck_assert_int_eq(pipe(pfd), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char buf[1024];
-		close(pfd[0]);
-		const char *failure = fn(buf, sizeof(buf));
-		if (failure != NULL) {
-			ssize_t w = write(pfd[1], failure, strlen(failure));
-			(void)w;
-			_exit(1);
-		}
-		_exit(0);
-	}
-	close(pfd[1]);
-	ssize_t n = read(pfd[0], msg, sizeof(msg) - 1);
-	msg[n > 0 ? n : 0] = '\0';
-	close(pfd[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed: %s", msg);
-}
-
 static const char *
 child_switch(char *buf, size_t size)
 {
@@ -504,11 +466,11 @@ child_switch(char *buf, size_t size)
 	gid_t rg, eg, sg;
 
 	if (mr_user_set_groups(&u, &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	if (getgroups(8, got) != 2 || got[0] != 10 || got[1] != 29)
 		return "getgroups does not show 10,29";
 	if (mr_user_switch(&u, &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	if (getresuid(&r, &e, &s) != 0 || r != 1000 || e != 1000 || s != 1000)
 		return "getresuid is not 1000 everywhere";
 	if (getresgid(&rg, &eg, &sg) != 0 || rg != 1000 || eg != 1000 || sg != 1000)
@@ -533,7 +495,7 @@ child_switch(char *buf, size_t size)
 
 START_TEST(test_switch)
 {
-	run_in_child(child_switch);
+	test_run_in_child(child_switch);
 }
 END_TEST
 
@@ -548,7 +510,7 @@ child_set_no_groups(char *buf, size_t size)
 	if (setgroups(3, some) != 0)
 		return "setgroups(4,5,6) for the test failed";
 	if (mr_user_set_groups(&none, &err) < 0)
-		return copy_msg(buf, size, err.msg);
+		return test_copy_msg(buf, size, err.msg);
 	if (getgroups(0, NULL) != 0)
 		return "groups left after mr_user_set_groups with none";
 	return NULL;
@@ -556,7 +518,7 @@ child_set_no_groups(char *buf, size_t size)
 
 START_TEST(test_set_no_groups)
 {
-	run_in_child(child_set_no_groups);
+	test_run_in_child(child_set_no_groups);
 }
 END_TEST
 
@@ -580,7 +542,7 @@ child_switch_uid_fails(char *buf, size_t size)
 
 START_TEST(test_switch_uid_fails)
 {
-	run_in_child(child_switch_uid_fails);
+	test_run_in_child(child_switch_uid_fails);
 }
 END_TEST
 
@@ -634,9 +596,5 @@ user_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(user_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return test_run_suite(user_suite());
 }

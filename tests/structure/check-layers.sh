@@ -1,0 +1,106 @@
+#!/bin/bash
+# The layer rule of lib/ (README: lib/ in layers), checked on the
+# #include "..." lines of lib/, cmd/ and include/:
+#
+#   lib/common/     includes only common/
+#   lib/seccomp/    common/, seccomp/
+#   lib/container/  common/, seccomp/, container/
+#   lib/tools/      common/, seccomp/, tools/ (never container/)
+#   include/minirun/ the public facade: any layer
+#   cmd/            cmd/ and minirun/minirun.h only
+#
+# and no two files include each other in a loop (file-level graph: a .c's
+# include of its own .h counts, as does header to header).  A cycle or a
+# layer break is how an "upper" layer sneaks into a lower one, so both fail.
+#
+#   tests/structure/check-layers.sh [SOURCE-ROOT]
+set -uo pipefail
+
+root=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+cd "$root" || exit 2
+
+# Made at build time (meson configure_file, lib/seccomp/default-profile):
+# they have no layer and include nothing of ours.
+generated=" config.h default-profile.h "
+
+# layer FILE: the layer a repository path belongs to.
+layer() {
+    case $1 in
+    lib/common/*) echo common ;;
+    lib/seccomp/*) echo seccomp ;;
+    lib/container/*) echo container ;;
+    lib/tools/*) echo tools ;;
+    include/minirun/*) echo facade ;;
+    cmd/*) echo cmd ;;
+    *) echo other ;;
+    esac
+}
+
+# allowed FROM-LAYER: the layers it may include.
+allowed() {
+    case $1 in
+    common) echo " common " ;;
+    seccomp) echo " common seccomp " ;;
+    container) echo " common seccomp container " ;;
+    tools) echo " common seccomp tools " ;;
+    facade) echo " common seccomp container tools facade " ;;
+    cmd) echo " cmd facade " ;;
+    *) echo " " ;;
+    esac
+}
+
+# resolve FROM NAME: the repository path that #include "NAME" in FROM reads,
+# the way the compiler's -I list (the file's dir, lib/, include/) finds it.
+resolve() {
+    local cand
+    for cand in "$(dirname "$1")/$2" "lib/$2" "include/$2"; do
+        if [ -f "$cand" ]; then
+            realpath -m --relative-to=. "$cand"
+            return 0
+        fi
+    done
+    return 1
+}
+
+errors=0
+edges=$(mktemp)
+trap 'rm -f "$edges"' EXIT
+
+while IFS= read -r -d '' file; do
+    from=$(layer "$file")
+    ok=$(allowed "$from")
+    mapfile -t lines < "$file"
+    for i in "${!lines[@]}"; do
+        line=${lines[i]} lineno=$((i + 1))
+        [[ $line =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]*\"([^\"]+)\" ]] || continue
+        name=${BASH_REMATCH[1]}
+        if ! target=$(resolve "$file" "$name"); then
+            [[ $generated == *" $name "* ]] && continue
+            echo "$file:$lineno: #include \"$name\": no such file in its dir, lib/ or include/"
+            errors=$((errors + 1))
+            continue
+        fi
+        [ "$target" = "$file" ] && continue
+        echo "$file $target" >> "$edges"
+        to=$(layer "$target")
+        if [[ $ok != *" $to "* ]]; then
+            echo "$file:$lineno: #include \"$name\": layer $from may not include $to ($target)"
+            errors=$((errors + 1))
+        fi
+    done
+done < <(find lib cmd include -type f \( -name '*.c' -o -name '*.h' \) -print0 | sort -z)
+
+# tsort reports every loop it breaks ("tsort: -: input contains a loop:"
+# then one "tsort: FILE" line per member).
+loops=$(tsort < "$edges" 2>&1 > /dev/null)
+if [ -n "$loops" ]; then
+    echo "include cycle(s):"
+    printf '%s\n' "$loops" | sed 's/^tsort: /  /'
+    errors=$((errors + 1))
+fi
+
+if [ "$errors" -gt 0 ]; then
+    echo "check-layers: $errors problem(s)"
+    exit 1
+fi
+echo "check-layers: $(sort -u "$edges" | wc -l) includes of lib/, cmd/ and include/ follow the layer rule, no cycle"
