@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MINIRUN_ERROR_H
-#define MINIRUN_ERROR_H
+#ifndef MINIRUN_COMMON_ERROR_H
+#define MINIRUN_COMMON_ERROR_H
 
 /*
  * Errors, crun-style: a fallible function returns 0 on success or a negative

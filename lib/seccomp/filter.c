@@ -23,7 +23,9 @@
 #include <linux/seccomp.h>
 
 #include "config.h"
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
 #include "seccomp/sha256.h"
 #include "common/util.h"
 

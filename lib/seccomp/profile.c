@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <linux/seccomp.h>
 
+#include "seccomp/arch.h"
 #include "seccomp/profile.h"
 #include "common/util.h"
 
@@ -39,57 +40,6 @@ mr_json_decrefp(json_t **j)
 		json_decref(*j);
 }
 #define cleanup_json __attribute__((cleanup(mr_json_decrefp)))
-
-/* ---------------------------------------------------------------- strv */
-
-int
-mr_strv_addf(struct mr_strv *sv, const char *fmt, ...)
-{
-	va_list ap;
-	char *line = NULL;
-	char **nv;
-
-	va_start(ap, fmt);
-	int r = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -1;
-	nv = realloc(sv->v, (sv->n + 1) * sizeof(*nv));
-	if (nv == NULL) {
-		free(line);
-		return -1;
-	}
-	sv->v = nv;
-	sv->v[sv->n++] = line;
-	return 0;
-}
-
-int
-mr_strv_move(struct mr_strv *to, struct mr_strv *from)
-{
-	if (from->n == 0)
-		return 0;
-	char **nv = realloc(to->v, (to->n + from->n) * sizeof(*nv));
-	if (nv == NULL)
-		return -1;
-	to->v = nv;
-	memcpy(to->v + to->n, from->v, from->n * sizeof(*nv));
-	to->n += from->n;
-	free(from->v);
-	from->v = NULL;
-	from->n = 0;
-	return 0;
-}
-
-void
-mr_strv_clear(struct mr_strv *sv)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
-}
 
 /* ------------------------------------------------------------- actions */
 

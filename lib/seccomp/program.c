@@ -19,8 +19,10 @@
 
 #include "config.h"
 #include "default-profile.h"
-#include "seccomp/program.h"
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/program.h"
+#include "seccomp/reduce.h"
 #include "seccomp/sha256.h"
 #include "common/util.h"
 
@@ -60,6 +62,15 @@ names_builtin(const char *s)
 {
 	return s == NULL || strcmp(s, "runtime/default") == 0 || strcmp(s, "RuntimeDefault") == 0 ||
 	       strcmp(s, "docker/default") == 0;
+}
+
+int
+mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_error *err)
+{
+	if (names_builtin(name))
+		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
+					BUILTIN_SOURCE, out, err);
+	return mr_profile_load(name, out, err);
 }
 
 static bool

@@ -16,63 +16,9 @@
 
 #include <linux/seccomp.h>
 
-#include "seccomp/profile.h"
+#include "seccomp/arch.h"
+#include "seccomp/reduce.h"
 #include "common/util.h"
-
-/*
- * moby compares includes.arches with goToNative[runtime.GOARCH]; those are
- * the strings real profiles contain ("amd64", "arm64", "x86", "ppc64le",
- * "s390x", ...), so the libseccomp native arch is translated to them.
- */
-static const struct {
-	uint32_t token;
-	const char *go;
-} go_arch_names[] = {
-    {SCMP_ARCH_X86_64, "amd64"},
-    {SCMP_ARCH_X86, "x86"},
-    {SCMP_ARCH_X32, "x32"},
-    {SCMP_ARCH_AARCH64, "arm64"},
-    {SCMP_ARCH_ARM, "arm"},
-    {SCMP_ARCH_PPC64LE, "ppc64le"},
-    {SCMP_ARCH_PPC64, "ppc64"},
-    {SCMP_ARCH_PPC, "ppc"},
-    {SCMP_ARCH_S390X, "s390x"},
-    {SCMP_ARCH_S390, "s390"},
-    {SCMP_ARCH_MIPS64, "mips64"},
-    {SCMP_ARCH_MIPSEL64, "mips64le"},
-    {SCMP_ARCH_MIPS64N32, "mips64n32"},
-    {SCMP_ARCH_MIPSEL64N32, "mips64n32le"},
-    {SCMP_ARCH_MIPS, "mips"},
-    {SCMP_ARCH_MIPSEL, "mipsel"},
-    {SCMP_ARCH_RISCV64, "riscv64"},
-};
-
-const char *
-mr_arch_go_name(uint32_t token)
-{
-	for (size_t i = 0; i < MR_ARRAY_SIZE(go_arch_names); i++)
-		if (go_arch_names[i].token == token)
-			return go_arch_names[i].go;
-	return NULL;
-}
-
-uint32_t
-mr_arch_resolve(const char *scmp_name)
-{
-	char buf[64];
-	size_t i;
-
-	/* runc and crun: strip SCMP_ARCH_, lower-case, ask libseccomp. */
-	if (strncmp(scmp_name, "SCMP_ARCH_", 10) != 0)
-		return 0;
-	const char *s = scmp_name + 10;
-	for (i = 0; s[i] != '\0' && i + 1 < sizeof(buf); i++)
-		buf[i] = (char)tolower((unsigned char)s[i]);
-	if (s[i] != '\0' || i == 0)
-		return 0;
-	buf[i] = '\0';
-	return seccomp_arch_resolve_name(buf);
-}
 
 int
 mr_reduce_env_host(mr_capset bounding, struct mr_reduce_env *env, struct mr_error *err)
@@ -94,6 +40,21 @@ mr_reduce_env_host(mr_capset bounding, struct mr_reduce_env *env, struct mr_erro
 	env->kernel = (unsigned)kernel;
 	env->major = (unsigned)major;
 	env->bounding = bounding;
+	return 0;
+}
+
+int
+mr_reduce_env_for(mr_capset bounding, uint32_t arch, struct mr_reduce_env *env,
+		  struct mr_error *err)
+{
+	if (mr_reduce_env_host(bounding, env, err) < 0)
+		return -1;
+	if (arch != 0 && arch != env->native_arch) {
+		env->native_arch = arch;
+		env->go_arch = mr_arch_go_name(arch);
+		if (env->go_arch == NULL)
+			env->go_arch = "";
+	}
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <seccomp.h>
 #include <linux/seccomp.h>
 
+#include "seccomp/arch.h"
 #include "tools/convert.h"
 #include "tools/explain.h"
 #include "common/util.h"

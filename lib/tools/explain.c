@@ -17,8 +17,8 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
+#include "seccomp/arch.h"
 #include "seccomp/bpf-eval.h"
-#include "default-profile.h"
 #include "tools/explain.h"
 #include "common/util.h"
 
@@ -75,152 +75,6 @@ sb_take(struct sbuf *b)
 	if (b->s == NULL)
 		return strdup("");
 	return b->s;
-}
-
-/* ---------------------------------------------------------- architectures */
-
-static const struct {
-	uint32_t token;
-	const char *scmp;
-	const char *lib;
-	long bases[2]; /* where its syscall numbers live, for listing them all */
-} arch_table[] = {
-    {SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64", "x86_64", {0, -1}},
-    {SCMP_ARCH_X86, "SCMP_ARCH_X86", "x86", {0, -1}},
-    {SCMP_ARCH_X32, "SCMP_ARCH_X32", "x32", {0x40000000, -1}},
-    {SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64", "aarch64", {0, -1}},
-    {SCMP_ARCH_ARM, "SCMP_ARCH_ARM", "arm", {0, 0xf0000}},
-    {SCMP_ARCH_MIPS, "SCMP_ARCH_MIPS", "mips", {4000, -1}},
-    {SCMP_ARCH_MIPSEL, "SCMP_ARCH_MIPSEL", "mipsel", {4000, -1}},
-    {SCMP_ARCH_MIPS64, "SCMP_ARCH_MIPS64", "mips64", {5000, -1}},
-    {SCMP_ARCH_MIPSEL64, "SCMP_ARCH_MIPSEL64", "mipsel64", {5000, -1}},
-    {SCMP_ARCH_MIPS64N32, "SCMP_ARCH_MIPS64N32", "mips64n32", {6000, -1}},
-    {SCMP_ARCH_MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", {6000, -1}},
-    {SCMP_ARCH_PPC, "SCMP_ARCH_PPC", "ppc", {0, -1}},
-    {SCMP_ARCH_PPC64, "SCMP_ARCH_PPC64", "ppc64", {0, -1}},
-    {SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE", "ppc64le", {0, -1}},
-    {SCMP_ARCH_S390, "SCMP_ARCH_S390", "s390", {0, -1}},
-    {SCMP_ARCH_S390X, "SCMP_ARCH_S390X", "s390x", {0, -1}},
-    {SCMP_ARCH_PARISC, "SCMP_ARCH_PARISC", "parisc", {0, -1}},
-    {SCMP_ARCH_PARISC64, "SCMP_ARCH_PARISC64", "parisc64", {0, -1}},
-    {SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64", "riscv64", {0, -1}},
-};
-
-uint32_t
-mr_arch_parse(const char *s)
-{
-	if (strncasecmp(s, "SCMP_ARCH_", 10) == 0) {
-		char up[64];
-		size_t i;
-		for (i = 0; s[i] && i + 1 < sizeof(up); i++)
-			up[i] = (char)((s[i] >= 'a' && s[i] <= 'z') ? s[i] - 32 : s[i]);
-		up[i] = '\0';
-		return mr_arch_resolve(up);
-	}
-	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
-		const char *go = mr_arch_go_name(arch_table[i].token);
-		if (strcasecmp(s, arch_table[i].lib) == 0 || (go && strcasecmp(s, go) == 0))
-			return arch_table[i].token;
-	}
-	return 0;
-}
-
-const char *
-mr_arch_scmp_name(uint32_t token)
-{
-	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++)
-		if (arch_table[i].token == token)
-			return arch_table[i].scmp;
-	return NULL;
-}
-
-const char *
-mr_arch_lib_name(uint32_t token)
-{
-	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++)
-		if (arch_table[i].token == token)
-			return arch_table[i].lib;
-	return NULL;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sort and drop duplicates. */
-static void
-strv_sort_uniq(struct mr_strv *sv)
-{
-	if (sv->n == 0)
-		return;
-	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
-	size_t k = 1;
-	for (size_t i = 1; i < sv->n; i++) {
-		if (strcmp(sv->v[i], sv->v[k - 1]) == 0)
-			free(sv->v[i]);
-		else
-			sv->v[k++] = sv->v[i];
-	}
-	sv->n = k;
-}
-
-int
-mr_arch_syscalls(uint32_t arch, struct mr_strv *out, struct mr_error *err)
-{
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
-		if (arch_table[i].token != arch)
-			continue;
-		for (int b = 0; b < 2; b++) {
-			long base = arch_table[i].bases[b];
-			if (base < 0)
-				continue;
-			/* 1024 past the base covers every table in libseccomp 2.5/2.6. */
-			for (long nr = base; nr < base + 1024; nr++) {
-				char *name = seccomp_syscall_resolve_num_arch(arch, (int)nr);
-				if (name == NULL)
-					continue;
-				/* The resolver also answers for numbers of other ABIs; keep a
-				 * name only where it round-trips. */
-				int back = seccomp_syscall_resolve_name_arch(arch, name);
-				int r = back == nr ? mr_strv_addf(out, "%s", name) : 0;
-				free(name);
-				if (r < 0) {
-					mr_strv_clear(out);
-					return mr_error_set(err, ENOMEM, "system call names");
-				}
-			}
-		}
-	}
-	strv_sort_uniq(out);
-	return 0;
-}
-
-int
-mr_reduce_env_for(mr_capset bounding, uint32_t arch, struct mr_reduce_env *env,
-		  struct mr_error *err)
-{
-	if (mr_reduce_env_host(bounding, env, err) < 0)
-		return -1;
-	if (arch != 0 && arch != env->native_arch) {
-		env->native_arch = arch;
-		env->go_arch = mr_arch_go_name(arch);
-		if (env->go_arch == NULL)
-			env->go_arch = "";
-	}
-	return 0;
-}
-
-int
-mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_error *err)
-{
-	if (strcmp(name, "runtime/default") == 0 || strcmp(name, "docker/default") == 0 ||
-	    strcmp(name, "RuntimeDefault") == 0)
-		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
-					"built-in default", out, err);
-	return mr_profile_load(name, out, err);
 }
 
 /* ---------------------------------------------------------------- prepare */
@@ -674,7 +528,7 @@ mr_explain_named(const struct mr_profile *p, struct mr_strv *out, struct mr_erro
 				mr_strv_clear(out);
 				return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
 			}
-	strv_sort_uniq(out);
+	mr_strv_sort_uniq(out);
 	return 0;
 }
 
@@ -1024,8 +878,9 @@ mr_explain_pfc(const struct mr_explained *x, char **out, struct mr_error *err)
 	if (x->f.n_stub > 0) {
 		/* libseccomp knows nothing of the stub; describe it the way PFC reads. */
 		sb_addf(&b, "# minirun ENOSYS stub, runs before libseccomp's filter:\n");
-		for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
-			uint32_t t = arch_table[i].token;
+		const struct mr_arch *a;
+		for (size_t i = 0; (a = mr_arch_nth(i)) != NULL; i++) {
+			uint32_t t = a->token;
 			bool in = t == seccomp_arch_native();
 			for (size_t k = 0; k < x->r.n_arches; k++)
 				in = in || x->r.arches[k] == t;
@@ -1042,7 +897,7 @@ mr_explain_pfc(const struct mr_explained *x, char **out, struct mr_error *err)
 				sb_addf(&b,
 					"#   if ($arch == %u && $syscall > %ld) action ERRNO(%d); "
 					"# %s\n",
-					t, max, ENOSYS, arch_table[i].lib);
+					t, max, ENOSYS, a->lib);
 		}
 	}
 	sb_addf(&b, "%s", pfc);
@@ -1098,7 +953,7 @@ mr_explain_diff(const struct mr_explained *a, const struct mr_explained *b,
 		mr_strv_clear(&all);
 		return mr_error_set(err, ENOMEM, "diff");
 	}
-	strv_sort_uniq(&all);
+	mr_strv_sort_uniq(&all);
 	for (size_t i = 0; i < all.n; i++) {
 		struct mr_outcome oa, ob;
 		if (mr_explain_syscall(a, all.v[i], &oa, err) < 0)

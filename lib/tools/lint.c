@@ -17,6 +17,9 @@
 
 #include <linux/seccomp.h>
 
+#include "seccomp/arch.h"
+#include "seccomp/filter.h"
+#include "seccomp/reduce.h"
 #include "tools/explain.h"
 #include "tools/lint.h"
 #include "common/util.h"

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
 
 /* Docker's 14 default capabilities (moby oci/caps/defaults.go). */
 #define TEST_CAPS_DOCKER 0xa80425fbULL

@@ -11,7 +11,10 @@
 
 #include <linux/seccomp.h>
 
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
+#include "seccomp/arch.h"
 #include "seccomp_test.h"
 
 #define CAP_SYS_ADMIN_BIT  MR_CAP_BIT(21)
