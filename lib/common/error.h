@@ -44,6 +44,8 @@ int mr_error_wrap(struct mr_error *err, const char *fmt, ...) __attribute__((for
  * "WHAT: Cannot allocate memory".  Returns -1.
  */
 int mr_error_oom(struct mr_error *err, const char *what);
+/* The same, WHAT formatted ("seccomp profile %s"). */
+int mr_error_oomf(struct mr_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Reset to "no error". */
 void mr_error_clear(struct mr_error *err);

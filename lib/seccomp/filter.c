@@ -167,7 +167,7 @@ export_bpf(scmp_filter_ctx ctx, const char *source, struct sock_filter **insns, 
 	size_t len = (size_t)st.st_size;
 	struct sock_filter *buf = malloc(len);
 	if (buf == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp profile %s", source);
+		return mr_error_oomf(err, "seccomp profile %s", source);
 	size_t got = 0;
 	while (got < len) {
 		ssize_t k = pread(fd, (char *)buf + got, len - got, (off_t)got);
@@ -238,7 +238,7 @@ build_ctx(const struct mr_reduced *r, scmp_filter_ctx *out, struct names_list *u
 			int nr = seccomp_syscall_resolve_name(rule->names[k]);
 			if (nr == __NR_SCMP_ERROR) {
 				if (names_add(unknown, rule->names[k]) < 0) {
-					mr_error_set(err, ENOMEM, "seccomp profile %s", src);
+					mr_error_oomf(err, "seccomp profile %s", src);
 					goto out;
 				}
 				continue;
@@ -299,7 +299,7 @@ mr_filter_export_pfc(const struct mr_reduced *r, char **out, struct mr_error *er
 	}
 	char *buf = malloc((size_t)size + 1);
 	if (buf == NULL) {
-		mr_error_set(err, ENOMEM, "seccomp profile %s", src);
+		mr_error_oomf(err, "seccomp profile %s", src);
 		goto done;
 	}
 	size_t got = 0;
@@ -432,7 +432,7 @@ build_stub(const struct mr_reduced *r, struct sock_filter **out, size_t *n_out,
 		total += section_len(&secs[i]);
 	struct sock_filter *p = calloc(total, sizeof(*p));
 	if (p == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp stub");
+		return mr_error_oom(err, "seccomp stub");
 	const size_t enosys = total - 1, filter = total;
 	size_t pc = 0;
 #define OFF(target) ((uint8_t)((target) - (pc + 1)))
@@ -863,7 +863,7 @@ prepend_stub(const struct mr_reduced *r, struct mr_filter *out, struct mr_error 
 	struct sock_filter *all = malloc((n_stub + out->n_insns) * sizeof(*all));
 	if (all == NULL) {
 		free(stub);
-		return mr_error_set(err, ENOMEM, "seccomp stub");
+		return mr_error_oom(err, "seccomp stub");
 	}
 	memcpy(all, stub, n_stub * sizeof(*all));
 	memcpy(all + n_stub, out->insns, out->n_insns * sizeof(*all));
@@ -922,7 +922,7 @@ mr_filter_build(const struct mr_reduced *r, const struct mr_filter_opts *opts,
 			 "%u.%u.%u, skipped: %s",
 			 src, unknown.count, unknown.count == 1 ? "" : "s", v->major, v->minor,
 			 v->micro, unknown.buf) < 0) {
-		mr_error_set(err, ENOMEM, "seccomp profile %s", src);
+		mr_error_oomf(err, "seccomp profile %s", src);
 		goto fail;
 	}
 	rc = 0;

@@ -398,7 +398,7 @@ pwarn(struct pctx *c, const json_t *at, const char *fmt, ...)
 				   pos.line, pos.column, msg)
 		    : mr_strv_addf(&c->p->warnings, "seccomp profile %s: %s", c->source, msg);
 	if (r < 0)
-		return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	return 0;
 }
 
@@ -479,7 +479,7 @@ xstrdup(struct pctx *c, const char *s)
 {
 	char *r = strdup(s);
 	if (r == NULL)
-		mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	return r;
 }
 
@@ -568,7 +568,7 @@ get_strings(struct pctx *c, const json_t *v, const char *what, const char *key, 
 	if (list == NULL || (pos_out && pos == NULL)) {
 		free(list);
 		free(pos);
-		return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	}
 	*out = list;
 	if (pos_out)
@@ -770,8 +770,7 @@ parse_rule(struct pctx *c, const json_t *v, size_t idx, struct mr_prof_rule *rul
 			rule->names = calloc(1, sizeof(*rule->names));
 			rule->name_pos = calloc(1, sizeof(*rule->name_pos));
 			if (rule->names == NULL || rule->name_pos == NULL)
-				return mr_error_set(c->err, ENOMEM, "seccomp profile %s",
-						    c->source);
+				return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 			rule->names[0] = xstrdup(c, name);
 			if (rule->names[0] == NULL)
 				return -1;
@@ -825,8 +824,7 @@ parse_rule(struct pctx *c, const json_t *v, size_t idx, struct mr_prof_rule *rul
 		if (n > 0) {
 			rule->args = calloc(n, sizeof(*rule->args));
 			if (rule->args == NULL)
-				return mr_error_set(c->err, ENOMEM, "seccomp profile %s",
-						    c->source);
+				return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 		}
 		json_array_foreach(vals[K_ARGS], i, a)
 		{
@@ -865,7 +863,7 @@ parse_archmap(struct pctx *c, const json_t *v)
 		return 0;
 	c->p->archmap = calloc(n, sizeof(*c->p->archmap));
 	if (c->p->archmap == NULL)
-		return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	json_array_foreach(v, i, e)
 	{
 		struct mr_prof_archmap *am = &c->p->archmap[i];
@@ -979,7 +977,7 @@ parse_seccomp(struct pctx *c, const json_t *root)
 		if (r == 0 && n > 0) {
 			p->arches = calloc(n, sizeof(*p->arches));
 			if (p->arches == NULL)
-				r = mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+				r = mr_error_oomf(c->err, "seccomp profile %s", c->source);
 		}
 		for (size_t i = 0; r == 0 && i < n; i++) {
 			p->arches[i] = mr_arch_resolve(names[i]);
@@ -1050,7 +1048,7 @@ parse_seccomp(struct pctx *c, const json_t *root)
 		json_t *r;
 		p->rules = calloc(n_rules, sizeof(*p->rules));
 		if (p->rules == NULL)
-			return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+			return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 		json_array_foreach(vals[K_SYSCALLS], i, r)
 		{
 			p->n_rules = i + 1;
@@ -1138,10 +1136,10 @@ mr_profile_parse(const char *text, size_t len, const char *source, struct mr_pro
 		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: %s", source,
 				    jerr.line, jerr.column, jerr.text);
 	if (posmap_build(&c.pm, text, len, root) < 0)
-		return mr_error_set(err, ENOMEM, "seccomp profile %s", source);
+		return mr_error_oomf(err, "seccomp profile %s", source);
 	c.p = calloc(1, sizeof(*c.p));
 	if (c.p == NULL || (c.p->source = strdup(source)) == NULL) {
-		r = mr_error_set(err, ENOMEM, "seccomp profile %s", source);
+		r = mr_error_oomf(err, "seccomp profile %s", source);
 		goto out;
 	}
 	const json_t *obj = root;
@@ -1205,7 +1203,7 @@ mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error
 			cap = cap ? cap * 2 : 64 * 1024;
 			char *nb = realloc(buf, cap);
 			if (nb == NULL)
-				return mr_error_set(err, ENOMEM, "seccomp profile %s", path);
+				return mr_error_oomf(err, "seccomp profile %s", path);
 			buf = nb;
 		}
 		ssize_t n = read(fd, buf + len, cap - len);

@@ -85,7 +85,7 @@ set_unconfined(struct mr_seccomp_prepared *out, const char *source, struct mr_er
 	out->enabled = false;
 	out->source = strdup(source);
 	if (out->source == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp");
+		return mr_error_oom(err, "seccomp");
 	return 0;
 }
 
@@ -112,7 +112,7 @@ make_observe_program(struct mr_seccomp_prepared *out, struct mr_error *err)
 {
 	out->observe_insns = calloc(out->n_insns, sizeof(struct sock_filter));
 	if (out->observe_insns == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp");
+		return mr_error_oom(err, "seccomp");
 	memcpy(out->observe_insns, out->insns, out->n_insns * sizeof(struct sock_filter));
 	out->n_observe_insns = out->n_insns;
 	for (size_t i = 0; i < out->n_insns; i++) {
@@ -177,7 +177,7 @@ map_rules(struct mr_seccomp_prepared *out, const struct mr_reduced *red, struct 
 			struct mr_rule_ref *v =
 			    realloc(out->rule_refs, (out->n_rule_refs + 1) * sizeof(*v));
 			if (v == NULL)
-				return mr_error_set(err, ENOMEM, "seccomp");
+				return mr_error_oom(err, "seccomp");
 			out->rule_refs = v;
 			struct mr_rule_ref *ref = &v[out->n_rule_refs++];
 			memset(ref, 0, sizeof(*ref));
@@ -186,12 +186,12 @@ map_rules(struct mr_seccomp_prepared *out, const struct mr_reduced *red, struct 
 			ref->any = any;
 			ref->desc = describe_rule(red, rule);
 			if (ref->desc == NULL)
-				return mr_error_set(err, ENOMEM, "seccomp");
+				return mr_error_oom(err, "seccomp");
 			if (rule->n_args == 0)
 				continue;
 			ref->conds = calloc(rule->n_args, sizeof(*ref->conds));
 			if (ref->conds == NULL)
-				return mr_error_set(err, ENOMEM, "seccomp");
+				return mr_error_oom(err, "seccomp");
 			ref->n_conds = rule->n_args;
 			for (size_t k = 0; k < rule->n_args; k++)
 				ref->conds[k] = (struct mr_rule_cond){
@@ -212,7 +212,7 @@ set_learn_all(struct mr_seccomp_prepared *out, struct mr_error *err)
 	out->source = strdup("learn mode (no base profile: every syscall allowed)");
 	out->insns = calloc(1, sizeof(struct sock_filter));
 	if (out->source == NULL || out->insns == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp");
+		return mr_error_oom(err, "seccomp");
 	out->insns[0] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	out->n_insns = 1;
 	out->enabled = true;
@@ -275,7 +275,7 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 		    take_warnings(out, &w) < 0) {
 			mr_strv_clear(&w);
 			mr_seccomp_prepared_clear(out);
-			return mr_error_set(err, ENOMEM, "seccomp");
+			return mr_error_oom(err, "seccomp");
 		}
 		return 0;
 	}
@@ -284,14 +284,14 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	/* Observing needs the rules themselves, not only the program. */
 	if (builtin && req->observe == MR_OBSERVE_NONE) {
 		if (mr_filter_cache_dir(&cache_dir) < 0)
-			return mr_error_set(err, ENOMEM, "seccomp");
+			return mr_error_oom(err, "seccomp");
 		if (cache_dir != NULL && builtin_fast_key(req->bounding, fast_key, err) < 0)
 			return -1;
 		if (mr_filter_cache_get(cache_dir, fast_key, &filt) == 1) {
 			out->source = strdup(BUILTIN_SOURCE);
 			if (out->source == NULL) {
 				mr_filter_clear(&filt);
-				return mr_error_set(err, ENOMEM, "seccomp");
+				return mr_error_oom(err, "seccomp");
 			}
 			out->enabled = true;
 			out->insns = mr_steal_ptr(&filt.insns);
@@ -315,11 +315,11 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	rc = -1;
 	out->source = strdup(builtin ? BUILTIN_SOURCE : path);
 	if (out->source == NULL) {
-		mr_error_set(err, ENOMEM, "seccomp");
+		mr_error_oom(err, "seccomp");
 		goto out;
 	}
 	if (take_warnings(out, &prof->warnings) < 0) {
-		mr_error_set(err, ENOMEM, "seccomp");
+		mr_error_oom(err, "seccomp");
 		goto out;
 	}
 	if (prof->unconfined) {
@@ -330,7 +330,7 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 			"this as no seccomp at all, so the container runs unconfined",
 			prof->source) < 0 ||
 		    take_warnings(out, &w) < 0) {
-			mr_error_set(err, ENOMEM, "seccomp");
+			mr_error_oom(err, "seccomp");
 			goto out;
 		}
 		out->enabled = false;
@@ -343,7 +343,7 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	if (mr_profile_reduce(prof, &env, &red, err) < 0)
 		goto out;
 	if (cache_dir == NULL && !builtin && mr_filter_cache_dir(&cache_dir) < 0) {
-		mr_error_set(err, ENOMEM, "seccomp");
+		mr_error_oom(err, "seccomp");
 		goto out;
 	}
 	struct mr_filter_opts opts = {
@@ -359,7 +359,7 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	    req->observe == MR_OBSERVE_NONE)
 		mr_filter_cache_put(cache_dir, fast_key, &filt);
 	if (take_warnings(out, &filt.warnings) < 0) {
-		mr_error_set(err, ENOMEM, "seccomp");
+		mr_error_oom(err, "seccomp");
 		goto out;
 	}
 	out->enabled = true;
@@ -374,7 +374,7 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 			if (builtin) {
 				out->learn_base = malloc(mr_default_profile_json_len + 1);
 				if (out->learn_base == NULL) {
-					mr_error_set(err, ENOMEM, "seccomp");
+					mr_error_oom(err, "seccomp");
 					goto out;
 				}
 				memcpy(out->learn_base, mr_default_profile_json,

@@ -195,7 +195,7 @@ mr_profile_reduce(const struct mr_profile *p, const struct mr_reduce_env *env,
 	return 0;
 nomem:
 	mr_reduced_clear(out);
-	return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
+	return mr_error_oomf(err, "seccomp profile %s", p->source);
 }
 
 /* ---- added for `minirun profile explain`: the same decision, with its reason ---- */

@@ -100,7 +100,7 @@ mr_explain_prepare(const struct mr_profile *p, const struct mr_reduce_env *env,
 	x->audit = x->arch == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : x->arch;
 	x->kept = calloc(p->n_rules ? p->n_rules : 1, sizeof(*x->kept));
 	if (x->kept == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
+		return mr_error_oomf(err, "seccomp profile %s", p->source);
 	if (mr_profile_reduce(p, env, &x->r, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < x->r.n_rules; i++)
@@ -118,7 +118,7 @@ mr_explain_prepare(const struct mr_profile *p, const struct mr_reduce_env *env,
 	if (!have && x->arch != seccomp_arch_native()) {
 		uint32_t *na = realloc(x->r.arches, (x->r.n_arches + 1) * sizeof(*na));
 		if (na == NULL) {
-			mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
+			mr_error_oomf(err, "seccomp profile %s", p->source);
 			goto fail;
 		}
 		na[x->r.n_arches++] = x->arch;
@@ -515,7 +515,7 @@ nomem:
 	free(b.s);
 	free(conds);
 	mr_outcome_clear(o);
-	return mr_error_set(err, ENOMEM, "explain %s", name);
+	return mr_error_oomf(err, "explain %s", name);
 }
 
 int
@@ -526,7 +526,7 @@ mr_explain_named(const struct mr_profile *p, struct mr_strv *out, struct mr_erro
 		for (size_t k = 0; k < p->rules[i].n_names; k++)
 			if (mr_strv_addf(out, "%s", p->rules[i].names[k]) < 0) {
 				mr_strv_clear(out);
-				return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
+				return mr_error_oomf(err, "seccomp profile %s", p->source);
 			}
 	mr_strv_sort_uniq(out);
 	return 0;
@@ -904,7 +904,7 @@ mr_explain_pfc(const struct mr_explained *x, char **out, struct mr_error *err)
 	free(pfc);
 	*out = sb_take(&b);
 	if (*out == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp profile %s", x->profile->source);
+		return mr_error_oomf(err, "seccomp profile %s", x->profile->source);
 	return 0;
 }
 
@@ -951,7 +951,7 @@ mr_explain_diff(const struct mr_explained *a, const struct mr_explained *b,
 		return -1;
 	if (add_names(&all, a->profile, a->arch) < 0 || add_names(&all, b->profile, a->arch) < 0) {
 		mr_strv_clear(&all);
-		return mr_error_set(err, ENOMEM, "diff");
+		return mr_error_oom(err, "diff");
 	}
 	mr_strv_sort_uniq(&all);
 	for (size_t i = 0; i < all.n; i++) {
@@ -967,7 +967,7 @@ mr_explain_diff(const struct mr_explained *a, const struct mr_explained *b,
 			if (nw == NULL) {
 				mr_outcome_clear(&oa);
 				mr_outcome_clear(&ob);
-				mr_error_set(err, ENOMEM, "diff");
+				mr_error_oom(err, "diff");
 				goto fail;
 			}
 			v = nw;

@@ -794,7 +794,7 @@ lint_parsed(struct lctx *c, struct mr_profile *p, const struct mr_error *perr,
 	mr_strv_clear(&c->candidates);
 	if (c->oom) {
 		mr_lint_clear(c->out);
-		return mr_error_set(err, ENOMEM, "profile check %s", c->source);
+		return mr_error_oomf(err, "profile check %s", c->source);
 	}
 	/* Stable: insertion sort keeps discovery order among equal positions. */
 	for (size_t i = 1; i < c->out->n; i++) {
