@@ -892,6 +892,133 @@ parse_archmap(struct pctx *c, const json_t *v)
 	return 0;
 }
 
+/* defaultErrnoRet (Docker) or defaultErrno (Podman); only for actions that return one. */
+static int
+parse_default_errno(struct pctx *c, const json_t *errno_ret, const json_t *errno_podman)
+{
+	struct mr_profile *p = c->p;
+	const char *dkey = NULL;
+	const json_t *dev = NULL;
+
+	if (errno_ret != NULL) {
+		dkey = "defaultErrnoRet";
+		dev = errno_ret;
+		if (want_type(c, dev, JSON_INTEGER, "profile", dkey) < 0 ||
+		    get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
+			return -1;
+	}
+	if (errno_podman != NULL) {
+		dkey = "defaultErrno";
+		dev = errno_podman;
+		if (get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
+			return -1;
+	}
+	if (dev == NULL)
+		return 0;
+	if (!mr_act_has_errno(p->default_action))
+		return perr(c, dev,
+			    "profile: \"%s\" given for defaultAction %s, which returns no "
+			    "errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
+			    dkey, p->default_action_name);
+	p->has_default_errno = true;
+	return 0;
+}
+
+static int
+parse_arches(struct pctx *c, const json_t *v)
+{
+	struct mr_profile *p = c->p;
+	char **names = NULL;
+	struct mr_pos *pos = NULL;
+	size_t n = 0;
+	int r = get_strings(c, v, "profile", "architectures", &names, &pos, &n);
+	if (r == 0 && n > 0) {
+		p->arches = calloc(n, sizeof(*p->arches));
+		if (p->arches == NULL)
+			r = mr_error_oomf(c->err, "seccomp profile %s", c->source);
+	}
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		p->arches[i] = mr_arch_resolve(names[i]);
+		if (p->arches[i] == 0)
+			r = perr_at(c, pos[i],
+				    "profile: unknown architecture \"%s\" (libseccomp %u.%u.%u "
+				    "does not know it)",
+				    names[i], seccomp_version()->major, seccomp_version()->minor,
+				    seccomp_version()->micro);
+		p->n_arches = i + 1;
+	}
+	free_strings(names, n);
+	free(pos);
+	return r;
+}
+
+static int
+parse_flags(struct pctx *c, const json_t *v)
+{
+	struct mr_profile *p = c->p;
+	char **names = NULL;
+	struct mr_pos *pos = NULL;
+	size_t n = 0;
+	int r = get_strings(c, v, "profile", "flags", &names, &pos, &n);
+	p->has_flags = true;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		size_t k;
+		for (k = 0; k < MR_ARRAY_SIZE(flag_names); k++)
+			if (strcmp(names[i], flag_names[k].name) == 0)
+				break;
+		if (k == MR_ARRAY_SIZE(flag_names))
+			r = perr_at(c, pos[i],
+				    "profile: unknown seccomp flag \"%s\" (expected "
+				    "SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, "
+				    "SECCOMP_FILTER_FLAG_SPEC_ALLOW or "
+				    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)",
+				    names[i]);
+		else
+			p->flags |= flag_names[k].flag;
+	}
+	free_strings(names, n);
+	free(pos);
+	return r;
+}
+
+static int
+parse_listener(struct pctx *c, const json_t *path, const json_t *meta)
+{
+	if (path != NULL) {
+		if (want_type(c, path, JSON_STRING, "profile", "listenerPath") < 0)
+			return -1;
+		if (json_string_length(path) > 0)
+			return perr(c, path,
+				    "profile: \"listenerPath\" is not supported: minirun does not "
+				    "hand a seccomp listener to an agent; remove it (and any "
+				    "SCMP_ACT_NOTIFY rule)");
+	}
+	if (meta != NULL && want_type(c, meta, JSON_STRING, "profile", "listenerMetadata") < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_rules(struct pctx *c, const json_t *syscalls, size_t n_rules)
+{
+	struct mr_profile *p = c->p;
+	size_t i;
+	json_t *r;
+
+	if (n_rules == 0)
+		return 0;
+	p->rules = calloc(n_rules, sizeof(*p->rules));
+	if (p->rules == NULL)
+		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
+	json_array_foreach(syscalls, i, r)
+	{
+		p->n_rules = i + 1;
+		if (parse_rule(c, r, i, &p->rules[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 parse_seccomp(struct pctx *c, const json_t *root)
 {
@@ -944,57 +1071,11 @@ parse_seccomp(struct pctx *c, const json_t *root)
 		       &p->default_action_name) < 0)
 		return -1;
 
-	const char *dkey = NULL;
-	const json_t *dev = NULL;
-	if (vals[K_DEFERRNORET] != NULL) {
-		dkey = "defaultErrnoRet";
-		dev = vals[K_DEFERRNORET];
-		if (want_type(c, dev, JSON_INTEGER, "profile", dkey) < 0 ||
-		    get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
-			return -1;
-	}
-	if (vals[K_DEFERRNO] != NULL) {
-		dkey = "defaultErrno";
-		dev = vals[K_DEFERRNO];
-		if (get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
-			return -1;
-	}
-	if (dev != NULL) {
-		if (!mr_act_has_errno(p->default_action))
-			return perr(c, dev,
-				    "profile: \"%s\" given for defaultAction %s, which returns no "
-				    "errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
-				    dkey, p->default_action_name);
-		p->has_default_errno = true;
-	}
+	if (parse_default_errno(c, vals[K_DEFERRNORET], vals[K_DEFERRNO]) < 0)
+		return -1;
 
-	if (vals[K_ARCHES] != NULL) {
-		char **names = NULL;
-		struct mr_pos *pos = NULL;
-		size_t n = 0;
-		int r =
-		    get_strings(c, vals[K_ARCHES], "profile", "architectures", &names, &pos, &n);
-		if (r == 0 && n > 0) {
-			p->arches = calloc(n, sizeof(*p->arches));
-			if (p->arches == NULL)
-				r = mr_error_oomf(c->err, "seccomp profile %s", c->source);
-		}
-		for (size_t i = 0; r == 0 && i < n; i++) {
-			p->arches[i] = mr_arch_resolve(names[i]);
-			if (p->arches[i] == 0)
-				r = perr_at(
-				    c, pos[i],
-				    "profile: unknown architecture \"%s\" (libseccomp %u.%u.%u "
-				    "does not know it)",
-				    names[i], seccomp_version()->major, seccomp_version()->minor,
-				    seccomp_version()->micro);
-			p->n_arches = i + 1;
-		}
-		free_strings(names, n);
-		free(pos);
-		if (r < 0)
-			return -1;
-	}
+	if (vals[K_ARCHES] != NULL && parse_arches(c, vals[K_ARCHES]) < 0)
+		return -1;
 	if (vals[K_ARCHMAP] != NULL && parse_archmap(c, vals[K_ARCHMAP]) < 0)
 		return -1;
 	if (p->n_arches > 0 && p->n_archmap > 0)
@@ -1002,61 +1083,11 @@ parse_seccomp(struct pctx *c, const json_t *root)
 			    "profile: both 'architectures' and 'archMap' are specified, use either "
 			    "'architectures' or 'archMap'");
 
-	if (vals[K_FLAGS] != NULL) {
-		char **names = NULL;
-		struct mr_pos *pos = NULL;
-		size_t n = 0;
-		int r = get_strings(c, vals[K_FLAGS], "profile", "flags", &names, &pos, &n);
-		p->has_flags = true;
-		for (size_t i = 0; r == 0 && i < n; i++) {
-			size_t k;
-			for (k = 0; k < MR_ARRAY_SIZE(flag_names); k++)
-				if (strcmp(names[i], flag_names[k].name) == 0)
-					break;
-			if (k == MR_ARRAY_SIZE(flag_names))
-				r = perr_at(c, pos[i],
-					    "profile: unknown seccomp flag \"%s\" (expected "
-					    "SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, "
-					    "SECCOMP_FILTER_FLAG_SPEC_ALLOW or "
-					    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)",
-					    names[i]);
-			else
-				p->flags |= flag_names[k].flag;
-		}
-		free_strings(names, n);
-		free(pos);
-		if (r < 0)
-			return -1;
-	}
-
-	if (vals[K_LISTENER] != NULL) {
-		if (want_type(c, vals[K_LISTENER], JSON_STRING, "profile", "listenerPath") < 0)
-			return -1;
-		if (json_string_length(vals[K_LISTENER]) > 0)
-			return perr(
-			    c, vals[K_LISTENER],
-			    "profile: \"listenerPath\" is not supported: minirun does not hand "
-			    "a seccomp listener to an agent; remove it (and any "
-			    "SCMP_ACT_NOTIFY rule)");
-	}
-	if (vals[K_LISTENER_META] != NULL &&
-	    want_type(c, vals[K_LISTENER_META], JSON_STRING, "profile", "listenerMetadata") < 0)
+	if (vals[K_FLAGS] != NULL && parse_flags(c, vals[K_FLAGS]) < 0)
 		return -1;
-
-	if (n_rules > 0) {
-		size_t i;
-		json_t *r;
-		p->rules = calloc(n_rules, sizeof(*p->rules));
-		if (p->rules == NULL)
-			return mr_error_oomf(c->err, "seccomp profile %s", c->source);
-		json_array_foreach(vals[K_SYSCALLS], i, r)
-		{
-			p->n_rules = i + 1;
-			if (parse_rule(c, r, i, &p->rules[i]) < 0)
-				return -1;
-		}
-	}
-	return 0;
+	if (parse_listener(c, vals[K_LISTENER], vals[K_LISTENER_META]) < 0)
+		return -1;
+	return parse_rules(c, vals[K_SYSCALLS], n_rules);
 }
 
 /* A whole OCI config.json: the profile is its linux.seccomp. */
