@@ -362,6 +362,13 @@ struct pctx {
 	struct mr_error *err;
 };
 
+static void
+pctx_free_posmap(struct pctx *c)
+{
+	free(c->pm.e);
+}
+#define cleanup_posmap __attribute__((cleanup(pctx_free_posmap)))
+
 static int perr_at(struct pctx *c, struct mr_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -1136,77 +1143,93 @@ mr_profile_free(struct mr_profile *p)
 	free(p);
 }
 
+/* Keys match case-insensitively, as in Go's encoding/json; the last match wins. */
+static const json_t *
+get_key_ci(const json_t *obj, const char *name)
+{
+	const json_t *found = NULL;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v)
+	{
+		if (strcasecmp(key, name) == 0)
+			found = v;
+	}
+	return found;
+}
+
+/*
+ * The object to parse: root itself, or the linux.seccomp of an OCI
+ * config.json (keys matched as Go's encoding/json does, case-insensitively).
+ */
+static int
+seccomp_object(struct pctx *c, const json_t *root, const json_t **out)
+{
+	if (!json_is_object(root))
+		return perr(c, root, "a profile must be a JSON object, not %s", type_name(root));
+	*out = root;
+	if (!looks_like_oci_config(root))
+		return 0;
+	const json_t *linux_ = get_key_ci(root, "linux");
+	const json_t *obj = json_is_object(linux_) ? get_key_ci(linux_, "seccomp") : NULL;
+	if (obj == NULL || json_is_null(obj))
+		return perr(c, linux_ ? linux_ : root,
+			    "an OCI config.json without linux.seccomp: there is no profile in "
+			    "it (use --security-opt seccomp=unconfined to run without one)");
+	if (!json_is_object(obj))
+		return perr(c, obj, "linux.seccomp must be an object, not %s", type_name(obj));
+	*out = obj;
+	return 0;
+}
+
+/* JSON text never contains a raw NUL, and jansson reads one inconsistently (as the end of
+ * some tokens). */
+static int
+refuse_nul(const char *text, size_t len, const char *source, struct mr_error *err)
+{
+	const char *nul = memchr(text, '\0', len);
+	if (nul == NULL)
+		return 0;
+	int line = 1, col = 1;
+	for (const char *q = text; q < nul; q++) {
+		if (*q == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)*q & 0xc0) != 0x80) {
+			col++;
+		}
+	}
+	return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: a NUL byte", source,
+			    line, col);
+}
+
 int
 mr_profile_parse(const char *text, size_t len, const char *source, struct mr_profile **out,
 		 struct mr_error *err)
 {
 	json_error_t jerr;
 	cleanup_json json_t *root = NULL;
-	struct pctx c = {.source = source, .err = err};
-	int r;
+	cleanup_posmap struct pctx c = {.source = source, .err = err};
+	cleanup_profile struct mr_profile *p = NULL;
+	const json_t *obj = NULL;
 
 	*out = NULL;
-	/* JSON text never contains a raw NUL, and jansson reads one inconsistently (as the end
-	 * of some tokens). */
-	const char *nul = memchr(text, '\0', len);
-	if (nul != NULL) {
-		int line = 1, col = 1;
-		for (const char *q = text; q < nul; q++) {
-			if (*q == '\n') {
-				line++;
-				col = 1;
-			} else if (((unsigned char)*q & 0xc0) != 0x80) {
-				col++;
-			}
-		}
-		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: a NUL byte",
-				    source, line, col);
-	}
+	if (refuse_nul(text, len, source, err) < 0)
+		return -1;
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: %s", source,
 				    jerr.line, jerr.column, jerr.text);
 	if (posmap_build(&c.pm, text, len, root) < 0)
 		return mr_error_oomf(err, "seccomp profile %s", source);
-	c.p = calloc(1, sizeof(*c.p));
-	if (c.p == NULL || (c.p->source = strdup(source)) == NULL) {
-		r = mr_error_oomf(err, "seccomp profile %s", source);
-		goto out;
-	}
-	const json_t *obj = root;
-	if (!json_is_object(root)) {
-		r = perr(&c, root, "a profile must be a JSON object, not %s", type_name(root));
-		goto out;
-	}
-	if (looks_like_oci_config(root)) {
-		const json_t *linux_ = NULL;
-		const char *key;
-		json_t *v;
-		json_object_foreach(root, key, v) if (strcasecmp(key, "linux") == 0) linux_ = v;
-		obj = NULL;
-		if (linux_ != NULL && json_is_object(linux_))
-			json_object_foreach((json_t *)linux_, key,
-					    v) if (strcasecmp(key, "seccomp") == 0) obj = v;
-		if (obj == NULL || json_is_null(obj)) {
-			r = perr(&c, linux_ ? linux_ : root,
-				 "an OCI config.json without linux.seccomp: there is no profile in "
-				 "it (use --security-opt seccomp=unconfined to run without one)");
-			goto out;
-		}
-		if (!json_is_object(obj)) {
-			r = perr(&c, obj, "linux.seccomp must be an object, not %s",
-				 type_name(obj));
-			goto out;
-		}
-	}
-	r = parse_seccomp(&c, obj);
-out:
-	free(c.pm.e);
-	if (r < 0) {
-		mr_profile_free(c.p);
+	p = calloc(1, sizeof(*p));
+	if (p == NULL || (p->source = strdup(source)) == NULL)
+		return mr_error_oomf(err, "seccomp profile %s", source);
+	c.p = p;
+	if (seccomp_object(&c, root, &obj) < 0 || parse_seccomp(&c, obj) < 0)
 		return -1;
-	}
-	*out = c.p;
+	*out = mr_steal_pointer(&p);
 	return 0;
 }
 
