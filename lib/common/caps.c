@@ -131,7 +131,7 @@ mr_caps_parse_name(const char *name, int *cap, struct mr_error *err)
 	 */
 	cleanup_cap_name char *canonical = cap_to_name(value);
 	if (canonical == NULL)
-		return mr_error_set(err, ENOMEM, "capability '%s'", name);
+		return mr_error_oomf(err, "capability '%s'", name);
 	if (strcasecmp(canonical, norm) != 0)
 		return mr_error_set(err, 0, "unknown capability '%s'", name);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MINIRUN_CAPS_H
-#define MINIRUN_CAPS_H
+#ifndef MINIRUN_COMMON_CAPS_H
+#define MINIRUN_COMMON_CAPS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -92,3 +92,14 @@ mr_error_oom(struct mr_error *err, const char *what)
 {
 	return mr_error_set(err, ENOMEM, "%s", what);
 }
+
+int
+mr_error_oomf(struct mr_error *err, const char *fmt, ...)
+{
+	char what[MR_ERROR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return mr_error_oom(err, what);
+}

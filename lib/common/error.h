@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MINIRUN_ERROR_H
-#define MINIRUN_ERROR_H
+#ifndef MINIRUN_COMMON_ERROR_H
+#define MINIRUN_COMMON_ERROR_H
 
 /*
  * Errors, crun-style: a fallible function returns 0 on success or a negative
@@ -44,6 +44,8 @@ int mr_error_wrap(struct mr_error *err, const char *fmt, ...) __attribute__((for
  * "WHAT: Cannot allocate memory".  Returns -1.
  */
 int mr_error_oom(struct mr_error *err, const char *what);
+/* The same, WHAT formatted ("seccomp profile %s"). */
+int mr_error_oomf(struct mr_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Reset to "no error". */
 void mr_error_clear(struct mr_error *err);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal helpers of libminirun: cleanup attributes and small wrappers. */
-#ifndef MINIRUN_UTIL_H
-#define MINIRUN_UTIL_H
+#ifndef MINIRUN_COMMON_UTIL_H
+#define MINIRUN_COMMON_UTIL_H
 
 #include <errno.h>
 #include <fcntl.h>

@@ -123,6 +123,97 @@ struct explore {
 	void *arg;
 };
 
+/* BPF_LD: what A holds afterwards. */
+static struct sym
+sym_load(const struct explore *e, const struct sock_filter *f, const struct sym *m)
+{
+	uint32_t k = f->k, v;
+
+	switch (BPF_MODE(f->code)) {
+	case BPF_ABS:
+		if (e->data != NULL && load_abs(e->data, k, &v) == 0)
+			return (struct sym){v, true};
+		if (k == offsetof(struct seccomp_data, nr))
+			return (struct sym){e->nr, true};
+		if (k == offsetof(struct seccomp_data, arch))
+			return (struct sym){e->arch, true};
+		return (struct sym){0, false};
+	case BPF_IMM:
+		return (struct sym){k, true};
+	case BPF_MEM:
+		return m[k];
+	default:
+		return (struct sym){sizeof(struct seccomp_data), true};
+	}
+}
+
+/* BPF_ALU on A; -1 for what the kernel's checker would refuse or a division by 0. */
+static int
+sym_alu(uint16_t code, struct sym *a, struct sym src)
+{
+	if (BPF_OP(code) == BPF_NEG) {
+		a->v = -a->v;
+		return 0;
+	}
+	if (!a->known || !src.known) {
+		/* x & 0 is known whatever x was; nothing else is. */
+		bool zero = BPF_OP(code) == BPF_AND && src.known && src.v == 0;
+		*a = (struct sym){0, zero};
+		return 0;
+	}
+	switch (BPF_OP(code)) {
+	case BPF_ADD:
+		a->v += src.v;
+		return 0;
+	case BPF_SUB:
+		a->v -= src.v;
+		return 0;
+	case BPF_MUL:
+		a->v *= src.v;
+		return 0;
+	case BPF_DIV:
+		if (src.v == 0)
+			return -1;
+		a->v /= src.v;
+		return 0;
+	case BPF_AND:
+		a->v &= src.v;
+		return 0;
+	case BPF_OR:
+		a->v |= src.v;
+		return 0;
+	case BPF_XOR:
+		a->v ^= src.v;
+		return 0;
+	case BPF_LSH:
+		a->v = src.v >= 32 ? 0 : a->v << src.v;
+		return 0;
+	case BPF_RSH:
+		a->v = src.v >= 32 ? 0 : a->v >> src.v;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* A conditional jump on known values: 1 taken, 0 not, -1 not a jump the kernel accepts. */
+static int
+jump_taken(uint16_t code, uint32_t a, uint32_t src)
+{
+	switch (BPF_OP(code)) {
+	case BPF_JEQ:
+		return a == src;
+	case BPF_JGT:
+		return a > src;
+	case BPF_JGE:
+		return a >= src;
+	case BPF_JSET:
+		return (a & src) != 0;
+	default:
+		return -1;
+	}
+}
+
 static int
 explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, struct sym *mem)
 {
@@ -137,23 +228,7 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, struct sy
 			return -1;
 		switch (BPF_CLASS(f->code)) {
 		case BPF_LD:
-			if (BPF_MODE(f->code) == BPF_ABS) {
-				uint32_t v;
-				if (e->data != NULL && load_abs(e->data, k, &v) == 0)
-					a = (struct sym){v, true};
-				else if (k == offsetof(struct seccomp_data, nr))
-					a = (struct sym){e->nr, true};
-				else if (k == offsetof(struct seccomp_data, arch))
-					a = (struct sym){e->arch, true};
-				else
-					a = (struct sym){0, false};
-			} else if (BPF_MODE(f->code) == BPF_IMM) {
-				a = (struct sym){k, true};
-			} else if (BPF_MODE(f->code) == BPF_MEM) {
-				a = m[k];
-			} else {
-				a = (struct sym){sizeof(struct seccomp_data), true};
-			}
+			a = sym_load(e, f, m);
 			break;
 		case BPF_LDX:
 			if (BPF_MODE(f->code) == BPF_IMM)
@@ -170,49 +245,8 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, struct sy
 			m[k] = x;
 			break;
 		case BPF_ALU:
-			if (BPF_OP(f->code) == BPF_NEG) {
-				a.v = -a.v;
-				break;
-			}
-			if (!a.known || !src.known) {
-				/* x & 0 is known whatever x was; nothing else is. */
-				bool zero = BPF_OP(f->code) == BPF_AND && src.known && src.v == 0;
-				a = (struct sym){0, zero};
-				break;
-			}
-			switch (BPF_OP(f->code)) {
-			case BPF_ADD:
-				a.v += src.v;
-				break;
-			case BPF_SUB:
-				a.v -= src.v;
-				break;
-			case BPF_MUL:
-				a.v *= src.v;
-				break;
-			case BPF_DIV:
-				if (src.v == 0)
-					return -1;
-				a.v /= src.v;
-				break;
-			case BPF_AND:
-				a.v &= src.v;
-				break;
-			case BPF_OR:
-				a.v |= src.v;
-				break;
-			case BPF_XOR:
-				a.v ^= src.v;
-				break;
-			case BPF_LSH:
-				a.v = src.v >= 32 ? 0 : a.v << src.v;
-				break;
-			case BPF_RSH:
-				a.v = src.v >= 32 ? 0 : a.v >> src.v;
-				break;
-			default:
+			if (sym_alu(f->code, &a, src) < 0)
 				return -1;
-			}
 			break;
 		case BPF_JMP: {
 			if (BPF_OP(f->code) == BPF_JA) {
@@ -226,23 +260,9 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, struct sy
 				pc += f->jf;
 				break;
 			}
-			bool taken;
-			switch (BPF_OP(f->code)) {
-			case BPF_JEQ:
-				taken = a.v == src.v;
-				break;
-			case BPF_JGT:
-				taken = a.v > src.v;
-				break;
-			case BPF_JGE:
-				taken = a.v >= src.v;
-				break;
-			case BPF_JSET:
-				taken = (a.v & src.v) != 0;
-				break;
-			default:
+			int taken = jump_taken(f->code, a.v, src.v);
+			if (taken < 0)
 				return -1;
-			}
 			pc += taken ? f->jt : f->jf;
 			break;
 		}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MINIRUN_LIB_BPF_EVAL_H
-#define MINIRUN_LIB_BPF_EVAL_H
+#ifndef MINIRUN_SECCOMP_BPF_EVAL_H
+#define MINIRUN_SECCOMP_BPF_EVAL_H
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>

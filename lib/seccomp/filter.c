@@ -23,7 +23,9 @@
 #include <linux/seccomp.h>
 
 #include "config.h"
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
 #include "seccomp/sha256.h"
 #include "common/util.h"
 
@@ -33,6 +35,9 @@
 /* runc: libseccomp <= 2.5.4 misbehaves with the binary tree and no rules; 32 is runc's cut. */
 #define MR_TREE_MIN_RULES 32
 
+/* More than libseccomp has; a profile listing more repeats some. */
+#define MR_STUB_MAX_ARCHES 40
+
 /* --------------------------------------------------------------- compile */
 
 struct names_list {
@@ -40,6 +45,21 @@ struct names_list {
 	size_t len;
 	size_t count;
 };
+
+static void
+names_clear(struct names_list *l)
+{
+	free(l->buf);
+}
+#define cleanup_names __attribute__((cleanup(names_clear)))
+
+static inline void
+ctx_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx != NULL)
+		seccomp_release(*ctx);
+}
+#define cleanup_scmp_ctx __attribute__((cleanup(ctx_releasep)))
 
 static bool
 names_has(const struct names_list *l, const char *name)
@@ -165,7 +185,7 @@ export_bpf(scmp_filter_ctx ctx, const char *source, struct sock_filter **insns, 
 	size_t len = (size_t)st.st_size;
 	struct sock_filter *buf = malloc(len);
 	if (buf == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp profile %s", source);
+		return mr_error_oomf(err, "seccomp profile %s", source);
 	size_t got = 0;
 	while (got < len) {
 		ssize_t k = pread(fd, (char *)buf + got, len - got, (off_t)got);
@@ -193,36 +213,11 @@ count_names(const struct mr_reduced *r)
 	return n;
 }
 
-/* The libseccomp context with every rule added; shared by compile and the PFC export. */
+/* Every rule's names, each added on its own (libseccomp works per syscall). */
 static int
-build_ctx(const struct mr_reduced *r, scmp_filter_ctx *out, struct names_list *unknown,
+add_rules(scmp_filter_ctx ctx, const struct mr_reduced *r, struct names_list *unknown,
 	  struct mr_error *err)
 {
-	const char *src = r->profile->source;
-	scmp_filter_ctx ctx = seccomp_init(r->default_action);
-
-	*out = NULL;
-	if (ctx == NULL)
-		return mr_error_set(err, EINVAL, "seccomp profile %s: seccomp_init", src);
-	/* libseccomp's default NNP=1 would make seccomp_load set no_new_privs behind the
-	 * user's back; the launcher decides NNP, and we never call seccomp_load anyway. */
-	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) < 0) {
-		mr_error_set(err, 0, "seccomp profile %s: cannot clear SCMP_FLTATR_CTL_NNP", src);
-		goto out;
-	}
-	if (count_names(r) > MR_TREE_MIN_RULES &&
-	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0) {
-		mr_error_set(err, 0, "seccomp profile %s: cannot enable the binary tree", src);
-		goto out;
-	}
-	for (size_t i = 0; i < r->n_arches; i++) {
-		int a = seccomp_arch_add(ctx, r->arches[i]);
-		if (a < 0 && a != -EEXIST) {
-			mr_error_set(err, -a, "seccomp profile %s: adding architecture %s", src,
-				     seccomp_arch_native() == r->arches[i] ? "(native)" : "");
-			goto out;
-		}
-	}
 	for (size_t i = 0; i < r->n_rules; i++) {
 		const struct mr_prof_rule *rule = r->rules[i];
 		uint32_t action = mr_act_value(rule->action, rule->errno_ret);
@@ -235,90 +230,99 @@ build_ctx(const struct mr_reduced *r, scmp_filter_ctx *out, struct names_list *u
 			 * seccomp_rule_add translates for the sub-architectures. */
 			int nr = seccomp_syscall_resolve_name(rule->names[k]);
 			if (nr == __NR_SCMP_ERROR) {
-				if (names_add(unknown, rule->names[k]) < 0) {
-					mr_error_set(err, ENOMEM, "seccomp profile %s", src);
-					goto out;
-				}
+				if (names_add(unknown, rule->names[k]) < 0)
+					return mr_error_oomf(err, "seccomp profile %s",
+							     r->profile->source);
 				continue;
 			}
 			if (add_rule(ctx, r, rule, k, nr, action, err) < 0)
-				goto out;
+				return -1;
 		}
 	}
-	*out = ctx;
 	return 0;
-out:
-	seccomp_release(ctx);
-	return -1;
+}
+
+/* The libseccomp context with every rule added; shared by compile and the PFC export. */
+static int
+build_ctx(const struct mr_reduced *r, scmp_filter_ctx *out, struct names_list *unknown,
+	  struct mr_error *err)
+{
+	const char *src = r->profile->source;
+	cleanup_scmp_ctx scmp_filter_ctx ctx = seccomp_init(r->default_action);
+
+	*out = NULL;
+	if (ctx == NULL)
+		return mr_error_set(err, EINVAL, "seccomp profile %s: seccomp_init", src);
+	/* libseccomp's default NNP=1 would make seccomp_load set no_new_privs behind the
+	 * user's back; the launcher decides NNP, and we never call seccomp_load anyway. */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) < 0)
+		return mr_error_set(err, 0, "seccomp profile %s: cannot clear SCMP_FLTATR_CTL_NNP",
+				    src);
+	if (count_names(r) > MR_TREE_MIN_RULES &&
+	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+		return mr_error_set(err, 0, "seccomp profile %s: cannot enable the binary tree",
+				    src);
+	for (size_t i = 0; i < r->n_arches; i++) {
+		int a = seccomp_arch_add(ctx, r->arches[i]);
+		if (a < 0 && a != -EEXIST)
+			return mr_error_set(
+			    err, -a, "seccomp profile %s: adding architecture %s", src,
+			    seccomp_arch_native() == r->arches[i] ? "(native)" : "");
+	}
+	if (add_rules(ctx, r, unknown, err) < 0)
+		return -1;
+	*out = mr_steal_pointer(&ctx);
+	return 0;
 }
 
 static int
 compile(const struct mr_reduced *r, struct sock_filter **insns, size_t *n_insns,
 	struct names_list *unknown, struct mr_error *err)
 {
-	scmp_filter_ctx ctx;
+	cleanup_scmp_ctx scmp_filter_ctx ctx = NULL;
 
 	if (build_ctx(r, &ctx, unknown, err) < 0)
 		return -1;
-	int rc = export_bpf(ctx, r->profile->source, insns, n_insns, err);
-	seccomp_release(ctx);
-	return rc;
+	return export_bpf(ctx, r->profile->source, insns, n_insns, err);
 }
 
 int
 mr_filter_export_pfc(const struct mr_reduced *r, char **out, struct mr_error *err)
 {
-	struct names_list unknown = {0};
-	scmp_filter_ctx ctx;
+	cleanup_names struct names_list unknown = {0};
+	cleanup_scmp_ctx scmp_filter_ctx ctx = NULL;
 	const char *src = r->profile->source;
-	int rc = -1;
 
 	*out = NULL;
-	if (build_ctx(r, &ctx, &unknown, err) < 0) {
-		free(unknown.buf);
+	if (build_ctx(r, &ctx, &unknown, err) < 0)
 		return -1;
-	}
-	free(unknown.buf);
 	/* 2.5.4 has no in-memory export: go through a memfd, as export_bpf does. */
 	cleanup_close int fd = memfd_create("minirun-pfc", MFD_CLOEXEC);
-	if (fd < 0) {
-		mr_error_set(err, errno, "seccomp profile %s: memfd_create", src);
-		goto done;
-	}
+	if (fd < 0)
+		return mr_error_set(err, errno, "seccomp profile %s: memfd_create", src);
 	int e = seccomp_export_pfc(ctx, fd);
-	if (e < 0) {
-		mr_error_set(err, -e, "seccomp profile %s: seccomp_export_pfc", src);
-		goto done;
-	}
+	if (e < 0)
+		return mr_error_set(err, -e, "seccomp profile %s: seccomp_export_pfc", src);
 	off_t size = lseek(fd, 0, SEEK_END);
-	if (size < 0 || size > 64 * 1024 * 1024) {
-		mr_error_set(err, size < 0 ? errno : EFBIG, "seccomp profile %s: PFC export", src);
-		goto done;
-	}
-	char *buf = malloc((size_t)size + 1);
-	if (buf == NULL) {
-		mr_error_set(err, ENOMEM, "seccomp profile %s", src);
-		goto done;
-	}
+	if (size < 0 || size > 64 * 1024 * 1024)
+		return mr_error_set(err, size < 0 ? errno : EFBIG, "seccomp profile %s: PFC export",
+				    src);
+	cleanup_free char *buf = malloc((size_t)size + 1);
+	if (buf == NULL)
+		return mr_error_oomf(err, "seccomp profile %s", src);
 	size_t got = 0;
 	while (got < (size_t)size) {
 		ssize_t k = pread(fd, buf + got, (size_t)size - got, (off_t)got);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0) {
-			free(buf);
-			mr_error_set(err, k < 0 ? errno : EIO, "seccomp profile %s: PFC export",
-				     src);
-			goto done;
-		}
+		if (k <= 0)
+			return mr_error_set(err, k < 0 ? errno : EIO,
+					    "seccomp profile %s: PFC export", src);
 		got += (size_t)k;
 	}
 	buf[got] = '\0';
-	*out = buf;
-	rc = 0;
-done:
-	seccomp_release(ctx);
-	return rc;
+	*out = mr_steal_pointer(&buf);
+	return 0;
 }
 
 /* ------------------------------------------------------------ ENOSYS stub */
@@ -372,19 +376,16 @@ section_len(const struct stub_section *s)
 	return 4 + (s->s390 ? 1 : 0);
 }
 
-static int
-build_stub(const struct mr_reduced *r, struct sock_filter **out, size_t *n_out,
-	   struct mr_error *err)
+/*
+ * One section per audit arch the filter will see (x32 shares x86_64's), with
+ * the highest number the profile names on it.  Returns how many there are;
+ * an arch for which the profile names nothing gets none.
+ */
+static size_t
+plan_sections(const struct mr_reduced *r, struct stub_section secs[MR_STUB_MAX_ARCHES])
 {
-	uint32_t arches[40];
-	struct stub_section secs[MR_ARRAY_SIZE(arches)];
-	size_t n_secs = 0;
-	size_t n_arches = 0;
-
-	*out = NULL;
-	*n_out = 0;
-	if (allow_like(r->default_act) || r->default_action == SCMP_ACT_ERRNO(ENOSYS))
-		return 0;
+	uint32_t arches[MR_STUB_MAX_ARCHES];
+	size_t n_arches = 0, n_secs = 0;
 
 	/* The native arch is always in libseccomp's filter, even when the profile's
 	 * list lacks it (runc PR #4219). */
@@ -416,80 +417,102 @@ build_stub(const struct mr_reduced *r, struct sock_filter **out, size_t *n_out,
 			s->max_main = max;
 		}
 	}
-	/* An arch for which the profile names nothing is left to the filter. */
 	size_t keep = 0;
 	for (size_t i = 0; i < n_secs; i++)
 		if (secs[i].has_main || secs[i].has_x32)
 			secs[keep++] = secs[i];
-	n_secs = keep;
+	return keep;
+}
+
+/*
+ * One section at p[*pc]: ENOSYS above the highest known number, else on to
+ * libseccomp's program at filter.  Jump offsets are relative to the next
+ * instruction.
+ */
+static int
+emit_section(struct sock_filter *p, size_t *pcp, const struct stub_section *s, size_t enosys,
+	     size_t filter, struct mr_error *err)
+{
+	size_t pc = *pcp;
+	size_t end = pc + section_len(s);
+#define OFF(target) ((uint8_t)((target) - (pc + 1)))
+	p[pc] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					     offsetof(struct seccomp_data, arch));
+	pc++;
+	p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, s->audit, 0, OFF(end));
+	pc++;
+	p[pc] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					     offsetof(struct seccomp_data, nr));
+	pc++;
+	if (s->audit == SCMP_ARCH_X86_64) {
+		p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MR_X32_SYSCALL_BIT,
+						     1, 0);
+		pc++;
+		/* Without x32 (or x86_64) in the filter its calls go to libseccomp's
+		 * program, which applies the bad-arch action. */
+		if (s->has_main)
+			p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K,
+							     (uint32_t)s->max_main, OFF(enosys),
+							     OFF(filter));
+		else
+			p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA,
+							     (uint32_t)(filter - (pc + 1)), 0, 0);
+		pc++;
+		if (s->has_x32)
+			p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K,
+							     (uint32_t)s->max_x32, OFF(enosys),
+							     OFF(filter));
+		else
+			p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA,
+							     (uint32_t)(filter - (pc + 1)), 0, 0);
+		pc++;
+	} else {
+		if (s->s390) {
+			/* runc PR #3478: nr 0 on s390 multiplexes large numbers; new
+			 * syscalls reached through it must see ENOSYS as well. */
+			p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0,
+							     OFF(enosys), 0);
+			pc++;
+		}
+		p[pc] = (struct sock_filter)BPF_JUMP(
+		    BPF_JMP | BPF_JGT | BPF_K, (uint32_t)s->max_main, OFF(enosys), OFF(filter));
+		pc++;
+	}
+#undef OFF
+	*pcp = pc;
+	if (pc != end || filter - pc > 255)
+		return mr_error_set(err, 0, "seccomp stub: internal error (jump too long)");
+	return 0;
+}
+
+static int
+build_stub(const struct mr_reduced *r, struct sock_filter **out, size_t *n_out,
+	   struct mr_error *err)
+{
+	struct stub_section secs[MR_STUB_MAX_ARCHES];
+
+	*out = NULL;
+	*n_out = 0;
+	if (allow_like(r->default_act) || r->default_action == SCMP_ACT_ERRNO(ENOSYS))
+		return 0;
+	size_t n_secs = plan_sections(r, secs);
 	if (n_secs == 0)
 		return 0;
 
 	size_t total = 2; /* ja over the ret, ret ENOSYS */
 	for (size_t i = 0; i < n_secs; i++)
 		total += section_len(&secs[i]);
-	struct sock_filter *p = calloc(total, sizeof(*p));
+	cleanup_free struct sock_filter *p = calloc(total, sizeof(*p));
 	if (p == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp stub");
+		return mr_error_oom(err, "seccomp stub");
 	const size_t enosys = total - 1, filter = total;
 	size_t pc = 0;
-#define OFF(target) ((uint8_t)((target) - (pc + 1)))
-	for (size_t i = 0; i < n_secs; i++) {
-		const struct stub_section *s = &secs[i];
-		size_t end = pc + section_len(s);
-		p[pc] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						     offsetof(struct seccomp_data, arch));
-		pc++;
-		p[pc] =
-		    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, s->audit, 0, OFF(end));
-		pc++;
-		p[pc] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						     offsetof(struct seccomp_data, nr));
-		pc++;
-		if (s->audit == SCMP_ARCH_X86_64) {
-			p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
-							     MR_X32_SYSCALL_BIT, 1, 0);
-			pc++;
-			/* Without x32 (or x86_64) in the filter its calls go to libseccomp's
-			 * program, which applies the bad-arch action. */
-			if (s->has_main)
-				p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K,
-								     (uint32_t)s->max_main,
-								     OFF(enosys), OFF(filter));
-			else
-				p[pc] = (struct sock_filter)BPF_JUMP(
-				    BPF_JMP | BPF_JA, (uint32_t)(filter - (pc + 1)), 0, 0);
-			pc++;
-			if (s->has_x32)
-				p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K,
-								     (uint32_t)s->max_x32,
-								     OFF(enosys), OFF(filter));
-			else
-				p[pc] = (struct sock_filter)BPF_JUMP(
-				    BPF_JMP | BPF_JA, (uint32_t)(filter - (pc + 1)), 0, 0);
-			pc++;
-		} else {
-			if (s->s390) {
-				/* runc PR #3478: nr 0 on s390 multiplexes large numbers; new
-				 * syscalls reached through it must see ENOSYS as well. */
-				p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0,
-								     OFF(enosys), 0);
-				pc++;
-			}
-			p[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K,
-							     (uint32_t)s->max_main, OFF(enosys),
-							     OFF(filter));
-			pc++;
-		}
-		if (pc != end || filter - pc > 255) {
-			free(p);
-			return mr_error_set(err, 0, "seccomp stub: internal error (jump too long)");
-		}
-	}
-#undef OFF
+	for (size_t i = 0; i < n_secs; i++)
+		if (emit_section(p, &pc, &secs[i], enosys, filter, err) < 0)
+			return -1;
 	p[pc++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0);
 	p[pc++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
-	*out = p;
+	*out = mr_steal_pointer(&p);
 	*n_out = total;
 	return 0;
 }
@@ -815,16 +838,14 @@ cache_store(int dirfd, const uint8_t key[32], const struct mr_filter *f,
 int
 mr_filter_cache_get(const char *cache_dir, const uint8_t key[32], struct mr_filter *out)
 {
-	struct names_list unknown = {0};
+	cleanup_names struct names_list unknown = {0};
 	memset(out, 0, sizeof(*out));
 	if (cache_dir == NULL)
 		return 0;
 	cleanup_close int dirfd = cache_open_dir(cache_dir);
 	if (dirfd < 0)
 		return 0;
-	int r = cache_load(dirfd, key, out, &unknown);
-	free(unknown.buf);
-	return r;
+	return cache_load(dirfd, key, out, &unknown);
 }
 
 void
@@ -851,7 +872,7 @@ mr_filter_clear(struct mr_filter *f)
 static int
 prepend_stub(const struct mr_reduced *r, struct mr_filter *out, struct mr_error *err)
 {
-	struct sock_filter *stub = NULL;
+	cleanup_free struct sock_filter *stub = NULL;
 	size_t n_stub = 0;
 
 	if (build_stub(r, &stub, &n_stub, err) < 0)
@@ -859,13 +880,10 @@ prepend_stub(const struct mr_reduced *r, struct mr_filter *out, struct mr_error 
 	if (n_stub == 0)
 		return 0;
 	struct sock_filter *all = malloc((n_stub + out->n_insns) * sizeof(*all));
-	if (all == NULL) {
-		free(stub);
-		return mr_error_set(err, ENOMEM, "seccomp stub");
-	}
+	if (all == NULL)
+		return mr_error_oom(err, "seccomp stub");
 	memcpy(all, stub, n_stub * sizeof(*all));
 	memcpy(all + n_stub, out->insns, out->n_insns * sizeof(*all));
-	free(stub);
 	free(out->insns);
 	out->insns = all;
 	out->n_insns += n_stub;
@@ -873,16 +891,34 @@ prepend_stub(const struct mr_reduced *r, struct mr_filter *out, struct mr_error 
 	return 0;
 }
 
+/* Compile, put the stub in front, and check the kernel's size limit. */
+static int
+compile_with_stub(const struct mr_reduced *r, struct mr_filter *f, struct names_list *unknown,
+		  struct mr_error *err)
+{
+	f->flags = r->flags;
+	if (compile(r, &f->insns, &f->n_insns, unknown, err) < 0)
+		return -1;
+	if (prepend_stub(r, f, err) < 0)
+		return -1;
+	if (f->n_insns > BPF_MAXINSNS)
+		return mr_error_set(err, 0,
+				    "seccomp profile %s: the filter has %zu BPF instructions, the "
+				    "kernel accepts at most %d",
+				    r->profile->source, f->n_insns, BPF_MAXINSNS);
+	return 0;
+}
+
 int
 mr_filter_build(const struct mr_reduced *r, const struct mr_filter_opts *opts,
 		struct mr_filter *out, struct mr_error *err)
 {
-	struct names_list unknown = {0};
+	cleanup_names struct names_list unknown = {0};
+	cleanup_filter struct mr_filter f = {0};
 	uint8_t key[32];
 	cleanup_close int dirfd = -1;
 	const char *src = r->profile->source;
 	const struct scmp_version *v = seccomp_version();
-	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (opts->cache_dir != NULL) {
@@ -890,44 +926,26 @@ mr_filter_build(const struct mr_reduced *r, const struct mr_filter_opts *opts,
 			return -1;
 		dirfd = cache_open_dir(opts->cache_dir);
 	}
-	if (dirfd < 0 || cache_load(dirfd, key, out, &unknown) != 1) {
-		out->flags = r->flags;
-		if (compile(r, &out->insns, &out->n_insns, &unknown, err) < 0)
-			goto fail;
-		if (prepend_stub(r, out, err) < 0)
-			goto fail;
-		if (out->n_insns > BPF_MAXINSNS) {
-			mr_error_set(err, 0,
-				     "seccomp profile %s: the filter has %zu BPF instructions, the "
-				     "kernel accepts at most %d",
-				     src, out->n_insns, BPF_MAXINSNS);
-			goto fail;
-		}
+	if (dirfd < 0 || cache_load(dirfd, key, &f, &unknown) != 1) {
+		if (compile_with_stub(r, &f, &unknown, err) < 0)
+			return -1;
 		if (!(opts->strict && unknown.count > 0) && dirfd >= 0)
-			cache_store(dirfd, key, out, &unknown);
+			cache_store(dirfd, key, &f, &unknown);
 	}
-	if (unknown.count > 0 && opts->strict) {
-		mr_error_set(err, 0,
-			     "seccomp profile %s: %zu system call name%s unknown to libseccomp "
-			     "%u.%u.%u (strict mode): %s",
-			     src, unknown.count, unknown.count == 1 ? " is" : "s are", v->major,
-			     v->minor, v->micro, unknown.buf);
-		goto fail;
-	}
+	if (unknown.count > 0 && opts->strict)
+		return mr_error_set(err, 0,
+				    "seccomp profile %s: %zu system call name%s unknown to "
+				    "libseccomp %u.%u.%u (strict mode): %s",
+				    src, unknown.count, unknown.count == 1 ? " is" : "s are",
+				    v->major, v->minor, v->micro, unknown.buf);
 	if (unknown.count > 0 && !opts->quiet_unknown &&
-	    mr_strv_addf(&out->warnings,
+	    mr_strv_addf(&f.warnings,
 			 "seccomp profile %s: %zu system call name%s unknown to libseccomp "
 			 "%u.%u.%u, skipped: %s",
 			 src, unknown.count, unknown.count == 1 ? "" : "s", v->major, v->minor,
-			 v->micro, unknown.buf) < 0) {
-		mr_error_set(err, ENOMEM, "seccomp profile %s", src);
-		goto fail;
-	}
-	rc = 0;
-	goto done;
-fail:
-	mr_filter_clear(out);
-done:
-	free(unknown.buf);
-	return rc;
+			 v->micro, unknown.buf) < 0)
+		return mr_error_oomf(err, "seccomp profile %s", src);
+	*out = f;
+	memset(&f, 0, sizeof(f));
+	return 0;
 }

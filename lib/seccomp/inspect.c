@@ -40,13 +40,13 @@ read_filters(pid_t pid, struct mr_installed_filter **out, size_t *n, struct mr_e
 		}
 		struct mr_installed_filter *v = realloc(*out, (*n + 1) * sizeof(*v));
 		if (v == NULL)
-			return mr_error_set(err, ENOMEM, "inspect");
+			return mr_error_oom(err, "inspect");
 		*out = v;
 		struct mr_installed_filter *f = &v[*n];
 		memset(f, 0, sizeof(*f));
 		f->insns = calloc((size_t)count, sizeof(struct sock_filter));
 		if (f->insns == NULL)
-			return mr_error_set(err, ENOMEM, "inspect");
+			return mr_error_oom(err, "inspect");
 		(*n)++;
 		if (ptrace((enum __ptrace_request)PTRACE_SECCOMP_GET_FILTER, pid, i, f->insns) !=
 		    count)

@@ -4,8 +4,8 @@
  * (PTRACE_SECCOMP_GET_FILTER, Linux 4.4; needs CAP_SYS_ADMIN and a tracer
  * that is not itself under seccomp).
  */
-#ifndef MINIRUN_LIB_INSPECT_H
-#define MINIRUN_LIB_INSPECT_H
+#ifndef MINIRUN_SECCOMP_INSPECT_H
+#define MINIRUN_SECCOMP_INSPECT_H
 
 #include <linux/filter.h>
 #include <stddef.h>

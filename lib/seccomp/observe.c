@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "seccomp/bpf-eval.h"
-#include "tools/explain.h"
+#include "seccomp/arch.h"
 #include "seccomp/observe.h"
 #include "common/file.h"
 #include "common/util.h"

@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <linux/seccomp.h>
 
+#include "seccomp/arch.h"
 #include "seccomp/profile.h"
 #include "common/file.h"
 #include "common/util.h"
@@ -40,57 +41,6 @@ mr_json_decrefp(json_t **j)
 		json_decref(*j);
 }
 #define cleanup_json __attribute__((cleanup(mr_json_decrefp)))
-
-/* ---------------------------------------------------------------- strv */
-
-int
-mr_strv_addf(struct mr_strv *sv, const char *fmt, ...)
-{
-	va_list ap;
-	char *line = NULL;
-	char **nv;
-
-	va_start(ap, fmt);
-	int r = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -1;
-	nv = realloc(sv->v, (sv->n + 1) * sizeof(*nv));
-	if (nv == NULL) {
-		free(line);
-		return -1;
-	}
-	sv->v = nv;
-	sv->v[sv->n++] = line;
-	return 0;
-}
-
-int
-mr_strv_move(struct mr_strv *to, struct mr_strv *from)
-{
-	if (from->n == 0)
-		return 0;
-	char **nv = realloc(to->v, (to->n + from->n) * sizeof(*nv));
-	if (nv == NULL)
-		return -1;
-	to->v = nv;
-	memcpy(to->v + to->n, from->v, from->n * sizeof(*nv));
-	to->n += from->n;
-	free(from->v);
-	from->v = NULL;
-	from->n = 0;
-	return 0;
-}
-
-void
-mr_strv_clear(struct mr_strv *sv)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
-}
 
 /* ------------------------------------------------------------- actions */
 
@@ -413,6 +363,13 @@ struct pctx {
 	struct mr_error *err;
 };
 
+static void
+pctx_free_posmap(struct pctx *c)
+{
+	free(c->pm.e);
+}
+#define cleanup_posmap __attribute__((cleanup(pctx_free_posmap)))
+
 static int perr_at(struct pctx *c, struct mr_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -449,7 +406,7 @@ pwarn(struct pctx *c, const json_t *at, const char *fmt, ...)
 				   pos.line, pos.column, msg)
 		    : mr_strv_addf(&c->p->warnings, "seccomp profile %s: %s", c->source, msg);
 	if (r < 0)
-		return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	return 0;
 }
 
@@ -530,7 +487,7 @@ xstrdup(struct pctx *c, const char *s)
 {
 	char *r = strdup(s);
 	if (r == NULL)
-		mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	return r;
 }
 
@@ -619,7 +576,7 @@ get_strings(struct pctx *c, const json_t *v, const char *what, const char *key, 
 	if (list == NULL || (pos_out && pos == NULL)) {
 		free(list);
 		free(pos);
-		return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	}
 	*out = list;
 	if (pos_out)
@@ -821,8 +778,7 @@ parse_rule(struct pctx *c, const json_t *v, size_t idx, struct mr_prof_rule *rul
 			rule->names = calloc(1, sizeof(*rule->names));
 			rule->name_pos = calloc(1, sizeof(*rule->name_pos));
 			if (rule->names == NULL || rule->name_pos == NULL)
-				return mr_error_set(c->err, ENOMEM, "seccomp profile %s",
-						    c->source);
+				return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 			rule->names[0] = xstrdup(c, name);
 			if (rule->names[0] == NULL)
 				return -1;
@@ -876,8 +832,7 @@ parse_rule(struct pctx *c, const json_t *v, size_t idx, struct mr_prof_rule *rul
 		if (n > 0) {
 			rule->args = calloc(n, sizeof(*rule->args));
 			if (rule->args == NULL)
-				return mr_error_set(c->err, ENOMEM, "seccomp profile %s",
-						    c->source);
+				return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 		}
 		json_array_foreach(vals[K_ARGS], i, a)
 		{
@@ -916,7 +871,7 @@ parse_archmap(struct pctx *c, const json_t *v)
 		return 0;
 	c->p->archmap = calloc(n, sizeof(*c->p->archmap));
 	if (c->p->archmap == NULL)
-		return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
+		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	json_array_foreach(v, i, e)
 	{
 		struct mr_prof_archmap *am = &c->p->archmap[i];
@@ -940,6 +895,133 @@ parse_archmap(struct pctx *c, const json_t *v)
 		 * SCMP_ARCH_LOONGARCH64, which libseccomp 2.5.4 does not know. */
 		if (get_strings(c, vals[1], what, "subArchitectures", &am->sub_arches, &am->sub_pos,
 				&am->n_sub_arches) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* defaultErrnoRet (Docker) or defaultErrno (Podman); only for actions that return one. */
+static int
+parse_default_errno(struct pctx *c, const json_t *errno_ret, const json_t *errno_podman)
+{
+	struct mr_profile *p = c->p;
+	const char *dkey = NULL;
+	const json_t *dev = NULL;
+
+	if (errno_ret != NULL) {
+		dkey = "defaultErrnoRet";
+		dev = errno_ret;
+		if (want_type(c, dev, JSON_INTEGER, "profile", dkey) < 0 ||
+		    get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
+			return -1;
+	}
+	if (errno_podman != NULL) {
+		dkey = "defaultErrno";
+		dev = errno_podman;
+		if (get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
+			return -1;
+	}
+	if (dev == NULL)
+		return 0;
+	if (!mr_act_has_errno(p->default_action))
+		return perr(c, dev,
+			    "profile: \"%s\" given for defaultAction %s, which returns no "
+			    "errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
+			    dkey, p->default_action_name);
+	p->has_default_errno = true;
+	return 0;
+}
+
+static int
+parse_arches(struct pctx *c, const json_t *v)
+{
+	struct mr_profile *p = c->p;
+	char **names = NULL;
+	struct mr_pos *pos = NULL;
+	size_t n = 0;
+	int r = get_strings(c, v, "profile", "architectures", &names, &pos, &n);
+	if (r == 0 && n > 0) {
+		p->arches = calloc(n, sizeof(*p->arches));
+		if (p->arches == NULL)
+			r = mr_error_oomf(c->err, "seccomp profile %s", c->source);
+	}
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		p->arches[i] = mr_arch_resolve(names[i]);
+		if (p->arches[i] == 0)
+			r = perr_at(c, pos[i],
+				    "profile: unknown architecture \"%s\" (libseccomp %u.%u.%u "
+				    "does not know it)",
+				    names[i], seccomp_version()->major, seccomp_version()->minor,
+				    seccomp_version()->micro);
+		p->n_arches = i + 1;
+	}
+	free_strings(names, n);
+	free(pos);
+	return r;
+}
+
+static int
+parse_flags(struct pctx *c, const json_t *v)
+{
+	struct mr_profile *p = c->p;
+	char **names = NULL;
+	struct mr_pos *pos = NULL;
+	size_t n = 0;
+	int r = get_strings(c, v, "profile", "flags", &names, &pos, &n);
+	p->has_flags = true;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		size_t k;
+		for (k = 0; k < MR_ARRAY_SIZE(flag_names); k++)
+			if (strcmp(names[i], flag_names[k].name) == 0)
+				break;
+		if (k == MR_ARRAY_SIZE(flag_names))
+			r = perr_at(c, pos[i],
+				    "profile: unknown seccomp flag \"%s\" (expected "
+				    "SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, "
+				    "SECCOMP_FILTER_FLAG_SPEC_ALLOW or "
+				    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)",
+				    names[i]);
+		else
+			p->flags |= flag_names[k].flag;
+	}
+	free_strings(names, n);
+	free(pos);
+	return r;
+}
+
+static int
+parse_listener(struct pctx *c, const json_t *path, const json_t *meta)
+{
+	if (path != NULL) {
+		if (want_type(c, path, JSON_STRING, "profile", "listenerPath") < 0)
+			return -1;
+		if (json_string_length(path) > 0)
+			return perr(c, path,
+				    "profile: \"listenerPath\" is not supported: minirun does not "
+				    "hand a seccomp listener to an agent; remove it (and any "
+				    "SCMP_ACT_NOTIFY rule)");
+	}
+	if (meta != NULL && want_type(c, meta, JSON_STRING, "profile", "listenerMetadata") < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_rules(struct pctx *c, const json_t *syscalls, size_t n_rules)
+{
+	struct mr_profile *p = c->p;
+	size_t i;
+	json_t *r;
+
+	if (n_rules == 0)
+		return 0;
+	p->rules = calloc(n_rules, sizeof(*p->rules));
+	if (p->rules == NULL)
+		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
+	json_array_foreach(syscalls, i, r)
+	{
+		p->n_rules = i + 1;
+		if (parse_rule(c, r, i, &p->rules[i]) < 0)
 			return -1;
 	}
 	return 0;
@@ -997,57 +1079,11 @@ parse_seccomp(struct pctx *c, const json_t *root)
 		       &p->default_action_name) < 0)
 		return -1;
 
-	const char *dkey = NULL;
-	const json_t *dev = NULL;
-	if (vals[K_DEFERRNORET] != NULL) {
-		dkey = "defaultErrnoRet";
-		dev = vals[K_DEFERRNORET];
-		if (want_type(c, dev, JSON_INTEGER, "profile", dkey) < 0 ||
-		    get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
-			return -1;
-	}
-	if (vals[K_DEFERRNO] != NULL) {
-		dkey = "defaultErrno";
-		dev = vals[K_DEFERRNO];
-		if (get_errno(c, dev, "profile", dkey, &p->default_errno) < 0)
-			return -1;
-	}
-	if (dev != NULL) {
-		if (!mr_act_has_errno(p->default_action))
-			return perr(c, dev,
-				    "profile: \"%s\" given for defaultAction %s, which returns no "
-				    "errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
-				    dkey, p->default_action_name);
-		p->has_default_errno = true;
-	}
+	if (parse_default_errno(c, vals[K_DEFERRNORET], vals[K_DEFERRNO]) < 0)
+		return -1;
 
-	if (vals[K_ARCHES] != NULL) {
-		char **names = NULL;
-		struct mr_pos *pos = NULL;
-		size_t n = 0;
-		int r =
-		    get_strings(c, vals[K_ARCHES], "profile", "architectures", &names, &pos, &n);
-		if (r == 0 && n > 0) {
-			p->arches = calloc(n, sizeof(*p->arches));
-			if (p->arches == NULL)
-				r = mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
-		}
-		for (size_t i = 0; r == 0 && i < n; i++) {
-			p->arches[i] = mr_arch_resolve(names[i]);
-			if (p->arches[i] == 0)
-				r = perr_at(
-				    c, pos[i],
-				    "profile: unknown architecture \"%s\" (libseccomp %u.%u.%u "
-				    "does not know it)",
-				    names[i], seccomp_version()->major, seccomp_version()->minor,
-				    seccomp_version()->micro);
-			p->n_arches = i + 1;
-		}
-		free_strings(names, n);
-		free(pos);
-		if (r < 0)
-			return -1;
-	}
+	if (vals[K_ARCHES] != NULL && parse_arches(c, vals[K_ARCHES]) < 0)
+		return -1;
 	if (vals[K_ARCHMAP] != NULL && parse_archmap(c, vals[K_ARCHMAP]) < 0)
 		return -1;
 	if (p->n_arches > 0 && p->n_archmap > 0)
@@ -1055,61 +1091,11 @@ parse_seccomp(struct pctx *c, const json_t *root)
 			    "profile: both 'architectures' and 'archMap' are specified, use either "
 			    "'architectures' or 'archMap'");
 
-	if (vals[K_FLAGS] != NULL) {
-		char **names = NULL;
-		struct mr_pos *pos = NULL;
-		size_t n = 0;
-		int r = get_strings(c, vals[K_FLAGS], "profile", "flags", &names, &pos, &n);
-		p->has_flags = true;
-		for (size_t i = 0; r == 0 && i < n; i++) {
-			size_t k;
-			for (k = 0; k < MR_ARRAY_SIZE(flag_names); k++)
-				if (strcmp(names[i], flag_names[k].name) == 0)
-					break;
-			if (k == MR_ARRAY_SIZE(flag_names))
-				r = perr_at(c, pos[i],
-					    "profile: unknown seccomp flag \"%s\" (expected "
-					    "SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, "
-					    "SECCOMP_FILTER_FLAG_SPEC_ALLOW or "
-					    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)",
-					    names[i]);
-			else
-				p->flags |= flag_names[k].flag;
-		}
-		free_strings(names, n);
-		free(pos);
-		if (r < 0)
-			return -1;
-	}
-
-	if (vals[K_LISTENER] != NULL) {
-		if (want_type(c, vals[K_LISTENER], JSON_STRING, "profile", "listenerPath") < 0)
-			return -1;
-		if (json_string_length(vals[K_LISTENER]) > 0)
-			return perr(
-			    c, vals[K_LISTENER],
-			    "profile: \"listenerPath\" is not supported: minirun does not hand "
-			    "a seccomp listener to an agent; remove it (and any "
-			    "SCMP_ACT_NOTIFY rule)");
-	}
-	if (vals[K_LISTENER_META] != NULL &&
-	    want_type(c, vals[K_LISTENER_META], JSON_STRING, "profile", "listenerMetadata") < 0)
+	if (vals[K_FLAGS] != NULL && parse_flags(c, vals[K_FLAGS]) < 0)
 		return -1;
-
-	if (n_rules > 0) {
-		size_t i;
-		json_t *r;
-		p->rules = calloc(n_rules, sizeof(*p->rules));
-		if (p->rules == NULL)
-			return mr_error_set(c->err, ENOMEM, "seccomp profile %s", c->source);
-		json_array_foreach(vals[K_SYSCALLS], i, r)
-		{
-			p->n_rules = i + 1;
-			if (parse_rule(c, r, i, &p->rules[i]) < 0)
-				return -1;
-		}
-	}
-	return 0;
+	if (parse_listener(c, vals[K_LISTENER], vals[K_LISTENER_META]) < 0)
+		return -1;
+	return parse_rules(c, vals[K_SYSCALLS], n_rules);
 }
 
 /* A whole OCI config.json: the profile is its linux.seccomp. */
@@ -1158,77 +1144,93 @@ mr_profile_free(struct mr_profile *p)
 	free(p);
 }
 
+/* Keys match case-insensitively, as in Go's encoding/json; the last match wins. */
+static const json_t *
+get_key_ci(const json_t *obj, const char *name)
+{
+	const json_t *found = NULL;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v)
+	{
+		if (strcasecmp(key, name) == 0)
+			found = v;
+	}
+	return found;
+}
+
+/*
+ * The object to parse: root itself, or the linux.seccomp of an OCI
+ * config.json (keys matched as Go's encoding/json does, case-insensitively).
+ */
+static int
+seccomp_object(struct pctx *c, const json_t *root, const json_t **out)
+{
+	if (!json_is_object(root))
+		return perr(c, root, "a profile must be a JSON object, not %s", type_name(root));
+	*out = root;
+	if (!looks_like_oci_config(root))
+		return 0;
+	const json_t *linux_ = get_key_ci(root, "linux");
+	const json_t *obj = json_is_object(linux_) ? get_key_ci(linux_, "seccomp") : NULL;
+	if (obj == NULL || json_is_null(obj))
+		return perr(c, linux_ ? linux_ : root,
+			    "an OCI config.json without linux.seccomp: there is no profile in "
+			    "it (use --security-opt seccomp=unconfined to run without one)");
+	if (!json_is_object(obj))
+		return perr(c, obj, "linux.seccomp must be an object, not %s", type_name(obj));
+	*out = obj;
+	return 0;
+}
+
+/* JSON text never contains a raw NUL, and jansson reads one inconsistently (as the end of
+ * some tokens). */
+static int
+refuse_nul(const char *text, size_t len, const char *source, struct mr_error *err)
+{
+	const char *nul = memchr(text, '\0', len);
+	if (nul == NULL)
+		return 0;
+	int line = 1, col = 1;
+	for (const char *q = text; q < nul; q++) {
+		if (*q == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)*q & 0xc0) != 0x80) {
+			col++;
+		}
+	}
+	return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: a NUL byte", source,
+			    line, col);
+}
+
 int
 mr_profile_parse(const char *text, size_t len, const char *source, struct mr_profile **out,
 		 struct mr_error *err)
 {
 	json_error_t jerr;
 	cleanup_json json_t *root = NULL;
-	struct pctx c = {.source = source, .err = err};
-	int r;
+	cleanup_posmap struct pctx c = {.source = source, .err = err};
+	cleanup_profile struct mr_profile *p = NULL;
+	const json_t *obj = NULL;
 
 	*out = NULL;
-	/* JSON text never contains a raw NUL, and jansson reads one inconsistently (as the end
-	 * of some tokens). */
-	const char *nul = memchr(text, '\0', len);
-	if (nul != NULL) {
-		int line = 1, col = 1;
-		for (const char *q = text; q < nul; q++) {
-			if (*q == '\n') {
-				line++;
-				col = 1;
-			} else if (((unsigned char)*q & 0xc0) != 0x80) {
-				col++;
-			}
-		}
-		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: a NUL byte",
-				    source, line, col);
-	}
+	if (refuse_nul(text, len, source, err) < 0)
+		return -1;
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: %s", source,
 				    jerr.line, jerr.column, jerr.text);
 	if (posmap_build(&c.pm, text, len, root) < 0)
-		return mr_error_set(err, ENOMEM, "seccomp profile %s", source);
-	c.p = calloc(1, sizeof(*c.p));
-	if (c.p == NULL || (c.p->source = strdup(source)) == NULL) {
-		r = mr_error_set(err, ENOMEM, "seccomp profile %s", source);
-		goto out;
-	}
-	const json_t *obj = root;
-	if (!json_is_object(root)) {
-		r = perr(&c, root, "a profile must be a JSON object, not %s", type_name(root));
-		goto out;
-	}
-	if (looks_like_oci_config(root)) {
-		const json_t *linux_ = NULL;
-		const char *key;
-		json_t *v;
-		json_object_foreach(root, key, v) if (strcasecmp(key, "linux") == 0) linux_ = v;
-		obj = NULL;
-		if (linux_ != NULL && json_is_object(linux_))
-			json_object_foreach((json_t *)linux_, key,
-					    v) if (strcasecmp(key, "seccomp") == 0) obj = v;
-		if (obj == NULL || json_is_null(obj)) {
-			r = perr(&c, linux_ ? linux_ : root,
-				 "an OCI config.json without linux.seccomp: there is no profile in "
-				 "it (use --security-opt seccomp=unconfined to run without one)");
-			goto out;
-		}
-		if (!json_is_object(obj)) {
-			r = perr(&c, obj, "linux.seccomp must be an object, not %s",
-				 type_name(obj));
-			goto out;
-		}
-	}
-	r = parse_seccomp(&c, obj);
-out:
-	free(c.pm.e);
-	if (r < 0) {
-		mr_profile_free(c.p);
+		return mr_error_oomf(err, "seccomp profile %s", source);
+	p = calloc(1, sizeof(*p));
+	if (p == NULL || (p->source = strdup(source)) == NULL)
+		return mr_error_oomf(err, "seccomp profile %s", source);
+	c.p = p;
+	if (seccomp_object(&c, root, &obj) < 0 || parse_seccomp(&c, obj) < 0)
 		return -1;
-	}
-	*out = c.p;
+	*out = mr_steal_pointer(&p);
 	return 0;
 }
 
@@ -1260,7 +1262,7 @@ mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error
 			cap = cap ? cap * 2 : 64 * 1024;
 			char *nb = realloc(buf, cap);
 			if (nb == NULL)
-				return mr_error_set(err, ENOMEM, "seccomp profile %s", path);
+				return mr_error_oomf(err, "seccomp profile %s", path);
 			buf = nb;
 		}
 		ssize_t n = read(fd, buf + len, cap - len);

@@ -19,8 +19,10 @@
 
 #include "config.h"
 #include "default-profile.h"
-#include "seccomp/program.h"
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/program.h"
+#include "seccomp/reduce.h"
 #include "seccomp/sha256.h"
 #include "common/util.h"
 
@@ -62,6 +64,15 @@ names_builtin(const char *s)
 	       strcmp(s, "docker/default") == 0;
 }
 
+int
+mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_error *err)
+{
+	if (names_builtin(name))
+		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
+					BUILTIN_SOURCE, out, err);
+	return mr_profile_load(name, out, err);
+}
+
 static bool
 names_unconfined(const char *s)
 {
@@ -74,7 +85,7 @@ set_unconfined(struct mr_seccomp_prepared *out, const char *source, struct mr_er
 	out->enabled = false;
 	out->source = strdup(source);
 	if (out->source == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp");
+		return mr_error_oom(err, "seccomp");
 	return 0;
 }
 
@@ -101,7 +112,7 @@ make_observe_program(struct mr_seccomp_prepared *out, struct mr_error *err)
 {
 	out->observe_insns = calloc(out->n_insns, sizeof(struct sock_filter));
 	if (out->observe_insns == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp");
+		return mr_error_oom(err, "seccomp");
 	memcpy(out->observe_insns, out->insns, out->n_insns * sizeof(struct sock_filter));
 	out->n_observe_insns = out->n_insns;
 	for (size_t i = 0; i < out->n_insns; i++) {
@@ -166,7 +177,7 @@ map_rules(struct mr_seccomp_prepared *out, const struct mr_reduced *red, struct 
 			struct mr_rule_ref *v =
 			    realloc(out->rule_refs, (out->n_rule_refs + 1) * sizeof(*v));
 			if (v == NULL)
-				return mr_error_set(err, ENOMEM, "seccomp");
+				return mr_error_oom(err, "seccomp");
 			out->rule_refs = v;
 			struct mr_rule_ref *ref = &v[out->n_rule_refs++];
 			memset(ref, 0, sizeof(*ref));
@@ -175,12 +186,12 @@ map_rules(struct mr_seccomp_prepared *out, const struct mr_reduced *red, struct 
 			ref->any = any;
 			ref->desc = describe_rule(red, rule);
 			if (ref->desc == NULL)
-				return mr_error_set(err, ENOMEM, "seccomp");
+				return mr_error_oom(err, "seccomp");
 			if (rule->n_args == 0)
 				continue;
 			ref->conds = calloc(rule->n_args, sizeof(*ref->conds));
 			if (ref->conds == NULL)
-				return mr_error_set(err, ENOMEM, "seccomp");
+				return mr_error_oom(err, "seccomp");
 			ref->n_conds = rule->n_args;
 			for (size_t k = 0; k < rule->n_args; k++)
 				ref->conds[k] = (struct mr_rule_cond){
@@ -201,7 +212,7 @@ set_learn_all(struct mr_seccomp_prepared *out, struct mr_error *err)
 	out->source = strdup("learn mode (no base profile: every syscall allowed)");
 	out->insns = calloc(1, sizeof(struct sock_filter));
 	if (out->source == NULL || out->insns == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp");
+		return mr_error_oom(err, "seccomp");
 	out->insns[0] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	out->n_insns = 1;
 	out->enabled = true;
@@ -213,32 +224,175 @@ set_learn_all(struct mr_seccomp_prepared *out, struct mr_error *err)
 	return 0;
 }
 
-int
-mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out,
-		   struct mr_error *err)
+/* The built-in default from the cache, without parsing it: 1 on a hit. */
+static int
+prepare_builtin_cached(const char *cache_dir, const uint8_t key[32],
+		       struct mr_seccomp_prepared *out, struct mr_error *err)
 {
-	struct mr_profile *prof = NULL;
-	struct mr_reduced red = {0};
-	struct mr_filter filt = {0};
-	struct mr_reduce_env env;
-	struct mr_strv w = {0};
+	cleanup_filter struct mr_filter filt = {0};
+
+	if (mr_filter_cache_get(cache_dir, key, &filt) != 1)
+		return 0;
+	out->source = strdup(BUILTIN_SOURCE);
+	if (out->source == NULL)
+		return mr_error_oom(err, "seccomp");
+	out->enabled = true;
+	out->insns = mr_steal_pointer(&filt.insns);
+	out->n_insns = filt.n_insns;
+	out->flags = filt.flags;
+	return 1;
+}
+
+/* The profile text: the embedded default, or the file (kept in *text for learn mode). */
+static int
+load_profile(const char *path, char **text, size_t *text_len, struct mr_profile **prof,
+	     struct mr_error *err)
+{
+	if (path == NULL)
+		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
+					BUILTIN_SOURCE, prof, err);
+	/* Read once: learn mode writes this same text back with its additions. */
+	if (mr_profile_read(path, text, text_len, err) < 0)
+		return -1;
+	return mr_profile_parse(*text, *text_len, path, prof, err);
+}
+
+/* Docker silently disables seccomp for such a profile; at least say so. */
+static int
+set_profile_unconfined(struct mr_seccomp_prepared *out, const struct mr_profile *prof)
+{
+	cleanup_strv struct mr_strv w = {0};
+
+	if (mr_strv_addf(&w,
+			 "seccomp profile %s: no defaultAction and no syscalls: Docker treats "
+			 "this as no seccomp at all, so the container runs unconfined",
+			 prof->source) < 0 ||
+	    take_warnings(out, &w) < 0)
+		return -1;
+	out->enabled = false;
+	return 0;
+}
+
+/* What learn mode starts from: the profile's own text (text NULL: the built-in default). */
+static int
+set_learn_base(struct mr_seccomp_prepared *out, char **text, size_t text_len, struct mr_error *err)
+{
+	if (text != NULL) {
+		out->learn_base = mr_steal_pointer(text);
+		out->learn_base_len = text_len;
+		return 0;
+	}
+	out->learn_base = malloc(mr_default_profile_json_len + 1);
+	if (out->learn_base == NULL)
+		return mr_error_oom(err, "seccomp");
+	memcpy(out->learn_base, mr_default_profile_json, mr_default_profile_json_len + 1);
+	out->learn_base_len = mr_default_profile_json_len;
+	return 0;
+}
+
+/*
+ * Parse, reduce for this host, compile, and fill out.  path NULL: the
+ * built-in default.  On failure out holds whatever was done; the caller
+ * clears it.
+ */
+static int
+prepare_profile(const struct mr_seccomp_request *req, const char *path,
+		struct mr_seccomp_prepared *out, struct mr_error *err)
+{
+	cleanup_profile struct mr_profile *prof = NULL;
+	cleanup_reduced struct mr_reduced red = {0};
+	cleanup_filter struct mr_filter filt = {0};
 	cleanup_free char *cache_dir = NULL;
-	cleanup_free char *text = NULL; /* a profile file's text */
+	cleanup_free char *text = NULL;
 	size_t text_len = 0;
+	struct mr_reduce_env env;
+	bool builtin = path == NULL;
+	uint8_t fast_key[32];
+
+	/* Observing needs the rules themselves, not only the program. */
+	bool fast = builtin && req->observe == MR_OBSERVE_NONE;
+	if (fast) {
+		if (mr_filter_cache_dir(&cache_dir) < 0)
+			return mr_error_oom(err, "seccomp");
+		if (cache_dir != NULL && builtin_fast_key(req->bounding, fast_key, err) < 0)
+			return -1;
+		int hit = prepare_builtin_cached(cache_dir, fast_key, out, err);
+		if (hit != 0)
+			return hit < 0 ? -1 : 0;
+	}
+
+	if (load_profile(path, &text, &text_len, &prof, err) < 0)
+		return -1;
+	out->source = strdup(builtin ? BUILTIN_SOURCE : path);
+	if (out->source == NULL || take_warnings(out, &prof->warnings) < 0)
+		return mr_error_oom(err, "seccomp");
+	if (prof->unconfined)
+		return set_profile_unconfined(out, prof) < 0 ? mr_error_oom(err, "seccomp") : 0;
+
+	if (mr_reduce_env_host(req->bounding, &env, err) < 0 ||
+	    mr_profile_reduce(prof, &env, &red, err) < 0)
+		return -1;
+	if (cache_dir == NULL && !builtin && mr_filter_cache_dir(&cache_dir) < 0)
+		return mr_error_oom(err, "seccomp");
+	struct mr_filter_opts opts = {
+	    /* The built-in default lists syscalls newer than the host's libseccomp on
+	     * purpose (as Docker's does); that is neither news nor an error. */
+	    .strict = req->strict && !builtin,
+	    .quiet_unknown = builtin,
+	    .cache_dir = cache_dir,
+	};
+	if (mr_filter_build(&red, &opts, &filt, err) < 0)
+		return -1;
+	if (fast && cache_dir != NULL && prof->warnings.n == 0)
+		mr_filter_cache_put(cache_dir, fast_key, &filt);
+	if (take_warnings(out, &filt.warnings) < 0)
+		return mr_error_oom(err, "seccomp");
+	out->enabled = true;
+	out->insns = mr_steal_pointer(&filt.insns);
+	out->n_insns = filt.n_insns;
+	out->flags = filt.flags;
+	out->default_action = red.default_action;
+	if (req->observe == MR_OBSERVE_NONE)
+		return 0;
+	if (make_observe_program(out, err) < 0 || map_rules(out, &red, err) < 0)
+		return -1;
+	if (req->observe == MR_OBSERVE_LEARN)
+		return set_learn_base(out, builtin ? NULL : &text, text_len, err);
+	return 0;
+}
+
+/* EINVAL: a kernel built without CONFIG_SECCOMP_FILTER. */
+static bool
+kernel_has_seccomp(void)
+{
+	return !(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL);
+}
+
+/* Docker's behaviour: warn and run without the default profile. */
+static int
+set_no_kernel_seccomp(struct mr_seccomp_prepared *out, struct mr_error *err)
+{
+	cleanup_strv struct mr_strv w = {0};
+
+	if (set_unconfined(out, "unconfined (kernel without seccomp)", err) < 0)
+		return -1;
+	if (mr_strv_addf(&w, "seccomp is not enabled in this kernel: running without the "
+			     "default profile") < 0 ||
+	    take_warnings(out, &w) < 0)
+		return mr_error_oom(err, "seccomp");
+	return 0;
+}
+
+static int
+prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out, struct mr_error *err)
+{
 	const char *spec = req->profile;
 	const char *path = NULL;
 	bool builtin = names_builtin(spec);
-	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
 	out->observe = req->observe;
-	if (req->observe == MR_OBSERVE_LEARN && !req->explicit_profile) {
-		if (set_learn_all(out, err) < 0) {
-			mr_seccomp_prepared_clear(out);
-			return -1;
-		}
-		return 0;
-	}
+	if (req->observe == MR_OBSERVE_LEARN && !req->explicit_profile)
+		return set_learn_all(out, err);
 	/* moby's WithSeccomp: privileged containers get no filter unless one is named. */
 	if (req->privileged && !req->explicit_profile)
 		return set_unconfined(out, "unconfined (--privileged)", err);
@@ -250,140 +404,25 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 			return mr_error_set(
 			    err, 0, "--security-opt seccomp=%s: no profile path given", spec);
 	}
-
-	/* EINVAL: a kernel built without CONFIG_SECCOMP_FILTER. */
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL) {
+	if (!kernel_has_seccomp()) {
 		if (!builtin)
 			return mr_error_set(
 			    err, 0, "seccomp profile %s: this kernel has no seccomp support", path);
-		/* Docker's behaviour: warn and run without the default profile. */
-		if (set_unconfined(out, "unconfined (kernel without seccomp)", err) < 0)
-			return -1;
-		if (mr_strv_addf(&w, "seccomp is not enabled in this kernel: running without the "
-				     "default profile") < 0 ||
-		    take_warnings(out, &w) < 0) {
-			mr_strv_clear(&w);
-			mr_seccomp_prepared_clear(out);
-			return mr_error_set(err, ENOMEM, "seccomp");
-		}
-		return 0;
+		return set_no_kernel_seccomp(out, err);
 	}
+	return prepare_profile(req, path, out, err);
+}
 
-	uint8_t fast_key[32];
-	/* Observing needs the rules themselves, not only the program. */
-	if (builtin && req->observe == MR_OBSERVE_NONE) {
-		if (mr_filter_cache_dir(&cache_dir) < 0)
-			return mr_error_set(err, ENOMEM, "seccomp");
-		if (cache_dir != NULL && builtin_fast_key(req->bounding, fast_key, err) < 0)
-			return -1;
-		if (mr_filter_cache_get(cache_dir, fast_key, &filt) == 1) {
-			out->source = strdup(BUILTIN_SOURCE);
-			if (out->source == NULL) {
-				mr_filter_clear(&filt);
-				return mr_error_set(err, ENOMEM, "seccomp");
-			}
-			out->enabled = true;
-			out->insns = mr_steal_ptr(&filt.insns);
-			out->n_insns = filt.n_insns;
-			out->flags = filt.flags;
-			mr_filter_clear(&filt);
-			return 0;
-		}
-	}
-
-	if (builtin)
-		rc = mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
-				      BUILTIN_SOURCE, &prof, err);
-	else
-		/* Read once: learn mode writes this same text back with its additions. */
-		rc = mr_profile_read(path, &text, &text_len, err) < 0
-			 ? -1
-			 : mr_profile_parse(text, text_len, path, &prof, err);
-	if (rc < 0)
-		return -1;
-	rc = -1;
-	out->source = strdup(builtin ? BUILTIN_SOURCE : path);
-	if (out->source == NULL) {
-		mr_error_set(err, ENOMEM, "seccomp");
-		goto out;
-	}
-	if (take_warnings(out, &prof->warnings) < 0) {
-		mr_error_set(err, ENOMEM, "seccomp");
-		goto out;
-	}
-	if (prof->unconfined) {
-		/* Docker silently disables seccomp here; at least say so. */
-		if (mr_strv_addf(
-			&w,
-			"seccomp profile %s: no defaultAction and no syscalls: Docker treats "
-			"this as no seccomp at all, so the container runs unconfined",
-			prof->source) < 0 ||
-		    take_warnings(out, &w) < 0) {
-			mr_error_set(err, ENOMEM, "seccomp");
-			goto out;
-		}
-		out->enabled = false;
-		rc = 0;
-		goto out;
-	}
-
-	if (mr_reduce_env_host(req->bounding, &env, err) < 0)
-		goto out;
-	if (mr_profile_reduce(prof, &env, &red, err) < 0)
-		goto out;
-	if (cache_dir == NULL && !builtin && mr_filter_cache_dir(&cache_dir) < 0) {
-		mr_error_set(err, ENOMEM, "seccomp");
-		goto out;
-	}
-	struct mr_filter_opts opts = {
-	    /* The built-in default lists syscalls newer than the host's libseccomp on
-	     * purpose (as Docker's does); that is neither news nor an error. */
-	    .strict = req->strict && !builtin,
-	    .quiet_unknown = builtin,
-	    .cache_dir = cache_dir,
-	};
-	if (mr_filter_build(&red, &opts, &filt, err) < 0)
-		goto out;
-	if (builtin && cache_dir != NULL && prof->warnings.n == 0 &&
-	    req->observe == MR_OBSERVE_NONE)
-		mr_filter_cache_put(cache_dir, fast_key, &filt);
-	if (take_warnings(out, &filt.warnings) < 0) {
-		mr_error_set(err, ENOMEM, "seccomp");
-		goto out;
-	}
-	out->enabled = true;
-	out->insns = mr_steal_ptr(&filt.insns);
-	out->n_insns = filt.n_insns;
-	out->flags = filt.flags;
-	out->default_action = red.default_action;
-	if (req->observe != MR_OBSERVE_NONE) {
-		if (make_observe_program(out, err) < 0 || map_rules(out, &red, err) < 0)
-			goto out;
-		if (req->observe == MR_OBSERVE_LEARN) {
-			if (builtin) {
-				out->learn_base = malloc(mr_default_profile_json_len + 1);
-				if (out->learn_base == NULL) {
-					mr_error_set(err, ENOMEM, "seccomp");
-					goto out;
-				}
-				memcpy(out->learn_base, mr_default_profile_json,
-				       mr_default_profile_json_len + 1);
-				out->learn_base_len = mr_default_profile_json_len;
-			} else {
-				out->learn_base = mr_steal_ptr(&text);
-				out->learn_base_len = text_len;
-			}
-		}
-	}
-	rc = 0;
-out:
-	mr_strv_clear(&w);
-	mr_filter_clear(&filt);
-	mr_reduced_clear(&red);
-	mr_profile_free(prof);
-	if (rc < 0)
+int
+mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out,
+		   struct mr_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (prepare(req, out, err) < 0) {
 		mr_seccomp_prepared_clear(out);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 void

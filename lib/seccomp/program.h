@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MINIRUN_SECCOMP_H
-#define MINIRUN_SECCOMP_H
+#ifndef MINIRUN_SECCOMP_PROGRAM_H
+#define MINIRUN_SECCOMP_PROGRAM_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,6 +8,7 @@
 
 #include "common/caps.h"
 #include "common/error.h"
+#include "seccomp/profile.h"
 
 /*
  * The boundary between profile handling (lib/seccomp/profile.c, lib/seccomp/reduce.c,
@@ -80,6 +81,12 @@ int mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_p
 		       struct mr_error *err);
 
 void mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p);
+
+/*
+ * Load a profile by name: "runtime/default", "docker/default" or
+ * "RuntimeDefault" are minirun's built-in default; anything else is a path.
+ */
+int mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_error *err);
 
 /*
  * In the container process: seccomp(SECCOMP_SET_MODE_FILTER, flags, prog).

@@ -16,63 +16,9 @@
 
 #include <linux/seccomp.h>
 
-#include "seccomp/profile.h"
+#include "seccomp/arch.h"
+#include "seccomp/reduce.h"
 #include "common/util.h"
-
-/*
- * moby compares includes.arches with goToNative[runtime.GOARCH]; those are
- * the strings real profiles contain ("amd64", "arm64", "x86", "ppc64le",
- * "s390x", ...), so the libseccomp native arch is translated to them.
- */
-static const struct {
-	uint32_t token;
-	const char *go;
-} go_arch_names[] = {
-    {SCMP_ARCH_X86_64, "amd64"},
-    {SCMP_ARCH_X86, "x86"},
-    {SCMP_ARCH_X32, "x32"},
-    {SCMP_ARCH_AARCH64, "arm64"},
-    {SCMP_ARCH_ARM, "arm"},
-    {SCMP_ARCH_PPC64LE, "ppc64le"},
-    {SCMP_ARCH_PPC64, "ppc64"},
-    {SCMP_ARCH_PPC, "ppc"},
-    {SCMP_ARCH_S390X, "s390x"},
-    {SCMP_ARCH_S390, "s390"},
-    {SCMP_ARCH_MIPS64, "mips64"},
-    {SCMP_ARCH_MIPSEL64, "mips64le"},
-    {SCMP_ARCH_MIPS64N32, "mips64n32"},
-    {SCMP_ARCH_MIPSEL64N32, "mips64n32le"},
-    {SCMP_ARCH_MIPS, "mips"},
-    {SCMP_ARCH_MIPSEL, "mipsel"},
-    {SCMP_ARCH_RISCV64, "riscv64"},
-};
-
-const char *
-mr_arch_go_name(uint32_t token)
-{
-	for (size_t i = 0; i < MR_ARRAY_SIZE(go_arch_names); i++)
-		if (go_arch_names[i].token == token)
-			return go_arch_names[i].go;
-	return NULL;
-}
-
-uint32_t
-mr_arch_resolve(const char *scmp_name)
-{
-	char buf[64];
-	size_t i;
-
-	/* runc and crun: strip SCMP_ARCH_, lower-case, ask libseccomp. */
-	if (strncmp(scmp_name, "SCMP_ARCH_", 10) != 0)
-		return 0;
-	const char *s = scmp_name + 10;
-	for (i = 0; s[i] != '\0' && i + 1 < sizeof(buf); i++)
-		buf[i] = (char)tolower((unsigned char)s[i]);
-	if (s[i] != '\0' || i == 0)
-		return 0;
-	buf[i] = '\0';
-	return seccomp_arch_resolve_name(buf);
-}
 
 int
 mr_reduce_env_host(mr_capset bounding, struct mr_reduce_env *env, struct mr_error *err)
@@ -94,6 +40,21 @@ mr_reduce_env_host(mr_capset bounding, struct mr_reduce_env *env, struct mr_erro
 	env->kernel = (unsigned)kernel;
 	env->major = (unsigned)major;
 	env->bounding = bounding;
+	return 0;
+}
+
+int
+mr_reduce_env_for(mr_capset bounding, uint32_t arch, struct mr_reduce_env *env,
+		  struct mr_error *err)
+{
+	if (mr_reduce_env_host(bounding, env, err) < 0)
+		return -1;
+	if (arch != 0 && arch != env->native_arch) {
+		env->native_arch = arch;
+		env->go_arch = mr_arch_go_name(arch);
+		if (env->go_arch == NULL)
+			env->go_arch = "";
+	}
 	return 0;
 }
 
@@ -173,68 +134,83 @@ mr_reduced_clear(struct mr_reduced *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int
-mr_profile_reduce(const struct mr_profile *p, const struct mr_reduce_env *env,
-		  struct mr_reduced *out, struct mr_error *err)
+/* One archMap entry: the native arch and its sub-architectures. */
+static int
+arches_from_archmap(const struct mr_profile *p, size_t i, uint32_t native, struct mr_reduced *r,
+		    struct mr_error *err)
 {
-	memset(out, 0, sizeof(*out));
-	out->profile = p;
-	if (p->unconfined)
-		return 0;
-	out->default_act = p->default_action;
-	out->default_action = mr_act_value(p->default_action, p->default_errno);
-	/* runc and crun: SPEC_ALLOW unless the profile says which flags it wants. */
-	out->flags = p->has_flags ? p->flags : SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+	const struct mr_prof_archmap *am = &p->archmap[i];
 
-	if (p->n_arches > 0) {
-		out->arches = malloc(p->n_arches * sizeof(*out->arches));
-		if (out->arches == NULL)
-			goto nomem;
-		memcpy(out->arches, p->arches, p->n_arches * sizeof(*out->arches));
-		out->n_arches = p->n_arches;
-	}
-	for (size_t i = 0; i < p->n_archmap; i++) {
-		const struct mr_prof_archmap *am = &p->archmap[i];
-		if (mr_arch_resolve(am->arch) != env->native_arch)
+	r->arches = calloc(1 + am->n_sub_arches, sizeof(*r->arches));
+	if (r->arches == NULL)
+		return mr_error_oomf(err, "seccomp profile %s", p->source);
+	r->arches[r->n_arches++] = native;
+	for (size_t k = 0; k < am->n_sub_arches; k++) {
+		uint32_t t = mr_arch_resolve(am->sub_arches[k]);
+		if (t != 0) {
+			r->arches[r->n_arches++] = t;
 			continue;
-		/* moby: the first matching entry only, then break. */
-		out->arches = calloc(1 + am->n_sub_arches, sizeof(*out->arches));
-		if (out->arches == NULL)
-			goto nomem;
-		out->arches[out->n_arches++] = env->native_arch;
-		for (size_t k = 0; k < am->n_sub_arches; k++) {
-			uint32_t t = mr_arch_resolve(am->sub_arches[k]);
-			if (t == 0) {
-				mr_reduced_clear(out);
-				if (am->sub_pos[k].line > 0)
-					return mr_error_set(
-					    err, 0,
+		}
+		if (am->sub_pos[k].line > 0)
+			return mr_error_set(err, 0,
 					    "seccomp profile %s:%d:%d: archMap[%zu]: unknown "
 					    "architecture \"%s\"",
 					    p->source, am->sub_pos[k].line, am->sub_pos[k].column,
 					    i, am->sub_arches[k]);
-				return mr_error_set(err, 0,
-						    "seccomp profile %s: archMap[%zu]: unknown "
-						    "architecture \"%s\"",
-						    p->source, i, am->sub_arches[k]);
-			}
-			out->arches[out->n_arches++] = t;
-		}
-		break;
+		return mr_error_set(err, 0,
+				    "seccomp profile %s: archMap[%zu]: unknown architecture \"%s\"",
+				    p->source, i, am->sub_arches[k]);
 	}
+	return 0;
+}
 
+/* "architectures" as given, or the archMap entry of the native arch. */
+static int
+reduce_arches(const struct mr_profile *p, const struct mr_reduce_env *env, struct mr_reduced *r,
+	      struct mr_error *err)
+{
+	if (p->n_arches > 0) {
+		r->arches = malloc(p->n_arches * sizeof(*r->arches));
+		if (r->arches == NULL)
+			return mr_error_oomf(err, "seccomp profile %s", p->source);
+		memcpy(r->arches, p->arches, p->n_arches * sizeof(*r->arches));
+		r->n_arches = p->n_arches;
+	}
+	/* moby: the first matching entry only. */
+	for (size_t i = 0; i < p->n_archmap; i++)
+		if (mr_arch_resolve(p->archmap[i].arch) == env->native_arch)
+			return arches_from_archmap(p, i, env->native_arch, r, err);
+	return 0;
+}
+
+int
+mr_profile_reduce(const struct mr_profile *p, const struct mr_reduce_env *env,
+		  struct mr_reduced *out, struct mr_error *err)
+{
+	cleanup_reduced struct mr_reduced r = {.profile = p};
+
+	memset(out, 0, sizeof(*out));
+	if (p->unconfined) {
+		out->profile = p;
+		return 0;
+	}
+	r.default_act = p->default_action;
+	r.default_action = mr_act_value(p->default_action, p->default_errno);
+	/* runc and crun: SPEC_ALLOW unless the profile says which flags it wants. */
+	r.flags = p->has_flags ? p->flags : SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+	if (reduce_arches(p, env, &r, err) < 0)
+		return -1;
 	if (p->n_rules > 0) {
-		out->rules = calloc(p->n_rules, sizeof(*out->rules));
-		if (out->rules == NULL)
-			goto nomem;
+		r.rules = calloc(p->n_rules, sizeof(*r.rules));
+		if (r.rules == NULL)
+			return mr_error_oomf(err, "seccomp profile %s", p->source);
 	}
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (rule_applies(&p->rules[i], env))
-			out->rules[out->n_rules++] = &p->rules[i];
+			r.rules[r.n_rules++] = &p->rules[i];
+	*out = r;
+	memset(&r, 0, sizeof(r));
 	return 0;
-nomem:
-	mr_reduced_clear(out);
-	return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
 }
 
 /* ---- added for `minirun profile explain`: the same decision, with its reason ---- */

@@ -15,6 +15,7 @@
 #include <seccomp.h>
 #include <linux/seccomp.h>
 
+#include "seccomp/arch.h"
 #include "tools/convert.h"
 #include "tools/explain.h"
 #include "common/util.h"
@@ -298,12 +299,12 @@ mr_convert(const struct mr_reduced *r, enum mr_convert_format fmt, char **out, s
 	json_decref(arches);
 	json_decref(sys);
 	if (s == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp profile %s: convert", p->source);
+		return mr_error_oomf(err, "seccomp profile %s: convert", p->source);
 	size_t len = strlen(s);
 	char *t = realloc(s, len + 2);
 	if (t == NULL) {
 		free(s);
-		return mr_error_set(err, ENOMEM, "seccomp profile %s: convert", p->source);
+		return mr_error_oomf(err, "seccomp profile %s: convert", p->source);
 	}
 	memcpy(t + len, "\n", 2);
 	*out = t;

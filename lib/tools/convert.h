@@ -3,10 +3,10 @@
  * Internal: a reduced profile (includes/excludes and archMap decided for one
  * host) written back out as JSON, for `minirun profile convert`.
  */
-#ifndef MINIRUN_LIB_CONVERT_H
-#define MINIRUN_LIB_CONVERT_H
+#ifndef MINIRUN_TOOLS_CONVERT_H
+#define MINIRUN_TOOLS_CONVERT_H
 
-#include "seccomp/profile.h"
+#include "seccomp/reduce.h"
 
 enum mr_convert_format {
 	/* An OCI runtime-spec linux.seccomp object (runc, crun): names grouped by

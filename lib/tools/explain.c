@@ -17,8 +17,8 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
+#include "seccomp/arch.h"
 #include "seccomp/bpf-eval.h"
-#include "default-profile.h"
 #include "tools/explain.h"
 #include "common/util.h"
 
@@ -64,163 +64,26 @@ sb_addf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* The text, or NULL (and nothing leaked) when memory ran out. */
+static void
+sb_freep(struct sbuf *b)
+{
+	free(b->s);
+}
+#define cleanup_sbuf __attribute__((cleanup(sb_freep)))
+
+/* The text, or NULL (and nothing leaked) when memory ran out; b is left empty. */
 static char *
 sb_take(struct sbuf *b)
 {
-	if (b->oom) {
-		free(b->s);
+	char *s = b->s;
+	bool oom = b->oom;
+
+	memset(b, 0, sizeof(*b));
+	if (oom) {
+		free(s);
 		return NULL;
 	}
-	if (b->s == NULL)
-		return strdup("");
-	return b->s;
-}
-
-/* ---------------------------------------------------------- architectures */
-
-static const struct {
-	uint32_t token;
-	const char *scmp;
-	const char *lib;
-	long bases[2]; /* where its syscall numbers live, for listing them all */
-} arch_table[] = {
-    {SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64", "x86_64", {0, -1}},
-    {SCMP_ARCH_X86, "SCMP_ARCH_X86", "x86", {0, -1}},
-    {SCMP_ARCH_X32, "SCMP_ARCH_X32", "x32", {0x40000000, -1}},
-    {SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64", "aarch64", {0, -1}},
-    {SCMP_ARCH_ARM, "SCMP_ARCH_ARM", "arm", {0, 0xf0000}},
-    {SCMP_ARCH_MIPS, "SCMP_ARCH_MIPS", "mips", {4000, -1}},
-    {SCMP_ARCH_MIPSEL, "SCMP_ARCH_MIPSEL", "mipsel", {4000, -1}},
-    {SCMP_ARCH_MIPS64, "SCMP_ARCH_MIPS64", "mips64", {5000, -1}},
-    {SCMP_ARCH_MIPSEL64, "SCMP_ARCH_MIPSEL64", "mipsel64", {5000, -1}},
-    {SCMP_ARCH_MIPS64N32, "SCMP_ARCH_MIPS64N32", "mips64n32", {6000, -1}},
-    {SCMP_ARCH_MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", {6000, -1}},
-    {SCMP_ARCH_PPC, "SCMP_ARCH_PPC", "ppc", {0, -1}},
-    {SCMP_ARCH_PPC64, "SCMP_ARCH_PPC64", "ppc64", {0, -1}},
-    {SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE", "ppc64le", {0, -1}},
-    {SCMP_ARCH_S390, "SCMP_ARCH_S390", "s390", {0, -1}},
-    {SCMP_ARCH_S390X, "SCMP_ARCH_S390X", "s390x", {0, -1}},
-    {SCMP_ARCH_PARISC, "SCMP_ARCH_PARISC", "parisc", {0, -1}},
-    {SCMP_ARCH_PARISC64, "SCMP_ARCH_PARISC64", "parisc64", {0, -1}},
-    {SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64", "riscv64", {0, -1}},
-};
-
-uint32_t
-mr_arch_parse(const char *s)
-{
-	if (strncasecmp(s, "SCMP_ARCH_", 10) == 0) {
-		char up[64];
-		size_t i;
-		for (i = 0; s[i] && i + 1 < sizeof(up); i++)
-			up[i] = (char)((s[i] >= 'a' && s[i] <= 'z') ? s[i] - 32 : s[i]);
-		up[i] = '\0';
-		return mr_arch_resolve(up);
-	}
-	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
-		const char *go = mr_arch_go_name(arch_table[i].token);
-		if (strcasecmp(s, arch_table[i].lib) == 0 || (go && strcasecmp(s, go) == 0))
-			return arch_table[i].token;
-	}
-	return 0;
-}
-
-const char *
-mr_arch_scmp_name(uint32_t token)
-{
-	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++)
-		if (arch_table[i].token == token)
-			return arch_table[i].scmp;
-	return NULL;
-}
-
-const char *
-mr_arch_lib_name(uint32_t token)
-{
-	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++)
-		if (arch_table[i].token == token)
-			return arch_table[i].lib;
-	return NULL;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sort and drop duplicates. */
-static void
-strv_sort_uniq(struct mr_strv *sv)
-{
-	if (sv->n == 0)
-		return;
-	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
-	size_t k = 1;
-	for (size_t i = 1; i < sv->n; i++) {
-		if (strcmp(sv->v[i], sv->v[k - 1]) == 0)
-			free(sv->v[i]);
-		else
-			sv->v[k++] = sv->v[i];
-	}
-	sv->n = k;
-}
-
-int
-mr_arch_syscalls(uint32_t arch, struct mr_strv *out, struct mr_error *err)
-{
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
-		if (arch_table[i].token != arch)
-			continue;
-		for (int b = 0; b < 2; b++) {
-			long base = arch_table[i].bases[b];
-			if (base < 0)
-				continue;
-			/* 1024 past the base covers every table in libseccomp 2.5/2.6. */
-			for (long nr = base; nr < base + 1024; nr++) {
-				char *name = seccomp_syscall_resolve_num_arch(arch, (int)nr);
-				if (name == NULL)
-					continue;
-				/* The resolver also answers for numbers of other ABIs; keep a
-				 * name only where it round-trips. */
-				int back = seccomp_syscall_resolve_name_arch(arch, name);
-				int r = back == nr ? mr_strv_addf(out, "%s", name) : 0;
-				free(name);
-				if (r < 0) {
-					mr_strv_clear(out);
-					return mr_error_set(err, ENOMEM, "system call names");
-				}
-			}
-		}
-	}
-	strv_sort_uniq(out);
-	return 0;
-}
-
-int
-mr_reduce_env_for(mr_capset bounding, uint32_t arch, struct mr_reduce_env *env,
-		  struct mr_error *err)
-{
-	if (mr_reduce_env_host(bounding, env, err) < 0)
-		return -1;
-	if (arch != 0 && arch != env->native_arch) {
-		env->native_arch = arch;
-		env->go_arch = mr_arch_go_name(arch);
-		if (env->go_arch == NULL)
-			env->go_arch = "";
-	}
-	return 0;
-}
-
-int
-mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_error *err)
-{
-	if (strcmp(name, "runtime/default") == 0 || strcmp(name, "docker/default") == 0 ||
-	    strcmp(name, "RuntimeDefault") == 0)
-		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
-					"built-in default", out, err);
-	return mr_profile_load(name, out, err);
+	return s != NULL ? s : strdup("");
 }
 
 /* ---------------------------------------------------------------- prepare */
@@ -234,11 +97,48 @@ mr_explained_clear(struct mr_explained *x)
 	memset(x, 0, sizeof(*x));
 }
 
-int
-mr_explain_prepare(const struct mr_profile *p, const struct mr_reduce_env *env,
-		   struct mr_explained *x, struct mr_error *err)
+/*
+ * On a real host of the target arch, libseccomp always filters the native
+ * arch; here the native arch is the build host's, so put the target in the
+ * list (as the host's own would be) so the program has a section for it.
+ */
+static int
+add_target_arch(struct mr_explained *x, struct mr_error *err)
 {
-	memset(x, 0, sizeof(*x));
+	for (size_t i = 0; i < x->r.n_arches; i++)
+		if (x->r.arches[i] == x->arch)
+			return 0;
+	if (x->arch == seccomp_arch_native())
+		return 0;
+	uint32_t *na = realloc(x->r.arches, (x->r.n_arches + 1) * sizeof(*na));
+	if (na == NULL)
+		return mr_error_oomf(err, "seccomp profile %s", x->profile->source);
+	na[x->r.n_arches++] = x->arch;
+	x->r.arches = na;
+	return 0;
+}
+
+static int
+compile_for_target(struct mr_explained *x, struct mr_error *err)
+{
+	struct mr_filter_opts o = {0};
+	if (mr_filter_build(&x->r, &o, &x->f, err) == 0)
+		return 0;
+	/* libseccomp keeps one byte order per filter: s390x cannot be simulated on x86_64. */
+	if (err != NULL && err->errnum == EDOM && x->arch != seccomp_arch_native())
+		mr_error_set(err, 0,
+			     "seccomp profile %s: cannot compile for %s on this host: "
+			     "libseccomp cannot mix big- and little-endian architectures",
+			     x->profile->source,
+			     mr_arch_lib_name(x->arch) ? mr_arch_lib_name(x->arch) : "?");
+	return -1;
+}
+
+/* mr_explain_prepare's steps; the caller clears x when one fails. */
+static int
+explain_prepare(const struct mr_profile *p, const struct mr_reduce_env *env, struct mr_explained *x,
+		struct mr_error *err)
+{
 	x->profile = p;
 	x->env = *env;
 	x->arch = env->native_arch;
@@ -246,46 +146,28 @@ mr_explain_prepare(const struct mr_profile *p, const struct mr_reduce_env *env,
 	x->audit = x->arch == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : x->arch;
 	x->kept = calloc(p->n_rules ? p->n_rules : 1, sizeof(*x->kept));
 	if (x->kept == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
+		return mr_error_oomf(err, "seccomp profile %s", p->source);
 	if (mr_profile_reduce(p, env, &x->r, err) < 0)
-		goto fail;
+		return -1;
 	for (size_t i = 0; i < x->r.n_rules; i++)
 		x->kept[x->r.rules[i] - p->rules] = true;
 	if (p->unconfined)
 		return 0;
-	/*
-	 * On a real host of the target arch, libseccomp always filters the native
-	 * arch; here the native arch is the build host's, so put the target in the
-	 * list (as the host's own would be) so the program has a section for it.
-	 */
-	bool have = false;
-	for (size_t i = 0; i < x->r.n_arches; i++)
-		have = have || x->r.arches[i] == x->arch;
-	if (!have && x->arch != seccomp_arch_native()) {
-		uint32_t *na = realloc(x->r.arches, (x->r.n_arches + 1) * sizeof(*na));
-		if (na == NULL) {
-			mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
-			goto fail;
-		}
-		na[x->r.n_arches++] = x->arch;
-		x->r.arches = na;
-	}
-	struct mr_filter_opts o = {0};
-	if (mr_filter_build(&x->r, &o, &x->f, err) < 0) {
-		/* libseccomp keeps one byte order per filter: s390x cannot be simulated on x86_64.
-		 */
-		if (err != NULL && err->errnum == EDOM && x->arch != seccomp_arch_native())
-			mr_error_set(err, 0,
-				     "seccomp profile %s: cannot compile for %s on this host: "
-				     "libseccomp cannot mix big- and little-endian architectures",
-				     p->source,
-				     mr_arch_lib_name(x->arch) ? mr_arch_lib_name(x->arch) : "?");
-		goto fail;
+	if (add_target_arch(x, err) < 0)
+		return -1;
+	return compile_for_target(x, err);
+}
+
+int
+mr_explain_prepare(const struct mr_profile *p, const struct mr_reduce_env *env,
+		   struct mr_explained *x, struct mr_error *err)
+{
+	memset(x, 0, sizeof(*x));
+	if (explain_prepare(p, env, x, err) < 0) {
+		mr_explained_clear(x);
+		return -1;
 	}
 	return 0;
-fail:
-	mr_explained_clear(x);
-	return -1;
 }
 
 /* --------------------------------------------------------------- outcomes */
@@ -408,7 +290,6 @@ static int
 why_add(struct mr_outcome *o, struct sbuf *b)
 {
 	char *s = sb_take(b);
-	memset(b, 0, sizeof(*b));
 	if (s == NULL)
 		return -1;
 	char **nv = realloc(o->why.v, (o->why.n + 1) * sizeof(*nv));
@@ -500,60 +381,60 @@ add_conditional_effect(struct sbuf *b, const struct mr_explained *x, const size_
 	free(dn);
 }
 
-int
-mr_explain_syscall(const struct mr_explained *x, const char *name, struct mr_outcome *o,
-		   struct mr_error *err)
+/* The outcomes known without running the program: 1 when o is complete. */
+static int
+outcome_without_program(const struct mr_explained *x, struct mr_outcome *o, const char *arch,
+			struct sbuf *b)
 {
-	const struct mr_profile *p = x->profile;
-	struct sbuf b = {0};
-	size_t *conds = NULL;
-	size_t n_conds = 0;
-	long uncond = -1;
-	const char *arch = mr_arch_lib_name(x->arch);
-
-	memset(o, 0, sizeof(*o));
-	o->rule = -1;
-	o->name = strdup(name);
-	if (o->name == NULL)
-		goto nomem;
-	if (arch == NULL)
-		arch = "?";
-	o->nr = seccomp_syscall_resolve_name_arch(x->arch, name);
-
-	if (p->unconfined) {
+	if (x->profile->unconfined) {
 		o->kind = MR_OUT_UNCONFINED;
 		o->ret = SECCOMP_RET_ALLOW;
 		o->effect = strdup("ALLOW");
-		sb_addf(&b, "no defaultAction and no syscalls: Docker runs the container without "
-			    "seccomp");
-		if (o->effect == NULL || why_add(o, &b) < 0)
-			goto nomem;
-		return 0;
-	}
-	if (o->nr == __NR_SCMP_ERROR) {
+		sb_addf(b, "no defaultAction and no syscalls: Docker runs the container without "
+			   "seccomp");
+	} else if (o->nr == __NR_SCMP_ERROR) {
 		const struct scmp_version *v = seccomp_version();
 		o->kind = MR_OUT_UNKNOWN;
 		o->effect = strdup("unknown");
-		sb_addf(&b,
+		sb_addf(b,
 			"libseccomp %u.%u.%u does not know this name: runc, crun and minirun "
 			"skip it",
 			v->major, v->minor, v->micro);
-		if (o->effect == NULL || why_add(o, &b) < 0)
-			goto nomem;
-		return 0;
-	}
-	if (o->nr < 0) {
+	} else if (o->nr < 0) {
 		o->kind = MR_OUT_NOT_ON_ARCH;
 		o->effect = strdup("absent");
-		sb_addf(&b, "no such system call on %s: rules naming it do nothing there", arch);
-		if (o->effect == NULL || why_add(o, &b) < 0)
-			goto nomem;
+		sb_addf(b, "no such system call on %s: rules naming it do nothing there", arch);
+	} else {
 		return 0;
 	}
+	if (o->effect == NULL || why_add(o, b) < 0)
+		return -1;
+	return 1;
+}
 
-	conds = calloc(p->n_rules ? p->n_rules : 1, sizeof(*conds));
-	if (conds == NULL)
-		goto nomem;
+/* The kept rules that can decide one syscall, as libseccomp will see them. */
+struct deciders {
+	long uncond;   /* the first unconditional rule, -1: none */
+	size_t *conds; /* the conditional ones, by profile index */
+	size_t n_conds;
+};
+
+static void
+deciders_clear(struct deciders *d)
+{
+	free(d->conds);
+}
+#define cleanup_deciders __attribute__((cleanup(deciders_clear)))
+
+static int
+find_deciders(const struct mr_explained *x, const char *name, struct deciders *d)
+{
+	const struct mr_profile *p = x->profile;
+
+	d->uncond = -1;
+	d->conds = calloc(p->n_rules ? p->n_rules : 1, sizeof(*d->conds));
+	if (d->conds == NULL)
+		return -1;
 	/* libseccomp, per syscall: the first unconditional rule wins; it also removes
 	 * every conditional rule, before or after it (see profile-tools.md). */
 	for (size_t i = 0; i < p->n_rules; i++) {
@@ -562,106 +443,157 @@ mr_explain_syscall(const struct mr_explained *x, const char *name, struct mr_out
 			continue;
 		if (mr_act_value(r->action, r->errno_ret) == x->r.default_action)
 			continue;
-		if (r->n_args == 0 && uncond < 0)
-			uncond = (long)i;
+		if (r->n_args == 0 && d->uncond < 0)
+			d->uncond = (long)i;
 		else if (r->n_args > 0)
-			conds[n_conds++] = i;
+			d->conds[d->n_conds++] = i;
 	}
+	return 0;
+}
 
-	uint32_t full, nostub;
-	if (eval(x, o->nr, &full, &nostub) < 0) {
-		free(conds);
-		mr_outcome_clear(o);
-		return mr_error_set(err, 0, "seccomp profile %s: the compiled program is invalid",
-				    p->source);
-	}
+/* One reason: the rule, and the includes/excludes that kept it. */
+static int
+why_rule(struct mr_outcome *o, const struct mr_explained *x, size_t rule, struct sbuf *b)
+{
+	char cw[512];
+	mr_rule_applies_why(&x->profile->rules[rule], &x->env, cw, sizeof(cw));
+	add_rule_ref(b, x->profile, rule);
+	if (cw[0])
+		sb_addf(b, ": %s", cw);
+	return why_add(o, b);
+}
+
+static int
+outcome_stub(const struct mr_explained *x, struct mr_outcome *o, const char *arch, struct sbuf *b)
+{
+	long max = mr_explain_max_nr(x);
+	char *maxname = max >= 0 ? seccomp_syscall_resolve_num_arch(x->arch, (int)max) : NULL;
+	o->kind = MR_OUT_STUB;
+	o->effect = strdup("ERRNO(ENOSYS)");
+	sb_addf(b,
+		"ENOSYS stub: nr %d is above the highest system call the profile names "
+		"on %s (%s, %ld)",
+		o->nr, arch, maxname ? maxname : "?", max);
+	free(maxname);
+	if (o->effect == NULL || why_add(o, b) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+outcome_conditional(const struct mr_explained *x, struct mr_outcome *o, const struct deciders *d,
+		    struct sbuf *b)
+{
+	o->kind = MR_OUT_CONDITIONAL;
+	o->rule = (long)d->conds[0];
+	add_conditional_effect(b, x, d->conds, d->n_conds);
+	o->effect = sb_take(b);
+	if (o->effect == NULL)
+		return -1;
+	for (size_t c = 0; c < d->n_conds; c++)
+		if (why_rule(o, x, d->conds[c], b) < 0)
+			return -1;
+	return 0;
+}
+
+/* full: the program's answer; nostub: the same without the ENOSYS stub. */
+static int
+outcome_from_program(const struct mr_explained *x, struct mr_outcome *o, const struct deciders *d,
+		     uint32_t full, uint32_t nostub, const char *arch, struct sbuf *b)
+{
 	o->ret = full;
-	if (full != nostub && full == (SECCOMP_RET_ERRNO | ENOSYS)) {
-		long max = mr_explain_max_nr(x);
-		char *maxname =
-		    max >= 0 ? seccomp_syscall_resolve_num_arch(x->arch, (int)max) : NULL;
-		o->kind = MR_OUT_STUB;
-		o->effect = strdup("ERRNO(ENOSYS)");
-		sb_addf(&b,
-			"ENOSYS stub: nr %d is above the highest system call the profile names "
-			"on %s (%s, %ld)",
-			o->nr, arch, maxname ? maxname : "?", max);
-		free(maxname);
-		if (o->effect == NULL || why_add(o, &b) < 0)
-			goto nomem;
-	} else if (uncond >= 0) {
-		o->kind = MR_OUT_ACTION;
-		o->rule = uncond;
-		o->effect = mr_ret_name(full);
-		if (o->effect == NULL)
-			goto nomem;
-		char cw[512];
-		mr_rule_applies_why(&p->rules[uncond], &x->env, cw, sizeof(cw));
-		add_rule_ref(&b, p, (size_t)uncond);
-		if (cw[0])
-			sb_addf(&b, ": %s", cw);
-		if (why_add(o, &b) < 0)
-			goto nomem;
-	} else if (n_conds > 0) {
-		o->kind = MR_OUT_CONDITIONAL;
-		o->rule = (long)conds[0];
-		add_conditional_effect(&b, x, conds, n_conds);
-		o->effect = sb_take(&b);
-		memset(&b, 0, sizeof(b));
-		if (o->effect == NULL)
-			goto nomem;
-		for (size_t c = 0; c < n_conds; c++) {
-			char cw[512];
-			mr_rule_applies_why(&p->rules[conds[c]], &x->env, cw, sizeof(cw));
-			add_rule_ref(&b, p, conds[c]);
-			if (cw[0])
-				sb_addf(&b, ": %s", cw);
-			if (why_add(o, &b) < 0)
-				goto nomem;
-		}
-	} else {
-		o->kind = MR_OUT_ACTION;
-		o->effect = mr_ret_name(full);
-		if (o->effect == NULL)
-			goto nomem;
-		sb_addf(&b, "defaultAction");
-		if (why_add(o, &b) < 0)
-			goto nomem;
+	if (full != nostub && full == (SECCOMP_RET_ERRNO | ENOSYS))
+		return outcome_stub(x, o, arch, b);
+	if (d->uncond < 0 && d->n_conds > 0)
+		return outcome_conditional(x, o, d, b);
+	o->kind = MR_OUT_ACTION;
+	o->effect = mr_ret_name(full);
+	if (o->effect == NULL)
+		return -1;
+	if (d->uncond < 0) {
+		sb_addf(b, "defaultAction");
+		return why_add(o, b);
 	}
+	o->rule = d->uncond;
+	return why_rule(o, x, (size_t)d->uncond, b);
+}
 
-	/* What else named it, and why it did not count. */
+/* What else named it, and why it did not count. */
+static int
+why_others(const struct mr_explained *x, struct mr_outcome *o, const char *name,
+	   const struct deciders *d, struct sbuf *b)
+{
+	const struct mr_profile *p = x->profile;
+
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct mr_prof_rule *r = &p->rules[i];
 		if ((long)i == o->rule || !rule_names(r, name))
 			continue;
 		bool listed = false;
-		for (size_t c = 0; o->kind == MR_OUT_CONDITIONAL && c < n_conds; c++)
-			listed = listed || conds[c] == i;
+		for (size_t c = 0; o->kind == MR_OUT_CONDITIONAL && c < d->n_conds; c++)
+			listed = listed || d->conds[c] == i;
 		if (listed)
 			continue;
-		add_rule_ref(&b, p, i);
+		add_rule_ref(b, p, i);
 		if (!x->kept[i]) {
 			char cw[512];
 			mr_rule_applies_why(r, &x->env, cw, sizeof(cw));
-			sb_addf(&b, " dropped: %s", cw);
+			sb_addf(b, " dropped: %s", cw);
 		} else if (mr_act_value(r->action, r->errno_ret) == x->r.default_action) {
-			sb_addf(&b, " has the default action: skipped");
-		} else if (uncond >= 0 && r->n_args > 0) {
-			sb_addf(&b, " conditions dropped: rule %ld decides %s unconditionally",
-				uncond, name);
-		} else if (uncond >= 0) {
-			sb_addf(&b, " ignored: rule %ld decides %s first", uncond, name);
+			sb_addf(b, " has the default action: skipped");
+		} else if (d->uncond >= 0 && r->n_args > 0) {
+			sb_addf(b, " conditions dropped: rule %ld decides %s unconditionally",
+				d->uncond, name);
+		} else if (d->uncond >= 0) {
+			sb_addf(b, " ignored: rule %ld decides %s first", d->uncond, name);
 		}
-		if (why_add(o, &b) < 0)
-			goto nomem;
+		if (why_add(o, b) < 0)
+			return -1;
 	}
-	free(conds);
 	return 0;
-nomem:
-	free(b.s);
-	free(conds);
-	mr_outcome_clear(o);
-	return mr_error_set(err, ENOMEM, "explain %s", name);
+}
+
+/* mr_explain_syscall's steps; the caller clears o when one fails. */
+static int
+explain_syscall(const struct mr_explained *x, const char *name, struct mr_outcome *o,
+		struct mr_error *err)
+{
+	cleanup_sbuf struct sbuf b = {0};
+	cleanup_deciders struct deciders d = {0};
+	const char *arch = mr_arch_lib_name(x->arch);
+	uint32_t full, nostub;
+
+	o->rule = -1;
+	o->name = strdup(name);
+	if (o->name == NULL)
+		return mr_error_oomf(err, "explain %s", name);
+	if (arch == NULL)
+		arch = "?";
+	o->nr = seccomp_syscall_resolve_name_arch(x->arch, name);
+	int known = outcome_without_program(x, o, arch, &b);
+	if (known != 0)
+		return known < 0 ? mr_error_oomf(err, "explain %s", name) : 0;
+	if (find_deciders(x, name, &d) < 0)
+		return mr_error_oomf(err, "explain %s", name);
+	if (eval(x, o->nr, &full, &nostub) < 0)
+		return mr_error_set(err, 0, "seccomp profile %s: the compiled program is invalid",
+				    x->profile->source);
+	if (outcome_from_program(x, o, &d, full, nostub, arch, &b) < 0 ||
+	    why_others(x, o, name, &d, &b) < 0)
+		return mr_error_oomf(err, "explain %s", name);
+	return 0;
+}
+
+int
+mr_explain_syscall(const struct mr_explained *x, const char *name, struct mr_outcome *o,
+		   struct mr_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	if (explain_syscall(x, name, o, err) < 0) {
+		mr_outcome_clear(o);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -672,9 +604,9 @@ mr_explain_named(const struct mr_profile *p, struct mr_strv *out, struct mr_erro
 		for (size_t k = 0; k < p->rules[i].n_names; k++)
 			if (mr_strv_addf(out, "%s", p->rules[i].names[k]) < 0) {
 				mr_strv_clear(out);
-				return mr_error_set(err, ENOMEM, "seccomp profile %s", p->source);
+				return mr_error_oomf(err, "seccomp profile %s", p->source);
 			}
-	strv_sort_uniq(out);
+	mr_strv_sort_uniq(out);
 	return 0;
 }
 
@@ -1024,8 +956,9 @@ mr_explain_pfc(const struct mr_explained *x, char **out, struct mr_error *err)
 	if (x->f.n_stub > 0) {
 		/* libseccomp knows nothing of the stub; describe it the way PFC reads. */
 		sb_addf(&b, "# minirun ENOSYS stub, runs before libseccomp's filter:\n");
-		for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
-			uint32_t t = arch_table[i].token;
+		const struct mr_arch *a;
+		for (size_t i = 0; (a = mr_arch_nth(i)) != NULL; i++) {
+			uint32_t t = a->token;
 			bool in = t == seccomp_arch_native();
 			for (size_t k = 0; k < x->r.n_arches; k++)
 				in = in || x->r.arches[k] == t;
@@ -1042,14 +975,14 @@ mr_explain_pfc(const struct mr_explained *x, char **out, struct mr_error *err)
 				sb_addf(&b,
 					"#   if ($arch == %u && $syscall > %ld) action ERRNO(%d); "
 					"# %s\n",
-					t, max, ENOSYS, arch_table[i].lib);
+					t, max, ENOSYS, a->lib);
 		}
 	}
 	sb_addf(&b, "%s", pfc);
 	free(pfc);
 	*out = sb_take(&b);
 	if (*out == NULL)
-		return mr_error_set(err, ENOMEM, "seccomp profile %s", x->profile->source);
+		return mr_error_oomf(err, "seccomp profile %s", x->profile->source);
 	return 0;
 }
 
@@ -1080,13 +1013,49 @@ add_names(struct mr_strv *all, const struct mr_profile *p, uint32_t arch)
 	return 0;
 }
 
+struct diff_list {
+	struct mr_diff_line *v;
+	size_t n;
+};
+
+static void
+diff_list_clear(struct diff_list *l)
+{
+	mr_diff_free(l->v, l->n);
+}
+#define cleanup_diff_list __attribute__((cleanup(diff_list_clear)))
+#define cleanup_outcome	  __attribute__((cleanup(mr_outcome_clear)))
+
+/* One syscall under both profiles: a line in l when the effects differ. */
+static int
+diff_one(const struct mr_explained *a, const struct mr_explained *b, const char *name,
+	 struct diff_list *l, struct mr_error *err)
+{
+	cleanup_outcome struct mr_outcome oa = {0};
+	cleanup_outcome struct mr_outcome ob = {0};
+
+	if (mr_explain_syscall(a, name, &oa, err) < 0 || mr_explain_syscall(b, name, &ob, err) < 0)
+		return -1;
+	if (strcmp(oa.effect, ob.effect) == 0)
+		return 0;
+	struct mr_diff_line *nw = realloc(l->v, (l->n + 1) * sizeof(*nw));
+	if (nw == NULL)
+		return mr_error_oom(err, "diff");
+	l->v = nw;
+	l->v[l->n++] = (struct mr_diff_line){
+	    .name = mr_steal_pointer(&oa.name),
+	    .a = mr_steal_pointer(&oa.effect),
+	    .b = mr_steal_pointer(&ob.effect),
+	};
+	return 0;
+}
+
 int
 mr_explain_diff(const struct mr_explained *a, const struct mr_explained *b,
 		struct mr_diff_line **out, size_t *n, struct mr_error *err)
 {
-	struct mr_strv all;
-	struct mr_diff_line *v = NULL;
-	size_t nv = 0;
+	cleanup_strv struct mr_strv all = {0};
+	cleanup_diff_list struct diff_list l = {0};
 
 	*out = NULL;
 	*n = 0;
@@ -1094,42 +1063,14 @@ mr_explain_diff(const struct mr_explained *a, const struct mr_explained *b,
 		return mr_error_set(err, EINVAL, "diff: the two profiles target different arches");
 	if (mr_arch_syscalls(a->arch, &all, err) < 0)
 		return -1;
-	if (add_names(&all, a->profile, a->arch) < 0 || add_names(&all, b->profile, a->arch) < 0) {
-		mr_strv_clear(&all);
-		return mr_error_set(err, ENOMEM, "diff");
-	}
-	strv_sort_uniq(&all);
-	for (size_t i = 0; i < all.n; i++) {
-		struct mr_outcome oa, ob;
-		if (mr_explain_syscall(a, all.v[i], &oa, err) < 0)
-			goto fail;
-		if (mr_explain_syscall(b, all.v[i], &ob, err) < 0) {
-			mr_outcome_clear(&oa);
-			goto fail;
-		}
-		if (strcmp(oa.effect, ob.effect) != 0) {
-			struct mr_diff_line *nw = realloc(v, (nv + 1) * sizeof(*nw));
-			if (nw == NULL) {
-				mr_outcome_clear(&oa);
-				mr_outcome_clear(&ob);
-				mr_error_set(err, ENOMEM, "diff");
-				goto fail;
-			}
-			v = nw;
-			v[nv].name = mr_steal_ptr(&oa.name);
-			v[nv].a = mr_steal_ptr(&oa.effect);
-			v[nv].b = mr_steal_ptr(&ob.effect);
-			nv++;
-		}
-		mr_outcome_clear(&oa);
-		mr_outcome_clear(&ob);
-	}
-	mr_strv_clear(&all);
-	*out = v;
-	*n = nv;
+	if (add_names(&all, a->profile, a->arch) < 0 || add_names(&all, b->profile, a->arch) < 0)
+		return mr_error_oom(err, "diff");
+	mr_strv_sort_uniq(&all);
+	for (size_t i = 0; i < all.n; i++)
+		if (diff_one(a, b, all.v[i], &l, err) < 0)
+			return -1;
+	*out = mr_steal_pointer(&l.v);
+	*n = l.n;
+	l.n = 0;
 	return 0;
-fail:
-	mr_strv_clear(&all);
-	mr_diff_free(v, nv);
-	return -1;
 }

@@ -9,43 +9,17 @@
  * the reasons and the argument conditions, which one evaluation with all
  * arguments zero cannot show.
  */
-#ifndef MINIRUN_LIB_EXPLAIN_H
-#define MINIRUN_LIB_EXPLAIN_H
+#ifndef MINIRUN_TOOLS_EXPLAIN_H
+#define MINIRUN_TOOLS_EXPLAIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/strv.h"
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
-
-/* ----------------------------------------------------------- architectures */
-
-/*
- * "SCMP_ARCH_AARCH64", libseccomp's "aarch64" or Go's "arm64" (any case) ->
- * SCMP_ARCH_* token; 0 when libseccomp does not know it.
- */
-uint32_t mr_arch_parse(const char *s);
-
-/* Token -> "SCMP_ARCH_X86_64" / "x86_64"; NULL when unknown. */
-const char *mr_arch_scmp_name(uint32_t token);
-const char *mr_arch_lib_name(uint32_t token);
-
-/* Every system call libseccomp knows on arch, sorted by name (malloc'ed strings). */
-int mr_arch_syscalls(uint32_t arch, struct mr_strv *out, struct mr_error *err);
-
-/*
- * The host's reduction environment (kernel version from uname) for the given
- * bounding set, pretending the native arch is arch (0: the real one): what
- * Docker on such a host would do.
- */
-int mr_reduce_env_for(mr_capset bounding, uint32_t arch, struct mr_reduce_env *env,
-		      struct mr_error *err);
-
-/*
- * Load a profile by name: "runtime/default", "docker/default" or
- * "RuntimeDefault" are minirun's built-in default; anything else is a path.
- */
-int mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_error *err);
+#include "seccomp/reduce.h"
 
 /* -------------------------------------------------------------- explaining */
 

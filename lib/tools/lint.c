@@ -17,6 +17,9 @@
 
 #include <linux/seccomp.h>
 
+#include "seccomp/arch.h"
+#include "seccomp/filter.h"
+#include "seccomp/reduce.h"
 #include "tools/explain.h"
 #include "tools/lint.h"
 #include "common/util.h"
@@ -380,73 +383,68 @@ named_at_all(const struct mr_profile *p, const char *name)
 	return false;
 }
 
+/* A name libseccomp does not know: a typo, or newer than this libseccomp. */
 static void
-lint_names(struct lctx *c, const struct mr_profile *p, const struct mr_lint_opts *o)
+lint_unknown_name(struct lctx *c, const struct mr_profile *p, const struct mr_prof_rule *r,
+		  const char *n, struct mr_pos pos, const struct mr_lint_opts *o)
 {
 	const struct scmp_version *v = seccomp_version();
 	bool default_allows = allow_like(p->default_action);
 
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct mr_prof_rule *r = &p->rules[i];
-		uint32_t act = mr_act_value(r->action, r->errno_ret);
-		for (size_t k = 0; k < r->n_names; k++) {
-			const char *n = r->names[k];
-			struct mr_pos pos = r->name_pos ? r->name_pos[k] : r->pos;
-			if (seccomp_syscall_resolve_name(n) == __NR_SCMP_ERROR) {
-				load_candidates(c, o);
-				const char *near = nearest(n, (const char *const *)c->candidates.v,
-							   c->candidates.n, false);
-				char fix[256];
-				if (near)
-					snprintf(
-					    fix, sizeof(fix),
-					    "did you mean \"%s\"? If not, it is newer than "
-					    "libseccomp %u.%u.%u: upgrade libseccomp for it to "
-					    "take effect",
-					    near, v->major, v->minor, v->micro);
-				else
-					snprintf(
-					    fix, sizeof(fix),
-					    "remove it if it is a typo; if it is newer than "
-					    "libseccomp %u.%u.%u, upgrade libseccomp for it to "
-					    "take effect",
-					    v->major, v->minor, v->micro);
-				if (default_allows && !allow_like(r->action))
-					add(c, MR_LINT_WARNING, pos, fix,
-					    "unknown system call \"%s\" in a deny rule: libseccomp "
-					    "%u.%u.%u does not know it, runc, crun and minirun "
-					    "skip "
-					    "it, and it stays allowed (the rule fails open)",
-					    n, v->major, v->minor, v->micro);
-				else
-					add(c, MR_LINT_WARNING, pos, fix,
-					    "unknown system call \"%s\": libseccomp %u.%u.%u does "
-					    "not know it, so runc, crun and minirun skip it",
-					    n, v->major, v->minor, v->micro);
-				continue;
-			}
-			for (size_t a = 0; a < o->n_arches; a++) {
-				uint32_t arch = o->arches[a];
-				const char *g = generic_of(n);
-				const char *an = mr_arch_lib_name(arch);
-				if (g == NULL || !rule_for_arch(r, arch) ||
-				    seccomp_syscall_resolve_name_arch(arch, n) >= 0 ||
-				    seccomp_syscall_resolve_name_arch(arch, g) < 0 ||
-				    named_with_action(p, g, act, arch))
-					continue;
-				char fix[256];
-				snprintf(fix, sizeof(fix),
-					 "add \"%s\" to the rule, which %s uses "
-					 "instead",
-					 g, an);
-				add(c, MR_LINT_WARNING, pos, fix,
-				    "\"%s\" does not exist on %s: there this rule does nothing for "
-				    "it",
-				    n, an);
-			}
-		}
-	}
+	load_candidates(c, o);
+	const char *near = nearest(n, (const char *const *)c->candidates.v, c->candidates.n, false);
+	char fix[256];
+	if (near)
+		snprintf(fix, sizeof(fix),
+			 "did you mean \"%s\"? If not, it is newer than "
+			 "libseccomp %u.%u.%u: upgrade libseccomp for it to "
+			 "take effect",
+			 near, v->major, v->minor, v->micro);
+	else
+		snprintf(fix, sizeof(fix),
+			 "remove it if it is a typo; if it is newer than "
+			 "libseccomp %u.%u.%u, upgrade libseccomp for it to "
+			 "take effect",
+			 v->major, v->minor, v->micro);
+	if (default_allows && !allow_like(r->action))
+		add(c, MR_LINT_WARNING, pos, fix,
+		    "unknown system call \"%s\" in a deny rule: libseccomp %u.%u.%u does not "
+		    "know it, runc, crun and minirun skip it, and it stays allowed (the rule "
+		    "fails open)",
+		    n, v->major, v->minor, v->micro);
+	else
+		add(c, MR_LINT_WARNING, pos, fix,
+		    "unknown system call \"%s\": libseccomp %u.%u.%u does "
+		    "not know it, so runc, crun and minirun skip it",
+		    n, v->major, v->minor, v->micro);
+}
 
+/* A name missing on one of the target arches, which has a generic replacement. */
+static void
+lint_name_on_arches(struct lctx *c, const struct mr_profile *p, const struct mr_prof_rule *r,
+		    const char *n, struct mr_pos pos, const struct mr_lint_opts *o)
+{
+	uint32_t act = mr_act_value(r->action, r->errno_ret);
+
+	for (size_t a = 0; a < o->n_arches; a++) {
+		uint32_t arch = o->arches[a];
+		const char *g = generic_of(n);
+		const char *an = mr_arch_lib_name(arch);
+		if (g == NULL || !rule_for_arch(r, arch) ||
+		    seccomp_syscall_resolve_name_arch(arch, n) >= 0 ||
+		    seccomp_syscall_resolve_name_arch(arch, g) < 0 ||
+		    named_with_action(p, g, act, arch))
+			continue;
+		char fix[256];
+		snprintf(fix, sizeof(fix), "add \"%s\" to the rule, which %s uses instead", g, an);
+		add(c, MR_LINT_WARNING, pos, fix,
+		    "\"%s\" does not exist on %s: there this rule does nothing for it", n, an);
+	}
+}
+
+static void
+lint_legacy_trap(struct lctx *c, const struct mr_profile *p, const struct mr_lint_opts *o)
+{
 	/*
 	 * The lab exercise trap: "mkdir" left out (denied by default) while
 	 * "mkdirat" is allowed; on aarch64 mkdir(2) is mkdirat, so it works there.
@@ -501,6 +499,23 @@ lint_names(struct lctx *c, const struct mr_profile *p, const struct mr_lint_opts
 			break;
 		}
 	}
+}
+
+static void
+lint_names(struct lctx *c, const struct mr_profile *p, const struct mr_lint_opts *o)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct mr_prof_rule *r = &p->rules[i];
+		for (size_t k = 0; k < r->n_names; k++) {
+			const char *n = r->names[k];
+			struct mr_pos pos = r->name_pos ? r->name_pos[k] : r->pos;
+			if (seccomp_syscall_resolve_name(n) == __NR_SCMP_ERROR)
+				lint_unknown_name(c, p, r, n, pos, o);
+			else
+				lint_name_on_arches(c, p, r, n, pos, o);
+		}
+	}
+	lint_legacy_trap(c, p, o);
 }
 
 static void
@@ -791,7 +806,7 @@ lint_parsed(struct lctx *c, struct mr_profile *p, const struct mr_error *perr,
 	mr_strv_clear(&c->candidates);
 	if (c->oom) {
 		mr_lint_clear(c->out);
-		return mr_error_set(err, ENOMEM, "profile check %s", c->source);
+		return mr_error_oomf(err, "profile check %s", c->source);
 	}
 	/* Stable: insertion sort keeps discovery order among equal positions. */
 	for (size_t i = 1; i < c->out->n; i++) {

@@ -8,8 +8,8 @@
  * loads, but does something other than it appears to (a name is skipped, a
  * rule is ignored, a deny rule fails open, a key is ignored...).
  */
-#ifndef MINIRUN_LIB_LINT_H
-#define MINIRUN_LIB_LINT_H
+#ifndef MINIRUN_TOOLS_LINT_H
+#define MINIRUN_TOOLS_LINT_H
 
 #include <stddef.h>
 #include <stdint.h>

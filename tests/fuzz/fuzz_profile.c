@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "seccomp/program.h"
 #include "tools/explain.h"
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
+#include "seccomp/arch.h"
 #include "common/util.h"
 #include "test-helpers.h"
 

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
 #include "test-helpers.h"
 
 /* Docker's 14 default capabilities (moby oci/caps/defaults.go). */

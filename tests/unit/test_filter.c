@@ -26,7 +26,9 @@
 #include <linux/seccomp.h>
 
 #include "seccomp/program.h"
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
 #include "seccomp_test.h"
 #include "seccomp/sha256.h"
 

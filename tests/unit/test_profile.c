@@ -8,7 +8,9 @@
 
 #include <linux/seccomp.h>
 
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
 #include "seccomp_test.h"
 
 #define FAILS(fixture, ...)                                                                        \

@@ -11,7 +11,12 @@
 
 #include <linux/seccomp.h>
 
+#include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/reduce.h"
+#include "seccomp/arch.h"
+#include "seccomp/program.h"
+#include "common/util.h"
 #include "seccomp_test.h"
 
 #define CAP_SYS_ADMIN_BIT  MR_CAP_BIT(21)
@@ -165,6 +170,36 @@ START_TEST(test_host_env)
 	ck_assert_uint_eq(mr_arch_resolve("SCMP_ARCH_AARCH64"), SCMP_ARCH_AARCH64);
 	ck_assert_uint_eq(mr_arch_resolve("x86_64"), 0);
 	ck_assert_uint_eq(mr_arch_resolve("SCMP_ARCH_"), 0);
+}
+END_TEST
+
+/* seccomp/arch.c's archMap pairing is the built-in default's, and every spelling parses back. */
+START_TEST(test_arch_table)
+{
+	struct mr_profile *p = NULL;
+	struct mr_error err = {0};
+	const struct mr_arch *a;
+
+	ck_assert_msg(mr_profile_load_named("runtime/default", &p, &err) == 0, "%s", err.msg);
+	for (size_t i = 0; i < p->n_archmap; i++) {
+		const struct mr_prof_archmap *am = &p->archmap[i];
+		a = mr_arch_find(mr_arch_resolve(am->arch));
+		if (a == NULL)
+			continue; /* newer than this libseccomp or than the table */
+		ck_assert_uint_le(am->n_sub_arches, MR_ARRAY_SIZE(a->docker_subs));
+		for (size_t k = 0; k < MR_ARRAY_SIZE(a->docker_subs); k++)
+			ck_assert_uint_eq(a->docker_subs[k],
+					  k < am->n_sub_arches ? mr_arch_resolve(am->sub_arches[k])
+							       : 0);
+	}
+	for (size_t i = 0; (a = mr_arch_nth(i)) != NULL; i++) {
+		ck_assert_uint_eq(mr_arch_resolve(a->scmp), a->token);
+		ck_assert_uint_eq(mr_arch_parse(a->lib), a->token);
+		if (a->go != NULL)
+			ck_assert_uint_eq(mr_arch_parse(a->go), a->token);
+		ck_assert_ptr_eq(mr_arch_find(a->token), a);
+	}
+	mr_profile_free(p);
 }
 END_TEST
 
@@ -374,6 +409,7 @@ reduce_suite(void)
 	tcase_add_test(tc, test_archmap);
 	tcase_add_test(tc, test_flags_default);
 	tcase_add_test(tc, test_host_env);
+	tcase_add_test(tc, test_arch_table);
 	tcase_add_test(tc, test_lab_variants);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

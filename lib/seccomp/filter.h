@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: the applicable rules compiled to BPF (lib/seccomp/filter.c):
+ * libseccomp's program behind minirun's ENOSYS stub, and the cache of
+ * compiled programs.
+ */
+#ifndef MINIRUN_SECCOMP_FILTER_H
+#define MINIRUN_SECCOMP_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/strv.h"
+#include "seccomp/reduce.h"
+
+struct sock_filter;
+
+struct mr_filter_opts {
+	bool strict;	       /* unknown syscall names are an error */
+	bool quiet_unknown;    /* do not warn about unknown names (the built-in default) */
+	const char *cache_dir; /* NULL: no cache */
+};
+
+struct mr_filter {
+	struct sock_filter *insns; /* ENOSYS stub + libseccomp's program */
+	size_t n_insns;
+	unsigned flags; /* SECCOMP_FILTER_FLAG_* */
+	size_t n_stub;	/* instructions of the ENOSYS stub at the start */
+	bool from_cache;
+	struct mr_strv warnings;
+};
+
+int mr_filter_build(const struct mr_reduced *r, const struct mr_filter_opts *opts,
+		    struct mr_filter *out, struct mr_error *err);
+
+void mr_filter_clear(struct mr_filter *f);
+#define cleanup_filter __attribute__((cleanup(mr_filter_clear)))
+
+/*
+ * libseccomp's pseudo-code (seccomp_export_pfc) for the same rules as
+ * mr_filter_build compiles, without the ENOSYS stub (which libseccomp does
+ * not know about).  *out is malloc'ed text.  For `profile explain --format=pfc`.
+ */
+int mr_filter_export_pfc(const struct mr_reduced *r, char **out, struct mr_error *err);
+
+/*
+ * The cache directory to use, from MINIRUN_SECCOMP_CACHE ("0": none, an
+ * absolute path: that directory) or the default ($XDG_CACHE_HOME or
+ * ~/.cache, /var/cache for root, + /minirun/seccomp).  *out = NULL when the
+ * cache is disabled.  Returns -1 only on ENOMEM.
+ */
+int mr_filter_cache_dir(char **out);
+
+/*
+ * An entry under a key the caller computed (the built-in default's fast path:
+ * its key covers the embedded text and every input of the reduction, so a hit
+ * needs no parsing).  get returns 1 on a hit and fills insns, n_insns,
+ * n_stub and flags (no warnings); put is best effort.
+ */
+int mr_filter_cache_get(const char *cache_dir, const uint8_t key[32], struct mr_filter *out);
+void mr_filter_cache_put(const char *cache_dir, const uint8_t key[32], const struct mr_filter *f);
+
+/* The cache key: SHA-256 of everything that affects the program. */
+int mr_filter_cache_key(const struct mr_reduced *r, const struct mr_filter_opts *opts,
+			uint8_t key[32], struct mr_error *err);
+
+#endif
