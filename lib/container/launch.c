@@ -40,6 +40,7 @@
 
 #include "container/launch.h"
 #include "container/apparmor.h"
+#include "container/cgroup.h"
 #include "container/mounts.h"
 #include "container/namespaces.h"
 #include "seccomp/observe.h"
@@ -420,9 +421,14 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
 
-	/* Rootless: wait until the parent has written our uid/gid maps. */
-	if (p->rootless && read(sync_fd, &go, 1) != 1)
-		return mr_error_set(err, errno, "user namespace: waiting for the id maps");
+	/* Wait until the parent has put us in our cgroup (and, rootless, written our id maps). */
+	if (read(sync_fd, &go, 1) != 1)
+		return mr_error_set(err, errno, "waiting for minirun to release the container");
+	/* cgroup: a namespace made now is rooted at the container's cgroup (cgroup.c). */
+	if (syscall(SYS_unshare, CLONE_NEWCGROUP) < 0)
+		return mr_error_set(err, errno, "unshare(CLONE_NEWCGROUP)");
+	if (mr_resources_apply_ulimits(&spec->resources, err) < 0)
+		return -1;
 
 	/* Nobody may ptrace us or open /proc/PID/ files while we set up. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -706,6 +712,7 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	cleanup_close int child_sock = -1;
 	cleanup_close int pidfd_owned = -1;
 	bool execed = false;
+	struct mr_cgroup cg = MR_CGROUP_INIT;
 
 	if (p->seccomp.observe != MR_OBSERVE_NONE) {
 		if (mr_observer_open(p, &observer, err) < 0)
@@ -728,6 +735,8 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	sock = sv[0];
 	child_sock = sv[1];
 
+	if (mr_cgroup_create(p, &cg, err) < 0)
+		goto out_early;
 	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
 	relay_sigset(&relay);
 	sigprocmask(SIG_BLOCK, &relay, &orig);
@@ -760,15 +769,15 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 		mr_observer_set_init(observer, pid);
 	close(mr_steal_fd(&child_sock));
 
-	if (p->rootless) {
-		if (mr_ns_write_id_maps(pid, p->outer_uid, p->outer_gid, err) < 0 ||
-		    write(sock, "g", 1) != 1) {
-			if (err->msg[0] == '\0')
-				mr_error_set(err, errno, "user namespace: release the container");
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-			reap(pidfd);
-			goto out;
-		}
+	/* The child waits: cgroup first (before it runs anything), then id maps. */
+	if (mr_cgroup_enter(&cg, pid, err) < 0 ||
+	    (p->rootless && mr_ns_write_id_maps(pid, p->outer_uid, p->outer_gid, err) < 0) ||
+	    write(sock, "g", 1) != 1) {
+		if (err->msg[0] == '\0')
+			mr_error_set(err, errno, "release the container process");
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		reap(pidfd);
+		goto out;
 	}
 
 	/*
@@ -868,6 +877,13 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	} else if (observer != NULL) {
 		ret = mr_observer_finish(observer, err);
 	}
+	if (ret == 0 && *exit_status == 128 + SIGKILL && mr_cgroup_oom_killed(&cg)) {
+		char limit[32];
+		mr_format_size(cg.memory_limit, limit, sizeof(limit));
+		ret = mr_error_set_status(
+		    err, *exit_status, 0, "%s%skilled: out of memory (memory limit %s)",
+		    spec->name ? "" : p->hostname, spec->name ? "" : ": ", limit);
+	}
 	goto out;
 
 kill_out:
@@ -876,6 +892,7 @@ kill_out:
 out:
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 out_early:
+	mr_cgroup_destroy(&cg);
 	/* A run that never reached exec leaves no report file behind. */
 	if (!execed)
 		mr_observer_abort(observer);

@@ -22,6 +22,7 @@
 
 #include "container/launch.h"
 #include "container/apparmor.h"
+#include "container/cgroup.h"
 #include "seccomp/bpf-eval.h"
 #include "common/util.h"
 
@@ -462,6 +463,10 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	if (observe != MR_OBSERVE_LEARN && check_profile_allows_launch(p, err) < 0)
 		goto fail;
 	if (mr_apparmor_check(spec->apparmor, err) < 0)
+		goto fail;
+	/* cgroup limits and --ulimit (cgroup.c, resources.c). */
+	if (mr_cgroup_check(spec, p->rootless, err) < 0 ||
+	    mr_resources_check_ulimits(&spec->resources, err) < 0)
 		goto fail;
 	return 0;
 fail:
