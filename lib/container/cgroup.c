@@ -308,9 +308,13 @@ sweep_stale(const char *parent)
 	closedir(d);
 }
 
+static int setup_cpuset_v1(const struct mr_cgroup_dir *d, const char *cpus, struct mr_error *err);
+
 static int
-make_parents(struct mr_cgroup *cg, const char *mount, const char *parent, struct mr_error *err)
+make_parents(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent,
+	     struct mr_error *err)
 {
+	const char *mount = h->mount;
 	char path[PATH_MAX];
 	size_t len = (size_t)snprintf(path, sizeof(path), "%s/", mount);
 
@@ -328,6 +332,18 @@ make_parents(struct mr_cgroup *cg, const char *mount, const char *parent, struct
 		if (mkdir(path, 0755) == 0) {
 			if (cg->n_parents < MR_ARRAY_SIZE(cg->parents))
 				cg->parents[cg->n_parents++] = strdup(path);
+			/* A new cpuset v1 cgroup is empty: no child could take a task. */
+			if (h->ctrls & MR_CG_CPUSET) {
+				struct mr_cgroup_dir d = {.path = path, .dfd = -1};
+				d.dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+				int r = d.dfd < 0
+					    ? mr_error_set(err, errno, "cgroup: open %s", path)
+					    : setup_cpuset_v1(&d, NULL, err);
+				if (d.dfd >= 0)
+					close(d.dfd);
+				if (r < 0)
+					return -1;
+			}
 		} else if (errno != EEXIST) {
 			return mr_error_set(err, errno, "--cgroup-parent: mkdir %s", path);
 		}
@@ -344,7 +360,7 @@ make_dir(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent, co
 	char path[PATH_MAX];
 	struct mr_cgroup_dir *d = &cg->dirs[cg->n];
 
-	if (parent != NULL && make_parents(cg, h->mount, parent, err) < 0)
+	if (parent != NULL && make_parents(cg, h, parent, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s/%s", h->mount, parent ? parent : h->own, name);
 	for (int attempt = 0;; attempt++) {
@@ -400,8 +416,7 @@ setup_cpuset_v1(const struct mr_cgroup_dir *d, const char *cpus, struct mr_error
 		return cg_write(d, "cpuset.cpus", parent_cpus, NULL, err);
 	cleanup_close int fd = openat(d->dfd, "cpuset.cpus", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, cpus, strlen(cpus)) != (ssize_t)strlen(cpus))
-		return mr_error_set(err, errno == EINVAL ? 0 : errno,
-				    "--cpuset-cpus %s: not available (available: %s)", cpus,
+		return mr_error_set(err, 0, "--cpuset-cpus %s: not available (available: %s)", cpus,
 				    parent_cpus);
 	return 0;
 }
