@@ -109,6 +109,19 @@ procs_empty(int dfd)
 	return n == 0;
 }
 
+/* MOUNT + "/" + REL (any slashes trimmed) + "/" + NAME (when not NULL). */
+static void
+join_path(char *out, size_t size, const char *mount, const char *rel, const char *name)
+{
+	while (*rel == '/')
+		rel++;
+	size_t rl = strlen(rel);
+	while (rl > 0 && rel[rl - 1] == '/')
+		rl--;
+	snprintf(out, size, "%s%s%.*s%s%s", mount, rl ? "/" : "", (int)rl, rel, name ? "/" : "",
+		 name ? name : "");
+}
+
 /* --- where the hierarchies are -------------------------------------------- */
 
 struct hierarchy {
@@ -362,7 +375,7 @@ make_dir(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent, co
 
 	if (parent != NULL && make_parents(cg, h, parent, err) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/%s/%s", h->mount, parent ? parent : h->own, name);
+	join_path(path, sizeof(path), h->mount, parent ? parent : h->own, name);
 	for (int attempt = 0;; attempt++) {
 		if (mkdir(path, 0755) < 0)
 			return mr_error_set(err, errno, "cgroup: mkdir %s", path);
@@ -590,7 +603,7 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 		if (!h[i].mounted || cg->n == MR_CGROUP_MAX_DIRS)
 			continue;
 		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s/%s", h[i].mount, parent ? parent : h[i].own);
+		join_path(dir, sizeof(dir), h[i].mount, parent ? parent : h[i].own, NULL);
 		sweep_stale(dir);
 		if (make_dir(cg, &h[i], parent, name, err) < 0)
 			goto fail;
@@ -610,13 +623,33 @@ fail:
 }
 
 int
-mr_cgroup_enter(struct mr_cgroup *cg, pid_t pid, struct mr_error *err)
+mr_cgroup_clone_fd(struct mr_cgroup *cg)
 {
-	char v[32];
-	snprintf(v, sizeof(v), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++)
-		if (cg_write(&cg->dirs[i], "cgroup.procs", v, NULL, err) < 0)
+		if (cg->dirs[i].v2) {
+			cg->cloned_into = true;
+			return cg->dirs[i].dfd;
+		}
+	return -1;
+}
+
+void
+mr_cgroup_clone_into_failed(struct mr_cgroup *cg)
+{
+	cg->cloned_into = false;
+}
+
+int
+mr_cgroup_join_self(const struct mr_cgroup *cg, struct mr_error *err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct mr_cgroup_dir *d = &cg->dirs[i];
+		if (d->v2 && cg->cloned_into)
+			continue;
+		/* v2 has no "tasks"; its cgroup.procs with 0 is "this process". */
+		if (cg_write(d, d->v2 ? "cgroup.procs" : "tasks", "0", NULL, err) < 0)
 			return -1;
+	}
 	return 0;
 }
 

@@ -16,11 +16,14 @@
  * pure v2 host -- or below --cgroup-parent (relative to each hierarchy's
  * root, as Docker).  Its name is "minirun-<container id>".
  *
- * The order, in the parent:
- *   mr_cgroup_create   before clone: sweep stale ones, mkdir, limits, devices
- *   mr_cgroup_enter    the child's pid into every cgroup.procs, while the
- *                      child waits (it then unshares its cgroup namespace,
- *                      so that namespace is rooted at these cgroups)
+ * The order:
+ *   mr_cgroup_create   parent, before clone: sweep stale ones, mkdir,
+ *                      limits, devices
+ *   clone3             CLONE_INTO_CGROUP into the cgroup2 directory
+ *   mr_cgroup_join_self  the child, before anything else, moves itself into
+ *                      each v1 cgroup; it then waits for minirun and
+ *                      unshares its cgroup namespace, so that namespace is
+ *                      rooted at these cgroups
  *   mr_cgroup_oom_killed  after the container's init died of SIGKILL
  *   mr_cgroup_destroy  every process left is killed, every directory removed
  */
@@ -40,6 +43,7 @@ struct mr_cgroup {
 	char *parents[MR_CGROUP_MAX_DIRS * 4]; /* --cgroup-parent components minirun made */
 	size_t n_parents;
 	int64_t memory_limit; /* for the out-of-memory message */
+	bool cloned_into;     /* the child was created in the cgroup2 directory */
 };
 
 #define MR_CGROUP_INIT                                                                             \
@@ -57,8 +61,22 @@ int mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *
 /* Parent, before clone.  Rootless: does nothing.  On failure nothing is left. */
 int mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_error *err);
 
-/* Parent, after clone, while the child waits: move PID into every cgroup. */
-int mr_cgroup_enter(struct mr_cgroup *cg, pid_t pid, struct mr_error *err);
+/*
+ * Parent, for clone3: the cgroup2 directory to start the child in
+ * (CLONE_INTO_CGROUP), or -1.  mr_cgroup_clone_into_failed() when the kernel
+ * refused the flag (before 5.7): the child then joins it itself.
+ */
+int mr_cgroup_clone_fd(struct mr_cgroup *cg);
+void mr_cgroup_clone_into_failed(struct mr_cgroup *cg);
+
+/*
+ * Container process, first thing after clone (it is single-threaded and runs
+ * nothing of the image yet): join every cgroup.  Moving oneself into a v1
+ * hierarchy through "tasks" with pid 0 spares the kernel its global
+ * cgroup_threadgroup_rwsem write lock, an RCU grace period (~0.7 ms here)
+ * that a cgroup.procs write of another pid pays.
+ */
+int mr_cgroup_join_self(const struct mr_cgroup *cg, struct mr_error *err);
 
 /* Did the memory controller's OOM killer kill a process of the container? */
 bool mr_cgroup_oom_killed(const struct mr_cgroup *cg);

@@ -421,7 +421,10 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
 
-	/* Wait until the parent has put us in our cgroup (and, rootless, written our id maps). */
+	/* Into the container's cgroups before anything else runs (cgroup.c). */
+	if (p->cgroup != NULL && mr_cgroup_join_self(p->cgroup, err) < 0)
+		return -1;
+	/* Wait for minirun (rootless: until it has written our id maps). */
 	if (read(sync_fd, &go, 1) != 1)
 		return mr_error_set(err, errno, "waiting for minirun to release the container");
 	/* cgroup: a namespace made now is rooted at the container's cgroup (cgroup.c). */
@@ -737,6 +740,7 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 
 	if (mr_cgroup_create(p, &cg, err) < 0)
 		goto out_early;
+	p->cgroup = &cg;
 	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
 	relay_sigset(&relay);
 	sigprocmask(SIG_BLOCK, &relay, &orig);
@@ -746,7 +750,19 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
 	    .exit_signal = SIGCHLD,
 	};
+	int cgfd = mr_cgroup_clone_fd(&cg);
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
 	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG)) {
+		/* Before Linux 5.7: the child joins its cgroup2 directory itself. */
+		mr_cgroup_clone_into_failed(&cg);
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	}
 	if (pid < 0) {
 		int e = errno;
 		sigprocmask(SIG_SETMASK, &orig, NULL);
@@ -769,9 +785,8 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 		mr_observer_set_init(observer, pid);
 	close(mr_steal_fd(&child_sock));
 
-	/* The child waits: cgroup first (before it runs anything), then id maps. */
-	if (mr_cgroup_enter(&cg, pid, err) < 0 ||
-	    (p->rootless && mr_ns_write_id_maps(pid, p->outer_uid, p->outer_gid, err) < 0) ||
+	/* The child waits (rootless: for its id maps). */
+	if ((p->rootless && mr_ns_write_id_maps(pid, p->outer_uid, p->outer_gid, err) < 0) ||
 	    write(sock, "g", 1) != 1) {
 		if (err->msg[0] == '\0')
 			mr_error_set(err, errno, "release the container process");
@@ -893,6 +908,7 @@ out:
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 out_early:
 	mr_cgroup_destroy(&cg);
+	p->cgroup = NULL;
 	/* A run that never reached exec leaves no report file behind. */
 	if (!execed)
 		mr_observer_abort(observer);

@@ -10,6 +10,8 @@
 #include "container/spec.h"
 #include "container/user.h"
 
+struct mr_cgroup;
+
 /*
  * A spec that has been checked against the real world (rootfs opened, user
  * resolved, command found, capabilities known to be grantable, seccomp
@@ -32,6 +34,7 @@ struct mr_prepared {
 	struct mr_seccomp_prepared seccomp;
 	dev_t self_dev; /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
 	ino_t self_ino;
+	const struct mr_cgroup *cgroup; /* set by mr_run: the cgroup the child joins (cgroup.c) */
 };
 
 int mr_prepare(const struct mr_spec *spec, struct mr_prepared *out, struct mr_error *err);
