@@ -23,7 +23,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,6 +128,7 @@ join_path(char *out, size_t size, const char *mount, const char *rel, const char
 
 struct hierarchy {
 	unsigned ctrls; /* 0 for cgroup2 */
+	char names[64]; /* the controllers as /proc/self/cgroup lists them: "cpu,cpuacct" */
 	bool v2;
 	char own[PATH_MAX];   /* minirun's cgroup in it (from /proc/self/cgroup) */
 	char mount[PATH_MAX]; /* where it is mounted */
@@ -172,6 +175,7 @@ read_self_cgroup(struct hierarchy *h, size_t max, size_t *n, struct mr_error *er
 			memset(x, 0, sizeof(*x));
 			x->v2 = c1 == line + 1 && line[0] == '0' && c2 == c1 + 1;
 			x->ctrls = x->v2 ? 0 : controller_bits(c1 + 1, (size_t)(c2 - c1 - 1));
+			snprintf(x->names, sizeof(x->names), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
 			snprintf(x->own, sizeof(x->own), "%s", c2 + 1);
 			if (x->v2 || x->ctrls)
 				(*n)++;
@@ -181,6 +185,52 @@ read_self_cgroup(struct hierarchy *h, size_t max, size_t *n, struct mr_error *er
 		line = nl + 1;
 	}
 	return 0;
+}
+
+/*
+ * The usual layout, without reading mountinfo (70 us): v1 hierarchies at
+ * /sys/fs/cgroup/<controllers>, cgroup2 at /sys/fs/cgroup (pure v2) or
+ * /sys/fs/cgroup/unified (hybrid), each checked with statfs.  A v1 mount
+ * found this way is only trusted when it holds a file of every controller
+ * of the hierarchy.  Returns true when every hierarchy was found.
+ */
+static bool
+find_mounts_fast(struct hierarchy *h, size_t n)
+{
+	struct statfs sf;
+	bool pure_v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+
+	for (size_t i = 0; i < n; i++) {
+		char mnt[PATH_MAX], probe[PATH_MAX + 64];
+		if (h[i].v2) {
+			snprintf(mnt, sizeof(mnt), "%s",
+				 pure_v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified");
+			if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+				return false;
+		} else {
+			snprintf(mnt, sizeof(mnt), "/sys/fs/cgroup/%s", h[i].names);
+			if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+				return false;
+			for (size_t k = 0; k < MR_ARRAY_SIZE(v1_controllers); k++) {
+				/* freezer and pids: no file in the root to look for. */
+				if (!(h[i].ctrls & v1_controllers[k].bit) ||
+				    (v1_controllers[k].bit & (MR_CG_FREEZER | MR_CG_PIDS)))
+					continue;
+				snprintf(probe, sizeof(probe), "%s/%s.%s", mnt,
+					 v1_controllers[k].name,
+					 v1_controllers[k].bit == MR_CG_DEVICES	 ? "list"
+					 : v1_controllers[k].bit == MR_CG_CPUSET ? "cpus"
+					 : v1_controllers[k].bit == MR_CG_MEMORY ? "usage_in_bytes"
+										 : "shares");
+				if (access(probe, F_OK) < 0)
+					return false;
+			}
+		}
+		snprintf(h[i].mount, sizeof(h[i].mount), "%s", mnt);
+	}
+	for (size_t i = 0; i < n; i++)
+		h[i].mounted = true;
+	return true;
 }
 
 /* Match each hierarchy to its mount point in /proc/self/mountinfo. */
@@ -376,17 +426,22 @@ make_dir(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent, co
 	if (parent != NULL && make_parents(cg, h, parent, err) < 0)
 		return -1;
 	join_path(path, sizeof(path), h->mount, parent ? parent : h->own, name);
+	/*
+	 * The lock is held until minirun exits: another minirun's sweep_stale()
+	 * never takes a locked directory.  In the instant between mkdir and
+	 * flock one may take it for stale and remove it (before the open, or
+	 * before the flock: the lock then waits for it); make it again.
+	 */
 	for (int attempt = 0;; attempt++) {
+		if (attempt == 8)
+			return mr_error_set(err, ENOENT, "cgroup: %s keeps disappearing", path);
 		if (mkdir(path, 0755) < 0)
 			return mr_error_set(err, errno, "cgroup: mkdir %s", path);
 		d->dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d->dfd < 0 && errno == ENOENT)
+			continue;
 		if (d->dfd < 0)
 			return mr_error_set(err, errno, "cgroup: open %s", path);
-		/*
-		 * Held until minirun exits: another minirun's sweep_stale() never
-		 * takes a locked directory.  One could have removed it between
-		 * mkdir and flock; then make it again.
-		 */
 		if (flock(d->dfd, LOCK_SH) < 0) {
 			int e = errno;
 			close(d->dfd);
@@ -396,8 +451,6 @@ make_dir(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent, co
 		if (faccessat(d->dfd, "cgroup.procs", F_OK, 0) == 0)
 			break;
 		close(d->dfd);
-		if (attempt == 3)
-			return mr_error_set(err, ENOENT, "cgroup: %s disappeared", path);
 	}
 	d->path = strdup(path);
 	if (d->path == NULL) {
@@ -590,7 +643,9 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 	memset(cg, 0, sizeof(*cg));
 	if (p->rootless)
 		return 0;
-	if (read_self_cgroup(h, MR_ARRAY_SIZE(h), &nh, err) < 0 || find_mounts(h, nh, err) < 0)
+	if (read_self_cgroup(h, MR_ARRAY_SIZE(h), &nh, err) < 0)
+		return -1;
+	if (!find_mounts_fast(h, nh) && find_mounts(h, nh, err) < 0)
 		return -1;
 	for (size_t i = 0; i < nh; i++)
 		if (h[i].mounted && !h[i].v2)
@@ -699,18 +754,18 @@ kill_all(const struct mr_cgroup *cg)
 {
 	const struct mr_cgroup_dir *freezer = NULL, *any = NULL;
 
-	for (size_t i = 0; i < cg->n; i++) {
-		const struct mr_cgroup_dir *d = &cg->dirs[i];
-		if (procs_empty(d->dfd))
-			continue;
-		any = d;
-		/* cgroup.kill (Linux 5.14): one write, no race with fork. */
-		if (d->v2 && cg_write(d, "cgroup.kill", "1", NULL, NULL) == 0)
+	/* cgroup.kill (Linux 5.14): one write, no race with fork, cheap when empty. */
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].v2 && cg_write(&cg->dirs[i], "cgroup.kill", "1", NULL, NULL) == 0)
 			return;
-		if (d->ctrls & MR_CG_FREEZER)
-			freezer = d;
+	/* Every directory holds the same processes: look at one. */
+	for (size_t i = 0; i < cg->n; i++) {
+		if (any == NULL)
+			any = &cg->dirs[i];
+		if (cg->dirs[i].ctrls & MR_CG_FREEZER)
+			freezer = any = &cg->dirs[i];
 	}
-	if (any == NULL)
+	if (any == NULL || procs_empty(any->dfd))
 		return;
 	if (freezer == NULL) {
 		/* Best effort: a process forking right now could slip through. */
