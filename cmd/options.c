@@ -38,6 +38,16 @@ const char mr_cli_usage[] =
     "                             write a minimal profile for it to FILE (with\n"
     "                             --seccomp BASE: only what BASE lacks is added)\n"
     "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
+    "  -m, --memory SIZE          memory limit (64m, 1g; at least 6m)\n"
+    "      --memory-swap SIZE     memory plus swap limit (-1: unlimited swap;\n"
+    "                             default: twice --memory)\n"
+    "      --pids-limit N         at most N processes/threads (-1: unlimited)\n"
+    "      --cpus N               CPU time, in CPUs (1.5)\n"
+    "      --cpu-shares N         relative CPU weight (default 1024)\n"
+    "      --cpuset-cpus LIST     CPUs the container may use (0-3,5)\n"
+    "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048)\n"
+    "      --cgroup-parent PATH   create the container's cgroup below PATH (relative\n"
+    "                             to each hierarchy's root; default: minirun's own)\n"
     "      --rm                   accepted for docker compatibility (minirun never\n"
     "                             keeps a container)\n"
     "  -v, --verbose              print what was applied\n"
@@ -67,6 +77,14 @@ enum opt_id {
 	OPT_SECCOMP_LEARN,
 	OPT_APPARMOR,
 	OPT_RM,
+	OPT_MEMORY,
+	OPT_MEMORY_SWAP,
+	OPT_PIDS_LIMIT,
+	OPT_CPUS,
+	OPT_CPU_SHARES,
+	OPT_CPUSET_CPUS,
+	OPT_ULIMIT,
+	OPT_CGROUP_PARENT,
 	OPT_VERBOSE,
 	OPT_HELP,
 	OPT_VERSION,
@@ -101,6 +119,14 @@ static const struct opt options[] = {
     {"seccomp-learn", 0, true, OPT_SECCOMP_LEARN, false},
     {"apparmor", 0, true, OPT_APPARMOR, false},
     {"rm", 0, false, OPT_RM, false},
+    {"memory", 'm', true, OPT_MEMORY, false},
+    {"memory-swap", 0, true, OPT_MEMORY_SWAP, false},
+    {"pids-limit", 0, true, OPT_PIDS_LIMIT, false},
+    {"cpus", 0, true, OPT_CPUS, false},
+    {"cpu-shares", 'c', true, OPT_CPU_SHARES, false},
+    {"cpuset-cpus", 0, true, OPT_CPUSET_CPUS, false},
+    {"ulimit", 0, true, OPT_ULIMIT, false},
+    {"cgroup-parent", 0, true, OPT_CGROUP_PARENT, false},
     {"verbose", 'v', false, OPT_VERBOSE, false},
     {"help", 0, false, OPT_HELP, false},
     {"version", 0, false, OPT_VERSION, false},
@@ -277,6 +303,31 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		return set_string(&spec->apparmor, value, err);
 	case OPT_RM:
 		return 0;
+	case OPT_MEMORY:
+		return mr_parse_memory_limit(value, &spec->resources.memory, err);
+	case OPT_MEMORY_SWAP:
+		return mr_parse_memory_swap(value, &spec->resources.memory_swap, err);
+	case OPT_PIDS_LIMIT:
+		spec->resources.pids_set = true;
+		return mr_parse_pids_limit(value, &spec->resources.pids_limit, err);
+	case OPT_CPUS:
+		return mr_parse_cpus(value, &spec->resources.cpu_nanos, err);
+	case OPT_CPU_SHARES:
+		return mr_parse_cpu_shares(value, &spec->resources.cpu_shares, err);
+	case OPT_CPUSET_CPUS:
+		if (mr_parse_cpuset("--cpuset-cpus", value, err) < 0)
+			return -1;
+		return set_string(&spec->resources.cpuset_cpus, value, err);
+	case OPT_ULIMIT: {
+		struct mr_ulimit u;
+		if (mr_parse_ulimit(value, &u, err) < 0)
+			return -1;
+		return mr_resources_add_ulimit(&spec->resources, &u, err);
+	}
+	case OPT_CGROUP_PARENT:
+		if (value[0] == '\0')
+			return mr_error_set(err, 0, "--cgroup-parent: empty path");
+		return set_string(&spec->resources.cgroup_parent, value, err);
 	case OPT_VERBOSE:
 		cli->verbose = true;
 		return 0;

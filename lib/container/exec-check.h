@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "container/launch.h"
+#include "container/prepare.h"
 
 /*
  * The interpreter the kernel would load for the file open at fd: a script's

@@ -5,10 +5,12 @@
  * lib/container/mounts.c, the filter in lib/seccomp/program.c, the observer
  * in lib/seccomp/observe.c.
  *
- *   parent: [observing: open the observer, map the shared page] -> block
- *           the relayed signals -> socketpair -> clone3(namespaces, pidfd)
- *           -> [rootless: write the id maps, release the child]
- *   child:  pdeathsig -> [rootless: wait for the maps] -> non-dumpable ->
+ *   parent: [observing: open the observer, map the shared page] -> [root:
+ *           create the cgroup] -> block the relayed signals -> socketpair ->
+ *           clone3(namespaces, pidfd, [cgroup2: CLONE_INTO_CGROUP]) ->
+ *           [rootless: write the id maps, release the child]
+ *   child:  pdeathsig -> [root: join the v1 cgroups] -> [rootless: wait for
+ *           the maps] -> cgroup namespace -> ulimits -> non-dumpable ->
  *           setsid -> umask 0 -> mounts + pivot_root -> [read-only root] ->
  *           close fds -> [network none: lo up] -> hostname -> AppArmor exec
  *           label -> stdio/tty -> umask 022 -> workdir (getcwd check) ->
@@ -20,7 +22,11 @@
  *   parent: wait for exec (EOF on the sync socket) or an error message,
  *           [observing: take the seccomp listener, answer notifications] ->
  *           signalfd -> [-it: raw tty] -> relay tty, forward signals -> reap
- *           -> [observing: report or learned profile] -> exit status
+ *           -> [observing: report or learned profile] -> [OOM kill: say so]
+ *           -> kill what is left in the cgroup, remove it -> exit status
+ *
+ * The cgroup is lib/container/cgroup.c, the device policy
+ * lib/container/devices.c, the limits lib/container/resources.c.
  *
  * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
  * tty master fd or an error; a successful execve closes the child's end
@@ -47,6 +53,7 @@
 
 #include "container/launch.h"
 #include "container/apparmor.h"
+#include "container/cgroup.h"
 #include "container/exec-check.h"
 #include "container/mounts.h"
 #include "container/namespaces.h"
@@ -346,9 +353,23 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, struct mr_error *er
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
 
+	/*
+	 * Into the container's cgroups before anything else runs.  The child
+	 * writes itself into each v1 hierarchy's tasks file: a write of another
+	 * pid to cgroup.procs waits on a global kernel lock (lib/container/cgroup.c).
+	 */
+	if (p->cgroup != NULL && mr_cgroup_join_self(p->cgroup, err) < 0)
+		return -1;
+
 	/* Rootless: wait until the parent has written our uid/gid maps. */
 	if (p->rootless && read(sync_fd, &go, 1) != 1)
 		return mr_error_set(err, errno, "user namespace: waiting for the id maps");
+
+	/* Made now, the cgroup namespace is rooted at the container's cgroup. */
+	if (syscall(SYS_unshare, CLONE_NEWCGROUP) < 0)
+		return mr_error_set(err, errno, "unshare(CLONE_NEWCGROUP)");
+	if (mr_resources_apply_ulimits(&p->spec->resources, err) < 0)
+		return -1;
 
 	/* Nobody may ptrace us or open /proc/PID/ files while we set up. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -593,7 +614,19 @@ spawn(const struct mr_prepared *p, struct shared_page *shared, struct child *chi
 	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
 	    .exit_signal = SIGCHLD,
 	};
+	int cgfd = p->cgroup != NULL ? mr_cgroup_clone_fd(p->cgroup) : -1;
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
 	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG)) {
+		/* Before Linux 5.7: the child joins its cgroup2 directory itself. */
+		mr_cgroup_clone_into_failed(p->cgroup);
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	}
 	if (pid < 0) {
 		int e = errno;
 		if (e == EPERM || e == EINVAL || e == ENOSPC)
@@ -934,6 +967,7 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 {
 	__attribute__((cleanup(observer_freep))) struct mr_observer *observer = NULL;
 	__attribute__((cleanup(shared_page_unmapp))) struct shared_page *shared = NULL;
+	cleanup_cgroup struct mr_cgroup cg = MR_CGROUP_INIT;
 	sigset_t relay, orig;
 	bool execed = false;
 
@@ -943,11 +977,20 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 		return -1;
 	}
 
+	if (mr_cgroup_create(p, &cg, err) < 0) {
+		mr_observer_abort(observer);
+		return -1;
+	}
+	p->cgroup = &cg;
+
 	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
 	relay_sigset(&relay);
 	sigprocmask(SIG_BLOCK, &relay, &orig);
 	int ret = launch(p, &relay, observer, shared, &execed, exit_status, err);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
+	if (ret == 0)
+		ret = mr_cgroup_check_oom(&cg, p, *exit_status, err);
+	p->cgroup = NULL;
 	/* A run that never reached exec leaves no report file behind. */
 	if (!execed)
 		mr_observer_abort(observer);

@@ -15,8 +15,11 @@
 unsigned long
 mr_ns_clone_flags(const struct mr_spec *spec, bool rootless)
 {
-	unsigned long flags =
-	    CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	/*
+	 * No CLONE_NEWCGROUP here: the child unshares it once minirun has moved
+	 * it into its cgroup, so the namespace is rooted there (launch.c).
+	 */
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	if (spec->network == MR_NETWORK_NONE)
 		flags |= CLONE_NEWNET;
 	/*

@@ -22,6 +22,7 @@
 
 #include "container/prepare.h"
 #include "container/apparmor.h"
+#include "container/cgroup.h"
 #include "seccomp/bpf-eval.h"
 #include "common/util.h"
 
@@ -499,6 +500,9 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	if (prepare_seccomp(spec, p, err) < 0)
 		return -1;
 	if (mr_apparmor_check(spec->apparmor, err) < 0)
+		return -1;
+	if (mr_cgroup_check(spec, p->rootless, err) < 0 ||
+	    mr_resources_check_ulimits(&spec->resources, err) < 0)
 		return -1;
 	pending = NULL; /* complete: the caller owns it now */
 	return 0;

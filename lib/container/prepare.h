@@ -11,6 +11,8 @@
 #include "container/spec.h"
 #include "container/user.h"
 
+struct mr_cgroup;
+
 /*
  * A spec that has been checked against the real world (rootfs opened, user
  * resolved, command found, capabilities known to be grantable, seccomp
@@ -33,6 +35,7 @@ struct mr_prepared {
 	struct mr_seccomp_prepared seccomp;
 	dev_t self_dev; /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
 	ino_t self_ino;
+	struct mr_cgroup *cgroup; /* set by mr_run: the cgroup the child joins (cgroup.c) */
 };
 
 /*

@@ -37,6 +37,7 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->seccomp_report_file);
 	free(spec->seccomp_learn);
 	free(spec->apparmor);
+	mr_resources_clear(&spec->resources);
 	memset(spec, 0, sizeof(*spec));
 }
 

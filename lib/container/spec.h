@@ -7,6 +7,7 @@
 
 #include "common/caps.h"
 #include "common/error.h"
+#include "container/resources.h"
 
 /*
  * The container's description: everything minirun needs to start one
@@ -51,6 +52,8 @@ struct mr_spec {
 	char *seccomp_report_file; /* --seccomp-report=FILE: JSON lines there instead */
 	char *seccomp_learn;	   /* --seccomp-learn=FILE: write a profile for this run */
 	char *apparmor;		   /* --security-opt apparmor=: NULL = none */
+
+	struct mr_resources resources; /* --memory, --pids-limit, --cpus, --ulimit... (cgroup.c) */
 };
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */

@@ -16,6 +16,13 @@
  *                                   or the error's name (glibc 2.34+ tries
  *                                   clone3 first and falls back to clone only
  *                                   on ENOSYS) and exits with its value
+ *   probe alloc MIB                 allocate and touch MIB MiB, one MiB at a
+ *                                   time; prints "allocated MIB MiB" (an OOM
+ *                                   kill stops it before that)
+ *   probe fork N                    fork at most N children that wait until all
+ *                                   are made (bounded: never a fork bomb); prints
+ *                                   "forked K of N" and the errno name of the
+ *                                   first failure, or "forked N of N"
  *
  * The syscall command works like bubblewrap's tests/try-syscall.c: without
  * ARGs each known syscall gets deliberately invalid arguments, so that an
@@ -42,6 +49,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define WRONG_POINTER 1L
@@ -376,6 +384,54 @@ cmd_thread(void)
 	return report_errno(err);
 }
 
+static int
+cmd_alloc(int argc, char **argv)
+{
+	long mib = argc > 0 ? atol(argv[0]) : 0;
+	for (long i = 0; i < mib; i++) {
+		char *p = malloc(1 << 20);
+		if (p == NULL)
+			return report_errno(ENOMEM);
+		/* Touch every page: only used memory is charged to the cgroup. */
+		for (size_t off = 0; off < (1 << 20); off += 4096)
+			p[off] = 1;
+	}
+	printf("allocated %ld MiB\n", mib);
+	return 0;
+}
+
+static int
+cmd_fork(int argc, char **argv)
+{
+	long n = argc > 0 ? atol(argv[0]) : 0, made = 0;
+	int err = 0, pipefd[2];
+
+	if (n < 0 || n > 1000 || pipe(pipefd) < 0)
+		return 2;
+	for (; made < n; made++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+		if (pid == 0) {
+			char c;
+			close(pipefd[1]);
+			/* Wait for EOF: the parent closes the pipe once all are made. */
+			(void)!read(pipefd[0], &c, 1);
+			_exit(0);
+		}
+	}
+	close(pipefd[1]);
+	while (wait(NULL) > 0)
+		;
+	if (err)
+		printf("forked %ld of %ld: %s\n", made, n, errno_name(err));
+	else
+		printf("forked %ld of %ld\n", made, n);
+	return err ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -404,6 +460,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "thread") == 0)
 		return cmd_thread();
+	if (strcmp(argv[1], "alloc") == 0)
+		return cmd_alloc(argc - 2, argv + 2);
+	if (strcmp(argv[1], "fork") == 0)
+		return cmd_fork(argc - 2, argv + 2);
 	usage();
 	return 2;
 }

@@ -77,5 +77,14 @@ expect "rootless: a missing rootfs is 125 with the exact message" 125 "" \
     "minirun: rootfs /nonexistent: No such file or directory"
 run_rootless "$ROOTFS" nosuchcmd
 expect_error "rootless: a missing command is 127" 127 "minirun: *nosuchcmd*"
+# No cgroup can be created without root: a limit is refused, never ignored.
+run_rootless --memory 64m "$ROOTFS" true
+expect "rootless: --memory is 125 with the exact message" 125 "" \
+    "minirun: --memory: needs a cgroup, and none can be created without root"
+run_rootless --pids-limit 10 "$ROOTFS" true
+expect "rootless: --pids-limit is 125 with the exact message" 125 "" \
+    "minirun: --pids-limit: needs a cgroup, and none can be created without root"
+rl_expect "rootless: the cgroup namespace shows root paths" 0 / -- \
+    "$ROOTFS" sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u'
 
 done_testing

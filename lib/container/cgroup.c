@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The container's cgroup: created before the container process exists,
+ * entered while it waits, emptied and removed when the run ends.  See
+ * cgroup.h for the order.  Rules this file keeps:
+ *   - cgroups are only created below the cgroup minirun runs in (per
+ *     hierarchy, from /proc/self/cgroup) or below --cgroup-parent;
+ *   - nothing outside them is ever written, no other process is moved;
+ *   - what was created is removed, also after a failure half-way;
+ *   - a minirun that was SIGKILLed leaves empty "minirun-*" directories:
+ *     the next start removes those it can prove are unused (no process,
+ *     no other minirun holding their lock), and never a non-empty one.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container/cgroup.h"
+#include "container/devices.h"
+#include "common/util.h"
+
+enum {
+	MR_CG_CPU = 1u << 0,
+	MR_CG_CPUSET = 1u << 1,
+	MR_CG_MEMORY = 1u << 2,
+	MR_CG_DEVICES = 1u << 3,
+	MR_CG_FREEZER = 1u << 4,
+	MR_CG_PIDS = 1u << 5,
+};
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} v1_controllers[] = {
+    {"cpu", MR_CG_CPU},		{"cpuset", MR_CG_CPUSET},   {"memory", MR_CG_MEMORY},
+    {"devices", MR_CG_DEVICES}, {"freezer", MR_CG_FREEZER}, {"pids", MR_CG_PIDS},
+};
+
+#define NAME_PREFIX "minirun-"
+
+/* --- reading and writing cgroup files ------------------------------------- */
+
+static int
+cg_write(const struct mr_cgroup_dir *d, const char *file, const char *value, const char *flag,
+	 struct mr_error *err)
+{
+	cleanup_close int fd = openat(d->dfd, file, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(value);
+	if (fd < 0 || write(fd, value, len) != (ssize_t)len)
+		return mr_error_set(err, errno, "%s%scgroup %s: write %s to %s", flag ? flag : "",
+				    flag ? ": " : "", d->path, value, file);
+	return 0;
+}
+
+/* Read a small file at DFD/FILE into BUF; returns the length or -1. */
+static ssize_t
+read_small(int dfd, const char *file, char *buf, size_t size)
+{
+	cleanup_close int fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off + 1 < size) {
+		ssize_t n = read(fd, buf + off, size - 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		off += (size_t)n;
+	}
+	buf[off] = '\0';
+	return (ssize_t)off;
+}
+
+/* "KEY N" in a flat-keyed file (memory.events, memory.oom_control). */
+static int64_t
+keyed_value(int dfd, const char *file, const char *key)
+{
+	char buf[4096];
+	size_t klen = strlen(key);
+	if (read_small(dfd, file, buf, sizeof(buf)) < 0)
+		return -1;
+	for (char *line = buf; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+			return strtoll(line + klen + 1, NULL, 10);
+	return -1;
+}
+
+static bool
+procs_empty(int dfd)
+{
+	char buf[64];
+	ssize_t n = read_small(dfd, "cgroup.procs", buf, sizeof(buf));
+	return n == 0;
+}
+
+/* MOUNT + "/" + REL (any slashes trimmed) + "/" + NAME (when not NULL). */
+static void
+join_path(char *out, size_t size, const char *mount, const char *rel, const char *name)
+{
+	while (*rel == '/')
+		rel++;
+	size_t rl = strlen(rel);
+	while (rl > 0 && rel[rl - 1] == '/')
+		rl--;
+	snprintf(out, size, "%s%s%.*s%s%s", mount, rl ? "/" : "", (int)rl, rel, name ? "/" : "",
+		 name ? name : "");
+}
+
+/* --- where the hierarchies are -------------------------------------------- */
+
+struct hierarchy {
+	unsigned ctrls; /* 0 for cgroup2 */
+	char names[64]; /* the controllers as /proc/self/cgroup lists them: "cpu,cpuacct" */
+	bool v2;
+	char own[PATH_MAX];   /* minirun's cgroup in it (from /proc/self/cgroup) */
+	char mount[PATH_MAX]; /* where it is mounted */
+	bool mounted;
+};
+
+static unsigned
+controller_bits(const char *list, size_t len)
+{
+	unsigned bits = 0;
+	while (len > 0) {
+		size_t n = 0;
+		while (n < len && list[n] != ',')
+			n++;
+		for (size_t i = 0; i < MR_ARRAY_SIZE(v1_controllers); i++)
+			if (strlen(v1_controllers[i].name) == n &&
+			    strncmp(v1_controllers[i].name, list, n) == 0)
+				bits |= v1_controllers[i].bit;
+		list += n;
+		len -= n;
+		if (len > 0) {
+			list++;
+			len--;
+		}
+	}
+	return bits;
+}
+
+static int
+read_self_cgroup(struct hierarchy *h, size_t max, size_t *n, struct mr_error *err)
+{
+	char buf[4096];
+	if (read_small(AT_FDCWD, "/proc/self/cgroup", buf, sizeof(buf)) < 0)
+		return mr_error_set(err, errno, "cgroup: read /proc/self/cgroup");
+
+	*n = 0;
+	for (char *line = buf; *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (c2 != NULL && *n < max) {
+			struct hierarchy *x = &h[*n];
+			memset(x, 0, sizeof(*x));
+			x->v2 = c1 == line + 1 && line[0] == '0' && c2 == c1 + 1;
+			x->ctrls = x->v2 ? 0 : controller_bits(c1 + 1, (size_t)(c2 - c1 - 1));
+			snprintf(x->names, sizeof(x->names), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+			snprintf(x->own, sizeof(x->own), "%s", c2 + 1);
+			if (x->v2 || x->ctrls)
+				(*n)++;
+		}
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return 0;
+}
+
+/*
+ * The usual layout, without reading mountinfo (70 us): v1 hierarchies at
+ * /sys/fs/cgroup/<controllers>, cgroup2 at /sys/fs/cgroup (pure v2) or
+ * /sys/fs/cgroup/unified (hybrid), each checked with statfs.  A v1 mount
+ * found this way is only trusted when it holds a file of every controller
+ * of the hierarchy.  Returns true when every hierarchy was found.
+ */
+static bool
+find_mounts_fast(struct hierarchy *h, size_t n)
+{
+	struct statfs sf;
+	bool pure_v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+
+	for (size_t i = 0; i < n; i++) {
+		char mnt[PATH_MAX], probe[PATH_MAX + 64];
+		if (h[i].v2) {
+			snprintf(mnt, sizeof(mnt), "%s",
+				 pure_v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified");
+			if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+				return false;
+		} else {
+			snprintf(mnt, sizeof(mnt), "/sys/fs/cgroup/%s", h[i].names);
+			if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+				return false;
+			for (size_t k = 0; k < MR_ARRAY_SIZE(v1_controllers); k++) {
+				/* freezer and pids: no file in the root to look for. */
+				if (!(h[i].ctrls & v1_controllers[k].bit) ||
+				    (v1_controllers[k].bit & (MR_CG_FREEZER | MR_CG_PIDS)))
+					continue;
+				snprintf(probe, sizeof(probe), "%s/%s.%s", mnt,
+					 v1_controllers[k].name,
+					 v1_controllers[k].bit == MR_CG_DEVICES	 ? "list"
+					 : v1_controllers[k].bit == MR_CG_CPUSET ? "cpus"
+					 : v1_controllers[k].bit == MR_CG_MEMORY ? "usage_in_bytes"
+										 : "shares");
+				if (access(probe, F_OK) < 0)
+					return false;
+			}
+		}
+		snprintf(h[i].mount, sizeof(h[i].mount), "%s", mnt);
+	}
+	for (size_t i = 0; i < n; i++)
+		h[i].mounted = true;
+	return true;
+}
+
+/* Match each hierarchy to its mount point in /proc/self/mountinfo. */
+static int
+find_mounts(struct hierarchy *h, size_t n, struct mr_error *err)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (f == NULL)
+		return mr_error_set(err, errno, "cgroup: open /proc/self/mountinfo");
+	while (getline(&line, &cap, f) > 0) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS... - FSTYPE SOURCE SUPEROPTS */
+		char root[PATH_MAX], mnt[PATH_MAX];
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		char *sep = strstr(line, " - ");
+		if (sep == NULL)
+			continue;
+		char fstype[32], source[256], super[1024];
+		if (sscanf(sep + 3, "%31s %255s %1023s", fstype, source, super) != 3)
+			continue;
+		bool is_v2 = strcmp(fstype, "cgroup2") == 0;
+		if (!is_v2 && strcmp(fstype, "cgroup") != 0)
+			continue;
+		unsigned bits = is_v2 ? 0 : controller_bits(super, strlen(super));
+		for (size_t i = 0; i < n; i++) {
+			if (h[i].mounted || h[i].v2 != is_v2 || (!is_v2 && h[i].ctrls != bits))
+				continue;
+			/* A mount of a sub-tree: our path is relative to its root. */
+			const char *rel = h[i].own;
+			size_t rl = strlen(root);
+			if (strcmp(root, "/") != 0) {
+				if (strncmp(h[i].own, root, rl) != 0 ||
+				    (h[i].own[rl] != '/' && h[i].own[rl] != '\0'))
+					continue;
+				rel = h[i].own + rl;
+			}
+			snprintf(h[i].mount, sizeof(h[i].mount), "%s", mnt);
+			memmove(h[i].own, rel, strlen(rel) + 1);
+			h[i].mounted = true;
+		}
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+/* --- checks before anything exists ---------------------------------------- */
+
+static long
+online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? n : 1;
+}
+
+int
+mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
+{
+	const struct mr_resources *r = &spec->resources;
+	const char *flag = mr_resources_first_cgroup_flag(r);
+
+	/*
+	 * A rootless minirun cannot create a cgroup (cgroupfs belongs to
+	 * root); silently running without the limit would be worse than
+	 * refusing.
+	 */
+	if (rootless && flag != NULL)
+		return mr_error_set(
+		    err, 0, "%s: needs a cgroup, and none can be created without root", flag);
+	if (r->memory_swap != 0 && r->memory == 0)
+		return mr_error_set(err, 0,
+				    "--memory-swap: needs --memory as well (it is the limit "
+				    "of memory plus swap)");
+	if (r->memory_swap > 0 && r->memory_swap < r->memory) {
+		char a[32], b[32];
+		mr_format_size(r->memory_swap, a, sizeof(a));
+		mr_format_size(r->memory, b, sizeof(b));
+		return mr_error_set(err, 0,
+				    "--memory-swap %s: must be at least --memory (%s): it is "
+				    "the limit of memory plus swap",
+				    a, b);
+	}
+	if (r->cpu_nanos > online_cpus() * 1000000000LL)
+		return mr_error_set(
+		    err, 0,
+		    "--cpus %" PRId64 ".%02" PRId64 ": the range is 0.01 to %ld, as "
+		    "there are only %ld CPUs available",
+		    r->cpu_nanos / 1000000000, (r->cpu_nanos % 1000000000) / 10000000,
+		    online_cpus(), online_cpus());
+	if (r->cgroup_parent != NULL) {
+		const char *s = r->cgroup_parent;
+		/* ".." would climb above the hierarchy's root, into someone else's cgroup. */
+		for (const char *c = s; *c; c++)
+			if (c[0] == '.' && c[1] == '.' && (c == s || c[-1] == '/') &&
+			    (c[2] == '/' || c[2] == '\0'))
+				return mr_error_set(err, 0,
+						    "--cgroup-parent %s: '..' is not allowed", s);
+		if (strlen(s) > 512)
+			return mr_error_set(err, 0, "--cgroup-parent: too long");
+	}
+	return 0;
+}
+
+/* --- create --------------------------------------------------------------- */
+
+/*
+ * A directory "minirun-<12 hex>" below PARENT that no live minirun holds
+ * (flock) and no process is in: left by a minirun that was SIGKILLed.
+ */
+static void
+sweep_stale(const char *parent)
+{
+	DIR *d = opendir(parent);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_type != DT_DIR ||
+		    strncmp(e->d_name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
+			continue;
+		const char *id = e->d_name + strlen(NAME_PREFIX);
+		size_t len = strspn(id, "0123456789abcdef");
+		if (len != 12 || id[len] != '\0')
+			continue;
+		cleanup_close int fd =
+		    openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		/* Never a non-empty one: rmdir would fail anyway, but say so by not trying. */
+		if (!procs_empty(fd))
+			continue;
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+static int setup_cpuset_v1(const struct mr_cgroup_dir *d, const char *cpus, struct mr_error *err);
+
+static int
+make_parents(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent,
+	     struct mr_error *err)
+{
+	const char *mount = h->mount;
+	char path[PATH_MAX];
+	size_t len = (size_t)snprintf(path, sizeof(path), "%s/", mount);
+
+	for (const char *s = parent; *s;) {
+		while (*s == '/')
+			s++;
+		size_t n = strcspn(s, "/");
+		if (n == 0)
+			break;
+		if (len + n + 2 >= sizeof(path))
+			return mr_error_set(err, ENAMETOOLONG, "--cgroup-parent %s", parent);
+		memcpy(path + len, s, n);
+		len += n;
+		path[len] = '\0';
+		if (mkdir(path, 0755) == 0) {
+			if (cg->n_parents < MR_ARRAY_SIZE(cg->parents))
+				cg->parents[cg->n_parents++] = strdup(path);
+			/* A new cpuset v1 cgroup is empty: no child could take a task. */
+			if (h->ctrls & MR_CG_CPUSET) {
+				struct mr_cgroup_dir d = {.path = path, .dfd = -1};
+				d.dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+				int r = d.dfd < 0
+					    ? mr_error_set(err, errno, "cgroup: open %s", path)
+					    : setup_cpuset_v1(&d, NULL, err);
+				if (d.dfd >= 0)
+					close(d.dfd);
+				if (r < 0)
+					return -1;
+			}
+		} else if (errno != EEXIST) {
+			return mr_error_set(err, errno, "--cgroup-parent: mkdir %s", path);
+		}
+		path[len++] = '/';
+		s += n;
+	}
+	return 0;
+}
+
+static int
+make_dir(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent, const char *name,
+	 struct mr_error *err)
+{
+	char path[PATH_MAX];
+	struct mr_cgroup_dir *d = &cg->dirs[cg->n];
+
+	if (parent != NULL && make_parents(cg, h, parent, err) < 0)
+		return -1;
+	join_path(path, sizeof(path), h->mount, parent ? parent : h->own, name);
+	/*
+	 * The lock is held until minirun exits: another minirun's sweep_stale()
+	 * never takes a locked directory.  In the instant between mkdir and
+	 * flock one may take it for stale and remove it (before the open, or
+	 * before the flock: the lock then waits for it); make it again.
+	 */
+	for (int attempt = 0;; attempt++) {
+		if (attempt == 8)
+			return mr_error_set(err, ENOENT, "cgroup: %s keeps disappearing", path);
+		if (mkdir(path, 0755) < 0)
+			return mr_error_set(err, errno, "cgroup: mkdir %s", path);
+		d->dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d->dfd < 0 && errno == ENOENT)
+			continue;
+		if (d->dfd < 0)
+			return mr_error_set(err, errno, "cgroup: open %s", path);
+		if (flock(d->dfd, LOCK_SH) < 0) {
+			int e = errno;
+			close(d->dfd);
+			rmdir(path);
+			return mr_error_set(err, e, "cgroup: flock %s", path);
+		}
+		if (faccessat(d->dfd, "cgroup.procs", F_OK, 0) == 0)
+			break;
+		close(d->dfd);
+	}
+	d->path = strdup(path);
+	if (d->path == NULL) {
+		close(d->dfd);
+		rmdir(path);
+		return mr_error_oom(err, "cgroup");
+	}
+	d->ctrls = h->ctrls;
+	d->v2 = h->v2;
+	cg->n++;
+	return 0;
+}
+
+/* cpuset v1 starts empty: a task cannot join until cpus and mems are set. */
+static int
+setup_cpuset_v1(const struct mr_cgroup_dir *d, const char *cpus, struct mr_error *err)
+{
+	char parent_cpus[1024], mems[1024];
+	cleanup_close int pfd = openat(d->dfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (pfd < 0 || read_small(pfd, "cpuset.cpus", parent_cpus, sizeof(parent_cpus)) < 0 ||
+	    read_small(pfd, "cpuset.mems", mems, sizeof(mems)) < 0)
+		return mr_error_set(err, errno, "cgroup %s: read the parent's cpuset", d->path);
+	parent_cpus[strcspn(parent_cpus, "\n")] = '\0';
+	mems[strcspn(mems, "\n")] = '\0';
+	if (cg_write(d, "cpuset.mems", mems, NULL, err) < 0)
+		return -1;
+	if (cpus == NULL)
+		return cg_write(d, "cpuset.cpus", parent_cpus, NULL, err);
+	cleanup_close int fd = openat(d->dfd, "cpuset.cpus", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, cpus, strlen(cpus)) != (ssize_t)strlen(cpus))
+		return mr_error_set(err, 0, "--cpuset-cpus %s: not available (available: %s)", cpus,
+				    parent_cpus);
+	return 0;
+}
+
+static int
+apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgroup_dir *d,
+	 struct mr_error *err)
+{
+	const struct mr_resources *r = &p->spec->resources;
+	char v[64];
+
+	if (d->ctrls & MR_CG_DEVICES &&
+	    mr_devices_apply_v1(d->dfd, d->path, p->spec->privileged, err) < 0)
+		return -1;
+	if (d->ctrls & MR_CG_CPUSET && setup_cpuset_v1(d, r->cpuset_cpus, err) < 0)
+		return -1;
+	if (d->ctrls & MR_CG_MEMORY && r->memory > 0) {
+		snprintf(v, sizeof(v), "%" PRId64, r->memory);
+		if (cg_write(d, "memory.limit_in_bytes", v, "--memory", err) < 0)
+			return -1;
+		/* Docker: without --memory-swap as much swap again as memory. */
+		int64_t sw = r->memory_swap ? r->memory_swap : 2 * r->memory;
+		snprintf(v, sizeof(v), "%" PRId64, sw);
+		if (cg_write(d, "memory.memsw.limit_in_bytes", v, "--memory-swap", err) < 0) {
+			/* No swap accounting in this kernel: only an explicit request fails. */
+			if (err->errnum != ENOENT || r->memory_swap != 0)
+				return -1;
+			mr_error_clear(err);
+		}
+		cg->memory_limit = r->memory;
+	}
+	if (d->ctrls & MR_CG_PIDS && r->pids_set) {
+		if (r->pids_limit > 0)
+			snprintf(v, sizeof(v), "%" PRId64, r->pids_limit);
+		else
+			snprintf(v, sizeof(v), "max");
+		if (cg_write(d, "pids.max", v, "--pids-limit", err) < 0)
+			return -1;
+	}
+	if (d->ctrls & MR_CG_CPU && r->cpu_nanos > 0) {
+		snprintf(v, sizeof(v), "%d", MR_CPU_PERIOD_US);
+		if (cg_write(d, "cpu.cfs_period_us", v, "--cpus", err) < 0)
+			return -1;
+		snprintf(v, sizeof(v), "%" PRId64, r->cpu_nanos * MR_CPU_PERIOD_US / 1000000000);
+		if (cg_write(d, "cpu.cfs_quota_us", v, "--cpus", err) < 0)
+			return -1;
+	}
+	if (d->ctrls & MR_CG_CPU && r->cpu_shares > 0) {
+		snprintf(v, sizeof(v), "%" PRIu64, r->cpu_shares);
+		if (cg_write(d, "cpu.shares", v, "--cpu-shares", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Pure cgroup v2: the controllers must be enabled in the parent by its owner. */
+static int
+need_v2_controller(const struct mr_cgroup_dir *d, const char *ctrl, const char *flag,
+		   struct mr_error *err)
+{
+	char buf[512];
+	if (read_small(d->dfd, "cgroup.controllers", buf, sizeof(buf)) >= 0) {
+		for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
+			if (strcmp(t, ctrl) == 0)
+				return 0;
+	}
+	return mr_error_set(err, 0,
+			    "%s: the %s controller is not enabled for %s (the parent cgroup's "
+			    "cgroup.subtree_control, which minirun does not change)",
+			    flag, ctrl, d->path);
+}
+
+static int
+apply_v2(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgroup_dir *d,
+	 struct mr_error *err)
+{
+	const struct mr_resources *r = &p->spec->resources;
+	char v[64];
+
+	if (r->memory > 0) {
+		if (need_v2_controller(d, "memory", "--memory", err) < 0)
+			return -1;
+		snprintf(v, sizeof(v), "%" PRId64, r->memory);
+		if (cg_write(d, "memory.max", v, "--memory", err) < 0)
+			return -1;
+		int64_t sw = r->memory_swap ? r->memory_swap : 2 * r->memory;
+		if (sw < 0)
+			snprintf(v, sizeof(v), "max");
+		else
+			snprintf(v, sizeof(v), "%" PRId64, sw - r->memory);
+		if (cg_write(d, "memory.swap.max", v, "--memory-swap", err) < 0) {
+			if (err->errnum != ENOENT || r->memory_swap != 0)
+				return -1;
+			mr_error_clear(err);
+		}
+		cg->memory_limit = r->memory;
+	}
+	if (r->pids_set) {
+		if (need_v2_controller(d, "pids", "--pids-limit", err) < 0)
+			return -1;
+		if (r->pids_limit > 0)
+			snprintf(v, sizeof(v), "%" PRId64, r->pids_limit);
+		else
+			snprintf(v, sizeof(v), "max");
+		if (cg_write(d, "pids.max", v, "--pids-limit", err) < 0)
+			return -1;
+	}
+	if (r->cpu_nanos > 0 || r->cpu_shares > 0) {
+		if (need_v2_controller(d, "cpu", r->cpu_nanos ? "--cpus" : "--cpu-shares", err) < 0)
+			return -1;
+	}
+	if (r->cpu_nanos > 0) {
+		snprintf(v, sizeof(v), "%" PRId64 " %d",
+			 r->cpu_nanos * MR_CPU_PERIOD_US / 1000000000, MR_CPU_PERIOD_US);
+		if (cg_write(d, "cpu.max", v, "--cpus", err) < 0)
+			return -1;
+	}
+	if (r->cpu_shares > 0) {
+		/* The conversion runc and crun use: shares 2..262144 -> weight 1..10000. */
+		snprintf(v, sizeof(v), "%" PRIu64, 1 + ((r->cpu_shares - 2) * 9999) / 262142);
+		if (cg_write(d, "cpu.weight", v, "--cpu-shares", err) < 0)
+			return -1;
+	}
+	if (r->cpuset_cpus != NULL) {
+		if (need_v2_controller(d, "cpuset", "--cpuset-cpus", err) < 0)
+			return -1;
+		if (cg_write(d, "cpuset.cpus", r->cpuset_cpus, "--cpuset-cpus", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+container_id(const struct mr_prepared *p, char *out, size_t size, struct mr_error *err)
+{
+	unsigned char r[6];
+
+	/* The default hostname is the container's random id (Docker's short id). */
+	if (p->spec->hostname == NULL && strlen(p->hostname) == 12) {
+		snprintf(out, size, "%s", p->hostname);
+		return 0;
+	}
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return mr_error_set(err, errno, "cgroup: getrandom");
+	snprintf(out, size, "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5]);
+	return 0;
+}
+
+int
+mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_error *err)
+{
+	struct hierarchy h[16];
+	size_t nh = 0;
+	char id[16], name[32];
+	const char *parent = p->spec->resources.cgroup_parent;
+	bool any_v1 = false;
+
+	memset(cg, 0, sizeof(*cg));
+	if (p->rootless)
+		return 0;
+	if (read_self_cgroup(h, MR_ARRAY_SIZE(h), &nh, err) < 0)
+		return -1;
+	if (!find_mounts_fast(h, nh) && find_mounts(h, nh, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nh; i++)
+		if (h[i].mounted && !h[i].v2)
+			any_v1 = true;
+	if (container_id(p, id, sizeof(id), err) < 0)
+		return -1;
+	snprintf(name, sizeof(name), NAME_PREFIX "%s", id);
+
+	for (size_t i = 0; i < nh; i++) {
+		if (!h[i].mounted || cg->n == MR_CGROUP_MAX_DIRS)
+			continue;
+		char dir[PATH_MAX];
+		join_path(dir, sizeof(dir), h[i].mount, parent ? parent : h[i].own, NULL);
+		sweep_stale(dir);
+		if (make_dir(cg, &h[i], parent, name, err) < 0)
+			goto fail;
+		struct mr_cgroup_dir *d = &cg->dirs[cg->n - 1];
+		/*
+		 * Hybrid: the limits are in the v1 hierarchies; the cgroup2 one has
+		 * no controllers but gives cgroup.kill (and, later, the place for a
+		 * BPF device program).
+		 */
+		if (d->v2 ? !any_v1 && apply_v2(p, cg, d, err) < 0 : apply_v1(p, cg, d, err) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	mr_cgroup_destroy(cg);
+	return -1;
+}
+
+int
+mr_cgroup_clone_fd(struct mr_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].v2) {
+			cg->cloned_into = true;
+			return cg->dirs[i].dfd;
+		}
+	return -1;
+}
+
+void
+mr_cgroup_clone_into_failed(struct mr_cgroup *cg)
+{
+	cg->cloned_into = false;
+}
+
+int
+mr_cgroup_join_self(const struct mr_cgroup *cg, struct mr_error *err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct mr_cgroup_dir *d = &cg->dirs[i];
+		if (d->v2 && cg->cloned_into)
+			continue;
+		/* v2 has no "tasks"; its cgroup.procs with 0 is "this process". */
+		if (cg_write(d, d->v2 ? "cgroup.procs" : "tasks", "0", NULL, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+bool
+mr_cgroup_oom_killed(const struct mr_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct mr_cgroup_dir *d = &cg->dirs[i];
+		/* oom_kill counts the processes the OOM killer chose (v1: Linux 4.13+). */
+		if (!d->v2 && (d->ctrls & MR_CG_MEMORY))
+			return keyed_value(d->dfd, "memory.oom_control", "oom_kill") > 0;
+		if (d->v2 && cg->memory_limit > 0)
+			return keyed_value(d->dfd, "memory.events", "oom_kill") > 0;
+	}
+	return false;
+}
+
+int
+mr_cgroup_check_oom(const struct mr_cgroup *cg, const struct mr_prepared *p, int exit_status,
+		    struct mr_error *err)
+{
+	if (exit_status != 128 + SIGKILL || !mr_cgroup_oom_killed(cg))
+		return 0;
+	char limit[32];
+	mr_format_size(cg->memory_limit, limit, sizeof(limit));
+	/* With --name the CLI puts the name in front of every error line. */
+	const char *name = p->spec->name != NULL ? "" : p->hostname;
+	return mr_error_set_status(err, exit_status, 0,
+				   "%s%skilled: out of memory (memory limit %s)", name,
+				   *name ? ": " : "", limit);
+}
+
+static void
+kill_pids_in(int dfd)
+{
+	char buf[16384];
+	if (read_small(dfd, "cgroup.procs", buf, sizeof(buf)) <= 0)
+		return;
+	for (char *s = buf; *s;) {
+		char *end;
+		long pid = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		if (pid > 0)
+			kill((pid_t)pid, SIGKILL);
+		s = end;
+		while (*s == '\n')
+			s++;
+	}
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = ms * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+/* Every process in the container's cgroup, also those that left its pid namespace. */
+static void
+kill_all(const struct mr_cgroup *cg)
+{
+	const struct mr_cgroup_dir *freezer = NULL, *any = NULL;
+
+	/* cgroup.kill (Linux 5.14): one write, no race with fork, cheap when empty. */
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].v2 && cg_write(&cg->dirs[i], "cgroup.kill", "1", NULL, NULL) == 0)
+			return;
+	/* Every directory holds the same processes: look at one. */
+	for (size_t i = 0; i < cg->n; i++) {
+		if (any == NULL)
+			any = &cg->dirs[i];
+		if (cg->dirs[i].ctrls & MR_CG_FREEZER)
+			freezer = any = &cg->dirs[i];
+	}
+	if (any == NULL || procs_empty(any->dfd))
+		return;
+	if (freezer == NULL) {
+		/* Best effort: a process forking right now could slip through. */
+		kill_pids_in(any->dfd);
+		return;
+	}
+	/* Frozen, nothing can fork between reading cgroup.procs and the kills. */
+	if (cg_write(freezer, "freezer.state", "FROZEN", NULL, NULL) == 0) {
+		char st[32];
+		for (int i = 0; i < 100; i++) {
+			if (read_small(freezer->dfd, "freezer.state", st, sizeof(st)) > 0 &&
+			    strncmp(st, "FROZEN", 6) == 0)
+				break;
+			sleep_ms(1);
+		}
+	}
+	kill_pids_in(freezer->dfd);
+	/* SIGKILL is delivered to frozen tasks once they are thawed. */
+	cg_write(freezer, "freezer.state", "THAWED", NULL, NULL);
+}
+
+void
+mr_cgroup_destroy(struct mr_cgroup *cg)
+{
+	if (cg->n > 0)
+		kill_all(cg);
+	for (size_t i = 0; i < cg->n; i++) {
+		struct mr_cgroup_dir *d = &cg->dirs[i];
+		/* EBUSY while killed tasks are still exiting: retry for up to 2 s. */
+		for (int t = 0; rmdir(d->path) < 0 && errno == EBUSY && t < 2000; t++) {
+			if (t % 100 == 99)
+				kill_all(cg);
+			sleep_ms(1);
+		}
+		close(d->dfd);
+		free(d->path);
+	}
+	/* --cgroup-parent directories minirun made, deepest first; shared ones stay. */
+	while (cg->n_parents > 0) {
+		char *path = cg->parents[--cg->n_parents];
+		if (path)
+			rmdir(path);
+		free(path);
+	}
+	memset(cg, 0, sizeof(*cg));
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIRUN_CGROUP_H
+#define MINIRUN_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "container/prepare.h"
+
+/*
+ * One cgroup per container (as root; rootless minirun creates none).  It is
+ * made below the cgroup minirun itself runs in -- in each cgroup v1
+ * hierarchy it uses and in the cgroup2 hierarchy, or only in cgroup2 on a
+ * pure v2 host -- or below --cgroup-parent (relative to each hierarchy's
+ * root, as Docker).  Its name is "minirun-<container id>".
+ *
+ * The order:
+ *   mr_cgroup_create   parent, before clone: sweep stale ones, mkdir,
+ *                      limits, devices
+ *   clone3             CLONE_INTO_CGROUP into the cgroup2 directory
+ *   mr_cgroup_join_self  the child, before anything else, moves itself into
+ *                      each v1 cgroup; it then waits for minirun and
+ *                      unshares its cgroup namespace, so that namespace is
+ *                      rooted at these cgroups
+ *   mr_cgroup_oom_killed  after the container's init died of SIGKILL
+ *   mr_cgroup_destroy  every process left is killed, every directory removed
+ */
+
+#define MR_CGROUP_MAX_DIRS 10
+
+struct mr_cgroup_dir {
+	char *path;	/* absolute path of the directory minirun created */
+	int dfd;	/* open on it, flock(LOCK_SH) held: "in use, not stale" */
+	unsigned ctrls; /* MR_CG_* controllers of this hierarchy minirun uses */
+	bool v2;
+};
+
+struct mr_cgroup {
+	size_t n;
+	struct mr_cgroup_dir dirs[MR_CGROUP_MAX_DIRS];
+	char *parents[MR_CGROUP_MAX_DIRS * 4]; /* --cgroup-parent components minirun made */
+	size_t n_parents;
+	int64_t memory_limit; /* for the out-of-memory message */
+	bool cloned_into;     /* the child was created in the cgroup2 directory */
+};
+
+#define MR_CGROUP_INIT                                                                             \
+	{                                                                                          \
+		.n = 0                                                                             \
+	}
+
+/*
+ * Checks in mr_prepare, before anything exists: a limit asked for rootless,
+ * --memory-swap without --memory or below it, --cpus above the CPU count,
+ * --cgroup-parent with "..".
+ */
+int mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err);
+
+/* Parent, before clone.  Rootless: does nothing.  On failure nothing is left. */
+int mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_error *err);
+
+/*
+ * Parent, for clone3: the cgroup2 directory to start the child in
+ * (CLONE_INTO_CGROUP), or -1.  mr_cgroup_clone_into_failed() when the kernel
+ * refused the flag (before 5.7): the child then joins it itself.
+ */
+int mr_cgroup_clone_fd(struct mr_cgroup *cg);
+void mr_cgroup_clone_into_failed(struct mr_cgroup *cg);
+
+/*
+ * Container process, first thing after clone (it is single-threaded and runs
+ * nothing of the image yet): join every cgroup.  Moving oneself into a v1
+ * hierarchy through "tasks" with pid 0 spares the kernel its global
+ * cgroup_threadgroup_rwsem write lock, an RCU grace period (~0.7 ms here)
+ * that a cgroup.procs write of another pid pays.
+ */
+int mr_cgroup_join_self(const struct mr_cgroup *cg, struct mr_error *err);
+
+/* Did the memory controller's OOM killer kill a process of the container? */
+bool mr_cgroup_oom_killed(const struct mr_cgroup *cg);
+
+/*
+ * After the run: a container that died of SIGKILL because the OOM killer
+ * chose it becomes an error with exit status 137 and the line Docker users
+ * need ("NAME: killed: out of memory (memory limit 64 MiB)").  Returns 0
+ * when that is not what happened.
+ */
+int mr_cgroup_check_oom(const struct mr_cgroup *cg, const struct mr_prepared *p, int exit_status,
+			struct mr_error *err);
+
+/*
+ * Kill every process still in the cgroup (cgroup.kill on cgroup2, else
+ * freeze / SIGKILL / thaw with the v1 freezer) and remove every directory
+ * minirun created.  Safe on a zeroed or never-created struct.
+ */
+void mr_cgroup_destroy(struct mr_cgroup *cg);
+
+#define cleanup_cgroup __attribute__((cleanup(mr_cgroup_destroy)))
+
+#endif

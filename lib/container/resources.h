@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIRUN_RESOURCES_H
+#define MINIRUN_RESOURCES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+/*
+ * Resource limits, as docker run's flags give them (--memory, --pids-limit,
+ * --cpus, ...).  Part of struct mr_spec; the parsers below turn one flag's
+ * text into a value and are what the CLI calls.  Limits need a cgroup, which
+ * only root can create (lib/container/cgroup.c).
+ */
+
+struct mr_ulimit {
+	int resource;		 /* RLIMIT_* */
+	unsigned long long soft; /* RLIM_INFINITY for -1 */
+	unsigned long long hard;
+};
+
+struct mr_resources {
+	int64_t memory;	     /* --memory, bytes; 0 = no limit */
+	int64_t memory_swap; /* --memory-swap (memory + swap), bytes; 0 = unset, -1 = unlimited */
+	bool pids_set;	     /* --pids-limit given */
+	int64_t pids_limit;  /* > 0: the limit; <= 0 unlimited (Docker's -1 and 0) */
+	int64_t cpu_nanos;   /* --cpus * 1e9 (Docker's NanoCPUs); 0 = unset */
+	uint64_t cpu_shares; /* --cpu-shares; 0 = unset */
+	char *cpuset_cpus;   /* --cpuset-cpus "0-2,4"; NULL = unset */
+	char *cgroup_parent; /* --cgroup-parent: relative to each hierarchy's root */
+	struct mr_ulimit *ulimits; /* --ulimit, in order; a later one for the same name wins */
+	size_t n_ulimits;
+};
+
+/* The CFS period Docker uses for --cpus (microseconds). */
+#define MR_CPU_PERIOD_US 100000
+
+/* Docker's smallest --memory (daemon/daemon_unix.go: linuxMinMemory). */
+#define MR_MIN_MEMORY (6 * 1024 * 1024)
+
+/*
+ * "64m", "1g", "1.5g", "512k", "100" (bytes), with Docker's units
+ * (go-units RAMInBytes: b k m g t p, binary, optional "b"/"ib" suffix,
+ * any case).  Returns 0 with *out or -1 with err naming FLAG.
+ */
+int mr_parse_memory(const char *flag, const char *s, int64_t *out, struct mr_error *err);
+
+/* --memory: a size of at least 6 MiB. */
+int mr_parse_memory_limit(const char *s, int64_t *out, struct mr_error *err);
+
+/* --memory-swap: a size or -1 (unlimited). */
+int mr_parse_memory_swap(const char *s, int64_t *out, struct mr_error *err);
+
+/* --pids-limit: an integer; -1 and 0 mean unlimited (Docker). */
+int mr_parse_pids_limit(const char *s, int64_t *out, struct mr_error *err);
+
+/* --cpus: a positive decimal ("1.5"), to nano-CPUs; checked against the CPU count later. */
+int mr_parse_cpus(const char *s, int64_t *nanos, struct mr_error *err);
+
+/* --cpu-shares: 2 to 262144 (the kernel's range for cpu.shares); 0 = default. */
+int mr_parse_cpu_shares(const char *s, uint64_t *out, struct mr_error *err);
+
+/* --cpuset-cpus: "0-3,5" (the kernel's list syntax); only checks the syntax. */
+int mr_parse_cpuset(const char *flag, const char *s, struct mr_error *err);
+
+/* --ulimit NAME=SOFT[:HARD] (Docker's names: nofile, nproc, core...; -1 = unlimited). */
+int mr_parse_ulimit(const char *s, struct mr_ulimit *out, struct mr_error *err);
+
+/* Add one --ulimit (copied; replaces an earlier one for the same resource). */
+int mr_resources_add_ulimit(struct mr_resources *r, const struct mr_ulimit *u,
+			    struct mr_error *err);
+
+/*
+ * Parent: can every --ulimit be set?  Raising a hard limit above minirun's
+ * own needs CAP_SYS_RESOURCE (which root lacks on some hosts).
+ */
+int mr_resources_check_ulimits(const struct mr_resources *r, struct mr_error *err);
+
+/* Container process: setrlimit for each --ulimit. */
+int mr_resources_apply_ulimits(const struct mr_resources *r, struct mr_error *err);
+
+/* Any limit that needs a cgroup?  Returns the first flag given, or NULL. */
+const char *mr_resources_first_cgroup_flag(const struct mr_resources *r);
+
+/* "64 MiB", "1.5 GiB", "1000 bytes": a size for messages. */
+void mr_format_size(int64_t bytes, char *buf, size_t size);
+
+void mr_resources_clear(struct mr_resources *r);
+
+#endif
