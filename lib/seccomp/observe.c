@@ -25,6 +25,7 @@
 #include "seccomp/bpf-eval.h"
 #include "tools/explain.h"
 #include "seccomp/observe.h"
+#include "common/outfile.h"
 #include "common/util.h"
 
 #define MAX_NR 1024
@@ -46,11 +47,12 @@ struct mr_observer {
 	struct mr_observer_config cfg;
 	enum mr_seccomp_observe mode;
 	int listener;
-	int kmsg;      /* audit records: the audit multicast socket, or /dev/kmsg */
-	bool audit_nl; /* kmsg is a NETLINK_AUDIT socket */
-	int out_fd;    /* where the report goes: stderr or the report file */
+	int kmsg;		   /* audit records: the audit multicast socket, or /dev/kmsg */
+	bool audit_nl;		   /* kmsg is a NETLINK_AUDIT socket */
+	struct mr_outfile report;  /* --seccomp-report=FILE (else the report goes to stderr) */
+	struct mr_outfile learned; /* --seccomp-learn=FILE */
+	int write_errno;	   /* the first failed write of the report, 0 if none */
 	bool json;
-	char *report_path; /* created by this run: removed on abort */
 	struct seccomp_notif_sizes sizes;
 	struct tally *tallies;
 	size_t n_tallies;
@@ -76,9 +78,18 @@ out(struct mr_observer *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vasprintf(&s, fmt, ap);
 	va_end(ap);
-	if (n > 0) {
-		ssize_t r = write(o->out_fd, s, (size_t)n);
-		(void)r;
+	if (n < 0) {
+		if (o->write_errno == 0)
+			o->write_errno = ENOMEM;
+		return;
+	}
+	if (o->report.fd >= 0) {
+		/* A report with a hole must not pass for whole: told at the end. */
+		if (mr_outfile_write(&o->report, s, (size_t)n) < 0 && o->write_errno == 0)
+			o->write_errno = errno;
+	} else {
+		struct mr_outfile err_out = {.fd = STDERR_FILENO};
+		(void)mr_outfile_write(&err_out, s, (size_t)n); /* nowhere to tell */
 	}
 	free(s);
 }
@@ -119,25 +130,33 @@ mr_observer_open(const struct mr_observer_config *cfg, struct mr_observer **res,
 	o->listener = -1;
 	o->kmsg = -1;
 	o->procev = -1;
-	o->out_fd = STDERR_FILENO;
+	o->report = (struct mr_outfile)MR_OUTFILE_INIT;
+	o->learned = (struct mr_outfile)MR_OUTFILE_INIT;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &o->sizes) < 0) {
 		free(o);
 		return mr_error_set(err, errno,
 				    "seccomp: SECCOMP_GET_NOTIF_SIZES (user "
 				    "notification needs Linux 5.0)");
 	}
+	/*
+	 * Both output files are opened here, before clone: the path may be in
+	 * the rootfs, and once the container runs it can put a symlink or a
+	 * FIFO there (lib/common/outfile.h).  The report is emptied now (its
+	 * lines are written as they come); a learned profile replaces the
+	 * old one only at the end, so a run that fails early keeps it.
+	 */
 	if (o->mode == MR_OBSERVE_REPORT && cfg->report_file != NULL) {
-		/* O_NOFOLLOW|O_EXCL is not wanted here (re-running overwrites), but
-		   never follow a symlink planted at the report path. */
-		o->out_fd = open(cfg->report_file,
-				 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (o->out_fd < 0) {
-			int e = errno;
+		if (mr_outfile_open(&o->report, "--seccomp-report", cfg->report_file, true, err) <
+		    0) {
 			free(o);
-			return mr_error_set(err, e, "--seccomp-report=%s", cfg->report_file);
+			return -1;
 		}
 		o->json = true;
-		o->report_path = strdup(cfg->report_file);
+	}
+	if (o->mode == MR_OBSERVE_LEARN && cfg->learn_file != NULL &&
+	    mr_outfile_open(&o->learned, "--seccomp-learn", cfg->learn_file, false, err) < 0) {
+		free(o);
+		return -1;
 	}
 	if (o->mode == MR_OBSERVE_REPORT) {
 		/*
@@ -992,19 +1011,22 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 	}
 	if (doc == NULL)
 		return mr_error_oom(err, "--seccomp-learn");
-	int r = json_dump_file(doc, o->cfg.learn_file, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* Through the descriptor opened before the container existed: never
+	   the path, which the container may have made a symlink since. */
+	cleanup_free char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
-	if (r < 0)
-		return mr_error_set(err, errno, "--seccomp-learn: write %s", o->cfg.learn_file);
+	if (text == NULL)
+		return mr_error_oom(err, "--seccomp-learn");
+	size_t len = strlen(text);
+	text[len] = '\n'; /* json_dumps' NUL: the file ends with a newline */
+	if (mr_outfile_replace(&o->learned, text, len + 1) < 0)
+		return mr_error_set(err, errno, "--seccomp-learn=%s: write", o->cfg.learn_file);
 	return 0;
 }
 
-int
-mr_observer_finish(struct mr_observer *o, struct mr_error *err)
+static void
+finish_report(struct mr_observer *o)
 {
-	if (o->mode == MR_OBSERVE_LEARN)
-		return write_learned(o, err);
-
 	if (o->kmsg >= 0) {
 		/* Audit records reach the log asynchronously (kauditd). */
 		struct pollfd pfd = {.fd = o->kmsg, .events = POLLIN};
@@ -1052,12 +1074,12 @@ mr_observer_finish(struct mr_observer *o, struct mr_error *err)
 			out(o, "%s\n", s);
 		free(s);
 		json_decref(j);
-		return 0;
+		return;
 	}
 	if (total == 0) {
 		out(o, "minirun: seccomp: summary: no syscall was denied by %s\n",
 		    o->cfg.seccomp->source ? o->cfg.seccomp->source : "the profile");
-		return 0;
+		return;
 	}
 	out(o, "minirun: seccomp: summary: %lu denied call%s (%s):\n", total, total == 1 ? "" : "s",
 	    o->cfg.seccomp->source ? o->cfg.seccomp->source : "the profile");
@@ -1068,14 +1090,28 @@ mr_observer_finish(struct mr_observer *o, struct mr_error *err)
 		    o->tallies[i].name ? o->tallies[i].name : "?", o->tallies[i].count, result,
 		    o->tallies[i].rule);
 	}
+	return;
+}
+
+int
+mr_observer_finish(struct mr_observer *o, struct mr_error *err)
+{
+	if (o->mode == MR_OBSERVE_LEARN)
+		return write_learned(o, err);
+	finish_report(o);
+	if (o->write_errno != 0)
+		return mr_error_set(err, o->write_errno, "--seccomp-report=%s: write",
+				    o->report.path);
 	return 0;
 }
 
 void
 mr_observer_abort(struct mr_observer *o)
 {
-	if (o != NULL && o->report_path != NULL)
-		unlink(o->report_path);
+	if (o == NULL)
+		return;
+	mr_outfile_discard(&o->report);
+	mr_outfile_discard(&o->learned);
 }
 
 void
@@ -1092,12 +1128,11 @@ mr_observer_free(struct mr_observer *o)
 	free(o->members);
 	free(o->sigsys_deaths);
 	free(o->reported);
-	if (o->out_fd > STDERR_FILENO)
-		close(o->out_fd);
+	mr_outfile_close(&o->report);
+	mr_outfile_close(&o->learned);
 	for (size_t i = 0; i < o->n_tallies; i++)
 		free(o->tallies[i].name);
 	free(o->tallies);
 	free(o->arches);
-	free(o->report_path);
 	free(o);
 }

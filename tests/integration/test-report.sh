@@ -333,4 +333,17 @@ expect_error "--seccomp-report and --seccomp-learn together" 125 \
 is "$([ -e "$TESTS_TMP/l.json" ] && echo exists || echo absent)" absent \
     "--seccomp-report and --seccomp-learn together: no learned file"
 
+# --- the report file: a regular file, never followed, never waited on -----------
+mkfifo "$TESTS_TMP/report.fifo"
+# (The built-in profile: no warning line before the error.)
+RUN_TIMEOUT=2 run_minirun --seccomp-report="$TESTS_TMP/report.fifo" "$ROOTFS" true
+expect_error "--seccomp-report=FIFO: refused at once" 125 \
+    "minirun: --seccomp-report=$TESTS_TMP/report.fifo: not a regular file (a FIFO)"
+echo "host content" > "$TESTS_TMP/host-file"
+ln -s "$TESTS_TMP/host-file" "$TESTS_TMP/report.link"
+run_minirun --seccomp-report="$TESTS_TMP/report.link" "$ROOTFS" true
+expect_error "--seccomp-report=symlink: refused" 125 \
+    "minirun: --seccomp-report=$TESTS_TMP/report.link: a symbolic link (not followed)"
+is "$(cat "$TESTS_TMP/host-file")" "host content" "--seccomp-report=symlink: the target is unchanged"
+
 done_testing
