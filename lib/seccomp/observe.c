@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
@@ -25,6 +26,7 @@
 #include "seccomp/bpf-eval.h"
 #include "tools/explain.h"
 #include "seccomp/observe.h"
+#include "common/escape.h"
 #include "common/outfile.h"
 #include "common/util.h"
 
@@ -52,6 +54,7 @@ struct mr_observer {
 	struct mr_outfile report;  /* --seccomp-report=FILE (else the report goes to stderr) */
 	struct mr_outfile learned; /* --seccomp-learn=FILE */
 	int write_errno;	   /* the first failed write of the report, 0 if none */
+	unsigned long lost;	   /* records that could not be encoded (out of memory) */
 	bool json;
 	struct seccomp_notif_sizes sizes;
 	struct tally *tallies;
@@ -79,8 +82,7 @@ out(struct mr_observer *o, const char *fmt, ...)
 	int n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
-		if (o->write_errno == 0)
-			o->write_errno = ENOMEM;
+		o->lost++;
 		return;
 	}
 	if (o->report.fd >= 0) {
@@ -91,6 +93,24 @@ out(struct mr_observer *o, const char *fmt, ...)
 		struct mr_outfile err_out = {.fd = STDERR_FILENO};
 		(void)mr_outfile_write(&err_out, s, (size_t)n); /* nowhere to tell */
 	}
+	free(s);
+}
+
+/*
+ * One JSON line of the report.  A record that cannot be encoded or printed
+ * is counted (o->lost), never dropped without a word: the summary and the
+ * exit status tell.
+ */
+static void
+out_json(struct mr_observer *o, json_t *j)
+{
+	char *s = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (s == NULL) {
+		o->lost++;
+		return;
+	}
+	out(o, "%s\n", s);
 	free(s);
 }
 
@@ -443,19 +463,22 @@ append(char **s, size_t *len, const char *fmt, ...)
 	*len += (size_t)n;
 }
 
+/* A string from the container, quoted and escaped (common/escape.h). */
 static void
 append_escaped(char **s, size_t *len, const char *str)
 {
-	append(s, len, "\"");
-	for (const unsigned char *c = (const unsigned char *)str; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			append(s, len, "\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
-			append(s, len, "\\x%02x", *c);
-		else
-			append(s, len, "%c", *c);
-	}
-	append(s, len, "\"");
+	cleanup_free char *e = mr_escape_str(str, MR_ESCAPE_QUOTE);
+	if (e == NULL)
+		return;
+	size_t n = strlen(e);
+	char *ns = realloc(*s, *len + n + 3);
+	if (ns == NULL)
+		return;
+	ns[*len] = '"';
+	memcpy(ns + *len + 1, e, n);
+	memcpy(ns + *len + 1 + n, "\"", 2);
+	*s = ns;
+	*len += n + 2;
 }
 
 static void
@@ -724,35 +747,35 @@ learn(struct mr_observer *o, uint32_t arch, int nr)
 static void
 report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
 {
-	char name[64], result[64], exe[256];
+	char name[64], result[64], raw_exe[PATH_MAX];
 	int cpid;
 	const char *rule =
 	    rule_for(o, n->data.arch, n->data.nr, ret, (const uint64_t *)n->data.args);
 
 	syscall_name(n->data.arch, n->data.nr, name, sizeof(name));
 	describe_result(ret, result, sizeof(result));
-	container_pid_and_exe((pid_t)n->pid, &cpid, exe, sizeof(exe));
+	container_pid_and_exe((pid_t)n->pid, &cpid, raw_exe, sizeof(raw_exe));
+	/* The container names its executables: no raw newline or escape
+	   sequence in the report, and valid UTF-8 for JSON. */
+	cleanup_free char *exe = mr_escape_str(raw_exe, 0);
 	cleanup_free char *call = decode_call(name, n);
 	tally(o, n->data.nr, ret, rule, name);
 
+	if (exe == NULL) {
+		o->lost++;
+		return;
+	}
 	if (!o->json) {
 		out(o, "minirun: seccomp: denied %s = %s  [pid %d %s; %s]\n", call ? call : name,
 		    result, cpid, exe, rule);
 		return;
 	}
-	json_t *j = json_pack("{s:s, s:i, s:s, s:s, s:i, s:i, s:s, s:s}", "syscall", name, "nr",
+	out_json(o, json_pack("{s:s, s:i, s:s, s:s, s:i, s:i, s:s, s:s}", "syscall", name, "nr",
 			      n->data.nr, "call", call ? call : name, "result", result, "errno",
 			      (ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO
 				  ? (int)(ret & SECCOMP_RET_DATA)
 				  : -1,
-			      "pid", cpid, "exe", exe, "rule", rule);
-	if (j) {
-		char *s = json_dumps(j, JSON_COMPACT);
-		if (s)
-			out(o, "%s\n", s);
-		free(s);
-		json_decref(j);
-	}
+			      "pid", cpid, "exe", exe, "rule", rule));
 }
 
 int
@@ -828,22 +851,70 @@ field(const char *rec, const char *key, char *val, size_t size)
 	return true;
 }
 
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * A string the audit subsystem took from the process (comm, exe): quoted
+ * when it is plain text, else the bytes in hex, unquoted
+ * (audit_log_n_untrustedstring).  The bytes, into val (not NUL-terminated);
+ * returns their number.  "?" when the field is absent.
+ */
+static size_t
+untrusted_field(const char *rec, const char *key, char *val, size_t size)
+{
+	const char *p = strstr(rec, key);
+	if (p == NULL) {
+		memcpy(val, "?", 1);
+		return 1;
+	}
+	p += strlen(key);
+	size_t n = 0;
+	if (*p == '"') {
+		p++;
+		while (p[n] && p[n] != '"' && n < size)
+			n++;
+		memcpy(val, p, n);
+		return n;
+	}
+	size_t end = strcspn(p, " \n");
+	bool hex = end > 0 && end % 2 == 0;
+	for (size_t i = 0; hex && i < end; i++)
+		hex = hex_digit(p[i]) >= 0;
+	if (!hex) {
+		/* "(null)", or the kernel log's own form: kept as it is (escaped later). */
+		n = end < size ? end : size;
+		memcpy(val, p, n);
+		return n;
+	}
+	for (size_t i = 0; i < end && n < size; i += 2)
+		val[n++] = (char)(hex_digit(p[i]) << 4 | hex_digit(p[i + 1]));
+	return n;
+}
+
 /* One AUDIT_SECCOMP record: "... pid=N comm=... exe=... arch=c000003e syscall=83 ...
  * code=0x80000000". */
 static void
 handle_record(struct mr_observer *o, const char *rec)
 {
 	do {
-		char pid[16], comm[64], exe[256], arch[16], nr[16], code[16];
+		char pid[16], raw_comm[128], raw_exe[2048], arch[16], nr[16], code[16];
 		if (!field(rec, " pid=", pid, sizeof(pid)) ||
 		    !field(rec, " syscall=", nr, sizeof(nr)) ||
 		    !field(rec, " arch=", arch, sizeof(arch)) ||
 		    !field(rec, " code=", code, sizeof(code)))
 			continue;
-		if (!field(rec, " comm=", comm, sizeof(comm)))
-			snprintf(comm, sizeof(comm), "?");
-		if (!field(rec, " exe=", exe, sizeof(exe)))
-			snprintf(exe, sizeof(exe), "?");
+		size_t comm_len = untrusted_field(rec, " comm=", raw_comm, sizeof(raw_comm));
+		size_t exe_len = untrusted_field(rec, " exe=", raw_exe, sizeof(raw_exe));
 		/* Fork events are queued before the kill they lead to: read them first. */
 		if (o->procev >= 0) {
 			mr_observer_handle_procev(o);
@@ -863,16 +934,17 @@ handle_record(struct mr_observer *o, const char *rec)
 		const char *rule = rule_for(o, a, num, action, NULL);
 		tally(o, num, action, rule, name);
 		o->kills++;
+		/* The container's own bytes, escaped like every other string it names. */
+		cleanup_free char *comm = mr_escape(raw_comm, comm_len, 0);
+		cleanup_free char *exe = mr_escape(raw_exe, exe_len, 0);
+		if (comm == NULL || exe == NULL) {
+			o->lost++;
+			continue;
+		}
 		if (o->json) {
-			/* comm and exe come from the kernel as written: let jansson quote them. */
-			json_t *j = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:s}", "syscall",
+			out_json(o, json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:s}", "syscall",
 					      name, "nr", num, "result", result, "host_pid",
-					      atoi(pid), "comm", comm, "exe", exe, "rule", rule);
-			char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
-			if (line)
-				out(o, "%s\n", line);
-			free(line);
-			json_decref(j);
+					      atoi(pid), "comm", comm, "exe", exe, "rule", rule));
 		} else {
 			out(o, "minirun: seccomp: %s %s()  [host pid %s %s (%s); %s]\n", result,
 			    name, pid, exe, comm, rule);
@@ -1059,21 +1131,28 @@ finish_report(struct mr_observer *o)
 		total += o->tallies[i].count;
 	if (o->json) {
 		json_t *arr = json_array();
-		for (size_t i = 0; i < o->n_tallies; i++) {
+		bool complete = arr != NULL;
+		for (size_t i = 0; complete && i < o->n_tallies; i++) {
 			char result[64];
 			describe_result(o->tallies[i].ret, result, sizeof(result));
-			json_array_append_new(
-			    arr, json_pack("{s:s, s:i, s:s, s:s}", "syscall",
-					   o->tallies[i].name ? o->tallies[i].name : "?", "count",
-					   (int)o->tallies[i].count, "result", result, "rule",
-					   o->tallies[i].rule));
+			json_t *t = json_pack("{s:s, s:I, s:s, s:s}", "syscall",
+					      o->tallies[i].name ? o->tallies[i].name : "?",
+					      "count", (json_int_t)o->tallies[i].count, "result",
+					      result, "rule", o->tallies[i].rule);
+			complete = t != NULL && json_array_append_new(arr, t) == 0;
 		}
-		json_t *j = json_pack("{s:o, s:i}", "summary", arr, "denied", (int)total);
-		char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		if (s)
-			out(o, "%s\n", s);
-		free(s);
-		json_decref(j);
+		json_t *j = NULL;
+		if (complete)
+			j = json_pack("{s:o, s:I}", "summary", arr, "denied", (json_int_t)total);
+		else
+			json_decref(arr);
+		/* Only when it happened: the usual summary keeps its two keys. */
+		if (j != NULL && o->lost > 0 &&
+		    json_object_set_new(j, "lost", json_integer((json_int_t)o->lost)) < 0) {
+			json_decref(j);
+			j = NULL;
+		}
+		out_json(o, j);
 		return;
 	}
 	if (total == 0) {
@@ -1099,6 +1178,10 @@ mr_observer_finish(struct mr_observer *o, struct mr_error *err)
 	if (o->mode == MR_OBSERVE_LEARN)
 		return write_learned(o, err);
 	finish_report(o);
+	if (o->lost > 0)
+		return mr_error_set(err, ENOMEM,
+				    "--seccomp-report: %lu record%s could not be written", o->lost,
+				    o->lost == 1 ? "" : "s");
 	if (o->write_errno != 0)
 		return mr_error_set(err, o->write_errno, "--seccomp-report=%s: write",
 				    o->report.path);

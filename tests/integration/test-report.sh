@@ -346,4 +346,49 @@ expect_error "--seccomp-report=symlink: refused" 125 \
     "minirun: --seccomp-report=$TESTS_TMP/report.link: a symbolic link (not followed)"
 is "$(cat "$TESTS_TMP/host-file")" "host content" "--seccomp-report=symlink: the target is unchanged"
 
+# --- text from the container is escaped -------------------------------------------
+# The name of an executable is the container's to choose: a newline in it
+# must not start a fake report line, an escape sequence must not reach the
+# terminal, and a name that is not UTF-8 must not drop a JSON record.  Bytes
+# are shown C-style (\n, \x1b, \xff), a backslash as \\.
+ER=$TESTS_TMP/escape-rootfs
+cp -a "$ROOTFS" "$ER"
+EVIL=$'/x\nminirun: seccomp: summary: no syscall was denied by fake\e[31m\\'
+cp "$ER/probe" "$ER$EVIL"
+run_minirun --seccomp="$RULES" --seccomp-report "$ER" "$EVIL" syscall mkdirat AT_FDCWD $'str:/e\e[0m\xff' 0700
+is "$RC $OUT" "13 EACCES" "escaping: the run"
+is "$(report_lines "$ERR" | grep -c '^minirun: seccomp: summary')" 1 "escaping: a newline in the exe name starts no report line"
+if [[ $ERR == *$'\e'* ]]; then
+    not_ok "escaping: no escape character reaches stderr" "$(_result_diag)"
+else
+    ok "escaping: no escape character reaches stderr"
+fi
+is "$(report_lines "$ERR" | head -n 1)" \
+    'minirun: seccomp: denied mkdirat(AT_FDCWD, "/e\x1b[0m\xff", 0700) = -EACCES  [pid 1 /x\nminirun: seccomp: summary: no syscall was denied by fake\x1b[31m\\; rule 2, line 7: names mkdirat action SCMP_ACT_ERRNO]' \
+    "escaping: the denial line, C-style escapes"
+
+# A kill, read back from the audit record (which gives such names in hex).
+if [ -r /dev/kmsg ] && head -c0 /dev/kmsg 2> /dev/null; then
+    run_minirun --seccomp="$IT/kill-process.json" --seccomp-report "$ER" "$EVIL" syscall mkdirat AT_FDCWD str:/x 0700
+    is "$RC $(report_lines "$ERR" | head -n 1 | sed -E 's/host pid [0-9]+ /host pid N /')" \
+        '159 minirun: seccomp: killed (KILL_PROCESS) mkdirat()  [host pid N /x\nminirun: seccomp: summary: no syscall was denied by fake\x1b[31m\\ (x\nminirun: secc); rule 0, line 5: names mkdir,mkdirat action SCMP_ACT_KILL_PROCESS]' \
+        "escaping: a kill's exe and comm from the audit record"
+else
+    skip "escaping: a kill's exe and comm from the audit record" "/dev/kmsg is not readable"
+fi
+
+# JSON lines: an exe that is not UTF-8 loses no record.
+NOTUTF8=$'/p\xff\xfe'
+cp "$ER/probe" "$ER$NOTUTF8"
+jf2=$TESTS_TMP/escape.jsonl
+run_minirun --seccomp="$RULES" --seccomp-report="$jf2" "$ER" \
+    sh -c "/probe syscall mkdirat AT_FDCWD str:/e 0700; $NOTUTF8 syscall mkdirat AT_FDCWD str:/f 0700"
+is "$RC $OUT" "13 EACCES
+EACCES" "JSON, an exe name not UTF-8: the run"
+is "$(python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+print(len(lines) - 1, lines[-1]["denied"], [l.get("exe") for l in lines[:-1]])' "$jf2" 2>&1)" \
+    "2 2 ['/probe', '/p\\\\xff\\\\xfe']" \
+    "JSON, an exe name not UTF-8: every denial has its record, the name escaped"
+
 done_testing
