@@ -32,13 +32,34 @@
 
 #define MAX_NR 1024
 
+/*
+ * The summary's counts, per distinct (arch, syscall, outcome).  The
+ * container chooses how many distinct calls it makes (any number is a
+ * syscall number to the filter), so the table is bounded: the first
+ * TALLY_ITEMS are itemised (a line each in the summary), the rest are only
+ * counted.  Counting them exactly needs their keys: up to TALLY_KEYS_MAX
+ * keys are kept (12 bytes each, in a hash table at most half full, 4 MiB),
+ * past that the number of distinct calls is a lower bound.
+ */
+#define TALLY_ITEMS    4096
+#define TALLY_KEYS_MAX (1u << 17)
+
 struct tally {
+	uint32_t arch;
 	int nr;
 	uint32_t ret;
 	const char *rule;
 	unsigned long count;
-	char *name;
+	char name[64];
 };
+
+struct tally_slot {
+	uint32_t arch;
+	int32_t nr;
+	uint32_t ret;
+	uint32_t item; /* 0: empty; 1..TALLY_ITEMS: tallies[item - 1]; TALLY_MORE: counted only */
+};
+#define TALLY_MORE UINT32_MAX
 
 struct seen_arch {
 	uint32_t arch;
@@ -57,8 +78,15 @@ struct mr_observer {
 	unsigned long lost;	   /* records that could not be encoded (out of memory) */
 	bool json;
 	struct seccomp_notif_sizes sizes;
-	struct tally *tallies;
+	struct tally *tallies; /* itemised, in the order first seen */
 	size_t n_tallies;
+	struct tally_slot *slots; /* every key seen (up to TALLY_KEYS_MAX), hashed */
+	size_t n_slots;		  /* a power of two, or 0 */
+	size_t n_keys;
+	unsigned long total;	     /* denied calls */
+	unsigned long more_distinct; /* keys past TALLY_ITEMS */
+	unsigned long more_denied;   /* their denials */
+	bool more_inexact;	     /* TALLY_KEYS_MAX reached: more_distinct is a lower bound */
 	unsigned long kills;
 	int procev;	/* proc connector: who belongs to the container, who died how */
 	pid_t *members; /* host tgids of the container's processes, past and present */
@@ -709,19 +737,92 @@ container_pid_and_exe(pid_t host_pid, int *cpid, char *exe, size_t size)
 		snprintf(exe, size, "?");
 }
 
-static void
-tally(struct mr_observer *o, int nr, uint32_t ret, const char *rule, const char *name)
+static size_t
+tally_hash(uint32_t arch, int32_t nr, uint32_t ret)
 {
-	for (size_t i = 0; i < o->n_tallies; i++)
-		if (o->tallies[i].nr == nr && o->tallies[i].ret == ret) {
-			o->tallies[i].count++;
+	/* murmur3's finaliser over the three words. */
+	uint32_t h = arch * 0x9e3779b1u ^ (uint32_t)nr * 0x85ebca77u ^ ret * 0xc2b2ae3du;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* The slot of the key, or the empty slot where it goes (the table is never full). */
+static struct tally_slot *
+tally_find(struct tally_slot *slots, size_t n_slots, uint32_t arch, int32_t nr, uint32_t ret)
+{
+	size_t mask = n_slots - 1;
+	for (size_t i = tally_hash(arch, nr, ret) & mask;; i = (i + 1) & mask) {
+		struct tally_slot *sl = &slots[i];
+		if (sl->item == 0 || (sl->arch == arch && sl->nr == nr && sl->ret == ret))
+			return sl;
+	}
+}
+
+/* Room for one more key (at most half full: short probes); false if not. */
+static bool
+tally_reserve(struct mr_observer *o)
+{
+	if (o->n_keys >= TALLY_KEYS_MAX)
+		return false;
+	if ((o->n_keys + 1) * 2 <= o->n_slots)
+		return true;
+	size_t n = o->n_slots ? o->n_slots * 2 : 256;
+	struct tally_slot *slots = calloc(n, sizeof(*slots));
+	if (slots == NULL)
+		return false;
+	for (size_t i = 0; i < o->n_slots; i++) {
+		const struct tally_slot *sl = &o->slots[i];
+		if (sl->item != 0)
+			*tally_find(slots, n, sl->arch, sl->nr, sl->ret) = *sl;
+	}
+	free(o->slots);
+	o->slots = slots;
+	o->n_slots = n;
+	return true;
+}
+
+static void
+tally(struct mr_observer *o, uint32_t arch, int nr, uint32_t ret, const char *rule,
+      const char *name)
+{
+	o->total++;
+	struct tally_slot *sl = o->n_slots ? tally_find(o->slots, o->n_slots, arch, nr, ret) : NULL;
+	if (sl != NULL && sl->item != 0) {
+		if (sl->item == TALLY_MORE)
+			o->more_denied++;
+		else
+			o->tallies[sl->item - 1].count++;
+		return;
+	}
+	if (!tally_reserve(o)) {
+		/* Not kept (the key bound, or no memory): counted, not as distinct. */
+		o->more_denied++;
+		o->more_inexact = true;
+		return;
+	}
+	sl = tally_find(o->slots, o->n_slots, arch, nr, ret);
+	*sl = (struct tally_slot){.arch = arch, .nr = nr, .ret = ret, .item = TALLY_MORE};
+	o->n_keys++;
+	if (o->n_tallies < TALLY_ITEMS) {
+		if (o->n_tallies == 0) {
+			/* Allocated once, whole: 4096 items are 400 KiB. */
+			o->tallies = calloc(TALLY_ITEMS, sizeof(*o->tallies));
+		}
+		if (o->tallies != NULL) {
+			struct tally *t = &o->tallies[o->n_tallies++];
+			*t = (struct tally){
+			    .arch = arch, .nr = nr, .ret = ret, .rule = rule, .count = 1};
+			snprintf(t->name, sizeof(t->name), "%s", name);
+			sl->item = (uint32_t)o->n_tallies;
 			return;
 		}
-	struct tally *t = realloc(o->tallies, (o->n_tallies + 1) * sizeof(*t));
-	if (t == NULL)
-		return;
-	o->tallies = t;
-	t[o->n_tallies++] = (struct tally){nr, ret, rule, 1, strdup(name)};
+	}
+	o->more_distinct++;
+	o->more_denied++;
 }
 
 static void
@@ -759,7 +860,7 @@ report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
 	   sequence in the report, and valid UTF-8 for JSON. */
 	cleanup_free char *exe = mr_escape_str(raw_exe, 0);
 	cleanup_free char *call = decode_call(name, n);
-	tally(o, n->data.nr, ret, rule, name);
+	tally(o, n->data.arch, n->data.nr, ret, rule, name);
 
 	if (exe == NULL) {
 		o->lost++;
@@ -932,7 +1033,7 @@ handle_record(struct mr_observer *o, const char *rec)
 		syscall_name(a, num, name, sizeof(name));
 		describe_result(action, result, sizeof(result));
 		const char *rule = rule_for(o, a, num, action, NULL);
-		tally(o, num, action, rule, name);
+		tally(o, a, num, action, rule, name);
 		o->kills++;
 		/* The container's own bytes, escaped like every other string it names. */
 		cleanup_free char *comm = mr_escape(raw_comm, comm_len, 0);
@@ -1111,7 +1212,7 @@ finish_report(struct mr_observer *o)
 		if (pid_in(o->reported, o->n_reported, o->sigsys_deaths[i]))
 			continue;
 		/* The kernel rate-limits audit lines on the console (printk). */
-		tally(o, -1, SECCOMP_RET_KILL_PROCESS, "audit record dropped by the kernel",
+		tally(o, 0, -1, SECCOMP_RET_KILL_PROCESS, "audit record dropped by the kernel",
 		      "(unknown syscall)");
 		if (o->json)
 			out(o,
@@ -1126,17 +1227,14 @@ finish_report(struct mr_observer *o)
 			    "limit)\n",
 			    (int)o->sigsys_deaths[i]);
 	}
-	unsigned long total = 0;
-	for (size_t i = 0; i < o->n_tallies; i++)
-		total += o->tallies[i].count;
+	unsigned long total = o->total;
 	if (o->json) {
 		json_t *arr = json_array();
 		bool complete = arr != NULL;
 		for (size_t i = 0; complete && i < o->n_tallies; i++) {
 			char result[64];
 			describe_result(o->tallies[i].ret, result, sizeof(result));
-			json_t *t = json_pack("{s:s, s:I, s:s, s:s}", "syscall",
-					      o->tallies[i].name ? o->tallies[i].name : "?",
+			json_t *t = json_pack("{s:s, s:I, s:s, s:s}", "syscall", o->tallies[i].name,
 					      "count", (json_int_t)o->tallies[i].count, "result",
 					      result, "rule", o->tallies[i].rule);
 			complete = t != NULL && json_array_append_new(arr, t) == 0;
@@ -1149,6 +1247,16 @@ finish_report(struct mr_observer *o)
 		/* Only when it happened: the usual summary keeps its two keys. */
 		if (j != NULL && o->lost > 0 &&
 		    json_object_set_new(j, "lost", json_integer((json_int_t)o->lost)) < 0) {
+			json_decref(j);
+			j = NULL;
+		}
+		/* The calls past the itemised ones, when there are any. */
+		if (j != NULL && o->more_denied > 0 &&
+		    json_object_set_new(j, "more",
+					json_pack("{s:I, s:I, s:b}", "distinct",
+						  (json_int_t)o->more_distinct, "denied",
+						  (json_int_t)o->more_denied, "exact",
+						  !o->more_inexact)) < 0) {
 			json_decref(j);
 			j = NULL;
 		}
@@ -1165,11 +1273,14 @@ finish_report(struct mr_observer *o)
 	for (size_t i = 0; i < o->n_tallies; i++) {
 		char result[64];
 		describe_result(o->tallies[i].ret, result, sizeof(result));
-		out(o, "minirun: seccomp:   %-16s %5lu x  %s  [%s]\n",
-		    o->tallies[i].name ? o->tallies[i].name : "?", o->tallies[i].count, result,
-		    o->tallies[i].rule);
+		out(o, "minirun: seccomp:   %-16s %5lu x  %s  [%s]\n", o->tallies[i].name,
+		    o->tallies[i].count, result, o->tallies[i].rule);
 	}
-	return;
+	if (o->more_denied > 0)
+		out(o, "minirun: seccomp:   ... and %s%lu more distinct call%s, %lu denial%s\n",
+		    o->more_inexact ? "at least " : "", o->more_distinct,
+		    o->more_distinct == 1 ? "" : "s", o->more_denied,
+		    o->more_denied == 1 ? "" : "s");
 }
 
 int
@@ -1213,9 +1324,8 @@ mr_observer_free(struct mr_observer *o)
 	free(o->reported);
 	mr_outfile_close(&o->report);
 	mr_outfile_close(&o->learned);
-	for (size_t i = 0; i < o->n_tallies; i++)
-		free(o->tallies[i].name);
 	free(o->tallies);
+	free(o->slots);
 	free(o->arches);
 	free(o);
 }

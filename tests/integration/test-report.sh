@@ -391,4 +391,56 @@ print(len(lines) - 1, lines[-1]["denied"], [l.get("exe") for l in lines[:-1]])' 
     "2 2 ['/probe', '/p\\\\xff\\\\xfe']" \
     "JSON, an exe name not UTF-8: every denial has its record, the name escaped"
 
+# --- many distinct calls: bounded time and memory ----------------------------------
+# Each distinct (arch, syscall, outcome) used to add an entry searched
+# linearly: quadratic time, memory without bound.  The summary itemises the
+# first 4096 and counts the rest exactly.  The calls are numbers above every
+# syscall (the built-in profile's ENOSYS stub answers them).
+N_CALLS=100000
+N_MORE=$((N_CALLS - 4096))
+mc_err=$TESTS_TMP/manycalls.err
+TIME_V=
+/usr/bin/time -v true > /dev/null 2>&1 && TIME_V="/usr/bin/time -v -o $TESTS_TMP/manycalls.time"
+start=$(date +%s%N)
+# shellcheck disable=SC2086
+timeout -k 5 60 $TIME_V "$MINIRUN" --seccomp-report "$ROOTFS" /probe manycalls 1000 $N_CALLS \
+    < /dev/null > "$TESTS_TMP/manycalls.out" 2> "$mc_err"
+mc_rc=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+is "$mc_rc $(cat "$TESTS_TMP/manycalls.out")" "0 $N_CALLS calls, $N_CALLS failed" "$N_CALLS distinct calls: the run"
+if [ "$elapsed_ms" -lt 10000 ]; then
+    ok "$N_CALLS distinct calls: under 10 s ($elapsed_ms ms)"
+else
+    not_ok "$N_CALLS distinct calls: under 10 s" "took $elapsed_ms ms"
+fi
+if [ -n "$TIME_V" ]; then
+    rss_kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$TESTS_TMP/manycalls.time")
+    if [ -n "$rss_kb" ] && [ "$rss_kb" -lt 32768 ]; then
+        ok "$N_CALLS distinct calls: max RSS under 32 MB ($rss_kb kB)"
+    else
+        not_ok "$N_CALLS distinct calls: max RSS under 32 MB" "max RSS: ${rss_kb:-unknown} kB"
+    fi
+else
+    skip "$N_CALLS distinct calls: max RSS under 32 MB" "no GNU time (/usr/bin/time -v)"
+fi
+is "$(grep -c '^minirun: seccomp: denied syscall_' "$mc_err")" "$N_CALLS" "$N_CALLS distinct calls: every denial printed"
+is "$(grep '^minirun: seccomp: summary' "$mc_err")
+$(grep -c '^minirun: seccomp:   syscall_' "$mc_err")
+$(grep '^minirun: seccomp:   \.\.\.' "$mc_err")" \
+    "minirun: seccomp: summary: $N_CALLS denied calls (built-in default):
+4096
+minirun: seccomp:   ... and $N_MORE more distinct calls, $N_MORE denials" \
+    "$N_CALLS distinct calls: 4096 itemised, the rest counted exactly"
+
+# The same in JSON: the summary object says how many more.
+jf3=$TESTS_TMP/manycalls.jsonl
+timeout -k 5 60 "$MINIRUN" --seccomp-report="$jf3" "$ROOTFS" /probe manycalls 1000 5000 \
+    < /dev/null > /dev/null 2>&1
+is "$(python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+s = lines[-1]
+print(len(lines) - 1, len(s["summary"]), s["denied"], s.get("more"))' "$jf3" 2>&1)" \
+    "5000 4096 5000 {'distinct': 904, 'denied': 904, 'exact': True}" \
+    "JSON, 5000 distinct calls: 4096 itemised, the rest counted"
+
 done_testing
