@@ -482,20 +482,18 @@ cmd_diff(int argc, char **argv)
 
 /* ---------------------------------------------------------------- convert */
 
+/* Never through a symlink, into a FIFO (it would block) or a device: lib/common/outfile.h. */
 static int
 write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return fail("convert", "%s: %s", path, strerror(errno));
-	size_t len = strlen(text);
-	bool ok = fwrite(text, 1, len, f) == len;
+	struct mr_outfile f = MR_OUTFILE_INIT;
+	struct mr_error err = {0};
+	if (mr_outfile_open(&f, "--output", path, true, &err) < 0)
+		return fail("convert", "%s", err.msg);
+	int r = mr_outfile_write(&f, text, strlen(text));
 	int saved = errno;
-	if (fclose(f) != 0 && ok) {
-		ok = false;
-		saved = errno;
-	}
-	if (!ok)
+	mr_outfile_close(&f);
+	if (r < 0)
 		return fail("convert", "%s: %s", path, strerror(saved));
 	return 0;
 }

@@ -62,35 +62,3 @@ mr_open_regular_read(int dirfd, const char *path, uint64_t resolve, struct stat 
 	}
 	return reopen(pathfd, st, O_RDONLY);
 }
-
-int
-mr_open_regular_write(const char *path, mode_t mode)
-{
-	/* Two rounds: the file may appear (or go) between the two opens. */
-	for (int round = 0; round < 2; round++) {
-		struct stat st;
-		cleanup_close int pathfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (pathfd >= 0) {
-			if (fstat(pathfd, &st) < 0)
-				return -1;
-			if (!S_ISREG(st.st_mode)) {
-				errno = EINVAL;
-				return MR_NOT_REGULAR;
-			}
-			int fd = reopen(pathfd, &st, O_WRONLY);
-			if (fd >= 0 && ftruncate(fd, 0) < 0) {
-				close(fd);
-				return -1;
-			}
-			return fd;
-		}
-		if (errno != ENOENT)
-			return -1;
-		/* O_EXCL: a new regular file, never something planted meanwhile. */
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-		if (fd >= 0 || errno != EEXIST)
-			return fd;
-	}
-	errno = EAGAIN;
-	return -1;
-}

@@ -25,11 +25,4 @@
  */
 int mr_open_regular_read(int dirfd, const char *path, uint64_t resolve, struct stat *st);
 
-/*
- * Open PATH for writing, truncated (mode for a new file): an existing regular
- * file, or a new one; never a symlink at PATH, a FIFO or a device.  Returns
- * a descriptor (O_WRONLY|O_CLOEXEC), -1 with errno, or MR_NOT_REGULAR.
- */
-int mr_open_regular_write(const char *path, mode_t mode);
-
 #endif

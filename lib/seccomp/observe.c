@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
@@ -25,18 +26,40 @@
 #include "seccomp/bpf-eval.h"
 #include "seccomp/arch.h"
 #include "seccomp/observe.h"
-#include "common/file.h"
+#include "common/escape.h"
+#include "common/outfile.h"
 #include "common/util.h"
 
 #define MAX_NR 1024
 
+/*
+ * The summary's counts, per distinct (arch, syscall, outcome).  The
+ * container chooses how many distinct calls it makes (any number is a
+ * syscall number to the filter), so the table is bounded: the first
+ * TALLY_ITEMS are itemised (a line each in the summary), the rest are only
+ * counted.  Counting them exactly needs their keys: up to TALLY_KEYS_MAX
+ * keys are kept (12 bytes each, in a hash table at most half full, 4 MiB),
+ * past that the number of distinct calls is a lower bound.
+ */
+#define TALLY_ITEMS    4096
+#define TALLY_KEYS_MAX (1u << 17)
+
 struct tally {
+	uint32_t arch;
 	int nr;
 	uint32_t ret;
 	const char *rule;
 	unsigned long count;
-	char *name;
+	char name[64];
 };
+
+struct tally_slot {
+	uint32_t arch;
+	int32_t nr;
+	uint32_t ret;
+	uint32_t item; /* 0: empty; 1..TALLY_ITEMS: tallies[item - 1]; TALLY_MORE: counted only */
+};
+#define TALLY_MORE UINT32_MAX
 
 struct seen_arch {
 	uint32_t arch;
@@ -47,14 +70,23 @@ struct mr_observer {
 	struct mr_observer_config cfg;
 	enum mr_seccomp_observe mode;
 	int listener;
-	int kmsg;      /* audit records: the audit multicast socket, or /dev/kmsg */
-	bool audit_nl; /* kmsg is a NETLINK_AUDIT socket */
-	int out_fd;    /* where the report goes: stderr or the report file */
+	int kmsg;		   /* audit records: the audit multicast socket, or /dev/kmsg */
+	bool audit_nl;		   /* kmsg is a NETLINK_AUDIT socket */
+	struct mr_outfile report;  /* --seccomp-report=FILE (else the report goes to stderr) */
+	struct mr_outfile learned; /* --seccomp-learn=FILE */
+	int write_errno;	   /* the first failed write of the report, 0 if none */
+	unsigned long lost;	   /* records that could not be encoded (out of memory) */
 	bool json;
-	char *report_path; /* created by this run: removed on abort */
 	struct seccomp_notif_sizes sizes;
-	struct tally *tallies;
+	struct tally *tallies; /* itemised, in the order first seen */
 	size_t n_tallies;
+	struct tally_slot *slots; /* every key seen (up to TALLY_KEYS_MAX), hashed */
+	size_t n_slots;		  /* a power of two, or 0 */
+	size_t n_keys;
+	unsigned long total;	     /* denied calls */
+	unsigned long more_distinct; /* keys past TALLY_ITEMS */
+	unsigned long more_denied;   /* their denials */
+	bool more_inexact;	     /* TALLY_KEYS_MAX reached: more_distinct is a lower bound */
 	unsigned long kills;
 	int procev;	/* proc connector: who belongs to the container, who died how */
 	pid_t *members; /* host tgids of the container's processes, past and present */
@@ -77,10 +109,36 @@ out(struct mr_observer *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vasprintf(&s, fmt, ap);
 	va_end(ap);
-	if (n > 0) {
-		ssize_t r = write(o->out_fd, s, (size_t)n);
-		(void)r;
+	if (n < 0) {
+		o->lost++;
+		return;
 	}
+	if (o->report.fd >= 0) {
+		/* A report with a hole must not pass for whole: told at the end. */
+		if (mr_outfile_write(&o->report, s, (size_t)n) < 0 && o->write_errno == 0)
+			o->write_errno = errno;
+	} else {
+		struct mr_outfile err_out = {.fd = STDERR_FILENO};
+		(void)mr_outfile_write(&err_out, s, (size_t)n); /* nowhere to tell */
+	}
+	free(s);
+}
+
+/*
+ * One JSON line of the report.  A record that cannot be encoded or printed
+ * is counted (o->lost), never dropped without a word: the summary and the
+ * exit status tell.
+ */
+static void
+out_json(struct mr_observer *o, json_t *j)
+{
+	char *s = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (s == NULL) {
+		o->lost++;
+		return;
+	}
+	out(o, "%s\n", s);
 	free(s);
 }
 
@@ -120,29 +178,33 @@ mr_observer_open(const struct mr_observer_config *cfg, struct mr_observer **res,
 	o->listener = -1;
 	o->kmsg = -1;
 	o->procev = -1;
-	o->out_fd = STDERR_FILENO;
+	o->report = (struct mr_outfile)MR_OUTFILE_INIT;
+	o->learned = (struct mr_outfile)MR_OUTFILE_INIT;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &o->sizes) < 0) {
 		free(o);
 		return mr_error_set(err, errno,
 				    "seccomp: SECCOMP_GET_NOTIF_SIZES (user "
 				    "notification needs Linux 5.0)");
 	}
+	/*
+	 * Both output files are opened here, before clone: the path may be in
+	 * the rootfs, and once the container runs it can put a symlink or a
+	 * FIFO there (lib/common/outfile.h).  The report is emptied now (its
+	 * lines are written as they come); a learned profile replaces the
+	 * old one only at the end, so a run that fails early keeps it.
+	 */
 	if (o->mode == MR_OBSERVE_REPORT && cfg->report_file != NULL) {
-		/* Re-running overwrites, but never through a symlink planted at
-		   the report path, and never into a FIFO (the open would block
-		   until a reader came) or a device. */
-		o->out_fd = mr_open_regular_write(cfg->report_file, 0644);
-		if (o->out_fd < 0) {
-			int e = errno, r = o->out_fd;
+		if (mr_outfile_open(&o->report, "--seccomp-report", cfg->report_file, true, err) <
+		    0) {
 			free(o);
-			if (r == MR_NOT_REGULAR)
-				return mr_error_set(err, 0,
-						    "--seccomp-report=%s: not a regular file",
-						    cfg->report_file);
-			return mr_error_set(err, e, "--seccomp-report=%s", cfg->report_file);
+			return -1;
 		}
 		o->json = true;
-		o->report_path = strdup(cfg->report_file);
+	}
+	if (o->mode == MR_OBSERVE_LEARN && cfg->learn_file != NULL &&
+	    mr_outfile_open(&o->learned, "--seccomp-learn", cfg->learn_file, false, err) < 0) {
+		free(o);
+		return -1;
 	}
 	if (o->mode == MR_OBSERVE_REPORT) {
 		/*
@@ -429,19 +491,22 @@ append(char **s, size_t *len, const char *fmt, ...)
 	*len += (size_t)n;
 }
 
+/* A string from the container, quoted and escaped (common/escape.h). */
 static void
 append_escaped(char **s, size_t *len, const char *str)
 {
-	append(s, len, "\"");
-	for (const unsigned char *c = (const unsigned char *)str; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			append(s, len, "\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
-			append(s, len, "\\x%02x", *c);
-		else
-			append(s, len, "%c", *c);
-	}
-	append(s, len, "\"");
+	cleanup_free char *e = mr_escape_str(str, MR_ESCAPE_QUOTE);
+	if (e == NULL)
+		return;
+	size_t n = strlen(e);
+	char *ns = realloc(*s, *len + n + 3);
+	if (ns == NULL)
+		return;
+	ns[*len] = '"';
+	memcpy(ns + *len + 1, e, n);
+	memcpy(ns + *len + 1 + n, "\"", 2);
+	*s = ns;
+	*len += n + 2;
 }
 
 static void
@@ -672,19 +737,92 @@ container_pid_and_exe(pid_t host_pid, int *cpid, char *exe, size_t size)
 		snprintf(exe, size, "?");
 }
 
-static void
-tally(struct mr_observer *o, int nr, uint32_t ret, const char *rule, const char *name)
+static size_t
+tally_hash(uint32_t arch, int32_t nr, uint32_t ret)
 {
-	for (size_t i = 0; i < o->n_tallies; i++)
-		if (o->tallies[i].nr == nr && o->tallies[i].ret == ret) {
-			o->tallies[i].count++;
+	/* murmur3's finaliser over the three words. */
+	uint32_t h = arch * 0x9e3779b1u ^ (uint32_t)nr * 0x85ebca77u ^ ret * 0xc2b2ae3du;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* The slot of the key, or the empty slot where it goes (the table is never full). */
+static struct tally_slot *
+tally_find(struct tally_slot *slots, size_t n_slots, uint32_t arch, int32_t nr, uint32_t ret)
+{
+	size_t mask = n_slots - 1;
+	for (size_t i = tally_hash(arch, nr, ret) & mask;; i = (i + 1) & mask) {
+		struct tally_slot *sl = &slots[i];
+		if (sl->item == 0 || (sl->arch == arch && sl->nr == nr && sl->ret == ret))
+			return sl;
+	}
+}
+
+/* Room for one more key (at most half full: short probes); false if not. */
+static bool
+tally_reserve(struct mr_observer *o)
+{
+	if (o->n_keys >= TALLY_KEYS_MAX)
+		return false;
+	if ((o->n_keys + 1) * 2 <= o->n_slots)
+		return true;
+	size_t n = o->n_slots ? o->n_slots * 2 : 256;
+	struct tally_slot *slots = calloc(n, sizeof(*slots));
+	if (slots == NULL)
+		return false;
+	for (size_t i = 0; i < o->n_slots; i++) {
+		const struct tally_slot *sl = &o->slots[i];
+		if (sl->item != 0)
+			*tally_find(slots, n, sl->arch, sl->nr, sl->ret) = *sl;
+	}
+	free(o->slots);
+	o->slots = slots;
+	o->n_slots = n;
+	return true;
+}
+
+static void
+tally(struct mr_observer *o, uint32_t arch, int nr, uint32_t ret, const char *rule,
+      const char *name)
+{
+	o->total++;
+	struct tally_slot *sl = o->n_slots ? tally_find(o->slots, o->n_slots, arch, nr, ret) : NULL;
+	if (sl != NULL && sl->item != 0) {
+		if (sl->item == TALLY_MORE)
+			o->more_denied++;
+		else
+			o->tallies[sl->item - 1].count++;
+		return;
+	}
+	if (!tally_reserve(o)) {
+		/* Not kept (the key bound, or no memory): counted, not as distinct. */
+		o->more_denied++;
+		o->more_inexact = true;
+		return;
+	}
+	sl = tally_find(o->slots, o->n_slots, arch, nr, ret);
+	*sl = (struct tally_slot){.arch = arch, .nr = nr, .ret = ret, .item = TALLY_MORE};
+	o->n_keys++;
+	if (o->n_tallies < TALLY_ITEMS) {
+		if (o->n_tallies == 0) {
+			/* Allocated once, whole: 4096 items are 400 KiB. */
+			o->tallies = calloc(TALLY_ITEMS, sizeof(*o->tallies));
+		}
+		if (o->tallies != NULL) {
+			struct tally *t = &o->tallies[o->n_tallies++];
+			*t = (struct tally){
+			    .arch = arch, .nr = nr, .ret = ret, .rule = rule, .count = 1};
+			snprintf(t->name, sizeof(t->name), "%s", name);
+			sl->item = (uint32_t)o->n_tallies;
 			return;
 		}
-	struct tally *t = realloc(o->tallies, (o->n_tallies + 1) * sizeof(*t));
-	if (t == NULL)
-		return;
-	o->tallies = t;
-	t[o->n_tallies++] = (struct tally){nr, ret, rule, 1, strdup(name)};
+	}
+	o->more_distinct++;
+	o->more_denied++;
 }
 
 static void
@@ -710,35 +848,35 @@ learn(struct mr_observer *o, uint32_t arch, int nr)
 static void
 report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
 {
-	char name[64], result[64], exe[256];
+	char name[64], result[64], raw_exe[PATH_MAX];
 	int cpid;
 	const char *rule =
 	    rule_for(o, n->data.arch, n->data.nr, ret, (const uint64_t *)n->data.args);
 
 	syscall_name(n->data.arch, n->data.nr, name, sizeof(name));
 	describe_result(ret, result, sizeof(result));
-	container_pid_and_exe((pid_t)n->pid, &cpid, exe, sizeof(exe));
+	container_pid_and_exe((pid_t)n->pid, &cpid, raw_exe, sizeof(raw_exe));
+	/* The container names its executables: no raw newline or escape
+	   sequence in the report, and valid UTF-8 for JSON. */
+	cleanup_free char *exe = mr_escape_str(raw_exe, 0);
 	cleanup_free char *call = decode_call(name, n);
-	tally(o, n->data.nr, ret, rule, name);
+	tally(o, n->data.arch, n->data.nr, ret, rule, name);
 
+	if (exe == NULL) {
+		o->lost++;
+		return;
+	}
 	if (!o->json) {
 		out(o, "minirun: seccomp: denied %s = %s  [pid %d %s; %s]\n", call ? call : name,
 		    result, cpid, exe, rule);
 		return;
 	}
-	json_t *j = json_pack("{s:s, s:i, s:s, s:s, s:i, s:i, s:s, s:s}", "syscall", name, "nr",
+	out_json(o, json_pack("{s:s, s:i, s:s, s:s, s:i, s:i, s:s, s:s}", "syscall", name, "nr",
 			      n->data.nr, "call", call ? call : name, "result", result, "errno",
 			      (ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO
 				  ? (int)(ret & SECCOMP_RET_DATA)
 				  : -1,
-			      "pid", cpid, "exe", exe, "rule", rule);
-	if (j) {
-		char *s = json_dumps(j, JSON_COMPACT);
-		if (s)
-			out(o, "%s\n", s);
-		free(s);
-		json_decref(j);
-	}
+			      "pid", cpid, "exe", exe, "rule", rule));
 }
 
 int
@@ -814,22 +952,70 @@ field(const char *rec, const char *key, char *val, size_t size)
 	return true;
 }
 
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * A string the audit subsystem took from the process (comm, exe): quoted
+ * when it is plain text, else the bytes in hex, unquoted
+ * (audit_log_n_untrustedstring).  The bytes, into val (not NUL-terminated);
+ * returns their number.  "?" when the field is absent.
+ */
+static size_t
+untrusted_field(const char *rec, const char *key, char *val, size_t size)
+{
+	const char *p = strstr(rec, key);
+	if (p == NULL) {
+		memcpy(val, "?", 1);
+		return 1;
+	}
+	p += strlen(key);
+	size_t n = 0;
+	if (*p == '"') {
+		p++;
+		while (p[n] && p[n] != '"' && n < size)
+			n++;
+		memcpy(val, p, n);
+		return n;
+	}
+	size_t end = strcspn(p, " \n");
+	bool hex = end > 0 && end % 2 == 0;
+	for (size_t i = 0; hex && i < end; i++)
+		hex = hex_digit(p[i]) >= 0;
+	if (!hex) {
+		/* "(null)", or the kernel log's own form: kept as it is (escaped later). */
+		n = end < size ? end : size;
+		memcpy(val, p, n);
+		return n;
+	}
+	for (size_t i = 0; i < end && n < size; i += 2)
+		val[n++] = (char)(hex_digit(p[i]) << 4 | hex_digit(p[i + 1]));
+	return n;
+}
+
 /* One AUDIT_SECCOMP record: "... pid=N comm=... exe=... arch=c000003e syscall=83 ...
  * code=0x80000000". */
 static void
 handle_record(struct mr_observer *o, const char *rec)
 {
 	do {
-		char pid[16], comm[64], exe[256], arch[16], nr[16], code[16];
+		char pid[16], raw_comm[128], raw_exe[2048], arch[16], nr[16], code[16];
 		if (!field(rec, " pid=", pid, sizeof(pid)) ||
 		    !field(rec, " syscall=", nr, sizeof(nr)) ||
 		    !field(rec, " arch=", arch, sizeof(arch)) ||
 		    !field(rec, " code=", code, sizeof(code)))
 			continue;
-		if (!field(rec, " comm=", comm, sizeof(comm)))
-			snprintf(comm, sizeof(comm), "?");
-		if (!field(rec, " exe=", exe, sizeof(exe)))
-			snprintf(exe, sizeof(exe), "?");
+		size_t comm_len = untrusted_field(rec, " comm=", raw_comm, sizeof(raw_comm));
+		size_t exe_len = untrusted_field(rec, " exe=", raw_exe, sizeof(raw_exe));
 		/* Fork events are queued before the kill they lead to: read them first. */
 		if (o->procev >= 0) {
 			mr_observer_handle_procev(o);
@@ -847,18 +1033,19 @@ handle_record(struct mr_observer *o, const char *rec)
 		syscall_name(a, num, name, sizeof(name));
 		describe_result(action, result, sizeof(result));
 		const char *rule = rule_for(o, a, num, action, NULL);
-		tally(o, num, action, rule, name);
+		tally(o, a, num, action, rule, name);
 		o->kills++;
+		/* The container's own bytes, escaped like every other string it names. */
+		cleanup_free char *comm = mr_escape(raw_comm, comm_len, 0);
+		cleanup_free char *exe = mr_escape(raw_exe, exe_len, 0);
+		if (comm == NULL || exe == NULL) {
+			o->lost++;
+			continue;
+		}
 		if (o->json) {
-			/* comm and exe come from the kernel as written: let jansson quote them. */
-			json_t *j = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:s}", "syscall",
+			out_json(o, json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:s}", "syscall",
 					      name, "nr", num, "result", result, "host_pid",
-					      atoi(pid), "comm", comm, "exe", exe, "rule", rule);
-			char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
-			if (line)
-				out(o, "%s\n", line);
-			free(line);
-			json_decref(j);
+					      atoi(pid), "comm", comm, "exe", exe, "rule", rule));
 		} else {
 			out(o, "minirun: seccomp: %s %s()  [host pid %s %s (%s); %s]\n", result,
 			    name, pid, exe, comm, rule);
@@ -997,27 +1184,22 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 	}
 	if (doc == NULL)
 		return mr_error_oom(err, "--seccomp-learn");
-	/* Not json_dump_file: its fopen would block on a FIFO, follow a symlink. */
-	cleanup_close int fd = mr_open_regular_write(o->cfg.learn_file, 0644);
-	if (fd == MR_NOT_REGULAR) {
-		json_decref(doc);
-		return mr_error_set(err, 0, "--seccomp-learn=%s: not a regular file",
-				    o->cfg.learn_file);
-	}
-	int r = fd < 0 ? -1 : json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	int e = errno;
+	/* Through the descriptor opened before the container existed: never
+	   the path, which the container may have made a symlink since. */
+	cleanup_free char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
-	if (r < 0)
-		return mr_error_set(err, e, "--seccomp-learn: write %s", o->cfg.learn_file);
+	if (text == NULL)
+		return mr_error_oom(err, "--seccomp-learn");
+	size_t len = strlen(text);
+	text[len] = '\n'; /* json_dumps' NUL: the file ends with a newline */
+	if (mr_outfile_replace(&o->learned, text, len + 1) < 0)
+		return mr_error_set(err, errno, "--seccomp-learn=%s: write", o->cfg.learn_file);
 	return 0;
 }
 
-int
-mr_observer_finish(struct mr_observer *o, struct mr_error *err)
+static void
+finish_report(struct mr_observer *o)
 {
-	if (o->mode == MR_OBSERVE_LEARN)
-		return write_learned(o, err);
-
 	if (o->kmsg >= 0) {
 		/* Audit records reach the log asynchronously (kauditd). */
 		struct pollfd pfd = {.fd = o->kmsg, .events = POLLIN};
@@ -1030,7 +1212,7 @@ mr_observer_finish(struct mr_observer *o, struct mr_error *err)
 		if (pid_in(o->reported, o->n_reported, o->sigsys_deaths[i]))
 			continue;
 		/* The kernel rate-limits audit lines on the console (printk). */
-		tally(o, -1, SECCOMP_RET_KILL_PROCESS, "audit record dropped by the kernel",
+		tally(o, 0, -1, SECCOMP_RET_KILL_PROCESS, "audit record dropped by the kernel",
 		      "(unknown syscall)");
 		if (o->json)
 			out(o,
@@ -1045,50 +1227,85 @@ mr_observer_finish(struct mr_observer *o, struct mr_error *err)
 			    "limit)\n",
 			    (int)o->sigsys_deaths[i]);
 	}
-	unsigned long total = 0;
-	for (size_t i = 0; i < o->n_tallies; i++)
-		total += o->tallies[i].count;
+	unsigned long total = o->total;
 	if (o->json) {
 		json_t *arr = json_array();
-		for (size_t i = 0; i < o->n_tallies; i++) {
+		bool complete = arr != NULL;
+		for (size_t i = 0; complete && i < o->n_tallies; i++) {
 			char result[64];
 			describe_result(o->tallies[i].ret, result, sizeof(result));
-			json_array_append_new(
-			    arr, json_pack("{s:s, s:i, s:s, s:s}", "syscall",
-					   o->tallies[i].name ? o->tallies[i].name : "?", "count",
-					   (int)o->tallies[i].count, "result", result, "rule",
-					   o->tallies[i].rule));
+			json_t *t = json_pack("{s:s, s:I, s:s, s:s}", "syscall", o->tallies[i].name,
+					      "count", (json_int_t)o->tallies[i].count, "result",
+					      result, "rule", o->tallies[i].rule);
+			complete = t != NULL && json_array_append_new(arr, t) == 0;
 		}
-		json_t *j = json_pack("{s:o, s:i}", "summary", arr, "denied", (int)total);
-		char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		if (s)
-			out(o, "%s\n", s);
-		free(s);
-		json_decref(j);
-		return 0;
+		json_t *j = NULL;
+		if (complete)
+			j = json_pack("{s:o, s:I}", "summary", arr, "denied", (json_int_t)total);
+		else
+			json_decref(arr);
+		/* Only when it happened: the usual summary keeps its two keys. */
+		if (j != NULL && o->lost > 0 &&
+		    json_object_set_new(j, "lost", json_integer((json_int_t)o->lost)) < 0) {
+			json_decref(j);
+			j = NULL;
+		}
+		/* The calls past the itemised ones, when there are any. */
+		if (j != NULL && o->more_denied > 0 &&
+		    json_object_set_new(j, "more",
+					json_pack("{s:I, s:I, s:b}", "distinct",
+						  (json_int_t)o->more_distinct, "denied",
+						  (json_int_t)o->more_denied, "exact",
+						  !o->more_inexact)) < 0) {
+			json_decref(j);
+			j = NULL;
+		}
+		out_json(o, j);
+		return;
 	}
 	if (total == 0) {
 		out(o, "minirun: seccomp: summary: no syscall was denied by %s\n",
 		    o->cfg.seccomp->source ? o->cfg.seccomp->source : "the profile");
-		return 0;
+		return;
 	}
 	out(o, "minirun: seccomp: summary: %lu denied call%s (%s):\n", total, total == 1 ? "" : "s",
 	    o->cfg.seccomp->source ? o->cfg.seccomp->source : "the profile");
 	for (size_t i = 0; i < o->n_tallies; i++) {
 		char result[64];
 		describe_result(o->tallies[i].ret, result, sizeof(result));
-		out(o, "minirun: seccomp:   %-16s %5lu x  %s  [%s]\n",
-		    o->tallies[i].name ? o->tallies[i].name : "?", o->tallies[i].count, result,
-		    o->tallies[i].rule);
+		out(o, "minirun: seccomp:   %-16s %5lu x  %s  [%s]\n", o->tallies[i].name,
+		    o->tallies[i].count, result, o->tallies[i].rule);
 	}
+	if (o->more_denied > 0)
+		out(o, "minirun: seccomp:   ... and %s%lu more distinct call%s, %lu denial%s\n",
+		    o->more_inexact ? "at least " : "", o->more_distinct,
+		    o->more_distinct == 1 ? "" : "s", o->more_denied,
+		    o->more_denied == 1 ? "" : "s");
+}
+
+int
+mr_observer_finish(struct mr_observer *o, struct mr_error *err)
+{
+	if (o->mode == MR_OBSERVE_LEARN)
+		return write_learned(o, err);
+	finish_report(o);
+	if (o->lost > 0)
+		return mr_error_set(err, ENOMEM,
+				    "--seccomp-report: %lu record%s could not be written", o->lost,
+				    o->lost == 1 ? "" : "s");
+	if (o->write_errno != 0)
+		return mr_error_set(err, o->write_errno, "--seccomp-report=%s: write",
+				    o->report.path);
 	return 0;
 }
 
 void
 mr_observer_abort(struct mr_observer *o)
 {
-	if (o != NULL && o->report_path != NULL)
-		unlink(o->report_path);
+	if (o == NULL)
+		return;
+	mr_outfile_discard(&o->report);
+	mr_outfile_discard(&o->learned);
 }
 
 void
@@ -1105,12 +1322,10 @@ mr_observer_free(struct mr_observer *o)
 	free(o->members);
 	free(o->sigsys_deaths);
 	free(o->reported);
-	if (o->out_fd > STDERR_FILENO)
-		close(o->out_fd);
-	for (size_t i = 0; i < o->n_tallies; i++)
-		free(o->tallies[i].name);
+	mr_outfile_close(&o->report);
+	mr_outfile_close(&o->learned);
 	free(o->tallies);
+	free(o->slots);
 	free(o->arches);
-	free(o->report_path);
 	free(o);
 }

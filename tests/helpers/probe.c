@@ -32,6 +32,14 @@
  * "bad" (the pointer 1), "null", "AT_FDCWD" or "str:TEXT" (a pointer to TEXT).
  * glibc's wrappers are bypassed so errno is exactly what the kernel (or the
  * seccomp filter) returned.
+ *
+ * For the seccomp report's bounds (tests/integration/test-report.sh):
+ *
+ *   probe manycalls FIRST COUNT     syscall(NR) with no arguments for every NR
+ *                                   from FIRST to FIRST+COUNT-1 (numbers no
+ *                                   kernel has: each fails, ENOSYS or the
+ *                                   filter's errno); prints "COUNT calls,
+ *                                   N failed"
  */
 #include <dirent.h>
 #include <errno.h>
@@ -432,6 +440,24 @@ cmd_fork(int argc, char **argv)
 	return err ? 1 : 0;
 }
 
+/* --- manycalls: many distinct syscall numbers (the report's tally bound) --- */
+
+static int
+cmd_manycalls(int argc, char **argv)
+{
+	long first, count, failed = 0;
+
+	if (argc != 2)
+		usage();
+	first = strtol(argv[0], NULL, 0);
+	count = strtol(argv[1], NULL, 0);
+	for (long nr = first; nr < first + count; nr++)
+		if (syscall(nr, 0, 0, 0, 0, 0, 0) < 0)
+			failed++;
+	printf("%ld calls, %ld failed\n", count, failed);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -464,6 +490,8 @@ main(int argc, char **argv)
 		return cmd_alloc(argc - 2, argv + 2);
 	if (strcmp(argv[1], "fork") == 0)
 		return cmd_fork(argc - 2, argv + 2);
+	if (strcmp(argv[1], "manycalls") == 0)
+		return cmd_manycalls(argc - 2, argv + 2);
 	usage();
 	return 2;
 }

@@ -27,11 +27,11 @@ expect_error "a character device as --seccomp: 125" 125 \
 
 run_minirun --seccomp-report="$fifo" "$ROOTFS" true
 expect_error "a FIFO as --seccomp-report=FILE fails at once: 125" 125 \
-    "minirun: *--seccomp-report=$fifo: not a regular file"
+    "minirun: *--seccomp-report=$fifo: not a regular file (a FIFO)"
 
 run_minirun --seccomp-learn="$fifo" "$ROOTFS" true
 expect_error "a FIFO as --seccomp-learn=FILE fails at once: 125" 125 \
-    "minirun: *--seccomp-learn=$fifo: not a regular file"
+    "minirun: *--seccomp-learn=$fifo: not a regular file (a FIFO)"
 
 # A character device (1:3, what /dev/null is) as the image's /etc/passwd,
 # watched with inotify: opening it (anything but O_PATH) is an IN_OPEN event.

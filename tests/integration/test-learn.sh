@@ -156,4 +156,41 @@ run_minirun --seccomp-learn="$LF" "$ROOTFS" no-such-command
 is "$RC $([ -e "$LF" ] && echo written || echo absent)" "127 absent" \
     "learn, command not found: 127 and no profile written"
 
+# --- the output file is the container's to replace, never to redirect --------------
+# The learned profile is written where the user asked, possibly inside the
+# rootfs.  A container that replaces it with a symlink to a host file must
+# not have minirun (root on the host) write that file: the output file is
+# opened before the container exists and written through that descriptor.
+HOSTFILE=$TESTS_TMP/host-file
+echo "host content" > "$HOSTFILE"
+RL=$(fresh_rootfs r8)
+run_minirun --seccomp-learn="$RL/learned.json" "$RL" sh -c "rm -f /learned.json; ln -s $HOSTFILE /learned.json && echo linked"
+is "$RC $OUT" "0 linked" "learn file replaced by a symlink: the run"
+is "$(cat "$HOSTFILE")" "host content" "learn file replaced by a symlink: the host file is unchanged"
+
+# A symlink already there is not followed either.
+RL2=$(fresh_rootfs r9)
+ln -s "$HOSTFILE" "$RL2/learned.json"
+run_minirun --seccomp-learn="$RL2/learned.json" "$RL2" true
+expect_error "learn file is a symlink: refused" 125 \
+    "minirun: --seccomp-learn=$RL2/learned.json: a symbolic link (not followed)"
+is "$(cat "$HOSTFILE")" "host content" "learn file is a symlink: the host file is unchanged"
+
+# A FIFO must not hang minirun (opening it for writing waits for a reader).
+mkfifo "$TESTS_TMP/learn.fifo"
+RUN_TIMEOUT=2 run_minirun --seccomp-learn="$TESTS_TMP/learn.fifo" "$ROOTFS" true
+expect_error "learn file is a FIFO: refused at once" 125 \
+    "minirun: --seccomp-learn=$TESTS_TMP/learn.fifo: not a regular file (a FIFO)"
+
+# An existing file that the run never reached exec for is left as it was.
+LK=$TESTS_TMP/learned-keep.json
+echo '{"keep": true}' > "$LK"
+run_minirun --seccomp-learn="$LK" "$ROOTFS" no-such-command
+is "$RC $(cat "$LK")" '127 {"keep": true}' "learn, command not found: an existing file is kept as it was"
+# ... and one that the run reached is replaced whole (no tail of the old text).
+printf '%*s\n' 100000 x > "$LK"
+run_minirun --seccomp-learn="$LK" "$ROOTFS" true
+is "$RC $(pyjson "$LK" 'print(d["defaultAction"])')" "0 SCMP_ACT_ERRNO" \
+    "learn over a longer existing file: a whole JSON document"
+
 done_testing

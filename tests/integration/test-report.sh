@@ -333,4 +333,114 @@ expect_error "--seccomp-report and --seccomp-learn together" 125 \
 is "$([ -e "$TESTS_TMP/l.json" ] && echo exists || echo absent)" absent \
     "--seccomp-report and --seccomp-learn together: no learned file"
 
+# --- the report file: a regular file, never followed, never waited on -----------
+mkfifo "$TESTS_TMP/report.fifo"
+# (The built-in profile: no warning line before the error.)
+RUN_TIMEOUT=2 run_minirun --seccomp-report="$TESTS_TMP/report.fifo" "$ROOTFS" true
+expect_error "--seccomp-report=FIFO: refused at once" 125 \
+    "minirun: --seccomp-report=$TESTS_TMP/report.fifo: not a regular file (a FIFO)"
+echo "host content" > "$TESTS_TMP/host-file"
+ln -s "$TESTS_TMP/host-file" "$TESTS_TMP/report.link"
+run_minirun --seccomp-report="$TESTS_TMP/report.link" "$ROOTFS" true
+expect_error "--seccomp-report=symlink: refused" 125 \
+    "minirun: --seccomp-report=$TESTS_TMP/report.link: a symbolic link (not followed)"
+is "$(cat "$TESTS_TMP/host-file")" "host content" "--seccomp-report=symlink: the target is unchanged"
+
+# --- text from the container is escaped -------------------------------------------
+# The name of an executable is the container's to choose: a newline in it
+# must not start a fake report line, an escape sequence must not reach the
+# terminal, and a name that is not UTF-8 must not drop a JSON record.  Bytes
+# are shown C-style (\n, \x1b, \xff), a backslash as \\.
+ER=$TESTS_TMP/escape-rootfs
+cp -a "$ROOTFS" "$ER"
+EVIL=$'/x\nminirun: seccomp: summary: no syscall was denied by fake\e[31m\\'
+cp "$ER/probe" "$ER$EVIL"
+run_minirun --seccomp="$RULES" --seccomp-report "$ER" "$EVIL" syscall mkdirat AT_FDCWD $'str:/e\e[0m\xff' 0700
+is "$RC $OUT" "13 EACCES" "escaping: the run"
+is "$(report_lines "$ERR" | grep -c '^minirun: seccomp: summary')" 1 "escaping: a newline in the exe name starts no report line"
+if [[ $ERR == *$'\e'* ]]; then
+    not_ok "escaping: no escape character reaches stderr" "$(_result_diag)"
+else
+    ok "escaping: no escape character reaches stderr"
+fi
+is "$(report_lines "$ERR" | head -n 1)" \
+    'minirun: seccomp: denied mkdirat(AT_FDCWD, "/e\x1b[0m\xff", 0700) = -EACCES  [pid 1 /x\nminirun: seccomp: summary: no syscall was denied by fake\x1b[31m\\; rule 2, line 7: names mkdirat action SCMP_ACT_ERRNO]' \
+    "escaping: the denial line, C-style escapes"
+
+# A kill, read back from the audit record (which gives such names in hex).
+if [ -r /dev/kmsg ] && head -c0 /dev/kmsg 2> /dev/null; then
+    run_minirun --seccomp="$IT/kill-process.json" --seccomp-report "$ER" "$EVIL" syscall mkdirat AT_FDCWD str:/x 0700
+    is "$RC $(report_lines "$ERR" | head -n 1 | sed -E 's/host pid [0-9]+ /host pid N /')" \
+        '159 minirun: seccomp: killed (KILL_PROCESS) mkdirat()  [host pid N /x\nminirun: seccomp: summary: no syscall was denied by fake\x1b[31m\\ (x\nminirun: secc); rule 0, line 5: names mkdir,mkdirat action SCMP_ACT_KILL_PROCESS]' \
+        "escaping: a kill's exe and comm from the audit record"
+else
+    skip "escaping: a kill's exe and comm from the audit record" "/dev/kmsg is not readable"
+fi
+
+# JSON lines: an exe that is not UTF-8 loses no record.
+NOTUTF8=$'/p\xff\xfe'
+cp "$ER/probe" "$ER$NOTUTF8"
+jf2=$TESTS_TMP/escape.jsonl
+run_minirun --seccomp="$RULES" --seccomp-report="$jf2" "$ER" \
+    sh -c "/probe syscall mkdirat AT_FDCWD str:/e 0700; $NOTUTF8 syscall mkdirat AT_FDCWD str:/f 0700"
+is "$RC $OUT" "13 EACCES
+EACCES" "JSON, an exe name not UTF-8: the run"
+is "$(python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+print(len(lines) - 1, lines[-1]["denied"], [l.get("exe") for l in lines[:-1]])' "$jf2" 2>&1)" \
+    "2 2 ['/probe', '/p\\\\xff\\\\xfe']" \
+    "JSON, an exe name not UTF-8: every denial has its record, the name escaped"
+
+# --- many distinct calls: bounded time and memory ----------------------------------
+# Each distinct (arch, syscall, outcome) used to add an entry searched
+# linearly: quadratic time, memory without bound.  The summary itemises the
+# first 4096 and counts the rest exactly.  The calls are numbers above every
+# syscall (the built-in profile's ENOSYS stub answers them).
+N_CALLS=100000
+N_MORE=$((N_CALLS - 4096))
+mc_err=$TESTS_TMP/manycalls.err
+TIME_V=
+/usr/bin/time -v true > /dev/null 2>&1 && TIME_V="/usr/bin/time -v -o $TESTS_TMP/manycalls.time"
+start=$(date +%s%N)
+# shellcheck disable=SC2086
+timeout -k 5 60 $TIME_V "$MINIRUN" --seccomp-report "$ROOTFS" /probe manycalls 1000 $N_CALLS \
+    < /dev/null > "$TESTS_TMP/manycalls.out" 2> "$mc_err"
+mc_rc=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+is "$mc_rc $(cat "$TESTS_TMP/manycalls.out")" "0 $N_CALLS calls, $N_CALLS failed" "$N_CALLS distinct calls: the run"
+if [ "$elapsed_ms" -lt 10000 ]; then
+    ok "$N_CALLS distinct calls: under 10 s ($elapsed_ms ms)"
+else
+    not_ok "$N_CALLS distinct calls: under 10 s" "took $elapsed_ms ms"
+fi
+if [ -n "$TIME_V" ]; then
+    rss_kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$TESTS_TMP/manycalls.time")
+    if [ -n "$rss_kb" ] && [ "$rss_kb" -lt 32768 ]; then
+        ok "$N_CALLS distinct calls: max RSS under 32 MB ($rss_kb kB)"
+    else
+        not_ok "$N_CALLS distinct calls: max RSS under 32 MB" "max RSS: ${rss_kb:-unknown} kB"
+    fi
+else
+    skip "$N_CALLS distinct calls: max RSS under 32 MB" "no GNU time (/usr/bin/time -v)"
+fi
+is "$(grep -c '^minirun: seccomp: denied syscall_' "$mc_err")" "$N_CALLS" "$N_CALLS distinct calls: every denial printed"
+is "$(grep '^minirun: seccomp: summary' "$mc_err")
+$(grep -c '^minirun: seccomp:   syscall_' "$mc_err")
+$(grep '^minirun: seccomp:   \.\.\.' "$mc_err")" \
+    "minirun: seccomp: summary: $N_CALLS denied calls (built-in default):
+4096
+minirun: seccomp:   ... and $N_MORE more distinct calls, $N_MORE denials" \
+    "$N_CALLS distinct calls: 4096 itemised, the rest counted exactly"
+
+# The same in JSON: the summary object says how many more.
+jf3=$TESTS_TMP/manycalls.jsonl
+timeout -k 5 60 "$MINIRUN" --seccomp-report="$jf3" "$ROOTFS" /probe manycalls 1000 5000 \
+    < /dev/null > /dev/null 2>&1
+is "$(python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+s = lines[-1]
+print(len(lines) - 1, len(s["summary"]), s["denied"], s.get("more"))' "$jf3" 2>&1)" \
+    "5000 4096 5000 {'distinct': 904, 'denied': 904, 'exact': True}" \
+    "JSON, 5000 distinct calls: 4096 itemised, the rest counted"
+
 done_testing
