@@ -247,7 +247,9 @@ setup_sys(int rootfd, bool rootless, struct mr_error *err)
 	    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY;
 	struct mr_error ignored;
 
-	int sysfd = mount_fresh(rootfd, "sys", "sysfs", attrs, NULL, &ignored);
+	/* "ro" on the superblock too, as mount(2) with MS_RDONLY gives runc and
+	   Docker: a write then fails with EROFS before any permission check. */
+	int sysfd = mount_fresh(rootfd, "sys", "sysfs", attrs, "ro", &ignored);
 	if (sysfd >= 0)
 		return sysfd;
 	/*

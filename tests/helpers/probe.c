@@ -9,6 +9,11 @@
  *   probe status FIELD...           fields of /proc/self/status, one a line
  *   probe ids                       "uid=R,E,S gid=R,E,S groups=G,G"
  *   probe mount [TARGET]            mount(2) a tmpfs on TARGET (default /mnt)
+ *   probe open PATH [r|w|c]         open(2) PATH read-only (r, the default),
+ *                                   write-only (w) or write-only with O_CREAT
+ *                                   (c, mode 0644), then close it; prints OK
+ *                                   or the errno name and exits with its
+ *                                   value (nothing is read or written)
  *   probe dumpable                  prctl(PR_GET_DUMPABLE)
  *   probe segv                      die of a real SIGSEGV (a kernel-sent signal
  *                                   kills even a PID 1 without a handler)
@@ -172,6 +177,10 @@ usage(void)
 	      "       probe status FIELD...\n"
 	      "       probe ids\n"
 	      "       probe mount [TARGET]\n"
+	      "       probe open PATH [r|w|c]\n"
+	      "       probe alloc MIB\n"
+	      "       probe fork N\n"
+	      "       probe manycalls FIRST COUNT\n"
 	      "       probe dumpable\n"
 	      "       probe segv\n"
 	      "       probe thread\n",
@@ -371,6 +380,29 @@ cmd_mount(int argc, char **argv)
 	return report_errno(0);
 }
 
+static int
+cmd_open(int argc, char **argv)
+{
+	int flags = O_RDONLY;
+	int fd;
+
+	if (argc < 1 || argc > 2)
+		usage();
+	if (argc == 2) {
+		if (strcmp(argv[1], "w") == 0)
+			flags = O_WRONLY;
+		else if (strcmp(argv[1], "c") == 0)
+			flags = O_WRONLY | O_CREAT;
+		else if (strcmp(argv[1], "r") != 0)
+			usage();
+	}
+	fd = open(argv[0], flags | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0)
+		return report_errno(errno);
+	close(fd);
+	return report_errno(0);
+}
+
 static void *
 thread_main(void *arg)
 {
@@ -473,6 +505,8 @@ main(int argc, char **argv)
 		return cmd_ids();
 	if (strcmp(argv[1], "mount") == 0)
 		return cmd_mount(argc - 2, argv + 2);
+	if (strcmp(argv[1], "open") == 0)
+		return cmd_open(argc - 2, argv + 2);
 	if (strcmp(argv[1], "dumpable") == 0) {
 		printf("%d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
 		return 0;
