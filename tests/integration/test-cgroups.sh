@@ -57,8 +57,11 @@ if init=$(container_init "$mr"); then
     done
     want+="unified $(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/$name"
     is "$paths" "$want" "the container is in minirun-<id> below minirun's own cgroup in each hierarchy"
-    [[ $name =~ ^minirun-[0-9a-f]{12}$ ]] && ok "the cgroup is named minirun-<12 hex id>" ||
+    if [[ $name =~ ^minirun-[0-9a-f]{12}$ ]]; then
+        ok "the cgroup is named minirun-<12 hex id>"
+    else
         not_ok "the cgroup is named minirun-<12 hex id>" "got: $name"
+    fi
     is "$(cat "/sys/fs/cgroup/devices$(own devices | sed 's,/$,,')/$name/devices.list")" \
         "$(printf '%s\n' 'c *:* m' 'b *:* m' 'c 1:3 rwm' 'c 1:5 rwm' 'c 1:7 rwm' 'c 1:8 rwm' \
             'c 1:9 rwm' 'c 5:0 rwm' 'c 5:1 rwm' 'c 5:2 rwm' 'c 136:* rwm' 'c 10:200 rwm')" \
@@ -190,8 +193,11 @@ if init=$(container_init "$mr"); then
     left=""
     while read -r h p; do [ -d "$(mountpoint_of "$h")$p" ] && left+="$h$p "; done <<< "$paths"
     is "$left" "" "the next start removed the empty stale cgroups"
-    [ -d "$busy" ] && ok "a minirun-* cgroup with a process in it is left alone" ||
+    if [ -d "$busy" ]; then
+        ok "a minirun-* cgroup with a process in it is left alone"
+    else
         not_ok "a minirun-* cgroup with a process in it is left alone"
+    fi
     kill -KILL "$sleeper"
     wait "$sleeper" 2> /dev/null
     for _ in $(seq 100); do rmdir "$busy" 2> /dev/null && break; sleep 0.02; done
