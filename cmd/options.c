@@ -337,6 +337,8 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_VERSION:
 		cli->action = MR_CLI_VERSION;
 		return 0;
+	default:
+		break;
 	}
 	return mr_error_set(err, 0, "internal error: option %s", o->name);
 }

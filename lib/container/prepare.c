@@ -272,6 +272,8 @@ action_name(uint32_t ret, char *buf, size_t size)
 		return "NOTIFY";
 	case SECCOMP_RET_TRACE:
 		return "TRACE";
+	default:
+		break;
 	}
 	return "?";
 }

@@ -62,6 +62,8 @@ mr_parse_memory(const char *flag, const char *s, int64_t *out, struct mr_error *
 	case 'p':
 		shift = 50;
 		break;
+	default:
+		break;
 	}
 	if (shift)
 		p++;

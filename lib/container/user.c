@@ -400,6 +400,8 @@ mr_user_resolve(int rootfs_fd, const char *spec, struct mr_user *out, struct mr_
 			    user, PASSWD_PATH,
 			    found == LOOKUP_NO_FILE ? " (there is no such file)" : "");
 		break;
+	default:
+		break;
 	}
 
 	if (found == LOOKUP_FOUND) {
@@ -439,6 +441,8 @@ mr_user_resolve(int rootfs_fd, const char *spec, struct mr_user *out, struct mr_
 				    spec, group, GROUP_PATH,
 				    found == LOOKUP_NO_FILE ? " (there is no such file)" : "");
 			u.gid = gid;
+			break;
+		default:
 			break;
 		}
 	} else if (u.name != NULL) {

@@ -95,6 +95,8 @@ check_program(const struct sock_filter *prog, size_t n)
 			continue;
 		case BPF_RET:
 			continue;
+		default:
+			break;
 		}
 		if (pc + 1 < n)
 			written[pc + 1] &= w;

@@ -592,6 +592,7 @@ decode_call(const char *name, const struct seccomp_notif *n)
 				append(&s, &len, "%d", (int)v);
 			break;
 		}
+		case A_END: /* stopped above */
 		case A_PTR:
 		case A_HEX:
 		default:
@@ -672,6 +673,8 @@ cond_holds(const struct mr_rule_cond *c, const uint64_t *args)
 		return a > c->value;
 	case SCMP_CMP_MASKED_EQ:
 		return (a & c->value) == c->value_two;
+	default:
+		break;
 	}
 	return false;
 }

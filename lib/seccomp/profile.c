@@ -68,6 +68,8 @@ mr_act_value(enum mr_act act, unsigned errno_ret)
 		return SCMP_ACT_ALLOW;
 	case MR_ACT_LOG:
 		return SCMP_ACT_LOG;
+	default:
+		break;
 	}
 	return SCMP_ACT_KILL_PROCESS;
 }
@@ -429,6 +431,8 @@ type_name(const json_t *v)
 		return "a boolean";
 	case JSON_NULL:
 		return "null";
+	default:
+		break;
 	}
 	return "?";
 }

@@ -38,6 +38,8 @@ op_name(int op)
 		return "SCMP_CMP_GT";
 	case SCMP_CMP_MASKED_EQ:
 		return "SCMP_CMP_MASKED_EQ";
+	default:
+		break;
 	}
 	return NULL;
 }

@@ -663,6 +663,8 @@ kind_name(enum mr_outcome_kind k)
 		return "unknown";
 	case MR_OUT_UNCONFINED:
 		return "unconfined";
+	default:
+		break;
 	}
 	return "?";
 }
@@ -738,6 +740,8 @@ mr_explain_summary(const struct mr_explained *x, const struct mr_outcome *v, siz
 		case MR_OUT_UNKNOWN:
 			n_unk++;
 			continue;
+		case MR_OUT_ACTION:
+		case MR_OUT_UNCONFINED:
 		default:
 			break;
 		}
@@ -930,6 +934,8 @@ mr_explain_bpf(const struct mr_explained *x)
 		}
 		case BPF_MISC:
 			sb_addf(&b, BPF_MISCOP(f->code) == BPF_TAX ? "X = A" : "A = X");
+			break;
+		default:
 			break;
 		}
 		if (pc + 1 == x->f.n_stub)

@@ -164,6 +164,8 @@ run_probe(enum probe what)
 		return syscall(SYS_getpgid, 0x3434);
 	case P_GETPPID:
 		return syscall(SYS_getppid);
+	default:
+		break;
 	}
 	return -1;
 }
