@@ -48,7 +48,7 @@ mr_open_regular_read(int dirfd, const char *path, uint64_t resolve, struct stat 
 		st = &local;
 	if (resolve) {
 		struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = resolve};
-		pathfd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		pathfd = mr_openat2(dirfd, path, &how);
 	} else {
 		pathfd = openat(dirfd, path, O_PATH | O_CLOEXEC);
 	}

@@ -57,6 +57,25 @@ mr_steal_ptr(void *pp)
 #define MR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
+ * openat2(2), retried on EAGAIN: with RESOLVE_IN_ROOT or RESOLVE_BENEATH the
+ * kernel answers EAGAIN when a rename or mount anywhere on the system raced
+ * with a ".." step and it could not prove the walk stayed inside
+ * (openat2(2), "EAGAIN").  A busy machine makes that common, not hostile;
+ * a bounded retry keeps the guarantee and stops a livelock.
+ */
+static inline int
+mr_openat2(int dirfd, const char *path, const struct open_how *how)
+{
+	int fd;
+	for (int tries = 0; tries < 64; tries++) {
+		fd = (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd;
+}
+
+/*
  * Open a path of the root filesystem without ever leaving it: "/" and ".."
  * stay inside rootfs_fd and absolute symlinks of the image are resolved in
  * it (openat2 RESOLVE_IN_ROOT, Linux 5.6).  Always close-on-exec.
@@ -68,7 +87,7 @@ mr_open_in_root(int rootfs_fd, const char *path, int flags, unsigned long long r
 	    .flags = (unsigned long long)(flags | O_CLOEXEC),
 	    .resolve = RESOLVE_IN_ROOT | resolve,
 	};
-	return (int)syscall(SYS_openat2, rootfs_fd, path, &how, sizeof(how));
+	return mr_openat2(rootfs_fd, path, &how);
 }
 
 #endif

@@ -62,11 +62,11 @@ open_mountpoint(int dirfd, const char *name, bool create, struct mr_error *err)
 	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
 	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	int fd = mr_openat2(dirfd, name, &how);
 	if (fd < 0 && errno == ENOENT && create) {
 		if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
 			return mr_error_set(err, errno, "mount: create /%s in the rootfs", name);
-		fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+		fd = mr_openat2(dirfd, name, &how);
 	}
 	if (fd < 0)
 		return mr_error_set(err, errno,
@@ -175,7 +175,7 @@ open_beneath(int fsfd, const char *path)
 	    .resolve =
 		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 	};
-	return (int)syscall(SYS_openat2, fsfd, path, &how, sizeof(how));
+	return mr_openat2(fsfd, path, &how);
 }
 
 static int

@@ -82,8 +82,8 @@ static const struct call calls[] = {
     {"getpriority(1, 0)", SYS_getpriority, {1, 0}},
     {"getpriority(2, 0)", SYS_getpriority, {2, 0}},
     {"getpriority(1 | 1<<32, 0)", SYS_getpriority, {1 | (1UL << 32), 0}},
-    {"setpriority(0, 12345, 0)", SYS_setpriority, {0, 12345, 0}},
-    {"setpriority(0, 54321, 0)", SYS_setpriority, {0, 54321, 0}},
+    {"setpriority(0, 0x412345, 0)", SYS_setpriority, {0, 0x412345, 0}},
+    {"setpriority(0, 0x454321, 0)", SYS_setpriority, {0, 0x454321, 0}},
     {"getpgid(0x1234)", SYS_getpgid, {0x1234}},
     {"getpgid(0x3434)", SYS_getpgid, {0x3434}},
     {"getpgid(0x1_0000_1234)", SYS_getpgid, {0x100001234UL}},
@@ -434,10 +434,10 @@ START_TEST(test_hand_ja_and_x)
 	    BPF_STMT(BPF_LDX | BPF_IMM, SYS_setpriority),
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 0, 5),
 	    LD_ARG_LO(1),
-	    BPF_STMT(BPF_LDX | BPF_IMM, 20000),
+	    BPF_STMT(BPF_LDX | BPF_IMM, 0x430000),
 	    BPF_JUMP(BPF_JMP | BPF_JGT | BPF_X, 0, 0, 1),
-	    ERRNO(EXDEV),  /* 54321 */
-	    ERRNO(ECHILD), /* 12345 */
+	    ERRNO(EXDEV),  /* 0x454321 */
+	    ERRNO(ECHILD), /* 0x412345 */
 	    BPF_STMT(BPF_LDX | BPF_IMM, 0x100),
 	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_X, 0, 0, 1), /* nr & 0x100 */
 	    ERRNO(4096 + 5),				   /* above MAX_ERRNO: the kernel caps it */

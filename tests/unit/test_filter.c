@@ -155,9 +155,9 @@ run_probe(enum probe what)
 	case P_GETPRIO_2:
 		return syscall(SYS_getpriority, 2, 0);
 	case P_SETPRIO_AND:
-		return syscall(SYS_setpriority, 0, 12345, 0);
+		return syscall(SYS_setpriority, 0, 0x412345, 0);
 	case P_SETPRIO_ONE:
-		return syscall(SYS_setpriority, 0, 54321, 0);
+		return syscall(SYS_setpriority, 0, 0x454321, 0);
 	case P_GETPGID_MASK_HIT:
 		return syscall(SYS_getpgid, 0x1234);
 	case P_GETPGID_MASK_MISS:
