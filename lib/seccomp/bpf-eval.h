@@ -29,4 +29,16 @@ int mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_d
 int mr_bpf_outcomes(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
 		    void (*fn)(uint32_t ret, void *arg), void *arg);
 
+/*
+ * The highest syscall number in [lo, hi] for which the program can return
+ * anything but deflt on arch, for some arguments: every feasible path is
+ * followed with the number known only as the range the comparisons on the way
+ * leave.  What the program compiled in is what counts, including the numbers
+ * libseccomp adds itself.  The answer can be too high (never too low) when the
+ * program does more with the number than compare it with constants.  Sets
+ * *max (-1: none) and returns 0, or -1 as mr_bpf_outcomes.
+ */
+int mr_bpf_max_nr_not(const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t lo,
+		      uint32_t hi, uint32_t deflt, int64_t *max);
+
 #endif

@@ -23,6 +23,7 @@
 #include <linux/seccomp.h>
 
 #include "config.h"
+#include "seccomp/bpf-eval.h"
 #include "seccomp/filter.h"
 #include "seccomp/profile.h"
 #include "seccomp/reduce.h"
@@ -331,9 +332,9 @@ mr_filter_export_pfc(const struct mr_reduced *r, char **out, struct mr_error *er
  * Why: a profile written before a syscall existed denies it with the default
  * errno (usually EPERM), and glibc only falls back (clone3 -> clone,
  * faccessat2 -> faccessat) on ENOSYS.  Like runc's patchbpf, syscall numbers
- * above the highest one the profile names, per architecture, get ENOSYS
- * before libseccomp's program runs.  The stub only loads arch and nr, so the
- * kernel's constant-action cache (5.11+) still works.
+ * above a per-architecture ceiling get ENOSYS before libseccomp's program
+ * runs.  The stub only loads arch and nr, so the kernel's constant-action
+ * cache (5.11+) still works.
  */
 
 struct stub_section {
@@ -342,7 +343,7 @@ struct stub_section {
 	int64_t max_x32;  /* x86_64 section only */
 	bool has_main;
 	bool has_x32;
-	bool s390;
+	bool s390; /* s390 or s390x, and nr 0 is the profile's default there */
 };
 
 static bool
@@ -353,10 +354,9 @@ allow_like(enum mr_act act)
 }
 
 static int64_t
-max_nr_for_arch(const struct mr_reduced *r, uint32_t arch)
+max_named_nr(const struct mr_reduced *r, uint32_t arch)
 {
 	int64_t max = -1;
-	/* Every name of the reduced profile counts, whatever its action, as in runc. */
 	for (size_t i = 0; i < r->n_rules; i++) {
 		const struct mr_prof_rule *rule = r->rules[i];
 		for (size_t k = 0; k < rule->n_names; k++) {
@@ -366,6 +366,47 @@ max_nr_for_arch(const struct mr_reduced *r, uint32_t arch)
 		}
 	}
 	return max;
+}
+
+/*
+ * The ceiling is the higher of two numbers:
+ *
+ * - the highest number the profile's names resolve to on arch, whatever their
+ *   action, as in runc: a rule with the default's own action is not in
+ *   libseccomp's program (add_rules skips it), yet the profile decided it;
+ *
+ * - the highest number for which libseccomp's compiled program answers
+ *   anything but the default action on arch, found by following the program
+ *   itself (mr_bpf_max_nr_not).  Names alone miss what libseccomp adds: on
+ *   i386 (and s390) a rule for semget or socket also matches the direct
+ *   syscall (393, 359), numbers higher than ipc(2) and socketcall(2), which
+ *   are all the name lookup returns.  Asking the program rather than
+ *   re-deriving libseccomp's multiplexer rules covers every such case, in
+ *   this libseccomp and the next, so the stub cannot answer ENOSYS where a
+ *   rule decided.
+ *
+ * Only the numbers a syscall can have on arch are followed: x86_64 routes
+ * nr with the x32 bit to x32's ceiling, and negative numbers (-1 skips the
+ * call under a tracer) get ENOSYS from the stub as they always did.
+ */
+int64_t
+mr_filter_stub_ceiling(const struct mr_reduced *r, const struct sock_filter *prog, size_t n,
+		       uint32_t arch)
+{
+	uint32_t audit = arch == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : arch;
+	uint32_t lo = 0, hi = INT32_MAX;
+	int64_t decided;
+
+	if (arch == SCMP_ARCH_X86_64)
+		hi = MR_X32_SYSCALL_BIT - 1;
+	else if (arch == SCMP_ARCH_X32)
+		lo = MR_X32_SYSCALL_BIT;
+	int64_t max = max_named_nr(r, arch);
+	/* A program the walk cannot follow (libseccomp's never are): no ENOSYS for
+	 * any real number on arch rather than one that might hide a rule. */
+	if (mr_bpf_max_nr_not(prog, n, audit, lo, hi, r->default_action, &decided) < 0)
+		decided = hi;
+	return decided > max ? decided : max;
 }
 
 static size_t
@@ -378,11 +419,12 @@ section_len(const struct stub_section *s)
 
 /*
  * One section per audit arch the filter will see (x32 shares x86_64's), with
- * the highest number the profile names on it.  Returns how many there are;
- * an arch for which the profile names nothing gets none.
+ * its ceiling (prog: libseccomp's program).  Returns how many there are; an
+ * arch on which the profile decides nothing gets none.
  */
 static size_t
-plan_sections(const struct mr_reduced *r, struct stub_section secs[MR_STUB_MAX_ARCHES])
+plan_sections(const struct mr_reduced *r, const struct sock_filter *prog, size_t n,
+	      struct stub_section secs[MR_STUB_MAX_ARCHES])
 {
 	uint32_t arches[MR_STUB_MAX_ARCHES];
 	size_t n_arches = 0, n_secs = 0;
@@ -407,8 +449,15 @@ plan_sections(const struct mr_reduced *r, struct stub_section secs[MR_STUB_MAX_A
 			s = &secs[n_secs++];
 			*s = (struct stub_section){.audit = audit, .max_main = -1, .max_x32 = -1};
 			s->s390 = audit == SCMP_ARCH_S390 || audit == SCMP_ARCH_S390X;
+			/* The nr 0 check below must not override a rule either (nor guess
+			 * when the program cannot be followed). */
+			int64_t zero = -1;
+			if (s->s390 && (mr_bpf_max_nr_not(prog, n, audit, 0, 0, r->default_action,
+							  &zero) < 0 ||
+					zero >= 0))
+				s->s390 = false;
 		}
-		int64_t max = max_nr_for_arch(r, arches[i]);
+		int64_t max = mr_filter_stub_ceiling(r, prog, n, arches[i]);
 		if (arches[i] == SCMP_ARCH_X32) {
 			s->has_x32 = max >= 0;
 			s->max_x32 = max;
@@ -486,8 +535,8 @@ emit_section(struct sock_filter *p, size_t *pcp, const struct stub_section *s, s
 }
 
 static int
-build_stub(const struct mr_reduced *r, struct sock_filter **out, size_t *n_out,
-	   struct mr_error *err)
+build_stub(const struct mr_reduced *r, const struct sock_filter *prog, size_t n,
+	   struct sock_filter **out, size_t *n_out, struct mr_error *err)
 {
 	struct stub_section secs[MR_STUB_MAX_ARCHES];
 
@@ -495,7 +544,7 @@ build_stub(const struct mr_reduced *r, struct sock_filter **out, size_t *n_out,
 	*n_out = 0;
 	if (allow_like(r->default_act) || r->default_action == SCMP_ACT_ERRNO(ENOSYS))
 		return 0;
-	size_t n_secs = plan_sections(r, secs);
+	size_t n_secs = plan_sections(r, prog, n, secs);
 	if (n_secs == 0)
 		return 0;
 
@@ -581,7 +630,10 @@ mr_filter_cache_key(const struct mr_reduced *r, const struct mr_filter_opts *opt
 		return mr_error_set(err, errno, "seccomp: uname");
 	mr_sha256_init(&s);
 	/* Every field is length- or count-prefixed so no two inputs serialise alike. */
-	hash_str(&s, "minirun seccomp cache key v1");
+	/* v2: the stub's ceiling also covers the numbers libseccomp adds (entries of
+	 * v1 carry a stub that can override rules).  The ceiling depends only on
+	 * the rules, the arches, libseccomp and the native arch, all hashed below. */
+	hash_str(&s, "minirun seccomp cache key v2");
 	hash_str(&s, MINIRUN_VERSION);
 	hash_u64(&s, v->major);
 	hash_u64(&s, v->minor);
@@ -875,7 +927,7 @@ prepend_stub(const struct mr_reduced *r, struct mr_filter *out, struct mr_error 
 	cleanup_free struct sock_filter *stub = NULL;
 	size_t n_stub = 0;
 
-	if (build_stub(r, &stub, &n_stub, err) < 0)
+	if (build_stub(r, out->insns, out->n_insns, &stub, &n_stub, err) < 0)
 		return -1;
 	if (n_stub == 0)
 		return 0;

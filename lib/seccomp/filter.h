@@ -39,6 +39,16 @@ void mr_filter_clear(struct mr_filter *f);
 #define cleanup_filter __attribute__((cleanup(mr_filter_clear)))
 
 /*
+ * The ENOSYS stub's ceiling on arch (an SCMP_ARCH_* of the filter;
+ * SCMP_ARCH_X32 for x32's half of x86_64): numbers above it get ENOSYS,
+ * numbers up to it go to libseccomp's program, prog/n (without the stub).
+ * Covers every number a rule decides on arch, including those libseccomp
+ * adds for the multiplexed calls.  -1: the profile decides nothing there.
+ */
+int64_t mr_filter_stub_ceiling(const struct mr_reduced *r, const struct sock_filter *prog, size_t n,
+			       uint32_t arch);
+
+/*
  * libseccomp's pseudo-code (seccomp_export_pfc) for the same rules as
  * mr_filter_build compiles, without the ENOSYS stub (which libseccomp does
  * not know about).  *out is malloc'ed text.  For `profile explain --format=pfc`.

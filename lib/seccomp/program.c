@@ -44,8 +44,10 @@ builtin_fast_key(mr_capset bounding, uint8_t key[32], struct mr_error *err)
 
 	if (uname(&u) < 0)
 		return mr_error_set(err, errno, "seccomp: uname");
+	/* v2: entries of v1 carry a stub whose ceiling missed the numbers libseccomp
+	 * adds (filter.c, mr_filter_stub_ceiling). */
 	int n = snprintf(
-	    buf, sizeof(buf), "minirun builtin key v1\n%s\n%s\n%u.%u.%u\n%s\n%s\n%u\n%llx\n",
+	    buf, sizeof(buf), "minirun builtin key v2\n%s\n%s\n%u.%u.%u\n%s\n%s\n%u\n%llx\n",
 	    MINIRUN_VERSION, mr_default_profile_json_sha256, v->major, v->minor, v->micro,
 	    u.release, u.machine, seccomp_arch_native(), (unsigned long long)bounding);
 	if (n < 0 || (size_t)n >= sizeof(buf))

@@ -5,7 +5,7 @@
  * same program as the input, so the rule order that libseccomp depends on
  * (per system call: first unconditional rule wins, conditional rules in
  * order) is kept, and every name stays even when it does nothing here: the
- * ENOSYS stub's threshold is the highest number the profile names.
+ * ENOSYS stub's threshold includes the highest number the profile names.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -305,16 +305,12 @@ why_add(struct mr_outcome *o, struct sbuf *b)
 long
 mr_explain_max_nr(const struct mr_explained *x)
 {
-	long max = -1;
-	for (size_t i = 0; i < x->r.n_rules; i++) {
-		const struct mr_prof_rule *r = x->r.rules[i];
-		for (size_t k = 0; k < r->n_names; k++) {
-			int nr = seccomp_syscall_resolve_name_arch(x->arch, r->names[k]);
-			if (nr >= 0 && nr > max)
-				max = nr;
-		}
-	}
-	return max;
+	/* The stub's own computation, so the explanation is the stub's threshold
+	 * (it includes the numbers libseccomp adds, not only the names). */
+	if (x->f.n_insns <= x->f.n_stub)
+		return -1;
+	return (long)mr_filter_stub_ceiling(&x->r, x->f.insns + x->f.n_stub,
+					    x->f.n_insns - x->f.n_stub, x->arch);
 }
 
 void

@@ -68,7 +68,10 @@ int mr_explain_named(const struct mr_profile *p, struct mr_strv *out, struct mr_
 /* "ALLOW", "ERRNO(EPERM)", "KILL_PROCESS", ... for a SECCOMP_RET_* value. */
 char *mr_ret_name(uint32_t ret);
 
-/* Highest syscall number the reduced profile names on its target arch, -1: none. */
+/*
+ * The ENOSYS stub's ceiling on the target arch (mr_filter_stub_ceiling): the
+ * highest number the profile names or its compiled rules decide, -1: none.
+ */
 long mr_explain_max_nr(const struct mr_explained *x);
 
 /* ------------------------------------------------------------- formatting */

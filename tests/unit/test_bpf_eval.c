@@ -494,6 +494,63 @@ START_TEST(test_eval_valid)
 }
 END_TEST
 
+/* mr_bpf_max_nr_not: the highest number, in a range, that escapes the default. */
+START_TEST(test_max_nr_not)
+{
+	const uint32_t deflt = SECCOMP_RET_ERRNO | EPERM;
+	int64_t max;
+	struct sock_filter prog[] = {
+	    LD_ARCH,
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 7, 1, 0),
+	    RET(SECCOMP_RET_KILL_PROCESS), /* another arch */
+	    LD_NR,
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x40000000, 9, 0), /* x32 half: 14 */
+	    BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 100, 2, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 5, 5, 0), /* 5: allow */
+	    ERRNO(EPERM),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 393, 0, 2),
+	    LD_ARG_LO(0), /* 393: ERRNO(EACCES) if arg0 == 1 */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0),
+	    ERRNO(EPERM),
+	    ALLOW,
+	    ERRNO(EACCES),
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000010, 0, 1), /* x32: from 16 on */
+	    ALLOW,
+	    ERRNO(EPERM),
+	};
+	ck_assert_int_eq(mr_bpf_max_nr_not(prog, N(prog), 7, 0, 0x3fffffff, deflt, &max), 0);
+	ck_assert_int_eq(max, 393); /* behind an argument check, it still counts */
+	ck_assert_int_eq(mr_bpf_max_nr_not(prog, N(prog), 7, 0, 392, deflt, &max), 0);
+	ck_assert_int_eq(max, 5);
+	ck_assert_int_eq(mr_bpf_max_nr_not(prog, N(prog), 7, 6, 100, deflt, &max), 0);
+	ck_assert_int_eq(max, -1);
+	/* the x32 half: every number from 0x40000010 up escapes */
+	ck_assert_int_eq(mr_bpf_max_nr_not(prog, N(prog), 7, 0x40000000, 0x7fffffff, deflt, &max),
+			 0);
+	ck_assert_int_eq(max, 0x7fffffff);
+	ck_assert_int_eq(mr_bpf_max_nr_not(prog, N(prog), 7, 0x40000000, 0x4000000f, deflt, &max),
+			 0);
+	ck_assert_int_eq(max, -1);
+	/* another arch: KILL for every number */
+	ck_assert_int_eq(mr_bpf_max_nr_not(prog, N(prog), 8, 0, 1000, deflt, &max), 0);
+	ck_assert_int_eq(max, 1000);
+
+	/* arithmetic on the number: no longer narrowed, the answer errs high */
+	struct sock_filter alu[] = {
+	    LD_NR,
+	    BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 1), /* nr + 1 == 6 */
+	    ALLOW,
+	    ERRNO(EPERM),
+	};
+	ck_assert_int_eq(mr_bpf_max_nr_not(alu, N(alu), 7, 0, 500, deflt, &max), 0);
+	ck_assert_int_eq(max, 500);
+	/* an invalid program */
+	struct sock_filter bad[] = {LD_NR};
+	ck_assert_int_eq(mr_bpf_max_nr_not(bad, N(bad), 7, 0, 500, deflt, &max), -1);
+}
+END_TEST
+
 START_TEST(test_eval_invalid)
 {
 	uint32_t ret;
@@ -619,6 +676,7 @@ bpf_eval_suite(void)
 	TCase *tc = tcase_create("bpf-eval");
 	tcase_add_test(tc, test_eval_valid);
 	tcase_add_test(tc, test_eval_invalid);
+	tcase_add_test(tc, test_max_nr_not);
 	tcase_add_test(tc, test_eval_load_offset_wraps);
 	tcase_add_test(tc, test_eval_vs_kernel_checker);
 	tcase_add_test(tc, test_hand_jset_jge);
