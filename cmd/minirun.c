@@ -80,6 +80,8 @@ main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < prepared.seccomp.n_warnings; i++)
 		fprintf(stderr, "minirun: warning: %s\n", prepared.seccomp.warnings[i]);
+	if (prepared.volumes.warning != NULL)
+		fprintf(stderr, "minirun: warning: %s\n", prepared.volumes.warning);
 	if (cli.verbose)
 		print_verbose(&prepared);
 

@@ -26,6 +26,13 @@ const char mr_cli_usage[] =
     "      --privileged           every capability minirun has, no masked paths,\n"
     "                             no seccomp unless a profile is given\n"
     "      --read-only            mount the root filesystem read-only\n"
+    "  -v, --volume SRC:DST[:OPTS]  bind the host path SRC (absolute; created as a\n"
+    "                             directory if missing) on DST; OPTS: ro, rw, z, Z\n"
+    "                             (ignored), [r]private, [r]slave, [r]shared\n"
+    "      --mount type=bind|tmpfs,source=SRC,target=DST[,readonly]\n"
+    "                             [,bind-propagation=P][,tmpfs-size=N,tmpfs-mode=M]\n"
+    "                             a bind (SRC must exist) or a tmpfs on DST\n"
+    "      --tmpfs DST[:size=N,mode=M]  a tmpfs on DST (noexec,nosuid,nodev)\n"
     "      --network none|host    none (default): own network namespace with lo;\n"
     "                             host: share minirun's network namespace\n"
     "      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
@@ -50,7 +57,8 @@ const char mr_cli_usage[] =
     "                             to each hierarchy's root; default: minirun's own)\n"
     "      --rm                   accepted for docker compatibility (minirun never\n"
     "                             keeps a container)\n"
-    "  -v, --verbose              print what was applied\n"
+    "      --verbose              print what was applied (-v is --volume, as in\n"
+    "                             docker run)\n"
     "      --help                 show this help and exit\n"
     "      --version              show the version and exit\n"
     "\n"
@@ -86,6 +94,9 @@ enum opt_id {
 	OPT_ULIMIT,
 	OPT_CGROUP_PARENT,
 	OPT_VERBOSE,
+	OPT_VOLUME,
+	OPT_MOUNT,
+	OPT_TMPFS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -127,7 +138,10 @@ static const struct opt options[] = {
     {"cpuset-cpus", 0, true, OPT_CPUSET_CPUS, false},
     {"ulimit", 0, true, OPT_ULIMIT, false},
     {"cgroup-parent", 0, true, OPT_CGROUP_PARENT, false},
-    {"verbose", 'v', false, OPT_VERBOSE, false},
+    {"verbose", 0, false, OPT_VERBOSE, false},
+    {"volume", 'v', true, OPT_VOLUME, false},
+    {"mount", 0, true, OPT_MOUNT, false},
+    {"tmpfs", 0, true, OPT_TMPFS, false},
     {"help", 0, false, OPT_HELP, false},
     {"version", 0, false, OPT_VERSION, false},
 };
@@ -331,6 +345,12 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_VERBOSE:
 		cli->verbose = true;
 		return 0;
+	case OPT_VOLUME:
+		return mr_volume_parse_bind(value, &spec->volumes, &spec->n_volumes, err);
+	case OPT_MOUNT:
+		return mr_volume_parse_mount(value, &spec->volumes, &spec->n_volumes, err);
+	case OPT_TMPFS:
+		return mr_volume_parse_tmpfs(value, &spec->volumes, &spec->n_volumes, err);
 	case OPT_HELP:
 		cli->action = MR_CLI_HELP;
 		return 0;

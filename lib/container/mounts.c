@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "container/mounts.h"
+#include "container/volumes.h"
 #include "common/util.h"
 
 /*
@@ -394,6 +395,10 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 				    "(a component was replaced); refusing to continue",
 				    root);
 
+	/* --read-only: the whole root tree, before anything is mounted on it. */
+	if (mr_volumes_root_readonly(p, rootfd, err) < 0)
+		return -1;
+
 	/*
 	 * procfs, /dev and /sys are mounted by descriptor and everything done
 	 * in them afterwards (masks, read-only paths, /dev nodes) goes through
@@ -426,33 +431,29 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 		if (readonly_paths_setup(procfd, err) < 0)
 			return -1;
 	}
+	/*
+	 * Volumes last, as docker mounts user mounts after its defaults: a
+	 * volume at /dev/x must land in the /dev tmpfs, not under it, and a
+	 * destination that an image symlink points into /proc or /sys is
+	 * recognised only once the procfs, sysfs and their masks are there.
+	 * Before pivot_root, while the host's paths still resolve (rootless
+	 * sources are opened again here).
+	 */
+	if (mr_volumes_attach(p, rootfd, err) < 0)
+		return -1;
 	return do_pivot_root(rootfd, err);
 }
 
 int
 mr_mounts_finalize(const struct mr_prepared *p, struct mr_error *err)
 {
-	struct statvfs sv;
-
-	if (!p->spec->read_only)
-		return 0;
-	if (statvfs("/", &sv) < 0)
-		return mr_error_set(err, errno, "read-only root: statvfs /");
-	/* A user namespace may not clear flags locked on the rootfs's mount. */
-	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
-	if (sv.f_flag & ST_NOSUID)
-		flags |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		flags |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		flags |= MS_NOEXEC;
-	if (sv.f_flag & ST_NOATIME)
-		flags |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME)
-		flags |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME)
-		flags |= MS_RELATIME;
-	if (mount(NULL, "/", NULL, flags, NULL) < 0)
-		return mr_error_set(err, errno, "read-only root: remount /");
+	/*
+	 * --read-only is applied before the mounts, recursively, by
+	 * mr_volumes_root_readonly (volumes.c): a remount of "/" here came
+	 * too late for the rootfs's own submounts and too early to tell
+	 * volumes, which keep their own mode, from the root.
+	 */
+	(void)p;
+	(void)err;
 	return 0;
 }

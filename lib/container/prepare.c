@@ -503,6 +503,9 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	if (mr_cgroup_check(spec, p->rootless, err) < 0 ||
 	    mr_resources_check_ulimits(&spec->resources, err) < 0)
 		return -1;
+	/* Last: a missing -v source is created on the host, only once all else passed. */
+	if (mr_volumes_prepare(spec->volumes, spec->n_volumes, p->rootless, &p->volumes, err) < 0)
+		return -1;
 	pending = NULL; /* complete: the caller owns it now */
 	return 0;
 }
@@ -522,6 +525,7 @@ mr_prepared_clear(struct mr_prepared *p)
 	}
 	free(p->exec_path);
 	mr_seccomp_prepared_clear(&p->seccomp);
+	mr_volumes_prepared_clear(&p->volumes);
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = -1;
 }

@@ -10,6 +10,7 @@
 #include "seccomp/program.h"
 #include "container/spec.h"
 #include "container/user.h"
+#include "container/volumes.h"
 
 struct mr_cgroup;
 
@@ -36,6 +37,7 @@ struct mr_prepared {
 	dev_t self_dev; /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
 	ino_t self_ino;
 	struct mr_cgroup *cgroup; /* set by mr_run: the cgroup the child joins (cgroup.c) */
+	struct mr_volumes_prepared volumes; /* bind sources held by fd (volumes.c) */
 };
 
 /*

@@ -38,6 +38,7 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->seccomp_learn);
 	free(spec->apparmor);
 	mr_resources_clear(&spec->resources);
+	mr_volumes_free(spec->volumes, spec->n_volumes);
 	memset(spec, 0, sizeof(*spec));
 }
 
@@ -122,5 +123,5 @@ mr_spec_validate(const struct mr_spec *spec, struct mr_error *err)
 		if (e[0] == '=' || e[0] == '\0')
 			return mr_error_set(err, 0, "--env '%s': empty variable name", e);
 	}
-	return 0;
+	return mr_volumes_validate(spec->volumes, spec->n_volumes, err);
 }

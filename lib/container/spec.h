@@ -8,6 +8,7 @@
 #include "common/caps.h"
 #include "common/error.h"
 #include "container/resources.h"
+#include "container/volumes.h"
 
 /*
  * The container's description: everything minirun needs to start one
@@ -54,6 +55,9 @@ struct mr_spec {
 	char *apparmor;		   /* --security-opt apparmor=: NULL = none */
 
 	struct mr_resources resources; /* --memory, --pids-limit, --cpus, --ulimit... (cgroup.c) */
+
+	struct mr_volume *volumes; /* -v, --mount, --tmpfs in flag order (volumes.c) */
+	size_t n_volumes;
 };
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 
 #include "../../cmd/options.h"
@@ -243,6 +244,71 @@ START_TEST(exit_status_mapping)
 }
 END_TEST
 
+START_TEST(volume_flags)
+{
+	struct mr_cli cli;
+	struct mr_error err = {0};
+
+	/* -v is --volume now, as in docker run; verbose output is --verbose only. */
+	PARSE_OK(&cli, "-v", "/h//a/:/c/./d/../e:ro,rslave,z", "--volume=/f:/g", "--mount",
+		 "type=bind,src=/s,dst=/t,readonly,bind-propagation=shared", "--mount",
+		 "type=tmpfs,target=/tm,tmpfs-size=64k,tmpfs-mode=700", "--tmpfs",
+		 "/run:size=1m,exec", "--verbose", "r", "true");
+	ck_assert(cli.verbose);
+	ck_assert_uint_eq(cli.spec.n_volumes, 5);
+	const struct mr_volume *v = cli.spec.volumes;
+	ck_assert_str_eq(v[0].source, "/h//a/");
+	ck_assert_str_eq(v[0].target, "/c/e");
+	ck_assert(v[0].readonly && v[0].relabel && v[0].create_source);
+	ck_assert_int_eq(v[0].propagation, MR_PROPAGATION_RSLAVE);
+	ck_assert(!v[1].readonly);
+	ck_assert_int_eq(v[1].propagation, MR_PROPAGATION_RPRIVATE);
+	ck_assert(v[2].readonly && !v[2].create_source);
+	ck_assert_int_eq(v[2].propagation, MR_PROPAGATION_SHARED);
+	ck_assert_int_eq(v[3].type, MR_VOLUME_TMPFS);
+	ck_assert_uint_eq(v[3].tmpfs_size, 65536);
+	ck_assert(v[3].tmpfs_mode_set && v[3].tmpfs_mode == 0700);
+	ck_assert_uint_eq(v[4].tmpfs_size, 1 << 20);
+	ck_assert_uint_eq(v[4].tmpfs_attrs, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	mr_cli_clear(&cli);
+
+	static const char *const bad[][2] = {
+	    {"-v", "name:/x"},
+	    {"-v", "rel/dir:/x"},
+	    {"-v", "/x"},
+	    {"-v", "/a:x"},
+	    {"-v", "/a:/proc"},
+	    {"-v", "/a:/sys/fs"},
+	    {"-v", "/a:/dev"},
+	    {"-v", "/a:/x/.."},
+	    {"-v", "/a:/x:ro,rw"},
+	    {"-v", "/a:/x:nocopy"},
+	    {"-v", "/a:/x:ro:z"},
+	    {"--mount", "source=/a,target=/x"},
+	    {"--mount", "type=volume,source=v,target=/x"},
+	    {"--mount", "type=bind,target=/x"},
+	    {"--mount", "type=bind,source=/a,target=/x,tmpfs-size=1"},
+	    {"--mount", "type=tmpfs,target=/x,tmpfs-mode=999"},
+	    {"--mount", "type=bind,source=/a,target=/x,bind-propagation=up"},
+	    {"--mount", "type=bind,source=/a,target=/x,colour=red"},
+	    {"--tmpfs", "/x:size=lots"},
+	    {"--tmpfs", "/proc/x"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE_FAIL(&cli, &err, (char *)bad[i][0], (char *)bad[i][1], "r", "true");
+		ck_assert_msg(strncmp(err.msg, bad[i][0], strlen(bad[i][0])) == 0, "%s %s: %s",
+			      bad[i][0], bad[i][1], err.msg);
+		mr_cli_clear(&cli);
+	}
+
+	/* Two on one destination: refused by the spec's validation. */
+	PARSE_OK(&cli, "-v", "/a:/x", "--tmpfs", "/x/", "r", "true");
+	ck_assert_int_eq(mr_spec_validate(&cli.spec, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "duplicate mount point /x"));
+	mr_cli_clear(&cli);
+}
+END_TEST
+
 static Suite *
 options_suite(void)
 {
@@ -254,6 +320,7 @@ options_suite(void)
 	tcase_add_test(tc, capability_flags);
 	tcase_add_test(tc, bad_command_lines);
 	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, volume_flags);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("spec");
 	tcase_add_test(tc, spec_validation);

@@ -1,0 +1,1060 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Volumes (volumes.h): parse, prepare on the host, attach in the container.
+ *
+ * The threat model is runc's CVE-2025-31133 and CVE-2025-52565: whoever owns
+ * the rootfs (or a directory on a volume's path) can swap a directory for a
+ * symlink at any moment while the container starts.  So nothing here looks a
+ * path up twice and trusts both answers: the host source is opened once and
+ * then used by descriptor (or, rootless, opened again and checked to be the
+ * same inode), the destination is resolved with openat2 RESOLVE_IN_ROOT and
+ * created one component at a time beneath descriptors, and the mount goes
+ * onto the descriptor (move_mount MOVE_MOUNT_T_EMPTY_PATH), never onto a
+ * path string.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "container/volumes.h"
+#include "container/prepare.h"
+#include "common/util.h"
+
+/* Deeper than any sane destination; bounds the walks below. */
+#define MAX_DEPTH 256
+
+static const struct {
+	const char *name;
+	enum mr_volume_propagation value;
+} propagations[] = {
+    {"rprivate", MR_PROPAGATION_RPRIVATE}, {"private", MR_PROPAGATION_PRIVATE},
+    {"rslave", MR_PROPAGATION_RSLAVE},	   {"slave", MR_PROPAGATION_SLAVE},
+    {"rshared", MR_PROPAGATION_RSHARED},   {"shared", MR_PROPAGATION_SHARED},
+};
+
+static bool
+find_propagation(const char *name, size_t len, enum mr_volume_propagation *out)
+{
+	for (size_t i = 0; i < MR_ARRAY_SIZE(propagations); i++)
+		if (strlen(propagations[i].name) == len &&
+		    strncmp(propagations[i].name, name, len) == 0) {
+			*out = propagations[i].value;
+			return true;
+		}
+	return false;
+}
+
+/* --- parse ----------------------------------------------------------------- */
+
+/*
+ * Lexically clean an absolute path (as Go's filepath.Clean, which docker
+ * applies to destinations): no "//", "." or "..", no trailing "/".  ".."
+ * cannot climb above "/".  Returns a malloc'ed string or NULL (ENOMEM).
+ */
+static char *
+clean_path(const char *path)
+{
+	size_t len = strlen(path);
+	char *out = malloc(len + 2);
+	size_t o = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--; /* the '/' before the dropped component */
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
+static bool
+under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/*
+ * The destination: absolute, cleaned, and not one of the container's own
+ * mounts.  /proc and /sys hold the masked and read-only paths that keep
+ * the host's kernel interfaces out of reach (binding over one of them is
+ * how CVE-2025-31133 unmasked them), so nothing may go there; docker also
+ * refuses "/".  /dev itself would hide the device nodes; /dev/x is fine.
+ * The same rules are checked again on what the destination resolves to in
+ * the container (attach), since a symlink in the image can point there.
+ */
+static int
+set_target(struct mr_volume *vol, const char *dst, struct mr_error *err)
+{
+	if (dst[0] == '\0')
+		return mr_error_set(err, 0, "%s %s: no destination in the container", vol->flag,
+				    vol->arg);
+	if (dst[0] != '/')
+		return mr_error_set(err, 0,
+				    "%s %s: the destination '%s' must be an absolute path in "
+				    "the container",
+				    vol->flag, vol->arg, dst);
+	vol->target = clean_path(dst);
+	if (vol->target == NULL)
+		return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
+	const char *t = vol->target;
+	if (strcmp(t, "/") == 0)
+		return mr_error_set(err, 0, "%s %s: the destination cannot be '/'", vol->flag,
+				    vol->arg);
+	if (strcmp(t, "/proc") == 0 || strcmp(t, "/sys") == 0 || strcmp(t, "/dev") == 0 ||
+	    under(t, "/proc") || under(t, "/sys"))
+		return mr_error_set(err, 0,
+				    "%s %s: cannot mount over %s: /proc, /sys and /dev are the "
+				    "container's own (with their masked and read-only paths)",
+				    vol->flag, vol->arg, t);
+	return 0;
+}
+
+static bool
+looks_like_volume_name(const char *s)
+{
+	if (!isalnum((unsigned char)s[0]))
+		return false;
+	for (const char *c = s; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
+			return false;
+	return true;
+}
+
+static int
+set_source(struct mr_volume *vol, const char *src, size_t len, struct mr_error *err)
+{
+	vol->source = strndup(src, len);
+	if (vol->source == NULL)
+		return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
+	if (vol->source[0] == '/')
+		return 0;
+	if (vol->source[0] == '\0')
+		return mr_error_set(err, 0, "%s %s: no source given", vol->flag, vol->arg);
+	if (looks_like_volume_name(vol->source))
+		return mr_error_set(err, 0,
+				    "%s %s: '%s' would be a named volume, and minirun has no "
+				    "named volumes: give an absolute host path",
+				    vol->flag, vol->arg, vol->source);
+	return mr_error_set(err, 0, "%s %s: the source '%s' must be an absolute host path",
+			    vol->flag, vol->arg, vol->source);
+}
+
+/* Append a zeroed volume for FLAG/ARG; *out points at it. */
+static int
+push_volume(struct mr_volume **v, size_t *n, const char *flag, const char *arg,
+	    struct mr_volume **out, struct mr_error *err)
+{
+	struct mr_volume *nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (nv == NULL)
+		return mr_error_oomf(err, "%s %s", flag, arg);
+	*v = nv;
+	struct mr_volume *vol = &nv[(*n)++];
+	memset(vol, 0, sizeof(*vol));
+	vol->flag = flag;
+	vol->arg = strdup(arg);
+	if (vol->arg == NULL)
+		return mr_error_oomf(err, "%s %s", flag, arg);
+	*out = vol;
+	return 0;
+}
+
+/*
+ * The caller's array keeps a failed entry (it owns its strings) until
+ * mr_volumes_free; the spec is refused as a whole anyway.
+ */
+int
+mr_volume_parse_bind(const char *arg, struct mr_volume **v, size_t *n, struct mr_error *err)
+{
+	struct mr_volume *vol;
+
+	if (push_volume(v, n, "-v", arg, &vol, err) < 0)
+		return -1;
+	vol->type = MR_VOLUME_BIND;
+	vol->create_source = true;
+
+	const char *c1 = strchr(arg, ':');
+	if (c1 == NULL) {
+		if (arg[0] == '/')
+			return mr_error_set(err, 0,
+					    "-v %s: an anonymous volume, and minirun has no "
+					    "volumes of its own: use -v HOST-PATH:%s",
+					    arg, arg);
+		return set_source(vol, arg, strlen(arg), err) < 0
+			   ? -1
+			   : mr_error_set(err, 0, "-v %s: expected SRC:DST[:OPTIONS]", arg);
+	}
+	const char *c2 = strchr(c1 + 1, ':');
+	if (c2 != NULL && strchr(c2 + 1, ':') != NULL)
+		return mr_error_set(err, 0,
+				    "-v %s: too many ':' (expected SRC:DST[:OPTIONS]; paths "
+				    "with ':' need --mount)",
+				    arg);
+	if (set_source(vol, arg, (size_t)(c1 - arg), err) < 0)
+		return -1;
+	cleanup_free char *dst = strndup(c1 + 1, c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1));
+	if (dst == NULL)
+		return mr_error_oomf(err, "-v %s", arg);
+	if (set_target(vol, dst, err) < 0)
+		return -1;
+	if (c2 == NULL)
+		return 0;
+
+	bool mode_seen = false, prop_seen = false;
+	for (const char *o = c2 + 1;;) {
+		const char *end = strchrnul(o, ',');
+		size_t len = (size_t)(end - o);
+		enum mr_volume_propagation prop;
+		if ((len == 2 && strncmp(o, "ro", 2) == 0) ||
+		    (len == 2 && strncmp(o, "rw", 2) == 0)) {
+			if (mode_seen)
+				return mr_error_set(err, 0, "-v %s: give ro or rw once, not both",
+						    arg);
+			mode_seen = true;
+			vol->readonly = o[1] == 'o';
+		} else if (len == 1 && (o[0] == 'z' || o[0] == 'Z')) {
+			vol->relabel = true;
+		} else if (find_propagation(o, len, &prop)) {
+			if (prop_seen)
+				return mr_error_set(
+				    err, 0, "-v %s: give one propagation mode, not two", arg);
+			prop_seen = true;
+			vol->propagation = prop;
+		} else {
+			return mr_error_set(err, 0,
+					    "-v %s: unknown option '%.*s' (expected ro, rw, z, Z, "
+					    "rprivate, private, rslave, slave, rshared, shared)",
+					    arg, (int)len, o);
+		}
+		if (*end == '\0')
+			break;
+		o = end + 1;
+	}
+	return 0;
+}
+
+/*
+ * A size as docker's go-units RAMInBytes reads it: N, Nk, Nm, Ng, Nt (any
+ * case, an optional trailing "b"), powers of 1024.
+ */
+static int
+parse_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	unsigned int shift = 0;
+	switch (tolower((unsigned char)*end)) {
+	case 'k':
+		shift = 10;
+		break;
+	case 'm':
+		shift = 20;
+		break;
+	case 'g':
+		shift = 30;
+		break;
+	case 't':
+		shift = 40;
+		break;
+	default:
+		break;
+	}
+	if (shift != 0)
+		end++;
+	if (tolower((unsigned char)*end) == 'b')
+		end++;
+	if (*end != '\0' || n == 0 || n > (ULLONG_MAX >> shift))
+		return -1;
+	*out = n << shift;
+	return 0;
+}
+
+static int
+parse_mode(const char *s, unsigned int *out)
+{
+	char *end;
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	unsigned long m = strtoul(s, &end, 8);
+	if (errno != 0 || *end != '\0' || m > 07777)
+		return -1;
+	*out = (unsigned int)m;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, bool *out)
+{
+	if (s == NULL || strcmp(s, "true") == 0 || strcmp(s, "1") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+/* docker's --tmpfs and --mount type=tmpfs: noexec,nosuid,nodev unless told. */
+static const unsigned int tmpfs_default_attrs =
+    MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+
+int
+mr_volume_parse_mount(const char *arg, struct mr_volume **v, size_t *n, struct mr_error *err)
+{
+	struct mr_volume *vol;
+
+	if (push_volume(v, n, "--mount", arg, &vol, err) < 0)
+		return -1;
+	cleanup_free char *copy = strdup(arg);
+	if (copy == NULL)
+		return mr_error_oomf(err, "--mount %s", arg);
+
+	const char *type = NULL, *src = NULL, *dst = NULL, *prop = NULL, *size = NULL, *mode = NULL;
+	bool ro = false;
+	char *save = NULL;
+	for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *val = strchr(kv, '=');
+		if (val)
+			*val++ = '\0';
+		const char **slot = NULL;
+		if (strcmp(kv, "type") == 0)
+			slot = &type;
+		else if (strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0)
+			slot = &src;
+		else if (strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 ||
+			 strcmp(kv, "dst") == 0)
+			slot = &dst;
+		else if (strcmp(kv, "bind-propagation") == 0)
+			slot = &prop;
+		else if (strcmp(kv, "tmpfs-size") == 0)
+			slot = &size;
+		else if (strcmp(kv, "tmpfs-mode") == 0)
+			slot = &mode;
+		else if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0) {
+			if (parse_bool(val, &ro) < 0)
+				return mr_error_set(
+				    err, 0, "--mount %s: readonly takes true or false", arg);
+			continue;
+		} else
+			return mr_error_set(err, 0,
+					    "--mount %s: unknown key '%s' (minirun knows type, "
+					    "source, target, readonly, bind-propagation, "
+					    "tmpfs-size, tmpfs-mode)",
+					    arg, kv);
+		if (val == NULL)
+			return mr_error_set(err, 0, "--mount %s: %s needs a value (%s=...)", arg,
+					    kv, kv);
+		*slot = val;
+	}
+
+	if (type == NULL || strcmp(type, "volume") == 0)
+		return mr_error_set(err, 0,
+				    "--mount %s: %s, and minirun has no named volumes: use "
+				    "type=bind or type=tmpfs",
+				    arg,
+				    type ? "type=volume is a named volume"
+					 : "no type= means a named volume (docker's default)");
+	if (dst == NULL)
+		return mr_error_set(err, 0, "--mount %s: no target= given", arg);
+	vol->readonly = ro;
+	if (strcmp(type, "bind") == 0) {
+		vol->type = MR_VOLUME_BIND;
+		if (size || mode)
+			return mr_error_set(err, 0,
+					    "--mount %s: tmpfs-size and tmpfs-mode are for "
+					    "type=tmpfs",
+					    arg);
+		if (src == NULL)
+			return mr_error_set(err, 0, "--mount %s: type=bind needs source=", arg);
+		if (set_source(vol, src, strlen(src), err) < 0)
+			return -1;
+		if (prop && !find_propagation(prop, strlen(prop), &vol->propagation))
+			return mr_error_set(err, 0,
+					    "--mount %s: bind-propagation=%s: expected rprivate, "
+					    "private, rslave, slave, rshared or shared",
+					    arg, prop);
+	} else if (strcmp(type, "tmpfs") == 0) {
+		vol->type = MR_VOLUME_TMPFS;
+		vol->tmpfs_attrs = tmpfs_default_attrs;
+		if (src)
+			return mr_error_set(err, 0, "--mount %s: type=tmpfs takes no source", arg);
+		if (prop)
+			return mr_error_set(err, 0, "--mount %s: bind-propagation is for type=bind",
+					    arg);
+		if (size && parse_size(size, &vol->tmpfs_size) < 0)
+			return mr_error_set(err, 0,
+					    "--mount %s: tmpfs-size=%s: expected a size in bytes "
+					    "(or with k, m, g)",
+					    arg, size);
+		if (mode) {
+			if (parse_mode(mode, &vol->tmpfs_mode) < 0)
+				return mr_error_set(err, 0,
+						    "--mount %s: tmpfs-mode=%s: expected an octal "
+						    "mode (1777)",
+						    arg, mode);
+			vol->tmpfs_mode_set = true;
+		}
+	} else {
+		return mr_error_set(err, 0,
+				    "--mount %s: type=%s is not supported (minirun has bind "
+				    "and tmpfs)",
+				    arg, type);
+	}
+	return set_target(vol, dst, err);
+}
+
+int
+mr_volume_parse_tmpfs(const char *arg, struct mr_volume **v, size_t *n, struct mr_error *err)
+{
+	struct mr_volume *vol;
+
+	if (push_volume(v, n, "--tmpfs", arg, &vol, err) < 0)
+		return -1;
+	vol->type = MR_VOLUME_TMPFS;
+	vol->tmpfs_attrs = tmpfs_default_attrs;
+	const char *colon = strchr(arg, ':');
+	cleanup_free char *dst = strndup(arg, colon ? (size_t)(colon - arg) : strlen(arg));
+	if (dst == NULL)
+		return mr_error_oomf(err, "--tmpfs %s", arg);
+	if (set_target(vol, dst, err) < 0)
+		return -1;
+	if (colon == NULL)
+		return 0;
+	cleanup_free char *opts = strdup(colon + 1);
+	if (opts == NULL)
+		return mr_error_oomf(err, "--tmpfs %s", arg);
+	char *save = NULL;
+	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		static const struct {
+			const char *name;
+			unsigned int attr;
+			bool set;
+		} flags[] = {
+		    {"exec", MOUNT_ATTR_NOEXEC, false}, {"noexec", MOUNT_ATTR_NOEXEC, true},
+		    {"suid", MOUNT_ATTR_NOSUID, false}, {"nosuid", MOUNT_ATTR_NOSUID, true},
+		    {"dev", MOUNT_ATTR_NODEV, false},	{"nodev", MOUNT_ATTR_NODEV, true},
+		};
+		bool known = false;
+		for (size_t i = 0; i < MR_ARRAY_SIZE(flags); i++)
+			if (strcmp(o, flags[i].name) == 0) {
+				if (flags[i].set)
+					vol->tmpfs_attrs |= flags[i].attr;
+				else
+					vol->tmpfs_attrs &= ~flags[i].attr;
+				known = true;
+			}
+		if (known)
+			continue;
+		if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0) {
+			vol->readonly = o[1] == 'o';
+		} else if (strncmp(o, "size=", 5) == 0) {
+			if (parse_size(o + 5, &vol->tmpfs_size) < 0)
+				return mr_error_set(err, 0,
+						    "--tmpfs %s: %s: expected a size in bytes (or "
+						    "with k, m, g)",
+						    arg, o);
+		} else if (strncmp(o, "mode=", 5) == 0) {
+			if (parse_mode(o + 5, &vol->tmpfs_mode) < 0)
+				return mr_error_set(err, 0,
+						    "--tmpfs %s: %s: expected an octal mode (1777)",
+						    arg, o);
+			vol->tmpfs_mode_set = true;
+		} else {
+			return mr_error_set(err, 0,
+					    "--tmpfs %s: unknown option '%s' (minirun knows size=, "
+					    "mode=, ro, rw, exec, noexec, suid, nosuid, dev, "
+					    "nodev)",
+					    arg, o);
+		}
+	}
+	return 0;
+}
+
+int
+mr_volumes_validate(const struct mr_volume *v, size_t n, struct mr_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(v[i].target, v[j].target) == 0)
+				return mr_error_set(
+				    err, 0, "%s %s: duplicate mount point %s (also %s %s)",
+				    v[i].flag, v[i].arg, v[i].target, v[j].flag, v[j].arg);
+	return 0;
+}
+
+void
+mr_volumes_free(struct mr_volume *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].arg);
+		free(v[i].source);
+		free(v[i].target);
+	}
+	free(v);
+}
+
+/* --- prepare (caller's mount namespace, no process yet) ---------------------- */
+
+/* mkdir -p for a missing -v source, as docker's daemon does (mode 0755). */
+static int
+make_source_dir(const char *path)
+{
+	cleanup_free char *copy = strdup(path);
+	if (copy == NULL)
+		return (errno = ENOMEM), -1;
+	for (char *p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = saved;
+		if (saved == '\0')
+			return 0;
+	}
+}
+
+/*
+ * The attributes a bind tree gets before it is attached: read-only on
+ * every mount of the tree (a read-only volume whose source has submounts
+ * must not leave them writable), and the propagation asked for.
+ */
+static int
+configure_tree(int tree, const struct mr_volume *vol, struct mr_error *err)
+{
+	if (vol->readonly) {
+		struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+		if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
+			    sizeof(ro)) < 0)
+			return mr_error_set(err, errno, "%s %s: read-only", vol->flag, vol->arg);
+	}
+	struct mount_attr prop = {0};
+	unsigned int flags = AT_EMPTY_PATH;
+	switch (vol->propagation) {
+	case MR_PROPAGATION_RPRIVATE:
+		flags |= AT_RECURSIVE;
+		/* fall through */
+	case MR_PROPAGATION_PRIVATE:
+		prop.propagation = MS_PRIVATE;
+		break;
+	case MR_PROPAGATION_RSLAVE:
+		flags |= AT_RECURSIVE;
+		/* fall through */
+	case MR_PROPAGATION_SLAVE:
+		prop.propagation = MS_SLAVE;
+		break;
+	case MR_PROPAGATION_RSHARED:
+		flags |= AT_RECURSIVE;
+		/* fall through */
+	case MR_PROPAGATION_SHARED:
+		prop.propagation = MS_SHARED;
+		break;
+	default:
+		return mr_error_set(err, 0, "%s %s: internal error: propagation", vol->flag,
+				    vol->arg);
+	}
+	if (syscall(SYS_mount_setattr, tree, "", flags, &prop, sizeof(prop)) < 0)
+		return mr_error_set(err, errno, "%s %s: propagation", vol->flag, vol->arg);
+	return 0;
+}
+
+static int
+clone_tree(int source_fd, const struct mr_volume *vol, struct mr_error *err)
+{
+	cleanup_close int tree =
+	    (int)syscall(SYS_open_tree, source_fd, "",
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	if (tree < 0)
+		return mr_error_set(err, errno, "%s %s: bind %s", vol->flag, vol->arg, vol->source);
+	if (configure_tree(tree, vol, err) < 0)
+		return -1;
+	return mr_steal_fd(&tree);
+}
+
+static int
+prepare_bind(const struct mr_volume *vol, bool rootless, struct mr_volume_prepared *vp,
+	     struct mr_error *err)
+{
+	struct stat st;
+	char link[64], real[PATH_MAX];
+
+	/* The host side is the caller's to name: symlinks in SRC are followed. */
+	int fd = open(vol->source, O_PATH | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && vol->create_source) {
+		if (make_source_dir(vol->source) < 0)
+			return mr_error_set(err, errno, "%s %s: create %s", vol->flag, vol->arg,
+					    vol->source);
+		fd = open(vol->source, O_PATH | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return mr_error_set(err, errno, "%s %s: bind source %s", vol->flag, vol->arg,
+				    vol->source);
+	vp->source_fd = fd;
+	if (fstat(fd, &st) < 0)
+		return mr_error_set(err, errno, "%s %s: %s", vol->flag, vol->arg, vol->source);
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) &&
+	    !S_ISBLK(st.st_mode) && !S_ISSOCK(st.st_mode) && !S_ISFIFO(st.st_mode))
+		return mr_error_set(err, 0, "%s %s: %s: not a file or directory", vol->flag,
+				    vol->arg, vol->source);
+	vp->dev = st.st_dev;
+	vp->ino = st.st_ino;
+	vp->is_dir = S_ISDIR(st.st_mode);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t len = readlink(link, real, sizeof(real) - 1);
+	if (len <= 0)
+		return mr_error_set(err, errno, "%s %s: %s", vol->flag, vol->arg, vol->source);
+	real[len] = '\0';
+	vp->source_path = strdup(real);
+	if (vp->source_path == NULL)
+		return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
+	/*
+	 * As real root the tree is cloned here, from the descriptor, in the
+	 * caller's mount namespace: the container moves in exactly what was
+	 * opened, and with the host's peer group, so rshared and rslave mean
+	 * what they mean for docker.  An unprivileged caller may not clone
+	 * mounts of its own namespace; its container clones the source in its
+	 * new one (attach), where this descriptor, belonging to another mount
+	 * namespace, cannot be cloned from (open_tree: EINVAL).
+	 */
+	if (!rootless) {
+		vp->tree_fd = clone_tree(fd, vol, err);
+		if (vp->tree_fd < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static size_t
+depth(const char *path)
+{
+	size_t d = 0;
+	for (; *path; path++)
+		d += *path == '/';
+	return d;
+}
+
+int
+mr_volumes_prepare(const struct mr_volume *v, size_t n, bool rootless,
+		   struct mr_volumes_prepared *out, struct mr_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (n == 0)
+		return 0;
+	out->v = calloc(n, sizeof(*out->v));
+	out->order = calloc(n, sizeof(*out->order));
+	if (out->v == NULL || out->order == NULL) {
+		mr_volumes_prepared_clear(out);
+		return mr_error_oom(err, "volumes");
+	}
+	out->n = n;
+	for (size_t i = 0; i < n; i++)
+		out->v[i].source_fd = out->v[i].tree_fd = -1;
+	/* Shallower first (stable): /data before /data/sub, whatever the flag order. */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		for (; j > 0 && depth(v[out->order[j - 1]].target) > depth(v[i].target); j--)
+			out->order[j] = out->order[j - 1];
+		out->order[j] = i;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].relabel)
+			out->warning = "-v: z and Z (SELinux relabeling) are ignored: minirun "
+				       "sets no SELinux labels";
+		if (v[i].type == MR_VOLUME_BIND &&
+		    prepare_bind(&v[i], rootless, &out->v[i], err) < 0) {
+			mr_volumes_prepared_clear(out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+mr_volumes_prepared_clear(struct mr_volumes_prepared *vp)
+{
+	for (size_t i = 0; vp->v && i < vp->n; i++) {
+		if (vp->v[i].source_fd >= 0)
+			close(vp->v[i].source_fd);
+		if (vp->v[i].tree_fd >= 0)
+			close(vp->v[i].tree_fd);
+		free(vp->v[i].source_path);
+	}
+	free(vp->v);
+	free(vp->order);
+	memset(vp, 0, sizeof(*vp));
+}
+
+/* --- attach (container process, before pivot_root) ---------------------------- */
+
+/*
+ * One component beneath dirfd, never a symlink, never leaving dirfd: for
+ * what minirun just created itself.  If someone replaced it meanwhile with
+ * a symlink, this fails (ELOOP) instead of following it.
+ */
+static int
+open_component(int dirfd, const char *name, int flags, mode_t mode)
+{
+	struct open_how how = {
+	    .flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC),
+	    .mode = (flags & O_CREAT) ? mode : 0,
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	return (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+}
+
+/*
+ * The destination inside the root: resolved by the kernel as the container
+ * would see it (symlinks of the image followed, but "/" and ".." stay in
+ * the root: RESOLVE_IN_ROOT).  What is missing is created one component at
+ * a time: the deepest existing ancestor is resolved in the root, then each
+ * new directory (or, last, the empty file a file volume needs) is made with
+ * mkdirat/openat relative to the descriptor of its parent and opened from
+ * it alone -- no path string is ever resolved again from the root.
+ */
+static int
+resolve_target(int rootfd, const struct mr_volume *vol, bool dir, bool create, struct mr_error *err)
+{
+	const char *rel = vol->target + 1;
+	int fd = mr_open_in_root(rootfd, rel, O_PATH, RESOLVE_NO_MAGICLINKS);
+	if (fd >= 0 || errno != ENOENT || !create) {
+		if (fd < 0)
+			return mr_error_set(err, errno, "%s %s: destination %s", vol->flag,
+					    vol->arg, vol->target);
+		return fd;
+	}
+
+	/* Component i of rel is rel[start[i] .. end[i]); a cleaned path has no empty one. */
+	size_t start[MAX_DEPTH], end[MAX_DEPTH], n = 0;
+	for (size_t pos = 0;; pos = end[n - 1] + 1) {
+		if (n == MAX_DEPTH)
+			return mr_error_set(err, ENAMETOOLONG, "%s %s: destination", vol->flag,
+					    vol->arg);
+		start[n] = pos;
+		end[n] = (size_t)(strchrnul(rel + pos, '/') - rel);
+		if (rel[end[n++]] == '\0')
+			break;
+	}
+
+	/* The deepest ancestor that exists, as the container resolves it. */
+	cleanup_close int parent = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (parent < 0)
+		return mr_error_set(err, errno, "%s %s: open the root", vol->flag, vol->arg);
+	size_t i = 0;
+	for (; i + 1 < n; i++) {
+		cleanup_free char *prefix = strndup(rel, end[i]);
+		if (prefix == NULL)
+			return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
+		int next =
+		    mr_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, RESOLVE_NO_MAGICLINKS);
+		if (next < 0) {
+			if (errno == ENOENT)
+				break;
+			return mr_error_set(err, errno, "%s %s: destination %s", vol->flag,
+					    vol->arg, vol->target);
+		}
+		close(parent);
+		parent = next;
+	}
+
+	for (; i < n; i++) {
+		bool last = i + 1 == n;
+		cleanup_free char *name = strndup(rel + start[i], end[i] - start[i]);
+		int next;
+		if (name == NULL)
+			return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
+		if (!last || dir) {
+			if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
+				return mr_error_set(err, errno, "%s %s: create %s in the container",
+						    vol->flag, vol->arg, vol->target);
+			next = open_component(parent, name, O_PATH | O_DIRECTORY, 0);
+		} else {
+			next = open_component(parent, name, O_RDONLY | O_CREAT, 0644);
+		}
+		if (next < 0)
+			return mr_error_set(err, errno,
+					    "%s %s: create %s in the container (%s: a symlink "
+					    "or not a directory?)",
+					    vol->flag, vol->arg, vol->target, name);
+		close(parent);
+		parent = next;
+	}
+	return mr_steal_fd(&parent);
+}
+
+static int
+same_mount_and_inode(int a, int b, bool *same)
+{
+	struct statx sa, sb;
+	if (statx(a, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sa) < 0 ||
+	    statx(b, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sb) < 0)
+		return -1;
+	*same = sa.stx_mnt_id == sb.stx_mnt_id && sa.stx_ino == sb.stx_ino &&
+		sa.stx_dev_major == sb.stx_dev_major && sa.stx_dev_minor == sb.stx_dev_minor;
+	return 0;
+}
+
+static bool
+kernel_fs(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) == 0 && (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC);
+}
+
+/*
+ * What the destination really is, whatever path led there: not the root,
+ * not /dev, not in or below a procfs or sysfs (their masks included: a
+ * masked directory is a tmpfs whose parent is procfs or sysfs; a masked
+ * file is a bind of /dev/null).  A directory is walked up with ".." to the
+ * root; one that never gets there was moved out of the root meanwhile.
+ */
+static int
+refuse(const struct mr_volume *vol, struct mr_error *err)
+{
+	return mr_error_set(err, 0,
+			    "%s %s: the destination %s resolves to /proc, /sys, /dev or one "
+			    "of their masked paths (a symlink in the image?); refusing to mount "
+			    "over it",
+			    vol->flag, vol->arg, vol->target);
+}
+
+static int
+check_target(int rootfd, int fd, const struct mr_volume *vol, struct mr_error *err)
+{
+	struct stat st;
+	struct statx stx;
+	bool same;
+
+	if (fstat(fd, &st) < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0)
+		return mr_error_set(err, errno, "%s %s: destination %s", vol->flag, vol->arg,
+				    vol->target);
+	if (kernel_fs(fd))
+		return refuse(vol, err);
+	if (!S_ISDIR(st.st_mode)) {
+		bool mount_root = (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+				  (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+		if (S_ISCHR(st.st_mode) && mount_root && st.st_rdev == makedev(1, 3))
+			return refuse(vol, err);
+		return 0;
+	}
+
+	cleanup_close int devfd = mr_open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY, 0);
+	if (devfd >= 0) {
+		if (same_mount_and_inode(fd, devfd, &same) < 0)
+			return mr_error_set(err, errno, "%s %s: destination %s", vol->flag,
+					    vol->arg, vol->target);
+		if (same)
+			return refuse(vol, err);
+	}
+	if (same_mount_and_inode(fd, rootfd, &same) < 0)
+		return mr_error_set(err, errno, "%s %s: destination %s", vol->flag, vol->arg,
+				    vol->target);
+	if (same)
+		return mr_error_set(err, 0,
+				    "%s %s: the destination %s resolves to the container's root "
+				    "(a symlink in the image?); refusing to mount over it",
+				    vol->flag, vol->arg, vol->target);
+	cleanup_close int cur = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (int level = 0; cur >= 0 && level < MAX_DEPTH; level++) {
+		if (kernel_fs(cur))
+			return refuse(vol, err);
+		if (same_mount_and_inode(cur, rootfd, &same) < 0)
+			break;
+		if (same)
+			return 0;
+		int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		bool top = up >= 0 && same_mount_and_inode(cur, up, &same) == 0 && same;
+		close(cur);
+		cur = up;
+		if (top)
+			break; /* the namespace's "/", past the container's root */
+	}
+	return mr_error_set(err, 0,
+			    "%s %s: the destination %s is no longer inside the container's "
+			    "root (it was moved while the container was starting); refusing "
+			    "to continue",
+			    vol->flag, vol->arg, vol->target);
+}
+
+/*
+ * Rootless: the source opened in mr_prepare belongs to the caller's mount
+ * namespace and cannot be cloned from this one.  Open the same path here
+ * and clone it only if it is still the very inode opened then: if a
+ * component was swapped for a symlink meanwhile, the start is refused.
+ */
+static int
+rootless_tree(const struct mr_volume *vol, const struct mr_volume_prepared *vp,
+	      struct mr_error *err)
+{
+	struct stat st;
+	cleanup_close int fd = open(vp->source_path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return mr_error_set(err, errno, "%s %s: bind source %s", vol->flag, vol->arg,
+				    vp->source_path);
+	if (fstat(fd, &st) < 0)
+		return mr_error_set(err, errno, "%s %s: bind source %s", vol->flag, vol->arg,
+				    vp->source_path);
+	if (st.st_dev != vp->dev || st.st_ino != vp->ino)
+		return mr_error_set(err, 0,
+				    "%s %s: the source %s changed while the container was "
+				    "starting (a component was replaced); refusing to continue",
+				    vol->flag, vol->arg, vp->source_path);
+	return clone_tree(fd, vol, err);
+}
+
+static int
+tmpfs_tree(const struct mr_volume *vol, struct mr_error *err)
+{
+	char buf[32];
+	cleanup_close int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		return mr_error_set(err, errno, "%s %s: fsopen tmpfs", vol->flag, vol->arg);
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0)
+		return mr_error_set(err, errno, "%s %s: tmpfs", vol->flag, vol->arg);
+	if (vol->tmpfs_size) {
+		snprintf(buf, sizeof(buf), "%llu", vol->tmpfs_size);
+		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "size", buf, 0) < 0)
+			return mr_error_set(err, errno, "%s %s: tmpfs size=%s", vol->flag, vol->arg,
+					    buf);
+	}
+	if (vol->tmpfs_mode_set) {
+		snprintf(buf, sizeof(buf), "%o", vol->tmpfs_mode);
+		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", buf, 0) < 0)
+			return mr_error_set(err, errno, "%s %s: tmpfs mode=%s", vol->flag, vol->arg,
+					    buf);
+	}
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return mr_error_set(err, errno, "%s %s: tmpfs", vol->flag, vol->arg);
+	unsigned int attrs = vol->tmpfs_attrs | (vol->readonly ? MOUNT_ATTR_RDONLY : 0);
+	int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	if (mnt < 0)
+		return mr_error_set(err, errno, "%s %s: fsmount tmpfs", vol->flag, vol->arg);
+	return mnt;
+}
+
+static int
+attach_one(const struct mr_prepared *p, int rootfd, size_t i, struct mr_error *err)
+{
+	const struct mr_volume *vol = &p->spec->volumes[i];
+	const struct mr_volume_prepared *vp = &p->volumes.v[i];
+	bool dir = vol->type == MR_VOLUME_TMPFS || vp->is_dir;
+	cleanup_close int owned = -1;
+	int tree;
+
+	if (vol->type == MR_VOLUME_TMPFS)
+		tree = owned = tmpfs_tree(vol, err);
+	else if (vp->tree_fd >= 0)
+		tree = vp->tree_fd; /* the prepared spec's: mr_prepared_clear closes it */
+	else
+		tree = owned = rootless_tree(vol, vp, err);
+	if (tree < 0)
+		return -1;
+
+	cleanup_close int target = resolve_target(rootfd, vol, dir, true, err);
+	if (target < 0)
+		return -1;
+	if (check_target(rootfd, target, vol, err) < 0)
+		return -1;
+	struct stat st;
+	if (fstat(target, &st) < 0)
+		return mr_error_set(err, errno, "%s %s: destination %s", vol->flag, vol->arg,
+				    vol->target);
+	if (dir && !S_ISDIR(st.st_mode))
+		return mr_error_set(
+		    err, 0, "%s %s: %s is a directory but %s in the container is not", vol->flag,
+		    vol->arg, vol->type == MR_VOLUME_TMPFS ? "a tmpfs" : vol->source, vol->target);
+	if (!dir && S_ISDIR(st.st_mode))
+		return mr_error_set(err, 0,
+				    "%s %s: %s is not a directory but %s in the container is",
+				    vol->flag, vol->arg, vol->source, vol->target);
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mr_error_set(err, errno, "%s %s: mount on %s", vol->flag, vol->arg,
+				    vol->target);
+	return 0;
+}
+
+int
+mr_volumes_attach(const struct mr_prepared *p, int rootfd, struct mr_error *err)
+{
+	for (size_t k = 0; k < p->volumes.n; k++)
+		if (attach_one(p, rootfd, p->volumes.order[k], err) < 0)
+			return -1;
+	return 0;
+}
+
+int
+mr_volumes_root_readonly(const struct mr_prepared *p, int rootfd, struct mr_error *err)
+{
+	static const char *const mountpoints[] = {"proc", "dev", "sys"};
+
+	if (!p->spec->read_only)
+		return 0;
+	/*
+	 * Mount points first, while the root can still be written (docker's
+	 * runtimes also create them before the read-only remount).  Best
+	 * effort: whatever fails here is reported where it is mounted.
+	 * Destinations below /dev are left alone: they go into the /dev tmpfs.
+	 */
+	for (size_t i = 0; i < MR_ARRAY_SIZE(mountpoints); i++)
+		(void)mkdirat(rootfd, mountpoints[i], 0755);
+	for (size_t i = 0; i < p->volumes.n; i++) {
+		const struct mr_volume *vol = &p->spec->volumes[i];
+		struct mr_error ignored;
+		if (strncmp(vol->target, "/dev/", 5) == 0)
+			continue;
+		bool dir = vol->type == MR_VOLUME_TMPFS || p->volumes.v[i].is_dir;
+		int fd = resolve_target(rootfd, vol, dir, true, &ignored);
+		if (fd >= 0)
+			close(fd);
+	}
+	/*
+	 * Recursively: the submounts the rootfs already had are part of the
+	 * root and become read-only with it (a plain remount of "/" left them
+	 * writable).  /proc, /dev, /sys and the volumes are mounted after this
+	 * and keep their own attributes, as with docker.
+	 */
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (syscall(SYS_mount_setattr, rootfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) <
+	    0)
+		return mr_error_set(err, errno, "read-only root");
+	return 0;
+}
