@@ -20,9 +20,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 
 #include "container/device-bpf.h"
@@ -280,6 +282,48 @@ START_TEST(kernel_enforces)
 }
 END_TEST
 
+/*
+ * Without CAP_BPF and CAP_SYS_ADMIN the kernel refuses the program: one
+ * line, exit status 125, never a container without its device policy.
+ */
+START_TEST(load_refused)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+		struct __user_cap_data_struct d[2];
+		if (syscall(SYS_capget, &h, d) < 0)
+			_exit(2);
+		for (int cap = 0; cap < 64; cap++)
+			if (cap == CAP_SYS_ADMIN || cap == 39 /* CAP_BPF */ ||
+			    cap == 38 /* CAP_PERFMON */)
+				d[cap / 32].effective &= ~(1u << (cap % 32));
+		if (syscall(SYS_capset, &h, d) < 0)
+			_exit(3);
+		size_t n;
+		const struct mr_device_rule *rules = mr_devices_default(&n);
+		struct mr_error err = {0};
+		static const char want[] =
+		    "device policy: cannot load the cgroup v2 BPF device "
+		    "program (it needs CAP_BPF or CAP_SYS_ADMIN and a kernel "
+		    "with CONFIG_CGROUP_BPF; --privileged runs without one): ";
+		if (mr_device_bpf_attach(-1, "x", rules, n, &err) != -1)
+			_exit(4);
+		if (err.exit_status != 125 || strncmp(err.msg, want, strlen(want)) != 0 ||
+		    strchr(err.msg, '\n') != NULL) {
+			fprintf(stderr, "got (%d): %s\n", err.exit_status, err.msg);
+			_exit(5);
+		}
+		_exit(0);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "step %d failed",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -288,6 +332,7 @@ main(void)
 	tcase_add_test(tc, v1_text);
 	tcase_add_test(tc, program_matches_rules);
 	tcase_add_test(tc, kernel_enforces);
+	tcase_add_test(tc, load_refused);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
