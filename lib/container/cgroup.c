@@ -638,7 +638,7 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 	size_t nh = 0;
 	char id[16], name[32];
 	const char *parent = p->spec->resources.cgroup_parent;
-	bool any_v1 = false;
+	bool any_v1 = false, v1_devices = false;
 
 	memset(cg, 0, sizeof(*cg));
 	if (p->rootless)
@@ -648,8 +648,10 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 	if (!find_mounts_fast(h, nh) && find_mounts(h, nh, err) < 0)
 		return -1;
 	for (size_t i = 0; i < nh; i++)
-		if (h[i].mounted && !h[i].v2)
+		if (h[i].mounted && !h[i].v2) {
 			any_v1 = true;
+			v1_devices |= (h[i].ctrls & MR_CG_DEVICES) != 0;
+		}
 	if (container_id(p, id, sizeof(id), err) < 0)
 		return -1;
 	snprintf(name, sizeof(name), NAME_PREFIX "%s", id);
@@ -665,10 +667,19 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 		struct mr_cgroup_dir *d = &cg->dirs[cg->n - 1];
 		/*
 		 * Hybrid: the limits are in the v1 hierarchies; the cgroup2 one has
-		 * no controllers but gives cgroup.kill (and, later, the place for a
-		 * BPF device program).
+		 * no controllers but gives cgroup.kill.
 		 */
 		if (d->v2 ? !any_v1 && apply_v2(p, cg, d, err) < 0 : apply_v1(p, cg, d, err) < 0)
+			goto fail;
+		/*
+		 * The device policy is enforced once: by the v1 devices controller
+		 * where there is one (hybrid), else by a BPF program on the cgroup2
+		 * directory (pure v2).  Both would work on a hybrid host, but two
+		 * policies to keep identical and a second check on every open of a
+		 * device buy nothing.
+		 */
+		if (d->v2 && !v1_devices &&
+		    mr_devices_apply_v2(d->dfd, d->path, p->spec->privileged, err) < 0)
 			goto fail;
 	}
 	return 0;

@@ -3,14 +3,42 @@
 #define MINIRUN_DEVICES_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
 /*
  * The device policy of a container: which device nodes it may read, write
- * or create.  Enforced by the devices cgroup (v1 here; on a pure cgroup v2 a
- * BPF_PROG_TYPE_CGROUP_DEVICE program does the same job -- not yet).
+ * or create.  One list of rules (mr_devices_default) feeds both backends:
+ *   - cgroup v1: the devices controller (devices.deny "a", devices.allow);
+ *   - pure cgroup v2: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the
+ *     container's cgroup (device-bpf.c).
+ * Both deny whatever no rule allows.
  */
+
+enum {
+	MR_DEV_MKNOD = 1u << 0, /* the kernel's BPF_DEVCG_ACC_MKNOD */
+	MR_DEV_READ = 1u << 1,	/* BPF_DEVCG_ACC_READ */
+	MR_DEV_WRITE = 1u << 2, /* BPF_DEVCG_ACC_WRITE */
+	MR_DEV_RWM = MR_DEV_MKNOD | MR_DEV_READ | MR_DEV_WRITE,
+};
+
+#define MR_DEV_ANY (-1) /* major or minor: any number ("*") */
+
+/* One allow rule, as v1 writes it: "TYPE MAJOR:MINOR ACCESS" ("c 1:3 rwm"). */
+struct mr_device_rule {
+	char type;	 /* 'c' character, 'b' block, 'a' either */
+	int32_t major;	 /* MR_DEV_ANY or 0..0xfff (Linux's 12 bits) */
+	int32_t minor;	 /* MR_DEV_ANY or 0..0xfffff (20 bits) */
+	unsigned access; /* MR_DEV_* bits, not 0 */
+};
+
+/* Docker's default allow list (see devices.c); *N gets its length. */
+const struct mr_device_rule *mr_devices_default(size_t *n);
+
+/* RULE in the devices cgroup's syntax, "c 136:* rwm"; returns BUF. */
+char *mr_device_rule_format(const struct mr_device_rule *rule, char *buf, size_t size);
 
 /*
  * v1: write Docker's default policy into the devices cgroup open as DFD
@@ -18,5 +46,14 @@
  * Privileged containers keep every device their parent cgroup allows.
  */
 int mr_devices_apply_v1(int dfd, const char *path, bool privileged, struct mr_error *err);
+
+/*
+ * Pure cgroup v2: load Docker's default policy as a BPF device program and
+ * attach it to the cgroup2 directory open as DFD, before any process is in
+ * it.  --privileged: no program (the parent's programs, if any, still
+ * apply).  Failing to load or attach it is an error: a container never runs
+ * without its device policy.
+ */
+int mr_devices_apply_v2(int dfd, const char *path, bool privileged, struct mr_error *err);
 
 #endif

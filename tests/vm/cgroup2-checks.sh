@@ -1,0 +1,166 @@
+#!/bin/sh
+# shellcheck shell=sh
+# The pure cgroup v2 checks, run as /checks inside the test VM (busybox sh,
+# as root, by tests/vm/init, which mounted cgroup2 at /sys/fs/cgroup and no
+# v1 hierarchy).  Prints TAP; the host script (tests/vm/cgroup2-vm.sh)
+# relays it.  The expectations are those of tests/integration/
+# test-cgroups.sh on the hybrid host: the same policy, enforced here by the
+# BPF device program and the v2 controllers.
+#
+# The layout, following cgroup2's "no internal processes" rule (a non-root
+# cgroup that has processes cannot enable controllers for its children):
+#   /sys/fs/cgroup          +memory +pids +cpu +cpuset for its children
+#   /sys/fs/cgroup/shell    this shell (a leaf, no controllers below it);
+#                           plain minirun makes its cgroup here
+#   /sys/fs/cgroup/test     no process, the controllers enabled below it:
+#                           --cgroup-parent /test for the limits
+
+MINIRUN=/usr/local/bin/minirun
+ROOTFS=/rootfs
+CG=/sys/fs/cgroup
+CTRLS="+memory +pids +cpu +cpuset"
+
+n=0
+failed=0
+out=/tmp/checks.out
+err=/tmp/checks.err
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+not_ok() {
+    n=$((n + 1))
+    failed=$((failed + 1))
+    echo "not ok $n - $1"
+    shift
+    [ $# -gt 0 ] && diag "$@"
+    return 0
+}
+# run ARGS...: minirun ARGS, stdout in $out, stderr in $err, status in $rc.
+run() {
+    "$MINIRUN" "$@" >"$out" 2>"$err" </dev/null
+    rc=$?
+}
+# expect NAME RC STDOUT [STDERR]: the last run, exactly.
+expect() {
+    if [ "$rc" = "$2" ] && [ "$(cat "$out")" = "$3" ] && [ "$(cat "$err")" = "${4:-}" ]; then
+        ok "$1"
+    else
+        not_ok "$1" "expected exit status $2, stdout '$3', stderr '${4:-}'" \
+            "got exit status $rc" "stdout:" "$(cat "$out")" "stderr:" "$(cat "$err")"
+    fi
+}
+# expect_error NAME RC PATTERN: exit RC, no stdout, one stderr line matching
+# the glob PATTERN.
+expect_error() {
+    e=$(cat "$err")
+    lines=$(wc -l < "$err")
+    # shellcheck disable=SC2254 # PATTERN is a glob on purpose
+    case $e in
+        $3) m=1 ;;
+        *) m=0 ;;
+    esac
+    if [ "$rc" = "$2" ] && [ ! -s "$out" ] && [ "$lines" = 1 ] && [ $m = 1 ]; then
+        ok "$1"
+    else
+        not_ok "$1" "expected exit status $2 and one line matching '$3'" \
+            "got exit status $rc" "stdout:" "$(cat "$out")" "stderr:" "$e"
+    fi
+}
+leftovers() { find "$CG" -name 'minirun-*' -type d 2>/dev/null; }
+
+echo "1..13"
+
+# --- the layout ------------------------------------------------------------------
+# busybox stat does not name cgroup2's magic: ask /proc/mounts.
+if ! grep -q "^[^ ]* $CG cgroup2 " /proc/mounts || grep -q " cgroup " /proc/mounts; then
+    echo "Bail out! $CG is not a cgroup2 mount, or a v1 hierarchy is mounted"
+    grep cgroup /proc/mounts | sed 's/^/# /'
+    exit 1
+fi
+if ! echo "$CTRLS" > "$CG/cgroup.subtree_control" ||
+    ! mkdir "$CG/shell" "$CG/test" ||
+    ! echo "$CTRLS" > "$CG/test/cgroup.subtree_control" ||
+    ! echo $$ > "$CG/shell/cgroup.procs"; then
+    echo "Bail out! cannot set up $CG (controllers: $(cat "$CG/cgroup.controllers"))"
+    exit 1
+fi
+if [ "$(cat /proc/self/cgroup)" = "0::/shell" ] &&
+    [ "$(cat "$CG/test/cgroup.subtree_control")" = "cpuset cpu memory pids" ]; then
+    ok "pure cgroup v2: this shell in /shell, controllers enabled below /test"
+else
+    not_ok "pure cgroup v2: this shell in /shell, controllers enabled below /test" \
+        "/proc/self/cgroup: $(cat /proc/self/cgroup)" \
+        "test/cgroup.subtree_control: $(cat "$CG/test/cgroup.subtree_control")"
+fi
+
+# --- devices: the BPF program ------------------------------------------------------
+run "$ROOTFS" sh -c 'mknod /dev/b b 7 0 && head -c 11 /dev/b'
+expect "a block device node can be made (mknod) but not read" 1 "" \
+    "head: /dev/b: Operation not permitted"
+# ttyS0 (c 4:64, the guest's console): not in Docker's list, yet a device
+# any root process may open without a capability, so only the device program
+# stands in the way.  (/dev/kmsg would be refused even without the program:
+# the kernel wants CAP_SYSLOG to open it under dmesg_restrict.)
+run "$ROOTFS" sh -c 'mknod /dev/s c 4 64 && head -c 0 /dev/s'
+expect "/dev/ttyS0 made with mknod cannot be opened" 1 "" "head: /dev/s: Operation not permitted"
+run "$ROOTFS" sh -c 'echo x > /dev/null && head -c 1 /dev/zero /dev/urandom > /dev/null &&
+    ! echo x 2> /dev/null > /dev/full && echo ok'
+expect "/dev/null, /dev/zero, /dev/full, /dev/urandom work" 0 ok
+run --privileged "$ROOTFS" sh -c 'mknod /dev/s c 4 64 && head -c 0 /dev/s && echo ok'
+expect "--privileged: no device program, /dev/ttyS0 made with mknod opens" 0 ok
+# The guest has no loop driver: past the (absent) program, open finds no device.
+run --privileged "$ROOTFS" sh -c 'mknod /dev/b b 7 0 && head -c 1 /dev/b > /dev/null'
+case $(cat "$err") in
+    *"Operation not permitted"*)
+        not_ok "--privileged: a block device node is not refused (EPERM)" "$(cat "$err")" ;;
+    *) ok "--privileged: a block device node is not refused (EPERM)" ;;
+esac
+
+# --- the container's cgroup ----------------------------------------------------------
+run "$ROOTFS" cat /proc/self/cgroup
+expect "/proc/self/cgroup in the container is 0::/ (its own cgroup namespace)" 0 "0::/"
+
+"$MINIRUN" "$ROOTFS" sleep 2 >/dev/null 2>&1 </dev/null &
+mr=$!
+dir=
+for _ in $(seq 100); do
+    dir=$(find "$CG/shell" -maxdepth 1 -name 'minirun-*' -type d | head -n 1)
+    # cgroupfs files have no size: read it.
+    [ -n "$dir" ] && [ -n "$(cat "$dir/cgroup.procs" 2>/dev/null)" ] && break
+    sleep 0.05
+done
+case ${dir#"$CG"/shell/minirun-} in
+    [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f])
+        ok "the container runs in /shell/minirun-<12 hex>, below minirun's own cgroup" ;;
+    *) not_ok "the container runs in /shell/minirun-<12 hex>, below minirun's own cgroup" \
+        "found: '$dir'" ;;
+esac
+kill "$mr" 2>/dev/null
+wait "$mr" 2>/dev/null
+
+# --- limits --------------------------------------------------------------------------
+run --memory 32m -h oombox --cgroup-parent /test "$ROOTFS" /probe alloc 64
+expect "--memory 32m: allocating 64 MiB is OOM-killed, 137, one line" 137 "" \
+    "minirun: oombox: killed: out of memory (memory limit 32 MiB)"
+run --pids-limit 20 --cgroup-parent /test "$ROOTFS" /probe fork 40
+expect "--pids-limit 20: the 20th process cannot be forked" 1 "forked 19 of 40: EAGAIN"
+run --pids-limit 20 "$ROOTFS" true
+expect_error "a limit where the controller is not enabled: one line, 125" 125 \
+    "minirun: --pids-limit: the pids controller is not enabled for $CG/shell/minirun-* (*)"
+run --pids-limit 20 --cgroup-parent /test --memory 32m "$ROOTFS" sh -c \
+    'cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.max 2>&1 || echo "(no cgroupfs)"'
+if [ "$rc" = 0 ]; then
+    ok "limits with devices and controllers together run (exit 0)"
+else
+    not_ok "limits with devices and controllers together run (exit 0)" "exit status $rc" \
+        "stdout:" "$(cat "$out")" "stderr:" "$(cat "$err")"
+fi
+
+left=$(leftovers)
+if [ -z "$left" ]; then
+    ok "no minirun-* cgroup is left after the runs"
+else
+    not_ok "no minirun-* cgroup is left after the runs" "$left"
+fi
+
+[ "$failed" = 0 ]
