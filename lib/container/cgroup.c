@@ -339,34 +339,65 @@ mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
 
 /* --- create --------------------------------------------------------------- */
 
+/* Remove DFD/NAME (locked exclusively as FD) if no process is in it. */
+static void
+remove_locked_if_empty(int dfd, const char *name, int fd)
+{
+	/* Never a non-empty one: rmdir would fail anyway, but say so by not trying. */
+	if (procs_empty(fd))
+		unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+static bool
+is_container_name(const char *name)
+{
+	if (strncmp(name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
+		return false;
+	const char *id = name + strlen(NAME_PREFIX);
+	size_t len = strspn(id, "0123456789abcdef");
+	return len == 12 && id[len] == '\0';
+}
+
 /*
- * A directory "minirun-<12 hex>" below PARENT that no live minirun holds
- * (flock) and no process is in: left by a minirun that was SIGKILLed.
+ * Directories "minirun-<12 hex>" below this start's parent in X that no live
+ * minirun holds (flock) and no process is in: left by a minirun that was
+ * SIGKILLed.  One getdents of that parent, for each hierarchy this start
+ * uses.  For the anchor (the first hierarchy mr_cgroup_create() makes and
+ * locks, the last mr_cgroup_destroy() removes; every container has a
+ * directory there) a stale name is also looked for in each other hierarchy
+ * of H (N of them): so the memory or pids directories of a killed run with
+ * limits are removed by a later run without any.  A live minirun holds the
+ * lock on its anchor before it makes any other directory, so nothing of a
+ * live one is touched.  Pass N = 0 for a hierarchy that is not the anchor.
  */
 static void
-sweep_stale(const char *parent)
+sweep_stale(const struct hierarchy *x, const struct hierarchy *h, size_t n, const char *parent)
 {
-	DIR *d = opendir(parent);
+	char dir[PATH_MAX];
+	join_path(dir, sizeof(dir), x->mount, parent ? parent : x->own, NULL);
+	DIR *d = opendir(dir);
 	struct dirent *e;
 
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_type != DT_DIR ||
-		    strncmp(e->d_name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
+		if (e->d_type != DT_DIR || !is_container_name(e->d_name))
 			continue;
-		const char *id = e->d_name + strlen(NAME_PREFIX);
-		size_t len = strspn(id, "0123456789abcdef");
-		if (len != 12 || id[len] != '\0')
-			continue;
-		cleanup_close int fd =
+		cleanup_close int afd =
 		    openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		if (afd < 0 || flock(afd, LOCK_EX | LOCK_NB) < 0 || !procs_empty(afd))
 			continue;
-		/* Never a non-empty one: rmdir would fail anyway, but say so by not trying. */
-		if (!procs_empty(fd))
-			continue;
-		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+		for (size_t i = 0; i < n; i++) {
+			char path[PATH_MAX];
+			if (&h[i] == x || !h[i].mounted)
+				continue;
+			join_path(path, sizeof(path), h[i].mount, parent ? parent : h[i].own,
+				  e->d_name);
+			cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+				remove_locked_if_empty(AT_FDCWD, path, fd);
+		}
+		remove_locked_if_empty(dirfd(d), e->d_name, afd);
 	}
 	closedir(d);
 }
@@ -631,14 +662,56 @@ container_id(const struct mr_prepared *p, char *out, size_t size, struct mr_erro
 	return 0;
 }
 
+/*
+ * The v1 controllers a container needs a directory for.  Each mkdir in a
+ * v1 hierarchy costs (memory and cpuset ~0.1 ms each, plus the join and the
+ * rmdir), so only the device policy is always there; the others only when a
+ * limit is theirs.  The freezer is added by mr_cgroup_create() only when
+ * there is no cgroup.kill to empty the cgroup with.
+ */
+static unsigned
+needed_v1(const struct mr_resources *r)
+{
+	unsigned need = MR_CG_DEVICES;
+	if (r->memory > 0)
+		need |= MR_CG_MEMORY;
+	if (r->pids_set)
+		need |= MR_CG_PIDS;
+	if (r->cpu_nanos > 0 || r->cpu_shares > 0)
+		need |= MR_CG_CPU;
+	if (r->cpuset_cpus != NULL)
+		need |= MR_CG_CPUSET;
+	return need;
+}
+
+/* The flag behind a v1 controller, for "no hierarchy" errors. */
+static const char *
+controller_flag(unsigned bit, const struct mr_resources *r)
+{
+	switch (bit) {
+	case MR_CG_MEMORY:
+		return "--memory";
+	case MR_CG_PIDS:
+		return "--pids-limit";
+	case MR_CG_CPU:
+		return r->cpu_nanos > 0 ? "--cpus" : "--cpu-shares";
+	case MR_CG_CPUSET:
+		return "--cpuset-cpus";
+	default:
+		return "the device policy";
+	}
+}
+
 int
 mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_error *err)
 {
 	struct hierarchy h[16];
-	size_t nh = 0;
+	size_t nh = 0, order[16], no = 0;
 	char id[16], name[32];
-	const char *parent = p->spec->resources.cgroup_parent;
+	const struct mr_resources *r = &p->spec->resources;
+	const char *parent = r->cgroup_parent;
 	bool any_v1 = false;
+	unsigned need = needed_v1(r) | MR_CG_FREEZER, got = 0;
 
 	memset(cg, 0, sizeof(*cg));
 	if (p->rootless)
@@ -647,22 +720,39 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 		return -1;
 	if (!find_mounts_fast(h, nh) && find_mounts(h, nh, err) < 0)
 		return -1;
-	for (size_t i = 0; i < nh; i++)
-		if (h[i].mounted && !h[i].v2)
-			any_v1 = true;
+	/*
+	 * The order: cgroup2 first (it says whether cgroup.kill exists, which
+	 * decides about the freezer), then the devices hierarchy, then the
+	 * rest.  The first is the anchor of sweep_stale(), and
+	 * mr_cgroup_destroy() removes in the reverse order.
+	 */
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t i = 0; i < nh; i++) {
+			bool dev = !h[i].v2 && (h[i].ctrls & MR_CG_DEVICES);
+			if (h[i].mounted && (pass == 0	 ? h[i].v2
+					     : pass == 1 ? dev
+							 : !h[i].v2 && !dev))
+				order[no++] = i;
+			if (h[i].mounted && !h[i].v2)
+				any_v1 = true;
+		}
 	if (container_id(p, id, sizeof(id), err) < 0)
 		return -1;
 	snprintf(name, sizeof(name), NAME_PREFIX "%s", id);
 
-	for (size_t i = 0; i < nh; i++) {
-		if (!h[i].mounted || cg->n == MR_CGROUP_MAX_DIRS)
+	bool swept = false;
+	for (size_t k = 0; k < no; k++) {
+		struct hierarchy *x = &h[order[k]];
+		if ((!x->v2 && !(x->ctrls & need)) || cg->n == MR_CGROUP_MAX_DIRS)
 			continue;
-		char dir[PATH_MAX];
-		join_path(dir, sizeof(dir), h[i].mount, parent ? parent : h[i].own, NULL);
-		sweep_stale(dir);
-		if (make_dir(cg, &h[i], parent, name, err) < 0)
+		sweep_stale(x, h, swept ? 0 : nh, parent);
+		swept = true;
+		if (make_dir(cg, x, parent, name, err) < 0)
 			goto fail;
 		struct mr_cgroup_dir *d = &cg->dirs[cg->n - 1];
+		if (d->v2 && faccessat(d->dfd, "cgroup.kill", F_OK, 0) == 0)
+			need &= ~(unsigned)MR_CG_FREEZER;
+		got |= d->ctrls;
 		/*
 		 * Hybrid: the limits are in the v1 hierarchies; the cgroup2 one has
 		 * no controllers but gives cgroup.kill (and, later, the place for a
@@ -671,6 +761,14 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 		if (d->v2 ? !any_v1 && apply_v2(p, cg, d, err) < 0 : apply_v1(p, cg, d, err) < 0)
 			goto fail;
 	}
+	/* A limit whose hierarchy is not mounted would silently not be applied. */
+	unsigned missing = any_v1 ? needed_v1(r) & ~got & ~(unsigned)MR_CG_DEVICES : 0;
+	for (unsigned bit = 1; missing != 0; bit <<= 1)
+		if (missing & bit) {
+			mr_error_set(err, 0, "%s: no cgroup v1 hierarchy with that controller",
+				     controller_flag(bit, r));
+			goto fail;
+		}
 	return 0;
 fail:
 	mr_cgroup_destroy(cg);
@@ -711,14 +809,14 @@ mr_cgroup_join_self(const struct mr_cgroup *cg, struct mr_error *err)
 bool
 mr_cgroup_oom_killed(const struct mr_cgroup *cg)
 {
-	for (size_t i = 0; i < cg->n; i++) {
-		const struct mr_cgroup_dir *d = &cg->dirs[i];
-		/* oom_kill counts the processes the OOM killer chose (v1: Linux 4.13+). */
-		if (!d->v2 && (d->ctrls & MR_CG_MEMORY))
-			return keyed_value(d->dfd, "memory.oom_control", "oom_kill") > 0;
-		if (d->v2 && cg->memory_limit > 0)
-			return keyed_value(d->dfd, "memory.events", "oom_kill") > 0;
-	}
+	/* oom_kill counts the processes the OOM killer chose (v1: Linux 4.13+). */
+	for (size_t i = 0; i < cg->n; i++)
+		if (!cg->dirs[i].v2 && (cg->dirs[i].ctrls & MR_CG_MEMORY))
+			return keyed_value(cg->dirs[i].dfd, "memory.oom_control", "oom_kill") > 0;
+	/* No v1 memory hierarchy: the cgroup2 one has the limit (pure v2). */
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].v2 && cg->memory_limit > 0)
+			return keyed_value(cg->dirs[i].dfd, "memory.events", "oom_kill") > 0;
 	return false;
 }
 
@@ -807,7 +905,8 @@ mr_cgroup_destroy(struct mr_cgroup *cg)
 {
 	if (cg->n > 0)
 		kill_all(cg);
-	for (size_t i = 0; i < cg->n; i++) {
+	/* Last made, first removed: the anchor of sweep_stale() goes last. */
+	for (size_t i = cg->n; i-- > 0;) {
 		struct mr_cgroup_dir *d = &cg->dirs[i];
 		/* EBUSY while killed tasks are still exiting: retry for up to 2 s. */
 		for (int t = 0; rmdir(d->path) < 0 && errno == EBUSY && t < 2000; t++) {

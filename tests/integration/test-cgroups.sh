@@ -30,15 +30,35 @@ cgroup_paths() {
     done
     echo "unified $(sed -n 's/^0:://p' "/proc/$1/cgroup")"
 }
-mountpoint_of() { [ "$1" = unified ] && echo /sys/fs/cgroup/unified || echo "/sys/fs/cgroup/$1"; }
-# leftovers: every minirun-* cgroup directory below this shell's cgroups.
-leftovers() {
-    local h
+# want_paths NAME HIER...: cgroup_paths of a container in NAME in the given v1
+# hierarchies and cgroup2 (kept by cgroup.kill), left in this shell's cgroup
+# in every other one.
+want_paths() {
+    local name=$1 h u p
+    shift
     for h in "${HIER[@]}"; do
-        find "/sys/fs/cgroup/$h$(own "$h")" -maxdepth 1 -name 'minirun-*' -type d 2>/dev/null
+        u=""
+        [[ " $* " == *" $h "* ]] && u="/$name"
+        p="$(own "$h" | sed 's,/$,,')$u"
+        echo "$h ${p:-/}"
     done
-    find "/sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup)" -maxdepth 1 \
-        -name 'minirun-*' -type d 2>/dev/null
+    echo "unified $(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/$name"
+}
+mountpoint_of() { [ "$1" = unified ] && echo /sys/fs/cgroup/unified || echo "/sys/fs/cgroup/$1"; }
+# leftovers: every empty minirun-* cgroup directory below this shell's
+# cgroups.  Empty: a directory with processes belongs to a container that is
+# still running, another minirun's on this host (this test's have exited).
+leftovers() {
+    local h d
+    for d in $(
+        for h in "${HIER[@]}"; do
+            find "/sys/fs/cgroup/$h$(own "$h")" -maxdepth 1 -name 'minirun-*' -type d 2>/dev/null
+        done
+        find "/sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup)" -maxdepth 1 \
+            -name 'minirun-*' -type d 2>/dev/null
+    ); do
+        [ -n "$(cat "$d/cgroup.procs" 2>/dev/null)" ] || echo "$d" # (cgroupfs sizes are 0)
+    done
 }
 
 # --- the container's own cgroup -------------------------------------------------
@@ -51,12 +71,8 @@ at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
     paths=$(cgroup_paths "$init")
     name=$(awk '$1 == "devices" { n = split($2, a, "/"); print a[n] }' <<< "$paths")
-    want=""
-    for h in "${HIER[@]}"; do
-        want+="$h $(own "$h" | sed 's,/$,,')/$name"$'\n'
-    done
-    want+="unified $(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/$name"
-    is "$paths" "$want" "the container is in minirun-<id> below minirun's own cgroup in each hierarchy"
+    is "$paths" "$(want_paths "$name" devices)" \
+        "without limits: minirun-<id> below minirun's own cgroup in devices and cgroup2 only"
     if [[ $name =~ ^minirun-[0-9a-f]{12}$ ]]; then
         ok "the cgroup is named minirun-<12 hex id>"
     else
@@ -72,7 +88,7 @@ if init=$(container_init "$mr"); then
     is "$RC" 3 "minirun relays SIGTERM; the container exits 3, its sleep left running"
     gone=""
     while read -r h p; do
-        [ -e "$(mountpoint_of "$h")$p" ] && gone+="$h$p still exists "
+        [[ $p == */minirun-* && -e "$(mountpoint_of "$h")$p" ]] && gone+="$h$p still exists "
     done <<< "$paths"
     is "$gone" "" "every cgroup directory is removed after the run"
 else
@@ -110,6 +126,9 @@ mr=$!
 at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
     paths=$(cgroup_paths "$init")
+    is "$paths" "$(want_paths "$(basename "$(awk '$1 == "devices" { print $2 }' <<< "$paths")")" \
+        cpu cpuset memory devices pids)" \
+        "with every limit: cpu, cpuset, memory, devices, pids and cgroup2 (no freezer: cgroup.kill)"
     dir() { echo "/sys/fs/cgroup/$1$(awk -v h="$1" '$1 == h { print $2 }' <<< "$paths")"; }
     is "$(cat "$(dir memory)/memory.limit_in_bytes" "$(dir memory)/memory.memsw.limit_in_bytes" \
         "$(dir pids)/pids.max" "$(dir cpu)/cpu.cfs_quota_us" "$(dir cpu)/cpu.cfs_period_us" \
@@ -161,7 +180,7 @@ expect "--cgroup-parent: the container runs" 0 ok
 mr=$!
 at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
-    got=$(sed -n 's/^[0-9]*:pids:\(.*\)\/minirun-[0-9a-f]*$/\1/p' "/proc/$init/cgroup")
+    got=$(sed -n 's/^[0-9]*:devices:\(.*\)\/minirun-[0-9a-f]*$/\1/p' "/proc/$init/cgroup")
     is "$got" "/$cgp" "--cgroup-parent PATH is relative to the hierarchy's root"
     kill -KILL "$init"
     wait_exit "$mr" 10
@@ -170,37 +189,40 @@ else
 fi
 
 # --- SIGKILLed minirun: the next start sweeps what it left --------------------------
-"$MINIRUN" "$ROOTFS" sleep 30 > /dev/null 2>&1 &
+"$MINIRUN" --memory 64m --pids-limit 50 "$ROOTFS" sleep 30 > /dev/null 2>&1 &
 mr=$!
 at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
-    paths=$(cgroup_paths "$init")
+    paths=$(cgroup_paths "$init" | grep /minirun-)
     kill -KILL "$mr"
     wait "$mr" 2> /dev/null
     # PDEATHSIG kills the container; its cgroups stay, empty.
     for _ in $(seq 100); do kill -0 "$init" 2> /dev/null || break; sleep 0.05; done
     left=0
     while read -r h p; do [ -d "$(mountpoint_of "$h")$p" ] && left=$((left + 1)); done <<< "$paths"
-    is "$left" 7 "after SIGKILL of minirun its 7 cgroup directories are left, empty"
-    # A stale-looking directory with a process in it must never be touched.
+    is "$left" 4 "after SIGKILL of a minirun with --memory and --pids-limit its 4 cgroup directories (devices, memory, pids, cgroup2) are left, empty"
+    # A stale-looking container cgroup with a process in it must never be touched.
     busy="/sys/fs/cgroup/pids$(own pids | sed 's,/$,,')/minirun-0123456789ab"
-    mkdir "$busy"
+    busy2="/sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/minirun-0123456789ab"
+    mkdir "$busy" "$busy2"
     sleep 30 &
     sleeper=$!
     echo "$sleeper" > "$busy/cgroup.procs"
-    at_exit "kill -KILL $sleeper 2>/dev/null; sleep 0.1; rmdir $busy 2>/dev/null"
-    run_expect "the next start runs" 0 ok -- "$ROOTFS" echo ok
+    echo "$sleeper" > "$busy2/cgroup.procs"
+    at_exit "kill -KILL $sleeper 2>/dev/null; sleep 0.1; rmdir $busy $busy2 2>/dev/null"
+    # Without limits: the memory and pids directories are found by name from the cgroup2 one.
+    run_expect "the next start (no limits) runs" 0 ok -- "$ROOTFS" echo ok
     left=""
     while read -r h p; do [ -d "$(mountpoint_of "$h")$p" ] && left+="$h$p "; done <<< "$paths"
-    is "$left" "" "the next start removed the empty stale cgroups"
-    if [ -d "$busy" ]; then
+    is "$left" "" "the next start removed the empty stale cgroups, also in memory and pids"
+    if [ -d "$busy" ] && [ -d "$busy2" ]; then
         ok "a minirun-* cgroup with a process in it is left alone"
     else
         not_ok "a minirun-* cgroup with a process in it is left alone"
     fi
     kill -KILL "$sleeper"
     wait "$sleeper" 2> /dev/null
-    for _ in $(seq 100); do rmdir "$busy" 2> /dev/null && break; sleep 0.02; done
+    for _ in $(seq 100); do rmdir "$busy" "$busy2" 2> /dev/null && break; sleep 0.02; done
 else
     for t in left swept next busy; do not_ok "SIGKILL sweep: $t" "no container init found"; done
 fi
