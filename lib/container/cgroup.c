@@ -192,44 +192,59 @@ read_self_cgroup(struct hierarchy *h, size_t max, size_t *n, struct mr_error *er
  * /sys/fs/cgroup/<controllers>, cgroup2 at /sys/fs/cgroup (pure v2) or
  * /sys/fs/cgroup/unified (hybrid), each checked with statfs.  A v1 mount
  * found this way is only trusted when it holds a file of every controller
- * of the hierarchy.  Returns true when every hierarchy was found.
+ * of the hierarchy.
  */
 static bool
-find_mounts_fast(struct hierarchy *h, size_t n)
+find_mount_fast(struct hierarchy *x, bool pure_v2)
+{
+	struct statfs sf;
+	char mnt[PATH_MAX], probe[PATH_MAX + 64];
+
+	if (x->v2) {
+		snprintf(mnt, sizeof(mnt), "%s",
+			 pure_v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified");
+		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+			return false;
+	} else {
+		snprintf(mnt, sizeof(mnt), "/sys/fs/cgroup/%s", x->names);
+		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+			return false;
+		for (size_t k = 0; k < MR_ARRAY_SIZE(v1_controllers); k++) {
+			/* freezer and pids: no file in the root to look for. */
+			if (!(x->ctrls & v1_controllers[k].bit) ||
+			    (v1_controllers[k].bit & (MR_CG_FREEZER | MR_CG_PIDS)))
+				continue;
+			snprintf(probe, sizeof(probe), "%s/%s.%s", mnt, v1_controllers[k].name,
+				 v1_controllers[k].bit == MR_CG_DEVICES	 ? "list"
+				 : v1_controllers[k].bit == MR_CG_CPUSET ? "cpus"
+				 : v1_controllers[k].bit == MR_CG_MEMORY ? "usage_in_bytes"
+									 : "shares");
+			if (access(probe, F_OK) < 0)
+				return false;
+		}
+	}
+	snprintf(x->mount, sizeof(x->mount), "%s", mnt);
+	x->mounted = true;
+	return true;
+}
+
+/*
+ * find_mount_fast() for cgroup2 and each v1 hierarchy with a controller in
+ * NEED: the others are not used by this start (two syscalls each saved).
+ * Returns true when every one of those was found.
+ */
+static bool
+find_mounts_fast(struct hierarchy *h, size_t n, unsigned need)
 {
 	struct statfs sf;
 	bool pure_v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 
-	for (size_t i = 0; i < n; i++) {
-		char mnt[PATH_MAX], probe[PATH_MAX + 64];
-		if (h[i].v2) {
-			snprintf(mnt, sizeof(mnt), "%s",
-				 pure_v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified");
-			if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
-				return false;
-		} else {
-			snprintf(mnt, sizeof(mnt), "/sys/fs/cgroup/%s", h[i].names);
-			if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
-				return false;
-			for (size_t k = 0; k < MR_ARRAY_SIZE(v1_controllers); k++) {
-				/* freezer and pids: no file in the root to look for. */
-				if (!(h[i].ctrls & v1_controllers[k].bit) ||
-				    (v1_controllers[k].bit & (MR_CG_FREEZER | MR_CG_PIDS)))
-					continue;
-				snprintf(probe, sizeof(probe), "%s/%s.%s", mnt,
-					 v1_controllers[k].name,
-					 v1_controllers[k].bit == MR_CG_DEVICES	 ? "list"
-					 : v1_controllers[k].bit == MR_CG_CPUSET ? "cpus"
-					 : v1_controllers[k].bit == MR_CG_MEMORY ? "usage_in_bytes"
-										 : "shares");
-				if (access(probe, F_OK) < 0)
-					return false;
-			}
-		}
-		snprintf(h[i].mount, sizeof(h[i].mount), "%s", mnt);
-	}
 	for (size_t i = 0; i < n; i++)
-		h[i].mounted = true;
+		if ((h[i].v2 || (h[i].ctrls & need)) && !find_mount_fast(&h[i], pure_v2)) {
+			for (size_t k = 0; k < n; k++)
+				h[k].mounted = false;
+			return false;
+		}
 	return true;
 }
 
@@ -371,7 +386,7 @@ is_container_name(const char *name)
  * live one is touched.  Pass N = 0 for a hierarchy that is not the anchor.
  */
 static void
-sweep_stale(const struct hierarchy *x, const struct hierarchy *h, size_t n, const char *parent)
+sweep_stale(const struct hierarchy *x, struct hierarchy *h, size_t n, const char *parent)
 {
 	char dir[PATH_MAX];
 	join_path(dir, sizeof(dir), x->mount, parent ? parent : x->own, NULL);
@@ -389,7 +404,8 @@ sweep_stale(const struct hierarchy *x, const struct hierarchy *h, size_t n, cons
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			char path[PATH_MAX];
-			if (&h[i] == x || !h[i].mounted)
+			/* Not looked up for this start (unused): the usual place, checked. */
+			if (&h[i] == x || (!h[i].mounted && !find_mount_fast(&h[i], false)))
 				continue;
 			join_path(path, sizeof(path), h[i].mount, parent ? parent : h[i].own,
 				  e->d_name);
@@ -718,7 +734,7 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 		return 0;
 	if (read_self_cgroup(h, MR_ARRAY_SIZE(h), &nh, err) < 0)
 		return -1;
-	if (!find_mounts_fast(h, nh) && find_mounts(h, nh, err) < 0)
+	if (!find_mounts_fast(h, nh, need) && find_mounts(h, nh, err) < 0)
 		return -1;
 	/*
 	 * The order: cgroup2 first (it says whether cgroup.kill exists, which
@@ -733,7 +749,8 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 					     : pass == 1 ? dev
 							 : !h[i].v2 && !dev))
 				order[no++] = i;
-			if (h[i].mounted && !h[i].v2)
+			/* Hybrid: v1 hierarchies are listed (pure v2 lists only "0::"). */
+			if (!h[i].v2)
 				any_v1 = true;
 		}
 	if (container_id(p, id, sizeof(id), err) < 0)

@@ -45,19 +45,25 @@ want_paths() {
     echo "unified $(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/$name"
 }
 mountpoint_of() { [ "$1" = unified ] && echo /sys/fs/cgroup/unified || echo "/sys/fs/cgroup/$1"; }
-# leftovers: every empty minirun-* cgroup directory below this shell's
-# cgroups.  Empty: a directory with processes belongs to a container that is
-# still running, another minirun's on this host (this test's have exited).
+# leftovers: the minirun-* cgroup directories below this shell's cgroups that
+# no minirun holds (flock; a live one holds a shared lock), that have no
+# process, and that were not there when the test started: other tests and
+# other minirun users on this host may run containers meanwhile.
+all_minirun_dirs() {
+    local h
+    for h in "${HIER[@]}"; do
+        find "/sys/fs/cgroup/$h$(own "$h")" -maxdepth 1 -name 'minirun-*' -type d 2>/dev/null
+    done
+    find "/sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup)" -maxdepth 1 \
+        -name 'minirun-*' -type d 2>/dev/null
+}
+BEFORE=$(all_minirun_dirs)
 leftovers() {
-    local h d
-    for d in $(
-        for h in "${HIER[@]}"; do
-            find "/sys/fs/cgroup/$h$(own "$h")" -maxdepth 1 -name 'minirun-*' -type d 2>/dev/null
-        done
-        find "/sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup)" -maxdepth 1 \
-            -name 'minirun-*' -type d 2>/dev/null
-    ); do
-        [ -n "$(cat "$d/cgroup.procs" 2>/dev/null)" ] || echo "$d" # (cgroupfs sizes are 0)
+    local d
+    for d in $(all_minirun_dirs); do
+        grep -qxF "$d" <<< "$BEFORE" && continue
+        # cgroupfs files have size 0: read cgroup.procs to know it is empty.
+        [ -z "$(cat "$d/cgroup.procs" 2>/dev/null)" ] && flock -n -x "$d" true && echo "$d"
     done
 }
 
@@ -189,7 +195,11 @@ else
 fi
 
 # --- SIGKILLed minirun: the next start sweeps what it left --------------------------
-"$MINIRUN" --memory 64m --pids-limit 50 "$ROOTFS" sleep 30 > /dev/null 2>&1 &
+# Below a --cgroup-parent of its own: a minirun started meanwhile by anyone
+# else on this host must not sweep what this part leaves on purpose.
+sweep="minirun-test-sweep-$$"
+at_exit "rmdir /sys/fs/cgroup/*/$sweep/minirun-* /sys/fs/cgroup/*/$sweep 2>/dev/null"
+"$MINIRUN" --cgroup-parent "$sweep" --memory 64m --pids-limit 50 "$ROOTFS" sleep 30 > /dev/null 2>&1 &
 mr=$!
 at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
@@ -202,8 +212,8 @@ if init=$(container_init "$mr"); then
     while read -r h p; do [ -d "$(mountpoint_of "$h")$p" ] && left=$((left + 1)); done <<< "$paths"
     is "$left" 4 "after SIGKILL of a minirun with --memory and --pids-limit its 4 cgroup directories (devices, memory, pids, cgroup2) are left, empty"
     # A stale-looking container cgroup with a process in it must never be touched.
-    busy="/sys/fs/cgroup/pids$(own pids | sed 's,/$,,')/minirun-0123456789ab"
-    busy2="/sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/minirun-0123456789ab"
+    busy="/sys/fs/cgroup/pids/$sweep/minirun-0123456789ab"
+    busy2="/sys/fs/cgroup/unified/$sweep/minirun-0123456789ab"
     mkdir "$busy" "$busy2"
     sleep 30 &
     sleeper=$!
@@ -211,7 +221,7 @@ if init=$(container_init "$mr"); then
     echo "$sleeper" > "$busy2/cgroup.procs"
     at_exit "kill -KILL $sleeper 2>/dev/null; sleep 0.1; rmdir $busy $busy2 2>/dev/null"
     # Without limits: the memory and pids directories are found by name from the cgroup2 one.
-    run_expect "the next start (no limits) runs" 0 ok -- "$ROOTFS" echo ok
+    run_expect "the next start (no limits) runs" 0 ok -- --cgroup-parent "$sweep" "$ROOTFS" echo ok
     left=""
     while read -r h p; do [ -d "$(mountpoint_of "$h")$p" ] && left+="$h$p "; done <<< "$paths"
     is "$left" "" "the next start removed the empty stale cgroups, also in memory and pids"
@@ -223,6 +233,7 @@ if init=$(container_init "$mr"); then
     kill -KILL "$sleeper"
     wait "$sleeper" 2> /dev/null
     for _ in $(seq 100); do rmdir "$busy" "$busy2" 2> /dev/null && break; sleep 0.02; done
+    rmdir /sys/fs/cgroup/*/"$sweep" 2> /dev/null
 else
     for t in left swept next busy; do not_ok "SIGKILL sweep: $t" "no container init found"; done
 fi
