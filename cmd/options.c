@@ -48,6 +48,9 @@ const char mr_cli_usage[] =
     "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048)\n"
     "      --cgroup-parent PATH   create the container's cgroup below PATH (relative\n"
     "                             to each hierarchy's root; default: minirun's own)\n"
+    "      --device HOST[:CONTAINER[:PERMS]]  add the host's device node HOST as\n"
+    "                             CONTAINER (default: HOST; below /dev) and allow\n"
+    "                             PERMS (r, w, m; default rwm) on it\n"
     "      --rm                   accepted for docker compatibility (minirun never\n"
     "                             keeps a container)\n"
     "  -v, --verbose              print what was applied\n"
@@ -85,6 +88,7 @@ enum opt_id {
 	OPT_CPUSET_CPUS,
 	OPT_ULIMIT,
 	OPT_CGROUP_PARENT,
+	OPT_DEVICE,
 	OPT_VERBOSE,
 	OPT_HELP,
 	OPT_VERSION,
@@ -127,6 +131,7 @@ static const struct opt options[] = {
     {"cpuset-cpus", 0, true, OPT_CPUSET_CPUS, false},
     {"ulimit", 0, true, OPT_ULIMIT, false},
     {"cgroup-parent", 0, true, OPT_CGROUP_PARENT, false},
+    {"device", 0, true, OPT_DEVICE, false},
     {"verbose", 'v', false, OPT_VERBOSE, false},
     {"help", 0, false, OPT_HELP, false},
     {"version", 0, false, OPT_VERSION, false},
@@ -328,6 +333,8 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--cgroup-parent: empty path");
 		return set_string(&spec->resources.cgroup_parent, value, err);
+	case OPT_DEVICE:
+		return mr_resources_add_device(&spec->resources, value, err);
 	case OPT_VERBOSE:
 		cli->verbose = true;
 		return 0;

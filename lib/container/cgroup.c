@@ -318,6 +318,14 @@ mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
 	if (rootless && flag != NULL)
 		return mr_error_set(
 		    err, 0, "%s: needs a cgroup, and none can be created without root", flag);
+	/* Rootless there is no device cgroup to narrow a --device to fewer than rwm. */
+	for (size_t i = 0; rootless && i < r->n_devices; i++)
+		if (strcmp(r->devices[i].perms, "rwm") != 0)
+			return mr_error_set(err, 0,
+					    "--device %s:%s:%s: permissions need a device cgroup, "
+					    "and none can be created without root",
+					    r->devices[i].host, r->devices[i].path,
+					    r->devices[i].perms);
 	if (r->memory_swap != 0 && r->memory == 0)
 		return mr_error_set(err, 0,
 				    "--memory-swap: needs --memory as well (it is the limit "
@@ -543,6 +551,10 @@ apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 
 	if (d->ctrls & MR_CG_DEVICES &&
 	    mr_devices_apply_v1(d->dfd, d->path, p->spec->privileged, err) < 0)
+		return -1;
+	/* --device: added to the policy (--privileged allows every device anyway). */
+	if (d->ctrls & MR_CG_DEVICES && !p->spec->privileged &&
+	    mr_devices_allow_v1(d->dfd, d->path, r->devices, r->n_devices, err) < 0)
 		return -1;
 	if (d->ctrls & MR_CG_CPUSET && setup_cpuset_v1(d, r->cpuset_cpus, err) < 0)
 		return -1;

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "container/devices.h"
@@ -62,4 +66,84 @@ mr_devices_apply_v1(int dfd, const char *path, bool privileged, struct mr_error 
 		return -1;
 	return write_rules(dfd, path, "devices.allow", default_allow, MR_ARRAY_SIZE(default_allow),
 			   err);
+}
+
+const char *const *
+mr_devices_default_rules(size_t *n)
+{
+	*n = MR_ARRAY_SIZE(default_allow);
+	return default_allow;
+}
+
+void
+mr_device_rule(const struct mr_device *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "%c %u:%u %s", d->type, d->major, d->minor, d->perms);
+}
+
+int
+mr_devices_allow_v1(int dfd, const char *path, const struct mr_device *devs, size_t n,
+		    struct mr_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char rule[64];
+		const char *rules[1] = {rule};
+		mr_device_rule(&devs[i], rule, sizeof(rule));
+		if (write_rules(dfd, path, "devices.allow", rules, 1, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Make the directories of PATH (relative to DFD, "a/b/node") up to its last component. */
+static int
+make_parents(int dfd, const char *path, struct mr_error *err)
+{
+	char dir[4096];
+	for (const char *s = strchr(path, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(s - path), path);
+		if (mkdirat(dfd, dir, 0755) < 0 && errno != EEXIST)
+			return mr_error_set(err, errno, "--device: mkdir /dev/%s", dir);
+	}
+	return 0;
+}
+
+int
+mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool rootless,
+		      struct mr_error *err)
+{
+	if (n == 0)
+		return 0;
+	/* mknodat needs a directory opened for real, not O_PATH. */
+	cleanup_close int dfd = openat(devfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (dfd < 0)
+		return mr_error_set(err, errno, "open /dev");
+	for (size_t i = 0; i < n; i++) {
+		const struct mr_device *d = &devs[i];
+		const char *rel = d->path + strlen("/dev/"); /* checked when parsed */
+		if (make_parents(dfd, rel, err) < 0)
+			return -1;
+		/* As docker: --device /dev/null:/dev/null replaces minirun's own node. */
+		if (unlinkat(dfd, rel, 0) < 0 && errno != ENOENT)
+			return mr_error_set(err, errno, "--device: replace %s", d->path);
+		if (!rootless) {
+			if (mknodat(dfd, rel, d->mode & (S_IFMT | 07777),
+				    makedev(d->major, d->minor)) < 0)
+				return mr_error_set(err, errno, "--device: mknod %s", d->path);
+			/* The host's permission bits, not those the umask left. */
+			if (fchmodat(dfd, rel, d->mode & 07777, 0) < 0)
+				return mr_error_set(err, errno, "--device: chmod %s", d->path);
+			continue;
+		}
+		char target[64];
+		cleanup_close int fd =
+		    openat(dfd, rel, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+		if (fd < 0)
+			return mr_error_set(err, errno, "--device: create %s", d->path);
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(d->host, target, NULL, MS_BIND, NULL) < 0)
+			return mr_error_set(err, errno, "--device: bind %s onto %s", d->host,
+					    d->path);
+	}
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "container/mounts.h"
+#include "container/devices.h"
 #include "common/util.h"
 
 /*
@@ -408,7 +409,8 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	if (procfd < 0)
 		return -1;
 	cleanup_close int devfd = setup_dev(rootfd, p->rootless, err);
-	if (devfd < 0)
+	if (devfd < 0 || mr_devices_make_nodes(devfd, p->spec->resources.devices,
+					       p->spec->resources.n_devices, p->rootless, err) < 0)
 		return -1;
 	cleanup_close int sysfd = setup_sys(rootfd, p->rootless, err);
 	if (sysfd < 0)

@@ -111,6 +111,40 @@ run_expect "/dev/null, /dev/zero, /dev/full, /dev/urandom work" 0 ok -- "$ROOTFS
 run_expect "--privileged allows every device" 0 ok -- --privileged "$ROOTFS" \
     sh -c 'mknod /dev/k c 1 11 && head -c 1 /dev/k > /dev/null && echo ok'
 
+# --- --device --------------------------------------------------------------------
+run_expect "--device /dev/null:/dev/mynull: the node is made (1:3, mode 666) and can be written" 0 \
+    "$(printf 'character special file 1:3 666\nok')" -- --device /dev/null:/dev/mynull "$ROOTFS" \
+    sh -c 'stat -c "%F %t:%T %a" /dev/mynull && echo x > /dev/mynull && echo ok'
+# A block device outside Docker's list: an unused loop device (open only, no I/O).
+loopdev=""
+for d in /dev/loop7 /dev/loop6 /dev/loop5; do
+    [ -b "$d" ] && ! losetup "$d" > /dev/null 2>&1 && { loopdev=$d; break; }
+done
+if [ -n "$loopdev" ]; then
+    run_expect "--device $loopdev:/dev/xvda:r: opened for reading, not for writing (the device cgroup)" \
+        0 "$(printf 'OK\nEPERM')" -- --device "$loopdev:/dev/xvda:r" "$ROOTFS" \
+        sh -c '/probe open /dev/xvda r; /probe open /dev/xvda w; true'
+    run_expect "--device $loopdev:/dev/xvda: rwm by default" 0 OK -- --device "$loopdev:/dev/xvda" \
+        "$ROOTFS" /probe open /dev/xvda w
+else
+    skip "--device LOOP:/dev/xvda:r" "no unused loop device"
+    skip "--device LOOP:/dev/xvda" "no unused loop device"
+fi
+bad_device() { # bad_device NAME MESSAGE ARG
+    run_minirun --device "$3" "$ROOTFS" true
+    expect "$1" 125 "" "$2"
+}
+bad_device "--device of a regular file is refused, 125, one line" \
+    "minirun: --device /etc/passwd: not a character or block device" /etc/passwd
+bad_device "--device of a missing path is refused" \
+    "minirun: --device /nonexistent: No such file or directory" /nonexistent
+bad_device "--device to a container path outside /dev is refused" \
+    "minirun: --device /dev/null:/etc/x: the container path must be below /dev/" /dev/null:/etc/x
+bad_device "--device with .. in the container path is refused" \
+    "minirun: --device /dev/null:/dev/../x: the container path must be below /dev/" /dev/null:/dev/../x
+bad_device "--device with bad permissions is refused" \
+    "minirun: --device /dev/null:/dev/n:rx: bad permissions 'rx' (r, w and m)" /dev/null:/dev/n:rx
+
 # --- limits ----------------------------------------------------------------------
 run_minirun --memory 32m -h oombox "$ROOTFS" /probe alloc 64
 expect "--memory 32m: allocating 64 MiB is OOM-killed, 137, one line" 137 "" \
