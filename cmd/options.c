@@ -337,6 +337,7 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		return mr_resources_add_device(&spec->resources, value, err);
 	case OPT_VERBOSE:
 		cli->verbose = true;
+		spec->verbose = true;
 		return 0;
 	case OPT_HELP:
 		cli->action = MR_CLI_HELP;

@@ -157,12 +157,13 @@ controller_bits(const char *list, size_t len)
 	return bits;
 }
 
+/* The hierarchies of FILE (/proc/PID/cgroup) and the process's cgroup in each. */
 static int
-read_self_cgroup(struct hierarchy *h, size_t max, size_t *n, struct mr_error *err)
+read_proc_cgroup(const char *file, struct hierarchy *h, size_t max, size_t *n, struct mr_error *err)
 {
 	char buf[4096];
-	if (read_small(AT_FDCWD, "/proc/self/cgroup", buf, sizeof(buf)) < 0)
-		return mr_error_set(err, errno, "cgroup: read /proc/self/cgroup");
+	if (read_small(AT_FDCWD, file, buf, sizeof(buf)) < 0)
+		return mr_error_set(err, errno, "cgroup: read %s", file);
 
 	*n = 0;
 	for (char *line = buf; *line;) {
@@ -744,7 +745,7 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 	memset(cg, 0, sizeof(*cg));
 	if (p->rootless)
 		return 0;
-	if (read_self_cgroup(h, MR_ARRAY_SIZE(h), &nh, err) < 0)
+	if (read_proc_cgroup("/proc/self/cgroup", h, MR_ARRAY_SIZE(h), &nh, err) < 0)
 		return -1;
 	if (!find_mounts_fast(h, nh, need) && find_mounts(h, nh, err) < 0)
 		return -1;
@@ -954,4 +955,160 @@ mr_cgroup_destroy(struct mr_cgroup *cg)
 		free(path);
 	}
 	memset(cg, 0, sizeof(*cg));
+}
+
+/* --- reading it back: --verbose and minirun inspect ------------------------ */
+
+/* FILE in DFD, its first line without the newline, or NULL. */
+static const char *
+read_line(int dfd, const char *file, char *buf, size_t size)
+{
+	if (read_small(dfd, file, buf, size) < 0)
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* A byte count as "67108864 (64 MiB)"; the kernel's "no limit" values as "max". */
+static void
+print_bytes(FILE *out, const char *prefix, const char *what, const char *v)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	char size[32];
+	/* v1 says "no limit" with PAGE_COUNTER_MAX pages: anything above 2^62. */
+	if (strcmp(v, "max") == 0 || n < 0 || n > (1LL << 62) || *end != '\0') {
+		fprintf(out, "%slimit %s: max\n", prefix, what);
+		return;
+	}
+	mr_format_size(n, size, sizeof(size));
+	fprintf(out, "%slimit %s: %lld (%s)\n", prefix, what, n, size);
+}
+
+/* The limits of D, or (DEVICES) its device rules. */
+static void
+describe_dir(FILE *out, const char *prefix, const struct mr_cgroup_dir *d, bool devices)
+{
+	char a[1024], b[64];
+	const char *v, *w;
+
+	if (devices) {
+		char list[8192];
+		if (!(d->ctrls & MR_CG_DEVICES) ||
+		    read_small(d->dfd, "devices.list", list, sizeof(list)) < 0)
+			return;
+		for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(out, "%sdevice %s\n", prefix, line);
+		return;
+	}
+	if (d->v2) {
+		/* Pure v2 (on a hybrid host the cgroup2 directory has no controller files). */
+		if ((v = read_line(d->dfd, "memory.max", a, sizeof(a))) != NULL)
+			print_bytes(out, prefix, "memory", v);
+		if ((v = read_line(d->dfd, "memory.swap.max", a, sizeof(a))) != NULL)
+			print_bytes(out, prefix, "swap", v);
+		if ((v = read_line(d->dfd, "pids.max", a, sizeof(a))) != NULL)
+			fprintf(out, "%slimit pids: %s\n", prefix, v);
+		if ((v = read_line(d->dfd, "cpu.max", a, sizeof(a))) != NULL)
+			fprintf(out, "%slimit cpu.max: %s\n", prefix, v);
+		if ((v = read_line(d->dfd, "cpu.weight", a, sizeof(a))) != NULL)
+			fprintf(out, "%slimit cpu.weight: %s\n", prefix, v);
+		if ((v = read_line(d->dfd, "cpuset.cpus", a, sizeof(a))) != NULL && *v)
+			fprintf(out, "%slimit cpuset-cpus: %s\n", prefix, v);
+		return;
+	}
+	if ((d->ctrls & MR_CG_MEMORY) &&
+	    (v = read_line(d->dfd, "memory.limit_in_bytes", a, sizeof(a))) != NULL) {
+		print_bytes(out, prefix, "memory", v);
+		if ((v = read_line(d->dfd, "memory.memsw.limit_in_bytes", a, sizeof(a))) != NULL)
+			print_bytes(out, prefix, "memory+swap", v);
+	}
+	if ((d->ctrls & MR_CG_PIDS) && (v = read_line(d->dfd, "pids.max", a, sizeof(a))) != NULL)
+		fprintf(out, "%slimit pids: %s\n", prefix, v);
+	if ((d->ctrls & MR_CG_CPU) &&
+	    (v = read_line(d->dfd, "cpu.cfs_quota_us", a, sizeof(a))) != NULL &&
+	    strtoll(v, NULL, 10) > 0 &&
+	    (w = read_line(d->dfd, "cpu.cfs_period_us", b, sizeof(b))) != NULL &&
+	    strtoll(w, NULL, 10) > 0) {
+		long long q = strtoll(v, NULL, 10), per = strtoll(w, NULL, 10);
+		fprintf(out, "%slimit cpus: %lld.%02lld (cfs quota %lld us per %lld us)\n", prefix,
+			q / per, (q % per) * 100 / per, q, per);
+	}
+	if ((d->ctrls & MR_CG_CPU) && (v = read_line(d->dfd, "cpu.shares", a, sizeof(a))) != NULL)
+		fprintf(out, "%slimit cpu-shares: %s\n", prefix, v);
+	if ((d->ctrls & MR_CG_CPUSET) &&
+	    (v = read_line(d->dfd, "cpuset.cpus", a, sizeof(a))) != NULL)
+		fprintf(out, "%slimit cpuset-cpus: %s\n", prefix, v);
+}
+
+/* The paths, the limits, the device rules: the order --verbose and inspect share. */
+static void
+describe(FILE *out, const char *prefix, const struct mr_cgroup_dir *dirs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char names[64] = "";
+		for (size_t k = 0; k < MR_ARRAY_SIZE(v1_controllers); k++)
+			if (dirs[i].ctrls & v1_controllers[k].bit)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names),
+					 "%s%s", names[0] ? "," : "", v1_controllers[k].name);
+		fprintf(out, "%scgroup %s: %s\n", prefix, dirs[i].v2 ? "cgroup2" : names,
+			dirs[i].path);
+	}
+	for (int devices = 0; devices < 2; devices++)
+		for (size_t i = 0; i < n; i++)
+			describe_dir(out, prefix, &dirs[i], devices);
+}
+
+void
+mr_cgroup_print(const struct mr_cgroup *cg, const char *prefix, FILE *out)
+{
+	if (cg->n == 0)
+		fprintf(out, "%scgroup: none (rootless)\n", prefix);
+	describe(out, prefix, cg->dirs, cg->n);
+}
+
+int
+mr_cgroup_inspect(pid_t pid, const char *prefix, FILE *out, struct mr_error *err)
+{
+	struct hierarchy h[16];
+	struct mr_cgroup_dir dirs[MR_CGROUP_MAX_DIRS];
+	size_t nh = 0, n = 0;
+	char file[64];
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (read_proc_cgroup(file, h, MR_ARRAY_SIZE(h), &nh, err) < 0)
+		return -1;
+	if (!find_mounts_fast(h, nh, ~0u) && find_mounts(h, nh, err) < 0)
+		return -1;
+	/* Only the container's own cgroups: those minirun made, named minirun-<id>. */
+	for (size_t i = 0; i < nh && n < MR_CGROUP_MAX_DIRS; i++) {
+		const char *base = strrchr(h[i].own, '/');
+		char path[PATH_MAX];
+		if (!h[i].mounted || base == NULL || !is_container_name(base + 1))
+			continue;
+		join_path(path, sizeof(path), h[i].mount, h[i].own, NULL);
+		dirs[n] =
+		    (struct mr_cgroup_dir){.dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+					   .ctrls = h[i].ctrls,
+					   .v2 = h[i].v2,
+					   .path = strdup(path)};
+		if (dirs[n].dfd < 0 || dirs[n].path == NULL) {
+			if (dirs[n].dfd >= 0)
+				close(dirs[n].dfd);
+			free(dirs[n].path);
+			continue;
+		}
+		n++;
+	}
+	if (n == 0)
+		fprintf(out,
+			"%scgroup: none named minirun-<id> (not a container minirun started as "
+			"root)\n",
+			prefix);
+	describe(out, prefix, dirs, n);
+	for (size_t i = 0; i < n; i++) {
+		close(dirs[i].dfd);
+		free(dirs[i].path);
+	}
+	return 0;
 }

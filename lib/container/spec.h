@@ -54,6 +54,7 @@ struct mr_spec {
 	char *apparmor;		   /* --security-opt apparmor=: NULL = none */
 
 	struct mr_resources resources; /* --memory, --pids-limit, --cpus, --ulimit... (cgroup.c) */
+	bool verbose; /* -v: print on stderr what is applied once it exists (the cgroup) */
 };
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */

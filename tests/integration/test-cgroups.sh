@@ -180,6 +180,54 @@ if init=$(container_init "$mr"); then
 else
     not_ok "the limits are written" "no container init found"
 fi
+# --- reading it back: --verbose and minirun inspect ----------------------------------
+out=$("$MINIRUN" -v --memory 64m --pids-limit 30 --device /dev/null:/dev/n:r "$ROOTFS" \
+    sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u' 2>&1 >/dev/null)
+cg=$(sed -n 's,^minirun: cgroup devices: .*/\(minirun-[0-9a-f]*\)$,\1,p' <<< "$out")
+is "$(grep -E '^minirun: (cgroup|limit)' <<< "$out" | grep -v 'memory+swap' | sed "s,$cg,ID,")" \
+    "$(printf '%s\n' "minirun: cgroup cgroup2: /sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/ID" \
+        "minirun: cgroup devices: /sys/fs/cgroup/devices$(own devices | sed 's,/$,,')/ID" \
+        "minirun: cgroup pids: /sys/fs/cgroup/pids$(own pids | sed 's,/$,,')/ID" \
+        "minirun: cgroup memory: /sys/fs/cgroup/memory$(own memory | sed 's,/$,,')/ID" \
+        "minirun: limit pids: 30" "minirun: limit memory: 67108864 (64 MiB)")" \
+    "--verbose: one line per cgroup path and per limit (memory+swap: only with swap accounting)"
+is "$(grep '^minirun: device' <<< "$out" | tr '\n' '|')" \
+    "$(printf 'minirun: device %s|' 'c *:* m' 'b *:* m' 'c 1:3 rwm' 'c 1:5 rwm' 'c 1:7 rwm' \
+        'c 1:8 rwm' 'c 1:9 rwm' 'c 5:0 rwm' 'c 5:1 rwm' 'c 5:2 rwm' 'c 136:* rwm' 'c 10:200 rwm')" \
+    "--verbose: one line per device rule (the kernel merges c 1:3 r into c 1:3 rwm)"
+
+"$MINIRUN" --memory 48m --pids-limit 25 ${loopdev:+--device "$loopdev:/dev/xvda:r"} "$ROOTFS" \
+    sleep 30 > /dev/null 2>&1 &
+mr=$!
+at_exit "kill -KILL $mr 2>/dev/null"
+if init=$(container_init "$mr"); then
+    out=$("$MINIRUN" inspect "$init")
+    is "$?" 0 "minirun inspect PID of a container: exit 0"
+    want=""
+    while read -r h p; do
+        [[ $p == */minirun-* ]] || continue
+        [ "$h" = unified ] && h=cgroup2
+        want+="cgroup $h: $(mountpoint_of "${h/cgroup2/unified}")$p"$'\n'
+    done < <(cgroup_paths "$init")
+    is "$(grep '^cgroup ' <<< "$out" | sort)" "$(sort <<< "${want%$'\n'}")" \
+        "inspect: the container's cgroup paths, as /proc/PID/cgroup has them"
+    is "$(grep -E '^limit (memory|pids):' <<< "$out" | sort)" \
+        "$(printf '%s\n' 'limit memory: 50331648 (48 MiB)' 'limit pids: 25')" "inspect: the limits, read back"
+    if [ -n "$loopdev" ]; then
+        is "$(grep -cx "device b $(printf '%d:%d' "0x$(stat -c %t "$loopdev")" "0x$(stat -c %T "$loopdev")") r" <<< "$out")" 1 \
+            "inspect: the --device rule is listed"
+    else
+        skip "inspect: the --device rule is listed" "no unused loop device"
+    fi
+    is "$(grep -c '^device ' <<< "$out")" "$((12 + ${loopdev:+1}))" "inspect: every device rule, one line each"
+    kill -KILL "$init"
+    wait_exit "$mr" 10
+else
+    for t in status paths limits device rules; do not_ok "inspect: $t" "no container init found"; done
+fi
+is "$("$MINIRUN" inspect $$ | grep '^cgroup')" \
+    "cgroup: none named minirun-<id> (not a container minirun started as root)" \
+    "inspect of a process minirun did not start says so"
 # Without swap accounting the default memsw (2x) cannot be checked; with it, it is 2x.
 run_expect "--ulimit nofile=100:200" 0 "$(printf '100\n200')" -- --ulimit nofile=100:200 "$ROOTFS" \
     sh -c 'ulimit -n; ulimit -Hn'
