@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * minirun inspect PID [--seccomp=PROFILE]: the seccomp filters of a running
- * process, read back from the kernel, and whether they are exactly what
- * PROFILE compiles to for that process's bounding set.
+ * minirun inspect PID [--seccomp=PROFILE]: the cgroups (lib/container/cgroup.c)
+ * and the seccomp filters of a running process, read back from the kernel, and whether they are
+ * exactly what PROFILE compiles to for that process's bounding set.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,9 +17,10 @@
 static const char usage[] =
     "Usage: minirun inspect PID [--seccomp=PROFILE]\n"
     "\n"
-    "Show the seccomp filters installed in process PID (a host pid; needs root),\n"
-    "read back from the kernel.  With --seccomp, compile PROFILE for that\n"
-    "process's bounding set (as minirun would have) and say whether the\n"
+    "Show the cgroups of process PID (a host pid; needs root) -- paths, limits\n"
+    "and device rules of its minirun-<id> cgroups -- and the seccomp filters\n"
+    "installed in it, read back from the kernel.  With --seccomp, compile\n"
+    "PROFILE for that process's bounding set (as minirun would have) and say whether the\n"
     "installed filter is exactly that program.  PROFILE may be a file or\n"
     "runtime/default for the built-in default.\n"
     "\n"
@@ -147,6 +148,13 @@ mr_cmd_inspect(int argc, char **argv)
 	       : st.seccomp == 1 ? "strict"
 				 : "none",
 	       st.filters, st.nnp, st.capbnd);
+
+	/* The container's cgroups: paths, limits and device rules, read back. */
+	struct mr_error cgerr = {0};
+	if (mr_cgroup_inspect((pid_t)pid, "", stdout, &cgerr) < 0) {
+		fprintf(stderr, "minirun: inspect %ld: %s\n", pid, cgerr.msg);
+		return 125;
+	}
 
 	struct mr_installed_filter *f = NULL;
 	size_t n = 0;

@@ -55,6 +55,9 @@ const char mr_cli_usage[] =
     "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048)\n"
     "      --cgroup-parent PATH   create the container's cgroup below PATH (relative\n"
     "                             to each hierarchy's root; default: minirun's own)\n"
+    "      --device HOST[:CONTAINER[:PERMS]]  add the host's device node HOST as\n"
+    "                             CONTAINER (default: HOST; below /dev) and allow\n"
+    "                             PERMS (r, w, m; default rwm) on it\n"
     "      --rm                   accepted for docker compatibility (minirun never\n"
     "                             keeps a container)\n"
     "      --verbose              print what was applied (-v is --volume, as in\n"
@@ -93,6 +96,7 @@ enum opt_id {
 	OPT_CPUSET_CPUS,
 	OPT_ULIMIT,
 	OPT_CGROUP_PARENT,
+	OPT_DEVICE,
 	OPT_VERBOSE,
 	OPT_VOLUME,
 	OPT_MOUNT,
@@ -142,6 +146,7 @@ static const struct opt options[] = {
     {"volume", 'v', true, OPT_VOLUME, false},
     {"mount", 0, true, OPT_MOUNT, false},
     {"tmpfs", 0, true, OPT_TMPFS, false},
+    {"device", 0, true, OPT_DEVICE, false},
     {"help", 0, false, OPT_HELP, false},
     {"version", 0, false, OPT_VERSION, false},
 };
@@ -342,8 +347,11 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--cgroup-parent: empty path");
 		return set_string(&spec->resources.cgroup_parent, value, err);
+	case OPT_DEVICE:
+		return mr_resources_add_device(&spec->resources, value, err);
 	case OPT_VERBOSE:
 		cli->verbose = true;
+		spec->verbose = true;
 		return 0;
 	case OPT_VOLUME:
 		return mr_volume_parse_bind(value, &spec->volumes, &spec->n_volumes, err);

@@ -157,12 +157,13 @@ controller_bits(const char *list, size_t len)
 	return bits;
 }
 
+/* The hierarchies of FILE (/proc/PID/cgroup) and the process's cgroup in each. */
 static int
-read_self_cgroup(struct hierarchy *h, size_t max, size_t *n, struct mr_error *err)
+read_proc_cgroup(const char *file, struct hierarchy *h, size_t max, size_t *n, struct mr_error *err)
 {
 	char buf[4096];
-	if (read_small(AT_FDCWD, "/proc/self/cgroup", buf, sizeof(buf)) < 0)
-		return mr_error_set(err, errno, "cgroup: read /proc/self/cgroup");
+	if (read_small(AT_FDCWD, file, buf, sizeof(buf)) < 0)
+		return mr_error_set(err, errno, "cgroup: read %s", file);
 
 	*n = 0;
 	for (char *line = buf; *line;) {
@@ -192,44 +193,59 @@ read_self_cgroup(struct hierarchy *h, size_t max, size_t *n, struct mr_error *er
  * /sys/fs/cgroup/<controllers>, cgroup2 at /sys/fs/cgroup (pure v2) or
  * /sys/fs/cgroup/unified (hybrid), each checked with statfs.  A v1 mount
  * found this way is only trusted when it holds a file of every controller
- * of the hierarchy.  Returns true when every hierarchy was found.
+ * of the hierarchy.
  */
 static bool
-find_mounts_fast(struct hierarchy *h, size_t n)
+find_mount_fast(struct hierarchy *x, bool pure_v2)
+{
+	struct statfs sf;
+	char mnt[PATH_MAX], probe[PATH_MAX + 64];
+
+	if (x->v2) {
+		snprintf(mnt, sizeof(mnt), "%s",
+			 pure_v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified");
+		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+			return false;
+	} else {
+		snprintf(mnt, sizeof(mnt), "/sys/fs/cgroup/%s", x->names);
+		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+			return false;
+		for (size_t k = 0; k < MR_ARRAY_SIZE(v1_controllers); k++) {
+			/* freezer and pids: no file in the root to look for. */
+			if (!(x->ctrls & v1_controllers[k].bit) ||
+			    (v1_controllers[k].bit & (MR_CG_FREEZER | MR_CG_PIDS)))
+				continue;
+			snprintf(probe, sizeof(probe), "%s/%s.%s", mnt, v1_controllers[k].name,
+				 v1_controllers[k].bit == MR_CG_DEVICES	 ? "list"
+				 : v1_controllers[k].bit == MR_CG_CPUSET ? "cpus"
+				 : v1_controllers[k].bit == MR_CG_MEMORY ? "usage_in_bytes"
+									 : "shares");
+			if (access(probe, F_OK) < 0)
+				return false;
+		}
+	}
+	snprintf(x->mount, sizeof(x->mount), "%s", mnt);
+	x->mounted = true;
+	return true;
+}
+
+/*
+ * find_mount_fast() for cgroup2 and each v1 hierarchy with a controller in
+ * NEED: the others are not used by this start (two syscalls each saved).
+ * Returns true when every one of those was found.
+ */
+static bool
+find_mounts_fast(struct hierarchy *h, size_t n, unsigned need)
 {
 	struct statfs sf;
 	bool pure_v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 
-	for (size_t i = 0; i < n; i++) {
-		char mnt[PATH_MAX], probe[PATH_MAX + 64];
-		if (h[i].v2) {
-			snprintf(mnt, sizeof(mnt), "%s",
-				 pure_v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified");
-			if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
-				return false;
-		} else {
-			snprintf(mnt, sizeof(mnt), "/sys/fs/cgroup/%s", h[i].names);
-			if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
-				return false;
-			for (size_t k = 0; k < MR_ARRAY_SIZE(v1_controllers); k++) {
-				/* freezer and pids: no file in the root to look for. */
-				if (!(h[i].ctrls & v1_controllers[k].bit) ||
-				    (v1_controllers[k].bit & (MR_CG_FREEZER | MR_CG_PIDS)))
-					continue;
-				snprintf(probe, sizeof(probe), "%s/%s.%s", mnt,
-					 v1_controllers[k].name,
-					 v1_controllers[k].bit == MR_CG_DEVICES	 ? "list"
-					 : v1_controllers[k].bit == MR_CG_CPUSET ? "cpus"
-					 : v1_controllers[k].bit == MR_CG_MEMORY ? "usage_in_bytes"
-										 : "shares");
-				if (access(probe, F_OK) < 0)
-					return false;
-			}
-		}
-		snprintf(h[i].mount, sizeof(h[i].mount), "%s", mnt);
-	}
 	for (size_t i = 0; i < n; i++)
-		h[i].mounted = true;
+		if ((h[i].v2 || (h[i].ctrls & need)) && !find_mount_fast(&h[i], pure_v2)) {
+			for (size_t k = 0; k < n; k++)
+				h[k].mounted = false;
+			return false;
+		}
 	return true;
 }
 
@@ -303,6 +319,14 @@ mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
 	if (rootless && flag != NULL)
 		return mr_error_set(
 		    err, 0, "%s: needs a cgroup, and none can be created without root", flag);
+	/* Rootless there is no device cgroup to narrow a --device to fewer than rwm. */
+	for (size_t i = 0; rootless && i < r->n_devices; i++)
+		if (strcmp(r->devices[i].perms, "rwm") != 0)
+			return mr_error_set(err, 0,
+					    "--device %s:%s:%s: permissions need a device cgroup, "
+					    "and none can be created without root",
+					    r->devices[i].host, r->devices[i].path,
+					    r->devices[i].perms);
 	if (r->memory_swap != 0 && r->memory == 0)
 		return mr_error_set(err, 0,
 				    "--memory-swap: needs --memory as well (it is the limit "
@@ -339,34 +363,66 @@ mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
 
 /* --- create --------------------------------------------------------------- */
 
+/* Remove DFD/NAME (locked exclusively as FD) if no process is in it. */
+static void
+remove_locked_if_empty(int dfd, const char *name, int fd)
+{
+	/* Never a non-empty one: rmdir would fail anyway, but say so by not trying. */
+	if (procs_empty(fd))
+		unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+static bool
+is_container_name(const char *name)
+{
+	if (strncmp(name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
+		return false;
+	const char *id = name + strlen(NAME_PREFIX);
+	size_t len = strspn(id, "0123456789abcdef");
+	return len == 12 && id[len] == '\0';
+}
+
 /*
- * A directory "minirun-<12 hex>" below PARENT that no live minirun holds
- * (flock) and no process is in: left by a minirun that was SIGKILLed.
+ * Directories "minirun-<12 hex>" below this start's parent in X that no live
+ * minirun holds (flock) and no process is in: left by a minirun that was
+ * SIGKILLed.  One getdents of that parent, for each hierarchy this start
+ * uses.  For the anchor (the first hierarchy mr_cgroup_create() makes and
+ * locks, the last mr_cgroup_destroy() removes; every container has a
+ * directory there) a stale name is also looked for in each other hierarchy
+ * of H (N of them): so the memory or pids directories of a killed run with
+ * limits are removed by a later run without any.  A live minirun holds the
+ * lock on its anchor before it makes any other directory, so nothing of a
+ * live one is touched.  Pass N = 0 for a hierarchy that is not the anchor.
  */
 static void
-sweep_stale(const char *parent)
+sweep_stale(const struct hierarchy *x, struct hierarchy *h, size_t n, const char *parent)
 {
-	DIR *d = opendir(parent);
+	char dir[PATH_MAX];
+	join_path(dir, sizeof(dir), x->mount, parent ? parent : x->own, NULL);
+	DIR *d = opendir(dir);
 	struct dirent *e;
 
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_type != DT_DIR ||
-		    strncmp(e->d_name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
+		if (e->d_type != DT_DIR || !is_container_name(e->d_name))
 			continue;
-		const char *id = e->d_name + strlen(NAME_PREFIX);
-		size_t len = strspn(id, "0123456789abcdef");
-		if (len != 12 || id[len] != '\0')
-			continue;
-		cleanup_close int fd =
+		cleanup_close int afd =
 		    openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		if (afd < 0 || flock(afd, LOCK_EX | LOCK_NB) < 0 || !procs_empty(afd))
 			continue;
-		/* Never a non-empty one: rmdir would fail anyway, but say so by not trying. */
-		if (!procs_empty(fd))
-			continue;
-		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+		for (size_t i = 0; i < n; i++) {
+			char path[PATH_MAX];
+			/* Not looked up for this start (unused): the usual place, checked. */
+			if (&h[i] == x || (!h[i].mounted && !find_mount_fast(&h[i], false)))
+				continue;
+			join_path(path, sizeof(path), h[i].mount, parent ? parent : h[i].own,
+				  e->d_name);
+			cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+				remove_locked_if_empty(AT_FDCWD, path, fd);
+		}
+		remove_locked_if_empty(dirfd(d), e->d_name, afd);
 	}
 	closedir(d);
 }
@@ -494,8 +550,8 @@ apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 	const struct mr_resources *r = &p->spec->resources;
 	char v[64];
 
-	if (d->ctrls & MR_CG_DEVICES &&
-	    mr_devices_apply_v1(d->dfd, d->path, p->spec->privileged, err) < 0)
+	if (d->ctrls & MR_CG_DEVICES && mr_devices_apply_v1(d->dfd, d->path, p->spec->privileged,
+							    r->devices, r->n_devices, err) < 0)
 		return -1;
 	if (d->ctrls & MR_CG_CPUSET && setup_cpuset_v1(d, r->cpuset_cpus, err) < 0)
 		return -1;
@@ -631,40 +687,100 @@ container_id(const struct mr_prepared *p, char *out, size_t size, struct mr_erro
 	return 0;
 }
 
+/*
+ * The v1 controllers a container needs a directory for.  Each mkdir in a
+ * v1 hierarchy costs (memory and cpuset ~0.1 ms each, plus the join and the
+ * rmdir), so only the device policy is always there; the others only when a
+ * limit is theirs.  The freezer is added by mr_cgroup_create() only when
+ * there is no cgroup.kill to empty the cgroup with.
+ */
+static unsigned
+needed_v1(const struct mr_resources *r)
+{
+	unsigned need = MR_CG_DEVICES;
+	if (r->memory > 0)
+		need |= MR_CG_MEMORY;
+	if (r->pids_set)
+		need |= MR_CG_PIDS;
+	if (r->cpu_nanos > 0 || r->cpu_shares > 0)
+		need |= MR_CG_CPU;
+	if (r->cpuset_cpus != NULL)
+		need |= MR_CG_CPUSET;
+	return need;
+}
+
+/* The flag behind a v1 controller, for "no hierarchy" errors. */
+static const char *
+controller_flag(unsigned bit, const struct mr_resources *r)
+{
+	switch (bit) {
+	case MR_CG_MEMORY:
+		return "--memory";
+	case MR_CG_PIDS:
+		return "--pids-limit";
+	case MR_CG_CPU:
+		return r->cpu_nanos > 0 ? "--cpus" : "--cpu-shares";
+	case MR_CG_CPUSET:
+		return "--cpuset-cpus";
+	default:
+		return "the device policy";
+	}
+}
+
 int
 mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_error *err)
 {
 	struct hierarchy h[16];
-	size_t nh = 0;
+	size_t nh = 0, order[16], no = 0;
 	char id[16], name[32];
-	const char *parent = p->spec->resources.cgroup_parent;
+	const struct mr_resources *r = &p->spec->resources;
+	const char *parent = r->cgroup_parent;
 	bool any_v1 = false, v1_devices = false;
+	unsigned need = needed_v1(r) | MR_CG_FREEZER, got = 0;
 
 	memset(cg, 0, sizeof(*cg));
 	if (p->rootless)
 		return 0;
-	if (read_self_cgroup(h, MR_ARRAY_SIZE(h), &nh, err) < 0)
+	if (read_proc_cgroup("/proc/self/cgroup", h, MR_ARRAY_SIZE(h), &nh, err) < 0)
 		return -1;
-	if (!find_mounts_fast(h, nh) && find_mounts(h, nh, err) < 0)
+	if (!find_mounts_fast(h, nh, need) && find_mounts(h, nh, err) < 0)
 		return -1;
-	for (size_t i = 0; i < nh; i++)
-		if (h[i].mounted && !h[i].v2) {
-			any_v1 = true;
-			v1_devices |= (h[i].ctrls & MR_CG_DEVICES) != 0;
+	/*
+	 * The order: cgroup2 first (it says whether cgroup.kill exists, which
+	 * decides about the freezer), then the devices hierarchy, then the
+	 * rest.  The first is the anchor of sweep_stale(), and
+	 * mr_cgroup_destroy() removes in the reverse order.
+	 */
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t i = 0; i < nh; i++) {
+			bool dev = !h[i].v2 && (h[i].ctrls & MR_CG_DEVICES);
+			if (h[i].mounted && (pass == 0	 ? h[i].v2
+					     : pass == 1 ? dev
+							 : !h[i].v2 && !dev))
+				order[no++] = i;
+			/* Hybrid: v1 hierarchies are listed (pure v2 lists only "0::"). */
+			if (!h[i].v2)
+				any_v1 = true;
+			if (pass == 0 && h[i].mounted && !h[i].v2 && (h[i].ctrls & MR_CG_DEVICES))
+				v1_devices = true;
 		}
 	if (container_id(p, id, sizeof(id), err) < 0)
 		return -1;
 	snprintf(name, sizeof(name), NAME_PREFIX "%s", id);
 
-	for (size_t i = 0; i < nh; i++) {
-		if (!h[i].mounted || cg->n == MR_CGROUP_MAX_DIRS)
+	bool swept = false;
+	for (size_t k = 0; k < no; k++) {
+		struct hierarchy *x = &h[order[k]];
+		if ((!x->v2 && !(x->ctrls & need)) || cg->n == MR_CGROUP_MAX_DIRS)
 			continue;
-		char dir[PATH_MAX];
-		join_path(dir, sizeof(dir), h[i].mount, parent ? parent : h[i].own, NULL);
-		sweep_stale(dir);
-		if (make_dir(cg, &h[i], parent, name, err) < 0)
+		sweep_stale(x, h, swept ? 0 : nh, parent);
+		swept = true;
+		if (make_dir(cg, x, parent, name, err) < 0)
 			goto fail;
 		struct mr_cgroup_dir *d = &cg->dirs[cg->n - 1];
+		if (d->v2 && faccessat(d->dfd, "cgroup.kill", F_OK, 0) == 0)
+			need &= ~(unsigned)MR_CG_FREEZER;
+		got |= d->ctrls;
 		/*
 		 * Hybrid: the limits are in the v1 hierarchies; the cgroup2 one has
 		 * no controllers but gives cgroup.kill.
@@ -679,9 +795,18 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 		 * device buy nothing.
 		 */
 		if (d->v2 && !v1_devices &&
-		    mr_devices_apply_v2(d->dfd, d->path, p->spec->privileged, err) < 0)
+		    mr_devices_apply_v2(d->dfd, d->path, p->spec->privileged, r->devices,
+					r->n_devices, err) < 0)
 			goto fail;
 	}
+	/* A limit whose hierarchy is not mounted would silently not be applied. */
+	unsigned missing = any_v1 ? needed_v1(r) & ~got & ~(unsigned)MR_CG_DEVICES : 0;
+	for (unsigned bit = 1; missing != 0; bit <<= 1)
+		if (missing & bit) {
+			mr_error_set(err, 0, "%s: no cgroup v1 hierarchy with that controller",
+				     controller_flag(bit, r));
+			goto fail;
+		}
 	return 0;
 fail:
 	mr_cgroup_destroy(cg);
@@ -722,14 +847,14 @@ mr_cgroup_join_self(const struct mr_cgroup *cg, struct mr_error *err)
 bool
 mr_cgroup_oom_killed(const struct mr_cgroup *cg)
 {
-	for (size_t i = 0; i < cg->n; i++) {
-		const struct mr_cgroup_dir *d = &cg->dirs[i];
-		/* oom_kill counts the processes the OOM killer chose (v1: Linux 4.13+). */
-		if (!d->v2 && (d->ctrls & MR_CG_MEMORY))
-			return keyed_value(d->dfd, "memory.oom_control", "oom_kill") > 0;
-		if (d->v2 && cg->memory_limit > 0)
-			return keyed_value(d->dfd, "memory.events", "oom_kill") > 0;
-	}
+	/* oom_kill counts the processes the OOM killer chose (v1: Linux 4.13+). */
+	for (size_t i = 0; i < cg->n; i++)
+		if (!cg->dirs[i].v2 && (cg->dirs[i].ctrls & MR_CG_MEMORY))
+			return keyed_value(cg->dirs[i].dfd, "memory.oom_control", "oom_kill") > 0;
+	/* No v1 memory hierarchy: the cgroup2 one has the limit (pure v2). */
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].v2 && cg->memory_limit > 0)
+			return keyed_value(cg->dirs[i].dfd, "memory.events", "oom_kill") > 0;
 	return false;
 }
 
@@ -818,7 +943,8 @@ mr_cgroup_destroy(struct mr_cgroup *cg)
 {
 	if (cg->n > 0)
 		kill_all(cg);
-	for (size_t i = 0; i < cg->n; i++) {
+	/* Last made, first removed: the anchor of sweep_stale() goes last. */
+	for (size_t i = cg->n; i-- > 0;) {
 		struct mr_cgroup_dir *d = &cg->dirs[i];
 		/* EBUSY while killed tasks are still exiting: retry for up to 2 s. */
 		for (int t = 0; rmdir(d->path) < 0 && errno == EBUSY && t < 2000; t++) {
@@ -837,4 +963,160 @@ mr_cgroup_destroy(struct mr_cgroup *cg)
 		free(path);
 	}
 	memset(cg, 0, sizeof(*cg));
+}
+
+/* --- reading it back: --verbose and minirun inspect ------------------------ */
+
+/* FILE in DFD, its first line without the newline, or NULL. */
+static const char *
+read_line(int dfd, const char *file, char *buf, size_t size)
+{
+	if (read_small(dfd, file, buf, size) < 0)
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* A byte count as "67108864 (64 MiB)"; the kernel's "no limit" values as "max". */
+static void
+print_bytes(FILE *out, const char *prefix, const char *what, const char *v)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	char size[32];
+	/* v1 says "no limit" with PAGE_COUNTER_MAX pages: anything above 2^62. */
+	if (strcmp(v, "max") == 0 || n < 0 || n > (1LL << 62) || *end != '\0') {
+		fprintf(out, "%slimit %s: max\n", prefix, what);
+		return;
+	}
+	mr_format_size(n, size, sizeof(size));
+	fprintf(out, "%slimit %s: %lld (%s)\n", prefix, what, n, size);
+}
+
+/* The limits of D, or (DEVICES) its device rules. */
+static void
+describe_dir(FILE *out, const char *prefix, const struct mr_cgroup_dir *d, bool devices)
+{
+	char a[1024], b[64];
+	const char *v, *w;
+
+	if (devices) {
+		char list[8192];
+		if (!(d->ctrls & MR_CG_DEVICES) ||
+		    read_small(d->dfd, "devices.list", list, sizeof(list)) < 0)
+			return;
+		for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(out, "%sdevice %s\n", prefix, line);
+		return;
+	}
+	if (d->v2) {
+		/* Pure v2 (on a hybrid host the cgroup2 directory has no controller files). */
+		if ((v = read_line(d->dfd, "memory.max", a, sizeof(a))) != NULL)
+			print_bytes(out, prefix, "memory", v);
+		if ((v = read_line(d->dfd, "memory.swap.max", a, sizeof(a))) != NULL)
+			print_bytes(out, prefix, "swap", v);
+		if ((v = read_line(d->dfd, "pids.max", a, sizeof(a))) != NULL)
+			fprintf(out, "%slimit pids: %s\n", prefix, v);
+		if ((v = read_line(d->dfd, "cpu.max", a, sizeof(a))) != NULL)
+			fprintf(out, "%slimit cpu.max: %s\n", prefix, v);
+		if ((v = read_line(d->dfd, "cpu.weight", a, sizeof(a))) != NULL)
+			fprintf(out, "%slimit cpu.weight: %s\n", prefix, v);
+		if ((v = read_line(d->dfd, "cpuset.cpus", a, sizeof(a))) != NULL && *v)
+			fprintf(out, "%slimit cpuset-cpus: %s\n", prefix, v);
+		return;
+	}
+	if ((d->ctrls & MR_CG_MEMORY) &&
+	    (v = read_line(d->dfd, "memory.limit_in_bytes", a, sizeof(a))) != NULL) {
+		print_bytes(out, prefix, "memory", v);
+		if ((v = read_line(d->dfd, "memory.memsw.limit_in_bytes", a, sizeof(a))) != NULL)
+			print_bytes(out, prefix, "memory+swap", v);
+	}
+	if ((d->ctrls & MR_CG_PIDS) && (v = read_line(d->dfd, "pids.max", a, sizeof(a))) != NULL)
+		fprintf(out, "%slimit pids: %s\n", prefix, v);
+	if ((d->ctrls & MR_CG_CPU) &&
+	    (v = read_line(d->dfd, "cpu.cfs_quota_us", a, sizeof(a))) != NULL &&
+	    strtoll(v, NULL, 10) > 0 &&
+	    (w = read_line(d->dfd, "cpu.cfs_period_us", b, sizeof(b))) != NULL &&
+	    strtoll(w, NULL, 10) > 0) {
+		long long q = strtoll(v, NULL, 10), per = strtoll(w, NULL, 10);
+		fprintf(out, "%slimit cpus: %lld.%02lld (cfs quota %lld us per %lld us)\n", prefix,
+			q / per, (q % per) * 100 / per, q, per);
+	}
+	if ((d->ctrls & MR_CG_CPU) && (v = read_line(d->dfd, "cpu.shares", a, sizeof(a))) != NULL)
+		fprintf(out, "%slimit cpu-shares: %s\n", prefix, v);
+	if ((d->ctrls & MR_CG_CPUSET) &&
+	    (v = read_line(d->dfd, "cpuset.cpus", a, sizeof(a))) != NULL)
+		fprintf(out, "%slimit cpuset-cpus: %s\n", prefix, v);
+}
+
+/* The paths, the limits, the device rules: the order --verbose and inspect share. */
+static void
+describe(FILE *out, const char *prefix, const struct mr_cgroup_dir *dirs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char names[64] = "";
+		for (size_t k = 0; k < MR_ARRAY_SIZE(v1_controllers); k++)
+			if (dirs[i].ctrls & v1_controllers[k].bit)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names),
+					 "%s%s", names[0] ? "," : "", v1_controllers[k].name);
+		fprintf(out, "%scgroup %s: %s\n", prefix, dirs[i].v2 ? "cgroup2" : names,
+			dirs[i].path);
+	}
+	for (int devices = 0; devices < 2; devices++)
+		for (size_t i = 0; i < n; i++)
+			describe_dir(out, prefix, &dirs[i], devices);
+}
+
+void
+mr_cgroup_print(const struct mr_cgroup *cg, const char *prefix, FILE *out)
+{
+	if (cg->n == 0)
+		fprintf(out, "%scgroup: none (rootless)\n", prefix);
+	describe(out, prefix, cg->dirs, cg->n);
+}
+
+int
+mr_cgroup_inspect(pid_t pid, const char *prefix, FILE *out, struct mr_error *err)
+{
+	struct hierarchy h[16];
+	struct mr_cgroup_dir dirs[MR_CGROUP_MAX_DIRS];
+	size_t nh = 0, n = 0;
+	char file[64];
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (read_proc_cgroup(file, h, MR_ARRAY_SIZE(h), &nh, err) < 0)
+		return -1;
+	if (!find_mounts_fast(h, nh, ~0u) && find_mounts(h, nh, err) < 0)
+		return -1;
+	/* Only the container's own cgroups: those minirun made, named minirun-<id>. */
+	for (size_t i = 0; i < nh && n < MR_CGROUP_MAX_DIRS; i++) {
+		const char *base = strrchr(h[i].own, '/');
+		char path[PATH_MAX];
+		if (!h[i].mounted || base == NULL || !is_container_name(base + 1))
+			continue;
+		join_path(path, sizeof(path), h[i].mount, h[i].own, NULL);
+		dirs[n] =
+		    (struct mr_cgroup_dir){.dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+					   .ctrls = h[i].ctrls,
+					   .v2 = h[i].v2,
+					   .path = strdup(path)};
+		if (dirs[n].dfd < 0 || dirs[n].path == NULL) {
+			if (dirs[n].dfd >= 0)
+				close(dirs[n].dfd);
+			free(dirs[n].path);
+			continue;
+		}
+		n++;
+	}
+	if (n == 0)
+		fprintf(out,
+			"%scgroup: none named minirun-<id> (not a container minirun started as "
+			"root)\n",
+			prefix);
+	describe(out, prefix, dirs, n);
+	for (size_t i = 0; i < n; i++) {
+		close(dirs[i].dfd);
+		free(dirs[i].path);
+	}
+	return 0;
 }

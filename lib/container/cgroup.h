@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -96,6 +97,20 @@ int mr_cgroup_check_oom(const struct mr_cgroup *cg, const struct mr_prepared *p,
  * minirun created.  Safe on a zeroed or never-created struct.
  */
 void mr_cgroup_destroy(struct mr_cgroup *cg);
+
+/*
+ * What was applied, read back from the cgroup files, one line each with
+ * PREFIX: "cgroup CONTROLLERS: PATH" for each directory, then "limit NAME:
+ * VALUE" for each limit file of the controllers used and "device RULE" for
+ * each line of devices.list (v1).  For --verbose.
+ */
+void mr_cgroup_print(const struct mr_cgroup *cg, const char *prefix, FILE *out);
+
+/*
+ * The same for a running process (minirun inspect PID): its minirun-<id>
+ * cgroups, found in /proc/PID/cgroup.  Only reads.
+ */
+int mr_cgroup_inspect(pid_t pid, const char *prefix, FILE *out, struct mr_error *err);
 
 #define cleanup_cgroup __attribute__((cleanup(mr_cgroup_destroy)))
 

@@ -185,10 +185,10 @@ int
 mr_device_bpf_attach(int cgfd, const char *path, const struct mr_device_rule *rules, size_t n,
 		     struct mr_error *err)
 {
-	struct bpf_insn insns[MR_DEVICE_BPF_MAX_INSNS(16)];
+	struct bpf_insn insns[MR_DEVICE_BPF_MAX_INSNS(MR_DEVICE_BPF_MAX_RULES)];
 	union bpf_attr attr;
 
-	if (n > 16)
+	if (n > MR_DEVICE_BPF_MAX_RULES)
 		return mr_error_set(err, E2BIG, "device policy: %zu rules", n);
 	size_t count = mr_device_bpf_build(rules, n, insns);
 

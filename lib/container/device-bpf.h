@@ -19,6 +19,9 @@
 /* Instructions of the program for RULES: at most this many. */
 #define MR_DEVICE_BPF_MAX_INSNS(n) (6 + 8 * (n) + 2)
 
+/* Docker's 12 default rules and up to 64 --device (resources.h MR_MAX_DEVICES). */
+#define MR_DEVICE_BPF_MAX_RULES 80
+
 /*
  * Build the program for N allow rules into OUT (room for
  * MR_DEVICE_BPF_MAX_INSNS(N)): default deny, a rule allows an access when

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "container/devices.h"
@@ -75,8 +78,19 @@ write_rule(int fd, const char *path, const char *file, const char *rule, struct 
 	return 0;
 }
 
+void
+mr_device_to_rule(const struct mr_device *d, struct mr_device_rule *r)
+{
+	*r = (struct mr_device_rule){
+	    .type = d->type, .major = (int32_t)d->major, .minor = (int32_t)d->minor};
+	r->access |= strchr(d->perms, 'r') ? MR_DEV_READ : 0;
+	r->access |= strchr(d->perms, 'w') ? MR_DEV_WRITE : 0;
+	r->access |= strchr(d->perms, 'm') ? MR_DEV_MKNOD : 0;
+}
+
 int
-mr_devices_apply_v1(int dfd, const char *path, bool privileged, struct mr_error *err)
+mr_devices_apply_v1(int dfd, const char *path, bool privileged, const struct mr_device *devs,
+		    size_t n, struct mr_error *err)
 {
 	/* --privileged: every device the parent cgroup allows (the host's are all). */
 	if (privileged)
@@ -89,9 +103,14 @@ mr_devices_apply_v1(int dfd, const char *path, bool privileged, struct mr_error 
 	cleanup_close int allow = openat(dfd, "devices.allow", O_WRONLY | O_CLOEXEC);
 	if (allow < 0)
 		return mr_error_set(err, errno, "devices cgroup %s: open devices.allow", path);
-	for (size_t i = 0; i < MR_ARRAY_SIZE(default_allow); i++) {
+	for (size_t i = 0; i < MR_ARRAY_SIZE(default_allow) + n; i++) {
+		struct mr_device_rule dev;
 		char rule[64];
-		mr_device_rule_format(&default_allow[i], rule, sizeof(rule));
+		if (i >= MR_ARRAY_SIZE(default_allow))
+			mr_device_to_rule(&devs[i - MR_ARRAY_SIZE(default_allow)], &dev);
+		const struct mr_device_rule *r =
+		    i < MR_ARRAY_SIZE(default_allow) ? &default_allow[i] : &dev;
+		mr_device_rule_format(r, rule, sizeof(rule));
 		if (write_rule(allow, path, "devices.allow", rule, err) < 0)
 			return -1;
 	}
@@ -99,8 +118,11 @@ mr_devices_apply_v1(int dfd, const char *path, bool privileged, struct mr_error 
 }
 
 int
-mr_devices_apply_v2(int dfd, const char *path, bool privileged, struct mr_error *err)
+mr_devices_apply_v2(int dfd, const char *path, bool privileged, const struct mr_device *devs,
+		    size_t n, struct mr_error *err)
 {
+	struct mr_device_rule rules[MR_ARRAY_SIZE(default_allow) + MR_MAX_DEVICES];
+
 	/*
 	 * --privileged: no program of ours.  BPF_F_ALLOW_MULTI programs of the
 	 * parent cgroups (systemd's, a runtime's above us) still run: a
@@ -108,5 +130,63 @@ mr_devices_apply_v2(int dfd, const char *path, bool privileged, struct mr_error 
 	 */
 	if (privileged)
 		return 0;
-	return mr_device_bpf_attach(dfd, path, default_allow, MR_ARRAY_SIZE(default_allow), err);
+	if (n > MR_MAX_DEVICES)
+		return mr_error_set(err, E2BIG, "device policy: %zu --device rules", n);
+	memcpy(rules, default_allow, sizeof(default_allow));
+	for (size_t i = 0; i < n; i++)
+		mr_device_to_rule(&devs[i], &rules[MR_ARRAY_SIZE(default_allow) + i]);
+	return mr_device_bpf_attach(dfd, path, rules, MR_ARRAY_SIZE(default_allow) + n, err);
+}
+
+/* Make the directories of PATH (relative to DFD, "a/b/node") up to its last component. */
+static int
+make_parents(int dfd, const char *path, struct mr_error *err)
+{
+	char dir[4096];
+	for (const char *s = strchr(path, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(s - path), path);
+		if (mkdirat(dfd, dir, 0755) < 0 && errno != EEXIST)
+			return mr_error_set(err, errno, "--device: mkdir /dev/%s", dir);
+	}
+	return 0;
+}
+
+int
+mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool rootless,
+		      struct mr_error *err)
+{
+	if (n == 0)
+		return 0;
+	/* mknodat needs a directory opened for real, not O_PATH. */
+	cleanup_close int dfd = openat(devfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (dfd < 0)
+		return mr_error_set(err, errno, "open /dev");
+	for (size_t i = 0; i < n; i++) {
+		const struct mr_device *d = &devs[i];
+		const char *rel = d->path + strlen("/dev/"); /* checked when parsed */
+		if (make_parents(dfd, rel, err) < 0)
+			return -1;
+		/* As docker: --device /dev/null:/dev/null replaces minirun's own node. */
+		if (unlinkat(dfd, rel, 0) < 0 && errno != ENOENT)
+			return mr_error_set(err, errno, "--device: replace %s", d->path);
+		if (!rootless) {
+			if (mknodat(dfd, rel, d->mode & (S_IFMT | 07777),
+				    makedev(d->major, d->minor)) < 0)
+				return mr_error_set(err, errno, "--device: mknod %s", d->path);
+			/* The host's permission bits, not those the umask left. */
+			if (fchmodat(dfd, rel, d->mode & 07777, 0) < 0)
+				return mr_error_set(err, errno, "--device: chmod %s", d->path);
+			continue;
+		}
+		char target[64];
+		cleanup_close int fd =
+		    openat(dfd, rel, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+		if (fd < 0)
+			return mr_error_set(err, errno, "--device: create %s", d->path);
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(d->host, target, NULL, MS_BIND, NULL) < 0)
+			return mr_error_set(err, errno, "--device: bind %s onto %s", d->host,
+					    d->path);
+	}
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "container/resources.h"
 
 /*
  * The device policy of a container: which device nodes it may read, write
@@ -42,10 +43,12 @@ char *mr_device_rule_format(const struct mr_device_rule *rule, char *buf, size_t
 
 /*
  * v1: write Docker's default policy into the devices cgroup open as DFD
- * (PATH for messages): deny everything, then allow Docker's list.
+ * (PATH for messages): deny everything, then allow Docker's list and DEVS
+ * (--device).
  * Privileged containers keep every device their parent cgroup allows.
  */
-int mr_devices_apply_v1(int dfd, const char *path, bool privileged, struct mr_error *err);
+int mr_devices_apply_v1(int dfd, const char *path, bool privileged, const struct mr_device *devs,
+			size_t n, struct mr_error *err);
 
 /*
  * Pure cgroup v2: load Docker's default policy as a BPF device program and
@@ -54,6 +57,19 @@ int mr_devices_apply_v1(int dfd, const char *path, bool privileged, struct mr_er
  * apply).  Failing to load or attach it is an error: a container never runs
  * without its device policy.
  */
-int mr_devices_apply_v2(int dfd, const char *path, bool privileged, struct mr_error *err);
+int mr_devices_apply_v2(int dfd, const char *path, bool privileged, const struct mr_device *devs,
+			size_t n, struct mr_error *err);
+
+/* One --device as a rule of the policy (its PERMS "rwm" or a subset). */
+void mr_device_to_rule(const struct mr_device *d, struct mr_device_rule *r);
+
+/*
+ * Container, while /dev is set up: make each --device's node in the new
+ * /dev (DEVFD, that tmpfs's root), with the host node's type, numbers and
+ * mode.  Rootless (no mknod in a user namespace) the host node is bound
+ * onto an empty file instead, as the default nodes are.
+ */
+int mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool rootless,
+			  struct mr_error *err);
 
 #endif

@@ -982,6 +982,10 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 		return -1;
 	}
 	p->cgroup = &cg;
+	if (p->spec->verbose) {
+		mr_cgroup_print(&cg, "minirun: ", stderr);
+		fflush(stderr);
+	}
 
 	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
 	relay_sigset(&relay);

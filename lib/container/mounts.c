@@ -13,6 +13,7 @@
 
 #include "container/mounts.h"
 #include "container/volumes.h"
+#include "container/devices.h"
 #include "common/util.h"
 
 /*
@@ -412,8 +413,10 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL, err);
 	if (procfd < 0)
 		return -1;
+	/* --device nodes go into the fresh /dev by its descriptor, as the default ones. */
 	cleanup_close int devfd = setup_dev(rootfd, p->rootless, err);
-	if (devfd < 0)
+	if (devfd < 0 || mr_devices_make_nodes(devfd, p->spec->resources.devices,
+					       p->spec->resources.n_devices, p->rootless, err) < 0)
 		return -1;
 	cleanup_close int sysfd = setup_sys(rootfd, p->rootless, err);
 	if (sysfd < 0)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
@@ -395,9 +397,110 @@ mr_format_size(int64_t bytes, char *buf, size_t size)
 		snprintf(buf, size, "%" PRId64 " %s", v, units[u]);
 }
 
+/* Docker's ValidDeviceMode: one to three of r, w, m, none twice. */
+static bool
+valid_device_mode(const char *s, size_t len)
+{
+	bool seen[3] = {false, false, false};
+	if (len == 0 || len > 3)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		const char *c = strchr("rwm", s[i]);
+		if (s[i] == '\0' || c == NULL || seen[c - "rwm"])
+			return false;
+		seen[c - "rwm"] = true;
+	}
+	return true;
+}
+
+int
+mr_resources_add_device(struct mr_resources *r, const char *s, struct mr_error *err)
+{
+	const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	struct mr_device d = {0};
+	struct stat st;
+
+	if (c2 != NULL && strchr(c2 + 1, ':') != NULL)
+		return mr_error_set(err, 0, "--device %s: invalid device specification", s);
+	if (r->n_devices == MR_MAX_DEVICES)
+		return mr_error_set(err, 0, "--device %s: at most %d devices", s, MR_MAX_DEVICES);
+	size_t hl = c1 ? (size_t)(c1 - s) : strlen(s);
+	const char *dst = NULL, *perms = "rwm";
+	size_t dl = 0, pl = 3;
+	if (c2 != NULL) {
+		perms = c2 + 1;
+		pl = strlen(perms);
+	}
+	if (c1 != NULL) {
+		size_t l = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
+		/* "HOST:rw" is HOST with permissions, "HOST:/dev/x" a container path. */
+		if (c2 == NULL && valid_device_mode(c1 + 1, l)) {
+			perms = c1 + 1;
+			pl = l;
+		} else {
+			dst = c1 + 1;
+			dl = l;
+		}
+	}
+	if (dst == NULL || dl == 0) {
+		dst = s;
+		dl = hl;
+	}
+	if (!valid_device_mode(perms, pl))
+		return mr_error_set(err, 0, "--device %s: bad permissions '%.*s' (r, w and m)", s,
+				    (int)pl, perms);
+	d.host = strndup(s, hl);
+	d.path = strndup(dst, dl);
+	if (d.host == NULL || d.path == NULL)
+		goto oom;
+	if (stat(d.host, &st) < 0) {
+		mr_error_set(err, errno, "--device %s", d.host);
+		goto fail;
+	}
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		mr_error_set(err, 0, "--device %s: not a character or block device", d.host);
+		goto fail;
+	}
+	/*
+	 * Only below /dev, and no "." or ".." component: the node is made in
+	 * the container's /dev tmpfs, never through the image's own tree.
+	 */
+	bool bad = strncmp(d.path, "/dev/", 5) != 0 || d.path[5] == '\0' ||
+		   d.path[strlen(d.path) - 1] == '/' || strstr(d.path, "//") != NULL;
+	for (const char *c = d.path; !bad && (c = strstr(c, "/.")) != NULL; c++)
+		bad = c[2] == '/' || c[2] == '\0' || (c[2] == '.' && (c[3] == '/' || c[3] == '\0'));
+	if (bad) {
+		mr_error_set(err, 0, "--device %s: the container path must be below /dev/", s);
+		goto fail;
+	}
+	d.type = S_ISCHR(st.st_mode) ? 'c' : 'b';
+	d.major = major(st.st_rdev);
+	d.minor = minor(st.st_rdev);
+	d.mode = (unsigned)st.st_mode;
+	memcpy(d.perms, perms, pl);
+	d.perms[pl] = '\0';
+	struct mr_device *n = realloc(r->devices, (r->n_devices + 1) * sizeof(*n));
+	if (n == NULL)
+		goto oom;
+	r->devices = n;
+	r->devices[r->n_devices++] = d;
+	return 0;
+oom:
+	mr_error_oom(err, "--device");
+fail:
+	free(d.host);
+	free(d.path);
+	return -1;
+}
+
 void
 mr_resources_clear(struct mr_resources *r)
 {
+	for (size_t i = 0; i < r->n_devices; i++) {
+		free(r->devices[i].host);
+		free(r->devices[i].path);
+	}
+	free(r->devices);
 	free(r->cpuset_cpus);
 	free(r->cgroup_parent);
 	free(r->ulimits);

@@ -21,6 +21,19 @@ struct mr_ulimit {
 	unsigned long long hard;
 };
 
+/* --device HOST[:CONTAINER[:PERMS]]: a host device node made in the container. */
+struct mr_device {
+	char *host; /* the host's node, as given */
+	char *path; /* where in the container: below /dev */
+	char type;  /* 'c' or 'b' */
+	unsigned major, minor;
+	unsigned mode; /* the host node's st_mode (type and permission bits) */
+	char perms[4]; /* "rwm" or a subset: the device cgroup rule */
+};
+
+/* At most this many --device (each is a device cgroup rule and a node). */
+#define MR_MAX_DEVICES 64
+
 struct mr_resources {
 	int64_t memory;	     /* --memory, bytes; 0 = no limit */
 	int64_t memory_swap; /* --memory-swap (memory + swap), bytes; 0 = unset, -1 = unlimited */
@@ -32,6 +45,8 @@ struct mr_resources {
 	char *cgroup_parent; /* --cgroup-parent: relative to each hierarchy's root */
 	struct mr_ulimit *ulimits; /* --ulimit, in order; a later one for the same name wins */
 	size_t n_ulimits;
+	struct mr_device *devices; /* --device, in order */
+	size_t n_devices;
 };
 
 /* The CFS period Docker uses for --cpus (microseconds). */
@@ -67,6 +82,15 @@ int mr_parse_cpuset(const char *flag, const char *s, struct mr_error *err);
 
 /* --ulimit NAME=SOFT[:HARD] (Docker's names: nofile, nproc, core...; -1 = unlimited). */
 int mr_parse_ulimit(const char *s, struct mr_ulimit *out, struct mr_error *err);
+
+/*
+ * --device HOST[:CONTAINER[:PERMS]] as docker run parses it: CONTAINER
+ * defaults to HOST; a second field made only of r, w, m is PERMS, not a
+ * path; PERMS defaults to "rwm".  HOST is stat()ed now (it must be a
+ * character or block device) and CONTAINER must be below /dev.  Appended to
+ * R (copied).
+ */
+int mr_resources_add_device(struct mr_resources *r, const char *s, struct mr_error *err);
 
 /* Add one --ulimit (copied; replaces an earlier one for the same resource). */
 int mr_resources_add_ulimit(struct mr_resources *r, const struct mr_ulimit *u,

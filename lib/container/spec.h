@@ -58,6 +58,7 @@ struct mr_spec {
 
 	struct mr_volume *volumes; /* -v, --mount, --tmpfs in flag order (volumes.c) */
 	size_t n_volumes;
+	bool verbose; /* --verbose: print on stderr what is applied once it exists (the cgroup) */
 };
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */

@@ -30,15 +30,41 @@ cgroup_paths() {
     done
     echo "unified $(sed -n 's/^0:://p' "/proc/$1/cgroup")"
 }
+# want_paths NAME HIER...: cgroup_paths of a container in NAME in the given v1
+# hierarchies and cgroup2 (kept by cgroup.kill), left in this shell's cgroup
+# in every other one.
+want_paths() {
+    local name=$1 h u p
+    shift
+    for h in "${HIER[@]}"; do
+        u=""
+        [[ " $* " == *" $h "* ]] && u="/$name"
+        p="$(own "$h" | sed 's,/$,,')$u"
+        echo "$h ${p:-/}"
+    done
+    echo "unified $(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/$name"
+}
 mountpoint_of() { [ "$1" = unified ] && echo /sys/fs/cgroup/unified || echo "/sys/fs/cgroup/$1"; }
-# leftovers: every minirun-* cgroup directory below this shell's cgroups.
-leftovers() {
+# leftovers: the minirun-* cgroup directories below this shell's cgroups that
+# no minirun holds (flock; a live one holds a shared lock), that have no
+# process, and that were not there when the test started: other tests and
+# other minirun users on this host may run containers meanwhile.
+all_minirun_dirs() {
     local h
     for h in "${HIER[@]}"; do
         find "/sys/fs/cgroup/$h$(own "$h")" -maxdepth 1 -name 'minirun-*' -type d 2>/dev/null
     done
     find "/sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup)" -maxdepth 1 \
         -name 'minirun-*' -type d 2>/dev/null
+}
+BEFORE=$(all_minirun_dirs)
+leftovers() {
+    local d
+    for d in $(all_minirun_dirs); do
+        grep -qxF "$d" <<< "$BEFORE" && continue
+        # cgroupfs files have size 0: read cgroup.procs to know it is empty.
+        [ -z "$(cat "$d/cgroup.procs" 2>/dev/null)" ] && flock -n -x "$d" true && echo "$d"
+    done
 }
 
 # --- the container's own cgroup -------------------------------------------------
@@ -51,12 +77,8 @@ at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
     paths=$(cgroup_paths "$init")
     name=$(awk '$1 == "devices" { n = split($2, a, "/"); print a[n] }' <<< "$paths")
-    want=""
-    for h in "${HIER[@]}"; do
-        want+="$h $(own "$h" | sed 's,/$,,')/$name"$'\n'
-    done
-    want+="unified $(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/$name"
-    is "$paths" "$want" "the container is in minirun-<id> below minirun's own cgroup in each hierarchy"
+    is "$paths" "$(want_paths "$name" devices)" \
+        "without limits: minirun-<id> below minirun's own cgroup in devices and cgroup2 only"
     if [[ $name =~ ^minirun-[0-9a-f]{12}$ ]]; then
         ok "the cgroup is named minirun-<12 hex id>"
     else
@@ -72,7 +94,7 @@ if init=$(container_init "$mr"); then
     is "$RC" 3 "minirun relays SIGTERM; the container exits 3, its sleep left running"
     gone=""
     while read -r h p; do
-        [ -e "$(mountpoint_of "$h")$p" ] && gone+="$h$p still exists "
+        [[ $p == */minirun-* && -e "$(mountpoint_of "$h")$p" ]] && gone+="$h$p still exists "
     done <<< "$paths"
     is "$gone" "" "every cgroup directory is removed after the run"
 else
@@ -88,6 +110,40 @@ run_expect "/dev/null, /dev/zero, /dev/full, /dev/urandom work" 0 ok -- "$ROOTFS
     sh -c 'echo x > /dev/null && head -c 1 /dev/zero /dev/urandom > /dev/null && ! echo x 2> /dev/null > /dev/full && echo ok'
 run_expect "--privileged allows every device" 0 ok -- --privileged "$ROOTFS" \
     sh -c 'mknod /dev/k c 1 11 && head -c 1 /dev/k > /dev/null && echo ok'
+
+# --- --device --------------------------------------------------------------------
+run_expect "--device /dev/null:/dev/mynull: the node is made (1:3, mode 666) and can be written" 0 \
+    "$(printf 'character special file 1:3 666\nok')" -- --device /dev/null:/dev/mynull "$ROOTFS" \
+    sh -c 'stat -c "%F %t:%T %a" /dev/mynull && echo x > /dev/mynull && echo ok'
+# A block device outside Docker's list: an unused loop device (open only, no I/O).
+loopdev=""
+for d in /dev/loop7 /dev/loop6 /dev/loop5; do
+    [ -b "$d" ] && ! losetup "$d" > /dev/null 2>&1 && { loopdev=$d; break; }
+done
+if [ -n "$loopdev" ]; then
+    run_expect "--device $loopdev:/dev/xvda:r: opened for reading, not for writing (the device cgroup)" \
+        0 "$(printf 'OK\nEPERM')" -- --device "$loopdev:/dev/xvda:r" "$ROOTFS" \
+        sh -c '/probe open /dev/xvda r; /probe open /dev/xvda w; true'
+    run_expect "--device $loopdev:/dev/xvda: rwm by default" 0 OK -- --device "$loopdev:/dev/xvda" \
+        "$ROOTFS" /probe open /dev/xvda w
+else
+    skip "--device LOOP:/dev/xvda:r" "no unused loop device"
+    skip "--device LOOP:/dev/xvda" "no unused loop device"
+fi
+bad_device() { # bad_device NAME MESSAGE ARG
+    run_minirun --device "$3" "$ROOTFS" true
+    expect "$1" 125 "" "$2"
+}
+bad_device "--device of a regular file is refused, 125, one line" \
+    "minirun: --device /etc/passwd: not a character or block device" /etc/passwd
+bad_device "--device of a missing path is refused" \
+    "minirun: --device /nonexistent: No such file or directory" /nonexistent
+bad_device "--device to a container path outside /dev is refused" \
+    "minirun: --device /dev/null:/etc/x: the container path must be below /dev/" /dev/null:/etc/x
+bad_device "--device with .. in the container path is refused" \
+    "minirun: --device /dev/null:/dev/../x: the container path must be below /dev/" /dev/null:/dev/../x
+bad_device "--device with bad permissions is refused" \
+    "minirun: --device /dev/null:/dev/n:rx: bad permissions 'rx' (r, w and m)" /dev/null:/dev/n:rx
 
 # --- limits ----------------------------------------------------------------------
 run_minirun --memory 32m -h oombox "$ROOTFS" /probe alloc 64
@@ -110,6 +166,9 @@ mr=$!
 at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
     paths=$(cgroup_paths "$init")
+    is "$paths" "$(want_paths "$(basename "$(awk '$1 == "devices" { print $2 }' <<< "$paths")")" \
+        cpu cpuset memory devices pids)" \
+        "with every limit: cpu, cpuset, memory, devices, pids and cgroup2 (no freezer: cgroup.kill)"
     dir() { echo "/sys/fs/cgroup/$1$(awk -v h="$1" '$1 == h { print $2 }' <<< "$paths")"; }
     is "$(cat "$(dir memory)/memory.limit_in_bytes" "$(dir memory)/memory.memsw.limit_in_bytes" \
         "$(dir pids)/pids.max" "$(dir cpu)/cpu.cfs_quota_us" "$(dir cpu)/cpu.cfs_period_us" \
@@ -121,6 +180,54 @@ if init=$(container_init "$mr"); then
 else
     not_ok "the limits are written" "no container init found"
 fi
+# --- reading it back: --verbose and minirun inspect ----------------------------------
+out=$("$MINIRUN" --verbose --memory 64m --pids-limit 30 --device /dev/null:/dev/n:r "$ROOTFS" \
+    sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u' 2>&1 >/dev/null)
+cg=$(sed -n 's,^minirun: cgroup devices: .*/\(minirun-[0-9a-f]*\)$,\1,p' <<< "$out")
+is "$(grep -E '^minirun: (cgroup|limit)' <<< "$out" | grep -v 'memory+swap' | sed "s,$cg,ID,")" \
+    "$(printf '%s\n' "minirun: cgroup cgroup2: /sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/ID" \
+        "minirun: cgroup devices: /sys/fs/cgroup/devices$(own devices | sed 's,/$,,')/ID" \
+        "minirun: cgroup pids: /sys/fs/cgroup/pids$(own pids | sed 's,/$,,')/ID" \
+        "minirun: cgroup memory: /sys/fs/cgroup/memory$(own memory | sed 's,/$,,')/ID" \
+        "minirun: limit pids: 30" "minirun: limit memory: 67108864 (64 MiB)")" \
+    "--verbose: one line per cgroup path and per limit (memory+swap: only with swap accounting)"
+is "$(grep '^minirun: device' <<< "$out" | tr '\n' '|')" \
+    "$(printf 'minirun: device %s|' 'c *:* m' 'b *:* m' 'c 1:3 rwm' 'c 1:5 rwm' 'c 1:7 rwm' \
+        'c 1:8 rwm' 'c 1:9 rwm' 'c 5:0 rwm' 'c 5:1 rwm' 'c 5:2 rwm' 'c 136:* rwm' 'c 10:200 rwm')" \
+    "--verbose: one line per device rule (the kernel merges c 1:3 r into c 1:3 rwm)"
+
+"$MINIRUN" --memory 48m --pids-limit 25 ${loopdev:+--device "$loopdev:/dev/xvda:r"} "$ROOTFS" \
+    sleep 30 > /dev/null 2>&1 &
+mr=$!
+at_exit "kill -KILL $mr 2>/dev/null"
+if init=$(container_init "$mr"); then
+    out=$("$MINIRUN" inspect "$init")
+    is "$?" 0 "minirun inspect PID of a container: exit 0"
+    want=""
+    while read -r h p; do
+        [[ $p == */minirun-* ]] || continue
+        [ "$h" = unified ] && h=cgroup2
+        want+="cgroup $h: $(mountpoint_of "${h/cgroup2/unified}")$p"$'\n'
+    done < <(cgroup_paths "$init")
+    is "$(grep '^cgroup ' <<< "$out" | sort)" "$(sort <<< "${want%$'\n'}")" \
+        "inspect: the container's cgroup paths, as /proc/PID/cgroup has them"
+    is "$(grep -E '^limit (memory|pids):' <<< "$out" | sort)" \
+        "$(printf '%s\n' 'limit memory: 50331648 (48 MiB)' 'limit pids: 25')" "inspect: the limits, read back"
+    if [ -n "$loopdev" ]; then
+        is "$(grep -cx "device b $(printf '%d:%d' "0x$(stat -c %t "$loopdev")" "0x$(stat -c %T "$loopdev")") r" <<< "$out")" 1 \
+            "inspect: the --device rule is listed"
+    else
+        skip "inspect: the --device rule is listed" "no unused loop device"
+    fi
+    is "$(grep -c '^device ' <<< "$out")" "$((12 + ${loopdev:+1}))" "inspect: every device rule, one line each"
+    kill -KILL "$init"
+    wait_exit "$mr" 10
+else
+    for t in status paths limits device rules; do not_ok "inspect: $t" "no container init found"; done
+fi
+is "$("$MINIRUN" inspect $$ | grep '^cgroup')" \
+    "cgroup: none named minirun-<id> (not a container minirun started as root)" \
+    "inspect of a process minirun did not start says so"
 # Without swap accounting the default memsw (2x) cannot be checked; with it, it is 2x.
 run_expect "--ulimit nofile=100:200" 0 "$(printf '100\n200')" -- --ulimit nofile=100:200 "$ROOTFS" \
     sh -c 'ulimit -n; ulimit -Hn'
@@ -161,7 +268,7 @@ expect "--cgroup-parent: the container runs" 0 ok
 mr=$!
 at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
-    got=$(sed -n 's/^[0-9]*:pids:\(.*\)\/minirun-[0-9a-f]*$/\1/p' "/proc/$init/cgroup")
+    got=$(sed -n 's/^[0-9]*:devices:\(.*\)\/minirun-[0-9a-f]*$/\1/p' "/proc/$init/cgroup")
     is "$got" "/$cgp" "--cgroup-parent PATH is relative to the hierarchy's root"
     kill -KILL "$init"
     wait_exit "$mr" 10
@@ -170,37 +277,45 @@ else
 fi
 
 # --- SIGKILLed minirun: the next start sweeps what it left --------------------------
-"$MINIRUN" "$ROOTFS" sleep 30 > /dev/null 2>&1 &
+# Below a --cgroup-parent of its own: a minirun started meanwhile by anyone
+# else on this host must not sweep what this part leaves on purpose.
+sweep="minirun-test-sweep-$$"
+at_exit "rmdir /sys/fs/cgroup/*/$sweep/minirun-* /sys/fs/cgroup/*/$sweep 2>/dev/null"
+"$MINIRUN" --cgroup-parent "$sweep" --memory 64m --pids-limit 50 "$ROOTFS" sleep 30 > /dev/null 2>&1 &
 mr=$!
 at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
-    paths=$(cgroup_paths "$init")
+    paths=$(cgroup_paths "$init" | grep /minirun-)
     kill -KILL "$mr"
     wait "$mr" 2> /dev/null
     # PDEATHSIG kills the container; its cgroups stay, empty.
     for _ in $(seq 100); do kill -0 "$init" 2> /dev/null || break; sleep 0.05; done
     left=0
     while read -r h p; do [ -d "$(mountpoint_of "$h")$p" ] && left=$((left + 1)); done <<< "$paths"
-    is "$left" 7 "after SIGKILL of minirun its 7 cgroup directories are left, empty"
-    # A stale-looking directory with a process in it must never be touched.
-    busy="/sys/fs/cgroup/pids$(own pids | sed 's,/$,,')/minirun-0123456789ab"
-    mkdir "$busy"
+    is "$left" 4 "after SIGKILL of a minirun with --memory and --pids-limit its 4 cgroup directories (devices, memory, pids, cgroup2) are left, empty"
+    # A stale-looking container cgroup with a process in it must never be touched.
+    busy="/sys/fs/cgroup/pids/$sweep/minirun-0123456789ab"
+    busy2="/sys/fs/cgroup/unified/$sweep/minirun-0123456789ab"
+    mkdir "$busy" "$busy2"
     sleep 30 &
     sleeper=$!
     echo "$sleeper" > "$busy/cgroup.procs"
-    at_exit "kill -KILL $sleeper 2>/dev/null; sleep 0.1; rmdir $busy 2>/dev/null"
-    run_expect "the next start runs" 0 ok -- "$ROOTFS" echo ok
+    echo "$sleeper" > "$busy2/cgroup.procs"
+    at_exit "kill -KILL $sleeper 2>/dev/null; sleep 0.1; rmdir $busy $busy2 2>/dev/null"
+    # Without limits: the memory and pids directories are found by name from the cgroup2 one.
+    run_expect "the next start (no limits) runs" 0 ok -- --cgroup-parent "$sweep" "$ROOTFS" echo ok
     left=""
     while read -r h p; do [ -d "$(mountpoint_of "$h")$p" ] && left+="$h$p "; done <<< "$paths"
-    is "$left" "" "the next start removed the empty stale cgroups"
-    if [ -d "$busy" ]; then
+    is "$left" "" "the next start removed the empty stale cgroups, also in memory and pids"
+    if [ -d "$busy" ] && [ -d "$busy2" ]; then
         ok "a minirun-* cgroup with a process in it is left alone"
     else
         not_ok "a minirun-* cgroup with a process in it is left alone"
     fi
     kill -KILL "$sleeper"
     wait "$sleeper" 2> /dev/null
-    for _ in $(seq 100); do rmdir "$busy" 2> /dev/null && break; sleep 0.02; done
+    for _ in $(seq 100); do rmdir "$busy" "$busy2" 2> /dev/null && break; sleep 0.02; done
+    rmdir /sys/fs/cgroup/*/"$sweep" 2> /dev/null
 else
     for t in left swept next busy; do not_ok "SIGKILL sweep: $t" "no container init found"; done
 fi

@@ -64,6 +64,14 @@ for n in nomkdir default sysadmin nnp unconfined; do
     fi
 done
 
+# run_inspect ARG...: minirun inspect, without the cgroup lines (cgroup,
+# limit, device: tested in test-cgroups.sh), which come after the header.
+run_inspect() {
+    run_minirun inspect "$@"
+    CGLINES=$(grep -cE '^(cgroup|limit|device) ' <<< "$OUT")
+    OUT=$(grep -vE '^(cgroup|limit|device) ' <<< "$OUT")
+}
+
 # header PID SECCOMP FILTERS NNP CAPBND
 header() {
     local mode=none
@@ -74,16 +82,19 @@ header() {
 
 p=${CPID[nomkdir]:-0}
 n=$(n_insns "$NO_MKDIR")
-run_minirun inspect "$p" --seccomp="$NO_MKDIR"
+run_inspect "$p" --seccomp="$NO_MKDIR"
 expect "no-mkdir container: matches no-mkdir.json" 0 "$(header "$p" 2 1 0 $DOCKER_BND)
 filter 0 (installed last, runs first): $n instructions, flags: none
 filter 0 matches $NO_MKDIR exactly ($n instructions, compiled for CapBnd $DOCKER_BND)"
 
-run_minirun inspect "$p"
+run_inspect "$p"
 expect "no-mkdir container: without --seccomp, the filters only" 0 "$(header "$p" 2 1 0 $DOCKER_BND)
 filter 0 (installed last, runs first): $n instructions, flags: none"
+if [ "$(id -u)" = 0 ]; then
+    is "$((CGLINES >= 14))" 1 "as root: the container's cgroups and device rules are shown too ($CGLINES lines)"
+fi
 
-run_minirun inspect "$p" --seccomp=runtime/default
+run_inspect "$p" --seccomp=runtime/default
 # shellcheck disable=SC2053 # a glob on purpose
 if [ "$RC" = 1 ] && [ -z "$ERR" ] && [[ $OUT == "$(header "$p" 2 1 0 $DOCKER_BND)
 filter 0 (installed last, runs first): $n instructions, flags: none
@@ -94,13 +105,13 @@ else
 fi
 
 p=${CPID[default]:-0}
-run_minirun inspect "$p" --seccomp=runtime/default
+run_inspect "$p" --seccomp=runtime/default
 n=$(printf '%s\n' "$OUT" | sed -n 's/^filter 0 (installed last, runs first): \([0-9]*\) instructions, flags: none$/\1/p')
 expect "default container: matches runtime/default" 0 "$(header "$p" 2 1 0 $DOCKER_BND)
 filter 0 (installed last, runs first): $n instructions, flags: none
 filter 0 matches runtime/default exactly ($n instructions, compiled for CapBnd $DOCKER_BND)"
 default_n=$n
-run_minirun inspect "$p" --seccomp="$NO_MKDIR"
+run_inspect "$p" --seccomp="$NO_MKDIR"
 if [ "$RC" = 1 ] && [[ $OUT == *"
 filter 0 differs from $NO_MKDIR: $default_n instructions installed, $(n_insns "$NO_MKDIR") compiled (CapBnd $DOCKER_BND); first difference at instruction "[0-9]* ]]; then
     ok "default container: differs from no-mkdir.json, exit 1"
@@ -109,7 +120,7 @@ else
 fi
 
 p=${CPID[sysadmin]:-0}
-run_minirun inspect "$p" --seccomp=runtime/default
+run_inspect "$p" --seccomp=runtime/default
 n=$(printf '%s\n' "$OUT" | sed -n 's/^filter 0 (installed last, runs first): \([0-9]*\) instructions, flags: none$/\1/p')
 expect "--cap-add SYS_ADMIN: matches runtime/default compiled for its bounding set" 0 \
     "$(header "$p" 2 1 0 $SYSADMIN_BND)
@@ -120,19 +131,19 @@ is "$([ -n "$n" ] && [ "$n" != "$default_n" ] && echo different)" different \
 
 p=${CPID[nnp]:-0}
 n=$(n_insns "$LOG_ALL")
-run_minirun inspect "$p" --seccomp="$LOG_ALL"
+run_inspect "$p" --seccomp="$LOG_ALL"
 expect "log-all with no-new-privileges: NoNewPrivs 1, matches" 0 "$(header "$p" 2 1 1 $DOCKER_BND)
 filter 0 (installed last, runs first): $n instructions, flags: none
 filter 0 matches $LOG_ALL exactly ($n instructions, compiled for CapBnd $DOCKER_BND)"
 
 p=${CPID[unconfined]:-0}
-run_minirun inspect "$p"
+run_inspect "$p"
 expect "unconfined container: Seccomp 0, no filter lines" 0 "$(header "$p" 0 0 0 $DOCKER_BND)"
-run_minirun inspect "$p" --seccomp=runtime/default
+run_inspect "$p" --seccomp=runtime/default
 expect "unconfined container vs runtime/default: exit 1" 1 "$(header "$p" 0 0 0 $DOCKER_BND)
 no filter installed, but runtime/default was given"
 # "unconfined" is what this container was given: it matches.
-run_minirun inspect "$p" --seccomp=unconfined
+run_inspect "$p" --seccomp=unconfined
 if [ "$RC" = 0 ] && [ -z "$ERR" ] && [[ $OUT == "$(header "$p" 0 0 0 $DOCKER_BND)"* ]]; then
     ok "unconfined container vs unconfined: exit 0"
 else

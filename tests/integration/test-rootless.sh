@@ -84,6 +84,12 @@ expect "rootless: --memory is 125 with the exact message" 125 "" \
 run_rootless --pids-limit 10 "$ROOTFS" true
 expect "rootless: --pids-limit is 125 with the exact message" 125 "" \
     "minirun: --pids-limit: needs a cgroup, and none can be created without root"
+# --device without a device cgroup: the host node bound in, the host's permissions apply.
+rl_expect "rootless: --device /dev/null:/dev/mynull is bound in and writable" 0 ok -- \
+    --device /dev/null:/dev/mynull "$ROOTFS" sh -c 'echo x > /dev/mynull && echo ok'
+run_rootless --device /dev/null:/dev/mynull:r "$ROOTFS" true
+expect "rootless: --device with narrower permissions than rwm is 125" 125 "" \
+    "minirun: --device /dev/null:/dev/mynull:r: permissions need a device cgroup, and none can be created without root"
 rl_expect "rootless: the cgroup namespace shows root paths" 0 / -- \
     "$ROOTFS" sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u'
 
