@@ -19,7 +19,8 @@
  *           seccomp] -> execve
  *   parent: wait for exec (EOF on the sync socket) or an error message,
  *           [observing: take the seccomp listener, answer notifications] ->
- *           signalfd -> [-it: raw tty] -> relay tty, forward signals -> reap
+ *           signalfd -> [-it: raw tty] -> relay tty, forward signals,
+ *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap
  *           -> [observing: report or learned profile] -> exit status
  *
  * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
@@ -37,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -620,12 +622,27 @@ struct child {
 
 #define CHILD_NONE ((struct child){.pid = -1, .pidfd = -1})
 
+static bool
+is_exit(const siginfo_t *si)
+{
+	return si->si_code == CLD_EXITED || si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED;
+}
+
 static void
 reap(int pidfd)
 {
 	siginfo_t si;
-	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
-		;
+	/* A tracee's ptrace stop is reported too (see release_tracee): not an exit. */
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (is_exit(&si))
+			return;
+	}
 }
 
 static void
@@ -785,6 +802,7 @@ wait_for_exec(const struct child *child, int sock, struct mr_observer *observer,
 
 /* What relay_loop() moves between the caller and the running container. */
 struct relay {
+	pid_t pid;
 	int pidfd;
 	int sigfd;
 	int master; /* -1 without -t */
@@ -801,20 +819,70 @@ drain(int from, int to)
 		;
 }
 
-static void
+/* Returns true when a SIGCHLD was among them: the child may have changed state. */
+static bool
 forward_signals(const struct relay *s)
 {
 	struct signalfd_siginfo si;
+	bool sigchld = false;
 
 	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
+		if (si.ssi_signo == SIGCHLD) {
+			sigchld = true;
 			continue;
+		}
 		if (si.ssi_signo == SIGWINCH) {
 			if (s->master >= 0)
 				mr_tty_copy_winsize(STDIN_FILENO, s->master);
 			continue;
 		}
 		syscall(SYS_pidfd_send_signal, s->pidfd, (int)si.ssi_signo, NULL, 0);
+	}
+	return sigchld;
+}
+
+/*
+ * The command may call ptrace(PTRACE_TRACEME): Docker's default profile
+ * allows it, and it makes its parent, minirun, the tracer.  From then on
+ * every signal it receives stops it in a ptrace stop (State: t) that only
+ * the tracer can end; the kernel reports that stop to waitid even without
+ * WSTOPPED (a ptrace stop is always reported to the tracer), but the pidfd
+ * does not become readable, so without this the command waits for minirun
+ * and minirun for the command, forever.  minirun debugs nothing: it
+ * detaches, delivering the signal that caused the stop, as if nobody had
+ * been tracing.  A later PTRACE_TRACEME just brings us here again.
+ */
+static void
+release_tracee(pid_t pid, const siginfo_t *si)
+{
+	ptrace(PTRACE_DETACH, pid, NULL, (void *)(intptr_t)(si->si_status & 0x7f));
+}
+
+/*
+ * What happened to the child, without blocking: 1 with *exit_status when it
+ * exited (it is reaped), 0 when it is still running, -1 on error.
+ */
+static int
+child_changed(const struct relay *s, int *exit_status, struct mr_error *err)
+{
+	for (;;) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		if (waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED | WNOHANG) < 0) {
+			if (errno == EINTR)
+				continue;
+			return mr_error_set(err, errno, "waitid");
+		}
+		if (si.si_pid == 0)
+			return 0;
+		if (si.si_code == CLD_TRAPPED) {
+			release_tracee(s->pid, &si);
+			continue;
+		}
+		if (!is_exit(&si))
+			continue;
+		*exit_status = status_from_siginfo(&si);
+		return 1;
 	}
 }
 
@@ -864,8 +932,9 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			return mr_error_set(err, errno, "poll");
 		}
 
+		bool changed = false;
 		if (pfd[i_sig].revents & POLLIN)
-			forward_signals(s);
+			changed = forward_signals(s);
 		if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))) {
 			errno = 0;
 			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0 && errno != EAGAIN)
@@ -901,14 +970,14 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			mr_observer_handle_procev(s->observer);
 		if (i_kmsg >= 0 && (pfd[i_kmsg].revents & POLLIN))
 			mr_observer_handle_kmsg(s->observer);
-		if (pfd[i_pid].revents & POLLIN) {
-			siginfo_t si;
-			memset(&si, 0, sizeof(si));
-			if (waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED) < 0)
-				return mr_error_set(err, errno, "waitid");
+		if (changed || (pfd[i_pid].revents & POLLIN)) {
+			int r = child_changed(s, exit_status, err);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				continue;
 			if (master_open)
 				drain(s->master, STDOUT_FILENO);
-			*exit_status = status_from_siginfo(&si);
 			return 0;
 		}
 	}
@@ -929,6 +998,7 @@ relay_until_exit(const struct mr_prepared *p, const struct child *child, const s
 		return mr_error_set(err, errno, "signalfd");
 
 	struct relay s = {
+	    .pid = child->pid,
 	    .pidfd = child->pidfd,
 	    .sigfd = sigfd,
 	    .master = master,

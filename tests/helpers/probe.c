@@ -16,6 +16,11 @@
  *                                   or the error's name (glibc 2.34+ tries
  *                                   clone3 first and falls back to clone only
  *                                   on ENOSYS) and exits with its value
+ *   probe traceme                   ptrace(PTRACE_TRACEME), then raise SIGUSR1
+ *                                   with a handler installed: exits 42 once
+ *                                   the handler ran (the parent, now the
+ *                                   tracer, must let the signal through), 1
+ *                                   if it did not, 2 if TRACEME failed
  *
  * The syscall command works like bubblewrap's tests/try-syscall.c: without
  * ARGs each known syscall gets deliberately invalid arguments, so that an
@@ -38,6 +43,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -153,7 +159,8 @@ usage (void)
          "       probe mount [TARGET]\n"
          "       probe dumpable\n"
          "       probe segv\n"
-         "       probe thread\n",
+         "       probe thread\n"
+         "       probe traceme\n",
          stderr);
   exit (2);
 }
@@ -383,6 +390,32 @@ cmd_thread (void)
   return report_errno (err);
 }
 
+static volatile sig_atomic_t usr1_seen;
+
+static void
+on_usr1 (int sig)
+{
+  (void) sig;
+  usr1_seen = 1;
+}
+
+/* The parent becomes the tracer: every signal now stops this process until
+ * the tracer resumes it. */
+static int
+cmd_traceme (void)
+{
+  struct sigaction sa = { .sa_handler = on_usr1 };
+
+  if (ptrace (PTRACE_TRACEME, 0, NULL, NULL) < 0)
+    {
+      report_errno (errno);
+      return 2;
+    }
+  sigaction (SIGUSR1, &sa, NULL);
+  raise (SIGUSR1);
+  return usr1_seen ? 42 : 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -413,6 +446,8 @@ main (int argc, char **argv)
     }
   if (strcmp (argv[1], "thread") == 0)
     return cmd_thread ();
+  if (strcmp (argv[1], "traceme") == 0)
+    return cmd_traceme ();
   usage ();
   return 2;
 }

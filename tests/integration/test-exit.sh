@@ -21,6 +21,12 @@ expect "a child killed by SIGTERM is 143 for the shell" 0 143 Terminated
 run_minirun "$ROOTFS" sh -c 'sleep 100 & kill -9 $!; wait $!; echo $?'
 expect "a child killed by SIGKILL is 137 for the shell" 0 137 Killed
 
+# --- ptrace(PTRACE_TRACEME): minirun, the parent, becomes the tracer ------------
+# Docker's default profile allows it.  Each signal then stops the command in
+# a ptrace stop until the tracer resumes it: minirun must never leave it there.
+run_cmd timeout -k 1 5 "$MINIRUN" "$ROOTFS" /probe traceme
+expect "PTRACE_TRACEME then a signal: the handler runs, exit 42 (not a hang)" 42 ""
+
 # --- killed from outside: 128+9 --------------------------------------------------
 "$MINIRUN" "$ROOTFS" sleep 1000 < /dev/null > "$TESTS_TMP/bg.out" 2> "$TESTS_TMP/bg.err" &
 mpid=$!
