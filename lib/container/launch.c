@@ -10,7 +10,9 @@
  *           -> [rootless: write the id maps, release the child]
  *   child:  pdeathsig -> [rootless: wait for the maps] -> non-dumpable ->
  *           setsid -> umask 0 -> mounts + pivot_root -> [read-only root] ->
- *           close fds -> [network none: lo up] -> hostname -> AppArmor exec
+ *           close fds -> [--init: fork; the parent stays as PID 1
+ *           (init.c), the child goes on: setsid -> (observing: send its
+ *           pidfd)] -> [network none: lo up] -> hostname -> AppArmor exec
  *           label -> stdio/tty -> umask 022 -> workdir (getcwd check) ->
  *           exec target check -> signals reset -> [not rootless:
  *           setgroups] -> bounding set -> clear ambient -> KEEPCAPS ->
@@ -50,6 +52,7 @@
 
 #include "container/launch.h"
 #include "container/apparmor.h"
+#include "container/init.h"
 #include "container/mounts.h"
 #include "container/namespaces.h"
 #include "seccomp/observe.h"
@@ -63,6 +66,7 @@
 enum sync_type {
 	SYNC_TTY = 1, /* carries the pty master fd */
 	SYNC_ERROR,   /* the container process failed before exec */
+	SYNC_PIDFD,   /* --init: carries a pidfd of the workload (observing only) */
 };
 
 struct sync_msg {
@@ -574,6 +578,33 @@ exec_command(const struct mr_prepared *p, struct mr_error *err)
 				   "exec %s", p->exec_path);
 }
 
+/*
+ * --init: the process clone3 made stays as the container's PID 1 (init.c);
+ * its child, PID 2, goes on to become the workload.  Forked here: after the
+ * mounts, so the init holds nothing of the host's, and before the identity
+ * and the filter, which are the workload's alone.
+ */
+static int
+split_off_init(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+{
+	if (mr_init_fork(p->permitted, err) < 0)
+		return -1;
+	/*
+	 * A session of its own, as without --init: the pty of -t becomes its
+	 * controlling terminal, and Ctrl-C reaches it, not the init.
+	 */
+	if (setsid() < 0)
+		return mr_error_set(err, errno, "setsid");
+	if (p->seccomp.observe == MR_OBSERVE_NONE)
+		return 0;
+	/* minirun takes the filter's listener out of this process, not the init. */
+	cleanup_close int self = (int)syscall(SYS_pidfd_open, getpid(), 0U);
+	struct sync_msg m = {.type = SYNC_PIDFD};
+	if (self < 0 || sync_send(sync_fd, &m, self) < 0)
+		return mr_error_set(err, errno, "--init: hand the workload's pidfd to minirun");
+	return 0;
+}
+
 /* The steps of the header comment's "child" line, in that order. */
 static int
 container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *shared,
@@ -582,6 +613,8 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 	if (detach_from_caller(p, sync_fd, err) < 0)
 		return -1;
 	if (enter_root(p, sync_fd, err) < 0)
+		return -1;
+	if (p->spec->init && split_off_init(p, sync_fd, err) < 0)
 		return -1;
 	if (set_up_surroundings(p, sync_fd, err) < 0)
 		return -1;
@@ -732,10 +765,10 @@ write_id_maps(const struct mr_prepared *p, const struct child *child, int sock,
  * container process and let it go on.
  */
 static int
-take_listener(const struct child *child, struct shared_page *shared, struct mr_observer *observer,
+take_listener(int pidfd, struct shared_page *shared, struct mr_observer *observer,
 	      struct mr_error *err)
 {
-	int lfd = (int)syscall(SYS_pidfd_getfd, child->pidfd, atomic_load(&shared->listener), 0U);
+	int lfd = (int)syscall(SYS_pidfd_getfd, pidfd, atomic_load(&shared->listener), 0U);
 	if (lfd < 0)
 		return mr_error_set(err, errno,
 				    "seccomp: take the notification fd from "
@@ -750,12 +783,15 @@ take_listener(const struct child *child, struct shared_page *shared, struct mr_o
  * Wait for the exec: messages until EOF.  When observing, the listener
  * appears in the shared page somewhere in between, and from then on the
  * container process's syscalls may wait for minirun's answers.  *master
- * receives the pty master if the child sends one.
+ * receives the pty master if the child sends one.  With --init the filter
+ * is in the workload, not in the child: its pidfd comes first (SYNC_PIDFD).
  */
 static int
-wait_for_exec(const struct child *child, int sock, struct mr_observer *observer,
+wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer *observer,
 	      struct shared_page *shared, int *master, struct mr_error *err)
 {
+	cleanup_close int workload = -1;
+
 	for (;;) {
 		struct sync_msg m;
 		int fd;
@@ -768,7 +804,8 @@ wait_for_exec(const struct child *child, int sock, struct mr_observer *observer,
 		if (poll(pfd, 2, waiting_listener ? 1 : -1) < 0 && errno != EINTR)
 			return mr_error_set(err, errno, "poll");
 		if (waiting_listener && atomic_load(&shared->listener) >= 0 &&
-		    take_listener(child, shared, observer, err) < 0)
+		    (!init || workload >= 0) &&
+		    take_listener(init ? workload : child->pidfd, shared, observer, err) < 0)
 			return -1;
 		/*
 		 * The sync socket first: once the exec has closed it, a pending
@@ -788,6 +825,10 @@ wait_for_exec(const struct child *child, int sock, struct mr_observer *observer,
 			return mr_error_set(err, errno, "sync with the container process");
 		if (m.type == SYNC_TTY && fd >= 0) {
 			*master = fd;
+			continue;
+		}
+		if (m.type == SYNC_PIDFD && fd >= 0 && workload < 0) {
+			workload = fd;
 			continue;
 		}
 		if (fd >= 0)
@@ -1035,7 +1076,7 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 		mr_observer_set_init(observer, child.pid);
 	if (p->rootless && write_id_maps(p, &child, sock, err) < 0)
 		return -1;
-	if (wait_for_exec(&child, sock, observer, shared, &master, err) < 0)
+	if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, err) < 0)
 		return -1;
 	*execed = true;
 	if (relay_until_exit(p, &child, relay, master, observer, exit_status, err) < 0)

@@ -21,6 +21,9 @@
  *                                   the handler ran (the parent, now the
  *                                   tracer, must let the signal through), 1
  *                                   if it did not, 2 if TRACEME failed
+ *   probe nopdeathsig [TAG]         prctl(PR_SET_PDEATHSIG, 0), print "ready",
+ *                                   then wait for a signal (TAG: only to find
+ *                                   the process by its argv)
  *
  * The syscall command works like bubblewrap's tests/try-syscall.c: without
  * ARGs each known syscall gets deliberately invalid arguments, so that an
@@ -160,7 +163,8 @@ usage (void)
          "       probe dumpable\n"
          "       probe segv\n"
          "       probe thread\n"
-         "       probe traceme\n",
+         "       probe traceme\n"
+         "       probe nopdeathsig [TAG]\n",
          stderr);
   exit (2);
 }
@@ -448,6 +452,15 @@ main (int argc, char **argv)
     return cmd_thread ();
   if (strcmp (argv[1], "traceme") == 0)
     return cmd_traceme ();
+  if (strcmp (argv[1], "nopdeathsig") == 0)
+    {
+      if (prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+        return report_errno (errno);
+      printf ("ready\n");
+      fflush (stdout);
+      for (;;)
+        pause ();
+    }
   usage ();
   return 2;
 }

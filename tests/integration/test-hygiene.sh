@@ -108,6 +108,7 @@ diag "100 runs took $elapsed_ms ms"
     "$MINIRUN" --privileged --network host "$ROOTFS" true
     "$MINIRUN" "$ROOTFS" /probe segv
     "$MINIRUN" "$ROOTFS" sh -c 'sleep 100 & sleep 100 & exit 0'
+    "$MINIRUN" --init "$ROOTFS" sh -c 'sleep 100 & sleep 100 & exit 0'
     "$MINIRUN" --cap-add SYS_ADMIN "$ROOTFS" sh -c 'mount -t tmpfs t /mnt && mount --make-shared /mnt'
     setpriv --reuid=65534 --regid=65534 --clear-groups "$MINIRUN" "$ROOTFS" true
 } < /dev/null > /dev/null 2>&1
