@@ -6,10 +6,12 @@
  * in lib/seccomp/observe.c.
  *
  *   parent: [observing: open the observer, map the shared page] -> block
- *           the relayed signals -> socketpair -> clone3(namespaces, pidfd)
- *           -> [rootless: write the id maps, release the child]
+ *           the relayed signals -> [no -t, stdout/stderr a terminal: output
+ *           pipes] -> socketpair -> clone3(namespaces, pidfd) -> [rootless:
+ *           write the id maps, release the child]
  *   child:  pdeathsig -> [rootless: wait for the maps] -> non-dumpable ->
- *           setsid -> umask 0 -> mounts + pivot_root -> [read-only root] ->
+ *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts +
+ *           pivot_root -> [read-only root] ->
  *           close fds -> [--init: fork; the parent stays as PID 1
  *           (init.c), the child goes on: setsid -> (observing: send its
  *           pidfd)] -> [network none: lo up] -> hostname -> AppArmor exec
@@ -21,7 +23,8 @@
  *           seccomp] -> execve
  *   parent: wait for exec (EOF on the sync socket) or an error message,
  *           [observing: take the seccomp listener, answer notifications] ->
- *           signalfd -> [-it: raw tty] -> relay tty, forward signals,
+ *           signalfd -> [-it: raw tty] -> relay tty or output pipes, forward
+ *           signals,
  *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap
  *           -> [observing: report or learned profile] -> exit status
  *
@@ -87,6 +90,23 @@ struct shared_page {
 	_Atomic int listener; /* -1 until the child installed the filter */
 	_Atomic int taken;    /* set by minirun once it holds its own copy */
 };
+
+/*
+ * Without -t the container's stdout and stderr used to be the caller's
+ * terminal itself: a descriptor it could read keystrokes from (typed while
+ * it runs, meant for the shell) and change the terminal's modes through
+ * (tcsetattr works on a write-only tty fd too).  Docker never hands the
+ * terminal to a container; neither does minirun: when fd 1 or 2 is a
+ * terminal and -t is not given, the container writes into a pipe and minirun
+ * copies it to its own fd.  Other stdout/stderr (files, pipes) are passed
+ * as they are, with no copy.
+ */
+struct output_pipes {
+	int out_r, err_r;	  /* minirun's read ends, -1 when not relayed */
+	int child_out, child_err; /* the container's fd 1 and 2; -1: keep minirun's */
+};
+
+#define OUTPUT_PIPES_NONE ((struct output_pipes){-1, -1, -1, -1})
 
 /* --- the sync socket ------------------------------------------------------ */
 
@@ -429,7 +449,8 @@ install_filter(const struct mr_prepared *p, struct shared_page *shared, struct m
  * ptraced from the caller's side, or still share the caller's terminal.
  */
 static int
-detach_from_caller(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+		   struct mr_error *err)
 {
 	char go;
 
@@ -448,6 +469,12 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, struct mr_error *er
 	/* CVE-2017-5226: without a controlling terminal, TIOCSTI cannot reach the caller's. */
 	if (setsid() < 0)
 		return mr_error_set(err, errno, "setsid");
+
+	/* Not the caller's terminal, but a pipe minirun relays (struct output_pipes). */
+	if (pipes->child_out >= 0 && dup2(pipes->child_out, STDOUT_FILENO) < 0)
+		return mr_error_set(err, errno, "stdout: pipe");
+	if (pipes->child_err >= 0 && dup2(pipes->child_err, STDERR_FILENO) < 0)
+		return mr_error_set(err, errno, "stderr: pipe");
 	return 0;
 }
 
@@ -607,10 +634,10 @@ split_off_init(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 
 /* The steps of the header comment's "child" line, in that order. */
 static int
-container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *shared,
-	       struct mr_error *err)
+container_init(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+	       struct shared_page *shared, struct mr_error *err)
 {
-	if (detach_from_caller(p, sync_fd, err) < 0)
+	if (detach_from_caller(p, sync_fd, pipes, err) < 0)
 		return -1;
 	if (enter_root(p, sync_fd, err) < 0)
 		return -1;
@@ -624,11 +651,12 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 }
 
 static _Noreturn void
-container_main(const struct mr_prepared *p, int sync_fd, struct shared_page *shared)
+container_main(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+	       struct shared_page *shared)
 {
 	struct mr_error err = {0};
 
-	container_init(p, sync_fd, shared, &err);
+	container_init(p, sync_fd, pipes, shared, &err);
 	struct sync_msg m = {
 	    .type = SYNC_ERROR,
 	    .exit_status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE,
@@ -706,14 +734,81 @@ status_from_siginfo(const siginfo_t *si)
 	return 128 + si->si_status;
 }
 
+static void
+output_pipes_close(struct output_pipes *op)
+{
+	int *fds[] = {&op->out_r, &op->err_r, &op->child_out, &op->child_err};
+	for (size_t i = 0; i < 4; i++) {
+		int fd = *fds[i];
+		if (fd < 0)
+			continue;
+		for (size_t j = i; j < 4; j++)
+			if (*fds[j] == fd)
+				*fds[j] = -1; /* fd 2 may share fd 1's pipe */
+		close(fd);
+	}
+}
+
+#define cleanup_output_pipes __attribute__((cleanup(output_pipes_close)))
+
+static bool
+same_file(int a, int b)
+{
+	struct stat sa, sb;
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino && sa.st_rdev == sb.st_rdev;
+}
+
+static int
+output_pipe(int *read_end, int *write_end, struct mr_error *err)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return mr_error_set(err, errno, "pipe");
+	/* Only minirun's end: the container's writes block as on a terminal. */
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	*read_end = fds[0];
+	*write_end = fds[1];
+	return 0;
+}
+
+/*
+ * See struct output_pipes.  When fds 1 and 2 are the same terminal they
+ * share one pipe, so what the container writes to both arrives in the
+ * order it was written.
+ */
+static int
+open_output_pipes(const struct mr_spec *spec, struct output_pipes *op, struct mr_error *err)
+{
+	bool out_tty = !spec->tty && isatty(STDOUT_FILENO);
+	bool err_tty = !spec->tty && isatty(STDERR_FILENO);
+
+	if (out_tty && output_pipe(&op->out_r, &op->child_out, err) < 0)
+		return -1;
+	if (err_tty && out_tty && same_file(STDOUT_FILENO, STDERR_FILENO))
+		op->child_err = op->child_out;
+	else if (err_tty && output_pipe(&op->err_r, &op->child_err, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* After clone3: the write ends are the container's alone. */
+static void
+output_pipes_close_child_ends(struct output_pipes *op)
+{
+	struct output_pipes child_ends = {-1, -1, op->child_out, op->child_err};
+	output_pipes_close(&child_ends);
+	op->child_out = op->child_err = -1;
+}
+
 /*
  * clone3 with every namespace at once and a pidfd, so the process is never
  * known by a bare pid that could be reused.  The child end of the sync
  * socket is left to the child; *sock receives minirun's end.
  */
 static int
-spawn(const struct mr_prepared *p, struct shared_page *shared, struct child *child, int *sock,
-      struct mr_error *err)
+spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shared_page *shared,
+      struct child *child, int *sock, struct mr_error *err)
 {
 	int sv[2];
 	int pidfd = -1;
@@ -741,7 +836,7 @@ spawn(const struct mr_prepared *p, struct shared_page *shared, struct child *chi
 	}
 	if (pid == 0) {
 		close(parent_end);
-		container_main(p, child_end, shared);
+		container_main(p, child_end, pipes, shared);
 	}
 	*child = (struct child){.pid = pid, .pidfd = pidfd};
 	*sock = mr_steal_fd(&parent_end);
@@ -847,6 +942,8 @@ struct relay {
 	int pidfd;
 	int sigfd;
 	int master; /* -1 without -t */
+	int out;    /* the output pipes' read ends, -1 when not relayed */
+	int err;
 	bool relay_stdin;
 	struct mr_observer *observer; /* NULL unless --seccomp-report/--seccomp-learn */
 };
@@ -932,6 +1029,7 @@ static int
 relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 {
 	bool stdin_open = s->relay_stdin, master_open = s->master >= 0, send_eof = false;
+	bool out_open = s->out >= 0, err_open = s->err >= 0;
 	/*
 	 * Input waiting for the pty: the master is non-blocking, so a container
 	 * that does not read (or writes back faster than we drain) can never
@@ -944,9 +1042,9 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 		fcntl(s->master, F_SETFL, fcntl(s->master, F_GETFL) | O_NONBLOCK);
 
 	for (;;) {
-		struct pollfd pfd[7];
+		struct pollfd pfd[9];
 		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1, i_lis = -1, i_kmsg = -1,
-		    i_procev = -1;
+		    i_procev = -1, i_out = -1, i_err = -1;
 
 		pfd[i_sig = n++] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
 		pfd[i_pid = n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
@@ -955,6 +1053,10 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			    .fd = s->master,
 			    .events =
 				(short)(POLLIN | (in_off < in_len || send_eof ? POLLOUT : 0))};
+		if (out_open)
+			pfd[i_out = n++] = (struct pollfd){.fd = s->out, .events = POLLIN};
+		if (err_open)
+			pfd[i_err = n++] = (struct pollfd){.fd = s->err, .events = POLLIN};
 		if (stdin_open && in_off == in_len)
 			pfd[i_stdin = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
 		if (s->observer && mr_observer_listener_fd(s->observer) >= 0)
@@ -980,6 +1082,17 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			errno = 0;
 			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0 && errno != EAGAIN)
 				master_open = false;
+		}
+		/* EOF, or a caller's terminal that went away: the container gets EPIPE. */
+		if (i_out >= 0 && (pfd[i_out].revents & (POLLIN | POLLHUP | POLLERR))) {
+			errno = 0;
+			if (mr_tty_pump(s->out, STDOUT_FILENO) <= 0 && errno != EAGAIN)
+				out_open = false;
+		}
+		if (i_err >= 0 && (pfd[i_err].revents & (POLLIN | POLLHUP | POLLERR))) {
+			errno = 0;
+			if (mr_tty_pump(s->err, STDERR_FILENO) <= 0 && errno != EAGAIN)
+				err_open = false;
 		}
 		if (i_stdin >= 0 && (pfd[i_stdin].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t r = read(STDIN_FILENO, in_buf, sizeof(in_buf));
@@ -1017,8 +1130,13 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 				return -1;
 			if (r == 0)
 				continue;
+			/* Every writer has exited with the namespace's init. */
 			if (master_open)
 				drain(s->master, STDOUT_FILENO);
+			if (out_open)
+				drain(s->out, STDOUT_FILENO);
+			if (err_open)
+				drain(s->err, STDERR_FILENO);
 			return 0;
 		}
 	}
@@ -1030,7 +1148,8 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
  */
 static int
 relay_until_exit(const struct mr_prepared *p, const struct child *child, const sigset_t *relay,
-		 int master, struct mr_observer *observer, int *exit_status, struct mr_error *err)
+		 int master, const struct output_pipes *pipes, struct mr_observer *observer,
+		 int *exit_status, struct mr_error *err)
 {
 	struct mr_tty_state tty_state = {0};
 
@@ -1043,12 +1162,15 @@ relay_until_exit(const struct mr_prepared *p, const struct child *child, const s
 	    .pidfd = child->pidfd,
 	    .sigfd = sigfd,
 	    .master = master,
+	    .out = pipes->out_r,
+	    .err = pipes->err_r,
 	    .relay_stdin = master >= 0 && p->spec->interactive,
 	    .observer = observer,
 	};
-	if (master >= 0) {
-		/* A reader that went away must not kill minirun mid-relay. */
+	/* A reader that went away must not kill minirun mid-relay. */
+	if (master >= 0 || pipes->out_r >= 0 || pipes->err_r >= 0)
 		signal(SIGPIPE, SIG_IGN);
+	if (master >= 0) {
 		if (s.relay_stdin && mr_tty_make_raw(STDIN_FILENO, &tty_state, err) < 0)
 			return -1;
 	}
@@ -1068,10 +1190,14 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 {
 	cleanup_close int sock = -1;
 	cleanup_close int master = -1;
+	cleanup_output_pipes struct output_pipes pipes = OUTPUT_PIPES_NONE;
 	cleanup_child struct child child = CHILD_NONE;
 
-	if (spawn(p, shared, &child, &sock, err) < 0)
+	if (open_output_pipes(p->spec, &pipes, err) < 0)
 		return -1;
+	if (spawn(p, &pipes, shared, &child, &sock, err) < 0)
+		return -1;
+	output_pipes_close_child_ends(&pipes);
 	if (observer != NULL)
 		mr_observer_set_init(observer, child.pid);
 	if (p->rootless && write_id_maps(p, &child, sock, err) < 0)
@@ -1079,7 +1205,7 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 	if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, err) < 0)
 		return -1;
 	*execed = true;
-	if (relay_until_exit(p, &child, relay, master, observer, exit_status, err) < 0)
+	if (relay_until_exit(p, &child, relay, master, &pipes, observer, exit_status, err) < 0)
 		return -1;
 	child_reaped(&child);
 	if (observer != NULL)
