@@ -11,26 +11,26 @@
  *           write the id maps, release the child]
  *   child:  pdeathsig -> [rootless: wait for the maps] -> non-dumpable ->
  *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts +
- *           pivot_root -> [read-only root] ->
- *           close fds -> [--init: fork; the parent stays as PID 1
- *           (init.c), the child goes on: setsid -> (observing: send its
- *           pidfd)] -> [network none: lo up] -> hostname -> AppArmor exec
- *           label -> stdio/tty -> umask 022 -> workdir (getcwd check) ->
- *           exec target check -> signals reset -> [not rootless:
- *           setgroups] -> bounding set -> clear ambient -> KEEPCAPS ->
- *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset ->
- *           [non-root: pdeathsig again] -> read back -> [no_new_privs ->
- *           seccomp] -> execve
+ *           pivot_root -> [read-only root] -> close fds -> [--init: fork;
+ *           the parent stays as PID 1 (init.c), the child goes on: setsid
+ *           -> (observing: send its pidfd)] -> [network none: lo up] ->
+ *           hostname -> AppArmor exec label -> stdio/tty -> umask 022 ->
+ *           workdir (getcwd check) -> exec target check -> signals reset ->
+ *           [not rootless: setgroups] -> bounding set -> clear ambient ->
+ *           KEEPCAPS -> setresgid -> [seccomp if !no_new_privs] ->
+ *           setresuid -> capset -> [non-root: pdeathsig again] -> read back
+ *           -> [no_new_privs -> seccomp] -> execve
  *   parent: wait for exec (EOF on the sync socket) or an error message,
- *           [observing: take the seccomp listener, answer notifications] ->
- *           signalfd -> [-it: raw tty] -> relay tty or output pipes, forward
- *           signals,
- *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap
- *           -> [observing: report or learned profile] -> exit status
+ *           [--init, observing: the workload's pidfd], [observing: take the
+ *           seccomp listener, answer notifications] -> signalfd -> [-it:
+ *           raw tty] -> relay tty or output pipes, forward signals,
+ *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap ->
+ *           [observing: report or learned profile] -> exit status
  *
  * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
- * tty master fd or an error; a successful execve closes the child's end
- * (close-on-exec), which the parent reads as "the command is running".
+ * tty master fd, with --init its own pidfd, or an error; a successful
+ * execve closes the child's end (close-on-exec), which the parent reads as
+ * "the command is running".
  */
 #include <elf.h>
 #include <errno.h>
