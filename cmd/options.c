@@ -14,6 +14,9 @@ const char mr_cli_usage[] =
     "Options (they mean what they mean for docker run):\n"
     "  -i, --interactive          keep stdin attached (default: /dev/null)\n"
     "  -t, --tty                  allocate a pseudo-terminal for the container\n"
+    "      --init                 run COMMAND under a minimal init of minirun's\n"
+    "                             own (PID 1: reaps, forwards signals, and takes\n"
+    "                             the whole container down if minirun dies)\n"
     "  -u, --user USER[:GROUP]    user and group, names or numbers from ROOTFS's\n"
     "                             /etc/passwd and /etc/group\n"
     "  -e, --env KEY=VALUE        set an environment variable (KEY alone: take it\n"
@@ -71,6 +74,7 @@ const char mr_cli_usage[] =
 enum opt_id {
 	OPT_INTERACTIVE,
 	OPT_TTY,
+	OPT_INIT,
 	OPT_USER,
 	OPT_ENV,
 	OPT_WORKDIR,
@@ -116,6 +120,7 @@ struct opt {
 static const struct opt options[] = {
     {"interactive", 'i', false, OPT_INTERACTIVE, false},
     {"tty", 't', false, OPT_TTY, false},
+    {"init", 0, false, OPT_INIT, false},
     {"user", 'u', true, OPT_USER, false},
     {"env", 'e', true, OPT_ENV, false},
     {"workdir", 'w', true, OPT_WORKDIR, false},
@@ -264,6 +269,9 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		return 0;
 	case OPT_TTY:
 		spec->tty = true;
+		return 0;
+	case OPT_INIT:
+		spec->init = true;
 		return 0;
 	case OPT_USER:
 		return set_string(&spec->user, value, err);

@@ -6,31 +6,38 @@
  * in lib/seccomp/observe.c.
  *
  *   parent: [observing: open the observer, map the shared page] -> [root:
- *           create the cgroup] -> block the relayed signals -> socketpair ->
+ *           create the cgroup] -> block the relayed signals -> [no -t,
+ *           stdout/stderr a terminal: output pipes] -> socketpair ->
  *           clone3(namespaces, pidfd, [cgroup2: CLONE_INTO_CGROUP]) ->
  *           [rootless: write the id maps, release the child]
  *   child:  pdeathsig -> [root: join the v1 cgroups] -> [rootless: wait for
  *           the maps] -> cgroup namespace -> ulimits -> non-dumpable ->
- *           setsid -> umask 0 -> mounts + pivot_root -> [read-only root] ->
- *           close fds -> [network none: lo up] -> hostname -> AppArmor exec
- *           label -> stdio/tty -> umask 022 -> workdir (getcwd check) ->
- *           exec target check -> signals reset -> [not rootless:
+ *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
+ *           (rootfs, [read-only root], /proc /dev /sys, masks, volumes) +
+ *           pivot_root -> close fds -> [--init: fork; the parent stays as
+ *           PID 1 (init.c), the child goes on: setsid -> (observing: send
+ *           its pidfd)] -> [network none: lo up] -> hostname -> AppArmor
+ *           exec label -> stdio/tty -> umask 022 -> workdir (getcwd check)
+ *           -> exec target check -> signals reset -> [not rootless:
  *           setgroups] -> bounding set -> clear ambient -> KEEPCAPS ->
- *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset ->
- *           [non-root: pdeathsig again] -> read back -> [no_new_privs ->
+ *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset
+ *           -> [non-root: pdeathsig again] -> read back -> [no_new_privs ->
  *           seccomp] -> execve
  *   parent: wait for exec (EOF on the sync socket) or an error message,
- *           [observing: take the seccomp listener, answer notifications] ->
- *           signalfd -> [-it: raw tty] -> relay tty, forward signals -> reap
- *           -> [observing: report or learned profile] -> [OOM kill: say so]
- *           -> kill what is left in the cgroup, remove it -> exit status
+ *           [--init, observing: the workload's pidfd], [observing: take the
+ *           seccomp listener, answer notifications] -> signalfd -> [-it:
+ *           raw tty] -> relay tty or output pipes, forward signals,
+ *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap ->
+ *           [observing: report or learned profile] -> [OOM kill: say so] ->
+ *           kill what is left in the cgroup, remove it -> exit status
  *
  * The cgroup is lib/container/cgroup.c, the device policy
  * lib/container/devices.c, the limits lib/container/resources.c.
  *
  * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
- * tty master fd or an error; a successful execve closes the child's end
- * (close-on-exec), which the parent reads as "the command is running".
+ * tty master fd, with --init its own pidfd, or an error; a successful
+ * execve closes the child's end (close-on-exec), which the parent reads as
+ * "the command is running".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -55,6 +63,7 @@
 #include "container/apparmor.h"
 #include "container/cgroup.h"
 #include "container/exec-check.h"
+#include "container/init.h"
 #include "container/mounts.h"
 #include "container/namespaces.h"
 #include "seccomp/observe.h"
@@ -68,6 +77,7 @@
 enum sync_type {
 	SYNC_TTY = 1, /* carries the pty master fd */
 	SYNC_ERROR,   /* the container process failed before exec */
+	SYNC_PIDFD,   /* --init: carries a pidfd of the workload (observing only) */
 };
 
 struct sync_msg {
@@ -88,6 +98,23 @@ struct shared_page {
 	_Atomic int listener; /* -1 until the child installed the filter */
 	_Atomic int taken;    /* set by minirun once it holds its own copy */
 };
+
+/*
+ * Without -t the container's stdout and stderr used to be the caller's
+ * terminal itself: a descriptor it could read keystrokes from (typed while
+ * it runs, meant for the shell) and change the terminal's modes through
+ * (tcsetattr works on a write-only tty fd too).  Docker never hands the
+ * terminal to a container; neither does minirun: when fd 1 or 2 is a
+ * terminal and -t is not given, the container writes into a pipe and minirun
+ * copies it to its own fd.  Other stdout/stderr (files, pipes) are passed
+ * as they are, with no copy.
+ */
+struct output_pipes {
+	int out_r, err_r;	  /* minirun's read ends, -1 when not relayed */
+	int child_out, child_err; /* the container's fd 1 and 2; -1: keep minirun's */
+};
+
+#define OUTPUT_PIPES_NONE ((struct output_pipes){-1, -1, -1, -1})
 
 /* --- the sync socket ------------------------------------------------------ */
 
@@ -345,7 +372,8 @@ install_filter(const struct mr_prepared *p, struct shared_page *shared, struct m
  * ptraced from the caller's side, or still share the caller's terminal.
  */
 static int
-detach_from_caller(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+		   struct mr_error *err)
 {
 	char go;
 
@@ -378,6 +406,12 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, struct mr_error *er
 	/* CVE-2017-5226: without a controlling terminal, TIOCSTI cannot reach the caller's. */
 	if (setsid() < 0)
 		return mr_error_set(err, errno, "setsid");
+
+	/* Not the caller's terminal, but a pipe minirun relays (struct output_pipes). */
+	if (pipes->child_out >= 0 && dup2(pipes->child_out, STDOUT_FILENO) < 0)
+		return mr_error_set(err, errno, "stdout: pipe");
+	if (pipes->child_err >= 0 && dup2(pipes->child_err, STDERR_FILENO) < 0)
+		return mr_error_set(err, errno, "stderr: pipe");
 	return 0;
 }
 
@@ -386,8 +420,6 @@ enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
 	umask(0);
 	if (mr_mounts_setup(p, err) < 0)
-		return -1;
-	if (mr_mounts_finalize(p, err) < 0)
 		return -1;
 	/*
 	 * From here on paths from the image are followed (workdir, the
@@ -508,14 +540,43 @@ exec_command(const struct mr_prepared *p, struct mr_error *err)
 				   "exec %s", p->exec_path);
 }
 
+/*
+ * --init: the process clone3 made stays as the container's PID 1 (init.c);
+ * its child, PID 2, goes on to become the workload.  Forked here: after the
+ * mounts, so the init holds nothing of the host's, and before the identity
+ * and the filter, which are the workload's alone.
+ */
+static int
+split_off_init(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+{
+	if (mr_init_fork(p->permitted, err) < 0)
+		return -1;
+	/*
+	 * A session of its own, as without --init: the pty of -t becomes its
+	 * controlling terminal, and Ctrl-C reaches it, not the init.
+	 */
+	if (setsid() < 0)
+		return mr_error_set(err, errno, "setsid");
+	if (p->seccomp.observe == MR_OBSERVE_NONE)
+		return 0;
+	/* minirun takes the filter's listener out of this process, not the init. */
+	cleanup_close int self = (int)syscall(SYS_pidfd_open, getpid(), 0U);
+	struct sync_msg m = {.type = SYNC_PIDFD};
+	if (self < 0 || sync_send(sync_fd, &m, self) < 0)
+		return mr_error_set(err, errno, "--init: hand the workload's pidfd to minirun");
+	return 0;
+}
+
 /* The steps of the header comment's "child" line, in that order. */
 static int
-container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *shared,
-	       struct mr_error *err)
+container_init(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+	       struct shared_page *shared, struct mr_error *err)
 {
-	if (detach_from_caller(p, sync_fd, err) < 0)
+	if (detach_from_caller(p, sync_fd, pipes, err) < 0)
 		return -1;
 	if (enter_root(p, sync_fd, err) < 0)
+		return -1;
+	if (p->spec->init && split_off_init(p, sync_fd, err) < 0)
 		return -1;
 	if (set_up_surroundings(p, sync_fd, err) < 0)
 		return -1;
@@ -525,11 +586,12 @@ container_init(const struct mr_prepared *p, int sync_fd, struct shared_page *sha
 }
 
 static _Noreturn void
-container_main(const struct mr_prepared *p, int sync_fd, struct shared_page *shared)
+container_main(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+	       struct shared_page *shared)
 {
 	struct mr_error err = {0};
 
-	container_init(p, sync_fd, shared, &err);
+	container_init(p, sync_fd, pipes, shared, &err);
 	struct sync_msg m = {
 	    .type = SYNC_ERROR,
 	    .exit_status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE,
@@ -556,12 +618,27 @@ struct child {
 
 #define CHILD_NONE ((struct child){.pid = -1, .pidfd = -1})
 
+static bool
+is_exit(const siginfo_t *si)
+{
+	return si->si_code == CLD_EXITED || si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED;
+}
+
 static void
 reap(int pidfd)
 {
 	siginfo_t si;
-	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
-		;
+	/* A tracee's ptrace stop is reported too (see release_tracee): not an exit. */
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (is_exit(&si))
+			return;
+	}
 }
 
 static void
@@ -592,14 +669,81 @@ status_from_siginfo(const siginfo_t *si)
 	return 128 + si->si_status;
 }
 
+static void
+output_pipes_close(struct output_pipes *op)
+{
+	int *fds[] = {&op->out_r, &op->err_r, &op->child_out, &op->child_err};
+	for (size_t i = 0; i < 4; i++) {
+		int fd = *fds[i];
+		if (fd < 0)
+			continue;
+		for (size_t j = i; j < 4; j++)
+			if (*fds[j] == fd)
+				*fds[j] = -1; /* fd 2 may share fd 1's pipe */
+		close(fd);
+	}
+}
+
+#define cleanup_output_pipes __attribute__((cleanup(output_pipes_close)))
+
+static bool
+same_file(int a, int b)
+{
+	struct stat sa, sb;
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino && sa.st_rdev == sb.st_rdev;
+}
+
+static int
+output_pipe(int *read_end, int *write_end, struct mr_error *err)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return mr_error_set(err, errno, "pipe");
+	/* Only minirun's end: the container's writes block as on a terminal. */
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	*read_end = fds[0];
+	*write_end = fds[1];
+	return 0;
+}
+
+/*
+ * See struct output_pipes.  When fds 1 and 2 are the same terminal they
+ * share one pipe, so what the container writes to both arrives in the
+ * order it was written.
+ */
+static int
+open_output_pipes(const struct mr_spec *spec, struct output_pipes *op, struct mr_error *err)
+{
+	bool out_tty = !spec->tty && isatty(STDOUT_FILENO);
+	bool err_tty = !spec->tty && isatty(STDERR_FILENO);
+
+	if (out_tty && output_pipe(&op->out_r, &op->child_out, err) < 0)
+		return -1;
+	if (err_tty && out_tty && same_file(STDOUT_FILENO, STDERR_FILENO))
+		op->child_err = op->child_out;
+	else if (err_tty && output_pipe(&op->err_r, &op->child_err, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* After clone3: the write ends are the container's alone. */
+static void
+output_pipes_close_child_ends(struct output_pipes *op)
+{
+	struct output_pipes child_ends = {-1, -1, op->child_out, op->child_err};
+	output_pipes_close(&child_ends);
+	op->child_out = op->child_err = -1;
+}
+
 /*
  * clone3 with every namespace at once and a pidfd, so the process is never
  * known by a bare pid that could be reused.  The child end of the sync
  * socket is left to the child; *sock receives minirun's end.
  */
 static int
-spawn(const struct mr_prepared *p, struct shared_page *shared, struct child *child, int *sock,
-      struct mr_error *err)
+spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shared_page *shared,
+      struct child *child, int *sock, struct mr_error *err)
 {
 	int sv[2];
 	int pidfd = -1;
@@ -639,7 +783,7 @@ spawn(const struct mr_prepared *p, struct shared_page *shared, struct child *chi
 	}
 	if (pid == 0) {
 		close(parent_end);
-		container_main(p, child_end, shared);
+		container_main(p, child_end, pipes, shared);
 	}
 	*child = (struct child){.pid = pid, .pidfd = pidfd};
 	*sock = mr_steal_fd(&parent_end);
@@ -663,10 +807,10 @@ write_id_maps(const struct mr_prepared *p, const struct child *child, int sock,
  * container process and let it go on.
  */
 static int
-take_listener(const struct child *child, struct shared_page *shared, struct mr_observer *observer,
+take_listener(int pidfd, struct shared_page *shared, struct mr_observer *observer,
 	      struct mr_error *err)
 {
-	int lfd = (int)syscall(SYS_pidfd_getfd, child->pidfd, atomic_load(&shared->listener), 0U);
+	int lfd = (int)syscall(SYS_pidfd_getfd, pidfd, atomic_load(&shared->listener), 0U);
 	if (lfd < 0)
 		return mr_error_set(err, errno,
 				    "seccomp: take the notification fd from "
@@ -681,12 +825,15 @@ take_listener(const struct child *child, struct shared_page *shared, struct mr_o
  * Wait for the exec: messages until EOF.  When observing, the listener
  * appears in the shared page somewhere in between, and from then on the
  * container process's syscalls may wait for minirun's answers.  *master
- * receives the pty master if the child sends one.
+ * receives the pty master if the child sends one.  With --init the filter
+ * is in the workload, not in the child: its pidfd comes first (SYNC_PIDFD).
  */
 static int
-wait_for_exec(const struct child *child, int sock, struct mr_observer *observer,
+wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer *observer,
 	      struct shared_page *shared, int *master, struct mr_error *err)
 {
+	cleanup_close int workload = -1;
+
 	for (;;) {
 		struct sync_msg m;
 		int fd;
@@ -699,7 +846,8 @@ wait_for_exec(const struct child *child, int sock, struct mr_observer *observer,
 		if (poll(pfd, 2, waiting_listener ? 1 : -1) < 0 && errno != EINTR)
 			return mr_error_set(err, errno, "poll");
 		if (waiting_listener && atomic_load(&shared->listener) >= 0 &&
-		    take_listener(child, shared, observer, err) < 0)
+		    (!init || workload >= 0) &&
+		    take_listener(init ? workload : child->pidfd, shared, observer, err) < 0)
 			return -1;
 		/*
 		 * The sync socket first: once the exec has closed it, a pending
@@ -721,6 +869,10 @@ wait_for_exec(const struct child *child, int sock, struct mr_observer *observer,
 			*master = fd;
 			continue;
 		}
+		if (m.type == SYNC_PIDFD && fd >= 0 && workload < 0) {
+			workload = fd;
+			continue;
+		}
 		if (fd >= 0)
 			close(fd);
 		if (m.type == SYNC_ERROR) {
@@ -733,9 +885,12 @@ wait_for_exec(const struct child *child, int sock, struct mr_observer *observer,
 
 /* What relay_loop() moves between the caller and the running container. */
 struct relay {
+	pid_t pid;
 	int pidfd;
 	int sigfd;
 	int master; /* -1 without -t */
+	int out;    /* the output pipes' read ends, -1 when not relayed */
+	int err;
 	bool relay_stdin;
 	struct mr_observer *observer; /* NULL unless --seccomp-report/--seccomp-learn */
 };
@@ -749,20 +904,70 @@ drain(int from, int to)
 		;
 }
 
-static void
+/* Returns true when a SIGCHLD was among them: the child may have changed state. */
+static bool
 forward_signals(const struct relay *s)
 {
 	struct signalfd_siginfo si;
+	bool sigchld = false;
 
 	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
+		if (si.ssi_signo == SIGCHLD) {
+			sigchld = true;
 			continue;
+		}
 		if (si.ssi_signo == SIGWINCH) {
 			if (s->master >= 0)
 				mr_tty_copy_winsize(STDIN_FILENO, s->master);
 			continue;
 		}
 		syscall(SYS_pidfd_send_signal, s->pidfd, (int)si.ssi_signo, NULL, 0);
+	}
+	return sigchld;
+}
+
+/*
+ * The command may call ptrace(PTRACE_TRACEME): Docker's default profile
+ * allows it, and it makes its parent, minirun, the tracer.  From then on
+ * every signal it receives stops it in a ptrace stop (State: t) that only
+ * the tracer can end; the kernel reports that stop to waitid even without
+ * WSTOPPED (a ptrace stop is always reported to the tracer), but the pidfd
+ * does not become readable, so without this the command waits for minirun
+ * and minirun for the command, forever.  minirun debugs nothing: it
+ * detaches, delivering the signal that caused the stop, as if nobody had
+ * been tracing.  A later PTRACE_TRACEME just brings us here again.
+ */
+static void
+release_tracee(pid_t pid, const siginfo_t *si)
+{
+	ptrace(PTRACE_DETACH, pid, NULL, (void *)(intptr_t)(si->si_status & 0x7f));
+}
+
+/*
+ * What happened to the child, without blocking: 1 with *exit_status when it
+ * exited (it is reaped), 0 when it is still running, -1 on error.
+ */
+static int
+child_changed(const struct relay *s, int *exit_status, struct mr_error *err)
+{
+	for (;;) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		if (waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED | WNOHANG) < 0) {
+			if (errno == EINTR)
+				continue;
+			return mr_error_set(err, errno, "waitid");
+		}
+		if (si.si_pid == 0)
+			return 0;
+		if (si.si_code == CLD_TRAPPED) {
+			release_tracee(s->pid, &si);
+			continue;
+		}
+		if (!is_exit(&si))
+			continue;
+		*exit_status = status_from_siginfo(&si);
+		return 1;
 	}
 }
 
@@ -771,6 +976,7 @@ static int
 relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 {
 	bool stdin_open = s->relay_stdin, master_open = s->master >= 0, send_eof = false;
+	bool out_open = s->out >= 0, err_open = s->err >= 0;
 	/*
 	 * Input waiting for the pty: the master is non-blocking, so a container
 	 * that does not read (or writes back faster than we drain) can never
@@ -783,9 +989,9 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 		fcntl(s->master, F_SETFL, fcntl(s->master, F_GETFL) | O_NONBLOCK);
 
 	for (;;) {
-		struct pollfd pfd[7];
+		struct pollfd pfd[9];
 		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1, i_lis = -1, i_kmsg = -1,
-		    i_procev = -1;
+		    i_procev = -1, i_out = -1, i_err = -1;
 
 		pfd[i_sig = n++] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
 		pfd[i_pid = n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
@@ -794,6 +1000,10 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			    .fd = s->master,
 			    .events =
 				(short)(POLLIN | (in_off < in_len || send_eof ? POLLOUT : 0))};
+		if (out_open)
+			pfd[i_out = n++] = (struct pollfd){.fd = s->out, .events = POLLIN};
+		if (err_open)
+			pfd[i_err = n++] = (struct pollfd){.fd = s->err, .events = POLLIN};
 		if (stdin_open && in_off == in_len)
 			pfd[i_stdin = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
 		if (s->observer && mr_observer_listener_fd(s->observer) >= 0)
@@ -812,12 +1022,24 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			return mr_error_set(err, errno, "poll");
 		}
 
+		bool changed = false;
 		if (pfd[i_sig].revents & POLLIN)
-			forward_signals(s);
+			changed = forward_signals(s);
 		if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))) {
 			errno = 0;
 			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0 && errno != EAGAIN)
 				master_open = false;
+		}
+		/* EOF, or a caller's terminal that went away: the container gets EPIPE. */
+		if (i_out >= 0 && (pfd[i_out].revents & (POLLIN | POLLHUP | POLLERR))) {
+			errno = 0;
+			if (mr_tty_pump(s->out, STDOUT_FILENO) <= 0 && errno != EAGAIN)
+				out_open = false;
+		}
+		if (i_err >= 0 && (pfd[i_err].revents & (POLLIN | POLLHUP | POLLERR))) {
+			errno = 0;
+			if (mr_tty_pump(s->err, STDERR_FILENO) <= 0 && errno != EAGAIN)
+				err_open = false;
 		}
 		if (i_stdin >= 0 && (pfd[i_stdin].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t r = read(STDIN_FILENO, in_buf, sizeof(in_buf));
@@ -849,14 +1071,19 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			mr_observer_handle_procev(s->observer);
 		if (i_kmsg >= 0 && (pfd[i_kmsg].revents & POLLIN))
 			mr_observer_handle_kmsg(s->observer);
-		if (pfd[i_pid].revents & POLLIN) {
-			siginfo_t si;
-			memset(&si, 0, sizeof(si));
-			if (waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED) < 0)
-				return mr_error_set(err, errno, "waitid");
+		if (changed || (pfd[i_pid].revents & POLLIN)) {
+			int r = child_changed(s, exit_status, err);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				continue;
+			/* Every writer has exited with the namespace's init. */
 			if (master_open)
 				drain(s->master, STDOUT_FILENO);
-			*exit_status = status_from_siginfo(&si);
+			if (out_open)
+				drain(s->out, STDOUT_FILENO);
+			if (err_open)
+				drain(s->err, STDERR_FILENO);
 			return 0;
 		}
 	}
@@ -868,7 +1095,8 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
  */
 static int
 relay_until_exit(const struct mr_prepared *p, const struct child *child, const sigset_t *relay,
-		 int master, struct mr_observer *observer, int *exit_status, struct mr_error *err)
+		 int master, const struct output_pipes *pipes, struct mr_observer *observer,
+		 int *exit_status, struct mr_error *err)
 {
 	struct mr_tty_state tty_state = {0};
 
@@ -877,15 +1105,19 @@ relay_until_exit(const struct mr_prepared *p, const struct child *child, const s
 		return mr_error_set(err, errno, "signalfd");
 
 	struct relay s = {
+	    .pid = child->pid,
 	    .pidfd = child->pidfd,
 	    .sigfd = sigfd,
 	    .master = master,
+	    .out = pipes->out_r,
+	    .err = pipes->err_r,
 	    .relay_stdin = master >= 0 && p->spec->interactive,
 	    .observer = observer,
 	};
-	if (master >= 0) {
-		/* A reader that went away must not kill minirun mid-relay. */
+	/* A reader that went away must not kill minirun mid-relay. */
+	if (master >= 0 || pipes->out_r >= 0 || pipes->err_r >= 0)
 		signal(SIGPIPE, SIG_IGN);
+	if (master >= 0) {
 		if (s.relay_stdin && mr_tty_make_raw(STDIN_FILENO, &tty_state, err) < 0)
 			return -1;
 	}
@@ -905,18 +1137,22 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 {
 	cleanup_close int sock = -1;
 	cleanup_close int master = -1;
+	cleanup_output_pipes struct output_pipes pipes = OUTPUT_PIPES_NONE;
 	cleanup_child struct child child = CHILD_NONE;
 
-	if (spawn(p, shared, &child, &sock, err) < 0)
+	if (open_output_pipes(p->spec, &pipes, err) < 0)
 		return -1;
+	if (spawn(p, &pipes, shared, &child, &sock, err) < 0)
+		return -1;
+	output_pipes_close_child_ends(&pipes);
 	if (observer != NULL)
 		mr_observer_set_init(observer, child.pid);
 	if (p->rootless && write_id_maps(p, &child, sock, err) < 0)
 		return -1;
-	if (wait_for_exec(&child, sock, observer, shared, &master, err) < 0)
+	if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, err) < 0)
 		return -1;
 	*execed = true;
-	if (relay_until_exit(p, &child, relay, master, observer, exit_status, err) < 0)
+	if (relay_until_exit(p, &child, relay, master, &pipes, observer, exit_status, err) < 0)
 		return -1;
 	child_reaped(&child);
 	if (observer != NULL)

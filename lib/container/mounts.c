@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -445,18 +444,4 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	if (mr_volumes_attach(p, rootfd, err) < 0)
 		return -1;
 	return do_pivot_root(rootfd, err);
-}
-
-int
-mr_mounts_finalize(const struct mr_prepared *p, struct mr_error *err)
-{
-	/*
-	 * --read-only is applied before the mounts, recursively, by
-	 * mr_volumes_root_readonly (volumes.c): a remount of "/" here came
-	 * too late for the rootfs's own submounts and too early to tell
-	 * volumes, which keep their own mode, from the root.
-	 */
-	(void)p;
-	(void)err;
-	return 0;
 }

@@ -12,7 +12,4 @@
  */
 int mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err);
 
-/* After pivot_root: --read-only remounts "/" read-only. */
-int mr_mounts_finalize(const struct mr_prepared *p, struct mr_error *err);
-
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,18 @@ mr_spec_validate(const struct mr_spec *spec, struct mr_error *err)
 				    "--workdir '%s': the working directory must be an "
 				    "absolute path",
 				    spec->workdir);
+	/*
+	 * --init's PID 1 is minirun's own process: its /proc/1/exe is
+	 * minirun's binary on the host, guarded only by ptrace access
+	 * (non-dumpable).  A container holding CAP_SYS_PTRACE could open it
+	 * or ptrace the init (which runs without the seccomp filter):
+	 * CVE-2019-5736's way out.
+	 */
+	if (spec->init && (spec->privileged || (spec->caps >> CAP_SYS_PTRACE) & 1))
+		return mr_error_set(err, 0,
+				    "--init: not with CAP_SYS_PTRACE (--cap-add SYS_PTRACE, "
+				    "--privileged): the container could reach minirun's binary "
+				    "through its init (CVE-2019-5736)");
 	for (size_t i = 0; i < spec->n_env; i++) {
 		const char *e = spec->env[i];
 		if (e[0] == '=' || e[0] == '\0')

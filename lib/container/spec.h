@@ -45,6 +45,7 @@ struct mr_spec {
 	bool no_new_privs; /* --security-opt no-new-privileges */
 	bool interactive;  /* -i: keep stdin attached (else the container's stdin is /dev/null) */
 	bool tty;	   /* -t: a new pseudo-terminal for the container */
+	bool init;	   /* --init: minirun's own PID 1 (init.c) runs the command as PID 2 */
 
 	char *seccomp;		   /* --seccomp / --security-opt seccomp=: NULL = built-in default,
 				      "unconfined", "runtime/default", "localhost/PATH", a path... */

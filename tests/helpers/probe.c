@@ -28,6 +28,14 @@
  *                                   are made (bounded: never a fork bomb); prints
  *                                   "forked K of N" and the errno name of the
  *                                   first failure, or "forked N of N"
+ *   probe traceme                   ptrace(PTRACE_TRACEME), then raise SIGUSR1
+ *                                   with a handler installed: exits 42 once
+ *                                   the handler ran (the parent, now the
+ *                                   tracer, must let the signal through), 1
+ *                                   if it did not, 2 if TRACEME failed
+ *   probe nopdeathsig [TAG]         prctl(PR_SET_PDEATHSIG, 0), print "ready",
+ *                                   then wait for a signal (TAG: only to find
+ *                                   the process by its argv)
  *
  * The syscall command works like bubblewrap's tests/try-syscall.c: without
  * ARGs each known syscall gets deliberately invalid arguments, so that an
@@ -58,6 +66,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -183,7 +192,9 @@ usage(void)
 	      "       probe manycalls FIRST COUNT\n"
 	      "       probe dumpable\n"
 	      "       probe segv\n"
-	      "       probe thread\n",
+	      "       probe thread\n"
+	      "       probe traceme\n"
+	      "       probe nopdeathsig [TAG]\n",
 	      stderr);
 	exit(2);
 }
@@ -490,6 +501,31 @@ cmd_manycalls(int argc, char **argv)
 	return 0;
 }
 
+static volatile sig_atomic_t usr1_seen;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen = 1;
+}
+
+/* The parent becomes the tracer: every signal now stops this process until
+ * the tracer resumes it. */
+static int
+cmd_traceme(void)
+{
+	struct sigaction sa = {.sa_handler = on_usr1};
+
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0) {
+		report_errno(errno);
+		return 2;
+	}
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	return usr1_seen ? 42 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -526,6 +562,16 @@ main(int argc, char **argv)
 		return cmd_fork(argc - 2, argv + 2);
 	if (strcmp(argv[1], "manycalls") == 0)
 		return cmd_manycalls(argc - 2, argv + 2);
+	if (strcmp(argv[1], "traceme") == 0)
+		return cmd_traceme();
+	if (strcmp(argv[1], "nopdeathsig") == 0) {
+		if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+			return report_errno(errno);
+		printf("ready\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
 	usage();
 	return 2;
 }

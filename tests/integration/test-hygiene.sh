@@ -133,6 +133,7 @@ diag "100 runs took $elapsed_ms ms"
     mr --privileged --network host "$ROOTFS" true
     mr "$ROOTFS" /probe segv
     mr "$ROOTFS" sh -c 'sleep 100 & sleep 100 & exit 0'
+    mr --init "$ROOTFS" sh -c 'sleep 100 & sleep 100 & exit 0'
     mr --cap-add SYS_ADMIN "$ROOTFS" sh -c 'mount -t tmpfs t /mnt && mount --make-shared /mnt'
     MR_HYGIENE_MARK=$mark setpriv --reuid=65534 --regid=65534 --clear-groups \
         "$MINIRUN" -e "MR_HYGIENE_MARK=$mark" "$ROOTFS" true

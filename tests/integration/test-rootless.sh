@@ -72,6 +72,14 @@ run_rootless "$ROOTFS" touch /sys/x
 expect "rootless: /sys is read-only" 1 "" "touch: /sys/x: Read-only file system"
 rl_expect "rootless: /proc/timer_list reads empty" 0 "" -- "$ROOTFS" cat /proc/timer_list
 rl_expect "rootless: /dev/shm is writable" 0 ok -- "$ROOTFS" sh -c 'echo x > /dev/shm/x && echo ok'
+run_cmd timeout -k 1 5 setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all \
+    "$MINIRUN" "$ROOTFS" /probe traceme
+expect "rootless: PTRACE_TRACEME then a signal: the handler runs, exit 42 (not a hang)" 42 ""
+rl_expect "rootless: --init: the command is PID 2, exit 3 passes through" 3 2 -- \
+    --init "$ROOTFS" sh -c 'echo $$; exit 3'
+run_cmd timeout -k 1 5 setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all \
+    "$MINIRUN" --init "$ROOTFS" /probe traceme
+expect "rootless: --init: PTRACE_TRACEME under the init: exit 42" 42 ""
 run_rootless /nonexistent true
 expect "rootless: a missing rootfs is 125 with the exact message" 125 "" \
     "minirun: rootfs /nonexistent: No such file or directory"

@@ -72,6 +72,27 @@ expect "without -t and -i: stdin is not a terminal" 1 "not a tty"
 in_pty "$M -i $R cut -d' ' -f6,7 /proc/self/stat"
 expect "without -t: the container has no controlling terminal (session, tty_nr 0)" 0 "1 0"
 
+# Without -t, stdout and stderr on the caller's terminal: the container gets
+# a pipe that minirun copies to the terminal, never the terminal itself, so it
+# cannot read what the user types (read(2) on fd 1: EBADF, not a wait for
+# keystrokes) nor change the terminal's modes (TCGETS/TCSETS: ENOTTY).
+# busybox's timeout ends a read that waits on the terminal (143).
+in_pty "$M $R sh -c 'timeout 1 /probe syscall 0 1 bad 1; echo rc=\$?'"
+expect "without -t: fd 1 cannot be read from (EBADF, not the caller's keystrokes)" 0 "$(printf 'EBADF\nrc=9')"
+in_pty "$M $R sh -c '/probe syscall ioctl 1 0x5401 bad; /probe syscall ioctl 2 0x5402 bad; test -t 1 || echo no-tty'"
+expect "without -t: no terminal ioctl on fd 1 or 2 (TCGETS, TCSETS: ENOTTY)" 0 "$(printf 'ENOTTY\nENOTTY\nno-tty')"
+in_pty "$M $R sh -c 'stty -F /proc/self/fd/1 2>/dev/null || echo stty-failed'"
+expect "without -t: stty on fd 1 fails" 0 stty-failed
+in_pty "$M $R sh -c 'echo 1; echo 2 >&2; echo 3; echo 4 >&2; exit 5'"
+expect "without -t: stdout and stderr reach the terminal in the order written, exit 5" 5 "$(printf '1\n2\n3\n4')"
+in_pty "$M $R seq 1 200000"
+is "$RC:$(wc -l <<< "$OUT"):$(head -n 1 <<< "$OUT"):$(tail -n 1 <<< "$OUT")" "0:200000:1:200000" \
+    "without -t: a long output arrives whole"
+in_pty "$M $R sh -c 'echo out; echo err >&2' 2> $TESTS_TMP/err-file; cat $TESTS_TMP/err-file"
+expect "without -t: stderr to a file stays that file, stdout relayed" 0 "$(printf 'out\nerr')"
+run_minirun "$ROOTFS" sh -c 'test -p /proc/self/fd/1 || echo not-a-pipe'
+expect "stdout not a terminal: passed as it is, no relay" 0 not-a-pipe
+
 # --- -it with tmux ----------------------------------------------------------------
 if ! command -v tmux > /dev/null; then
     if [ "${CI:-}" = true ]; then

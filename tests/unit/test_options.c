@@ -43,6 +43,7 @@ START_TEST(options_end_at_rootfs)
 		 "--user", "x");
 	ck_assert(cli.spec.interactive);
 	ck_assert(cli.spec.tty);
+	ck_assert(!cli.spec.init);
 	ck_assert_str_eq(cli.spec.name, "alpine-test");
 	ck_assert_str_eq(cli.spec.rootfs, "rootfs");
 	ck_assert_uint_eq(cli.spec.argc, 5);
@@ -50,6 +51,16 @@ START_TEST(options_end_at_rootfs)
 	ck_assert_str_eq(cli.spec.argv[4], "x");
 	ck_assert_ptr_null(cli.spec.argv[5]);
 	ck_assert_ptr_null(cli.spec.user);
+	mr_cli_clear(&cli);
+}
+END_TEST
+
+START_TEST(init_flag)
+{
+	struct mr_cli cli;
+	PARSE_OK(&cli, "--init", "rootfs", "sleep", "--init");
+	ck_assert(cli.spec.init);
+	ck_assert_str_eq(cli.spec.argv[1], "--init");
 	mr_cli_clear(&cli);
 }
 END_TEST
@@ -315,6 +326,7 @@ options_suite(void)
 	Suite *s = suite_create("options");
 	TCase *tc = tcase_create("cli");
 	tcase_add_test(tc, options_end_at_rootfs);
+	tcase_add_test(tc, init_flag);
 	tcase_add_test(tc, flag_value_forms);
 	tcase_add_test(tc, security_opts);
 	tcase_add_test(tc, capability_flags);
