@@ -16,6 +16,7 @@
 #include "common/caps.h"
 #include "common/error.h"
 #include "common/outfile.h"
+#include "container/image.h"
 #include "container/launch.h"
 #include "container/prepare.h"
 #include "container/spec.h"
