@@ -484,10 +484,12 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 	bool kept_dir;
 
 	cleanup_close int pfd = open_parent(u, parent, true);
+	/* EXDEV: RESOLVE_BENEATH met a symlink (made by an earlier entry) leading out. */
+	if (pfd < 0 && errno == EXDEV)
+		return entry_error(err, 0, what, clean,
+				   "its parent leads outside the image (through a symlink)");
 	if (pfd < 0)
-		return entry_error(err, errno, what, clean,
-				   errno == EXDEV ? "its parent leads outside the image"
-						  : "parent directory");
+		return entry_error(err, errno, what, clean, "parent directory");
 
 	if (hardlink != NULL) {
 		char target[PATH_MAX];
@@ -500,6 +502,10 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 		char tparent[PATH_MAX];
 		snprintf(tparent, sizeof(tparent), "%.*s", ts_ ? (int)(ts_ - target) : 0, target);
 		cleanup_close int tfd = open_parent(u, tparent, false);
+		if (tfd < 0 && errno == EXDEV)
+			return entry_error(err, 0, what, clean,
+					   "hard link to a target outside the image (through a "
+					   "symlink)");
 		if (tfd < 0)
 			return entry_error(err, errno, what, clean, "hard link target");
 		if (clear_slot(pfd, base, false, &kept_dir) < 0)
@@ -645,10 +651,14 @@ mr_unpack_fd(struct mr_unpack *u, int fd, const char *what, struct mr_sha256 *sh
 	archive_read_support_filter_xz(a);
 	archive_read_support_filter_lzma(a);
 	archive_read_support_filter_zstd(a);
-	if (archive_read_open(a, r, NULL, read_cb, NULL) != ARCHIVE_OK)
-		return mr_error_set(err, 0,
-				    "%s: not a tar archive (plain, gzip, bzip2, xz or zstd): %s",
-				    what, archive_error_string(a));
+	/* Opening reads the first bytes: the compression is detected here. */
+	if (archive_read_open(a, r, NULL, read_cb, NULL) != ARCHIVE_OK) {
+		const char *msg = archive_error_string(a);
+		if (msg != NULL && strstr(msg, "Unrecognized archive format") != NULL)
+			return mr_error_set(
+			    err, 0, "%s: not a tar archive (plain, gzip, bzip2, xz or zstd)", what);
+		return mr_error_set(err, 0, "%s: corrupt archive: %s", what, msg ? msg : "?");
+	}
 
 	pathset_clear(&u->layer_paths);
 	for (size_t n = 0;; n++) {
@@ -660,13 +670,15 @@ mr_unpack_fd(struct mr_unpack *u, int fd, const char *what, struct mr_sha256 *sh
 			break;
 		}
 		if (ret < ARCHIVE_WARN) {
-			if (n == 0)
+			const char *msg = archive_error_string(a);
+			/* Nothing recognized at all, or a damaged stream (bad gzip, truncated). */
+			if (n == 0 && archive_format(a) == 0 && msg != NULL &&
+			    strstr(msg, "Unrecognized archive format") != NULL)
 				return mr_error_set(
 				    err, 0,
-				    "%s: not a tar archive (plain, gzip, bzip2, xz or zstd): %s",
-				    what, archive_error_string(a));
+				    "%s: not a tar archive (plain, gzip, bzip2, xz or zstd)", what);
 			return mr_error_set(err, 0, "%s: corrupt archive: %s", what,
-					    archive_error_string(a));
+					    msg ? msg : "?");
 		}
 		if (unpack_entry(u, a, e, what, err) < 0)
 			return -1;
