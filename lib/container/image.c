@@ -577,6 +577,13 @@ build_archive(struct build *b, int tmp_fd, struct mr_error *err)
 	unpack_setup(&u, arch_fd, false, b->opts);
 	mr_sha256_init(&s);
 	int ret = mr_unpack_fd(&u, b->src_fd, b->what, &s, err);
+	if (ret == MR_UNPACK_NOT_TAR)
+		/* Most likely a wrong ROOTFS rather than a bad image: say both. */
+		mr_error_set(
+		    err, 0,
+		    "rootfs %s: not a directory, and not a tar archive (plain, gzip, bzip2, "
+		    "xz or zstd)",
+		    b->what + 6);
 	if (ret == 0)
 		ret = mr_unpack_finish(&u, err);
 	b->skipped_devices += u.skipped_devices;

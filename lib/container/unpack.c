@@ -654,9 +654,11 @@ mr_unpack_fd(struct mr_unpack *u, int fd, const char *what, struct mr_sha256 *sh
 	/* Opening reads the first bytes: the compression is detected here. */
 	if (archive_read_open(a, r, NULL, read_cb, NULL) != ARCHIVE_OK) {
 		const char *msg = archive_error_string(a);
-		if (msg != NULL && strstr(msg, "Unrecognized archive format") != NULL)
-			return mr_error_set(
+		if (msg != NULL && strstr(msg, "Unrecognized archive format") != NULL) {
+			mr_error_set(
 			    err, 0, "%s: not a tar archive (plain, gzip, bzip2, xz or zstd)", what);
+			return MR_UNPACK_NOT_TAR;
+		}
 		return mr_error_set(err, 0, "%s: corrupt archive: %s", what, msg ? msg : "?");
 	}
 
@@ -673,10 +675,12 @@ mr_unpack_fd(struct mr_unpack *u, int fd, const char *what, struct mr_sha256 *sh
 			const char *msg = archive_error_string(a);
 			/* Nothing recognized at all, or a damaged stream (bad gzip, truncated). */
 			if (n == 0 && archive_format(a) == 0 && msg != NULL &&
-			    strstr(msg, "Unrecognized archive format") != NULL)
-				return mr_error_set(
+			    strstr(msg, "Unrecognized archive format") != NULL) {
+				mr_error_set(
 				    err, 0,
 				    "%s: not a tar archive (plain, gzip, bzip2, xz or zstd)", what);
+				return MR_UNPACK_NOT_TAR;
+			}
 			return mr_error_set(err, 0, "%s: corrupt archive: %s", what,
 					    msg ? msg : "?");
 		}

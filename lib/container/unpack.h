@@ -65,7 +65,9 @@ void mr_unpack_init(struct mr_unpack *u, int root_fd, bool layers);
  * u->root_fd.  what names the stream in messages.  With sha, every byte read
  * from fd -- to its end, not only to the end of the archive -- is hashed.
  * One stream is one layer (whiteouts apply to what earlier streams made).
+ * Returns 0, -1, or MR_UNPACK_NOT_TAR when the stream is no tar at all.
  */
+#define MR_UNPACK_NOT_TAR (-2)
 int mr_unpack_fd(struct mr_unpack *u, int fd, const char *what, struct mr_sha256 *sha,
 		 struct mr_error *err);
 
