@@ -29,9 +29,10 @@ struct mr_spec {
 	size_t argc;
 	char **env; /* KEY=VALUE from -e, in order; later entries win; NULL-terminated */
 	size_t n_env;
-	char *workdir;	     /* -w: absolute container path, NULL = "/" */
-	char *hostname;	     /* -h: NULL = a Docker-like random 12-hex id */
-	char *user;	     /* -u USER[:GROUP] as given, NULL = root */
+	char *workdir;	/* -w: absolute container path, NULL = "/" */
+	char *hostname; /* -h: NULL = a Docker-like random 12-hex id */
+	char *user;	/* -u USER[:GROUP] as given, NULL = root */
+
 	char *entrypoint;    /* --entrypoint: replaces an image's (image.c), "" = none */
 	bool entrypoint_set; /* --entrypoint was given (even as "") */
 
