@@ -73,6 +73,30 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	/* An image as ROOTFS: unpacked (or found in the cache), its config merged. */
+	struct mr_image_options image_opts;
+	struct mr_image_info image;
+	int r = mr_image_options_default(&image_opts, &err);
+	if (r == 0)
+		r = mr_image_resolve(&cli.spec, &image_opts, &image, &err);
+	mr_image_options_clear(&image_opts);
+	if (r < 0) {
+		print_error(&cli, &err);
+		mr_cli_clear(&cli);
+		return MR_EXIT_FAILURE;
+	}
+	if (image.skipped_devices > 0)
+		fprintf(
+		    stderr,
+		    "minirun: warning: %llu device nodes of the image not made (only root can)\n",
+		    (unsigned long long)image.skipped_devices);
+	if (cli.verbose && image.key[0] != '\0')
+		fprintf(stderr, "minirun: image %s (%s), %s\n", image.key,
+			image.kind == MR_IMAGE_TARBALL	    ? "root filesystem tarball"
+			: image.kind == MR_IMAGE_OCI_LAYOUT ? "OCI layout"
+							    : "image archive",
+			image.cached ? "from the cache" : "unpacked now");
+
 	if (mr_prepare(&cli.spec, &prepared, &err) < 0) {
 		print_error(&cli, &err);
 		mr_cli_clear(&cli);

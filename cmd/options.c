@@ -6,9 +6,13 @@
 #include "options.h"
 
 const char mr_cli_usage[] =
-    "Usage: minirun [OPTIONS] ROOTFS COMMAND [ARG...]\n"
+    "Usage: minirun [OPTIONS] ROOTFS [COMMAND] [ARG...]\n"
     "\n"
-    "Run COMMAND in a new container whose root filesystem is the directory ROOTFS.\n"
+    "Run COMMAND in a new container whose root filesystem is ROOTFS: a directory,\n"
+    "a tar archive (.tar, .tar.gz, .tar.xz, .tar.zst: a root filesystem such as\n"
+    "`docker export` output), an OCI image layout directory, or a `docker save`\n"
+    "archive.  Images are unpacked once into a cache.  With an image config,\n"
+    "COMMAND defaults to its Entrypoint and Cmd, as for docker run.\n"
     "Options end at ROOTFS: everything after it is passed to COMMAND.\n"
     "\n"
     "Options (they mean what they mean for docker run):\n"
@@ -22,6 +26,8 @@ const char mr_cli_usage[] =
     "  -e, --env KEY=VALUE        set an environment variable (KEY alone: take it\n"
     "                             from minirun's environment)\n"
     "  -w, --workdir DIR          working directory inside the container (default /)\n"
+    "      --entrypoint CMD       replace the image's Entrypoint (and drop its Cmd);\n"
+    "                             \"\" for none\n"
     "  -h, --hostname NAME        container host name (default: a random id)\n"
     "      --name NAME            a name for the container, used in messages\n"
     "      --cap-add CAP          add a capability (NET_ADMIN, CAP_NET_ADMIN, ALL)\n"
@@ -78,6 +84,7 @@ enum opt_id {
 	OPT_USER,
 	OPT_ENV,
 	OPT_WORKDIR,
+	OPT_ENTRYPOINT,
 	OPT_HOSTNAME,
 	OPT_NAME,
 	OPT_CAP_ADD,
@@ -124,6 +131,7 @@ static const struct opt options[] = {
     {"user", 'u', true, OPT_USER, false},
     {"env", 'e', true, OPT_ENV, false},
     {"workdir", 'w', true, OPT_WORKDIR, false},
+    {"entrypoint", 0, true, OPT_ENTRYPOINT, false},
     {"hostname", 'h', true, OPT_HOSTNAME, false},
     {"name", 0, true, OPT_NAME, false},
     {"cap-add", 0, true, OPT_CAP_ADD, false},
@@ -279,6 +287,9 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		return env_opt(spec, value, environ_, err);
 	case OPT_WORKDIR:
 		return set_string(&spec->workdir, value, err);
+	case OPT_ENTRYPOINT:
+		spec->entrypoint_set = true;
+		return set_string(&spec->entrypoint, value, err);
 	case OPT_HOSTNAME:
 		return set_string(&spec->hostname, value, err);
 	case OPT_NAME:
@@ -505,12 +516,7 @@ mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct 
 	ret = set_string(&cli->spec.rootfs, argv[first], err);
 	if (ret < 0)
 		goto out;
-	if (first + 1 >= argc) {
-		ret = mr_error_set(err, 0,
-				   "no command given (usage: minirun [OPTIONS] ROOTFS "
-				   "COMMAND [ARG...])");
-		goto out;
-	}
+	/* COMMAND may come from the image (mr_image_resolve says when it is missing). */
 	ret = mr_spec_set_argv(&cli->spec, argv + first + 1, (size_t)(argc - first - 1), err);
 out:
 	free(caps.adds);

@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "common/outfile.h"
 #include "container/cgroup.h"
+#include "container/image.h"
 #include "container/launch.h"
 #include "container/prepare.h"
 #include "container/spec.h"

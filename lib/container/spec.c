@@ -34,6 +34,7 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->workdir);
 	free(spec->hostname);
 	free(spec->user);
+	free(spec->entrypoint);
 	free(spec->seccomp);
 	free(spec->seccomp_report_file);
 	free(spec->seccomp_learn);

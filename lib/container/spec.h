@@ -34,6 +34,9 @@ struct mr_spec {
 	char *hostname; /* -h: NULL = a Docker-like random 12-hex id */
 	char *user;	/* -u USER[:GROUP] as given, NULL = root */
 
+	char *entrypoint;    /* --entrypoint: replaces an image's (image.c), "" = none */
+	bool entrypoint_set; /* --entrypoint was given (even as "") */
+
 	mr_capset caps;	 /* the container's capability set (Docker's default, tweaked) */
 	bool caps_all;	 /* --cap-add ALL: grant what the caller can, instead of failing
 			    on a capability the caller does not hold itself */

@@ -125,7 +125,8 @@ done
 run_minirun /nonexistent true
 expect "a missing rootfs: 125 and the exact message" 125 "" "minirun: rootfs /nonexistent: No such file or directory"
 run_minirun "$ROOTFS/etc/passwd" true
-expect "a rootfs that is a file: 125 and the exact message" 125 "" "minirun: rootfs $ROOTFS/etc/passwd: Not a directory"
+expect "a rootfs that is a file (and no tar archive): 125 and the exact message" 125 "" \
+    "minirun: rootfs $ROOTFS/etc/passwd: not a directory, and not a tar archive (plain, gzip, bzip2, xz or zstd)"
 run_minirun / true
 expect_error "the host's / as rootfs: 125" 125 "minirun: rootfs /: *"
 

@@ -1,0 +1,145 @@
+#!/bin/bash
+# Images as ROOTFS ("bring the real workload in", part 4): tarballs in every
+# compression, an OCI layout with two layers and whiteouts, a docker save
+# archive, the image config applied as docker run applies it, the cache
+# (a second start unpacks nothing) and hostile archives refused with
+# nothing written outside and nothing partial left in the cache.
+# Every input is made here from $ROOTFS (tests/helpers/mkimage.py).
+# shellcheck source=tests/integration/lib.sh
+# shellcheck disable=SC2016 # $(...) in single quotes: the container's shell expands them
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env
+require_root
+command -v python3 > /dev/null || missing_tool "no python3 (tests/helpers/mkimage.py)"
+command -v xz > /dev/null || missing_tool "no xz (apt-get install xz-utils)"
+command -v zstd > /dev/null || missing_tool "no zstd (apt-get install zstd)"
+
+MKIMAGE="${MINIRUN_SRCDIR:-$(dirname "${BASH_SOURCE[0]}")/../..}/tests/helpers/mkimage.py"
+
+plan 40
+
+# A private cache, so that runs never share one (MINIRUN_CACHE_DIR: image.h).
+export MINIRUN_CACHE_DIR="$TESTS_TMP/cache"
+IMAGES="$MINIRUN_CACHE_DIR/images"
+img="$TESTS_TMP/img"
+mkdir -p "$img"
+
+# cache_entries: the names in the cache, temporary directories included.
+cache_entries() { find "$IMAGES" -mindepth 1 -maxdepth 1 -printf '%f\n' 2> /dev/null | sort | tr '\n' ' '; }
+
+# --- root filesystem tarballs, told apart by content ---
+tar -C "$ROOTFS" -cf "$img/rootfs.tar" .
+gzip -c "$img/rootfs.tar" > "$img/rootfs.tar.gz"
+xz -c "$img/rootfs.tar" > "$img/rootfs.tar.xz"
+zstd -q -c "$img/rootfs.tar" > "$img/rootfs.tar.zst"
+cp "$img/rootfs.tar.zst" "$img/misnamed.tar.gz"
+
+for f in rootfs.tar rootfs.tar.gz rootfs.tar.xz rootfs.tar.zst misnamed.tar.gz; do
+    run_expect "$f runs" 0 "hello from $f" -- "$img/$f" /bin/echo "hello from $f"
+done
+
+# The card's example, as written: a seccomp profile and a gzip'ed tarball.
+cat > "$TESTS_TMP/profile.json" << 'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+EOF
+STDIN_FILE=/dev/null run_minirun --seccomp="$TESTS_TMP/profile.json" "$img/rootfs.tar.gz" /bin/sh -c \
+    'mkdir /x 2>/dev/null || echo denied; cat /etc/passwd | head -1'
+expect "--seccomp=profile.json rootfs.tar.gz /bin/sh" 0 "denied
+root:x:0:0:root:/root:/bin/sh"
+
+# --- the cache: the second start unpacks nothing ---
+before=$(cache_entries)
+key="sha256-$(sha256sum "$img/rootfs.tar.gz" | cut -d' ' -f1)"
+is "$before" "$(for f in rootfs.tar rootfs.tar.gz rootfs.tar.xz rootfs.tar.zst; do
+    echo "sha256-$(sha256sum "$img/$f" | cut -d' ' -f1)"
+done | sort | tr '\n' ' ')" "one cache entry per archive, keyed by its sha256, no temporary left"
+# The unpacked tree is the cache entry's, so a file planted there shows up
+# on the next start: proof that the archive was not unpacked again.
+echo planted > "$IMAGES/$key/rootfs/planted"
+start=$(date +%s%N)
+run_minirun --verbose "$img/rootfs.tar.gz" /bin/cat /planted
+end=$(date +%s%N)
+is "$OUT" "planted" "second start: the cached tree is used, not a new unpack"
+case $ERR in
+*"image $key (root filesystem tarball), from the cache"*) ok "--verbose says: from the cache" ;;
+*) not_ok "--verbose says: from the cache" "$(_result_diag)" ;;
+esac
+is "$(cache_entries)" "$before" "second start: no new cache directory"
+ms=$(((end - start) / 1000000))
+if [ "$ms" -lt 2000 ]; then ok "second start is fast (${ms} ms)"; else not_ok "second start is fast" "${ms} ms"; fi
+
+# --- an OCI layout: two layers, whiteouts, the config ---
+python3 "$MKIMAGE" oci "$ROOTFS" "$img/oci"
+python3 "$MKIMAGE" oci-archive "$ROOTFS" "$img/oci.tar"
+python3 "$MKIMAGE" docker-save "$ROOTFS" "$img/docker.tar"
+
+for i in oci oci.tar docker.tar; do
+    # Entrypoint ["/bin/sh","-c"] + Cmd, Env, WorkingDir /data, User alice (1000).
+    run_expect "$i: Entrypoint, Cmd, Env, WorkingDir and User of the config" 0 \
+        "cmd-default from-image /data 1000" -- "$img/$i"
+    run_expect "$i: whiteouts (.wh.gone, opaque /opq keeps its own layer's upper)" 0 \
+        "keep upper layer 2" -- --entrypoint /bin/sh "$img/$i" -c \
+        'echo $(ls /data) $(ls /opq) $(cat /etc/image-release)'
+done
+
+# docker run's rules: ARGS replace Cmd, after the Entrypoint.
+run_expect "ARGS replace Cmd (Entrypoint kept)" 0 "args 1000" -- "$img/oci" 'echo args $(id -u)'
+run_expect "-e overrides the image's Env; -w and -u override" 0 "cli / 0" -- \
+    -e IMG_VAR=cli -w / -u root "$img/oci" 'echo $IMG_VAR $(pwd) $(id -u)'
+run_expect "image PATH replaces the default" 0 "/usr/sbin:/usr/bin:/sbin:/bin" -- \
+    "$img/oci" 'echo $PATH'
+run_expect "--entrypoint replaces Entrypoint and drops Cmd" 0 "" -- --entrypoint /bin/true "$img/oci"
+run_expect "--entrypoint with ARGS" 0 "a b" -- --entrypoint /bin/echo "$img/oci" a b
+run_minirun --entrypoint "" "$img/oci"
+expect_error "--entrypoint \"\" and no ARGS: no command, 125" 125 "minirun: no command given*"
+run_minirun "$ROOTFS"
+expect_error "a directory without COMMAND: 125" 125 "minirun: no command given*"
+run_expect "--entrypoint on a directory" 0 "dir" -- --entrypoint /bin/echo "$ROOTFS" dir
+
+# A layout's blob that does not match its digest is refused.  (In a cache
+# of its own: the key is the manifest's digest, which is the good image's,
+# whose unpacked copy -- made from blobs that were checked -- is cached.)
+cp -a "$img/oci" "$img/oci-bad"
+l2=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]; print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][1]["digest"][7:])' "$img/oci-bad")
+tar -C "$ROOTFS" -czf "$img/oci-bad/blobs/sha256/$l2" etc/passwd
+MINIRUN_CACHE_DIR="$TESTS_TMP/cache2" run_minirun "$img/oci-bad"
+expect_error "a layer that does not match its digest: 125" 125 \
+    "minirun: image $img/oci-bad: layer 2/2: *does not match its digest"
+is "$(ls -A "$TESTS_TMP/cache2/images")" "" "... and nothing left in the cache"
+
+# --- hostile archives: refused, nothing outside, nothing partial ---
+canary="$TESTS_TMP/canary"
+mkdir -p "$canary"
+expect_refused() {
+    local kind=$1 pattern=$2
+    python3 "$MKIMAGE" evil "$kind" "$img/evil-$kind.tar" "$canary"
+    before=$(cache_entries)
+    run_minirun "$img/evil-$kind.tar" /bin/true
+    expect_error "$kind: refused, 125" 125 "minirun: image $img/evil-$kind.tar: $pattern"
+    if [ -z "$(ls -A "$canary")" ] && [ "$(cache_entries)" == "$before" ]; then
+        ok "$kind: nothing written outside, no partial cache entry"
+    else
+        not_ok "$kind: nothing written outside, no partial cache entry" \
+            "canary: $(ls -A "$canary"); cache: $(cache_entries) (was $before)"
+    fi
+}
+expect_refused dotdot "entry '*/dotdot': '..' component"
+expect_refused abs "entry '$canary/abs': absolute path"
+expect_refused symlink-parent "entry 'escape$canary/through-symlink': its parent leads outside the image*"
+expect_refused hardlink-abs "entry 'shadow': hard link to an absolute path"
+expect_refused hardlink-via-symlink "entry 'shadow': hard link to a target outside the image*"
+
+# --- damaged and oversized archives ---
+head -c 20000 "$img/rootfs.tar.gz" > "$img/truncated.tar.gz"
+before=$(cache_entries)
+run_minirun "$img/truncated.tar.gz" /bin/true
+expect_error "a truncated gzip: 125, one line" 125 "minirun: image $img/truncated.tar.gz: corrupt archive: *"
+is "$(cache_entries)" "$before" "a truncated gzip: no partial cache entry"
+
+python3 "$MKIMAGE" evil bomb "$img/bomb.tar"
+zstd -q -19 -c "$img/bomb.tar" > "$img/bomb.tar.zst"
+MINIRUN_IMAGE_MAX_BYTES=16m run_minirun "$img/bomb.tar.zst" /bin/true
+expect_error "64 MiB of zeros over a 16 MiB limit: refused" 125 \
+    "minirun: image $img/bomb.tar.zst: more than 16777216 bytes of files: refused*"
+
+done_testing
