@@ -26,6 +26,9 @@ const char mr_cli_usage[] =
     "      --privileged           every capability minirun has, no masked paths,\n"
     "                             no seccomp unless a profile is given\n"
     "      --read-only            mount the root filesystem read-only\n"
+    "      --rootfs               write into ROOTFS itself (podman's --rootfs);\n"
+    "                             default: a copy-on-write overlay of ROOTFS,\n"
+    "                             discarded at exit\n"
     "      --network none|host    none (default): own network namespace with lo;\n"
     "                             host: share minirun's network namespace\n"
     "      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
@@ -49,7 +52,7 @@ const char mr_cli_usage[] =
     "      --cgroup-parent PATH   create the container's cgroup below PATH (relative\n"
     "                             to each hierarchy's root; default: minirun's own)\n"
     "      --rm                   accepted for docker compatibility (minirun never\n"
-    "                             keeps a container)\n"
+    "                             keeps a container, nor its writes)\n"
     "  -v, --verbose              print what was applied\n"
     "      --help                 show this help and exit\n"
     "      --version              show the version and exit\n"
@@ -69,6 +72,7 @@ enum opt_id {
 	OPT_CAP_DROP,
 	OPT_PRIVILEGED,
 	OPT_READ_ONLY,
+	OPT_ROOTFS,
 	OPT_NETWORK,
 	OPT_SECURITY_OPT,
 	OPT_SECCOMP,
@@ -110,6 +114,7 @@ static const struct opt options[] = {
     {"cap-drop", 0, true, OPT_CAP_DROP, false},
     {"privileged", 0, false, OPT_PRIVILEGED, false},
     {"read-only", 0, false, OPT_READ_ONLY, false},
+    {"rootfs", 0, false, OPT_ROOTFS, false},
     {"network", 0, true, OPT_NETWORK, false},
     {"net", 0, true, OPT_NETWORK, false},
     {"security-opt", 0, true, OPT_SECURITY_OPT, false},
@@ -265,6 +270,9 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		return 0;
 	case OPT_READ_ONLY:
 		spec->read_only = true;
+		return 0;
+	case OPT_ROOTFS:
+		spec->rootfs_direct = true;
 		return 0;
 	case OPT_NETWORK:
 		if (strcmp(value, "none") == 0)

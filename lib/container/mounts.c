@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "container/mounts.h"
+#include "container/overlay.h"
 #include "common/util.h"
 
 /*
@@ -393,6 +394,9 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 				    "rootfs %s: the path changed while the container was starting "
 				    "(a component was replaced); refusing to continue",
 				    root);
+	/* The copy-on-write root (overlay.c) over the checked bind, by fd. */
+	if (mr_overlay_setup(p, &rootfd, err) < 0)
+		return -1;
 
 	/*
 	 * procfs, /dev and /sys are mounted by descriptor and everything done
