@@ -40,11 +40,14 @@ struct mr_spec {
 			    unconfined seccomp unless a profile is given explicitly */
 
 	enum mr_network network;
-	bool read_only;	    /* --read-only: root filesystem mounted read-only */
-	bool rootfs_direct; /* --rootfs: write into ROOTFS itself, no copy-on-write overlay */
-	bool no_new_privs;  /* --security-opt no-new-privileges */
-	bool interactive;   /* -i: keep stdin attached (else the container's stdin is /dev/null) */
-	bool tty;	    /* -t: a new pseudo-terminal for the container */
+	bool read_only;	   /* --read-only: root filesystem mounted read-only */
+	bool no_new_privs; /* --security-opt no-new-privileges */
+	bool interactive;  /* -i: keep stdin attached (else the container's stdin is /dev/null) */
+	bool tty;	   /* -t: a new pseudo-terminal for the container */
+
+	/* --rootfs: write into ROOTFS itself (podman's --rootfs), instead of the
+	   default copy-on-write overlay discarded at exit (overlay.c) */
+	bool rootfs_direct;
 
 	char *seccomp;		   /* --seccomp / --security-opt seccomp=: NULL = built-in default,
 				      "unconfined", "runtime/default", "localhost/PATH", a path... */
