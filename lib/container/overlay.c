@@ -31,21 +31,23 @@ mr_overlay_wanted(const struct mr_spec *spec)
 /*
  * The kernel's own words for a failed fsconfig: the filesystem context keeps
  * a log ("e overlay: ..." for errors), read one message per read(2).  Keeps
- * the last error, drains the rest.
+ * the last error (reason may be NULL: only drain the log).
  */
+#define REASON_MAX 256
 static void
-kernel_reason(int fsfd, char *buf, size_t size)
+kernel_reason(int fsfd, char reason[REASON_MAX])
 {
-	char msg[256];
+	char msg[REASON_MAX];
 
-	buf[0] = '\0';
+	if (reason != NULL)
+		reason[0] = '\0';
 	for (;;) {
 		ssize_t n = read(fsfd, msg, sizeof(msg) - 1);
 		if (n <= 0)
 			break;
 		msg[n] = '\0';
-		if (n > 2 && msg[0] == 'e' && msg[1] == ' ')
-			snprintf(buf, size, "%s", msg + 2);
+		if (reason != NULL && n > 2 && msg[0] == 'e' && msg[1] == ' ')
+			memcpy(reason, msg + 2, (size_t)n - 1);
 	}
 }
 
@@ -57,10 +59,10 @@ kernel_reason(int fsfd, char *buf, size_t size)
 static int
 unavailable(struct mr_error *err, int errnum, const char *step, int fsfd)
 {
-	char reason[256] = "";
+	char reason[REASON_MAX] = "";
 
 	if (fsfd >= 0)
-		kernel_reason(fsfd, reason, sizeof(reason));
+		kernel_reason(fsfd, reason);
 	mr_error_set(err, 0,
 		     "copy-on-write root: overlayfs unavailable (%s: %s%s%s); use --rootfs to "
 		     "write into ROOTFS directly",
@@ -158,8 +160,7 @@ set_layers(int ovl, int lowerfd, int upperfd, int workfd, const char **step)
 		return -1;
 	/* Drop the refusal the kernel logged, so that it is not mistaken for
 	   the reason of a later failure. */
-	char ignored[8];
-	kernel_reason(ovl, ignored, sizeof(ignored));
+	kernel_reason(ovl, NULL);
 	if (set_layer_path(ovl, "lowerdir", lowerfd) < 0)
 		return -1;
 	*step = "upper layer";
