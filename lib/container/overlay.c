@@ -140,10 +140,10 @@ set_layer_path(int ovl, const char *key, int fd)
  *    on "lowerdir+", "upperdir", "workdir"): nothing is looked up at all.
  *  - Older kernels (overlayfs in a user namespace since 5.11) only take
  *    paths.  "/proc/self/fd/N" is a magic link: the kernel's lookup jumps
- *    straight to the descriptor's own mount and dentry, it does not walk
- *    ROOTFS's path again, and it is not the tmpfs stacked on that mount
- *    since then either.  Such a kernel answers EINVAL for a descriptor
- *    (an unknown key, or a string-only one).
+ *    straight to the descriptor's own mount and dentry without walking
+ *    ROOTFS's path again, so it reaches the checked bind itself, not the
+ *    tmpfs stacked on it meanwhile.  Such a kernel answers EINVAL for a
+ *    descriptor (an unknown key, or a string-only one).
  */
 static int
 set_layers(int ovl, int lowerfd, int upperfd, int workfd, const char **step)
@@ -212,7 +212,10 @@ mr_overlay_setup(const struct mr_prepared *p, int *rootfd, struct mr_error *err)
 	if (fsconfig(ovl, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return unavailable(err, errno, "mount", ovl);
 
-	/* The flags the host put on ROOTFS's mount stay the root's flags. */
+	/*
+	 * The flags the host put on ROOTFS's mount stay the root's flags; not
+	 * "ro": an image on a read-only mount is what an overlay is for.
+	 */
 	unsigned int attrs = 0;
 	if (sv.f_flag & ST_NOSUID)
 		attrs |= MOUNT_ATTR_NOSUID;
