@@ -30,7 +30,10 @@ print_verbose(const struct mr_prepared *p)
 		"minirun: user uid=%u gid=%u groups=%zu home=%s\n"
 		"minirun: capabilities (bounding%s): %s\n"
 		"minirun: no_new_privs %s; seccomp %s%s%s (%zu instructions, flags %#x)\n",
-		p->rootfs_path, p->spec->read_only ? " (read-only)" : "",
+		p->rootfs_path,
+		p->spec->read_only	 ? " (read-only)"
+		: p->spec->rootfs_direct ? " (written directly)"
+					 : " (copy-on-write overlay)",
 		p->rootless ? "rootless (user namespace)" : "root", (unsigned)p->user.uid,
 		(unsigned)p->user.gid, p->user.n_groups, p->user.home ? p->user.home : "/",
 		p->effective ? ", effective, permitted" : "", caps && caps[0] ? caps : "(none)",

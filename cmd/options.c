@@ -42,6 +42,9 @@ const char mr_cli_usage[] =
     "                             [,bind-propagation=P][,tmpfs-size=N,tmpfs-mode=M]\n"
     "                             a bind (SRC must exist) or a tmpfs on DST\n"
     "      --tmpfs DST[:size=N,mode=M]  a tmpfs on DST (noexec,nosuid,nodev)\n"
+    "      --rootfs               write into ROOTFS itself (podman's --rootfs);\n"
+    "                             default: a copy-on-write overlay of ROOTFS,\n"
+    "                             discarded at exit\n"
     "      --network none|host    none (default): own network namespace with lo;\n"
     "                             host: share minirun's network namespace\n"
     "      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
@@ -68,7 +71,7 @@ const char mr_cli_usage[] =
     "                             CONTAINER (default: HOST; below /dev) and allow\n"
     "                             PERMS (r, w, m; default rwm) on it\n"
     "      --rm                   accepted for docker compatibility (minirun never\n"
-    "                             keeps a container)\n"
+    "                             keeps a container, nor its writes)\n"
     "      --verbose              print what was applied (-v is --volume, as in\n"
     "                             docker run)\n"
     "      --help                 show this help and exit\n"
@@ -91,6 +94,7 @@ enum opt_id {
 	OPT_CAP_DROP,
 	OPT_PRIVILEGED,
 	OPT_READ_ONLY,
+	OPT_ROOTFS,
 	OPT_NETWORK,
 	OPT_SECURITY_OPT,
 	OPT_SECCOMP,
@@ -138,6 +142,7 @@ static const struct opt options[] = {
     {"cap-drop", 0, true, OPT_CAP_DROP, false},
     {"privileged", 0, false, OPT_PRIVILEGED, false},
     {"read-only", 0, false, OPT_READ_ONLY, false},
+    {"rootfs", 0, false, OPT_ROOTFS, false},
     {"network", 0, true, OPT_NETWORK, false},
     {"net", 0, true, OPT_NETWORK, false},
     {"security-opt", 0, true, OPT_SECURITY_OPT, false},
@@ -303,6 +308,9 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		return 0;
 	case OPT_READ_ONLY:
 		spec->read_only = true;
+		return 0;
+	case OPT_ROOTFS:
+		spec->rootfs_direct = true;
 		return 0;
 	case OPT_NETWORK:
 		if (strcmp(value, "none") == 0)

@@ -161,8 +161,39 @@ mr_exec_interpreter_of(int fd, char *out, size_t size)
 	return elf_interpreter(fd, head, out, size);
 }
 
-int
-mr_exec_check_target(const struct mr_prepared *p, struct mr_error *err)
+/*
+ * Open PATH for the check.  In the container (rootfd < 0): open(2), as
+ * before exec.  In ROOTFS's own tree (rootfd, before clone, on the host): an
+ * O_PATH lookup that never leaves the tree, reopened for reading only when
+ * it is a regular file, so no device or FIFO of the image is ever opened on
+ * the host.  A file that cannot be read is still returned (O_PATH): its
+ * identity is what matters.
+ */
+static int
+open_for_check(int rootfd, const char *path)
+{
+	if (rootfd < 0) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0 && (errno == EACCES || errno == EPERM))
+			fd = open(path, O_PATH | O_CLOEXEC);
+		return fd;
+	}
+	struct stat st;
+	char proc[64];
+	cleanup_close int pfd = mr_open_in_root(rootfd, path, O_PATH, 0);
+	if (pfd < 0 || fstat(pfd, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode))
+		return mr_steal_fd(&pfd);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && (errno == EACCES || errno == EPERM))
+		return mr_steal_fd(&pfd);
+	return fd;
+}
+
+static int
+check_chain(const struct mr_prepared *p, int rootfd, struct mr_error *err)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s", p->exec_path);
@@ -170,9 +201,7 @@ mr_exec_check_target(const struct mr_prepared *p, struct mr_error *err)
 	/* Followed as deep as the kernel follows scripts (4 levels), plus the ELF interpreter. */
 	for (int depth = 0; depth < 6 && path[0] != '\0'; depth++) {
 		struct stat st;
-		cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0 && (errno == EACCES || errno == EPERM))
-			fd = open(path, O_PATH | O_CLOEXEC);
+		cleanup_close int fd = open_for_check(rootfd, path);
 		if (fd < 0) {
 			if (depth > 0)
 				return 0; /* the kernel will report the missing interpreter */
@@ -198,4 +227,16 @@ mr_exec_check_target(const struct mr_prepared *p, struct mr_error *err)
 		memcpy(path, interp, sizeof(path));
 	}
 	return 0;
+}
+
+int
+mr_exec_check_target(const struct mr_prepared *p, struct mr_error *err)
+{
+	return check_chain(p, -1, err);
+}
+
+int
+mr_exec_check_image(const struct mr_prepared *p, struct mr_error *err)
+{
+	return check_chain(p, p->rootfs_fd, err);
 }

@@ -28,4 +28,14 @@ int mr_exec_interpreter_of(int fd, char *out, size_t size);
  */
 int mr_exec_check_target(const struct mr_prepared *p, struct mr_error *err);
 
+/*
+ * Before clone, for the copy-on-write root (overlay.c): the same check on
+ * ROOTFS's own tree (p->rootfs_fd).  Through an overlay every file shows the
+ * overlay's st_dev (and with xino a remapped st_ino), so the check in the
+ * container no longer recognises a hard link to minirun's binary in ROOTFS;
+ * at start the overlay shows exactly ROOTFS's files (the upper layer is
+ * empty), so this is where they are compared.
+ */
+int mr_exec_check_image(const struct mr_prepared *p, struct mr_error *err);
+
 #endif

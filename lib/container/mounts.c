@@ -13,6 +13,7 @@
 #include "container/mounts.h"
 #include "container/volumes.h"
 #include "container/devices.h"
+#include "container/overlay.h"
 #include "common/util.h"
 
 /*
@@ -394,6 +395,9 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 				    "rootfs %s: the path changed while the container was starting "
 				    "(a component was replaced); refusing to continue",
 				    root);
+	/* The copy-on-write root (overlay.c) over the checked bind, by fd. */
+	if (mr_overlay_setup(p, &rootfd, err) < 0)
+		return -1;
 
 	/* --read-only: the whole root tree, before anything is mounted on it. */
 	if (mr_volumes_root_readonly(p, rootfd, err) < 0)

@@ -23,6 +23,8 @@
 #include "container/prepare.h"
 #include "container/apparmor.h"
 #include "container/cgroup.h"
+#include "container/exec-check.h"
+#include "container/overlay.h"
 #include "seccomp/bpf-eval.h"
 #include "common/util.h"
 
@@ -495,6 +497,8 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	if (find_command(spec, p, err) < 0)
 		return -1;
 	if (note_self_exe(p, err) < 0)
+		return -1;
+	if (mr_overlay_wanted(spec) && mr_exec_check_image(p, err) < 0)
 		return -1;
 	if (prepare_seccomp(spec, p, err) < 0)
 		return -1;

@@ -50,6 +50,10 @@ struct mr_spec {
 	bool tty;	   /* -t: a new pseudo-terminal for the container */
 	bool init;	   /* --init: minirun's own PID 1 (init.c) runs the command as PID 2 */
 
+	/* --rootfs: write into ROOTFS itself (podman's --rootfs), instead of the
+	   default copy-on-write overlay discarded at exit (overlay.c) */
+	bool rootfs_direct;
+
 	char *seccomp;		   /* --seccomp / --security-opt seccomp=: NULL = built-in default,
 				      "unconfined", "runtime/default", "localhost/PATH", a path... */
 	bool seccomp_strict;	   /* unknown syscall names are an error, not a warning */

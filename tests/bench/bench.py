@@ -204,6 +204,9 @@ def main():
     cmds.append(Cmd("unshare -mpfiun --fork chroot (floor)",
                     [unshare, "-mpfiun", "--fork", chroot, rootfs, true]))
     cmds.append(Cmd("minirun --seccomp=unconfined", [M, "--seccomp=unconfined", rootfs, true]))
+    # The peers write into the rootfs; this row does too (no copy-on-write overlay).
+    cmds.append(Cmd("minirun --seccomp=unconfined --rootfs",
+                    [M, "--seccomp=unconfined", "--rootfs", rootfs, true]))
     warm = os.path.join(work, "cache-warm")
     os.makedirs(warm, mode=0o700)
     cmds.append(Cmd(REF, [M, rootfs, true], env={"MINIRUN_SECCOMP_CACHE": warm}))

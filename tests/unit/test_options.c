@@ -195,6 +195,31 @@ START_TEST(bad_command_lines)
 }
 END_TEST
 
+/* --rootfs takes no value: like podman's, it says what the positional ROOTFS is. */
+START_TEST(rootfs_flag)
+{
+	struct mr_cli cli;
+	struct mr_error err;
+
+	PARSE_OK(&cli, "r", "true");
+	ck_assert(!cli.spec.rootfs_direct);
+	mr_cli_clear(&cli);
+	PARSE_OK(&cli, "--rootfs", "r", "true");
+	ck_assert(cli.spec.rootfs_direct);
+	ck_assert(!cli.spec.read_only);
+	ck_assert_str_eq(cli.spec.rootfs, "r");
+	ck_assert_str_eq(cli.spec.argv[0], "true");
+	mr_cli_clear(&cli);
+	PARSE_OK(&cli, "--read-only", "--rootfs", "r", "true");
+	ck_assert(cli.spec.rootfs_direct);
+	ck_assert(cli.spec.read_only);
+	mr_cli_clear(&cli);
+	PARSE_FAIL(&cli, &err, "--rootfs=r", "true");
+	ck_assert_str_eq(err.msg, "option '--rootfs' takes no value");
+	mr_cli_clear(&cli);
+}
+END_TEST
+
 START_TEST(help_and_version)
 {
 	struct mr_cli cli;
@@ -344,6 +369,7 @@ options_suite(void)
 	tcase_add_test(tc, spec_validation);
 	tcase_add_test(tc, errors_format);
 	tcase_add_test(tc, exit_status_mapping);
+	tcase_add_test(tc, rootfs_flag);
 	suite_add_tcase(s, tc);
 	return s;
 }

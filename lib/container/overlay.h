@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIRUN_LIB_OVERLAY_H
+#define MINIRUN_LIB_OVERLAY_H
+
+#include "container/prepare.h"
+
+/*
+ * The copy-on-write root (the default): ROOTFS is the read-only lower layer
+ * of an overlayfs whose upper and work directories are on a tmpfs of this
+ * container's own, so every run starts from the same image and whatever the
+ * container writes is gone when it exits.  --rootfs (write into ROOTFS
+ * directly, podman's meaning) and --read-only (nothing can be written) do
+ * without it.
+ */
+bool mr_overlay_wanted(const struct mr_spec *spec);
+
+/*
+ * Container process, in its new mount namespace: *rootfd is the root of the
+ * bind of ROOTFS that mounts.c just made and checked against the directory
+ * prepare opened.  When the overlay is wanted, mount it over that bind with
+ * the bind itself (by descriptor) as the lower layer, and replace *rootfd
+ * with a descriptor of the overlay's root; otherwise leave *rootfd alone.
+ * An overlay that cannot be made is an error naming --rootfs, never a
+ * silent fallback to writing into ROOTFS.
+ */
+int mr_overlay_setup(const struct mr_prepared *p, int *rootfd, struct mr_error *err);
+
+#endif
