@@ -129,7 +129,9 @@ gate_fuzz() {
         CC=clang meson setup "$dir" -Dwerror=true -Dfuzz=enabled -Db_sanitize=none > /dev/null ||
             return 1
     fi
-    ninja -C "$dir" tests/fuzz_profile > /dev/null || return 1
+    # Quiet when it builds; the compiler's or linker's words when it does not.
+    local out
+    out=$(ninja -C "$dir" tests/fuzz_profile 2>&1) || { printf '%s\n' "$out" | tail -n 20 >&2; return 1; }
     # New inputs go to a scratch dir, never into the committed seed corpus.
     scratch=$(mktemp -d)
     LSAN_OPTIONS=suppressions=$top/tests/fuzz/lsan.supp \
