@@ -433,17 +433,134 @@ whiteout(struct mr_unpack *u, const char *clean, const char *parent, const char 
 	return 0;
 }
 
+/* One entry on its way into the tree: where it goes and what it gets. */
+struct entry {
+	const char *what;  /* the archive, for messages */
+	const char *clean; /* the entry's cleaned path */
+	const char *base;  /* its last component */
+	int pfd;	   /* its parent directory, opened beneath the target */
+	mode_t perm;
+	uid_t uid;
+	gid_t gid;
+	struct timespec ts[2];
+};
+
+/* A hard link: only to an entry inside the image, never through a symlink. */
 static int
-unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, const char *what,
+extract_hardlink(struct mr_unpack *u, const struct entry *x, const char *hardlink,
+		 struct mr_error *err)
+{
+	char target[PATH_MAX], tparent[PATH_MAX];
+	const char *why;
+	bool kept_dir;
+
+	if (mr_unpack_clean_path(hardlink, target, sizeof(target), &why) < 0)
+		return entry_error(err, 0, x->what, x->clean,
+				   strcmp(why, "absolute path") == 0
+				       ? "hard link to an absolute path"
+				       : "hard link with a '..' component");
+	char *ts_ = strrchr(target, '/');
+	snprintf(tparent, sizeof(tparent), "%.*s", ts_ ? (int)(ts_ - target) : 0, target);
+	cleanup_close int tfd = open_parent(u, tparent, false);
+	if (tfd < 0 && errno == EXDEV)
+		return entry_error(err, 0, x->what, x->clean,
+				   "hard link to a target outside the image (through a symlink)");
+	if (tfd < 0)
+		return entry_error(err, errno, x->what, x->clean, "hard link target");
+	if (clear_slot(x->pfd, x->base, false, &kept_dir) < 0)
+		return entry_error(err, errno, x->what, x->clean, "replace");
+	/* flags 0: a symlink target is linked itself, never followed. */
+	if (linkat(tfd, ts_ ? ts_ + 1 : target, x->pfd, x->base, 0) < 0)
+		return entry_error(err, errno, x->what, x->clean, "hard link");
+	return 0;
+}
+
+static int
+extract_regular(struct mr_unpack *u, struct archive *a, struct archive_entry *e,
+		const struct entry *x, struct mr_error *err)
+{
+	bool kept_dir;
+	int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
+
+	if (size < 0)
+		return entry_error(err, 0, x->what, x->clean, "no size");
+	if ((uint64_t)size > u->max_bytes - u->bytes)
+		return mr_error_set(err, 0,
+				    "%s: more than %llu bytes of files: refused "
+				    "(MINIRUN_IMAGE_MAX_BYTES sets the limit)",
+				    x->what, (unsigned long long)u->max_bytes);
+	u->bytes += (uint64_t)size;
+	if (clear_slot(x->pfd, x->base, false, &kept_dir) < 0)
+		return entry_error(err, errno, x->what, x->clean, "replace");
+	cleanup_close int fd =
+	    openat(x->pfd, x->base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return entry_error(err, errno, x->what, x->clean, "create");
+	if (write_data(a, fd, size, x->what, x->clean, err) < 0)
+		return -1;
+	/* chown first: it clears setuid/setgid, which the chmod then sets. */
+	if (u->as_root && fchown(fd, x->uid, x->gid) < 0)
+		return entry_error(err, errno, x->what, x->clean, "chown");
+	if (fchmod(fd, x->perm) < 0 || futimens(fd, x->ts) < 0)
+		return entry_error(err, errno, x->what, x->clean, "chmod");
+	return 0;
+}
+
+static int
+extract_symlink(struct mr_unpack *u, struct archive_entry *e, const struct entry *x,
+		struct mr_error *err)
+{
+	bool kept_dir;
+	const char *target = archive_entry_symlink(e);
+
+	if (target == NULL)
+		target = archive_entry_symlink_utf8(e);
+	if (target == NULL || target[0] == '\0')
+		return entry_error(err, 0, x->what, x->clean, "symlink without a target");
+	if (clear_slot(x->pfd, x->base, false, &kept_dir) < 0)
+		return entry_error(err, errno, x->what, x->clean, "replace");
+	/* Any target is fine: it is resolved in the container, never here. */
+	if (symlinkat(target, x->pfd, x->base) < 0)
+		return entry_error(err, errno, x->what, x->clean, "symlink");
+	if (u->as_root && fchownat(x->pfd, x->base, x->uid, x->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return entry_error(err, errno, x->what, x->clean, "chown");
+	(void)utimensat(x->pfd, x->base, x->ts, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+static int
+extract_node(struct mr_unpack *u, struct archive_entry *e, mode_t type, const struct entry *x,
 	     struct mr_error *err)
 {
-	char clean[PATH_MAX];
-	const char *why;
-	const char *name = entry_name(e);
+	bool kept_dir;
 
-	if (name == NULL)
-		return mr_error_set(err, 0, "%s: an entry without a usable name", what);
-	if (mr_unpack_clean_path(name, clean, sizeof(clean), &why) < 0)
+	if (type != AE_IFIFO && !u->as_root) {
+		/* Only root may make them; the container's /dev is minirun's anyway. */
+		u->skipped_devices++;
+		return 0;
+	}
+	if (clear_slot(x->pfd, x->base, false, &kept_dir) < 0)
+		return entry_error(err, errno, x->what, x->clean, "replace");
+	dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+	if (mknodat(x->pfd, x->base, type | 0600, type == AE_IFIFO ? 0 : dev) < 0)
+		return entry_error(err, errno, x->what, x->clean, "mknod");
+	if (u->as_root && fchownat(x->pfd, x->base, x->uid, x->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return entry_error(err, errno, x->what, x->clean, "chown");
+	/* fchmodat follows symlinks; the name is the node just made in our private tree. */
+	if (fchmodat(x->pfd, x->base, x->perm, 0) < 0)
+		return entry_error(err, errno, x->what, x->clean, "chmod");
+	(void)utimensat(x->pfd, x->base, x->ts, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+/* The name cleaned and the entry budget counted; 1: nothing to make ("./"). */
+static int
+admit_entry(struct mr_unpack *u, const char *name, char *clean, size_t size, const char *what,
+	    struct mr_error *err)
+{
+	const char *why;
+
+	if (mr_unpack_clean_path(name, clean, size, &why) < 0)
 		return entry_error(err, 0, what, name, why);
 	if (++u->entries > u->max_entries)
 		return mr_error_set(
@@ -452,11 +569,25 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 		    "sets the limit)",
 		    what, (unsigned long long)u->max_entries);
 	if (clean[0] == '\0')
-		return 0; /* "./": the target itself, made by minirun */
+		return 1; /* "./": the target itself, made by minirun */
+	return 0;
+}
+
+static int
+unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, const char *what,
+	     struct mr_error *err)
+{
+	char clean[PATH_MAX], parent[PATH_MAX];
+	const char *name = entry_name(e);
+
+	if (name == NULL)
+		return mr_error_set(err, 0, "%s: an entry without a usable name", what);
+	int r = admit_entry(u, name, clean, sizeof(clean), what, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 
 	char *slash = strrchr(clean, '/');
 	const char *base = slash ? slash + 1 : clean;
-	char parent[PATH_MAX];
 	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - clean) : 0, clean);
 
 	if (u->layers && strncmp(base, ".wh.", 4) == 0)
@@ -470,18 +601,17 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 			return mr_error_oom(err, what);
 	}
 
-	mode_t perm = archive_entry_perm(e) & 07777;
+	struct entry x = {
+	    .what = what,
+	    .clean = clean,
+	    .base = base,
+	    .perm = archive_entry_perm(e) & 07777,
+	    .uid = (uid_t)archive_entry_uid(e),
+	    .gid = (gid_t)archive_entry_gid(e),
+	};
 	if (!u->as_root)
-		perm &= (mode_t) ~(S_ISUID | S_ISGID);
-	uid_t uid = (uid_t)archive_entry_uid(e);
-	gid_t gid = (gid_t)archive_entry_gid(e);
-	struct timespec ts[2];
-	entry_times(e, ts);
-	const char *hardlink = archive_entry_hardlink(e);
-	if (hardlink == NULL)
-		hardlink = archive_entry_hardlink_utf8(e);
-	mode_t type = archive_entry_filetype(e);
-	bool kept_dir;
+		x.perm &= (mode_t) ~(S_ISUID | S_ISGID);
+	entry_times(e, x.ts);
 
 	cleanup_close int pfd = open_parent(u, parent, true);
 	/* EXDEV: RESOLVE_BENEATH met a symlink (made by an earlier entry) leading out. */
@@ -490,32 +620,16 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 				   "its parent leads outside the image (through a symlink)");
 	if (pfd < 0)
 		return entry_error(err, errno, what, clean, "parent directory");
+	x.pfd = pfd;
 
-	if (hardlink != NULL) {
-		char target[PATH_MAX];
-		if (mr_unpack_clean_path(hardlink, target, sizeof(target), &why) < 0)
-			return entry_error(err, 0, what, clean,
-					   strcmp(why, "absolute path") == 0
-					       ? "hard link to an absolute path"
-					       : "hard link with a '..' component");
-		char *ts_ = strrchr(target, '/');
-		char tparent[PATH_MAX];
-		snprintf(tparent, sizeof(tparent), "%.*s", ts_ ? (int)(ts_ - target) : 0, target);
-		cleanup_close int tfd = open_parent(u, tparent, false);
-		if (tfd < 0 && errno == EXDEV)
-			return entry_error(err, 0, what, clean,
-					   "hard link to a target outside the image (through a "
-					   "symlink)");
-		if (tfd < 0)
-			return entry_error(err, errno, what, clean, "hard link target");
-		if (clear_slot(pfd, base, false, &kept_dir) < 0)
-			return entry_error(err, errno, what, clean, "replace");
-		/* flags 0: a symlink target is linked itself, never followed. */
-		if (linkat(tfd, ts_ ? ts_ + 1 : target, pfd, base, 0) < 0)
-			return entry_error(err, errno, what, clean, "hard link");
-		return 0;
-	}
+	const char *hardlink = archive_entry_hardlink(e);
+	if (hardlink == NULL)
+		hardlink = archive_entry_hardlink_utf8(e);
+	if (hardlink != NULL)
+		return extract_hardlink(u, &x, hardlink, err);
 
+	mode_t type = archive_entry_filetype(e);
+	bool kept_dir;
 	switch (type) {
 	case AE_IFDIR:
 		if (clear_slot(pfd, base, true, &kept_dir) < 0)
@@ -523,71 +637,17 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 		/* Writable by minirun until mr_unpack_finish sets the image's mode. */
 		if (!kept_dir && mkdirat(pfd, base, 0700) < 0)
 			return entry_error(err, errno, what, clean, "mkdir");
-		if (defer_dir(u, clean, e, perm) < 0)
+		if (defer_dir(u, clean, e, x.perm) < 0)
 			return mr_error_oom(err, what);
 		return 0;
-	case AE_IFREG: {
-		int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
-		if (size < 0)
-			return entry_error(err, 0, what, clean, "no size");
-		if ((uint64_t)size > u->max_bytes - u->bytes)
-			return mr_error_set(err, 0,
-					    "%s: more than %llu bytes of files: refused "
-					    "(MINIRUN_IMAGE_MAX_BYTES sets the limit)",
-					    what, (unsigned long long)u->max_bytes);
-		u->bytes += (uint64_t)size;
-		if (clear_slot(pfd, base, false, &kept_dir) < 0)
-			return entry_error(err, errno, what, clean, "replace");
-		cleanup_close int fd =
-		    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return entry_error(err, errno, what, clean, "create");
-		if (write_data(a, fd, size, what, clean, err) < 0)
-			return -1;
-		/* chown first: it clears setuid/setgid, which the chmod then sets. */
-		if (u->as_root && fchown(fd, uid, gid) < 0)
-			return entry_error(err, errno, what, clean, "chown");
-		if (fchmod(fd, perm) < 0 || futimens(fd, ts) < 0)
-			return entry_error(err, errno, what, clean, "chmod");
-		return 0;
-	}
-	case AE_IFLNK: {
-		const char *target = archive_entry_symlink(e);
-		if (target == NULL)
-			target = archive_entry_symlink_utf8(e);
-		if (target == NULL || target[0] == '\0')
-			return entry_error(err, 0, what, clean, "symlink without a target");
-		if (clear_slot(pfd, base, false, &kept_dir) < 0)
-			return entry_error(err, errno, what, clean, "replace");
-		/* Any target is fine: it is resolved in the container, never here. */
-		if (symlinkat(target, pfd, base) < 0)
-			return entry_error(err, errno, what, clean, "symlink");
-		if (u->as_root && fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-			return entry_error(err, errno, what, clean, "chown");
-		(void)utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW);
-		return 0;
-	}
+	case AE_IFREG:
+		return extract_regular(u, a, e, &x, err);
+	case AE_IFLNK:
+		return extract_symlink(u, e, &x, err);
 	case AE_IFCHR:
 	case AE_IFBLK:
-	case AE_IFIFO: {
-		if (type != AE_IFIFO && !u->as_root) {
-			/* Only root may make them; the container's /dev is minirun's anyway. */
-			u->skipped_devices++;
-			return 0;
-		}
-		if (clear_slot(pfd, base, false, &kept_dir) < 0)
-			return entry_error(err, errno, what, clean, "replace");
-		dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-		if (mknodat(pfd, base, type | 0600, type == AE_IFIFO ? 0 : dev) < 0)
-			return entry_error(err, errno, what, clean, "mknod");
-		if (u->as_root && fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-			return entry_error(err, errno, what, clean, "chown");
-		/* fchmodat follows symlinks; the name is the node just made in our private tree. */
-		if (fchmodat(pfd, base, perm, 0) < 0)
-			return entry_error(err, errno, what, clean, "chmod");
-		(void)utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW);
-		return 0;
-	}
+	case AE_IFIFO:
+		return extract_node(u, e, type, &x, err);
 	case AE_IFSOCK:
 		return 0; /* a socket file is meaningless without its listener */
 	default:

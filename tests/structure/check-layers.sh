@@ -12,6 +12,7 @@
 # and no two files include each other in a loop (file-level graph: a .c's
 # include of its own .h counts, as does header to header).  A cycle or a
 # layer break is how an "upper" layer sneaks into a lower one, so both fail.
+# Also: no function of lib/ longer than MAX_FUNCTION_LINES (120).
 #
 #   tests/structure/check-layers.sh [SOURCE-ROOT]
 set -uo pipefail
@@ -99,8 +100,21 @@ if [ -n "$loops" ]; then
     errors=$((errors + 1))
 fi
 
+# A function of lib/ that needs more than a screenful and a half is a
+# sequence of steps that wants names (a definition starts in column 0 with
+# "name(", as .clang-format lays it out, and ends at the first "}" there).
+MAX_FUNCTION_LINES=${MAX_FUNCTION_LINES:-120}
+# shellcheck disable=SC2016 # the $ are awk's, not the shell's
+long=$(find lib -name '*.c' -print0 | sort -z | xargs -0 awk -v max="$MAX_FUNCTION_LINES" '
+    /^[a-z_][a-z0-9_]*\(/ { name = $0; sub(/\(.*/, "", name); start = FNR }
+    /^}/ && start { if (FNR - start + 2 > max) printf "%s: %s is %d lines (at most %d)\n", FILENAME, name, FNR - start + 2, max; start = 0 }')
+if [ -n "$long" ]; then
+    printf '%s\n' "$long"
+    errors=$((errors + $(printf '%s\n' "$long" | wc -l)))
+fi
+
 if [ "$errors" -gt 0 ]; then
     echo "check-layers: $errors problem(s)"
     exit 1
 fi
-echo "check-layers: $(sort -u "$edges" | wc -l) includes of lib/, cmd/ and include/ follow the layer rule, no cycle"
+echo "check-layers: $(sort -u "$edges" | wc -l) includes of lib/, cmd/ and include/ follow the layer rule, no cycle; no function of lib/ over $MAX_FUNCTION_LINES lines"
