@@ -4,7 +4,8 @@
  * entered while it waits, emptied and removed when the run ends.  See
  * cgroup.h for the order.  Rules this file keeps:
  *   - cgroups are only created below the cgroup minirun runs in (per
- *     hierarchy, from /proc/self/cgroup) or below --cgroup-parent;
+ *     hierarchy, from /proc/self/cgroup) or below --cgroup-parent; rootless,
+ *     next to it, in its parent when that is delegated to the caller;
  *   - nothing outside them is ever written, no other process is moved;
  *   - what was created is removed, also after a failure half-way;
  *   - a minirun that was SIGKILLed leaves empty "minirun-*" directories:
@@ -296,6 +297,72 @@ find_mounts(struct hierarchy *h, size_t n, struct mr_error *err)
 	return 0;
 }
 
+/* --- rootless: a delegated cgroup ---------------------------------------- */
+
+/*
+ * Can the caller make cgroups in DIR and move its own processes between
+ * them?  What systemd's Delegate=yes (or an admin's chown) gives a user:
+ * the directory and its cgroup.procs writable by it.  The owner of DIR is
+ * not asked for itself: a group-writable delegation counts as well, and an
+ * owner whose cgroup.procs was left to root cannot move anything.
+ */
+static bool
+delegated(const char *dir)
+{
+	char procs[PATH_MAX + 16];
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	return faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) == 0 &&
+	       faccessat(AT_FDCWD, procs, W_OK, AT_EACCESS) == 0;
+}
+
+/*
+ * Rootless: where the container's cgroup goes.  minirun's own cgroup2
+ * cgroup (from "0::PATH" in /proc/self/cgroup) is not the place, even when
+ * it is writable: cgroup2's no-internal-process rule forbids enabling a
+ * controller for the children of a cgroup that has processes, and minirun
+ * itself is one of them -- a cgroup made below it could hold no limit.  So
+ * the container's cgroup is made next to minirun's, in the parent, which
+ * must be delegated to the caller: its cgroup.procs is then also the
+ * common ancestor's that moving the container there (CLONE_INTO_CGROUP,
+ * unprivileged) needs, and the controllers its owner enabled in its
+ * cgroup.subtree_control are those the container's cgroup has.  minirun
+ * writes nothing in that parent but the new directory: it enables no
+ * controller in it and moves no process (not even itself) -- that is the
+ * delegated subtree's owner's business, as systemd --user keeps its own
+ * processes in leaves (init.scope, app-*.scope) below its slices.  crun
+ * and podman instead ask systemd for a transient scope over D-Bus; minirun
+ * speaks no D-Bus, and a scope's parent slice is the same kind of place.
+ * With X, fills in its mount and sets its "own" to that parent.
+ */
+static bool
+rootless_parent(struct hierarchy *x)
+{
+	struct hierarchy h[16], v2 = {0};
+	size_t nh = 0;
+	struct mr_error ignored;
+	char dir[PATH_MAX];
+
+	if (read_proc_cgroup("/proc/self/cgroup", h, MR_ARRAY_SIZE(h), &nh, &ignored) < 0)
+		return false;
+	for (size_t i = 0; i < nh && !v2.v2; i++)
+		if (h[i].v2)
+			v2 = h[i];
+	if (!v2.v2 || (!find_mounts_fast(&v2, 1, 0) && find_mounts(&v2, 1, &ignored) < 0) ||
+	    !v2.mounted)
+		return false;
+	/* The parent of "/a/b" is "/a"; the root cgroup has none (and is root's). */
+	char *slash = strrchr(v2.own, '/');
+	if (slash == NULL || slash[1] == '\0')
+		return false;
+	*slash = '\0';
+	join_path(dir, sizeof(dir), v2.mount, v2.own, NULL);
+	if (!delegated(dir))
+		return false;
+	if (x != NULL)
+		*x = v2;
+	return true;
+}
+
 /* --- checks before anything exists ---------------------------------------- */
 
 static long
@@ -312,13 +379,24 @@ mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
 	const char *flag = mr_resources_first_cgroup_flag(r);
 
 	/*
-	 * A rootless minirun cannot create a cgroup (cgroupfs belongs to
-	 * root); silently running without the limit would be worse than
+	 * Rootless, the container's cgroup can only go into a cgroup delegated
+	 * to the caller (see rootless_parent()); --cgroup-parent names a place
+	 * relative to the hierarchy's root, which is root's.  Without such a
+	 * cgroup, silently running without the limit would be worse than
 	 * refusing.
 	 */
-	if (rootless && flag != NULL)
-		return mr_error_set(
-		    err, 0, "%s: needs a cgroup, and none can be created without root", flag);
+	if (rootless && r->cgroup_parent != NULL)
+		return mr_error_set(err, 0,
+				    "--cgroup-parent: not available rootless (the container's "
+				    "cgroup goes next to minirun's own, in the cgroup delegated "
+				    "to uid %u)",
+				    (unsigned)geteuid());
+	if (rootless && flag != NULL && !rootless_parent(NULL))
+		return mr_error_set(err, 0,
+				    "%s: needs a cgroup, and rootless minirun can only create one "
+				    "in a cgroup2 delegated to uid %u (the parent of its own "
+				    "cgroup, with a writable cgroup.procs): none here",
+				    flag, (unsigned)geteuid());
 	/* Rootless there is no device cgroup to narrow a --device to fewer than rwm. */
 	for (size_t i = 0; rootless && i < r->n_devices; i++)
 		if (strcmp(r->devices[i].perms, "rwm") != 0)
@@ -727,6 +805,32 @@ controller_flag(unsigned bit, const struct mr_resources *r)
 	}
 }
 
+/*
+ * Rootless, with a limit: one cgroup2 directory in the delegated parent,
+ * the limits in it.  No device program (loading one needs CAP_BPF; the
+ * user namespace already refuses mknod of a real device), no v1 hierarchy
+ * (cgroupfs v1 is never delegated), no --cgroup-parent (refused earlier).
+ */
+static int
+create_rootless(const struct mr_prepared *p, struct mr_cgroup *cg, const char *name,
+		struct mr_error *err)
+{
+	struct hierarchy x;
+
+	if (!rootless_parent(&x))
+		return mr_error_set(err, 0, "%s: no delegated cgroup found (any more)",
+				    mr_resources_first_cgroup_flag(&p->spec->resources));
+	sweep_stale(&x, NULL, 0, NULL);
+	if (make_dir(cg, &x, NULL, name, err) < 0)
+		return -1;
+	/* On a hybrid host the unified hierarchy has no controllers: refused there. */
+	if (apply_v2(p, cg, &cg->dirs[0], err) < 0) {
+		mr_cgroup_destroy(cg);
+		return -1;
+	}
+	return 0;
+}
+
 int
 mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_error *err)
 {
@@ -739,8 +843,15 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 	unsigned need = needed_v1(r) | MR_CG_FREEZER, got = 0;
 
 	memset(cg, 0, sizeof(*cg));
-	if (p->rootless)
+	/* Rootless a cgroup is only made for a limit (no device policy needs one). */
+	if (p->rootless && mr_resources_first_cgroup_flag(r) == NULL)
 		return 0;
+	if (p->rootless) {
+		if (container_id(p, id, sizeof(id), err) < 0)
+			return -1;
+		snprintf(name, sizeof(name), NAME_PREFIX "%s", id);
+		return create_rootless(p, cg, name, err);
+	}
 	if (read_proc_cgroup("/proc/self/cgroup", h, MR_ARRAY_SIZE(h), &nh, err) < 0)
 		return -1;
 	if (!find_mounts_fast(h, nh, need) && find_mounts(h, nh, err) < 0)

@@ -11,11 +11,14 @@
 #include "container/prepare.h"
 
 /*
- * One cgroup per container (as root; rootless minirun creates none).  It is
- * made below the cgroup minirun itself runs in -- in each cgroup v1
- * hierarchy it uses and in the cgroup2 hierarchy, or only in cgroup2 on a
- * pure v2 host -- or below --cgroup-parent (relative to each hierarchy's
- * root, as Docker).  Its name is "minirun-<container id>".
+ * One cgroup per container as root.  It is made below the cgroup minirun
+ * itself runs in -- in each cgroup v1 hierarchy it uses and in the cgroup2
+ * hierarchy, or only in cgroup2 on a pure v2 host -- or below
+ * --cgroup-parent (relative to each hierarchy's root, as Docker).  Rootless,
+ * only when a limit asks for one: a single cgroup2 directory next to
+ * minirun's own, in the parent cgroup when that is delegated to the caller
+ * (cgroup.c: rootless_parent()), else a limit is refused.  Its name is
+ * "minirun-<container id>".
  *
  * The order:
  *   mr_cgroup_create   parent, before clone: sweep stale ones, mkdir,
@@ -59,7 +62,10 @@ struct mr_cgroup {
  */
 int mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err);
 
-/* Parent, before clone.  Rootless: does nothing.  On failure nothing is left. */
+/*
+ * Parent, before clone.  Rootless without a limit: does nothing.  On
+ * failure nothing is left.
+ */
 int mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_error *err);
 
 /*

@@ -36,6 +36,14 @@
  *   probe nopdeathsig [TAG]         prctl(PR_SET_PDEATHSIG, 0), print "ready",
  *                                   then wait for a signal (TAG: only to find
  *                                   the process by its argv)
+ *   probe spin MS                   spin on the CPU for MS ms of wall time;
+ *                                   prints "wall W ms cpu C ms", C being the
+ *                                   process's own CPU time (what a CPU quota
+ *                                   such as --cpus caps)
+ *   probe asuser UID GID CMD...     drop every group, then set gid and uid
+ *                                   (real, effective, saved) and exec CMD:
+ *                                   the VM test's busybox has no setpriv and
+ *                                   su needs a passwd entry
  *
  * The syscall command works like bubblewrap's tests/try-syscall.c: without
  * ARGs each known syscall gets deliberately invalid arguments, so that an
@@ -72,6 +80,8 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <grp.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WRONG_POINTER 1L
@@ -512,6 +522,47 @@ on_usr1(int sig)
 
 /* The parent becomes the tracer: every signal now stops this process until
  * the tracer resumes it. */
+static int64_t
+ms_of(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+cmd_spin(int argc, char **argv)
+{
+	if (argc != 1)
+		usage();
+	int64_t ms = strtoll(argv[0], NULL, 10);
+	int64_t start = ms_of(CLOCK_MONOTONIC), cpu0 = ms_of(CLOCK_PROCESS_CPUTIME_ID);
+	volatile uint64_t sink = 0;
+
+	/* The clock is read every few thousand rounds: the loop is the CPU use. */
+	while (ms_of(CLOCK_MONOTONIC) - start < ms)
+		for (int i = 0; i < 10000; i++)
+			sink += (uint64_t)i;
+	printf("wall %lld ms cpu %lld ms\n", (long long)(ms_of(CLOCK_MONOTONIC) - start),
+	       (long long)(ms_of(CLOCK_PROCESS_CPUTIME_ID) - cpu0));
+	return 0;
+}
+
+static int
+cmd_asuser(int argc, char **argv)
+{
+	if (argc < 3)
+		usage();
+	uid_t uid = (uid_t)strtoul(argv[0], NULL, 10);
+	gid_t gid = (gid_t)strtoul(argv[1], NULL, 10);
+
+	/* Groups first, then gid: both need the privilege setresuid gives up. */
+	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+		return report_errno(errno);
+	execvp(argv[2], argv + 2);
+	return report_errno(errno);
+}
+
 static int
 cmd_traceme(void)
 {
@@ -564,6 +615,10 @@ main(int argc, char **argv)
 		return cmd_manycalls(argc - 2, argv + 2);
 	if (strcmp(argv[1], "traceme") == 0)
 		return cmd_traceme();
+	if (strcmp(argv[1], "spin") == 0)
+		return cmd_spin(argc - 2, argv + 2);
+	if (strcmp(argv[1], "asuser") == 0)
+		return cmd_asuser(argc - 2, argv + 2);
 	if (strcmp(argv[1], "nopdeathsig") == 0) {
 		if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
 			return report_errno(errno);

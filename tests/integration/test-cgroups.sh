@@ -3,7 +3,12 @@
 # policy, resource limits, nothing left behind (also after a SIGKILL).
 # Run alone (is_parallel: false): it looks at minirun-* cgroups host-wide,
 # and a parallel minirun start would sweep the stale one this test leaves on
-# purpose.  Every cgroup the test itself makes is removed at exit.
+# purpose.  Every cgroup the test itself makes is removed at exit.  Other
+# minirun instances on the machine (a developer runs several) do not disturb
+# the "nothing left" checks: the containers they count run below
+# --cgroup-parent directories of this test's own (unique names), and the
+# containers that must run below minirun's own cgroup are checked by their
+# exact paths.
 # shellcheck disable=SC2016 # $ in single quotes expands in the container
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -45,31 +50,44 @@ want_paths() {
     echo "unified $(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/$name"
 }
 mountpoint_of() { [ "$1" = unified ] && echo /sys/fs/cgroup/unified || echo "/sys/fs/cgroup/$1"; }
-# leftovers: the minirun-* cgroup directories below this shell's cgroups that
-# no minirun holds (flock; a live one holds a shared lock), that have no
-# process, and that were not there when the test started: other tests and
-# other minirun users on this host may run containers meanwhile.
-all_minirun_dirs() {
-    local h
-    for h in "${HIER[@]}"; do
-        find "/sys/fs/cgroup/$h$(own "$h")" -maxdepth 1 -name 'minirun-*' -type d 2>/dev/null
-    done
-    find "/sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup)" -maxdepth 1 \
-        -name 'minirun-*' -type d 2>/dev/null
-}
-BEFORE=$(all_minirun_dirs)
+# This test's own --cgroup-parent (relative to each hierarchy's root) for
+# every container whose cleanup a leftovers check counts.  minirun makes it
+# in the hierarchies a container needs and removes it after each run (it
+# made it): between runs it does not exist.
+TCG="minirun-test-cg-$$"
+CGP=(--cgroup-parent "$TCG")
+cgp="minirun-test-parent-$$"
+at_exit "rmdir /sys/fs/cgroup/*/$TCG/minirun-* /sys/fs/cgroup/*/$TCG 2>/dev/null"
+# leftovers: anything minirun made below this test's parents that is still
+# there: a minirun-* cgroup directory (whether or not a process or a lock
+# holds it: every run of this test has ended when it is called) or $TCG
+# itself.  No other minirun makes anything there.
 leftovers() {
-    local d
-    for d in $(all_minirun_dirs); do
-        grep -qxF "$d" <<< "$BEFORE" && continue
-        # cgroupfs files have size 0: read cgroup.procs to know it is empty.
-        [ -z "$(cat "$d/cgroup.procs" 2>/dev/null)" ] && flock -n -x "$d" true && echo "$d"
+    local h p
+    for h in "${HIER[@]}" unified; do
+        for p in "$TCG" "$cgp" "$sweep"; do
+            find "/sys/fs/cgroup/$h/$p" -maxdepth 1 -name 'minirun-*' -type d 2>/dev/null
+        done
+        [ -d "/sys/fs/cgroup/$h/$TCG" ] && echo "/sys/fs/cgroup/$h/$TCG"
     done
+}
+# want_below PARENT NAME HIER...: what want_paths gives for a container made
+# with --cgroup-parent PARENT: /PARENT/NAME in the given v1 hierarchies and in
+# cgroup2, this shell's cgroup in every other one.
+want_below() {
+    local parent=$1 name=$2 h p
+    shift 2
+    for h in "${HIER[@]}"; do
+        p=$(own "$h" | sed 's,/$,,')
+        [[ " $* " == *" $h "* ]] && p="/$parent/$name"
+        echo "$h ${p:-/}"
+    done
+    echo "unified /$parent/$name"
 }
 
 # --- the container's own cgroup -------------------------------------------------
 run_expect "/proc/self/cgroup shows only root paths (cgroup namespace entered after the move)" \
-    0 / -- "$ROOTFS" sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u'
+    0 / -- "${CGP[@]}" "$ROOTFS" sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u'
 
 "$MINIRUN" -h cgtest "$ROOTFS" sh -c 'trap "exit 3" TERM; sleep 30 & wait' > /dev/null 2>&1 &
 mr=$!
@@ -102,18 +120,18 @@ else
 fi
 
 # --- devices ---------------------------------------------------------------------
-run_minirun "$ROOTFS" sh -c 'mknod /dev/b b 7 0 && head -c 11 /dev/b'
+run_minirun "${CGP[@]}" "$ROOTFS" sh -c 'mknod /dev/b b 7 0 && head -c 11 /dev/b'
 expect "a block device node can be made (mknod) but not read" 1 "" "head: /dev/b: Operation not permitted"
-run_minirun "$ROOTFS" sh -c 'mknod /dev/k c 1 11 && head -c 1 /dev/k'
+run_minirun "${CGP[@]}" "$ROOTFS" sh -c 'mknod /dev/k c 1 11 && head -c 1 /dev/k'
 expect "/dev/kmsg made with mknod cannot be opened" 1 "" "head: /dev/k: Operation not permitted"
-run_expect "/dev/null, /dev/zero, /dev/full, /dev/urandom work" 0 ok -- "$ROOTFS" \
+run_expect "/dev/null, /dev/zero, /dev/full, /dev/urandom work" 0 ok -- "${CGP[@]}" "$ROOTFS" \
     sh -c 'echo x > /dev/null && head -c 1 /dev/zero /dev/urandom > /dev/null && ! echo x 2> /dev/null > /dev/full && echo ok'
-run_expect "--privileged allows every device" 0 ok -- --privileged "$ROOTFS" \
+run_expect "--privileged allows every device" 0 ok -- "${CGP[@]}" --privileged "$ROOTFS" \
     sh -c 'mknod /dev/k c 1 11 && head -c 1 /dev/k > /dev/null && echo ok'
 
 # --- --device --------------------------------------------------------------------
 run_expect "--device /dev/null:/dev/mynull: the node is made (1:3, mode 666) and can be written" 0 \
-    "$(printf 'character special file 1:3 666\nok')" -- --device /dev/null:/dev/mynull "$ROOTFS" \
+    "$(printf 'character special file 1:3 666\nok')" -- "${CGP[@]}" --device /dev/null:/dev/mynull "$ROOTFS" \
     sh -c 'stat -c "%F %t:%T %a" /dev/mynull && echo x > /dev/mynull && echo ok'
 # A block device outside Docker's list: an unused loop device (open only, no I/O).
 loopdev=""
@@ -122,16 +140,16 @@ for d in /dev/loop7 /dev/loop6 /dev/loop5; do
 done
 if [ -n "$loopdev" ]; then
     run_expect "--device $loopdev:/dev/xvda:r: opened for reading, not for writing (the device cgroup)" \
-        0 "$(printf 'OK\nEPERM')" -- --device "$loopdev:/dev/xvda:r" "$ROOTFS" \
+        0 "$(printf 'OK\nEPERM')" -- "${CGP[@]}" --device "$loopdev:/dev/xvda:r" "$ROOTFS" \
         sh -c '/probe open /dev/xvda r; /probe open /dev/xvda w; true'
-    run_expect "--device $loopdev:/dev/xvda: rwm by default" 0 OK -- --device "$loopdev:/dev/xvda" \
+    run_expect "--device $loopdev:/dev/xvda: rwm by default" 0 OK -- "${CGP[@]}" --device "$loopdev:/dev/xvda" \
         "$ROOTFS" /probe open /dev/xvda w
 else
     skip "--device LOOP:/dev/xvda:r" "no unused loop device"
     skip "--device LOOP:/dev/xvda" "no unused loop device"
 fi
 bad_device() { # bad_device NAME MESSAGE ARG
-    run_minirun --device "$3" "$ROOTFS" true
+    run_minirun "${CGP[@]}" --device "$3" "$ROOTFS" true
     expect "$1" 125 "" "$2"
 }
 bad_device "--device of a regular file is refused, 125, one line" \
@@ -146,27 +164,27 @@ bad_device "--device with bad permissions is refused" \
     "minirun: --device /dev/null:/dev/n:rx: bad permissions 'rx' (r, w and m)" /dev/null:/dev/n:rx
 
 # --- limits ----------------------------------------------------------------------
-run_minirun --memory 32m -h oombox "$ROOTFS" /probe alloc 64
+run_minirun "${CGP[@]}" --memory 32m -h oombox "$ROOTFS" /probe alloc 64
 expect "--memory 32m: allocating 64 MiB is OOM-killed, 137, one line" 137 "" \
     "minirun: oombox: killed: out of memory (memory limit 32 MiB)"
-run_minirun --name web -m 32m "$ROOTFS" /probe alloc 64
+run_minirun "${CGP[@]}" --name web -m 32m "$ROOTFS" /probe alloc 64
 expect "the OOM line names --name" 137 "" "minirun: web: killed: out of memory (memory limit 32 MiB)"
-run_expect "--memory 64m: 16 MiB fit" 0 "allocated 16 MiB" -- --memory 64m "$ROOTFS" /probe alloc 16
-run_expect "a plain exit 137 is not reported as OOM" 137 "" -- --memory 64m "$ROOTFS" \
+run_expect "--memory 64m: 16 MiB fit" 0 "allocated 16 MiB" -- "${CGP[@]}" --memory 64m "$ROOTFS" /probe alloc 16
+run_expect "a plain exit 137 is not reported as OOM" 137 "" -- "${CGP[@]}" --memory 64m "$ROOTFS" \
     sh -c 'exit 137'
 
-run_minirun --pids-limit 20 "$ROOTFS" /probe fork 40
+run_minirun "${CGP[@]}" --pids-limit 20 "$ROOTFS" /probe fork 40
 expect "--pids-limit 20: the 20th process cannot be forked" 1 "forked 19 of 40: EAGAIN"
-run_expect "--pids-limit -1: unlimited" 0 "forked 40 of 40" -- --pids-limit -1 "$ROOTFS" /probe fork 40
-run_expect "no --pids-limit: unlimited" 0 "forked 40 of 40" -- "$ROOTFS" /probe fork 40
+run_expect "--pids-limit -1: unlimited" 0 "forked 40 of 40" -- "${CGP[@]}" --pids-limit -1 "$ROOTFS" /probe fork 40
+run_expect "no --pids-limit: unlimited" 0 "forked 40 of 40" -- "${CGP[@]}" "$ROOTFS" /probe fork 40
 
-"$MINIRUN" -h limits --memory 64m --memory-swap 96m --pids-limit 30 --cpus 1.5 --cpu-shares 512 \
+"$MINIRUN" "${CGP[@]}" -h limits --memory 64m --memory-swap 96m --pids-limit 30 --cpus 1.5 --cpu-shares 512 \
     --cpuset-cpus 0 "$ROOTFS" sleep 30 > /dev/null 2>&1 &
 mr=$!
 at_exit "kill -KILL $mr 2>/dev/null"
 if init=$(container_init "$mr"); then
     paths=$(cgroup_paths "$init")
-    is "$paths" "$(want_paths "$(basename "$(awk '$1 == "devices" { print $2 }' <<< "$paths")")" \
+    is "$paths" "$(want_below "$TCG" "$(basename "$(awk '$1 == "devices" { print $2 }' <<< "$paths")")" \
         cpu cpuset memory devices pids)" \
         "with every limit: cpu, cpuset, memory, devices, pids and cgroup2 (no freezer: cgroup.kill)"
     dir() { echo "/sys/fs/cgroup/$1$(awk -v h="$1" '$1 == h { print $2 }' <<< "$paths")"; }
@@ -180,15 +198,84 @@ if init=$(container_init "$mr"); then
 else
     not_ok "the limits are written" "no container init found"
 fi
+# --cpus, measured loosely: a loop that spins for 1 s of wall time may get
+# at most about half of it as CPU time under --cpus 0.5 (the CFS quota:
+# 50 ms per 100 ms period; 0.65 leaves room for a period's rounding at the
+# edges), and nearly all of it without a quota -- unless others load this
+# machine, in which case the unconstrained figure says nothing.
+cpu_ratio() { # cpu_ratio "wall W ms cpu C ms" -> C/W with two decimals
+    awk '$1 == "wall" && $2 > 0 { printf "%.2f", $5 / $2 }' <<< "$1"
+}
+run_minirun "${CGP[@]}" --cpus 0.5 "$ROOTFS" /probe spin 1000
+r=$(cpu_ratio "$OUT")
+if [ "$RC" = 0 ] && [ -n "$r" ] && awk -v r="$r" 'BEGIN { exit !(r <= 0.65) }'; then
+    ok "--cpus 0.5: a 1 s busy loop gets at most 0.65 s of CPU (got $r)"
+else
+    not_ok "--cpus 0.5: a 1 s busy loop gets at most 0.65 s of CPU" "ratio: '$r'" "$(_result_diag)"
+fi
+run_minirun "${CGP[@]}" "$ROOTFS" /probe spin 1000
+r=$(cpu_ratio "$OUT")
+if [ "$RC" != 0 ] || [ -z "$r" ]; then
+    not_ok "no --cpus: a 1 s busy loop gets at least 0.8 s of CPU" "$(_result_diag)"
+elif awk -v r="$r" 'BEGIN { exit !(r >= 0.8) }'; then
+    ok "no --cpus: a 1 s busy loop gets at least 0.8 s of CPU (got $r)"
+else
+    skip "no --cpus: a 1 s busy loop gets at least 0.8 s of CPU" \
+        "the machine is loaded: only $r s of CPU per s without a quota (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+fi
+
+# --- stopping minirun: whatever is left in the cgroup is killed ----------------------
+# SIGTERM, SIGINT and SIGHUP to minirun are forwarded to the container's
+# init, which exits on them; a grandchild that ignores all three stays until
+# minirun, once the init is gone, kills the rest of the cgroup (the PID
+# namespace's end kills it too: the cgroup is what also holds processes
+# outside that namespace) and removes the cgroup.  minirun does not itself
+# escalate to SIGKILL after a timeout: a caller that wants a docker-stop
+# deadline sends a second signal or SIGKILL (then PDEATHSIG ends the
+# container, and the next start sweeps the empty cgroup).
+for sig in TERM INT HUP; do
+    "$MINIRUN" "${CGP[@]}" "$ROOTFS" sh -c \
+        'trap "exit 0" TERM INT HUP; (trap "" TERM INT HUP; exec sleep 100) & wait' \
+        > /dev/null 2>&1 &
+    mr=$!
+    at_exit "kill -KILL $mr 2>/dev/null"
+    if init=$(container_init "$mr") && wait_caught "$init" "$(kill -l "$sig")"; then
+        paths=$(cgroup_paths "$init" | grep /minirun-)
+        gc=""
+        for _ in $(seq 100); do
+            gc=$(descendants "$init" | head -n 1)
+            [ -n "$gc" ] && [ "$(cat "/proc/$gc/comm" 2>/dev/null)" = sleep ] && break
+            sleep 0.05
+        done
+        ign=$(sed -n 's/^SigIgn:\s*//p' "/proc/$gc/status" 2>/dev/null)
+        if [ -n "$ign" ] && (( (16#$ign >> ($(kill -l "$sig") - 1)) & 1 )); then
+            ok "SIG$sig: the container's grandchild (sleep, pid $gc) ignores SIG$sig"
+        else
+            not_ok "SIG$sig: the container's grandchild ignores SIG$sig" "pid '$gc', SigIgn '$ign'"
+        fi
+        kill "-$sig" "$mr"
+        wait_exit "$mr" 10
+        is "$RC" 0 "SIG$sig to minirun: forwarded, the container's init exits 0"
+        left=""
+        [ -n "$gc" ] && [ -e "/proc/$gc" ] && left+="process $gc "
+        while read -r h p; do
+            [ -d "$(mountpoint_of "$h")$p" ] && left+="$h$p "
+        done <<< "$paths"
+        is "$left" "" "SIG$sig to minirun: no process of the container is left, its cgroup is removed"
+    else
+        for t in ignores exits left; do not_ok "SIG$sig: $t" "no container init found"; done
+    fi
+done
+
 # --- reading it back: --verbose and minirun inspect ----------------------------------
-out=$("$MINIRUN" --verbose --memory 64m --pids-limit 30 --device /dev/null:/dev/n:r "$ROOTFS" \
+out=$("$MINIRUN" "${CGP[@]}" --verbose --memory 64m --pids-limit 30 --device /dev/null:/dev/n:r "$ROOTFS" \
     sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u' 2>&1 >/dev/null)
 cg=$(sed -n 's,^minirun: cgroup devices: .*/\(minirun-[0-9a-f]*\)$,\1,p' <<< "$out")
 is "$(grep -E '^minirun: (cgroup|limit)' <<< "$out" | grep -v 'memory+swap' | sed "s,$cg,ID,")" \
-    "$(printf '%s\n' "minirun: cgroup cgroup2: /sys/fs/cgroup/unified$(sed -n 's/^0:://p' /proc/self/cgroup | sed 's,/$,,')/ID" \
-        "minirun: cgroup devices: /sys/fs/cgroup/devices$(own devices | sed 's,/$,,')/ID" \
-        "minirun: cgroup pids: /sys/fs/cgroup/pids$(own pids | sed 's,/$,,')/ID" \
-        "minirun: cgroup memory: /sys/fs/cgroup/memory$(own memory | sed 's,/$,,')/ID" \
+    "$(printf '%s\n' "minirun: cgroup cgroup2: /sys/fs/cgroup/unified/$TCG/ID" \
+        "minirun: cgroup devices: /sys/fs/cgroup/devices/$TCG/ID" \
+        "minirun: cgroup pids: /sys/fs/cgroup/pids/$TCG/ID" \
+        "minirun: cgroup memory: /sys/fs/cgroup/memory/$TCG/ID" \
         "minirun: limit pids: 30" "minirun: limit memory: 67108864 (64 MiB)")" \
     "--verbose: one line per cgroup path and per limit (memory+swap: only with swap accounting)"
 is "$(grep '^minirun: device' <<< "$out" | tr '\n' '|')" \
@@ -196,7 +283,7 @@ is "$(grep '^minirun: device' <<< "$out" | tr '\n' '|')" \
         'c 1:8 rwm' 'c 1:9 rwm' 'c 5:0 rwm' 'c 5:1 rwm' 'c 5:2 rwm' 'c 136:* rwm' 'c 10:200 rwm')" \
     "--verbose: one line per device rule (the kernel merges c 1:3 r into c 1:3 rwm)"
 
-"$MINIRUN" --memory 48m --pids-limit 25 ${loopdev:+--device "$loopdev:/dev/xvda:r"} "$ROOTFS" \
+"$MINIRUN" "${CGP[@]}" --memory 48m --pids-limit 25 ${loopdev:+--device "$loopdev:/dev/xvda:r"} "$ROOTFS" \
     sleep 30 > /dev/null 2>&1 &
 mr=$!
 at_exit "kill -KILL $mr 2>/dev/null"
@@ -229,14 +316,15 @@ is "$("$MINIRUN" inspect $$ | grep '^cgroup')" \
     "cgroup: none named minirun-<id> (not a container minirun started as root)" \
     "inspect of a process minirun did not start says so"
 # Without swap accounting the default memsw (2x) cannot be checked; with it, it is 2x.
-run_expect "--ulimit nofile=100:200" 0 "$(printf '100\n200')" -- --ulimit nofile=100:200 "$ROOTFS" \
+run_expect "--ulimit nofile=100:200" 0 "$(printf '100\n200')" -- "${CGP[@]}" --ulimit nofile=100:200 "$ROOTFS" \
     sh -c 'ulimit -n; ulimit -Hn'
 
 # --- bad values: one line, 125, nothing created ----------------------------------
 bad() { # bad NAME PATTERN ARG...
     local name=$1 pattern=$2
     shift 2
-    run_minirun "$@" "$ROOTFS" true
+    # Its own --cgroup-parent first: the one of a case replaces it.
+    run_minirun "${CGP[@]}" "$@" "$ROOTFS" true
     expect_error "$name" 125 "$pattern"
 }
 bad "--memory 5m is below the minimum" "minirun: --memory 5m: the minimum memory limit is 6 MiB (6m)" --memory 5m
@@ -260,7 +348,6 @@ bad "--cgroup-parent with .." "minirun: --cgroup-parent ../x: '..' is not allowe
 is "$(leftovers)" "" "no minirun-* cgroup is left after the runs above"
 
 # --- --cgroup-parent ----------------------------------------------------------
-cgp="minirun-test-parent-$$"
 at_exit "rmdir /sys/fs/cgroup/*/$cgp/minirun-* /sys/fs/cgroup/*/$cgp 2>/dev/null"
 run_minirun --cgroup-parent "$cgp" "$ROOTFS" sh -c 'cat /proc/1/cgroup > /dev/null; echo ok'
 expect "--cgroup-parent: the container runs" 0 ok

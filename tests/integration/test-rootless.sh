@@ -85,13 +85,23 @@ expect "rootless: a missing rootfs is 125 with the exact message" 125 "" \
     "minirun: rootfs /nonexistent: No such file or directory"
 run_rootless "$ROOTFS" nosuchcmd
 expect_error "rootless: a missing command is 127" 127 "minirun: *nosuchcmd*"
-# No cgroup can be created without root: a limit is refused, never ignored.
+# Rootless, a cgroup is made only in a cgroup2 delegated to the caller (the
+# parent of its own); uid $uid has none here (it runs in the test runner's
+# cgroup, root's): a limit is refused, never ignored.  The delegated case is
+# tested in the pure v2 VM (tests/vm/cgroup2-checks.sh).
+nodeleg="needs a cgroup, and rootless minirun can only create one in a cgroup2 delegated to uid $uid (the parent of its own cgroup, with a writable cgroup.procs): none here"
 run_rootless --memory 64m "$ROOTFS" true
-expect "rootless: --memory is 125 with the exact message" 125 "" \
-    "minirun: --memory: needs a cgroup, and none can be created without root"
+expect "rootless, no delegated cgroup: --memory is 125 with the exact message" 125 "" \
+    "minirun: --memory: $nodeleg"
 run_rootless --pids-limit 10 "$ROOTFS" true
-expect "rootless: --pids-limit is 125 with the exact message" 125 "" \
-    "minirun: --pids-limit: needs a cgroup, and none can be created without root"
+expect "rootless, no delegated cgroup: --pids-limit is 125 with the exact message" 125 "" \
+    "minirun: --pids-limit: $nodeleg"
+run_rootless --cpus 0.5 "$ROOTFS" true
+expect "rootless, no delegated cgroup: --cpus is 125 with the exact message" 125 "" \
+    "minirun: --cpus: $nodeleg"
+run_rootless --cgroup-parent x "$ROOTFS" true
+expect "rootless: --cgroup-parent is 125 (root's part of the hierarchy)" 125 "" \
+    "minirun: --cgroup-parent: not available rootless (the container's cgroup goes next to minirun's own, in the cgroup delegated to uid $uid)"
 # --device without a device cgroup: the host node bound in, the host's permissions apply.
 rl_expect "rootless: --device /dev/null:/dev/mynull is bound in and writable" 0 ok -- \
     --device /dev/null:/dev/mynull "$ROOTFS" sh -c 'echo x > /dev/mynull && echo ok'

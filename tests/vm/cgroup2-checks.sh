@@ -14,11 +14,58 @@
 #                           plain minirun makes its cgroup here
 #   /sys/fs/cgroup/test     no process, the controllers enabled below it:
 #                           --cgroup-parent /test for the limits
+#   /sys/fs/cgroup/test/user  delegated to uid 1000 as systemd's Delegate=yes
+#                           does (the directory, cgroup.procs,
+#                           cgroup.subtree_control and cgroup.threads
+#                           chowned); a shell of uid 1000 is moved there and
+#                           runs rootless minirun (the part of this script
+#                           run as "/checks user", below)
 
 MINIRUN=/usr/local/bin/minirun
 ROOTFS=/rootfs
 CG=/sys/fs/cgroup
 CTRLS="+memory +pids +cpu +cpuset"
+
+USER_UID=1000
+U=/tmp/u
+
+# --- as uid 1000, in its delegated cgroup (started by the root part below) ----------
+# Each run leaves TAG.out, TAG.err and TAG.rc in $U for the root part to check.
+if [ "${1:-}" = user ]; then
+    r() {
+        tag=$1
+        shift
+        "$MINIRUN" --rootfs "$@" >"$U/$tag.out" 2>"$U/$tag.err" </dev/null
+        echo $? >"$U/$tag.rc"
+    }
+    cat /proc/self/cgroup >"$U/cgroup0"
+    # minirun's own cgroup is delegated, its parent /test is not.
+    r own --pids-limit 20 "$ROOTFS" true
+    # What systemd --user does with its delegated cgroup: the processes in a
+    # leaf (its init.scope, the app-*.scope units), the controllers enabled
+    # for the children in the delegated cgroup, which then has no process.
+    mkdir "$CG/test/user/shell" && echo $$ >"$CG/test/user/shell/cgroup.procs" &&
+        echo "+memory +pids +cpu" >"$CG/test/user/cgroup.subtree_control" ||
+        echo "the user's leaf or controllers failed" >"$U/setup"
+    cat /proc/self/cgroup >"$U/cgroup1"
+    r oom --memory 32m -h oombox "$ROOTFS" /probe alloc 64
+    r pids --pids-limit 20 "$ROOTFS" /probe fork 40
+    "$MINIRUN" --rootfs --pids-limit 20 "$ROOTFS" sh -c 'trap "exit 0" TERM; sleep 10 & wait' \
+        >/dev/null 2>&1 </dev/null &
+    mr=$!
+    dir=
+    for _ in $(seq 100); do
+        dir=$(find "$CG/test/user" -maxdepth 1 -name 'minirun-*' -type d | head -n 1)
+        [ -n "$dir" ] && [ -n "$(cat "$dir/cgroup.procs" 2>/dev/null)" ] && break
+        sleep 0.05
+    done
+    echo "$(stat -c %u "$dir" 2>/dev/null) $dir $(cat "$dir/pids.max" 2>/dev/null)" >"$U/dir"
+    kill -TERM "$mr"
+    wait "$mr"
+    echo $? >"$U/bg.rc"
+    [ -n "$dir" ] && [ -d "$dir" ] && echo "$dir" >"$U/left"
+    exit 0
+fi
 
 n=0
 failed=0
@@ -70,7 +117,7 @@ expect_error() {
 }
 leftovers() { find "$CG" -name 'minirun-*' -type d 2>/dev/null; }
 
-echo "1..13"
+echo "1..19"
 
 # --- the layout ------------------------------------------------------------------
 # busybox stat does not name cgroup2's magic: ask /proc/mounts.
@@ -157,6 +204,46 @@ else
     not_ok "limits with devices and controllers together run (exit 0)" "exit status $rc" \
         "stdout:" "$(cat "$out")" "stderr:" "$(cat "$err")"
 fi
+
+# --- rootless, in a delegated cgroup ------------------------------------------------------
+mkdir -p "$U" && chown "$USER_UID:$USER_UID" "$U"
+if mkdir "$CG/test/user" &&
+    chown "$USER_UID:$USER_UID" "$CG/test/user" "$CG/test/user/cgroup.procs" \
+        "$CG/test/user/cgroup.subtree_control" "$CG/test/user/cgroup.threads" &&
+    sh -c 'echo $$ > "$1/cgroup.procs" && exec /rootfs/probe asuser "$2" "$2" /checks user' \
+        sh "$CG/test/user" "$USER_UID" && [ ! -e "$U/setup" ] &&
+    [ "$(cat "$U/cgroup0" "$U/cgroup1")" = "$(printf '0::/test/user\n0::/test/user/shell')" ]; then
+    ok "rootless: uid $USER_UID in /test/user (delegated), then in its leaf /test/user/shell"
+else
+    not_ok "rootless: uid $USER_UID in /test/user (delegated), then in its leaf /test/user/shell" \
+        "setup: $(cat "$U/setup" 2>/dev/null)" "cgroups: $(cat "$U/cgroup0" "$U/cgroup1" 2>&1)"
+fi
+# user_run TAG: the files of that run of the user part as $out, $err, $rc.
+user_run() { out=$U/$1.out err=$U/$1.err rc=$(cat "$U/$1.rc" 2>/dev/null); }
+user_run own
+expect "rootless in the delegated cgroup itself: no controllers can be given below it (no internal processes), its parent is root's: a limit is refused, 125" \
+    125 "" "minirun: --pids-limit: needs a cgroup, and rootless minirun can only create one in a cgroup2 delegated to uid $USER_UID (the parent of its own cgroup, with a writable cgroup.procs): none here"
+user_run oom
+expect "rootless, delegated: --memory 32m: allocating 64 MiB is OOM-killed, 137, one line" 137 "" \
+    "minirun: oombox: killed: out of memory (memory limit 32 MiB)"
+user_run pids
+expect "rootless, delegated: --pids-limit 20: the 20th process cannot be forked" 1 \
+    "forked 19 of 40: EAGAIN"
+# "UID DIR PIDS.MAX" of the running container's cgroup.
+read -r duid ddir dmax <"$U/dir"
+case "$duid ${ddir#"$CG"/test/user/minirun-} $dmax" in
+    "$USER_UID "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]" 20")
+        ok "rootless, delegated: the container runs in /test/user/minirun-<12 hex> (uid $USER_UID's), pids.max 20" ;;
+    *) not_ok "rootless, delegated: the container runs in /test/user/minirun-<12 hex> (uid $USER_UID's), pids.max 20" \
+        "found: $(cat "$U/dir")" ;;
+esac
+if [ "$(cat "$U/bg.rc")" = 0 ] && [ ! -e "$U/left" ]; then
+    ok "rootless, delegated: SIGTERM to minirun, the container exits 0, its cgroup is removed"
+else
+    not_ok "rootless, delegated: SIGTERM to minirun, the container exits 0, its cgroup is removed" \
+        "exit status $(cat "$U/bg.rc"), left: $(cat "$U/left" 2>/dev/null)"
+fi
+rmdir "$CG/test/user/shell" "$CG/test/user" 2>/dev/null
 
 left=$(leftovers)
 if [ -z "$left" ]; then

@@ -8,8 +8,9 @@
 # This machine's cgroups are hybrid (v1 controllers, an empty cgroup2 at
 # /sys/fs/cgroup/unified), so the v2 half of the cgroup code -- limits
 # through the v2 controllers and the device policy as a BPF
-# BPF_CGROUP_DEVICE program -- runs in a VM whose /init (tests/vm/init)
-# mounts only cgroup2 at /sys/fs/cgroup.  The VM is the one of
+# BPF_CGROUP_DEVICE program, and rootless limits in a delegated cgroup
+# (uid 1000, dropped to by the probe's asuser mode) -- runs in a VM whose
+# /init (tests/vm/init) mounts only cgroup2 at /sys/fs/cgroup.  The VM is the one of
 # tests/vm/apparmor-vm.sh: Debian's stock kernel, downloaded once and cached
 # (tests/vm/vm-lib.sh), booted under QEMU's software emulation with an
 # initramfs made fresh in WORKDIR (default a temporary directory) holding
