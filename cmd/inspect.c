@@ -22,9 +22,13 @@ static const char usage[] =
     "installed in it, read back from the kernel.  With --seccomp, compile\n"
     "PROFILE for that process's bounding set (as minirun would have) and say whether the\n"
     "installed filter is exactly that program.  PROFILE may be a file or\n"
-    "runtime/default for the built-in default.\n"
+    "runtime/default for the built-in default.  A container run with\n"
+    "--seccomp-report, --seccomp-complain or --seccomp-learn runs PROFILE's\n"
+    "program with user notifications in place of refusals: inspect names which\n"
+    "(report enforces PROFILE exactly; complain and learn enforce nothing).\n"
     "\n"
-    "Exit status: 0 shown (and matching), 1 the filter differs from PROFILE,\n"
+    "Exit status: 0 shown (and matching, or PROFILE's --seccomp-report program),\n"
+    "1 the filter differs from PROFILE or does not enforce it,\n"
     "125 an error.\n";
 
 struct status {
@@ -60,6 +64,61 @@ read_status(int pid, struct status *st)
 	return 0;
 }
 
+/*
+ * Whether f is one of the observing programs minirun installs for PROFILE
+ * (--seccomp-report, --seccomp-complain, --seccomp-learn): the profile's
+ * own program with USER_NOTIF returns, tagged with the mode.  Prints what it
+ * is and sets *rc; false when it is none of them.
+ */
+static bool
+compare_observing(const struct mr_installed_filter *f, const char *profile,
+		  unsigned long long capbnd, int *rc)
+{
+	static const struct {
+		enum mr_seccomp_observe mode;
+		const char *flag, *what;
+		int rc;
+	} modes[] = {
+	    /* Report answers every notified call exactly as the profile would. */
+	    {MR_OBSERVE_REPORT, "--seccomp-report",
+	     "the profile's own program with USER_NOTIF in place of refusals, which "
+	     "minirun answers as the profile would: enforced",
+	     0},
+	    {MR_OBSERVE_COMPLAIN, "--seccomp-complain",
+	     "the profile's own program with USER_NOTIF in place of refusals, which "
+	     "minirun reports and lets run: not enforced",
+	     1},
+	    {MR_OBSERVE_LEARN, "--seccomp-learn",
+	     "the profile's own program with USER_NOTIF in place of everything it does not "
+	     "allow, which minirun records and lets run: not enforced",
+	     1},
+	};
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct mr_seccomp_prepared p;
+		struct mr_error err = {0};
+		struct mr_seccomp_request req = {
+		    .profile = profile,
+		    .explicit_profile = true,
+		    .bounding = capbnd,
+		    .observe = modes[m].mode,
+		};
+		if (mr_seccomp_prepare(&req, &p, &err) < 0)
+			continue;
+		bool same = p.enabled && p.observe_insns != NULL &&
+			    p.n_observe_insns == f->n_insns &&
+			    memcmp(p.observe_insns, f->insns, f->n_insns * sizeof(*f->insns)) == 0;
+		mr_seccomp_prepared_clear(&p);
+		if (!same)
+			continue;
+		printf("filter 0 is the %s program of %s: %s (%zu instructions, compiled for "
+		       "CapBnd %016llx)\n",
+		       modes[m].flag, profile, modes[m].what, f->n_insns, capbnd);
+		*rc = modes[m].rc;
+		return true;
+	}
+	return false;
+}
+
 static int
 compare(const struct mr_installed_filter *f, const char *profile, unsigned long long capbnd)
 {
@@ -85,6 +144,8 @@ compare(const struct mr_installed_filter *f, const char *profile, unsigned long 
 		       "%016llx)\n",
 		       profile, p.n_insns, capbnd);
 		rc = 0;
+	} else if (compare_observing(f, profile, capbnd, &rc)) {
+		/* named by compare_observing */
 	} else {
 		size_t i = 0;
 		while (i < p.n_insns && i < f->n_insns &&

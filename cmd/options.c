@@ -56,6 +56,13 @@ const char mr_cli_usage[] =
     "      --seccomp-learn FILE   run with every syscall allowed but observed and\n"
     "                             write a minimal profile for it to FILE (with\n"
     "                             --seccomp BASE: only what BASE lacks is added)\n"
+    "      --seccomp-learn-args   with --seccomp-learn: also learn the socket\n"
+    "                             families, clone namespace flags, personality\n"
+    "                             values and prctl options used, and allow only\n"
+    "                             those (argument rules, as Docker's default)\n"
+    "      --seccomp-complain[=FILE] report every syscall the profile would\n"
+    "                             refuse, and let it run (nothing is enforced;\n"
+    "                             FILE: JSON lines)\n"
     "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
     "  -m, --memory SIZE          memory limit (64m, 1g; at least 6m)\n"
     "      --memory-swap SIZE     memory plus swap limit (-1: unlimited swap;\n"
@@ -101,6 +108,8 @@ enum opt_id {
 	OPT_SECCOMP_STRICT,
 	OPT_SECCOMP_REPORT,
 	OPT_SECCOMP_LEARN,
+	OPT_SECCOMP_LEARN_ARGS,
+	OPT_SECCOMP_COMPLAIN,
 	OPT_APPARMOR,
 	OPT_RM,
 	OPT_MEMORY,
@@ -150,6 +159,8 @@ static const struct opt options[] = {
     {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT, false},
     {"seccomp-report", 0, false, OPT_SECCOMP_REPORT, true},
     {"seccomp-learn", 0, true, OPT_SECCOMP_LEARN, false},
+    {"seccomp-learn-args", 0, false, OPT_SECCOMP_LEARN_ARGS, false},
+    {"seccomp-complain", 0, false, OPT_SECCOMP_COMPLAIN, true},
     {"apparmor", 0, true, OPT_APPARMOR, false},
     {"rm", 0, false, OPT_RM, false},
     {"memory", 'm', true, OPT_MEMORY, false},
@@ -343,6 +354,16 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-learn: empty file name");
 		return set_string(&spec->seccomp_learn, value, err);
+	case OPT_SECCOMP_LEARN_ARGS:
+		spec->seccomp_learn_args = true;
+		return 0;
+	case OPT_SECCOMP_COMPLAIN:
+		spec->seccomp_complain = true;
+		if (value == NULL)
+			return 0;
+		if (value[0] == '\0')
+			return mr_error_set(err, 0, "--seccomp-complain=: empty file name");
+		return set_string(&spec->seccomp_complain_file, value, err);
 	case OPT_APPARMOR:
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--apparmor: empty profile name");

@@ -1183,8 +1183,10 @@ start_observer(const struct mr_prepared *p, struct mr_observer **observer,
 {
 	const struct mr_observer_config cfg = {
 	    .seccomp = &p->seccomp,
-	    .report_file = p->spec->seccomp_report_file,
+	    .report_file = p->spec->seccomp_complain ? p->spec->seccomp_complain_file
+						     : p->spec->seccomp_report_file,
 	    .learn_file = p->spec->seccomp_learn,
+	    .learn_args = p->spec->seccomp_learn_args,
 	};
 
 	if (mr_observer_open(&cfg, observer, err) < 0)

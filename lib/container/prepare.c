@@ -422,6 +422,16 @@ static int
 observe_mode(const struct mr_spec *spec, enum mr_seccomp_observe *mode, struct mr_error *err)
 {
 	*mode = MR_OBSERVE_NONE;
+	if (spec->seccomp_complain && (spec->seccomp_report || spec->seccomp_learn))
+		return mr_error_set(err, 0,
+				    "--seccomp-complain cannot be combined with %s: use one at a "
+				    "time (complain lets refused calls run, report refuses them, "
+				    "learn writes a profile)",
+				    spec->seccomp_report ? "--seccomp-report" : "--seccomp-learn");
+	if (spec->seccomp_learn_args && !spec->seccomp_learn)
+		return mr_error_set(err, 0,
+				    "--seccomp-learn-args: only with --seccomp-learn=FILE (it "
+				    "shapes the learned profile)");
 	if (spec->seccomp_report && spec->seccomp_learn)
 		return mr_error_set(err, 0,
 				    "--seccomp-report and --seccomp-learn: use one at a time "
@@ -435,6 +445,11 @@ observe_mode(const struct mr_spec *spec, enum mr_seccomp_observe *mode, struct m
 	}
 	if (spec->seccomp_report_file &&
 	    check_output_dir(spec->seccomp_report_file, "--seccomp-report", err) < 0)
+		return -1;
+	if (spec->seccomp_complain)
+		*mode = MR_OBSERVE_COMPLAIN;
+	if (spec->seccomp_complain_file &&
+	    check_output_dir(spec->seccomp_complain_file, "--seccomp-complain", err) < 0)
 		return -1;
 	return 0;
 }
@@ -457,8 +472,10 @@ prepare_seccomp(const struct mr_spec *spec, struct mr_prepared *p, struct mr_err
 	};
 	if (mr_seccomp_prepare(&req, &p->seccomp, err) < 0)
 		return -1;
-	if (observe == MR_OBSERVE_REPORT && !p->seccomp.enabled)
-		return mr_error_set(err, 0, "--seccomp-report: no seccomp filter to report on (%s)",
+	if ((observe == MR_OBSERVE_REPORT || observe == MR_OBSERVE_COMPLAIN) && !p->seccomp.enabled)
+		return mr_error_set(err, 0, "%s: no seccomp filter to report on (%s)",
+				    observe == MR_OBSERVE_REPORT ? "--seccomp-report"
+								 : "--seccomp-complain",
 				    p->seccomp.source ? p->seccomp.source : "unconfined");
 	/* Learning lets every call through, minirun's own included. */
 	if (observe != MR_OBSERVE_LEARN && check_profile_allows_launch(p, err) < 0)

@@ -60,7 +60,10 @@ struct mr_spec {
 	bool seccomp_report;	   /* --seccomp-report: name every denied syscall */
 	char *seccomp_report_file; /* --seccomp-report=FILE: JSON lines there instead */
 	char *seccomp_learn;	   /* --seccomp-learn=FILE: write a profile for this run */
-	char *apparmor;		   /* --security-opt apparmor=: NULL = none */
+	bool seccomp_learn_args;   /* --seccomp-learn-args: socket families, clone flags... */
+	bool seccomp_complain;	   /* --seccomp-complain: report refusals, let them run */
+	char *seccomp_complain_file; /* --seccomp-complain=FILE: JSON lines there instead */
+	char *apparmor;		     /* --security-opt apparmor=: NULL = none */
 
 	struct mr_resources resources; /* --memory, --pids-limit, --cpus, --ulimit... (cgroup.c) */
 

@@ -23,8 +23,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "seccomp/argclass.h"
 #include "seccomp/bpf-eval.h"
 #include "seccomp/arch.h"
+#include "seccomp/calls.h"
 #include "seccomp/observe.h"
 #include "common/escape.h"
 #include "common/outfile.h"
@@ -49,6 +51,8 @@ struct tally {
 	int nr;
 	uint32_t ret;
 	const char *rule;
+	const char *fallback; /* an expected fallback: why it is harmless (seccomp/calls.h) */
+	const char *hint;     /* the capability that would allow it (mr_cap_hint) */
 	unsigned long count;
 	char name[64];
 };
@@ -83,7 +87,9 @@ struct mr_observer {
 	struct tally_slot *slots; /* every key seen (up to TALLY_KEYS_MAX), hashed */
 	size_t n_slots;		  /* a power of two, or 0 */
 	size_t n_keys;
-	unsigned long total;	     /* denied calls */
+	unsigned long total;	     /* denied calls, fallbacks included */
+	unsigned long fallbacks;     /* of which expected fallbacks (seccomp/calls.h) */
+	unsigned long fallback_keys; /* distinct (arch, syscall, outcome) among them */
 	unsigned long more_distinct; /* keys past TALLY_ITEMS */
 	unsigned long more_denied;   /* their denials */
 	bool more_inexact;	     /* TALLY_KEYS_MAX reached: more_distinct is a lower bound */
@@ -97,7 +103,15 @@ struct mr_observer {
 	size_t n_reported;
 	struct seen_arch *arches; /* learn mode */
 	size_t n_arches;
+	struct mr_arglearn *args; /* --seccomp-learn-args */
 };
+
+/* The flag the user gave, for messages. */
+static const char *
+mode_flag(const struct mr_observer *o)
+{
+	return o->mode == MR_OBSERVE_COMPLAIN ? "--seccomp-complain" : "--seccomp-report";
+}
 
 static void out(struct mr_observer *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -193,9 +207,9 @@ mr_observer_open(const struct mr_observer_config *cfg, struct mr_observer **res,
 	 * lines are written as they come); a learned profile replaces the
 	 * old one only at the end, so a run that fails early keeps it.
 	 */
-	if (o->mode == MR_OBSERVE_REPORT && cfg->report_file != NULL) {
-		if (mr_outfile_open(&o->report, "--seccomp-report", cfg->report_file, true, err) <
-		    0) {
+	if ((o->mode == MR_OBSERVE_REPORT || o->mode == MR_OBSERVE_COMPLAIN) &&
+	    cfg->report_file != NULL) {
+		if (mr_outfile_open(&o->report, mode_flag(o), cfg->report_file, true, err) < 0) {
 			free(o);
 			return -1;
 		}
@@ -205,6 +219,14 @@ mr_observer_open(const struct mr_observer_config *cfg, struct mr_observer **res,
 	    mr_outfile_open(&o->learned, "--seccomp-learn", cfg->learn_file, false, err) < 0) {
 		free(o);
 		return -1;
+	}
+	if (o->mode == MR_OBSERVE_LEARN && cfg->learn_args) {
+		o->args = mr_arglearn_new();
+		if (o->args == NULL) {
+			mr_outfile_close(&o->learned);
+			free(o);
+			return mr_error_oom(err, "--seccomp-learn-args");
+		}
 	}
 	if (o->mode == MR_OBSERVE_REPORT) {
 		/*
@@ -544,9 +566,15 @@ decode_call(const char *name, const struct seccomp_notif *n)
 	size_t len = 0;
 	char buf[512];
 
+	/*
+	 * Only the arguments the call has: the other registers hold whatever
+	 * the caller left there.  A call the tables do not know gets all six,
+	 * marked, rather than a guess that hides one that matters.
+	 */
+	int arity = sg ? 6 : mr_syscall_arity(name);
 	append(&s, &len, "%s(", name);
 	for (int i = 0; i < 6; i++) {
-		enum arg_kind k = sg ? sg->args[i] : (i < 3 ? A_HEX : A_END);
+		enum arg_kind k = sg ? sg->args[i] : (arity < 0 || i < arity ? A_HEX : A_END);
 		uint64_t v = n->data.args[i];
 		if (k == A_END)
 			break;
@@ -600,7 +628,7 @@ decode_call(const char *name, const struct seccomp_notif *n)
 			break;
 		}
 	}
-	append(&s, &len, ")");
+	append(&s, &len, arity < 0 ? " /* arity unknown: all 6 registers */)" : ")");
 	return s;
 }
 
@@ -715,6 +743,41 @@ rule_for(const struct mr_observer *o, uint32_t arch, int nr, uint32_t ret, const
 	return "default action";
 }
 
+/* The capability that would allow this call (a rule dropped for want of it), or NULL. */
+static const char *
+cap_hint_for(const struct mr_observer *o, uint32_t arch, int nr)
+{
+	const struct mr_seccomp_prepared *sc = o->cfg.seccomp;
+	if (arch != seccomp_arch_native())
+		return NULL;
+	for (size_t i = 0; i < sc->n_cap_hints; i++)
+		if (sc->cap_hints[i].nr == nr)
+			return sc->cap_hints[i].text;
+	return NULL;
+}
+
+/* The errno the caller sees for a refusing outcome, or 0 (a kill, a trap). */
+static int
+refusal_errno(uint32_t ret)
+{
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_ERRNO:
+		return (int)(ret & SECCOMP_RET_DATA);
+	case SECCOMP_RET_TRACE:
+		return ENOSYS;
+	default:
+		return 0;
+	}
+}
+
+/* An expected fallback (seccomp/calls.h): why it is harmless, or NULL. */
+static const char *
+fallback_for(const char *name, uint32_t ret)
+{
+	int e = refusal_errno(ret);
+	return e != 0 ? mr_syscall_fallback(name, e) : NULL;
+}
+
 static void
 container_pid_and_exe(pid_t host_pid, int *cpid, char *exe, size_t size)
 {
@@ -788,24 +851,30 @@ tally_reserve(struct mr_observer *o)
 	return true;
 }
 
-static void
+/* Counted; true when the key is new (or could not be kept: then always). */
+static bool
 tally(struct mr_observer *o, uint32_t arch, int nr, uint32_t ret, const char *rule,
       const char *name)
 {
 	o->total++;
+	const char *fallback = fallback_for(name, ret);
+	if (fallback != NULL)
+		o->fallbacks++;
 	struct tally_slot *sl = o->n_slots ? tally_find(o->slots, o->n_slots, arch, nr, ret) : NULL;
 	if (sl != NULL && sl->item != 0) {
 		if (sl->item == TALLY_MORE)
 			o->more_denied++;
 		else
 			o->tallies[sl->item - 1].count++;
-		return;
+		return false;
 	}
+	if (fallback != NULL)
+		o->fallback_keys++;
 	if (!tally_reserve(o)) {
 		/* Not kept (the key bound, or no memory): counted, not as distinct. */
 		o->more_denied++;
 		o->more_inexact = true;
-		return;
+		return true;
 	}
 	sl = tally_find(o->slots, o->n_slots, arch, nr, ret);
 	*sl = (struct tally_slot){.arch = arch, .nr = nr, .ret = ret, .item = TALLY_MORE};
@@ -817,20 +886,28 @@ tally(struct mr_observer *o, uint32_t arch, int nr, uint32_t ret, const char *ru
 		}
 		if (o->tallies != NULL) {
 			struct tally *t = &o->tallies[o->n_tallies++];
-			*t = (struct tally){
-			    .arch = arch, .nr = nr, .ret = ret, .rule = rule, .count = 1};
+			*t = (struct tally){.arch = arch,
+					    .nr = nr,
+					    .ret = ret,
+					    .rule = rule,
+					    .fallback = fallback,
+					    .hint = fallback ? NULL : cap_hint_for(o, arch, nr),
+					    .count = 1};
 			snprintf(t->name, sizeof(t->name), "%s", name);
 			sl->item = (uint32_t)o->n_tallies;
-			return;
+			return true;
 		}
 	}
 	o->more_distinct++;
 	o->more_denied++;
+	return true;
 }
 
 static void
-learn(struct mr_observer *o, uint32_t arch, int nr)
+learn(struct mr_observer *o, uint32_t arch, int nr, const uint64_t *args)
 {
+	if (o->args != NULL)
+		mr_arglearn_note(o->args, arch, nr, args);
 	if (nr < 0 || nr >= MAX_NR)
 		return;
 	for (size_t i = 0; i < o->n_arches; i++)
@@ -863,23 +940,44 @@ report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
 	   sequence in the report, and valid UTF-8 for JSON. */
 	cleanup_free char *exe = mr_escape_str(raw_exe, 0);
 	cleanup_free char *call = decode_call(name, n);
-	tally(o, n->data.arch, n->data.nr, ret, rule, name);
+	bool first = tally(o, n->data.arch, n->data.nr, ret, rule, name);
+	const char *fallback = fallback_for(name, ret);
+	const char *hint = fallback ? NULL : cap_hint_for(o, n->data.arch, n->data.nr);
 
 	if (exe == NULL) {
 		o->lost++;
 		return;
 	}
 	if (!o->json) {
-		out(o, "minirun: seccomp: denied %s = %s  [pid %d %s; %s]\n", call ? call : name,
-		    result, cpid, exe, rule);
+		/* Eight threads make eight clone3 calls: the first tells, the summary counts. */
+		if (fallback != NULL && first)
+			out(o,
+			    "minirun: seccomp: fallback, harmless: %s = %s  [pid %d %s; %s]: %s "
+			    "(repeats only counted in the summary)\n",
+			    call ? call : name, result, cpid, exe, rule, fallback);
+		else if (fallback == NULL)
+			out(o, "minirun: seccomp: %s %s = %s  [pid %d %s; %s%s%s]\n",
+			    o->mode == MR_OBSERVE_COMPLAIN ? "would deny" : "denied",
+			    call ? call : name, result, cpid, exe, rule, hint ? "; " : "",
+			    hint ? hint : "");
 		return;
 	}
-	out_json(o, json_pack("{s:s, s:i, s:s, s:s, s:i, s:i, s:s, s:s}", "syscall", name, "nr",
+	json_t *j = json_pack("{s:s, s:i, s:s, s:s, s:i, s:i, s:s, s:s}", "syscall", name, "nr",
 			      n->data.nr, "call", call ? call : name, "result", result, "errno",
 			      (ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO
 				  ? (int)(ret & SECCOMP_RET_DATA)
 				  : -1,
-			      "pid", cpid, "exe", exe, "rule", rule));
+			      "pid", cpid, "exe", exe, "rule", rule);
+	/* Keys only when they apply: a plain denial's object stays as it was. */
+	if (j != NULL && fallback != NULL &&
+	    json_object_set_new(j, "fallback", json_string(fallback)) < 0)
+		json_decref(j), j = NULL;
+	if (j != NULL && hint != NULL && json_object_set_new(j, "hint", json_string(hint)) < 0)
+		json_decref(j), j = NULL;
+	if (j != NULL && o->mode == MR_OBSERVE_COMPLAIN &&
+	    json_object_set_new(j, "enforced", json_false()) < 0)
+		json_decref(j), j = NULL;
+	out_json(o, j);
 }
 
 int
@@ -905,8 +1003,25 @@ mr_observer_handle(struct mr_observer *o, bool before_exec, struct mr_error *err
 		ret = SECCOMP_RET_ERRNO | EPERM;
 
 	resp->id = req->id;
-	if (o->mode == MR_OBSERVE_LEARN) {
-		learn(o, req->data.arch, req->data.nr);
+	if (o->mode == MR_OBSERVE_COMPLAIN && !before_exec) {
+		/*
+		 * Complain: say what the profile would do, then let the call
+		 * run.  CONTINUE is unsafe only for a supervisor that checks
+		 * arguments and then lets the call go (they can change in
+		 * between: seccomp_unotify(2)); nothing is enforced here, so
+		 * there is nothing to bypass.
+		 */
+		switch (ret & SECCOMP_RET_ACTION_FULL) {
+		case SECCOMP_RET_ALLOW:
+		case SECCOMP_RET_LOG:
+			break;
+		default:
+			report(o, req, ret);
+			break;
+		}
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else if (o->mode == MR_OBSERVE_LEARN) {
+		learn(o, req->data.arch, req->data.nr, (const uint64_t *)req->data.args);
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else {
 		switch (ret & SECCOMP_RET_ACTION_FULL) {
@@ -923,7 +1038,9 @@ mr_observer_handle(struct mr_observer *o, bool before_exec, struct mr_error *err
 			break;
 		}
 		/* Before exec it is minirun itself (its read-back of the user and
-		   capabilities): answered like any call, but not the workload's. */
+		   capabilities): answered like any call, but not the workload's.
+		   Complain mode too: minirun's own calls meet the profile as they
+		   would without observing (prepare.c checked they pass). */
 		if (resp->flags == 0 && !before_exec)
 			report(o, req, ret);
 	}
@@ -1125,6 +1242,11 @@ learned_names(const struct mr_observer *o, json_t **arches)
 			char *name = seccomp_syscall_resolve_num_arch(o->arches[i].arch, nr);
 			if (name == NULL)
 				continue;
+			/* Written as argument rules instead (write_learned). */
+			if (mr_arglearn_covers(o->args, name)) {
+				free(name);
+				continue;
+			}
 			char **v = realloc(names, (n + 1) * sizeof(char *));
 			if (v == NULL) {
 				free(name);
@@ -1154,23 +1276,33 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 	json_t *names = learned_names(o, &arches);
 	json_t *doc;
 	json_error_t je;
+	/* --seccomp-learn-args: the values seen, as rules after the names. */
+	json_t *arg_rules = mr_arglearn_rules(o->args, "added by minirun --seccomp-learn-args: "
+						       "the argument values this workload used");
+	if (arg_rules == NULL) {
+		json_decref(names);
+		json_decref(arches);
+		return mr_error_oom(err, "--seccomp-learn-args");
+	}
 
 	if (sc->learn_base != NULL) {
 		doc = json_loadb(sc->learn_base, sc->learn_base_len, 0, &je);
 		if (doc == NULL || !json_is_object(doc)) {
 			json_decref(names);
 			json_decref(arches);
+			json_decref(arg_rules);
 			json_decref(doc);
 			return mr_error_set(
 			    err, 0, "--seccomp-learn: re-reading the base profile: %s", je.text);
 		}
 		json_decref(arches);
+		json_t *syscalls = json_object_get(doc, "syscalls");
+		if (!json_is_array(syscalls) &&
+		    (json_array_size(names) > 0 || json_array_size(arg_rules) > 0)) {
+			syscalls = json_array();
+			json_object_set_new(doc, "syscalls", syscalls);
+		}
 		if (json_array_size(names) > 0) {
-			json_t *syscalls = json_object_get(doc, "syscalls");
-			if (!json_is_array(syscalls)) {
-				syscalls = json_array();
-				json_object_set_new(doc, "syscalls", syscalls);
-			}
 			json_array_append_new(
 			    syscalls,
 			    json_pack("{s:o, s:s, s:s}", "names", names, "action", "SCMP_ACT_ALLOW",
@@ -1180,10 +1312,19 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 		} else {
 			json_decref(names);
 		}
+		if (json_array_size(arg_rules) > 0)
+			json_array_extend(syscalls, arg_rules);
+		json_decref(arg_rules);
 	} else {
 		doc = json_pack("{s:s, s:o, s:[{s:o, s:s}]}", "defaultAction", "SCMP_ACT_ERRNO",
 				"architectures", arches, "syscalls", "names", names, "action",
 				"SCMP_ACT_ALLOW");
+		json_t *syscalls = doc ? json_object_get(doc, "syscalls") : NULL;
+		if (syscalls != NULL && json_array_extend(syscalls, arg_rules) < 0) {
+			json_decref(doc);
+			doc = NULL;
+		}
+		json_decref(arg_rules);
 	}
 	if (doc == NULL)
 		return mr_error_oom(err, "--seccomp-learn");
@@ -1199,6 +1340,9 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 		return mr_error_set(err, errno, "--seccomp-learn=%s: write", o->cfg.learn_file);
 	return 0;
 }
+
+static void summary_json(struct mr_observer *o);
+static void summary_text(struct mr_observer *o);
 
 static void
 finish_report(struct mr_observer *o)
@@ -1230,60 +1374,134 @@ finish_report(struct mr_observer *o)
 			    "limit)\n",
 			    (int)o->sigsys_deaths[i]);
 	}
-	unsigned long total = o->total;
-	if (o->json) {
-		json_t *arr = json_array();
-		bool complete = arr != NULL;
-		for (size_t i = 0; complete && i < o->n_tallies; i++) {
-			char result[64];
-			describe_result(o->tallies[i].ret, result, sizeof(result));
-			json_t *t = json_pack("{s:s, s:I, s:s, s:s}", "syscall", o->tallies[i].name,
-					      "count", (json_int_t)o->tallies[i].count, "result",
-					      result, "rule", o->tallies[i].rule);
-			complete = t != NULL && json_array_append_new(arr, t) == 0;
-		}
-		json_t *j = NULL;
-		if (complete)
-			j = json_pack("{s:o, s:I}", "summary", arr, "denied", (json_int_t)total);
-		else
-			json_decref(arr);
-		/* Only when it happened: the usual summary keeps its two keys. */
-		if (j != NULL && o->lost > 0 &&
-		    json_object_set_new(j, "lost", json_integer((json_int_t)o->lost)) < 0) {
-			json_decref(j);
-			j = NULL;
-		}
-		/* The calls past the itemised ones, when there are any. */
-		if (j != NULL && o->more_denied > 0 &&
-		    json_object_set_new(j, "more",
-					json_pack("{s:I, s:I, s:b}", "distinct",
-						  (json_int_t)o->more_distinct, "denied",
-						  (json_int_t)o->more_denied, "exact",
-						  !o->more_inexact)) < 0) {
-			json_decref(j);
-			j = NULL;
-		}
-		out_json(o, j);
-		return;
-	}
-	if (total == 0) {
-		out(o, "minirun: seccomp: summary: no syscall was denied by %s\n",
-		    o->cfg.seccomp->source ? o->cfg.seccomp->source : "the profile");
-		return;
-	}
-	out(o, "minirun: seccomp: summary: %lu denied call%s (%s):\n", total, total == 1 ? "" : "s",
-	    o->cfg.seccomp->source ? o->cfg.seccomp->source : "the profile");
-	for (size_t i = 0; i < o->n_tallies; i++) {
+	if (o->json)
+		summary_json(o);
+	else
+		summary_text(o);
+}
+
+/* The JSON summary object: the counts, and the calls past the itemised ones. */
+static void
+summary_json(struct mr_observer *o)
+{
+	unsigned long denied = o->total - o->fallbacks;
+	json_t *arr = json_array();
+	bool complete = arr != NULL;
+	for (size_t i = 0; complete && i < o->n_tallies; i++) {
+		const struct tally *t = &o->tallies[i];
 		char result[64];
-		describe_result(o->tallies[i].ret, result, sizeof(result));
-		out(o, "minirun: seccomp:   %-16s %5lu x  %s  [%s]\n", o->tallies[i].name,
-		    o->tallies[i].count, result, o->tallies[i].rule);
+		describe_result(t->ret, result, sizeof(result));
+		json_t *j = json_pack("{s:s, s:I, s:s, s:s}", "syscall", t->name, "count",
+				      (json_int_t)t->count, "result", result, "rule", t->rule);
+		if (j != NULL && t->fallback != NULL &&
+		    json_object_set_new(j, "fallback", json_string(t->fallback)) < 0)
+			json_decref(j), j = NULL;
+		if (j != NULL && t->hint != NULL &&
+		    json_object_set_new(j, "hint", json_string(t->hint)) < 0)
+			json_decref(j), j = NULL;
+		complete = j != NULL && json_array_append_new(arr, j) == 0;
+	}
+	json_t *j = NULL;
+	if (complete && o->mode == MR_OBSERVE_COMPLAIN)
+		j = json_pack("{s:o, s:I, s:I}", "summary", arr, "would_deny", (json_int_t)denied,
+			      "distinct", (json_int_t)(o->n_keys - o->fallback_keys));
+	else if (complete)
+		j = json_pack("{s:o, s:I}", "summary", arr, "denied", (json_int_t)denied);
+	else
+		json_decref(arr);
+	/* Only when there are some: the usual summary keeps its keys. */
+	if (j != NULL && o->fallbacks > 0 &&
+	    json_object_set_new(j, "fallbacks", json_integer((json_int_t)o->fallbacks)) < 0)
+		json_decref(j), j = NULL;
+	if (j != NULL && o->lost > 0 &&
+	    json_object_set_new(j, "lost", json_integer((json_int_t)o->lost)) < 0)
+		json_decref(j), j = NULL;
+	/* The calls past the itemised ones, when there are any. */
+	if (j != NULL && o->more_denied > 0 &&
+	    json_object_set_new(
+		j, "more",
+		json_pack("{s:I, s:I, s:b}", "distinct", (json_int_t)o->more_distinct, "denied",
+			  (json_int_t)o->more_denied, "exact", !o->more_inexact)) < 0)
+		json_decref(j), j = NULL;
+	out_json(o, j);
+}
+
+/*
+ * The summary's first line.  Fallbacks are not denials: they are counted
+ * apart, so "N denied" is what the user may need to act on.
+ */
+static void
+summary_header(struct mr_observer *o, const char *src)
+{
+	unsigned long denied = o->total - o->fallbacks, f = o->fallbacks;
+	char fb[64] = "";
+	if (f > 0)
+		snprintf(fb, sizeof(fb), ", and %lu harmless fallback%s", f, f == 1 ? "" : "s");
+	if (o->mode == MR_OBSERVE_COMPLAIN) {
+		unsigned long distinct = o->n_keys - o->fallback_keys;
+		if (denied == 0)
+			out(o,
+			    "minirun: seccomp: summary: would have denied no call under %s%s%s\n",
+			    src, fb, f ? ":" : "");
+		else
+			out(o,
+			    "minirun: seccomp: summary: would have denied %lu call%s (%s%lu "
+			    "distinct) under %s%s:\n",
+			    denied, denied == 1 ? "" : "s", o->more_inexact ? "at least " : "",
+			    distinct, src, fb);
+		return;
+	}
+	if (denied == 0)
+		out(o, "minirun: seccomp: summary: no syscall was denied by %s%s%s\n", src, fb,
+		    f ? ":" : "");
+	else
+		out(o, "minirun: seccomp: summary: %lu denied call%s%s (%s):\n", denied,
+		    denied == 1 ? "" : "s", fb, src);
+}
+
+static void
+summary_text(struct mr_observer *o)
+{
+	const char *src = o->cfg.seccomp->source ? o->cfg.seccomp->source : "the profile";
+	if (o->total == 0) {
+		if (o->mode == MR_OBSERVE_COMPLAIN)
+			out(o, "minirun: seccomp: summary: would have denied no call under %s\n",
+			    src);
+		else
+			out(o, "minirun: seccomp: summary: no syscall was denied by %s\n", src);
+		return;
+	}
+	summary_header(o, src);
+	bool enosys = false, eperm = false;
+	for (size_t i = 0; i < o->n_tallies; i++) {
+		const struct tally *t = &o->tallies[i];
+		char result[64];
+		describe_result(t->ret, result, sizeof(result));
+		if (t->fallback != NULL) {
+			out(o,
+			    "minirun: seccomp:   %-16s %5lu x  %s  [%s]  fallback, harmless: %s\n",
+			    t->name, t->count, result, t->rule, t->fallback);
+			continue;
+		}
+		enosys |= refusal_errno(t->ret) == ENOSYS;
+		eperm |= refusal_errno(t->ret) == EPERM;
+		out(o, "minirun: seccomp:   %-16s %5lu x  %s  [%s%s%s]\n", t->name, t->count,
+		    result, t->rule, t->hint ? "; " : "", t->hint ? t->hint : "");
 	}
 	if (o->more_denied > 0)
 		out(o, "minirun: seccomp:   ... and %s%lu more distinct call%s, %lu denial%s\n",
 		    o->more_inexact ? "at least " : "", o->more_distinct,
 		    o->more_distinct == 1 ? "" : "s", o->more_denied,
 		    o->more_denied == 1 ? "" : "s");
+	/* The two answers users confuse, explained once, only when they occur. */
+	if (enosys)
+		out(o, "minirun: seccomp: note: -ENOSYS: the profile does not know the call (a "
+		       "rule says so, or the stub answers for calls newer than the profile); "
+		       "programs take it as \"not implemented\" and may fall back\n");
+	if (eperm)
+		out(o, "minirun: seccomp: note: -EPERM: a rule or the default action refused the "
+		       "call; a call the profile allows can still fail EPERM for want of a "
+		       "capability, which seccomp does not see\n");
 }
 
 int
@@ -1293,11 +1511,10 @@ mr_observer_finish(struct mr_observer *o, struct mr_error *err)
 		return write_learned(o, err);
 	finish_report(o);
 	if (o->lost > 0)
-		return mr_error_set(err, ENOMEM,
-				    "--seccomp-report: %lu record%s could not be written", o->lost,
-				    o->lost == 1 ? "" : "s");
+		return mr_error_set(err, ENOMEM, "%s: %lu record%s could not be written",
+				    mode_flag(o), o->lost, o->lost == 1 ? "" : "s");
 	if (o->write_errno != 0)
-		return mr_error_set(err, o->write_errno, "--seccomp-report=%s: write",
+		return mr_error_set(err, o->write_errno, "%s=%s: write", mode_flag(o),
 				    o->report.path);
 	return 0;
 }
@@ -1330,5 +1547,6 @@ mr_observer_free(struct mr_observer *o)
 	free(o->tallies);
 	free(o->slots);
 	free(o->arches);
+	mr_arglearn_free(o->args);
 	free(o);
 }

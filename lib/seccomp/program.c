@@ -125,19 +125,39 @@ make_observe_program(struct mr_seccomp_prepared *out, struct mr_error *err)
 		bool notify;
 		if (out->observe == MR_OBSERVE_LEARN)
 			notify = action != SECCOMP_RET_ALLOW;
+		else if (out->observe == MR_OBSERVE_COMPLAIN)
+			/* Every refusal: the call runs anyway, KILL and TRAP too. */
+			notify = action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG;
 		else
 			/* KILL and TRAP stay in the kernel: their effect cannot be
 			   reproduced from outside; they are reported from the audit log. */
 			notify = action == SECCOMP_RET_ERRNO || action == SECCOMP_RET_TRACE;
 		if (notify)
-			f->k = SECCOMP_RET_USER_NOTIF;
+			f->k = MR_OBSERVE_NOTIF(out->observe);
 	}
 	return 0;
 }
 
+/*
+ * How the report names a rule.  A profile file: its index and line, which
+ * the user can open.  The built-in default: the user has no file to open,
+ * so the syscall and the action (Docker's default rules are per purpose,
+ * and the name says which).
+ */
 static char *
-describe_rule(const struct mr_reduced *red, const struct mr_prof_rule *rule)
+describe_rule(const struct mr_reduced *red, const struct mr_prof_rule *rule, const char *name)
 {
+	char *d = NULL;
+	const char *args = rule->n_args ? " (arguments matched)" : "";
+	if (strcmp(red->profile->source, BUILTIN_SOURCE) == 0) {
+		const char *e = NULL;
+		if (mr_act_has_errno(rule->action) && rule->has_errno)
+			e = strerrorname_np((int)rule->errno_ret);
+		if (asprintf(&d, "built-in default profile, rule for %s: %s%s%s%s", name,
+			     rule->action_name, e ? " " : "", e ? e : "", args) < 0)
+			return NULL;
+		return d;
+	}
 	size_t idx = (size_t)(rule - red->profile->rules);
 	size_t len = 1;
 	for (size_t i = 0; i < rule->n_names; i++)
@@ -150,14 +170,94 @@ describe_rule(const struct mr_reduced *red, const struct mr_prof_rule *rule)
 			strcat(names, ",");
 		strcat(names, rule->names[i]);
 	}
-	char *d = NULL;
 	char line[32] = "";
 	if (rule->pos.line)
 		snprintf(line, sizeof(line), ", line %d", rule->pos.line);
 	if (asprintf(&d, "rule %zu%s: names %s action %s%s", idx, line, names, rule->action_name,
-		     rule->n_args ? " (arguments matched)" : "") < 0)
+		     args) < 0)
 		return NULL;
 	return d;
+}
+
+static bool
+rule_kept(const struct mr_reduced *red, const struct mr_prof_rule *rule)
+{
+	for (size_t i = 0; i < red->n_rules; i++)
+		if (red->rules[i] == rule)
+			return true;
+	return false;
+}
+
+/* "CAP_A, CAP_B": the capabilities of includes.caps the bounding set lacks. */
+static char *
+missing_caps(const struct mr_prof_rule *rule, mr_capset bounding, bool bare)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < rule->includes.n_caps; i++)
+		len += strlen(rule->includes.caps[i]) + 2;
+	char *s = calloc(1, len);
+	if (s == NULL)
+		return NULL;
+	for (size_t i = 0; i < rule->includes.n_caps; i++) {
+		const char *c = rule->includes.caps[i];
+		int cap;
+		if (mr_caps_parse_name(c, &cap, NULL) == 0 && (bounding & MR_CAP_BIT(cap)))
+			continue;
+		if (*s)
+			strcat(s, bare ? " --cap-add " : ", ");
+		strcat(s, bare && strncmp(c, "CAP_", 4) == 0 ? c + 4 : c);
+	}
+	return s;
+}
+
+/*
+ * The report's capability hints: a rule that would allow a syscall but was
+ * dropped only because its includes.caps are not in the bounding set (with
+ * every capability it would apply here).  Docker's default allows mount,
+ * setns, bpf... this way; the denial is then the capability's doing, and
+ * the fix is --cap-add, not a profile edit.
+ */
+static int
+map_cap_hints(struct mr_seccomp_prepared *out, const struct mr_reduced *red,
+	      const struct mr_reduce_env *env, struct mr_error *err)
+{
+	const struct mr_profile *prof = red->profile;
+	struct mr_reduce_env all = *env;
+	all.bounding = ~(mr_capset)0;
+	char why[256];
+	for (size_t r = 0; r < prof->n_rules; r++) {
+		const struct mr_prof_rule *rule = &prof->rules[r];
+		if ((rule->action != MR_ACT_ALLOW && rule->action != MR_ACT_LOG) ||
+		    rule->includes.n_caps == 0 || rule_kept(red, rule) ||
+		    !mr_rule_applies_why(rule, &all, why, sizeof(why)))
+			continue;
+		cleanup_free char *caps = missing_caps(rule, env->bounding, false);
+		cleanup_free char *flags = missing_caps(rule, env->bounding, true);
+		if (caps == NULL || flags == NULL)
+			return mr_error_oom(err, "seccomp");
+		if (*caps == '\0')
+			continue;
+		for (size_t i = 0; i < rule->n_names; i++) {
+			int nr =
+			    seccomp_syscall_resolve_name_arch(env->native_arch, rule->names[i]);
+			if (nr < 0)
+				continue;
+			struct mr_cap_hint *v =
+			    realloc(out->cap_hints, (out->n_cap_hints + 1) * sizeof(*v));
+			if (v == NULL)
+				return mr_error_oom(err, "seccomp");
+			out->cap_hints = v;
+			struct mr_cap_hint *h = &v[out->n_cap_hints];
+			h->nr = nr;
+			if (asprintf(
+				&h->text, "allowed only with %s (not granted): add --cap-add %s%s",
+				caps, flags,
+				rule->n_args ? " (for the arguments that rule allows)" : "") < 0)
+				return mr_error_oom(err, "seccomp");
+			out->n_cap_hints++;
+		}
+	}
+	return 0;
 }
 
 /* Which rule can decide each native syscall: for the report's "[rule ...]". */
@@ -186,7 +286,7 @@ map_rules(struct mr_seccomp_prepared *out, const struct mr_reduced *red, struct 
 			ref->nr = nr;
 			ref->action = mr_act_value(rule->action, rule->errno_ret);
 			ref->any = any;
-			ref->desc = describe_rule(red, rule);
+			ref->desc = describe_rule(red, rule, rule->names[i]);
 			if (ref->desc == NULL)
 				return mr_error_oom(err, "seccomp");
 			if (rule->n_args == 0)
@@ -222,7 +322,7 @@ set_learn_all(struct mr_seccomp_prepared *out, struct mr_error *err)
 	if (make_observe_program(out, err) < 0)
 		return -1;
 	/* Allowed, but every call is seen once by minirun. */
-	out->observe_insns[0].k = SECCOMP_RET_USER_NOTIF;
+	out->observe_insns[0].k = MR_OBSERVE_NOTIF(MR_OBSERVE_LEARN);
 	return 0;
 }
 
@@ -356,7 +456,8 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 	out->default_action = red.default_action;
 	if (req->observe == MR_OBSERVE_NONE)
 		return 0;
-	if (make_observe_program(out, err) < 0 || map_rules(out, &red, err) < 0)
+	if (make_observe_program(out, err) < 0 || map_rules(out, &red, err) < 0 ||
+	    map_cap_hints(out, &red, &env, err) < 0)
 		return -1;
 	if (req->observe == MR_OBSERVE_LEARN)
 		return set_learn_base(out, builtin ? NULL : &text, text_len, err);
@@ -442,6 +543,9 @@ mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p)
 	}
 	free(p->rule_refs);
 	free(p->learn_base);
+	for (size_t i = 0; i < p->n_cap_hints; i++)
+		free(p->cap_hints[i].text);
+	free(p->cap_hints);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -27,6 +27,27 @@ enum mr_seccomp_observe {
 	/* --seccomp-learn: every outcome but ALLOW goes through minirun, which
 	   lets the call run and records it. */
 	MR_OBSERVE_LEARN,
+	/* --seccomp-complain: every refusing outcome (KILL and TRAP included)
+	   goes through minirun, which reports it and lets the call run. */
+	MR_OBSERVE_COMPLAIN,
+};
+
+/*
+ * The observe program's USER_NOTIF returns carry the mode in their data
+ * bits (the kernel ignores them for USER_NOTIF): the three programs of one
+ * profile then differ, so `minirun inspect` can tell which one a process
+ * runs even for a profile with no KILL or TRAP rule.
+ */
+#define MR_OBSERVE_NOTIF(mode) (SECCOMP_RET_USER_NOTIF | (uint32_t)(mode))
+
+/*
+ * A syscall the reduced profile refuses, but that a rule dropped for want of
+ * a capability would allow: "allowed only with CAP_SYS_ADMIN (not granted):
+ * add --cap-add SYS_ADMIN".  Native architecture.
+ */
+struct mr_cap_hint {
+	int nr;
+	char *text;
 };
 
 /* One comparison of a rule, as in the profile (SCMP_CMP_* in op). */
@@ -64,6 +85,8 @@ struct mr_seccomp_prepared {
 	size_t n_rule_refs;
 	char *learn_base; /* --seccomp-learn with a base: its profile text */
 	size_t learn_base_len;
+	struct mr_cap_hint *cap_hints; /* for the report: calls a capability would allow */
+	size_t n_cap_hints;
 };
 
 struct mr_seccomp_request {

@@ -56,7 +56,9 @@ start default
 start sysadmin --cap-add SYS_ADMIN
 start nnp --seccomp="$LOG_ALL" --security-opt no-new-privileges
 start unconfined --seccomp=unconfined
-for n in nomkdir default sysadmin nnp unconfined; do
+start report --seccomp="$NO_MKDIR" --seccomp-report
+start complain --seccomp="$NO_MKDIR" --seccomp-complain
+for n in nomkdir default sysadmin nnp unconfined report complain; do
     if [ -n "${CPID[$n]}" ]; then
         ok "container $n started"
     else
@@ -150,6 +152,19 @@ else
     not_ok "unconfined container vs unconfined: exit 0" "$(_result_diag)"
 fi
 
+# --- observed containers: the profile's program with USER_NOTIF returns ----------
+n=$(n_insns "$NO_MKDIR")
+p=${CPID[report]:-0}
+run_inspect "$p" --seccomp="$NO_MKDIR"
+expect "--seccomp-report container: named, enforced, exit 0" 0 "$(header "$p" 2 1 0 $DOCKER_BND)
+filter 0 (installed last, runs first): $n instructions, flags: none
+filter 0 is the --seccomp-report program of $NO_MKDIR: the profile's own program with USER_NOTIF in place of refusals, which minirun answers as the profile would: enforced ($n instructions, compiled for CapBnd $DOCKER_BND)"
+p=${CPID[complain]:-0}
+run_inspect "$p" --seccomp="$NO_MKDIR"
+expect "--seccomp-complain container: named, not enforced, exit 1" 1 "$(header "$p" 2 1 0 $DOCKER_BND)
+filter 0 (installed last, runs first): $n instructions, flags: none
+filter 0 is the --seccomp-complain program of $NO_MKDIR: the profile's own program with USER_NOTIF in place of refusals, which minirun reports and lets run: not enforced ($n instructions, compiled for CapBnd $DOCKER_BND)"
+
 # --- bad input ----------------------------------------------------------------
 true &
 gone=$!
@@ -173,7 +188,7 @@ fi
 
 # --- no leftovers ---------------------------------------------------------------
 left=
-for n in nomkdir default sysadmin nnp unconfined; do
+for n in nomkdir default sysadmin nnp unconfined report complain; do
     stop "$n"
     c=${CPID[$n]:-}
     [ -n "$c" ] && kill -0 "$c" 2> /dev/null && left="$left $c"

@@ -150,6 +150,34 @@ is "$(python3 -c "import json, sys
 print(json.load(open(sys.argv[1])) == json.load(open(sys.argv[2])))" "$BASE" "$LN" 2>&1)" "True" \
     "learn with a base, nothing lacking: the base, no rule added"
 
+# --- --seccomp-learn-args: the argument values, as Docker's default has them ---------
+# A workload that makes AF_UNIX and AF_INET sockets only: the learned profile
+# allows socket for exactly those families (one EQ rule each) and clone only
+# without namespace flags (Docker's masked condition), so AF_NETLINK is refused.
+LA=$TESTS_TMP/learned-args.json
+SOCKETS='/probe syscall socket 1 1 0; /probe syscall socket 2 2 0'
+run_minirun --seccomp-learn="$LA" --seccomp-learn-args "$ROOTFS" sh -c "$SOCKETS"
+is "$RC $OUT" "0 OK
+OK" "learn args: the workload runs"
+is "$(pyjson "$LA" 'plain = d["syscalls"][0]["names"]
+rules = [(r["names"], r["args"]) for r in d["syscalls"][1:]]
+print("socket" in plain, "clone" in plain)
+print([r for r in rules if r[0] == ["socket"]])
+print([r for r in rules if r[0] == ["clone"]])
+print(all(r["action"] == "SCMP_ACT_ALLOW" for r in d["syscalls"]))')" \
+"False False
+[(['socket'], [{'index': 0, 'value': 1, 'valueTwo': 0, 'op': 'SCMP_CMP_EQ'}]), (['socket'], [{'index': 0, 'value': 2, 'valueTwo': 0, 'op': 'SCMP_CMP_EQ'}])]
+[(['clone'], [{'index': 0, 'value': 2114060288, 'valueTwo': 0, 'op': 'SCMP_CMP_MASKED_EQ'}])]
+True" "learn args: socket per family, clone without namespace flags"
+
+run_minirun --seccomp="$LA" --seccomp-report "$ROOTFS" sh -c "$SOCKETS"
+expect "learn args: learn -> run: the same workload, no denial" 0 "OK
+OK" "minirun: seccomp: summary: no syscall was denied by $LA"
+run_minirun --seccomp="$LA" "$ROOTFS" /probe syscall socket 16 3 0
+is "$RC $OUT" "1 EPERM" "learn args: AF_NETLINK is refused"
+run_minirun --seccomp="$LA" "$ROOTFS" /probe syscall socket 1 2 0
+is "$RC $OUT" "0 OK" "learn args: AF_UNIX (another type) is allowed"
+
 # --- a failure before exec -----------------------------------------------------------
 LF=$TESTS_TMP/learned-fail.json
 run_minirun --seccomp-learn="$LF" "$ROOTFS" no-such-command
