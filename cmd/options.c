@@ -56,6 +56,9 @@ const char mr_cli_usage[] =
     "      --seccomp-learn FILE   run with every syscall allowed but observed and\n"
     "                             write a minimal profile for it to FILE (with\n"
     "                             --seccomp BASE: only what BASE lacks is added)\n"
+    "      --arch ARCH            with --seccomp-learn: the learned profile is also\n"
+    "                             for ARCH (repeatable): its architectures and the\n"
+    "                             names ARCH uses for the same calls (openat for open)\n"
     "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
     "  -m, --memory SIZE          memory limit (64m, 1g; at least 6m)\n"
     "      --memory-swap SIZE     memory plus swap limit (-1: unlimited swap;\n"
@@ -101,6 +104,7 @@ enum opt_id {
 	OPT_SECCOMP_STRICT,
 	OPT_SECCOMP_REPORT,
 	OPT_SECCOMP_LEARN,
+	OPT_LEARN_ARCH,
 	OPT_APPARMOR,
 	OPT_RM,
 	OPT_MEMORY,
@@ -150,6 +154,7 @@ static const struct opt options[] = {
     {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT, false},
     {"seccomp-report", 0, false, OPT_SECCOMP_REPORT, true},
     {"seccomp-learn", 0, true, OPT_SECCOMP_LEARN, false},
+    {"arch", 0, true, OPT_LEARN_ARCH, false},
     {"apparmor", 0, true, OPT_APPARMOR, false},
     {"rm", 0, false, OPT_RM, false},
     {"memory", 'm', true, OPT_MEMORY, false},
@@ -343,6 +348,22 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-learn: empty file name");
 		return set_string(&spec->seccomp_learn, value, err);
+	case OPT_LEARN_ARCH: {
+		/* The architectures the learned profile must work on (repeatable). */
+		uint32_t t = mr_arch_parse(value);
+		if (t == 0)
+			return mr_error_set(err, 0,
+					    "--arch %s: unknown architecture (x86_64, aarch64, "
+					    "SCMP_ARCH_AARCH64, arm64, ...)",
+					    value);
+		uint32_t *na =
+		    realloc(spec->learn_arches, (spec->n_learn_arches + 1) * sizeof(*na));
+		if (na == NULL)
+			return mr_error_oom(err, "--arch");
+		spec->learn_arches = na;
+		na[spec->n_learn_arches++] = t;
+		return 0;
+	}
 	case OPT_APPARMOR:
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--apparmor: empty profile name");

@@ -1185,6 +1185,8 @@ start_observer(const struct mr_prepared *p, struct mr_observer **observer,
 	    .seccomp = &p->seccomp,
 	    .report_file = p->spec->seccomp_report_file,
 	    .learn_file = p->spec->seccomp_learn,
+	    .learn_arches = p->spec->learn_arches,
+	    .n_learn_arches = p->spec->n_learn_arches,
 	};
 
 	if (mr_observer_open(&cfg, observer, err) < 0)

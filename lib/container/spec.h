@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/caps.h"
 #include "common/error.h"
@@ -60,7 +61,9 @@ struct mr_spec {
 	bool seccomp_report;	   /* --seccomp-report: name every denied syscall */
 	char *seccomp_report_file; /* --seccomp-report=FILE: JSON lines there instead */
 	char *seccomp_learn;	   /* --seccomp-learn=FILE: write a profile for this run */
-	char *apparmor;		   /* --security-opt apparmor=: NULL = none */
+	uint32_t *learn_arches;	   /* --arch (with --seccomp-learn): SCMP_ARCH_* tokens */
+	size_t n_learn_arches;
+	char *apparmor; /* --security-opt apparmor=: NULL = none */
 
 	struct mr_resources resources; /* --memory, --pids-limit, --cpus, --ulimit... (cgroup.c) */
 

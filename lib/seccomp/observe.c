@@ -25,6 +25,7 @@
 
 #include "seccomp/bpf-eval.h"
 #include "seccomp/arch.h"
+#include "seccomp/equivalents.h"
 #include "seccomp/observe.h"
 #include "common/escape.h"
 #include "common/outfile.h"
@@ -1154,6 +1155,13 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 	json_t *names = learned_names(o, &arches);
 	json_t *doc;
 	json_error_t je;
+
+	/* --arch: the names those arches use for the same calls (mkdirat for mkdir). */
+	if (mr_equiv_widen(names, arches, o->cfg.learn_arches, o->cfg.n_learn_arches) < 0) {
+		json_decref(names);
+		json_decref(arches);
+		return mr_error_oom(err, "--seccomp-learn");
+	}
 
 	if (sc->learn_base != NULL) {
 		doc = json_loadb(sc->learn_base, sc->learn_base_len, 0, &je);

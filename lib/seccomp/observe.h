@@ -9,6 +9,8 @@
 #define MINIRUN_SECCOMP_OBSERVE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -26,6 +28,9 @@ struct mr_observer_config {
 	const struct mr_seccomp_prepared *seccomp;
 	const char *report_file; /* --seccomp-report=FILE (JSON lines), or NULL: stderr */
 	const char *learn_file;	 /* --seccomp-learn=FILE: where the learned profile goes */
+	/* --arch: the learned profile is for these too (seccomp/equivalents.h). */
+	const uint32_t *learn_arches;
+	size_t n_learn_arches;
 };
 
 /*
