@@ -49,7 +49,10 @@ const char mr_cli_usage[] =
     "                             host: share minirun's network namespace\n"
     "      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
     "                             apparmor=PROFILE|unconfined\n"
-    "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE\n"
+    "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE (a JSON or\n"
+    "                             YAML file, runtime/default, localhost/NAME)\n"
+    "      --seccomp-root DIR     where localhost/NAME is (default: $MINIRUN_SECCOMP_ROOT\n"
+    "                             or the kubelet's /var/lib/kubelet/seccomp)\n"
     "      --seccomp-strict       unknown syscall names in a profile are an error\n"
     "      --seccomp-report[=FILE] name every syscall the profile denies, as it\n"
     "                             happens, and summarize at exit (FILE: JSON lines)\n"
@@ -105,6 +108,7 @@ enum opt_id {
 	OPT_SECCOMP_REPORT,
 	OPT_SECCOMP_LEARN,
 	OPT_LEARN_ARCH,
+	OPT_SECCOMP_ROOT,
 	OPT_APPARMOR,
 	OPT_RM,
 	OPT_MEMORY,
@@ -155,6 +159,7 @@ static const struct opt options[] = {
     {"seccomp-report", 0, false, OPT_SECCOMP_REPORT, true},
     {"seccomp-learn", 0, true, OPT_SECCOMP_LEARN, false},
     {"arch", 0, true, OPT_LEARN_ARCH, false},
+    {"seccomp-root", 0, true, OPT_SECCOMP_ROOT, false},
     {"apparmor", 0, true, OPT_APPARMOR, false},
     {"rm", 0, false, OPT_RM, false},
     {"memory", 'm', true, OPT_MEMORY, false},
@@ -348,6 +353,10 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-learn: empty file name");
 		return set_string(&spec->seccomp_learn, value, err);
+	case OPT_SECCOMP_ROOT:
+		/* Where localhost/NAME is looked up (lib/seccomp/localhost.c). */
+		mr_seccomp_root_set(value);
+		return 0;
 	case OPT_LEARN_ARCH: {
 		/* The architectures the learned profile must work on (repeatable). */
 		uint32_t t = mr_arch_parse(value);

@@ -1341,6 +1341,13 @@ mr_profile_parse(const char *text, size_t len, const char *source, struct mr_pro
 int
 mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error *err)
 {
+	return mr_profile_read_at(AT_FDCWD, path, 0, path, text, text_len, err);
+}
+
+int
+mr_profile_read_at(int dirfd, const char *path, uint64_t resolve, const char *source, char **text,
+		   size_t *text_len, struct mr_error *err)
+{
 	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
 	struct stat st;
@@ -1352,28 +1359,28 @@ mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error
 	 * Opened only once known to be a regular file: a FIFO would block the
 	 * open until something writes to it, a device would be opened by root.
 	 */
-	fd = mr_open_regular_read(AT_FDCWD, path, 0, &st);
+	fd = mr_open_regular_read(dirfd, path, resolve, &st);
 	if (fd == MR_NOT_REGULAR && S_ISDIR(st.st_mode))
-		return mr_error_set(err, EISDIR, "seccomp profile %s", path);
+		return mr_error_set(err, EISDIR, "seccomp profile %s", source);
 	if (fd == MR_NOT_REGULAR)
-		return mr_error_set(err, 0, "seccomp profile %s: not a regular file", path);
+		return mr_error_set(err, 0, "seccomp profile %s: not a regular file", source);
 	if (fd < 0)
-		return mr_error_set(err, errno, "seccomp profile %s", path);
+		return mr_error_set(err, errno, "seccomp profile %s", source);
 	for (;;) {
 		if (len == cap) {
 			if (cap >= MR_PROFILE_MAX_BYTES)
-				return mr_error_set(err, EFBIG, "seccomp profile %s", path);
+				return mr_error_set(err, EFBIG, "seccomp profile %s", source);
 			cap = cap ? cap * 2 : 64 * 1024;
 			char *nb = realloc(buf, cap);
 			if (nb == NULL)
-				return mr_error_oomf(err, "seccomp profile %s", path);
+				return mr_error_oomf(err, "seccomp profile %s", source);
 			buf = nb;
 		}
 		ssize_t n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return mr_error_set(err, errno, "seccomp profile %s", path);
+			return mr_error_set(err, errno, "seccomp profile %s", source);
 		if (n == 0)
 			break;
 		len += (size_t)n;

@@ -20,6 +20,7 @@
 #include "seccomp/arch.h"
 #include "seccomp/equivalents.h"
 #include "seccomp/filter.h"
+#include "seccomp/program.h"
 #include "seccomp/reduce.h"
 #include "tools/explain.h"
 #include "tools/lint.h"
@@ -792,7 +793,8 @@ mr_lint_file(const char *path, const struct mr_lint_opts *opts, struct mr_lint *
 	struct lctx c = {.source = path, .out = out};
 
 	memset(out, 0, sizeof(*out));
-	if (mr_profile_load(path, &p, &perr) < 0 && perr.errnum != 0) {
+	/* A name as a run takes it: runtime/default, unconfined, localhost/NAME, a path. */
+	if (mr_profile_load_named(path, &p, &perr) < 0 && perr.errnum != 0) {
 		*err = perr;
 		return -1;
 	}
