@@ -19,7 +19,8 @@ void mr_seccomp_root_set(const char *dir);
 /* --seccomp-root, else $MINIRUN_SECCOMP_ROOT, else /var/lib/kubelet/seccomp. */
 const char *mr_seccomp_root(void);
 
-/* NAME must descend from the root: not empty, not absolute, no ".." component. */
+/* NAME must descend from the root: not empty, no ".." component.  An absolute NAME
+ * (localhost//PATH) is accepted here: it names the file itself (program.c). */
 int mr_localhost_check(const char *name, struct mr_error *err);
 
 /*

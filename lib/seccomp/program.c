@@ -81,8 +81,12 @@ names_unconfined(const char *s)
 static int
 read_named(const char *name, char **text, size_t *len, char **source, struct mr_error *err)
 {
-	if (strncmp(name, "localhost/", 10) == 0)
+	/* localhost//ABS/PATH keeps its earlier meaning, the file itself (examples/lab uses
+	 * it); only a relative NAME is the kubelet's, beneath the root. */
+	if (strncmp(name, "localhost/", 10) == 0 && name[10] != '/')
 		return mr_localhost_read(name + 10, text, len, source, err);
+	if (strncmp(name, "localhost/", 10) == 0)
+		name += 10;
 	if ((*source = strdup(name)) == NULL)
 		return mr_error_oom(err, "seccomp profile");
 	return mr_profile_read(name, text, len, err);
@@ -428,6 +432,9 @@ prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out, s
 	if (!builtin) {
 		/* localhost/NAME: beneath the kubelet's seccomp root (read_named). */
 		path = spec;
+		if (strcmp(spec, "localhost/") == 0)
+			return mr_error_set(
+			    err, 0, "--security-opt seccomp=%s: no profile path given", spec);
 		if (strncmp(spec, "localhost/", 10) == 0 && mr_localhost_check(spec + 10, err) < 0)
 			return -1;
 	}

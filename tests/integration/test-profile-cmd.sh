@@ -208,9 +208,9 @@ fi
 run_minirun profile convert empty.json --to oci
 expect_error "convert: {} has nothing to convert, exit 2" 2 "minirun: profile convert: seccomp profile empty.json: unconfined*"
 run_minirun profile convert caps.json --to yaml
-expect_error "convert: an unknown --to exits 2" 2 "minirun: profile convert: --to yaml: unknown format (oci or docker)"
+expect_error "convert: an unknown --to exits 2" 2 "minirun: profile convert: --to yaml: unknown format (oci, docker or spo)"
 run_minirun profile convert caps.json
-expect_error "convert: --to is required" 2 "minirun: profile convert: --to oci|docker is required"
+expect_error "convert: --to is required" 2 "minirun: profile convert: --to oci|docker|spo is required"
 
 # --- help and usage -------------------------------------------------------------
 for sub in "" check explain diff convert; do
