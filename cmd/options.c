@@ -49,7 +49,10 @@ const char mr_cli_usage[] =
     "                             host: share minirun's network namespace\n"
     "      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
     "                             apparmor=PROFILE|unconfined\n"
-    "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE\n"
+    "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE (a JSON or\n"
+    "                             YAML file, runtime/default, localhost/NAME)\n"
+    "      --seccomp-root DIR     where localhost/NAME is (default: $MINIRUN_SECCOMP_ROOT\n"
+    "                             or the kubelet's /var/lib/kubelet/seccomp)\n"
     "      --seccomp-strict       unknown syscall names in a profile are an error\n"
     "      --seccomp-report[=FILE] name every syscall the profile denies, as it\n"
     "                             happens, and summarize at exit (FILE: JSON lines)\n"
@@ -63,6 +66,9 @@ const char mr_cli_usage[] =
     "      --seccomp-complain[=FILE] report every syscall the profile would\n"
     "                             refuse, and let it run (nothing is enforced;\n"
     "                             FILE: JSON lines)\n"
+    "      --arch ARCH            with --seccomp-learn: the learned profile is also\n"
+    "                             for ARCH (repeatable): its architectures and the\n"
+    "                             names ARCH uses for the same calls (openat for open)\n"
     "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
     "  -m, --memory SIZE          memory limit (64m, 1g; at least 6m)\n"
     "      --memory-swap SIZE     memory plus swap limit (-1: unlimited swap;\n"
@@ -110,6 +116,8 @@ enum opt_id {
 	OPT_SECCOMP_LEARN,
 	OPT_SECCOMP_LEARN_ARGS,
 	OPT_SECCOMP_COMPLAIN,
+	OPT_LEARN_ARCH,
+	OPT_SECCOMP_ROOT,
 	OPT_APPARMOR,
 	OPT_RM,
 	OPT_MEMORY,
@@ -161,6 +169,8 @@ static const struct opt options[] = {
     {"seccomp-learn", 0, true, OPT_SECCOMP_LEARN, false},
     {"seccomp-learn-args", 0, false, OPT_SECCOMP_LEARN_ARGS, false},
     {"seccomp-complain", 0, false, OPT_SECCOMP_COMPLAIN, true},
+    {"arch", 0, true, OPT_LEARN_ARCH, false},
+    {"seccomp-root", 0, true, OPT_SECCOMP_ROOT, false},
     {"apparmor", 0, true, OPT_APPARMOR, false},
     {"rm", 0, false, OPT_RM, false},
     {"memory", 'm', true, OPT_MEMORY, false},
@@ -364,6 +374,26 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-complain=: empty file name");
 		return set_string(&spec->seccomp_complain_file, value, err);
+	case OPT_SECCOMP_ROOT:
+		/* Where localhost/NAME is looked up (lib/seccomp/localhost.c). */
+		mr_seccomp_root_set(value);
+		return 0;
+	case OPT_LEARN_ARCH: {
+		/* The architectures the learned profile must work on (repeatable). */
+		uint32_t t = mr_arch_parse(value);
+		if (t == 0)
+			return mr_error_set(err, 0,
+					    "--arch %s: unknown architecture (x86_64, aarch64, "
+					    "SCMP_ARCH_AARCH64, arm64, ...)",
+					    value);
+		uint32_t *na =
+		    realloc(spec->learn_arches, (spec->n_learn_arches + 1) * sizeof(*na));
+		if (na == NULL)
+			return mr_error_oom(err, "--arch");
+		spec->learn_arches = na;
+		na[spec->n_learn_arches++] = t;
+		return 0;
+	}
 	case OPT_APPARMOR:
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--apparmor: empty profile name");

@@ -33,7 +33,10 @@ static const char usage_main[] =
     "  diff A B        the system calls whose outcome differs between two profiles\n"
     "  convert FILE    the reduced profile as OCI linux.seccomp or Docker JSON\n"
     "\n"
-    "FILE may be runtime/default for minirun's built-in default (explain, diff, convert).\n"
+    "FILE is a JSON or YAML profile (.yaml/.yml: plain or a Kubernetes SeccompProfile),\n"
+    "or a name as a run takes it: runtime/default (RuntimeDefault, docker/default),\n"
+    "unconfined, localhost/NAME (beneath --seccomp-root DIR, $MINIRUN_SECCOMP_ROOT or\n"
+    "/var/lib/kubelet/seccomp, as the kubelet resolves it).\n"
     "Run 'minirun profile COMMAND --help' for a command's options.\n"
     "Exit status: check 0/1/2 (clean/warnings/errors), diff 0/1 (same/different),\n"
     "explain and convert 0; 2 on any error.\n";
@@ -80,13 +83,16 @@ static const char usage_diff[] =
     "Exit status: 0 same outcomes, 1 different, 2 error.\n";
 
 static const char usage_convert[] =
-    "Usage: minirun profile convert FILE --to oci|docker [-o OUT] [OPTIONS]\n"
+    "Usage: minirun profile convert FILE --to oci|docker|spo [-o OUT] [OPTIONS]\n"
     "\n"
     "Write the profile reduced for one host (archMap expanded, includes/excludes\n"
     "decided for the capabilities and arch) as JSON:\n"
     "  oci      an OCI runtime-spec linux.seccomp object for runc or crun, names\n"
     "           grouped by identical action and arguments\n"
     "  docker   Docker's format, one entry per surviving rule, comments kept\n"
+    "  spo      a Kubernetes SeccompProfile (Security Profiles Operator, YAML)\n"
+    "           for kubectl apply -f; --name NAME (default: from FILE) and\n"
+    "           --namespace NS set its metadata\n"
     "\n"
     "  -o, --output OUT   write to OUT instead of standard output\n"
     "  --cap-add, --cap-drop, --arch   as for explain\n"
@@ -106,6 +112,7 @@ struct popts {
 	const char *format;
 	const char *to;
 	const char *output;
+	const char *spo_name, *spo_namespace; /* --to spo: metadata */
 	bool help;
 };
 
@@ -153,7 +160,16 @@ push_list(const char ***v, size_t *n, char *s)
 	return 0;
 }
 
-enum { O_CAP_ADD = 256, O_CAP_DROP, O_ARCH, O_FORMAT, O_TO };
+enum {
+	O_CAP_ADD = 256,
+	O_CAP_DROP,
+	O_ARCH,
+	O_FORMAT,
+	O_TO,
+	O_SPO_NAME,
+	O_SPO_NAMESPACE,
+	O_SECCOMP_ROOT
+};
 
 /* Returns 0, or an exit status after printing the error. */
 static int
@@ -168,6 +184,10 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 	    {"format", required_argument, NULL, O_FORMAT},
 	    {"to", required_argument, NULL, O_TO},
 	    {"output", required_argument, NULL, 'o'},
+	    /* Kubernetes (README: Kubernetes): --to spo's metadata, localhost/NAME's root. */
+	    {"name", required_argument, NULL, O_SPO_NAME},
+	    {"namespace", required_argument, NULL, O_SPO_NAMESPACE},
+	    {"seccomp-root", required_argument, NULL, O_SECCOMP_ROOT},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -224,8 +244,9 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 		case O_TO:
 			if (!to)
 				return fail(o->sub, "unknown option --to");
-			if (strcmp(optarg, "oci") != 0 && strcmp(optarg, "docker") != 0)
-				return fail(o->sub, "--to %s: unknown format (oci or docker)",
+			if (strcmp(optarg, "oci") != 0 && strcmp(optarg, "docker") != 0 &&
+			    strcmp(optarg, "spo") != 0)
+				return fail(o->sub, "--to %s: unknown format (oci, docker or spo)",
 					    optarg);
 			o->to = optarg;
 			break;
@@ -233,6 +254,15 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 			if (!to)
 				return fail(o->sub, "unknown option -o");
 			o->output = optarg;
+			break;
+		case O_SPO_NAME:
+		case O_SPO_NAMESPACE:
+			if (!to)
+				return fail(o->sub, "unknown option %s", argv[optind - 1]);
+			*(c == O_SPO_NAME ? &o->spo_name : &o->spo_namespace) = optarg;
+			break;
+		case O_SECCOMP_ROOT:
+			mr_seccomp_root_set(optarg); /* process-wide, as the kubelet's root */
 			break;
 		case ':':
 			return fail(o->sub, "option %s needs a value", argv[optind - 1]);
@@ -516,7 +546,7 @@ cmd_convert(int argc, char **argv)
 	}
 	if (o.n_pos != 1 || o.to == NULL) {
 		st = fail("convert", o.n_pos != 1 ? "needs exactly one FILE (see --help)"
-						  : "--to oci|docker is required");
+						  : "--to oci|docker|spo is required");
 		popts_clear(&o);
 		return st;
 	}
@@ -533,8 +563,18 @@ cmd_convert(int argc, char **argv)
 	if (mr_profile_reduce(p, &x.env, &r, &err) < 0) {
 		st = fail("convert", "%s", err.msg);
 	} else {
-		if (mr_convert(&r, strcmp(o.to, "oci") == 0 ? MR_CONVERT_OCI : MR_CONVERT_DOCKER,
-			       &text, &err) < 0)
+		int cr;
+		if (strcmp(o.to, "spo") == 0) {
+			char *name = o.spo_name ? strdup(o.spo_name) : mr_spo_name_from(o.pos[0]);
+			cr = name ? mr_convert_spo(&r, name, o.spo_namespace, &text, &err)
+				  : mr_error_oom(&err, "convert");
+			free(name);
+		} else {
+			cr = mr_convert(
+			    &r, strcmp(o.to, "oci") == 0 ? MR_CONVERT_OCI : MR_CONVERT_DOCKER,
+			    &text, &err);
+		}
+		if (cr < 0)
 			st = fail("convert", "%s", err.msg);
 		else if (o.output != NULL)
 			st = write_file(o.output, text);

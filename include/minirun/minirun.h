@@ -24,11 +24,13 @@
 #include "container/user.h"
 #include "seccomp/arch.h"
 #include "seccomp/inspect.h"
+#include "seccomp/localhost.h"
 #include "seccomp/profile.h"
 #include "seccomp/program.h"
 #include "seccomp/reduce.h"
 #include "tools/convert.h"
 #include "tools/explain.h"
 #include "tools/lint.h"
+#include "tools/spo.h"
 
 #endif

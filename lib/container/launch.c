@@ -1187,6 +1187,8 @@ start_observer(const struct mr_prepared *p, struct mr_observer **observer,
 						     : p->spec->seccomp_report_file,
 	    .learn_file = p->spec->seccomp_learn,
 	    .learn_args = p->spec->seccomp_learn_args,
+	    .learn_arches = p->spec->learn_arches,
+	    .n_learn_arches = p->spec->n_learn_arches,
 	};
 
 	if (mr_observer_open(&cfg, observer, err) < 0)

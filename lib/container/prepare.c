@@ -436,6 +436,10 @@ observe_mode(const struct mr_spec *spec, enum mr_seccomp_observe *mode, struct m
 		return mr_error_set(err, 0,
 				    "--seccomp-report and --seccomp-learn: use one at a time "
 				    "(learn first, then check the result with --seccomp-report)");
+	if (spec->n_learn_arches > 0 && !spec->seccomp_learn)
+		return mr_error_set(err, 0,
+				    "--arch names the architectures of a learned profile: it needs "
+				    "--seccomp-learn FILE");
 	if (spec->seccomp_report)
 		*mode = MR_OBSERVE_REPORT;
 	if (spec->seccomp_learn) {

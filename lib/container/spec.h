@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/caps.h"
 #include "common/error.h"
@@ -63,7 +64,9 @@ struct mr_spec {
 	bool seccomp_learn_args;   /* --seccomp-learn-args: socket families, clone flags... */
 	bool seccomp_complain;	   /* --seccomp-complain: report refusals, let them run */
 	char *seccomp_complain_file; /* --seccomp-complain=FILE: JSON lines there instead */
-	char *apparmor;		     /* --security-opt apparmor=: NULL = none */
+	uint32_t *learn_arches;	     /* --arch (with --seccomp-learn): SCMP_ARCH_* tokens */
+	size_t n_learn_arches;
+	char *apparmor; /* --security-opt apparmor=: NULL = none */
 
 	struct mr_resources resources; /* --memory, --pids-limit, --cpus, --ulimit... (cgroup.c) */
 

@@ -27,6 +27,7 @@
 #include "seccomp/bpf-eval.h"
 #include "seccomp/arch.h"
 #include "seccomp/calls.h"
+#include "seccomp/equivalents.h"
 #include "seccomp/observe.h"
 #include "common/escape.h"
 #include "common/outfile.h"
@@ -1283,6 +1284,13 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 		json_decref(names);
 		json_decref(arches);
 		return mr_error_oom(err, "--seccomp-learn-args");
+	}
+
+	/* --arch: the names those arches use for the same calls (mkdirat for mkdir). */
+	if (mr_equiv_widen(names, arches, o->cfg.learn_arches, o->cfg.n_learn_arches) < 0) {
+		json_decref(names);
+		json_decref(arches);
+		return mr_error_oom(err, "--seccomp-learn");
 	}
 
 	if (sc->learn_base != NULL) {

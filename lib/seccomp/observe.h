@@ -9,6 +9,8 @@
 #define MINIRUN_SECCOMP_OBSERVE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -27,6 +29,9 @@ struct mr_observer_config {
 	const char *report_file; /* --seccomp-report=FILE (JSON lines), or NULL: stderr */
 	const char *learn_file;	 /* --seccomp-learn=FILE: where the learned profile goes */
 	bool learn_args;	 /* --seccomp-learn-args: argument rules (seccomp/argclass.h) */
+	/* --arch: the learned profile is for these too (seccomp/equivalents.h). */
+	const uint32_t *learn_arches;
+	size_t n_learn_arches;
 };
 
 /*

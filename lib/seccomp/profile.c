@@ -25,6 +25,7 @@
 
 #include "seccomp/arch.h"
 #include "seccomp/profile.h"
+#include "seccomp/yaml.h"
 #include "common/file.h"
 #include "common/util.h"
 
@@ -346,6 +347,21 @@ posmap_build(struct posmap *pm, const char *text, size_t len, const json_t *root
 	return 0;
 }
 
+/* The YAML reader records every value's position as it builds the tree. */
+static int
+posmap_from_yaml(struct posmap *pm, const struct mr_yaml_pos *v, size_t n)
+{
+	memset(pm, 0, sizeof(*pm));
+	pm->e = calloc(n ? n : 1, sizeof(*pm->e));
+	if (pm->e == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		pm->e[i] = (struct pos_entry){v[i].v, {v[i].line, v[i].column}};
+	pm->n = pm->cap = n;
+	qsort(pm->e, pm->n, sizeof(*pm->e), pos_cmp);
+	return 0;
+}
+
 static struct mr_pos
 posmap_get(const struct posmap *pm, const json_t *v)
 {
@@ -361,6 +377,8 @@ posmap_get(const struct posmap *pm, const json_t *v)
 struct pctx {
 	const char *source;
 	struct posmap pm;
+	json_t *owned; /* a copy made while parsing (a SeccompProfile's spec) */
+	bool spo;      /* parsing a SeccompProfile's spec (errnoRet is a string there) */
 	struct mr_profile *p;
 	struct mr_error *err;
 };
@@ -369,6 +387,8 @@ static void
 pctx_free_posmap(struct pctx *c)
 {
 	free(c->pm.e);
+	if (c->owned != NULL)
+		json_decref(c->owned);
 }
 #define cleanup_posmap __attribute__((cleanup(pctx_free_posmap)))
 
@@ -747,6 +767,49 @@ parse_arg(struct pctx *c, const json_t *v, const char *what, struct mr_prof_arg 
 		    what, op);
 }
 
+/* errnoRet (OCI, Docker; a string of digits in the operator's CRD) or Podman's errno. */
+static int
+parse_rule_errno(struct pctx *c, const json_t *errno_ret, const json_t *errno_, const char *what,
+		 struct mr_prof_rule *rule)
+{
+	/* containers/common: a Podman "errno" (name or number) overrides errnoRet. */
+	const char *ekey = NULL;
+	const json_t *ev = NULL;
+	if (errno_ret != NULL) {
+		ekey = "errnoRet";
+		ev = errno_ret;
+		/* The operator's CRD types errnoRet as a string of digits ("1"); the OCI
+		 * and Docker formats as an integer. */
+		const char *es = json_string_value(ev);
+		if (c->spo && es != NULL && (*es == '\0' || es[strspn(es, "0123456789")] != '\0'))
+			return perr(c, ev,
+				    "%s: \"errnoRet\" must be a number in a string, such as "
+				    "\"1\", not \"%s\"",
+				    what, es);
+		if ((es == NULL || !c->spo) && want_type(c, ev, JSON_INTEGER, what, ekey) < 0)
+			return -1;
+		if (get_errno(c, ev, what, ekey, &rule->errno_ret) < 0)
+			return -1;
+	}
+	if (errno_ != NULL) {
+		ekey = "errno";
+		ev = errno_;
+		if (get_errno(c, ev, what, ekey, &rule->errno_ret) < 0)
+			return -1;
+	}
+	if (ev != NULL) {
+		/* The runtime-spec says a runtime MUST fail here; crun does, runc ignores it. */
+		if (!mr_act_has_errno(rule->action))
+			return perr(c, ev,
+				    "%s: \"%s\" given for action %s, which returns no errno (only "
+				    "SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
+				    what, ekey, rule->action_name);
+		rule->has_errno = true;
+	}
+
+	return 0;
+}
+
 static int
 parse_rule(struct pctx *c, const json_t *v, size_t idx, struct mr_prof_rule *rule)
 {
@@ -801,31 +864,8 @@ parse_rule(struct pctx *c, const json_t *v, size_t idx, struct mr_prof_rule *rul
 	if (get_action(c, vals[K_ACTION], what, "action", &rule->action, &rule->action_name) < 0)
 		return -1;
 
-	/* containers/common: a Podman "errno" (name or number) overrides errnoRet. */
-	const char *ekey = NULL;
-	const json_t *ev = NULL;
-	if (vals[K_ERRNORET] != NULL) {
-		ekey = "errnoRet";
-		ev = vals[K_ERRNORET];
-		if (want_type(c, ev, JSON_INTEGER, what, ekey) < 0 ||
-		    get_errno(c, ev, what, ekey, &rule->errno_ret) < 0)
-			return -1;
-	}
-	if (vals[K_ERRNO] != NULL) {
-		ekey = "errno";
-		ev = vals[K_ERRNO];
-		if (get_errno(c, ev, what, ekey, &rule->errno_ret) < 0)
-			return -1;
-	}
-	if (ev != NULL) {
-		/* The runtime-spec says a runtime MUST fail here; crun does, runc ignores it. */
-		if (!mr_act_has_errno(rule->action))
-			return perr(c, ev,
-				    "%s: \"%s\" given for action %s, which returns no errno (only "
-				    "SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
-				    what, ekey, rule->action_name);
-		rule->has_errno = true;
-	}
+	if (parse_rule_errno(c, vals[K_ERRNORET], vals[K_ERRNO], what, rule) < 0)
+		return -1;
 
 	if (vals[K_ARGS] != NULL) {
 		size_t i;
@@ -1165,6 +1205,52 @@ get_key_ci(const json_t *obj, const char *name)
 }
 
 /*
+ * A Kubernetes resource: the Security Profiles Operator's SeccompProfile
+ * (apiVersion security-profiles-operator.x-k8s.io/..., kind SeccompProfile)
+ * holds the profile in "spec", with the OCI key names and action spellings.
+ * Returns 1 with *out set to the spec, 0 when root is no Kubernetes resource,
+ * -1 on error.
+ */
+static int
+spo_spec(struct pctx *c, const json_t *root, const json_t **out)
+{
+	const json_t *api = json_object_get(root, "apiVersion");
+	const json_t *kind = json_object_get(root, "kind");
+	if (api == NULL || kind == NULL || json_object_get(root, "defaultAction") != NULL)
+		return 0;
+	const char *k = json_string_value(kind);
+	const char *a = json_string_value(api);
+	if (k == NULL || a == NULL || strcmp(k, "SeccompProfile") != 0 ||
+	    strncmp(a, "security-profiles-operator.x-k8s.io/", 36) != 0)
+		return perr(c, kind,
+			    "a Kubernetes resource of kind %s (%s), not a SeccompProfile of the "
+			    "Security Profiles Operator (security-profiles-operator.x-k8s.io)",
+			    k ? k : "?", a ? a : "?");
+	const json_t *spec = json_object_get(root, "spec");
+	if (spec == NULL || !json_is_object(spec))
+		return perr(c, spec ? spec : root, "SeccompProfile: \"spec\" %s",
+			    spec ? "must be an object" : "is missing");
+	c->spo = true;
+	const json_t *base = json_object_get(spec, "baseProfileName");
+	if (base == NULL) {
+		*out = spec;
+		return 1;
+	}
+	/* The operator unions the base into this profile in the cluster; here only this one
+	 * applies, which denies what the base alone allowed.  Said once, not as an unknown key. */
+	if (pwarn(c, base,
+		  "SeccompProfile: spec.baseProfileName \"%s\" is merged in by the operator; "
+		  "minirun reads this profile alone (add the base's syscalls to it)",
+		  json_string_value(base) ? json_string_value(base) : "?") < 0)
+		return -1;
+	c->owned = json_copy((json_t *)spec); /* shallow: the values keep their positions */
+	if (c->owned == NULL || json_object_del(c->owned, "baseProfileName") < 0)
+		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
+	*out = c->owned;
+	return 1;
+}
+
+/*
  * The object to parse: root itself, or the linux.seccomp of an OCI
  * config.json (keys matched as Go's encoding/json does, case-insensitively).
  */
@@ -1174,6 +1260,9 @@ seccomp_object(struct pctx *c, const json_t *root, const json_t **out)
 	if (!json_is_object(root))
 		return perr(c, root, "a profile must be a JSON object, not %s", type_name(root));
 	*out = root;
+	int spo = spo_spec(c, root, out);
+	if (spo != 0)
+		return spo < 0 ? -1 : 0;
 	if (!looks_like_oci_config(root))
 		return 0;
 	const json_t *linux_ = get_key_ci(root, "linux");
@@ -1222,12 +1311,34 @@ mr_profile_parse(const char *text, size_t len, const char *source, struct mr_pro
 	*out = NULL;
 	if (refuse_nul(text, len, source, err) < 0)
 		return -1;
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: %s", source,
-				    jerr.line, jerr.column, jerr.text);
-	if (posmap_build(&c.pm, text, len, root) < 0)
-		return mr_error_oomf(err, "seccomp profile %s", source);
+	if (mr_yaml_named(source)) {
+		/* Named .yaml/.yml: read as YAML (kubectl's files), same tree, YAML positions. */
+		struct mr_yaml_pos *ypos = NULL;
+		size_t n_ypos = 0;
+		if (mr_yaml_load(text, len, source, &root, &ypos, &n_ypos, err) < 0)
+			return -1;
+		int r = posmap_from_yaml(&c.pm, ypos, n_ypos);
+		free(ypos);
+		if (r < 0)
+			return mr_error_oomf(err, "seccomp profile %s", source);
+	} else {
+		root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+		char hint[128];
+		/* YAML is a superset of JSON, so the file name decides, not a guess; a YAML
+		 * file under another name gets told why its JSON fails. */
+		if (root == NULL && mr_yaml_looks_like(text, len, hint, sizeof(hint)))
+			return mr_error_set(
+			    err, 0,
+			    "seccomp profile %s:%d:%d: invalid JSON: %s; the file "
+			    "looks like YAML (%s): name it .yaml or .yml to read it "
+			    "as YAML",
+			    source, jerr.line, jerr.column, jerr.text, hint);
+		if (root == NULL)
+			return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: %s",
+					    source, jerr.line, jerr.column, jerr.text);
+		if (posmap_build(&c.pm, text, len, root) < 0)
+			return mr_error_oomf(err, "seccomp profile %s", source);
+	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL || (p->source = strdup(source)) == NULL)
 		return mr_error_oomf(err, "seccomp profile %s", source);
@@ -1241,6 +1352,13 @@ mr_profile_parse(const char *text, size_t len, const char *source, struct mr_pro
 int
 mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error *err)
 {
+	return mr_profile_read_at(AT_FDCWD, path, 0, path, text, text_len, err);
+}
+
+int
+mr_profile_read_at(int dirfd, const char *path, uint64_t resolve, const char *source, char **text,
+		   size_t *text_len, struct mr_error *err)
+{
 	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
 	struct stat st;
@@ -1252,28 +1370,28 @@ mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error
 	 * Opened only once known to be a regular file: a FIFO would block the
 	 * open until something writes to it, a device would be opened by root.
 	 */
-	fd = mr_open_regular_read(AT_FDCWD, path, 0, &st);
+	fd = mr_open_regular_read(dirfd, path, resolve, &st);
 	if (fd == MR_NOT_REGULAR && S_ISDIR(st.st_mode))
-		return mr_error_set(err, EISDIR, "seccomp profile %s", path);
+		return mr_error_set(err, EISDIR, "seccomp profile %s", source);
 	if (fd == MR_NOT_REGULAR)
-		return mr_error_set(err, 0, "seccomp profile %s: not a regular file", path);
+		return mr_error_set(err, 0, "seccomp profile %s: not a regular file", source);
 	if (fd < 0)
-		return mr_error_set(err, errno, "seccomp profile %s", path);
+		return mr_error_set(err, errno, "seccomp profile %s", source);
 	for (;;) {
 		if (len == cap) {
 			if (cap >= MR_PROFILE_MAX_BYTES)
-				return mr_error_set(err, EFBIG, "seccomp profile %s", path);
+				return mr_error_set(err, EFBIG, "seccomp profile %s", source);
 			cap = cap ? cap * 2 : 64 * 1024;
 			char *nb = realloc(buf, cap);
 			if (nb == NULL)
-				return mr_error_oomf(err, "seccomp profile %s", path);
+				return mr_error_oomf(err, "seccomp profile %s", source);
 			buf = nb;
 		}
 		ssize_t n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return mr_error_set(err, errno, "seccomp profile %s", path);
+			return mr_error_set(err, errno, "seccomp profile %s", source);
 		if (n == 0)
 			break;
 		len += (size_t)n;

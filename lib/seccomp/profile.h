@@ -119,6 +119,11 @@ int mr_profile_load(const char *path, struct mr_profile **out, struct mr_error *
 /* Only read it (size-limited, directories refused): *text is malloc'ed. */
 int mr_profile_read(const char *path, char **text, size_t *text_len, struct mr_error *err);
 
+/* The same for path relative to dirfd, opened with openat2 resolve flags (0: plain openat);
+ * source names it in messages. */
+int mr_profile_read_at(int dirfd, const char *path, uint64_t resolve, const char *source,
+		       char **text, size_t *text_len, struct mr_error *err);
+
 void mr_profile_free(struct mr_profile *p);
 
 static inline void

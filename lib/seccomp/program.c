@@ -22,6 +22,7 @@
 #include "seccomp/filter.h"
 #include "seccomp/profile.h"
 #include "seccomp/program.h"
+#include "seccomp/localhost.h"
 #include "seccomp/reduce.h"
 #include "seccomp/sha256.h"
 #include "common/util.h"
@@ -66,19 +67,46 @@ names_builtin(const char *s)
 	       strcmp(s, "docker/default") == 0;
 }
 
-int
-mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_error *err)
-{
-	if (names_builtin(name))
-		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
-					BUILTIN_SOURCE, out, err);
-	return mr_profile_load(name, out, err);
-}
-
 static bool
 names_unconfined(const char *s)
 {
 	return strcmp(s, "unconfined") == 0 || strcmp(s, "Unconfined") == 0;
+}
+
+/*
+ * A file named on the command line: "localhost/NAME" beneath the kubelet's
+ * seccomp root (lib/seccomp/localhost.c), anything else a path as Docker and
+ * Podman take it.  *source is what messages call it.
+ */
+static int
+read_named(const char *name, char **text, size_t *len, char **source, struct mr_error *err)
+{
+	/* localhost//ABS/PATH keeps its earlier meaning, the file itself (examples/lab uses
+	 * it); only a relative NAME is the kubelet's, beneath the root. */
+	if (strncmp(name, "localhost/", 10) == 0 && name[10] != '/')
+		return mr_localhost_read(name + 10, text, len, source, err);
+	if (strncmp(name, "localhost/", 10) == 0)
+		name += 10;
+	if ((*source = strdup(name)) == NULL)
+		return mr_error_oom(err, "seccomp profile");
+	return mr_profile_read(name, text, len, err);
+}
+
+int
+mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_error *err)
+{
+	cleanup_free char *text = NULL, *source = NULL;
+	size_t len = 0;
+
+	if (names_builtin(name))
+		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
+					BUILTIN_SOURCE, out, err);
+	/* What a run does with it: no filter at all, the same as Docker's {} profile. */
+	if (names_unconfined(name))
+		return mr_profile_parse("{}", 2, name, out, err);
+	if (read_named(name, &text, &len, &source, err) < 0)
+		return -1;
+	return mr_profile_parse(text, len, source, out, err);
 }
 
 static int
@@ -347,16 +375,16 @@ prepare_builtin_cached(const char *cache_dir, const uint8_t key[32],
 
 /* The profile text: the embedded default, or the file (kept in *text for learn mode). */
 static int
-load_profile(const char *path, char **text, size_t *text_len, struct mr_profile **prof,
-	     struct mr_error *err)
+load_profile(const char *path, char **text, size_t *text_len, char **source,
+	     struct mr_profile **prof, struct mr_error *err)
 {
 	if (path == NULL)
 		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
 					BUILTIN_SOURCE, prof, err);
 	/* Read once: learn mode writes this same text back with its additions. */
-	if (mr_profile_read(path, text, text_len, err) < 0)
+	if (read_named(path, text, text_len, source, err) < 0)
 		return -1;
-	return mr_profile_parse(*text, *text_len, path, prof, err);
+	return mr_profile_parse(*text, *text_len, *source, prof, err);
 }
 
 /* Docker silently disables seccomp for such a profile; at least say so. */
@@ -423,9 +451,10 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 			return hit < 0 ? -1 : 0;
 	}
 
-	if (load_profile(path, &text, &text_len, &prof, err) < 0)
+	cleanup_free char *source = NULL;
+	if (load_profile(path, &text, &text_len, &source, &prof, err) < 0)
 		return -1;
-	out->source = strdup(builtin ? BUILTIN_SOURCE : path);
+	out->source = strdup(builtin ? BUILTIN_SOURCE : source);
 	if (out->source == NULL || take_warnings(out, &prof->warnings) < 0)
 		return mr_error_oom(err, "seccomp");
 	if (prof->unconfined)
@@ -502,10 +531,13 @@ prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepared *out, s
 	if (!builtin && names_unconfined(spec))
 		return set_unconfined(out, "unconfined", err);
 	if (!builtin) {
-		path = strncmp(spec, "localhost/", 10) == 0 ? spec + 10 : spec;
-		if (*path == '\0')
+		/* localhost/NAME: beneath the kubelet's seccomp root (read_named). */
+		path = spec;
+		if (strcmp(spec, "localhost/") == 0)
 			return mr_error_set(
 			    err, 0, "--security-opt seccomp=%s: no profile path given", spec);
+		if (strncmp(spec, "localhost/", 10) == 0 && mr_localhost_check(spec + 10, err) < 0)
+			return -1;
 	}
 	if (!kernel_has_seccomp()) {
 		if (!builtin)

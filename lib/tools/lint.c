@@ -18,7 +18,9 @@
 #include <linux/seccomp.h>
 
 #include "seccomp/arch.h"
+#include "seccomp/equivalents.h"
 #include "seccomp/filter.h"
+#include "seccomp/program.h"
 #include "seccomp/reduce.h"
 #include "tools/explain.h"
 #include "tools/lint.h"
@@ -307,60 +309,6 @@ rule_for_arch(const struct mr_prof_rule *r, uint32_t arch)
 	return true;
 }
 
-/*
- * Legacy system calls that the generic syscall table (aarch64, riscv64, and
- * every new port) never had, and what libc calls there instead.
- */
-static const struct {
-	const char *legacy;
-	const char *generic;
-} legacy_names[] = {
-    {"access", "faccessat"},
-    {"alarm", "setitimer"},
-    {"chmod", "fchmodat"},
-    {"chown", "fchownat"},
-    {"creat", "openat"},
-    {"dup2", "dup3"},
-    {"epoll_create", "epoll_create1"},
-    {"epoll_wait", "epoll_pwait"},
-    {"eventfd", "eventfd2"},
-    {"fork", "clone"},
-    {"futimesat", "utimensat"},
-    {"getdents", "getdents64"},
-    {"getpgrp", "getpgid"},
-    {"inotify_init", "inotify_init1"},
-    {"lchown", "fchownat"},
-    {"link", "linkat"},
-    {"lstat", "newfstatat"},
-    {"mkdir", "mkdirat"},
-    {"mknod", "mknodat"},
-    {"open", "openat"},
-    {"pause", "ppoll"},
-    {"pipe", "pipe2"},
-    {"poll", "ppoll"},
-    {"readlink", "readlinkat"},
-    {"rename", "renameat2"},
-    {"rmdir", "unlinkat"},
-    {"select", "pselect6"},
-    {"signalfd", "signalfd4"},
-    {"stat", "newfstatat"},
-    {"symlink", "symlinkat"},
-    {"time", "clock_gettime"},
-    {"unlink", "unlinkat"},
-    {"utime", "utimensat"},
-    {"utimes", "utimensat"},
-    {"vfork", "clone"},
-};
-
-static const char *
-generic_of(const char *legacy)
-{
-	for (size_t i = 0; i < MR_ARRAY_SIZE(legacy_names); i++)
-		if (strcmp(legacy_names[i].legacy, legacy) == 0)
-			return legacy_names[i].generic;
-	return NULL;
-}
-
 /* Does some rule (that can apply on arch) give name this action? */
 static bool
 named_with_action(const struct mr_profile *p, const char *name, uint32_t act, uint32_t arch)
@@ -419,7 +367,10 @@ lint_unknown_name(struct lctx *c, const struct mr_profile *p, const struct mr_pr
 		    n, v->major, v->minor, v->micro);
 }
 
-/* A name missing on one of the target arches, which has a generic replacement. */
+/*
+ * A name missing on one of the target arches, which has a replacement there
+ * (lib/seccomp/equivalents.c): "open is allowed but aarch64 has only openat".
+ */
 static void
 lint_name_on_arches(struct lctx *c, const struct mr_profile *p, const struct mr_prof_rule *r,
 		    const char *n, struct mr_pos pos, const struct mr_lint_opts *o)
@@ -428,17 +379,29 @@ lint_name_on_arches(struct lctx *c, const struct mr_profile *p, const struct mr_
 
 	for (size_t a = 0; a < o->n_arches; a++) {
 		uint32_t arch = o->arches[a];
-		const char *g = generic_of(n);
 		const char *an = mr_arch_lib_name(arch);
-		if (g == NULL || !rule_for_arch(r, arch) ||
-		    seccomp_syscall_resolve_name_arch(arch, n) >= 0 ||
-		    seccomp_syscall_resolve_name_arch(arch, g) < 0 ||
-		    named_with_action(p, g, act, arch))
+		const char *g[MR_EQUIV_MAX];
+		size_t k = rule_for_arch(r, arch) ? mr_equiv_on_arch(n, arch, g) : 0;
+		char have[128] = "", add_[192] = "";
+		/* One replacement with the same action is enough (newfstatat without statx). */
+		bool missing = k > 0;
+		for (size_t i = 0; i < k; i++) {
+			size_t hl = strlen(have), al = strlen(add_);
+			snprintf(have + hl, sizeof(have) - hl, "%s%s", i ? " and " : "", g[i]);
+			snprintf(add_ + al, sizeof(add_) - al, "%s\"%s\"", i ? ", " : "", g[i]);
+			missing = missing && !named_with_action(p, g[i], act, arch);
+		}
+		if (!missing)
 			continue;
-		char fix[256];
-		snprintf(fix, sizeof(fix), "add \"%s\" to the rule, which %s uses instead", g, an);
+		char fix[256], verb[64];
+		snprintf(fix, sizeof(fix), "add %s to the rule", add_);
+		if (allow_like(r->action))
+			snprintf(verb, sizeof(verb), "allowed");
+		else
+			snprintf(verb, sizeof(verb), "given %s", r->action_name);
 		add(c, MR_LINT_WARNING, pos, fix,
-		    "\"%s\" does not exist on %s: there this rule does nothing for it", n, an);
+		    "\"%s\" is %s but %s has only %s: there this rule does nothing for it", n, verb,
+		    an, have);
 	}
 }
 
@@ -455,12 +418,12 @@ lint_legacy_trap(struct lctx *c, const struct mr_profile *p, const struct mr_lin
 	 * is a drop-in: a profile that allows clone is not trying to deny fork.
 	 */
 	bool legacy_style = false;
-	for (size_t i = 0; i < MR_ARRAY_SIZE(legacy_names) && !legacy_style; i++)
+	for (size_t i = 0; mr_equiv_nth(i) != NULL && !legacy_style; i++)
 		for (size_t r = 0; r < p->n_rules && !legacy_style; r++)
 			legacy_style = allow_like(p->rules[r].action) &&
-				       names(&p->rules[r], legacy_names[i].legacy);
-	for (size_t i = 0; legacy_style && i < MR_ARRAY_SIZE(legacy_names); i++) {
-		const char *l = legacy_names[i].legacy, *g = legacy_names[i].generic;
+				       names(&p->rules[r], mr_equiv_nth(i)->legacy);
+	for (size_t i = 0; legacy_style && mr_equiv_nth(i) != NULL; i++) {
+		const char *l = mr_equiv_nth(i)->legacy, *g = mr_equiv_nth(i)->repl[0];
 		/* The calls a profile denies to stop changes to files (the labs' exercise);
 		 * leaving out open or stat is usually just "nobody needed them". */
 		static const char *const modifying[] = {"mkdir",   "chmod",  "chown",  "lchown",
@@ -830,7 +793,8 @@ mr_lint_file(const char *path, const struct mr_lint_opts *opts, struct mr_lint *
 	struct lctx c = {.source = path, .out = out};
 
 	memset(out, 0, sizeof(*out));
-	if (mr_profile_load(path, &p, &perr) < 0 && perr.errnum != 0) {
+	/* A name as a run takes it: runtime/default, unconfined, localhost/NAME, a path. */
+	if (mr_profile_load_named(path, &p, &perr) < 0 && perr.errnum != 0) {
 		*err = perr;
 		return -1;
 	}

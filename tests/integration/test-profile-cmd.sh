@@ -37,7 +37,7 @@ run_minirun profile check mixed.json "${ARCHES[@]}"
 expect "check: typo, aarch64 legacy name, OR args, dropped conditions, ignored rule" 1 \
     "$(cat << 'EOF2'
 mixed.json:6:80: warning: unknown system call "mkdri": libseccomp 2.5.4 does not know it, so runc, crun and minirun skip it (fix: did you mean "mkdir"? If not, it is newer than libseccomp 2.5.4: upgrade libseccomp for it to take effect)
-mixed.json:6:89: warning: "mkdir" does not exist on aarch64: there this rule does nothing for it (fix: add "mkdirat" to the rule, which aarch64 uses instead)
+mixed.json:6:89: warning: "mkdir" is allowed but aarch64 has only mkdirat: there this rule does nothing for it (fix: add "mkdirat" to the rule)
 mixed.json:15:5: warning: syscalls[1] compares arg0 more than once: runc, crun and minirun then add each of its 2 comparisons as a rule of its own, so the rule matches when ANY of them holds (OR), not all (fix: if you meant OR, write one rule per comparison so it reads as OR; for AND, libseccomp cannot compare one argument twice in a rule: use SCMP_CMP_MASKED_EQ or several rules)
 mixed.json:19:14: warning: the argument conditions of syscalls[2] are dropped for "personality": syscalls[3] (line 23) gives it ALLOW unconditionally, and libseccomp keeps only the unconditional rule (fix: remove "personality" from syscalls[3] if these conditions should apply)
 mixed.json:24:14: warning: "write" gets ALLOW from syscalls[0] (line 5), an earlier unconditional rule: libseccomp ignores this ERRNO(EIO) (fix: remove "write" from one of the two rules)
@@ -208,9 +208,9 @@ fi
 run_minirun profile convert empty.json --to oci
 expect_error "convert: {} has nothing to convert, exit 2" 2 "minirun: profile convert: seccomp profile empty.json: unconfined*"
 run_minirun profile convert caps.json --to yaml
-expect_error "convert: an unknown --to exits 2" 2 "minirun: profile convert: --to yaml: unknown format (oci or docker)"
+expect_error "convert: an unknown --to exits 2" 2 "minirun: profile convert: --to yaml: unknown format (oci, docker or spo)"
 run_minirun profile convert caps.json
-expect_error "convert: --to is required" 2 "minirun: profile convert: --to oci|docker is required"
+expect_error "convert: --to is required" 2 "minirun: profile convert: --to oci|docker|spo is required"
 
 # --- help and usage -------------------------------------------------------------
 for sub in "" check explain diff convert; do
