@@ -165,37 +165,6 @@ volume_on(const struct mr_spec *spec, const char *name)
 	return false;
 }
 
-void
-mr_etc_files_precreate(const struct mr_prepared *p, int rootfd)
-{
-	struct etc_file files[3];
-	struct open_how dir = {
-	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
-	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-
-	if (!p->spec->read_only)
-		return;
-	/*
-	 * Only in a real /etc: a symlinked one is followed in the root later,
-	 * once /proc and /sys are there to be recognised, and creating through
-	 * it now could write into whatever the image points it at.
-	 */
-	(void)mkdirat(rootfd, "etc", 0755);
-	cleanup_close int etc = mr_openat2(rootfd, "etc", &dir);
-	if (etc < 0)
-		return;
-	etc_files_list(p, files);
-	for (size_t i = 0; i < MR_ARRAY_SIZE(files); i++) {
-		if (volume_on(p->spec, files[i].name))
-			continue;
-		int fd = openat(etc, files[i].name,
-				O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd >= 0)
-			close(fd);
-	}
-}
-
 static bool
 forbidden_fs(int fd)
 {
@@ -206,19 +175,37 @@ forbidden_fs(int fd)
 	       sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+static int
+refuse(const char *name, struct mr_error *err)
+{
+	return mr_error_set(err, 0,
+			    "/etc/%s in the image is not a regular file of the image (it "
+			    "resolves into /proc, /sys, a device or a directory: a symlink "
+			    "in the image?); refusing to mount over it",
+			    name);
+}
+
 /*
  * /etc/NAME as the container resolves it (the image's symlinks followed,
- * but never out of the root), created empty if missing.  What it resolves
+ * but never out of the root), created empty if missing -- in the overlay's
+ * upper layer, or in ROOTFS with --rootfs (a mount point, as podman makes
+ * them; the text never goes there).  With --read-only the root is a
+ * read-only bind of ROOTFS itself: nothing can be created and nothing may
+ * be written into the image, so a missing file is left out (0, *fd -1).  What it resolves
  * to must be a regular file, and not in procfs, sysfs or a cgroup
  * filesystem: an image whose /etc is a symlink to /proc/sys/kernel must not
  * get the host's kernel.hostname -- or anything else -- mounted over.
  */
 static int
-open_target(int rootfd, const char *name, struct mr_error *err)
+open_target(const struct mr_prepared *p, int rootfd, const char *name, int *out,
+	    struct mr_error *err)
 {
 	char rel[32];
+	*out = -1;
 	snprintf(rel, sizeof(rel), "etc/%s", name);
 	int fd = mr_open_in_root(rootfd, rel, O_PATH, RESOLVE_NO_MAGICLINKS);
+	if (fd < 0 && errno == ENOENT && p->spec->read_only)
+		return 0;
 	if (fd < 0 && errno == ENOENT) {
 		/*
 		 * Missing (or a dangling symlink, followed in the root): create
@@ -233,19 +220,32 @@ open_target(int rootfd, const char *name, struct mr_error *err)
 		fd = mr_openat2(rootfd, rel, &how);
 		if (fd < 0 && errno == ENOENT && mkdirat(rootfd, "etc", 0755) == 0)
 			fd = mr_openat2(rootfd, rel, &how);
+		/*
+		 * A root the container cannot write (rootless on a ROOTFS it
+		 * does not own, a read-only submount): left out, as with
+		 * --read-only -- unless /etc resolves into a kernel filesystem,
+		 * which is refused as loudly as an existing file there.
+		 */
+		if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+			int saved = errno;
+			cleanup_close int etc = mr_open_in_root(rootfd, "etc", O_PATH | O_DIRECTORY,
+								RESOLVE_NO_MAGICLINKS);
+			if (etc >= 0 && !forbidden_fs(etc))
+				return 0;
+			errno = saved;
+			if (etc >= 0)
+				return refuse(name, err);
+		}
 	}
 	if (fd < 0)
 		return mr_error_set(err, errno, "/etc/%s in the container", name);
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || forbidden_fs(fd)) {
 		close(fd);
-		return mr_error_set(err, 0,
-				    "/etc/%s in the image is not a regular file of the image (it "
-				    "resolves into /proc, /sys, a device or a directory: a symlink "
-				    "in the image?); refusing to mount over it",
-				    name);
+		return refuse(name, err);
 	}
-	return fd;
+	*out = fd;
+	return 0;
 }
 
 /* A tmpfs of minirun's alone, attached at /dev/STAGING while the binds are made. */
@@ -318,9 +318,11 @@ bind_one(const struct mr_prepared *p, int rootfd, int tmpfs, const struct etc_fi
 	    openat(tmpfs, f->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (src < 0 || write_all(src, f->text, strlen(f->text)) < 0)
 		return mr_error_set(err, errno, "/etc/%s: write", f->name);
-	cleanup_close int target = open_target(rootfd, f->name, err);
-	if (target < 0)
+	cleanup_close int target = -1;
+	if (open_target(p, rootfd, f->name, &target, err) < 0)
 		return -1;
+	if (target < 0)
+		return 0; /* --read-only, and the image has no such file */
 	cleanup_close int tree = (int)syscall(SYS_open_tree, src, "",
 					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (tree < 0)

@@ -34,13 +34,6 @@ void mr_etc_files_clear(struct mr_etc_files *f);
 char *mr_etc_hosts_default(const char *hostname);
 
 /*
- * Container process, --read-only only, before the root becomes read-only:
- * create the missing files (empty) in a real /etc so the binds have a place
- * to go.  Best effort: anything unusual is left for mr_etc_files_attach.
- */
-void mr_etc_files_precreate(const struct mr_prepared *p, int rootfd);
-
-/*
  * Container process, after /proc, /dev, /sys and their masks, before the
  * volumes (a -v on the same path wins, as with Docker): put the files on
  * their paths in the root rootfd.  devfd is the container's /dev, where the

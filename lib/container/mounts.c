@@ -402,7 +402,6 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 		return -1;
 
 	/* --read-only: the whole root tree, before anything is mounted on it. */
-	mr_etc_files_precreate(p, rootfd);
 	if (mr_volumes_root_readonly(p, rootfd, err) < 0)
 		return -1;
 
