@@ -4,8 +4,6 @@
 #include <string.h>
 
 #include "options.h"
-#include "container/env-file.h"
-#include "container/sysctl.h"
 
 const char mr_cli_usage[] =
     "Usage: minirun [OPTIONS] ROOTFS [COMMAND] [ARG...]\n"
