@@ -83,6 +83,13 @@ const char mr_cli_usage[] =
     "      --device HOST[:CONTAINER[:PERMS]]  add the host's device node HOST as\n"
     "                             CONTAINER (default: HOST; below /dev) and allow\n"
     "                             PERMS (r, w, m; default rwm) on it\n"
+    "      --sysctl KEY=VALUE     set a namespaced kernel parameter (net.*, without\n"
+    "                             --network host; kernel.msg*, kernel.sem,\n"
+    "                             kernel.shm*, fs.mqueue.*)\n"
+    "      --group-add GROUP      an extra supplementary group (name from ROOTFS's\n"
+    "                             /etc/group, or a gid)\n"
+    "      --env-file FILE        read KEY=VALUE lines from FILE (docker's format;\n"
+    "                             -e wins)\n"
     "      --rm                   accepted for docker compatibility (minirun never\n"
     "                             keeps a container, nor its writes)\n"
     "      --verbose              print what was applied (-v is --volume, as in\n"
@@ -135,6 +142,9 @@ enum opt_id {
 	OPT_TMPFS,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_SYSCTL,
+	OPT_GROUP_ADD,
+	OPT_ENV_FILE,
 };
 
 struct opt {
@@ -188,11 +198,15 @@ static const struct opt options[] = {
     {"device", 0, true, OPT_DEVICE, false},
     {"help", 0, false, OPT_HELP, false},
     {"version", 0, false, OPT_VERSION, false},
+    {"sysctl", 0, true, OPT_SYSCTL, false},
+    {"group-add", 0, true, OPT_GROUP_ADD, false},
+    {"env-file", 0, true, OPT_ENV_FILE, false},
 };
 
 struct caps_edit {
 	const char **adds, **drops;
 	size_t n_adds, n_drops;
+	size_t n_env_file; /* spec->env entries from --env-file: they go before every -e */
 };
 
 static int
@@ -203,6 +217,20 @@ push(const char ***v, size_t *n, const char *s, struct mr_error *err)
 		return mr_error_set(err, ENOMEM, "options");
 	nv[(*n)++] = s;
 	*v = nv;
+	return 0;
+}
+
+/* Append a copy of s to a NULL-terminated list the spec owns. */
+static int
+push_strv(char ***v, size_t *n, const char *s, struct mr_error *err)
+{
+	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
+	if (nv == NULL)
+		return mr_error_set(err, ENOMEM, "options");
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return mr_error_set(err, ENOMEM, "options");
+	nv[++*n] = NULL;
 	return 0;
 }
 
@@ -443,6 +471,16 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_VERSION:
 		cli->action = MR_CLI_VERSION;
 		return 0;
+	case OPT_SYSCTL:
+		if (mr_sysctl_parse(value, err) < 0)
+			return -1;
+		return push_strv(&spec->sysctls, &spec->n_sysctls, value, err);
+	case OPT_GROUP_ADD:
+		if (value[0] == '\0')
+			return mr_error_set(err, 0, "--group-add: empty group");
+		return push_strv(&spec->group_add, &spec->n_group_add, value, err);
+	case OPT_ENV_FILE:
+		return mr_env_file_load(spec, value, environ_, &caps->n_env_file, err);
 	default:
 		break;
 	}

@@ -17,6 +17,8 @@
 #include "common/error.h"
 #include "common/outfile.h"
 #include "container/cgroup.h"
+#include "container/env-file.h"
+#include "container/sysctl.h"
 #include "container/image.h"
 #include "container/launch.h"
 #include "container/prepare.h"

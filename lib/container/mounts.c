@@ -14,6 +14,8 @@
 #include "container/volumes.h"
 #include "container/devices.h"
 #include "container/overlay.h"
+#include "container/etc-files.h"
+#include "container/sysctl.h"
 #include "common/util.h"
 
 /*
@@ -416,6 +418,13 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL, err);
 	if (procfd < 0)
 		return -1;
+	/*
+	 * Docker's default sysctls and --sysctl, through this procfs (the
+	 * process is already in the container's network and IPC namespaces),
+	 * before /proc/sys becomes read-only below.
+	 */
+	if (mr_sysctl_apply(p, procfd, err) < 0)
+		return -1;
 	/* --device nodes go into the fresh /dev by its descriptor, as the default ones. */
 	cleanup_close int devfd = setup_dev(rootfd, p->rootless, err);
 	if (devfd < 0 || mr_devices_make_nodes(devfd, p->spec->resources.devices,
@@ -445,6 +454,14 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 * Before pivot_root, while the host's paths still resolve (rootless
 	 * sources are opened again here).
 	 */
+	/*
+	 * Docker's /etc/hostname, hosts and resolv.conf: after procfs and
+	 * sysfs, so an /etc the image points into them is recognised, and
+	 * before the volumes, so a -v on the same path is what the container
+	 * sees.
+	 */
+	if (mr_etc_files_attach(p, rootfd, devfd, err) < 0)
+		return -1;
 	if (mr_volumes_attach(p, rootfd, err) < 0)
 		return -1;
 	return do_pivot_root(rootfd, err);

@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -25,6 +26,7 @@
 #include "container/cgroup.h"
 #include "container/exec-check.h"
 #include "container/overlay.h"
+#include "container/sysctl.h"
 #include "seccomp/bpf-eval.h"
 #include "common/util.h"
 
@@ -107,8 +109,15 @@ set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_er
 static int
 make_hostname(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
+	struct utsname uts;
+
 	if (spec->hostname != NULL) {
 		p->hostname = strdup(spec->hostname);
+	} else if (spec->network == MR_NETWORK_HOST && uname(&uts) == 0) {
+		/* Docker: with the host's network, the host's name (still in a UTS
+		   namespace of the container's own, so -h works and sethostname
+		   inside changes nothing outside). */
+		p->hostname = strdup(uts.nodename);
 	} else {
 		/* Like Docker: the short form of a random container id. */
 		unsigned char r[6];
@@ -379,6 +388,22 @@ check_output_dir(const char *path, const char *flag, struct mr_error *err)
 	return 0;
 }
 
+/* --group-add, after --user: Docker adds them whatever --user says. */
+static int
+add_groups(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	if (mr_user_add_groups(p->rootfs_fd, &p->user, spec->group_add, spec->n_group_add, err) < 0)
+		return -1;
+	/* Rootless, setgroups is denied and no gid but 0 is mapped. */
+	if (p->rootless && spec->n_group_add > 0)
+		return mr_error_set(err, 0,
+				    "--group-add %s: in rootless mode the container cannot have "
+				    "supplementary groups (setgroups is denied in its user "
+				    "namespace)",
+				    spec->group_add[0]);
+	return 0;
+}
+
 /*
  * No --user is uid 0 looked up like any other (runc's rule): root's
  * supplementary groups from the image's /etc/group, as docker run shows.
@@ -401,7 +426,7 @@ resolve_user(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 		    "--user %s: in rootless mode only uid 0 and gid 0 (your own uid %u and "
 		    "gid %u outside) exist in the container",
 		    spec->user, (unsigned)p->outer_uid, (unsigned)p->outer_gid);
-	return 0;
+	return add_groups(spec, p, err);
 }
 
 /* CVE-2019-5736: the container must never be able to exec minirun itself. */
@@ -513,6 +538,10 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 		return -1;
 	if (make_hostname(spec, p, err) < 0)
 		return -1;
+	if (mr_sysctl_check(spec, err) < 0)
+		return -1;
+	if (mr_etc_files_prepare(spec, p->hostname, &p->etc_files, err) < 0)
+		return -1;
 	if (make_env(spec, p, err) < 0)
 		return -1;
 	if (find_command(spec, p, err) < 0)
@@ -551,6 +580,7 @@ mr_prepared_clear(struct mr_prepared *p)
 	free(p->exec_path);
 	mr_seccomp_prepared_clear(&p->seccomp);
 	mr_volumes_prepared_clear(&p->volumes);
+	mr_etc_files_clear(&p->etc_files);
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = -1;
 }

@@ -11,6 +11,7 @@
 #include "container/spec.h"
 #include "container/user.h"
 #include "container/volumes.h"
+#include "container/etc-files.h"
 
 struct mr_cgroup;
 
@@ -38,6 +39,7 @@ struct mr_prepared {
 	ino_t self_ino;
 	struct mr_cgroup *cgroup; /* set by mr_run: the cgroup the child joins (cgroup.c) */
 	struct mr_volumes_prepared volumes; /* bind sources held by fd (volumes.c) */
+	struct mr_etc_files etc_files;	    /* /etc/hostname, hosts, resolv.conf (etc-files.c) */
 };
 
 /*

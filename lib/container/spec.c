@@ -43,6 +43,8 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->apparmor);
 	mr_resources_clear(&spec->resources);
 	mr_volumes_free(spec->volumes, spec->n_volumes);
+	free_strv(spec->sysctls);
+	free_strv(spec->group_add);
 	memset(spec, 0, sizeof(*spec));
 }
 

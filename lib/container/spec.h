@@ -73,6 +73,13 @@ struct mr_spec {
 	struct mr_volume *volumes; /* -v, --mount, --tmpfs in flag order (volumes.c) */
 	size_t n_volumes;
 	bool verbose; /* --verbose: print on stderr what is applied once it exists (the cgroup) */
+
+	/* --sysctl KEY=VALUE as given, checked by mr_sysctl_parse (sysctl.c), in flag order */
+	char **sysctls;
+	size_t n_sysctls;
+	/* --group-add GROUP as given: names or gids, resolved in the image (user.c) */
+	char **group_add;
+	size_t n_group_add;
 };
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */

@@ -512,3 +512,58 @@ mr_user_set_uid(const struct mr_user *u, struct mr_error *err)
 		return mr_error_set(err, errno, "setresuid(%u)", (unsigned)u->uid);
 	return 0;
 }
+
+/*
+ * --group-add: each GROUP a decimal gid or a name from the image's
+ * etc/group, added to the supplementary groups (Docker's rule: whatever
+ * --user says, also with USER:GROUP).  A gid already in the list is not
+ * added twice.
+ */
+int
+mr_user_add_groups(int rootfs_fd, struct mr_user *u, char *const *groups, size_t n,
+		   struct mr_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *g = groups[i];
+		uint32_t id;
+		gid_t gid = 0;
+		enum lookup found;
+
+		switch (parse_id(g, &id)) {
+		case ID_OUT_OF_RANGE:
+			return mr_error_set(err, 0, "--group-add %s: gid out of range (0-%llu)", g,
+					    ID_MAX);
+		case ID_OK:
+			gid = id;
+			break;
+		case ID_NOT_NUMBER:
+		default:
+			if (g[0] == '\0' || g[0] == '-' || g[0] == '+')
+				return mr_error_set(err, 0,
+						    "--group-add '%s': expected a group name or a "
+						    "decimal gid",
+						    g);
+			if (find_group(rootfs_fd, g, 0, &gid, &found, err) < 0)
+				return mr_error_wrap(err, "--group-add %s", g);
+			if (found != LOOKUP_FOUND)
+				return mr_error_set(
+				    err, 0,
+				    "--group-add %s: no group '%s' in /%s of the root "
+				    "filesystem%s",
+				    g, g, GROUP_PATH,
+				    found == LOOKUP_NO_FILE ? " (there is no such file)" : "");
+			break;
+		}
+		bool dup = false;
+		for (size_t k = 0; k < u->n_groups && !dup; k++)
+			dup = u->groups[k] == gid;
+		if (dup)
+			continue;
+		gid_t *nv = reallocarray(u->groups, u->n_groups + 1, sizeof(*nv));
+		if (nv == NULL)
+			return mr_error_set(err, ENOMEM, "--group-add");
+		nv[u->n_groups++] = gid;
+		u->groups = nv;
+	}
+	return 0;
+}

@@ -38,6 +38,13 @@ struct mr_user {
  */
 int mr_user_resolve(int rootfs_fd, const char *spec, struct mr_user *out, struct mr_error *err);
 
+/*
+ * --group-add: append each GROUP (a decimal gid or a name from the image's
+ * etc/group, read as mr_user_resolve reads it) to u's supplementary groups.
+ */
+int mr_user_add_groups(int rootfs_fd, struct mr_user *u, char *const *groups, size_t n,
+		       struct mr_error *err);
+
 /* Free what mr_user_resolve allocated; safe on a zeroed struct. */
 void mr_user_clear(struct mr_user *u);
 

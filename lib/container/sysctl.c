@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <linux/magic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "container/sysctl.h"
+#include "container/prepare.h"
+#include "container/spec.h"
+#include "common/util.h"
+
+/*
+ * docker run's list (docker/cli opts.ValidateSysctl): the IPC keys that
+ * the kernel keeps per IPC namespace, and two prefixes.  Anything else is
+ * global to the host (kernel.core_pattern, vm.*, fs.file-max...): writing
+ * it from a container would change the host, so it is refused, whatever
+ * the capabilities.
+ */
+static const char *const ipc_keys[] = {
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+};
+
+#define ALLOWED_LIST                                                                               \
+	"kernel.msgmax, kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, "                 \
+	"kernel.shmmax, kernel.shmmni, kernel.shm_rmid_forced, fs.mqueue.* and net.*"
+
+enum mr_sysctl_ns
+mr_sysctl_namespace(const char *key)
+{
+	for (size_t i = 0; i < MR_ARRAY_SIZE(ipc_keys); i++)
+		if (strcmp(key, ipc_keys[i]) == 0)
+			return MR_SYSCTL_IPC;
+	if (strncmp(key, "fs.mqueue.", 10) == 0 && key[10] != '\0')
+		return MR_SYSCTL_IPC;
+	if (strncmp(key, "net.", 4) == 0 && key[4] != '\0')
+		return MR_SYSCTL_NET;
+	return MR_SYSCTL_NOT_NAMESPACED;
+}
+
+int
+mr_sysctl_parse(const char *arg, struct mr_error *err)
+{
+	const char *eq = strchr(arg, '=');
+	if (eq == NULL || eq == arg)
+		return mr_error_set(err, 0, "--sysctl %s: expected KEY=VALUE", arg);
+	int klen = (int)(eq - arg);
+	/*
+	 * The key becomes a path below /proc/sys (dots to slashes): a '/' or
+	 * an empty component ("net..x", ".net") could make it name another
+	 * file than the one checked here.
+	 */
+	bool bad = arg[0] == '.' || eq[-1] == '.';
+	for (const char *c = arg; c < eq && !bad; c++)
+		bad = *c == '/' || (c[0] == '.' && c[1] == '.');
+	if (bad)
+		return mr_error_set(err, 0,
+				    "--sysctl %s: invalid key '%.*s' (dotted names only, as "
+				    "net.ipv4.ip_forward)",
+				    arg, klen, arg);
+	if (strchr(eq + 1, '\n') != NULL)
+		return mr_error_set(err, 0, "--sysctl %.*s: the value must be one line", klen, arg);
+	char key[256];
+	if ((size_t)klen >= sizeof(key))
+		return mr_error_set(err, 0, "--sysctl %.*s...: key too long", 32, arg);
+	memcpy(key, arg, (size_t)klen);
+	key[klen] = '\0';
+	if (mr_sysctl_namespace(key) != MR_SYSCTL_NOT_NAMESPACED)
+		return 0;
+	if (strcmp(key, "kernel.hostname") == 0)
+		return mr_error_set(
+		    err, 0, "--sysctl %s: not allowed: set the host name with --hostname", arg);
+	return mr_error_set(err, 0,
+			    "--sysctl %s: %s is not namespaced: a container would change it for "
+			    "the whole host (allowed: " ALLOWED_LIST ")",
+			    arg, key);
+}
+
+int
+mr_sysctl_check(const struct mr_spec *spec, struct mr_error *err)
+{
+	for (size_t i = 0; i < spec->n_sysctls; i++) {
+		const char *s = spec->sysctls[i];
+		if (strncmp(s, "net.", 4) == 0 && spec->network == MR_NETWORK_HOST)
+			return mr_error_set(err, 0,
+					    "--sysctl %s: net.* sysctls need the container's own "
+					    "network namespace: with --network host they would "
+					    "change the host's",
+					    s);
+	}
+	return 0;
+}
+
+/*
+ * KEY's file below the container's /proc/sys, opened for writing without
+ * leaving that procfs: no symlink, no other mount (a mask or a read-only
+ * bind of minirun's), nothing but procfs.
+ */
+static int
+open_sysctl(int procfd, const char *key, size_t klen)
+{
+	char path[300];
+	int n = snprintf(path, sizeof(path), "sys/%.*s", (int)klen, key);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return (errno = ENAMETOOLONG), -1;
+	for (char *c = path + 4; *c; c++)
+		if (*c == '.')
+			*c = '/';
+	struct open_how how = {
+	    .flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	cleanup_close int fd = mr_openat2(procfd, path, &how);
+	struct statfs sf;
+	if (fd < 0)
+		return -1;
+	if (fstatfs(fd, &sf) < 0)
+		return -1;
+	if (sf.f_type != PROC_SUPER_MAGIC)
+		return (errno = EXDEV), -1;
+	return mr_steal_fd(&fd);
+}
+
+static int
+write_sysctl(int procfd, const char *kv, struct mr_error *err)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = (size_t)(eq - kv);
+	cleanup_close int fd = open_sysctl(procfd, kv, klen);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return mr_error_set(err, ENOENT,
+					    "--sysctl %s: no such sysctl in the container", kv);
+		return mr_error_set(err, errno, "--sysctl %s: open /proc/sys", kv);
+	}
+	/* One write: procfs takes a sysctl's value from the first write alone. */
+	size_t len = strlen(eq + 1);
+	ssize_t w = write(fd, eq + 1, len);
+	if (w < 0)
+		return mr_error_set(err, errno, "--sysctl %s", kv);
+	if ((size_t)w != len)
+		return mr_error_set(err, EIO, "--sysctl %s: short write", kv);
+	return 0;
+}
+
+int
+mr_sysctl_apply(const struct mr_prepared *p, int procfd, struct mr_error *err)
+{
+	const struct mr_spec *spec = p->spec;
+
+	/*
+	 * What moby and containerd's CRI set in every container that has its
+	 * own network namespace: ports below 1024 bindable and ICMP echo
+	 * sockets open to every group.  Without them a non-root workload that
+	 * works under Docker needs CAP_NET_BIND_SERVICE or CAP_NET_RAW here,
+	 * and a profile tested with minirun asks for capabilities it does not
+	 * need.  The namespace is the container's alone, so the host's settings
+	 * are untouched.  Rootless, only gid 0 is mapped, and the kernel refuses
+	 * a range with gids the writer's user namespace does not map.
+	 */
+	if (spec->network == MR_NETWORK_NONE) {
+		const char *defaults[] = {
+		    "net.ipv4.ip_unprivileged_port_start=0",
+		    p->rootless ? "net.ipv4.ping_group_range=0 0"
+				: "net.ipv4.ping_group_range=0 2147483647",
+		};
+		for (size_t i = 0; i < MR_ARRAY_SIZE(defaults); i++) {
+			struct mr_error e2;
+			if (write_sysctl(procfd, defaults[i], &e2) < 0 && e2.errnum != ENOENT)
+				return mr_error_set(err, e2.errnum, "default sysctl %s",
+						    defaults[i]);
+		}
+	}
+	for (size_t i = 0; i < spec->n_sysctls; i++)
+		if (write_sysctl(procfd, spec->sysctls[i], err) < 0)
+			return -1;
+	return 0;
+}
