@@ -90,6 +90,19 @@ set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_er
 				    names ? names : "?", missing & (missing - 1) ? "them" : "it");
 	}
 	p->bounding = wanted & available;
+	if (spec->caps_explicit) {
+		/*
+		 * An OCI config gives every set.  capset(2) needs effective within
+		 * permitted; ambient is raised only where permitted and inheritable
+		 * both hold it (the kernel's rule, runc skips the others too).
+		 */
+		p->permitted = spec->cap_permitted & available;
+		p->effective = spec->cap_effective & p->permitted;
+		/* capset(2) refuses an inheritable capability outside the bounding set. */
+		p->inheritable = spec->cap_inheritable & p->bounding;
+		p->ambient = spec->cap_ambient & p->permitted & p->inheritable;
+		return 0;
+	}
 	/*
 	 * Docker's rule (moby oci.SetCapabilities): a non-root user gets the
 	 * set in its bounding set only, "to match what execve does".
@@ -157,12 +170,13 @@ make_env(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err
 	if (envp == NULL)
 		return mr_error_oom(err, "environment");
 	p->envp = envp;
-	if (env_set(&p->envp, &n, default_path, err) < 0)
+	/* An OCI config's process.env is the whole environment (runc adds only HOME). */
+	if (!spec->env_as_given && env_set(&p->envp, &n, default_path, err) < 0)
 		return -1;
 	snprintf(buf, sizeof(buf), "HOSTNAME=%s", p->hostname);
-	if (env_set(&p->envp, &n, buf, err) < 0)
+	if (!spec->env_as_given && env_set(&p->envp, &n, buf, err) < 0)
 		return -1;
-	if (spec->tty && env_set(&p->envp, &n, "TERM=xterm", err) < 0)
+	if (spec->tty && !spec->env_as_given && env_set(&p->envp, &n, "TERM=xterm", err) < 0)
 		return -1;
 	for (size_t i = 0; i < spec->n_env; i++)
 		if (env_set(&p->envp, &n, spec->env[i], err) < 0)
@@ -379,6 +393,26 @@ check_output_dir(const char *path, const char *flag, struct mr_error *err)
 	return 0;
 }
 
+/* An OCI config's process.user.additionalGids, after what USER[:GROUP] gave. */
+static int
+add_groups(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	if (spec->n_additional_gids == 0)
+		return 0;
+	if (p->rootless)
+		return mr_error_set(err, 0,
+				    "process.user.additionalGids: rootless, setgroups is denied "
+				    "in the user namespace: no supplementary group can be set");
+	gid_t *g =
+	    realloc(p->user.groups, (p->user.n_groups + spec->n_additional_gids) * sizeof(gid_t));
+	if (g == NULL)
+		return mr_error_oom(err, "process.user.additionalGids");
+	for (size_t i = 0; i < spec->n_additional_gids; i++)
+		g[p->user.n_groups++] = (gid_t)spec->additional_gids[i];
+	p->user.groups = g;
+	return 0;
+}
+
 /*
  * No --user is uid 0 looked up like any other (runc's rule): root's
  * supplementary groups from the image's /etc/group, as docker run shows.
@@ -401,7 +435,7 @@ resolve_user(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 		    "--user %s: in rootless mode only uid 0 and gid 0 (your own uid %u and "
 		    "gid %u outside) exist in the container",
 		    spec->user, (unsigned)p->outer_uid, (unsigned)p->outer_gid);
-	return 0;
+	return add_groups(spec, p, err);
 }
 
 /* CVE-2019-5736: the container must never be able to exec minirun itself. */

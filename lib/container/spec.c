@@ -41,6 +41,7 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->apparmor);
 	mr_resources_clear(&spec->resources);
 	mr_volumes_free(spec->volumes, spec->n_volumes);
+	free(spec->additional_gids);
 	memset(spec, 0, sizeof(*spec));
 }
 

@@ -13,7 +13,7 @@
 /*
  * The container's description: everything minirun needs to start one
  * container, and nothing about how it was asked for.  The CLI (cmd/) fills it
- * from flags; a later OCI front end will fill it from config.json.  lib/ only
+ * from flags; the OCI front end (oci-config.c) from config.json.  lib/ only
  * reads it.  All strings and arrays are owned by the spec (mr_spec_clear).
  */
 
@@ -67,6 +67,21 @@ struct mr_spec {
 	struct mr_volume *volumes; /* -v, --mount, --tmpfs in flag order (volumes.c) */
 	size_t n_volumes;
 	bool verbose; /* --verbose: print on stderr what is applied once it exists (the cgroup) */
+
+	/*
+	 * What only an OCI config.json says (lib/container/oci-config.c); the
+	 * command line leaves these zero, which keeps Docker's rules.
+	 */
+	bool caps_explicit; /* effective, permitted, inheritable, ambient as given below,
+			       instead of Docker's rule (bounding = caps, all or nothing) */
+	mr_capset cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+	unsigned *additional_gids; /* process.user.additionalGids, after GROUP's gid */
+	size_t n_additional_gids;
+	bool umask_set; /* process.user.umask, else 022 */
+	unsigned umask;
+	bool oom_score_adj_set; /* process.oomScoreAdj */
+	int oom_score_adj;
+	bool env_as_given; /* process.env exactly: no default PATH, no HOSTNAME */
 };
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */
