@@ -215,6 +215,7 @@ struct create_opts {
 	const char *pid_file;
 	const char *console_socket;
 	bool detach;
+	unsigned preserve_fds;
 	const char *id;
 };
 
@@ -320,6 +321,14 @@ create_container(const struct create_opts *o, bool start)
 			     "or run --detach");
 		goto out;
 	}
+	/* Passed fds must exist: a closed one would be some other file by the exec. */
+	for (unsigned fd = 3; fd < 3 + o->preserve_fds; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0) {
+			mr_error_set(&err, 0, "--preserve-fds %u: fd %u is not open",
+				     o->preserve_fds, fd);
+			goto out;
+		}
+	ctl.preserve_fds = o->preserve_fds;
 	if (mr_state_new(g.root, o->id, &st, &err) < 0)
 		goto out;
 	made = true;
@@ -453,11 +462,16 @@ cmd_create_run(int argc, char **argv, bool run)
 			break;
 		case 'k':
 			break; /* minirun never makes a session keyring: nothing to skip */
-		case 'f':
-			if (strcmp(optarg, "0") != 0)
-				return failf("--preserve-fds %s: not supported yet (only 0)",
-					     optarg);
+		case 'f': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' || n > 1024)
+				return failf(
+				    "--preserve-fds %s: expected a number of fds (0 to 1024)",
+				    optarg);
+			o.preserve_fds = (unsigned)n;
 			break;
+		}
 		default:
 			return 1;
 		}
@@ -634,16 +648,18 @@ static const char usage[] =
     "Usage: minirun [GLOBAL OPTIONS] COMMAND [OPTIONS] ARGS (the OCI runtime, runc's CLI)\n"
     "\n"
     "Commands:\n"
-    "  create [--bundle DIR] [--pid-file F] [--console-socket SOCK] ID\n"
+    "  create [--bundle DIR] [--pid-file F] [--console-socket SOCK] [--preserve-fds N] ID\n"
     "  start ID\n"
     "  state ID\n"
     "  kill [--all] ID [SIGNAL]\n"
     "  delete [--force] ID\n"
-    "  run [--bundle DIR] [--detach] [--pid-file F] [--console-socket SOCK] ID\n"
+    "  run [--bundle DIR] [--detach] [--pid-file F] [--console-socket SOCK]\n"
+    "      [--preserve-fds N] ID\n"
     "  spec [--bundle DIR] [--rootless]\n"
     "\n"
     "Global options:\n"
-    "  --root DIR                 state directory (default " MR_STATE_ROOT_DEFAULT ")\n"
+    "  --root DIR                 state directory (default " MR_STATE_ROOT_DEFAULT ",\n"
+    "                             without root $XDG_RUNTIME_DIR/minirun)\n"
     "  --log FILE                 also write errors to FILE\n"
     "  --log-format text|json     the format of --log\n"
     "  --debug                    accepted\n"
@@ -720,6 +736,14 @@ int
 mr_cmd_runtime(int argc, char **argv)
 {
 	int i = 1;
+	static char rootless_root[PATH_MAX];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	/* runc's default without root: the user's runtime directory. */
+	if (geteuid() != 0 && xdg != NULL && xdg[0] == '/') {
+		snprintf(rootless_root, sizeof(rootless_root), "%s/minirun", xdg);
+		g.root = rootless_root;
+	}
 
 	for (; i < argc; i++) {
 		int r = global_flag(argc, argv, &i, true);

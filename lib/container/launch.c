@@ -350,18 +350,19 @@ identity_after_filter(const struct mr_prepared *p, struct mr_error *err)
 }
 
 static int
-close_fds_except(int keep, int keep2, struct mr_error *err)
+close_fds_except(unsigned first, int keep, int keep2, struct mr_error *err)
 {
-	unsigned lo = 3;
+	unsigned lo = first;
 	int keeps[2] = {keep < keep2 ? keep : keep2, keep < keep2 ? keep2 : keep};
 
 	/*
 	 * CVE-2024-21626: nothing of the caller's may reach the container.
 	 * Only the sync socket stays, and it is close-on-exec; with OCI create
-	 * also the exec fifo's O_PATH descriptor, closed before exec.
+	 * also the exec fifo's O_PATH descriptor, closed before exec, and the
+	 * fds below FIRST the caller asked to pass (--preserve-fds).
 	 */
 	for (size_t i = 0; i < 2; i++) {
-		if (keeps[i] < 3)
+		if (keeps[i] < (int)first)
 			continue;
 		if ((unsigned)keeps[i] > lo &&
 		    syscall(SYS_close_range, lo, (unsigned)keeps[i] - 1, 0U) < 0)
@@ -477,7 +478,9 @@ enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	 * opened below is closed again before exec; only the close-on-exec
 	 * sync socket stays.
 	 */
-	return close_fds_except(sync_fd, p->ctl != NULL ? p->ctl->exec_fifo : -1, err);
+	if (p->ctl == NULL)
+		return close_fds_except(3, sync_fd, -1, err);
+	return close_fds_except(3 + p->ctl->preserve_fds, sync_fd, p->ctl->exec_fifo, err);
 }
 
 static int

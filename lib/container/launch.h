@@ -33,12 +33,16 @@ int mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err);
  *    it for writing through /proc/self/fd: that blocks until "start" opens
  *    the fifo for reading.  The user, the capabilities, the filter and the
  *    execve come after it.
+ *  - preserve_fds: the caller's fds 3 to 3+N-1 are left open for the
+ *    command (systemd's socket activation, podman); every other one is
+ *    closed as always.
  *  - started (foreground runc run): called once the command runs, before
  *    the relay, with its pid (the state file is written there).
  */
 struct mr_launch_ctl {
 	bool detach;
 	int exec_fifo;
+	unsigned preserve_fds; /* fds 3 .. 3+N-1 of the caller reach the command (runc's) */
 	void (*started)(void *data, pid_t pid);
 	void *data;
 

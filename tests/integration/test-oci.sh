@@ -67,6 +67,10 @@ expect "run: exit 0" 0 ""
 set_args /probe segv
 run_minirun "${R[@]}" run --bundle "$BUNDLE" r3
 expect "run: killed by SIGSEGV is 128+11" 139 ""
+echo passed > "$TESTS_TMP/fd3"
+set_args sh -c 'cat <&3; cat <&4'
+run_cmd "$MINIRUN" "${R[@]}" run --bundle "$BUNDLE" --preserve-fds 1 r4 3< "$TESTS_TMP/fd3" 4< "$TESTS_TMP/fd3"
+expect "--preserve-fds 1: fd 3 reaches the command, fd 4 does not" 1 "passed" "sh: 4: Bad file descriptor"
 is "$(ls -A "$STATE")" "" "run removes its state once the container exited"
 
 # --- create, start, state, kill, delete ------------------------------------------------
