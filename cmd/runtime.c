@@ -294,7 +294,7 @@ static int
 create_container(const struct create_opts *o, bool start)
 {
 	struct mr_spec spec;
-	struct mr_oci_config cfg;
+	struct mr_oci_config cfg = {0};
 	struct mr_state st = {.dirfd = -1};
 	struct mr_prepared p;
 	struct mr_error err = {0};
