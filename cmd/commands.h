@@ -9,4 +9,12 @@ int mr_cmd_profile(int argc, char **argv);
 /* minirun inspect PID [--seccomp=FILE] (argv[0] is "inspect"). */
 int mr_cmd_inspect(int argc, char **argv);
 
+/*
+ * The OCI runtime command line (cmd/runtime.c): create, start, state, kill,
+ * delete, run, spec, after runc's global flags.  mr_runtime_wanted() says
+ * whether ARGV is one (a subcommand first, or runtime global flags first).
+ */
+int mr_runtime_wanted(int argc, char **argv);
+int mr_cmd_runtime(int argc, char **argv);
+
 #endif

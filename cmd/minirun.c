@@ -53,12 +53,16 @@ main(int argc, char **argv)
 
 	/*
 	 * Subcommands that need no container.  A root filesystem really named
-	 * "profile" or "inspect" can still be given as ./profile.
+	 * "profile" or "inspect" (or an OCI runtime command) can still be given
+	 * as ./profile.
 	 */
 	if (argc > 1 && strcmp(argv[1], "profile") == 0)
 		return mr_cmd_profile(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "inspect") == 0)
 		return mr_cmd_inspect(argc - 1, argv + 1);
+	/* runc's command line: create, start, run... (also ./run for a ROOTFS named so). */
+	if (mr_runtime_wanted(argc, argv))
+		return mr_cmd_runtime(argc, argv);
 
 	if (mr_cli_parse(argc, argv, environ, &cli, &err) < 0) {
 		print_error(&cli, &err);

@@ -222,19 +222,6 @@ push(const char ***v, size_t *n, const char *s, struct mr_error *err)
 
 /* Append a copy of s to a NULL-terminated list the spec owns. */
 static int
-push_strv(char ***v, size_t *n, const char *s, struct mr_error *err)
-{
-	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-	if (nv == NULL)
-		return mr_error_set(err, ENOMEM, "options");
-	*v = nv;
-	if ((nv[*n] = strdup(s)) == NULL)
-		return mr_error_set(err, ENOMEM, "options");
-	nv[++*n] = NULL;
-	return 0;
-}
-
-static int
 set_string(char **dst, const char *value, struct mr_error *err)
 {
 	char *s = strdup(value);
@@ -474,11 +461,11 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_SYSCTL:
 		if (mr_sysctl_parse(value, err) < 0)
 			return -1;
-		return push_strv(&spec->sysctls, &spec->n_sysctls, value, err);
+		return mr_spec_push(&spec->sysctls, &spec->n_sysctls, value, err);
 	case OPT_GROUP_ADD:
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--group-add: empty group");
-		return push_strv(&spec->group_add, &spec->n_group_add, value, err);
+		return mr_spec_push(&spec->group_add, &spec->n_group_add, value, err);
 	case OPT_ENV_FILE:
 		return mr_env_file_load(spec, value, environ_, &caps->n_env_file, err);
 	default:

@@ -1076,6 +1076,31 @@ mr_cgroup_destroy(struct mr_cgroup *cg)
 	memset(cg, 0, sizeof(*cg));
 }
 
+int
+mr_cgroup_reopen(char *const *paths, size_t n, struct mr_cgroup *cg, struct mr_error *err)
+{
+	memset(cg, 0, sizeof(*cg));
+	for (size_t i = 0; i < n && cg->n < MR_CGROUP_MAX_DIRS; i++) {
+		struct mr_cgroup_dir *d = &cg->dirs[cg->n];
+		struct statfs sf;
+		/* Gone already (another minirun's sweep of an empty one): nothing to do. */
+		d->dfd = open(paths[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d->dfd < 0)
+			continue;
+		d->path = strdup(paths[i]);
+		if (d->path == NULL) {
+			close(d->dfd);
+			mr_cgroup_destroy(cg);
+			return mr_error_oom(err, "cgroup");
+		}
+		d->v2 = fstatfs(d->dfd, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+		if (!d->v2 && faccessat(d->dfd, "freezer.state", F_OK, 0) == 0)
+			d->ctrls = MR_CG_FREEZER;
+		cg->n++;
+	}
+	return 0;
+}
+
 /* --- reading it back: --verbose and minirun inspect ------------------------ */
 
 /* FILE in DFD, its first line without the newline, or NULL. */

@@ -118,6 +118,14 @@ void mr_cgroup_print(const struct mr_cgroup *cg, const char *prefix, FILE *out);
  */
 int mr_cgroup_inspect(pid_t pid, const char *prefix, FILE *out, struct mr_error *err);
 
+/*
+ * The OCI runtime's delete: the directories a detached container's create
+ * made (PATHS, from its state), opened again so that mr_cgroup_destroy can
+ * empty and remove them.  Missing ones are skipped.  Locks are not taken:
+ * a live minirun holds none on them (its create has exited).
+ */
+int mr_cgroup_reopen(char *const *paths, size_t n, struct mr_cgroup *cg, struct mr_error *err);
+
 #define cleanup_cgroup __attribute__((cleanup(mr_cgroup_destroy)))
 
 #endif

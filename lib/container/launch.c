@@ -10,19 +10,23 @@
  *           stdout/stderr a terminal: output pipes] -> socketpair ->
  *           clone3(namespaces, pidfd, [cgroup2: CLONE_INTO_CGROUP]) ->
  *           [rootless: write the id maps, release the child]
- *   child:  pdeathsig -> [root: join the v1 cgroups] -> [rootless: wait for
- *           the maps] -> cgroup namespace -> ulimits -> non-dumpable ->
+ *   child:  [not OCI create: pdeathsig] -> [root: join the v1 cgroups]
+ *           -> [rootless: wait for the maps] -> cgroup namespace -> ulimits
+ *           -> [OCI: oom_score_adj] -> non-dumpable ->
  *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
  *           (rootfs, [read-only root], /proc /dev /sys, masks, volumes) +
  *           pivot_root -> close fds -> [--init: fork; the parent stays as
  *           PID 1 (init.c), the child goes on: setsid -> (observing: send
  *           its pidfd)] -> [network none: lo up] -> hostname -> AppArmor
  *           exec label -> stdio/tty -> umask 022 -> workdir (getcwd check)
- *           -> exec target check -> signals reset -> [not rootless:
+ *           -> exec target check -> signals reset -> [OCI create: tell
+ *           minirun it is ready, block opening the exec fifo until start]
+ *           -> [not rootless:
  *           setgroups] -> bounding set -> clear ambient -> KEEPCAPS ->
  *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset
- *           -> [non-root: pdeathsig again] -> read back -> [no_new_privs ->
- *           seccomp] -> execve
+ *           -> [OCI: raise ambient] -> [non-root, not OCI create:
+ *           pdeathsig again] -> read back -> [no_new_privs -> seccomp]
+ *           -> execve
  *   parent: wait for exec (EOF on the sync socket) or an error message,
  *           [--init, observing: the workload's pidfd], [observing: take the
  *           seccomp listener, answer notifications] -> signalfd -> [-it:
@@ -30,6 +34,8 @@
  *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap ->
  *           [observing: report or learned profile] -> [OOM kill: say so] ->
  *           kill what is left in the cgroup, remove it -> exit status
+ *   parent, OCI create (struct mr_launch_ctl): once the child is ready,
+ *           hand it over alive with its pty master and cgroup, and return
  *
  * The cgroup is lib/container/cgroup.c, the device policy
  * lib/container/devices.c, the limits lib/container/resources.c.
@@ -78,6 +84,7 @@ enum sync_type {
 	SYNC_TTY = 1, /* carries the pty master fd */
 	SYNC_ERROR,   /* the container process failed before exec */
 	SYNC_PIDFD,   /* --init: carries a pidfd of the workload (observing only) */
+	SYNC_READY,   /* detach (OCI create): set up, now waiting at the exec fifo */
 };
 
 struct sync_msg {
@@ -115,6 +122,13 @@ struct output_pipes {
 };
 
 #define OUTPUT_PIPES_NONE ((struct output_pipes){-1, -1, -1, -1})
+
+/* OCI create: the container process outlives the minirun that made it. */
+static bool
+detached(const struct mr_prepared *p)
+{
+	return p->ctl != NULL && p->ctl->detach;
+}
 
 /* --- the sync socket ------------------------------------------------------ */
 
@@ -305,7 +319,7 @@ verify_identity(const struct mr_prepared *p, struct mr_error *err)
 	mr_capset inh = data[0].inheritable | ((mr_capset)data[1].inheritable << 32);
 	if (r != p->user.uid || e != p->user.uid || s != p->user.uid || gr != p->user.gid ||
 	    ge != p->user.gid || gs != p->user.gid || eff != p->effective || prm != p->permitted ||
-	    inh != 0)
+	    inh != p->inheritable)
 		return mr_error_set(
 		    err, 0,
 		    "the user or capabilities are not what was asked for (uid %u, gid %u, CapEff "
@@ -322,24 +336,40 @@ identity_after_filter(const struct mr_prepared *p, struct mr_error *err)
 {
 	if (mr_user_set_uid(&p->user, err) < 0)
 		return -1;
-	if (mr_caps_set(p->effective, p->permitted, 0, err) < 0)
+	if (mr_caps_set(p->effective, p->permitted, p->inheritable, err) < 0)
 		return -1;
+	/* Only an OCI config asks for ambient capabilities (prepare kept those allowed). */
+	for (int cap = 0; cap < 64; cap++)
+		if ((p->ambient >> cap) & 1 &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0) < 0)
+			return mr_error_set(err, errno, "prctl(PR_CAP_AMBIENT_RAISE, %d)", cap);
 	/* The kernel clears the parent-death signal when the uid changes. */
-	if (p->user.uid != 0 && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+	if (p->user.uid != 0 && !detached(p) && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
 	return verify_identity(p, err);
 }
 
 static int
-close_fds_except(int keep, struct mr_error *err)
+close_fds_except(unsigned first, int keep, int keep2, struct mr_error *err)
 {
+	unsigned lo = first;
+	int keeps[2] = {keep < keep2 ? keep : keep2, keep < keep2 ? keep2 : keep};
+
 	/*
 	 * CVE-2024-21626: nothing of the caller's may reach the container.
-	 * Only the sync socket stays, and it is close-on-exec.
+	 * Only the sync socket stays, and it is close-on-exec; with OCI create
+	 * also the exec fifo's O_PATH descriptor, closed before exec, and the
+	 * fds below FIRST the caller asked to pass (--preserve-fds).
 	 */
-	if (keep > 3 && syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0U) < 0)
-		return mr_error_set(err, errno, "close_range");
-	if (syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) < 0)
+	for (size_t i = 0; i < 2; i++) {
+		if (keeps[i] < (int)first)
+			continue;
+		if ((unsigned)keeps[i] > lo &&
+		    syscall(SYS_close_range, lo, (unsigned)keeps[i] - 1, 0U) < 0)
+			return mr_error_set(err, errno, "close_range");
+		lo = (unsigned)keeps[i] + 1;
+	}
+	if (syscall(SYS_close_range, lo, ~0U, 0U) < 0)
 		return mr_error_set(err, errno, "close_range");
 	return 0;
 }
@@ -366,6 +396,17 @@ install_filter(const struct mr_prepared *p, struct shared_page *shared, struct m
 	return 0;
 }
 
+static int
+write_oom_score_adj(int value, struct mr_error *err)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", value);
+	cleanup_close int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, (size_t)len) != len)
+		return mr_error_set(err, errno, "process.oomScoreAdj %d", value);
+	return 0;
+}
+
 /*
  * The first steps of the container process: nothing else may run before
  * them, because until they are done the process can outlive minirun, be
@@ -377,8 +418,12 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 {
 	char go;
 
-	/* A container must not outlive the minirun that supervises it. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+	/*
+	 * A container must not outlive the minirun that supervises it -- unless
+	 * it is an OCI runtime's, which has no supervisor by design: "create"
+	 * exits and its caller (a subreaper) adopts the container.
+	 */
+	if (!detached(p) && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
 
 	/*
@@ -397,6 +442,9 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	if (syscall(SYS_unshare, CLONE_NEWCGROUP) < 0)
 		return mr_error_set(err, errno, "unshare(CLONE_NEWCGROUP)");
 	if (mr_resources_apply_ulimits(&p->spec->resources, err) < 0)
+		return -1;
+	/* The host's /proc still: the value is the process's, kept across exec. */
+	if (p->spec->oom_score_adj_set && write_oom_score_adj(p->spec->oom_score_adj, err) < 0)
 		return -1;
 
 	/* Nobody may ptrace us or open /proc/PID/ files while we set up. */
@@ -430,7 +478,9 @@ enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	 * opened below is closed again before exec; only the close-on-exec
 	 * sync socket stays.
 	 */
-	return close_fds_except(sync_fd, err);
+	if (p->ctl == NULL)
+		return close_fds_except(3, sync_fd, -1, err);
+	return close_fds_except(3 + p->ctl->preserve_fds, sync_fd, p->ctl->exec_fifo, err);
 }
 
 static int
@@ -466,7 +516,7 @@ set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *e
 		return -1;
 	if (set_up_stdio(spec, sync_fd, err) < 0)
 		return -1;
-	umask(022);
+	umask(spec->umask_set ? (mode_t)spec->umask : 022);
 	if (enter_workdir(spec, err) < 0)
 		return -1;
 	if (mr_exec_check_target(p, err) < 0)
@@ -524,10 +574,7 @@ take_identity(const struct mr_prepared *p, struct shared_page *shared, struct mr
 static int
 exec_command(const struct mr_prepared *p, struct mr_error *err)
 {
-	/*
-	 * Here a future "create" would stop, report ready over sync_fd and wait
-	 * for "start"; "run" goes straight on.
-	 */
+	/* OCI create stopped before the identity (wait_for_start), not here. */
 	execve(p->exec_path, p->spec->argv, p->envp);
 	int e = errno;
 	if (p->seccomp.enabled && (e == EPERM || e == ENOSYS))
@@ -567,6 +614,36 @@ split_off_init(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	return 0;
 }
 
+/*
+ * OCI create: everything that can fail on the input is done; tell "create"
+ * it may return, then wait for "start", which opens the fifo for reading
+ * (runc's exec.fifo, the same split).  The fifo is opened by descriptor:
+ * its host path is not reachable from the container's root.
+ */
+static int
+wait_for_start(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+{
+	char path[64];
+	struct sync_msg m = {.type = SYNC_READY};
+
+	if (sync_send(sync_fd, &m, -1) < 0)
+		return mr_error_set(err, errno, "create: tell minirun the container is ready");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p->ctl->exec_fifo);
+	int fd;
+	do
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return mr_error_set(err, errno, "exec fifo: open for writing");
+	ssize_t w = write(fd, "0", 1);
+	int e = errno;
+	close(fd);
+	close(p->ctl->exec_fifo);
+	if (w != 1)
+		return mr_error_set(err, e, "exec fifo: write");
+	return 0;
+}
+
 /* The steps of the header comment's "child" line, in that order. */
 static int
 container_init(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
@@ -579,6 +656,8 @@ container_init(const struct mr_prepared *p, int sync_fd, const struct output_pip
 	if (p->spec->init && split_off_init(p, sync_fd, err) < 0)
 		return -1;
 	if (set_up_surroundings(p, sync_fd, err) < 0)
+		return -1;
+	if (detached(p) && wait_for_start(p, sync_fd, err) < 0)
 		return -1;
 	if (take_identity(p, shared, err) < 0)
 		return -1;
@@ -598,7 +677,9 @@ container_main(const struct mr_prepared *p, int sync_fd, const struct output_pip
 	    .errnum = err.errnum,
 	};
 	memcpy(m.msg, err.msg, sizeof(m.msg));
-	sync_send(sync_fd, &m, -1);
+	/* After OCI create has returned nobody reads the socket: say it on stderr. */
+	if (sync_send(sync_fd, &m, -1) < 0)
+		dprintf(STDERR_FILENO, "minirun: %s\n", m.msg);
 	_exit(m.exit_status);
 }
 
@@ -713,10 +794,12 @@ output_pipe(int *read_end, int *write_end, struct mr_error *err)
  * order it was written.
  */
 static int
-open_output_pipes(const struct mr_spec *spec, struct output_pipes *op, struct mr_error *err)
+open_output_pipes(const struct mr_prepared *p, struct output_pipes *op, struct mr_error *err)
 {
-	bool out_tty = !spec->tty && isatty(STDOUT_FILENO);
-	bool err_tty = !spec->tty && isatty(STDERR_FILENO);
+	const struct mr_spec *spec = p->spec;
+	/* Detached, nobody would relay: the caller chose the stdio (runc's rule). */
+	bool out_tty = !spec->tty && !detached(p) && isatty(STDOUT_FILENO);
+	bool err_tty = !spec->tty && !detached(p) && isatty(STDERR_FILENO);
 
 	if (out_tty && output_pipe(&op->out_r, &op->child_out, err) < 0)
 		return -1;
@@ -830,7 +913,7 @@ take_listener(int pidfd, struct shared_page *shared, struct mr_observer *observe
  */
 static int
 wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer *observer,
-	      struct shared_page *shared, int *master, struct mr_error *err)
+	      struct shared_page *shared, int *master, bool *ready, struct mr_error *err)
 {
 	cleanup_close int workload = -1;
 
@@ -872,6 +955,10 @@ wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer
 		if (m.type == SYNC_PIDFD && fd >= 0 && workload < 0) {
 			workload = fd;
 			continue;
+		}
+		if (m.type == SYNC_READY) {
+			*ready = true;
+			return 0;
 		}
 		if (fd >= 0)
 			close(fd);
@@ -1128,6 +1215,25 @@ relay_until_exit(const struct mr_prepared *p, const struct child *child, const s
 }
 
 /*
+ * OCI create: the container process waits at the exec fifo.  It is left
+ * alive -- the cleanup of *child is disarmed -- and handed to the caller.
+ */
+static int
+hand_over(const struct mr_prepared *p, struct child *child, int *master, bool ready,
+	  struct mr_error *err)
+{
+	struct mr_launch_ctl *ctl = (struct mr_launch_ctl *)p->ctl;
+
+	if (!ready)
+		return mr_error_set(err, 0, "the container process exited before it was ready");
+	ctl->pid = child->pid;
+	ctl->pidfd = mr_steal_fd(&child->pidfd);
+	ctl->master = mr_steal_fd(master);
+	*child = CHILD_NONE;
+	return 0;
+}
+
+/*
  * The parent's steps of the header comment, with relayed signals blocked.
  * *execed tells whether the command got as far as running.
  */
@@ -1140,7 +1246,7 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 	cleanup_output_pipes struct output_pipes pipes = OUTPUT_PIPES_NONE;
 	cleanup_child struct child child = CHILD_NONE;
 
-	if (open_output_pipes(p->spec, &pipes, err) < 0)
+	if (open_output_pipes(p, &pipes, err) < 0)
 		return -1;
 	if (spawn(p, &pipes, shared, &child, &sock, err) < 0)
 		return -1;
@@ -1149,9 +1255,14 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 		mr_observer_set_init(observer, child.pid);
 	if (p->rootless && write_id_maps(p, &child, sock, err) < 0)
 		return -1;
-	if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, err) < 0)
+	bool ready = false;
+	if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, &ready, err) < 0)
 		return -1;
+	if (detached(p))
+		return hand_over(p, &child, &master, ready, err);
 	*execed = true;
+	if (p->ctl != NULL && p->ctl->started != NULL)
+		p->ctl->started(p->ctl->data, child.pid);
 	if (relay_until_exit(p, &child, relay, master, &pipes, observer, exit_status, err) < 0)
 		return -1;
 	child_reaped(&child);
@@ -1205,6 +1316,12 @@ start_observer(const struct mr_prepared *p, struct mr_observer **observer,
 int
 mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 {
+	return mr_launch(p, NULL, exit_status, err);
+}
+
+int
+mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, struct mr_error *err)
+{
 	__attribute__((cleanup(observer_freep))) struct mr_observer *observer = NULL;
 	__attribute__((cleanup(shared_page_unmapp))) struct shared_page *shared = NULL;
 	cleanup_cgroup struct mr_cgroup cg = MR_CGROUP_INIT;
@@ -1222,6 +1339,7 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 		return -1;
 	}
 	p->cgroup = &cg;
+	p->ctl = ctl;
 	if (p->spec->verbose) {
 		mr_cgroup_print(&cg, "minirun: ", stderr);
 		fflush(stderr);
@@ -1232,9 +1350,15 @@ mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err)
 	sigprocmask(SIG_BLOCK, &relay, &orig);
 	int ret = launch(p, &relay, observer, shared, &execed, exit_status, err);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
-	if (ret == 0)
+	if (ret == 0 && ctl != NULL && ctl->detach) {
+		/* The container lives on in it: the caller removes it (OCI delete). */
+		ctl->cgroup = cg;
+		memset(&cg, 0, sizeof(cg));
+	} else if (ret == 0) {
 		ret = mr_cgroup_check_oom(&cg, p, *exit_status, err);
+	}
 	p->cgroup = NULL;
+	p->ctl = NULL;
 	/* A run that never reached exec leaves no report file behind. */
 	if (!execed)
 		mr_observer_abort(observer);

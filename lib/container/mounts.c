@@ -466,3 +466,20 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 		return -1;
 	return do_pivot_root(rootfd, err);
 }
+
+bool
+mr_mounts_default_path(bool readonly, size_t i, char *buf, size_t size)
+{
+	size_t n_proc =
+	    readonly ? MR_ARRAY_SIZE(readonly_proc_paths) : MR_ARRAY_SIZE(masked_proc_paths);
+	size_t n_sys = readonly ? 0 : MR_ARRAY_SIZE(masked_sys_paths);
+
+	if (i < n_proc)
+		snprintf(buf, size, "/proc/%s",
+			 readonly ? readonly_proc_paths[i] : masked_proc_paths[i]);
+	else if (i < n_proc + n_sys)
+		snprintf(buf, size, "/sys/%s", masked_sys_paths[i - n_proc]);
+	else
+		return false;
+	return true;
+}

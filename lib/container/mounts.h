@@ -12,4 +12,11 @@
  */
 int mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err);
 
+/*
+ * The I-th path minirun masks (readonly false) or makes read-only (true),
+ * as a container path ("/proc/kcore") in BUF; false past the end.  For the
+ * OCI front end, which compares a config's lists with these.
+ */
+bool mr_mounts_default_path(bool readonly, size_t i, char *buf, size_t size);
+
 #endif

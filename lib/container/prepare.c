@@ -92,6 +92,19 @@ set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_er
 				    names ? names : "?", missing & (missing - 1) ? "them" : "it");
 	}
 	p->bounding = wanted & available;
+	if (spec->caps_explicit) {
+		/*
+		 * An OCI config gives every set.  capset(2) needs effective within
+		 * permitted; ambient is raised only where permitted and inheritable
+		 * both hold it (the kernel's rule, runc skips the others too).
+		 */
+		p->permitted = spec->cap_permitted & available;
+		p->effective = spec->cap_effective & p->permitted;
+		/* capset(2) refuses an inheritable capability outside the bounding set. */
+		p->inheritable = spec->cap_inheritable & p->bounding;
+		p->ambient = spec->cap_ambient & p->permitted & p->inheritable;
+		return 0;
+	}
 	/*
 	 * Docker's rule (moby oci.SetCapabilities): a non-root user gets the
 	 * set in its bounding set only, "to match what execve does".
@@ -166,12 +179,13 @@ make_env(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err
 	if (envp == NULL)
 		return mr_error_oom(err, "environment");
 	p->envp = envp;
-	if (env_set(&p->envp, &n, default_path, err) < 0)
+	/* An OCI config's process.env is the whole environment (runc adds only HOME). */
+	if (!spec->env_as_given && env_set(&p->envp, &n, default_path, err) < 0)
 		return -1;
 	snprintf(buf, sizeof(buf), "HOSTNAME=%s", p->hostname);
-	if (env_set(&p->envp, &n, buf, err) < 0)
+	if (!spec->env_as_given && env_set(&p->envp, &n, buf, err) < 0)
 		return -1;
-	if (spec->tty && env_set(&p->envp, &n, "TERM=xterm", err) < 0)
+	if (spec->tty && !spec->env_as_given && env_set(&p->envp, &n, "TERM=xterm", err) < 0)
 		return -1;
 	for (size_t i = 0; i < spec->n_env; i++)
 		if (env_set(&p->envp, &n, spec->env[i], err) < 0)
@@ -388,7 +402,10 @@ check_output_dir(const char *path, const char *flag, struct mr_error *err)
 	return 0;
 }
 
-/* --group-add, after --user: Docker adds them whatever --user says. */
+/*
+ * --group-add (and an OCI config's additionalGids, given the same way),
+ * after --user: Docker adds them whatever --user says.
+ */
 static int
 add_groups(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {

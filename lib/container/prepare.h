@@ -14,6 +14,7 @@
 #include "container/etc-files.h"
 
 struct mr_cgroup;
+struct mr_launch_ctl;
 
 /*
  * A spec that has been checked against the real world (rootfs opened, user
@@ -34,12 +35,14 @@ struct mr_prepared {
 	char **envp;	 /* the container's final environment */
 	char *exec_path; /* container path of the command, resolved in the container PATH */
 	mr_capset bounding, effective, permitted;
+	mr_capset inheritable, ambient; /* only from an OCI config (spec->caps_explicit) */
 	struct mr_seccomp_prepared seccomp;
 	dev_t self_dev; /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
 	ino_t self_ino;
 	struct mr_cgroup *cgroup; /* set by mr_run: the cgroup the child joins (cgroup.c) */
 	struct mr_volumes_prepared volumes; /* bind sources held by fd (volumes.c) */
 	struct mr_etc_files etc_files;	    /* /etc/hostname, hosts, resolv.conf (etc-files.c) */
+	const struct mr_launch_ctl *ctl; /* set by mr_launch: the OCI runtime's create (launch.h) */
 };
 
 /*

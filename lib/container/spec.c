@@ -143,3 +143,16 @@ mr_spec_validate(const struct mr_spec *spec, struct mr_error *err)
 	}
 	return mr_volumes_validate(spec->volumes, spec->n_volumes, err);
 }
+
+int
+mr_spec_push(char ***v, size_t *n, const char *s, struct mr_error *err)
+{
+	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
+	if (nv == NULL)
+		return mr_error_oom(err, "options");
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return mr_error_oom(err, "options");
+	nv[++*n] = NULL;
+	return 0;
+}

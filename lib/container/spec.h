@@ -14,7 +14,7 @@
 /*
  * The container's description: everything minirun needs to start one
  * container, and nothing about how it was asked for.  The CLI (cmd/) fills it
- * from flags; a later OCI front end will fill it from config.json.  lib/ only
+ * from flags; the OCI front end (oci-config.c) from config.json.  lib/ only
  * reads it.  All strings and arrays are owned by the spec (mr_spec_clear).
  */
 
@@ -77,15 +77,31 @@ struct mr_spec {
 	/* --sysctl KEY=VALUE as given, checked by mr_sysctl_parse (sysctl.c), in flag order */
 	char **sysctls;
 	size_t n_sysctls;
-	/* --group-add GROUP as given: names or gids, resolved in the image (user.c) */
+	/* --group-add GROUP as given: names or gids, resolved in the image (user.c);
+	   an OCI config's process.user.additionalGids, as decimal gids */
 	char **group_add;
 	size_t n_group_add;
+	/*
+	 * What only an OCI config.json says (lib/container/oci-config.c); the
+	 * command line leaves these zero, which keeps Docker's rules.
+	 */
+	bool caps_explicit; /* effective, permitted, inheritable, ambient as given below,
+			       instead of Docker's rule (bounding = caps, all or nothing) */
+	mr_capset cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+	bool umask_set; /* process.user.umask, else 022 */
+	unsigned umask;
+	bool oom_score_adj_set; /* process.oomScoreAdj */
+	int oom_score_adj;
+	bool env_as_given; /* process.env exactly: no default PATH, no HOSTNAME */
 };
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */
 void mr_spec_init(struct mr_spec *spec);
 
 /* Free everything the spec owns and zero it. */
+/* Append a copy of S to the NULL-terminated list *V of *N strings. */
+int mr_spec_push(char ***v, size_t *n, const char *s, struct mr_error *err);
+
 void mr_spec_clear(struct mr_spec *spec);
 
 /* Append one -e entry (copied).  Returns 0 or -1 (ENOMEM). */

@@ -86,6 +86,9 @@ mr_sysctl_check(const struct mr_spec *spec, struct mr_error *err)
 {
 	for (size_t i = 0; i < spec->n_sysctls; i++) {
 		const char *s = spec->sysctls[i];
+		/* Again here: an OCI config's linux.sysctl comes this way too. */
+		if (mr_sysctl_parse(s, err) < 0)
+			return -1;
 		if (strncmp(s, "net.", 4) == 0 && spec->network == MR_NETWORK_HOST)
 			return mr_error_set(err, 0,
 					    "--sysctl %s: net.* sysctls need the container's own "

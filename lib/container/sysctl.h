@@ -35,7 +35,8 @@ enum mr_sysctl_ns mr_sysctl_namespace(const char *key);
  */
 int mr_sysctl_parse(const char *arg, struct mr_error *err);
 
-/* mr_prepare: what needs the rest of the spec (net.* and --network host). */
+/* mr_prepare: every key parsed again (whatever the front end), and what needs
+   the rest of the spec (net.* and --network host). */
 int mr_sysctl_check(const struct mr_spec *spec, struct mr_error *err);
 
 /*

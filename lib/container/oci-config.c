@@ -1,0 +1,1261 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.json -> struct mr_spec.  See oci-config.h.  Every member is looked
+ * at in the order of the runtime-spec's config.md; each one either lands in
+ * the spec, or is refused with its JSON path, or (accepted without effect)
+ * gives one warning.  Unknown members are ignored: the spec says a runtime
+ * MUST NOT fail on a property it does not know.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container/oci-config.h"
+#include "container/mounts.h"
+#include "common/file.h"
+#include "common/util.h"
+
+/* Larger than any config.json anyone writes; a bigger file is a mistake. */
+#define CONFIG_MAX (4 * 1024 * 1024)
+
+struct ctx {
+	const char *source;
+	const char *bundle;
+	bool rootless;
+	struct mr_spec *spec;
+	struct mr_oci_config *cfg;
+	struct mr_error *err;
+};
+
+/* "SOURCE: PATH: message" */
+__attribute__((format(printf, 3, 4))) static int
+fail(struct ctx *c, const char *path, const char *fmt, ...)
+{
+	char msg[MR_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return mr_error_set(c->err, 0, "%s: %s: %s", c->source, path, msg);
+}
+
+__attribute__((format(printf, 3, 4))) static int
+warn(struct ctx *c, const char *path, const char *fmt, ...)
+{
+	char msg[MR_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (mr_strv_addf(&c->cfg->warnings, "%s: %s: %s", c->source, path, msg) < 0)
+		return mr_error_oom(c->err, c->source);
+	return 0;
+}
+
+static const char *
+type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+	default:
+		return "null";
+	}
+}
+
+/*
+ * PATH.KEY or PATH[I] into BUF (a message may lose the end of a very long
+ * path, nothing else: not inlined, so the compiler does not warn about it).
+ */
+__attribute__((noinline)) static const char *
+sub(char *buf, size_t size, const char *path, const char *key)
+{
+	snprintf(buf, size, "%s%s%s", path, *path ? "." : "", key);
+	return buf;
+}
+
+__attribute__((noinline)) static const char *
+idx(char *buf, size_t size, const char *path, size_t i)
+{
+	snprintf(buf, size, "%s[%zu]", path, i);
+	return buf;
+}
+
+/*
+ * OBJ.KEY of type TYPE, or NULL when absent (JSON null counts as absent).
+ * *bad is set, with the error, when it has another type.
+ */
+static json_t *
+member(struct ctx *c, json_t *obj, const char *path, const char *key, json_type type, bool *bad)
+{
+	char p[256];
+	json_t *v = json_object_get(obj, key);
+
+	*bad = false;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	bool same = json_typeof(v) == type || (type == JSON_TRUE && json_is_boolean(v));
+	if (!same) {
+		static const char *const names[] = {
+		    [JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
+		    [JSON_STRING] = "a string",	 [JSON_INTEGER] = "an integer",
+		    [JSON_REAL] = "a number",	 [JSON_TRUE] = "a boolean",
+		};
+		*bad = true;
+		fail(c, sub(p, sizeof(p), path, key), "expected %s, found %s", names[type],
+		     type_name(v));
+		return NULL;
+	}
+	return v;
+}
+
+static int
+get_string(struct ctx *c, json_t *obj, const char *path, const char *key, const char **out)
+{
+	bool bad;
+	json_t *v = member(c, obj, path, key, JSON_STRING, &bad);
+	*out = v ? json_string_value(v) : NULL;
+	return bad ? -1 : 0;
+}
+
+static int
+get_bool(struct ctx *c, json_t *obj, const char *path, const char *key, bool *out)
+{
+	bool bad;
+	json_t *v = member(c, obj, path, key, JSON_TRUE, &bad);
+	if (v)
+		*out = json_is_true(v);
+	return bad ? -1 : 0;
+}
+
+/* An integer in [MIN, MAX]; *present tells whether it was there. */
+static int
+get_int(struct ctx *c, json_t *obj, const char *path, const char *key, long long min, long long max,
+	long long *out, bool *present)
+{
+	char p[256];
+	bool bad;
+	json_t *v = member(c, obj, path, key, JSON_INTEGER, &bad);
+
+	*present = v != NULL;
+	if (bad)
+		return -1;
+	if (v == NULL)
+		return 0;
+	*out = json_integer_value(v);
+	if (*out < min || *out > max)
+		return fail(c, sub(p, sizeof(p), path, key), "%lld is out of range (%lld to %lld)",
+			    *out, min, max);
+	return 0;
+}
+
+/* An array whose every element is a string. */
+static int
+get_strings(struct ctx *c, json_t *obj, const char *path, const char *key, json_t **out)
+{
+	char p[256], q[288];
+	bool bad;
+	json_t *v = member(c, obj, path, key, JSON_ARRAY, &bad);
+	size_t i;
+	json_t *e;
+
+	*out = v;
+	if (bad)
+		return -1;
+	sub(p, sizeof(p), path, key);
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e))
+			return fail(c, idx(q, sizeof(q), p, i), "expected a string, found %s",
+				    type_name(e));
+	}
+	return 0;
+}
+
+/* A member minirun cannot honour yet: refused unless absent or empty. */
+static int
+refuse_if_set(struct ctx *c, json_t *obj, const char *path, const char *key, const char *why)
+{
+	char p[256];
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if ((json_is_array(v) && json_array_size(v) == 0) ||
+	    (json_is_object(v) && json_object_size(v) == 0) ||
+	    (json_is_string(v) && json_string_length(v) == 0))
+		return 0;
+	return fail(c, sub(p, sizeof(p), path, key), "%s", why);
+}
+
+static int
+warn_if_set(struct ctx *c, json_t *obj, const char *path, const char *key, const char *why)
+{
+	char p[256];
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0))
+		return 0;
+	return warn(c, sub(p, sizeof(p), path, key), "%s", why);
+}
+
+static char *
+bundle_path(struct ctx *c, const char *p)
+{
+	char *out = NULL;
+	if (p[0] == '/')
+		out = strdup(p);
+	else if (asprintf(&out, "%s/%s", c->bundle, p) < 0)
+		out = NULL;
+	return out;
+}
+
+/* --- ociVersion, root ---------------------------------------------------------- */
+
+static int
+parse_version(struct ctx *c, json_t *root)
+{
+	const char *v;
+
+	if (get_string(c, root, "", "ociVersion", &v) < 0)
+		return -1;
+	if (v == NULL)
+		return fail(c, "ociVersion", "missing (it is REQUIRED)");
+	/* 1.x: later minor versions only add members, which are ignored if unknown. */
+	if (strncmp(v, "1.", 2) != 0)
+		return fail(c, "ociVersion", "\"%s\": minirun implements runtime-spec 1.x", v);
+	c->cfg->oci_version = strdup(v);
+	return c->cfg->oci_version ? 0 : mr_error_oom(c->err, c->source);
+}
+
+static int
+parse_root(struct ctx *c, json_t *root)
+{
+	bool bad;
+	const char *path;
+	json_t *r = member(c, root, "", "root", JSON_OBJECT, &bad);
+
+	if (bad)
+		return -1;
+	if (r == NULL)
+		return fail(c, "root", "missing (minirun needs a root filesystem)");
+	if (get_string(c, r, "root", "path", &path) < 0)
+		return -1;
+	if (path == NULL || *path == '\0')
+		return fail(c, "root.path", "missing (it is REQUIRED)");
+	free(c->spec->rootfs);
+	c->spec->rootfs = bundle_path(c, path);
+	if (c->spec->rootfs == NULL)
+		return mr_error_oom(c->err, c->source);
+	/* runc's semantics: the container writes into root.path itself, no overlay. */
+	c->spec->rootfs_direct = true;
+	return get_bool(c, r, "root", "readonly", &c->spec->read_only);
+}
+
+/* --- process ------------------------------------------------------------------- */
+
+static int
+parse_caps(struct ctx *c, json_t *proc)
+{
+	static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
+					   "ambient"};
+	mr_capset *out[] = {&c->spec->caps, &c->spec->cap_effective, &c->spec->cap_permitted,
+			    &c->spec->cap_inheritable, &c->spec->cap_ambient};
+	bool bad;
+	json_t *caps = member(c, proc, "process", "capabilities", JSON_OBJECT, &bad);
+
+	if (bad)
+		return -1;
+	/* Absent means none at all: the spec lists what is granted, nothing else is. */
+	c->spec->caps_explicit = true;
+	for (size_t s = 0; s < MR_ARRAY_SIZE(sets); s++) {
+		char p[64], q[80];
+		json_t *list, *e;
+		size_t i;
+
+		*out[s] = 0;
+		if (caps == NULL)
+			continue;
+		snprintf(p, sizeof(p), "process.capabilities");
+		if (get_strings(c, caps, p, sets[s], &list) < 0)
+			return -1;
+		snprintf(p, sizeof(p), "process.capabilities.%s", sets[s]);
+		json_array_foreach(list, i, e)
+		{
+			int cap;
+			struct mr_error e2 = {0};
+			/*
+			 * A name the kernel does not know MUST be an error ("cannot be
+			 * mapped to a relevant kernel interface").
+			 */
+			if (mr_caps_parse_name(json_string_value(e), &cap, &e2) < 0)
+				return fail(c, idx(q, sizeof(q), p, i), "%s", e2.msg);
+			*out[s] |= MR_CAP_BIT(cap);
+		}
+	}
+	return 0;
+}
+
+static int
+parse_rlimits(struct ctx *c, json_t *proc)
+{
+	bool bad;
+	json_t *list = member(c, proc, "process", "rlimits", JSON_ARRAY, &bad), *e;
+	size_t i;
+
+	if (bad)
+		return -1;
+	json_array_foreach(list, i, e)
+	{
+		char p[64], q[96], arg[128];
+		const char *type;
+		json_int_t soft, hard;
+
+		idx(p, sizeof(p), "process.rlimits", i);
+		if (!json_is_object(e))
+			return fail(c, p, "expected an object, found %s", type_name(e));
+		if (get_string(c, e, p, "type", &type) < 0)
+			return -1;
+		json_t *js = json_object_get(e, "soft"), *jh = json_object_get(e, "hard");
+		if (type == NULL || !json_is_integer(js) || !json_is_integer(jh))
+			return fail(c, p, "type, soft and hard are REQUIRED");
+		if (strncmp(type, "RLIMIT_", 7) != 0)
+			return fail(c, sub(q, sizeof(q), p, "type"),
+				    "\"%s\": expected RLIMIT_NAME (RLIMIT_NOFILE...)", type);
+		/* The spec: a type given twice MUST be an error. */
+		for (size_t j = 0; j < i; j++) {
+			const char *t =
+			    json_string_value(json_object_get(json_array_get(list, j), "type"));
+			if (t != NULL && strcmp(t, type) == 0)
+				return fail(c, sub(q, sizeof(q), p, "type"),
+					    "%s is given twice (process.rlimits[%zu])", type, j);
+		}
+		soft = json_integer_value(js);
+		hard = json_integer_value(jh);
+		/*
+		 * Through --ulimit's parser, which knows the names: 2^64-1 (Go's
+		 * RLIM_INFINITY, negative once in a json_int_t) is "unlimited".
+		 */
+		char lower[32];
+		size_t n = 0;
+		for (const char *s = type + 7; *s && n + 1 < sizeof(lower); s++)
+			lower[n++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+		lower[n] = '\0';
+		snprintf(arg, sizeof(arg), "%s=%lld:%lld", lower, soft < 0 ? -1LL : (long long)soft,
+			 hard < 0 ? -1LL : (long long)hard);
+		struct mr_ulimit u;
+		struct mr_error e2 = {0};
+		if (mr_parse_ulimit(arg, &u, &e2) < 0)
+			return fail(c, p, "%s: %s", type, e2.msg);
+		if (mr_resources_add_ulimit(&c->spec->resources, &u, c->err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_user(struct ctx *c, json_t *proc)
+{
+	bool bad, present;
+	long long uid = 0, gid = 0, mask;
+	json_t *user = member(c, proc, "process", "user", JSON_OBJECT, &bad), *list, *e;
+	size_t i;
+
+	if (bad)
+		return -1;
+	if (user == NULL)
+		return fail(c, "process.user", "missing (it is REQUIRED on Linux)");
+	if (get_int(c, user, "process.user", "uid", 0, UINT32_MAX - 1, &uid, &present) < 0 ||
+	    get_int(c, user, "process.user", "gid", 0, UINT32_MAX - 1, &gid, &present) < 0)
+		return -1;
+	/* Numeric both: mr_user_resolve then reads neither passwd nor group for them. */
+	free(c->spec->user);
+	if (asprintf(&c->spec->user, "%lld:%lld", uid, gid) < 0) {
+		c->spec->user = NULL;
+		return mr_error_oom(c->err, c->source);
+	}
+	if (get_int(c, user, "process.user", "umask", 0, 0777, &mask, &present) < 0)
+		return -1;
+	c->spec->umask_set = present;
+	c->spec->umask = present ? (unsigned)mask : 0;
+	if (warn_if_set(c, user, "process.user", "username", "ignored (Windows only)") < 0)
+		return -1;
+	list = member(c, user, "process.user", "additionalGids", JSON_ARRAY, &bad);
+	if (bad)
+		return -1;
+	json_array_foreach(list, i, e)
+	{
+		char p[64];
+		if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+		    json_integer_value(e) >= UINT32_MAX)
+			return fail(c, idx(p, sizeof(p), "process.user.additionalGids", i),
+				    "expected a gid (0 to 4294967294)");
+		/* The same list --group-add fills: one path to setgroups (prepare.c). */
+		char num[16];
+		snprintf(num, sizeof(num), "%u", (unsigned)json_integer_value(e));
+		if (mr_spec_push(&c->spec->group_add, &c->spec->n_group_add, num, c->err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_process(struct ctx *c, json_t *root)
+{
+	bool bad, present;
+	const char *s;
+	long long oom;
+	json_t *proc = member(c, root, "", "process", JSON_OBJECT, &bad), *list, *e;
+	size_t i;
+
+	if (bad)
+		return -1;
+	if (proc == NULL)
+		return fail(c, "process", "missing (minirun creates the container with it)");
+	if (get_bool(c, proc, "process", "terminal", &c->spec->tty) < 0)
+		return -1;
+	if (warn_if_set(c, proc, "process", "consoleSize",
+			"ignored: the terminal gets the size of the caller's") < 0)
+		return -1;
+
+	/* cwd: REQUIRED, and MUST be absolute. */
+	if (get_string(c, proc, "process", "cwd", &s) < 0)
+		return -1;
+	if (s == NULL)
+		return fail(c, "process.cwd", "missing (it is REQUIRED)");
+	if (s[0] != '/')
+		return fail(c, "process.cwd", "\"%s\": must be an absolute path", s);
+	free(c->spec->workdir);
+	if ((c->spec->workdir = strdup(s)) == NULL)
+		return mr_error_oom(c->err, c->source);
+
+	if (get_strings(c, proc, "process", "env", &list) < 0)
+		return -1;
+	c->spec->env_as_given = true;
+	json_array_foreach(list, i, e)
+	{
+		char p[64];
+		const char *kv = json_string_value(e);
+		if (strchr(kv, '=') == NULL || kv[0] == '=')
+			return fail(c, idx(p, sizeof(p), "process.env", i),
+				    "\"%s\": expected KEY=VALUE", kv);
+		if (mr_spec_add_env(c->spec, kv, c->err) < 0)
+			return -1;
+	}
+
+	if (get_strings(c, proc, "process", "args", &list) < 0)
+		return -1;
+	if (list == NULL || json_array_size(list) == 0)
+		return fail(c, "process.args", "missing or empty (at least one entry is REQUIRED)");
+	char **argv = calloc(json_array_size(list) + 1, sizeof(char *));
+	if (argv == NULL)
+		return mr_error_oom(c->err, c->source);
+	json_array_foreach(list, i, e) argv[i] = (char *)json_string_value(e);
+	int r = mr_spec_set_argv(c->spec, argv, json_array_size(list), c->err);
+	free(argv);
+	if (r < 0)
+		return -1;
+
+	if (parse_user(c, proc) < 0 || parse_caps(c, proc) < 0 || parse_rlimits(c, proc) < 0)
+		return -1;
+	if (get_bool(c, proc, "process", "noNewPrivileges", &c->spec->no_new_privs) < 0)
+		return -1;
+	if (get_string(c, proc, "process", "apparmorProfile", &s) < 0)
+		return -1;
+	if (s != NULL && *s != '\0' && (c->spec->apparmor = strdup(s)) == NULL)
+		return mr_error_oom(c->err, c->source);
+	if (get_int(c, proc, "process", "oomScoreAdj", -1000, 1000, &oom, &present) < 0)
+		return -1;
+	c->spec->oom_score_adj_set = present;
+	c->spec->oom_score_adj = present ? (int)oom : 0;
+	if (warn_if_set(c, proc, "process", "selinuxLabel",
+			"ignored: minirun has no SELinux support") < 0)
+		return -1;
+	static const char *const later[] = {"scheduler", "ioPriority", "execCPUAffinity"};
+	for (i = 0; i < MR_ARRAY_SIZE(later); i++)
+		if (refuse_if_set(c, proc, "process", later[i], "not supported by minirun yet") < 0)
+			return -1;
+	/* The container's stdin is the caller's, as with runc (docker run -i). */
+	c->spec->interactive = true;
+	return 0;
+}
+
+/* --- mounts -------------------------------------------------------------------- */
+
+/* The mounts minirun makes itself in every container (lib/container/mounts.c). */
+static const struct {
+	const char *dest;
+	const char *types[3];
+} own_mounts[] = {
+    {"/proc", {"proc"}},
+    {"/dev", {"tmpfs", "devtmpfs"}},
+    {"/dev/pts", {"devpts"}},
+    {"/dev/shm", {"tmpfs", "shm"}},
+    {"/dev/mqueue", {"mqueue"}},
+    {"/sys", {"sysfs", "bind", "none"}},
+    {"/sys/fs/cgroup", {"cgroup", "cgroup2"}},
+};
+
+static bool
+is_atime_option(const char *o)
+{
+	static const char *const names[] = {
+	    "atime",	     "noatime",	 "relatime",   "norelatime", "strictatime",
+	    "nostrictatime", "diratime", "nodiratime", "lazytime",   "nolazytime"};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(names); i++)
+		if (strcmp(o, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+has_option(json_t *opts, const char *name)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(opts, i, e) if (strcmp(json_string_value(e), name) == 0) return true;
+	return false;
+}
+
+/* One config mount as one of minirun's volumes (lib/container/volumes.c). */
+static int
+add_volume(struct ctx *c, const char *p, const char *type, const char *src, const char *dest,
+	   json_t *opts)
+{
+	char arg[PATH_MAX * 2 + 128];
+	size_t len = 0, i;
+	json_t *e;
+	bool bind = strcmp(type, "bind") == 0, atime = false;
+	int r;
+
+	if (strchr(dest, ',') != NULL || strchr(dest, ':') != NULL ||
+	    (src && strchr(src, ',') != NULL))
+		return fail(c, p, "a ',' or ':' in a mount path is not supported yet");
+	if (bind) {
+		cleanup_free char *abs = bundle_path(c, src);
+		if (abs == NULL)
+			return mr_error_oom(c->err, c->source);
+		len =
+		    (size_t)snprintf(arg, sizeof(arg), "type=bind,source=%s,target=%s", abs, dest);
+	} else {
+		/* Nothing by default: an OCI tmpfs is exec, suid, dev unless its options say. */
+		len = (size_t)snprintf(arg, sizeof(arg), "%s:exec,suid,dev", dest);
+	}
+	json_array_foreach(opts, i, e)
+	{
+		const char *o = json_string_value(e);
+		static const char *const props[] = {"private", "rprivate", "slave",
+						    "rslave",  "shared",   "rshared"};
+		bool prop = false;
+		for (size_t k = 0; k < MR_ARRAY_SIZE(props); k++)
+			prop = prop || strcmp(o, props[k]) == 0;
+		if (len >= sizeof(arg) - 64)
+			return fail(c, p, "too many options");
+		if (is_atime_option(o)) {
+			atime = true;
+		} else if (bind && (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0 ||
+				    strcmp(o, "rw") == 0)) {
+			/* minirun's binds are always recursive (docker's --mount). */
+		} else if (bind && strcmp(o, "ro") == 0) {
+			len += (size_t)snprintf(arg + len, sizeof(arg) - len, ",readonly");
+		} else if (bind && prop) {
+			len += (size_t)snprintf(arg + len, sizeof(arg) - len,
+						",bind-propagation=%s", o);
+		} else if (!bind && strlen(o) < 48 &&
+			   (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0 ||
+			    strcmp(o, "nosuid") == 0 || strcmp(o, "suid") == 0 ||
+			    strcmp(o, "nodev") == 0 || strcmp(o, "dev") == 0 ||
+			    strcmp(o, "noexec") == 0 || strcmp(o, "exec") == 0 ||
+			    strncmp(o, "size=", 5) == 0 || strncmp(o, "mode=", 5) == 0)) {
+			len += (size_t)snprintf(arg + len, sizeof(arg) - len, ",%s", o);
+		} else {
+			return fail(c, p, "option \"%s\" is not supported on a %s mount yet", o,
+				    type);
+		}
+	}
+	if (atime && warn(c, p, "atime options ignored: the mount keeps the kernel's default") < 0)
+		return -1;
+	r = bind ? mr_volume_parse_mount(arg, &c->spec->volumes, &c->spec->n_volumes, c->err)
+		 : mr_volume_parse_tmpfs(arg, &c->spec->volumes, &c->spec->n_volumes, c->err);
+	if (r < 0)
+		return mr_error_wrap(c->err, "%s: %s", c->source, p);
+	return 0;
+}
+
+static int
+parse_mount(struct ctx *c, json_t *m, size_t i)
+{
+	char p[64], q[96], dest[PATH_MAX];
+	const char *d, *type, *src;
+	json_t *opts;
+
+	idx(p, sizeof(p), "mounts", i);
+	if (!json_is_object(m))
+		return fail(c, p, "expected an object, found %s", type_name(m));
+	if (get_string(c, m, p, "destination", &d) < 0 || get_string(c, m, p, "type", &type) < 0 ||
+	    get_string(c, m, p, "source", &src) < 0 || get_strings(c, m, p, "options", &opts) < 0)
+		return -1;
+	if (d == NULL)
+		return fail(c, sub(q, sizeof(q), p, "destination"), "missing (it is REQUIRED)");
+	if (d[0] != '/')
+		return fail(c, sub(q, sizeof(q), p, "destination"),
+			    "\"%s\": must be an absolute path", d);
+	snprintf(dest, sizeof(dest), "%s", d);
+	for (size_t n = strlen(dest); n > 1 && dest[n - 1] == '/'; n--)
+		dest[n - 1] = '\0';
+	/* Linux: a bind is type "bind", or any type with the bind/rbind option. */
+	if (type == NULL || has_option(opts, "bind") || has_option(opts, "rbind"))
+		type = has_option(opts, "bind") || has_option(opts, "rbind") ? "bind" : "";
+
+	for (size_t k = 0; k < MR_ARRAY_SIZE(own_mounts); k++) {
+		if (strcmp(dest, own_mounts[k].dest) != 0)
+			continue;
+		for (size_t t = 0; t < 3 && own_mounts[k].types[t]; t++)
+			if (strcmp(type, own_mounts[k].types[t]) == 0 &&
+			    (strcmp(type, "bind") != 0 || (src && strcmp(src, "/sys") == 0)))
+				return 0; /* minirun mounts it itself, the same way */
+		return fail(c, p, "%s of type \"%s\": minirun mounts %s itself (%s)", dest, type,
+			    dest, own_mounts[k].types[0]);
+	}
+	static const char *const special[] = {"proc",	"sysfs",  "devpts",
+					      "mqueue", "cgroup", "cgroup2"};
+	for (size_t k = 0; k < MR_ARRAY_SIZE(special); k++)
+		if (strcmp(type, special[k]) == 0)
+			return fail(c, p,
+				    "a %s mount at %s: minirun mounts %s only where it does "
+				    "itself",
+				    type, dest, type);
+	if (strcmp(type, "bind") == 0) {
+		if (src == NULL || *src == '\0')
+			return fail(c, sub(q, sizeof(q), p, "source"), "missing for a bind mount");
+		return add_volume(c, p, type, src, dest, opts);
+	}
+	if (strcmp(type, "tmpfs") == 0)
+		return add_volume(c, p, type, NULL, dest, opts);
+	return fail(c, p, "type \"%s\" is not supported (minirun mounts bind and tmpfs)", type);
+}
+
+static int
+parse_mounts(struct ctx *c, json_t *root)
+{
+	bool bad;
+	json_t *list = member(c, root, "", "mounts", JSON_ARRAY, &bad), *m;
+	size_t i;
+
+	if (bad)
+		return -1;
+	json_array_foreach(list, i, m) if (parse_mount(c, m, i) < 0) return -1;
+	if (mr_volumes_validate(c->spec->volumes, c->spec->n_volumes, c->err) < 0)
+		return mr_error_wrap(c->err, "%s: mounts", c->source);
+	return 0;
+}
+
+/* --- linux --------------------------------------------------------------------- */
+
+static int
+parse_namespaces(struct ctx *c, json_t *linux_)
+{
+	static const char *const known[] = {"pid", "network", "mount",	"ipc",
+					    "uts", "user",    "cgroup", "time"};
+	bool bad, seen[MR_ARRAY_SIZE(known)] = {false};
+	json_t *list = member(c, linux_, "linux", "namespaces", JSON_ARRAY, &bad), *e;
+	size_t i;
+
+	if (bad)
+		return -1;
+	json_array_foreach(list, i, e)
+	{
+		char p[64], q[96];
+		const char *type, *path;
+		size_t k;
+
+		idx(p, sizeof(p), "linux.namespaces", i);
+		if (!json_is_object(e))
+			return fail(c, p, "expected an object, found %s", type_name(e));
+		if (get_string(c, e, p, "type", &type) < 0 ||
+		    get_string(c, e, p, "path", &path) < 0)
+			return -1;
+		if (type == NULL)
+			return fail(c, sub(q, sizeof(q), p, "type"), "missing (it is REQUIRED)");
+		for (k = 0; k < MR_ARRAY_SIZE(known); k++)
+			if (strcmp(type, known[k]) == 0)
+				break;
+		if (k == MR_ARRAY_SIZE(known))
+			return fail(c, sub(q, sizeof(q), p, "type"), "unknown namespace \"%s\"",
+				    type);
+		/* The spec: a type given twice MUST be an error. */
+		if (seen[k])
+			return fail(c, p, "the %s namespace is given twice", type);
+		seen[k] = true;
+		if (path != NULL && *path != '\0')
+			return fail(c, sub(q, sizeof(q), p, "path"),
+				    "joining an existing %s namespace (%s) is not supported yet",
+				    type, path);
+		if (strcmp(type, "time") == 0)
+			return fail(c, p, "a time namespace is not supported yet");
+		if (strcmp(type, "user") == 0 && !c->rootless)
+			return fail(c, p,
+				    "a user namespace as root is not supported yet (minirun "
+				    "makes one only when run rootless)");
+	}
+	/* minirun always makes these: sharing the host's cannot be expressed. */
+	static const char *const needed[] = {"mount", "pid", "ipc", "uts"};
+	for (i = 0; i < MR_ARRAY_SIZE(needed); i++)
+		for (size_t k = 0; k < MR_ARRAY_SIZE(known); k++)
+			if (strcmp(known[k], needed[i]) == 0 && !seen[k])
+				return fail(c, "linux.namespaces",
+					    "no %s namespace: sharing the host's is not "
+					    "supported (minirun always makes mount, pid, ipc "
+					    "and uts namespaces)",
+					    needed[i]);
+	if (c->rootless && !seen[5])
+		return fail(c, "linux.namespaces",
+			    "no user namespace: without root, minirun needs one (add "
+			    "{\"type\": \"user\"}, or run as root)");
+	c->spec->network = seen[1] ? MR_NETWORK_NONE : MR_NETWORK_HOST;
+	if (!seen[6])
+		return warn(c, "linux.namespaces",
+			    "no cgroup namespace listed: minirun makes one anyway, rooted at "
+			    "the container's cgroup");
+	return 0;
+}
+
+/* Rootless: only the caller's own id mapped to 0, which is what minirun writes. */
+static int
+parse_id_map(struct ctx *c, json_t *linux_, const char *key, unsigned own)
+{
+	char p[64];
+	bool bad;
+	json_t *list = member(c, linux_, "linux", key, JSON_ARRAY, &bad), *e;
+
+	if (bad)
+		return -1;
+	if (list == NULL || json_array_size(list) == 0)
+		return 0;
+	snprintf(p, sizeof(p), "linux.%s", key);
+	if (!c->rootless)
+		return fail(c, p, "a user namespace as root is not supported yet");
+	e = json_array_get(list, 0);
+	if (json_array_size(list) != 1 || !json_is_object(e) ||
+	    json_integer_value(json_object_get(e, "containerID")) != 0 ||
+	    json_integer_value(json_object_get(e, "hostID")) != (json_int_t)own ||
+	    json_integer_value(json_object_get(e, "size")) != 1)
+		return fail(c, p,
+			    "only {\"containerID\": 0, \"hostID\": %u, \"size\": 1} is supported "
+			    "(your own id as root; newuidmap ranges come later)",
+			    own);
+	return 0;
+}
+
+/* linux.sysctl: into the list --sysctl fills, checked in mr_prepare (sysctl.c). */
+static int
+parse_sysctl(struct ctx *c, json_t *linux_)
+{
+	bool bad;
+	json_t *obj = member(c, linux_, "linux", "sysctl", JSON_OBJECT, &bad), *v;
+	const char *key;
+
+	if (bad)
+		return -1;
+	json_object_foreach(obj, key, v)
+	{
+		char p[300], kv[4096];
+		snprintf(p, sizeof(p), "linux.sysctl.%s", key);
+		if (!json_is_string(v))
+			return fail(c, p, "expected a string");
+		if ((size_t)snprintf(kv, sizeof(kv), "%s=%s", key, json_string_value(v)) >=
+		    sizeof(kv))
+			return fail(c, p, "too long");
+		if (mr_spec_push(&c->spec->sysctls, &c->spec->n_sysctls, kv, c->err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A config's list must name only paths minirun masks (or makes read-only) anyway. */
+static int
+parse_paths(struct ctx *c, json_t *linux_, const char *key, bool readonly)
+{
+	char p[64], q[96], buf[PATH_MAX];
+	json_t *list, *e;
+	size_t i;
+
+	if (get_strings(c, linux_, "linux", key, &list) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "linux.%s", key);
+	json_array_foreach(list, i, e)
+	{
+		const char *path = json_string_value(e);
+		bool found = false;
+		for (size_t k = 0; !found && mr_mounts_default_path(readonly, k, buf, sizeof(buf));
+		     k++)
+			found = strcmp(buf, path) == 0;
+		/*
+		 * Fewer than minirun's list is fine: minirun then hides a little
+		 * more than asked, never less.  Another path would be a promise
+		 * minirun cannot keep yet.
+		 */
+		if (!found)
+			return fail(c, idx(q, sizeof(q), p, i),
+				    "%s is not one of the paths minirun %s; other paths are not "
+				    "supported yet",
+				    path, readonly ? "makes read-only" : "masks");
+	}
+	return 0;
+}
+
+static int
+parse_resources(struct ctx *c, json_t *linux_, const char **cg_flag)
+{
+	struct mr_resources *r = &c->spec->resources;
+	bool bad, present;
+	long long v;
+	json_t *res = member(c, linux_, "linux", "resources", JSON_OBJECT, &bad), *o;
+	const char *key;
+	json_t *val;
+
+	if (bad)
+		return -1;
+	json_object_foreach(res, key, val)
+	{
+		static const char *const known[] = {"devices", "memory", "pids", "cpu"};
+		bool k = false;
+		for (size_t i = 0; i < MR_ARRAY_SIZE(known); i++)
+			k = k || strcmp(key, known[i]) == 0;
+		if (!k && refuse_if_set(c, res, "linux.resources", key,
+					"not supported by minirun yet") < 0)
+			return -1;
+	}
+	/*
+	 * minirun's own device policy (Docker's default list) applies; the
+	 * usual config, "deny everything" then the defaults, says the same.
+	 */
+	json_t *dev = json_object_get(res, "devices"), *d0 = json_array_get(dev, 0);
+	bool deny_all = json_array_size(dev) == 1 && json_is_false(json_object_get(d0, "allow")) &&
+			json_object_get(d0, "type") == NULL &&
+			json_object_get(d0, "major") == NULL &&
+			json_object_get(d0, "minor") == NULL;
+	if (!deny_all && json_array_size(dev) > 0 &&
+	    warn(c, "linux.resources.devices",
+		 "minirun applies its own device policy (Docker's default list)") < 0)
+		return -1;
+	if ((o = member(c, res, "linux.resources", "memory", JSON_OBJECT, &bad)) != NULL) {
+		json_object_foreach(
+		    o, key, val) if (strcmp(key, "limit") != 0 && strcmp(key, "swap") != 0 &&
+				     refuse_if_set(c, o, "linux.resources.memory", key,
+						   "not supported by minirun "
+						   "yet") < 0) return -1;
+		if (get_int(c, o, "linux.resources.memory", "limit", -1, INT64_MAX, &v, &present) <
+		    0)
+			return -1;
+		if (present && v > 0) {
+			if (v < MR_MIN_MEMORY)
+				return fail(c, "linux.resources.memory.limit",
+					    "%lld: at least 6 MiB (6291456) is needed", v);
+			r->memory = v;
+			*cg_flag = "linux.resources.memory";
+		}
+		if (get_int(c, o, "linux.resources.memory", "swap", -1, INT64_MAX, &v, &present) <
+		    0)
+			return -1;
+		if (present && v != 0)
+			r->memory_swap = v;
+	}
+	if (bad)
+		return -1;
+	if ((o = member(c, res, "linux.resources", "pids", JSON_OBJECT, &bad)) != NULL) {
+		if (get_int(c, o, "linux.resources.pids", "limit", INT64_MIN, INT64_MAX, &v,
+			    &present) < 0)
+			return -1;
+		if (present) {
+			r->pids_set = true;
+			r->pids_limit = v;
+			*cg_flag = "linux.resources.pids";
+		}
+	}
+	if (bad)
+		return -1;
+	if ((o = member(c, res, "linux.resources", "cpu", JSON_OBJECT, &bad)) != NULL) {
+		long long quota = 0, period = MR_CPU_PERIOD_US;
+		bool has_quota;
+		const char *cpus;
+		json_object_foreach(
+		    o, key, val) if (strcmp(key, "shares") != 0 && strcmp(key, "quota") != 0 &&
+				     strcmp(key, "period") != 0 && strcmp(key, "cpus") != 0 &&
+				     refuse_if_set(c, o, "linux.resources.cpu", key,
+						   "not supported by minirun yet") < 0) return -1;
+		if (get_int(c, o, "linux.resources.cpu", "shares", 0, 262144, &v, &present) < 0)
+			return -1;
+		if (present && v > 0) {
+			if (v < 2)
+				return fail(c, "linux.resources.cpu.shares",
+					    "%lld: the range is 2 to 262144", v);
+			r->cpu_shares = (uint64_t)v;
+			*cg_flag = "linux.resources.cpu";
+		}
+		if (get_int(c, o, "linux.resources.cpu", "quota", -1, INT64_MAX, &quota,
+			    &has_quota) < 0 ||
+		    get_int(c, o, "linux.resources.cpu", "period", 1000, 1000000, &period,
+			    &present) < 0)
+			return -1;
+		/* The ratio is what limits; minirun writes it with the 100 ms period. */
+		if (has_quota && quota > 0) {
+			r->cpu_nanos = (int64_t)((__int128)quota * 1000000000 / period);
+			*cg_flag = "linux.resources.cpu";
+		}
+		if (get_string(c, o, "linux.resources.cpu", "cpus", &cpus) < 0)
+			return -1;
+		if (cpus != NULL && *cpus != '\0') {
+			struct mr_error e2 = {0};
+			if (mr_parse_cpuset("cpus", cpus, &e2) < 0)
+				return fail(c, "linux.resources.cpu.cpus", "%s", e2.msg);
+			if ((r->cpuset_cpus = strdup(cpus)) == NULL)
+				return mr_error_oom(c->err, c->source);
+			*cg_flag = "linux.resources.cpu";
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+static int
+parse_cgroups_path(struct ctx *c, json_t *linux_, const char *cg_flag)
+{
+	const char *path;
+
+	if (get_string(c, linux_, "linux", "cgroupsPath", &path) < 0)
+		return -1;
+	if (c->rootless && cg_flag != NULL)
+		return fail(c, cg_flag, "needs a cgroup, and none can be created without root");
+	if (path == NULL || *path == '\0')
+		return 0;
+	if (c->rootless)
+		return warn(c, "linux.cgroupsPath",
+			    "ignored: without root minirun creates no cgroup");
+	if (strchr(path, ':') != NULL)
+		return fail(c, "linux.cgroupsPath",
+			    "\"%s\": systemd's slice:prefix:name form is not supported "
+			    "(--systemd-cgroup)",
+			    path);
+	/*
+	 * Below each hierarchy's root, as --cgroup-parent; the container's own
+	 * directory, minirun-<id>, is made inside it.
+	 */
+	while (*path == '/')
+		path++;
+	free(c->spec->resources.cgroup_parent);
+	c->spec->resources.cgroup_parent = *path ? strdup(path) : NULL;
+	if (*path && c->spec->resources.cgroup_parent == NULL)
+		return mr_error_oom(c->err, c->source);
+	return 0;
+}
+
+static int
+parse_linux(struct ctx *c, json_t *root)
+{
+	bool bad;
+	json_t *linux_ = member(c, root, "", "linux", JSON_OBJECT, &bad);
+	const char *cg_flag = NULL, *prop;
+
+	if (bad)
+		return -1;
+	if (linux_ == NULL)
+		return fail(c, "linux", "missing (minirun runs Linux containers, with namespaces)");
+	if (parse_namespaces(c, linux_) < 0 ||
+	    parse_id_map(c, linux_, "uidMappings", (unsigned)geteuid()) < 0 ||
+	    parse_id_map(c, linux_, "gidMappings", (unsigned)getegid()) < 0)
+		return -1;
+	if (parse_sysctl(c, linux_) < 0 ||
+	    refuse_if_set(c, linux_, "linux", "devices",
+			  "extra device nodes are not supported by minirun yet") < 0)
+		return -1;
+	static const char *const later[] = {"intelRdt", "personality", "timeOffsets",
+					    "memoryPolicy", "netDevices"};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(later); i++)
+		if (refuse_if_set(c, linux_, "linux", later[i], "not supported by minirun yet") < 0)
+			return -1;
+	if (parse_resources(c, linux_, &cg_flag) < 0 || parse_cgroups_path(c, linux_, cg_flag) < 0)
+		return -1;
+
+	json_t *sc = member(c, linux_, "linux", "seccomp", JSON_OBJECT, &bad);
+	if (bad)
+		return -1;
+	/*
+	 * The seccomp layer reads a whole config.json and takes its
+	 * linux.seccomp (lib/seccomp/profile.c), positions included: hand it
+	 * the file.  No linux.seccomp object means no filter at all.
+	 */
+	free(c->spec->seccomp);
+	c->spec->seccomp = strdup(sc != NULL ? c->source : "unconfined");
+	if (c->spec->seccomp == NULL)
+		return mr_error_oom(c->err, c->source);
+
+	if (parse_paths(c, linux_, "maskedPaths", false) < 0 ||
+	    parse_paths(c, linux_, "readonlyPaths", true) < 0)
+		return -1;
+	if (warn_if_set(c, linux_, "linux", "mountLabel",
+			"ignored: minirun has no SELinux support") < 0)
+		return -1;
+	if (get_string(c, linux_, "linux", "rootfsPropagation", &prop) < 0)
+		return -1;
+	if (prop != NULL && strstr(prop, "shared") != NULL)
+		return fail(c, "linux.rootfsPropagation",
+			    "\"%s\": minirun keeps the container's mounts private", prop);
+	return 0;
+}
+
+/* --- the whole config ---------------------------------------------------------- */
+
+static int
+parse_annotations(struct ctx *c, json_t *root)
+{
+	bool bad;
+	json_t *a = member(c, root, "", "annotations", JSON_OBJECT, &bad), *v;
+	const char *key;
+
+	if (bad)
+		return -1;
+	if (a == NULL)
+		return 0;
+	c->cfg->annotations = calloc(2 * json_object_size(a) + 1, sizeof(char *));
+	if (c->cfg->annotations == NULL)
+		return mr_error_oom(c->err, c->source);
+	json_object_foreach(a, key, v)
+	{
+		char p[300];
+		if (!json_is_string(v))
+			return fail(c, sub(p, sizeof(p), "annotations", key),
+				    "expected a string, found %s", type_name(v));
+		size_t n = c->cfg->n_annotations++;
+		c->cfg->annotations[2 * n] = strdup(key);
+		c->cfg->annotations[2 * n + 1] = strdup(json_string_value(v));
+		if (!c->cfg->annotations[2 * n] || !c->cfg->annotations[2 * n + 1])
+			return mr_error_oom(c->err, c->source);
+	}
+	return 0;
+}
+
+int
+mr_oci_config_parse(const char *text, size_t len, const char *source, const char *bundle,
+		    bool rootless, struct mr_spec *spec, struct mr_oci_config *cfg,
+		    struct mr_error *err)
+{
+	json_error_t jerr;
+	struct ctx c = {source, bundle, rootless, spec, cfg, err};
+
+	memset(cfg, 0, sizeof(*cfg));
+	if ((cfg->bundle = strdup(bundle)) == NULL)
+		return mr_error_oom(err, source);
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return mr_error_set(err, 0, "%s:%d:%d: %s", source, jerr.line, jerr.column,
+				    jerr.text);
+	int r = -1;
+	if (!json_is_object(root)) {
+		fail(&c, "(top level)", "expected an object, found %s", type_name(root));
+		goto out;
+	}
+	static const char *const others[] = {"windows", "solaris", "vm", "zos"};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(others); i++)
+		if (json_object_get(root, others[i]) != NULL) {
+			fail(&c, others[i], "a config for another platform (minirun runs Linux)");
+			goto out;
+		}
+	if (parse_version(&c, root) < 0 || parse_root(&c, root) < 0 || parse_process(&c, root) < 0)
+		goto out;
+	const char *s;
+	if (get_string(&c, root, "", "hostname", &s) < 0)
+		goto out;
+	if (s != NULL && *s != '\0' && (spec->hostname = strdup(s)) == NULL) {
+		mr_error_oom(err, source);
+		goto out;
+	}
+	if (refuse_if_set(&c, root, "", "domainname", "not supported by minirun yet") < 0 ||
+	    parse_mounts(&c, root) < 0)
+		goto out;
+	/* Hooks run programs on the host at set points: never skipped silently. */
+	if (refuse_if_set(&c, root, "", "hooks", "hooks are not supported by minirun yet") < 0 ||
+	    parse_annotations(&c, root) < 0 || parse_linux(&c, root) < 0)
+		goto out;
+	if (mr_spec_validate(spec, err) < 0) {
+		mr_error_wrap(err, "%s", source);
+		goto out;
+	}
+	r = 0;
+out:
+	json_decref(root);
+	return r;
+}
+
+int
+mr_oci_config_load(const char *bundle, bool rootless, struct mr_spec *spec,
+		   struct mr_oci_config *cfg, struct mr_error *err)
+{
+	char abs[PATH_MAX], path[PATH_MAX + 16];
+	struct stat st;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (realpath(bundle, abs) == NULL)
+		return mr_error_set(err, errno, "bundle %s", bundle);
+	snprintf(path, sizeof(path), "%s/config.json", abs);
+	cleanup_close int fd = mr_open_regular_read(AT_FDCWD, path, 0, &st);
+	if (fd == MR_NOT_REGULAR)
+		return mr_error_set(err, 0, "%s: not a regular file", path);
+	if (fd < 0)
+		return mr_error_set(err, errno, "%s", path);
+	if (st.st_size > CONFIG_MAX)
+		return mr_error_set(err, 0, "%s: larger than %d bytes", path, CONFIG_MAX);
+	cleanup_free char *text = malloc((size_t)st.st_size + 1);
+	if (text == NULL)
+		return mr_error_oom(err, path);
+	size_t len = 0;
+	for (ssize_t n; len < (size_t)st.st_size; len += (size_t)n) {
+		n = read(fd, text + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n < 0)
+			return mr_error_set(err, errno, "read %s", path);
+		if (n == 0)
+			break;
+	}
+	return mr_oci_config_parse(text, len, path, abs, rootless, spec, cfg, err);
+}
+
+void
+mr_oci_config_clear(struct mr_oci_config *cfg)
+{
+	free(cfg->bundle);
+	free(cfg->oci_version);
+	for (size_t i = 0; i < 2 * cfg->n_annotations; i++)
+		free(cfg->annotations[i]);
+	free(cfg->annotations);
+	mr_strv_clear(&cfg->warnings);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* --- `minirun spec` -------------------------------------------------------------- */
+
+static json_t *
+strings(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *
+mount(const char *dest, const char *type, const char *src, const char *const *opts, size_t n)
+{
+	return json_pack("{s:s, s:s, s:s, s:o}", "destination", dest, "type", type, "source", src,
+			 "options", strings(opts, n));
+}
+
+static json_t *
+id_map(unsigned id)
+{
+	return json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", (json_int_t)id, "size",
+			 1);
+}
+
+char *
+mr_oci_config_template(bool rootless, unsigned uid, unsigned gid)
+{
+	/* runc spec's: the three capabilities a shell needs, also ambient. */
+	static const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+	static const char *const env[] = {
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"};
+	static const char *const dev_o[] = {"nosuid", "strictatime", "mode=755", "size=65536k"};
+	static const char *const pts_o[] = {"nosuid",	     "noexec",	  "newinstance",
+					    "ptmxmode=0666", "mode=0620", "gid=5"};
+	static const char *const shm_o[] = {"nosuid", "noexec", "nodev", "mode=1777",
+					    "size=65536k"};
+	static const char *const nne_o[] = {"nosuid", "noexec", "nodev"};
+	static const char *const sys_o[] = {"nosuid", "noexec", "nodev", "ro"};
+	static const char *const sysr_o[] = {"rbind", "nosuid", "noexec", "nodev", "ro"};
+	static const char *const cg_o[] = {"nosuid", "noexec", "nodev", "relatime", "ro"};
+	char buf[PATH_MAX];
+
+	json_t *mounts = json_array(), *masked = json_array(), *ro = json_array();
+	json_t *ns = json_array();
+	json_array_append_new(mounts, mount("/proc", "proc", "proc", NULL, 0));
+	json_array_append_new(mounts, mount("/dev", "tmpfs", "tmpfs", dev_o, 4));
+	/* Rootless: no gid 5 in a user namespace that maps one id. */
+	json_array_append_new(mounts,
+			      mount("/dev/pts", "devpts", "devpts", pts_o, rootless ? 5 : 6));
+	json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", shm_o, 5));
+	json_array_append_new(mounts, mount("/dev/mqueue", "mqueue", "mqueue", nne_o, 3));
+	json_array_append_new(mounts, rootless ? mount("/sys", "none", "/sys", sysr_o, 5)
+					       : mount("/sys", "sysfs", "sysfs", sys_o, 4));
+	json_array_append_new(mounts, mount("/sys/fs/cgroup", "cgroup", "cgroup", cg_o, 5));
+	for (size_t i = 0; mr_mounts_default_path(false, i, buf, sizeof(buf)); i++)
+		json_array_append_new(masked, json_string(buf));
+	for (size_t i = 0; mr_mounts_default_path(true, i, buf, sizeof(buf)); i++)
+		json_array_append_new(ro, json_string(buf));
+	static const char *const types[] = {"pid", "network", "ipc", "uts", "mount", "cgroup"};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(types); i++)
+		if (!(rootless && strcmp(types[i], "network") == 0))
+			json_array_append_new(ns, json_pack("{s:s}", "type", types[i]));
+	if (rootless)
+		json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
+
+	json_t *linux_ = json_pack("{s:o, s:o, s:o}", "namespaces", ns, "maskedPaths", masked,
+				   "readonlyPaths", ro);
+	if (linux_ != NULL && rootless) {
+		json_object_set_new(linux_, "uidMappings", id_map(uid));
+		json_object_set_new(linux_, "gidMappings", id_map(gid));
+	} else if (linux_ != NULL) {
+		json_object_set_new(
+		    linux_, "resources",
+		    json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access", "rwm"));
+	}
+	json_t *process = json_pack(
+	    "{s:b, s:{s:i, s:i}, s:[s], s:o, s:s, s:{s:o, s:o, s:o, s:o}, s:[{s:s, s:i, s:i}], "
+	    "s:b}",
+	    "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env", strings(env, 2), "cwd",
+	    "/", "capabilities", "bounding", strings(caps, 3), "effective", strings(caps, 3),
+	    "permitted", strings(caps, 3), "ambient", strings(caps, 3), "rlimits", "type",
+	    "RLIMIT_NOFILE", "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
+	json_t *root =
+	    json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", MR_OCI_VERSION,
+		      "process", process, "root", "path", "rootfs", "readonly", 1, "hostname",
+		      "minirun", "mounts", mounts, "linux", linux_);
+	if (root == NULL)
+		return NULL;
+	char *text = json_dumps(root, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (text == NULL)
+		return NULL;
+	size_t n = strlen(text);
+	char *out = realloc(text, n + 2);
+	if (out == NULL) {
+		free(text);
+		return NULL;
+	}
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	return out;
+}

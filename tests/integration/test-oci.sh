@@ -1,0 +1,238 @@
+#!/bin/bash
+# The OCI runtime front end: minirun spec/create/start/state/kill/delete/run
+# on a bundle made from the test rootfs, and the same bundle under runc.
+# shellcheck disable=SC2016 # $ in single quotes expands in the container
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env
+require_root
+command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
+ulimit -c 0 # the SIGSEGV run must not leave a core file
+
+STATE=$TESTS_TMP/state
+BUNDLE=$TESTS_TMP/bundle
+R=(--root "$STATE")
+mkdir -p "$BUNDLE"
+
+# Whatever a failed check leaves running is killed at exit.
+at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
+
+# --- spec -----------------------------------------------------------------------------
+run_cmd env -C "$BUNDLE" "$MINIRUN" spec
+expect "spec writes config.json, silently" 0 ""
+if jq -e '.ociVersion == "1.0.2" and .process.args == ["sh"] and .process.terminal == true
+          and .root.path == "rootfs" and (.mounts | length) == 7
+          and ([.linux.namespaces[].type] | index("pid") != null)
+          and (.linux.maskedPaths | index("/proc/kcore") != null)' \
+    "$BUNDLE/config.json" > /dev/null; then
+    ok "spec: valid JSON with ociVersion, process, root, mounts, namespaces, maskedPaths"
+else
+    not_ok "spec: valid JSON with the expected keys" "$(cat "$BUNDLE/config.json")"
+fi
+run_cmd env -C "$BUNDLE" "$MINIRUN" spec
+expect_error "spec never overwrites config.json" 1 "minirun: ./config.json exists: remove it first"
+run_cmd env -C "$TESTS_TMP" "$MINIRUN" spec --rootless --bundle "$TESTS_TMP"
+if [ "$RC" = 0 ] && jq -e '([.linux.namespaces[].type] | index("user") != null)
+        and ([.linux.namespaces[].type] | index("network") == null)
+        and .linux.uidMappings[0].hostID == 0' "$TESTS_TMP/config.json" > /dev/null; then
+    ok "spec --rootless: a user namespace, the host's network, the caller mapped"
+else
+    not_ok "spec --rootless" "$(_result_diag)"
+fi
+
+run_minirun --root "$STATE" --version
+expect "--version after a global flag: runc's form" 0 "minirun version ${MINIRUN_VERSION:-0.1.0}
+spec: 1.0.2
+libseccomp: $(dpkg-query -W -f '${Version}' libseccomp2 2> /dev/null | sed 's/-.*//')"
+
+# The bundle: the test rootfs itself, read-only (nothing written into it).
+# set_args ARG...: the container's command, no terminal.
+set_args() {
+    local args
+    # Through jq -R, not --args: jq would take an argument "-c" for its own option.
+    args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+    jq --arg root "$ROOTFS" --argjson args "$args" '.root.path = $root
+        | .root.readonly = true | .process.terminal = false | .process.args = $args' \
+        "$BUNDLE/config.json.orig" > "$BUNDLE/config.json"
+}
+mv "$BUNDLE/config.json" "$BUNDLE/config.json.orig"
+
+# --- run: the container's exit status ------------------------------------------------
+set_args sh -c 'echo out; exit 3'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" r1
+expect "run: exit 3 and stdout pass through" 3 "out"
+set_args true
+run_minirun "${R[@]}" run --bundle "$BUNDLE" r2
+expect "run: exit 0" 0 ""
+set_args /probe segv
+run_minirun "${R[@]}" run --bundle "$BUNDLE" r3
+expect "run: killed by SIGSEGV is 128+11" 139 ""
+echo passed > "$TESTS_TMP/fd3"
+set_args sh -c 'cat <&3; cat <&4'
+run_cmd "$MINIRUN" "${R[@]}" run --bundle "$BUNDLE" --preserve-fds 1 r4 3< "$TESTS_TMP/fd3" 4< "$TESTS_TMP/fd3"
+expect "--preserve-fds 1: fd 3 reaches the command, fd 4 does not" 1 "passed" "sh: 4: Bad file descriptor"
+is "$(ls -A "$STATE")" "" "run removes its state once the container exited"
+
+# --- create, start, state, kill, delete ------------------------------------------------
+state_of() { "$MINIRUN" "${R[@]}" state "$1" | jq -r "$2"; }
+set_args sh -c 'trap "exit 7" TERM; echo started; while :; do sleep 0.05; done'
+# The container's stdio are create's own (runc's model): a file of its own here.
+(cd "$BUNDLE" && timeout 20 "$MINIRUN" "${R[@]}" create --pid-file "$TESTS_TMP/c1.pid" c1 \
+    < /dev/null > "$TESTS_TMP/c1.out" 2>&1)
+RC=$? OUT=$(cat "$TESTS_TMP/c1.out") ERR=""
+expect "create returns at once, the command not started" 0 ""
+is "$(state_of c1 .status)" created "state after create: created"
+pid=$(state_of c1 .pid)
+is "$(cat "$TESTS_TMP/c1.pid")" "$pid" "--pid-file holds the init's pid (state's pid)"
+is "$(state_of c1 '.id + " " + .ociVersion + " " + .bundle')" "c1 1.0.2 $BUNDLE" \
+    "state: id, ociVersion, bundle"
+if [ -p "$STATE/c1/exec.fifo" ] && [ "$(stat -c %a "$STATE")" = 700 ]; then
+    ok "the state root is 0700, the init waits at exec.fifo"
+else
+    not_ok "the state root is 0700, the init waits at exec.fifo" "$(ls -la "$STATE" "$STATE/c1")"
+fi
+run_minirun "${R[@]}" create --bundle "$BUNDLE" c1
+expect_error "create of an existing id is refused" 1 "minirun: container c1 already exists"
+run_minirun "${R[@]}" start c1
+expect "start" 0 ""
+is "$(state_of c1 .status)" running "state after start: running"
+for _ in $(seq 100); do
+    [ -s "$TESTS_TMP/c1.out" ] && break
+    sleep 0.05
+done
+is "$(cat "$TESTS_TMP/c1.out")" started "after start the command runs, on create's stdout"
+run_minirun "${R[@]}" start c1
+expect_error "start of a running container is refused" 1 \
+    "minirun: cannot start an already running container c1"
+run_minirun "${R[@]}" delete c1
+expect_error "delete of a running container needs --force" 1 \
+    "minirun: cannot delete container c1 that is not stopped: running (use --force)"
+run_minirun "${R[@]}" kill c1 SIGTERM
+expect "kill c1 SIGTERM" 0 ""
+for _ in $(seq 100); do
+    [ "$(state_of c1 .status)" = stopped ] && break
+    sleep 0.05
+done
+is "$(state_of c1 '.status + " " + (.pid | tostring)')" "stopped 0" "state after the TERM trap exited: stopped"
+run_minirun "${R[@]}" kill c1 KILL
+expect_error "kill of a stopped container is refused" 1 "minirun: container c1 is not running"
+run_minirun "${R[@]}" delete c1
+expect "delete of a stopped container" 0 ""
+run_minirun "${R[@]}" state c1
+expect_error "state after delete: does not exist" 1 "minirun: container c1 does not exist"
+run_minirun "${R[@]}" kill c1 NOPE
+expect_error "kill: an unknown signal name" 1 'minirun: kill: unknown signal "NOPE"'
+run_minirun "${R[@]}" create --bundle "$BUNDLE" ../x
+expect_error "an id with / is refused" 1 'minirun: invalid container id "../x"*'
+
+# --- stale state: the init killed behind minirun's back ------------------------------------
+set_args sleep 100
+run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" c2
+expect "run --detach returns with the command running" 0 ""
+pid=$(state_of c2 .pid)
+kill -KILL "$pid"
+for _ in $(seq 100); do
+    [ "$(state_of c2 .status)" = stopped ] && break
+    sleep 0.05
+done
+is "$(state_of c2 .status)" stopped "SIGKILL of the init from outside: state says stopped"
+run_minirun "${R[@]}" delete c2
+expect "delete of the stale one" 0 ""
+
+# --- delete --force of a running one: no process, cgroup or state left -----------------------
+run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" c3
+pid=$(state_of c3 .pid)
+mapfile -t cgroups < <(jq -r '.cgroupPaths[]' "$STATE/c3/state.json")
+run_minirun "${R[@]}" delete --force c3
+expect "delete --force of a running container" 0 ""
+left=""
+if [ -e "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2> /dev/null; then
+    left+="process $pid; "
+fi
+for d in "${cgroups[@]}"; do
+    [ -e "$d" ] && left+="cgroup $d; "
+done
+[ -e "$STATE/c3" ] && left+="state $STATE/c3"
+if [ "${#cgroups[@]}" -gt 0 ] && [ -z "$left" ]; then
+    ok "delete --force leaves no process, cgroup (${#cgroups[@]} dirs) or state dir"
+else
+    not_ok "delete --force leaves no process, cgroup or state dir" "left: $left (cgroups: ${cgroups[*]})"
+fi
+run_minirun "${R[@]}" delete --force c3
+expect "delete --force of a missing container is not an error (runc)" 0 ""
+
+# --- --console-socket: the pty master arrives with SCM_RIGHTS ----------------------------------
+if ! command -v python3 > /dev/null; then
+    skip "--console-socket: the container's terminal is received" "python3 is not installed"
+else
+    # Receives one fd over the socket and copies what the container writes to it.
+    cat > "$TESTS_TMP/console.py" << 'EOF_PY'
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+_, anc, _, _ = c.recvmsg(64, socket.CMSG_SPACE(4))
+fd = array.array("i", anc[0][2][:4])[0]
+out = b""
+while True:
+    try:
+        d = os.read(fd, 1024)
+    except OSError:  # EIO: the container's side is closed
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode().replace("\r", ""))
+EOF_PY
+    set_args sh -c 'tty; echo tty-ok'
+    jq '.process.terminal = true' "$BUNDLE/config.json" > "$TESTS_TMP/t.json" &&
+        mv "$TESTS_TMP/t.json" "$BUNDLE/config.json"
+    timeout 20 python3 "$TESTS_TMP/console.py" "$TESTS_TMP/console.sock" > "$TESTS_TMP/console.out" &
+    py=$!
+    for _ in $(seq 100); do
+        [ -S "$TESTS_TMP/console.sock" ] && break
+        sleep 0.05
+    done
+    run_minirun "${R[@]}" create --bundle "$BUNDLE" --console-socket "$TESTS_TMP/console.sock" c6
+    expect "create --console-socket with a terminal" 0 ""
+    run_minirun "${R[@]}" start c6
+    wait "$py"
+    is "$(cat "$TESTS_TMP/console.out")" "/dev/pts/0
+tty-ok" "--console-socket: the container's terminal is received (SCM_RIGHTS)"
+    "$MINIRUN" "${R[@]}" delete --force c6
+fi
+
+# --- refusals, one line each -----------------------------------------------------------------
+jq '.process.terminal = true' "$BUNDLE/config.json" > "$TESTS_TMP/t.json" &&
+    mv "$TESTS_TMP/t.json" "$BUNDLE/config.json"
+run_minirun "${R[@]}" create --bundle "$BUNDLE" c4
+expect_error "create with a terminal needs --console-socket" 1 \
+    "minirun: process.terminal is true: --console-socket is needed*"
+jq '.process.cwd = "tmp"' "$BUNDLE/config.json" > "$TESTS_TMP/t.json" &&
+    mv "$TESTS_TMP/t.json" "$BUNDLE/config.json"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" c5
+expect_error "a relative process.cwd is refused with its path" 1 \
+    "minirun: $BUNDLE/config.json: process.cwd: \"tmp\": must be an absolute path"
+run_minirun "${R[@]}" --systemd-cgroup run --bundle "$BUNDLE" c5
+expect_error "--systemd-cgroup is refused" 1 "minirun: --systemd-cgroup: not supported*"
+is "$(ls -A "$STATE")" "" "no state is left by refused commands"
+
+# --- the same bundle under runc ---------------------------------------------------------------
+if ! command -v runc > /dev/null; then
+    skip "runc gives the same exit statuses" "runc is not installed"
+else
+    got=""
+    for args in "true" "sh -c 'exit 3'" "/probe segv"; do
+        eval "set_args $args"
+        timeout 20 runc --root "$TESTS_TMP/runc" run --bundle "$BUNDLE" "rc$RANDOM" \
+            < /dev/null > /dev/null 2>&1
+        a=$?
+        timeout 20 "$MINIRUN" "${R[@]}" run --bundle "$BUNDLE" "mr$RANDOM" \
+            < /dev/null > /dev/null 2>&1
+        got+="$a/$? "
+    done
+    is "$got" "0/0 3/3 139/139 " "runc and minirun: the same exit statuses (runc/minirun)"
+fi
+
+done_testing

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: an OCI config.json read into struct mr_spec (lib/container/oci-config.c). */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "container/oci-config.h"
+#include "container/spec.h"
+
+/* A config runc would accept, short: every test patches one member of it. */
+static const char good[] =
+    "{\"ociVersion\": \"1.0.2\","
+    " \"process\": {\"terminal\": false, \"user\": {\"uid\": 1000, \"gid\": 100,"
+    "   \"additionalGids\": [5, 6], \"umask\": 63},"
+    "  \"args\": [\"sh\", \"-c\", \"true\"], \"env\": [\"PATH=/bin\", \"A=b\"], \"cwd\": \"/tmp\","
+    "  \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"],"
+    "   \"effective\": [\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"],"
+    "   \"ambient\": [\"CAP_KILL\"], \"inheritable\": [\"CAP_KILL\"]},"
+    "  \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 512}],"
+    "  \"noNewPrivileges\": true, \"oomScoreAdj\": 100},"
+    " \"root\": {\"path\": \"rootfs\", \"readonly\": true},"
+    " \"hostname\": \"box\","
+    " \"annotations\": {\"org.example\": \"v\"},"
+    " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+    "  {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"data\","
+    "   \"options\": [\"rbind\", \"ro\"]},"
+    "  {\"destination\": \"/scratch\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
+    "   \"options\": [\"nosuid\", \"size=65536k\", \"mode=1777\"]}],"
+    " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"},"
+    "   {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"}],"
+    "  \"resources\": {\"memory\": {\"limit\": 67108864}, \"pids\": {\"limit\": 50},"
+    "   \"cpu\": {\"quota\": 50000, \"period\": 100000, \"shares\": 512, \"cpus\": \"0\"}},"
+    "  \"cgroupsPath\": \"/mygroup/c1\","
+    "  \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"]}}";
+
+/* GOOD with the JSON object PATCH merged in (json_object_update_recursive). */
+static char *
+patched(const char *patch)
+{
+	json_error_t je;
+	json_t *base = json_loads(good, 0, &je);
+	ck_assert_msg(base != NULL, "good config: %s", je.text);
+	json_t *p = json_loads(patch, 0, &je);
+	ck_assert_msg(p != NULL, "patch %s: %s", patch, je.text);
+	ck_assert_int_eq(json_object_update_recursive(base, p), 0);
+	char *text = json_dumps(base, JSON_COMPACT);
+	json_decref(base);
+	json_decref(p);
+	return text;
+}
+
+static int
+parse(const char *text, struct mr_spec *spec, struct mr_oci_config *cfg, struct mr_error *err)
+{
+	mr_spec_init(spec);
+	return mr_oci_config_parse(text, strlen(text), "config.json", "/bundle", false, spec, cfg,
+				   err);
+}
+
+/* The one error line for GOOD patched with PATCH ("RAW:TEXT": TEXT itself). */
+static const char *
+refusal(const char *patch)
+{
+	static struct mr_error err;
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	char *text = strncmp(patch, "RAW:", 4) == 0 ? strdup(patch + 4) : patched(patch);
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == -1, "accepted: %s", patch);
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+	return err.msg;
+}
+
+START_TEST(good_config)
+{
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+
+	ck_assert_msg(parse(good, &spec, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(cfg.oci_version, "1.0.2");
+	ck_assert_str_eq(cfg.bundle, "/bundle");
+	ck_assert_uint_eq(cfg.n_annotations, 1);
+	ck_assert_str_eq(cfg.annotations[0], "org.example");
+	ck_assert_str_eq(cfg.annotations[1], "v");
+	ck_assert_str_eq(spec.rootfs, "/bundle/rootfs");
+	ck_assert(spec.rootfs_direct);
+	ck_assert(spec.read_only);
+	ck_assert_uint_eq(spec.argc, 3);
+	ck_assert_str_eq(spec.argv[2], "true");
+	ck_assert_uint_eq(spec.n_env, 2);
+	ck_assert_str_eq(spec.env[1], "A=b");
+	ck_assert(spec.env_as_given);
+	ck_assert_str_eq(spec.workdir, "/tmp");
+	ck_assert_str_eq(spec.user, "1000:100");
+	ck_assert_uint_eq(spec.n_group_add, 2);
+	ck_assert_str_eq(spec.group_add[1], "6");
+	ck_assert(spec.umask_set);
+	ck_assert_uint_eq(spec.umask, 077);
+	ck_assert(spec.caps_explicit);
+	ck_assert_uint_eq(spec.caps, (1ULL << 5) | (1ULL << 0)); /* KILL, CHOWN */
+	ck_assert_uint_eq(spec.cap_effective, 1ULL << 5);
+	ck_assert_uint_eq(spec.cap_ambient, 1ULL << 5);
+	ck_assert(spec.no_new_privs);
+	ck_assert(spec.oom_score_adj_set);
+	ck_assert_int_eq(spec.oom_score_adj, 100);
+	ck_assert(!spec.tty);
+	ck_assert(spec.interactive);
+	ck_assert_str_eq(spec.hostname, "box");
+	ck_assert_int_eq(spec.network, MR_NETWORK_NONE);
+	ck_assert_uint_eq(spec.resources.n_ulimits, 1);
+	ck_assert_int_eq(spec.resources.ulimits[0].resource, RLIMIT_NOFILE);
+	ck_assert_uint_eq(spec.resources.ulimits[0].soft, 512);
+	ck_assert_int_eq(spec.resources.memory, 64 << 20);
+	ck_assert(spec.resources.pids_set);
+	ck_assert_int_eq(spec.resources.pids_limit, 50);
+	ck_assert_int_eq(spec.resources.cpu_nanos, 500000000);
+	ck_assert_uint_eq(spec.resources.cpu_shares, 512);
+	ck_assert_str_eq(spec.resources.cpuset_cpus, "0");
+	ck_assert_str_eq(spec.resources.cgroup_parent, "mygroup/c1");
+	/* No linux.seccomp: no filter (the spec's meaning). */
+	ck_assert_str_eq(spec.seccomp, "unconfined");
+	/* /proc is minirun's own; the bind and the tmpfs are volumes. */
+	ck_assert_uint_eq(spec.n_volumes, 2);
+	ck_assert_int_eq(spec.volumes[0].type, MR_VOLUME_BIND);
+	ck_assert_str_eq(spec.volumes[0].source, "/bundle/data");
+	ck_assert_str_eq(spec.volumes[0].target, "/data");
+	ck_assert(spec.volumes[0].readonly);
+	ck_assert_int_eq(spec.volumes[1].type, MR_VOLUME_TMPFS);
+	ck_assert_uint_eq(spec.volumes[1].tmpfs_size, 65536 * 1024);
+	ck_assert_uint_eq(spec.volumes[1].tmpfs_mode, 01777);
+	ck_assert_uint_eq(cfg.warnings.n, 0);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+}
+END_TEST
+
+START_TEST(seccomp_and_network)
+{
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	char *text = patched("{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"},"
+			     " \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"},"
+			     " {\"type\": \"uts\"}, {\"type\": \"mount\"}]}}");
+
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	/* The seccomp layer reads the whole config.json itself. */
+	ck_assert_str_eq(spec.seccomp, "config.json");
+	ck_assert_int_eq(spec.network, MR_NETWORK_HOST);
+	ck_assert_uint_eq(cfg.warnings.n, 1);
+	ck_assert_str_eq(cfg.warnings.v[0],
+			 "config.json: linux.namespaces: no cgroup namespace listed: minirun makes "
+			 "one anyway, rooted at the container's cgroup");
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+}
+END_TEST
+
+START_TEST(must_refusals)
+{
+	/* The spec's MUSTs, each with its exact line. */
+	ck_assert_str_eq(refusal("{\"ociVersion\": \"2.0.0\"}"),
+			 "config.json: ociVersion: \"2.0.0\": minirun implements runtime-spec 1.x");
+	ck_assert_str_eq(refusal("{\"process\": {\"cwd\": \"tmp\"}}"),
+			 "config.json: process.cwd: \"tmp\": must be an absolute path");
+	ck_assert_str_eq(refusal("{\"process\": {\"args\": []}}"),
+			 "config.json: process.args: missing or empty (at least one entry is "
+			 "REQUIRED)");
+	ck_assert_str_eq(refusal("{\"root\": {\"path\": \"\"}}"),
+			 "config.json: root.path: missing (it is REQUIRED)");
+	ck_assert_str_eq(refusal("{\"process\": {\"rlimits\": ["
+				 "{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1, \"soft\": 1},"
+				 "{\"type\": \"RLIMIT_NOFILE\", \"hard\": 2, \"soft\": 2}]}}"),
+			 "config.json: process.rlimits[1].type: RLIMIT_NOFILE is given twice "
+			 "(process.rlimits[0])");
+	ck_assert_str_eq(refusal("{\"process\": {\"capabilities\": {\"bounding\": "
+				 "[\"CAP_NOPE\"]}}}"),
+			 "config.json: process.capabilities.bounding[0]: unknown capability "
+			 "'CAP_NOPE'");
+	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, "
+				 "{\"type\": \"pid\"}]}}"),
+			 "config.json: linux.namespaces[1]: the pid namespace is given twice");
+	ck_assert_str_eq(
+	    refusal("{\"mounts\": [{\"destination\": \"data\", \"type\": \"tmpfs\"}]}"),
+	    "config.json: mounts[0].destination: \"data\": must be an absolute path");
+	ck_assert_str_eq(refusal("{\"process\": {\"env\": [\"NOVALUE\"]}}"),
+			 "config.json: process.env[0]: \"NOVALUE\": expected KEY=VALUE");
+	ck_assert_str_eq(refusal("{\"process\": {\"cwd\": 5}}"),
+			 "config.json: process.cwd: expected a string, found an integer");
+	/* jansson's own position for text that is not JSON. */
+	ck_assert_str_eq(refusal("RAW:{\"ociVersion\": \"1.0.2\",\n  \"process\": }"),
+			 "config.json:2:14: unexpected token near '}'");
+	ck_assert_str_eq(refusal("RAW:{\"ociVersion\": \"1.0.2\", \"ociVersion\": \"1.0.2\"}"),
+			 "config.json:1:36: duplicate object key near '\"ociVersion\"'");
+}
+END_TEST
+
+START_TEST(sysctl_into_spec)
+{
+	/* The list --sysctl fills; mr_prepare checks the keys for both front ends. */
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	char *text = patched("{\"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}");
+
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(spec.n_sysctls, 1);
+	ck_assert_str_eq(spec.sysctls[0], "net.ipv4.ip_forward=1");
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+}
+END_TEST
+
+START_TEST(not_yet_refusals)
+{
+	/* What minirun cannot do yet is refused, never dropped. */
+	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"pid\", \"path\": "
+				 "\"/proc/1/ns/pid\"}]}}"),
+			 "config.json: linux.namespaces[0].path: joining an existing pid "
+			 "namespace (/proc/1/ns/pid) is not supported yet");
+	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, "
+				 "{\"type\": \"ipc\"}, {\"type\": \"uts\"}]}}"),
+			 "config.json: linux.namespaces: no pid namespace: sharing the host's is "
+			 "not supported (minirun always makes mount, pid, ipc and uts namespaces)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": 1}}}"),
+			 "config.json: linux.sysctl.net.ipv4.ip_forward: expected a string");
+	ck_assert_str_eq(refusal("{\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}}"),
+			 "config.json: hooks: hooks are not supported by minirun yet");
+	ck_assert_str_eq(refusal("{\"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"/etc\"]}}"),
+			 "config.json: linux.maskedPaths[1]: /etc is not one of the paths minirun "
+			 "masks; other paths are not supported yet");
+	ck_assert_str_eq(refusal("{\"linux\": {\"uidMappings\": [{\"containerID\": 0, "
+				 "\"hostID\": 1000, \"size\": 1}]}}"),
+			 "config.json: linux.uidMappings: a user namespace as root is not "
+			 "supported yet");
+	ck_assert_str_eq(refusal("{\"mounts\": [{\"destination\": \"/x\", \"type\": \"nfs\"}]}"),
+			 "config.json: mounts[0]: type \"nfs\" is not supported (minirun mounts "
+			 "bind and tmpfs)");
+	ck_assert_str_eq(refusal("{\"mounts\": [{\"destination\": \"/x\", \"type\": \"proc\"}]}"),
+			 "config.json: mounts[0]: a proc mount at /x: minirun mounts proc only "
+			 "where it does itself");
+	ck_assert_str_eq(refusal("{\"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\", "
+				 "\"source\": \"/tmp\", \"options\": [\"rbind\", \"nosuid\"]}]}"),
+			 "config.json: mounts[0]: option \"nosuid\" is not supported on a bind "
+			 "mount yet");
+	ck_assert_str_eq(refusal("{\"linux\": {\"cgroupsPath\": \"system.slice:minirun:c1\"}}"),
+			 "config.json: linux.cgroupsPath: \"system.slice:minirun:c1\": systemd's "
+			 "slice:prefix:name form is not supported (--systemd-cgroup)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"resources\": {\"hugepageLimits\": "
+				 "[{\"pageSize\": \"2MB\", \"limit\": 1}]}}}"),
+			 "config.json: linux.resources.hugepageLimits: not supported by minirun "
+			 "yet");
+	ck_assert_str_eq(refusal("{\"windows\": {}}"),
+			 "config.json: windows: a config for another platform (minirun runs "
+			 "Linux)");
+}
+END_TEST
+
+START_TEST(rootless)
+{
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
+	char *text = mr_oci_config_template(true, uid, gid);
+	char want[256];
+
+	/* The rootless starter config maps the caller: accepted, host network. */
+	mr_spec_init(&spec);
+	int r =
+	    mr_oci_config_parse(text, strlen(text), "config.json", "/b", true, &spec, &cfg, &err);
+	ck_assert_msg(r == 0, "%s", err.msg);
+	ck_assert_int_eq(spec.network, MR_NETWORK_HOST);
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+
+	/* Someone else's id: minirun can only map its own. */
+	text = mr_oci_config_template(true, uid + 1, gid);
+	mr_spec_init(&spec);
+	ck_assert_int_eq(
+	    mr_oci_config_parse(text, strlen(text), "config.json", "/b", true, &spec, &cfg, &err),
+	    -1);
+	snprintf(want, sizeof(want),
+		 "config.json: linux.uidMappings: only {\"containerID\": 0, \"hostID\": %u, "
+		 "\"size\": 1} is supported (your own id as root; newuidmap ranges come later)",
+		 uid);
+	ck_assert_str_eq(err.msg, want);
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+}
+END_TEST
+
+START_TEST(template_round_trip)
+{
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	char *text = mr_oci_config_template(false, 0, 0);
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(cfg.oci_version, MR_OCI_VERSION);
+	ck_assert(spec.tty);
+	ck_assert_str_eq(spec.argv[0], "sh");
+	/* Every mount of the starter config is one minirun makes itself. */
+	ck_assert_uint_eq(spec.n_volumes, 0);
+	ck_assert_uint_eq(cfg.warnings.n, 0);
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("oci-config");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, good_config);
+	tcase_add_test(tc, seccomp_and_network);
+	tcase_add_test(tc, must_refusals);
+	tcase_add_test(tc, not_yet_refusals);
+	tcase_add_test(tc, sysctl_into_spec);
+	tcase_add_test(tc, rootless);
+	tcase_add_test(tc, template_round_trip);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
