@@ -56,6 +56,11 @@ const char mr_cli_usage[] =
     "      --seccomp-learn FILE   run with every syscall allowed but observed and\n"
     "                             write a minimal profile for it to FILE (with\n"
     "                             --seccomp BASE: only what BASE lacks is added)\n"
+    "      --target RUNTIME       with --seccomp-learn: also allow the calls RUNTIME\n"
+    "                             makes after installing the filter; with\n"
+    "                             --seccomp-report: say which of them the profile\n"
+    "                             denies (docker, runc, crun, podman, containerd,\n"
+    "                             cri-o, kubernetes, or a JSON file)\n"
     "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
     "  -m, --memory SIZE          memory limit (64m, 1g; at least 6m)\n"
     "      --memory-swap SIZE     memory plus swap limit (-1: unlimited swap;\n"
@@ -101,6 +106,7 @@ enum opt_id {
 	OPT_SECCOMP_STRICT,
 	OPT_SECCOMP_REPORT,
 	OPT_SECCOMP_LEARN,
+	OPT_TARGET,
 	OPT_APPARMOR,
 	OPT_RM,
 	OPT_MEMORY,
@@ -150,6 +156,7 @@ static const struct opt options[] = {
     {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT, false},
     {"seccomp-report", 0, false, OPT_SECCOMP_REPORT, true},
     {"seccomp-learn", 0, true, OPT_SECCOMP_LEARN, false},
+    {"target", 0, true, OPT_TARGET, false},
     {"apparmor", 0, true, OPT_APPARMOR, false},
     {"rm", 0, false, OPT_RM, false},
     {"memory", 'm', true, OPT_MEMORY, false},
@@ -339,6 +346,10 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-report=: empty file name");
 		return set_string(&spec->seccomp_report_file, value, err);
+	case OPT_TARGET:
+		if (value[0] == '\0')
+			return mr_error_set(err, 0, "--target: empty runtime name");
+		return set_string(&spec->seccomp_target, value, err);
 	case OPT_SECCOMP_LEARN:
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-learn: empty file name");

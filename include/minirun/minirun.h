@@ -30,5 +30,6 @@
 #include "tools/convert.h"
 #include "tools/explain.h"
 #include "tools/lint.h"
+#include "tools/targets.h"
 
 #endif

@@ -1185,6 +1185,8 @@ start_observer(const struct mr_prepared *p, struct mr_observer **observer,
 	    .seccomp = &p->seccomp,
 	    .report_file = p->spec->seccomp_report_file,
 	    .learn_file = p->spec->seccomp_learn,
+	    .learn_extra = p->spec->seccomp_learn_extra,
+	    .n_learn_extra = p->spec->n_seccomp_learn_extra,
 	};
 
 	if (mr_observer_open(&cfg, observer, err) < 0)

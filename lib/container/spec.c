@@ -38,6 +38,7 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->seccomp);
 	free(spec->seccomp_report_file);
 	free(spec->seccomp_learn);
+	free(spec->seccomp_target);
 	free(spec->apparmor);
 	mr_resources_clear(&spec->resources);
 	mr_volumes_free(spec->volumes, spec->n_volumes);

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "container/resources.h"
 #include "container/volumes.h"
+#include "seccomp/observe.h"
 
 /*
  * The container's description: everything minirun needs to start one
@@ -60,7 +61,12 @@ struct mr_spec {
 	bool seccomp_report;	   /* --seccomp-report: name every denied syscall */
 	char *seccomp_report_file; /* --seccomp-report=FILE: JSON lines there instead */
 	char *seccomp_learn;	   /* --seccomp-learn=FILE: write a profile for this run */
-	char *apparmor;		   /* --security-opt apparmor=: NULL = none */
+	char *seccomp_target; /* --target RUNTIME (cmd/minirun.c loads it: lib/tools/targets.h) */
+	/* --seccomp-learn --target: the runtime's calls, added as rules of their own.
+	   Borrowed: the caller owns them and keeps them until the run is over. */
+	const struct mr_learn_extra *seccomp_learn_extra;
+	size_t n_seccomp_learn_extra;
+	char *apparmor; /* --security-opt apparmor=: NULL = none */
 
 	struct mr_resources resources; /* --memory, --pids-limit, --cpus, --ulimit... (cgroup.c) */
 

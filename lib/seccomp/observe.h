@@ -17,6 +17,17 @@
 struct mr_observer;
 
 /*
+ * A rule --seccomp-learn adds besides what it saw (--target: the runtime's
+ * own calls after the filter, which a run under minirun never shows).  Only
+ * the names the learned rule lacks are added; none left: no rule.
+ */
+struct mr_learn_extra {
+	const char *comment;
+	char *const *names;
+	size_t n;
+};
+
+/*
  * What the observer is told about the run.  Borrowed, not copied: every
  * pointer must stay valid until mr_observer_free().
  */
@@ -26,6 +37,8 @@ struct mr_observer_config {
 	const struct mr_seccomp_prepared *seccomp;
 	const char *report_file; /* --seccomp-report=FILE (JSON lines), or NULL: stderr */
 	const char *learn_file;	 /* --seccomp-learn=FILE: where the learned profile goes */
+	const struct mr_learn_extra *learn_extra; /* rules added to the learned profile */
+	size_t n_learn_extra;
 };
 
 /*
