@@ -39,6 +39,7 @@ mr_target_clear(struct mr_target *t)
 	free(t->groups);
 	free(t->name);
 	free(t->runtimes);
+	free(t->via);
 	*t = (struct mr_target){0};
 }
 
@@ -143,6 +144,13 @@ merge_doc(json_t *doc, const char *source, struct mr_target *t, int depth, struc
 	json_t *rt = json_is_object(m) ? json_object_get(m, "runtime") : NULL;
 	if (add_runtimes(t, json_is_string(rt) ? json_string_value(rt) : source) < 0)
 		return mr_error_oom(err, "target");
+	json_t *tn = json_object_get(doc, "target");
+	char *via = NULL;
+	if (asprintf(&via, "%s%s%s", t->via ? t->via : "", t->via ? " or " : "",
+		     json_is_string(tn) ? json_string_value(tn) : source) < 0)
+		return mr_error_oom(err, "target");
+	free(t->via);
+	t->via = via;
 	if (!json_is_array(calls))
 		return mr_error_set(err, 0, "target %s: \"syscalls\" must be a list", source);
 	size_t i;
@@ -404,10 +412,20 @@ mr_target_gap_text(const struct mr_target *t, const struct mr_target_gap *g)
 	char *s = NULL;
 	if (names == NULL || when == NULL)
 		return NULL;
+	/* "runc calls", or "runc or crun (the runtimes of kubernetes) call" */
+	const char *via = t->via ? t->via : t->name;
+	cleanup_free char *who = NULL;
+	bool many = strstr(via, " or ") != NULL;
+	if (strcmp(via, t->name) == 0)
+		who = strdup(via);
+	else if (asprintf(&who, "%s (the runtime%s of %s)", via, many ? "s" : "", t->name) < 0)
+		who = NULL;
+	if (who == NULL)
+		return NULL;
 	if (asprintf(&s,
-		     "the profile denies %s, which %s calls after installing the filter (%s): "
+		     "the profile denies %s, which %s call%s after installing the filter (%s): "
 		     "the container would not start under %s",
-		     names, t->name, when, t->name) < 0)
+		     names, who, many ? "" : "s", when, t->name) < 0)
 		return NULL;
 	return s;
 }

@@ -36,6 +36,7 @@ struct mr_target_group {
 struct mr_target {
 	char *name;	/* as given: "kubernetes", "./my-runc.json" */
 	char *runtimes; /* what was measured: "runc version 1.1.5+ds1 (...); crun ..." */
+	char *via;	/* the measured runtimes' names: "runc", "runc or crun" */
 	struct mr_target_group *groups; /* most general first ("always") */
 	size_t n_groups;
 };
