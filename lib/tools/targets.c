@@ -318,8 +318,8 @@ mr_target_when_text(const struct mr_target_when *w)
 				    : "the user is root",
 		     (w->nnp >= 0 || w->nonroot >= 0) && w->tty >= 0 ? " and " : "",
 		     w->tty < 0 ? ""
-		     : w->tty	? "with a terminal"
-				: "without a terminal") < 0)
+		     : w->tty	? "there is a terminal"
+				: "there is no terminal") < 0)
 		return NULL;
 	return s;
 }
