@@ -60,6 +60,13 @@ learn() {
     cp "$3.3" "$3"
 }
 
+# verdict STATUS NAME [DIAGNOSTIC...]: ok NAME if STATUS is 0, else not ok.
+verdict() {
+    local st=$1 name=$2
+    shift 2
+    if [ "$st" = 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
+}
+
 # short OUTPUT: at most 2000 characters of it for a diagnostic (a profile
 # that denies a call a shell retries can log without end).
 short() { printf '%s' "${1:0:2000}"; }
@@ -114,7 +121,8 @@ run_runtime() {
 
 # --- the issue's failure first: learned without --target ------------------
 run_minirun --seccomp-learn="$TESTS_TMP/plain.json" "$ROOTFS" /probe thread
-[ "$RC" = 0 ] && ok "learn without --target" || not_ok "learn without --target" "rc=$RC $ERR"
+[ "$RC" = 0 ]
+verdict $? "learn without --target" "rc=$RC $ERR"
 run_cmd "$MINIRUN" profile check --target runc "$TESTS_TMP/plain.json"
 if [ "$RC" = 2 ] && [[ $OUT == *"error: the profile denies "*fstatfs*"which runc calls after installing the filter (always)"* ]] &&
     [[ $OUT == *setgroups*"(when noNewPrivileges is false)"* ]]; then
@@ -124,17 +132,15 @@ else
 fi
 run_cmd "$MINIRUN" profile convert "$TESTS_TMP/plain.json" --to oci --target runc -o "$TESTS_TMP/plain-oci.json"
 nwarn=$(grep -c '^minirun: profile convert: warning: the profile denies' <<< "$ERR")
-[ "$RC" = 0 ] && [ "$nwarn" -ge 2 ] && [ -s "$TESTS_TMP/plain-oci.json" ] &&
-    ok "profile convert --target runc: written, one warning per group ($nwarn)" ||
-    not_ok "profile convert --target runc warns" "rc=$RC" "$ERR"
+[ "$RC" = 0 ] && [ "$nwarn" -ge 2 ] && [ -s "$TESTS_TMP/plain-oci.json" ]
+verdict $? "profile convert --target runc: written, one warning per group ($nwarn)" "rc=$RC" "$ERR"
 write_config thread "$TESTS_TMP/plain-oci.json" false
 run_runtime runc
-[ "$RC" != 0 ] && ok "runc refuses to start it (as the issue saw)" ||
-    not_ok "runc starts a profile learned without --target?" "$OUT"
+[ "$RC" != 0 ]
+verdict $? "runc refuses to start it (as the issue saw)" "$OUT"
 run_minirun --seccomp="$TESTS_TMP/plain.json" --seccomp-report --target runc "$ROOTFS" /probe thread
-[ "$RC" = 0 ] && [[ $ERR == *"minirun: seccomp: --target runc: the profile denies "*fstatfs* ]] &&
-    ok "--seccomp-report --target runc names the runtime's denied calls" ||
-    not_ok "--seccomp-report --target runc" "rc=$RC" "$ERR"
+[ "$RC" = 0 ] && [[ $ERR == *"minirun: seccomp: --target runc: the profile denies "*fstatfs* ]]
+verdict $? "--seccomp-report --target runc names the runtime's denied calls" "rc=$RC" "$ERR"
 
 # --- learn -> convert -> runc and crun, NNP off and on -> report ------------
 for rt in runc crun; do
@@ -150,8 +156,8 @@ for rt in runc crun; do
             not_ok "$w: learn --target $rt and convert" "rc=$RC" "$ERR"
         fi
         run_cmd "$MINIRUN" profile check --target "$rt" "$learned"
-        [ "$RC" -lt 2 ] && ok "$w: profile check --target $rt: no error" ||
-            not_ok "$w: profile check --target $rt" "rc=$RC" "$OUT"
+        [ "$RC" -lt 2 ]
+        verdict $? "$w: profile check --target $rt: no error" "rc=$RC" "$OUT"
         for nnp in false true; do
             write_config "$w" "$oci" "$nnp"
             run_runtime "$rt"
@@ -177,7 +183,7 @@ run_minirun --seccomp-learn="$TESTS_TMP/k8s.json" --target kubernetes "$ROOTFS" 
 run_cmd "$MINIRUN" profile check --target runc "$TESTS_TMP/k8s.json"
 rc_runc=$RC
 run_cmd "$MINIRUN" profile check --target crun "$TESTS_TMP/k8s.json"
-[ "$rc_runc" -lt 2 ] && [ "$RC" -lt 2 ] && ok "learned with --target kubernetes: holds for runc and crun" ||
-    not_ok "--target kubernetes covers runc and crun" "runc: $rc_runc, crun: $RC" "$OUT"
+[ "$rc_runc" -lt 2 ] && [ "$RC" -lt 2 ]
+verdict $? "learned with --target kubernetes: holds for runc and crun" "runc: $rc_runc, crun: $RC" "$OUT"
 
 done_testing
