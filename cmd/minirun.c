@@ -9,6 +9,7 @@
 #include "minirun/minirun.h"
 #include "commands.h"
 #include "options.h"
+#include "run-target.h"
 
 extern char **environ;
 
@@ -48,6 +49,7 @@ main(int argc, char **argv)
 {
 	struct mr_cli cli;
 	struct mr_prepared prepared;
+	struct mr_run_target target;
 	struct mr_error err = {0};
 	int status = MR_EXIT_FAILURE;
 
@@ -104,8 +106,15 @@ main(int argc, char **argv)
 							    : "image archive",
 			image.cached ? "from the cache" : "unpacked now");
 
+	if (mr_run_target_setup(&cli.spec, &target, &err) < 0) {
+		print_error(&cli, &err);
+		mr_run_target_clear(&target);
+		mr_cli_clear(&cli);
+		return MR_EXIT_FAILURE;
+	}
 	if (mr_prepare(&cli.spec, &prepared, &err) < 0) {
 		print_error(&cli, &err);
+		mr_run_target_clear(&target);
 		mr_cli_clear(&cli);
 		return err.exit_status ? err.exit_status : MR_EXIT_FAILURE;
 	}
@@ -123,7 +132,10 @@ main(int argc, char **argv)
 	if (mr_run(&prepared, &status, &err) < 0) {
 		print_error(&cli, &err);
 		status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE;
+	} else {
+		mr_run_target_report(&cli.spec, &target);
 	}
+	mr_run_target_clear(&target);
 	mr_prepared_clear(&prepared);
 	mr_cli_clear(&cli);
 	return status;

@@ -69,6 +69,11 @@ const char mr_cli_usage[] =
     "      --arch ARCH            with --seccomp-learn: the learned profile is also\n"
     "                             for ARCH (repeatable): its architectures and the\n"
     "                             names ARCH uses for the same calls (openat for open)\n"
+    "      --target RUNTIME       with --seccomp-learn: also allow the calls RUNTIME\n"
+    "                             makes after installing the filter; with\n"
+    "                             --seccomp-report: say which of them the profile\n"
+    "                             denies (docker, runc, crun, podman, containerd,\n"
+    "                             cri-o, kubernetes, or a JSON file)\n"
     "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
     "  -m, --memory SIZE          memory limit (64m, 1g; at least 6m)\n"
     "      --memory-swap SIZE     memory plus swap limit (-1: unlimited swap;\n"
@@ -125,6 +130,7 @@ enum opt_id {
 	OPT_SECCOMP_COMPLAIN,
 	OPT_LEARN_ARCH,
 	OPT_SECCOMP_ROOT,
+	OPT_TARGET,
 	OPT_APPARMOR,
 	OPT_RM,
 	OPT_MEMORY,
@@ -181,6 +187,7 @@ static const struct opt options[] = {
     {"seccomp-complain", 0, false, OPT_SECCOMP_COMPLAIN, true},
     {"arch", 0, true, OPT_LEARN_ARCH, false},
     {"seccomp-root", 0, true, OPT_SECCOMP_ROOT, false},
+    {"target", 0, true, OPT_TARGET, false},
     {"apparmor", 0, true, OPT_APPARMOR, false},
     {"rm", 0, false, OPT_RM, false},
     {"memory", 'm', true, OPT_MEMORY, false},
@@ -375,6 +382,10 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-report=: empty file name");
 		return set_string(&spec->seccomp_report_file, value, err);
+	case OPT_TARGET:
+		if (value[0] == '\0')
+			return mr_error_set(err, 0, "--target: empty runtime name");
+		return set_string(&spec->seccomp_target, value, err);
 	case OPT_SECCOMP_LEARN:
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-learn: empty file name");

@@ -53,6 +53,10 @@ static const char usage_check[] =
     "\n"
     "  --arch ARCH   check names on ARCH (SCMP_ARCH_AARCH64, aarch64 or arm64; repeat\n"
     "                for more); default: the native arch and aarch64\n"
+    "  --target RUNTIME  also an error for each group of calls the runtime makes after\n"
+    "                installing the filter that the profile denies (the container\n"
+    "                would not start there): docker, runc, crun, podman, containerd,\n"
+    "                cri-o, kubernetes, or a JSON file like examples/targets/runc.json\n"
     "\n"
     "Exit status: 0 no findings, 1 warnings only, 2 errors or bad usage.\n";
 
@@ -96,6 +100,8 @@ static const char usage_convert[] =
     "\n"
     "  -o, --output OUT   write to OUT instead of standard output\n"
     "  --cap-add, --cap-drop, --arch   as for explain\n"
+    "  --target RUNTIME   warn (one line per group of calls) when the runtime's own\n"
+    "                     calls after the filter are denied: as for check\n"
     "\n"
     "Exit status: 0, or 2 on error.\n";
 
@@ -113,6 +119,8 @@ struct popts {
 	const char *to;
 	const char *output;
 	const char *spo_name, *spo_namespace; /* --to spo: metadata */
+	const char *target; /* --target, for check and convert (lib/tools/targets.h) */
+	bool target_ok;	    /* the subcommand takes --target */
 	bool help;
 };
 
@@ -168,7 +176,8 @@ enum {
 	O_TO,
 	O_SPO_NAME,
 	O_SPO_NAMESPACE,
-	O_SECCOMP_ROOT
+	O_SECCOMP_ROOT,
+	O_TARGET
 };
 
 /* Returns 0, or an exit status after printing the error. */
@@ -188,6 +197,7 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 	    {"name", required_argument, NULL, O_SPO_NAME},
 	    {"namespace", required_argument, NULL, O_SPO_NAMESPACE},
 	    {"seccomp-root", required_argument, NULL, O_SECCOMP_ROOT},
+	    {"target", required_argument, NULL, O_TARGET},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -250,6 +260,11 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 					    optarg);
 			o->to = optarg;
 			break;
+		case O_TARGET:
+			if (!o->target_ok)
+				return fail(o->sub, "unknown option --target");
+			o->target = optarg;
+			break;
 		case 'o':
 			if (!to)
 				return fail(o->sub, "unknown option -o");
@@ -296,10 +311,12 @@ load(const struct popts *o, const char *path, struct mr_profile **p)
 
 /* ------------------------------------------------------------------ check */
 
+static int check_target(const struct popts *o, int st);
+
 static int
 cmd_check(int argc, char **argv)
 {
-	struct popts o = {.sub = "check"};
+	struct popts o = {.sub = "check", .target_ok = true};
 	struct mr_lint l;
 	struct mr_error err = {0};
 	int st = parse(argc, argv, &o, false, true, true, false, false);
@@ -334,6 +351,8 @@ cmd_check(int argc, char **argv)
 	}
 	st = mr_lint_status(&l);
 	mr_lint_clear(&l);
+	if (o.target != NULL && st < 2)
+		st = check_target(&o, st);
 	popts_clear(&o);
 	return st;
 }
@@ -361,6 +380,67 @@ prepare(const struct popts *o, const char *path, struct mr_profile **p, struct m
 		return fail(o->sub, "%s", err.msg);
 	}
 	return 0;
+}
+
+/* ----------------------------------------------------------------- target */
+
+/*
+ * --target: the runtime's own calls after its filter that x denies, one line
+ * per group (condition).  check (found != NULL): an error finding each, since
+ * the container cannot start there, like a denied execve; convert: a warning
+ * on stderr each, the output is still written.  Returns 0 or an exit status.
+ */
+static int
+target_gaps(const struct popts *o, const struct mr_explained *x, size_t *found)
+{
+	struct mr_target t;
+	struct mr_target_gap *g = NULL;
+	size_t n = 0;
+	struct mr_error err = {0};
+
+	if (mr_target_load(o->target, &t, &err) < 0)
+		return fail(o->sub, "--target: %s", err.msg);
+	if (mr_target_gaps(x, &t, &g, &n, &err) < 0) {
+		mr_target_clear(&t);
+		return fail(o->sub, "--target: %s", err.msg);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *line = mr_target_gap_text(&t, &g[i]);
+		if (line == NULL) {
+			mr_target_gaps_free(g, n);
+			mr_target_clear(&t);
+			return fail(o->sub, "out of memory");
+		}
+		if (found != NULL)
+			printf("%s:1:1: error: %s (fix: allow them, or learn the profile with "
+			       "--seccomp-learn --target %s)\n",
+			       o->pos[0], line, o->target);
+		else
+			fprintf(stderr, "minirun: profile %s: warning: %s\n", o->sub, line);
+		free(line);
+	}
+	if (found != NULL)
+		*found = n;
+	mr_target_gaps_free(g, n);
+	mr_target_clear(&t);
+	return 0;
+}
+
+static int
+check_target(const struct popts *o, int st)
+{
+	struct mr_profile *p = NULL;
+	struct mr_explained x;
+	size_t found = 0;
+	int r = prepare(o, o->pos[0], &p, &x);
+	if (r != 0)
+		return r;
+	r = target_gaps(o, &x, &found);
+	mr_explained_clear(&x);
+	mr_profile_free(p);
+	if (r != 0)
+		return r;
+	return found > 0 ? EXIT_PROFILE_ERROR : st;
 }
 
 static int
@@ -531,7 +611,7 @@ write_file(const char *path, const char *text)
 static int
 cmd_convert(int argc, char **argv)
 {
-	struct popts o = {.sub = "convert"};
+	struct popts o = {.sub = "convert", .target_ok = true};
 	struct mr_profile *p = NULL;
 	struct mr_explained x;
 	struct mr_error err = {0};
@@ -576,6 +656,8 @@ cmd_convert(int argc, char **argv)
 		}
 		if (cr < 0)
 			st = fail("convert", "%s", err.msg);
+		else if (o.target != NULL && (st = target_gaps(&o, &x, NULL)) != 0)
+			;
 		else if (o.output != NULL)
 			st = write_file(o.output, text);
 		else

@@ -36,5 +36,6 @@
 #include "tools/explain.h"
 #include "tools/lint.h"
 #include "tools/spo.h"
+#include "tools/targets.h"
 
 #endif

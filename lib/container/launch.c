@@ -1300,6 +1300,8 @@ start_observer(const struct mr_prepared *p, struct mr_observer **observer,
 	    .learn_args = p->spec->seccomp_learn_args,
 	    .learn_arches = p->spec->learn_arches,
 	    .n_learn_arches = p->spec->n_learn_arches,
+	    .learn_extra = p->spec->seccomp_learn_extra,
+	    .n_learn_extra = p->spec->n_seccomp_learn_extra,
 	};
 
 	if (mr_observer_open(&cfg, observer, err) < 0)

@@ -40,6 +40,7 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->seccomp_learn);
 	free(spec->seccomp_complain_file);
 	free(spec->learn_arches);
+	free(spec->seccomp_target);
 	free(spec->apparmor);
 	mr_resources_clear(&spec->resources);
 	mr_volumes_free(spec->volumes, spec->n_volumes);

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "container/resources.h"
 #include "container/volumes.h"
+#include "seccomp/observe.h"
 
 /*
  * The container's description: everything minirun needs to start one
@@ -66,6 +67,11 @@ struct mr_spec {
 	char *seccomp_complain_file; /* --seccomp-complain=FILE: JSON lines there instead */
 	uint32_t *learn_arches;	     /* --arch (with --seccomp-learn): SCMP_ARCH_* tokens */
 	size_t n_learn_arches;
+	char *seccomp_target; /* --target RUNTIME (cmd/minirun.c loads it: lib/tools/targets.h) */
+	/* --seccomp-learn --target: the runtime's calls, added as rules of their own.
+	   Borrowed: the caller owns them and keeps them until the run is over. */
+	const struct mr_learn_extra *seccomp_learn_extra;
+	size_t n_seccomp_learn_extra;
 	char *apparmor; /* --security-opt apparmor=: NULL = none */
 
 	struct mr_resources resources; /* --memory, --pids-limit, --cpus, --ulimit... (cgroup.c) */

@@ -1269,6 +1269,92 @@ learned_names(const struct mr_observer *o, json_t **arches)
 	return arr;
 }
 
+static bool
+json_names_have(json_t *names, const char *name)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(names, i, v)
+	{
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The names rules allow whatever the arguments and capabilities (a base's too). */
+static json_t *
+allowed_names(json_t *syscalls)
+{
+	json_t *have = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(syscalls, i, r)
+	{
+		json_t *action = json_object_get(r, "action");
+		json_t *args = json_object_get(r, "args");
+		if (!json_is_string(action) ||
+		    strcmp(json_string_value(action), "SCMP_ACT_ALLOW") != 0 ||
+		    json_array_size(args) > 0 || json_object_get(r, "includes") != NULL ||
+		    json_object_get(r, "excludes") != NULL)
+			continue;
+		json_t *names = json_object_get(r, "names");
+		if (json_is_array(names))
+			json_array_extend(have, names);
+		else if (json_is_string(json_object_get(r, "name")))
+			json_array_append(have, json_object_get(r, "name"));
+	}
+	return have;
+}
+
+/*
+ * --target: one rule per extra group, with only the names no rule allows
+ * yet.  Its comment says why the names are there: the run never showed them
+ * (they are the runtime's, made before the workload starts).
+ */
+static int
+add_learn_extra(const struct mr_observer *o, json_t *doc)
+{
+	json_t *syscalls = json_object_get(doc, "syscalls");
+	if (!json_is_array(syscalls)) {
+		syscalls = json_array();
+		if (syscalls == NULL || json_object_set_new(doc, "syscalls", syscalls) < 0)
+			return -1;
+	}
+	json_t *have = allowed_names(syscalls);
+	if (have == NULL)
+		return -1;
+	for (size_t i = 0; i < o->cfg.n_learn_extra; i++) {
+		const struct mr_learn_extra *x = &o->cfg.learn_extra[i];
+		json_t *names = json_array();
+		for (size_t j = 0; names != NULL && j < x->n; j++) {
+			if (json_names_have(have, x->names[j]))
+				continue;
+			if (json_array_append_new(names, json_string(x->names[j])) < 0 ||
+			    json_array_append_new(have, json_string(x->names[j])) < 0) {
+				json_decref(names);
+				names = NULL;
+			}
+		}
+		if (names == NULL) {
+			json_decref(have);
+			return -1;
+		}
+		if (json_array_size(names) == 0) {
+			json_decref(names);
+			continue;
+		}
+		if (json_array_append_new(syscalls,
+					  json_pack("{s:o, s:s, s:s}", "names", names, "action",
+						    "SCMP_ACT_ALLOW", "comment", x->comment)) < 0) {
+			json_decref(have);
+			return -1;
+		}
+	}
+	json_decref(have);
+	return 0;
+}
+
 static int
 write_learned(struct mr_observer *o, struct mr_error *err)
 {
@@ -1336,6 +1422,10 @@ write_learned(struct mr_observer *o, struct mr_error *err)
 	}
 	if (doc == NULL)
 		return mr_error_oom(err, "--seccomp-learn");
+	if (o->cfg.n_learn_extra > 0 && add_learn_extra(o, doc) < 0) {
+		json_decref(doc);
+		return mr_error_oom(err, "--seccomp-learn --target");
+	}
 	/* Through the descriptor opened before the container existed: never
 	   the path, which the container may have made a symlink since. */
 	cleanup_free char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

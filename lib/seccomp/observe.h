@@ -19,6 +19,17 @@
 struct mr_observer;
 
 /*
+ * A rule --seccomp-learn adds besides what it saw (--target: the runtime's
+ * own calls after the filter, which a run under minirun never shows).  Only
+ * the names the learned rule lacks are added; none left: no rule.
+ */
+struct mr_learn_extra {
+	const char *comment;
+	char *const *names;
+	size_t n;
+};
+
+/*
  * What the observer is told about the run.  Borrowed, not copied: every
  * pointer must stay valid until mr_observer_free().
  */
@@ -32,6 +43,8 @@ struct mr_observer_config {
 	/* --arch: the learned profile is for these too (seccomp/equivalents.h). */
 	const uint32_t *learn_arches;
 	size_t n_learn_arches;
+	const struct mr_learn_extra *learn_extra; /* rules added to the learned profile */
+	size_t n_learn_extra;
 };
 
 /*

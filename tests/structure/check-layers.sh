@@ -20,9 +20,9 @@ set -uo pipefail
 root=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 cd "$root" || exit 2
 
-# Made at build time (meson configure_file, lib/seccomp/default-profile):
+# Made at build time (meson configure_file, lib/seccomp/default-profile, lib/tools/targets-data):
 # they have no layer and include nothing of ours.
-generated=" config.h default-profile.h "
+generated=" config.h default-profile.h targets-data.h "
 
 # layer FILE: the layer a repository path belongs to.
 layer() {
