@@ -22,7 +22,7 @@ cd "$root" || exit 2
 
 # Made at build time (meson configure_file, lib/seccomp/default-profile):
 # they have no layer and include nothing of ours.
-generated=" config.h default-profile.h "
+generated=" config.h default-profile.h default-programs.h "
 
 # layer FILE: the layer a repository path belongs to.
 layer() {
