@@ -234,6 +234,7 @@ compare_reduced(const struct mr_reduced *r, const char *what)
 		/* Declining is allowed (minirun then uses libseccomp); a wrong program is not. */
 		ck_assert_msg(err2.errnum == ENOTSUP || lr < 0, "%s: %s", what, err2.msg);
 		total.declined++;
+		printf("%s: declined: %s\n", what, err2.msg);
 		mr_filter_clear(&lib);
 		return;
 	}
