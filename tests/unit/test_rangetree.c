@@ -342,6 +342,41 @@ START_TEST(test_default_capsets)
 }
 END_TEST
 
+/*
+ * The other architectures the range tree writes (explain --arch on this
+ * host): Docker's default reduced for an arm64 and a riscv64 host, both in
+ * the filter next to the native arch.
+ */
+START_TEST(test_default_other_arches)
+{
+	struct mr_profile *p = NULL;
+	struct mr_error err = {0};
+	const uint32_t arches[] = {SCMP_ARCH_AARCH64, SCMP_ARCH_RISCV64, SCMP_ARCH_X86};
+	ck_assert_int_eq(mr_profile_load_named(NULL, &p, &err), 0);
+	for (size_t i = 0; i < MR_ARRAY_SIZE(arches); i++) {
+		struct mr_reduce_env env;
+		struct mr_reduced r = {0};
+		ck_assert_int_eq(mr_reduce_env_for(TEST_CAPS_DOCKER, arches[i], &env, &err), 0);
+		ck_assert_int_eq(mr_profile_reduce(p, &env, &r, &err), 0);
+		bool has = false;
+		for (size_t k = 0; k < r.n_arches; k++)
+			has = has || r.arches[k] == arches[i];
+		if (!has) {
+			uint32_t *na = realloc(r.arches, (r.n_arches + 1) * sizeof(*na));
+			ck_assert_ptr_nonnull(na);
+			na[r.n_arches++] = arches[i];
+			r.arches = na;
+		}
+		size_t before = total.declined;
+		compare_reduced(&r, "built-in default, another arch");
+		ck_assert_uint_eq(total.declined, before);
+		mr_reduced_clear(&r);
+	}
+	report("built-in default for aarch64, riscv64, x86 hosts");
+	mr_profile_free(p);
+}
+END_TEST
+
 START_TEST(test_default_size_and_time)
 {
 	struct mr_profile *p = NULL;
@@ -423,6 +458,7 @@ rangetree_suite(void)
 	TCase *tc = tcase_create("rangetree");
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_default_capsets);
+	tcase_add_test(tc, test_default_other_arches);
 	tcase_add_test(tc, test_default_size_and_time);
 	tcase_add_test(tc, test_fixtures);
 	tcase_add_test(tc, test_fuzz_corpus);
