@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reduced profile -> BPF program: libseccomp compiles the rules the way runc
- * and crun do, the program is exported into memory, and a runc-style ENOSYS
- * stub is put in front of it.  Compiled programs are cached on disk, keyed by
- * a SHA-256 of everything that affects them, because libseccomp needs ~10 ms
- * for Docker's ~400 rules and minirun should not pay that on every start.
+ * Reduced profile -> BPF program: minirun's range tree (rangetree.c) writes
+ * it when it can reproduce libseccomp exactly, else libseccomp compiles the
+ * rules the way runc and crun do and the program is exported into memory;
+ * either way a runc-style ENOSYS stub is put in front of it.  Compiled programs are cached on disk,
+ * keyed by a SHA-256 of everything that affects them, because libseccomp needs ~10 ms for Docker's
+ * ~400 rules and minirun should not pay that on every start.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include "seccomp/bpf-eval.h"
 #include "seccomp/filter.h"
 #include "seccomp/profile.h"
+#include "seccomp/rangetree.h"
 #include "seccomp/reduce.h"
 #include "seccomp/sha256.h"
 #include "common/util.h"
@@ -239,6 +241,25 @@ add_rules(scmp_filter_ctx ctx, const struct mr_reduced *r, struct names_list *un
 			if (add_rule(ctx, r, rule, k, nr, action, err) < 0)
 				return -1;
 		}
+	}
+	return 0;
+}
+
+/*
+ * The names add_rules would find unknown, without libseccomp's context: the
+ * range tree's warnings and strict-mode errors are then the same.
+ */
+static int
+collect_unknown(const struct mr_reduced *r, struct names_list *unknown, struct mr_error *err)
+{
+	for (size_t i = 0; i < r->n_rules; i++) {
+		const struct mr_prof_rule *rule = r->rules[i];
+		if (mr_act_value(rule->action, rule->errno_ret) == r->default_action)
+			continue;
+		for (size_t k = 0; k < rule->n_names; k++)
+			if (seccomp_syscall_resolve_name(rule->names[k]) == __NR_SCMP_ERROR &&
+			    names_add(unknown, rule->names[k]) < 0)
+				return mr_error_oomf(err, "seccomp profile %s", r->profile->source);
 	}
 	return 0;
 }
@@ -633,8 +654,11 @@ mr_filter_cache_key(const struct mr_reduced *r, const struct mr_filter_opts *opt
 	/* v2: the stub's ceiling also covers the numbers libseccomp adds (entries of
 	 * v1 carry a stub that can override rules).  The ceiling depends only on
 	 * the rules, the arches, libseccomp and the native arch, all hashed below. */
-	hash_str(&s, "minirun seccomp cache key v2");
+	/* v3: the range tree writes most programs; its version and the choice count. */
+	hash_str(&s, "minirun seccomp cache key v3");
 	hash_str(&s, MINIRUN_VERSION);
+	hash_str(&s, MR_RANGETREE_VERSION);
+	hash_u64(&s, opts->gen);
 	hash_u64(&s, v->major);
 	hash_u64(&s, v->minor);
 	hash_u64(&s, v->micro);
@@ -943,13 +967,40 @@ prepend_stub(const struct mr_reduced *r, struct mr_filter *out, struct mr_error 
 	return 0;
 }
 
+/*
+ * The range tree when it can (microseconds, about a third of libseccomp's
+ * instructions), else libseccomp.  A rule libseccomp would refuse (a
+ * conflict) is one the range tree declines, so errors stay libseccomp's.
+ */
+static int
+generate(const struct mr_reduced *r, enum mr_filter_gen gen, struct mr_filter *f,
+	 struct names_list *unknown, struct mr_error *err)
+{
+	if (gen != MR_GEN_LIBSECCOMP) {
+		const char *why = NULL;
+		int rc = mr_rangetree_build(r, &f->insns, &f->n_insns, &why, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			f->rangetree = true;
+			return collect_unknown(r, unknown, err);
+		}
+		if (gen == MR_GEN_RANGETREE)
+			return mr_error_set(err, ENOTSUP,
+					    "seccomp profile %s: the range tree "
+					    "cannot reproduce it: %s",
+					    r->profile->source, why ? why : "?");
+	}
+	return compile(r, &f->insns, &f->n_insns, unknown, err);
+}
+
 /* Compile, put the stub in front, and check the kernel's size limit. */
 static int
-compile_with_stub(const struct mr_reduced *r, struct mr_filter *f, struct names_list *unknown,
-		  struct mr_error *err)
+compile_with_stub(const struct mr_reduced *r, enum mr_filter_gen gen, struct mr_filter *f,
+		  struct names_list *unknown, struct mr_error *err)
 {
 	f->flags = r->flags;
-	if (compile(r, &f->insns, &f->n_insns, unknown, err) < 0)
+	if (generate(r, gen, f, unknown, err) < 0)
 		return -1;
 	if (prepend_stub(r, f, err) < 0)
 		return -1;
@@ -979,7 +1030,7 @@ mr_filter_build(const struct mr_reduced *r, const struct mr_filter_opts *opts,
 		dirfd = cache_open_dir(opts->cache_dir);
 	}
 	if (dirfd < 0 || cache_load(dirfd, key, &f, &unknown) != 1) {
-		if (compile_with_stub(r, &f, &unknown, err) < 0)
+		if (compile_with_stub(r, opts->gen, &f, &unknown, err) < 0)
 			return -1;
 		if (!(opts->strict && unknown.count > 0) && dirfd >= 0)
 			cache_store(dirfd, key, &f, &unknown);

@@ -17,18 +17,27 @@
 
 struct sock_filter;
 
+/* Who writes the program (the ENOSYS stub is minirun's either way). */
+enum mr_filter_gen {
+	MR_GEN_AUTO = 0,   /* the range tree (seccomp/rangetree.h) when it can, else libseccomp */
+	MR_GEN_LIBSECCOMP, /* libseccomp's code generator: the reference */
+	MR_GEN_RANGETREE,  /* the range tree only: an error (ENOTSUP) when it cannot */
+};
+
 struct mr_filter_opts {
+	enum mr_filter_gen gen;
 	bool strict;	       /* unknown syscall names are an error */
 	bool quiet_unknown;    /* do not warn about unknown names (the built-in default) */
 	const char *cache_dir; /* NULL: no cache */
 };
 
 struct mr_filter {
-	struct sock_filter *insns; /* ENOSYS stub + libseccomp's program */
+	struct sock_filter *insns; /* ENOSYS stub + the range tree's or libseccomp's program */
 	size_t n_insns;
 	unsigned flags; /* SECCOMP_FILTER_FLAG_* */
 	size_t n_stub;	/* instructions of the ENOSYS stub at the start */
 	bool from_cache;
+	bool rangetree; /* the range tree wrote it (not from the cache: unknown) */
 	struct mr_strv warnings;
 };
 

@@ -19,10 +19,12 @@
 
 #include "config.h"
 #include "default-profile.h"
+#include "default-programs.h"
 #include "seccomp/filter.h"
 #include "seccomp/profile.h"
 #include "seccomp/program.h"
 #include "seccomp/localhost.h"
+#include "seccomp/rangetree.h"
 #include "seccomp/reduce.h"
 #include "seccomp/sha256.h"
 #include "common/util.h"
@@ -47,10 +49,12 @@ builtin_fast_key(mr_capset bounding, uint8_t key[32], struct mr_error *err)
 		return mr_error_set(err, errno, "seccomp: uname");
 	/* v2: entries of v1 carry a stub whose ceiling missed the numbers libseccomp
 	 * adds (filter.c, mr_filter_stub_ceiling). */
-	int n = snprintf(
-	    buf, sizeof(buf), "minirun builtin key v2\n%s\n%s\n%u.%u.%u\n%s\n%s\n%u\n%llx\n",
-	    MINIRUN_VERSION, mr_default_profile_json_sha256, v->major, v->minor, v->micro,
-	    u.release, u.machine, seccomp_arch_native(), (unsigned long long)bounding);
+	/* v3: the range tree (its version is part of the key) writes the program. */
+	int n = snprintf(buf, sizeof(buf),
+			 "minirun builtin key v3\n%s\n%s\n%s\n%u.%u.%u\n%s\n%s\n%u\n%llx\n",
+			 MINIRUN_VERSION, MR_RANGETREE_VERSION, mr_default_profile_json_sha256,
+			 v->major, v->minor, v->micro, u.release, u.machine, seccomp_arch_native(),
+			 (unsigned long long)bounding);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return mr_error_set(err, 0, "seccomp: cache key too long");
 	mr_sha256_init(&s);
@@ -373,6 +377,53 @@ prepare_builtin_cached(const char *cache_dir, const uint8_t key[32],
 	return 1;
 }
 
+/*
+ * The built-in default compiled at build time (default-programs.h, made by
+ * lib/seccomp/default-profile/gen-programs.c with this same seccomp layer):
+ * 1 and out filled when an entry was built for this host's native arch,
+ * libseccomp version, kernel bucket and the bounding set; 0 otherwise.  The
+ * entries are what mr_filter_build gives on such a host, byte for byte, so
+ * `minirun inspect` recognises them.
+ */
+static int
+prepare_builtin_embedded(mr_capset bounding, struct mr_seccomp_prepared *out, struct mr_error *err)
+{
+#ifdef MR_EMBEDDED_NONE
+	(void)bounding;
+	(void)out;
+	(void)err;
+	return 0;
+#else
+	const struct scmp_version *v = seccomp_version();
+	struct mr_reduce_env env;
+	struct mr_error ignored = {0};
+
+	if (v->major != MR_EMBEDDED_SCMP_MAJOR || v->minor != MR_EMBEDDED_SCMP_MINOR ||
+	    v->micro != MR_EMBEDDED_SCMP_MICRO || seccomp_arch_native() != MR_EMBEDDED_NATIVE_ARCH)
+		return 0;
+	/* An unreadable kernel version: the normal path reports it. */
+	if (mr_reduce_env_host(bounding, &env, &ignored) < 0 || env.kernel > 0xffff ||
+	    env.major > 0xffff)
+		return 0;
+	uint32_t k = env.kernel << 16 | env.major;
+	for (size_t i = 0; i < MR_ARRAY_SIZE(mr_embedded_programs); i++) {
+		const struct mr_embedded_program *e = &mr_embedded_programs[i];
+		if (e->bounding != bounding || k < e->kmin || k >= e->kmax)
+			continue;
+		out->source = strdup(BUILTIN_SOURCE);
+		out->insns = calloc(e->n_insns, sizeof(*out->insns));
+		if (out->source == NULL || out->insns == NULL)
+			return mr_error_oom(err, "seccomp");
+		memcpy(out->insns, e->insns, e->n_insns * sizeof(*out->insns));
+		out->n_insns = e->n_insns;
+		out->flags = e->flags;
+		out->enabled = true;
+		return 1;
+	}
+	return 0;
+#endif
+}
+
 /* The profile text: the embedded default, or the file (kept in *text for learn mode). */
 static int
 load_profile(const char *path, char **text, size_t *text_len, char **source,
@@ -442,11 +493,14 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 	/* Observing needs the rules themselves, not only the program. */
 	bool fast = builtin && req->observe == MR_OBSERVE_NONE;
 	if (fast) {
+		int hit = prepare_builtin_embedded(req->bounding, out, err);
+		if (hit != 0)
+			return hit < 0 ? -1 : 0;
 		if (mr_filter_cache_dir(&cache_dir) < 0)
 			return mr_error_oom(err, "seccomp");
 		if (cache_dir != NULL && builtin_fast_key(req->bounding, fast_key, err) < 0)
 			return -1;
-		int hit = prepare_builtin_cached(cache_dir, fast_key, out, err);
+		hit = prepare_builtin_cached(cache_dir, fast_key, out, err);
 		if (hit != 0)
 			return hit < 0 ? -1 : 0;
 	}

@@ -261,3 +261,16 @@ wait_exit() {
     wait "$pid" 2>/dev/null
     RC=124
 }
+
+# own_mounts [PATH...]: the host's mountinfo lines that concern this test:
+# those whose root or mount point lies in $TESTS_TMP, $ROOTFS or a PATH.
+# A mount a container leaked onto the host shows one of them (a bind keeps
+# its source's path as root; a mount inside the image lands below ROOTFS),
+# while mounts that other programs on the machine make at the same time do
+# not, so the check neither misses a leak nor fails on a busy machine.
+own_mounts() {
+    local p args=(-e "$TESTS_TMP")
+    [ -n "${ROOTFS:-}" ] && args+=(-e "$ROOTFS")
+    for p in "$@"; do args+=(-e "$p"); done
+    awk '{ print $4, $5 }' /proc/self/mountinfo | grep -F "${args[@]}" | sort
+}

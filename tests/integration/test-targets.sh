@@ -27,9 +27,11 @@ plan 36
 
 # The workloads: their command lines and expected stdout.  The TCP server is
 # the shell's last command (exec'ed: no `wait`, whose calls depend on
-# whether the job has ended yet); the client, in the background, connects
-# after a second.
-tcp='(sleep 1; echo ping | nc 127.0.0.1 7777) & exec nc -l -p 7777'
+# whether the job has ended yet); the client, in the background, waits
+# until the server listens (port 7777 = 1E61 in LISTEN, 0A, in the
+# container's own /proc/net/tcp6: busybox listens on ::), then connects once.  Its calls are the
+# same in every run, fast or slow (ASan): one sleep at least, grep, nc.
+tcp='(sleep 0.1; until grep -qs ":1E61 0*:0000 0A" /proc/net/tcp6 /proc/net/tcp; do sleep 0.1; done; echo ping | nc 127.0.0.1 7777) & exec nc -l -p 7777'
 files='cd /tmp && mkdir d && echo hello > d/a && cp d/a d/b && mv d/b d/c && ls d && cat d/c && rm -r d && echo gone'
 cmd_files=(/bin/sh -c "$files")
 cmd_thread=(/probe thread)

@@ -217,7 +217,7 @@ chown -h 1000:1000 "$race_copy/mnt/link"
 hostdir="$TESTS_TMP/race-host"
 mkdir -p "$hostdir"
 touch "$hostdir/canary"
-mounts_before=$(wc -l < /proc/self/mountinfo)
+mounts_before=$(own_mounts "$race_copy")
 
 setpriv --reuid 1000 --regid 1000 --clear-groups \
     "$RENAME_RACE" "$race_copy/mnt" data link 120 > /dev/null 2> "$TESTS_TMP/race-err" &
@@ -264,5 +264,5 @@ if [ "$mounted" -gt 0 ]; then ok "race: some starts mounted"; else
 is "$(find "$hostdir" -name 'marker-*' | wc -l)" "$mounted" "race: every marker is in the host directory"
 is "$(find / -xdev -maxdepth 1 -name 'marker-*' | wc -l; find "$race_copy" -name 'marker-*' | wc -l)" "0
 0" "race: no marker outside it"
-is "$(wc -l < /proc/self/mountinfo)" "$mounts_before" "race: the host's mount table is unchanged"
+is "$(own_mounts "$race_copy")" "$mounts_before" "race: the host's mount table is unchanged"
 done_testing

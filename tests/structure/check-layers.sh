@@ -22,7 +22,7 @@ cd "$root" || exit 2
 
 # Made at build time (meson configure_file, lib/seccomp/default-profile, lib/tools/targets-data):
 # they have no layer and include nothing of ours.
-generated=" config.h default-profile.h targets-data.h "
+generated=" config.h default-profile.h default-programs.h targets-data.h "
 
 # layer FILE: the layer a repository path belongs to.
 layer() {

@@ -837,11 +837,15 @@ START_TEST(test_install_needs_cap_sys_admin)
 }
 END_TEST
 
-/* Cold vs cached mr_seccomp_prepare of the built-in default (printed, not asserted). */
+/*
+ * Cold vs cached mr_seccomp_prepare of the built-in default (printed, not
+ * asserted).  With CAP_SYS_ADMIN added: the default bounding sets are
+ * compiled in (test_prepare_embedded) and never reach the cache.
+ */
 START_TEST(test_prepare_timing)
 {
 	char *tmp = make_tmpdir();
-	struct mr_seccomp_request req = {.bounding = TEST_CAPS_DOCKER};
+	struct mr_seccomp_request req = {.bounding = TEST_CAPS_DOCKER | MR_CAP_BIT(CAP_SYS_ADMIN)};
 	struct mr_seccomp_prepared p;
 	struct mr_error err = {0};
 	struct timespec a, b;
@@ -882,6 +886,60 @@ START_TEST(test_prepare_timing)
 }
 END_TEST
 
+/*
+ * The programs compiled in at build time (default-programs.h) are exactly
+ * what this host compiles at run time, for each bounding set they cover, and
+ * a start with one of them neither compiles nor touches the cache.
+ */
+START_TEST(test_prepare_embedded)
+{
+	const mr_capset sets[] = {TEST_CAPS_DOCKER, mr_caps_all_known(), 0,
+				  TEST_CAPS_DOCKER | MR_CAP_BIT(CAP_SYS_ADMIN)};
+	char *tmp = make_tmpdir();
+	setenv("MINIRUN_SECCOMP_CACHE", tmp, 1);
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		struct mr_seccomp_request req = {.bounding = sets[i]};
+		struct mr_seccomp_prepared p;
+		struct mr_error err = {0};
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		ck_assert_msg(mr_seccomp_prepare(&req, &p, &err) == 0, "%s", err.msg);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		double ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+
+		struct mr_profile *prof = NULL;
+		struct mr_reduce_env env;
+		struct mr_reduced r = {0};
+		struct mr_filter f = {0};
+		struct mr_filter_opts o = {.quiet_unknown = true};
+		ck_assert_int_eq(mr_profile_load_named(NULL, &prof, &err), 0);
+		ck_assert_int_eq(mr_reduce_env_host(sets[i], &env, &err), 0);
+		ck_assert_int_eq(mr_profile_reduce(prof, &env, &r, &err), 0);
+		ck_assert_msg(mr_filter_build(&r, &o, &f, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(p.n_insns, f.n_insns);
+		ck_assert_uint_eq(p.flags, f.flags);
+		ck_assert_int_eq(memcmp(p.insns, f.insns, f.n_insns * sizeof(*f.insns)), 0);
+		printf("built-in default, bounding %#llx: %zu instructions, prepared in %.3f ms\n",
+		       (unsigned long long)sets[i], p.n_insns, ms);
+		mr_filter_clear(&f);
+		mr_reduced_clear(&r);
+		mr_profile_free(prof);
+		mr_seccomp_prepared_clear(&p);
+	}
+	/* Only the set that is not compiled in went through the cache (two keys). */
+	char *cmd = NULL, line[32] = "";
+	ck_assert_int_ge(asprintf(&cmd, "ls %s | grep -c '^[0-9a-f]*\\.bpf$'", tmp), 0);
+	FILE *fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), fp));
+	pclose(fp);
+	free(cmd);
+	ck_assert_int_eq(atoi(line), 2);
+	setenv("MINIRUN_SECCOMP_CACHE", "0", 1);
+	rm_rf(tmp);
+	free(tmp);
+}
+END_TEST
+
 static Suite *
 filter_suite(void)
 {
@@ -905,6 +963,7 @@ filter_suite(void)
 	tcase_add_test(tc, test_prepare_errors);
 	tcase_add_test(tc, test_install_needs_cap_sys_admin);
 	tcase_add_test(tc, test_prepare_timing);
+	tcase_add_test(tc, test_prepare_embedded);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;
