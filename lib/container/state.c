@@ -97,6 +97,27 @@ now_rfc3339(char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
 
+/* mkdir -p ROOT, each missing directory mode 0700. */
+static int
+make_dirs(const char *root, struct mr_error *err)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s", root) >= (int)sizeof(path))
+		return mr_error_set(err, ENAMETOOLONG, "state root %s", root);
+	for (char *s = path + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return mr_error_set(err, errno, "state root %s", path);
+		*s = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
 int
 mr_state_new(const char *root, const char *id, struct mr_state *st, struct mr_error *err)
 {
@@ -106,9 +127,13 @@ mr_state_new(const char *root, const char *id, struct mr_state *st, struct mr_er
 	st->dirfd = -1;
 	if (mr_state_check_id(id, err) < 0)
 		return -1;
-	/* 0700: the state names processes and paths that are nobody else's business. */
-	if (mkdir(root, 0700) < 0 && errno != EEXIST)
-		return mr_error_set(err, errno, "state root %s", root);
+	/*
+	 * 0700: the state names processes and paths that are nobody else's
+	 * business.  Missing parents too, as runc does: containerd's shim
+	 * passes --root /run/containerd/runc/NAMESPACE before anything made it.
+	 */
+	if (make_dirs(root, err) < 0)
+		return -1;
 	if (asprintf(&st->dir, "%s/%s", root, id) < 0) {
 		st->dir = NULL;
 		return mr_error_oom(err, "state");
