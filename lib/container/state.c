@@ -210,6 +210,11 @@ read_state(struct mr_state *st, struct mr_error *err)
 	    (st->cgroup_paths = calloc(json_array_size(cg), sizeof(char *))) != NULL)
 		json_array_foreach(cg, i, v) if (json_is_string(v))
 		    st->cgroup_paths[st->n_cgroup_paths++] = strdup(json_string_value(v));
+	cg = json_object_get(j, "cgroupParents");
+	if (json_array_size(cg) > 0 &&
+	    (st->cgroup_parents = calloc(json_array_size(cg), sizeof(char *))) != NULL)
+		json_array_foreach(cg, i, v) if (json_is_string(v))
+		    st->cgroup_parents[st->n_cgroup_parents++] = strdup(json_string_value(v));
 	json_decref(j);
 	return 0;
 }
@@ -293,6 +298,12 @@ state_json(const struct mr_state *st, bool full)
 			json_array_append_new(cg, json_string(st->cgroup_paths[i]));
 		json_object_set_new(j, "startTime", json_integer((json_int_t)st->start_time));
 		json_object_set_new(j, "cgroupPaths", cg);
+		if (st->n_cgroup_parents > 0) {
+			json_t *pa = json_array();
+			for (size_t i = 0; pa && i < st->n_cgroup_parents; i++)
+				json_array_append_new(pa, json_string(st->cgroup_parents[i]));
+			json_object_set_new(j, "cgroupParents", pa);
+		}
 	}
 	return j;
 }
@@ -466,6 +477,10 @@ mr_state_destroy(struct mr_state *st, struct mr_error *err)
 	if (mr_cgroup_reopen(st->cgroup_paths, st->n_cgroup_paths, &cg, err) < 0)
 		return -1;
 	mr_cgroup_destroy(&cg);
+	/* Deepest first; one that is not empty (shared) stays. */
+	for (size_t i = st->n_cgroup_parents; i-- > 0;)
+		if (st->cgroup_parents[i])
+			rmdir(st->cgroup_parents[i]);
 	return mr_state_remove(st, err);
 }
 
@@ -486,6 +501,9 @@ mr_state_clear(struct mr_state *st)
 	for (size_t i = 0; i < st->n_cgroup_paths; i++)
 		free(st->cgroup_paths[i]);
 	free(st->cgroup_paths);
+	for (size_t i = 0; i < st->n_cgroup_parents; i++)
+		free(st->cgroup_parents[i]);
+	free(st->cgroup_parents);
 	memset(st, 0, sizeof(*st));
 	st->dirfd = -1;
 }
