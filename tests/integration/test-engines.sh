@@ -54,6 +54,15 @@ PODMAN_CASES=19
 podman_tests() {
     local P=$TESTS_TMP/podman
     mkdir -p "$P"
+    # What the command-line flags cannot move: the events log, the network
+    # configs (podman's defaults are under /run).
+    cat > "$P/containers.conf" << EOF
+[engine]
+events_logfile_path = "$P/events.log"
+[network]
+network_config_dir = "$P/networks"
+EOF
+    export CONTAINERS_CONF=$P/containers.conf
     # Every podman command: nothing of the machine's own podman is touched.
     pm_base=(podman --root "$P/storage" --runroot "$P/run" --storage-driver vfs
         --cgroup-manager cgroupfs --events-backend file --tmpdir "$P/tmp")
@@ -62,6 +71,12 @@ podman_tests() {
     RUN=(run --rm --network none --cgroup-parent "/$CGP" "${ULIMITS[@]}")
     at_exit "$(printf '%q ' "${pm_base[@]}") rm -af -t 0 > /dev/null 2>&1"
     at_exit "$(printf '%q ' "${pm_base[@]}") rmi -af > /dev/null 2>&1"
+    # Nor these two (netavark's run directory, containers/image's blob-info
+    # cache): when they were not there before, they go after the rm and rmi above.
+    local d
+    for d in /run/containers /var/lib/containers; do
+        [ -e "$d" ] || at_exit "rm -rf $d"
+    done
     IMG=localhost/minirun-test:engines
     if ! "${pm_base[@]}" import "$IMAGE_TAR" "$IMG" > "$TESTS_TMP/import.log" 2>&1; then
         not_ok "podman: import the test rootfs" "$(cat "$TESTS_TMP/import.log")"
@@ -260,6 +275,10 @@ EOF
     # Its own namespace: the shim's runc root is /run/containerd/runc/NS.
     local ns="minirun-test-$$"
     at_exit "rm -rf /run/containerd/runc/$ns"
+    # ctr, the shim and minirun make /run/containerd/{fifo,s,runc}: when
+    # none of it was there before, the empty directories go too.
+    [ -e /run/containerd ] ||
+        at_exit "rmdir /run/containerd/fifo /run/containerd/s /run/containerd/runc /run/containerd 2> /dev/null"
     local ctr=(ctr -a "$C/c.sock" -n "$ns")
     if ! "${ctr[@]}" version > /dev/null 2>&1; then
         not_ok "containerd: the private daemon answers" "$(tail -20 "$C/containerd.log")"
