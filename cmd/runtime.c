@@ -283,6 +283,14 @@ keep_cgroup(struct mr_state *st, struct mr_cgroup *cg, struct mr_error *err)
 	for (size_t i = 0; i < cg->n; i++)
 		if ((st->cgroup_paths[st->n_cgroup_paths++] = strdup(cg->dirs[i].path)) == NULL)
 			return mr_error_oom(err, "state");
+	/* The cgroupsPath directories made for it: delete removes them too. */
+	if (cg->n_parents > 0 &&
+	    (st->cgroup_parents = calloc(cg->n_parents, sizeof(char *))) == NULL)
+		return mr_error_oom(err, "state");
+	for (size_t i = 0; i < cg->n_parents; i++)
+		if (cg->parents[i] != NULL &&
+		    (st->cgroup_parents[st->n_cgroup_parents++] = strdup(cg->parents[i])) == NULL)
+			return mr_error_oom(err, "state");
 	return 0;
 }
 

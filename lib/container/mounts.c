@@ -28,9 +28,12 @@ static const char *const masked_proc_paths[] = {
     "acpi",	     "asound",	   "interrupts",  "kcore",	 "keys",
     "latency_stats", "timer_list", "timer_stats", "sched_debug", "scsi",
 };
+/* fs/selinux and dev/block: podman's (containers/common) list has them too. */
 static const char *const masked_sys_paths[] = {
     "firmware",
     "devices/virtual/powercap",
+    "fs/selinux",
+    "dev/block",
 };
 
 static const char *const readonly_proc_paths[] = {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -548,6 +549,7 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 	size_t len = 0, i;
 	json_t *e;
 	bool bind = strcmp(type, "bind") == 0, atime = false;
+	unsigned int bind_attrs = 0;
 	int r;
 
 	if (strchr(dest, ',') != NULL || strchr(dest, ':') != NULL ||
@@ -580,6 +582,12 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 			/* minirun's binds are always recursive (docker's --mount). */
 		} else if (bind && strcmp(o, "ro") == 0) {
 			len += (size_t)snprintf(arg + len, sizeof(arg) - len, ",readonly");
+		} else if (bind && (strcmp(o, "nosuid") == 0 || strcmp(o, "nodev") == 0 ||
+				    strcmp(o, "noexec") == 0)) {
+			/* podman asks for them on its /dev/shm and volumes. */
+			bind_attrs |= o[2] == 's'   ? MOUNT_ATTR_NOSUID
+				      : o[2] == 'd' ? MOUNT_ATTR_NODEV
+						    : MOUNT_ATTR_NOEXEC;
 		} else if (bind && prop) {
 			len += (size_t)snprintf(arg + len, sizeof(arg) - len,
 						",bind-propagation=%s", o);
@@ -601,6 +609,8 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 		 : mr_volume_parse_tmpfs(arg, &c->spec->volumes, &c->spec->n_volumes, c->err);
 	if (r < 0)
 		return mr_error_wrap(c->err, "%s: %s", c->source, p);
+	if (bind) /* set on the tree with the read-only flag (volumes.c) */
+		c->spec->volumes[c->spec->n_volumes - 1].tmpfs_attrs = bind_attrs;
 	return 0;
 }
 
@@ -629,6 +639,12 @@ parse_mount(struct ctx *c, json_t *m, size_t i)
 	if (type == NULL || has_option(opts, "bind") || has_option(opts, "rbind"))
 		type = has_option(opts, "bind") || has_option(opts, "rbind") ? "bind" : "";
 
+	/*
+	 * podman and CRI-O bind their own tmpfs (sized, shared within a pod)
+	 * at /dev/shm: it becomes a volume, mounted over minirun's own one.
+	 */
+	if (strcmp(dest, "/dev/shm") == 0 && strcmp(type, "bind") == 0 && src != NULL && *src)
+		return add_volume(c, p, type, src, dest, opts);
 	for (size_t k = 0; k < MR_ARRAY_SIZE(own_mounts); k++) {
 		if (strcmp(dest, own_mounts[k].dest) != 0)
 			continue;
@@ -811,6 +827,10 @@ parse_paths(struct ctx *c, json_t *linux_, const char *key, bool readonly)
 		bool found = false;
 		for (size_t k = 0; !found && mr_mounts_default_path(readonly, k, buf, sizeof(buf));
 		     k++)
+			found = strcmp(buf, path) == 0;
+		/* A path minirun masks is more than read-only (podman: /proc/asound). */
+		for (size_t k = 0;
+		     readonly && !found && mr_mounts_default_path(false, k, buf, sizeof(buf)); k++)
 			found = strcmp(buf, path) == 0;
 		/*
 		 * Fewer than minirun's list is fine: minirun then hides a little

@@ -97,6 +97,27 @@ now_rfc3339(char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
 
+/* mkdir -p ROOT, each missing directory mode 0700. */
+static int
+make_dirs(const char *root, struct mr_error *err)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s", root) >= (int)sizeof(path))
+		return mr_error_set(err, ENAMETOOLONG, "state root %s", root);
+	for (char *s = path + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return mr_error_set(err, errno, "state root %s", path);
+		*s = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
 int
 mr_state_new(const char *root, const char *id, struct mr_state *st, struct mr_error *err)
 {
@@ -106,9 +127,13 @@ mr_state_new(const char *root, const char *id, struct mr_state *st, struct mr_er
 	st->dirfd = -1;
 	if (mr_state_check_id(id, err) < 0)
 		return -1;
-	/* 0700: the state names processes and paths that are nobody else's business. */
-	if (mkdir(root, 0700) < 0 && errno != EEXIST)
-		return mr_error_set(err, errno, "state root %s", root);
+	/*
+	 * 0700: the state names processes and paths that are nobody else's
+	 * business.  Missing parents too, as runc does: containerd's shim
+	 * passes --root /run/containerd/runc/NAMESPACE before anything made it.
+	 */
+	if (make_dirs(root, err) < 0)
+		return -1;
 	if (asprintf(&st->dir, "%s/%s", root, id) < 0) {
 		st->dir = NULL;
 		return mr_error_oom(err, "state");
@@ -185,6 +210,11 @@ read_state(struct mr_state *st, struct mr_error *err)
 	    (st->cgroup_paths = calloc(json_array_size(cg), sizeof(char *))) != NULL)
 		json_array_foreach(cg, i, v) if (json_is_string(v))
 		    st->cgroup_paths[st->n_cgroup_paths++] = strdup(json_string_value(v));
+	cg = json_object_get(j, "cgroupParents");
+	if (json_array_size(cg) > 0 &&
+	    (st->cgroup_parents = calloc(json_array_size(cg), sizeof(char *))) != NULL)
+		json_array_foreach(cg, i, v) if (json_is_string(v))
+		    st->cgroup_parents[st->n_cgroup_parents++] = strdup(json_string_value(v));
 	json_decref(j);
 	return 0;
 }
@@ -268,6 +298,12 @@ state_json(const struct mr_state *st, bool full)
 			json_array_append_new(cg, json_string(st->cgroup_paths[i]));
 		json_object_set_new(j, "startTime", json_integer((json_int_t)st->start_time));
 		json_object_set_new(j, "cgroupPaths", cg);
+		if (st->n_cgroup_parents > 0) {
+			json_t *pa = json_array();
+			for (size_t i = 0; pa && i < st->n_cgroup_parents; i++)
+				json_array_append_new(pa, json_string(st->cgroup_parents[i]));
+			json_object_set_new(j, "cgroupParents", pa);
+		}
 	}
 	return j;
 }
@@ -441,6 +477,10 @@ mr_state_destroy(struct mr_state *st, struct mr_error *err)
 	if (mr_cgroup_reopen(st->cgroup_paths, st->n_cgroup_paths, &cg, err) < 0)
 		return -1;
 	mr_cgroup_destroy(&cg);
+	/* Deepest first; one that is not empty (shared) stays. */
+	for (size_t i = st->n_cgroup_parents; i-- > 0;)
+		if (st->cgroup_parents[i])
+			rmdir(st->cgroup_parents[i]);
 	return mr_state_remove(st, err);
 }
 
@@ -461,6 +501,9 @@ mr_state_clear(struct mr_state *st)
 	for (size_t i = 0; i < st->n_cgroup_paths; i++)
 		free(st->cgroup_paths[i]);
 	free(st->cgroup_paths);
+	for (size_t i = 0; i < st->n_cgroup_parents; i++)
+		free(st->cgroup_parents[i]);
+	free(st->cgroup_parents);
 	memset(st, 0, sizeof(*st));
 	st->dirfd = -1;
 }

@@ -53,6 +53,13 @@ struct mr_state {
 	size_t n_annotations;
 	char **cgroup_paths; /* the directories minirun made (lib/container/cgroup.c) */
 	size_t n_cgroup_paths;
+	/*
+	 * The cgroupsPath directories minirun made for them, in the order made:
+	 * cgroupsPath is the container's own cgroup (podman's libpod-ID), so
+	 * delete removes it too, as runc does.
+	 */
+	char **cgroup_parents;
+	size_t n_cgroup_parents;
 };
 
 /* "status" as the spec spells it. */

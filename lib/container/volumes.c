@@ -561,8 +561,10 @@ make_source_dir(const char *path)
 static int
 configure_tree(int tree, const struct mr_volume *vol, struct mr_error *err)
 {
-	if (vol->readonly) {
-		struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	/* tmpfs_attrs on a bind: an OCI config's nosuid, nodev, noexec. */
+	if (vol->readonly || vol->tmpfs_attrs) {
+		struct mount_attr ro = {.attr_set = (vol->readonly ? MOUNT_ATTR_RDONLY : 0) |
+						    vol->tmpfs_attrs};
 		if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
 			    sizeof(ro)) < 0)
 			return mr_error_set(err, errno, "%s %s: read-only", vol->flag, vol->arg);

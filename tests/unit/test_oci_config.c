@@ -2,6 +2,7 @@
 /* Unit tests: an OCI config.json read into struct mr_spec (lib/container/oci-config.c). */
 #include <check.h>
 #include <jansson.h>
+#include <linux/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ static const char good[] =
     " \"annotations\": {\"org.example\": \"v\"},"
     " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
     "  {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"data\","
-    "   \"options\": [\"rbind\", \"ro\"]},"
+    "   \"options\": [\"rbind\", \"ro\", \"nosuid\", \"nodev\"]},"
     "  {\"destination\": \"/scratch\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
     "   \"options\": [\"nosuid\", \"size=65536k\", \"mode=1777\"]}],"
     " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"},"
@@ -133,6 +134,8 @@ START_TEST(good_config)
 	ck_assert_str_eq(spec.volumes[0].source, "/bundle/data");
 	ck_assert_str_eq(spec.volumes[0].target, "/data");
 	ck_assert(spec.volumes[0].readonly);
+	/* podman's nosuid/nodev on binds: set on the tree with read-only. */
+	ck_assert_uint_eq(spec.volumes[0].tmpfs_attrs, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	ck_assert_int_eq(spec.volumes[1].type, MR_VOLUME_TMPFS);
 	ck_assert_uint_eq(spec.volumes[1].tmpfs_size, 65536 * 1024);
 	ck_assert_uint_eq(spec.volumes[1].tmpfs_mode, 01777);
@@ -249,10 +252,11 @@ START_TEST(not_yet_refusals)
 	ck_assert_str_eq(refusal("{\"mounts\": [{\"destination\": \"/x\", \"type\": \"proc\"}]}"),
 			 "config.json: mounts[0]: a proc mount at /x: minirun mounts proc only "
 			 "where it does itself");
-	ck_assert_str_eq(refusal("{\"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\", "
-				 "\"source\": \"/tmp\", \"options\": [\"rbind\", \"nosuid\"]}]}"),
-			 "config.json: mounts[0]: option \"nosuid\" is not supported on a bind "
-			 "mount yet");
+	ck_assert_str_eq(
+	    refusal("{\"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\", "
+		    "\"source\": \"/tmp\", \"options\": [\"rbind\", \"nosymfollow\"]}]}"),
+	    "config.json: mounts[0]: option \"nosymfollow\" is not supported on a bind "
+	    "mount yet");
 	ck_assert_str_eq(refusal("{\"linux\": {\"cgroupsPath\": \"system.slice:minirun:c1\"}}"),
 			 "config.json: linux.cgroupsPath: \"system.slice:minirun:c1\": systemd's "
 			 "slice:prefix:name form is not supported (--systemd-cgroup)");
