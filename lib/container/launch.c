@@ -36,6 +36,9 @@
  *           kill what is left in the cgroup, remove it -> exit status
  *   parent, OCI create (struct mr_launch_ctl): once the child is ready,
  *           hand it over alive with its pty master and cgroup, and return
+ *   OCI exec (exec.c, through launch-steps.h): a process joining a running
+ *           container takes the child's steps from the AppArmor exec label
+ *           to execve, these very functions, so it is confined as the init
  *
  * The cgroup is lib/container/cgroup.c, the device policy
  * lib/container/devices.c, the limits lib/container/resources.c.
