@@ -5,6 +5,7 @@
  *
  *   minirun [--root DIR] [--log FILE] [--log-format text|json] [--debug]
  *           create|start|state|kill|delete|run|spec ...
+ *           exec|ps|pause|resume|features ...      (runtime-exec.c)
  *
  * config.json is read into the same struct mr_spec as the docker-like
  * command line (lib/container/oci-config.c) and launched by the same
@@ -45,6 +46,7 @@
 #include "config.h"
 #include "minirun/minirun.h"
 #include "commands.h"
+#include "runtime.h"
 
 struct globals {
 	const char *root;
@@ -54,8 +56,9 @@ struct globals {
 
 static struct globals g = {.root = MR_STATE_ROOT_DEFAULT};
 
-static const char *const subcommands[] = {"create", "start", "state", "kill",
-					  "delete", "run",   "spec"};
+static const char *const subcommands[] = {"create", "start", "state",  "kill",
+					  "delete", "run",   "spec",   "exec",
+					  "ps",	    "pause", "resume", "features"};
 
 /* --- messages ------------------------------------------------------------------ */
 
@@ -208,6 +211,37 @@ parse_signal(const char *s)
 	return -1;
 }
 
+/* For the other commands' files (runtime.h). */
+const char *
+mr_rt_root(void)
+{
+	return g.root;
+}
+
+int
+mr_rt_fail(const struct mr_error *err)
+{
+	return fail(err);
+}
+
+void
+mr_rt_warning(const char *msg)
+{
+	warning(msg);
+}
+
+int
+mr_rt_write_pid_file(const char *path, pid_t pid, struct mr_error *err)
+{
+	return write_pid_file(path, pid, err);
+}
+
+int
+mr_rt_send_console(const char *sock_path, int master, struct mr_error *err)
+{
+	return send_console(sock_path, master, err);
+}
+
 /* --- create and run -------------------------------------------------------------- */
 
 struct create_opts {
@@ -347,7 +381,7 @@ create_container(const struct create_opts *o, bool start)
 		warning(p.seccomp.warnings[i]);
 	if (p.volumes.warning != NULL)
 		warning(p.volumes.warning);
-	if (fill_state(&st, &cfg, &p, &err) < 0)
+	if (fill_state(&st, &cfg, &p, &err) < 0 || mr_exec_keep_config(&st, cfg.bundle, &err) < 0)
 		goto out;
 
 	if (o->detach) {
@@ -590,11 +624,11 @@ cmd_delete(int argc, char **argv)
 		return force && missing ? 0 : fail(&err);
 	}
 	/* A created one never ran its command: runc deletes it without --force. */
-	if (st.status == MR_STATUS_RUNNING && !force) {
+	if ((st.status == MR_STATUS_RUNNING || st.status == MR_STATUS_PAUSED) && !force) {
 		mr_error_set(&err, 0,
-			     "cannot delete container %s that is not stopped: running "
+			     "cannot delete container %s that is not stopped: %s "
 			     "(use --force)",
-			     st.id);
+			     st.id, mr_status_name(st.status));
 		mr_state_clear(&st);
 		return fail(&err);
 	}
@@ -664,6 +698,13 @@ static const char usage[] =
     "  run [--bundle DIR] [--detach] [--pid-file F] [--console-socket SOCK]\n"
     "      [--preserve-fds N] ID\n"
     "  spec [--bundle DIR] [--rootless]\n"
+    "  exec [--process FILE] [--tty] [--console-socket SOCK] [--detach] [--pid-file F]\n"
+    "       [--cwd DIR] [--env K=V]... [--user UID[:GID]] [--cap CAP]...\n"
+    "       [--no-new-privs] [--apparmor PROFILE] [--preserve-fds N] ID [CMD...]\n"
+    "  ps [--format table|json] ID [PS-ARGS...]\n"
+    "  pause ID\n"
+    "  resume ID\n"
+    "  features\n"
     "\n"
     "Global options:\n"
     "  --root DIR                 state directory (default " MR_STATE_ROOT_DEFAULT ",\n"
@@ -791,5 +832,13 @@ mr_cmd_runtime(int argc, char **argv)
 		return cmd_delete(argc, argv);
 	if (strcmp(cmd, "spec") == 0)
 		return cmd_spec(argc, argv);
+	if (strcmp(cmd, "exec") == 0)
+		return mr_rt_exec(argc, argv);
+	if (strcmp(cmd, "ps") == 0)
+		return mr_rt_ps(argc, argv);
+	if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0)
+		return mr_rt_pause(argc, argv, strcmp(cmd, "pause") == 0);
+	if (strcmp(cmd, "features") == 0)
+		return mr_rt_features(argc, argv);
 	return failf("%s: unknown command (see minirun --root %s --help)", cmd, g.root);
 }

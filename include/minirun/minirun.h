@@ -18,6 +18,8 @@
 #include "common/outfile.h"
 #include "container/cgroup.h"
 #include "container/env-file.h"
+#include "container/exec.h"
+#include "container/freezer.h"
 #include "container/sysctl.h"
 #include "container/image.h"
 #include "container/launch.h"

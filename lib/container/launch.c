@@ -36,6 +36,9 @@
  *           kill what is left in the cgroup, remove it -> exit status
  *   parent, OCI create (struct mr_launch_ctl): once the child is ready,
  *           hand it over alive with its pty master and cgroup, and return
+ *   OCI exec (exec.c, through launch-steps.h): a process joining a running
+ *           container takes the child's steps from the AppArmor exec label
+ *           to execve, these very functions, so it is confined as the init
  *
  * The cgroup is lib/container/cgroup.c, the device policy
  * lib/container/devices.c, the limits lib/container/resources.c.
@@ -66,6 +69,7 @@
 #include <unistd.h>
 
 #include "container/launch.h"
+#include "container/launch-steps.h"
 #include "container/apparmor.h"
 #include "container/cgroup.h"
 #include "container/exec-check.h"
@@ -502,16 +506,15 @@ set_up_stdio(const struct mr_spec *spec, int sync_fd, struct mr_error *err)
 	return 0;
 }
 
-/* What the workload sees of its surroundings, set while we are still root. */
+/*
+ * The process's own surroundings, from the AppArmor label to the signals:
+ * also those of a process exec'ed into a running container (exec.c).
+ */
 static int
-set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+set_up_process(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
 	const struct mr_spec *spec = p->spec;
 
-	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
-		return -1;
-	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
-		return mr_error_set(err, errno, "sethostname %s", p->hostname);
 	if (mr_apparmor_apply_on_exec(spec->apparmor, spec->no_new_privs, err) < 0)
 		return -1;
 	if (set_up_stdio(spec, sync_fd, err) < 0)
@@ -523,6 +526,19 @@ set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *e
 		return -1;
 	reset_signals();
 	return 0;
+}
+
+/* What the workload sees of its surroundings, set while we are still root. */
+static int
+set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+{
+	const struct mr_spec *spec = p->spec;
+
+	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
+		return -1;
+	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+		return mr_error_set(err, errno, "sethostname %s", p->hostname);
+	return set_up_process(p, sync_fd, err);
 }
 
 /*
@@ -665,12 +681,9 @@ container_init(const struct mr_prepared *p, int sync_fd, const struct output_pip
 }
 
 static _Noreturn void
-container_main(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
-	       struct shared_page *shared)
+child_failed(int sync_fd, const struct mr_error *e)
 {
-	struct mr_error err = {0};
-
-	container_init(p, sync_fd, pipes, shared, &err);
+	struct mr_error err = *e;
 	struct sync_msg m = {
 	    .type = SYNC_ERROR,
 	    .exit_status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE,
@@ -681,6 +694,16 @@ container_main(const struct mr_prepared *p, int sync_fd, const struct output_pip
 	if (sync_send(sync_fd, &m, -1) < 0)
 		dprintf(STDERR_FILENO, "minirun: %s\n", m.msg);
 	_exit(m.exit_status);
+}
+
+static _Noreturn void
+container_main(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+	       struct shared_page *shared)
+{
+	struct mr_error err = {0};
+
+	container_init(p, sync_fd, pipes, shared, &err);
+	child_failed(sync_fd, &err);
 }
 
 /* --- the parent ----------------------------------------------------------- */
@@ -1365,4 +1388,60 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	if (!execed)
 		mr_observer_abort(observer);
 	return ret;
+}
+
+/* --- shared with exec.c (launch-steps.h) ----------------------------------- */
+
+void
+mr_launch_relay_sigset(sigset_t *set)
+{
+	relay_sigset(set);
+}
+
+int
+mr_launch_close_fds(unsigned first, int keep, struct mr_error *err)
+{
+	return close_fds_except(first, keep, -1, err);
+}
+
+int
+mr_launch_set_up_process(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+{
+	return set_up_process(p, sync_fd, err);
+}
+
+int
+mr_launch_take_identity(const struct mr_prepared *p, struct mr_error *err)
+{
+	/* No observer for an exec'ed process: the shared page is never touched. */
+	return take_identity(p, NULL, err);
+}
+
+int
+mr_launch_exec_command(const struct mr_prepared *p, struct mr_error *err)
+{
+	return exec_command(p, err);
+}
+
+_Noreturn void
+mr_launch_child_failed(int sync_fd, const struct mr_error *err)
+{
+	child_failed(sync_fd, err);
+}
+
+int
+mr_launch_wait_for_exec(pid_t pid, int pidfd, int sock, int *master, struct mr_error *err)
+{
+	const struct child c = {.pid = pid, .pidfd = pidfd};
+	bool ready = false;
+	return wait_for_exec(&c, false, sock, NULL, NULL, master, &ready, err);
+}
+
+int
+mr_launch_relay(const struct mr_prepared *p, pid_t pid, int pidfd, const sigset_t *relay,
+		int master, int *exit_status, struct mr_error *err)
+{
+	const struct child c = {.pid = pid, .pidfd = pidfd};
+	const struct output_pipes none = OUTPUT_PIPES_NONE;
+	return relay_until_exit(p, &c, relay, master, &none, NULL, exit_status, err);
 }

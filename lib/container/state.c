@@ -17,14 +17,15 @@
 
 #include "container/state.h"
 #include "container/cgroup.h"
+#include "container/exec.h"
+#include "container/freezer.h"
 #include "container/oci-config.h"
 #include "common/util.h"
 
 static const char *const status_names[] = {
-    [MR_STATUS_CREATING] = "creating",
-    [MR_STATUS_CREATED] = "created",
-    [MR_STATUS_RUNNING] = "running",
-    [MR_STATUS_STOPPED] = "stopped",
+    [MR_STATUS_CREATING] = "creating", [MR_STATUS_CREATED] = "created",
+    [MR_STATUS_RUNNING] = "running",   [MR_STATUS_STOPPED] = "stopped",
+    [MR_STATUS_PAUSED] = "paused",
 };
 
 const char *
@@ -268,6 +269,10 @@ mr_state_refresh(struct mr_state *st)
 	st->status = faccessat(st->dirfd, MR_STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0
 			 ? MR_STATUS_CREATED
 			 : MR_STATUS_RUNNING;
+	/* A frozen cgroup (pause) is what "paused" is: asked from anywhere, seen here. */
+	if (st->status == MR_STATUS_RUNNING &&
+	    mr_freezer_frozen(st->cgroup_paths, st->n_cgroup_paths))
+		st->status = MR_STATUS_PAUSED;
 }
 
 static json_t *
@@ -334,7 +339,8 @@ mr_state_save(const struct mr_state *st, struct mr_error *err)
 int
 mr_state_remove(struct mr_state *st, struct mr_error *err)
 {
-	static const char *const files[] = {"state.json", "state.json.tmp", MR_STATE_FIFO};
+	static const char *const files[] = {"state.json", "state.json.tmp", MR_STATE_FIFO,
+					    MR_STATE_CONFIG};
 	for (size_t i = 0; i < MR_ARRAY_SIZE(files); i++)
 		if (unlinkat(st->dirfd, files[i], 0) < 0 && errno != ENOENT)
 			return mr_error_set(err, errno, "%s/%s", st->dir, files[i]);
@@ -462,6 +468,9 @@ mr_state_destroy(struct mr_state *st, struct mr_error *err)
 	if (pidfd >= 0) {
 		/* PID 1 of its namespace: the kernel kills the rest with it. */
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0U);
+		/* A v1-frozen process dies only once thawed. */
+		if (st->status == MR_STATUS_PAUSED)
+			mr_freezer_set(st->cgroup_paths, st->n_cgroup_paths, false, &ignored);
 		/* A pidfd polls readable once the process has exited, reaped or not. */
 		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
 		int r;

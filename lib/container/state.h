@@ -7,6 +7,9 @@
  *                        bundle, annotations) and minirun's own keys (the
  *                        init's start time, the cgroup directories, rootfs,
  *                        created)
+ *   ROOT/ID/config.json  the bundle's config.json as create read it: exec's
+ *                        process joins the container with its seccomp profile
+ *                        (lib/container/exec.h)
  *   ROOT/ID/exec.fifo    while the container is "created": its init blocks
  *                        opening it for writing until `start` opens it for
  *                        reading (lib/container/launch.c); `start` removes it
@@ -36,6 +39,7 @@ enum mr_status {
 	MR_STATUS_CREATED,
 	MR_STATUS_RUNNING,
 	MR_STATUS_STOPPED,
+	MR_STATUS_PAUSED, /* running, its cgroup frozen (pause) */
 };
 
 struct mr_state {

@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The OCI runtime's second slice: exec, ps, pause, resume, features, with
+ * runc's spellings (containerd's go-runc and podman's conmon call them).
+ * exec's sequence is lib/container/exec.h; the freezer is
+ * lib/container/freezer.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <seccomp.h>
+
+#include "config.h"
+#include "runtime.h"
+
+__attribute__((format(printf, 1, 2))) static int
+failf(const char *fmt, ...)
+{
+	struct mr_error err = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	return mr_rt_fail(&err);
+}
+
+static int
+push(char ***v, size_t *n, char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(char *));
+	if (nv == NULL)
+		return -1;
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+/* --- exec -------------------------------------------------------------------------- */
+
+struct exec_cli {
+	struct mr_state *st;
+	const char *pid_file;
+	const char *console_socket;
+};
+
+/* It runs: the pid file, the terminal to the console socket; the state is let go. */
+static int
+exec_started(void *data, pid_t pid, int *master, struct mr_error *err)
+{
+	struct exec_cli *c = data;
+	if (*master >= 0 && c->console_socket != NULL) {
+		if (mr_rt_send_console(c->console_socket, *master, err) < 0)
+			return -1;
+		close(*master);
+		*master = -1;
+	}
+	if (c->pid_file && mr_rt_write_pid_file(c->pid_file, pid, err) < 0)
+		return -1;
+	/* delete and kill from elsewhere must not wait for the exec'ed process. */
+	flock(c->st->dirfd, LOCK_UN);
+	return 0;
+}
+
+/* Options of exec; the fields of mr_exec_opts and the CLI's own. */
+struct exec_args {
+	struct mr_exec_opts o;
+	struct exec_cli cli;
+	bool detach, ignore_paused, tty_given;
+	unsigned preserve_fds;
+};
+
+static int
+exec_options(int argc, char **argv, struct exec_args *a)
+{
+	static const struct option opts[] = {
+	    {"process", required_argument, NULL, 'p'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"console-socket", required_argument, NULL, 's'},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"pid-file", required_argument, NULL, 'P'},
+	    {"cwd", required_argument, NULL, 'w'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"cap", required_argument, NULL, 'c'},
+	    {"no-new-privs", no_argument, NULL, 'n'},
+	    {"apparmor", required_argument, NULL, 'a'},
+	    {"preserve-fds", required_argument, NULL, 'f'},
+	    {"process-label", required_argument, NULL, 'l'},
+	    {"ignore-paused", no_argument, NULL, 'i'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long_only(argc, argv, "+p:tdw:e:u:c:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			a->o.process_file = optarg;
+			break;
+		case 't':
+			a->o.tty = a->tty_given = true;
+			break;
+		case 's':
+			a->cli.console_socket = optarg;
+			break;
+		case 'd':
+			a->detach = true;
+			break;
+		case 'P':
+			a->cli.pid_file = optarg;
+			break;
+		case 'w':
+			a->o.cwd = optarg;
+			break;
+		case 'e':
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
+				return failf("--env %s: expected KEY=VALUE", optarg), -1;
+			if (push(&a->o.env, &a->o.n_env, optarg) < 0)
+				return failf("exec: Cannot allocate memory"), -1;
+			break;
+		case 'u':
+			a->o.user = optarg;
+			break;
+		case 'c':
+			if (push(&a->o.caps, &a->o.n_caps, optarg) < 0)
+				return failf("exec: Cannot allocate memory"), -1;
+			break;
+		case 'n':
+			a->o.no_new_privs = true;
+			break;
+		case 'a':
+			a->o.apparmor = optarg;
+			break;
+		case 'f': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' || n > 1024)
+				return failf("--preserve-fds %s: expected a number of fds (0 to "
+					     "1024)",
+					     optarg),
+				       -1;
+			a->preserve_fds = (unsigned)n;
+			break;
+		}
+		case 'l':
+			mr_rt_warning("--process-label: ignored, minirun has no SELinux support");
+			break;
+		case 'i':
+			a->ignore_paused = true;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (argc - optind < 1 || (a->o.process_file == NULL && argc - optind < 2))
+		return failf("exec: expected [OPTIONS] CONTAINER-ID COMMAND [ARG...] (or "
+			     "--process FILE CONTAINER-ID)"),
+		       -1;
+	a->o.argv = argv + optind + 1;
+	a->o.argc = (size_t)(argc - optind - 1);
+	return 0;
+}
+
+int
+mr_rt_exec(int argc, char **argv)
+{
+	struct exec_args a = {0};
+	struct mr_exec_ctl ctl = {0};
+	struct mr_state st = {.dirfd = -1};
+	struct mr_spec spec;
+	struct mr_prepared p;
+	struct mr_error err = {0};
+	bool prepared = false;
+	int status = 1;
+
+	mr_spec_init(&spec);
+	if (exec_options(argc, argv, &a) < 0)
+		goto out_quiet;
+	const char *id = argv[optind];
+	if (mr_state_open(mr_rt_root(), id, false, &st, &err) < 0)
+		goto out;
+	if (st.status == MR_STATUS_STOPPED) {
+		mr_error_set(&err, 0, "cannot exec in a stopped container %s", st.id);
+		goto out;
+	}
+	if (st.status == MR_STATUS_PAUSED && !a.ignore_paused) {
+		mr_error_set(&err, 0,
+			     "cannot exec in a paused container %s (use --ignore-paused to "
+			     "override)",
+			     st.id);
+		goto out;
+	}
+	if (mr_exec_load_spec(&st, &a.o, geteuid() != 0, &spec, &err) < 0)
+		goto out;
+	/* runc's rules, as for create: a detached terminal needs a console socket. */
+	if (spec.tty && a.detach && a.cli.console_socket == NULL) {
+		mr_error_set(&err, 0,
+			     "exec: a terminal with --detach needs --console-socket to receive "
+			     "it");
+		goto out;
+	}
+	if (a.cli.console_socket != NULL && !spec.tty) {
+		mr_error_set(&err, 0, "--console-socket: only with --tty (or process.terminal)");
+		goto out;
+	}
+	for (unsigned fd = 3; fd < 3 + a.preserve_fds; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0) {
+			mr_error_set(&err, 0, "--preserve-fds %u: fd %u is not open",
+				     a.preserve_fds, fd);
+			goto out;
+		}
+	if (mr_prepare(&spec, &p, &err) < 0)
+		goto out;
+	prepared = true;
+	a.cli.st = &st;
+	ctl.detach = a.detach;
+	ctl.preserve_fds = a.preserve_fds;
+	ctl.started = exec_started;
+	ctl.data = &a.cli;
+	if (mr_exec(&p, &st, &ctl, &status, &err) < 0)
+		goto out;
+	if (a.detach)
+		status = 0;
+	goto out_ok;
+
+out:
+	/* The command that could not start: 126/127 as docker exec says; else 1 (runc). */
+	status = err.exit_status == MR_EXIT_CANNOT_EXEC || err.exit_status == MR_EXIT_NOT_FOUND
+		     ? err.exit_status
+		     : 1;
+	mr_rt_fail(&err);
+	goto out_ok;
+out_quiet:
+	status = 1;
+out_ok:
+	if (prepared)
+		mr_prepared_clear(&p);
+	mr_state_clear(&st);
+	mr_spec_clear(&spec);
+	free(a.o.env);
+	free(a.o.caps);
+	return status;
+}
+
+/* --- ps ---------------------------------------------------------------------------- */
+
+/* The pids of the container's cgroup (the init alone without one). */
+static int
+container_pids(const struct mr_state *st, pid_t **pids, size_t *n, struct mr_error *err)
+{
+	char path[PATH_MAX], line[32];
+	*pids = NULL;
+	*n = 0;
+	if (st->n_cgroup_paths == 0) {
+		if ((*pids = malloc(sizeof(pid_t))) == NULL)
+			return mr_error_oom(err, "ps");
+		(*pids)[(*n)++] = st->pid;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.procs", st->cgroup_paths[0]);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return mr_error_set(err, errno, "container %s: %s", st->id, path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		pid_t *np = realloc(*pids, (*n + 1) * sizeof(pid_t));
+		if (np == NULL) {
+			fclose(f);
+			return mr_error_oom(err, "ps");
+		}
+		*pids = np;
+		(*pids)[(*n)++] = (pid_t)strtol(line, NULL, 10);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* runc's table: the host's ps (PS-ARGS, default -ef), only the container's lines. */
+static int
+ps_table(const pid_t *pids, size_t n, char **ps_args, int n_args, struct mr_error *err)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return mr_error_set(err, errno, "pipe");
+	pid_t child = fork();
+	if (child < 0)
+		return mr_error_set(err, errno, "fork");
+	if (child == 0) {
+		char *args[66] = {"ps"};
+		int k = 1;
+		if (n_args == 0)
+			args[k++] = "-ef";
+		for (int i = 0; i < n_args && k < 65; i++)
+			args[k++] = ps_args[i];
+		args[k] = NULL;
+		dup2(fds[1], STDOUT_FILENO);
+		execvp("ps", args);
+		dprintf(STDERR_FILENO, "minirun: ps: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	FILE *f = fdopen(fds[0], "r");
+	char *line = NULL;
+	size_t size = 0;
+	int pid_col = -1;
+	for (int lineno = 0; f && getline(&line, &size, f) > 0; lineno++) {
+		char copy[4096];
+		snprintf(copy, sizeof(copy), "%s", line);
+		char *save = NULL, *tok = strtok_r(copy, " \t\n", &save);
+		if (lineno == 0) {
+			for (int col = 0; tok; col++, tok = strtok_r(NULL, " \t\n", &save))
+				if (strcmp(tok, "PID") == 0)
+					pid_col = col;
+			fputs(line, stdout);
+			continue;
+		}
+		for (int col = 0; tok && col < pid_col; col++)
+			tok = strtok_r(NULL, " \t\n", &save);
+		pid_t pid = tok ? (pid_t)strtol(tok, NULL, 10) : 0;
+		for (size_t i = 0; i < n; i++)
+			if (pids[i] == pid)
+				fputs(line, stdout);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	int ws;
+	while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (pid_col < 0)
+		return mr_error_set(err, 0, "ps: no PID column in its output");
+	return WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? 0 : mr_error_set(err, 0, "ps: it failed");
+}
+
+int
+mr_rt_ps(int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+					     {NULL, 0, NULL, 0}};
+	struct mr_state st;
+	struct mr_error err = {0};
+	const char *format = "table";
+	pid_t *pids = NULL;
+	size_t n = 0;
+	int c, r = 1;
+
+	while ((c = getopt_long_only(argc, argv, "+f:", opts, NULL)) != -1) {
+		if (c != 'f')
+			return 1;
+		format = optarg;
+	}
+	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+		return failf("ps: --format %s: expected table or json", format);
+	if (argc - optind < 1)
+		return failf("ps: expected [--format table|json] CONTAINER-ID [PS-ARGS...]");
+	if (strcmp(format, "json") == 0 && argc - optind > 1)
+		return failf("ps: PS-ARGS cannot be used with --format json");
+	if (mr_state_open(mr_rt_root(), argv[optind], false, &st, &err) < 0)
+		goto out;
+	if (st.status == MR_STATUS_STOPPED) {
+		mr_error_set(&err, 0, "container %s is not running", st.id);
+		goto out;
+	}
+	if (container_pids(&st, &pids, &n, &err) < 0)
+		goto out;
+	if (strcmp(format, "json") == 0) {
+		/* runc's form: one line, the pids as a JSON array. */
+		fputc('[', stdout);
+		for (size_t i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", (int)pids[i]);
+		fputs("]\n", stdout);
+		r = 0;
+	} else {
+		fflush(stdout);
+		r = ps_table(pids, n, argv + optind + 1, argc - optind - 1, &err) < 0 ? 1 : 0;
+	}
+out:
+	if (r != 0)
+		mr_rt_fail(&err);
+	free(pids);
+	mr_state_clear(&st);
+	return r;
+}
+
+/* --- pause, resume ----------------------------------------------------------------- */
+
+int
+mr_rt_pause(int argc, char **argv, bool pause)
+{
+	struct mr_state st;
+	struct mr_error err = {0};
+	const char *cmd = pause ? "pause" : "resume";
+
+	if (getopt_long_only(argc, argv, "+", (struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
+		return 1;
+	if (argc - optind != 1)
+		return failf("%s: expected CONTAINER-ID", cmd);
+	/* Exclusive: two pauses, or a pause and a delete, do not interleave. */
+	if (mr_state_open(mr_rt_root(), argv[optind], true, &st, &err) < 0)
+		goto fail;
+	if (pause && st.status != MR_STATUS_RUNNING) {
+		mr_error_set(&err, 0, "container %s is not running: %s", st.id,
+			     mr_status_name(st.status));
+		goto fail;
+	}
+	if (!pause && st.status != MR_STATUS_PAUSED) {
+		mr_error_set(&err, 0, "container %s is not paused: %s", st.id,
+			     mr_status_name(st.status));
+		goto fail;
+	}
+	if (mr_freezer_set(st.cgroup_paths, st.n_cgroup_paths, pause, &err) < 0) {
+		mr_error_wrap(&err, "%s %s", cmd, st.id);
+		goto fail;
+	}
+	mr_state_clear(&st);
+	return 0;
+fail:
+	mr_state_clear(&st);
+	return mr_rt_fail(&err);
+}
+
+/* --- features ---------------------------------------------------------------------- */
+
+static json_t *
+strings(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+#define STRINGS(v) strings(v, sizeof(v) / sizeof(v[0]))
+
+int
+mr_rt_features(int argc, char **argv)
+{
+	/* What minirun accepts, not what the kernel knows (lib/container/oci-config.c). */
+	static const char *const mount_options[] = {
+	    "atime",	     "bind",	"dev",	      "diratime", "exec",	"lazytime",
+	    "noatime",	     "nodev",	"nodiratime", "noexec",	  "nolazytime", "norelatime",
+	    "nostrictatime", "nosuid",	"private",    "rbind",	  "relatime",	"ro",
+	    "rprivate",	     "rshared", "rslave",     "rw",	  "shared",	"slave",
+	    "strictatime",   "suid"};
+	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
+						 "pid",	   "user", "uts"};
+	static const char *const actions[] = {
+	    "SCMP_ACT_ALLOW",	    "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",	"SCMP_ACT_KILL_PROCESS",
+	    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
+	static const char *const operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+						"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+						"SCMP_CMP_NE"};
+	static const char *const known_flags[] = {
+	    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+	    "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+	/* TSYNC and WAIT_KILLABLE_RECV are accepted and dropped (profile.c). */
+	static const char *const supported_flags[] = {"SECCOMP_FILTER_FLAG_LOG",
+						      "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
+	char buf[64];
+
+	(void)argv;
+	if (argc != 1)
+		return failf("features: takes no arguments");
+	json_t *caps = json_array();
+	char *names = mr_caps_to_string(mr_caps_all_known());
+	for (char *save = NULL, *s = names ? strtok_r(names, ",", &save) : NULL; s;
+	     s = strtok_r(NULL, ",", &save))
+		json_array_append_new(caps, json_string(s));
+	free(names);
+	json_t *archs = json_array();
+	for (size_t i = 0; mr_arch_nth(i) != NULL; i++)
+		/* Those this libseccomp knows. */
+		if (mr_arch_resolve(mr_arch_nth(i)->scmp) != 0)
+			json_array_append_new(archs, json_string(mr_arch_nth(i)->scmp));
+	const struct scmp_version *v = seccomp_version();
+	snprintf(buf, sizeof(buf), "%u.%u.%u", v->major, v->minor, v->micro);
+	bool apparmor = access("/sys/kernel/security/apparmor", F_OK) == 0 ||
+			access("/sys/module/apparmor/parameters/enabled", F_OK) == 0;
+
+	json_t *j = json_pack(
+	    "{s:s, s:s, s:[], s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, "
+	    "s:o, s:o}, s:{s:b}, s:{s:b}}, s:{s:s, s:s}}",
+	    "ociVersionMin", "1.0.0", "ociVersionMax", MR_OCI_VERSION, "hooks", "mountOptions",
+	    STRINGS(mount_options), "linux", "namespaces", STRINGS(namespaces), "capabilities",
+	    caps, "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "seccomp", "enabled",
+	    1, "actions", STRINGS(actions), "operators", STRINGS(operators), "archs", archs,
+	    "knownFlags", STRINGS(known_flags), "supportedFlags", STRINGS(supported_flags),
+	    "apparmor", "enabled", apparmor, "selinux", "enabled", 0, "annotations",
+	    "io.github.seccomp.libseccomp.version", buf, "org.minirun.version", MINIRUN_VERSION);
+	char *text = j ? json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (text == NULL)
+		return failf("features: Cannot allocate memory");
+	puts(text);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/* The OCI runtime's exec: see exec.h for the sequence. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/exec.h"
+#include "container/cgroup.h"
+#include "container/launch.h"
+#include "container/launch-steps.h"
+#include "container/oci-config.h"
+#include "container/resources.h"
+#include "common/file.h"
+#include "common/util.h"
+
+#define CONFIG_MAX (4 * 1024 * 1024)
+
+/* --- the spec ---------------------------------------------------------------- */
+
+static char *
+read_text(int dirfd, const char *path, size_t *len, struct mr_error *err)
+{
+	struct stat st;
+	cleanup_close int fd = mr_open_regular_read(dirfd, path, 0, &st);
+	if (fd == MR_NOT_REGULAR) {
+		mr_error_set(err, 0, "%s: not a regular file", path);
+		return NULL;
+	}
+	if (fd < 0) {
+		mr_error_set(err, errno, "%s", path);
+		return NULL;
+	}
+	if (st.st_size > CONFIG_MAX) {
+		mr_error_set(err, 0, "%s: larger than %d bytes", path, CONFIG_MAX);
+		return NULL;
+	}
+	char *text = malloc((size_t)st.st_size + 1);
+	if (text == NULL) {
+		mr_error_oom(err, path);
+		return NULL;
+	}
+	size_t n = 0;
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, text + n, (size_t)st.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			mr_error_set(err, errno, "read %s", path);
+			free(text);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	text[n] = '\0';
+	*len = n;
+	return text;
+}
+
+int
+mr_exec_keep_config(const struct mr_state *st, const char *bundle, struct mr_error *err)
+{
+	char path[PATH_MAX];
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	cleanup_free char *text = read_text(AT_FDCWD, path, &len, err);
+	if (text == NULL)
+		return -1;
+	cleanup_close int fd = openat(st->dirfd, MR_STATE_CONFIG,
+				      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return mr_error_set(err, errno, "%s/%s", st->dir, MR_STATE_CONFIG);
+	return 0;
+}
+
+static json_t *
+string_array(char **v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* runc exec's flags over a copy of the config's process object. */
+static int
+apply_flags(json_t *proc, const struct mr_exec_opts *o, struct mr_error *err)
+{
+	if (o->argc == 0)
+		return mr_error_set(err, 0, "exec: a command is needed (or --process FILE)");
+	json_object_set_new(proc, "args", string_array(o->argv, o->argc));
+	json_object_set_new(proc, "terminal", json_boolean(o->tty));
+	if (o->cwd)
+		json_object_set_new(proc, "cwd", json_string(o->cwd));
+	json_t *env = json_object_get(proc, "env");
+	if (!json_is_array(env)) {
+		env = json_array();
+		json_object_set_new(proc, "env", env);
+	}
+	for (size_t i = 0; i < o->n_env; i++)
+		json_array_append_new(env, json_string(o->env[i]));
+	if (o->user) {
+		char *end;
+		unsigned long uid = strtoul(o->user, &end, 10), gid = 0;
+		if (end == o->user || (*end != '\0' && *end != ':'))
+			return mr_error_set(err, 0, "--user %s: expected UID[:GID]", o->user);
+		if (*end == ':') {
+			const char *g = end + 1;
+			gid = strtoul(g, &end, 10);
+			if (end == g || *end != '\0')
+				return mr_error_set(err, 0, "--user %s: expected UID[:GID]",
+						    o->user);
+		}
+		json_t *u = json_object_get(proc, "user");
+		if (!json_is_object(u)) {
+			u = json_object();
+			json_object_set_new(proc, "user", u);
+		}
+		json_object_set_new(u, "uid", json_integer((json_int_t)uid));
+		json_object_set_new(u, "gid", json_integer((json_int_t)gid));
+	}
+	if (o->n_caps > 0) {
+		static const char *const sets[] = {"bounding", "effective", "permitted"};
+		json_t *caps = json_object_get(proc, "capabilities");
+		if (!json_is_object(caps)) {
+			caps = json_object();
+			json_object_set_new(proc, "capabilities", caps);
+		}
+		for (size_t s = 0; s < MR_ARRAY_SIZE(sets); s++) {
+			json_t *set = json_object_get(caps, sets[s]);
+			if (!json_is_array(set)) {
+				set = json_array();
+				json_object_set_new(caps, sets[s], set);
+			}
+			for (size_t i = 0; i < o->n_caps; i++)
+				json_array_append_new(set, json_string(o->caps[i]));
+		}
+	}
+	if (o->no_new_privs)
+		json_object_set_new(proc, "noNewPrivileges", json_true());
+	if (o->apparmor)
+		json_object_set_new(proc, "apparmorProfile", json_string(o->apparmor));
+	return 0;
+}
+
+int
+mr_exec_load_spec(const struct mr_state *st, const struct mr_exec_opts *o, bool rootless,
+		  struct mr_spec *spec, struct mr_error *err)
+{
+	char source[PATH_MAX];
+	json_error_t jerr;
+	size_t len;
+
+	snprintf(source, sizeof(source), "%s/%s", st->dir, MR_STATE_CONFIG);
+	cleanup_free char *text = read_text(st->dirfd, MR_STATE_CONFIG, &len, err);
+	if (text == NULL)
+		return mr_error_wrap(err, "container %s: its config (kept by create)", st->id);
+	cleanup_free char *merged = NULL;
+	json_t *root = json_loadb(text, len, 0, &jerr), *proc = NULL;
+	if (root == NULL)
+		return mr_error_set(err, 0, "%s:%d:%d: %s", source, jerr.line, jerr.column,
+				    jerr.text);
+	int r = -1;
+	if (o->process_file != NULL) {
+		size_t plen;
+		cleanup_free char *ptext = read_text(AT_FDCWD, o->process_file, &plen, err);
+		if (ptext == NULL)
+			goto out;
+		proc = json_loadb(ptext, plen, JSON_REJECT_DUPLICATES, &jerr);
+		if (proc == NULL) {
+			mr_error_set(err, 0, "%s:%d:%d: %s", o->process_file, jerr.line,
+				     jerr.column, jerr.text);
+			goto out;
+		}
+		if (!json_is_object(proc)) {
+			mr_error_set(err, 0, "%s: expected the OCI process object",
+				     o->process_file);
+			goto out;
+		}
+	} else {
+		proc = json_deep_copy(json_object_get(root, "process"));
+		if (proc == NULL)
+			proc = json_object();
+		if (apply_flags(proc, o, err) < 0)
+			goto out;
+	}
+	json_object_set(root, "process", proc);
+	merged = json_dumps(root, JSON_COMPACT);
+	if (merged == NULL) {
+		mr_error_oom(err, "exec");
+		goto out;
+	}
+	/*
+	 * Parsed as a whole, with the config's checks: the process object is
+	 * validated exactly as the init's was.  Source is the kept copy, from
+	 * which the seccomp layer reads linux.seccomp.
+	 */
+	struct mr_oci_config cfg;
+	r = mr_oci_config_parse(merged, strlen(merged), source, st->bundle ? st->bundle : "/",
+				rootless, spec, &cfg, err);
+	if (r < 0 && o->process_file != NULL && strstr(err->msg, ": process") != NULL)
+		mr_error_wrap(err, "--process %s", o->process_file);
+	mr_oci_config_clear(&cfg);
+out:
+	json_decref(proc);
+	json_decref(root);
+	return r;
+}
+
+/* --- the process ------------------------------------------------------------- */
+
+/* Does PID have a namespace of type NAME other than ours? */
+static bool
+other_ns(pid_t pid, const char *name)
+{
+	char path[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	if (stat(path, &a) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	return stat(path, &b) == 0 && (a.st_ino != b.st_ino || a.st_dev != b.st_dev);
+}
+
+static int
+ns_flags(pid_t pid)
+{
+	static const struct {
+		const char *name;
+		int flag;
+	} ns[] = {
+	    {"mnt", CLONE_NEWNS},  {"uts", CLONE_NEWUTS},	{"ipc", CLONE_NEWIPC},
+	    {"net", CLONE_NEWNET}, {"cgroup", CLONE_NEWCGROUP}, {"user", CLONE_NEWUSER},
+	};
+	int flags = 0;
+	/* setns of one's own user namespace is EINVAL; the others are only skipped. */
+	for (size_t i = 0; i < MR_ARRAY_SIZE(ns); i++)
+		if (other_ns(pid, ns[i].name))
+			flags |= ns[i].flag;
+	return flags;
+}
+
+/* The close of the cgroup that exec reopened: it is the container's, never removed. */
+static void
+cgroup_close(struct mr_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		close(cg->dirs[i].dfd);
+		free(cg->dirs[i].path);
+	}
+	memset(cg, 0, sizeof(*cg));
+}
+
+static int
+exec_child_steps(const struct mr_prepared *p, int init_pidfd, int flags, const struct mr_cgroup *cg,
+		 unsigned preserve_fds, int sync_fd, struct mr_error *err)
+{
+	/*
+	 * CVE-2016-9962: until execve, this process holds minirun's fds (the
+	 * init's pidfd, the cgroup directories, the sync socket) and runs as
+	 * root.  Once it is in the container's pid namespace, a process of the
+	 * container could ptrace it or open its /proc/PID/fd: non-dumpable
+	 * forbids both, first thing.  execve makes it dumpable again, as the
+	 * init is, once nothing of minirun's is left.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_DUMPABLE)");
+	/* The v1 hierarchies by their host paths: before the mount namespace changes. */
+	if (cg->n > 0 && mr_cgroup_join_self(cg, err) < 0)
+		return -1;
+	/* All at once, the user namespace first (the kernel's order): setns on a pidfd. */
+	if (flags != 0 && setns(init_pidfd, flags) < 0)
+		return mr_error_set(err, errno, "setns into the container's namespaces");
+	/* Nothing of minirun's reaches the container (CVE-2024-21626, CVE-2016-9962). */
+	if (mr_launch_close_fds(3 + preserve_fds, sync_fd, err) < 0)
+		return -1;
+	/* CVE-2017-5226: a session of its own, no controlling terminal of the caller's. */
+	if (setsid() < 0)
+		return mr_error_set(err, errno, "setsid");
+	if (mr_resources_apply_ulimits(&p->spec->resources, err) < 0)
+		return -1;
+	/* From here on, launch.c's own steps: the same confinement as the init's. */
+	if (mr_launch_set_up_process(p, sync_fd, err) < 0)
+		return -1;
+	if (mr_launch_take_identity(p, err) < 0)
+		return -1;
+	return mr_launch_exec_command(p, err);
+}
+
+static pid_t
+spawn(const struct mr_prepared *p, const struct mr_state *st, int init_pidfd, struct mr_cgroup *cg,
+      unsigned preserve_fds, int *pidfd, int *sock, struct mr_error *err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return mr_error_set(err, errno, "socketpair");
+	int flags = ns_flags(st->pid);
+	struct clone_args args = {
+	    .flags = CLONE_PIDFD,
+	    .pidfd = (uint64_t)(uintptr_t)pidfd,
+	    .exit_signal = SIGCHLD,
+	};
+	int cgfd = cg->n > 0 ? mr_cgroup_clone_fd(cg) : -1;
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG)) {
+		mr_cgroup_clone_into_failed(cg);
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	}
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		/* ENOMEM: the pid namespace's init is gone, nothing can join it. */
+		return mr_error_set(err, e, "clone3 into container %s", st->id);
+	}
+	if (pid == 0) {
+		struct mr_error cerr = {0};
+		close(sv[0]);
+		exec_child_steps(p, init_pidfd, flags, cg, preserve_fds, sv[1], &cerr);
+		mr_launch_child_failed(sv[1], &cerr);
+	}
+	close(sv[1]);
+	*sock = sv[0];
+	return pid;
+}
+
+static void
+kill_and_reap(int pidfd)
+{
+	siginfo_t si;
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0U);
+	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+}
+
+int
+mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ctl, int *exit_status,
+	struct mr_error *err)
+{
+	/* Never a parent-death signal: runc's exec'ed process outlives runc too. */
+	struct mr_launch_ctl lctl = MR_LAUNCH_CTL_INIT;
+	struct mr_cgroup cg = MR_CGROUP_INIT;
+	sigset_t relay, orig;
+	int pidfd = -1, sock = -1, master = -1, ret = -1;
+
+	lctl.detach = true;
+	cleanup_close int init_pidfd = mr_state_pidfd(st, err);
+	if (init_pidfd < 0)
+		return -1;
+	if (mr_cgroup_reopen(st->cgroup_paths, st->n_cgroup_paths, &cg, err) < 0)
+		return -1;
+	/*
+	 * Only the pid namespace of our children changes: minirun itself stays
+	 * where it is, and the process it clones next is born in the
+	 * container's, with a small pid there and the init as its reaper.
+	 */
+	if (other_ns(st->pid, "pid") && setns(init_pidfd, CLONE_NEWPID) < 0) {
+		mr_error_set(err, errno, "setns into container %s's pid namespace", st->id);
+		cgroup_close(&cg);
+		return -1;
+	}
+	p->ctl = &lctl;
+	mr_launch_relay_sigset(&relay);
+	sigprocmask(SIG_BLOCK, &relay, &orig);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = spawn(p, st, init_pidfd, &cg, ctl->preserve_fds, &pidfd, &sock, err);
+	cgroup_close(&cg);
+	if (pid < 0)
+		goto out;
+	if (mr_launch_wait_for_exec(pid, pidfd, sock, &master, err) < 0) {
+		/* The child reported and exited: its status is in err. */
+		kill_and_reap(pidfd);
+		goto out;
+	}
+	ctl->pid = pid;
+	if (ctl->started != NULL && ctl->started(ctl->data, pid, &master, err) < 0) {
+		kill_and_reap(pidfd);
+		goto out;
+	}
+	if (ctl->detach) {
+		/* Left running, unreaped: the caller's subreaper adopts it when we exit. */
+		ret = 0;
+		goto out;
+	}
+	ret = mr_launch_relay(p, pid, pidfd, &relay, master, exit_status, err);
+out:
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	p->ctl = NULL;
+	if (master >= 0)
+		close(master);
+	if (sock >= 0)
+		close(sock);
+	if (pidfd >= 0)
+		close(pidfd);
+	return ret;
+}

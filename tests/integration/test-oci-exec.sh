@@ -1,0 +1,222 @@
+#!/bin/bash
+# The OCI runtime's exec, ps, pause, resume and features, on a bundle made
+# from the test rootfs: an exec'ed process is as confined as the init.
+# shellcheck disable=SC2016 # $ in single quotes expands in the container
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env
+require_root
+command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
+
+STATE=$TESTS_TMP/state
+BUNDLE=$TESTS_TMP/bundle
+R=(--root "$STATE")
+mkdir -p "$BUNDLE"
+at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
+
+# The container: `sleep 30` as its init, a hostname, a profile that denies
+# mkdir and mount (EPERM) and allows the rest.
+(cd "$BUNDLE" && "$MINIRUN" spec)
+jq --arg root "$ROOTFS" '.root.path = $root | .root.readonly = true
+    | .process.terminal = false | .process.args = ["sleep", "30"] | .hostname = "exec-test"
+    | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names":
+        ["mkdir", "mkdirat", "mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}' \
+    "$BUNDLE/config.json" > "$BUNDLE/c.json" && mv "$BUNDLE/c.json" "$BUNDLE/config.json"
+run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" x1
+expect "run --detach: the container runs sleep 30" 0 ""
+init=$(jq -r .pid "$STATE/x1/state.json")
+
+# --- what the exec'ed process sees --------------------------------------------------------
+run_minirun "${R[@]}" exec x1 hostname
+expect "exec: the container's hostname" 0 "exec-test"
+run_minirun "${R[@]}" exec x1 sh -c '[ $$ -lt 10 ] && echo small; ps -o pid,args | grep -c "^ *1 sleep 30"'
+expect "exec: a small pid in the container's pid namespace, whose ps shows the init" 0 "small
+1"
+run_minirun "${R[@]}" exec x1 sh -c 'wc -c < /proc/timer_list; test -x /probe && echo rootfs'
+expect "exec: the container's mounts (masked /proc/timer_list, the rootfs)" 0 "0
+rootfs"
+run_minirun "${R[@]}" exec x1 sh -c 'mkdir /tmp/d; /probe syscall mount'
+expect "exec: the config's seccomp profile (mkdir and mount denied)" 1 "EPERM" \
+    "mkdir: can't create directory '/tmp/d': Operation not permitted"
+run_minirun "${R[@]}" exec x1 sh -c 'for f in 1 self; do
+    grep -E "^(Seccomp|NoNewPrivs|CapBnd|CapEff)" /proc/$f/status | tr -d "\t" | tr "\n" " "; echo; done'
+if [ "$RC" = 0 ] && [ "$(echo "$OUT" | sed -n 1p)" = "$(echo "$OUT" | sed -n 2p)" ] &&
+    [[ $OUT == *"Seccomp:2"* ]]; then
+    ok "exec: the init's seccomp mode, no_new_privs, bounding and effective sets"
+else
+    not_ok "exec: the same confinement as the init" "$(_result_diag)"
+fi
+run_minirun "${R[@]}" exec x1 ls /proc/self/fd
+expect "exec: no fd of minirun's reaches the process" 0 "0
+1
+2
+3"
+
+# --- exit statuses -----------------------------------------------------------------------
+run_minirun "${R[@]}" exec x1 sh -c 'exit 3'
+expect "exec: exit 3 is minirun's exit 3" 3 ""
+run_minirun "${R[@]}" exec x1 sh -c 'kill -9 $$'
+expect "exec: killed by SIGKILL is 128+9" 137 ""
+run_minirun "${R[@]}" exec x1 nosuch
+expect_error "exec: a missing command is 127" 127 "minirun: exec nosuch: executable file not found*"
+
+# --- the cgroup, detached, with a pid file ------------------------------------------------
+run_minirun "${R[@]}" exec --detach --pid-file "$TESTS_TMP/e.pid" x1 sleep 20
+expect "exec --detach --pid-file" 0 ""
+epid=$(cat "$TESTS_TMP/e.pid")
+is "$(cat "/proc/$epid/cgroup")" "$(cat "/proc/$init/cgroup")" \
+    "exec: /proc/PID/cgroup of the exec'ed process is the init's"
+is "$(readlink "/proc/$epid/ns/pid") $(readlink "/proc/$epid/ns/mnt") $(readlink "/proc/$epid/ns/cgroup")" \
+    "$(readlink "/proc/$init/ns/pid") $(readlink "/proc/$init/ns/mnt") $(readlink "/proc/$init/ns/cgroup")" \
+    "exec: the init's pid, mount and cgroup namespaces"
+
+# --- ps --------------------------------------------------------------------------------
+run_minirun "${R[@]}" ps --format json x1
+if [ "$RC" = 0 ] && echo "$OUT" | jq -e --argjson a "$init" --argjson b "$epid" \
+    'type == "array" and (index($a) != null) and (index($b) != null)' > /dev/null; then
+    ok "ps --format json: the pids of the container's cgroup"
+else
+    not_ok "ps --format json" "$(_result_diag)"
+fi
+run_minirun "${R[@]}" ps x1
+if [ "$RC" = 0 ] && [[ $(echo "$OUT" | sed -n 1p) == *PID* ]] && [[ $OUT == *"sleep 30"* ]] &&
+    [[ $OUT != *"$MINIRUN"* ]]; then
+    ok "ps: the host's ps -ef, only the container's lines"
+else
+    not_ok "ps: table" "$(_result_diag)"
+fi
+
+# --- pause, resume -------------------------------------------------------------------------
+"$MINIRUN" "${R[@]}" exec --detach x1 sh -c 'while :; do echo x >> /dev/shm/ticks; sleep 0.02; done'
+sleep 0.3
+run_minirun "${R[@]}" pause x1
+expect "pause" 0 ""
+is "$("$MINIRUN" "${R[@]}" state x1 | jq -r .status)" "paused" "pause: state says paused"
+a=$(wc -c < "/proc/$init/root/dev/shm/ticks")
+sleep 0.5
+b=$(wc -c < "/proc/$init/root/dev/shm/ticks")
+is "$b" "$a" "pause: the container's processes make no progress"
+run_minirun "${R[@]}" exec x1 true
+expect_error "exec into a paused container is refused (runc)" 1 "minirun: cannot exec in a paused container*"
+run_minirun "${R[@]}" resume x1
+expect "resume" 0 ""
+is "$("$MINIRUN" "${R[@]}" state x1 | jq -r .status)" "running" "resume: state says running"
+sleep 0.5
+c=$(wc -c < "/proc/$init/root/dev/shm/ticks")
+if [ "$c" -gt "$b" ]; then ok "resume: they go on"; else not_ok "resume: they go on" "$b -> $c"; fi
+run_minirun "${R[@]}" resume x1
+expect_error "resume of a running container is refused" 1 "minirun: container x1 is not paused: running"
+
+# --- process.json: user and capabilities -------------------------------------------------
+jq '.process | .args = ["sh", "-c", "id; grep -E \"^Cap(Eff|Bnd)\" /proc/self/status"]
+    | .user = {"uid": 1000, "gid": 1000} | .capabilities = {"bounding": ["CAP_KILL"],
+    "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"], "inheritable": ["CAP_KILL"],
+    "ambient": ["CAP_KILL"]} | .noNewPrivileges = true' \
+    "$BUNDLE/config.json" > "$TESTS_TMP/process.json"
+run_minirun "${R[@]}" exec --process "$TESTS_TMP/process.json" x1
+expect "exec --process: the user and capabilities of process.json" 0 "uid=1000(alice) gid=1000(alice)
+CapEff:	0000000000000020
+CapBnd:	0000000000000020"
+run_minirun "${R[@]}" exec --user 1000:1000 --cwd /tmp --env FOO=bar x1 sh -c 'id -u; pwd; echo $FOO'
+expect "exec --user --cwd --env" 0 "1000
+/tmp
+bar"
+
+# --- --tty with --console-socket ---------------------------------------------------------
+if ! command -v python3 > /dev/null; then
+    skip "exec --tty --console-socket" "python3 is not installed"
+else
+    cat > "$TESTS_TMP/console.py" << 'EOF_PY'
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+_, anc, _, _ = c.recvmsg(64, socket.CMSG_SPACE(4))
+fd = array.array("i", anc[0][2][:4])[0]
+out = b""
+while True:
+    try:
+        d = os.read(fd, 1024)
+    except OSError:  # EIO: the process's side is closed
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode().replace("\r", ""))
+EOF_PY
+    timeout 20 python3 "$TESTS_TMP/console.py" "$TESTS_TMP/console.sock" > "$TESTS_TMP/console.out" &
+    py=$!
+    for _ in $(seq 100); do
+        [ -S "$TESTS_TMP/console.sock" ] && break
+        sleep 0.05
+    done
+    run_minirun "${R[@]}" exec --tty --detach --console-socket "$TESTS_TMP/console.sock" x1 \
+        sh -c 'tty; echo tty-ok'
+    expect "exec --tty --detach --console-socket" 0 ""
+    wait "$py"
+    is "$(cat "$TESTS_TMP/console.out")" "/dev/pts/0
+tty-ok" "exec --tty: the terminal arrives over the console socket (SCM_RIGHTS)"
+fi
+run_minirun "${R[@]}" exec --tty --detach x1 true
+expect_error "exec --tty --detach needs --console-socket" 1 "minirun: exec: a terminal with --detach needs --console-socket*"
+
+# --- a stopped container --------------------------------------------------------------------
+run_minirun "${R[@]}" kill x1 KILL
+for _ in $(seq 100); do
+    [ "$("$MINIRUN" "${R[@]}" state x1 | jq -r .status)" = stopped ] && break
+    sleep 0.05
+done
+run_minirun "${R[@]}" exec x1 true
+expect_error "exec into a stopped container is refused" 1 "minirun: cannot exec in a stopped container x1"
+run_minirun "${R[@]}" delete x1
+expect "delete removes the stopped container, its kept config too" 0 ""
+is "$(ls -A "$STATE")" "" "nothing is left in the state root"
+
+# --- features ------------------------------------------------------------------------------
+run_minirun features
+if [ "$RC" = 0 ] && echo "$OUT" | jq -e '.ociVersionMin and .ociVersionMax and .hooks == []
+        and (.mountOptions | index("ro") != null)
+        and (.linux.namespaces | index("pid") != null)
+        and (.linux.capabilities | index("CAP_SYS_ADMIN") != null)
+        and .linux.cgroup.v2 and .linux.seccomp.enabled
+        and (.linux.seccomp.actions | index("SCMP_ACT_ERRNO") != null)
+        and (.linux.seccomp.operators | index("SCMP_CMP_MASKED_EQ") != null)
+        and (.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null)
+        and (.linux.seccomp.knownFlags | length > 0) and (.linux.seccomp.supportedFlags | length > 0)
+        and (.linux.apparmor | has("enabled")) and (.linux.selinux.enabled == false)
+        and .annotations["io.github.seccomp.libseccomp.version"]' > /dev/null; then
+    ok "features: the runtime-spec's features JSON"
+else
+    not_ok "features" "$(_result_diag)"
+fi
+if command -v runc > /dev/null; then
+    # Every key runc's has (newer runc add knownFlags and supportedFlags, as minirun does).
+    keys='[paths | map(select(type == "string")) | join(".")] | unique'
+    is "$(jq -n --argjson m "$("$MINIRUN" features | jq -c "$keys")" \
+        --argjson r "$(runc features | jq -c "$keys")" \
+        '$r - $m | map(select(startswith("annotations.") | not))' | jq -c .)" "[]" \
+        "features: every key of runc's"
+else
+    skip "features: the same keys as runc's" "runc is not installed"
+fi
+
+# --- the same exec under runc ------------------------------------------------------------------
+if ! command -v runc > /dev/null; then
+    skip "runc exec gives the same exit statuses" "runc is not installed"
+else
+    timeout 20 runc --root "$TESTS_TMP/runc" run -d --bundle "$BUNDLE" rx < /dev/null > /dev/null 2>&1
+    "$MINIRUN" "${R[@]}" run -d --bundle "$BUNDLE" mx < /dev/null > /dev/null 2>&1
+    got=""
+    for args in "true" "sh -c 'exit 3'" "sh -c 'kill -9 \$\$'" "sh -c 'mkdir /tmp/d'"; do
+        eval "timeout 20 runc --root \"$TESTS_TMP/runc\" exec rx $args" < /dev/null > /dev/null 2>&1
+        a=$?
+        eval "timeout 20 \"$MINIRUN\" ${R[*]} exec mx $args" < /dev/null > /dev/null 2>&1
+        got+="$a/$? "
+    done
+    timeout 20 runc --root "$TESTS_TMP/runc" delete --force rx > /dev/null 2>&1
+    "$MINIRUN" "${R[@]}" delete --force mx
+    is "$got" "0/0 3/3 137/137 1/1 " "runc and minirun exec: the same exit statuses (runc/minirun)"
+fi
+
+done_testing
