@@ -816,6 +816,12 @@ mr_cmd_runtime(int argc, char **argv)
 	const char *cmd = argv[i];
 	argc -= i;
 	argv += i;
+	/* runc answers "COMMAND --help"; engines probe for a command that way. */
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) &&
+	    strstr(usage, cmd) != NULL) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	optind = 1;
 	opterr = 1;
 	if (strcmp(cmd, "create") == 0)
