@@ -1185,6 +1185,7 @@ start_observer(const struct mr_prepared *p, struct mr_observer **observer,
 	    .seccomp = &p->seccomp,
 	    .report_file = p->spec->seccomp_report_file,
 	    .learn_file = p->spec->seccomp_learn,
+	    .name = p->spec->name,
 	};
 
 	if (mr_observer_open(&cfg, observer, err) < 0)

@@ -26,6 +26,7 @@ struct mr_observer_config {
 	const struct mr_seccomp_prepared *seccomp;
 	const char *report_file; /* --seccomp-report=FILE (JSON lines), or NULL: stderr */
 	const char *learn_file;	 /* --seccomp-learn=FILE: where the learned profile goes */
+	const char *name;	 /* --name, or NULL: after "minirun: " on stderr lines */
 };
 
 /*

@@ -436,6 +436,12 @@ $(grep '^minirun: seccomp:   \.\.\.' "$mc_err")" \
 minirun: seccomp:   ... and $N_MORE more distinct calls, $N_MORE denials" \
     "$N_CALLS distinct calls: 4096 itemised, the rest counted exactly"
 
+# --name: the report's lines and minirun's warnings say which container, as
+# its errors do ("minirun: NAME: ...").
+run_minirun --name web --seccomp-report --seccomp "$NO_MKDIR" "$ROOTFS" sh -c 'mkdir /a 2>/dev/null; echo $?'
+is "$RC:$OUT:$(grep -c '^minirun: web: seccomp: ' <<< "$ERR"):$(grep -vc '^minirun: web: ' <<< "$ERR")" \
+    "0:1:3:0" "--name web: every line minirun prints (report, summary, warnings) starts \"minirun: web: \""
+
 # The same in JSON: the summary object says how many more.
 jf3=$TESTS_TMP/manycalls.jsonl
 timeout -k 5 60 "$MINIRUN" --seccomp-report="$jf3" "$ROOTFS" /probe manycalls 1000 5000 \

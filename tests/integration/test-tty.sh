@@ -179,4 +179,19 @@ else
     not_ok "-it: the terminal settings are restored after exit" "minirun did not exit"
 fi
 
+# The report is written by minirun itself while the caller's terminal is raw:
+# each line must still start at column 0 (no staircase), and carry --name.
+tmx send-keys -t t clear Enter
+tmx send-keys -t t "$M -it --name web --seccomp-report --seccomp $(printf '%q' "$MR_EXAMPLES/no-mkdir.json") $R sh -c 'mkdir /a; mkdir /b; sleep 0.2; echo it-done'" Enter
+if wait_pane '^it-done'; then
+    pane=$(tmx capture-pane -p -t t)
+    lines=$(grep -c '^minirun: web: seccomp: denied mkdir("/[ab]", 0777) = -EPERM' <<< "$pane")
+    is "$lines:$(grep -c '^ \+minirun' <<< "$pane")" "2:0" \
+        "-it --seccomp-report: report lines start at column 0 on the raw terminal, with --name"
+    [ "$lines" = 2 ] || diag "$pane"
+else
+    not_ok "-it --seccomp-report: report lines start at column 0 on the raw terminal, with --name" \
+        "$(tmx capture-pane -p -t t)"
+fi
+
 done_testing
