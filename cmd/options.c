@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "options.h"
 
@@ -52,8 +53,9 @@ const char mr_cli_usage[] =
     "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE\n"
     "      --seccomp-strict       unknown syscall names in a profile are an error\n"
     "      --seccomp-report[=FILE] name every syscall the profile denies, as it\n"
-    "                             happens, and summarize at exit (FILE: JSON lines)\n"
-    "      --seccomp-learn FILE   run with every syscall allowed but observed and\n"
+    "                             happens, and summarize at exit (FILE: JSON lines;\n"
+    "                             only with '=': the next word is never FILE)\n"
+    "      --seccomp-learn[=]FILE run with every syscall allowed but observed and\n"
     "                             write a minimal profile for it to FILE (with\n"
     "                             --seccomp BASE: only what BASE lacks is added)\n"
     "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
@@ -173,6 +175,13 @@ struct caps_edit {
 	const char **adds, **drops;
 	size_t n_adds, n_drops;
 };
+
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 static int
 push(const char ***v, size_t *n, const char *s, struct mr_error *err)
@@ -342,6 +351,18 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_SECCOMP_LEARN:
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-learn: empty file name");
+		/*
+		 * "--seccomp-learn ROOTFS true": the profile cannot be written to
+		 * a directory, so the user most likely meant it as ROOTFS (and
+		 * thought FILE optional, as --seccomp-report's is).
+		 */
+		if (is_dir(value))
+			return mr_error_set(
+			    err, 0,
+			    "--seccomp-learn takes its FILE as --seccomp-learn=FILE; "
+			    "'%s' was taken as FILE, but it is a directory (ROOTFS?): "
+			    "write --seccomp-learn=FILE before ROOTFS",
+			    value);
 		return set_string(&spec->seccomp_learn, value, err);
 	case OPT_APPARMOR:
 		if (value[0] == '\0')
@@ -418,7 +439,7 @@ find_short(char c)
 
 static int
 parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct caps_edit *caps,
-	      int *first_operand, struct mr_error *err)
+	      int *first_operand, int *bare_optional, struct mr_error *err)
 {
 	int i = 1;
 
@@ -451,6 +472,10 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 							    o->name);
 			} else if (eq && o->optional_arg) {
 				value = eq + 1;
+			} else if (o->optional_arg) {
+				/* Where the next word would have been its value, had it
+				   been written with '=' (mr_cli_parse looks there). */
+				*bare_optional = i;
 			} else if (eq) {
 				return mr_error_set(err, 0, "option '--%s' takes no value",
 						    o->name);
@@ -491,15 +516,30 @@ int
 mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct mr_error *err)
 {
 	struct caps_edit caps = {0};
-	int first = 0;
+	int first = 0, bare = 0;
 	int ret;
 
 	memset(cli, 0, sizeof(*cli));
 	mr_spec_init(&cli->spec);
 
-	ret = parse_options(argc, argv, environ_, cli, &caps, &first, err);
+	ret = parse_options(argc, argv, environ_, cli, &caps, &first, &bare, err);
 	if (ret < 0 || cli->action != MR_CLI_RUN)
 		goto out;
+	/*
+	 * "--seccomp-report out.jsonl ROOTFS true": an optional value is only
+	 * ever taken with '=' (else "--seccomp-report ROOTFS" would lose
+	 * ROOTFS), so out.jsonl became ROOTFS.  Likely when the word taken as
+	 * ROOTFS is no directory and the next one, taken as COMMAND, is.
+	 */
+	if (bare > 0 && first == bare + 1 && first + 1 < argc && !is_dir(argv[first]) &&
+	    is_dir(argv[first + 1])) {
+		ret = mr_error_set(err, 0,
+				   "%s takes its FILE only as %s=FILE; '%s' was taken as ROOTFS "
+				   "and '%s' as COMMAND: write %s=%s",
+				   argv[bare], argv[bare], argv[first], argv[first + 1], argv[bare],
+				   argv[first]);
+		goto out;
+	}
 
 	if (cli->spec.privileged) {
 		/* moby: privileged containers get every capability; add/drop are ignored. */

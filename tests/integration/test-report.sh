@@ -333,6 +333,15 @@ expect_error "--seccomp-report and --seccomp-learn together" 125 \
 is "$([ -e "$TESTS_TMP/l.json" ] && echo exists || echo absent)" absent \
     "--seccomp-report and --seccomp-learn together: no learned file"
 
+# An optional value is taken only with '=': the likely slip of writing it as a
+# separate word is named, with what was taken as what and how to write it.
+run_minirun --seccomp-report out.jsonl "$ROOTFS" true
+expect_error "--seccomp-report out.jsonl ROOTFS: what happened, and the fix" 125 \
+    "minirun: --seccomp-report takes its FILE only as --seccomp-report=FILE; 'out.jsonl' was taken as ROOTFS and '$ROOTFS' as COMMAND: write --seccomp-report=out.jsonl"
+run_minirun --seccomp-learn "$ROOTFS" true
+expect_error "--seccomp-learn ROOTFS: a directory cannot be FILE" 125 \
+    "minirun: --seccomp-learn takes its FILE as --seccomp-learn=FILE; '$ROOTFS' was taken as FILE, but it is a directory (ROOTFS?): write --seccomp-learn=FILE before ROOTFS"
+
 # --- the report file: a regular file, never followed, never waited on -----------
 mkfifo "$TESTS_TMP/report.fifo"
 # (The built-in profile: no warning line before the error.)
