@@ -31,8 +31,8 @@ const char mr_cli_usage[] =
     "                             \"\" for none\n"
     "  -h, --hostname NAME        container host name (default: a random id)\n"
     "      --name NAME            a name for the container, used in messages\n"
-    "      --cap-add CAP          add a capability (NET_ADMIN, CAP_NET_ADMIN, ALL)\n"
-    "      --cap-drop CAP         drop a capability (or ALL)\n"
+    "      --cap-add CAP[,CAP...] add capabilities (NET_ADMIN, CAP_NET_ADMIN, ALL)\n"
+    "      --cap-drop CAP[,CAP...] drop capabilities (or ALL)\n"
     "      --privileged           every capability minirun has, no masked paths,\n"
     "                             no seccomp unless a profile is given\n"
     "      --read-only            mount the root filesystem read-only\n"
@@ -55,7 +55,7 @@ const char mr_cli_usage[] =
     "      --seccomp-report[=FILE] name every syscall the profile denies, as it\n"
     "                             happens, and summarize at exit (FILE: JSON lines;\n"
     "                             only with '=': the next word is never FILE)\n"
-    "      --seccomp-learn[=]FILE run with every syscall allowed but observed and\n"
+    "      --seccomp-learn FILE   run with every syscall allowed but observed and\n"
     "                             write a minimal profile for it to FILE (with\n"
     "                             --seccomp BASE: only what BASE lacks is added)\n"
     "      --apparmor PROFILE     same as --security-opt apparmor=PROFILE\n"
@@ -512,6 +512,25 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 	return 0;
 }
 
+/* "SYS_TIME,ALL": --cap-add takes comma lists (mr_caps_tweak). */
+static bool
+list_has_all(const char *list)
+{
+	for (const char *p = list;; p++) {
+		size_t len = strcspn(p, ",");
+		char one[16];
+		if (len < sizeof(one)) {
+			memcpy(one, p, len);
+			one[len] = '\0';
+			if (mr_caps_is_all(one))
+				return true;
+		}
+		p += len;
+		if (*p == '\0')
+			return false;
+	}
+}
+
 int
 mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct mr_error *err)
 {
@@ -551,7 +570,7 @@ mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct 
 		if (ret < 0)
 			goto out;
 		for (size_t k = 0; k < caps.n_adds; k++)
-			if (mr_caps_is_all(caps.adds[k]))
+			if (list_has_all(caps.adds[k]))
 				cli->spec.caps_all = true;
 	}
 

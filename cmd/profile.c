@@ -143,16 +143,6 @@ push(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* "A,B" -> A, B (Docker takes repeated flags; a comma list is handy too). */
-static int
-push_list(const char ***v, size_t *n, char *s)
-{
-	for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (push(v, n, t) < 0)
-			return -1;
-	return 0;
-}
-
 enum { O_CAP_ADD = 256, O_CAP_DROP, O_ARCH, O_FORMAT, O_TO };
 
 /* Returns 0, or an exit status after printing the error. */
@@ -188,8 +178,9 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 			if (!caps)
 				return fail(o->sub, "unknown option --%s",
 					    c == O_CAP_ADD ? "cap-add" : "cap-drop");
-			if (push_list(c == O_CAP_ADD ? &o->adds : &o->drops,
-				      c == O_CAP_ADD ? &o->n_adds : &o->n_drops, optarg) < 0)
+			/* "A,B" is split by mr_caps_tweak, as for a run. */
+			if (push(c == O_CAP_ADD ? &o->adds : &o->drops,
+				 c == O_CAP_ADD ? &o->n_adds : &o->n_drops, optarg) < 0)
 				return fail(o->sub, "out of memory");
 			break;
 		case O_ARCH: {

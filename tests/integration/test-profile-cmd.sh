@@ -86,6 +86,15 @@ expect "explain: --cap-add SYS_ADMIN keeps the includes rule, drops the excludes
     'mount   ALLOW         rule 1 (line 9) "mount needs CAP_SYS_ADMIN anyway": includes.caps CAP_SYS_ADMIN in the bounding set
 clone3  ERRNO(EPERM)  defaultAction; rule 2 (line 15) dropped: excludes.caps CAP_SYS_ADMIN is in the bounding set'
 
+# A comma list is split the same way as for a run (test-caps.sh), an empty
+# name refused the same way.
+run_minirun profile explain caps.json --arch amd64 --cap-add SYS_TIME,SYS_ADMIN mount
+expect "explain: --cap-add SYS_TIME,SYS_ADMIN is a list, as for a run" 0 \
+    'mount  ALLOW  rule 1 (line 9) "mount needs CAP_SYS_ADMIN anyway": includes.caps CAP_SYS_ADMIN in the bounding set'
+run_minirun profile explain caps.json --arch amd64 --cap-add SYS_TIME,,SYS_ADMIN mount
+expect_error "explain: an empty name in a --cap-add list is refused, as for a run" 2 \
+    "minirun: profile explain: invalid capability to add: empty capability name in 'SYS_TIME,,SYS_ADMIN'"
+
 run_minirun profile explain mixed.json --arch x86_64 socket personality
 expect "explain: argument conditions and a dropped conditional rule" 0 \
     'socket       ALLOW if arg0 == 1 || arg0 == 2; else ERRNO(EPERM)  rule 1 (line 9) "AF_UNIX or AF_INET: the repeated index makes this OR"
