@@ -1209,6 +1209,45 @@ refuse_nul(const char *text, size_t len, const char *source, struct mr_error *er
 			    line, col);
 }
 
+/*
+ * Text that failed as JSON: is it YAML, or a Kubernetes Security Profiles
+ * Operator resource (kind: SeccompProfile)?  Then "invalid JSON at 1:1" says
+ * nothing useful, and the user needs to hear what the file is.  Looks at the
+ * first line that is not blank, a comment or "---" (a YAML document start).
+ */
+static const char *
+yaml_hint(const char *text, size_t len)
+{
+	const char *end = text + len;
+	bool spo = memmem(text, len, "kind: SeccompProfile", 20) != NULL;
+	for (const char *l = text; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		const char *e = nl ? nl : end;
+		while (l < e && (*l == ' ' || *l == '\t' || *l == '\r'))
+			l++;
+		if (l == e || *l == '#' || (e - l >= 3 && memcmp(l, "---", 3) == 0)) {
+			l = e + 1;
+			continue;
+		}
+		if (*l == '{' || *l == '[')
+			return NULL; /* JSON, broken for another reason */
+		const char *colon = memchr(l, ':', (size_t)(e - l));
+		bool key = colon != NULL && colon > l && (colon + 1 == e || colon[1] == ' ');
+		for (const char *q = l; key && q < colon; q++)
+			key = *q == '_' || *q == '-' || *q == '"' || *q == '.' ||
+			      (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			      (*q >= '0' && *q <= '9');
+		if (!key && *l != '-')
+			return NULL;
+		if (spo)
+			return "a Security Profiles Operator resource (kind: SeccompProfile, "
+			       "YAML), not a profile: its spec is one; convert that to JSON "
+			       "(yq -o=json .spec FILE)";
+		return "YAML, not JSON; convert it to JSON (yq -o=json FILE)";
+	}
+	return NULL;
+}
+
 int
 mr_profile_parse(const char *text, size_t len, const char *source, struct mr_profile **out,
 		 struct mr_error *err)
@@ -1223,6 +1262,9 @@ mr_profile_parse(const char *text, size_t len, const char *source, struct mr_pro
 	if (refuse_nul(text, len, source, err) < 0)
 		return -1;
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL && yaml_hint(text, len) != NULL)
+		return mr_error_set(err, 0, "seccomp profile %s: invalid JSON: this is %s", source,
+				    yaml_hint(text, len));
 	if (root == NULL)
 		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: %s", source,
 				    jerr.line, jerr.column, jerr.text);

@@ -187,6 +187,9 @@ parse_error_fix(const char *m)
 		const char *needle;
 		const char *fix;
 	} fixes[] = {
+	    /* Before "invalid JSON": the whole file is another format. */
+	    {"Security Profiles Operator", "minirun reads JSON profiles only"},
+	    {"YAML, not JSON", "minirun reads JSON profiles only"},
 	    {"invalid JSON", "correct the JSON syntax here; a missing comma or quote, or a "
 			     "trailing comma, is the usual cause"},
 	    {"which returns no errno", "remove the errno, or use SCMP_ACT_ERRNO; crun refuses "

@@ -29,6 +29,10 @@ run_minirun profile check bad-json.json "${ARCHES[@]}"
 expect "check: invalid JSON, exit 2" 2 \
     "bad-json.json:5:2: error: invalid JSON: unexpected token near ']' (fix: correct the JSON syntax here; a missing comma or quote, or a trailing comma, is the usual cause)"
 
+run_minirun profile check spo-resource.yaml "${ARCHES[@]}"
+expect "check: a Security Profiles Operator resource is named as such, exit 2" 2 \
+    "spo-resource.yaml:1:1: error: invalid JSON: this is a Security Profiles Operator resource (kind: SeccompProfile, YAML), not a profile: its spec is one; convert that to JSON (yq -o=json .spec FILE) (fix: minirun reads JSON profiles only)"
+
 run_minirun profile check errnoret-on-allow.json "${ARCHES[@]}"
 expect "check: errnoRet on SCMP_ACT_ALLOW, exit 2" 2 \
     'errnoret-on-allow.json:4:85: error: syscalls[0]: "errnoRet" given for action SCMP_ACT_ALLOW, which returns no errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do) (fix: remove the errno, or use SCMP_ACT_ERRNO; crun refuses this, runc silently ignores it)'

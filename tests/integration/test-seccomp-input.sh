@@ -124,6 +124,14 @@ refused "invalid JSON: file:line:column from jansson" \
     "$(b invalid-json.json):5:3: invalid JSON: ']' expected near '{'" --seccomp="$BAD/invalid-json.json" "$ROOTFS" true
 refused "truncated JSON" \
     "$(b truncated.json):5:0: invalid JSON: '}' expected near end of file" --seccomp="$BAD/truncated.json" "$ROOTFS" true
+# A YAML profile, or a Security Profiles Operator resource, is named as such
+# (not "invalid JSON at 1:1"), with how to convert it.
+refused "YAML instead of JSON: said so, with the conversion" \
+    "$(b profile.yaml): invalid JSON: this is YAML, not JSON; convert it to JSON (yq -o=json FILE)" \
+    --seccomp="$BAD/profile.yaml" "$ROOTFS" true
+refused "a Security Profiles Operator resource: said so, with the conversion of its spec" \
+    "$(b spo-resource.yaml): invalid JSON: this is a Security Profiles Operator resource (kind: SeccompProfile, YAML), not a profile: its spec is one; convert that to JSON (yq -o=json .spec FILE)" \
+    --seccomp="$BAD/spo-resource.yaml" "$ROOTFS" true
 refused "wrong type: defaultAction an array" \
     "$(b wrong-type-default-action.json):2:19: profile: \"defaultAction\" must be a string, not an array" \
     --seccomp="$BAD/wrong-type-default-action.json" "$ROOTFS" true
