@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "options.h"
@@ -22,6 +24,9 @@ const char mr_cli_usage[] =
     "      --init                 run COMMAND under a minimal init of minirun's\n"
     "                             own (PID 1: reaps, forwards signals, and takes\n"
     "                             the whole container down if minirun dies)\n"
+    "      --stop-signal SIG      what minirun's own SIGTERM becomes for PID 1\n"
+    "                             (default SIGTERM)\n"
+    "      --stop-timeout N       then SIGKILL after N seconds (default 10; -1: never)\n"
     "  -u, --user USER[:GROUP]    user and group, names or numbers from ROOTFS's\n"
     "                             /etc/passwd and /etc/group\n"
     "  -e, --env KEY=VALUE        set an environment variable (KEY alone: take it\n"
@@ -86,6 +91,8 @@ enum opt_id {
 	OPT_INTERACTIVE,
 	OPT_TTY,
 	OPT_INIT,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
 	OPT_USER,
 	OPT_ENV,
 	OPT_WORKDIR,
@@ -134,6 +141,8 @@ static const struct opt options[] = {
     {"interactive", 'i', false, OPT_INTERACTIVE, false},
     {"tty", 't', false, OPT_TTY, false},
     {"init", 0, false, OPT_INIT, false},
+    {"stop-signal", 0, true, OPT_STOP_SIGNAL, false},
+    {"stop-timeout", 0, true, OPT_STOP_TIMEOUT, false},
     {"user", 'u', true, OPT_USER, false},
     {"env", 'e', true, OPT_ENV, false},
     {"workdir", 'w', true, OPT_WORKDIR, false},
@@ -264,6 +273,30 @@ security_opt(struct mr_spec *spec, const char *opt, struct mr_error *err)
 			    opt);
 }
 
+/* "TERM", "SIGTERM", "sigterm" or "15", as docker's --stop-signal takes them. */
+static int
+parse_signal(const char *value, int *sig, struct mr_error *err)
+{
+	const char *name = strncasecmp(value, "SIG", 3) == 0 ? value + 3 : value;
+	char *end;
+	errno = 0;
+	long n = strtol(value, &end, 10);
+	if (value[0] >= '0' && value[0] <= '9' && errno == 0 && *end == '\0' && n >= 1 &&
+	    n <= SIGRTMAX) {
+		*sig = (int)n;
+		return 0;
+	}
+	for (int i = 1; i < SIGRTMIN; i++) {
+		const char *abbrev = sigabbrev_np(i);
+		if (abbrev != NULL && strcasecmp(name, abbrev) == 0) {
+			*sig = i;
+			return 0;
+		}
+	}
+	return mr_error_set(err, 0, "--stop-signal %s: unknown signal (TERM, SIGTERM, 15...)",
+			    value);
+}
+
 static int
 env_opt(struct mr_spec *spec, const char *value, char **environ_, struct mr_error *err)
 {
@@ -295,6 +328,20 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_INIT:
 		spec->init = true;
 		return 0;
+	case OPT_STOP_SIGNAL:
+		return parse_signal(value, &spec->stop_signal, err);
+	case OPT_STOP_TIMEOUT: {
+		char *end;
+		errno = 0;
+		long t = strtol(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || t < -1 || t > 86400 * 365)
+			return mr_error_set(err, 0,
+					    "--stop-timeout %s: expected seconds (0 or more; -1: "
+					    "wait forever)",
+					    value);
+		spec->stop_timeout = (int)t;
+		return 0;
+	}
 	case OPT_USER:
 		return set_string(&spec->user, value, err);
 	case OPT_ENV:

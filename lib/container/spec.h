@@ -50,6 +50,12 @@ struct mr_spec {
 	bool tty;	   /* -t: a new pseudo-terminal for the container */
 	bool init;	   /* --init: minirun's own PID 1 (init.c) runs the command as PID 2 */
 
+	/* minirun's own SIGTERM, as docker stop: stop_signal to PID 1 (--stop-signal,
+	   default SIGTERM), then SIGKILL after stop_timeout s (--stop-timeout,
+	   default 10; -1: never) */
+	int stop_signal;
+	int stop_timeout;
+
 	/* --rootfs: write into ROOTFS itself (podman's --rootfs), instead of the
 	   default copy-on-write overlay discarded at exit (overlay.c) */
 	bool rootfs_direct;

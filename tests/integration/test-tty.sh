@@ -194,4 +194,28 @@ else
         "$(tmx capture-pane -p -t t)"
 fi
 
+# -it, Ctrl-C to a PID 1 without a handler (sleep): the pty's SIGINT does
+# nothing; minirun says so once, 2 s later, at column 0 of the raw terminal.
+# Then minirun's own SIGTERM ends it after --stop-timeout 1.
+tmx send-keys -t t clear Enter
+tmx send-keys -t t "$M -it --stop-timeout 1 $R sleep 100; echo rc=\$?" Enter
+sleep 1
+tmx send-keys -t t C-c
+if wait_pane "^minirun: SIGINT had no effect: the container's PID 1 (sleep) has no handler for it"; then
+    ok "-it: Ctrl-C ignored by PID 1 is explained once, at column 0"
+else
+    not_ok "-it: Ctrl-C ignored by PID 1 is explained once, at column 0" "$(tmx capture-pane -p -t t)"
+fi
+mr=
+for d in $(descendants "$(tmx display -p -t t '#{pane_pid}')"); do
+    [ "$(cat "/proc/$d/comm" 2>/dev/null)" = minirun ] && mr=$d && break
+done
+[ -n "$mr" ] && kill -TERM "$mr"
+if wait_pane '^rc=137$'; then
+    ok "-it --stop-timeout 1: SIGTERM to minirun ends the ignoring PID 1 with SIGKILL (137)"
+else
+    not_ok "-it --stop-timeout 1: SIGTERM to minirun ends the ignoring PID 1 with SIGKILL (137)" \
+        "$(tmx capture-pane -p -t t)"
+fi
+
 done_testing
