@@ -56,7 +56,10 @@ const char mr_cli_usage[] =
     "      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
     "                             apparmor=PROFILE|unconfined\n"
     "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE\n"
-    "      --seccomp-strict       unknown syscall names in a profile are an error\n"
+    "      --seccomp-strict[=on|off] on: unknown syscall names in a profile are an\n"
+    "                             error; default: only where the profile would fail\n"
+    "                             open (a misspelt name in a rule stricter than the\n"
+    "                             default, a misspelt \"syscalls\"); off: never\n"
     "      --seccomp-report[=FILE] name every syscall the profile denies, as it\n"
     "                             happens, and summarize at exit (FILE: JSON lines;\n"
     "                             only with '=': the next word is never FILE)\n"
@@ -158,7 +161,7 @@ static const struct opt options[] = {
     {"net", 0, true, OPT_NETWORK, false},
     {"security-opt", 0, true, OPT_SECURITY_OPT, false},
     {"seccomp", 0, true, OPT_SECCOMP, false},
-    {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT, false},
+    {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT, true},
     {"seccomp-report", 0, false, OPT_SECCOMP_REPORT, true},
     {"seccomp-learn", 0, true, OPT_SECCOMP_LEARN, false},
     {"apparmor", 0, true, OPT_APPARMOR, false},
@@ -386,7 +389,18 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 			return mr_error_set(err, 0, "--seccomp: empty profile name");
 		return set_string(&spec->seccomp, value, err);
 	case OPT_SECCOMP_STRICT:
-		spec->seccomp_strict = true;
+		/* Three levels: on (every unknown name is an error), the default
+		   (only a profile that would fail open is refused), off (nothing). */
+		if (value == NULL || strcmp(value, "on") == 0 || strcmp(value, "true") == 0) {
+			spec->seccomp_strict = true;
+			spec->seccomp_lenient = false;
+		} else if (strcmp(value, "off") == 0 || strcmp(value, "false") == 0) {
+			spec->seccomp_strict = false;
+			spec->seccomp_lenient = true;
+		} else {
+			return mr_error_set(err, 0, "--seccomp-strict=%s: expected on or off",
+					    value);
+		}
 		return 0;
 	case OPT_SECCOMP_REPORT:
 		spec->seccomp_report = true;

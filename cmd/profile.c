@@ -4,7 +4,8 @@
  * only; the work is in lib/tools/lint.c, lib/tools/explain.c and lib/tools/convert.c.
  *
  * Exit statuses (documented in doc/profile-tools.md and the --help texts):
- *   check    0 clean, 1 warnings only, 2 errors (or bad usage / unreadable file)
+ *   check    0 no error (warnings pass), 1 errors (--strict: warnings too),
+ *            2 bad usage / unreadable file
  *   diff     0 same outcomes, 1 outcomes differ, 2 error
  *   explain, convert   0 done, 2 error
  * Every error is one line on stderr: "minirun: profile SUBCOMMAND: ...".
@@ -35,11 +36,11 @@ static const char usage_main[] =
     "\n"
     "FILE may be runtime/default for minirun's built-in default (explain, diff, convert).\n"
     "Run 'minirun profile COMMAND --help' for a command's options.\n"
-    "Exit status: check 0/1/2 (clean/warnings/errors), diff 0/1 (same/different),\n"
-    "explain and convert 0; 2 on any error.\n";
+    "Exit status: check 0/1 (no error/errors; --strict: warnings too), diff 0/1\n"
+    "(same/different), explain and convert 0; 2 on bad usage or any other error.\n";
 
 static const char usage_check[] =
-    "Usage: minirun profile check FILE [--arch ARCH]...\n"
+    "Usage: minirun profile check FILE [--arch ARCH]... [--strict]\n"
     "\n"
     "Print one line per finding: FILE:LINE:COLUMN: error|warning: message (fix: ...)\n"
     "Checks: JSON and schema, unknown system call names (with the nearest known name),\n"
@@ -49,9 +50,13 @@ static const char usage_check[] =
     "system calls that get ENOSYS from the stub.\n"
     "\n"
     "  --arch ARCH   check names on ARCH (SCMP_ARCH_AARCH64, aarch64 or arm64; repeat\n"
-    "                for more); default: the native arch and aarch64\n"
+    "                for more); default: this host's arch only\n"
+    "  --strict      warnings fail too (exit 1)\n"
     "\n"
-    "Exit status: 0 no findings, 1 warnings only, 2 errors or bad usage.\n";
+    "Errors are what a run refuses (or would fail open with); warnings, what it\n"
+    "runs but probably not as meant.\n"
+    "Exit status (for CI): 0 no error (warnings are printed but pass), 1 errors\n"
+    "(with --strict: any finding), 2 bad usage or an unreadable FILE.\n";
 
 static const char usage_explain[] =
     "Usage: minirun profile explain FILE [OPTIONS] [SYSCALL...]\n"
@@ -107,6 +112,7 @@ struct popts {
 	const char *to;
 	const char *output;
 	bool help;
+	bool strict; /* check --strict: warnings fail too */
 };
 
 static void
@@ -143,7 +149,7 @@ push(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-enum { O_CAP_ADD = 256, O_CAP_DROP, O_ARCH, O_FORMAT, O_TO };
+enum { O_CAP_ADD = 256, O_CAP_DROP, O_ARCH, O_FORMAT, O_TO, O_STRICT };
 
 /* Returns 0, or an exit status after printing the error. */
 static int
@@ -158,6 +164,7 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 	    {"format", required_argument, NULL, O_FORMAT},
 	    {"to", required_argument, NULL, O_TO},
 	    {"output", required_argument, NULL, 'o'},
+	    {"strict", no_argument, NULL, O_STRICT},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -219,6 +226,11 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 				return fail(o->sub, "--to %s: unknown format (oci or docker)",
 					    optarg);
 			o->to = optarg;
+			break;
+		case O_STRICT:
+			if (strcmp(o->sub, "check") != 0)
+				return fail(o->sub, "unknown option --strict");
+			o->strict = true;
 			break;
 		case 'o':
 			if (!to)
@@ -293,7 +305,7 @@ cmd_check(int argc, char **argv)
 		puts(line);
 		free(line);
 	}
-	st = mr_lint_status(&l);
+	st = mr_lint_exit_status(&l, o.strict);
 	mr_lint_clear(&l);
 	popts_clear(&o);
 	return st;

@@ -63,6 +63,7 @@ struct mr_spec {
 	char *seccomp;		   /* --seccomp / --security-opt seccomp=: NULL = built-in default,
 				      "unconfined", "runtime/default", "localhost/PATH", a path... */
 	bool seccomp_strict;	   /* unknown syscall names are an error, not a warning */
+	bool seccomp_lenient;	   /* --seccomp-strict=off: not even those that fail open */
 	bool seccomp_report;	   /* --seccomp-report: name every denied syscall */
 	char *seccomp_report_file; /* --seccomp-report=FILE: JSON lines there instead */
 	char *seccomp_learn;	   /* --seccomp-learn=FILE: write a profile for this run */

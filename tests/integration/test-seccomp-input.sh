@@ -236,6 +236,22 @@ fi
 refused_like "--seccomp-strict: unknown names are an error" \
     "$p $DATA/unknown-names.json: 2 system call names are unknown to libseccomp [0-9]*.[0-9]*.[0-9]* (strict mode): no_such_syscall_a, no_such_syscall_b" \
     --seccomp-strict --seccomp="$DATA/unknown-names.json" "$ROOTFS" true
+# Without --seccomp-strict: a profile that would fail open is refused all
+# the same (one line, with the fix), where `profile check` says error too.
+refused_like "an unknown name in a rule stricter than the default: refused, with the fix" \
+    "$p $DATA/unknown-names.json:5:24: unknown system call \"no_such_syscall_a\" in a rule stricter than the default (SCMP_ACT_ERRNO, default SCMP_ACT_ALLOW): libseccomp [0-9]*.[0-9]*.[0-9]* does not know it, so the rule would not deny it. Fix the name (or skip it with a warning: --seccomp-strict=off)" \
+    --seccomp="$DATA/unknown-names.json" "$ROOTFS" true
+refused_like "the lab's typo mkdri in a deny rule: refused, with did you mean" \
+    "$p $DATA/deny-mkdri.json:4:27: unknown system call \"mkdri\" in a rule stricter than the default (SCMP_ACT_ERRNO, default SCMP_ACT_ALLOW): libseccomp [0-9]*.[0-9]*.[0-9]* does not know it, so the rule would not deny it. Did you mean \"mkdir\"? Fix the name (or skip it with a warning: --seccomp-strict=off)" \
+    --seccomp="$DATA/deny-mkdri.json" "$ROOTFS" mkdir /tmp/x
+refused "a misspelt \"syscalls\" drops every rule: refused, with the fix" \
+    "$p $DATA/typo-syscalls.json:3:13: unknown key \"sycalls\": did you mean \"syscalls\"? Without it the profile has no rule and SCMP_ACT_ALLOW applies to every system call; fix the key (or run it as written with --seccomp-strict=off)" \
+    --seccomp="$DATA/typo-syscalls.json" "$ROOTFS" mkdir /tmp/x
+run_counted "$MINIRUN" --seccomp-strict=off --seccomp="$DATA/deny-mkdri.json" "$ROOTFS" sh -c 'mkdir /tmp/x && echo made'
+is "$RC:$OUT:$(grep -c '^minirun: warning: .*unknown to libseccomp.*skipped: mkdri$' <<< "$ERR")" "0:made:1" \
+    "--seccomp-strict=off: runs it as written, with the warning (mkdir is not denied)"
+run_counted "$MINIRUN" --seccomp-strict=maybe "$ROOTFS" true
+check_refused "--seccomp-strict=maybe: refused" "minirun: --seccomp-strict=maybe: expected on or off" "=="
 run_counted "$MINIRUN" --seccomp-strict --seccomp="$DATA/errno-100.json" "$ROOTFS" true
 expect "--seccomp-strict with only known names: runs" 0 ""
 run_counted "$MINIRUN" --seccomp-strict "$ROOTFS" true
