@@ -72,6 +72,30 @@ print_verbose(const struct mr_prepared *p)
 	free(caps);
 }
 
+/* "minirun help [profile [COMMAND]|inspect]": as git help does, the texts of --help. */
+static int
+help(int argc, char **argv)
+{
+	static char help_flag[] = "--help";
+	if (argc == 1) {
+		fputs(mr_cli_usage, stdout);
+		return 0;
+	}
+	char *sub[] = {argv[1], help_flag, NULL};
+	if (argc == 2 && strcmp(argv[1], "profile") == 0)
+		return mr_cmd_profile(2, sub);
+	char *subsub[] = {argv[1], argc > 2 ? argv[2] : NULL, help_flag, NULL};
+	if (argc == 3 && strcmp(argv[1], "profile") == 0) /* help profile check */
+		return mr_cmd_profile(3, subsub);
+	if (argc == 2 && strcmp(argv[1], "inspect") == 0)
+		return mr_cmd_inspect(2, sub);
+	fprintf(stderr,
+		"minirun: help: no help for '%s' (try: minirun help, minirun help profile, "
+		"minirun help inspect)\n",
+		argv[1]);
+	return MR_EXIT_FAILURE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -88,6 +112,8 @@ main(int argc, char **argv)
 		return mr_cmd_profile(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "inspect") == 0)
 		return mr_cmd_inspect(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "help") == 0)
+		return help(argc - 1, argv + 1);
 
 	if (mr_cli_parse(argc, argv, environ, &cli, &err) < 0) {
 		print_error(&cli, &err);

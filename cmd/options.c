@@ -10,6 +10,11 @@
 
 const char mr_cli_usage[] =
     "Usage: minirun [OPTIONS] ROOTFS [COMMAND] [ARG...]\n"
+    "       minirun profile check|explain|diff|convert ...  test a seccomp profile\n"
+    "                                        without a container\n"
+    "       minirun inspect PID [--seccomp=PROFILE]  a running container's cgroups and\n"
+    "                                        seccomp filters\n"
+    "       minirun help [profile|inspect]   this help, or a subcommand's\n"
     "\n"
     "Run COMMAND in a new container whose root filesystem is ROOTFS: a directory,\n"
     "a tar archive (.tar, .tar.gz, .tar.xz, .tar.zst: a root filesystem such as\n"
@@ -52,7 +57,8 @@ const char mr_cli_usage[] =
     "                             default: a copy-on-write overlay of ROOTFS,\n"
     "                             discarded at exit\n"
     "      --network none|host    none (default): own network namespace with lo;\n"
-    "                             host: share minirun's network namespace\n"
+    "                             host: share minirun's (interfaces, addresses,\n"
+    "                             routes, ports; the hostname stays the container's)\n"
     "      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
     "                             apparmor=PROFILE|unconfined\n"
     "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE\n"
@@ -562,6 +568,12 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 				value = c[1] == '=' ? c + 2 : c + 1;
 			else if (i + 1 < argc)
 				value = argv[++i];
+			else if (*c == 'h')
+				/* "minirun -h" is a request for help more often than not. */
+				return mr_error_set(
+				    err, 0,
+				    "option '-h' needs a value: -h is --hostname NAME, "
+				    "as in docker run; for help, say --help");
 			else
 				return mr_error_set(err, 0, "option '-%c' needs a value", *c);
 			if (apply(cli, o, value, environ_, caps, err) < 0)
