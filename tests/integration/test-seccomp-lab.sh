@@ -65,6 +65,12 @@ wch=${w_chmod:+${w_chmod//PROFILE/$profiles/no-chmod.json}$NL}
 # With --name, minirun's warnings carry it too: "minirun: NAME: warning: ...".
 wmn=${wm/#"minirun: "/"minirun: alpine-custom-seccomp: "}
 norm=${lab_out//"$work"/WORK}
+# Each step states what it expects (checked by the lab itself, which exits 1
+# on a mismatch); the transcript is compared without those lines.
+n_steps=$(grep -c '^\$ minirun ' <<< "$norm")
+n_expected=$(grep -c '^(expected: exit status [0-9]*, output with ".*")$' <<< "$norm")
+is "$n_expected" "$n_steps" "seccomp-lab.sh: every step states its expected outcome"
+norm=$(grep -v '^(expected: exit status ' <<< "$norm")
 
 expected=$(cat <<EOF
 minirun: $MINIRUN
