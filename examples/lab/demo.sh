@@ -104,6 +104,19 @@ else
 fi
 
 echo
+echo "== 8. --privileged, as Docker gives it: /sys read-write and the host's devices"
+echo "(the lab's escapes start here: with these a container can mount the host's disk)"
+step 0 "sysfs /sys sysfs ro," "$minirun" "$rootfs" grep " /sys " /proc/mounts
+step 0 "sysfs /sys sysfs rw," "$minirun" --privileged "$rootfs" grep " /sys " /proc/mounts
+# The host's first disk (not a loop or ram device), if it has one: shown, never opened.
+disk=$(find /sys/block -mindepth 1 -maxdepth 1 ! -name 'loop*' ! -name 'ram*' -printf '%f\n' 2>/dev/null |
+  sort | head -n 1)
+if [[ -n "$disk" && -b "/dev/$disk" ]]; then
+  step 1 "No such file or directory" "$minirun" "$rootfs" ls -l "/dev/$disk"
+  step 0 "/dev/$disk" "$minirun" --privileged "$rootfs" ls -l "/dev/$disk"
+fi
+
+echo
 if ((mismatches > 0)); then
   printf 'demo: %d of %d steps did not do what the lab says (MISMATCH above)\n' "$mismatches" "$steps" >&2
   exit 1
