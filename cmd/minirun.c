@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* minirun: argv -> spec -> prepared (checked) -> run -> exit status. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,26 +23,78 @@ print_error(const struct mr_cli *cli, const struct mr_error *err)
 		fprintf(stderr, "minirun: %s\n", err->msg);
 }
 
+/* Warnings carry --name as errors do: with several containers, which one? */
+static void print_warning(const struct mr_cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+print_warning(const struct mr_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	if (cli->spec.name != NULL)
+		fprintf(stderr, "minirun: %s: warning: ", cli->spec.name);
+	else
+		fputs("minirun: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* "10,29" (as id(1) and /probe ids print them); "" for none. */
+static void
+print_groups(FILE *f, const gid_t *groups, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%u", i ? "," : "", (unsigned)groups[i]);
+}
+
 static void
 print_verbose(const struct mr_prepared *p)
 {
 	char *caps = mr_caps_to_string(p->bounding);
-	fprintf(stderr,
-		"minirun: rootfs %s%s, %s mode\n"
-		"minirun: user uid=%u gid=%u groups=%zu home=%s\n"
-		"minirun: capabilities (bounding%s): %s\n"
-		"minirun: no_new_privs %s; seccomp %s%s%s (%zu instructions, flags %#x)\n",
-		p->rootfs_path,
+	fprintf(stderr, "minirun: rootfs %s%s, %s mode\n", p->rootfs_path,
 		p->spec->read_only	 ? " (read-only)"
 		: p->spec->rootfs_direct ? " (written directly)"
 					 : " (copy-on-write overlay)",
-		p->rootless ? "rootless (user namespace)" : "root", (unsigned)p->user.uid,
-		(unsigned)p->user.gid, p->user.n_groups, p->user.home ? p->user.home : "/",
-		p->effective ? ", effective, permitted" : "", caps && caps[0] ? caps : "(none)",
-		p->spec->no_new_privs ? "on" : "off", p->seccomp.enabled ? "on" : "off",
-		p->seccomp.source ? " from " : "", p->seccomp.source ? p->seccomp.source : "",
-		p->seccomp.n_insns, p->seccomp.flags);
+		p->rootless ? "rootless (user namespace)" : "root");
+	/* The gids themselves: a count says nothing about which groups were given. */
+	fprintf(stderr, "minirun: user uid=%u gid=%u groups=", (unsigned)p->user.uid,
+		(unsigned)p->user.gid);
+	print_groups(stderr, p->user.groups, p->user.n_groups);
+	fprintf(stderr,
+		" home=%s\n"
+		"minirun: capabilities (bounding%s): %s\n"
+		"minirun: no_new_privs %s; seccomp %s%s%s (%zu instructions, flags %#x)\n",
+		p->user.home ? p->user.home : "/", p->effective ? ", effective, permitted" : "",
+		caps && caps[0] ? caps : "(none)", p->spec->no_new_privs ? "on" : "off",
+		p->seccomp.enabled ? "on" : "off", p->seccomp.source ? " from " : "",
+		p->seccomp.source ? p->seccomp.source : "", p->seccomp.n_insns, p->seccomp.flags);
 	free(caps);
+}
+
+/* "minirun help [profile [COMMAND]|inspect]": as git help does, the texts of --help. */
+static int
+help(int argc, char **argv)
+{
+	static char help_flag[] = "--help";
+	if (argc == 1) {
+		fputs(mr_cli_usage, stdout);
+		return 0;
+	}
+	char *sub[] = {argv[1], help_flag, NULL};
+	if (argc == 2 && strcmp(argv[1], "profile") == 0)
+		return mr_cmd_profile(2, sub);
+	char *subsub[] = {argv[1], argc > 2 ? argv[2] : NULL, help_flag, NULL};
+	if (argc == 3 && strcmp(argv[1], "profile") == 0) /* help profile check */
+		return mr_cmd_profile(3, subsub);
+	if (argc == 2 && strcmp(argv[1], "inspect") == 0)
+		return mr_cmd_inspect(2, sub);
+	fprintf(stderr,
+		"minirun: help: no help for '%s' (try: minirun help, minirun help profile, "
+		"minirun help inspect)\n",
+		argv[1]);
+	return MR_EXIT_FAILURE;
 }
 
 int
@@ -62,6 +115,8 @@ main(int argc, char **argv)
 		return mr_cmd_profile(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "inspect") == 0)
 		return mr_cmd_inspect(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "help") == 0)
+		return help(argc - 1, argv + 1);
 	/* runc's command line: create, start, run... (also ./run for a ROOTFS named so). */
 	if (mr_runtime_wanted(argc, argv))
 		return mr_cmd_runtime(argc, argv);
@@ -95,10 +150,8 @@ main(int argc, char **argv)
 		return MR_EXIT_FAILURE;
 	}
 	if (image.skipped_devices > 0)
-		fprintf(
-		    stderr,
-		    "minirun: warning: %llu device nodes of the image not made (only root can)\n",
-		    (unsigned long long)image.skipped_devices);
+		print_warning(&cli, "%llu device nodes of the image not made (only root can)",
+			      (unsigned long long)image.skipped_devices);
 	if (cli.verbose && image.key[0] != '\0')
 		fprintf(stderr, "minirun: image %s (%s), %s\n", image.key,
 			image.kind == MR_IMAGE_TARBALL	    ? "root filesystem tarball"
@@ -119,9 +172,9 @@ main(int argc, char **argv)
 		return err.exit_status ? err.exit_status : MR_EXIT_FAILURE;
 	}
 	for (size_t i = 0; i < prepared.seccomp.n_warnings; i++)
-		fprintf(stderr, "minirun: warning: %s\n", prepared.seccomp.warnings[i]);
+		print_warning(&cli, "%s", prepared.seccomp.warnings[i]);
 	if (prepared.volumes.warning != NULL)
-		fprintf(stderr, "minirun: warning: %s\n", prepared.volumes.warning);
+		print_warning(&cli, "%s", prepared.volumes.warning);
 	if (cli.verbose)
 		print_verbose(&prepared);
 

@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "options.h"
 
 const char mr_cli_usage[] =
     "Usage: minirun [OPTIONS] ROOTFS [COMMAND] [ARG...]\n"
+    "       minirun profile check|explain|diff|convert ...  test a seccomp profile\n"
+    "                                        without a container\n"
+    "       minirun inspect PID [--seccomp=PROFILE]  a running container's cgroups and\n"
+    "                                        seccomp filters\n"
+    "       minirun help [profile|inspect]   this help, or a subcommand's\n"
     "\n"
     "Run COMMAND in a new container whose root filesystem is ROOTFS: a directory,\n"
     "a tar archive (.tar, .tar.gz, .tar.xz, .tar.zst: a root filesystem such as\n"
@@ -21,6 +29,9 @@ const char mr_cli_usage[] =
     "      --init                 run COMMAND under a minimal init of minirun's\n"
     "                             own (PID 1: reaps, forwards signals, and takes\n"
     "                             the whole container down if minirun dies)\n"
+    "      --stop-signal SIG      what minirun's own SIGTERM becomes for PID 1\n"
+    "                             (default SIGTERM)\n"
+    "      --stop-timeout N       then SIGKILL after N seconds (default 10; -1: never)\n"
     "  -u, --user USER[:GROUP]    user and group, names or numbers from ROOTFS's\n"
     "                             /etc/passwd and /etc/group\n"
     "  -e, --env KEY=VALUE        set an environment variable (KEY alone: take it\n"
@@ -30,9 +41,10 @@ const char mr_cli_usage[] =
     "                             \"\" for none\n"
     "  -h, --hostname NAME        container host name (default: a random id)\n"
     "      --name NAME            a name for the container, used in messages\n"
-    "      --cap-add CAP          add a capability (NET_ADMIN, CAP_NET_ADMIN, ALL)\n"
-    "      --cap-drop CAP         drop a capability (or ALL)\n"
-    "      --privileged           every capability minirun has, no masked paths,\n"
+    "      --cap-add CAP[,CAP...] add capabilities (NET_ADMIN, CAP_NET_ADMIN, ALL)\n"
+    "      --cap-drop CAP[,CAP...] drop capabilities (or ALL)\n"
+    "      --privileged           as docker's: every capability minirun has, the\n"
+    "                             host's devices, /sys read-write, no masked paths,\n"
     "                             no seccomp unless a profile is given\n"
     "      --read-only            mount the root filesystem read-only\n"
     "  -v, --volume SRC:DST[:OPTS]  bind the host path SRC (absolute; created as a\n"
@@ -46,16 +58,21 @@ const char mr_cli_usage[] =
     "                             default: a copy-on-write overlay of ROOTFS,\n"
     "                             discarded at exit\n"
     "      --network none|host    none (default): own network namespace with lo;\n"
-    "                             host: share minirun's network namespace\n"
+    "                             host: share minirun's (interfaces, addresses,\n"
+    "                             routes, ports; the hostname stays the container's)\n"
     "      --security-opt OPT     no-new-privileges, seccomp=PROFILE|unconfined,\n"
     "                             apparmor=PROFILE|unconfined\n"
     "      --seccomp PROFILE      same as --security-opt seccomp=PROFILE (a JSON or\n"
     "                             YAML file, runtime/default, localhost/NAME)\n"
     "      --seccomp-root DIR     where localhost/NAME is (default: $MINIRUN_SECCOMP_ROOT\n"
     "                             or the kubelet's /var/lib/kubelet/seccomp)\n"
-    "      --seccomp-strict       unknown syscall names in a profile are an error\n"
+    "      --seccomp-strict[=on|off] on: unknown syscall names in a profile are an\n"
+    "                             error; default: only where the profile would fail\n"
+    "                             open (a misspelt name in a rule stricter than the\n"
+    "                             default, a misspelt \"syscalls\"); off: never\n"
     "      --seccomp-report[=FILE] name every syscall the profile denies, as it\n"
-    "                             happens, and summarize at exit (FILE: JSON lines)\n"
+    "                             happens, and summarize at exit (FILE: JSON lines;\n"
+    "                             only with '=': the next word is never FILE)\n"
     "      --seccomp-learn FILE   run with every syscall allowed but observed and\n"
     "                             write a minimal profile for it to FILE (with\n"
     "                             --seccomp BASE: only what BASE lacks is added)\n"
@@ -109,6 +126,8 @@ enum opt_id {
 	OPT_INTERACTIVE,
 	OPT_TTY,
 	OPT_INIT,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
 	OPT_USER,
 	OPT_ENV,
 	OPT_WORKDIR,
@@ -165,6 +184,8 @@ static const struct opt options[] = {
     {"interactive", 'i', false, OPT_INTERACTIVE, false},
     {"tty", 't', false, OPT_TTY, false},
     {"init", 0, false, OPT_INIT, false},
+    {"stop-signal", 0, true, OPT_STOP_SIGNAL, false},
+    {"stop-timeout", 0, true, OPT_STOP_TIMEOUT, false},
     {"user", 'u', true, OPT_USER, false},
     {"env", 'e', true, OPT_ENV, false},
     {"workdir", 'w', true, OPT_WORKDIR, false},
@@ -180,7 +201,7 @@ static const struct opt options[] = {
     {"net", 0, true, OPT_NETWORK, false},
     {"security-opt", 0, true, OPT_SECURITY_OPT, false},
     {"seccomp", 0, true, OPT_SECCOMP, false},
-    {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT, false},
+    {"seccomp-strict", 0, false, OPT_SECCOMP_STRICT, true},
     {"seccomp-report", 0, false, OPT_SECCOMP_REPORT, true},
     {"seccomp-learn", 0, true, OPT_SECCOMP_LEARN, false},
     {"seccomp-learn-args", 0, false, OPT_SECCOMP_LEARN_ARGS, false},
@@ -215,6 +236,13 @@ struct caps_edit {
 	size_t n_adds, n_drops;
 	size_t n_env_file; /* spec->env entries from --env-file: they go before every -e */
 };
+
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 static int
 push(const char ***v, size_t *n, const char *s, struct mr_error *err)
@@ -298,6 +326,30 @@ security_opt(struct mr_spec *spec, const char *opt, struct mr_error *err)
 			    opt);
 }
 
+/* "TERM", "SIGTERM", "sigterm" or "15", as docker's --stop-signal takes them. */
+static int
+parse_signal(const char *value, int *sig, struct mr_error *err)
+{
+	const char *name = strncasecmp(value, "SIG", 3) == 0 ? value + 3 : value;
+	char *end;
+	errno = 0;
+	long n = strtol(value, &end, 10);
+	if (value[0] >= '0' && value[0] <= '9' && errno == 0 && *end == '\0' && n >= 1 &&
+	    n <= SIGRTMAX) {
+		*sig = (int)n;
+		return 0;
+	}
+	for (int i = 1; i < SIGRTMIN; i++) {
+		const char *abbrev = sigabbrev_np(i);
+		if (abbrev != NULL && strcasecmp(name, abbrev) == 0) {
+			*sig = i;
+			return 0;
+		}
+	}
+	return mr_error_set(err, 0, "--stop-signal %s: unknown signal (TERM, SIGTERM, 15...)",
+			    value);
+}
+
 static int
 env_opt(struct mr_spec *spec, const char *value, char **environ_, struct mr_error *err)
 {
@@ -329,6 +381,20 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_INIT:
 		spec->init = true;
 		return 0;
+	case OPT_STOP_SIGNAL:
+		return parse_signal(value, &spec->stop_signal, err);
+	case OPT_STOP_TIMEOUT: {
+		char *end;
+		errno = 0;
+		long t = strtol(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || t < -1 || t > 86400 * 365)
+			return mr_error_set(err, 0,
+					    "--stop-timeout %s: expected seconds (0 or more; -1: "
+					    "wait forever)",
+					    value);
+		spec->stop_timeout = (int)t;
+		return 0;
+	}
 	case OPT_USER:
 		return set_string(&spec->user, value, err);
 	case OPT_ENV:
@@ -373,7 +439,18 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 			return mr_error_set(err, 0, "--seccomp: empty profile name");
 		return set_string(&spec->seccomp, value, err);
 	case OPT_SECCOMP_STRICT:
-		spec->seccomp_strict = true;
+		/* Three levels: on (every unknown name is an error), the default
+		   (only a profile that would fail open is refused), off (nothing). */
+		if (value == NULL || strcmp(value, "on") == 0 || strcmp(value, "true") == 0) {
+			spec->seccomp_strict = true;
+			spec->seccomp_lenient = false;
+		} else if (strcmp(value, "off") == 0 || strcmp(value, "false") == 0) {
+			spec->seccomp_strict = false;
+			spec->seccomp_lenient = true;
+		} else {
+			return mr_error_set(err, 0, "--seccomp-strict=%s: expected on or off",
+					    value);
+		}
 		return 0;
 	case OPT_SECCOMP_REPORT:
 		spec->seccomp_report = true;
@@ -389,6 +466,18 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_SECCOMP_LEARN:
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--seccomp-learn: empty file name");
+		/*
+		 * "--seccomp-learn ROOTFS true": the profile cannot be written to
+		 * a directory, so the user most likely meant it as ROOTFS (and
+		 * thought FILE optional, as --seccomp-report's is).
+		 */
+		if (is_dir(value))
+			return mr_error_set(
+			    err, 0,
+			    "--seccomp-learn takes its FILE as --seccomp-learn=FILE; "
+			    "'%s' was taken as FILE, but it is a directory (ROOTFS?): "
+			    "write --seccomp-learn=FILE before ROOTFS",
+			    value);
 		return set_string(&spec->seccomp_learn, value, err);
 	case OPT_SECCOMP_LEARN_ARGS:
 		spec->seccomp_learn_args = true;
@@ -505,7 +594,7 @@ find_short(char c)
 
 static int
 parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct caps_edit *caps,
-	      int *first_operand, struct mr_error *err)
+	      int *first_operand, int *bare_optional, struct mr_error *err)
 {
 	int i = 1;
 
@@ -538,6 +627,10 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 							    o->name);
 			} else if (eq && o->optional_arg) {
 				value = eq + 1;
+			} else if (o->optional_arg) {
+				/* Where the next word would have been its value, had it
+				   been written with '=' (mr_cli_parse looks there). */
+				*bare_optional = i;
 			} else if (eq) {
 				return mr_error_set(err, 0, "option '--%s' takes no value",
 						    o->name);
@@ -563,6 +656,12 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 				value = c[1] == '=' ? c + 2 : c + 1;
 			else if (i + 1 < argc)
 				value = argv[++i];
+			else if (*c == 'h')
+				/* "minirun -h" is a request for help more often than not. */
+				return mr_error_set(
+				    err, 0,
+				    "option '-h' needs a value: -h is --hostname NAME, "
+				    "as in docker run; for help, say --help");
 			else
 				return mr_error_set(err, 0, "option '-%c' needs a value", *c);
 			if (apply(cli, o, value, environ_, caps, err) < 0)
@@ -574,19 +673,53 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 	return 0;
 }
 
+/* "SYS_TIME,ALL": --cap-add takes comma lists (mr_caps_tweak). */
+static bool
+list_has_all(const char *list)
+{
+	for (const char *p = list;; p++) {
+		size_t len = strcspn(p, ",");
+		char one[16];
+		if (len < sizeof(one)) {
+			memcpy(one, p, len);
+			one[len] = '\0';
+			if (mr_caps_is_all(one))
+				return true;
+		}
+		p += len;
+		if (*p == '\0')
+			return false;
+	}
+}
+
 int
 mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct mr_error *err)
 {
 	struct caps_edit caps = {0};
-	int first = 0;
+	int first = 0, bare = 0;
 	int ret;
 
 	memset(cli, 0, sizeof(*cli));
 	mr_spec_init(&cli->spec);
 
-	ret = parse_options(argc, argv, environ_, cli, &caps, &first, err);
+	ret = parse_options(argc, argv, environ_, cli, &caps, &first, &bare, err);
 	if (ret < 0 || cli->action != MR_CLI_RUN)
 		goto out;
+	/*
+	 * "--seccomp-report out.jsonl ROOTFS true": an optional value is only
+	 * ever taken with '=' (else "--seccomp-report ROOTFS" would lose
+	 * ROOTFS), so out.jsonl became ROOTFS.  Likely when the word taken as
+	 * ROOTFS is no directory and the next one, taken as COMMAND, is.
+	 */
+	if (bare > 0 && first == bare + 1 && first + 1 < argc && !is_dir(argv[first]) &&
+	    is_dir(argv[first + 1])) {
+		ret = mr_error_set(err, 0,
+				   "%s takes its FILE only as %s=FILE; '%s' was taken as ROOTFS "
+				   "and '%s' as COMMAND: write %s=%s",
+				   argv[bare], argv[bare], argv[first], argv[first + 1], argv[bare],
+				   argv[first]);
+		goto out;
+	}
 
 	if (cli->spec.privileged) {
 		/* moby: privileged containers get every capability; add/drop are ignored. */
@@ -598,7 +731,7 @@ mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct 
 		if (ret < 0)
 			goto out;
 		for (size_t k = 0; k < caps.n_adds; k++)
-			if (mr_caps_is_all(caps.adds[k]))
+			if (list_has_all(caps.adds[k]))
 				cli->spec.caps_all = true;
 	}
 

@@ -4,7 +4,8 @@
  * only; the work is in lib/tools/lint.c, lib/tools/explain.c and lib/tools/convert.c.
  *
  * Exit statuses (documented in doc/profile-tools.md and the --help texts):
- *   check    0 clean, 1 warnings only, 2 errors (or bad usage / unreadable file)
+ *   check    0 no error (warnings pass), 1 errors (--strict: warnings too),
+ *            2 bad usage / unreadable file
  *   diff     0 same outcomes, 1 outcomes differ, 2 error
  *   explain, convert   0 done, 2 error
  * Every error is one line on stderr: "minirun: profile SUBCOMMAND: ...".
@@ -38,11 +39,11 @@ static const char usage_main[] =
     "unconfined, localhost/NAME (beneath --seccomp-root DIR, $MINIRUN_SECCOMP_ROOT or\n"
     "/var/lib/kubelet/seccomp, as the kubelet resolves it).\n"
     "Run 'minirun profile COMMAND --help' for a command's options.\n"
-    "Exit status: check 0/1/2 (clean/warnings/errors), diff 0/1 (same/different),\n"
-    "explain and convert 0; 2 on any error.\n";
+    "Exit status: check 0/1 (no error/errors; --strict: warnings too), diff 0/1\n"
+    "(same/different), explain and convert 0; 2 on bad usage or any other error.\n";
 
 static const char usage_check[] =
-    "Usage: minirun profile check FILE [--arch ARCH]...\n"
+    "Usage: minirun profile check FILE [--arch ARCH]... [--strict]\n"
     "\n"
     "Print one line per finding: FILE:LINE:COLUMN: error|warning: message (fix: ...)\n"
     "Checks: JSON and schema, unknown system call names (with the nearest known name),\n"
@@ -52,13 +53,17 @@ static const char usage_check[] =
     "system calls that get ENOSYS from the stub.\n"
     "\n"
     "  --arch ARCH   check names on ARCH (SCMP_ARCH_AARCH64, aarch64 or arm64; repeat\n"
-    "                for more); default: the native arch and aarch64\n"
+    "                for more); default: this host's arch only\n"
     "  --target RUNTIME  also an error for each group of calls the runtime makes after\n"
     "                installing the filter that the profile denies (the container\n"
     "                would not start there): docker, runc, crun, podman, containerd,\n"
     "                cri-o, kubernetes, or a JSON file like examples/targets/runc.json\n"
+    "  --strict      warnings fail too (exit 1)\n"
     "\n"
-    "Exit status: 0 no findings, 1 warnings only, 2 errors or bad usage.\n";
+    "Errors are what a run refuses (or would fail open with); warnings, what it\n"
+    "runs but probably not as meant.\n"
+    "Exit status (for CI): 0 no error (warnings are printed but pass), 1 errors\n"
+    "(with --strict: any finding), 2 bad usage or an unreadable FILE.\n";
 
 static const char usage_explain[] =
     "Usage: minirun profile explain FILE [OPTIONS] [SYSCALL...]\n"
@@ -122,6 +127,7 @@ struct popts {
 	const char *target; /* --target, for check and convert (lib/tools/targets.h) */
 	bool target_ok;	    /* the subcommand takes --target */
 	bool help;
+	bool strict; /* check --strict: warnings fail too */
 };
 
 static void
@@ -158,16 +164,6 @@ push(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* "A,B" -> A, B (Docker takes repeated flags; a comma list is handy too). */
-static int
-push_list(const char ***v, size_t *n, char *s)
-{
-	for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (push(v, n, t) < 0)
-			return -1;
-	return 0;
-}
-
 enum {
 	O_CAP_ADD = 256,
 	O_CAP_DROP,
@@ -177,7 +173,8 @@ enum {
 	O_SPO_NAME,
 	O_SPO_NAMESPACE,
 	O_SECCOMP_ROOT,
-	O_TARGET
+	O_TARGET,
+	O_STRICT
 };
 
 /* Returns 0, or an exit status after printing the error. */
@@ -198,6 +195,7 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 	    {"namespace", required_argument, NULL, O_SPO_NAMESPACE},
 	    {"seccomp-root", required_argument, NULL, O_SECCOMP_ROOT},
 	    {"target", required_argument, NULL, O_TARGET},
+	    {"strict", no_argument, NULL, O_STRICT},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -218,8 +216,9 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 			if (!caps)
 				return fail(o->sub, "unknown option --%s",
 					    c == O_CAP_ADD ? "cap-add" : "cap-drop");
-			if (push_list(c == O_CAP_ADD ? &o->adds : &o->drops,
-				      c == O_CAP_ADD ? &o->n_adds : &o->n_drops, optarg) < 0)
+			/* "A,B" is split by mr_caps_tweak, as for a run. */
+			if (push(c == O_CAP_ADD ? &o->adds : &o->drops,
+				 c == O_CAP_ADD ? &o->n_adds : &o->n_drops, optarg) < 0)
 				return fail(o->sub, "out of memory");
 			break;
 		case O_ARCH: {
@@ -264,6 +263,11 @@ parse(int argc, char **argv, struct popts *o, bool caps, bool arch, bool many_ar
 			if (!o->target_ok)
 				return fail(o->sub, "unknown option --target");
 			o->target = optarg;
+			break;
+		case O_STRICT:
+			if (strcmp(o->sub, "check") != 0)
+				return fail(o->sub, "unknown option --strict");
+			o->strict = true;
 			break;
 		case 'o':
 			if (!to)
@@ -349,7 +353,7 @@ cmd_check(int argc, char **argv)
 		puts(line);
 		free(line);
 	}
-	st = mr_lint_status(&l);
+	st = mr_lint_exit_status(&l, o.strict);
 	mr_lint_clear(&l);
 	if (o.target != NULL && st < 2)
 		st = check_target(&o, st);
@@ -440,7 +444,7 @@ check_target(const struct popts *o, int st)
 	mr_profile_free(p);
 	if (r != 0)
 		return r;
-	return found > 0 ? EXIT_PROFILE_ERROR : st;
+	return found > 0 ? 1 : st; /* an error, as every other: exit 1 */
 }
 
 static int

@@ -12,6 +12,10 @@
 #   MINIRUN   the minirun binary (default: build/cmd/minirun, else minirun
 #             from PATH)
 #
+# Each step checks what the lab says it does (exit status, a line of output);
+# a step that does something else is reported (MISMATCH, on stderr) and the
+# lab exits 1 once every step has run.
+#
 # Unlike demo.sh it installs and builds nothing.  It needs python3 (or sed)
 # to make the copy of the default profile without mkdir, and nothing else.
 # It runs as root (minirun's rootful mode) or as a user whose kernel allows
@@ -26,7 +30,7 @@ rootfs=${ROOTFS:-}
 while [ $# -gt 0 ]; do
     case $1 in
         --pause) pause=1; shift ;;
-        -h | --help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "seccomp-lab: unknown option $1" >&2; exit 2 ;;
         *) rootfs=$1; shift ;;
     esac
@@ -75,17 +79,38 @@ show() {
     printf '%s\n' "$out"
 }
 
-# step MINIRUN-ARG...: print the command, run it, print its output and, when
-# it is not 0, its exit status (the status is part of the lesson).
+# What the host itself runs under: "unconfined" shows the caller's mode.
+host_seccomp=$(sed -n 's/^Seccomp:\t//p' /proc/self/status)
+T=$'\t'
+steps=0
+mismatches=0
+
+# mismatch WHAT: a step did not do what the lab says: said loudly (stderr),
+# and the lab exits 1 at the end.
+mismatch() {
+    mismatches=$((mismatches + 1))
+    printf 'seccomp-lab: MISMATCH in step %d: %s\n' "$steps" "$*" >&2
+}
+
+# step RC TEXT MINIRUN-ARG...: print the command, run it, print its output
+# and, when it is not 0, its exit status (the status is part of the lesson);
+# then check what the lab expects: exit status RC and TEXT in the output.
 step() {
+    local want_rc=$1 want_text=$2 rc=0 out
+    shift 2
+    steps=$((steps + 1))
     if [ "$pause" = 1 ]; then
         read -r -p "(Enter for the next step) " _ < /dev/tty || true
     fi
     printf '\n$ %s\n' "$(show "$minirun" "$@")"
-    local rc=0
-    "$minirun" "$@" < /dev/null 2>&1 || rc=$?
+    out=$("$minirun" "$@" < /dev/null 2>&1) || rc=$?
+    [ -z "$out" ] || printf '%s\n' "$out"
     if [ "$rc" != 0 ]; then
         printf '(exit status %d)\n' "$rc"
+    fi
+    printf '(expected: exit status %d, output with "%s")\n' "$want_rc" "$want_text"
+    if [ "$rc" != "$want_rc" ] || [[ $out != *"$want_text"* ]]; then
+        mismatch "expected exit status $want_rc and output with \"$want_text\", got exit status $rc"
     fi
 }
 
@@ -96,7 +121,7 @@ echo "rootfs:  $rootfs"
 
 section "1. Default seccomp profile (docker run -it --rm --name alpine-test alpine /bin/sh)"
 echo "No profile given: minirun applies its built-in default (Docker's). Inside, check the mode:"
-step --rm --name alpine-test "$rootfs" /bin/sh -c 'grep Seccomp /proc/$$/status'
+step 0 "Seccomp:${T}2" --rm --name alpine-test "$rootfs" /bin/sh -c 'grep Seccomp /proc/$$/status'
 echo "Seccomp: 2 means a filter is installed."
 
 section "2. Custom profile: the default one without mkdir"
@@ -134,32 +159,43 @@ for f in your-custom-profile.json seccomp-profile-no-mkdir.json; do
     printf '$ grep -o '"'"'"mkdir[a-z]*"'"'"' %s\n' "$f"
     grep -o '"mkdir[a-z]*"' "$work/$f" || printf '(exit status %d: no match)\n' "$?"
 done
+steps=$((steps + 1))
+if grep -q '"mkdir[a-z]*"' "$nomkdir"; then
+    mismatch "the copy still names mkdir or mkdirat"
+fi
 echo "Run with it (docker run -it --rm --security-opt seccomp=... --name alpine-custom-seccomp alpine /bin/sh) and try mkdir:"
-step --rm --security-opt "seccomp=$nomkdir" --name alpine-custom-seccomp "$rootfs" \
+step 1 "mkdir: can't create directory 'test': Operation not permitted" \
+    --rm --security-opt "seccomp=$nomkdir" --name alpine-custom-seccomp "$rootfs" \
     /bin/sh -c 'cd /tmp && mkdir test'
 echo "The warning lists system calls newer than this host's libseccomp: they are skipped."
 echo "The same mkdir under the default profile works:"
-step --rm "$rootfs" /bin/sh -c 'cd /tmp && mkdir test && echo created test && rmdir test'
+step 0 "created test" --rm "$rootfs" /bin/sh -c 'cd /tmp && mkdir test && echo created test && rmdir test'
 
 section "3. Another restriction: chmod (examples/profiles/no-chmod.json)"
-step --rm --security-opt "seccomp=$profiles/no-chmod.json" "$rootfs" chmod 0644 /etc/hostname
+step 1 "chmod: /etc/hostname: Operation not permitted" \
+    --rm --security-opt "seccomp=$profiles/no-chmod.json" "$rootfs" chmod 0644 /etc/hostname
 
 section "4. No seccomp at all (--security-opt seccomp=unconfined)"
-step --rm --security-opt seccomp=unconfined --name alpine-wo-seccomp "$rootfs" \
+step 0 "Seccomp:${T}${host_seccomp}" --rm --security-opt seccomp=unconfined --name alpine-wo-seccomp "$rootfs" \
     /bin/sh -c 'grep Seccomp /proc/$$/status'
 echo "Seccomp: 0 means no filter: not recommended unless you know why."
 
 section "5. The names Kubernetes manifests use"
 echo "RuntimeDefault (securityContext.seccompProfile.type), runtime/default (the pre-1.19 annotation):"
-step --rm --security-opt seccomp=RuntimeDefault "$rootfs" /bin/sh -c 'grep Seccomp: /proc/$$/status'
-step --rm --security-opt seccomp=runtime/default "$rootfs" /bin/sh -c 'grep Seccomp: /proc/$$/status'
+step 0 "Seccomp:${T}2" --rm --security-opt seccomp=RuntimeDefault "$rootfs" /bin/sh -c 'grep Seccomp: /proc/$$/status'
+step 0 "Seccomp:${T}2" --rm --security-opt seccomp=runtime/default "$rootfs" /bin/sh -c 'grep Seccomp: /proc/$$/status'
 echo "localhost/PATH (type: Localhost) names a profile file:"
-step --rm --security-opt "seccomp=localhost/$nomkdir" "$rootfs" /bin/sh -c 'cd /tmp && mkdir test'
+step 1 "Operation not permitted" --rm --security-opt "seccomp=localhost/$nomkdir" "$rootfs" /bin/sh -c 'cd /tmp && mkdir test'
 echo "Unconfined:"
-step --rm --security-opt seccomp=Unconfined "$rootfs" /bin/sh -c 'grep Seccomp: /proc/$$/status'
+step 0 "Seccomp:${T}${host_seccomp}" --rm --security-opt seccomp=Unconfined "$rootfs" /bin/sh -c 'grep Seccomp: /proc/$$/status'
 
 section "6. Capabilities before seccomp: drop all but NET_BIND_SERVICE"
-step --rm --cap-drop ALL --cap-add NET_BIND_SERVICE "$rootfs" /bin/sh -c 'grep -E "^Cap(Eff|Bnd)" /proc/self/status'
+step 0 "CapEff:${T}0000000000000400" --rm --cap-drop ALL --cap-add NET_BIND_SERVICE "$rootfs" /bin/sh -c 'grep -E "^Cap(Eff|Bnd)" /proc/self/status'
 
 echo
+if [ "$mismatches" -gt 0 ]; then
+    printf 'seccomp-lab: %d of %d steps did not do what the lab says (MISMATCH above)\n' \
+        "$mismatches" "$steps" >&2
+    exit 1
+fi
 echo "Done."

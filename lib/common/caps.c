@@ -152,14 +152,34 @@ names_to_set(const char *const *names, size_t n, mr_capset *out, bool *has_all,
 	mr_capset set = 0;
 	*has_all = false;
 	for (size_t i = 0; i < n; i++) {
-		int cap;
-		if (mr_caps_is_all(names[i])) {
-			*has_all = true;
-			continue;
-		}
-		if (mr_caps_parse_name(names[i], &cap, err) < 0)
-			return -1;
-		set |= MR_CAP_BIT(cap);
+		/*
+		 * Each name may be a comma list ("SYS_TIME,SYS_ADMIN"), as podman
+		 * takes it: Docker wants one flag per capability, but a list is
+		 * unambiguous (no capability name has a comma), and one rule for
+		 * a run and for `minirun profile` keeps them in agreement.
+		 */
+		const char *p = names[i];
+		do {
+			size_t len = strcspn(p, ",");
+			char one[CAP_NAME_MAX];
+			int cap;
+			if (len == 0 && (p[0] == ',' || p != names[i]))
+				return mr_error_set(err, 0, "empty capability name in '%s'",
+						    names[i]);
+			if (len >= sizeof(one))
+				return mr_error_set(err, 0, "unknown capability '%.*s'", (int)len,
+						    p);
+			memcpy(one, p, len);
+			one[len] = '\0';
+			if (mr_caps_is_all(one)) {
+				*has_all = true;
+			} else {
+				if (mr_caps_parse_name(one, &cap, err) < 0)
+					return -1;
+				set |= MR_CAP_BIT(cap);
+			}
+			p += len;
+		} while (*p++ == ',');
 	}
 	*out = set;
 	return 0;

@@ -66,6 +66,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container/launch.h"
@@ -1003,7 +1005,103 @@ struct relay {
 	int err;
 	bool relay_stdin;
 	struct mr_observer *observer; /* NULL unless --seccomp-report/--seccomp-learn */
+	const struct mr_spec *spec;   /* --stop-signal, --stop-timeout, --name */
 };
+
+/*
+ * What a stop request started: PID 1 ignores every signal it has no handler
+ * for (pid_namespaces(7)), so a forwarded SIGINT or SIGTERM may do nothing at
+ * all; the user is told once, and minirun's own SIGTERM ends in SIGKILL after
+ * --stop-timeout, as docker stop does.  Times in CLOCK_MONOTONIC ms, 0: none.
+ */
+struct stop_state {
+	int64_t check_at; /* when to look whether PID 1 ignored note_sig */
+	int note_sig;
+	bool noted;	 /* said once, never again */
+	int64_t kill_at; /* SIGKILL then */
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The first SIGINT or SIGTERM that reached PID 1: look again in 2 s. */
+static void
+watch_stop(struct stop_state *st, int sig)
+{
+	if (!st->noted && st->check_at == 0) {
+		st->check_at = now_ms() + 2000;
+		st->note_sig = sig;
+	}
+}
+
+/* Whether host pid pid has a handler for sig (SigCgt in /proc/PID/status). */
+static bool
+handles_signal(pid_t pid, int sig)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return true; /* gone, or unknown: say nothing */
+	bool caught = true;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long long mask;
+		if (sscanf(line, "SigCgt: %llx", &mask) == 1) {
+			caught = (mask >> (sig - 1)) & 1;
+			break;
+		}
+	}
+	fclose(f);
+	return caught;
+}
+
+/*
+ * One line on stderr, "minirun: [NAME: ]...", at column 0 even while the
+ * caller's terminal is raw (-it): there "\n" alone does not return the
+ * carriage, and the container's output (an echoed "^C") may have left the
+ * cursor mid-line, so the line starts on a new one.
+ */
+static void
+say(const struct relay *s, const char *msg)
+{
+	struct termios t;
+	bool raw =
+	    tcgetattr(STDERR_FILENO, &t) == 0 && !((t.c_oflag & OPOST) && (t.c_oflag & ONLCR));
+	dprintf(STDERR_FILENO, "%sminirun: %s%s%s%s", raw ? "\r\n" : "",
+		s->spec->name ? s->spec->name : "", s->spec->name ? ": " : "", msg,
+		raw ? "\r\n" : "\n");
+}
+
+/* The 2 s have passed: if PID 1 is still there and has no handler, say so. */
+static void
+note_ignored(const struct relay *s, struct stop_state *st)
+{
+	char path[64], comm[32] = "", msg[512];
+	st->check_at = 0;
+	st->noted = true;
+	if (handles_signal(s->pid, st->note_sig))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)s->pid);
+	FILE *f = fopen(path, "re");
+	if (f != NULL) {
+		if (fgets(comm, sizeof(comm), f) != NULL)
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	snprintf(msg, sizeof(msg),
+		 "SIG%s had no effect: the container's PID 1 (%s) has no handler for it, and "
+		 "PID 1 ignores the signals it does not handle; run with --init to have them "
+		 "passed on to COMMAND%s",
+		 sigabbrev_np(st->note_sig), comm,
+		 st->kill_at ? " (minirun's SIGTERM still ends in SIGKILL after --stop-timeout)"
+			     : "");
+	say(s, msg);
+}
 
 static void
 drain(int from, int to)
@@ -1016,7 +1114,7 @@ drain(int from, int to)
 
 /* Returns true when a SIGCHLD was among them: the child may have changed state. */
 static bool
-forward_signals(const struct relay *s)
+forward_signals(const struct relay *s, struct stop_state *st)
 {
 	struct signalfd_siginfo si;
 	bool sigchld = false;
@@ -1031,7 +1129,16 @@ forward_signals(const struct relay *s)
 				mr_tty_copy_winsize(STDIN_FILENO, s->master);
 			continue;
 		}
-		syscall(SYS_pidfd_send_signal, s->pidfd, (int)si.ssi_signo, NULL, 0);
+		int sig = (int)si.ssi_signo;
+		if (sig == SIGTERM) {
+			/* docker stop: the stop signal, then SIGKILL after the timeout. */
+			sig = s->spec->stop_signal;
+			if (st->kill_at == 0 && s->spec->stop_timeout >= 0)
+				st->kill_at = now_ms() + (int64_t)s->spec->stop_timeout * 1000;
+		}
+		if (sig == SIGINT || sig == SIGTERM)
+			watch_stop(st, sig);
+		syscall(SYS_pidfd_send_signal, s->pidfd, sig, NULL, 0);
 	}
 	return sigchld;
 }
@@ -1081,6 +1188,45 @@ child_changed(const struct relay *s, int *exit_status, struct mr_error *err)
 	}
 }
 
+/* What is left in the terminal and the output pipes, once the container is gone. */
+static void
+drain_all(const struct relay *s, bool master_open, bool out_open, bool err_open)
+{
+	if (master_open)
+		drain(s->master, STDOUT_FILENO);
+	if (out_open)
+		drain(s->out, STDOUT_FILENO);
+	if (err_open)
+		drain(s->err, STDERR_FILENO);
+}
+
+/* poll's timeout: until the next stop-state deadline, -1 when there is none. */
+static int
+stop_timeout_ms(const struct stop_state *st)
+{
+	int64_t next = st->check_at, now = now_ms();
+	if (st->kill_at != 0 && (next == 0 || st->kill_at < next))
+		next = st->kill_at;
+	if (next == 0)
+		return -1;
+	if (next <= now)
+		return 0;
+	return next - now > 60000 ? 60000 : (int)(next - now);
+}
+
+/* --stop-timeout's SIGKILL, and the note that PID 1 ignored the stop signal. */
+static void
+stop_timers(const struct relay *s, struct stop_state *st)
+{
+	int64_t now = now_ms();
+	if (st->kill_at != 0 && now >= st->kill_at) {
+		st->kill_at = 0;
+		syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+	}
+	if (st->check_at != 0 && now >= st->check_at)
+		note_ignored(s, st);
+}
+
 /* Until the container exits; on success it has been reaped. */
 static int
 relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
@@ -1094,6 +1240,7 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 	 */
 	char in_buf[16384];
 	size_t in_len = 0, in_off = 0;
+	struct stop_state st = {0};
 
 	if (s->master >= 0)
 		fcntl(s->master, F_SETFL, fcntl(s->master, F_GETFL) | O_NONBLOCK);
@@ -1126,15 +1273,16 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			pfd[i_kmsg = n++] = (struct pollfd){.fd = mr_observer_kmsg_fd(s->observer),
 							    .events = POLLIN};
 
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
+		if (poll(pfd, (nfds_t)n, stop_timeout_ms(&st)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return mr_error_set(err, errno, "poll");
 		}
+		stop_timers(s, &st);
 
 		bool changed = false;
 		if (pfd[i_sig].revents & POLLIN)
-			changed = forward_signals(s);
+			changed = forward_signals(s, &st);
 		if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))) {
 			errno = 0;
 			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0 && errno != EAGAIN)
@@ -1156,6 +1304,12 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			if (r > 0) {
 				in_len = (size_t)r;
 				in_off = 0;
+				/* Ctrl-C typed at -it: the pty turns it into SIGINT
+				   for the foreground group, PID 1 itself perhaps. */
+				struct termios t;
+				if (tcgetattr(s->master, &t) == 0 && (t.c_lflag & ISIG) &&
+				    memchr(in_buf, t.c_cc[VINTR], in_len) != NULL)
+					watch_stop(&st, SIGINT);
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
 				stdin_open = false;
 				/* Piped input ended: let the container's line discipline see EOF.
@@ -1188,12 +1342,7 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 			if (r == 0)
 				continue;
 			/* Every writer has exited with the namespace's init. */
-			if (master_open)
-				drain(s->master, STDOUT_FILENO);
-			if (out_open)
-				drain(s->out, STDOUT_FILENO);
-			if (err_open)
-				drain(s->err, STDERR_FILENO);
+			drain_all(s, master_open, out_open, err_open);
 			return 0;
 		}
 	}
@@ -1223,6 +1372,7 @@ relay_until_exit(const struct mr_prepared *p, const struct child *child, const s
 	    .err = pipes->err_r,
 	    .relay_stdin = master >= 0 && p->spec->interactive,
 	    .observer = observer,
+	    .spec = p->spec,
 	};
 	/* A reader that went away must not kill minirun mid-relay. */
 	if (master >= 0 || pipes->out_r >= 0 || pipes->err_r >= 0)
@@ -1325,6 +1475,7 @@ start_observer(const struct mr_prepared *p, struct mr_observer **observer,
 	    .n_learn_arches = p->spec->n_learn_arches,
 	    .learn_extra = p->spec->seccomp_learn_extra,
 	    .n_learn_extra = p->spec->n_seccomp_learn_extra,
+	    .name = p->spec->name,
 	};
 
 	if (mr_observer_open(&cfg, observer, err) < 0)

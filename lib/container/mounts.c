@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -213,9 +215,83 @@ make_dev_nodes(int devfd, bool rootless, struct mr_error *err)
 	return 0;
 }
 
+/*
+ * --privileged (as root): a node for every host device, as Docker gives a
+ * privileged container (runc's HostDevices): char and block devices of the
+ * host's /dev and its subdirectories (/dev/mapper, /dev/snd, /dev/net...),
+ * with their modes and owners.  Not /dev/pts, shm, mqueue, fd (the
+ * container has its own), not console or ptmx, and no symlink; a name
+ * already made (null, tty...) is kept.  Called before pivot_root, while
+ * "/dev" is still the host's.  depth bounds the walk (a /dev made by udev
+ * is shallow).
+ */
+static int
+copy_host_devices(int from, int to, const char *path, int depth, struct mr_error *err)
+{
+	static const char *const skip[] = {"pts",  "shm",  "mqueue",	  "fd",	  "console",
+					   "ptmx", ".lxc", ".lxd-mounts", ".udev"};
+	int dup_from = fcntl(from, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dup_from >= 0 ? fdopendir(dup_from) : NULL;
+	if (d == NULL) {
+		if (dup_from >= 0)
+			close(dup_from);
+		return mr_error_set(err, errno, "--privileged: read the host's %s", path);
+	}
+	int ret = 0;
+	struct dirent *e;
+	while (ret == 0 && (e = readdir(d)) != NULL) {
+		bool skipped = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+		for (size_t i = 0; i < MR_ARRAY_SIZE(skip) && !skipped; i++)
+			skipped = depth == 0 && strcmp(e->d_name, skip[i]) == 0;
+		struct stat st;
+		if (skipped || fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* gone meanwhile: udev renames as it likes */
+		if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+			if (mknodat(to, e->d_name, st.st_mode & (S_IFMT | 07777), st.st_rdev) < 0) {
+				if (errno == EEXIST)
+					continue;
+				ret = mr_error_set(err, errno, "--privileged: mknod %s/%s", path,
+						   e->d_name);
+				break;
+			}
+			/* mknod applies the umask: the host's mode, exactly, and its owner. */
+			if (fchmodat(to, e->d_name, st.st_mode & 07777, 0) < 0 ||
+			    fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+				ret = mr_error_set(err, errno, "--privileged: %s/%s", path,
+						   e->d_name);
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode) || depth >= 8)
+			continue;
+		int sub_from =
+		    openat(from, e->d_name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub_from < 0)
+			continue;
+		if (mkdirat(to, e->d_name, st.st_mode & 07777) < 0 && errno != EEXIST) {
+			close(sub_from);
+			ret =
+			    mr_error_set(err, errno, "--privileged: mkdir %s/%s", path, e->d_name);
+			break;
+		}
+		int sub_to = openat(to, e->d_name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub_to < 0) {
+			close(sub_from);
+			ret = mr_error_set(err, errno, "--privileged: open %s/%s", path, e->d_name);
+			break;
+		}
+		char sub_path[PATH_MAX];
+		snprintf(sub_path, sizeof(sub_path), "%s/%s", path, e->d_name);
+		ret = copy_host_devices(sub_from, sub_to, sub_path, depth + 1, err);
+		close(sub_from);
+		close(sub_to);
+	}
+	closedir(d);
+	return ret;
+}
+
 /* Returns a descriptor of the new /dev's root. */
 static int
-setup_dev(int rootfd, bool rootless, struct mr_error *err)
+setup_dev(int rootfd, bool rootless, bool host_devices, struct mr_error *err)
 {
 	cleanup_close int devfd =
 	    mount_fresh(rootfd, "dev", "tmpfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME,
@@ -231,6 +307,13 @@ setup_dev(int rootfd, bool rootless, struct mr_error *err)
 	for (size_t i = 0; i < MR_ARRAY_SIZE(dev_links); i++)
 		if (symlinkat(dev_links[i].target, dirfd, dev_links[i].name) < 0)
 			return mr_error_set(err, errno, "symlink /dev/%s", dev_links[i].name);
+	if (host_devices) {
+		cleanup_close int hostfd = open("/dev", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+		if (hostfd < 0)
+			return mr_error_set(err, errno, "--privileged: open the host's /dev");
+		if (copy_host_devices(hostfd, dirfd, "/dev", 0, err) < 0)
+			return -1;
+	}
 	/* gid 5 (tty) only exists in the container when we are real root. */
 	if (mount_at(dirfd, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     rootless ? "newinstance,ptmxmode=0666,mode=0620"
@@ -248,15 +331,16 @@ setup_dev(int rootfd, bool rootless, struct mr_error *err)
 
 /* Returns a descriptor of the new /sys's root. */
 static int
-setup_sys(int rootfd, bool rootless, struct mr_error *err)
+setup_sys(int rootfd, bool rootless, bool writable, struct mr_error *err)
 {
-	const unsigned int attrs =
-	    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY;
+	/* --privileged: read-write, as Docker mounts it for a privileged container. */
+	const unsigned int attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+				   (writable ? 0 : MOUNT_ATTR_RDONLY);
 	struct mr_error ignored;
 
 	/* "ro" on the superblock too, as mount(2) with MS_RDONLY gives runc and
 	   Docker: a write then fails with EROFS before any permission check. */
-	int sysfd = mount_fresh(rootfd, "sys", "sysfs", attrs, "ro", &ignored);
+	int sysfd = mount_fresh(rootfd, "sys", "sysfs", attrs, writable ? NULL : "ro", &ignored);
 	if (sysfd >= 0)
 		return sysfd;
 	/*
@@ -429,11 +513,13 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	if (mr_sysctl_apply(p, procfd, err) < 0)
 		return -1;
 	/* --device nodes go into the fresh /dev by its descriptor, as the default ones. */
-	cleanup_close int devfd = setup_dev(rootfd, p->rootless, err);
+	/* Only root can make nodes; rootless --privileged keeps the default /dev. */
+	cleanup_close int devfd =
+	    setup_dev(rootfd, p->rootless, p->spec->privileged && !p->rootless, err);
 	if (devfd < 0 || mr_devices_make_nodes(devfd, p->spec->resources.devices,
 					       p->spec->resources.n_devices, p->rootless, err) < 0)
 		return -1;
-	cleanup_close int sysfd = setup_sys(rootfd, p->rootless, err);
+	cleanup_close int sysfd = setup_sys(rootfd, p->rootless, p->spec->privileged, err);
 	if (sysfd < 0)
 		return -1;
 	if (!p->spec->privileged) {

@@ -513,6 +513,7 @@ prepare_seccomp(const struct mr_spec *spec, struct mr_prepared *p, struct mr_err
 	    .explicit_profile = spec->seccomp != NULL,
 	    .privileged = spec->privileged,
 	    .strict = spec->seccomp_strict,
+	    .lenient = spec->seccomp_lenient,
 	    .bounding = p->bounding,
 	    .observe = observe,
 	};

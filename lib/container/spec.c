@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <linux/capability.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@ mr_spec_init(struct mr_spec *spec)
 	memset(spec, 0, sizeof(*spec));
 	spec->caps = mr_caps_docker_default();
 	spec->network = MR_NETWORK_NONE;
+	spec->stop_signal = SIGTERM;
+	spec->stop_timeout = 10; /* docker's default */
 }
 
 static void

@@ -52,6 +52,12 @@ struct mr_spec {
 	bool tty;	   /* -t: a new pseudo-terminal for the container */
 	bool init;	   /* --init: minirun's own PID 1 (init.c) runs the command as PID 2 */
 
+	/* minirun's own SIGTERM, as docker stop: stop_signal to PID 1 (--stop-signal,
+	   default SIGTERM), then SIGKILL after stop_timeout s (--stop-timeout,
+	   default 10; -1: never) */
+	int stop_signal;
+	int stop_timeout;
+
 	/* --rootfs: write into ROOTFS itself (podman's --rootfs), instead of the
 	   default copy-on-write overlay discarded at exit (overlay.c) */
 	bool rootfs_direct;
@@ -59,6 +65,7 @@ struct mr_spec {
 	char *seccomp;		   /* --seccomp / --security-opt seccomp=: NULL = built-in default,
 				      "unconfined", "runtime/default", "localhost/PATH", a path... */
 	bool seccomp_strict;	   /* unknown syscall names are an error, not a warning */
+	bool seccomp_lenient;	   /* --seccomp-strict=off: not even those that fail open */
 	bool seccomp_report;	   /* --seccomp-report: name every denied syscall */
 	char *seccomp_report_file; /* --seccomp-report=FILE: JSON lines there instead */
 	char *seccomp_learn;	   /* --seccomp-learn=FILE: write a profile for this run */

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "seccomp/argclass.h"
@@ -114,6 +115,55 @@ mode_flag(const struct mr_observer *o)
 	return o->mode == MR_OBSERVE_COMPLAIN ? "--seccomp-complain" : "--seccomp-report";
 }
 
+/*
+ * Whether fd is a terminal that does not turn "\n" into "\r\n" itself: the
+ * caller's terminal while -t relays it in raw mode (OPOST off).
+ */
+static bool
+raw_terminal(int fd)
+{
+	struct termios t;
+	if (tcgetattr(fd, &t) < 0)
+		return false;
+	return !(t.c_oflag & OPOST) || !(t.c_oflag & ONLCR);
+}
+
+/*
+ * A text line of the report on stderr, as the user should see it: with
+ * --name, "minirun: NAME: ..." as errors and warnings are; on a raw terminal
+ * every "\n" as "\r\n", or each line would start where the last one ended
+ * (a staircase).  Returns a new string, or NULL when s is fine as it is (or
+ * on ENOMEM: s is still better than nothing).
+ */
+static char *
+for_terminal(const struct mr_observer *o, const char *s)
+{
+	static const char prefix[] = "minirun: ";
+	const char *name = o->cfg.name;
+	bool named = name != NULL && strncmp(s, prefix, sizeof(prefix) - 1) == 0;
+	bool crlf = raw_terminal(STDERR_FILENO);
+	if (!named && !crlf)
+		return NULL;
+
+	size_t len = strlen(s), extra = named ? strlen(name) + 2 : 0;
+	for (const char *c = s; crlf && *c; c++)
+		extra += *c == '\n';
+	char *t = malloc(len + extra + 1), *w = t;
+	if (t == NULL)
+		return NULL;
+	if (named) {
+		w = stpcpy(stpcpy(stpcpy(w, prefix), name), ": ");
+		s += sizeof(prefix) - 1;
+	}
+	for (; *s; s++) {
+		if (crlf && *s == '\n')
+			*w++ = '\r';
+		*w++ = *s;
+	}
+	*w = '\0';
+	return t;
+}
+
 static void out(struct mr_observer *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
@@ -133,6 +183,12 @@ out(struct mr_observer *o, const char *fmt, ...)
 		if (mr_outfile_write(&o->report, s, (size_t)n) < 0 && o->write_errno == 0)
 			o->write_errno = errno;
 	} else {
+		char *t = for_terminal(o, s);
+		if (t != NULL) {
+			free(s);
+			s = t;
+			n = (int)strlen(s);
+		}
 		struct mr_outfile err_out = {.fd = STDERR_FILENO};
 		(void)mr_outfile_write(&err_out, s, (size_t)n); /* nowhere to tell */
 	}

@@ -45,6 +45,7 @@ struct mr_observer_config {
 	size_t n_learn_arches;
 	const struct mr_learn_extra *learn_extra; /* rules added to the learned profile */
 	size_t n_learn_extra;
+	const char *name; /* --name, or NULL: after "minirun: " on stderr lines */
 };
 
 /*

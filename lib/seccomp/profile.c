@@ -8,6 +8,7 @@
  * (a typo such as "sycalls" would otherwise silently drop every rule) and
  * duplicate keys are an error instead of "the last one wins".
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,6 +28,7 @@
 #include "seccomp/profile.h"
 #include "seccomp/yaml.h"
 #include "common/file.h"
+#include "common/typo.h"
 #include "common/util.h"
 
 /* Kernel: errno values above MAX_ERRNO are not errors to user space. */
@@ -1071,6 +1073,35 @@ parse_rules(struct pctx *c, const json_t *syscalls, size_t n_rules)
 	return 0;
 }
 
+/*
+ * No "syscalls", but a key that is a typo of it ("sycalls"): every rule was
+ * dropped, which Docker does without a word.  Remembered (p->lost_rules_key)
+ * for a run to refuse the profile and for `profile check` to call it an error.
+ */
+static int
+lost_syscalls_key(struct pctx *c, const json_t *root)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)root, key, v)
+	{
+		char lower[65];
+		size_t k;
+		for (k = 0; key[k] != '\0' && k < 64; k++)
+			lower[k] = (char)tolower((unsigned char)key[k]);
+		lower[k] = '\0';
+		size_t d = mr_typo_distance(lower, "syscalls");
+		if (d == 0 || d > 2)
+			continue;
+		c->p->lost_rules_key = strdup(key);
+		if (c->p->lost_rules_key == NULL)
+			return mr_error_oomf(c->err, "seccomp profile %s", c->source);
+		c->p->lost_rules_pos = posmap_get(&c->pm, v);
+		return 0;
+	}
+	return 0;
+}
+
 static int
 parse_seccomp(struct pctx *c, const json_t *root)
 {
@@ -1094,6 +1125,8 @@ parse_seccomp(struct pctx *c, const json_t *root)
 	struct mr_profile *p = c->p;
 
 	if (get_keys(c, root, "profile", keys, MR_ARRAY_SIZE(keys), vals) < 0)
+		return -1;
+	if (vals[K_SYSCALLS] == NULL && lost_syscalls_key(c, root) < 0)
 		return -1;
 	if (vals[K_COMMENT] != NULL &&
 	    want_type(c, vals[K_COMMENT], JSON_STRING, "profile", "comment") < 0)
@@ -1166,6 +1199,7 @@ mr_profile_free(struct mr_profile *p)
 		return;
 	free(p->source);
 	free(p->default_action_name);
+	free(p->lost_rules_key);
 	free(p->arches);
 	for (size_t i = 0; i < p->n_archmap; i++) {
 		free(p->archmap[i].arch);
@@ -1296,6 +1330,36 @@ refuse_nul(const char *text, size_t len, const char *source, struct mr_error *er
 	}
 	return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: a NUL byte", source,
 			    line, col);
+}
+
+/* How much an action takes away: ALLOW < LOG < ERRNO, TRACE < TRAP < KILL. */
+static int
+act_rank(enum mr_act a)
+{
+	switch (a) {
+	case MR_ACT_ALLOW:
+		return 0;
+	case MR_ACT_LOG:
+		return 1;
+	case MR_ACT_TRACE:
+	case MR_ACT_ERRNO:
+		return 2;
+	case MR_ACT_TRAP:
+		return 3;
+	case MR_ACT_KILL_THREAD:
+		return 4;
+	case MR_ACT_KILL_PROCESS:
+		return 5;
+	default:
+		break;
+	}
+	return 5;
+}
+
+bool
+mr_act_stricter(enum mr_act a, enum mr_act b)
+{
+	return act_rank(a) > act_rank(b);
 }
 
 int

@@ -34,6 +34,9 @@ enum mr_act {
 	MR_ACT_LOG,
 };
 
+/* Whether a takes more away than b (a deny rule in an allow-by-default profile). */
+bool mr_act_stricter(enum mr_act a, enum mr_act b);
+
 /* True for the actions that carry an errno (SCMP_ACT_ERRNO, SCMP_ACT_TRACE). */
 bool mr_act_has_errno(enum mr_act act);
 
@@ -102,6 +105,9 @@ struct mr_profile {
 	struct mr_prof_rule *rules;
 	size_t n_rules;
 	struct mr_strv warnings; /* unknown keys and other things Docker silently ignores */
+	/* No "syscalls" but this key, a typo of it ("sycalls"): every rule lost */
+	char *lost_rules_key;
+	struct mr_pos lost_rules_pos;
 };
 
 /*

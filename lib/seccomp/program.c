@@ -27,6 +27,9 @@
 #include "seccomp/rangetree.h"
 #include "seccomp/reduce.h"
 #include "seccomp/sha256.h"
+#include "seccomp/arch.h"
+#include "common/strv.h"
+#include "common/typo.h"
 #include "common/util.h"
 
 #define BUILTIN_SOURCE "built-in default"
@@ -454,6 +457,68 @@ set_profile_unconfined(struct mr_seccomp_prepared *out, const struct mr_profile 
 	return 0;
 }
 
+static int
+at_error(struct mr_error *err, const char *source, struct mr_pos pos, const char *msg)
+{
+	if (pos.line > 0)
+		return mr_error_set(err, 0, "seccomp profile %s:%d:%d: %s", source, pos.line,
+				    pos.column, msg);
+	return mr_error_set(err, 0, "seccomp profile %s: %s", source, msg);
+}
+
+/*
+ * A profile that would fail open is refused, not run with a warning: the
+ * user wrote a rule to deny something and it would deny nothing.  Two
+ * cases: a name libseccomp does not know (a typo such as "mkdri", or a
+ * call newer than libseccomp) in a rule stricter than the default, which
+ * runc, crun and minirun skip; and a misspelt "syscalls" key, which drops
+ * every rule.  --seccomp-strict=off runs such a profile as written.
+ */
+static int
+refuse_fail_open(const struct mr_profile *p, bool strict, struct mr_error *err)
+{
+	char msg[MR_ERROR_MSG_MAX];
+
+	if (p->lost_rules_key != NULL) {
+		snprintf(msg, sizeof(msg),
+			 "unknown key \"%s\": did you mean \"syscalls\"? Without it the profile "
+			 "has no rule and %s applies to every system call; fix the key (or run "
+			 "it as written with --seccomp-strict=off)",
+			 p->lost_rules_key, p->unconfined ? "no filter" : p->default_action_name);
+		return at_error(err, p->source, p->lost_rules_pos, msg);
+	}
+	const struct scmp_version *v = seccomp_version();
+	/* --seccomp-strict refuses every unknown name, with its own message. */
+	for (size_t i = 0; !strict && i < p->n_rules; i++) {
+		const struct mr_prof_rule *r = &p->rules[i];
+		if (!mr_act_stricter(r->action, p->default_action))
+			continue;
+		for (size_t k = 0; k < r->n_names; k++) {
+			const char *n = r->names[k];
+			if (seccomp_syscall_resolve_name(n) != __NR_SCMP_ERROR)
+				continue;
+			cleanup_strv struct mr_strv known = {0};
+			struct mr_error ignored = {0};
+			const char *near = NULL;
+			if (mr_arch_syscalls(seccomp_arch_native(), &known, &ignored) == 0)
+				near = mr_typo_nearest(n, (const char *const *)known.v, known.n,
+						       false);
+			char hint[128] = "";
+			if (near != NULL)
+				snprintf(hint, sizeof(hint), "Did you mean \"%s\"? ", near);
+			snprintf(msg, sizeof(msg),
+				 "unknown system call \"%s\" in a rule stricter than the default "
+				 "(%s, default %s): libseccomp %u.%u.%u does not know it, so the "
+				 "rule would not deny it. %sFix the name (or skip it with a "
+				 "warning: --seccomp-strict=off)",
+				 n, r->action_name, p->default_action_name, v->major, v->minor,
+				 v->micro, hint);
+			return at_error(err, p->source, r->name_pos ? r->name_pos[k] : r->pos, msg);
+		}
+	}
+	return 0;
+}
+
 /* What learn mode starts from: the profile's own text (text NULL: the built-in default). */
 static int
 set_learn_base(struct mr_seccomp_prepared *out, char **text, size_t text_len, struct mr_error *err)
@@ -507,6 +572,8 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 
 	cleanup_free char *source = NULL;
 	if (load_profile(path, &text, &text_len, &source, &prof, err) < 0)
+		return -1;
+	if (!builtin && !req->lenient && refuse_fail_open(prof, req->strict, err) < 0)
 		return -1;
 	out->source = strdup(builtin ? BUILTIN_SOURCE : source);
 	if (out->source == NULL || take_warnings(out, &prof->warnings) < 0)

@@ -96,6 +96,7 @@ struct mr_seccomp_request {
 	bool explicit_profile; /* the user named a profile (matters with --privileged) */
 	bool privileged;       /* --privileged: unconfined unless a profile is explicit */
 	bool strict;	       /* unknown syscall names are an error */
+	bool lenient;	       /* --seccomp-strict=off: not even where the profile fails open */
 	mr_capset bounding;    /* the bounding set the process will get (includes/excludes.caps) */
 	enum mr_seccomp_observe observe;
 };

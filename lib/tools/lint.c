@@ -24,6 +24,7 @@
 #include "seccomp/reduce.h"
 #include "tools/explain.h"
 #include "tools/lint.h"
+#include "common/typo.h"
 #include "common/util.h"
 
 struct lctx {
@@ -32,6 +33,7 @@ struct lctx {
 	size_t seq;
 	bool oom;
 	struct mr_strv candidates; /* every name libseccomp knows, for "did you mean" */
+	const char *lost_key;	   /* the profile's misspelt "syscalls" key, or NULL */
 	bool have_candidates;
 };
 
@@ -74,64 +76,13 @@ static const struct mr_pos top = {1, 1};
 size_t
 mr_lint_distance(const char *a, const char *b)
 {
-	size_t n = strlen(a), m = strlen(b);
-	if (n > 64 || m > 64)
-		return (size_t)-1;
-	size_t d[65][65];
-	for (size_t i = 0; i <= n; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= m; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= n; i++)
-		for (size_t j = 1; j <= m; j++) {
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			/* A swap of neighbours ("mkdri") is one typo, not two. */
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[n][m];
+	return mr_typo_distance(a, b);
 }
 
-/* The nearest candidate, if it is close enough to be a typo of s. */
 static const char *
 nearest(const char *s, const char *const *cand, size_t n, bool nocase)
 {
-	const char *best = NULL;
-	size_t bd = (size_t)-1;
-	char ls[65], lc[65];
-	for (size_t i = 0; i < n; i++) {
-		const char *x = s, *y = cand[i];
-		if (nocase) {
-			size_t k;
-			for (k = 0; s[k] && k < 64; k++)
-				ls[k] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]);
-			ls[k] = '\0';
-			for (k = 0; cand[i][k] && k < 64; k++)
-				lc[k] =
-				    (char)(cand[i][k] >= 'A' && cand[i][k] <= 'Z' ? cand[i][k] + 32
-										  : cand[i][k]);
-			lc[k] = '\0';
-			x = ls;
-			y = lc;
-		}
-		size_t d = mr_lint_distance(x, y);
-		if (d < bd) {
-			bd = d;
-			best = cand[i];
-		}
-	}
-	size_t len = strlen(s);
-	/* Two edits, and never more than a third of the word: "foo" is no typo of "open". */
-	if (best == NULL || bd == 0 || bd > 2 || bd * 3 > len)
-		return NULL;
-	return best;
+	return mr_typo_nearest(s, cand, n, nocase);
 }
 
 static int
@@ -189,6 +140,9 @@ parse_error_fix(const char *m)
 		const char *needle;
 		const char *fix;
 	} fixes[] = {
+	    /* Before "invalid JSON": the whole file is another format. */
+	    {"looks like YAML", "rename the file to .yaml or .yml: minirun reads YAML profiles "
+				"and Security Profiles Operator resources by that name"},
 	    {"invalid JSON", "correct the JSON syntax here; a missing comma or quote, or a "
 			     "trailing comma, is the usual cause"},
 	    {"which returns no errno", "remove the errno, or use SCMP_ACT_ERRNO; crun refuses "
@@ -252,6 +206,16 @@ lint_parser_warning(struct lctx *c, const char *w)
 	const char *k = strstr(m, "unknown key \"");
 	if (k != NULL) {
 		char key[128];
+		if (sscanf(k, "unknown key \"%127[^\"]\"", key) == 1 && c->lost_key != NULL &&
+		    strcmp(key, c->lost_key) == 0) {
+			/* Every rule lost: a run refuses it, so it is an error here. */
+			add(c, MR_LINT_ERROR, pos, "did you mean \"syscalls\"?",
+			    "%s: without \"syscalls\" the profile has no rule, which Docker does "
+			    "without a word; minirun refuses to run it (unless "
+			    "--seccomp-strict=off)",
+			    m);
+			return;
+		}
 		if (sscanf(k, "unknown key \"%127[^\"]\"", key) == 1) {
 			const char *near =
 			    nearest(key, known_keys, MR_ARRAY_SIZE(known_keys), true);
@@ -354,12 +318,15 @@ lint_unknown_name(struct lctx *c, const struct mr_profile *p, const struct mr_pr
 			 "libseccomp %u.%u.%u, upgrade libseccomp for it to "
 			 "take effect",
 			 v->major, v->minor, v->micro);
-	if (default_allows && !allow_like(r->action))
-		add(c, MR_LINT_WARNING, pos, fix,
-		    "unknown system call \"%s\" in a deny rule: libseccomp %u.%u.%u does not "
-		    "know it, runc, crun and minirun skip it, and it stays allowed (the rule "
-		    "fails open)",
-		    n, v->major, v->minor, v->micro);
+	/* An error, as a run refuses it (lib/seccomp/program.c): check is never
+	   more lenient than a run. */
+	if (mr_act_stricter(r->action, p->default_action))
+		add(c, MR_LINT_ERROR, pos, fix,
+		    "unknown system call \"%s\" in a rule stricter than the default: "
+		    "libseccomp %u.%u.%u does not know it, runc and crun skip it, and it stays "
+		    "%s (the rule fails open); minirun refuses to run it (unless "
+		    "--seccomp-strict=off)",
+		    n, v->major, v->minor, v->micro, default_allows ? "allowed" : "as the default");
 	else
 		add(c, MR_LINT_WARNING, pos, fix,
 		    "unknown system call \"%s\": libseccomp %u.%u.%u does "
@@ -738,19 +705,21 @@ static int
 lint_parsed(struct lctx *c, struct mr_profile *p, const struct mr_error *perr,
 	    const struct mr_lint_opts *opts, struct mr_error *err)
 {
-	uint32_t def[2];
+	uint32_t def[1];
 	struct mr_lint_opts o = *opts;
+	/* The host's arch only, as a run checks it: a profile learned on x86_64
+	   must not fail CI with findings about aarch64 nobody asked for. */
 	if (o.n_arches == 0) {
 		def[0] = seccomp_arch_native();
-		def[1] = SCMP_ARCH_AARCH64;
 		o.arches = def;
-		o.n_arches = def[0] == SCMP_ARCH_AARCH64 ? 1 : 2;
+		o.n_arches = 1;
 	}
 	if (p == NULL) {
 		struct mr_pos pos;
 		const char *m = split_msg(perr->msg, c->source, &pos);
 		add(c, MR_LINT_ERROR, pos, parse_error_fix(m), "%s", m);
 	} else {
+		c->lost_key = p->lost_rules_key;
 		for (size_t i = 0; i < p->warnings.n; i++)
 			lint_parser_warning(c, p->warnings.v[i]);
 		if (p->unconfined) {
@@ -829,6 +798,15 @@ mr_lint_format(const char *source, const struct mr_lint_item *it)
 			 it->severity == MR_LINT_ERROR ? "error" : "warning", it->msg,
 			 it->fix ? " (fix: " : "", it->fix ? it->fix : "", it->fix ? ")" : "");
 	return r < 0 ? NULL : s;
+}
+
+int
+mr_lint_exit_status(const struct mr_lint *l, bool strict)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strict || l->v[i].severity == MR_LINT_ERROR)
+			return 1;
+	return 0;
 }
 
 int

@@ -11,6 +11,7 @@
 #ifndef MINIRUN_TOOLS_LINT_H
 #define MINIRUN_TOOLS_LINT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,7 +37,7 @@ struct mr_lint {
 
 struct mr_lint_opts {
 	/* The architectures to check names on (SCMP_ARCH_* tokens); none: the
-	 * native arch and aarch64. */
+	 * native arch only. */
 	const uint32_t *arches;
 	size_t n_arches;
 };
@@ -57,6 +58,13 @@ char *mr_lint_format(const char *source, const struct mr_lint_item *it);
 
 /* 0: no findings, 1: warnings only, 2: at least one error. */
 int mr_lint_status(const struct mr_lint *l);
+
+/*
+ * `minirun profile check`'s exit status, for CI: 0 when there is no error
+ * (warnings are printed but pass), 1 when there is one; strict (--strict):
+ * warnings count as errors.
+ */
+int mr_lint_exit_status(const struct mr_lint *l, bool strict);
 
 void mr_lint_clear(struct mr_lint *l);
 

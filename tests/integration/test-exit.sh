@@ -194,4 +194,89 @@ else
     not_ok "... and exits 137 once PID 1 is killed" "no container init found"
 fi
 
+# --- PID 1 that ignores a stop, --stop-signal, --stop-timeout ---------------------------
+NOTE_INT="minirun: SIGINT had no effect: the container's PID 1 (sleep) has no handler for it, and PID 1 ignores the signals it does not handle; run with --init to have them passed on to COMMAND"
+# bg_minirun ARG...: minirun in the background with default dispositions; sets mpid.
+bg_minirun() {
+    env --default-signal "$MINIRUN" "$@" < /dev/null > "$TESTS_TMP/bg.out" 2> "$TESTS_TMP/bg.err" &
+    mpid=$!
+}
+bg_result() { OUT=$(cat "$TESTS_TMP/bg.out") ERR=$(cat "$TESTS_TMP/bg.err"); }
+
+# SIGINT to minirun, PID 1 has no handler: said once, 2 s later, on stderr.
+bg_minirun "$ROOTFS" sleep 1000
+if init=$(container_init "$mpid"); then
+    kill -INT "$mpid"
+    sleep 1
+    kill -INT "$mpid"
+    sleep 2
+    bg_result
+    is "$ERR" "$NOTE_INT" "SIGINT ignored by PID 1: one line after 2 s, naming --init (a second SIGINT adds none)"
+    kill -KILL "$init" 2>/dev/null
+    wait_exit "$mpid" 10
+else
+    kill -KILL "$mpid" 2>/dev/null
+    not_ok "SIGINT ignored by PID 1: one line after 2 s, naming --init (a second SIGINT adds none)" "no container init found"
+fi
+
+# --init: its PID 1 forwards SIGINT, sleep dies of it (130), nothing to say.
+bg_minirun --init "$ROOTFS" sleep 1000
+workload=
+for _ in $(seq 200); do
+    for d in $(descendants "$mpid" 2>/dev/null); do
+        [ "$(cat "/proc/$d/comm" 2>/dev/null)" = sleep ] && workload=$d
+    done
+    [ -n "$workload" ] && break
+    sleep 0.05
+done
+if [ -n "$workload" ]; then
+    kill -INT "$mpid"
+    wait_exit "$mpid" 10
+    bg_result
+    expect "--init: SIGINT reaches COMMAND (130), no note" 130 ""
+else
+    kill -KILL "$mpid" 2>/dev/null
+    not_ok "--init: SIGINT reaches COMMAND (130), no note" "no sleep found under minirun"
+fi
+
+# --stop-timeout 1: minirun's SIGTERM, ignored by PID 1, ends in SIGKILL 1 s later.
+bg_minirun --stop-timeout 1 "$ROOTFS" sleep 1000
+if init=$(container_init "$mpid"); then
+    t0=$(date +%s%N)
+    kill -TERM "$mpid"
+    wait_exit "$mpid" 10
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    bg_result
+    expect "--stop-timeout 1: SIGTERM ignored by PID 1, SIGKILL after 1 s: 137" 137 ""
+    if [ "$ms" -ge 900 ] && [ "$ms" -lt 4000 ]; then
+        ok "--stop-timeout 1: exits about 1 s after SIGTERM (${ms} ms)"
+    else
+        not_ok "--stop-timeout 1: exits about 1 s after SIGTERM" "took $ms ms"
+    fi
+else
+    kill -KILL "$mpid" 2>/dev/null
+    not_ok "--stop-timeout 1: SIGTERM ignored by PID 1, SIGKILL after 1 s: 137" "no container init found"
+    not_ok "--stop-timeout 1: exits about 1 s after SIGTERM" "no container init found"
+fi
+
+# --stop-signal USR1: minirun's SIGTERM reaches PID 1 as SIGUSR1.
+bg_minirun --stop-signal SIGUSR1 "$ROOTFS" sh -c "trap 'echo usr1; exit 9' USR1; sleep 1000 & wait"
+if init=$(container_init "$mpid") && wait_caught "$init" 10; then
+    kill -TERM "$mpid"
+    wait_exit "$mpid" 10
+    bg_result
+    expect "--stop-signal SIGUSR1: minirun's SIGTERM arrives as SIGUSR1" 9 usr1
+else
+    kill -KILL "$mpid" 2>/dev/null
+    not_ok "--stop-signal SIGUSR1: minirun's SIGTERM arrives as SIGUSR1" "PID 1 never trapped USR1"
+fi
+
+run_minirun --stop-timeout soon "$ROOTFS" true
+expect_error "--stop-timeout soon: refused" 125 \
+    "minirun: --stop-timeout soon: expected seconds (0 or more; -1: wait forever)"
+run_minirun --stop-signal SIGNOPE "$ROOTFS" true
+expect_error "--stop-signal SIGNOPE: refused" 125 "minirun: --stop-signal SIGNOPE: unknown signal (TERM, SIGTERM, 15...)"
+run_expect "--stop-signal 10 and --stop-timeout -1 are accepted" 0 ok -- \
+    --stop-signal 10 --stop-timeout -1 "$ROOTFS" echo ok
+
 done_testing

@@ -114,5 +114,48 @@ else
 fi
 run_expect "--privileged: /proc/timer_list is not masked" 0 "$(head -n 1 /proc/timer_list)" -- \
     --privileged "$ROOTFS" head -n 1 /proc/timer_list
+if [ -e /proc/kcore ]; then
+    run_expect "--privileged: /proc/kcore is not masked (it is no /dev/null)" 0 no -- \
+        --privileged "$ROOTFS" sh -c 'grep -q " /proc/kcore " /proc/mounts && echo yes || echo no'
+else
+    skip "--privileged: /proc/kcore is not masked" "the host has no /proc/kcore"
+fi
+
+# /sys read-write, as Docker mounts it for a privileged container (the
+# default stays read-only).  Nothing is written: only the mount's options.
+sys_opt='awk "\$2 == \"/sys\" { split(\$4, o, \",\"); print o[1] }" /proc/mounts'
+run_expect "--privileged: /sys is mounted rw" 0 rw -- --privileged "$ROOTFS" sh -c "$sys_opt"
+run_expect "default: /sys is mounted ro" 0 ro -- "$ROOTFS" sh -c "$sys_opt"
+
+# A node for every host device (runc's HostDevices, as Docker makes them),
+# with the host's type, numbers, mode and owner; not pts, shm, mqueue, fd,
+# console, ptmx.  Other tests may add loop devices meanwhile: what existed
+# before and after the run must all be there, and nothing else.  The nodes
+# minirun makes anyway (null, zero, ...) are compared without mode and owner.
+host_devs() {
+    find /dev \( -path /dev/pts -o -path /dev/shm -o -path /dev/mqueue -o -path /dev/fd \) -prune -o \
+        \( -type c -o -type b \) ! -path /dev/console ! -path /dev/ptmx \
+        -exec stat -c '%n %F %t:%T %a %u:%g' {} + | norm_devs
+}
+norm_devs() {
+    awk '$1 ~ "^/dev/(null|zero|full|random|urandom|tty)$" { NF -= 2 } { print }' | sed 's/ *$//' | sort
+}
+before=$(host_devs)
+run_minirun --privileged "$ROOTFS" sh -c \
+    "find /dev \( -path /dev/pts -o -path /dev/shm -o -path /dev/mqueue \) -prune -o \( -type c -o -type b \) -exec stat -c '%n %F %t:%T %a %u:%g' {} +"
+inside=$(norm_devs <<< "$OUT")
+after=$(host_devs)
+missing=$(comm -12 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | comm -23 - <(printf '%s\n' "$inside"))
+extra=$(sort -u <(printf '%s\n' "$before") <(printf '%s\n' "$after") | comm -13 - <(printf '%s\n' "$inside"))
+if [ "$RC" = 0 ] && [ -z "$missing" ] && [ -z "$extra" ] && [ "$(wc -l <<< "$inside")" -gt 6 ]; then
+    ok "--privileged: /dev has a node for every host device ($(wc -l <<< "$inside") nodes)"
+else
+    not_ok "--privileged: /dev has a node for every host device" "missing: $missing
+extra: $extra
+$(_result_diag)"
+fi
+run_expect "default: /dev has only the standard nodes" 0 \
+    "$(printf '%s\n' /dev/full /dev/null /dev/random /dev/tty /dev/urandom /dev/zero)" -- \
+    "$ROOTFS" sh -c "find /dev \( -path /dev/pts -o -path /dev/shm -o -path /dev/mqueue \) -prune -o \( -type c -o -type b \) -print | sort"
 
 done_testing

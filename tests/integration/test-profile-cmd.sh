@@ -14,27 +14,37 @@ cd "$D" || missing_tool "no fixtures in $D"
 ARCHES=(--arch x86_64 --arch arm64) # the same findings on any host
 
 # --- check ----------------------------------------------------------------
+# Levels, for CI: exit 0 with warnings only, 1 with an error (what a run
+# refuses, or a rule that fails open), --strict: warnings fail too; 2: bad
+# usage or an unreadable file.
 run_minirun profile check clean.json "${ARCHES[@]}"
 expect "check: a clean profile prints nothing, exit 0" 0 ""
 
 run_minirun profile check typo-key.json "${ARCHES[@]}"
-expect "check: \"sycalls\" typo, exit 1" 1 \
-    'typo-key.json:3:13: warning: profile: unknown key "sycalls" ignored: Docker silently ignores unknown keys (fix: did you mean "syscalls"?)'
+expect "check: \"sycalls\" typo drops every rule: an error, as a run refuses it, exit 1" 1 \
+    'typo-key.json:3:13: error: profile: unknown key "sycalls" ignored: without "syscalls" the profile has no rule, which Docker does without a word; minirun refuses to run it (unless --seccomp-strict=off) (fix: did you mean "syscalls"?)'
 
 run_minirun profile check empty.json "${ARCHES[@]}"
-expect "check: {} is unconfined, exit 1" 1 \
+expect "check: {} is unconfined: a warning (a run warns too), exit 0" 0 \
     'empty.json:1:1: warning: no defaultAction and no syscalls: Docker runs the container with no seccomp filter at all (unconfined) (fix: add "defaultAction" and the syscalls to allow; to run without seccomp on purpose, say --security-opt seccomp=unconfined)'
 
+run_minirun profile check --strict empty.json "${ARCHES[@]}"
+is "$RC" 1 "check --strict: the same warning fails, exit 1"
+
 run_minirun profile check bad-json.json "${ARCHES[@]}"
-expect "check: invalid JSON, exit 2" 2 \
+expect "check: invalid JSON, exit 1" 1 \
     "bad-json.json:5:2: error: invalid JSON: unexpected token near ']' (fix: correct the JSON syntax here; a missing comma or quote, or a trailing comma, is the usual cause)"
 
+run_minirun profile check spo-named-json.json "${ARCHES[@]}"
+expect "check: YAML (a Security Profiles Operator resource) in a .json file is named as such, exit 1" 1 \
+    "spo-named-json.json:1:1: error: invalid JSON: '[' or '{' expected near '-'; the file looks like YAML (---): name it .yaml or .yml to read it as YAML (fix: rename the file to .yaml or .yml: minirun reads YAML profiles and Security Profiles Operator resources by that name)"
+
 run_minirun profile check errnoret-on-allow.json "${ARCHES[@]}"
-expect "check: errnoRet on SCMP_ACT_ALLOW, exit 2" 2 \
+expect "check: errnoRet on SCMP_ACT_ALLOW, exit 1" 1 \
     'errnoret-on-allow.json:4:85: error: syscalls[0]: "errnoRet" given for action SCMP_ACT_ALLOW, which returns no errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do) (fix: remove the errno, or use SCMP_ACT_ERRNO; crun refuses this, runc silently ignores it)'
 
 run_minirun profile check mixed.json "${ARCHES[@]}"
-expect "check: typo, aarch64 legacy name, OR args, dropped conditions, ignored rule" 1 \
+expect "check: typo, aarch64 legacy name, OR args, dropped conditions, ignored rule: warnings, exit 0" 0 \
     "$(cat << 'EOF2'
 mixed.json:6:80: warning: unknown system call "mkdri": libseccomp 2.5.4 does not know it, so runc, crun and minirun skip it (fix: did you mean "mkdir"? If not, it is newer than libseccomp 2.5.4: upgrade libseccomp for it to take effect)
 mixed.json:6:89: warning: "mkdir" is allowed but aarch64 has only mkdirat: there this rule does nothing for it (fix: add "mkdirat" to the rule)
@@ -45,24 +55,31 @@ EOF2
 )"
 
 run_minirun profile check deny-unknown.json "${ARCHES[@]}"
-expect "check: a deny rule with an unknown name fails open" 1 \
-    'deny-unknown.json:4:23: warning: unknown system call "setsidaccept4" in a deny rule: libseccomp 2.5.4 does not know it, runc, crun and minirun skip it, and it stays allowed (the rule fails open) (fix: remove it if it is a typo; if it is newer than libseccomp 2.5.4, upgrade libseccomp for it to take effect)'
+expect "check: a deny rule with an unknown name fails open: an error, as a run refuses it" 1 \
+    'deny-unknown.json:4:23: error: unknown system call "setsidaccept4" in a rule stricter than the default: libseccomp 2.5.4 does not know it, runc and crun skip it, and it stays allowed (the rule fails open); minirun refuses to run it (unless --seccomp-strict=off) (fix: remove it if it is a typo; if it is newer than libseccomp 2.5.4, upgrade libseccomp for it to take effect)'
 
 run_minirun profile check execve-denied.json "${ARCHES[@]}"
-expect "check: execve denied is an error" 2 \
+expect "check: execve denied is an error, exit 1" 1 \
     'execve-denied.json:1:1: error: execve is denied (ERRNO(EPERM), by defaultAction): no container can start its command (fix: allow "execve")
 execve-denied.json:1:1: warning: execveat is denied (ERRNO(EPERM), by defaultAction): fexecve(3) and programs that exec by file descriptor fail (fix: allow "execveat")'
 
 run_minirun profile check no-mkdir.json "${ARCHES[@]}"
-expect "check: the lab's mkdir exercise is a no-op on aarch64" 1 \
+expect "check: the lab's mkdir exercise is a no-op on aarch64 (a warning, exit 0)" 0 \
     'no-mkdir.json:5:71: warning: "mkdirat" is allowed but "mkdir" is not: aarch64 has no mkdir, programs call mkdirat there, so mkdir(2) is allowed on aarch64 (fix: remove "mkdirat" too if mkdir(2) must fail everywhere, or allow "mkdir" if it should work)'
 
+if [ "$(uname -m)" = x86_64 ]; then
+    run_minirun profile check no-mkdir.json
+    expect "check without --arch: this host's arch only (no aarch64 finding)" 0 ""
+else
+    skip "check without --arch: this host's arch only (no aarch64 finding)" "not an x86_64 host"
+fi
+
 run_minirun profile check old.json "${ARCHES[@]}"
-expect "check: new syscalls meet the ENOSYS stub" 1 \
+expect "check: new syscalls meet the ENOSYS stub (a warning, exit 0)" 0 \
     'old.json:1:1: warning: the highest system call this profile names on x86_64 is execveat (322): newer ones get ENOSYS from the stub rather than the default action, among them copy_file_range, preadv2, pwritev2, statx, rseq, io_uring_setup, pidfd_open, clone3, close_range, openat2, faccessat2, epoll_pwait2, futex_waitv, fchmodat2 (fix: nothing to do if the workload copes (glibc falls back to older calls on ENOSYS); name them with an action to decide yourself)'
 
 run_minirun profile check conflict.json "${ARCHES[@]}"
-expect "check: a rule libseccomp refuses is an error" 2 \
+expect "check: a rule libseccomp refuses is an error, exit 1" 1 \
     'conflict.json:6:14: error: cannot compile for x86_64: syscalls[2]: conflicts with an earlier rule (same system call and arguments, another action): "personality" (fix: change the rule so libseccomp accepts it (see the message))'
 
 run_minirun profile check /nonexistent.json
@@ -85,6 +102,15 @@ run_minirun profile explain caps.json --arch amd64 --cap-add SYS_ADMIN mount clo
 expect "explain: --cap-add SYS_ADMIN keeps the includes rule, drops the excludes rule" 0 \
     'mount   ALLOW         rule 1 (line 9) "mount needs CAP_SYS_ADMIN anyway": includes.caps CAP_SYS_ADMIN in the bounding set
 clone3  ERRNO(EPERM)  defaultAction; rule 2 (line 15) dropped: excludes.caps CAP_SYS_ADMIN is in the bounding set'
+
+# A comma list is split the same way as for a run (test-caps.sh), an empty
+# name refused the same way.
+run_minirun profile explain caps.json --arch amd64 --cap-add SYS_TIME,SYS_ADMIN mount
+expect "explain: --cap-add SYS_TIME,SYS_ADMIN is a list, as for a run" 0 \
+    'mount  ALLOW  rule 1 (line 9) "mount needs CAP_SYS_ADMIN anyway": includes.caps CAP_SYS_ADMIN in the bounding set'
+run_minirun profile explain caps.json --arch amd64 --cap-add SYS_TIME,,SYS_ADMIN mount
+expect_error "explain: an empty name in a --cap-add list is refused, as for a run" 2 \
+    "minirun: profile explain: invalid capability to add: empty capability name in 'SYS_TIME,,SYS_ADMIN'"
 
 run_minirun profile explain mixed.json --arch x86_64 socket personality
 expect "explain: argument conditions and a dropped conditional rule" 0 \

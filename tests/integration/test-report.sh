@@ -373,6 +373,15 @@ expect_error "--seccomp-report and --seccomp-learn together" 125 \
 is "$([ -e "$TESTS_TMP/l.json" ] && echo exists || echo absent)" absent \
     "--seccomp-report and --seccomp-learn together: no learned file"
 
+# An optional value is taken only with '=': the likely slip of writing it as a
+# separate word is named, with what was taken as what and how to write it.
+run_minirun --seccomp-report out.jsonl "$ROOTFS" true
+expect_error "--seccomp-report out.jsonl ROOTFS: what happened, and the fix" 125 \
+    "minirun: --seccomp-report takes its FILE only as --seccomp-report=FILE; 'out.jsonl' was taken as ROOTFS and '$ROOTFS' as COMMAND: write --seccomp-report=out.jsonl"
+run_minirun --seccomp-learn "$ROOTFS" true
+expect_error "--seccomp-learn ROOTFS: a directory cannot be FILE" 125 \
+    "minirun: --seccomp-learn takes its FILE as --seccomp-learn=FILE; '$ROOTFS' was taken as FILE, but it is a directory (ROOTFS?): write --seccomp-learn=FILE before ROOTFS"
+
 # --- the report file: a regular file, never followed, never waited on -----------
 mkfifo "$TESTS_TMP/report.fifo"
 # (The built-in profile: no warning line before the error.)
@@ -475,6 +484,13 @@ $(grep '^minirun: seccomp:   \.\.\.' "$mc_err")" \
 4096
 minirun: seccomp:   ... and $N_MORE more distinct calls, $N_MORE denials" \
     "$N_CALLS distinct calls: 4096 itemised, the rest counted exactly"
+
+# --name: the report's lines (denial, summary, its item, the EPERM note) and
+# minirun's warnings say which container, as
+# its errors do ("minirun: NAME: ...").
+run_minirun --name web --seccomp-report --seccomp "$NO_MKDIR" "$ROOTFS" sh -c 'mkdir /a 2>/dev/null; echo $?'
+is "$RC:$OUT:$(grep -c '^minirun: web: seccomp: ' <<< "$ERR"):$(grep -vc '^minirun: web: ' <<< "$ERR")" \
+    "0:1:4:0" "--name web: every line minirun prints (report, summary, warnings) starts \"minirun: web: \""
 
 # The same in JSON: the summary object says how many more.
 jf3=$TESTS_TMP/manycalls.jsonl

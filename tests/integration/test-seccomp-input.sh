@@ -124,6 +124,15 @@ refused "invalid JSON: file:line:column from jansson" \
     "$(b invalid-json.json):5:3: invalid JSON: ']' expected near '{'" --seccomp="$BAD/invalid-json.json" "$ROOTFS" true
 refused "truncated JSON" \
     "$(b truncated.json):5:0: invalid JSON: '}' expected near end of file" --seccomp="$BAD/truncated.json" "$ROOTFS" true
+# YAML (a profile, or a Security Profiles Operator resource) in a file named
+# .json is named as such (not only "invalid JSON at 1:1"), with the fix: the
+# file name decides the format, since every JSON file is also YAML.
+refused "YAML in a .json file: said so, with the fix" \
+    "$(b yaml-named-json.json):1:1: invalid JSON: '[' or '{' expected near '#'; the file looks like YAML (defaultAction: SCMP_ACT_ERRNO): name it .yaml or .yml to read it as YAML" \
+    --seccomp="$BAD/yaml-named-json.json" "$ROOTFS" true
+refused "a Security Profiles Operator resource in a .json file: said so, with the fix" \
+    "$(b spo-named-json.json):1:1: invalid JSON: '[' or '{' expected near '-'; the file looks like YAML (---): name it .yaml or .yml to read it as YAML" \
+    --seccomp="$BAD/spo-named-json.json" "$ROOTFS" true
 refused "wrong type: defaultAction an array" \
     "$(b wrong-type-default-action.json):2:19: profile: \"defaultAction\" must be a string, not an array" \
     --seccomp="$BAD/wrong-type-default-action.json" "$ROOTFS" true
@@ -228,6 +237,22 @@ fi
 refused_like "--seccomp-strict: unknown names are an error" \
     "$p $DATA/unknown-names.json: 2 system call names are unknown to libseccomp [0-9]*.[0-9]*.[0-9]* (strict mode): no_such_syscall_a, no_such_syscall_b" \
     --seccomp-strict --seccomp="$DATA/unknown-names.json" "$ROOTFS" true
+# Without --seccomp-strict: a profile that would fail open is refused all
+# the same (one line, with the fix), where `profile check` says error too.
+refused_like "an unknown name in a rule stricter than the default: refused, with the fix" \
+    "$p $DATA/unknown-names.json:5:24: unknown system call \"no_such_syscall_a\" in a rule stricter than the default (SCMP_ACT_ERRNO, default SCMP_ACT_ALLOW): libseccomp [0-9]*.[0-9]*.[0-9]* does not know it, so the rule would not deny it. Fix the name (or skip it with a warning: --seccomp-strict=off)" \
+    --seccomp="$DATA/unknown-names.json" "$ROOTFS" true
+refused_like "the lab's typo mkdri in a deny rule: refused, with did you mean" \
+    "$p $DATA/deny-mkdri.json:4:27: unknown system call \"mkdri\" in a rule stricter than the default (SCMP_ACT_ERRNO, default SCMP_ACT_ALLOW): libseccomp [0-9]*.[0-9]*.[0-9]* does not know it, so the rule would not deny it. Did you mean \"mkdir\"? Fix the name (or skip it with a warning: --seccomp-strict=off)" \
+    --seccomp="$DATA/deny-mkdri.json" "$ROOTFS" mkdir /tmp/x
+refused "a misspelt \"syscalls\" drops every rule: refused, with the fix" \
+    "$p $DATA/typo-syscalls.json:3:13: unknown key \"sycalls\": did you mean \"syscalls\"? Without it the profile has no rule and SCMP_ACT_ALLOW applies to every system call; fix the key (or run it as written with --seccomp-strict=off)" \
+    --seccomp="$DATA/typo-syscalls.json" "$ROOTFS" mkdir /tmp/x
+run_counted "$MINIRUN" --seccomp-strict=off --seccomp="$DATA/deny-mkdri.json" "$ROOTFS" sh -c 'mkdir /tmp/x && echo made'
+is "$RC:$OUT:$(grep -c '^minirun: warning: .*unknown to libseccomp.*skipped: mkdri$' <<< "$ERR")" "0:made:1" \
+    "--seccomp-strict=off: runs it as written, with the warning (mkdir is not denied)"
+run_counted "$MINIRUN" --seccomp-strict=maybe "$ROOTFS" true
+check_refused "--seccomp-strict=maybe: refused" "minirun: --seccomp-strict=maybe: expected on or off" "=="
 run_counted "$MINIRUN" --seccomp-strict --seccomp="$DATA/errno-100.json" "$ROOTFS" true
 expect "--seccomp-strict with only known names: runs" 0 ""
 run_counted "$MINIRUN" --seccomp-strict "$ROOTFS" true

@@ -179,4 +179,43 @@ else
     not_ok "-it: the terminal settings are restored after exit" "minirun did not exit"
 fi
 
+# The report is written by minirun itself while the caller's terminal is raw:
+# each line must still start at column 0 (no staircase), and carry --name.
+tmx send-keys -t t clear Enter
+tmx send-keys -t t "$M -it --name web --seccomp-report --seccomp $(printf '%q' "$MR_EXAMPLES/no-mkdir.json") $R sh -c 'mkdir /a; mkdir /b; sleep 0.2; echo it-done'" Enter
+if wait_pane '^it-done'; then
+    pane=$(tmx capture-pane -p -t t)
+    lines=$(grep -c '^minirun: web: seccomp: denied mkdir("/[ab]", 0777) = -EPERM' <<< "$pane")
+    is "$lines:$(grep -c '^ \+minirun' <<< "$pane")" "2:0" \
+        "-it --seccomp-report: report lines start at column 0 on the raw terminal, with --name"
+    [ "$lines" = 2 ] || diag "$pane"
+else
+    not_ok "-it --seccomp-report: report lines start at column 0 on the raw terminal, with --name" \
+        "$(tmx capture-pane -p -t t)"
+fi
+
+# -it, Ctrl-C to a PID 1 without a handler (sleep): the pty's SIGINT does
+# nothing; minirun says so once, 2 s later, at column 0 of the raw terminal.
+# Then minirun's own SIGTERM ends it after --stop-timeout 1.
+tmx send-keys -t t clear Enter
+tmx send-keys -t t "$M -it --stop-timeout 1 $R sleep 100; echo rc=\$?" Enter
+sleep 1
+tmx send-keys -t t C-c
+if wait_pane "^minirun: SIGINT had no effect: the container's PID 1 (sleep) has no handler for it"; then
+    ok "-it: Ctrl-C ignored by PID 1 is explained once, at column 0"
+else
+    not_ok "-it: Ctrl-C ignored by PID 1 is explained once, at column 0" "$(tmx capture-pane -p -t t)"
+fi
+mr=
+for d in $(descendants "$(tmx display -p -t t '#{pane_pid}')"); do
+    [ "$(cat "/proc/$d/comm" 2>/dev/null)" = minirun ] && mr=$d && break
+done
+[ -n "$mr" ] && kill -TERM "$mr"
+if wait_pane '^rc=137$'; then
+    ok "-it --stop-timeout 1: SIGTERM to minirun ends the ignoring PID 1 with SIGKILL (137)"
+else
+    not_ok "-it --stop-timeout 1: SIGTERM to minirun ends the ignoring PID 1 with SIGKILL (137)" \
+        "$(tmx capture-pane -p -t t)"
+fi
+
 done_testing

@@ -27,6 +27,12 @@ run_expect "--user alice: HOME from /etc/passwd" 0 /home/alice -- --user alice "
 run_expect "--user alice: Uid/Gid/Groups in /proc/self/status" 0 \
     "$(printf '1000\t1000\t1000\t1000\n1000\t1000\t1000\t1000\n10 29 ')" -- \
     --user alice "$ROOTFS" /probe status Uid Gid Groups
+run_minirun --verbose --user alice "$ROOTFS" true
+is "$RC:$(grep '^minirun: user ' <<< "$ERR")" "0:minirun: user uid=1000 gid=1000 groups=10,29 home=/home/alice" \
+    "--verbose --user alice: the supplementary gids themselves, not their count"
+run_minirun --verbose "$ROOTFS" true
+is "$RC:$(grep '^minirun: user ' <<< "$ERR")" "0:minirun: user uid=0 gid=0 groups= home=/root" \
+    "--verbose: no supplementary group: groups= is empty"
 run_expect "-u alice" 0 "1000 10 29" -- -u alice "$ROOTFS" id -G
 run_expect "--user=alice" 0 "1000 10 29" -- --user=alice "$ROOTFS" id -G
 run_expect "--user 1000: the name and groups of uid 1000" 0 \

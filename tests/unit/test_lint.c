@@ -74,11 +74,13 @@ START_TEST(test_unconfined_and_keys)
 	expect_has(out, "empty.json:1:1: warning: no defaultAction and no syscalls: Docker runs "
 			"the container with no seccomp filter at all (unconfined)");
 	free(out);
+	/* Every rule lost: an error, as a run refuses it (not a mere ignored key). */
 	out = lint("typo-key.json", &st);
-	ck_assert_int_eq(st, 1);
-	ck_assert_str_eq(out, "typo-key.json:3:13: warning: profile: unknown key \"sycalls\" "
-			      "ignored: Docker silently ignores unknown keys (fix: did you mean "
-			      "\"syscalls\"?)");
+	ck_assert_int_eq(st, 2);
+	ck_assert_str_eq(out, "typo-key.json:3:13: error: profile: unknown key \"sycalls\" "
+			      "ignored: without \"syscalls\" the profile has no rule, which Docker "
+			      "does without a word; minirun refuses to run it (unless "
+			      "--seccomp-strict=off) (fix: did you mean \"syscalls\"?)");
 	free(out);
 }
 END_TEST
@@ -101,11 +103,12 @@ START_TEST(test_names_args_shadow)
 		   "an earlier unconditional rule: libseccomp ignores this ERRNO(EIO)");
 	free(out);
 
+	/* Fails open: an error, as a run refuses it. */
 	out = lint("deny-unknown.json", &st);
-	ck_assert_int_eq(st, 1);
-	expect_has(out, "deny-unknown.json:4:23: warning: unknown system call \"setsidaccept4\" in "
-			"a deny rule");
-	expect_has(out, "(the rule fails open)");
+	ck_assert_int_eq(st, 2);
+	expect_has(out, "deny-unknown.json:4:23: error: unknown system call \"setsidaccept4\" in "
+			"a rule stricter than the default");
+	expect_has(out, "(the rule fails open); minirun refuses to run it");
 	free(out);
 
 	out = lint("no-mkdir.json", &st);

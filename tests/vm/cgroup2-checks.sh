@@ -60,6 +60,14 @@ if [ "${1:-}" = user ]; then
         sleep 0.05
     done
     echo "$(stat -c %u "$dir" 2>/dev/null) $dir $(cat "$dir/pids.max" 2>/dev/null)" >"$U/dir"
+    # Only once the container's sh has its TERM trap (SigCgt bit 15): before
+    # that PID 1 ignores SIGTERM and the run ends in --stop-timeout's SIGKILL.
+    init=$(head -n 1 "$dir/cgroup.procs" 2>/dev/null)
+    for _ in $(seq 100); do
+        cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$init/status" 2>/dev/null)
+        [ -n "$cgt" ] && [ $((0x$cgt & 0x4000)) -ne 0 ] && break
+        sleep 0.05
+    done
     kill -TERM "$mr"
     wait "$mr"
     echo $? >"$U/bg.rc"
