@@ -31,7 +31,7 @@ if [ "$(id -u)" = 0 ]; then
         export DEBIAN_FRONTEND=noninteractive
         if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends \
             gcc clang clang-format shellcheck meson ninja-build pkg-config python3 libseccomp-dev libcap-dev \
-            libjansson-dev libapparmor-dev libarchive-dev libyaml-dev check busybox-static util-linux procps tmux xz-utils zstd \
+            libjansson-dev libapparmor-dev libarchive-dev libyaml-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev check busybox-static util-linux procps tmux xz-utils zstd \
             > /dev/null; }; then
             log "installing the dependencies failed"
             exit 1
