@@ -458,11 +458,13 @@ open_images_dir(const struct mr_image_options *o, int *fd_out, char **path_out,
 	cleanup_close int fd = open(images, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return mr_error_set(err, errno, "image cache %s", images);
-	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0)
+	/* Unpacked as root, images hold setuid files and device nodes: nobody
+	   else may even look into the cache, not only not write it. */
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
 		return mr_error_set(err, 0,
-				    "image cache %s: owned by uid %u or writable by others; it "
-				    "must be yours alone",
-				    images, (unsigned)st.st_uid);
+				    "image cache %s: owned by uid %u or open to others (mode "
+				    "%04o); it must be yours alone (chmod 700)",
+				    images, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, real, sizeof(real) - 1);
 	if (n <= 0)

@@ -242,7 +242,7 @@ open_beneath(int root_fd, const char *path, int flags, uint64_t extra)
 	    .flags = (uint64_t)(flags | O_CLOEXEC),
 	    .resolve = BENEATH | extra,
 	};
-	return (int)syscall(SYS_openat2, root_fd, path[0] ? path : ".", &how, sizeof(how));
+	return mr_openat2(root_fd, path[0] ? path : ".", &how);
 }
 
 /*

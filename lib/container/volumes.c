@@ -741,7 +741,7 @@ open_component(int dirfd, const char *name, int flags, mode_t mode)
 	    .resolve =
 		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 	};
-	return (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	return mr_openat2(dirfd, name, &how);
 }
 
 /*
@@ -810,7 +810,11 @@ resolve_target(int rootfd, const struct mr_volume *vol, bool dir, bool create, s
 						    vol->flag, vol->arg, vol->target);
 			next = open_component(parent, name, O_PATH | O_DIRECTORY, 0);
 		} else {
-			next = open_component(parent, name, O_RDONLY | O_CREAT, 0644);
+			/* O_NONBLOCK|O_NOCTTY: a FIFO or device the image owner put
+			   there meanwhile must neither hang the start nor be opened for
+			   real (its driver's open runs as root). */
+			next = open_component(parent, name,
+					      O_RDONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, 0644);
 		}
 		if (next < 0)
 			return mr_error_set(err, errno,
