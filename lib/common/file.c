@@ -62,3 +62,13 @@ mr_open_regular_read(int dirfd, const char *path, uint64_t resolve, struct stat 
 	}
 	return reopen(pathfd, st, O_RDONLY);
 }
+
+int
+mr_reopen_regular_read(int pathfd, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		return MR_NOT_REGULAR;
+	}
+	return reopen(pathfd, st, O_RDONLY);
+}

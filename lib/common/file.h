@@ -25,4 +25,12 @@
  */
 int mr_open_regular_read(int dirfd, const char *path, uint64_t resolve, struct stat *st);
 
+/*
+ * The same, for a name already opened O_PATH (pathfd) and fstat'ed (*st,
+ * which must say a regular file): that very inode, opened for reading,
+ * without looking the name up again.  Returns a descriptor, -1 with errno,
+ * or MR_NOT_REGULAR.
+ */
+int mr_reopen_regular_read(int pathfd, const struct stat *st);
+
 #endif

@@ -11,11 +11,14 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container/image.h"
@@ -478,12 +481,8 @@ open_images_dir(const struct mr_image_options *o, int *fd_out, char **path_out,
 }
 
 static int
-write_file_at(int dirfd, const char *name, const char *data, size_t len)
+write_all(int fd, const char *data, size_t len)
 {
-	cleanup_close int fd =
-	    openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
 	for (size_t done = 0; done < len;) {
 		ssize_t n = write(fd, data + done, len - done);
 		if (n < 0 && errno == EINTR)
@@ -493,6 +492,180 @@ write_file_at(int dirfd, const char *name, const char *data, size_t len)
 		done += (size_t)n;
 	}
 	return 0;
+}
+
+static int
+write_file_at(int dirfd, const char *name, const char *data, size_t len)
+{
+	cleanup_close int fd =
+	    openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	return write_all(fd, data, len);
+}
+
+/*
+ * --- the index: which key an archive file has, without reading it ---
+ *
+ * Hashing the archive on every start costs what sha256sum costs (6 ms for
+ * a 1.4 MB .tar.gz, seconds for a large image), more than all the rest of
+ * a start.  So, as git's index does for the work tree, IMAGES/index keeps
+ * one file per archive hashed, named <st_dev>-<st_ino>, holding its
+ * (st_dev, st_ino, st_size, st_mtim, st_ctim) when it was hashed and the
+ * key; a start that finds all five unchanged takes the key from there and
+ * does not read the archive.
+ *
+ * What makes that safe against whoever owns the archive is ctime: no
+ * system call sets it (utimensat sets atime and mtime, and ctime to now),
+ * and every write, truncate, chmod, chown, link or rename of the inode
+ * moves it to now.  An archive rewritten in place, even to the same size
+ * with its mtime put back, or a new file given a freed inode number, has a
+ * ctime that no entry holds: it is hashed again and gets an entry of its
+ * own, and the tree made from the old bytes is never used for the new
+ * ones.  Two limits, both kept out:
+ *
+ *  - "now" is a coarse clock, truncated to the filesystem's granularity (a
+ *    second, or two, on some), so a file changed again within that tick
+ *    keeps the ctime seen.  An entry is made only for a file whose ctime
+ *    is INDEX_SETTLE seconds older than the clock read before the file was
+ *    looked at: any later change then gets a later ctime.  (git's "racily
+ *    clean" files, settled the other way: a file that young is hashed on
+ *    each start until it is old enough to be indexed.)
+ *  - Only a local filesystem's kernel code sets ctime.  A FUSE daemon or a
+ *    file server answers stat with whatever it likes, so on those (anything
+ *    not in kernel_sets_ctime) the index is neither read nor written, and
+ *    the archive is hashed on every start as before.
+ *
+ * The index is the caller's, like IMAGES (checked, mode 0700); an entry
+ * that does not read back exactly as it was written is ignored (and the
+ * archive hashed).  An OCI layout directory needs none of this: its key is
+ * the digest of its manifest, read small from index.json.
+ */
+#define INDEX_SETTLE 2 /* seconds: more than any local filesystem's timestamp granularity */
+
+static bool
+kernel_sets_ctime(int fd)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	switch ((uint32_t)sf.f_type) {
+	case EXT4_SUPER_MAGIC: /* also ext2 and ext3 */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+	case F2FS_SUPER_MAGIC:
+	/* Mounted by root, its files' times are those of the layers' kernel filesystems. */
+	case OVERLAYFS_SUPER_MAGIC:
+	case 0x2fc12fc1: /* ZFS */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+index_name(const struct stat *st, char name[64])
+{
+	snprintf(name, 64, "%ju-%ju", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
+}
+
+/* An entry's text up to the key: the same five numbers always print the same. */
+static int
+index_prefix(const struct stat *st, char *buf, size_t len)
+{
+	return snprintf(buf, len, "minirun-index-1 %ju %ju %jd %jd.%09ld %jd.%09ld ",
+			(uintmax_t)st->st_dev, (uintmax_t)st->st_ino, (intmax_t)st->st_size,
+			(intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+			(intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+/* IMAGES/index, made if missing; the caller's alone, as IMAGES is. */
+static int
+open_index_dir(int images_fd, const char *images_path, int *fd_out, struct mr_error *err)
+{
+	struct stat st;
+
+	if (mkdirat(images_fd, "index", 0700) < 0 && errno != EEXIST)
+		return mr_error_set(err, errno, "image cache %s/index", images_path);
+	cleanup_close int fd =
+	    openat(images_fd, "index", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return mr_error_set(err, errno, "image cache %s/index", images_path);
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		return mr_error_set(err, 0,
+				    "image cache %s/index: owned by uid %u or open to others; it "
+				    "must be yours alone (mode 0700)",
+				    images_path, (unsigned)st.st_uid);
+	*fd_out = mr_steal_fd(&fd);
+	return 0;
+}
+
+/* The key of the archive st describes, if the index has it (key[] is set then). */
+static bool
+index_lookup(int index_fd, const struct stat *st, char key[80])
+{
+	char name[64], want[192], text[256];
+	struct stat est;
+
+	index_name(st, name);
+	cleanup_close int fd = mr_open_regular_read(index_fd, name, IN_DIR, &est);
+	if (fd < 0 || est.st_uid != geteuid() || est.st_size >= (off_t)sizeof(text))
+		return false;
+	ssize_t n;
+	do
+		n = read(fd, text, sizeof(text) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 || n != est.st_size)
+		return false;
+	text[n] = '\0';
+	/* "<the prefix of these five numbers>sha256-<64 hex>\n", nothing else. */
+	int p = index_prefix(st, want, sizeof(want));
+	if (p <= 0 || (size_t)p >= sizeof(want) || strncmp(text, want, (size_t)p) != 0)
+		return false;
+	const char *k = text + p;
+	if (strncmp(k, "sha256-", 7) != 0 || strspn(k + 7, "0123456789abcdef") != 64 ||
+	    strcmp(k + 71, "\n") != 0)
+		return false;
+	snprintf(key, 80, "%.71s", k);
+	return true;
+}
+
+/*
+ * Record key for the archive st describes.  Best effort: without an entry
+ * the next start hashes again, nothing worse.  Written whole to a
+ * temporary file, then renamed over the old entry, so a reader sees the old
+ * entry or the new one; one cut short by a crash does not parse.
+ */
+static void
+index_record(int index_fd, const struct stat *st, const char *key)
+{
+	char name[64], line[256], tmp[PATH_MAX];
+
+	index_name(st, name);
+	int n = index_prefix(st, line, sizeof(line));
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return;
+	n += snprintf(line + n, sizeof(line) - (size_t)n, "%s\n", key);
+	if ((size_t)n >= sizeof(line))
+		return;
+	/* mkostemp wants a path: the index by its /proc/self/fd name, no name looked up again. */
+	snprintf(tmp, sizeof(tmp), "/proc/self/fd/%d/.tmp-%s-XXXXXX", index_fd, name);
+	cleanup_close int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return;
+	const char *base = strrchr(tmp, '/') + 1;
+	if (write_all(fd, line, (size_t)n) < 0 || renameat(index_fd, base, index_fd, name) < 0)
+		(void)unlinkat(index_fd, base, 0);
+}
+
+/* Unchanged between two fstat()s, as far as the index can tell. */
+static bool
+same_identity(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 static bool
@@ -692,9 +865,13 @@ mr_image_resolve(struct mr_spec *spec, const struct mr_image_options *opts,
 	char what[PATH_MAX + 16], hex[65];
 	struct mr_image_config config = {0};
 	struct build b = {.opts = opts, .src_fd = -1, .what = what};
+	struct timespec t0;
 
 	memset(info, 0, sizeof(*info));
 	snprintf(what, sizeof(what), "image %s", spec->rootfs ? spec->rootfs : "");
+	/* Before the archive is looked at (the index: INDEX_SETTLE). */
+	if (clock_gettime(CLOCK_REALTIME_COARSE, &t0) < 0)
+		t0.tv_sec = 0; /* then nothing is indexed */
 
 	/* Not there, not a directory or file: open_rootfs (prepare.c) says why. */
 	cleanup_close int fd = spec->rootfs ? open(spec->rootfs, O_PATH | O_CLOEXEC) : -1;
@@ -710,25 +887,45 @@ mr_image_resolve(struct mr_spec *spec, const struct mr_image_options *opts,
 			return -1;
 		b.manifest_hex = hex;
 		snprintf(info->key, sizeof(info->key), "sha256-%s", hex);
-	} else {
-		close(fd);
-		fd = mr_open_regular_read(AT_FDCWD, spec->rootfs, 0, &st);
-		if (fd < 0)
+	}
+
+	cleanup_close int images_fd = -1, index_fd = -1, arch_fd = -1;
+	cleanup_free char *images_path = NULL;
+	bool record = false;
+	if (open_images_dir(opts, &images_fd, &images_path, err) < 0)
+		return -1;
+	if (S_ISREG(st.st_mode)) {
+		/*
+		 * The name was looked up once, above; this is that inode opened
+		 * for reading, and what the index goes by is its fstat.
+		 */
+		arch_fd = mr_reopen_regular_read(fd, &st);
+		if (arch_fd < 0 || fstat(arch_fd, &st) < 0)
 			return mr_error_set(err, errno, "%s", what);
 		b.kind = MR_IMAGE_TARBALL; /* or an image archive: known once unpacked */
-		b.src_fd = fd;
-		if (key_of_file(fd, info->key, what, err) < 0)
+		b.src_fd = arch_fd;
+		bool indexable = kernel_sets_ctime(arch_fd);
+		if (indexable && open_index_dir(images_fd, images_path, &index_fd, err) < 0)
 			return -1;
+		if (!indexable || !index_lookup(index_fd, &st, info->key)) {
+			struct stat after;
+			if (key_of_file(arch_fd, info->key, what, err) < 0)
+				return -1;
+			if (fstat(arch_fd, &after) < 0)
+				return mr_error_set(err, errno, "%s", what);
+			/* Not if it changed while read, nor if it could still change unseen. */
+			record = indexable && same_identity(&st, &after) &&
+				 st.st_ctim.tv_sec + INDEX_SETTLE < t0.tv_sec;
+		}
 	}
 	b.key = info->key;
 
-	cleanup_close int images_fd = -1;
-	cleanup_free char *images_path = NULL;
-	if (open_images_dir(opts, &images_fd, &images_path, err) < 0)
-		return -1;
 	if (ensure_cached(&b, images_fd, &info->cached, err) < 0)
 		return -1;
 	info->skipped_devices = b.skipped_devices;
+	/* Once its tree is there: an entry is for an archive that unpacked. */
+	if (record)
+		index_record(index_fd, &st, info->key);
 
 	/* The config, from the cache (the same on a first and a later start). */
 	cleanup_close int entry_fd =

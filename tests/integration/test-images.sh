@@ -2,8 +2,10 @@
 # Images as ROOTFS ("bring the real workload in", part 4): tarballs in every
 # compression, an OCI layout with two layers and whiteouts, a docker save
 # archive, the image config applied as docker run applies it, the cache
-# (a second start unpacks nothing) and hostile archives refused with
-# nothing written outside and nothing partial left in the cache.
+# (a second start unpacks nothing), its index (a second start does not
+# even read the archive; a touched or rewritten one is hashed again) and
+# hostile archives refused with nothing written outside and nothing
+# partial left in the cache.
 # Every input is made here from $ROOTFS (tests/helpers/mkimage.py).
 # shellcheck source=tests/integration/lib.sh
 # shellcheck disable=SC2016 # $(...) in single quotes: the container's shell expands them
@@ -16,7 +18,7 @@ command -v zstd > /dev/null || missing_tool "no zstd (apt-get install zstd)"
 
 MKIMAGE="${MINIRUN_SRCDIR:-$(dirname "${BASH_SOURCE[0]}")/../..}/tests/helpers/mkimage.py"
 
-plan 40
+plan 56
 
 # A private cache, so that runs never share one (MINIRUN_CACHE_DIR: image.h).
 export MINIRUN_CACHE_DIR="$TESTS_TMP/cache"
@@ -24,8 +26,11 @@ IMAGES="$MINIRUN_CACHE_DIR/images"
 img="$TESTS_TMP/img"
 mkdir -p "$img"
 
-# cache_entries: the names in the cache, temporary directories included.
-cache_entries() { find "$IMAGES" -mindepth 1 -maxdepth 1 -printf '%f\n' 2> /dev/null | sort | tr '\n' ' '; }
+# cache_entries: the names in the cache, temporary directories included
+# (the index of archives hashed, IMAGES/index, is not an entry).
+cache_entries() {
+    find "$IMAGES" -mindepth 1 -maxdepth 1 ! -name index -printf '%f\n' 2> /dev/null | sort | tr '\n' ' '
+}
 
 # --- root filesystem tarballs, told apart by content ---
 tar -C "$ROOTFS" -cf "$img/rootfs.tar" .
@@ -67,6 +72,106 @@ esac
 is "$(cache_entries)" "$before" "second start: no new cache directory"
 ms=$(((end - start) / 1000000))
 if [ "$ms" -lt 2000 ]; then ok "second start is fast (${ms} ms)"; else not_ok "second start is fast" "${ms} ms"; fi
+
+# --- the index: a cached archive is not even read ---
+# Two tar archives of the same size that differ in one file's content
+# (same names, times and owners: only the bytes of /marker differ).
+mkdir -p "$TESTS_TMP/m1" "$TESTS_TMP/m2"
+echo one > "$TESTS_TMP/m1/marker"
+echo two > "$TESTS_TMP/m2/marker"
+touch -d @1000000000 "$TESTS_TMP/m1/marker" "$TESTS_TMP/m2/marker"
+tar -C "$ROOTFS" -cf "$img/one.tar" . -C "$TESTS_TMP/m1" marker
+tar -C "$ROOTFS" -cf "$img/two.tar" . -C "$TESTS_TMP/m2" marker
+cp "$img/one.tar" "$img/indexed.tar"
+key1="sha256-$(sha256sum "$img/one.tar" | cut -d' ' -f1)"
+key2="sha256-$(sha256sum "$img/two.tar" | cut -d' ' -f1)"
+entry="$IMAGES/index/$(stat -c '%d-%i' "$img/indexed.tar")"
+
+# reads_of: how many times the start reads the archive, counted by strace
+# (-y names each descriptor's file).  Not -f: the image is resolved before
+# minirun forks, and its descriptor is close-on-exec.
+reads_of() {
+    timeout -k 5 "$RUN_TIMEOUT" strace -qq -y -o "$TESTS_TMP/strace" \
+        -e trace=read,readv,pread64,preadv,preadv2,mmap,sendfile,splice,copy_file_range \
+        "$MINIRUN" --verbose "$img/indexed.tar" /bin/cat /marker > "$TESTS_TMP/out" 2> "$TESTS_TMP/err"
+    RC=$?
+    OUT=$(cat "$TESTS_TMP/out")
+    ERR=$(cat "$TESTS_TMP/err")
+    READS=$(grep -c "<$img/indexed.tar>" "$TESTS_TMP/strace")
+}
+# from_cache KEY: the --verbose line of a start that found KEY's tree.
+from_cache() { case $ERR in *"image $1 (root filesystem tarball), from the cache"*) echo yes ;; *) echo "no: $ERR" ;; esac; }
+
+if ! command -v strace > /dev/null; then
+    for i in $(seq 16); do skip "the index ($i/16)" "no strace (apt-get install strace)"; done
+else
+    # An entry is made only once the archive's ctime is INDEX_SETTLE (2 s)
+    # in the past (image.c: a change within the same clock tick would not
+    # move it): settle waits for that.
+    settle() { while [ $(($(date +%s) - $(stat -c %Z "$img/indexed.tar"))) -lt 3 ]; do sleep 0.2; done; }
+    settle
+    reads_of
+    if [ "$RC" = 0 ] && [ "$OUT" = one ] && [ "$READS" -gt 0 ]; then
+        ok "first start: the archive is read (hashed, unpacked: $READS reads)"
+    else
+        not_ok "first start: the archive is read" "rc $RC, out '$OUT', $READS reads, err: $ERR"
+    fi
+    is "$(cat "$entry" 2> /dev/null)" "minirun-index-1 $(stat -c '%d %i %s' "$img/indexed.tar") $(
+        stat -c '%.9Y %.9Z' "$img/indexed.tar") $key1" "... and indexed: IMAGES/index/<dev>-<ino>, its five numbers and key"
+    is "$(stat -c '%U %a' "$IMAGES/index") $(stat -c '%a' "$entry")" "root 700 600" "... the index is the caller's alone"
+
+    reads_of
+    is "$OUT $READS" "one 0" "second start: the archive is not read at all"
+    is "$(from_cache "$key1")" yes "... its key from the index, its tree from the cache"
+
+    # An entry that does not parse is ignored: hashed again, and rewritten.
+    echo "minirun-index-1 garbage $key2" > "$entry"
+    reads_of
+    if [ "$OUT" = one ] && [ "$READS" -gt 0 ] && [ "$(from_cache "$key1")" = yes ]; then
+        ok "a damaged index entry: ignored, the archive hashed, the right tree"
+    else
+        not_ok "a damaged index entry: ignored" "out '$OUT', $READS reads, err: $ERR"
+    fi
+    is "$(cut -d' ' -f7 "$entry")" "$key1" "... and the entry written again"
+
+    # touch: the same bytes, new times.  Hashed again, same key, no new entry.
+    before=$(cache_entries)
+    touch "$img/indexed.tar"
+    reads_of
+    if [ "$OUT" = one ] && [ "$READS" -gt 0 ]; then
+        ok "touched: the archive is hashed again"
+    else
+        not_ok "touched: the archive is hashed again" "out '$OUT', $READS reads, err: $ERR"
+    fi
+    is "$(from_cache "$key1")" yes "... and found the same key's tree"
+    is "$(cache_entries)" "$before" "... no new cache directory"
+    # Too young to be indexed: a change in the same tick would keep its ctime.
+    reads_of
+    if [ "$READS" -gt 0 ]; then ok "... hashed on each start while its ctime is recent"; else not_ok "... hashed while recent" "0 reads"; fi
+
+    # Rewritten in place with other bytes: same inode, same size, mtime put
+    # back.  Only ctime tells, and it does: a new key, a new tree.
+    settle
+    reads_of # indexed again, with the new times
+    reads_of
+    is "$READS" 0 "settled again: indexed again, not read"
+    was=$(stat -c '%i %s %.9Y' "$img/indexed.tar")
+    touch -r "$img/indexed.tar" "$TESTS_TMP/indexed.ref"
+    cat "$img/two.tar" > "$img/indexed.tar"
+    touch -r "$TESTS_TMP/indexed.ref" "$img/indexed.tar"
+    is "$(stat -c '%i %s %.9Y' "$img/indexed.tar")" "$was" "rewritten in place: same inode, size and mtime"
+    reads_of
+    if [ "$OUT" = two ] && [ "$READS" -gt 0 ]; then
+        ok "rewritten in place: hashed again, the new content runs"
+    else
+        not_ok "rewritten in place: the new content runs" "out '$OUT', $READS reads, err: $ERR"
+    fi
+    case $ERR in
+    *"image $key2 (root filesystem tarball), unpacked now"*) ok "... under its own new key" ;;
+    *) not_ok "... under its own new key" "$ERR" ;;
+    esac
+    is "$(cache_entries)" "$(echo "$before $key2" | tr ' ' '\n' | grep . | sort | tr '\n' ' ')" "... one new cache directory"
+fi
 
 # --- an OCI layout: two layers, whiteouts, the config ---
 python3 "$MKIMAGE" oci "$ROOTFS" "$img/oci"
