@@ -580,7 +580,9 @@ ranges(struct gen *g, struct section *s, struct range **out)
 	uint32_t low = x86_64 && !s->has_main ? BADARCH : deflt;
 	uint32_t high = x86_64 && !s->has_x32 ? BADARCH : deflt;
 
-	qsort(s->items, s->n_items, sizeof(*s->items), cmp_item);
+	/* qsort's base must not be NULL, even for no element (C17 7.22.5). */
+	if (s->n_items > 0)
+		qsort(s->items, s->n_items, sizeof(*s->items), cmp_item);
 	if (push_range(&v, &n, &cap, (struct range){0, low, NULL, 0}) < 0)
 		goto oom;
 	for (size_t i = 0; i < s->n_items;) {
