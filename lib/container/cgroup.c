@@ -956,6 +956,20 @@ mr_cgroup_join_self(const struct mr_cgroup *cg, struct mr_error *err)
 }
 
 bool
+mr_cgroup_has_own(const struct mr_cgroup *cg, const char *controllers)
+{
+	bool v2 = controllers[0] == '\0';
+	unsigned bits = v2 ? 0 : controller_bits(controllers, strlen(controllers));
+
+	if (!v2 && bits == 0)
+		return false;
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].v2 == v2 && (v2 || cg->dirs[i].ctrls == bits))
+			return true;
+	return false;
+}
+
+bool
 mr_cgroup_oom_killed(const struct mr_cgroup *cg)
 {
 	/* oom_kill counts the processes the OOM killer chose (v1: Linux 4.13+). */

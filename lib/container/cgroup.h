@@ -85,6 +85,15 @@ void mr_cgroup_clone_into_failed(struct mr_cgroup *cg);
  */
 int mr_cgroup_join_self(const struct mr_cgroup *cg, struct mr_error *err);
 
+/*
+ * Container process: does the container have a cgroup of its own in the
+ * hierarchy whose controllers /proc/self/cgroup lists as CONTROLLERS
+ * ("cpu,cpuacct"; "" for cgroup2)?  In any other its cgroup namespace is
+ * rooted at minirun's cgroup, or at the hierarchy's root: cgroup-mount.c
+ * mounts only these.
+ */
+bool mr_cgroup_has_own(const struct mr_cgroup *cg, const char *controllers);
+
 /* Did the memory controller's OOM killer kill a process of the container? */
 bool mr_cgroup_oom_killed(const struct mr_cgroup *cg);
 

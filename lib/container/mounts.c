@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "container/mounts.h"
+#include "container/cgroup-mount.h"
 #include "container/volumes.h"
 #include "container/devices.h"
 #include "container/overlay.h"
@@ -521,6 +522,12 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 		return -1;
 	cleanup_close int sysfd = setup_sys(rootfd, p->rootless, p->spec->privileged, err);
 	if (sysfd < 0)
+		return -1;
+	/*
+	 * /sys/fs/cgroup of this sysfs: the container's own cgroups, read-only
+	 * (cgroup-mount.c).  The cgroup namespace already exists (launch.c).
+	 */
+	if (mr_cgroup_mount(p, sysfd, procfd, err) < 0)
 		return -1;
 	if (!p->spec->privileged) {
 		cleanup_close int nullfd = openat(devfd, "null", O_PATH | O_CLOEXEC | O_NOFOLLOW);

@@ -78,7 +78,8 @@ battery=(
     'mount(2) of a cgroup v1 hierarchy (CVE-2022-0492)^/probe syscall mount str:cgroup str:/mnt str:cgroup 0 str:rdma^EPERM^EPERM^EPERM'
     # CVE-2022-0492: no release_agent is reachable, and /sys cannot grow one.
     'no release_agent under /sys/fs/cgroup (CVE-2022-0492)^find /sys/fs/cgroup -name release_agent^^^'
-    'create /sys/fs/cgroup/release_agent (CVE-2022-0492)^/probe open /sys/fs/cgroup/release_agent c^ENOENT^ENOENT^ENOENT'
+    # /sys/fs/cgroup is a read-only mount of the container's own cgroups.
+    'create /sys/fs/cgroup/release_agent (CVE-2022-0492)^/probe open /sys/fs/cgroup/release_agent c^EROFS^EROFS^EROFS'
     # New namespaces (above all a user namespace, where the process gets
     # every capability back: CVE-2022-0185, CVE-2022-0492, CVE-2023-0386...).
     'unshare(CLONE_NEWNS)^/probe syscall unshare 0x20000^EPERM^EPERM^EPERM'

@@ -406,6 +406,44 @@ if init=$(container_init "$mr"); then
 else
     for t in left swept next busy; do not_ok "SIGKILL sweep: $t" "no container init found"; done
 fi
+# --- /sys/fs/cgroup in the container ---------------------------------------------
+# A cgroup namespace rooted at the container's cgroups and each hierarchy it
+# has one in mounted read-only below a tmpfs, as Docker (runc) on cgroup v1.
+# The freezer is joined only where cgroup2 has no cgroup.kill: left out.
+# shellcheck disable=SC2016
+cg_mounts='awk '"'"'$5 ~ "^/sys/fs/cgroup" { split($6, o, ","); for (i = 7; $i != "-"; i++) {}; print $5, o[1], $(i + 1) }'"'"' /proc/self/mountinfo | sort'
+run_expect "/sys/fs/cgroup lists the hierarchies the container has its own cgroup in" 0 \
+    "$(printf '%s\n' devices memory pids unified)" -- "${CGP[@]}" --memory 64m --pids-limit 50 \
+    "$ROOTFS" sh -c 'ls /sys/fs/cgroup | grep -vx freezer'
+run_expect "/sys/fs/cgroup: a read-only tmpfs, each hierarchy a read-only cgroup mount" 0 \
+    "$(printf '%s\n' '/sys/fs/cgroup ro tmpfs' '/sys/fs/cgroup/devices ro cgroup' \
+        '/sys/fs/cgroup/memory ro cgroup' '/sys/fs/cgroup/pids ro cgroup' \
+        '/sys/fs/cgroup/unified ro cgroup2')" -- "${CGP[@]}" --memory 64m --pids-limit 50 \
+    "$ROOTFS" sh -c "$cg_mounts | grep -v /freezer"
+# The limits are the container's own cgroup's: the mount's root is that cgroup.
+run_expect "each mount's root is the container's own cgroup (its limits, no parent, no child)" 0 \
+    "$(printf '%s\n' 67108864 50 '' /)" -- "${CGP[@]}" --memory 64m --pids-limit 50 "$ROOTFS" \
+    sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+           find /sys/fs/cgroup/devices /sys/fs/cgroup/pids /sys/fs/cgroup/unified -mindepth 1 -type d
+           echo; sed -n "s/^[0-9]*:pids://p" /proc/self/cgroup'
+# Only the container's processes: a process outside its pid namespace would be listed as 0.
+run_expect "pids/cgroup.procs holds the shell's pid and only the container's" 0 \
+    "$(printf '%s\n' shell 0)" -- "${CGP[@]}" --pids-limit 50 "$ROOTFS" \
+    sh -c 'grep -qx $$ /sys/fs/cgroup/pids/cgroup.procs && echo shell
+           grep -cx 0 /sys/fs/cgroup/pids/cgroup.procs /sys/fs/cgroup/devices/cgroup.procs | grep -v :0$
+           grep -cx 0 /sys/fs/cgroup/unified/cgroup.procs || true'
+run_expect "/sys/fs/cgroup is read-only (EROFS), also for root in the container" 0 \
+    "$(printf '%s\n' EROFS EROFS EROFS)" -- "${CGP[@]}" --pids-limit 50 "$ROOTFS" \
+    sh -c '/probe open /sys/fs/cgroup/pids/pids.max w; /probe open /sys/fs/cgroup/x c
+           /probe open /sys/fs/cgroup/devices/devices.allow w || true'
+# CVE-2022-0492: release_agent exists only in a hierarchy's root cgroup.
+run_expect "no release_agent anywhere under /sys/fs/cgroup (CVE-2022-0492)" 0 "" -- \
+    "${CGP[@]}" --memory 64m --pids-limit 50 "$ROOTFS" find /sys/fs/cgroup -name release_agent
+run_expect "--privileged: the same mounts, read-write (as Docker), no release_agent" 0 \
+    "$(printf '%s\n' '/sys/fs/cgroup rw tmpfs' '/sys/fs/cgroup/devices rw cgroup' \
+        '/sys/fs/cgroup/pids rw cgroup' '/sys/fs/cgroup/unified rw cgroup2')" -- \
+    "${CGP[@]}" --privileged --pids-limit 50 "$ROOTFS" \
+    sh -c "$cg_mounts | grep -v /freezer; find /sys/fs/cgroup -name release_agent"
 is "$(leftovers)" "" "no minirun-* cgroup is left at the end"
 is "$(find /sys/fs/cgroup/*/ -maxdepth 3 -name "$cgp" 2> /dev/null)" "" "the --cgroup-parent directories minirun made are removed"
 

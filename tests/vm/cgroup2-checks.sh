@@ -22,6 +22,9 @@
 #                           run as "/checks user", below)
 
 MINIRUN=/usr/local/bin/minirun
+# In the container: "MOUNTPOINT ro|rw FSTYPE" of each mount at /sys/fs/cgroup.
+# shellcheck disable=SC2016
+CG_MOUNTS='awk '"'"'$5 ~ "^/sys/fs/cgroup" { split($6, o, ","); for (i = 7; $i != "-"; i++) {}; print $5, o[1], $(i + 1) }'"'"' /proc/self/mountinfo'
 ROOTFS=/rootfs
 CG=/sys/fs/cgroup
 CTRLS="+memory +pids +cpu +cpuset"
@@ -50,6 +53,8 @@ if [ "${1:-}" = user ]; then
     cat /proc/self/cgroup >"$U/cgroup1"
     r oom --memory 32m -h oombox "$ROOTFS" /probe alloc 64
     r pids --pids-limit 20 "$ROOTFS" /probe fork 40
+    # The user namespace owns the cgroup namespace: cgroup2 can be mounted.
+    r mnt --pids-limit 20 "$ROOTFS" sh -c "$CG_MOUNTS; cat /sys/fs/cgroup/pids.max"
     "$MINIRUN" --rootfs --pids-limit 20 "$ROOTFS" sh -c 'trap "exit 0" TERM; sleep 10 & wait' \
         >/dev/null 2>&1 </dev/null &
     mr=$!
@@ -125,7 +130,7 @@ expect_error() {
 }
 leftovers() { find "$CG" -name 'minirun-*' -type d 2>/dev/null; }
 
-echo "1..19"
+echo "1..26"
 
 # --- the layout ------------------------------------------------------------------
 # busybox stat does not name cgroup2's magic: ask /proc/mounts.
@@ -213,6 +218,27 @@ else
         "stdout:" "$(cat "$out")" "stderr:" "$(cat "$err")"
 fi
 
+# --- /sys/fs/cgroup in the container: cgroup2, read-only, as Docker on v2 ----------
+# Its cgroup namespace is rooted at the container's cgroup, and so is the mount.
+run "$ROOTFS" sh -c "$CG_MOUNTS"
+expect "/sys/fs/cgroup is a read-only cgroup2 mount" 0 "/sys/fs/cgroup ro cgroup2"
+# A process outside the container's pid namespace would be listed as 0.
+run "$ROOTFS" sh -c 'grep -qx $$ /sys/fs/cgroup/cgroup.procs && echo shell
+    grep -cx 0 /sys/fs/cgroup/cgroup.procs || true; find /sys/fs/cgroup -mindepth 1 -type d'
+expect "its cgroup.procs holds the container's pids only, no cgroup below or above" 0 \
+    "$(printf '%s\n' shell 0)"
+run --memory 32m --pids-limit 20 --cgroup-parent /test "$ROOTFS" \
+    cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
+expect "memory.max and pids.max there are --memory's and --pids-limit's" 0 \
+    "$(printf '%s\n' 33554432 20)"
+run --memory 32m --cgroup-parent /test "$ROOTFS" sh -c '/probe open /sys/fs/cgroup/memory.max w
+    /probe open /sys/fs/cgroup/x c || true'
+expect "writing there fails with EROFS, also for root in the container" 0 "$(printf '%s\n' EROFS EROFS)"
+run "$ROOTFS" find /sys/fs/cgroup -name release_agent
+expect "no release_agent under /sys/fs/cgroup (CVE-2022-0492)" 0 ""
+run --privileged "$ROOTFS" sh -c "$CG_MOUNTS"
+expect "--privileged: read-write, as Docker" 0 "/sys/fs/cgroup rw cgroup2"
+
 # --- rootless, in a delegated cgroup ------------------------------------------------------
 mkdir -p "$U" && chown "$USER_UID:$USER_UID" "$U"
 if mkdir "$CG/test/user" &&
@@ -245,6 +271,9 @@ case "$duid ${ddir#"$CG"/test/user/minirun-} $dmax" in
     *) not_ok "rootless, delegated: the container runs in /test/user/minirun-<12 hex> (uid $USER_UID's), pids.max 20" \
         "found: $(cat "$U/dir")" ;;
 esac
+user_run mnt
+expect "rootless, delegated: /sys/fs/cgroup is a read-only cgroup2 mount of its own cgroup" 0 \
+    "$(printf '%s\n' '/sys/fs/cgroup ro cgroup2' 20)"
 if [ "$(cat "$U/bg.rc")" = 0 ] && [ ! -e "$U/left" ]; then
     ok "rootless, delegated: SIGTERM to minirun, the container exits 0, its cgroup is removed"
 else
