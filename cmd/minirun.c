@@ -51,6 +51,9 @@ main(int argc, char **argv)
 	struct mr_error err = {0};
 	int status = MR_EXIT_FAILURE;
 
+	/* Before anything else: the budget starts here (tests/bench). */
+	mr_phases_init();
+
 	/*
 	 * Subcommands that need no container.  A root filesystem really named
 	 * "profile" or "inspect" (or an OCI runtime command) can still be given
@@ -69,6 +72,7 @@ main(int argc, char **argv)
 		mr_cli_clear(&cli);
 		return MR_EXIT_FAILURE;
 	}
+	mr_phase("parsed");
 	if (cli.action == MR_CLI_HELP) {
 		fputs(mr_cli_usage, stdout);
 		mr_cli_clear(&cli);
@@ -92,6 +96,7 @@ main(int argc, char **argv)
 		mr_cli_clear(&cli);
 		return MR_EXIT_FAILURE;
 	}
+	mr_phase("image");
 	if (image.skipped_devices > 0)
 		fprintf(
 		    stderr,
@@ -124,6 +129,8 @@ main(int argc, char **argv)
 		print_error(&cli, &err);
 		status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE;
 	}
+	/* mr_run removed the cgroup on its way out. */
+	mr_phase("cgroup-remove");
 	mr_prepared_clear(&prepared);
 	mr_cli_clear(&cli);
 	return status;

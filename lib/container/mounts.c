@@ -16,6 +16,7 @@
 #include "container/overlay.h"
 #include "container/etc-files.h"
 #include "container/sysctl.h"
+#include "common/phases.h"
 #include "common/util.h"
 
 /*
@@ -397,6 +398,7 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 				    "rootfs %s: the path changed while the container was starting "
 				    "(a component was replaced); refusing to continue",
 				    root);
+	mr_phase("child:rootfs");
 	/* The copy-on-write root (overlay.c) over the checked bind, by fd. */
 	if (mr_overlay_setup(p, &rootfd, err) < 0)
 		return -1;
@@ -404,6 +406,7 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	/* --read-only: the whole root tree, before anything is mounted on it. */
 	if (mr_volumes_root_readonly(p, rootfd, err) < 0)
 		return -1;
+	mr_phase("child:overlay");
 
 	/*
 	 * procfs, /dev and /sys are mounted by descriptor and everything done
@@ -425,14 +428,17 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 */
 	if (mr_sysctl_apply(p, procfd, err) < 0)
 		return -1;
+	mr_phase("child:proc");
 	/* --device nodes go into the fresh /dev by its descriptor, as the default ones. */
 	cleanup_close int devfd = setup_dev(rootfd, p->rootless, err);
 	if (devfd < 0 || mr_devices_make_nodes(devfd, p->spec->resources.devices,
 					       p->spec->resources.n_devices, p->rootless, err) < 0)
 		return -1;
+	mr_phase("child:dev");
 	cleanup_close int sysfd = setup_sys(rootfd, p->rootless, err);
 	if (sysfd < 0)
 		return -1;
+	mr_phase("child:sys");
 	if (!p->spec->privileged) {
 		cleanup_close int nullfd = openat(devfd, "null", O_PATH | O_CLOEXEC | O_NOFOLLOW);
 		if (nullfd < 0)
@@ -460,11 +466,17 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 * before the volumes, so a -v on the same path is what the container
 	 * sees.
 	 */
+	mr_phase("child:masks");
 	if (mr_etc_files_attach(p, rootfd, devfd, err) < 0)
 		return -1;
+	mr_phase("child:etc-files");
 	if (mr_volumes_attach(p, rootfd, err) < 0)
 		return -1;
-	return do_pivot_root(rootfd, err);
+	mr_phase("child:volumes");
+	if (do_pivot_root(rootfd, err) < 0)
+		return -1;
+	mr_phase("child:pivot_root");
+	return 0;
 }
 
 bool
