@@ -10,8 +10,9 @@
  * without CLONE_VM keeps the shared mapping, as does --init's fork) append
  * their CLOCK_MONOTONIC stamps to it (clock_gettime is the vDSO: no
  * syscall, so also none under the container's filter), and minirun prints
- * them all at exit as "phase NAME USEC" lines, USEC counted from the start
- * of main, in time order.  The container's stamps are all written before
+ * them all at exit: "phases CLOCK_MONOTONIC NS" (the start of main on that
+ * clock), then "phase NAME USEC" lines, USEC counted from the start of
+ * main, in time order.  The container's stamps are all written before
  * its execve, which minirun sees as EOF on the sync socket, so they are
  * complete when it prints them.
  */

@@ -96,7 +96,7 @@ class Cmd:
         self.fd9 = fd9              # file opened on fd 9 (bwrap --seccomp 9)
         self.oci = oci              # runtime binary, for cleaning up leftovers
         self.trace = trace          # MINIRUN_TRACE_PHASES on fd 3; not a row of the table
-        self.phases = []            # per run: ({name: usec since main}, wall usec)
+        self.phases = []            # per run: ({name: usec since main}, wall usec, main usec)
         self.times = []
         self.rss = []
         self.error = None
@@ -143,13 +143,16 @@ class Runner:
         if trace_r >= 0:
             os.close(trace_w)
             with os.fdopen(trace_r, "r") as f:
-                stamps = {}
+                stamps, origin = {}, None
                 for line in f:
                     parts = line.split()
                     if len(parts) == 3 and parts[0] == "phase":
                         stamps[parts[1]] = float(parts[2])
+                    elif parts[:2] == ["phases", "CLOCK_MONOTONIC"] and len(parts) == 3:
+                        origin = int(parts[2])   # time.monotonic_ns is CLOCK_MONOTONIC too
             if stamps and os.waitstatus_to_exitcode(status) == 0:
-                cmd.phases.append((stamps, (t1 - t0) / 1000))
+                main_at = (origin - t0) / 1000 if origin is not None else None
+                cmd.phases.append((stamps, (t1 - t0) / 1000, main_at))
         if colddir:
             shutil.rmtree(colddir, ignore_errors=True)
         return t1 - t0, ru.ru_maxrss, os.waitstatus_to_exitcode(status)
@@ -520,19 +523,22 @@ def phase_budget(traced):
     variants = {k: c for k, c in ((k, next((c for c in traced if c.name == n), None))
                                   for k, n in TRACED.items()) if c is not None and c.phases}
     known = [n for n, _ in PHASES]
-    seen = {n for c in variants.values() for st, _ in c.phases for n in st}
+    seen = {n for c in variants.values() for st, *_ in c.phases for n in st}
     names = [n for n in known if n in seen] + sorted(seen - set(known))
     steps = {k: {n: [] for n in names} for k in variants}
     ats = {k: {n: [] for n in names} for k in variants}
-    outside = {k: [] for k in variants}
+    before = {k: [] for k in variants}
+    after = {k: [] for k in variants}
     walls = {k: [] for k in variants}
     for k, c in variants.items():
-        for st, wall in c.phases:
+        for st, wall, main_at in c.phases:
             order = sorted(st.items(), key=lambda x: x[1])
             for i, (n, t) in enumerate(order):
                 ats[k][n].append(t)
                 steps[k][n].append(t - order[i - 1][1] if i else 0.0)
-            outside[k].append(wall - order[-1][1])
+            if main_at is not None:
+                before[k].append(main_at)
+                after[k].append(wall - main_at - order[-1][1])
             walls[k].append(wall)
 
     def med(v):
@@ -545,7 +551,8 @@ def phase_budget(traced):
         "phases": [{"name": n, "what": what.get(n, ""),
                     "step_us": {k: med(steps[k][n]) for k in variants},
                     "at_us": {k: med(ats[k][n]) for k in variants}} for n in names],
-        "outside_main_us": {k: med(v) for k, v in outside.items()},
+        "before_main_us": {k: med(v) for k, v in before.items()},
+        "after_exit_us": {k: med(v) for k, v in after.items()},
         "wall_us": {k: med(v) for k, v in walls.items()},
     }
 
@@ -620,6 +627,10 @@ def cost_lines(rows, budget):
     if REF in med and SYSFLOOR in med:
         add("minirun's own overhead", f"{med[REF] - med[SYSFLOOR]:.3f} ms "
             f"(× {med[REF] / med[SYSFLOOR]:.2f})", f"{REF} − {SYSFLOOR}")
+    bm = (budget.get("before_main_us") or {}).get("warm")
+    if bm is not None:
+        add("exec of minirun until main (ld.so, libraries)", f"{bm / 1000:.3f} ms",
+            "phase budget: posix_spawn → the start of main (the floors are static)")
     wall = (budget.get("wall_us") or {}).get("warm")
     if wall and REF in med:
         add("tracing (MINIRUN_TRACE_PHASES)", f"{wall / 1000 - med[REF]:.3f} ms",
@@ -646,8 +657,11 @@ def phase_lines(budget):
         L.append(f"| {p['name']} | {p['what']} | "
                  + " | ".join(f(p["step_us"].get(k)) for k in ks) + " | "
                  + " | ".join(f(p["at_us"].get(k)) for k in ks) + " |")
-    L.append("| (outside main) | exec of minirun, ld.so, process exit, wait4 | "
-             + " | ".join(f(budget["outside_main_us"].get(k)) for k in ks) + " | "
+    L.append("| (before main) | posix_spawn until main: exec of minirun, ld.so, libc start-up | "
+             + " | ".join(f(budget["before_main_us"].get(k)) for k in ks) + " | "
+             + " | ".join("" for _ in ks) + " |")
+    L.append("| (after exit) | exit() until the driver's wait4 returns: process teardown | "
+             + " | ".join(f(budget["after_exit_us"].get(k)) for k in ks) + " | "
              + " | ".join("" for _ in ks) + " |")
     L.append("| **total** | wall time of the traced runs | "
              + " | ".join(f(budget["wall_us"].get(k)) for k in ks) + " | "
