@@ -880,6 +880,8 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 		close(parent_end);
 		container_main(p, child_end, pipes, shared);
 	}
+	/* minirun's side; the container process may already be past child:start. */
+	mr_phase("clone3-return");
 	*child = (struct child){.pid = pid, .pidfd = pidfd};
 	*sock = mr_steal_fd(&parent_end);
 	return 0;
