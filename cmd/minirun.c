@@ -106,6 +106,9 @@ main(int argc, char **argv)
 	struct mr_error err = {0};
 	int status = MR_EXIT_FAILURE;
 
+	/* Before anything else: the budget starts here (tests/bench). */
+	mr_phases_init();
+
 	/*
 	 * Subcommands that need no container.  A root filesystem really named
 	 * "profile" or "inspect" (or an OCI runtime command) can still be given
@@ -126,6 +129,7 @@ main(int argc, char **argv)
 		mr_cli_clear(&cli);
 		return MR_EXIT_FAILURE;
 	}
+	mr_phase("parsed");
 	if (cli.action == MR_CLI_HELP) {
 		fputs(mr_cli_usage, stdout);
 		mr_cli_clear(&cli);
@@ -149,6 +153,7 @@ main(int argc, char **argv)
 		mr_cli_clear(&cli);
 		return MR_EXIT_FAILURE;
 	}
+	mr_phase("image");
 	if (image.skipped_devices > 0)
 		print_warning(&cli, "%llu device nodes of the image not made (only root can)",
 			      (unsigned long long)image.skipped_devices);
@@ -189,6 +194,8 @@ main(int argc, char **argv)
 		mr_run_target_report(&cli.spec, &target);
 	}
 	mr_run_target_clear(&target);
+	/* mr_run removed the cgroup on its way out. */
+	mr_phase("cgroup-remove");
 	mr_prepared_clear(&prepared);
 	mr_cli_clear(&cli);
 	return status;

@@ -16,6 +16,7 @@
 #include "common/caps.h"
 #include "common/error.h"
 #include "common/outfile.h"
+#include "common/phases.h"
 #include "container/cgroup.h"
 #include "container/env-file.h"
 #include "container/exec.h"

@@ -121,8 +121,15 @@ join_path(char *out, size_t size, const char *mount, const char *rel, const char
 	size_t rl = strlen(rel);
 	while (rl > 0 && rel[rl - 1] == '/')
 		rl--;
-	snprintf(out, size, "%s%s%.*s%s%s", mount, rl ? "/" : "", (int)rl, rel, name ? "/" : "",
-		 name ? name : "");
+	int n = snprintf(out, size, "%s%s%.*s%s%s", mount, rl ? "/" : "", (int)rl, rel,
+			 name ? "/" : "", name ? name : "");
+	/*
+	 * A truncated path would name another cgroup: leave an empty one, which
+	 * every later open or mkdir refuses.  (Checking the result is also what
+	 * keeps -O3's -Wformat-truncation, an error here, quiet.)
+	 */
+	if (n < 0 || (size_t)n >= size)
+		out[0] = '\0';
 }
 
 /* --- where the hierarchies are -------------------------------------------- */

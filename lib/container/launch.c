@@ -80,6 +80,7 @@
 #include "container/namespaces.h"
 #include "seccomp/observe.h"
 #include "container/tty.h"
+#include "common/phases.h"
 #include "common/util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -554,6 +555,7 @@ take_identity(const struct mr_prepared *p, struct shared_page *shared, struct mr
 
 	if (identity_before_filter(p, err) < 0)
 		return -1;
+	mr_phase("child:identity");
 
 	/*
 	 * Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so it
@@ -565,6 +567,8 @@ take_identity(const struct mr_prepared *p, struct shared_page *shared, struct mr
 	 */
 	if (!spec->no_new_privs && install_filter(p, shared, err) < 0)
 		return -1;
+	if (!spec->no_new_privs)
+		mr_phase("child:seccomp-load");
 
 	if (identity_after_filter(p, err) < 0) {
 		if (p->seccomp.enabled && !spec->no_new_privs &&
@@ -577,6 +581,7 @@ take_identity(const struct mr_prepared *p, struct shared_page *shared, struct mr
 				 "installed last)");
 		return -1;
 	}
+	mr_phase("child:identity-final");
 
 	if (spec->no_new_privs) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -584,6 +589,7 @@ take_identity(const struct mr_prepared *p, struct shared_page *shared, struct mr
 		/* As late as possible: only execve runs under it. */
 		if (install_filter(p, shared, err) < 0)
 			return -1;
+		mr_phase("child:seccomp-load");
 	}
 	return 0;
 }
@@ -593,6 +599,7 @@ static int
 exec_command(const struct mr_prepared *p, struct mr_error *err)
 {
 	/* OCI create stopped before the identity (wait_for_start), not here. */
+	mr_phase("child:execve");
 	execve(p->exec_path, p->spec->argv, p->envp);
 	int e = errno;
 	if (p->seccomp.enabled && (e == EPERM || e == ENOSYS))
@@ -667,14 +674,18 @@ static int
 container_init(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
 	       struct shared_page *shared, struct mr_error *err)
 {
+	mr_phase("child:start");
 	if (detach_from_caller(p, sync_fd, pipes, err) < 0)
 		return -1;
+	mr_phase("child:detach");
 	if (enter_root(p, sync_fd, err) < 0)
 		return -1;
+	mr_phase("child:close-fds");
 	if (p->spec->init && split_off_init(p, sync_fd, err) < 0)
 		return -1;
 	if (set_up_surroundings(p, sync_fd, err) < 0)
 		return -1;
+	mr_phase("child:surroundings");
 	if (detached(p) && wait_for_start(p, sync_fd, err) < 0)
 		return -1;
 	if (take_identity(p, shared, err) < 0)
@@ -871,6 +882,7 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgfd;
 	}
+	mr_phase("socketpair");
 	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG)) {
 		/* Before Linux 5.7: the child joins its cgroup2 directory itself. */
@@ -893,6 +905,8 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 		close(parent_end);
 		container_main(p, child_end, pipes, shared);
 	}
+	/* minirun's side; the container process may already be past child:start. */
+	mr_phase("clone3-return");
 	*child = (struct child){.pid = pid, .pidfd = pidfd};
 	*sock = mr_steal_fd(&parent_end);
 	return 0;
@@ -1431,6 +1445,8 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 	bool ready = false;
 	if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, &ready, err) < 0)
 		return -1;
+	/* EOF on the sync socket: the container process has exec'ed. */
+	mr_phase("exec-seen");
 	if (detached(p))
 		return hand_over(p, &child, &master, ready, err);
 	*execed = true;
@@ -1438,6 +1454,7 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 		p->ctl->started(p->ctl->data, child.pid);
 	if (relay_until_exit(p, &child, relay, master, &pipes, observer, exit_status, err) < 0)
 		return -1;
+	mr_phase("reaped");
 	child_reaped(&child);
 	if (observer != NULL)
 		return mr_observer_finish(observer, err);
@@ -1514,6 +1531,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 		mr_observer_abort(observer);
 		return -1;
 	}
+	mr_phase("cgroup-create");
 	p->cgroup = &cg;
 	p->ctl = ctl;
 	if (p->spec->verbose) {

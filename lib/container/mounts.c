@@ -19,6 +19,7 @@
 #include "container/overlay.h"
 #include "container/etc-files.h"
 #include "container/sysctl.h"
+#include "common/phases.h"
 #include "common/util.h"
 
 /*
@@ -451,8 +452,13 @@ do_pivot_root(int rootfd, struct mr_error *err)
 	return 0;
 }
 
-int
-mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
+/*
+ * ROOTFS bound onto itself in the new mount namespace (pivot_root needs a
+ * mount point), checked to be the directory opened before clone.  Returns
+ * a descriptor of its root.
+ */
+static int
+bind_checked_rootfs(const struct mr_prepared *p, struct mr_error *err)
 {
 	const char *root = p->rootfs_path;
 
@@ -485,6 +491,32 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 				    "rootfs %s: the path changed while the container was starting "
 				    "(a component was replaced); refusing to continue",
 				    root);
+	return mr_steal_fd(&rootfd);
+}
+
+/* The OCI masked and read-only paths, through the fresh procfs and sysfs descriptors. */
+static int
+apply_masks(int procfd, int sysfd, int devfd, struct mr_error *err)
+{
+	cleanup_close int nullfd = openat(devfd, "null", O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	if (nullfd < 0)
+		return mr_error_set(err, errno, "open /dev/null for masking");
+	if (mask_paths(procfd, "proc", masked_proc_paths, MR_ARRAY_SIZE(masked_proc_paths), nullfd,
+		       err) < 0)
+		return -1;
+	if (mask_paths(sysfd, "sys", masked_sys_paths, MR_ARRAY_SIZE(masked_sys_paths), nullfd,
+		       err) < 0)
+		return -1;
+	return readonly_paths_setup(procfd, err);
+}
+
+int
+mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
+{
+	cleanup_close int rootfd = bind_checked_rootfs(p, err);
+	if (rootfd < 0)
+		return -1;
+	mr_phase("child:rootfs");
 	/* The copy-on-write root (overlay.c) over the checked bind, by fd. */
 	if (mr_overlay_setup(p, &rootfd, err) < 0)
 		return -1;
@@ -492,6 +524,7 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	/* --read-only: the whole root tree, before anything is mounted on it. */
 	if (mr_volumes_root_readonly(p, rootfd, err) < 0)
 		return -1;
+	mr_phase("child:overlay");
 
 	/*
 	 * procfs, /dev and /sys are mounted by descriptor and everything done
@@ -513,6 +546,7 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 */
 	if (mr_sysctl_apply(p, procfd, err) < 0)
 		return -1;
+	mr_phase("child:proc");
 	/* --device nodes go into the fresh /dev by its descriptor, as the default ones. */
 	/* Only root can make nodes; rootless --privileged keeps the default /dev. */
 	cleanup_close int devfd =
@@ -520,6 +554,7 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	if (devfd < 0 || mr_devices_make_nodes(devfd, p->spec->resources.devices,
 					       p->spec->resources.n_devices, p->rootless, err) < 0)
 		return -1;
+	mr_phase("child:dev");
 	cleanup_close int sysfd = setup_sys(rootfd, p->rootless, p->spec->privileged, err);
 	if (sysfd < 0)
 		return -1;
@@ -529,27 +564,10 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 */
 	if (mr_cgroup_mount(p, sysfd, procfd, err) < 0)
 		return -1;
-	if (!p->spec->privileged) {
-		cleanup_close int nullfd = openat(devfd, "null", O_PATH | O_CLOEXEC | O_NOFOLLOW);
-		if (nullfd < 0)
-			return mr_error_set(err, errno, "open /dev/null for masking");
-		if (mask_paths(procfd, "proc", masked_proc_paths, MR_ARRAY_SIZE(masked_proc_paths),
-			       nullfd, err) < 0)
-			return -1;
-		if (mask_paths(sysfd, "sys", masked_sys_paths, MR_ARRAY_SIZE(masked_sys_paths),
-			       nullfd, err) < 0)
-			return -1;
-		if (readonly_paths_setup(procfd, err) < 0)
-			return -1;
-	}
-	/*
-	 * Volumes last, as docker mounts user mounts after its defaults: a
-	 * volume at /dev/x must land in the /dev tmpfs, not under it, and a
-	 * destination that an image symlink points into /proc or /sys is
-	 * recognised only once the procfs, sysfs and their masks are there.
-	 * Before pivot_root, while the host's paths still resolve (rootless
-	 * sources are opened again here).
-	 */
+	mr_phase("child:sys");
+	if (!p->spec->privileged && apply_masks(procfd, sysfd, devfd, err) < 0)
+		return -1;
+	mr_phase("child:masks");
 	/*
 	 * Docker's /etc/hostname, hosts and resolv.conf: after procfs and
 	 * sysfs, so an /etc the image points into them is recognised, and
@@ -558,9 +576,22 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 */
 	if (mr_etc_files_attach(p, rootfd, devfd, err) < 0)
 		return -1;
+	mr_phase("child:etc-files");
+	/*
+	 * Volumes last, as docker mounts user mounts after its defaults: a
+	 * volume at /dev/x must land in the /dev tmpfs, not under it, and a
+	 * destination that an image symlink points into /proc or /sys is
+	 * recognised only once the procfs, sysfs and their masks are there.
+	 * Before pivot_root, while the host's paths still resolve (rootless
+	 * sources are opened again here).
+	 */
 	if (mr_volumes_attach(p, rootfd, err) < 0)
 		return -1;
-	return do_pivot_root(rootfd, err);
+	mr_phase("child:volumes");
+	if (do_pivot_root(rootfd, err) < 0)
+		return -1;
+	mr_phase("child:pivot_root");
+	return 0;
 }
 
 bool

@@ -28,6 +28,7 @@
 #include "container/overlay.h"
 #include "container/sysctl.h"
 #include "seccomp/bpf-eval.h"
+#include "common/phases.h"
 #include "common/util.h"
 
 /* Docker's default PATH (moby oci/defaults.go). */
@@ -550,8 +551,10 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 		return -1;
 	if (open_rootfs(spec, p, err) < 0)
 		return -1;
+	mr_phase("prepare:rootfs");
 	if (resolve_user(spec, p, err) < 0)
 		return -1;
+	mr_phase("prepare:user");
 	if (set_capabilities(spec, p, err) < 0)
 		return -1;
 	if (make_hostname(spec, p, err) < 0)
@@ -568,8 +571,11 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 		return -1;
 	if (mr_overlay_wanted(spec) && mr_exec_check_image(p, err) < 0)
 		return -1;
+	mr_phase("prepare:misc");
 	if (prepare_seccomp(spec, p, err) < 0)
 		return -1;
+	/* After seccomp:cache-read or seccomp:compile: the launch check. */
+	mr_phase("prepare:seccomp-check");
 	if (mr_apparmor_check(spec->apparmor, err) < 0)
 		return -1;
 	if (mr_cgroup_check(spec, p->rootless, err) < 0 ||
@@ -578,6 +584,7 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	/* Last: a missing -v source is created on the host, only once all else passed. */
 	if (mr_volumes_prepare(spec->volumes, spec->n_volumes, p->rootless, &p->volumes, err) < 0)
 		return -1;
+	mr_phase("prepared");
 	pending = NULL; /* complete: the caller owns it now */
 	return 0;
 }

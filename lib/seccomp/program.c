@@ -30,6 +30,7 @@
 #include "seccomp/arch.h"
 #include "common/strv.h"
 #include "common/typo.h"
+#include "common/phases.h"
 #include "common/util.h"
 
 #define BUILTIN_SOURCE "built-in default"
@@ -566,6 +567,8 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 		if (cache_dir != NULL && builtin_fast_key(req->bounding, fast_key, err) < 0)
 			return -1;
 		hit = prepare_builtin_cached(cache_dir, fast_key, out, err);
+		if (hit > 0)
+			mr_phase("seccomp:cache-read");
 		if (hit != 0)
 			return hit < 0 ? -1 : 0;
 	}
@@ -595,6 +598,7 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 	};
 	if (mr_filter_build(&red, &opts, &filt, err) < 0)
 		return -1;
+	mr_phase("seccomp:compile");
 	if (fast && cache_dir != NULL && prof->warnings.n == 0)
 		mr_filter_cache_put(cache_dir, fast_key, &filt);
 	if (take_warnings(out, &filt.warnings) < 0)

@@ -1,12 +1,14 @@
 #!/bin/bash
 # minirun's start-up benchmark against the floor, bubblewrap, crun and runc.
 #
-#   tests/bench/run.sh [--minirun PATH [--buildtype TYPE]] [--rounds N] [--quick] [OUTDIR]
+#   tests/bench/run.sh [--minirun PATH [--buildtype TYPE]] [--rounds N] [--quick]
+#                      [--profile MOBY_DEFAULT_JSON] [OUTDIR]
 #
 # As root.  Installs the peers (.ci/install-deps --with-peers), builds an
 # optimized minirun in build-bench/ (unless --minirun is given), makes the
 # busybox rootfs with the static syscall-loop helper in it, and runs
-# tests/bench/bench.py, which prints the table and writes OUTDIR/results.json,
+# tests/bench/bench.py, which prints the tables (start-up, the per-phase budget
+# from MINIRUN_TRACE_PHASES, per-call costs, targets) and writes OUTDIR/results.json,
 # OUTDIR/results.md and OUTDIR/chart.png (OUTDIR defaults to build-bench/bench).
 # Never part of `meson test`: a benchmark does not pass or fail.
 #
@@ -30,6 +32,7 @@ buildtype=unknown
 rounds=50
 syscall_rounds=5
 out=
+profile=
 
 usage() {
     sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
         --buildtype) buildtype=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --quick) rounds=10; syscall_rounds=2; shift ;;
+        --profile) profile=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
         *) out=$1; shift ;;
@@ -74,20 +78,29 @@ out=${out:-$src/build-bench/bench}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# The static helpers (per-syscall loop, peak RSS), then the rootfs with the
-# loop at /syscall-loop.
+# The static helpers (per-syscall loop, peak RSS, the syscall floor), then the
+# rootfs with the loop at /syscall-loop.
 cc=${CC:-cc}
-for h in syscall-loop peak-rss; do
+for h in syscall-loop peak-rss syscall-floor; do
     if [ ! -x "$out/$h" ] || [ "$here/$h.c" -nt "$out/$h" ]; then
         "$cc" -O2 -Wall -Wextra -static -o "$out/$h" "$here/$h.c"
     fi
 done
 "$src/tests/setup-rootfs.sh" "$out/rootfs" "$out/syscall-loop"
 
-profile=$src/../shared/profiles/moby-moby_default.json
+# moby's default.json sits in ../shared next to the main checkout; a git
+# worktree elsewhere finds it through the repository's common directory.
+rel=shared/profiles/moby-moby_default.json
+if [ -z "$profile" ]; then
+    profile=$src/../$rel
+    if [ ! -f "$profile" ] &&
+        common=$(git -C "$src" rev-parse --path-format=absolute --git-common-dir 2>/dev/null); then
+        profile=$(dirname "$common")/../$rel
+    fi
+fi
 args=(--minirun "$minirun" --rootfs "$out/rootfs" --out "$out" --rounds "$rounds"
       --syscall-rounds "$syscall_rounds" --profile "$profile" --peak-rss "$out/peak-rss"
-      --buildtype "$buildtype")
+      --buildtype "$buildtype" --floor "$out/syscall-floor")
 
 if mountpoint -q /sys/fs/cgroup/unified; then
     args+=(--crun-note "hybrid cgroups: the driver ran in a private mount namespace without /sys/fs/cgroup/unified (crun 1.8.1 refuses hybrid layouts); crun with --cgroup-manager=disabled, runc with cgroupfs v1")

@@ -120,4 +120,31 @@ is "$out" hi "echo hi | minirun -i ROOTFS cat prints hi"
 out=$(echo hi | timeout 20 "$MINIRUN" "$ROOTFS" cat 2>&1)
 is "$out" "" "echo hi | minirun ROOTFS cat prints nothing"
 
+
+# --- MINIRUN_TRACE_PHASES (the benchmark's phase budget) -------------------------
+run_cmd env MINIRUN_TRACE_PHASES=1 "$MINIRUN" "$ROOTFS" /probe fds
+phases=$(printf '%s\n' "$ERR" | awk '$1 == "phase" { print $2 }' | tr '\n' ' ')
+if [ "$RC" = 0 ] && [ "$OUT" = "0 1 2" ] && [[ $phases == "main "*" child:execve exec-seen reaped "*" exit " ]] &&
+    [[ $phases == *" child:overlay "*" child:pivot_root "*" child:seccomp-load "* ]] &&
+    [[ $ERR == "phases CLOCK_MONOTONIC "[0-9]*$'\n'"phase main 0.0"$'\n'* ]] &&
+    [ "$(printf '%s\n' "$ERR" | sed 1d | grep -vc '^phase [a-z0-9:_-]* [0-9.]*$')" = 0 ]; then
+    ok "MINIRUN_TRACE_PHASES=1: phase lines on stderr, in launch order, nothing else changes"
+else
+    not_ok "MINIRUN_TRACE_PHASES=1: phase lines on stderr" "phases: $phases
+$(_result_diag)"
+fi
+run_cmd env MINIRUN_TRACE_PHASES=9 "$MINIRUN" "$ROOTFS" /probe fds 9> "$TESTS_TMP/phases"
+if [ "$RC" = 0 ] && [ "$OUT" = "0 1 2" ] && [ -z "$ERR" ] &&
+    grep -q '^phase child:execve ' "$TESTS_TMP/phases"; then
+    ok "MINIRUN_TRACE_PHASES=9: the lines go to fd 9, which the container does not get"
+else
+    not_ok "MINIRUN_TRACE_PHASES=9" "$(_result_diag)
+file: $(cat "$TESTS_TMP/phases")"
+fi
+run_cmd env MINIRUN_TRACE_PHASES=1 "$MINIRUN" "$ROOTFS" sh -c 'env | grep -c MINIRUN_TRACE || true'
+is "$OUT" 0 "MINIRUN_TRACE_PHASES does not reach the container's environment"
+run_cmd env MINIRUN_TRACE_PHASES=bogus "$MINIRUN" "$ROOTFS" true
+expect "MINIRUN_TRACE_PHASES=bogus: a warning, no tracing, the container runs" 0 "" \
+    "minirun: MINIRUN_TRACE_PHASES=bogus: expected 1 (stderr) or a file descriptor >= 3; not tracing"
+
 done_testing

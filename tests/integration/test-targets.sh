@@ -158,11 +158,18 @@ for rt in runc crun; do
             not_ok "$w: learn --target $rt and convert" "rc=$RC" "$ERR"
         fi
         run_cmd "$MINIRUN" profile check --target "$rt" "$learned"
-        [ "$RC" -lt 2 ]
+        [ "$RC" = 0 ]
         verdict $? "$w: profile check --target $rt: no error" "rc=$RC" "$OUT"
         for nnp in false true; do
             write_config "$w" "$oci" "$nnp"
             run_runtime "$rt"
+            # busybox nc now and then ends a loopback exchange with nothing
+            # read (exit 0, no output) under the real runtimes; a profile
+            # problem fails the same way twice, so one more try tells them apart.
+            if [ "$w" = tcp ] && [ "$RC" = 0 ] && [ -z "$OUT" ]; then
+                diag "tcp under $rt: empty exchange, tried once more"
+                run_runtime "$rt"
+            fi
             if [ "$RC" = 0 ] && [ "$OUT" = "${expect[$w]}" ]; then
                 ok "$w under $rt, noNewPrivileges $nnp: started, completed"
             else
