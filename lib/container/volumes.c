@@ -31,6 +31,7 @@
 #include "container/volumes.h"
 #include "container/prepare.h"
 #include "common/util.h"
+#include "container/resources.h"
 
 /* Deeper than any sane destination; bounds the walks below. */
 #define MAX_DEPTH 256
@@ -267,40 +268,15 @@ mr_volume_parse_bind(const char *arg, struct mr_volume **v, size_t *n, struct mr
  * A size as docker's go-units RAMInBytes reads it: N, Nk, Nm, Ng, Nt (any
  * case, an optional trailing "b"), powers of 1024.
  */
+/* Docker's units (go-units RAMInBytes), with the parser --memory uses; 0 is refused. */
 static int
 parse_size(const char *s, unsigned long long *out)
 {
-	char *end;
-	if (!isdigit((unsigned char)s[0]))
+	struct mr_error ignored;
+	int64_t v;
+	if (mr_parse_memory("size", s, &v, &ignored) < 0 || v <= 0)
 		return -1;
-	errno = 0;
-	unsigned long long n = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	unsigned int shift = 0;
-	switch (tolower((unsigned char)*end)) {
-	case 'k':
-		shift = 10;
-		break;
-	case 'm':
-		shift = 20;
-		break;
-	case 'g':
-		shift = 30;
-		break;
-	case 't':
-		shift = 40;
-		break;
-	default:
-		break;
-	}
-	if (shift != 0)
-		end++;
-	if (tolower((unsigned char)*end) == 'b')
-		end++;
-	if (*end != '\0' || n == 0 || n > (ULLONG_MAX >> shift))
-		return -1;
-	*out = n << shift;
+	*out = (unsigned long long)v;
 	return 0;
 }
 
