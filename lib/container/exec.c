@@ -375,6 +375,17 @@ mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ct
 	 * where it is, and the process it clones next is born in the
 	 * container's, with a small pid there and the init as its reaper.
 	 */
+	/*
+	 * Our own pid namespace, to go back to once the child exists: later
+	 * helpers of ours (LeakSanitizer's tracer in the ASan build, a fork of
+	 * libc's) must not be born in the container.
+	 */
+	cleanup_close int own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (own_pidns < 0) {
+		mr_error_set(err, errno, "open /proc/self/ns/pid");
+		cgroup_close(&cg);
+		return -1;
+	}
 	if (other_ns(st->pid, "pid") && setns(init_pidfd, CLONE_NEWPID) < 0) {
 		mr_error_set(err, errno, "setns into container %s's pid namespace", st->id);
 		cgroup_close(&cg);
@@ -387,6 +398,11 @@ mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ct
 	fflush(stderr);
 	pid_t pid = spawn(p, st, init_pidfd, &cg, ctl->preserve_fds, &pidfd, &sock, err);
 	cgroup_close(&cg);
+	if (setns(own_pidns, CLONE_NEWPID) < 0 && pid >= 0) {
+		mr_error_set(err, errno, "setns back into minirun's own pid namespace");
+		kill_and_reap(pidfd);
+		pid = -1;
+	}
 	if (pid < 0)
 		goto out;
 	if (mr_launch_wait_for_exec(pid, pidfd, sock, &master, err) < 0) {
