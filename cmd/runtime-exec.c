@@ -23,17 +23,6 @@
 #include "config.h"
 #include "runtime.h"
 
-__attribute__((format(printf, 1, 2))) static int
-failf(const char *fmt, ...)
-{
-	struct mr_error err = {0};
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
-	va_end(ap);
-	return mr_rt_fail(&err);
-}
-
 static int
 push(char ***v, size_t *n, char *s)
 {
@@ -123,16 +112,16 @@ exec_options(int argc, char **argv, struct exec_args *a)
 			break;
 		case 'e':
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-				return failf("--env %s: expected KEY=VALUE", optarg), -1;
+				return mr_rt_failf("--env %s: expected KEY=VALUE", optarg), -1;
 			if (push(&a->o.env, &a->o.n_env, optarg) < 0)
-				return failf("exec: Cannot allocate memory"), -1;
+				return mr_rt_failf("exec: Cannot allocate memory"), -1;
 			break;
 		case 'u':
 			a->o.user = optarg;
 			break;
 		case 'c':
 			if (push(&a->o.caps, &a->o.n_caps, optarg) < 0)
-				return failf("exec: Cannot allocate memory"), -1;
+				return mr_rt_failf("exec: Cannot allocate memory"), -1;
 			break;
 		case 'n':
 			a->o.no_new_privs = true;
@@ -144,9 +133,10 @@ exec_options(int argc, char **argv, struct exec_args *a)
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end != '\0' || n > 1024)
-				return failf("--preserve-fds %s: expected a number of fds (0 to "
-					     "1024)",
-					     optarg),
+				return mr_rt_failf(
+					   "--preserve-fds %s: expected a number of fds (0 to "
+					   "1024)",
+					   optarg),
 				       -1;
 			a->preserve_fds = (unsigned)n;
 			break;
@@ -162,8 +152,8 @@ exec_options(int argc, char **argv, struct exec_args *a)
 		}
 	}
 	if (argc - optind < 1 || (a->o.process_file == NULL && argc - optind < 2))
-		return failf("exec: expected [OPTIONS] CONTAINER-ID COMMAND [ARG...] (or "
-			     "--process FILE CONTAINER-ID)"),
+		return mr_rt_failf("exec: expected [OPTIONS] CONTAINER-ID COMMAND [ARG...] (or "
+				   "--process FILE CONTAINER-ID)"),
 		       -1;
 	a->o.argv = argv + optind + 1;
 	a->o.argc = (size_t)(argc - optind - 1);
@@ -358,11 +348,11 @@ mr_rt_ps(int argc, char **argv)
 		format = optarg;
 	}
 	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
-		return failf("ps: --format %s: expected table or json", format);
+		return mr_rt_failf("ps: --format %s: expected table or json", format);
 	if (argc - optind < 1)
-		return failf("ps: expected [--format table|json] CONTAINER-ID [PS-ARGS...]");
+		return mr_rt_failf("ps: expected [--format table|json] CONTAINER-ID [PS-ARGS...]");
 	if (strcmp(format, "json") == 0 && argc - optind > 1)
-		return failf("ps: PS-ARGS cannot be used with --format json");
+		return mr_rt_failf("ps: PS-ARGS cannot be used with --format json");
 	if (mr_state_open(mr_rt_root(), argv[optind], false, &st, &err) < 0)
 		goto out;
 	if (st.status == MR_STATUS_STOPPED) {
@@ -402,7 +392,7 @@ mr_rt_pause(int argc, char **argv, bool pause)
 	if (getopt_long_only(argc, argv, "+", (struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
 		return 1;
 	if (argc - optind != 1)
-		return failf("%s: expected CONTAINER-ID", cmd);
+		return mr_rt_failf("%s: expected CONTAINER-ID", cmd);
 	/* Exclusive: two pauses, or a pause and a delete, do not interleave. */
 	if (mr_state_open(mr_rt_root(), argv[optind], true, &st, &err) < 0)
 		goto fail;
@@ -468,7 +458,7 @@ mr_rt_features(int argc, char **argv)
 
 	(void)argv;
 	if (argc != 1)
-		return failf("features: takes no arguments");
+		return mr_rt_failf("features: takes no arguments");
 	json_t *caps = json_array();
 	char *names = mr_caps_to_string(mr_caps_all_known());
 	for (char *save = NULL, *s = names ? strtok_r(names, ",", &save) : NULL; s;
@@ -498,7 +488,7 @@ mr_rt_features(int argc, char **argv)
 	char *text = j ? json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(j);
 	if (text == NULL)
-		return failf("features: Cannot allocate memory");
+		return mr_rt_failf("features: Cannot allocate memory");
 	puts(text);
 	free(text);
 	return 0;

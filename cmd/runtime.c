@@ -101,8 +101,8 @@ fail(const struct mr_error *err)
 	return 1;
 }
 
-__attribute__((format(printf, 1, 2))) static int
-failf(const char *fmt, ...)
+int
+mr_rt_failf(const char *fmt, ...)
 {
 	struct mr_error err = {0};
 	va_list ap;
@@ -459,7 +459,7 @@ operands(int argc, char **argv, int min, int max, const char *usage)
 {
 	int n = argc - optind;
 	if (n < min || n > max) {
-		failf("%s: expected %s", argv[0], usage);
+		mr_rt_failf("%s: expected %s", argv[0], usage);
 		return -1;
 	}
 	return 0;
@@ -494,7 +494,7 @@ cmd_create_run(int argc, char **argv, bool run)
 			break;
 		case 'd':
 			if (!run)
-				return failf(
+				return mr_rt_failf(
 				    "create: --detach is for run (create always detaches)");
 			o.detach = true;
 			break;
@@ -508,7 +508,7 @@ cmd_create_run(int argc, char **argv, bool run)
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end != '\0' || n > 1024)
-				return failf(
+				return mr_rt_failf(
 				    "--preserve-fds %s: expected a number of fds (0 to 1024)",
 				    optarg);
 			o.preserve_fds = (unsigned)n;
@@ -566,7 +566,7 @@ cmd_state(int argc, char **argv)
 	char *text = mr_state_to_json(&st);
 	mr_state_clear(&st);
 	if (text == NULL)
-		return failf("state: Cannot allocate memory");
+		return mr_rt_failf("state: Cannot allocate memory");
 	fputs(text, stdout);
 	free(text);
 	return 0;
@@ -589,7 +589,7 @@ cmd_kill(int argc, char **argv)
 	if (operands(argc, argv, 1, 2, "[--all] CONTAINER-ID [SIGNAL]") < 0)
 		return 1;
 	if (optind + 1 < argc && (sig = parse_signal(argv[optind + 1])) < 0)
-		return failf("kill: unknown signal \"%s\"", argv[optind + 1]);
+		return mr_rt_failf("kill: unknown signal \"%s\"", argv[optind + 1]);
 	if (mr_state_open(g.root, argv[optind], false, &st, &err) < 0 ||
 	    (st.status == MR_STATUS_STOPPED &&
 	     mr_error_set(&err, 0, "container %s is not running", st.id) < 0) ||
@@ -660,22 +660,22 @@ cmd_spec(int argc, char **argv)
 		return 1;
 	char *text = mr_oci_config_template(rootless, (unsigned)geteuid(), (unsigned)getegid());
 	if (text == NULL)
-		return failf("spec: Cannot allocate memory");
+		return mr_rt_failf("spec: Cannot allocate memory");
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
 	/* Never over an existing one (runc's rule), never through a symlink. */
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		int e = errno;
 		free(text);
-		return e == EEXIST ? failf("%s exists: remove it first", path)
-				   : failf("%s: %s", path, strerror(e));
+		return e == EEXIST ? mr_rt_failf("%s exists: remove it first", path)
+				   : mr_rt_failf("%s: %s", path, strerror(e));
 	}
 	size_t n = strlen(text);
 	bool ok = write(fd, text, n) == (ssize_t)n;
 	int e = errno;
 	close(fd);
 	free(text);
-	return ok ? 0 : failf("%s: %s", path, strerror(e));
+	return ok ? 0 : mr_rt_failf("%s: %s", path, strerror(e));
 }
 
 static void
@@ -733,8 +733,9 @@ global_flag(int argc, char **argv, int *i, bool apply)
 		const char *v = a[n] == '=' ? a + n + 1 : NULL;
 		if (v == NULL) {
 			if (*i + 1 >= argc)
-				return apply ? (failf("--%s: needs a value", with_value[k]), -1)
-					     : 0;
+				return apply
+					   ? (mr_rt_failf("--%s: needs a value", with_value[k]), -1)
+					   : 0;
 			v = argv[++*i];
 		}
 		if (!apply)
@@ -746,14 +747,15 @@ global_flag(int argc, char **argv, int *i, bool apply)
 		else if (k == 2 && strcmp(v, "json") == 0)
 			g.log_json = true;
 		else if (k == 2 && strcmp(v, "text") != 0)
-			return failf("--log-format %s: expected text or json", v), -1;
+			return mr_rt_failf("--log-format %s: expected text or json", v), -1;
 		return 1;
 	}
 	if (strcmp(a, "debug") == 0)
 		return 1;
 	if (strcmp(a, "systemd-cgroup") == 0)
-		return apply ? (failf("--systemd-cgroup: not supported (minirun manages cgroupfs "
-				      "directories itself)"),
+		return apply ? (mr_rt_failf(
+				    "--systemd-cgroup: not supported (minirun manages cgroupfs "
+				    "directories itself)"),
 				-1)
 			     : 1;
 	return 0;
@@ -846,5 +848,5 @@ mr_cmd_runtime(int argc, char **argv)
 		return mr_rt_pause(argc, argv, strcmp(cmd, "pause") == 0);
 	if (strcmp(cmd, "features") == 0)
 		return mr_rt_features(argc, argv);
-	return failf("%s: unknown command (see minirun --root %s --help)", cmd, g.root);
+	return mr_rt_failf("%s: unknown command (see minirun --root %s --help)", cmd, g.root);
 }

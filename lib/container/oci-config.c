@@ -1265,8 +1265,15 @@ mr_oci_config_template(bool rootless, unsigned uid, unsigned gid)
 		      "minirun", "mounts", mounts, "linux", linux_);
 	if (root == NULL)
 		return NULL;
-	char *text = json_dumps(root, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	char *text = mr_json_text(root, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 	json_decref(root);
+	return text;
+}
+
+char *
+mr_json_text(const json_t *root, size_t flags)
+{
+	char *text = json_dumps(root, flags);
 	if (text == NULL)
 		return NULL;
 	size_t n = strlen(text);

@@ -14,6 +14,7 @@
 #ifndef MINIRUN_LIB_OCI_CONFIG_H
 #define MINIRUN_LIB_OCI_CONFIG_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -57,5 +58,8 @@ void mr_oci_config_clear(struct mr_oci_config *cfg);
  * host's network.  Malloc'ed JSON text with a final newline, NULL on ENOMEM.
  */
 char *mr_oci_config_template(bool rootless, unsigned uid, unsigned gid);
+
+/* JSON as text ending in a newline, as a file or a terminal wants it (malloc'ed; NULL: ENOMEM). */
+char *mr_json_text(const json_t *root, size_t flags);
 
 #endif

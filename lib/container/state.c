@@ -357,19 +357,9 @@ mr_state_to_json(const struct mr_state *st)
 	json_t *j = state_json(st, false);
 	if (j == NULL)
 		return NULL;
-	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *text = mr_json_text(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
-	if (text == NULL)
-		return NULL;
-	size_t n = strlen(text);
-	char *out = realloc(text, n + 2);
-	if (out == NULL) {
-		free(text);
-		return NULL;
-	}
-	out[n] = '\n';
-	out[n + 1] = '\0';
-	return out;
+	return text;
 }
 
 int
