@@ -21,6 +21,7 @@
 
 #include "container/oci-config.h"
 #include "container/mounts.h"
+#include "seccomp/profile.h"
 #include "common/file.h"
 #include "common/util.h"
 
@@ -63,29 +64,6 @@ warn(struct ctx *c, const char *path, const char *fmt, ...)
 	return 0;
 }
 
-static const char *
-type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-	default:
-		return "null";
-	}
-}
-
 /*
  * PATH.KEY or PATH[I] into BUF (a message may lose the end of a very long
  * path, nothing else: not inlined, so the compiler does not warn about it).
@@ -126,7 +104,7 @@ member(struct ctx *c, json_t *obj, const char *path, const char *key, json_type 
 		};
 		*bad = true;
 		fail(c, sub(p, sizeof(p), path, key), "expected %s, found %s", names[type],
-		     type_name(v));
+		     mr_json_type_name(v));
 		return NULL;
 	}
 	return v;
@@ -190,7 +168,7 @@ get_strings(struct ctx *c, json_t *obj, const char *path, const char *key, json_
 	{
 		if (!json_is_string(e))
 			return fail(c, idx(q, sizeof(q), p, i), "expected a string, found %s",
-				    type_name(e));
+				    mr_json_type_name(e));
 	}
 	return 0;
 }
@@ -336,7 +314,7 @@ parse_rlimits(struct ctx *c, json_t *proc)
 
 		idx(p, sizeof(p), "process.rlimits", i);
 		if (!json_is_object(e))
-			return fail(c, p, "expected an object, found %s", type_name(e));
+			return fail(c, p, "expected an object, found %s", mr_json_type_name(e));
 		if (get_string(c, e, p, "type", &type) < 0)
 			return -1;
 		json_t *js = json_object_get(e, "soft"), *jh = json_object_get(e, "hard");
@@ -623,7 +601,7 @@ parse_mount(struct ctx *c, json_t *m, size_t i)
 
 	idx(p, sizeof(p), "mounts", i);
 	if (!json_is_object(m))
-		return fail(c, p, "expected an object, found %s", type_name(m));
+		return fail(c, p, "expected an object, found %s", mr_json_type_name(m));
 	if (get_string(c, m, p, "destination", &d) < 0 || get_string(c, m, p, "type", &type) < 0 ||
 	    get_string(c, m, p, "source", &src) < 0 || get_strings(c, m, p, "options", &opts) < 0)
 		return -1;
@@ -709,7 +687,7 @@ parse_namespaces(struct ctx *c, json_t *linux_)
 
 		idx(p, sizeof(p), "linux.namespaces", i);
 		if (!json_is_object(e))
-			return fail(c, p, "expected an object, found %s", type_name(e));
+			return fail(c, p, "expected an object, found %s", mr_json_type_name(e));
 		if (get_string(c, e, p, "type", &type) < 0 ||
 		    get_string(c, e, p, "path", &path) < 0)
 			return -1;
@@ -1066,7 +1044,7 @@ parse_annotations(struct ctx *c, json_t *root)
 		char p[300];
 		if (!json_is_string(v))
 			return fail(c, sub(p, sizeof(p), "annotations", key),
-				    "expected a string, found %s", type_name(v));
+				    "expected a string, found %s", mr_json_type_name(v));
 		size_t n = c->cfg->n_annotations++;
 		c->cfg->annotations[2 * n] = strdup(key);
 		c->cfg->annotations[2 * n + 1] = strdup(json_string_value(v));
@@ -1093,7 +1071,7 @@ mr_oci_config_parse(const char *text, size_t len, const char *source, const char
 				    jerr.text);
 	int r = -1;
 	if (!json_is_object(root)) {
-		fail(&c, "(top level)", "expected an object, found %s", type_name(root));
+		fail(&c, "(top level)", "expected an object, found %s", mr_json_type_name(root));
 		goto out;
 	}
 	static const char *const others[] = {"windows", "solaris", "vm", "zos"};

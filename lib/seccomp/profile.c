@@ -434,8 +434,8 @@ pwarn(struct pctx *c, const json_t *at, const char *fmt, ...)
 	return 0;
 }
 
-static const char *
-type_name(const json_t *v)
+const char *
+mr_json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -505,7 +505,8 @@ want_type(struct pctx *c, const json_t *v, json_type t, const char *what, const 
 	};
 	if (json_typeof(v) == t)
 		return 0;
-	return perr(c, v, "%s: \"%s\" must be %s, not %s", what, key, names[t], type_name(v));
+	return perr(c, v, "%s: \"%s\" must be %s, not %s", what, key, names[t],
+		    mr_json_type_name(v));
 }
 
 static char *
@@ -545,7 +546,7 @@ get_errno(struct pctx *c, const json_t *v, const char *what, const char *key, un
 	if (!json_is_string(v))
 		return perr(
 		    c, v, "%s: \"%s\" must be an errno name such as \"EPERM\" or a number, not %s",
-		    what, key, type_name(v));
+		    what, key, mr_json_type_name(v));
 	if (mr_errno_parse(json_string_value(v), out) < 0)
 		return perr(c, v, "%s: \"%s\": unknown errno \"%s\"", what, key,
 			    json_string_value(v));
@@ -611,7 +612,7 @@ get_strings(struct pctx *c, const json_t *v, const char *what, const char *key, 
 	{
 		if (!json_is_string(e))
 			return perr(c, e, "%s: \"%s\"[%zu] must be a string, not %s", what, key, i,
-				    type_name(e));
+				    mr_json_type_name(e));
 		list[i] = xstrdup(c, json_string_value(e));
 		if (list[i] == NULL)
 			return -1;
@@ -711,7 +712,7 @@ parse_cond(struct pctx *c, const json_t *v, const char *what, const char *key,
 			return perr(
 			    c, vals[2],
 			    "%s: invalid minKernel: must be a string \"<kernel>.<major>\", not %s",
-			    w, type_name(vals[2]));
+			    w, mr_json_type_name(vals[2]));
 		const char *s = json_string_value(vals[2]);
 		if (parse_min_kernel(s, &cond->min_kernel, &cond->min_major) < 0)
 			return perr(
@@ -732,7 +733,7 @@ parse_arg(struct pctx *c, const json_t *v, const char *what, struct mr_prof_arg 
 	uint64_t u;
 
 	if (!json_is_object(v))
-		return perr(c, v, "%s must be an object, not %s", what, type_name(v));
+		return perr(c, v, "%s must be an object, not %s", what, mr_json_type_name(v));
 	if (get_keys(c, v, what, keys, 4, vals) < 0)
 		return -1;
 	arg->pos = posmap_get(&c->pm, v);
@@ -824,7 +825,7 @@ parse_rule(struct pctx *c, const json_t *v, size_t idx, struct mr_prof_rule *rul
 	snprintf(what, sizeof(what), "syscalls[%zu]", idx);
 	rule->errno_ret = EPERM;
 	if (!json_is_object(v))
-		return perr(c, v, "%s must be an object, not %s", what, type_name(v));
+		return perr(c, v, "%s must be an object, not %s", what, mr_json_type_name(v));
 	if (get_keys(c, v, what, keys, MR_ARRAY_SIZE(keys), vals) < 0)
 		return -1;
 	rule->pos = posmap_get(&c->pm, v);
@@ -926,7 +927,8 @@ parse_archmap(struct pctx *c, const json_t *v)
 		snprintf(what, sizeof(what), "archMap[%zu]", i);
 		c->p->n_archmap = i + 1;
 		if (!json_is_object(e))
-			return perr(c, e, "%s must be an object, not %s", what, type_name(e));
+			return perr(c, e, "%s must be an object, not %s", what,
+				    mr_json_type_name(e));
 		if (get_keys(c, e, what, keys, 2, vals) < 0)
 			return -1;
 		am->pos = posmap_get(&c->pm, e);
@@ -1292,7 +1294,8 @@ static int
 seccomp_object(struct pctx *c, const json_t *root, const json_t **out)
 {
 	if (!json_is_object(root))
-		return perr(c, root, "a profile must be a JSON object, not %s", type_name(root));
+		return perr(c, root, "a profile must be a JSON object, not %s",
+			    mr_json_type_name(root));
 	*out = root;
 	int spo = spo_spec(c, root, out);
 	if (spo != 0)
@@ -1306,7 +1309,8 @@ seccomp_object(struct pctx *c, const json_t *root, const json_t **out)
 			    "an OCI config.json without linux.seccomp: there is no profile in "
 			    "it (use --security-opt seccomp=unconfined to run without one)");
 	if (!json_is_object(obj))
-		return perr(c, obj, "linux.seccomp must be an object, not %s", type_name(obj));
+		return perr(c, obj, "linux.seccomp must be an object, not %s",
+			    mr_json_type_name(obj));
 	*out = obj;
 	return 0;
 }

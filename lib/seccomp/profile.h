@@ -10,6 +10,7 @@
 #ifndef MINIRUN_SECCOMP_PROFILE_H
 #define MINIRUN_SECCOMP_PROFILE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -141,5 +142,8 @@ mr_profile_freep(struct mr_profile **p)
 
 /* Parse an errno spelling: "EPERM", "ENOSYS" or a decimal number. */
 int mr_errno_parse(const char *s, unsigned *out);
+
+/* "an object", "a string", ...: a JSON value's type, for messages. */
+const char *mr_json_type_name(const json_t *v);
 
 #endif
