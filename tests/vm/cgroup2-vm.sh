@@ -46,7 +46,6 @@ vm_fail() {
     [ "${MINIRUN_UNDER_MESON:-0}" = 1 ] && exit 0
     exit 1
 }
-diag_file() { sed -e 's/\r$//' -e 's/^/# /' "$1"; }
 
 t0=$(date +%s.%N)
 
@@ -111,45 +110,4 @@ t1=$(date +%s.%N)
 # Nothing mounts a v1 hierarchy in the guest; cgroup_no_v1=all makes sure
 # no v1 controller could hold one (the kernel then offers them all to v2).
 VM_CMDLINE="$VM_CMDLINE cgroup_no_v1=all"
-log=$work/cgroup2-console.log
-kernels=()
-[ -n "$VM_VMLINUX" ] && kernels+=("$VM_VMLINUX")
-kernels+=("$VM_BZIMAGE")
-[ ${#kernels[@]} = 1 ] && kernels+=("$VM_BZIMAGE")
-attempt=0
-result=
-for k in "${kernels[@]}"; do
-    attempt=$((attempt + 1))
-    vm_boot "$k" "$cpio_file" "$log" || true
-    if grep -aq 'VMTAP-END' "$log"; then
-        result=$k
-        break
-    fi
-    cp "$log" "$work/cgroup2-console.$attempt.log"
-done
-t2=$(date +%s.%N)
-
-if [ -z "$result" ]; then
-    echo "1..1"
-    echo "not ok 1 - the VM printed no result (2 attempts, kernel $VM_KERNEL_NAME)"
-    echo "# last 30 lines of the serial console:"
-    tail -n 30 "$log" | diag_file /dev/stdin
-    [ "${MINIRUN_UNDER_MESON:-0}" = 1 ] && exit 0
-    exit 1
-fi
-
-tap=$(sed -n -e 's/\r$//' -e 's/^.*VMTAP: //p' "$log")
-printf '%s\n' "$tap"
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-echo "# kernel $VM_KERNEL_NAME ($(basename "$result")), initramfs" \
-    "$(($(stat -c %s "$cpio_file") / 1024)) KiB built in $(secs "$t0" "$t1") s," \
-    "VM run $(secs "$t1" "$t2") s (attempt $attempt), total $(secs "$t0" "$t2") s"
-failed=$(printf '%s\n' "$tap" | grep -c -E '^(not ok|Bail out!)' || true)
-if [ "$failed" != 0 ]; then
-    echo "# serial console (without TAP lines):"
-    grep -av 'VMTAP' "$log" | tail -n 40 | diag_file /dev/stdin
-fi
-if [ "$failed" != 0 ] && [ "${MINIRUN_UNDER_MESON:-0}" != 1 ]; then
-    exit 1
-fi
-exit 0
+vm_run_checks "$cpio_file" "$work/cgroup2-console.log" "$t0" "$t1"

@@ -230,3 +230,47 @@ vm_boot() {
             -kernel "$kernel" -initrd "$initrd" -append "$VM_CMDLINE" \
         < /dev/null > "$log" 2>&1
 }
+
+# vm_run_checks CPIO LOG T0 T1: boot the kernel with CPIO (the ELF vmlinux
+# first, PVH being faster, then the bzImage: two attempts), relay the
+# guest's TAP lines (VMTAP: ..., the serial console ends lines with \r\n)
+# and a timing line, and exit as a TAP producer under meson does: 0 with the
+# failures in TAP, or 1 when run by hand and something failed.
+vm_run_checks() {
+    local cpio=$1 log=$2 t0=$3 t1=$4 t2 k attempt=0 result='' tap failed
+    local kernels=()
+    [ -n "$VM_VMLINUX" ] && kernels+=("$VM_VMLINUX")
+    kernels+=("$VM_BZIMAGE")
+    [ ${#kernels[@]} = 1 ] && kernels+=("$VM_BZIMAGE")
+    for k in "${kernels[@]}"; do
+        attempt=$((attempt + 1))
+        vm_boot "$k" "$cpio" "$log" || true
+        if grep -aq 'VMTAP-END' "$log"; then
+            result=$k
+            break
+        fi
+        cp "$log" "${log%.log}.$attempt.log"
+    done
+    t2=$(date +%s.%N)
+    if [ -z "$result" ]; then
+        echo "1..1"
+        echo "not ok 1 - the VM printed no result (2 attempts, kernel $VM_KERNEL_NAME)"
+        echo "# last 30 lines of the serial console:"
+        tail -n 30 "$log" | sed -e 's/\r$//' -e 's/^/# /'
+        [ "${MINIRUN_UNDER_MESON:-0}" = 1 ] && exit 0
+        exit 1
+    fi
+    tap=$(sed -n -e 's/\r$//' -e 's/^.*VMTAP: //p' "$log")
+    printf '%s\n' "$tap"
+    echo "# kernel $VM_KERNEL_NAME ($(basename "$result")), initramfs" \
+        "$(($(stat -c %s "$cpio") / 1024)) KiB built in $(vm_secs "$t0" "$t1") s," \
+        "VM run $(vm_secs "$t1" "$t2") s (attempt $attempt), total $(vm_secs "$t0" "$t2") s"
+    failed=$(printf '%s\n' "$tap" | grep -c -E '^(not ok|Bail out!)' || true)
+    if [ "$failed" != 0 ]; then
+        echo "# serial console (without TAP lines):"
+        grep -av 'VMTAP' "$log" | tail -n 40 | sed -e 's/\r$//' -e 's/^/# /'
+        [ "${MINIRUN_UNDER_MESON:-0}" != 1 ] && exit 1
+    fi
+    exit 0
+}
+vm_secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
