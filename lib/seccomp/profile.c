@@ -1366,47 +1366,56 @@ mr_act_stricter(enum mr_act a, enum mr_act b)
 	return act_rank(a) > act_rank(b);
 }
 
+/* The text as a tree: YAML when named so (kubectl's files), else JSON; positions into c->pm. */
+static int
+load_root(const char *text, size_t len, struct pctx *c, json_t **root)
+{
+	const char *source = c->source;
+	json_error_t jerr;
+
+	if (refuse_nul(text, len, source, c->err) < 0)
+		return -1;
+	if (mr_yaml_named(source)) {
+		struct mr_yaml_pos *ypos = NULL;
+		size_t n_ypos = 0;
+		if (mr_yaml_load(text, len, source, root, &ypos, &n_ypos, c->err) < 0)
+			return -1;
+		int r = posmap_from_yaml(&c->pm, ypos, n_ypos);
+		free(ypos);
+		if (r < 0)
+			return mr_error_oomf(c->err, "seccomp profile %s", source);
+		return 0;
+	}
+	*root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	char hint[128];
+	/* YAML is a superset of JSON, so the file name decides, not a guess; a YAML
+	 * file under another name gets told why its JSON fails. */
+	if (*root == NULL && mr_yaml_looks_like(text, len, hint, sizeof(hint)))
+		return mr_error_set(c->err, 0,
+				    "seccomp profile %s:%d:%d: invalid JSON: %s; the file "
+				    "looks like YAML (%s): name it .yaml or .yml to read it "
+				    "as YAML",
+				    source, jerr.line, jerr.column, jerr.text, hint);
+	if (*root == NULL)
+		return mr_error_set(c->err, 0, "seccomp profile %s:%d:%d: invalid JSON: %s", source,
+				    jerr.line, jerr.column, jerr.text);
+	if (posmap_build(&c->pm, text, len, *root) < 0)
+		return mr_error_oomf(c->err, "seccomp profile %s", source);
+	return 0;
+}
+
 int
 mr_profile_parse(const char *text, size_t len, const char *source, struct mr_profile **out,
 		 struct mr_error *err)
 {
-	json_error_t jerr;
 	cleanup_json json_t *root = NULL;
 	cleanup_posmap struct pctx c = {.source = source, .err = err};
 	cleanup_profile struct mr_profile *p = NULL;
 	const json_t *obj = NULL;
 
 	*out = NULL;
-	if (refuse_nul(text, len, source, err) < 0)
+	if (load_root(text, len, &c, &root) < 0)
 		return -1;
-	if (mr_yaml_named(source)) {
-		/* Named .yaml/.yml: read as YAML (kubectl's files), same tree, YAML positions. */
-		struct mr_yaml_pos *ypos = NULL;
-		size_t n_ypos = 0;
-		if (mr_yaml_load(text, len, source, &root, &ypos, &n_ypos, err) < 0)
-			return -1;
-		int r = posmap_from_yaml(&c.pm, ypos, n_ypos);
-		free(ypos);
-		if (r < 0)
-			return mr_error_oomf(err, "seccomp profile %s", source);
-	} else {
-		root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-		char hint[128];
-		/* YAML is a superset of JSON, so the file name decides, not a guess; a YAML
-		 * file under another name gets told why its JSON fails. */
-		if (root == NULL && mr_yaml_looks_like(text, len, hint, sizeof(hint)))
-			return mr_error_set(
-			    err, 0,
-			    "seccomp profile %s:%d:%d: invalid JSON: %s; the file "
-			    "looks like YAML (%s): name it .yaml or .yml to read it "
-			    "as YAML",
-			    source, jerr.line, jerr.column, jerr.text, hint);
-		if (root == NULL)
-			return mr_error_set(err, 0, "seccomp profile %s:%d:%d: invalid JSON: %s",
-					    source, jerr.line, jerr.column, jerr.text);
-		if (posmap_build(&c.pm, text, len, root) < 0)
-			return mr_error_oomf(err, "seccomp profile %s", source);
-	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL || (p->source = strdup(source)) == NULL)
 		return mr_error_oomf(err, "seccomp profile %s", source);
@@ -1414,6 +1423,51 @@ mr_profile_parse(const char *text, size_t len, const char *source, struct mr_pro
 	if (seccomp_object(&c, root, &obj) < 0 || parse_seccomp(&c, obj) < 0)
 		return -1;
 	*out = mr_steal_pointer(&p);
+	return 0;
+}
+
+/* A SeccompProfile spells errnoRet as a string of digits; Docker and runc want a number. */
+static int
+errno_ret_to_number(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	if (s == NULL)
+		return 0;
+	return json_object_set_new(obj, key, json_integer(strtoll(s, NULL, 10)));
+}
+
+int
+mr_profile_object(const char *text, size_t len, const char *source, json_t **out,
+		  struct mr_error *err)
+{
+	cleanup_json json_t *root = NULL;
+	/* The parse of the same text has said its warnings already: these are dropped. */
+	cleanup_profile struct mr_profile *quiet = calloc(1, sizeof(*quiet));
+	cleanup_posmap struct pctx c = {.source = source, .err = err, .p = quiet};
+	const json_t *obj = NULL;
+	size_t i;
+	json_t *rule;
+
+	*out = NULL;
+	if (quiet == NULL)
+		return mr_error_oomf(err, "seccomp profile %s", source);
+	if (load_root(text, len, &c, &root) < 0 || seccomp_object(&c, root, &obj) < 0)
+		return -1;
+	json_t *copy = json_deep_copy(obj);
+	if (copy == NULL)
+		return mr_error_oomf(err, "seccomp profile %s", source);
+	json_object_del(copy, "baseProfileName");
+	int bad = errno_ret_to_number(copy, "defaultErrnoRet");
+	json_array_foreach(json_object_get(copy, "syscalls"), i, rule)
+	{
+		if (json_is_object(rule))
+			bad |= errno_ret_to_number(rule, "errnoRet");
+	}
+	if (bad != 0) {
+		json_decref(copy);
+		return mr_error_oomf(err, "seccomp profile %s", source);
+	}
+	*out = copy;
 	return 0;
 }
 

@@ -120,6 +120,15 @@ struct mr_profile {
 int mr_profile_parse(const char *text, size_t len, const char *source, struct mr_profile **out,
 		     struct mr_error *err);
 
+/*
+ * The profile object itself, in Docker's JSON shape: root, an OCI
+ * config.json's linux.seccomp, or a SeccompProfile's spec (its errnoRet
+ * strings made numbers, baseProfileName dropped).  A deep copy, *out a new
+ * reference.  What learn mode extends.
+ */
+int mr_profile_object(const char *text, size_t len, const char *source, json_t **out,
+		      struct mr_error *err);
+
 /* Read and parse a file. */
 int mr_profile_load(const char *path, struct mr_profile **out, struct mr_error *err);
 

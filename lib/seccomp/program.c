@@ -520,13 +520,24 @@ refuse_fail_open(const struct mr_profile *p, bool strict, struct mr_error *err)
 	return 0;
 }
 
-/* What learn mode starts from: the profile's own text (text NULL: the built-in default). */
+/*
+ * What learn mode extends: the profile object of the text (an OCI config's
+ * linux.seccomp, a SeccompProfile's spec, YAML too) as Docker JSON, made now
+ * so that a base it cannot extend fails before the workload runs; text NULL:
+ * the built-in default.
+ */
 static int
-set_learn_base(struct mr_seccomp_prepared *out, char **text, size_t text_len, struct mr_error *err)
+set_learn_base(struct mr_seccomp_prepared *out, const char *text, size_t text_len,
+	       const char *source, struct mr_error *err)
 {
 	if (text != NULL) {
-		out->learn_base = mr_steal_pointer(text);
-		out->learn_base_len = text_len;
+		json_auto_t *obj = NULL;
+		if (mr_profile_object(text, text_len, source, &obj, err) < 0)
+			return -1;
+		out->learn_base = json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (out->learn_base == NULL)
+			return mr_error_oom(err, "seccomp");
+		out->learn_base_len = strlen(out->learn_base);
 		return 0;
 	}
 	out->learn_base = malloc(mr_default_profile_json_len + 1);
@@ -614,7 +625,7 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 	    map_cap_hints(out, &red, &env, err) < 0)
 		return -1;
 	if (req->observe == MR_OBSERVE_LEARN)
-		return set_learn_base(out, builtin ? NULL : &text, text_len, err);
+		return set_learn_base(out, builtin ? NULL : text, text_len, source, err);
 	return 0;
 }
 

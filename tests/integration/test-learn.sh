@@ -150,6 +150,47 @@ is "$(python3 -c "import json, sys
 print(json.load(open(sys.argv[1])) == json.load(open(sys.argv[2])))" "$BASE" "$LN" 2>&1)" "True" \
     "learn with a base, nothing lacking: the base, no rule added"
 
+# A base in another shape: a SeccompProfile in YAML (errnoRet a string) and a whole OCI
+# config.json.  The result is the profile object itself as Docker JSON, plus what it
+# lacked; before, the first failed after the workload had run (exit 125) and the second
+# got its rule appended to the config's top level.
+SPO=$TESTS_TMP/base-spo.yaml
+cat > "$SPO" <<'EOF2'
+apiVersion: security-profiles-operator.x-k8s.io/v1beta1
+kind: SeccompProfile
+metadata:
+  name: no-chmod
+spec:
+  baseProfileName: runc-v1.1.5
+  defaultAction: SCMP_ACT_ALLOW
+  syscalls:
+  - names: [chmod, fchmodat]
+    action: SCMP_ACT_ERRNO
+    errnoRet: "13"
+EOF2
+LY=$TESTS_TMP/learned-spo.json
+run_minirun --seccomp="$SPO" --seccomp-learn="$LY" "$(fresh_rootfs r8)" sh -c 'mkdir /tmp/d && echo made'
+is "$RC $OUT" "0 made" "learn on a YAML SeccompProfile: the run"
+is "$(pyjson "$LY" 'print(sorted(d), d["syscalls"])')" \
+"['defaultAction', 'syscalls'] [{'names': ['chmod', 'fchmodat'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 13}]" \
+    "learn on a YAML SeccompProfile: its spec as Docker JSON (errnoRet a number)"
+run_minirun --seccomp="$LY" "$(fresh_rootfs r9)" sh -c 'mkdir /tmp/d && chmod 700 /tmp/d'
+is "$RC ${ERR##*: }" "1 Permission denied" \
+    "learn on a YAML SeccompProfile: the result denies chmod with EACCES (13) as the base did"
+
+OCI=$TESTS_TMP/base-config.json
+python3 -c "import json, sys
+print(json.dumps({'ociVersion': '1.0.2', 'process': {'args': ['sh']},
+                  'linux': {'seccomp': json.load(open(sys.argv[1]))}}))" "$BASE" > "$OCI"
+LO=$TESTS_TMP/learned-oci.json
+run_minirun --seccomp="$OCI" --seccomp-learn="$LO" "$(fresh_rootfs r10)" sh -c 'mkdir /tmp/d && echo made'
+is "$RC $OUT" "0 made" "learn on an OCI config.json: the run"
+is "$(python3 -c "import json, sys
+b = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[2]))
+print(d['syscalls'][:-1] == b['syscalls'], 'ociVersion' in d, d['syscalls'][-1]['names'])" "$BASE" "$LO" 2>&1)" \
+"True False ['mkdir']" "learn on an OCI config.json: its linux.seccomp plus mkdir"
+
 # --- --seccomp-learn-args: the argument values, as Docker's default has them ---------
 # A workload that makes AF_UNIX and AF_INET sockets only: the learned profile
 # allows socket for exactly those families (one EQ rule each) and clone only
