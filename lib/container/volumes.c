@@ -197,7 +197,7 @@ push_volume(struct mr_volume **v, size_t *n, const char *flag, const char *arg,
 int
 mr_volume_parse_bind(const char *arg, struct mr_volume **v, size_t *n, struct mr_error *err)
 {
-	struct mr_volume *vol;
+	struct mr_volume *vol = NULL;
 
 	if (push_volume(v, n, "-v", arg, &vol, err) < 0)
 		return -1;
@@ -315,7 +315,7 @@ static const unsigned int tmpfs_default_attrs =
 int
 mr_volume_parse_mount(const char *arg, struct mr_volume **v, size_t *n, struct mr_error *err)
 {
-	struct mr_volume *vol;
+	struct mr_volume *vol = NULL;
 
 	if (push_volume(v, n, "--mount", arg, &vol, err) < 0)
 		return -1;
@@ -420,7 +420,7 @@ mr_volume_parse_mount(const char *arg, struct mr_volume **v, size_t *n, struct m
 int
 mr_volume_parse_tmpfs(const char *arg, struct mr_volume **v, size_t *n, struct mr_error *err)
 {
-	struct mr_volume *vol;
+	struct mr_volume *vol = NULL;
 
 	if (push_volume(v, n, "--tmpfs", arg, &vol, err) < 0)
 		return -1;
