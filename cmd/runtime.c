@@ -371,6 +371,7 @@ create_container(const struct create_opts *o, bool start)
 			goto out;
 		}
 	ctl.preserve_fds = o->preserve_fds;
+	ctl.state = &st;
 	if (mr_state_new(g.root, o->id, &st, &err) < 0)
 		goto out;
 	made = true;

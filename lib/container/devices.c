@@ -82,7 +82,9 @@ void
 mr_device_to_rule(const struct mr_device *d, struct mr_device_rule *r)
 {
 	*r = (struct mr_device_rule){
-	    .type = d->type, .major = (int32_t)d->major, .minor = (int32_t)d->minor};
+	    .type = d->type,
+	    .major = d->major == MR_DEVICE_ANY ? MR_DEV_ANY : (int32_t)d->major,
+	    .minor = d->minor == MR_DEVICE_ANY ? MR_DEV_ANY : (int32_t)d->minor};
 	r->access |= strchr(d->perms, 'r') ? MR_DEV_READ : 0;
 	r->access |= strchr(d->perms, 'w') ? MR_DEV_WRITE : 0;
 	r->access |= strchr(d->perms, 'm') ? MR_DEV_MKNOD : 0;
@@ -106,6 +108,9 @@ mr_devices_apply_v1(int dfd, const char *path, bool privileged, const struct mr_
 	for (size_t i = 0; i < MR_ARRAY_SIZE(default_allow) + n; i++) {
 		struct mr_device_rule dev;
 		char rule[64];
+		if (i >= MR_ARRAY_SIZE(default_allow) &&
+		    devs[i - MR_ARRAY_SIZE(default_allow)].no_rule)
+			continue;
 		if (i >= MR_ARRAY_SIZE(default_allow))
 			mr_device_to_rule(&devs[i - MR_ARRAY_SIZE(default_allow)], &dev);
 		const struct mr_device_rule *r =
@@ -133,9 +138,11 @@ mr_devices_apply_v2(int dfd, const char *path, bool privileged, const struct mr_
 	if (n > MR_MAX_DEVICES)
 		return mr_error_set(err, E2BIG, "device policy: %zu --device rules", n);
 	memcpy(rules, default_allow, sizeof(default_allow));
+	size_t k = MR_ARRAY_SIZE(default_allow);
 	for (size_t i = 0; i < n; i++)
-		mr_device_to_rule(&devs[i], &rules[MR_ARRAY_SIZE(default_allow) + i]);
-	return mr_device_bpf_attach(dfd, path, rules, MR_ARRAY_SIZE(default_allow) + n, err);
+		if (!devs[i].no_rule)
+			mr_device_to_rule(&devs[i], &rules[k++]);
+	return mr_device_bpf_attach(dfd, path, rules, k, err);
 }
 
 /* Make the directories of PATH (relative to DFD, "a/b/node") up to its last component. */
@@ -151,6 +158,40 @@ make_parents(int dfd, const char *path, struct mr_error *err)
 	return 0;
 }
 
+/*
+ * An OCI linux.devices path may already hold a node (minirun's own
+ * /dev/null...): the spec wants an error unless it is the same device.
+ */
+static int
+check_existing(int dfd, const char *rel, const struct mr_device *d, struct mr_error *err)
+{
+	struct stat st;
+	if (!d->no_rule || fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	bool same = (st.st_mode & S_IFMT) == (d->mode & S_IFMT) &&
+		    (S_ISFIFO(st.st_mode) || st.st_rdev == makedev(d->major, d->minor));
+	if (!same)
+		return mr_error_set(err, EEXIST,
+				    "linux.devices: %s already exists in the container and is not "
+				    "that device",
+				    d->path);
+	return 0;
+}
+
+static int
+make_node(int dfd, const char *rel, const struct mr_device *d, struct mr_error *err)
+{
+	const char *what = d->no_rule ? "linux.devices" : "--device";
+	if (mknodat(dfd, rel, d->mode & (S_IFMT | 07777), makedev(d->major, d->minor)) < 0)
+		return mr_error_set(err, errno, "%s: mknod %s", what, d->path);
+	/* The asked permission bits, not those the umask left. */
+	if (fchmodat(dfd, rel, d->mode & 07777, 0) < 0)
+		return mr_error_set(err, errno, "%s: chmod %s", what, d->path);
+	if (d->owner_set && fchownat(dfd, rel, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return mr_error_set(err, errno, "%s: chown %s", what, d->path);
+	return 0;
+}
+
 int
 mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool rootless,
 		      struct mr_error *err)
@@ -163,19 +204,19 @@ mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool ro
 		return mr_error_set(err, errno, "open /dev");
 	for (size_t i = 0; i < n; i++) {
 		const struct mr_device *d = &devs[i];
-		const char *rel = d->path + strlen("/dev/"); /* checked when parsed */
-		if (make_parents(dfd, rel, err) < 0)
+		if (d->no_node)
+			continue;
+		/* Below /dev/, without "..": checked when parsed.  /dev is minirun's
+		   own tmpfs, so no component here comes from the image. */
+		const char *rel = d->path + strlen("/dev/");
+		if (make_parents(dfd, rel, err) < 0 || check_existing(dfd, rel, d, err) < 0)
 			return -1;
 		/* As docker: --device /dev/null:/dev/null replaces minirun's own node. */
 		if (unlinkat(dfd, rel, 0) < 0 && errno != ENOENT)
 			return mr_error_set(err, errno, "--device: replace %s", d->path);
 		if (!rootless) {
-			if (mknodat(dfd, rel, d->mode & (S_IFMT | 07777),
-				    makedev(d->major, d->minor)) < 0)
-				return mr_error_set(err, errno, "--device: mknod %s", d->path);
-			/* The host's permission bits, not those the umask left. */
-			if (fchmodat(dfd, rel, d->mode & 07777, 0) < 0)
-				return mr_error_set(err, errno, "--device: chmod %s", d->path);
+			if (make_node(dfd, rel, d, err) < 0)
+				return -1;
 			continue;
 		}
 		char target[64];

@@ -365,6 +365,12 @@ mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ct
 	int pidfd = -1, sock = -1, master = -1, ret = -1;
 
 	lctl.detach = true;
+	/* The exec'ed process would load a filter of its own, with a listener of its own. */
+	if (p->seccomp.notify)
+		return mr_error_set(err, 0,
+				    "exec: the container's seccomp profile uses SCMP_ACT_NOTIFY; "
+				    "handing an exec'ed process's listener to the agent is not "
+				    "supported yet");
 	cleanup_close int init_pidfd = mr_state_pidfd(st, err);
 	if (init_pidfd < 0)
 		return -1;

@@ -5,11 +5,14 @@
  * lib/container/mounts.c, the filter in lib/seccomp/program.c, the observer
  * in lib/seccomp/observe.c.
  *
- *   parent: [observing: open the observer, map the shared page] -> [root:
+ *   parent: [observing: open the observer, map the shared page] ->
+ *           [SCMP_ACT_NOTIFY: connect to the agent's listenerPath] -> [root:
  *           create the cgroup] -> block the relayed signals -> [no -t,
  *           stdout/stderr a terminal: output pipes] -> socketpair ->
  *           clone3(namespaces, pidfd, [cgroup2: CLONE_INTO_CGROUP]) ->
- *           [rootless: write the id maps, release the child]
+ *           [rootless: write the id maps, release the child] ->
+ *           [SCMP_ACT_NOTIFY: queue the agent's socket and the container
+ *           process state on the sync socket]
  *   child:  [not OCI create: pdeathsig] -> [root: join the v1 cgroups]
  *           -> [rootless: wait for the maps] -> cgroup namespace -> ulimits
  *           -> [OCI: oom_score_adj] -> non-dumpable ->
@@ -21,9 +24,11 @@
  *           exec label -> stdio/tty -> umask 022 -> workdir (getcwd check)
  *           -> exec target check -> signals reset -> [OCI create: tell
  *           minirun it is ready, block opening the exec fifo until start]
- *           -> [not rootless:
+ *           -> [SCMP_ACT_NOTIFY: receive the agent's socket] -> [not rootless:
  *           setgroups] -> bounding set -> clear ambient -> KEEPCAPS ->
- *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset
+ *           setresgid -> [seccomp if !no_new_privs (SCMP_ACT_NOTIFY: send
+ *           the listener and the state to the agent, close both)] ->
+ *           setresuid -> capset
  *           -> [OCI: raise ambient] -> [non-root, not OCI create:
  *           pdeathsig again] -> read back -> [no_new_privs -> seccomp]
  *           -> execve
@@ -78,6 +83,7 @@
 #include "container/init.h"
 #include "container/mounts.h"
 #include "container/namespaces.h"
+#include "container/state.h"
 #include "seccomp/observe.h"
 #include "container/tty.h"
 #include "common/phases.h"
@@ -381,8 +387,80 @@ close_fds_except(unsigned first, int keep, int keep2, struct mr_error *err)
 	return 0;
 }
 
+/*
+ * SCMP_ACT_NOTIFY: what the container process hands the seccomp agent once
+ * its filter is in (minirun prepared both: see send_agent_message).
+ */
+struct agent_msg {
+	int sock;   /* connected to listenerPath, -1 if none */
+	char *text; /* the container process state, JSON */
+	size_t len;
+};
+
+#define AGENT_MSG_NONE ((struct agent_msg){.sock = -1})
+
+/* Larger than any state minirun sends (annotations included); SEQPACKET keeps it whole. */
+#define AGENT_MSG_MAX (256 * 1024)
+
+/*
+ * Container process: take the agent's message off the sync socket, before
+ * the filter (after it, the recvmsg could itself be a notification).
+ */
 static int
-install_filter(const struct mr_prepared *p, struct shared_page *shared, struct mr_error *err)
+recv_agent_message(int sync_fd, struct agent_msg *a, struct mr_error *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u = {0};
+	a->text = malloc(AGENT_MSG_MAX);
+	if (a->text == NULL)
+		return mr_error_oom(err, "seccomp agent");
+	struct iovec iov = {.iov_base = a->text, .iov_len = AGENT_MSG_MAX - 1};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	ssize_t n;
+	do
+		n = recvmsg(sync_fd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&a->sock, CMSG_DATA(c), sizeof(int));
+	if (n <= 0 || a->sock < 0 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return mr_error_set(err, n < 0 ? errno : EPROTO,
+				    "seccomp agent: receive the agent's socket from minirun");
+	a->len = (size_t)n;
+	a->text[n] = '\0';
+	return 0;
+}
+
+/*
+ * Container process, the filter just in: the listener to the agent, then
+ * closed here (the agent holds its copy).  Before anything else: until the
+ * agent has it, a notified call would wait for nobody (prepare refused a
+ * profile that notifies sendmsg or close).
+ */
+static int
+hand_listener_to_agent(const struct mr_prepared *p, struct agent_msg *a, int listener,
+		       struct mr_error *err)
+{
+	int r = -1;
+	if (a == NULL || a->sock < 0)
+		mr_error_set(err, 0, "seccomp: SCMP_ACT_NOTIFY without a connection to the agent");
+	else
+		r = mr_seccomp_agent_send(&p->seccomp, a->sock, listener, a->text, a->len, err);
+	/* Closed first on failure too: with no listener left, notified calls get ENOSYS. */
+	close(listener);
+	if (a != NULL && a->sock >= 0)
+		close(mr_steal_fd(&a->sock));
+	return r;
+}
+
+static int
+install_filter(const struct mr_prepared *p, struct shared_page *shared, struct agent_msg *agent,
+	       struct mr_error *err)
 {
 	int listener;
 
@@ -393,6 +471,12 @@ install_filter(const struct mr_prepared *p, struct shared_page *shared, struct m
 		return -1;
 	if (listener < 0)
 		return 0;
+	if (p->seccomp.notify)
+		return hand_listener_to_agent(p, agent, listener, err);
+	if (shared == NULL) {
+		close(listener);
+		return mr_error_set(err, 0, "seccomp: a listener with nobody to take it");
+	}
 	atomic_store(&shared->listener, listener);
 	/* No syscall until minirun holds the listener: it could be a notification. */
 	while (atomic_load(&shared->taken) == 0) {
@@ -549,7 +633,8 @@ set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *e
  * both with and without no_new_privs.
  */
 static int
-take_identity(const struct mr_prepared *p, struct shared_page *shared, struct mr_error *err)
+take_identity(const struct mr_prepared *p, struct shared_page *shared, struct agent_msg *agent,
+	      struct mr_error *err)
 {
 	const struct mr_spec *spec = p->spec;
 
@@ -565,7 +650,7 @@ take_identity(const struct mr_prepared *p, struct shared_page *shared, struct mr
 	 * read back.  Fail closed: never run with more privilege than
 	 * asked for.
 	 */
-	if (!spec->no_new_privs && install_filter(p, shared, err) < 0)
+	if (!spec->no_new_privs && install_filter(p, shared, agent, err) < 0)
 		return -1;
 	if (!spec->no_new_privs)
 		mr_phase("child:seccomp-load");
@@ -587,7 +672,7 @@ take_identity(const struct mr_prepared *p, struct shared_page *shared, struct mr
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			return mr_error_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 		/* As late as possible: only execve runs under it. */
-		if (install_filter(p, shared, err) < 0)
+		if (install_filter(p, shared, agent, err) < 0)
 			return -1;
 		mr_phase("child:seccomp-load");
 	}
@@ -688,8 +773,12 @@ container_init(const struct mr_prepared *p, int sync_fd, const struct output_pip
 	mr_phase("child:surroundings");
 	if (detached(p) && wait_for_start(p, sync_fd, err) < 0)
 		return -1;
-	if (take_identity(p, shared, err) < 0)
+	struct agent_msg agent = AGENT_MSG_NONE;
+	if (p->seccomp.notify && recv_agent_message(sync_fd, &agent, err) < 0)
 		return -1;
+	if (take_identity(p, shared, &agent, err) < 0)
+		return -1;
+	free(agent.text);
 	return exec_command(p, err);
 }
 
@@ -1421,12 +1510,59 @@ hand_over(const struct mr_prepared *p, struct child *child, int *master, bool re
 }
 
 /*
+ * SCMP_ACT_NOTIFY: queue for the container process the agent's connection
+ * and the container process state it will send with the listener.  The
+ * state is the OCI one ("creating", as runc sends it) under OCI create/run,
+ * else one made of the name.
+ */
+static int
+send_agent_message(const struct mr_prepared *p, const struct child *child, int sock, int agent_sock,
+		   struct mr_error *err)
+{
+	struct mr_state st = {.id = p->spec->name ? p->spec->name : p->hostname,
+			      .bundle = "",
+			      .rootfs = p->rootfs_path};
+	if (p->ctl != NULL && p->ctl->state != NULL)
+		st = *p->ctl->state;
+	st.pid = child->pid;
+	st.status = MR_STATUS_CREATING;
+	json_t *state = mr_state_json(&st);
+	cleanup_free char *text =
+	    state ? mr_seccomp_agent_message(&p->seccomp, child->pid, state) : NULL;
+	json_decref(state);
+	if (text == NULL)
+		return mr_error_oom(err, "seccomp agent");
+	size_t len = strlen(text);
+	if (len >= AGENT_MSG_MAX)
+		return mr_error_set(err, E2BIG, "seccomp agent: the container state is %zu bytes",
+				    len);
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u = {0};
+	struct iovec iov = {.iov_base = text, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &agent_sock, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return mr_error_set(err, errno, "seccomp agent: hand the agent's socket over");
+	return 0;
+}
+
+/*
  * The parent's steps of the header comment, with relayed signals blocked.
  * *execed tells whether the command got as far as running.
  */
 static int
 launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *observer,
-       struct shared_page *shared, bool *execed, int *exit_status, struct mr_error *err)
+       struct shared_page *shared, int *agent_sock, bool *execed, int *exit_status,
+       struct mr_error *err)
 {
 	cleanup_close int sock = -1;
 	cleanup_close int master = -1;
@@ -1442,6 +1578,11 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 		mr_observer_set_init(observer, child.pid);
 	if (p->rootless && write_id_maps(p, &child, sock, err) < 0)
 		return -1;
+	/* The container process holds it now; the agent sees EOF once that copy is closed. */
+	if (*agent_sock >= 0 && send_agent_message(p, &child, sock, *agent_sock, err) < 0)
+		return -1;
+	if (*agent_sock >= 0)
+		close(mr_steal_fd(agent_sock));
 	bool ready = false;
 	if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, &ready, err) < 0)
 		return -1;
@@ -1518,6 +1659,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	__attribute__((cleanup(observer_freep))) struct mr_observer *observer = NULL;
 	__attribute__((cleanup(shared_page_unmapp))) struct shared_page *shared = NULL;
 	cleanup_cgroup struct mr_cgroup cg = MR_CGROUP_INIT;
+	cleanup_close int agent_sock = -1;
 	sigset_t relay, orig;
 	bool execed = false;
 
@@ -1526,6 +1668,9 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 		mr_observer_abort(observer);
 		return -1;
 	}
+	/* Before anything exists: no agent, no container (runtime-spec: an error). */
+	if (p->seccomp.notify && mr_seccomp_agent_connect(&p->seccomp, &agent_sock, err) < 0)
+		return -1;
 
 	if (mr_cgroup_create(p, &cg, err) < 0) {
 		mr_observer_abort(observer);
@@ -1542,7 +1687,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
 	relay_sigset(&relay);
 	sigprocmask(SIG_BLOCK, &relay, &orig);
-	int ret = launch(p, &relay, observer, shared, &execed, exit_status, err);
+	int ret = launch(p, &relay, observer, shared, &agent_sock, &execed, exit_status, err);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 	if (ret == 0 && ctl != NULL && ctl->detach) {
 		/* The container lives on in it: the caller removes it (OCI delete). */
@@ -1583,7 +1728,7 @@ int
 mr_launch_take_identity(const struct mr_prepared *p, struct mr_error *err)
 {
 	/* No observer for an exec'ed process: the shared page is never touched. */
-	return take_identity(p, NULL, err);
+	return take_identity(p, NULL, NULL, err);
 }
 
 int

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "container/cgroup.h"
 #include "container/prepare.h"
+#include "container/state.h"
 
 /*
  * Run the container to completion: create it, relay its terminal, forward
@@ -44,6 +45,9 @@ struct mr_launch_ctl {
 	int exec_fifo;
 	unsigned preserve_fds; /* fds 3 .. 3+N-1 of the caller reach the command (runc's) */
 	void (*started)(void *data, pid_t pid);
+	/* The container's OCI state (id, bundle, annotations): what an
+	   SCMP_ACT_NOTIFY profile's seccomp agent receives; NULL: made up */
+	const struct mr_state *state;
 	void *data;
 
 	/* out, with detach */

@@ -824,6 +824,192 @@ parse_paths(struct ctx *c, json_t *linux_, const char *key, bool readonly)
 	return 0;
 }
 
+/* Append D (its strings taken) to the spec's devices. */
+static int
+push_device(struct ctx *c, struct mr_device *d, const char *p)
+{
+	struct mr_resources *r = &c->spec->resources;
+	if (r->n_devices == MR_MAX_DEVICES) {
+		free(d->host);
+		free(d->path);
+		return fail(c, p, "at most %d devices and device rules in all", MR_MAX_DEVICES);
+	}
+	struct mr_device *n = realloc(r->devices, (r->n_devices + 1) * sizeof(*n));
+	if (n == NULL) {
+		free(d->host);
+		free(d->path);
+		return mr_error_oom(c->err, c->source);
+	}
+	r->devices = n;
+	r->devices[r->n_devices++] = *d;
+	return 0;
+}
+
+/*
+ * linux.devices: nodes that MUST be in the container.  The spec allows any
+ * path; minirun makes them in its own /dev (a fresh tmpfs, where no
+ * component can be a symlink the image planted) and refuses the rest.  As
+ * runc, no device cgroup rule comes with them: that is
+ * linux.resources.devices' job, and an engine writes both.
+ */
+static int
+parse_device(struct ctx *c, json_t *e, size_t i, bool rootless)
+{
+	char p[64], q[96];
+	const char *type, *path;
+	long long maj = 0, min = 0, mode = 0666, uid = 0, gid = 0;
+	bool has_maj, has_min, has_mode, has_uid, has_gid;
+
+	idx(p, sizeof(p), "linux.devices", i);
+	if (!json_is_object(e))
+		return fail(c, p, "expected an object, found %s", mr_json_type_name(e));
+	if (get_string(c, e, p, "type", &type) < 0 || get_string(c, e, p, "path", &path) < 0)
+		return -1;
+	if (type == NULL)
+		return fail(c, sub(q, sizeof(q), p, "type"), "REQUIRED (c, b, u or p)");
+	if (strlen(type) != 1 || strchr("cbup", type[0]) == NULL)
+		return fail(c, sub(q, sizeof(q), p, "type"), "\"%s\": expected c, b, u or p", type);
+	if (path == NULL)
+		return fail(c, sub(q, sizeof(q), p, "path"), "REQUIRED");
+	if (strncmp(path, "/dev/", 5) != 0 || path[5] == '\0' || strstr(path, "/../") != NULL ||
+	    strstr(path, "/./") != NULL || strstr(path, "//") != NULL ||
+	    path[strlen(path) - 1] == '/' || strcmp(path + strlen(path) - 3, "/..") == 0 ||
+	    strcmp(path + strlen(path) - 2, "/.") == 0)
+		return fail(c, sub(q, sizeof(q), p, "path"),
+			    "\"%s\": minirun makes device nodes only below /dev/ (a normalized "
+			    "path)",
+			    path);
+	if (get_int(c, e, p, "major", 0, 0xfff, &maj, &has_maj) < 0 ||
+	    get_int(c, e, p, "minor", 0, 0xfffff, &min, &has_min) < 0 ||
+	    get_int(c, e, p, "fileMode", 0, 07777, &mode, &has_mode) < 0 ||
+	    get_int(c, e, p, "uid", 0, UINT32_MAX, &uid, &has_uid) < 0 ||
+	    get_int(c, e, p, "gid", 0, UINT32_MAX, &gid, &has_gid) < 0)
+		return -1;
+	if (type[0] != 'p' && !has_maj)
+		return fail(c, sub(q, sizeof(q), p, "major"), "REQUIRED for type %s", type);
+	if (type[0] != 'p' && !has_min)
+		return fail(c, sub(q, sizeof(q), p, "minor"), "REQUIRED for type %s", type);
+	char t = type[0] == 'u' ? 'c' : type[0];
+	struct mr_device d = {
+	    .type = t,
+	    .major = (unsigned)maj,
+	    .minor = (unsigned)min,
+	    .mode = (unsigned)mode | (t == 'c'	 ? S_IFCHR
+				      : t == 'b' ? S_IFBLK
+						 : S_IFIFO),
+	    .perms = "rwm",
+	    .no_rule = true,
+	    /* Rootless the host's node is bound as it is: its owner stays. */
+	    .owner_set = !rootless && (has_uid || has_gid),
+	    .uid = (unsigned)uid,
+	    .gid = (unsigned)gid,
+	    .host = strdup(path),
+	    .path = strdup(path),
+	};
+	if (d.host == NULL || d.path == NULL) {
+		free(d.host);
+		free(d.path);
+		return mr_error_oom(c->err, c->source);
+	}
+	return push_device(c, &d, p);
+}
+
+static int
+parse_devices(struct ctx *c, json_t *linux_, bool rootless)
+{
+	bool bad;
+	json_t *list = member(c, linux_, "linux", "devices", JSON_ARRAY, &bad), *e;
+	size_t i;
+
+	if (bad)
+		return -1;
+	json_array_foreach(list, i, e)
+	{
+		if (parse_device(c, e, i, rootless) < 0)
+			return -1;
+		/* The spec: "a duplicate path is an error" (one node per path). */
+		const char *path = json_string_value(json_object_get(e, "path"));
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(
+				json_string_value(json_object_get(json_array_get(list, j), "path")),
+				path) == 0) {
+				char p[64], q[96];
+				idx(p, sizeof(p), "linux.devices", i);
+				return fail(c, sub(q, sizeof(q), p, "path"),
+					    "\"%s\" is also linux.devices[%zu]'s", path, j);
+			}
+	}
+	return 0;
+}
+
+/* One linux.resources.devices allow entry as a rule-only device; 0 if not one minirun takes. */
+static int
+device_rule(struct ctx *c, json_t *e, size_t i, bool *taken)
+{
+	char p[64];
+	const char *type = json_string_value(json_object_get(e, "type"));
+	const char *access = json_string_value(json_object_get(e, "access"));
+	json_t *jmaj = json_object_get(e, "major"), *jmin = json_object_get(e, "minor");
+
+	*taken = false;
+	if (!json_is_true(json_object_get(e, "allow")) || type == NULL ||
+	    (strcmp(type, "c") != 0 && strcmp(type, "b") != 0) || access == NULL ||
+	    *access == '\0' || strlen(access) > 3 || strspn(access, "rwm") != strlen(access) ||
+	    (jmaj != NULL && !json_is_null(jmaj) && !json_is_integer(jmaj)) ||
+	    (jmin != NULL && !json_is_null(jmin) && !json_is_integer(jmin)))
+		return 0;
+	long long maj = json_is_integer(jmaj) ? json_integer_value(jmaj) : -1;
+	long long min = json_is_integer(jmin) ? json_integer_value(jmin) : -1;
+	if (maj < -1 || maj > 0xfff || min < -1 || min > 0xfffff)
+		return 0;
+	struct mr_device d = {
+	    .type = type[0],
+	    .major = maj < 0 ? MR_DEVICE_ANY : (unsigned)maj,
+	    .minor = min < 0 ? MR_DEVICE_ANY : (unsigned)min,
+	    .no_node = true,
+	};
+	memcpy(d.perms, access, strlen(access) + 1);
+	*taken = true;
+	return push_device(c, &d, idx(p, sizeof(p), "linux.resources.devices", i));
+}
+
+/*
+ * linux.resources.devices, as engines write it: "deny all", then allow
+ * entries (podman --device, containerd WithDevices: one per linux.devices
+ * node).  minirun's own policy (Docker's default list) stays, and each
+ * allow of a c or b device with an access of r, w, m is added to it, as
+ * --device's rule is.  Anything else (a later deny, allow all, type a) is
+ * not applied, with a warning.  Rootless there is no device cgroup at all.
+ */
+static int
+parse_device_rules(struct ctx *c, json_t *res)
+{
+	json_t *dev = json_object_get(res, "devices"), *e;
+	size_t i, skipped = 0;
+
+	json_array_foreach(dev, i, e)
+	{
+		bool deny_all = i == 0 && json_is_false(json_object_get(e, "allow")) &&
+				json_object_get(e, "type") == NULL &&
+				json_object_get(e, "major") == NULL &&
+				json_object_get(e, "minor") == NULL;
+		bool taken = false;
+		if (deny_all)
+			continue;
+		if (!c->rootless && device_rule(c, e, i, &taken) < 0)
+			return -1;
+		skipped += !taken;
+	}
+	if (skipped > 0 &&
+	    warn(c, "linux.resources.devices",
+		 c->rootless ? "rootless minirun has no device cgroup: not applied"
+			     : "%zu entries other than \"deny all\" and allows of c/b devices are "
+			       "not applied (minirun's own policy, Docker's default list, is)",
+		 skipped) < 0)
+		return -1;
+	return 0;
+}
+
 static int
 parse_resources(struct ctx *c, json_t *linux_, const char **cg_flag)
 {
@@ -846,18 +1032,7 @@ parse_resources(struct ctx *c, json_t *linux_, const char **cg_flag)
 					"not supported by minirun yet") < 0)
 			return -1;
 	}
-	/*
-	 * minirun's own device policy (Docker's default list) applies; the
-	 * usual config, "deny everything" then the defaults, says the same.
-	 */
-	json_t *dev = json_object_get(res, "devices"), *d0 = json_array_get(dev, 0);
-	bool deny_all = json_array_size(dev) == 1 && json_is_false(json_object_get(d0, "allow")) &&
-			json_object_get(d0, "type") == NULL &&
-			json_object_get(d0, "major") == NULL &&
-			json_object_get(d0, "minor") == NULL;
-	if (!deny_all && json_array_size(dev) > 0 &&
-	    warn(c, "linux.resources.devices",
-		 "minirun applies its own device policy (Docker's default list)") < 0)
+	if (parse_device_rules(c, res) < 0)
 		return -1;
 	if ((o = member(c, res, "linux.resources", "memory", JSON_OBJECT, &bad)) != NULL) {
 		json_object_foreach(
@@ -984,9 +1159,7 @@ parse_linux(struct ctx *c, json_t *root)
 	    parse_id_map(c, linux_, "uidMappings", (unsigned)geteuid()) < 0 ||
 	    parse_id_map(c, linux_, "gidMappings", (unsigned)getegid()) < 0)
 		return -1;
-	if (parse_sysctl(c, linux_) < 0 ||
-	    refuse_if_set(c, linux_, "linux", "devices",
-			  "extra device nodes are not supported by minirun yet") < 0)
+	if (parse_sysctl(c, linux_) < 0 || parse_devices(c, linux_, c->rootless) < 0)
 		return -1;
 	static const char *const later[] = {"intelRdt", "personality", "timeOffsets",
 					    "memoryPolicy", "netDevices"};

@@ -21,15 +21,26 @@ struct mr_ulimit {
 	unsigned long long hard;
 };
 
-/* --device HOST[:CONTAINER[:PERMS]]: a host device node made in the container. */
+/*
+ * --device HOST[:CONTAINER[:PERMS]]: a host device node made in the
+ * container, and its device cgroup rule.  An OCI config splits the two:
+ * linux.devices is a node only (runc allows nothing for it: the cgroup
+ * rules are linux.resources.devices'), linux.resources.devices a rule only.
+ */
 struct mr_device {
-	char *host; /* the host's node, as given */
+	char *host; /* the host's node, as given (OCI: the same path; rootless binds it) */
 	char *path; /* where in the container: below /dev */
-	char type;  /* 'c' or 'b' */
-	unsigned major, minor;
-	unsigned mode; /* the host node's st_mode (type and permission bits) */
-	char perms[4]; /* "rwm" or a subset: the device cgroup rule */
+	char type;  /* 'c', 'b', 'p' (FIFO, node only) or 'a' (rule only: any type) */
+	unsigned major, minor; /* MR_DEVICE_ANY in a rule: any number */
+	unsigned mode;	       /* the node's st_mode (type and permission bits) */
+	char perms[4];	       /* "rwm" or a subset: the device cgroup rule */
+	bool no_rule;	       /* linux.devices: the node only */
+	bool no_node;	       /* linux.resources.devices: the rule only */
+	bool owner_set;	       /* linux.devices uid/gid (container ids) */
+	unsigned uid, gid;
 };
+
+#define MR_DEVICE_ANY 0xffffffffu
 
 /* At most this many --device (each is a device cgroup rule and a node). */
 #define MR_MAX_DEVICES 64

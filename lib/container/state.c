@@ -351,6 +351,12 @@ mr_state_remove(struct mr_state *st, struct mr_error *err)
 	return 0;
 }
 
+json_t *
+mr_state_json(const struct mr_state *st)
+{
+	return state_json(st, false);
+}
+
 char *
 mr_state_to_json(const struct mr_state *st)
 {

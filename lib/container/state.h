@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "common/error.h"
 
 #define MR_STATE_ROOT_DEFAULT "/run/minirun"
@@ -94,6 +96,9 @@ int mr_state_save(const struct mr_state *st, struct mr_error *err);
 
 /* Remove every file of ROOT/ID and the directory; the lock goes with it. */
 int mr_state_remove(struct mr_state *st, struct mr_error *err);
+
+/* The spec's state object (a new reference), NULL when out of memory. */
+json_t *mr_state_json(const struct mr_state *st);
 
 /* The spec's state JSON (`minirun state ID`), malloc'ed, with a final newline. */
 char *mr_state_to_json(const struct mr_state *st);

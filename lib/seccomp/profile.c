@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -71,6 +72,8 @@ mr_act_value(enum mr_act act, unsigned errno_ret)
 		return SCMP_ACT_ALLOW;
 	case MR_ACT_LOG:
 		return SCMP_ACT_LOG;
+	case MR_ACT_NOTIFY:
+		return SCMP_ACT_NOTIFY;
 	default:
 		break;
 	}
@@ -89,6 +92,7 @@ static const struct {
     {"SCMP_ACT_TRACE", MR_ACT_TRACE},
     {"SCMP_ACT_ALLOW", MR_ACT_ALLOW},
     {"SCMP_ACT_LOG", MR_ACT_LOG},
+    {"SCMP_ACT_NOTIFY", MR_ACT_NOTIFY},
 };
 
 static const struct {
@@ -113,9 +117,9 @@ static const struct {
     {"SECCOMP_FILTER_FLAG_TSYNC", 0},
     {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
     {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-    /* Only meaningful with a notify listener, which minirun does not create;
-     * the kernel rejects it without SECCOMP_FILTER_FLAG_NEW_LISTENER. */
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0},
+    /* Only meaningful with a notify listener: mr_seccomp_install drops it when
+     * the program has none (the kernel rejects it without NEW_LISTENER). */
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
 };
 
 int
@@ -567,15 +571,10 @@ get_action(struct pctx *c, const json_t *v, const char *what, const char *key, e
 			return *name ? 0 : -1;
 		}
 	}
-	if (strcmp(s, "SCMP_ACT_NOTIFY") == 0)
-		return perr(c, v,
-			    "%s: SCMP_ACT_NOTIFY is not supported: minirun does not pass a "
-			    "seccomp listener to an agent",
-			    what);
 	return perr(c, v,
 		    "%s: unknown action \"%s\" (expected SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, "
 		    "SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, "
-		    "SCMP_ACT_TRACE or SCMP_ACT_LOG)",
+		    "SCMP_ACT_TRACE, SCMP_ACT_LOG or SCMP_ACT_NOTIFY)",
 		    what, s);
 }
 
@@ -1040,17 +1039,53 @@ parse_flags(struct pctx *c, const json_t *v)
 static int
 parse_listener(struct pctx *c, const json_t *path, const json_t *meta)
 {
-	if (path != NULL) {
+	if (path != NULL && !json_is_null(path)) {
 		if (want_type(c, path, JSON_STRING, "profile", "listenerPath") < 0)
 			return -1;
-		if (json_string_length(path) > 0)
+		const char *s = json_string_value(path);
+		/* sun_path holds 107 bytes and a NUL; a longer path would be cut. */
+		if (*s != '\0' && strlen(s) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 			return perr(c, path,
-				    "profile: \"listenerPath\" is not supported: minirun does not "
-				    "hand a seccomp listener to an agent; remove it (and any "
-				    "SCMP_ACT_NOTIFY rule)");
+				    "profile: \"listenerPath\": %zu bytes, longer than a unix "
+				    "socket path can be (%zu)",
+				    strlen(s), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		if (*s != '\0' && (c->p->listener_path = xstrdup(c, s)) == NULL)
+			return -1;
 	}
-	if (meta != NULL && want_type(c, meta, JSON_STRING, "profile", "listenerMetadata") < 0)
-		return -1;
+	if (meta != NULL && !json_is_null(meta)) {
+		if (want_type(c, meta, JSON_STRING, "profile", "listenerMetadata") < 0)
+			return -1;
+		/* runtime-spec: "This field MUST NOT be set if listenerPath is not set." */
+		if (json_string_length(meta) > 0 && c->p->listener_path == NULL)
+			return perr(c, meta,
+				    "profile: \"listenerMetadata\" is set but \"listenerPath\" "
+				    "is not");
+		if ((c->p->listener_metadata = xstrdup(c, json_string_value(meta))) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * runtime-spec: with SCMP_ACT_NOTIFY the listenerPath MUST be set, or the
+ * notified calls would wait for an agent that never gets the fd.  As runc:
+ * not as the default action (every call of the runtime itself, up to the
+ * execve, would wait for the agent).
+ */
+static int
+check_notify(struct pctx *c, const json_t *defact)
+{
+	const struct mr_profile *p = c->p;
+	if (p->default_action == MR_ACT_NOTIFY)
+		return perr(c, defact,
+			    "profile: \"defaultAction\": SCMP_ACT_NOTIFY cannot be the default "
+			    "action (only for named syscalls)");
+	for (size_t i = 0; i < p->n_rules && p->listener_path == NULL; i++)
+		if (p->rules[i].action == MR_ACT_NOTIFY)
+			return perr_at(c, p->rules[i].pos,
+				       "profile: syscalls[%zu]: SCMP_ACT_NOTIFY needs "
+				       "\"listenerPath\", the seccomp agent's unix socket",
+				       i);
 	return 0;
 }
 
@@ -1172,9 +1207,10 @@ parse_seccomp(struct pctx *c, const json_t *root)
 
 	if (vals[K_FLAGS] != NULL && parse_flags(c, vals[K_FLAGS]) < 0)
 		return -1;
-	if (parse_listener(c, vals[K_LISTENER], vals[K_LISTENER_META]) < 0)
+	if (parse_listener(c, vals[K_LISTENER], vals[K_LISTENER_META]) < 0 ||
+	    parse_rules(c, vals[K_SYSCALLS], n_rules) < 0)
 		return -1;
-	return parse_rules(c, vals[K_SYSCALLS], n_rules);
+	return check_notify(c, vals[K_DEFACT]);
 }
 
 /* A whole OCI config.json: the profile is its linux.seccomp. */
@@ -1200,6 +1236,8 @@ mr_profile_free(struct mr_profile *p)
 	if (p == NULL)
 		return;
 	free(p->source);
+	free(p->listener_path);
+	free(p->listener_metadata);
 	free(p->default_action_name);
 	free(p->lost_rules_key);
 	free(p->arches);
@@ -1347,6 +1385,7 @@ act_rank(enum mr_act a)
 		return 1;
 	case MR_ACT_TRACE:
 	case MR_ACT_ERRNO:
+	case MR_ACT_NOTIFY: /* the agent may refuse it */
 		return 2;
 	case MR_ACT_TRAP:
 		return 3;

@@ -33,6 +33,7 @@ enum mr_act {
 	MR_ACT_TRACE,
 	MR_ACT_ALLOW,
 	MR_ACT_LOG,
+	MR_ACT_NOTIFY, /* SECCOMP_RET_USER_NOTIF: an agent at listenerPath answers */
 };
 
 /* Whether a takes more away than b (a deny rule in an allow-by-default profile). */
@@ -101,6 +102,10 @@ struct mr_profile {
 	size_t n_arches;
 	struct mr_prof_archmap *archmap;
 	size_t n_archmap;
+	/* OCI listenerPath/listenerMetadata: where an SCMP_ACT_NOTIFY profile's
+	   listener goes (NULL: not given; required with a NOTIFY rule) */
+	char *listener_path;
+	char *listener_metadata;
 	bool has_flags; /* the "flags" key is present (even empty) */
 	unsigned flags; /* SECCOMP_FILTER_FLAG_* */
 	struct mr_prof_rule *rules;

@@ -28,6 +28,7 @@
 #include "seccomp/reduce.h"
 #include "seccomp/sha256.h"
 #include "seccomp/arch.h"
+#include "seccomp/bpf-eval.h"
 #include "common/strv.h"
 #include "common/typo.h"
 #include "common/phases.h"
@@ -548,6 +549,69 @@ set_learn_base(struct mr_seccomp_prepared *out, const char *text, size_t text_le
 	return 0;
 }
 
+static void
+note_notify(uint32_t ret, void *arg)
+{
+	if ((ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+		*(bool *)arg = true;
+}
+
+/*
+ * SCMP_ACT_NOTIFY: does the finished program notify (a rule that the
+ * reduction dropped does not count), and where does its listener go.
+ */
+static int
+take_listener_path(struct mr_seccomp_prepared *out, const struct mr_profile *prof,
+		   enum mr_seccomp_observe observe, struct mr_error *err)
+{
+	for (size_t i = 0; i < out->n_insns && !out->notify; i++)
+		out->notify = BPF_CLASS(out->insns[i].code) == BPF_RET &&
+			      BPF_RVAL(out->insns[i].code) == BPF_K &&
+			      (out->insns[i].k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF;
+	if (!out->notify) {
+		out->flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+		return 0;
+	}
+	/*
+	 * The kernel gives a process one listener in its whole filter chain
+	 * (EBUSY for a second): the agent's and minirun's own observer cannot
+	 * both have one.
+	 */
+	if (observe != MR_OBSERVE_NONE)
+		return mr_error_set(err, 0,
+				    "seccomp profile %s: SCMP_ACT_NOTIFY cannot be combined with "
+				    "--seccomp-report, --seccomp-complain or --seccomp-learn: a "
+				    "process has one seccomp listener, and it goes to the agent",
+				    out->source);
+	if (prof->listener_path == NULL)
+		return mr_error_set(
+		    err, 0, "seccomp profile %s: SCMP_ACT_NOTIFY needs listenerPath", out->source);
+	/*
+	 * The container process sends the listener itself, right after
+	 * installing the filter: a notified sendmsg would wait for an agent that
+	 * has no fd yet (runc refuses a notified write for the same reason).
+	 */
+	static const char *const needed[] = {"sendmsg", "close"};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(needed); i++) {
+		int nr = seccomp_syscall_resolve_name(needed[i]);
+		bool notified = false;
+		if (nr >= 0 &&
+		    mr_bpf_outcomes(out->insns, out->n_insns, seccomp_arch_native(), nr,
+				    note_notify, &notified) == 0 &&
+		    notified)
+			return mr_error_set(err, 0,
+					    "seccomp profile %s: SCMP_ACT_NOTIFY for %s: minirun "
+					    "calls it to hand the listener to the agent",
+					    out->source, needed[i]);
+	}
+	out->listener_path = strdup(prof->listener_path);
+	if (out->listener_path == NULL ||
+	    (prof->listener_metadata != NULL &&
+	     (out->listener_metadata = strdup(prof->listener_metadata)) == NULL))
+		return mr_error_oom(err, "seccomp");
+	return 0;
+}
+
 /*
  * Parse, reduce for this host, compile, and fill out.  path NULL: the
  * built-in default.  On failure out holds whatever was done; the caller
@@ -619,6 +683,8 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 	out->n_insns = filt.n_insns;
 	out->flags = filt.flags;
 	out->default_action = red.default_action;
+	if (take_listener_path(out, prof, req->observe, err) < 0)
+		return -1;
 	if (req->observe == MR_OBSERVE_NONE)
 		return 0;
 	if (make_observe_program(out, err) < 0 || map_rules(out, &red, err) < 0 ||
@@ -704,6 +770,8 @@ mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p)
 		free(p->warnings[i]);
 	free(p->warnings);
 	free(p->source);
+	free(p->listener_path);
+	free(p->listener_metadata);
 	free(p->observe_insns);
 	for (size_t i = 0; i < p->n_rule_refs; i++) {
 		free(p->rule_refs[i].desc);
@@ -734,7 +802,11 @@ mr_seccomp_install(const struct mr_seccomp_prepared *p, int *listener, struct mr
 		prog.len = (unsigned short)p->n_observe_insns;
 		prog.filter = p->observe_insns;
 		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	} else if (p->notify) {
+		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 	}
+	if (!(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 	/* Raw seccomp(2), not seccomp_load(): libseccomp would set no_new_privs. */
 	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (r < 0 && errno == EINVAL && (flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW)) {
@@ -751,7 +823,7 @@ mr_seccomp_install(const struct mr_seccomp_prepared *p, int *listener, struct mr
 		    p->source);
 	if (r < 0)
 		return mr_error_set(err, errno, "seccomp: installing the filter (%s)", p->source);
-	if (p->observe != MR_OBSERVE_NONE)
+	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
 		*listener = (int)r;
 	return 0;
 }

@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+#include <sys/types.h>
+
 #include "common/caps.h"
 #include "common/error.h"
 #include "seccomp/profile.h"
@@ -76,6 +79,13 @@ struct mr_seccomp_prepared {
 	size_t n_warnings;
 	char *source; /* "built-in default", or the file path: for messages */
 
+	/* SCMP_ACT_NOTIFY (the program has a USER_NOTIF return): installed with
+	   SECCOMP_FILTER_FLAG_NEW_LISTENER; the listener goes to the agent at
+	   listener_path (mr_seccomp_agent_*), with listener_metadata */
+	bool notify;
+	char *listener_path;
+	char *listener_metadata; /* NULL: none */
+
 	enum mr_seccomp_observe observe;
 	struct sock_filter *observe_insns; /* what is installed when observing: the same
 					      program with USER_NOTIF returns (malloc'ed) */
@@ -117,8 +127,33 @@ int mr_profile_load_named(const char *name, struct mr_profile **out, struct mr_e
  * Never sets no_new_privs itself; without it the caller must hold
  * CAP_SYS_ADMIN.  A no-op when !p->enabled.  When observing, the
  * observe program is installed with SECCOMP_FILTER_FLAG_NEW_LISTENER and
- * *listener receives the notification fd; otherwise *listener is -1.
+ * *listener receives the notification fd; with p->notify the profile's own
+ * program is, for the agent; otherwise *listener is -1.
  */
 int mr_seccomp_install(const struct mr_seccomp_prepared *p, int *listener, struct mr_error *err);
+
+/*
+ * The seccomp agent of an SCMP_ACT_NOTIFY profile (runtime-spec
+ * config-linux.md, listenerPath).  Connect before the container exists, so
+ * a missing agent fails the create with nothing made; *sock gets the
+ * connected SOCK_STREAM socket (close-on-exec).
+ */
+int mr_seccomp_agent_connect(const struct mr_seccomp_prepared *p, int *sock, struct mr_error *err);
+
+/*
+ * The container process state as the agent gets it: {ociVersion, fds:
+ * ["seccompFd"], pid, metadata, state: STATE}, STATE being the OCI state
+ * object (the caller's: the seccomp layer knows no containers).  Malloc'ed
+ * JSON text, NULL when out of memory.
+ */
+char *mr_seccomp_agent_message(const struct mr_seccomp_prepared *p, pid_t pid, const json_t *state);
+
+/*
+ * In the container process, right after mr_seccomp_install: send TEXT (the
+ * message above) with LISTENER as SCM_RIGHTS over SOCK.  The caller closes
+ * SOCK afterwards: the spec wants one message per connection.
+ */
+int mr_seccomp_agent_send(const struct mr_seccomp_prepared *p, int sock, int listener,
+			  const char *text, size_t len, struct mr_error *err);
 
 #endif

@@ -1,0 +1,69 @@
+#!/bin/bash
+# OCI linux.devices (nodes in the container's /dev, mode and owner as given)
+# and linux.resources.devices (allow rules added to minirun's policy), as
+# runc pairs them: a node alone is not opened unless a rule allows it.
+# shellcheck disable=SC2016 # $ in single quotes expands in the container
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env
+require_root
+command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
+
+STATE=$TESTS_TMP/state
+BUNDLE=$TESTS_TMP/bundle
+R=(--root "$STATE")
+mkdir -p "$BUNDLE"
+at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
+env -C "$BUNDLE" "$MINIRUN" spec
+mv "$BUNDLE/config.json" "$BUNDLE/config.json.orig"
+
+# set_config DEVICES RULES CMD: linux.devices, linux.resources.devices and the command.
+set_config() {
+    jq --arg root "$ROOTFS" --argjson devs "$1" --argjson rules "$2" --arg cmd "$3" '
+        .root.path = $root | .root.readonly = true | .process.terminal = false
+        | .process.args = ["sh", "-c", $cmd] | .linux.devices = $devs
+        | .linux.resources.devices = $rules' "$BUNDLE/config.json.orig" > "$BUNDLE/config.json"
+}
+DENY='{"allow": false, "access": "rwm"}'
+MYZERO='{"type": "c", "path": "/dev/myzero", "major": 1, "minor": 5, "fileMode": 438, "uid": 1, "gid": 2}'
+
+set_config "[$MYZERO, {\"type\": \"p\", \"path\": \"/dev/sub/fifo\", \"fileMode\": 384}]" \
+    "[$DENY, {\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 5, \"access\": \"rw\"}]" \
+    'stat -c "%F %t:%T %a %u:%g" /dev/myzero; stat -c "%F %a" /dev/sub/fifo; head -c 3 /dev/myzero | od -An -tx1'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" d1
+expect "linux.devices: the node, its mode and owner; a FIFO; readable with its rule" 0 \
+    "character special file 1:5 666 1:2
+fifo 600
+ 00 00 00"
+
+set_config '[{"type": "b", "path": "/dev/loopx", "major": 7, "minor": 0}]' "[$DENY]" \
+    'head -c 1 /dev/loopx; echo "rc $?"'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" d2
+expect "a node without a linux.resources.devices rule is not opened (runc's behaviour)" 0 \
+    "rc 1" "head: /dev/loopx: Operation not permitted"
+
+# --- invalid entries: one line naming the field, nothing started ----------------------
+bad() {
+    set_config "$2" "[$DENY]" true
+    run_minirun "${R[@]}" run --bundle "$BUNDLE" bad
+    expect_error "refused: $1" 1 "minirun: $BUNDLE/config.json: $3"
+}
+bad "no major" '[{"type": "c", "path": "/dev/x", "minor": 1}]' \
+    'linux.devices[[]0].major: REQUIRED for type c'
+bad "type x" '[{"type": "x", "path": "/dev/x"}]' \
+    'linux.devices[[]0].type: "x": expected c, b, u or p'
+bad "a path outside /dev" '[{"type": "p", "path": "/etc/fifo"}]' \
+    'linux.devices[[]0].path: "/etc/fifo": minirun makes device nodes only below /dev/*'
+bad "a path with .." '[{"type": "p", "path": "/dev/../etc/fifo"}]' \
+    'linux.devices[[]0].path: "/dev/../etc/fifo": minirun makes device nodes only below /dev/*'
+bad "a duplicate path" "[$MYZERO, {\"type\": \"p\", \"path\": \"/dev/myzero\"}]" \
+    'linux.devices[[]1].path: "/dev/myzero" is also linux.devices[[]0]'"'"'s'
+bad "fileMode beyond 07777" '[{"type": "p", "path": "/dev/f", "fileMode": 4096}]' \
+    'linux.devices[[]0].fileMode: 4096 is out of range (0 to 4095)'
+set_config '[{"type": "c", "path": "/dev/null", "major": 1, "minor": 5}]' "[$DENY]" true
+run_minirun "${R[@]}" run --bundle "$BUNDLE" d3
+expect_error "a path that holds another device: an error (the spec's MUST)" 125 \
+    "minirun: linux.devices: /dev/null already exists in the container and is not that device*"
+is "$(ls -A "$STATE")" "" "no state left behind"
+
+done_testing
