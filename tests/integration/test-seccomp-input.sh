@@ -188,7 +188,7 @@ refused "errnoRet on ALLOW" \
     --seccomp="$BAD/errnoret-on-allow.json" "$ROOTFS" true
 # runtime-spec: "If the SCMP_ACT_NOTIFY action is not used this value is ignored."
 run_expect "listenerPath without an SCMP_ACT_NOTIFY rule is ignored" 0 "" \
-    --seccomp="$BAD/listener-path.json" "$ROOTFS" true
+    --seccomp="$DATA/listener-path.json" "$ROOTFS" true
 refused "an OCI config.json without linux.seccomp" \
     "$(b oci-config-without-seccomp.json):4:11: an OCI config.json without linux.seccomp: there is no profile in it (use --security-opt seccomp=unconfined to run without one)" \
     --seccomp="$BAD/oci-config-without-seccomp.json" "$ROOTFS" true
