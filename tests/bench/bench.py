@@ -334,12 +334,6 @@ def main():
     M = os.path.abspath(a.minirun)
     r = Runner(work)
     notes = []
-    # run.sh unmounted cgroup2 here: below the mount point is the tmpfs of
-    # /sys/fs/cgroup, where a runtime that takes the directory for cgroup2
-    # leaves directories (podman did once); what appears there is removed.
-    unified = "/sys/fs/cgroup/unified"
-    unified_before = set(os.listdir(unified)) \
-        if os.path.isdir(unified) and not os.path.ismount(unified) else None
 
     profile = a.profile if a.profile and os.path.exists(a.profile) else None
     if a.profile and not profile:
@@ -561,15 +555,6 @@ def main():
                 r.output([M, "delete", "-f", cid])
     if pm:
         pm.cleanup(r)
-    if unified_before is not None:
-        for e in sorted(set(os.listdir(unified)) - unified_before):
-            d = os.path.join(unified, e)
-            if os.path.isdir(d) and set(os.listdir(d)) <= {"cgroup.procs"}:
-                for f in os.listdir(d):
-                    os.unlink(os.path.join(d, f))
-                os.rmdir(d)
-                notes.append(f"removed {d}, a directory a runtime made in the tmpfs below "
-                             "the unmounted cgroup2 mount point")
 
     rows = [summarize(c) for c in cmds if not c.trace]
     budget = phase_budget([c for c in cmds if c.trace])
