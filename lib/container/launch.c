@@ -75,6 +75,7 @@
 #include "container/apparmor.h"
 #include "container/cgroup.h"
 #include "container/exec-check.h"
+#include "container/hooks.h"
 #include "container/init.h"
 #include "container/mounts.h"
 #include "container/namespaces.h"
@@ -92,6 +93,7 @@ enum sync_type {
 	SYNC_ERROR,   /* the container process failed before exec */
 	SYNC_PIDFD,   /* --init: carries a pidfd of the workload (observing only) */
 	SYNC_READY,   /* detach (OCI create): set up, now waiting at the exec fifo */
+	SYNC_HOOKS,   /* mounts made: run prestart, createRuntime, then write one byte */
 };
 
 struct sync_msg {
@@ -470,12 +472,54 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	return 0;
 }
 
+/*
+ * OCI create, the mounts made, before pivot_root (runtime-spec config.md):
+ * minirun runs prestart and createRuntime in its own namespaces while we
+ * wait, then createContainer runs here, in the container's namespaces,
+ * from the host's paths (they still resolve).  The state's pid is the one
+ * seen where the hook runs: ours as seen in here.
+ */
+static int
+create_hooks(const struct mr_prepared *p, int sync_fd, mode_t caller_umask, struct mr_error *err)
+{
+	const struct mr_launch_ctl *ctl = p->ctl;
+	char go;
+
+	if (ctl == NULL || ctl->hooks == NULL || ctl->state == NULL)
+		return 0;
+	if (mr_hooks_any(ctl->hooks, MR_HOOK_PRESTART) ||
+	    mr_hooks_any(ctl->hooks, MR_HOOK_CREATE_RUNTIME)) {
+		struct sync_msg m = {.type = SYNC_HOOKS};
+		if (sync_send(sync_fd, &m, -1) < 0)
+			return mr_error_set(err, errno, "hooks: ask minirun to run createRuntime");
+		/* A failed hook: minirun kills us, and this read never returns. */
+		if (read(sync_fd, &go, 1) != 1)
+			return mr_error_set(err, errno, "hooks: wait for createRuntime");
+	}
+	if (!mr_hooks_any(ctl->hooks, MR_HOOK_CREATE_CONTAINER))
+		return 0;
+	cleanup_free char *state = mr_hooks_state_json(ctl->state, getpid(), MR_STATUS_CREATING);
+	if (state == NULL)
+		return mr_error_oom(err, "hooks: state");
+	/* The hook gets the umask we were started with, not the 0 of the mounts. */
+	umask(caller_umask);
+	int r = mr_hooks_run(ctl->hooks, MR_HOOK_CREATE_CONTAINER, state, NULL, err);
+	umask(0);
+	return r;
+}
+
 static int
 enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
-	umask(0);
-	if (mr_mounts_setup(p, err) < 0)
+	mode_t caller_umask = umask(0);
+	cleanup_close int rootfd = mr_mounts_setup(p, err);
+	if (rootfd < 0)
 		return -1;
+	if (create_hooks(p, sync_fd, caller_umask, err) < 0)
+		return -1;
+	if (mr_mounts_pivot_root(rootfd, err) < 0)
+		return -1;
+	close(mr_steal_fd(&rootfd));
 	/*
 	 * From here on paths from the image are followed (workdir, the
 	 * command): no fd of minirun's may be left for a symlink such as
@@ -643,10 +687,12 @@ split_off_init(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
  * OCI create: everything that can fail on the input is done; tell "create"
  * it may return, then wait for "start", which opens the fifo for reading
  * (runc's exec.fifo, the same split).  The fifo is opened by descriptor:
- * its host path is not reachable from the container's root.
+ * its host path is not reachable from the container's root.  *report keeps
+ * it open, close-on-exec, until the execve: `start` reads it to the end,
+ * and learns there why we failed if we do (child_failed).
  */
 static int
-wait_for_start(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+wait_for_start(const struct mr_prepared *p, int sync_fd, int *report, struct mr_error *err)
 {
 	char path[64];
 	struct sync_msg m = {.type = SYNC_READY};
@@ -662,17 +708,52 @@ wait_for_start(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 		return mr_error_set(err, errno, "exec fifo: open for writing");
 	ssize_t w = write(fd, "0", 1);
 	int e = errno;
-	close(fd);
 	close(p->ctl->exec_fifo);
-	if (w != 1)
+	if (w != 1) {
+		close(fd);
 		return mr_error_set(err, e, "exec fifo: write");
+	}
+	*report = fd;
 	return 0;
+}
+
+static int
+hook_identity(const void *data, const struct mr_hook *hook, struct mr_error *err)
+{
+	const struct mr_prepared *p = data;
+	/* Resolved in the container: it may be the image's link to minirun itself. */
+	if (mr_exec_check_path(p, hook->path, err) < 0)
+		return -1;
+	return take_identity(p, NULL, err);
+}
+
+/*
+ * startContainer (after start, before the command): in the container, the
+ * path resolved in its root, each hook with the command's own identity,
+ * capabilities and filter (taken in the hook's process: we keep ours for
+ * the command).  Never with an observing filter (OCI has none): its
+ * listener is handed over through the launch's shared page only.
+ */
+static int
+start_hooks(const struct mr_prepared *p, struct mr_error *err)
+{
+	const struct mr_launch_ctl *ctl = p->ctl;
+	const struct mr_hooks_how how = {.before_exec = hook_identity, .data = p};
+
+	if (ctl == NULL || ctl->state == NULL || !mr_hooks_any(ctl->hooks, MR_HOOK_START_CONTAINER))
+		return 0;
+	if (p->seccomp.observe != MR_OBSERVE_NONE)
+		return mr_error_set(err, 0, "hooks.startContainer: not with a seccomp observer");
+	cleanup_free char *state = mr_hooks_state_json(ctl->state, getpid(), MR_STATUS_CREATED);
+	if (state == NULL)
+		return mr_error_oom(err, "hooks: state");
+	return mr_hooks_run(ctl->hooks, MR_HOOK_START_CONTAINER, state, &how, err);
 }
 
 /* The steps of the header comment's "child" line, in that order. */
 static int
 container_init(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
-	       struct shared_page *shared, struct mr_error *err)
+	       struct shared_page *shared, int *report, struct mr_error *err)
 {
 	mr_phase("child:start");
 	if (detach_from_caller(p, sync_fd, pipes, err) < 0)
@@ -686,7 +767,9 @@ container_init(const struct mr_prepared *p, int sync_fd, const struct output_pip
 	if (set_up_surroundings(p, sync_fd, err) < 0)
 		return -1;
 	mr_phase("child:surroundings");
-	if (detached(p) && wait_for_start(p, sync_fd, err) < 0)
+	if (detached(p) && wait_for_start(p, sync_fd, report, err) < 0)
+		return -1;
+	if (start_hooks(p, err) < 0)
 		return -1;
 	if (take_identity(p, shared, err) < 0)
 		return -1;
@@ -694,7 +777,7 @@ container_init(const struct mr_prepared *p, int sync_fd, const struct output_pip
 }
 
 static _Noreturn void
-child_failed(int sync_fd, const struct mr_error *e)
+child_failed(int sync_fd, int report, const struct mr_error *e)
 {
 	struct mr_error err = *e;
 	struct sync_msg m = {
@@ -703,6 +786,9 @@ child_failed(int sync_fd, const struct mr_error *e)
 	    .errnum = err.errnum,
 	};
 	memcpy(m.msg, err.msg, sizeof(m.msg));
+	/* After start: `start` reads the exec fifo (wait_for_start). */
+	if (report >= 0 && write(report, m.msg, strlen(m.msg)) > 0)
+		_exit(m.exit_status);
 	/* After OCI create has returned nobody reads the socket: say it on stderr. */
 	if (sync_send(sync_fd, &m, -1) < 0)
 		dprintf(STDERR_FILENO, "minirun: %s\n", m.msg);
@@ -714,9 +800,10 @@ container_main(const struct mr_prepared *p, int sync_fd, const struct output_pip
 	       struct shared_page *shared)
 {
 	struct mr_error err = {0};
+	int report = -1;
 
-	container_init(p, sync_fd, pipes, shared, &err);
-	child_failed(sync_fd, &err);
+	container_init(p, sync_fd, pipes, shared, &report, &err);
+	child_failed(sync_fd, report, &err);
 }
 
 /* --- the parent ----------------------------------------------------------- */
@@ -949,10 +1036,12 @@ take_listener(int pidfd, struct shared_page *shared, struct mr_observer *observe
  * container process's syscalls may wait for minirun's answers.  *master
  * receives the pty master if the child sends one.  With --init the filter
  * is in the workload, not in the child: its pidfd comes first (SYNC_PIDFD).
+ * *stop says where it stopped: 0 at the exec, SYNC_READY (OCI create) or
+ * SYNC_HOOKS (the child waits for createRuntime; call again after).
  */
 static int
 wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer *observer,
-	      struct shared_page *shared, int *master, bool *ready, struct mr_error *err)
+	      struct shared_page *shared, int *master, int *stop, struct mr_error *err)
 {
 	cleanup_close int workload = -1;
 
@@ -995,8 +1084,8 @@ wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer
 			workload = fd;
 			continue;
 		}
-		if (m.type == SYNC_READY) {
-			*ready = true;
+		if (m.type == SYNC_READY || m.type == SYNC_HOOKS) {
+			*stop = m.type;
 			return 0;
 		}
 		if (fd >= 0)
@@ -1421,6 +1510,31 @@ hand_over(const struct mr_prepared *p, struct child *child, int *master, bool re
 }
 
 /*
+ * OCI create: the container process has made its mounts and waits before
+ * pivot_root.  prestart, then createRuntime, here in minirun's namespaces,
+ * given the pid as minirun sees it; then let it go on.  A failure returns,
+ * and the cleanup of the child kills it.
+ */
+static int
+runtime_hooks(const struct mr_prepared *p, const struct child *child, int sock,
+	      struct mr_error *err)
+{
+	const struct mr_launch_ctl *ctl = p->ctl;
+
+	if (ctl == NULL || ctl->hooks == NULL || ctl->state == NULL)
+		return mr_error_set(err, 0, "sync with the container process: unexpected message");
+	cleanup_free char *state = mr_hooks_state_json(ctl->state, child->pid, MR_STATUS_CREATING);
+	if (state == NULL)
+		return mr_error_oom(err, "hooks: state");
+	if (mr_hooks_run(ctl->hooks, MR_HOOK_PRESTART, state, NULL, err) < 0 ||
+	    mr_hooks_run(ctl->hooks, MR_HOOK_CREATE_RUNTIME, state, NULL, err) < 0)
+		return -1;
+	if (write(sock, "h", 1) != 1)
+		return mr_error_set(err, errno, "hooks: let the container process go on");
+	return 0;
+}
+
+/*
  * The parent's steps of the header comment, with relayed signals blocked.
  * *execed tells whether the command got as far as running.
  */
@@ -1442,13 +1556,21 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 		mr_observer_set_init(observer, child.pid);
 	if (p->rootless && write_id_maps(p, &child, sock, err) < 0)
 		return -1;
-	bool ready = false;
-	if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, &ready, err) < 0)
-		return -1;
+	int stop;
+	for (;;) {
+		stop = 0;
+		if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, &stop,
+				  err) < 0)
+			return -1;
+		if (stop != SYNC_HOOKS)
+			break;
+		if (runtime_hooks(p, &child, sock, err) < 0)
+			return -1;
+	}
 	/* EOF on the sync socket: the container process has exec'ed. */
 	mr_phase("exec-seen");
 	if (detached(p))
-		return hand_over(p, &child, &master, ready, err);
+		return hand_over(p, &child, &master, stop == SYNC_READY, err);
 	*execed = true;
 	if (p->ctl != NULL && p->ctl->started != NULL)
 		p->ctl->started(p->ctl->data, child.pid);
@@ -1595,15 +1717,15 @@ mr_launch_exec_command(const struct mr_prepared *p, struct mr_error *err)
 _Noreturn void
 mr_launch_child_failed(int sync_fd, const struct mr_error *err)
 {
-	child_failed(sync_fd, err);
+	child_failed(sync_fd, -1, err);
 }
 
 int
 mr_launch_wait_for_exec(pid_t pid, int pidfd, int sock, int *master, struct mr_error *err)
 {
 	const struct child c = {.pid = pid, .pidfd = pidfd};
-	bool ready = false;
-	return wait_for_exec(&c, false, sock, NULL, NULL, master, &ready, err);
+	int stop = 0;
+	return wait_for_exec(&c, false, sock, NULL, NULL, master, &stop, err);
 }
 
 int

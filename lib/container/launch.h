@@ -7,7 +7,9 @@
 
 #include "common/error.h"
 #include "container/cgroup.h"
+#include "container/hooks.h"
 #include "container/prepare.h"
+#include "container/state.h"
 
 /*
  * Run the container to completion: create it, relay its terminal, forward
@@ -38,6 +40,7 @@ int mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err);
  *    closed as always.
  *  - started (foreground runc run): called once the command runs, before
  *    the relay, with its pid (the state file is written there).
+ *  - hooks: the OCI hooks of create and start (see below).
  */
 struct mr_launch_ctl {
 	bool detach;
@@ -45,6 +48,14 @@ struct mr_launch_ctl {
 	unsigned preserve_fds; /* fds 3 .. 3+N-1 of the caller reach the command (runc's) */
 	void (*started)(void *data, pid_t pid);
 	void *data;
+	/*
+	 * OCI hooks (hooks.h): prestart and createRuntime (here, in the
+	 * parent), createContainer and startContainer (in the container
+	 * process) run within the launch, given STATE's JSON with the pid and
+	 * status of that moment.  Both NULL: none.
+	 */
+	const struct mr_hooks *hooks;
+	const struct mr_state *state;
 
 	/* out, with detach */
 	pid_t pid;		 /* the container process (PID 1 of its namespace) */
