@@ -16,7 +16,10 @@
  *     monitor process: as with runc, the init is reparented to the caller
  *     if it is a subreaper (containerd-shim, conmon), else to PID 1, which
  *     reaps it.  Its parent-death signal is therefore not set (launch.h).
- *   - start: opens the fifo for reading; the init goes on to execve.
+ *   - start: opens the fifo for reading; the init goes on to execve, and
+ *     start returns once it has (or fails with the init's error).
+ *   - hooks (lib/container/hooks.h): those of create and startContainer run
+ *     within mr_launch; poststart and poststop here, from the state dir.
  *   - run: create + start; without --detach minirun stays the parent,
  *     relays the terminal and signals, and exits with the container's
  *     status, exactly as the docker-like front end does.

@@ -14,13 +14,17 @@
  *           -> [rootless: wait for the maps] -> cgroup namespace -> ulimits
  *           -> [OCI: oom_score_adj] -> non-dumpable ->
  *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
- *           (rootfs, [read-only root], /proc /dev /sys, masks, volumes) +
+ *           (rootfs, [read-only root], /proc /dev /sys, masks, volumes) ->
+ *           [OCI hooks: prestart + createRuntime (ask minirun, wait for its
+ *           byte), createContainer (forked here, host paths)] ->
  *           pivot_root -> close fds -> [--init: fork; the parent stays as
  *           PID 1 (init.c), the child goes on: setsid -> (observing: send
  *           its pidfd)] -> [network none: lo up] -> hostname -> AppArmor
  *           exec label -> stdio/tty -> umask 022 -> workdir (getcwd check)
  *           -> exec target check -> signals reset -> [OCI create: tell
- *           minirun it is ready, block opening the exec fifo until start]
+ *           minirun it is ready, block opening the exec fifo until start,
+ *           keep it open to report a failure] -> [OCI startContainer hooks:
+ *           each forked, takes the identity steps below, then execve]
  *           -> [not rootless:
  *           setgroups] -> bounding set -> clear ambient -> KEEPCAPS ->
  *           setresgid -> [seccomp if !no_new_privs] -> setresuid -> capset
@@ -28,7 +32,9 @@
  *           pdeathsig again] -> read back -> [no_new_privs -> seccomp]
  *           -> execve
  *   parent: wait for exec (EOF on the sync socket) or an error message,
- *           [--init, observing: the workload's pidfd], [observing: take the
+ *           [OCI hooks: when the child asks, run prestart and createRuntime
+ *           here, then write it a byte], [--init, observing: the workload's
+ *           pidfd], [observing: take the
  *           seccomp listener, answer notifications] -> signalfd -> [-it:
  *           raw tty] -> relay tty or output pipes, forward signals,
  *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap ->
@@ -44,7 +50,8 @@
  * lib/container/devices.c, the limits lib/container/resources.c.
  *
  * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
- * tty master fd, with --init its own pidfd, or an error; a successful
+ * tty master fd, with --init its own pidfd, a request for the OCI hooks
+ * (answered with one byte), or an error; a successful
  * execve closes the child's end (close-on-exec), which the parent reads as
  * "the command is running".
  */
