@@ -475,16 +475,20 @@ mr_rt_features(int argc, char **argv)
 	bool apparmor = access("/sys/kernel/security/apparmor", F_OK) == 0 ||
 			access("/sys/module/apparmor/parameters/enabled", F_OK) == 0;
 
+	json_t *hooks = json_array();
+	for (size_t k = 0; hooks && k < MR_HOOK_KINDS; k++)
+		json_array_append_new(hooks, json_string(mr_hook_kind_name((enum mr_hook_kind)k)));
 	json_t *j = json_pack(
-	    "{s:s, s:s, s:[], s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, "
+	    "{s:s, s:s, s:o, s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, "
 	    "s:o, s:o}, s:{s:b}, s:{s:b}}, s:{s:s, s:s}}",
-	    "ociVersionMin", "1.0.0", "ociVersionMax", MR_OCI_VERSION, "hooks", "mountOptions",
-	    STRINGS(mount_options), "linux", "namespaces", STRINGS(namespaces), "capabilities",
-	    caps, "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "seccomp", "enabled",
-	    1, "actions", STRINGS(actions), "operators", STRINGS(operators), "archs", archs,
-	    "knownFlags", STRINGS(known_flags), "supportedFlags", STRINGS(supported_flags),
-	    "apparmor", "enabled", apparmor, "selinux", "enabled", 0, "annotations",
-	    "io.github.seccomp.libseccomp.version", buf, "org.minirun.version", MINIRUN_VERSION);
+	    "ociVersionMin", "1.0.0", "ociVersionMax", MR_OCI_VERSION, "hooks", hooks,
+	    "mountOptions", STRINGS(mount_options), "linux", "namespaces", STRINGS(namespaces),
+	    "capabilities", caps, "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0,
+	    "seccomp", "enabled", 1, "actions", STRINGS(actions), "operators", STRINGS(operators),
+	    "archs", archs, "knownFlags", STRINGS(known_flags), "supportedFlags",
+	    STRINGS(supported_flags), "apparmor", "enabled", apparmor, "selinux", "enabled", 0,
+	    "annotations", "io.github.seccomp.libseccomp.version", buf, "org.minirun.version",
+	    MINIRUN_VERSION);
 	char *text = j ? json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(j);
 	if (text == NULL)

@@ -16,7 +16,10 @@
  *     monitor process: as with runc, the init is reparented to the caller
  *     if it is a subreaper (containerd-shim, conmon), else to PID 1, which
  *     reaps it.  Its parent-death signal is therefore not set (launch.h).
- *   - start: opens the fifo for reading; the init goes on to execve.
+ *   - start: opens the fifo for reading; the init goes on to execve, and
+ *     start returns once it has (or fails with the init's error).
+ *   - hooks (lib/container/hooks.h): those of create and startContainer run
+ *     within mr_launch; poststart and poststop here, from the state dir.
  *   - run: create + start; without --detach minirun stays the parent,
  *     relays the terminal and signals, and exits with the container's
  *     status, exactly as the docker-like front end does.
@@ -242,6 +245,54 @@ mr_rt_send_console(const char *sock_path, int master, struct mr_error *err)
 	return send_console(sock_path, master, err);
 }
 
+/* --- hooks ------------------------------------------------------------------------ */
+
+/*
+ * poststart, poststop: a failing hook is a warning and the next one runs
+ * (runtime-spec 1.0.2, lifecycle steps 9 and 13), given ST's state with PID
+ * and STATUS.
+ */
+static void
+hooks_warn(const struct mr_hooks *h, enum mr_hook_kind kind, const struct mr_state *st, pid_t pid,
+	   enum mr_status status)
+{
+	const struct mr_hooks_how how = {.warn = warning};
+	struct mr_error err = {0};
+
+	if (!mr_hooks_any(h, kind))
+		return;
+	char *state = mr_hooks_state_json(st, pid, status);
+	if (state == NULL || mr_hooks_run(h, kind, state, &how, &err) < 0)
+		warning(state == NULL ? "hooks: state: Cannot allocate memory" : err.msg);
+	free(state);
+}
+
+/* After the container is gone (delete, or a failed create, start or run). */
+static void
+poststop(const struct mr_hooks *h, const struct mr_state *st)
+{
+	hooks_warn(h, MR_HOOK_POSTSTOP, st, 0, MR_STATUS_STOPPED);
+}
+
+/*
+ * start, run --detach: let the init go on and wait until its command runs,
+ * then poststart (the lock let go first: a hook may ask `minirun state`).
+ * If the init fails before (a startContainer hook, the exec), the container
+ * is stopped and removed and poststop runs (lifecycle step 7 -> 12, 13).
+ */
+static int
+start_container(struct mr_state *st, const struct mr_hooks *h, struct mr_error *err)
+{
+	if (mr_state_start(st, err) < 0) {
+		mr_state_destroy(st, &(struct mr_error){0});
+		poststop(h, st);
+		return -1;
+	}
+	flock(st->dirfd, LOCK_UN);
+	hooks_warn(h, MR_HOOK_POSTSTART, st, st->pid, MR_STATUS_RUNNING);
+	return 0;
+}
+
 /* --- create and run -------------------------------------------------------------- */
 
 struct create_opts {
@@ -256,6 +307,7 @@ struct create_opts {
 struct started_ctx {
 	struct mr_state *st;
 	const char *pid_file;
+	const struct mr_hooks *hooks;
 	struct mr_error err;
 	bool failed;
 };
@@ -273,6 +325,7 @@ on_started(void *data, pid_t pid)
 		s->failed = true;
 	/* `state` and `kill` from elsewhere must not wait for the whole run. */
 	flock(s->st->dirfd, LOCK_UN);
+	hooks_warn(s->hooks, MR_HOOK_POSTSTART, s->st, pid, MR_STATUS_RUNNING);
 }
 
 static int
@@ -341,7 +394,7 @@ create_container(const struct create_opts *o, bool start)
 	struct mr_prepared p;
 	struct mr_error err = {0};
 	struct mr_launch_ctl ctl = MR_LAUNCH_CTL_INIT;
-	bool prepared = false, made = false;
+	bool prepared = false, made = false, launched = false;
 	int status = 1;
 
 	mr_spec_init(&spec);
@@ -371,10 +424,14 @@ create_container(const struct create_opts *o, bool start)
 			goto out;
 		}
 	ctl.preserve_fds = o->preserve_fds;
-	ctl.state = &st;
 	if (mr_state_new(g.root, o->id, &st, &err) < 0)
 		goto out;
 	made = true;
+	/* What start and delete run: never the bundle's config.json again. */
+	if (mr_hooks_save(st.dirfd, st.dir, &cfg.hooks, &err) < 0)
+		goto out;
+	ctl.hooks = &cfg.hooks;
+	ctl.state = &st;
 	if (mr_prepare(&spec, &p, &err) < 0)
 		goto out;
 	prepared = true;
@@ -391,6 +448,7 @@ create_container(const struct create_opts *o, bool start)
 			goto out;
 		fflush(stdout);
 		fflush(stderr);
+		launched = true;
 		int r = mr_launch(&p, &ctl, &status, &err);
 		close(ctl.exec_fifo);
 		if (r < 0)
@@ -404,13 +462,19 @@ create_container(const struct create_opts *o, bool start)
 			close(ctl.pidfd);
 		if (k < 0 || mr_state_save(&st, &err) < 0 ||
 		    (ctl.master >= 0 && send_console(o->console_socket, ctl.master, &err) < 0) ||
-		    (o->pid_file && write_pid_file(o->pid_file, st.pid, &err) < 0) ||
-		    (start && mr_state_start(&st, &err) < 0)) {
+		    (o->pid_file && write_pid_file(o->pid_file, st.pid, &err) < 0)) {
 			if (ctl.master >= 0)
 				close(ctl.master);
 			/* Nothing half-made is left: the init is killed, all removed. */
 			mr_state_destroy(&st, &(struct mr_error){0});
 			made = false;
+			goto out;
+		}
+		/* start_container removes it, and runs poststop, itself. */
+		if (start && start_container(&st, &cfg.hooks, &err) < 0) {
+			if (ctl.master >= 0)
+				close(ctl.master);
+			made = launched = false;
 			goto out;
 		}
 		if (ctl.master >= 0)
@@ -420,7 +484,7 @@ create_container(const struct create_opts *o, bool start)
 	}
 
 	/* run in the foreground: the docker-like path, plus the state. */
-	struct started_ctx sc = {.st = &st, .pid_file = o->pid_file};
+	struct started_ctx sc = {.st = &st, .pid_file = o->pid_file, .hooks = &cfg.hooks};
 	ctl.started = on_started;
 	ctl.data = &sc;
 	fflush(stdout);
@@ -434,6 +498,7 @@ create_container(const struct create_opts *o, bool start)
 	/* runc run removes the container once it has exited. */
 	flock(st.dirfd, LOCK_EX);
 	mr_state_remove(&st, &err);
+	poststop(&cfg.hooks, &st);
 	made = false;
 	goto out_ok;
 
@@ -443,6 +508,9 @@ out:
 		fail(&err);
 	if (made)
 		mr_state_remove(&st, &(struct mr_error){0});
+	/* A container process was made (and is gone): lifecycle steps 12, 13. */
+	if (launched)
+		poststop(&cfg.hooks, &st);
 out_ok:
 	if (prepared)
 		mr_prepared_clear(&p);
@@ -529,6 +597,7 @@ static int
 cmd_start(int argc, char **argv)
 {
 	struct mr_state st;
+	struct mr_hooks hooks = {0};
 	struct mr_error err = {0};
 	int r = 1;
 
@@ -543,10 +612,13 @@ cmd_start(int argc, char **argv)
 			     st.id);
 		goto out;
 	}
-	r = mr_state_start(&st, &err) < 0 ? 1 : 0;
+	if (mr_hooks_load(st.dirfd, st.dir, &hooks, &err) < 0)
+		goto out;
+	r = start_container(&st, &hooks, &err) < 0 ? 1 : 0;
 out:
 	if (r != 0)
 		fail(&err);
+	mr_hooks_clear(&hooks);
 	mr_state_clear(&st);
 	return r;
 }
@@ -633,7 +705,15 @@ cmd_delete(int argc, char **argv)
 		mr_state_clear(&st);
 		return fail(&err);
 	}
+	/* Read before the directory goes; a broken file must not keep the container. */
+	struct mr_hooks hooks;
+	struct mr_error herr = {0};
+	if (mr_hooks_load(st.dirfd, st.dir, &hooks, &herr) < 0)
+		warning(herr.msg);
 	int r = mr_state_destroy(&st, &err);
+	if (r == 0)
+		poststop(&hooks, &st);
+	mr_hooks_clear(&hooks);
 	mr_state_clear(&st);
 	return r < 0 ? fail(&err) : 0;
 }

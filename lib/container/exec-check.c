@@ -193,10 +193,10 @@ open_for_check(int rootfd, const char *path)
 }
 
 static int
-check_chain(const struct mr_prepared *p, int rootfd, struct mr_error *err)
+check_chain(const struct mr_prepared *p, const char *target, int rootfd, struct mr_error *err)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s", p->exec_path);
+	snprintf(path, sizeof(path), "%s", target);
 
 	/* Followed as deep as the kernel follows scripts (4 levels), plus the ELF interpreter. */
 	for (int depth = 0; depth < 6 && path[0] != '\0'; depth++) {
@@ -206,24 +206,23 @@ check_chain(const struct mr_prepared *p, int rootfd, struct mr_error *err)
 			if (depth > 0)
 				return 0; /* the kernel will report the missing interpreter */
 			int status = errno == ENOENT ? MR_EXIT_NOT_FOUND : MR_EXIT_CANNOT_EXEC;
-			return mr_error_set_status(err, status, errno, "exec %s", p->exec_path);
+			return mr_error_set_status(err, status, errno, "exec %s", target);
 		}
 		if (fstat(fd, &st) < 0)
 			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec %s",
-						   p->exec_path);
+						   target);
 		if (st.st_dev == p->self_dev && st.st_ino == p->self_ino)
 			return mr_error_set_status(
 			    err, MR_EXIT_CANNOT_EXEC, 0,
 			    "exec %s: refusing to execute minirun's own binary inside the "
 			    "container%s%s (CVE-2019-5736)",
-			    p->exec_path, depth ? " as the interpreter " : "", depth ? path : "");
+			    target, depth ? " as the interpreter " : "", depth ? path : "");
 		if (!S_ISREG(st.st_mode))
 			return 0;
 		char interp[PATH_MAX];
 		if (mr_exec_interpreter_of(fd, interp, sizeof(interp)) < 0)
 			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno,
-						   "exec %s: read its program headers",
-						   p->exec_path);
+						   "exec %s: read its program headers", target);
 		memcpy(path, interp, sizeof(path));
 	}
 	return 0;
@@ -232,11 +231,17 @@ check_chain(const struct mr_prepared *p, int rootfd, struct mr_error *err)
 int
 mr_exec_check_target(const struct mr_prepared *p, struct mr_error *err)
 {
-	return check_chain(p, -1, err);
+	return check_chain(p, p->exec_path, -1, err);
+}
+
+int
+mr_exec_check_path(const struct mr_prepared *p, const char *path, struct mr_error *err)
+{
+	return check_chain(p, path, -1, err);
 }
 
 int
 mr_exec_check_image(const struct mr_prepared *p, struct mr_error *err)
 {
-	return check_chain(p, p->rootfs_fd, err);
+	return check_chain(p, p->exec_path, p->rootfs_fd, err);
 }

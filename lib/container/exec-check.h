@@ -28,6 +28,9 @@ int mr_exec_interpreter_of(int fd, char *out, size_t size);
  */
 int mr_exec_check_target(const struct mr_prepared *p, struct mr_error *err);
 
+/* The same for another program run in the container (an OCI startContainer hook). */
+int mr_exec_check_path(const struct mr_prepared *p, const char *path, struct mr_error *err);
+
 /*
  * Before clone, for the copy-on-write root (overlay.c): the same check on
  * ROOTFS's own tree (p->rootfs_fd).  Through an overlay every file shows the

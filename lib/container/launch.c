@@ -17,13 +17,17 @@
  *           -> [rootless: wait for the maps] -> cgroup namespace -> ulimits
  *           -> [OCI: oom_score_adj] -> non-dumpable ->
  *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
- *           (rootfs, [read-only root], /proc /dev /sys, masks, volumes) +
+ *           (rootfs, [read-only root], /proc /dev /sys, masks, volumes) ->
+ *           [OCI hooks: prestart + createRuntime (ask minirun, wait for its
+ *           byte), createContainer (forked here, host paths)] ->
  *           pivot_root -> close fds -> [--init: fork; the parent stays as
  *           PID 1 (init.c), the child goes on: setsid -> (observing: send
  *           its pidfd)] -> [network none: lo up] -> hostname -> AppArmor
  *           exec label -> stdio/tty -> umask 022 -> workdir (getcwd check)
  *           -> exec target check -> signals reset -> [OCI create: tell
- *           minirun it is ready, block opening the exec fifo until start]
+ *           minirun it is ready, block opening the exec fifo until start,
+ *           keep it open to report a failure] -> [OCI startContainer hooks:
+ *           each forked, takes the identity steps below, then execve]
  *           -> [SCMP_ACT_NOTIFY: receive the agent's socket] -> [not rootless:
  *           setgroups] -> bounding set -> clear ambient -> KEEPCAPS ->
  *           setresgid -> [seccomp if !no_new_privs (SCMP_ACT_NOTIFY: send
@@ -33,7 +37,9 @@
  *           pdeathsig again] -> read back -> [no_new_privs -> seccomp]
  *           -> execve
  *   parent: wait for exec (EOF on the sync socket) or an error message,
- *           [--init, observing: the workload's pidfd], [observing: take the
+ *           [OCI hooks: when the child asks, run prestart and createRuntime
+ *           here, then write it a byte], [--init, observing: the workload's
+ *           pidfd], [observing: take the
  *           seccomp listener, answer notifications] -> signalfd -> [-it:
  *           raw tty] -> relay tty or output pipes, forward signals,
  *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap ->
@@ -49,7 +55,8 @@
  * lib/container/devices.c, the limits lib/container/resources.c.
  *
  * Parent and child talk over one SOCK_SEQPACKET pair: the child sends the
- * tty master fd, with --init its own pidfd, or an error; a successful
+ * tty master fd, with --init its own pidfd, a request for the OCI hooks
+ * (answered with one byte), or an error; a successful
  * execve closes the child's end (close-on-exec), which the parent reads as
  * "the command is running".
  */
@@ -80,6 +87,7 @@
 #include "container/apparmor.h"
 #include "container/cgroup.h"
 #include "container/exec-check.h"
+#include "container/hooks.h"
 #include "container/init.h"
 #include "container/mounts.h"
 #include "container/namespaces.h"
@@ -98,6 +106,7 @@ enum sync_type {
 	SYNC_ERROR,   /* the container process failed before exec */
 	SYNC_PIDFD,   /* --init: carries a pidfd of the workload (observing only) */
 	SYNC_READY,   /* detach (OCI create): set up, now waiting at the exec fifo */
+	SYNC_HOOKS,   /* mounts made: run prestart, createRuntime, then write one byte */
 };
 
 struct sync_msg {
@@ -554,12 +563,54 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	return 0;
 }
 
+/*
+ * OCI create, the mounts made, before pivot_root (runtime-spec config.md):
+ * minirun runs prestart and createRuntime in its own namespaces while we
+ * wait, then createContainer runs here, in the container's namespaces,
+ * from the host's paths (they still resolve).  The state's pid is the one
+ * seen where the hook runs: ours as seen in here.
+ */
+static int
+create_hooks(const struct mr_prepared *p, int sync_fd, mode_t caller_umask, struct mr_error *err)
+{
+	const struct mr_launch_ctl *ctl = p->ctl;
+	char go;
+
+	if (ctl == NULL || ctl->hooks == NULL || ctl->state == NULL)
+		return 0;
+	if (mr_hooks_any(ctl->hooks, MR_HOOK_PRESTART) ||
+	    mr_hooks_any(ctl->hooks, MR_HOOK_CREATE_RUNTIME)) {
+		struct sync_msg m = {.type = SYNC_HOOKS};
+		if (sync_send(sync_fd, &m, -1) < 0)
+			return mr_error_set(err, errno, "hooks: ask minirun to run createRuntime");
+		/* A failed hook: minirun kills us, and this read never returns. */
+		if (read(sync_fd, &go, 1) != 1)
+			return mr_error_set(err, errno, "hooks: wait for createRuntime");
+	}
+	if (!mr_hooks_any(ctl->hooks, MR_HOOK_CREATE_CONTAINER))
+		return 0;
+	cleanup_free char *state = mr_hooks_state_json(ctl->state, getpid(), MR_STATUS_CREATING);
+	if (state == NULL)
+		return mr_error_oom(err, "hooks: state");
+	/* The hook gets the umask we were started with, not the 0 of the mounts. */
+	umask(caller_umask);
+	int r = mr_hooks_run(ctl->hooks, MR_HOOK_CREATE_CONTAINER, state, NULL, err);
+	umask(0);
+	return r;
+}
+
 static int
 enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
-	umask(0);
-	if (mr_mounts_setup(p, err) < 0)
+	mode_t caller_umask = umask(0);
+	cleanup_close int rootfd = mr_mounts_setup(p, err);
+	if (rootfd < 0)
 		return -1;
+	if (create_hooks(p, sync_fd, caller_umask, err) < 0)
+		return -1;
+	if (mr_mounts_pivot_root(rootfd, err) < 0)
+		return -1;
+	close(mr_steal_fd(&rootfd));
 	/*
 	 * From here on paths from the image are followed (workdir, the
 	 * command): no fd of minirun's may be left for a symlink such as
@@ -728,10 +779,12 @@ split_off_init(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
  * OCI create: everything that can fail on the input is done; tell "create"
  * it may return, then wait for "start", which opens the fifo for reading
  * (runc's exec.fifo, the same split).  The fifo is opened by descriptor:
- * its host path is not reachable from the container's root.
+ * its host path is not reachable from the container's root.  *report keeps
+ * it open, close-on-exec, until the execve: `start` reads it to the end,
+ * and learns there why we failed if we do (child_failed).
  */
 static int
-wait_for_start(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+wait_for_start(const struct mr_prepared *p, int sync_fd, int *report, struct mr_error *err)
 {
 	char path[64];
 	struct sync_msg m = {.type = SYNC_READY};
@@ -747,17 +800,52 @@ wait_for_start(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 		return mr_error_set(err, errno, "exec fifo: open for writing");
 	ssize_t w = write(fd, "0", 1);
 	int e = errno;
-	close(fd);
 	close(p->ctl->exec_fifo);
-	if (w != 1)
+	if (w != 1) {
+		close(fd);
 		return mr_error_set(err, e, "exec fifo: write");
+	}
+	*report = fd;
 	return 0;
+}
+
+static int
+hook_identity(const void *data, const struct mr_hook *hook, struct mr_error *err)
+{
+	const struct mr_prepared *p = data;
+	/* Resolved in the container: it may be the image's link to minirun itself. */
+	if (mr_exec_check_path(p, hook->path, err) < 0)
+		return -1;
+	return take_identity(p, NULL, NULL, err);
+}
+
+/*
+ * startContainer (after start, before the command): in the container, the
+ * path resolved in its root, each hook with the command's own identity,
+ * capabilities and filter (taken in the hook's process: we keep ours for
+ * the command).  Never with an observing filter (OCI has none): its
+ * listener is handed over through the launch's shared page only.
+ */
+static int
+start_hooks(const struct mr_prepared *p, struct mr_error *err)
+{
+	const struct mr_launch_ctl *ctl = p->ctl;
+	const struct mr_hooks_how how = {.before_exec = hook_identity, .data = p};
+
+	if (ctl == NULL || ctl->state == NULL || !mr_hooks_any(ctl->hooks, MR_HOOK_START_CONTAINER))
+		return 0;
+	if (p->seccomp.observe != MR_OBSERVE_NONE)
+		return mr_error_set(err, 0, "hooks.startContainer: not with a seccomp observer");
+	cleanup_free char *state = mr_hooks_state_json(ctl->state, getpid(), MR_STATUS_CREATED);
+	if (state == NULL)
+		return mr_error_oom(err, "hooks: state");
+	return mr_hooks_run(ctl->hooks, MR_HOOK_START_CONTAINER, state, &how, err);
 }
 
 /* The steps of the header comment's "child" line, in that order. */
 static int
 container_init(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
-	       struct shared_page *shared, struct mr_error *err)
+	       struct shared_page *shared, int *report, struct mr_error *err)
 {
 	mr_phase("child:start");
 	if (detach_from_caller(p, sync_fd, pipes, err) < 0)
@@ -771,7 +859,9 @@ container_init(const struct mr_prepared *p, int sync_fd, const struct output_pip
 	if (set_up_surroundings(p, sync_fd, err) < 0)
 		return -1;
 	mr_phase("child:surroundings");
-	if (detached(p) && wait_for_start(p, sync_fd, err) < 0)
+	if (detached(p) && wait_for_start(p, sync_fd, report, err) < 0)
+		return -1;
+	if (start_hooks(p, err) < 0)
 		return -1;
 	struct agent_msg agent = AGENT_MSG_NONE;
 	if (p->seccomp.notify && recv_agent_message(sync_fd, &agent, err) < 0)
@@ -783,7 +873,7 @@ container_init(const struct mr_prepared *p, int sync_fd, const struct output_pip
 }
 
 static _Noreturn void
-child_failed(int sync_fd, const struct mr_error *e)
+child_failed(int sync_fd, int report, const struct mr_error *e)
 {
 	struct mr_error err = *e;
 	struct sync_msg m = {
@@ -792,6 +882,9 @@ child_failed(int sync_fd, const struct mr_error *e)
 	    .errnum = err.errnum,
 	};
 	memcpy(m.msg, err.msg, sizeof(m.msg));
+	/* After start: `start` reads the exec fifo (wait_for_start). */
+	if (report >= 0 && write(report, m.msg, strlen(m.msg)) > 0)
+		_exit(m.exit_status);
 	/* After OCI create has returned nobody reads the socket: say it on stderr. */
 	if (sync_send(sync_fd, &m, -1) < 0)
 		dprintf(STDERR_FILENO, "minirun: %s\n", m.msg);
@@ -803,9 +896,10 @@ container_main(const struct mr_prepared *p, int sync_fd, const struct output_pip
 	       struct shared_page *shared)
 {
 	struct mr_error err = {0};
+	int report = -1;
 
-	container_init(p, sync_fd, pipes, shared, &err);
-	child_failed(sync_fd, &err);
+	container_init(p, sync_fd, pipes, shared, &report, &err);
+	child_failed(sync_fd, report, &err);
 }
 
 /* --- the parent ----------------------------------------------------------- */
@@ -1038,10 +1132,12 @@ take_listener(int pidfd, struct shared_page *shared, struct mr_observer *observe
  * container process's syscalls may wait for minirun's answers.  *master
  * receives the pty master if the child sends one.  With --init the filter
  * is in the workload, not in the child: its pidfd comes first (SYNC_PIDFD).
+ * *stop says where it stopped: 0 at the exec, SYNC_READY (OCI create) or
+ * SYNC_HOOKS (the child waits for createRuntime; call again after).
  */
 static int
 wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer *observer,
-	      struct shared_page *shared, int *master, bool *ready, struct mr_error *err)
+	      struct shared_page *shared, int *master, int *stop, struct mr_error *err)
 {
 	cleanup_close int workload = -1;
 
@@ -1084,8 +1180,8 @@ wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer
 			workload = fd;
 			continue;
 		}
-		if (m.type == SYNC_READY) {
-			*ready = true;
+		if (m.type == SYNC_READY || m.type == SYNC_HOOKS) {
+			*stop = m.type;
 			return 0;
 		}
 		if (fd >= 0)
@@ -1556,6 +1652,31 @@ send_agent_message(const struct mr_prepared *p, const struct child *child, int s
 }
 
 /*
+ * OCI create: the container process has made its mounts and waits before
+ * pivot_root.  prestart, then createRuntime, here in minirun's namespaces,
+ * given the pid as minirun sees it; then let it go on.  A failure returns,
+ * and the cleanup of the child kills it.
+ */
+static int
+runtime_hooks(const struct mr_prepared *p, const struct child *child, int sock,
+	      struct mr_error *err)
+{
+	const struct mr_launch_ctl *ctl = p->ctl;
+
+	if (ctl == NULL || ctl->hooks == NULL || ctl->state == NULL)
+		return mr_error_set(err, 0, "sync with the container process: unexpected message");
+	cleanup_free char *state = mr_hooks_state_json(ctl->state, child->pid, MR_STATUS_CREATING);
+	if (state == NULL)
+		return mr_error_oom(err, "hooks: state");
+	if (mr_hooks_run(ctl->hooks, MR_HOOK_PRESTART, state, NULL, err) < 0 ||
+	    mr_hooks_run(ctl->hooks, MR_HOOK_CREATE_RUNTIME, state, NULL, err) < 0)
+		return -1;
+	if (write(sock, "h", 1) != 1)
+		return mr_error_set(err, errno, "hooks: let the container process go on");
+	return 0;
+}
+
+/*
  * The parent's steps of the header comment, with relayed signals blocked.
  * *execed tells whether the command got as far as running.
  */
@@ -1583,13 +1704,21 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 		return -1;
 	if (*agent_sock >= 0)
 		close(mr_steal_fd(agent_sock));
-	bool ready = false;
-	if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, &ready, err) < 0)
-		return -1;
+	int stop;
+	for (;;) {
+		stop = 0;
+		if (wait_for_exec(&child, p->spec->init, sock, observer, shared, &master, &stop,
+				  err) < 0)
+			return -1;
+		if (stop != SYNC_HOOKS)
+			break;
+		if (runtime_hooks(p, &child, sock, err) < 0)
+			return -1;
+	}
 	/* EOF on the sync socket: the container process has exec'ed. */
 	mr_phase("exec-seen");
 	if (detached(p))
-		return hand_over(p, &child, &master, ready, err);
+		return hand_over(p, &child, &master, stop == SYNC_READY, err);
 	*execed = true;
 	if (p->ctl != NULL && p->ctl->started != NULL)
 		p->ctl->started(p->ctl->data, child.pid);
@@ -1740,15 +1869,15 @@ mr_launch_exec_command(const struct mr_prepared *p, struct mr_error *err)
 _Noreturn void
 mr_launch_child_failed(int sync_fd, const struct mr_error *err)
 {
-	child_failed(sync_fd, err);
+	child_failed(sync_fd, -1, err);
 }
 
 int
 mr_launch_wait_for_exec(pid_t pid, int pidfd, int sock, int *master, struct mr_error *err)
 {
 	const struct child c = {.pid = pid, .pidfd = pidfd};
-	bool ready = false;
-	return wait_for_exec(&c, false, sock, NULL, NULL, master, &ready, err);
+	int stop = 0;
+	return wait_for_exec(&c, false, sock, NULL, NULL, master, &stop, err);
 }
 
 int

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "container/cgroup.h"
+#include "container/hooks.h"
 #include "container/prepare.h"
 #include "container/state.h"
 
@@ -39,6 +40,7 @@ int mr_run(struct mr_prepared *p, int *exit_status, struct mr_error *err);
  *    closed as always.
  *  - started (foreground runc run): called once the command runs, before
  *    the relay, with its pid (the state file is written there).
+ *  - hooks: the OCI hooks of create and start (see below).
  */
 struct mr_launch_ctl {
 	bool detach;
@@ -49,6 +51,13 @@ struct mr_launch_ctl {
 	   SCMP_ACT_NOTIFY profile's seccomp agent receives; NULL: made up */
 	const struct mr_state *state;
 	void *data;
+	/*
+	 * OCI hooks (hooks.h): prestart and createRuntime (here, in the
+	 * parent), createContainer and startContainer (in the container
+	 * process) run within the launch, given the JSON of state (above) with
+	 * the pid and status of that moment.  NULL: none.
+	 */
+	const struct mr_hooks *hooks;
 
 	/* out, with detach */
 	pid_t pid;		 /* the container process (PID 1 of its namespace) */

@@ -588,6 +588,12 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	if (mr_volumes_attach(p, rootfd, err) < 0)
 		return -1;
 	mr_phase("child:volumes");
+	return mr_steal_fd(&rootfd);
+}
+
+int
+mr_mounts_pivot_root(int rootfd, struct mr_error *err)
+{
 	if (do_pivot_root(rootfd, err) < 0)
 		return -1;
 	mr_phase("child:pivot_root");

@@ -7,10 +7,14 @@
 /*
  * Container process, in its new mount namespace: build the container's
  * filesystem view from p->rootfs_path (bind, /proc, /dev, /sys, masked and
- * read-only paths) and pivot_root into it.  On return the cwd is "/" of the
- * container and the host's root is detached.
+ * read-only paths, volumes).  Returns a descriptor of its root for
+ * mr_mounts_pivot_root (the caller owns it), or -1.  In between, the
+ * host's paths still resolve: the OCI hooks of create run there (launch.c).
  */
 int mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err);
+
+/* pivot_root into ROOTFD: the cwd is "/" of the container, the host's root detached. */
+int mr_mounts_pivot_root(int rootfd, struct mr_error *err);
 
 /*
  * The I-th path minirun masks (readonly false) or makes read-only (true),

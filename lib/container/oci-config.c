@@ -1265,8 +1265,7 @@ mr_oci_config_parse(const char *text, size_t len, const char *source, const char
 	if (refuse_if_set(&c, root, "", "domainname", "not supported by minirun yet") < 0 ||
 	    parse_mounts(&c, root) < 0)
 		goto out;
-	/* Hooks run programs on the host at set points: never skipped silently. */
-	if (refuse_if_set(&c, root, "", "hooks", "hooks are not supported by minirun yet") < 0 ||
+	if (mr_hooks_parse(json_object_get(root, "hooks"), source, &cfg->hooks, err) < 0 ||
 	    parse_annotations(&c, root) < 0 || parse_linux(&c, root) < 0)
 		goto out;
 	if (mr_spec_validate(spec, err) < 0) {
@@ -1324,6 +1323,7 @@ mr_oci_config_clear(struct mr_oci_config *cfg)
 		free(cfg->annotations[i]);
 	free(cfg->annotations);
 	mr_strv_clear(&cfg->warnings);
+	mr_hooks_clear(&cfg->hooks);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -20,6 +20,7 @@
 
 #include "common/error.h"
 #include "common/strv.h"
+#include "container/hooks.h"
 #include "container/spec.h"
 
 /* The runtime-spec version minirun implements (`minirun spec`, --version). */
@@ -32,6 +33,7 @@ struct mr_oci_config {
 	char **annotations; /* key, value, key, value... (n_annotations pairs) */
 	size_t n_annotations;
 	struct mr_strv warnings; /* accepted but without effect: one line each */
+	struct mr_hooks hooks;	 /* the OCI hooks, checked (hooks.h) */
 };
 
 /*

@@ -345,7 +345,7 @@ int
 mr_state_remove(struct mr_state *st, struct mr_error *err)
 {
 	static const char *const files[] = {"state.json", "state.json.tmp", MR_STATE_FIFO,
-					    MR_STATE_CONFIG};
+					    MR_STATE_CONFIG, MR_STATE_HOOKS};
 	for (size_t i = 0; i < MR_ARRAY_SIZE(files); i++)
 		if (unlinkat(st->dirfd, files[i], 0) < 0 && errno != ENOENT)
 			return mr_error_set(err, errno, "%s/%s", st->dir, files[i]);
@@ -388,6 +388,41 @@ mr_state_pidfd(const struct mr_state *st, struct mr_error *err)
 	return fd;
 }
 
+/*
+ * After the first byte: the init goes on (startContainer hooks, identity,
+ * execve) holding the fifo open; EOF once it has exec'ed or died, a message
+ * first when it failed.  Its text came through code of ours only (the
+ * descriptor is closed on exec), but may quote names of the image: made
+ * printable.
+ */
+static int
+read_outcome(const struct mr_state *st, int fifo, struct mr_error *err)
+{
+	char msg[MR_ERROR_MSG_MAX / 2];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd pfd = {.fd = fifo, .events = POLLIN};
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return mr_error_set(err, errno, "poll");
+		}
+		ssize_t n = read(fifo, msg + len, sizeof(msg) - 1 - len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0 || (len += (size_t)n) == sizeof(msg) - 1)
+			break;
+	}
+	if (len == 0)
+		return 0;
+	msg[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = '?';
+	return mr_error_set(err, 0, "container %s: %s", st->id, msg);
+}
+
 int
 mr_state_start(struct mr_state *st, struct mr_error *err)
 {
@@ -422,6 +457,8 @@ mr_state_start(struct mr_state *st, struct mr_error *err)
 		}
 	}
 	unlinkat(st->dirfd, MR_STATE_FIFO, 0);
+	if (read_outcome(st, fifo, err) < 0)
+		return -1;
 	st->status = MR_STATUS_RUNNING;
 	return mr_state_save(st, err);
 }

@@ -10,9 +10,16 @@
  *   ROOT/ID/config.json  the bundle's config.json as create read it: exec's
  *                        process joins the container with its seccomp profile
  *                        (lib/container/exec.h)
+ *   ROOT/ID/hooks.json   the config's OCI hooks as create parsed them (only if
+ *                        any): start runs poststart, delete poststop from
+ *                        it (lib/container/hooks.h)
  *   ROOT/ID/exec.fifo    while the container is "created": its init blocks
  *                        opening it for writing until `start` opens it for
- *                        reading (lib/container/launch.c); `start` removes it
+ *                        reading (lib/container/launch.c); `start` removes it.
+ *                        The init keeps it open (close-on-exec) through the
+ *                        startContainer hooks until its execve, and writes
+ *                        there why it failed if it does: `start` reads it to
+ *                        the end, so it returns once the command runs
  *
  * Every command holds flock on ROOT/ID for as long as it reads or changes
  * it (exclusive to change, shared to read), so `start` and `delete` of the
@@ -35,6 +42,7 @@
 
 #define MR_STATE_ROOT_DEFAULT "/run/minirun"
 #define MR_STATE_FIFO	      "exec.fifo"
+#define MR_STATE_HOOKS	      "hooks.json"
 
 enum mr_status {
 	MR_STATUS_CREATING = 0,
@@ -114,8 +122,10 @@ unsigned long long mr_proc_start_time(pid_t pid);
 
 /*
  * start: open the exec fifo for reading, which lets the init waiting to
- * open it for writing go on to its command; then remove the fifo and save
- * "running".  An init that dies meanwhile is an error, never a hang.
+ * open it for writing go on to its command; then remove the fifo, read it
+ * to the end (EOF: the command was exec'ed; a message: the init failed
+ * before, as that message says) and save "running".  An init that dies
+ * meanwhile is an error, never a hang.
  */
 int mr_state_start(struct mr_state *st, struct mr_error *err);
 

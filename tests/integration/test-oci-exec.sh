@@ -182,7 +182,8 @@ is "$(ls -A "$STATE")" "" "nothing is left in the state root"
 
 # --- features ------------------------------------------------------------------------------
 run_minirun features
-if [ "$RC" = 0 ] && echo "$OUT" | jq -e '.ociVersionMin and .ociVersionMax and .hooks == []
+if [ "$RC" = 0 ] && echo "$OUT" | jq -e '.ociVersionMin and .ociVersionMax
+        and .hooks == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]
         and (.mountOptions | index("ro") != null)
         and (.linux.namespaces | index("pid") != null)
         and (.linux.capabilities | index("CAP_SYS_ADMIN") != null)

@@ -207,6 +207,60 @@ START_TEST(must_refusals)
 }
 END_TEST
 
+START_TEST(hooks_checked)
+{
+	/* Every entry checked before any process exists, with its JSON path. */
+	ck_assert_str_eq(refusal("{\"hooks\": {\"poststart\": [{\"path\": \"/bin/true\"}, "
+				 "{\"path\": \"/bin/true\", \"timeout\": 0}]}}"),
+			 "config.json: hooks.poststart[1].timeout: 0: must be greater than 0 "
+			 "(seconds, at most 2147483)");
+	ck_assert_str_eq(
+	    refusal("{\"hooks\": {\"prestart\": [{\"path\": \"true\"}]}}"),
+	    "config.json: hooks.prestart[0].path: expected an absolute path (a string)");
+	ck_assert_str_eq(refusal("{\"hooks\": {\"createRuntime\": [{\"args\": [\"x\"]}]}}"),
+			 "config.json: hooks.createRuntime[0].path: missing (it is REQUIRED)");
+	ck_assert_str_eq(refusal("{\"hooks\": {\"poststop\": [{\"path\": \"/x\", "
+				 "\"timeout\": 1.5}]}}"),
+			 "config.json: hooks.poststop[0].timeout: expected an integer (seconds)");
+	ck_assert_str_eq(refusal("{\"hooks\": {\"poststop\": [{\"path\": \"/x\", "
+				 "\"args\": [\"x\", 1]}]}}"),
+			 "config.json: hooks.poststop[0].args[1]: expected a string (without NUL)");
+	ck_assert_str_eq(refusal("{\"hooks\": {\"startContainer\": [{\"path\": \"/x\", "
+				 "\"env\": [\"=1\"]}]}}"),
+			 "config.json: hooks.startContainer[0].env[0]: \"=1\" is not NAME=VALUE");
+	ck_assert_str_eq(refusal("{\"hooks\": {\"createContainer\": {}}}"),
+			 "config.json: hooks.createContainer: expected an array");
+	ck_assert_str_eq(refusal("{\"hooks\": {\"postStart\": []}}"),
+			 "config.json: hooks.postStart: unknown kind of hook (minirun runs "
+			 "prestart, createRuntime, createContainer, startContainer, poststart, "
+			 "poststop)");
+
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	char *text = patched("{\"hooks\": {\"poststart\": [{\"path\": \"/bin/a\"}, "
+			     "{\"path\": \"/bin/b\", \"args\": [\"b\", \"-x\"], \"env\": "
+			     "[\"K=V\"], \"timeout\": 7}]}}");
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cfg.hooks.n[MR_HOOK_POSTSTART], 2);
+	const struct mr_hook *a = &cfg.hooks.v[MR_HOOK_POSTSTART][0];
+	const struct mr_hook *b = &cfg.hooks.v[MR_HOOK_POSTSTART][1];
+	/* No args: argv[0] is the path; no env: an empty environment (runc's). */
+	ck_assert_str_eq(a->argv[0], "/bin/a");
+	ck_assert_ptr_null(a->argv[1]);
+	ck_assert_ptr_null(a->envp[0]);
+	ck_assert_int_eq(a->timeout, 0);
+	ck_assert_str_eq(b->argv[0], "b");
+	ck_assert_str_eq(b->argv[1], "-x");
+	ck_assert_str_eq(b->envp[0], "K=V");
+	ck_assert_ptr_null(b->envp[1]);
+	ck_assert_int_eq(b->timeout, 7);
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+}
+END_TEST
+
 START_TEST(sysctl_into_spec)
 {
 	/* The list --sysctl fills; mr_prepare checks the keys for both front ends. */
@@ -237,8 +291,6 @@ START_TEST(not_yet_refusals)
 			 "not supported (minirun always makes mount, pid, ipc and uts namespaces)");
 	ck_assert_str_eq(refusal("{\"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": 1}}}"),
 			 "config.json: linux.sysctl.net.ipv4.ip_forward: expected a string");
-	ck_assert_str_eq(refusal("{\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}}"),
-			 "config.json: hooks: hooks are not supported by minirun yet");
 	ck_assert_str_eq(refusal("{\"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"/etc\"]}}"),
 			 "config.json: linux.maskedPaths[1]: /etc is not one of the paths minirun "
 			 "masks; other paths are not supported yet");
@@ -337,6 +389,7 @@ main(void)
 	tcase_add_test(tc, must_refusals);
 	tcase_add_test(tc, not_yet_refusals);
 	tcase_add_test(tc, sysctl_into_spec);
+	tcase_add_test(tc, hooks_checked);
 	tcase_add_test(tc, rootless);
 	tcase_add_test(tc, template_round_trip);
 	suite_add_tcase(s, tc);
