@@ -439,7 +439,8 @@ create_container(const struct create_opts *o, bool start)
 		warning(p.seccomp.warnings[i]);
 	if (p.volumes.warning != NULL)
 		warning(p.volumes.warning);
-	if (fill_state(&st, &cfg, &p, &err) < 0 || mr_exec_keep_config(&st, cfg.bundle, &err) < 0)
+	if (fill_state(&st, &cfg, &p, &err) < 0 ||
+	    mr_exec_keep_config(&st, cfg.text, cfg.text_len, &err) < 0)
 		goto out;
 
 	if (o->detach) {

@@ -72,15 +72,8 @@ read_text(int dirfd, const char *path, size_t *len, struct mr_error *err)
 }
 
 int
-mr_exec_keep_config(const struct mr_state *st, const char *bundle, struct mr_error *err)
+mr_exec_keep_config(const struct mr_state *st, const char *text, size_t len, struct mr_error *err)
 {
-	char path[PATH_MAX];
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	cleanup_free char *text = read_text(AT_FDCWD, path, &len, err);
-	if (text == NULL)
-		return -1;
 	cleanup_close int fd = openat(st->dirfd, MR_STATE_CONFIG,
 				      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len)

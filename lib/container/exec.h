@@ -45,10 +45,11 @@
 #define MR_STATE_CONFIG "config.json"
 
 /*
- * create: copy BUNDLE/config.json (BUNDLE absolute) into the state
- * directory, for exec.
+ * create: keep the config.json create read (TEXT, LEN bytes) in the state
+ * directory, for exec: the very text, not the bundle's file read again.
  */
-int mr_exec_keep_config(const struct mr_state *st, const char *bundle, struct mr_error *err);
+int mr_exec_keep_config(const struct mr_state *st, const char *text, size_t len,
+			struct mr_error *err);
 
 /* runc exec's flags, applied over the config's process when there is no --process. */
 struct mr_exec_opts {

@@ -30,6 +30,8 @@
 
 struct ctx {
 	const char *source;
+	const char *text; /* the whole config, LEN bytes */
+	size_t len;
 	const char *bundle;
 	bool rootless;
 	struct mr_spec *spec;
@@ -1181,6 +1183,16 @@ parse_linux(struct ctx *c, json_t *root)
 	c->spec->seccomp = strdup(sc != NULL ? c->source : "unconfined");
 	if (c->spec->seccomp == NULL)
 		return mr_error_oom(c->err, c->source);
+	/* The text read once, not the file again: it may have changed since. */
+	free(c->spec->seccomp_text);
+	c->spec->seccomp_text = NULL;
+	if (sc != NULL && (c->spec->seccomp_text = malloc(c->len + 1)) == NULL)
+		return mr_error_oom(c->err, c->source);
+	if (sc != NULL) {
+		memcpy(c->spec->seccomp_text, c->text, c->len);
+		c->spec->seccomp_text[c->len] = '\0';
+		c->spec->seccomp_text_len = c->len;
+	}
 
 	if (parse_paths(c, linux_, "maskedPaths", false) < 0 ||
 	    parse_paths(c, linux_, "readonlyPaths", true) < 0)
@@ -1233,11 +1245,14 @@ mr_oci_config_parse(const char *text, size_t len, const char *source, const char
 		    struct mr_error *err)
 {
 	json_error_t jerr;
-	struct ctx c = {source, bundle, rootless, spec, cfg, err};
+	struct ctx c = {source, text, len, bundle, rootless, spec, cfg, err};
 
 	memset(cfg, 0, sizeof(*cfg));
-	if ((cfg->bundle = strdup(bundle)) == NULL)
+	if ((cfg->bundle = strdup(bundle)) == NULL || (cfg->text = malloc(len + 1)) == NULL)
 		return mr_error_oom(err, source);
+	memcpy(cfg->text, text, len);
+	cfg->text[len] = '\0';
+	cfg->text_len = len;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return mr_error_set(err, 0, "%s:%d:%d: %s", source, jerr.line, jerr.column,
@@ -1324,6 +1339,7 @@ mr_oci_config_clear(struct mr_oci_config *cfg)
 	free(cfg->annotations);
 	mr_strv_clear(&cfg->warnings);
 	mr_hooks_clear(&cfg->hooks);
+	free(cfg->text);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -34,6 +34,8 @@ struct mr_oci_config {
 	size_t n_annotations;
 	struct mr_strv warnings; /* accepted but without effect: one line each */
 	struct mr_hooks hooks;	 /* the OCI hooks, checked (hooks.h) */
+	char *text;		 /* config.json as read: what the state keeps for exec */
+	size_t text_len;
 };
 
 /*

@@ -511,6 +511,8 @@ prepare_seccomp(const struct mr_spec *spec, struct mr_prepared *p, struct mr_err
 		return -1;
 	struct mr_seccomp_request req = {
 	    .profile = spec->seccomp,
+	    .profile_text = spec->seccomp_text,
+	    .profile_text_len = spec->seccomp_text_len,
 	    .explicit_profile = spec->seccomp != NULL,
 	    .privileged = spec->privileged,
 	    .strict = spec->seccomp_strict,

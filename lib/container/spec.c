@@ -39,6 +39,7 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->user);
 	free(spec->entrypoint);
 	free(spec->seccomp);
+	free(spec->seccomp_text);
 	free(spec->seccomp_report_file);
 	free(spec->seccomp_learn);
 	free(spec->seccomp_complain_file);

@@ -62,15 +62,18 @@ struct mr_spec {
 	   default copy-on-write overlay discarded at exit (overlay.c) */
 	bool rootfs_direct;
 
-	char *seccomp;		   /* --seccomp / --security-opt seccomp=: NULL = built-in default,
-				      "unconfined", "runtime/default", "localhost/PATH", a path... */
-	bool seccomp_strict;	   /* unknown syscall names are an error, not a warning */
-	bool seccomp_lenient;	   /* --seccomp-strict=off: not even those that fail open */
-	bool seccomp_report;	   /* --seccomp-report: name every denied syscall */
-	char *seccomp_report_file; /* --seccomp-report=FILE: JSON lines there instead */
-	char *seccomp_learn;	   /* --seccomp-learn=FILE: write a profile for this run */
-	bool seccomp_learn_args;   /* --seccomp-learn-args: socket families, clone flags... */
-	bool seccomp_complain;	   /* --seccomp-complain: report refusals, let them run */
+	char *seccomp;	    /* --seccomp / --security-opt seccomp=: NULL = built-in default,
+			       "unconfined", "runtime/default", "localhost/PATH", a path... */
+	char *seccomp_text; /* OCI: the config.json seccomp names, as read once (NULL: read
+			       seccomp from the file) */
+	size_t seccomp_text_len;
+	bool seccomp_strict;	     /* unknown syscall names are an error, not a warning */
+	bool seccomp_lenient;	     /* --seccomp-strict=off: not even those that fail open */
+	bool seccomp_report;	     /* --seccomp-report: name every denied syscall */
+	char *seccomp_report_file;   /* --seccomp-report=FILE: JSON lines there instead */
+	char *seccomp_learn;	     /* --seccomp-learn=FILE: write a profile for this run */
+	bool seccomp_learn_args;     /* --seccomp-learn-args: socket families, clone flags... */
+	bool seccomp_complain;	     /* --seccomp-complain: report refusals, let them run */
 	char *seccomp_complain_file; /* --seccomp-complain=FILE: JSON lines there instead */
 	uint32_t *learn_arches;	     /* --arch (with --seccomp-learn): SCMP_ARCH_* tokens */
 	size_t n_learn_arches;

@@ -431,15 +431,23 @@ prepare_builtin_embedded(mr_capset bounding, struct mr_seccomp_prepared *out, st
 
 /* The profile text: the embedded default, or the file (kept in *text for learn mode). */
 static int
-load_profile(const char *path, char **text, size_t *text_len, char **source,
-	     struct mr_profile **prof, struct mr_error *err)
+load_profile(const struct mr_seccomp_request *req, const char *path, char **text, size_t *text_len,
+	     char **source, struct mr_profile **prof, struct mr_error *err)
 {
 	if (path == NULL)
 		return mr_profile_parse(mr_default_profile_json, mr_default_profile_json_len,
 					BUILTIN_SOURCE, prof, err);
-	/* Read once: learn mode writes this same text back with its additions. */
-	if (read_named(path, text, text_len, source, err) < 0)
+	if (req->profile_text != NULL) {
+		*text = malloc(req->profile_text_len + 1);
+		if (*text == NULL || (*source = strdup(path)) == NULL)
+			return mr_error_oom(err, "seccomp profile");
+		memcpy(*text, req->profile_text, req->profile_text_len);
+		(*text)[req->profile_text_len] = '\0';
+		*text_len = req->profile_text_len;
+	} else if (read_named(path, text, text_len, source, err) < 0) {
+		/* Read once: learn mode writes this same text back with its additions. */
 		return -1;
+	}
 	return mr_profile_parse(*text, *text_len, *source, prof, err);
 }
 
@@ -649,7 +657,7 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 	}
 
 	cleanup_free char *source = NULL;
-	if (load_profile(path, &text, &text_len, &source, &prof, err) < 0)
+	if (load_profile(req, path, &text, &text_len, &source, &prof, err) < 0)
 		return -1;
 	if (!builtin && !req->lenient && refuse_fail_open(prof, req->strict, err) < 0)
 		return -1;

@@ -100,9 +100,12 @@ struct mr_seccomp_prepared {
 };
 
 struct mr_seccomp_request {
-	const char *profile;   /* as given on the command line: NULL = built-in default,
-				  "unconfined", "Unconfined", "runtime/default", "RuntimeDefault",
-				  "docker/default", "localhost/PATH", or a PATH */
+	const char *profile;	  /* as given on the command line: NULL = built-in default,
+				     "unconfined", "Unconfined", "runtime/default", "RuntimeDefault",
+				     "docker/default", "localhost/PATH", or a PATH */
+	const char *profile_text; /* not NULL: the text of the file profile names, read once
+				     by the caller (an OCI config.json) */
+	size_t profile_text_len;
 	bool explicit_profile; /* the user named a profile (matters with --privileged) */
 	bool privileged;       /* --privileged: unconfined unless a profile is explicit */
 	bool strict;	       /* unknown syscall names are an error */
