@@ -440,6 +440,14 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	 */
 	if (!detached(p) && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
+	/*
+	 * A minirun killed between clone3 and that prctl sends no signal
+	 * (getppid() cannot tell: it is 0 in a new pid namespace).  Its end of
+	 * the sync socket is then closed, which the socket says as POLLHUP.
+	 */
+	struct pollfd alive = {.fd = sync_fd, .events = POLLIN};
+	if (!detached(p) && poll(&alive, 1, 0) == 1 && (alive.revents & POLLHUP))
+		_exit(MR_EXIT_FAILURE);
 
 	/*
 	 * Into the container's cgroups before anything else runs.  The child
