@@ -12,7 +12,8 @@
  *           clone3(namespaces, pidfd, [cgroup2: CLONE_INTO_CGROUP]) ->
  *           [pid namespace path: setns back] ->
  *           [rootless: write the id maps, release the child]
- *   child:  [not OCI create: pdeathsig] -> [root: join the v1 cgroups]
+ *   child:  [not OCI create: pdeathsig, minirun still there] -> [root:
+ *           join the v1 cgroups]
  *           -> [rootless: wait for the maps] -> [OCI namespace paths:
  *           setns net, ipc, uts, cgroup] -> cgroup namespace (unless
  *           joined) -> ulimits -> [OCI: oom_score_adj] -> non-dumpable ->
