@@ -151,6 +151,21 @@ apply_flags(json_t *proc, const struct mr_exec_opts *o, struct mr_error *err)
 	return 0;
 }
 
+/*
+ * The exec'ed process enters the init's namespaces through /proc/PID/ns
+ * (ns_flags below), which are the ones the config's paths named at create:
+ * the paths are not opened again (the namespace may have lost its path
+ * since, a pod's pause container gone, while the init still holds it).
+ */
+static void
+drop_namespace_paths(json_t *root)
+{
+	json_t *list = json_object_get(json_object_get(root, "linux"), "namespaces"), *e;
+	size_t i;
+
+	json_array_foreach(list, i, e) if (json_is_object(e)) json_object_del(e, "path");
+}
+
 int
 mr_exec_load_spec(const struct mr_state *st, const struct mr_exec_opts *o, bool rootless,
 		  struct mr_spec *spec, struct mr_error *err)
@@ -193,6 +208,7 @@ mr_exec_load_spec(const struct mr_state *st, const struct mr_exec_opts *o, bool 
 			goto out;
 	}
 	json_object_set(root, "process", proc);
+	drop_namespace_paths(root);
 	merged = json_dumps(root, JSON_COMPACT);
 	if (merged == NULL) {
 		mr_error_oom(err, "exec");

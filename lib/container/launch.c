@@ -9,26 +9,33 @@
  *           [SCMP_ACT_NOTIFY: connect to the agent's listenerPath] -> [root:
  *           create the cgroup] -> block the relayed signals -> [no -t,
  *           stdout/stderr a terminal: output pipes] -> socketpair ->
+ *           [OCI pid namespace path: setns(CLONE_NEWPID)] ->
  *           clone3(namespaces, pidfd, [cgroup2: CLONE_INTO_CGROUP]) ->
+ *           [pid namespace path: setns back] ->
  *           [rootless: write the id maps, release the child] ->
  *           [SCMP_ACT_NOTIFY: queue the agent's socket and the container
  *           process state on the sync socket]
- *   child:  [not OCI create: pdeathsig] -> [root: join the v1 cgroups]
- *           -> [rootless: wait for the maps] -> cgroup namespace -> ulimits
- *           -> [OCI: oom_score_adj] -> non-dumpable ->
+ *   child:  [not OCI create: pdeathsig, minirun still there] -> [root:
+ *           join the v1 cgroups]
+ *           -> [rootless: wait for the maps] -> [OCI namespace paths:
+ *           setns net, ipc, uts, cgroup] -> cgroup namespace (unless
+ *           joined) -> ulimits -> [OCI: oom_score_adj] -> non-dumpable ->
  *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
- *           (rootfs, [read-only root], /proc /dev /sys, masks, volumes) ->
- *           [OCI hooks: prestart + createRuntime (ask minirun, wait for its
- *           byte), createContainer (forked here, host paths)] ->
- *           pivot_root -> close fds -> [--init: fork; the parent stays as
- *           PID 1 (init.c), the child goes on: setsid -> (observing: send
- *           its pidfd)] -> [network none: lo up] -> hostname -> AppArmor
+ *           ([OCI slave: / rslave, else rprivate], rootfs, [read-only
+ *           root], /proc /dev /sys, masks, volumes) -> [OCI hooks:
+ *           prestart + createRuntime (ask minirun, wait for its byte),
+ *           createContainer (forked here, host paths)] -> pivot_root ->
+ *           [OCI rootfsPropagation on /] -> close fds -> [--init: fork;
+ *           the parent stays as PID 1 (init.c), the child goes on: setsid
+ *           -> (observing: send its pidfd)] -> [network none: lo up] ->
+ *           [uts not joined: hostname] -> [OCI: domainname] -> AppArmor
  *           exec label -> stdio/tty -> umask 022 -> workdir (getcwd check)
- *           -> exec target check -> signals reset -> [OCI create: tell
- *           minirun it is ready, block opening the exec fifo until start,
- *           keep it open to report a failure] -> [OCI startContainer hooks:
- *           each forked, takes the identity steps below, then execve]
- *           -> [SCMP_ACT_NOTIFY: receive the agent's socket] -> [not rootless:
+ *           -> exec target check -> signals reset -> [OCI: personality]
+ *           -> [OCI create: tell minirun it is ready, block opening the
+ *           exec fifo until start, keep it open to report a failure] ->
+ *           [OCI startContainer hooks: each forked, takes the identity
+ *           steps below, then execve] -> [SCMP_ACT_NOTIFY: receive the
+ *           agent's socket] -> [not rootless:
  *           setgroups] -> bounding set -> clear ambient -> KEEPCAPS ->
  *           setresgid -> [seccomp if !no_new_privs (SCMP_ACT_NOTIFY: send
  *           the listener and the state to the agent, close both)] ->
@@ -64,12 +71,14 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
@@ -525,6 +534,14 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	 */
 	if (!detached(p) && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
+	/*
+	 * A minirun killed between clone3 and that prctl sends no signal
+	 * (getppid() cannot tell: it is 0 in a new pid namespace).  Its end of
+	 * the sync socket is then closed, which the socket says as POLLHUP.
+	 */
+	struct pollfd alive = {.fd = sync_fd, .events = POLLIN};
+	if (!detached(p) && poll(&alive, 1, 0) == 1 && (alive.revents & POLLHUP))
+		_exit(MR_EXIT_FAILURE);
 
 	/*
 	 * Into the container's cgroups before anything else runs.  The child
@@ -538,8 +555,17 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	if (p->rootless && read(sync_fd, &go, 1) != 1)
 		return mr_error_set(err, errno, "user namespace: waiting for the id maps");
 
-	/* Made now, the cgroup namespace is rooted at the container's cgroup. */
-	if (syscall(SYS_unshare, CLONE_NEWCGROUP) < 0)
+	/*
+	 * OCI namespace paths: after the v1 cgroups (joined by their host
+	 * paths) and the id maps, before the mounts that show the namespaces.
+	 */
+	if (mr_ns_join_early(p->spec, err) < 0)
+		return -1;
+	/*
+	 * Made now, the cgroup namespace is rooted at the container's cgroup.
+	 * A given one replaces it: its root is whatever its maker chose.
+	 */
+	if (!mr_spec_joins(p->spec, MR_JOIN_CGROUP) && syscall(SYS_unshare, CLONE_NEWCGROUP) < 0)
 		return mr_error_set(err, errno, "unshare(CLONE_NEWCGROUP)");
 	if (mr_resources_apply_ulimits(&p->spec->resources, err) < 0)
 		return -1;
@@ -608,7 +634,7 @@ enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 		return -1;
 	if (create_hooks(p, sync_fd, caller_umask, err) < 0)
 		return -1;
-	if (mr_mounts_pivot_root(rootfd, err) < 0)
+	if (mr_mounts_pivot_root(p, rootfd, err) < 0)
 		return -1;
 	close(mr_steal_fd(&rootfd));
 	/*
@@ -644,6 +670,19 @@ set_up_stdio(const struct mr_spec *spec, int sync_fd, struct mr_error *err)
 	return 0;
 }
 
+static int
+apply_personality(unsigned long persona, struct mr_error *err)
+{
+	if (personality(persona) < 0)
+		return mr_error_set(err, errno, "linux.personality: personality(0x%lx)", persona);
+	/* 0xffffffff only reads it back. */
+	int now = personality(0xffffffff);
+	if (now < 0 || (unsigned long)now != persona)
+		return mr_error_set(err, errno, "linux.personality: 0x%lx did not take (0x%x)",
+				    persona, (unsigned)now);
+	return 0;
+}
+
 /*
  * The process's own surroundings, from the AppArmor label to the signals:
  * also those of a process exec'ed into a running container (exec.c).
@@ -663,6 +702,15 @@ set_up_process(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	if (mr_exec_check_target(p, err) < 0)
 		return -1;
 	reset_signals();
+	/*
+	 * Last before the identity: nothing after it asks uname() or maps
+	 * memory in a way LINUX32 changes, and it is before any seccomp filter
+	 * on every path (take_identity installs it), so Docker's profile,
+	 * which allows personality() only for a few arguments, never sees
+	 * this call.  execve keeps the persona.
+	 */
+	if (spec->personality_set && apply_personality(spec->personality, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -674,8 +722,12 @@ set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *e
 
 	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
 		return -1;
-	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+	/* A joined UTS namespace is another's: its names are left alone. */
+	if (!mr_spec_joins(spec, MR_JOIN_UTS) && sethostname(p->hostname, strlen(p->hostname)) < 0)
 		return mr_error_set(err, errno, "sethostname %s", p->hostname);
+	if (spec->domainname != NULL &&
+	    setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return mr_error_set(err, errno, "setdomainname %s", spec->domainname);
 	return set_up_process(p, sync_fd, err);
 }
 
@@ -1039,6 +1091,36 @@ output_pipes_close_child_ends(struct output_pipes *op)
 }
 
 /*
+ * OCI pid namespace path: the container process is born in it (clone3 then
+ * has no CLONE_NEWPID).  setns(CLONE_NEWPID) changes only where minirun's
+ * next children go, so minirun enters it just around clone3 and goes back
+ * at once: its own later helpers (LeakSanitizer's tracer in the ASan build)
+ * must not be born in the container.  *own: minirun's namespace, -1 when
+ * nothing is joined.
+ */
+static int
+enter_given_pidns(const struct mr_spec *spec, int *own, struct mr_error *err)
+{
+	if (!mr_spec_joins(spec, MR_JOIN_PID))
+		return 0;
+	*own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (*own < 0)
+		return mr_error_set(err, errno, "open /proc/self/ns/pid");
+	if (setns(spec->ns_join[MR_JOIN_PID].fd, CLONE_NEWPID) < 0)
+		return mr_error_set(err, errno, "setns into the pid namespace %s",
+				    spec->ns_join[MR_JOIN_PID].path);
+	return 0;
+}
+
+static int
+leave_given_pidns(int own, struct mr_error *err)
+{
+	if (own >= 0 && setns(own, CLONE_NEWPID) < 0)
+		return mr_error_set(err, errno, "setns back into minirun's own pid namespace");
+	return 0;
+}
+
+/*
  * clone3 with every namespace at once and a pidfd, so the process is never
  * known by a bare pid that could be reused.  The child end of the sync
  * socket is left to the child; *sock receives minirun's end.
@@ -1066,6 +1148,11 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 		args.cgroup = (uint64_t)cgfd;
 	}
 	mr_phase("socketpair");
+	cleanup_close int own_pidns = -1;
+	if (enter_given_pidns(p->spec, &own_pidns, err) < 0) {
+		leave_given_pidns(own_pidns, err);
+		return -1;
+	}
 	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG)) {
 		/* Before Linux 5.7: the child joins its cgroup2 directory itself. */
@@ -1074,8 +1161,23 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 		args.cgroup = 0;
 		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	}
+	int clone_errno = errno;
+	if (pid > 0) {
+		*child = (struct child){.pid = pid, .pidfd = pidfd};
+		if (leave_given_pidns(own_pidns, err) < 0)
+			return -1; /* *child's cleanup kills it */
+	} else if (pid < 0) {
+		struct mr_error ignored;
+		leave_given_pidns(own_pidns, &ignored);
+	}
+	if (pid < 0 && clone_errno == ENOMEM && own_pidns >= 0)
+		return mr_error_set(
+		    err, ENOMEM,
+		    "clone3 into the pid namespace %s: its init has exited, nothing "
+		    "can join it",
+		    p->spec->ns_join[MR_JOIN_PID].path);
 	if (pid < 0) {
-		int e = errno;
+		int e = clone_errno;
 		if (e == EPERM || e == EINVAL || e == ENOSPC)
 			return mr_error_set(
 			    err, e, "clone3: creating the container's namespaces failed%s",
@@ -1090,7 +1192,6 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 	}
 	/* minirun's side; the container process may already be past child:start. */
 	mr_phase("clone3-return");
-	*child = (struct child){.pid = pid, .pidfd = pidfd};
 	*sock = mr_steal_fd(&parent_end);
 	return 0;
 }

@@ -462,9 +462,18 @@ bind_checked_rootfs(const struct mr_prepared *p, struct mr_error *err)
 {
 	const char *root = p->rootfs_path;
 
-	/* Nothing we mount may propagate back to the host's mount namespace. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return mr_error_set(err, errno, "make / private");
+	/*
+	 * Nothing we mount may propagate back to the host's mount namespace.
+	 * An OCI rootfsPropagation of (r)slave asks for the host's mounts to
+	 * keep arriving: a slave receives, never sends, and a bind of a slave
+	 * (the root below) is a slave of the same master.
+	 */
+	unsigned long first = MS_REC | MS_PRIVATE;
+	if (p->spec->rootfs_propagation & MS_SLAVE)
+		first = MS_REC | MS_SLAVE;
+	if (mount(NULL, "/", NULL, first, NULL) < 0)
+		return mr_error_set(err, errno, "make / %s",
+				    first & MS_SLAVE ? "a slave" : "private");
 	/* pivot_root needs the new root to be a mount point. */
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return mr_error_set(err, errno, "bind rootfs %s", root);
@@ -492,6 +501,24 @@ bind_checked_rootfs(const struct mr_prepared *p, struct mr_error *err)
 				    "(a component was replaced); refusing to continue",
 				    root);
 	return mr_steal_fd(&rootfd);
+}
+
+/*
+ * OCI linux.rootfsPropagation, on the container's / once it is the root
+ * (runc's order: the flag is for the new root, not for the directory it
+ * was).  Everything below it is private or a slave by then, so "shared"
+ * makes a new peer group of the container's own, as the spec says ("this
+ * does not mean that it's shared with the host"): nested containers'
+ * mounts propagate to it, the host sees none of them.
+ */
+static int
+apply_root_propagation(unsigned long flags, struct mr_error *err)
+{
+	if (flags == 0)
+		return 0;
+	if (mount(NULL, "/", NULL, flags, NULL) < 0)
+		return mr_error_set(err, errno, "linux.rootfsPropagation: set on /");
+	return 0;
 }
 
 /* The OCI masked and read-only paths, through the fresh procfs and sysfs descriptors. */
@@ -592,12 +619,12 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 }
 
 int
-mr_mounts_pivot_root(int rootfd, struct mr_error *err)
+mr_mounts_pivot_root(const struct mr_prepared *p, int rootfd, struct mr_error *err)
 {
 	if (do_pivot_root(rootfd, err) < 0)
 		return -1;
 	mr_phase("child:pivot_root");
-	return 0;
+	return apply_root_propagation(p->spec->rootfs_propagation, err);
 }
 
 bool

@@ -13,8 +13,9 @@
  */
 int mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err);
 
-/* pivot_root into ROOTFD: the cwd is "/" of the container, the host's root detached. */
-int mr_mounts_pivot_root(int rootfd, struct mr_error *err);
+/* pivot_root into ROOTFD: the cwd is "/" of the container, the host's root detached;
+ * then the OCI rootfsPropagation on "/". */
+int mr_mounts_pivot_root(const struct mr_prepared *p, int rootfd, struct mr_error *err);
 
 /*
  * The I-th path minirun masks (readonly false) or makes read-only (true),

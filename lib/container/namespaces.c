@@ -1,16 +1,101 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "container/namespaces.h"
 #include "common/util.h"
+
+/* CLONE_NEW* of each joinable kind, and its name in /proc/PID/ns. */
+static const struct {
+	int nstype;
+	const char *name;
+} kinds[MR_JOIN_N] = {
+    [MR_JOIN_NET] = {CLONE_NEWNET, "network"}, [MR_JOIN_IPC] = {CLONE_NEWIPC, "ipc"},
+    [MR_JOIN_UTS] = {CLONE_NEWUTS, "uts"},     [MR_JOIN_CGROUP] = {CLONE_NEWCGROUP, "cgroup"},
+    [MR_JOIN_PID] = {CLONE_NEWPID, "pid"},
+};
+
+static const char *
+nstype_name(int nstype)
+{
+	static const struct {
+		int nstype;
+		const char *name;
+	} all[] = {
+	    {CLONE_NEWNET, "network"},	 {CLONE_NEWIPC, "ipc"},	  {CLONE_NEWUTS, "uts"},
+	    {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWPID, "pid"},	  {CLONE_NEWNS, "mount"},
+	    {CLONE_NEWUSER, "user"},	 {CLONE_NEWTIME, "time"},
+	};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(all); i++)
+		if (all[i].nstype == nstype)
+			return all[i].name;
+	return "unknown";
+}
+
+int
+mr_ns_open(enum mr_ns_join_kind kind, const char *path, struct mr_error *err)
+{
+	struct statfs sf;
+	char self[64];
+
+	if (path[0] != '/')
+		return mr_error_set(err, 0, "\"%s\": must be an absolute path", path);
+	/*
+	 * O_PATH first: a FIFO or a device at PATH is never opened for real
+	 * (that could block, or act), only named.  The type is checked on
+	 * that descriptor, and the file reopened through it, so the path is
+	 * resolved exactly once: what is joined is what was checked.
+	 */
+	cleanup_close int pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return mr_error_set(err, errno, "%s", path);
+	if (fstatfs(pfd, &sf) < 0)
+		return mr_error_set(err, errno, "%s", path);
+	/* The spec: a path that is not a namespace of that type MUST be an error. */
+	if (sf.f_type != NSFS_MAGIC)
+		return mr_error_set(err, 0, "%s: not a namespace (no nsfs file)", path);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	cleanup_close int fd = open(self, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mr_error_set(err, errno, "%s", path);
+	int type = ioctl(fd, NS_GET_NSTYPE);
+	if (type < 0)
+		return mr_error_set(err, errno, "%s: ioctl(NS_GET_NSTYPE)", path);
+	if (type != kinds[kind].nstype)
+		return mr_error_set(err, 0, "%s: not a %s namespace (it is a %s one)", path,
+				    kinds[kind].name, nstype_name(type));
+	return mr_steal_fd(&fd);
+}
+
+int
+mr_ns_join_early(const struct mr_spec *spec, struct mr_error *err)
+{
+	/*
+	 * Before the mounts: sysfs shows the devices of the mounter's network
+	 * namespace, mqueue the queues of its IPC namespace, procfs's
+	 * /proc/sys/net the same.  The pid namespace is not here: it is the
+	 * one children are born into, joined by minirun before clone3.
+	 */
+	static const enum mr_ns_join_kind order[] = {MR_JOIN_NET, MR_JOIN_IPC, MR_JOIN_UTS,
+						     MR_JOIN_CGROUP};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(order); i++) {
+		const struct mr_ns_join *j = &spec->ns_join[order[i]];
+		if (j->path != NULL && setns(j->fd, kinds[order[i]].nstype) < 0)
+			return mr_error_set(err, errno, "setns into the %s namespace %s",
+					    kinds[order[i]].name, j->path);
+	}
+	return 0;
+}
 
 unsigned long
 mr_ns_clone_flags(const struct mr_spec *spec, bool rootless)
@@ -18,8 +103,16 @@ mr_ns_clone_flags(const struct mr_spec *spec, bool rootless)
 	/*
 	 * No CLONE_NEWCGROUP here: the child unshares it once minirun has moved
 	 * it into its cgroup, so the namespace is rooted there (launch.c).
+	 * A namespace given by path is joined instead (mr_ns_join_early; the
+	 * pid namespace by minirun before clone3).
 	 */
-	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	unsigned long flags = CLONE_NEWNS;
+	if (!mr_spec_joins(spec, MR_JOIN_PID))
+		flags |= CLONE_NEWPID;
+	if (!mr_spec_joins(spec, MR_JOIN_UTS))
+		flags |= CLONE_NEWUTS;
+	if (!mr_spec_joins(spec, MR_JOIN_IPC))
+		flags |= CLONE_NEWIPC;
 	if (spec->network == MR_NETWORK_NONE)
 		flags |= CLONE_NEWNET;
 	/*

@@ -8,7 +8,18 @@
 #include "common/error.h"
 #include "container/spec.h"
 
-/* The clone flags for the namespaces the container gets. */
+/*
+ * PATH (absolute) opened as a namespace of KIND: returns the descriptor
+ * (O_RDONLY, close-on-exec), or -1 with err naming what is wrong (no such
+ * file, not a namespace, a namespace of another type).
+ */
+int mr_ns_open(enum mr_ns_join_kind kind, const char *path, struct mr_error *err);
+
+/* Container process, first thing after its cgroups: setns into the given
+   network, IPC, UTS and cgroup namespaces (spec->ns_join). */
+int mr_ns_join_early(const struct mr_spec *spec, struct mr_error *err);
+
+/* The clone flags for the namespaces the container gets (none joined). */
 unsigned long mr_ns_clone_flags(const struct mr_spec *spec, bool rootless);
 
 /*

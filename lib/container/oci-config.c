@@ -16,11 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/mount.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "container/oci-config.h"
 #include "container/mounts.h"
+#include "container/namespaces.h"
+#include "container/sysctl.h"
 #include "seccomp/profile.h"
 #include "common/file.h"
 #include "common/util.h"
@@ -670,6 +673,62 @@ parse_mounts(struct ctx *c, json_t *root)
 
 /* --- linux --------------------------------------------------------------------- */
 
+/*
+ * linux.namespaces[i].path: opened now, before any process exists, and
+ * checked to be a namespace of that type (the spec's MUST); the container
+ * process enters it (namespaces.c, launch.c).
+ */
+static int
+join_namespace(struct ctx *c, const char *type, const char *path, const char *jpath)
+{
+	static const struct {
+		const char *type;
+		enum mr_ns_join_kind kind;
+	} joinable[] = {
+	    {"network", MR_JOIN_NET},	{"ipc", MR_JOIN_IPC}, {"uts", MR_JOIN_UTS},
+	    {"cgroup", MR_JOIN_CGROUP}, {"pid", MR_JOIN_PID},
+	};
+	struct mr_error e2 = {0};
+
+	if (strcmp(type, "mount") == 0)
+		return fail(c, jpath,
+			    "joining a mount namespace is not supported: minirun builds the "
+			    "container's root in a new one (bind, /proc, /dev, pivot_root), which "
+			    "in another's would be mounted over that container's tree");
+	if (strcmp(type, "user") == 0)
+		return fail(c, jpath,
+			    "joining a user namespace is not supported: the namespaces minirun "
+			    "creates with clone3 would belong to the caller's user namespace, "
+			    "not to the joined one");
+	if (strcmp(type, "time") == 0)
+		return fail(c, jpath, "a time namespace is not supported yet");
+	/*
+	 * setns needs CAP_SYS_ADMIN in the user namespace that owns the
+	 * target; a rootless container's own new user namespace owns nothing
+	 * that exists already.
+	 */
+	if (c->rootless)
+		return fail(c, jpath,
+			    "joining a %s namespace needs root (the container's new user "
+			    "namespace does not own %s)",
+			    type, path);
+	for (size_t k = 0; k < MR_ARRAY_SIZE(joinable); k++) {
+		if (strcmp(type, joinable[k].type) != 0)
+			continue;
+		struct mr_ns_join *j = &c->spec->ns_join[joinable[k].kind];
+		int fd = mr_ns_open(joinable[k].kind, path, &e2);
+		if (fd < 0)
+			return fail(c, jpath, "%s", e2.msg);
+		if ((j->path = strdup(path)) == NULL) {
+			close(fd);
+			return mr_error_oom(c->err, c->source);
+		}
+		j->fd = fd;
+		return 0;
+	}
+	return fail(c, jpath, "unknown namespace \"%s\"", type);
+}
+
 static int
 parse_namespaces(struct ctx *c, json_t *linux_)
 {
@@ -705,10 +764,9 @@ parse_namespaces(struct ctx *c, json_t *linux_)
 		if (seen[k])
 			return fail(c, p, "the %s namespace is given twice", type);
 		seen[k] = true;
-		if (path != NULL && *path != '\0')
-			return fail(c, sub(q, sizeof(q), p, "path"),
-				    "joining an existing %s namespace (%s) is not supported yet",
-				    type, path);
+		if (path != NULL && *path != '\0' &&
+		    join_namespace(c, type, path, sub(q, sizeof(q), p, "path")) < 0)
+			return -1;
 		if (strcmp(type, "time") == 0)
 			return fail(c, p, "a time namespace is not supported yet");
 		if (strcmp(type, "user") == 0 && !c->rootless)
@@ -730,7 +788,9 @@ parse_namespaces(struct ctx *c, json_t *linux_)
 		return fail(c, "linux.namespaces",
 			    "no user namespace: without root, minirun needs one (add "
 			    "{\"type\": \"user\"}, or run as root)");
-	c->spec->network = seen[1] ? MR_NETWORK_NONE : MR_NETWORK_HOST;
+	c->spec->network = !seen[1]				 ? MR_NETWORK_HOST
+			   : mr_spec_joins(c->spec, MR_JOIN_NET) ? MR_NETWORK_JOINED
+								 : MR_NETWORK_NONE;
 	if (!seen[6])
 		return warn(c, "linux.namespaces",
 			    "no cgroup namespace listed: minirun makes one anyway, rooted at "
@@ -781,6 +841,15 @@ parse_sysctl(struct ctx *c, json_t *linux_)
 		snprintf(p, sizeof(p), "linux.sysctl.%s", key);
 		if (!json_is_string(v))
 			return fail(c, p, "expected a string");
+		/* After linux.namespaces: a joined namespace is its maker's (sysctl.c). */
+		enum mr_sysctl_ns ns = mr_sysctl_namespace(key);
+		enum mr_ns_join_kind kind = ns == MR_SYSCTL_NET ? MR_JOIN_NET : MR_JOIN_IPC;
+		if (ns != MR_SYSCTL_NOT_NAMESPACED && mr_spec_joins(c->spec, kind))
+			return fail(c, p,
+				    "the config joins the %s namespace %s, which is not the "
+				    "container's own: set it in the container that made it",
+				    ns == MR_SYSCTL_NET ? "network" : "IPC",
+				    c->spec->ns_join[kind].path);
 		if ((size_t)snprintf(kv, sizeof(kv), "%s=%s", key, json_string_value(v)) >=
 		    sizeof(kv))
 			return fail(c, p, "too long");
@@ -1146,6 +1215,70 @@ parse_cgroups_path(struct ctx *c, json_t *linux_, const char *cg_flag)
 	return 0;
 }
 
+/* linux.personality: the spec's two domains, and none of its (undefined) flags. */
+static int
+parse_personality(struct ctx *c, json_t *linux_)
+{
+	bool bad;
+	const char *domain;
+	json_t *pers = member(c, linux_, "linux", "personality", JSON_OBJECT, &bad), *flags;
+
+	if (bad)
+		return -1;
+	if (pers == NULL)
+		return 0;
+	if (get_string(c, pers, "linux.personality", "domain", &domain) < 0 ||
+	    get_strings(c, pers, "linux.personality", "flags", &flags) < 0)
+		return -1;
+	if (domain == NULL)
+		return fail(c, "linux.personality.domain", "missing (it is REQUIRED)");
+	if (strcmp(domain, "LINUX") == 0)
+		c->spec->personality = PER_LINUX;
+	else if (strcmp(domain, "LINUX32") == 0)
+		c->spec->personality = PER_LINUX32;
+	else
+		return fail(c, "linux.personality.domain",
+			    "\"%s\": unknown execution domain (LINUX or LINUX32)", domain);
+	/* runc ignores them with a warning; a flag that is dropped is a promise broken. */
+	if (json_array_size(flags) > 0)
+		return fail(c, "linux.personality.flags[0]",
+			    "\"%s\": unknown flag (the runtime-spec defines none)",
+			    json_string_value(json_array_get(flags, 0)));
+	c->spec->personality_set = true;
+	return 0;
+}
+
+/* linux.rootfsPropagation: runc's names, the r- forms recursive (mounts.c applies it). */
+static int
+parse_rootfs_propagation(struct ctx *c, const char *prop)
+{
+	static const struct {
+		const char *name;
+		unsigned long flags;
+	} modes[] = {
+	    {"shared", MS_SHARED},
+	    {"slave", MS_SLAVE},
+	    {"private", MS_PRIVATE},
+	    {"unbindable", MS_UNBINDABLE},
+	    {"rshared", MS_SHARED | MS_REC},
+	    {"rslave", MS_SLAVE | MS_REC},
+	    {"rprivate", MS_PRIVATE | MS_REC},
+	    {"runbindable", MS_UNBINDABLE | MS_REC},
+	};
+
+	if (prop == NULL || *prop == '\0')
+		return 0;
+	for (size_t i = 0; i < MR_ARRAY_SIZE(modes); i++)
+		if (strcmp(prop, modes[i].name) == 0) {
+			c->spec->rootfs_propagation = modes[i].flags;
+			return 0;
+		}
+	return fail(c, "linux.rootfsPropagation",
+		    "\"%s\": expected shared, slave, private or unbindable (or rshared, rslave, "
+		    "rprivate, runbindable)",
+		    prop);
+}
+
 static int
 parse_linux(struct ctx *c, json_t *root)
 {
@@ -1163,8 +1296,10 @@ parse_linux(struct ctx *c, json_t *root)
 		return -1;
 	if (parse_sysctl(c, linux_) < 0 || parse_devices(c, linux_, c->rootless) < 0)
 		return -1;
-	static const char *const later[] = {"intelRdt", "personality", "timeOffsets",
-					    "memoryPolicy", "netDevices"};
+	if (parse_personality(c, linux_) < 0)
+		return -1;
+	static const char *const later[] = {"intelRdt", "timeOffsets", "memoryPolicy",
+					    "netDevices"};
 	for (size_t i = 0; i < MR_ARRAY_SIZE(later); i++)
 		if (refuse_if_set(c, linux_, "linux", later[i], "not supported by minirun yet") < 0)
 			return -1;
@@ -1202,13 +1337,50 @@ parse_linux(struct ctx *c, json_t *root)
 		return -1;
 	if (get_string(c, linux_, "linux", "rootfsPropagation", &prop) < 0)
 		return -1;
-	if (prop != NULL && strstr(prop, "shared") != NULL)
-		return fail(c, "linux.rootfsPropagation",
-			    "\"%s\": minirun keeps the container's mounts private", prop);
-	return 0;
+	return parse_rootfs_propagation(c, prop);
 }
 
 /* --- the whole config ---------------------------------------------------------- */
+
+static int
+parse_domainname(struct ctx *c, json_t *root)
+{
+	const char *s;
+
+	if (get_string(c, root, "", "domainname", &s) < 0)
+		return -1;
+	if (s == NULL || *s == '\0')
+		return 0;
+	/* The kernel's limit (__NEW_UTS_LEN); setdomainname would say EINVAL. */
+	if (strlen(s) > 64)
+		return fail(c, "domainname", "longer than 64 characters");
+	if ((c->spec->domainname = strdup(s)) == NULL)
+		return mr_error_oom(c->err, c->source);
+	return 0;
+}
+
+/*
+ * The names are the UTS namespace's: in a joined one they are its
+ * maker's, and setting them would change them for that container too
+ * (runc: "unable to set hostname without a private UTS namespace").
+ */
+static int
+check_uts_names(struct ctx *c, json_t *root)
+{
+	static const char *const keys[] = {"hostname", "domainname"};
+
+	if (!mr_spec_joins(c->spec, MR_JOIN_UTS))
+		return 0;
+	for (size_t i = 0; i < MR_ARRAY_SIZE(keys); i++) {
+		const char *s = json_string_value(json_object_get(root, keys[i]));
+		if (s != NULL && *s != '\0')
+			return fail(c, keys[i],
+				    "\"%s\": needs a UTS namespace of the container's own, and "
+				    "the config joins %s",
+				    s, c->spec->ns_join[MR_JOIN_UTS].path);
+	}
+	return 0;
+}
 
 static int
 parse_annotations(struct ctx *c, json_t *root)
@@ -1277,11 +1449,11 @@ mr_oci_config_parse(const char *text, size_t len, const char *source, const char
 		mr_error_oom(err, source);
 		goto out;
 	}
-	if (refuse_if_set(&c, root, "", "domainname", "not supported by minirun yet") < 0 ||
-	    parse_mounts(&c, root) < 0)
+	if (parse_domainname(&c, root) < 0 || parse_mounts(&c, root) < 0)
 		goto out;
 	if (mr_hooks_parse(json_object_get(root, "hooks"), source, &cfg->hooks, err) < 0 ||
-	    parse_annotations(&c, root) < 0 || parse_linux(&c, root) < 0)
+	    parse_annotations(&c, root) < 0 || parse_linux(&c, root) < 0 ||
+	    check_uts_names(&c, root) < 0)
 		goto out;
 	if (mr_spec_validate(spec, err) < 0) {
 		mr_error_wrap(err, "%s", source);

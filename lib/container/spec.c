@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "container/spec.h"
 
@@ -50,6 +51,12 @@ mr_spec_clear(struct mr_spec *spec)
 	mr_volumes_free(spec->volumes, spec->n_volumes);
 	free_strv(spec->sysctls);
 	free_strv(spec->group_add);
+	for (size_t i = 0; i < MR_JOIN_N; i++)
+		if (spec->ns_join[i].path != NULL) {
+			free(spec->ns_join[i].path);
+			close(spec->ns_join[i].fd);
+		}
+	free(spec->domainname);
 	memset(spec, 0, sizeof(*spec));
 }
 

@@ -22,6 +22,25 @@
 enum mr_network {
 	MR_NETWORK_NONE = 0, /* new network namespace with only lo, up (docker's "none") */
 	MR_NETWORK_HOST,     /* share the caller's network namespace */
+	MR_NETWORK_JOINED,   /* an existing one (OCI linux.namespaces[].path): ns_join */
+};
+
+/*
+ * The namespaces an OCI config can name by path (linux.namespaces[].path):
+ * the container process enters them instead of having new ones made.
+ */
+enum mr_ns_join_kind {
+	MR_JOIN_NET = 0,
+	MR_JOIN_IPC,
+	MR_JOIN_UTS,
+	MR_JOIN_CGROUP,
+	MR_JOIN_PID,
+	MR_JOIN_N,
+};
+
+struct mr_ns_join {
+	char *path; /* as given, for messages; NULL: not joined (fd then means nothing) */
+	int fd;	    /* the namespace, opened and type-checked at parse (namespaces.c) */
 };
 
 struct mr_spec {
@@ -109,7 +128,20 @@ struct mr_spec {
 	bool oom_score_adj_set; /* process.oomScoreAdj */
 	int oom_score_adj;
 	bool env_as_given; /* process.env exactly: no default PATH, no HOSTNAME */
+	struct mr_ns_join ns_join[MR_JOIN_N]; /* owned: closed by mr_spec_clear */
+	char *domainname;		      /* domainname: NULL = left as it is */
+	bool personality_set;		      /* linux.personality */
+	unsigned long personality;	      /* PER_LINUX or PER_LINUX32 */
+	/* linux.rootfsPropagation as MS_* flags (MS_REC for the r- forms), 0 = rprivate */
+	unsigned long rootfs_propagation;
 };
+
+/* Whether the namespace of KIND is an existing one the container joins. */
+static inline bool
+mr_spec_joins(const struct mr_spec *spec, enum mr_ns_join_kind kind)
+{
+	return spec->ns_join[kind].path != NULL;
+}
 
 /* Zero a spec (defaults: Docker's capabilities, network none). */
 void mr_spec_init(struct mr_spec *spec);

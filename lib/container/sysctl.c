@@ -95,6 +95,17 @@ mr_sysctl_check(const struct mr_spec *spec, struct mr_error *err)
 					    "network namespace: with --network host they would "
 					    "change the host's",
 					    s);
+		/* A joined namespace is its maker's: set them there. */
+		char key[256];
+		snprintf(key, sizeof(key), "%.*s", (int)strcspn(s, "="), s);
+		enum mr_sysctl_ns ns = mr_sysctl_namespace(key);
+		enum mr_ns_join_kind kind = ns == MR_SYSCTL_NET ? MR_JOIN_NET : MR_JOIN_IPC;
+		if (ns != MR_SYSCTL_NOT_NAMESPACED && mr_spec_joins(spec, kind))
+			return mr_error_set(err, 0,
+					    "%s: the container joins the %s namespace %s, which is "
+					    "not its own: set it in the container that made it",
+					    s, ns == MR_SYSCTL_NET ? "network" : "IPC",
+					    spec->ns_join[kind].path);
 	}
 	return 0;
 }

@@ -5,7 +5,8 @@
  *
  *   parse  (the CLI, no syscall)  KEY=VALUE checked against the namespaced
  *                                 keys Docker accepts
- *   check  (mr_prepare)           net.* refused with --network host
+ *   check  (mr_prepare)           net.* refused with --network host, a key of
+ *                                 a joined (OCI path) network or IPC namespace
  *   apply  (the container process) written through the container's fresh
  *                                 procfs, before /proc/sys is made read-only
  */
@@ -36,7 +37,7 @@ enum mr_sysctl_ns mr_sysctl_namespace(const char *key);
 int mr_sysctl_parse(const char *arg, struct mr_error *err);
 
 /* mr_prepare: every key parsed again (whatever the front end), and what needs
-   the rest of the spec (net.* and --network host). */
+   the rest of the spec (net.* and --network host, joined namespaces). */
 int mr_sysctl_check(const struct mr_spec *spec, struct mr_error *err);
 
 /*

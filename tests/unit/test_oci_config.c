@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests: an OCI config.json read into struct mr_spec (lib/container/oci-config.c). */
 #include <check.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <linux/mount.h>
 #include <stdio.h>
@@ -278,13 +279,54 @@ START_TEST(sysctl_into_spec)
 }
 END_TEST
 
+START_TEST(joins_and_linux_extras)
+{
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	char *text = patched(
+	    "{\"domainname\": \"example.test\", \"hostname\": \"\","
+	    " \"linux\": {\"namespaces\": [{\"type\": \"pid\", \"path\": \"/proc/self/ns/pid\"},"
+	    " {\"type\": \"network\", \"path\": \"/proc/self/ns/net\"}, {\"type\": \"ipc\"},"
+	    " {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"}],"
+	    " \"personality\": {\"domain\": \"LINUX32\"}, \"rootfsPropagation\": \"rslave\"}}");
+
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert(mr_spec_joins(&spec, MR_JOIN_PID) && mr_spec_joins(&spec, MR_JOIN_NET));
+	ck_assert(!mr_spec_joins(&spec, MR_JOIN_UTS) && !mr_spec_joins(&spec, MR_JOIN_IPC));
+	ck_assert_int_ge(spec.ns_join[MR_JOIN_PID].fd, 0);
+	ck_assert_str_eq(spec.ns_join[MR_JOIN_NET].path, "/proc/self/ns/net");
+	ck_assert_int_eq(spec.network, MR_NETWORK_JOINED);
+	ck_assert_str_eq(spec.domainname, "example.test");
+	ck_assert(spec.personality_set);
+	ck_assert_uint_eq(spec.personality, 0x0008);
+	ck_assert_uint_eq(spec.rootfs_propagation, MS_SLAVE | MS_REC);
+	int fd = spec.ns_join[MR_JOIN_PID].fd;
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+	/* The spec owns the descriptors: cleared, they are closed. */
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+
+	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": "
+				 "\"network\", \"path\": \"/proc/self/ns/ipc\"}]}}"),
+			 "config.json: linux.namespaces[1].path: /proc/self/ns/ipc: not a network "
+			 "namespace (it is a ipc one)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"personality\": {\"domain\": \"LINUX64\"}}}"),
+			 "config.json: linux.personality.domain: \"LINUX64\": unknown execution "
+			 "domain (LINUX or LINUX32)");
+}
+END_TEST
+
 START_TEST(not_yet_refusals)
 {
 	/* What minirun cannot do yet is refused, never dropped. */
-	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"pid\", \"path\": "
-				 "\"/proc/1/ns/pid\"}]}}"),
-			 "config.json: linux.namespaces[0].path: joining an existing pid "
-			 "namespace (/proc/1/ns/pid) is not supported yet");
+	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": "
+				 "\"mount\", \"path\": \"/proc/self/ns/mnt\"}]}}"),
+			 "config.json: linux.namespaces[1].path: joining a mount namespace is not "
+			 "supported: minirun builds the container's root in a new one (bind, "
+			 "/proc, /dev, pivot_root), which in another's would be mounted over that "
+			 "container's tree");
 	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, "
 				 "{\"type\": \"ipc\"}, {\"type\": \"uts\"}]}}"),
 			 "config.json: linux.namespaces: no pid namespace: sharing the host's is "
@@ -388,6 +430,7 @@ main(void)
 	tcase_add_test(tc, seccomp_and_network);
 	tcase_add_test(tc, must_refusals);
 	tcase_add_test(tc, not_yet_refusals);
+	tcase_add_test(tc, joins_and_linux_extras);
 	tcase_add_test(tc, sysctl_into_spec);
 	tcase_add_test(tc, hooks_checked);
 	tcase_add_test(tc, rootless);
