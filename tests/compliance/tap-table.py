@@ -2,9 +2,14 @@
 """Tables from runtime-tools.sh's TAP logs: OUTDIR/NAME/TEST.{tap,err,rc}.
 
 Per test and runtime: pass (every assertion ok, some may be skipped), skip
-(every assertion skipped), fail (a `not ok` that is not a TODO, a missing or
-short plan, or a non-zero exit: the suite's tests exit 1 when the runtime
-failed to create or start the container).  Writes OUTDIR/results.md and
+(every assertion skipped, or the plan 1..0), fail (a `not ok` that is not a
+TODO, a missing or short plan, or a non-zero exit: the suite's tests exit 1
+when the runtime failed to create or start the container).  Some tests print
+several TAP streams one after the other: their plans add up.  The hook tests
+(hooks, prestart, poststop...) print only 1..0 and report a failed check as
+an "error" in a YAML diagnostic: fail with that error, else pass.  Two tests expect the
+runtime to refuse the config (EXPECT_REFUSAL): they exit 0 and print nothing
+when it did, and exit 1 when the container ran.  Writes OUTDIR/results.md and
 OUTDIR/results.json and prints the counts.
 """
 import argparse
@@ -15,15 +20,33 @@ import sys
 
 LINE = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*)$")
 PLAN = re.compile(r"^1\.\.(\d+)")
+# RuntimeInsideValidate(g, nil, nil) then util.Fatal when the container ran.
+EXPECT_REFUSAL = {"process_capabilities_fail", "process_rlimits_fail"}
 
 
 def parse_tap(text):
-    asserts, plan = [], None
+    asserts, plan, errors, yaml = [], None, [], None
     for line in text.splitlines():
-        # Diagnostics and YAML blocks are indented; TAP lines start at column 0.
+        # tap-go writes its YAML blocks as indented JSON between --- and ...
+        if line == "  ---":
+            yaml = []
+            continue
+        if yaml is not None:
+            if line == "  ...":
+                try:
+                    e = json.loads("\n".join(yaml)).get("error")
+                except (ValueError, AttributeError):
+                    e = None
+                if e:
+                    errors.append(str(e).splitlines()[0])
+                yaml = None
+            else:
+                yaml.append(line)
+            continue
+        # Diagnostics are indented or start with #; TAP lines start at column 0.
         m = PLAN.match(line)
         if m:
-            plan = int(m.group(1))
+            plan = (plan or 0) + int(m.group(1))
             continue
         m = LINE.match(line)
         if not m:
@@ -39,10 +62,20 @@ def parse_tap(text):
         else:
             result = "todo" if directive == "TODO" else "not ok"
         asserts.append({"n": int(m.group(2) or len(asserts) + 1), "result": result, "desc": desc})
-    return asserts, plan
+    return asserts, plan, errors
 
 
-def judge(asserts, plan, rc, err):
+def judge(test, asserts, plan, errors, rc, err):
+    first_err = next((ln.strip() for ln in err.splitlines() if ln.strip()), "")
+    if test in EXPECT_REFUSAL and not asserts:
+        refused = rc == 0 and "failed to create the container" in err
+        return {"status": "pass" if refused else "fail",
+                "why": "refused, as required" if refused else f"exit {rc}",
+                "ok": int(refused), "not_ok": int(not refused), "skipped": 0,
+                "stderr": err.strip().splitlines()[-1][:300] if err.strip() else ""}
+    if test in EXPECT_REFUSAL and rc == 1:
+        return {"status": "fail", "why": "the runtime ran the container", "ok": 0,
+                "not_ok": 1, "skipped": 0, "stderr": first_err[:300]}
     failed = [a for a in asserts if a["result"] == "not ok"]
     skipped = [a for a in asserts if a["result"] == "skip"]
     why = []
@@ -50,22 +83,26 @@ def judge(asserts, plan, rc, err):
         why.append(f"{len(failed)} not ok")
     if rc != 0:
         why.append("timeout" if rc == 124 else f"exit {rc}")
+    hook_error = not asserts and plan == 0 and bool(errors)
+    if hook_error:
+        why.append(f"1..0, error: {errors[0][:90]}")
     if plan is None:
         why.append("no plan")
     elif plan != len(asserts):
         why.append(f"plan {plan}, ran {len(asserts)}")
     if why:
         status = "fail"
-    elif asserts and len(skipped) == len(asserts):
+    elif not asserts:
+        status, why = "pass", ["1..0, no error"]
+    elif len(skipped) == len(asserts):
         status = "skip"
     else:
         status = "pass"
-    first_err = next((ln.strip() for ln in err.splitlines() if ln.strip()), "")
     return {
         "status": status,
         "why": ", ".join(why),
         "ok": sum(a["result"] == "ok" for a in asserts),
-        "not_ok": len(failed),
+        "not_ok": len(failed) + hook_error,
         "skipped": len(skipped),
         "stderr": first_err[:300],
     }
@@ -82,11 +119,13 @@ def read(path):
 def cell(r):
     if r is None:
         return "-"
-    if r["status"] == "pass":
+    if r["status"] == "pass" and not r["why"]:
         s = f"pass {r['ok']}"
         return s + (f" ({r['skipped']} skip)" if r["skipped"] else "")
     if r["status"] == "skip":
         return "skip"
+    if r["status"] == "pass" and r["why"]:
+        return f"pass ({r['why']})"
     return f"**FAIL** {r['ok']}/{r['ok'] + r['not_ok']} ({r['why']})"
 
 
@@ -110,8 +149,8 @@ def main():
             tap = read(os.path.join(d, t + ".tap"))
             err = read(os.path.join(d, t + ".err"))
             rc = int(read(os.path.join(d, f)).strip() or "-1")
-            asserts, plan = parse_tap(tap)
-            r = judge(asserts, plan, rc, err)
+            asserts, plan, errors = parse_tap(tap)
+            r = judge(t, asserts, plan, errors, rc, err)
             r["asserts"] = asserts
             results[name][t] = r
     tests = sorted(tests)
@@ -138,7 +177,8 @@ def main():
     md += ["", "| test | " + " | ".join(a.runtimes) + " |",
            "|---|" + "---|" * len(a.runtimes)]
     for t in tests:
-        md.append(f"| {t} | " + " | ".join(cell(results[n].get(t)) for n in a.runtimes) + " |")
+        cells = (cell(results[n].get(t)).replace("|", "\\|") for n in a.runtimes)
+        md.append(f"| {t} | " + " | ".join(cells) + " |")
     md += ["", "Failed assertions:", ""]
     for t in tests:
         for n in a.runtimes:
