@@ -30,6 +30,8 @@
 # hybrid layout, and all runtimes see the same mounts.  Writes
 # OUTDIR/NAME/TEST.tap (stdout), .err (stderr), .rc (exit status), then
 # OUTDIR/results.md (the tables) and OUTDIR/results.json (every assertion).
+# Afterwards it removes what the suite left that was not there before: bundles
+# in $TMPDIR and the empty cgroups of the suite's cgroupsPath values.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -141,6 +143,33 @@ fi
 # The runtimes' own state left by a previous run is not ours to judge: only
 # this run's logs are read.
 for r in "${runtimes[@]}"; do rm -rf "${out:?}/${r%%=*}"; done
+
+# The suite's tests leave bundles in $TMPDIR when they stop early, and the
+# runtimes leave the parents of the suite's cgroupsPath values (cgrouptest,
+# testdir/cgrouptest/container) behind: afterwards the new, empty ones go.
+leftovers() {
+    local tmp=${TMPDIR:-/tmp} h p
+    find "$tmp" -maxdepth 1 \( -name 'ocitest*' -o -name 'oci-pid*' -o -name 'oci-hook*' \) -print
+    for h in /sys/fs/cgroup/*/; do
+        for p in cgrouptest testdir testdir/cgrouptest testdir/cgrouptest/container; do
+            [ -d "$h$p" ] && printf '%s\n' "$h$p"
+        done
+    done
+    return 0
+}
+before=$(leftovers | sort)
+cleanup() {
+    local x
+    # Deepest first, so that a parent is empty when its turn comes; rmdir
+    # leaves a cgroup that still has processes or children alone.
+    comm -13 <(printf '%s\n' "$before") <(leftovers | sort) | sort -r | while IFS= read -r x; do
+        case $x in
+            /sys/fs/cgroup/*) rmdir "$x" 2>/dev/null || echo "runtime-tools.sh: left $x (not empty)" >&2 ;;
+            *) rm -rf -- "$x" ;;
+        esac
+    done
+}
+trap cleanup EXIT
 
 begin=$(date +%s)
 if mountpoint -q /sys/fs/cgroup/unified; then
