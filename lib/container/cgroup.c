@@ -576,8 +576,16 @@ make_dir(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent, co
 	for (int attempt = 0;; attempt++) {
 		if (attempt == 8)
 			return mr_error_set(err, ENOENT, "cgroup: %s keeps disappearing", path);
-		if (mkdir(path, 0755) < 0)
+		if (mkdir(path, 0755) < 0) {
+			if (errno == EEXIST && !is_container_name(name))
+				return mr_error_set(
+				    err, 0,
+				    "cgroup %s exists: minirun runs a container only "
+				    "in a cgroup it creates (a container of that "
+				    "cgroupsPath still there, or another's cgroup)",
+				    path);
 			return mr_error_set(err, errno, "cgroup: mkdir %s", path);
+		}
 		d->dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (d->dfd < 0 && errno == ENOENT)
 			continue;
@@ -843,7 +851,7 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 {
 	struct hierarchy h[16];
 	size_t nh = 0, order[16], no = 0;
-	char id[16], name[32];
+	char id[16], name[NAME_MAX + 1];
 	const struct mr_resources *r = &p->spec->resources;
 	const char *parent = r->cgroup_parent;
 	bool any_v1 = false, v1_devices = false;
@@ -882,9 +890,15 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 			if (pass == 0 && h[i].mounted && !h[i].v2 && (h[i].ctrls & MR_CG_DEVICES))
 				v1_devices = true;
 		}
-	if (container_id(p, id, sizeof(id), err) < 0)
-		return -1;
-	snprintf(name, sizeof(name), NAME_PREFIX "%s", id);
+	if (r->cgroup_name != NULL) {
+		if (strlen(r->cgroup_name) >= sizeof(name))
+			return mr_error_set(err, ENAMETOOLONG, "cgroup %s", r->cgroup_name);
+		snprintf(name, sizeof(name), "%s", r->cgroup_name);
+	} else {
+		if (container_id(p, id, sizeof(id), err) < 0)
+			return -1;
+		snprintf(name, sizeof(name), NAME_PREFIX "%s", id);
+	}
 
 	bool swept = false;
 	for (size_t k = 0; k < no; k++) {

@@ -1203,14 +1203,29 @@ parse_cgroups_path(struct ctx *c, json_t *linux_, const char *cg_flag)
 			    "(--systemd-cgroup)",
 			    path);
 	/*
-	 * Below each hierarchy's root, as --cgroup-parent; the container's own
-	 * directory, minirun-<id>, is made inside it.
+	 * The spec: the container's cgroup is that path itself, below each
+	 * hierarchy's root (the runtime-tools suite reads it there, engines
+	 * give "/libpod_parent/libpod-ID", "/default/ID", "/kubepods/.../ID").
+	 * minirun makes it and refuses one that exists: it never changes a
+	 * cgroup it did not create.  A relative path is taken from the root too.
 	 */
 	while (*path == '/')
 		path++;
+	size_t len = strlen(path);
+	while (len > 0 && path[len - 1] == '/')
+		len--;
+	const char *slash = memrchr(path, '/', len);
+	const char *leaf = slash ? slash + 1 : path;
+	size_t leaf_len = len - (size_t)(leaf - path);
+	if (leaf_len == 0 || (leaf_len == 1 && leaf[0] == '.') ||
+	    (leaf_len == 2 && leaf[0] == '.' && leaf[1] == '.'))
+		return fail(c, "linux.cgroupsPath", "\"%s\": names no cgroup", path);
 	free(c->spec->resources.cgroup_parent);
-	c->spec->resources.cgroup_parent = *path ? strdup(path) : NULL;
-	if (*path && c->spec->resources.cgroup_parent == NULL)
+	free(c->spec->resources.cgroup_name);
+	c->spec->resources.cgroup_parent =
+	    slash ? strndup(path, (size_t)(slash - path)) : strdup("");
+	c->spec->resources.cgroup_name = strndup(leaf, leaf_len);
+	if (c->spec->resources.cgroup_parent == NULL || c->spec->resources.cgroup_name == NULL)
 		return mr_error_oom(c->err, c->source);
 	return 0;
 }

@@ -503,6 +503,7 @@ mr_resources_clear(struct mr_resources *r)
 	free(r->devices);
 	free(r->cpuset_cpus);
 	free(r->cgroup_parent);
+	free(r->cgroup_name);
 	free(r->ulimits);
 	memset(r, 0, sizeof(*r));
 }

@@ -54,6 +54,8 @@ struct mr_resources {
 	uint64_t cpu_shares; /* --cpu-shares; 0 = unset */
 	char *cpuset_cpus;   /* --cpuset-cpus "0-2,4"; NULL = unset */
 	char *cgroup_parent; /* --cgroup-parent: relative to each hierarchy's root */
+	char *cgroup_name;   /* OCI cgroupsPath: the container's cgroup is cgroup_parent/NAME
+				itself, made by minirun (it must not exist); NULL: minirun-<id> */
 	struct mr_ulimit *ulimits; /* --ulimit, in order; a later one for the same name wins */
 	size_t n_ulimits;
 	struct mr_device *devices; /* --device, in order */

@@ -161,6 +161,31 @@ fi
 run_minirun "${R[@]}" delete --force c3
 expect "delete --force of a missing container is not an error (runc)" 0 ""
 
+# --- cgroupsPath: the container's cgroup is that path itself (the spec's MUST) ----------------
+# Below each hierarchy's root, as runc and crun do and the runtime-tools suite
+# reads it; minirun makes it, and the parent it made, and delete removes both.
+CGP=minirun-test-oci-$$
+DEVCG=$(awk -F' ' '$3 == "cgroup" && $4 ~ /devices/ {print $2}' /proc/self/mounts | head -1)
+[ -n "$DEVCG" ] || DEVCG=$(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts | head -1)
+at_exit "rmdir '$DEVCG/$CGP/c8' '$DEVCG/$CGP' 2> /dev/null || true"
+set_args sleep 100
+cp "$BUNDLE/config.json" "$BUNDLE/config.json.args"
+jq --arg p "/$CGP/c8" '.linux.cgroupsPath = $p' "$BUNDLE/config.json.args" > "$BUNDLE/config.json"
+run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" c8
+pid=$(state_of c8 .pid)
+in_cg=$(grep -cE "^[0-9]+:(devices|):/$CGP/c8\$" "/proc/$pid/cgroup" 2> /dev/null)
+# devices (v1) and the cgroup2 line: every one of them at exactly that path
+n_cg=$(grep -cE "^[0-9]+:(devices|):" "/proc/$pid/cgroup" 2> /dev/null)
+is "$RC ${in_cg:-0} $([ -d "$DEVCG/$CGP/c8" ] && echo dir)" "0 ${n_cg:-none} dir" \
+    "cgroupsPath /$CGP/c8: the container's cgroup is exactly that path"
+run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" c9
+expect_error "cgroupsPath of a cgroup that exists: refused, nothing changed in it" 1 \
+    "minirun: cgroup */$CGP/c8 exists: minirun runs a container only in a cgroup it creates*"
+run_minirun "${R[@]}" delete --force c8
+expect "delete of the cgroupsPath container" 0 ""
+is "$([ -e "$DEVCG/$CGP/c8" ] && echo left)$([ -e "$DEVCG/$CGP" ] && echo parent-left)$([ -e "$STATE/c9" ] && echo state-left)" "" \
+    "delete removes the cgroup and the parent minirun made; the refused one left no state"
+
 # --- --console-socket: the pty master arrives with SCM_RIGHTS ----------------------------------
 if ! command -v python3 > /dev/null; then
     skip "--console-socket: the container's terminal is received" "python3 is not installed"

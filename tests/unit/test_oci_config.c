@@ -126,7 +126,8 @@ START_TEST(good_config)
 	ck_assert_int_eq(spec.resources.cpu_nanos, 500000000);
 	ck_assert_uint_eq(spec.resources.cpu_shares, 512);
 	ck_assert_str_eq(spec.resources.cpuset_cpus, "0");
-	ck_assert_str_eq(spec.resources.cgroup_parent, "mygroup/c1");
+	ck_assert_str_eq(spec.resources.cgroup_parent, "mygroup");
+	ck_assert_str_eq(spec.resources.cgroup_name, "c1");
 	/* No linux.seccomp: no filter (the spec's meaning). */
 	ck_assert_str_eq(spec.seccomp, "unconfined");
 	/* /proc is minirun's own; the bind and the tmpfs are volumes. */
