@@ -722,8 +722,14 @@ set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *e
 
 	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
 		return -1;
-	/* A joined UTS namespace is another's: its names are left alone. */
-	if (!mr_spec_joins(spec, MR_JOIN_UTS) && sethostname(p->hostname, strlen(p->hostname)) < 0)
+	/*
+	 * A joined UTS namespace is another's: its names change only when the
+	 * config gives one (runc 1.1 and crun set it there too; a Kubernetes
+	 * pod's containers give none), never to minirun's generated name.
+	 */
+	bool own_uts = !mr_spec_joins(spec, MR_JOIN_UTS);
+	if ((own_uts || spec->hostname != NULL) &&
+	    sethostname(p->hostname, strlen(p->hostname)) < 0)
 		return mr_error_set(err, errno, "sethostname %s", p->hostname);
 	if (spec->domainname != NULL &&
 	    setdomainname(spec->domainname, strlen(spec->domainname)) < 0)

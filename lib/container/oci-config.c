@@ -1374,29 +1374,6 @@ parse_domainname(struct ctx *c, json_t *root)
 	return 0;
 }
 
-/*
- * The names are the UTS namespace's: in a joined one they are its
- * maker's, and setting them would change them for that container too
- * (runc: "unable to set hostname without a private UTS namespace").
- */
-static int
-check_uts_names(struct ctx *c, json_t *root)
-{
-	static const char *const keys[] = {"hostname", "domainname"};
-
-	if (!mr_spec_joins(c->spec, MR_JOIN_UTS))
-		return 0;
-	for (size_t i = 0; i < MR_ARRAY_SIZE(keys); i++) {
-		const char *s = json_string_value(json_object_get(root, keys[i]));
-		if (s != NULL && *s != '\0')
-			return fail(c, keys[i],
-				    "\"%s\": needs a UTS namespace of the container's own, and "
-				    "the config joins %s",
-				    s, c->spec->ns_join[MR_JOIN_UTS].path);
-	}
-	return 0;
-}
-
 static int
 parse_annotations(struct ctx *c, json_t *root)
 {
@@ -1467,8 +1444,7 @@ mr_oci_config_parse(const char *text, size_t len, const char *source, const char
 	if (parse_domainname(&c, root) < 0 || parse_mounts(&c, root) < 0)
 		goto out;
 	if (mr_hooks_parse(json_object_get(root, "hooks"), source, &cfg->hooks, err) < 0 ||
-	    parse_annotations(&c, root) < 0 || parse_linux(&c, root) < 0 ||
-	    check_uts_names(&c, root) < 0)
+	    parse_annotations(&c, root) < 0 || parse_linux(&c, root) < 0)
 		goto out;
 	if (mr_spec_validate(spec, err) < 0) {
 		mr_error_wrap(err, "%s", source);

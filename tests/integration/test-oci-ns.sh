@@ -173,10 +173,6 @@ refuse "joining a mount namespace" '.linux.namespaces[4].path = "/proc/\($pod)/n
     'linux.namespaces[4].path: joining a mount namespace is not supported: *'
 refuse "joining a user namespace" '.linux.namespaces += [{"type": "user", "path": "/proc/1/ns/user"}]' \
     'linux.namespaces[6].path: joining a user namespace is not supported: *'
-refuse "hostname with a joined UTS namespace" "$(join uts) | .hostname = \"x\"" \
-    'hostname: "x": needs a UTS namespace of the container'"'"'s own, and the config joins /proc/*/ns/uts'
-refuse "domainname with a joined UTS namespace" "$(join uts) | .domainname = \"d\"" \
-    'domainname: "d": needs a UTS namespace of the container'"'"'s own, *'
 refuse "a net sysctl with a joined network namespace" \
     "$(join network) | .linux.sysctl = {\"net.ipv4.ip_default_ttl\": \"9\"}" \
     'linux.sysctl.net.ipv4.ip_default_ttl: the config joins the network namespace /proc/*/ns/net, *'
@@ -191,6 +187,17 @@ refuse "an unknown rootfsPropagation" '.linux.rootfsPropagation = "bogus"' \
 refuse "a domainname over 64 characters" ".domainname = \"$(printf 'd%.0s' $(seq 65))\"" \
     'domainname: longer than 64 characters'
 is "$(ls -A "$STATE")" "pod" "refused configs leave no state (the pod's only)"
+
+# A hostname or domainname given with a joined UTS namespace is set there, as runc 1.1 and
+# crun do (the runtime-tools suite's linux_ns_path): the pod sees it too.
+config "$(join uts) | .hostname = \"renamed\" | .domainname = \"dom.test\"" \
+    sh -c 'hostname; cat /proc/sys/kernel/domainname'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" c4
+expect "hostname and domainname with a joined UTS namespace: set in it" 0 "renamed
+dom.test"
+run_minirun "${R[@]}" exec pod sh -c 'hostname; cat /proc/sys/kernel/domainname'
+expect "... which is the pod's" 0 "renamed
+dom.test"
 
 "$MINIRUN" "${R[@]}" delete --force pod
 is "$(ls -A "$STATE")" "" "the pod is deleted"
