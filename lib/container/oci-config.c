@@ -1417,43 +1417,34 @@ mr_oci_config_parse(const char *text, size_t len, const char *source, const char
 	memcpy(cfg->text, text, len);
 	cfg->text[len] = '\0';
 	cfg->text_len = len;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_auto_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return mr_error_set(err, 0, "%s:%d:%d: %s", source, jerr.line, jerr.column,
 				    jerr.text);
-	int r = -1;
-	if (!json_is_object(root)) {
-		fail(&c, "(top level)", "expected an object, found %s", mr_json_type_name(root));
-		goto out;
-	}
+	if (!json_is_object(root))
+		return fail(&c, "(top level)", "expected an object, found %s",
+			    mr_json_type_name(root));
 	static const char *const others[] = {"windows", "solaris", "vm", "zos"};
 	for (size_t i = 0; i < MR_ARRAY_SIZE(others); i++)
-		if (json_object_get(root, others[i]) != NULL) {
-			fail(&c, others[i], "a config for another platform (minirun runs Linux)");
-			goto out;
-		}
+		if (json_object_get(root, others[i]) != NULL)
+			return fail(&c, others[i],
+				    "a config for another platform (minirun runs Linux)");
 	if (parse_version(&c, root) < 0 || parse_root(&c, root) < 0 || parse_process(&c, root) < 0)
-		goto out;
+		return -1;
 	const char *s;
 	if (get_string(&c, root, "", "hostname", &s) < 0)
-		goto out;
-	if (s != NULL && *s != '\0' && (spec->hostname = strdup(s)) == NULL) {
-		mr_error_oom(err, source);
-		goto out;
-	}
-	if (parse_domainname(&c, root) < 0 || parse_mounts(&c, root) < 0)
-		goto out;
-	if (mr_hooks_parse(json_object_get(root, "hooks"), source, &cfg->hooks, err) < 0 ||
+		return -1;
+	if (s != NULL && *s != '\0' && (spec->hostname = strdup(s)) == NULL)
+		return mr_error_oom(err, source);
+	if (parse_domainname(&c, root) < 0 || parse_mounts(&c, root) < 0 ||
+	    mr_hooks_parse(json_object_get(root, "hooks"), source, &cfg->hooks, err) < 0 ||
 	    parse_annotations(&c, root) < 0 || parse_linux(&c, root) < 0)
-		goto out;
+		return -1;
 	if (mr_spec_validate(spec, err) < 0) {
 		mr_error_wrap(err, "%s", source);
-		goto out;
+		return -1;
 	}
-	r = 0;
-out:
-	json_decref(root);
-	return r;
+	return 0;
 }
 
 int
