@@ -94,8 +94,6 @@ int
 mr_etc_files_prepare(const struct mr_spec *spec, const char *hostname, struct mr_etc_files *out,
 		     struct mr_error *err)
 {
-	int r;
-
 	memset(out, 0, sizeof(*out));
 	if (asprintf(&out->hostname, "%s\n", hostname) < 0) {
 		out->hostname = NULL;
@@ -110,23 +108,18 @@ mr_etc_files_prepare(const struct mr_spec *spec, const char *hostname, struct mr
 		 * /run/systemd/resolve/resolv.conf only for containers with a
 		 * network namespace of their own, where 127.0.0.53 is nobody.
 		 */
-		r = read_host_file("/etc/hosts", &out->hosts, err);
-		if (r < 0)
-			goto fail;
-		r = read_host_file("/etc/resolv.conf", &out->resolv, err);
-		if (r < 0)
-			goto fail;
+		if (read_host_file("/etc/hosts", &out->hosts, err) < 0 ||
+		    read_host_file("/etc/resolv.conf", &out->resolv, err) < 0) {
+			mr_etc_files_clear(out);
+			return -1;
+		}
 	}
-	if (out->hosts == NULL && (out->hosts = mr_etc_hosts_default(hostname)) == NULL)
-		goto oom;
-	if (out->resolv == NULL && (out->resolv = strdup(none_resolv)) == NULL)
-		goto oom;
+	if ((out->hosts == NULL && (out->hosts = mr_etc_hosts_default(hostname)) == NULL) ||
+	    (out->resolv == NULL && (out->resolv = strdup(none_resolv)) == NULL)) {
+		mr_etc_files_clear(out);
+		return mr_error_oom(err, "/etc/hosts");
+	}
 	return 0;
-oom:
-	mr_error_oom(err, "/etc/hosts");
-fail:
-	mr_etc_files_clear(out);
-	return -1;
 }
 
 void

@@ -179,55 +179,44 @@ mr_exec_load_spec(const struct mr_state *st, const struct mr_exec_opts *o, bool 
 	if (text == NULL)
 		return mr_error_wrap(err, "container %s: its config (kept by create)", st->id);
 	cleanup_free char *merged = NULL;
-	json_t *root = json_loadb(text, len, 0, &jerr), *proc = NULL;
+	json_auto_t *root = json_loadb(text, len, 0, &jerr), *proc = NULL;
 	if (root == NULL)
 		return mr_error_set(err, 0, "%s:%d:%d: %s", source, jerr.line, jerr.column,
 				    jerr.text);
-	int r = -1;
 	if (o->process_file != NULL) {
 		size_t plen;
 		cleanup_free char *ptext = read_text(AT_FDCWD, o->process_file, &plen, err);
 		if (ptext == NULL)
-			goto out;
+			return -1;
 		proc = json_loadb(ptext, plen, JSON_REJECT_DUPLICATES, &jerr);
-		if (proc == NULL) {
-			mr_error_set(err, 0, "%s:%d:%d: %s", o->process_file, jerr.line,
-				     jerr.column, jerr.text);
-			goto out;
-		}
-		if (!json_is_object(proc)) {
-			mr_error_set(err, 0, "%s: expected the OCI process object",
-				     o->process_file);
-			goto out;
-		}
+		if (proc == NULL)
+			return mr_error_set(err, 0, "%s:%d:%d: %s", o->process_file, jerr.line,
+					    jerr.column, jerr.text);
+		if (!json_is_object(proc))
+			return mr_error_set(err, 0, "%s: expected the OCI process object",
+					    o->process_file);
 	} else {
 		proc = json_deep_copy(json_object_get(root, "process"));
 		if (proc == NULL)
 			proc = json_object();
 		if (apply_flags(proc, o, err) < 0)
-			goto out;
+			return -1;
 	}
 	json_object_set(root, "process", proc);
 	drop_namespace_paths(root);
 	merged = json_dumps(root, JSON_COMPACT);
-	if (merged == NULL) {
-		mr_error_oom(err, "exec");
-		goto out;
-	}
+	if (merged == NULL)
+		return mr_error_oom(err, "exec");
 	/*
 	 * Parsed as a whole, with the config's checks: the process object is
-	 * validated exactly as the init's was.  Source is the kept copy, from
-	 * which the seccomp layer reads linux.seccomp.
+	 * validated exactly as the init's was, linux.seccomp included.
 	 */
 	struct mr_oci_config cfg;
-	r = mr_oci_config_parse(merged, strlen(merged), source, st->bundle ? st->bundle : "/",
-				rootless, spec, &cfg, err);
+	int r = mr_oci_config_parse(merged, strlen(merged), source, st->bundle ? st->bundle : "/",
+				    rootless, spec, &cfg, err);
 	if (r < 0 && o->process_file != NULL && strstr(err->msg, ": process") != NULL)
 		mr_error_wrap(err, "--process %s", o->process_file);
 	mr_oci_config_clear(&cfg);
-out:
-	json_decref(proc);
-	json_decref(root);
 	return r;
 }
 

@@ -344,11 +344,11 @@ state_memfd(const char *state, struct mr_error *err)
 	return mr_steal_fd(&fd);
 }
 
-/* The hook's process: its stdio, nothing else of ours, then execve. */
-static _Noreturn void
-hook_child(const struct mr_hook *hook, int state_fd, int report, const struct mr_hooks_how *how)
+/* The hook's process: its stdio and nothing else of ours. */
+static int
+hook_child_setup(const struct mr_hook *hook, int state_fd, int report,
+		 const struct mr_hooks_how *how, struct mr_error *err)
 {
-	struct mr_error err = {0};
 	sigset_t none;
 
 	/* Neither our blocked signals (launch.c blocks the relayed ones) nor our handlers. */
@@ -358,28 +358,31 @@ hook_child(const struct mr_hook *hook, int state_fd, int report, const struct mr
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* A hook does not outlive the minirun (or container process) waiting for it. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
-		mr_error_set(&err, errno, "prctl(PR_SET_PDEATHSIG)");
-		goto fail;
-	}
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
 	/* dup2 onto itself keeps close-on-exec: then clear it. */
 	if ((state_fd == STDIN_FILENO ? fcntl(state_fd, F_SETFD, 0)
 				      : dup2(state_fd, STDIN_FILENO)) < 0 ||
 	    (fcntl(STDERR_FILENO, F_GETFD) >= 0 && report != STDOUT_FILENO &&
-	     dup2(STDERR_FILENO, STDOUT_FILENO) < 0)) {
-		mr_error_set(&err, errno, "stdin, stdout");
-		goto fail;
-	}
+	     dup2(STDERR_FILENO, STDOUT_FILENO) < 0))
+		return mr_error_set(err, errno, "stdin, stdout");
 	/* Every other descriptor is closed by execve; the report pipe only then. */
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		mr_error_set(&err, errno, "close_range");
-		goto fail;
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return mr_error_set(err, errno, "close_range");
+	if (how != NULL && how->before_exec != NULL && how->before_exec(how->data, hook, err) < 0)
+		return -1;
+	return 0;
+}
+
+static _Noreturn void
+hook_child(const struct mr_hook *hook, int state_fd, int report, const struct mr_hooks_how *how)
+{
+	struct mr_error err = {0};
+
+	if (hook_child_setup(hook, state_fd, report, how, &err) == 0) {
+		execve(hook->path, hook->argv, hook->envp);
+		mr_error_set(&err, errno, "exec %s", hook->path);
 	}
-	if (how != NULL && how->before_exec != NULL && how->before_exec(how->data, hook, &err) < 0)
-		goto fail;
-	execve(hook->path, hook->argv, hook->envp);
-	mr_error_set(&err, errno, "exec %s", hook->path);
-fail:
 	/* Nothing more to do if even this fails: the exit status says it. */
 	(void)!write(report, err.msg, strlen(err.msg));
 	_exit(126);
