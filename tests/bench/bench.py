@@ -199,6 +199,31 @@ class Runner:
                               text=True, check=False)
 
 
+def dump_default_program(r, minirun, floor, rootfs, out):
+    """minirun's default seccomp program, from `minirun ROOTFS sleep` (its container's init)."""
+    env = dict(r.base_env)
+    p = subprocess.Popen([minirun, rootfs, "/bin/sleep", "5"], env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            time.sleep(0.01)
+            try:
+                with open(f"/proc/{p.pid}/task/{p.pid}/children") as f:
+                    kids = f.read().split()
+                with open(f"/proc/{kids[0]}/status") as f:
+                    if "Seccomp:\t2" in f.read() and os.readlink(f"/proc/{kids[0]}/exe").endswith(
+                            "sleep"):
+                        break
+            except (OSError, IndexError):
+                continue
+        else:
+            return False
+        return r.output([floor, "-d", kids[0], out]).returncode == 0
+    finally:
+        p.terminate()
+        p.wait()
+
+
 def make_bundle(spec_tool, path, rootfs, args, seccomp):
     """An OCI bundle from `TOOL spec`, adjusted to what Docker would run."""
     os.makedirs(path, exist_ok=True)
@@ -395,20 +420,17 @@ def main():
         cmds.append(Cmd("minirun moby json (no cache)", pa, env={"MINIRUN_SECCOMP_CACHE": "0"}))
 
     # The syscall floor: minirun's kernel calls and nothing else (syscall-floor.c),
-    # with the program minirun's fast cache path reads (the entry without names).
+    # with the very program minirun installs by default: compiled into minirun,
+    # never cached, so read back from a running container (syscall-floor -d).
     if a.floor:
-        fcache = os.path.join(work, "cache-floor")
-        os.makedirs(fcache, mode=0o700)
-        r.output([M, rootfs, true], {"MINIRUN_SECCOMP_CACHE": fcache})
-        entries = sorted((os.path.getsize(os.path.join(fcache, e)), os.path.join(fcache, e))
-                         for e in os.listdir(fcache) if e.endswith(".bpf"))
         F = os.path.abspath(a.floor)
         cmds.append(Cmd(SYSFLOOR_NONE, [F, rootfs, true]))
-        if entries:
-            cmds.append(Cmd(SYSFLOOR, [F, "-c", entries[0][1], rootfs, true]))
+        prog = os.path.join(work, "default-program.bpf")
+        if dump_default_program(r, M, F, rootfs, prog):
+            cmds.append(Cmd(SYSFLOOR, [F, "-b", prog, rootfs, true]))
         else:
-            notes.append("minirun left no entry in its seccomp cache: no syscall floor "
-                         "with the default filter")
+            notes.append("could not read minirun's default program back from a container: "
+                         "no syscall floor with the default filter")
     else:
         notes.append("no --floor helper: no syscall floor rows")
 

@@ -16,6 +16,13 @@
  *   (none)   no filter, as minirun --seccomp=unconfined
  *   -r       no copy-on-write overlay, as minirun --rootfs
  *
+ *   syscall-floor -d PID FILE
+ *
+ *   writes the (first) seccomp program installed in process PID to FILE in
+ *   -b's format, read back with PTRACE_SECCOMP_GET_FILTER: minirun's
+ *   built-in default is compiled into it and never cached, so the bench
+ *   takes it from a running container this way.
+ *
  * The list was taken from `strace -f` of a real start and must follow
  * minirun's launch sequence (lib/container/launch.c, mounts.c, overlay.c,
  * etc-files.c, cgroup.c): tests/bench/README.md says how to check it.
@@ -60,6 +67,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -705,6 +713,34 @@ container(const struct child_args *a)
 	die(a->argv[0]);
 }
 
+/* The request by number: <linux/ptrace.h> clashes with glibc's <sys/ptrace.h>. */
+#define FLOOR_PTRACE_SECCOMP_GET_FILTER 0x420c
+
+static int
+dump_filter(const char *pid_s, const char *out)
+{
+	pid_t pid = (pid_t)atoi(pid_s);
+	int st;
+	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0 ||
+	    ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0 || waitpid(pid, &st, __WALL) < 0)
+		die("ptrace");
+	long n = ptrace((enum __ptrace_request)FLOOR_PTRACE_SECCOMP_GET_FILTER, pid, 0, NULL);
+	if (n <= 0)
+		die("PTRACE_SECCOMP_GET_FILTER");
+	struct sock_filter *insns = calloc((size_t)n, sizeof(*insns));
+	if (insns == NULL ||
+	    ptrace((enum __ptrace_request)FLOOR_PTRACE_SECCOMP_GET_FILTER, pid, 0, insns) != n)
+		die("PTRACE_SECCOMP_GET_FILTER");
+	ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	int fd = (int)ck(open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), out);
+	size_t len = (size_t)n * sizeof(*insns);
+	if (write(fd, insns, len) != (ssize_t)len)
+		die(out);
+	close(fd);
+	free(insns);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -713,6 +749,8 @@ main(int argc, char **argv)
 	bool no_overlay = false;
 	int opt;
 
+	if (argc == 4 && strcmp(argv[1], "-d") == 0)
+		return dump_filter(argv[2], argv[3]);
 	while ((opt = getopt(argc, argv, "+c:b:ar")) != -1) {
 		switch (opt) {
 		case 'c':
@@ -734,7 +772,7 @@ main(int argc, char **argv)
 	usage:
 		fprintf(stderr,
 			"usage: syscall-floor [-c CACHE_ENTRY | -b RAW_BPF | -a] [-r] ROOTFS CMD "
-			"[ARG...]\n");
+			"[ARG...]\n       syscall-floor -d PID FILE\n");
 		return 2;
 	}
 	const char *rootfs = argv[optind];
