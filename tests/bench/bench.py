@@ -210,9 +210,10 @@ def dump_default_program(r, minirun, floor, rootfs, out):
             try:
                 with open(f"/proc/{p.pid}/task/{p.pid}/children") as f:
                     kids = f.read().split()
+                # comm, not exe: the rootfs's sleep is busybox.
                 with open(f"/proc/{kids[0]}/status") as f:
-                    if "Seccomp:\t2" in f.read() and os.readlink(f"/proc/{kids[0]}/exe").endswith(
-                            "sleep"):
+                    if "Seccomp:\t2" in f.read() and open(
+                            f"/proc/{kids[0]}/comm").read().strip() == "sleep":
                         break
             except (OSError, IndexError):
                 continue
