@@ -193,7 +193,7 @@ make_node(int dfd, const char *rel, const struct mr_device *d, struct mr_error *
 }
 
 int
-mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool rootless,
+mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool userns,
 		      struct mr_error *err)
 {
 	if (n == 0)
@@ -214,7 +214,7 @@ mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool ro
 		/* As docker: --device /dev/null:/dev/null replaces minirun's own node. */
 		if (unlinkat(dfd, rel, 0) < 0 && errno != ENOENT)
 			return mr_error_set(err, errno, "--device: replace %s", d->path);
-		if (!rootless) {
+		if (!userns) {
 			if (make_node(dfd, rel, d, err) < 0)
 				return -1;
 			continue;

@@ -66,10 +66,10 @@ void mr_device_to_rule(const struct mr_device *d, struct mr_device_rule *r);
 /*
  * Container, while /dev is set up: make each --device's node in the new
  * /dev (DEVFD, that tmpfs's root), with the host node's type, numbers and
- * mode.  Rootless (no mknod in a user namespace) the host node is bound
- * onto an empty file instead, as the default nodes are.
+ * mode.  In a user namespace (USERNS: no mknod there) the host node is
+ * bound onto an empty file instead, as the default nodes are.
  */
-int mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool rootless,
+int mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool userns,
 			  struct mr_error *err);
 
 #endif

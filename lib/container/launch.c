@@ -12,12 +12,16 @@
  *           [OCI pid namespace path: setns(CLONE_NEWPID)] ->
  *           clone3(namespaces, pidfd, [cgroup2: CLONE_INTO_CGROUP]) ->
  *           [pid namespace path: setns back] ->
- *           [rootless: write the id maps, release the child] ->
+ *           [user namespace: write the id maps (rootless: setgroups
+ *           deny, the caller's ids; as root: the config's), release the
+ *           child] ->
  *           [SCMP_ACT_NOTIFY: queue the agent's socket and the container
  *           process state on the sync socket]
  *   child:  [not OCI create: pdeathsig, minirun still there] -> [root:
  *           join the v1 cgroups]
- *           -> [rootless: wait for the maps] -> [OCI namespace paths:
+ *           -> [user namespace: wait for the maps; as root: become
+ *           its root (setresgid, setgroups, setresuid), a new IPC
+ *           namespace, rootfs access check] -> [OCI namespace paths:
  *           setns net, ipc, uts, cgroup] -> cgroup namespace (unless
  *           joined) -> ulimits -> [OCI: oom_score_adj] -> non-dumpable ->
  *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
@@ -69,6 +73,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -517,6 +522,47 @@ write_oom_score_adj(int value, struct mr_error *err)
 }
 
 /*
+ * As root with a user namespace, the maps written: until now the process
+ * still had the host's root as its ids, which the namespace does not map,
+ * so a file or mount it made would belong to nobody there, and the host's
+ * root's group memberships would open files for it.  It becomes the
+ * container's root first (runc's nsexec does the same).
+ */
+static int
+become_ns_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+{
+	if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+		return mr_error_set(err, errno, "user namespace: become its root");
+	/*
+	 * The IPC namespace clone3 made has its mqueue root owned by the ids
+	 * the process had then, unmapped: a new one, now, is the root's
+	 * (joined namespaces never come with a new user namespace: oci-config.c).
+	 */
+	if (unshare(CLONE_NEWIPC) < 0)
+		return mr_error_set(err, errno, "unshare(CLONE_NEWIPC)");
+	/* The kernel clears the parent-death signal when the uids change. */
+	struct pollfd alive = {.fd = sync_fd, .events = POLLIN};
+	if (!detached(p) && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
+	if (!detached(p) && poll(&alive, 1, 0) == 1 && (alive.revents & POLLHUP))
+		_exit(MR_EXIT_FAILURE);
+	/*
+	 * The rootfs is used as the mapped root (runc does not chown it
+	 * either: the engine does, or an idmapped mount): say so, not a bare
+	 * EACCES from the mounts below.  The path is what those resolve.
+	 */
+	if (faccessat(AT_FDCWD, p->rootfs_path, X_OK, AT_EACCESS) < 0)
+		return mr_error_set(
+		    err, errno,
+		    "rootfs %s: not accessible to the container's root (uid %u "
+		    "outside); in a user namespace the rootfs and the directories "
+		    "above it must be searchable by the mapped ids",
+		    p->rootfs_path,
+		    (unsigned)mr_id_map_host(p->spec->uid_map, p->spec->n_uid_map, 0));
+	return 0;
+}
+
+/*
  * The first steps of the container process: nothing else may run before
  * them, because until they are done the process can outlive minirun, be
  * ptraced from the caller's side, or still share the caller's terminal.
@@ -551,9 +597,11 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	if (p->cgroup != NULL && mr_cgroup_join_self(p->cgroup, err) < 0)
 		return -1;
 
-	/* Rootless: wait until the parent has written our uid/gid maps. */
-	if (p->rootless && read(sync_fd, &go, 1) != 1)
+	/* A user namespace: wait until the parent has written our uid/gid maps. */
+	if (p->userns && read(sync_fd, &go, 1) != 1)
 		return mr_error_set(err, errno, "user namespace: waiting for the id maps");
+	if (p->userns && !p->rootless && become_ns_root(p, sync_fd, err) < 0)
+		return -1;
 
 	/*
 	 * OCI namespace paths: after the v1 cgroups (joined by their host
@@ -1144,7 +1192,7 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 	cleanup_close int child_end = sv[1];
 
 	struct clone_args args = {
-	    .flags = mr_ns_clone_flags(p->spec, p->rootless) | CLONE_PIDFD,
+	    .flags = mr_ns_clone_flags(p->spec, p->userns) | CLONE_PIDFD,
 	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
 	    .exit_signal = SIGCHLD,
 	};
@@ -1202,12 +1250,22 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 	return 0;
 }
 
-/* Rootless: the child waits for its uid/gid maps before anything else. */
+/*
+ * A user namespace: the child waits for its uid/gid maps before anything
+ * else.  Rootless, the caller's own ids as 0; as root, the config's ranges
+ * (setgroups stays allowed: the maps' writer is privileged, and the
+ * container's root may set the groups its user has).
+ */
 static int
 write_id_maps(const struct mr_prepared *p, const struct child *child, int sock,
 	      struct mr_error *err)
 {
-	if (mr_ns_write_id_maps(child->pid, p->outer_uid, p->outer_gid, err) < 0)
+	const struct mr_id_map own_uid = {0, p->outer_uid, 1}, own_gid = {0, p->outer_gid, 1};
+	const struct mr_ns_id_maps own = {&own_uid, &own_gid, 1, 1, true};
+	const struct mr_ns_id_maps given = {p->spec->uid_map, p->spec->gid_map, p->spec->n_uid_map,
+					    p->spec->n_gid_map, false};
+
+	if (mr_ns_write_id_maps(child->pid, p->rootless ? &own : &given, err) < 0)
 		return -1;
 	if (write(sock, "g", 1) != 1)
 		return mr_error_set(err, errno, "user namespace: release the container");
@@ -1804,7 +1862,7 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 	output_pipes_close_child_ends(&pipes);
 	if (observer != NULL)
 		mr_observer_set_init(observer, child.pid);
-	if (p->rootless && write_id_maps(p, &child, sock, err) < 0)
+	if (p->userns && write_id_maps(p, &child, sock, err) < 0)
 		return -1;
 	/* The container process holds it now; the agent sees EOF once that copy is closed. */
 	if (*agent_sock >= 0 && send_agent_message(p, &child, sock, *agent_sock, err) < 0)

@@ -190,11 +190,11 @@ open_beneath(int fsfd, const char *path)
 }
 
 static int
-make_dev_nodes(int devfd, bool rootless, struct mr_error *err)
+make_dev_nodes(int devfd, bool userns, struct mr_error *err)
 {
 	for (size_t i = 0; i < MR_ARRAY_SIZE(dev_nodes); i++) {
 		const struct dev_node *d = &dev_nodes[i];
-		if (!rootless) {
+		if (!userns) {
 			if (mknodat(devfd, d->name, S_IFCHR | 0666, makedev(d->major, d->minor)) <
 			    0)
 				return mr_error_set(err, errno, "mknod /dev/%s", d->name);
@@ -293,7 +293,7 @@ copy_host_devices(int from, int to, const char *path, int depth, struct mr_error
 
 /* Returns a descriptor of the new /dev's root. */
 static int
-setup_dev(int rootfd, bool rootless, bool host_devices, struct mr_error *err)
+setup_dev(int rootfd, bool userns, bool tty_gid, bool host_devices, struct mr_error *err)
 {
 	cleanup_close int devfd =
 	    mount_fresh(rootfd, "dev", "tmpfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME,
@@ -304,7 +304,7 @@ setup_dev(int rootfd, bool rootless, bool host_devices, struct mr_error *err)
 	cleanup_close int dirfd = openat(devfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (dirfd < 0)
 		return mr_error_set(err, errno, "open /dev");
-	if (make_dev_nodes(dirfd, rootless, err) < 0)
+	if (make_dev_nodes(dirfd, userns, err) < 0)
 		return -1;
 	for (size_t i = 0; i < MR_ARRAY_SIZE(dev_links); i++)
 		if (symlinkat(dev_links[i].target, dirfd, dev_links[i].name) < 0)
@@ -316,10 +316,10 @@ setup_dev(int rootfd, bool rootless, bool host_devices, struct mr_error *err)
 		if (copy_host_devices(hostfd, dirfd, "/dev", 0, err) < 0)
 			return -1;
 	}
-	/* gid 5 (tty) only exists in the container when we are real root. */
+	/* gid 5 (tty) only where it exists: the kernel refuses an unmapped gid. */
 	if (mount_at(dirfd, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-		     rootless ? "newinstance,ptmxmode=0666,mode=0620"
-			      : "newinstance,ptmxmode=0666,mode=0620,gid=5",
+		     tty_gid ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+			     : "newinstance,ptmxmode=0666,mode=0620",
 		     err) < 0)
 		return -1;
 	if (mount_at(dirfd, "shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -333,7 +333,7 @@ setup_dev(int rootfd, bool rootless, bool host_devices, struct mr_error *err)
 
 /* Returns a descriptor of the new /sys's root. */
 static int
-setup_sys(int rootfd, bool rootless, bool writable, struct mr_error *err)
+setup_sys(int rootfd, bool userns, bool writable, struct mr_error *err)
 {
 	/* --privileged: read-write, as Docker mounts it for a privileged container. */
 	const unsigned int attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
@@ -347,10 +347,11 @@ setup_sys(int rootfd, bool rootless, bool writable, struct mr_error *err)
 		return sysfd;
 	/*
 	 * sysfs can only be mounted by a user namespace that owns the network
-	 * namespace; rootless with --network host falls back to a read-only
-	 * bind of the host's /sys (crun's sysfs_userns_fallback).
+	 * namespace; in one with --network host (or the OCI config's network
+	 * namespace not listed) it falls back to a read-only bind of the
+	 * host's /sys (crun's sysfs_userns_fallback).
 	 */
-	if (!rootless || ignored.errnum != EPERM)
+	if (!userns || ignored.errnum != EPERM)
 		return mr_error_set(err, ignored.errnum, "mount sysfs on /sys");
 	cleanup_close int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/sys",
 					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -575,14 +576,20 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 		return -1;
 	mr_phase("child:proc");
 	/* --device nodes go into the fresh /dev by its descriptor, as the default ones. */
-	/* Only root can make nodes; rootless --privileged keeps the default /dev. */
+	/*
+	 * Only real root can make nodes (the kernel refuses mknod of a device
+	 * in a user namespace): there the host's nodes are bound, and
+	 * --privileged keeps the default /dev.
+	 */
+	bool tty_gid =
+	    !p->rootless && (!p->userns || mr_id_map_has(p->spec->gid_map, p->spec->n_gid_map, 5));
 	cleanup_close int devfd =
-	    setup_dev(rootfd, p->rootless, p->spec->privileged && !p->rootless, err);
+	    setup_dev(rootfd, p->userns, tty_gid, p->spec->privileged && !p->userns, err);
 	if (devfd < 0 || mr_devices_make_nodes(devfd, p->spec->resources.devices,
-					       p->spec->resources.n_devices, p->rootless, err) < 0)
+					       p->spec->resources.n_devices, p->userns, err) < 0)
 		return -1;
 	mr_phase("child:dev");
-	cleanup_close int sysfd = setup_sys(rootfd, p->rootless, p->spec->privileged, err);
+	cleanup_close int sysfd = setup_sys(rootfd, p->userns, p->spec->privileged, err);
 	if (sysfd < 0)
 		return -1;
 	/*

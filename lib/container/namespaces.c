@@ -98,7 +98,7 @@ mr_ns_join_early(const struct mr_spec *spec, struct mr_error *err)
 }
 
 unsigned long
-mr_ns_clone_flags(const struct mr_spec *spec, bool rootless)
+mr_ns_clone_flags(const struct mr_spec *spec, bool userns)
 {
 	/*
 	 * No CLONE_NEWCGROUP here: the child unshares it once minirun has moved
@@ -120,7 +120,7 @@ mr_ns_clone_flags(const struct mr_spec *spec, bool rootless)
 	 * it, so the container's root can mount proc, sysfs and mqueue for
 	 * its own namespaces.
 	 */
-	if (rootless)
+	if (userns)
 		flags |= CLONE_NEWUSER;
 	return flags;
 }
@@ -140,19 +140,39 @@ write_file(pid_t pid, const char *name, const char *data, struct mr_error *err)
 	return 0;
 }
 
-int
-mr_ns_write_id_maps(pid_t pid, uid_t outer_uid, gid_t outer_gid, struct mr_error *err)
+size_t
+mr_ns_format_id_map(const struct mr_id_map *map, size_t n, char *buf, size_t size)
 {
-	char map[64];
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		int r = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
+				 "%u %u %u\n", (unsigned)map[i].container_id,
+				 (unsigned)map[i].host_id, (unsigned)map[i].size);
+		len += r > 0 ? (size_t)r : 0;
+	}
+	return len;
+}
 
+static int
+write_id_map(pid_t pid, const char *name, const struct mr_id_map *map, size_t n,
+	     struct mr_error *err)
+{
+	/* The kernel takes a map in one write, shorter than a page (checked at parse). */
+	char buf[4096];
+	if (mr_ns_format_id_map(map, n, buf, sizeof(buf)) >= sizeof(buf))
+		return mr_error_set(err, E2BIG, "user namespace: %s: too long", name);
+	return write_file(pid, name, buf, err);
+}
+
+int
+mr_ns_write_id_maps(pid_t pid, const struct mr_ns_id_maps *m, struct mr_error *err)
+{
 	/* Since Linux 3.19 an unprivileged gid_map write needs setgroups denied. */
-	if (write_file(pid, "setgroups", "deny", err) < 0)
+	if (m->deny_setgroups && write_file(pid, "setgroups", "deny", err) < 0)
 		return -1;
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)outer_uid);
-	if (write_file(pid, "uid_map", map, err) < 0)
+	if (write_id_map(pid, "uid_map", m->uid, m->n_uid, err) < 0)
 		return -1;
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)outer_gid);
-	return write_file(pid, "gid_map", map, err);
+	return write_id_map(pid, "gid_map", m->gid, m->n_gid, err);
 }
 
 int

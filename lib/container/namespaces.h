@@ -19,15 +19,29 @@ int mr_ns_open(enum mr_ns_join_kind kind, const char *path, struct mr_error *err
    network, IPC, UTS and cgroup namespaces (spec->ns_join). */
 int mr_ns_join_early(const struct mr_spec *spec, struct mr_error *err);
 
-/* The clone flags for the namespaces the container gets (none joined). */
-unsigned long mr_ns_clone_flags(const struct mr_spec *spec, bool rootless);
+/* The clone flags for the namespaces the container gets (none joined); USERNS:
+   a new user namespace too. */
+unsigned long mr_ns_clone_flags(const struct mr_spec *spec, bool userns);
+
+/* The container's user namespace maps, as minirun writes them. */
+struct mr_ns_id_maps {
+	const struct mr_id_map *uid, *gid;
+	size_t n_uid, n_gid;
+	bool deny_setgroups; /* rootless: the kernel's condition for an unprivileged
+				writer of gid_map */
+};
 
 /*
- * Parent, rootless mode: map the caller's uid and gid to 0 in the child's new
- * user namespace (setgroups is denied first, as the kernel requires for an
- * unprivileged writer of gid_map).
+ * MAP as uid_map text ("CONTAINER HOST SIZE\n" per range) into BUF of SIZE
+ * bytes (may be NULL, 0): returns the length it needs, as snprintf.
  */
-int mr_ns_write_id_maps(pid_t pid, uid_t outer_uid, gid_t outer_gid, struct mr_error *err);
+size_t mr_ns_format_id_map(const struct mr_id_map *map, size_t n, char *buf, size_t size);
+
+/*
+ * Parent: write the child's new user namespace's setgroups (if denied),
+ * uid_map and gid_map.
+ */
+int mr_ns_write_id_maps(pid_t pid, const struct mr_ns_id_maps *maps, struct mr_error *err);
 
 /* Container process, new network namespace: bring lo up. */
 int mr_ns_loopback_up(struct mr_error *err);

@@ -769,11 +769,22 @@ parse_namespaces(struct ctx *c, json_t *linux_)
 			return -1;
 		if (strcmp(type, "time") == 0)
 			return fail(c, p, "a time namespace is not supported yet");
+		/* As root the container gets the config's maps (parse_id_map). */
 		if (strcmp(type, "user") == 0 && !c->rootless)
-			return fail(c, p,
-				    "a user namespace as root is not supported yet (minirun "
-				    "makes one only when run rootless)");
+			c->spec->userns = true;
 	}
+	/*
+	 * setns needs CAP_SYS_ADMIN in the user namespace that owns the
+	 * target: the container process, already in its new user namespace,
+	 * has it in none that exists (and its new namespaces are owned by it).
+	 */
+	for (size_t k = 0; c->spec->userns && k < MR_JOIN_N; k++)
+		if (c->spec->ns_join[k].path != NULL)
+			return fail(c, "linux.namespaces",
+				    "joining the namespace %s together with a new user namespace "
+				    "is not supported (the container's new user namespace does not "
+				    "own it)",
+				    c->spec->ns_join[k].path);
 	/* minirun always makes these: sharing the host's cannot be expressed. */
 	static const char *const needed[] = {"mount", "pid", "ipc", "uts"};
 	for (i = 0; i < MR_ARRAY_SIZE(needed); i++)
@@ -798,21 +809,115 @@ parse_namespaces(struct ctx *c, json_t *linux_)
 	return 0;
 }
 
-/* Rootless: only the caller's own id mapped to 0, which is what minirun writes. */
+/* One entry of linux.uidMappings or gidMappings (as root), checked as the kernel will. */
+static int
+parse_id_range(struct ctx *c, json_t *e, const char *p, struct mr_id_map *out)
+{
+	static const char *const keys[] = {"containerID", "hostID", "size"};
+	long long v[3] = {0, 0, 0};
+	char q[96];
+	bool has;
+
+	if (!json_is_object(e))
+		return fail(c, p, "expected an object, found %s", mr_json_type_name(e));
+	for (size_t k = 0; k < MR_ARRAY_SIZE(keys); k++) {
+		if (get_int(c, e, p, keys[k], 0, UINT32_MAX, &v[k], &has) < 0)
+			return -1;
+		if (!has)
+			return fail(c, sub(q, sizeof(q), p, keys[k]), "missing (it is REQUIRED)");
+	}
+	if (v[2] == 0)
+		return fail(c, sub(q, sizeof(q), p, "size"), "0: a range maps at least one id");
+	/* The kernel refuses a range whose end does not fit in 32 bits. */
+	if (v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX)
+		return fail(c, p, "%s %lld + size %lld goes past the last id (%u)",
+			    v[0] + v[2] > UINT32_MAX ? "containerID" : "hostID",
+			    v[0] + v[2] > UINT32_MAX ? v[0] : v[1], v[2], UINT32_MAX - 1);
+	*out = (struct mr_id_map){(uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2]};
+	return 0;
+}
+
+static bool
+ranges_overlap(uint32_t a, uint32_t n, uint32_t b, uint32_t m)
+{
+	return (uint64_t)a < (uint64_t)b + m && (uint64_t)b < (uint64_t)a + n;
+}
+
+/*
+ * As root, with a user namespace: the maps minirun writes as they are, so
+ * checked here as the kernel checks a uid_map write (user_namespaces(7)):
+ * at most UID_GID_MAP_MAX_EXTENTS lines, in one write shorter than a
+ * page, no two ranges overlapping inside or outside.  Like runc, a map
+ * must map the container's root: minirun becomes it before the mounts.
+ */
+static int
+parse_id_ranges(struct ctx *c, json_t *list, const char *p, struct mr_id_map **out, size_t *n_out)
+{
+	enum { MAX_EXTENTS = 340 };
+	size_t n = json_array_size(list), i;
+	char q[96];
+	json_t *e;
+
+	if (n > MAX_EXTENTS)
+		return fail(c, p, "%zu ranges: the kernel takes at most %d", n, MAX_EXTENTS);
+	struct mr_id_map *m = calloc(n, sizeof(*m));
+	if (m == NULL)
+		return mr_error_oom(c->err, c->source);
+	*out = m;
+	*n_out = n;
+	json_array_foreach(list, i, e)
+	{
+		idx(q, sizeof(q), p, i);
+		if (parse_id_range(c, e, q, &m[i]) < 0)
+			return -1;
+		for (size_t j = 0; j < i; j++) {
+			bool inside = ranges_overlap(m[i].container_id, m[i].size,
+						     m[j].container_id, m[j].size);
+			if (inside ||
+			    ranges_overlap(m[i].host_id, m[i].size, m[j].host_id, m[j].size))
+				return fail(c, q, "overlaps %s[%zu] (%s ids)", p, j,
+					    inside ? "container" : "host");
+		}
+	}
+	if (!mr_id_map_has(m, n, 0))
+		return fail(c, p,
+			    "no range maps containerID 0: the container's root must exist in its "
+			    "user namespace");
+	if (mr_ns_format_id_map(m, n, NULL, 0) >= (size_t)sysconf(_SC_PAGESIZE))
+		return fail(c, p,
+			    "the map is longer than the kernel takes in one write (%ld bytes)",
+			    sysconf(_SC_PAGESIZE) - 1);
+	return 0;
+}
+
+/*
+ * Rootless: only the caller's own id mapped to 0, which is what minirun
+ * writes.  As root: the ranges, with a user namespace only.
+ */
 static int
 parse_id_map(struct ctx *c, json_t *linux_, const char *key, unsigned own)
 {
 	char p[64];
 	bool bad;
 	json_t *list = member(c, linux_, "linux", key, JSON_ARRAY, &bad), *e;
+	bool uid = strcmp(key, "uidMappings") == 0;
 
 	if (bad)
 		return -1;
+	snprintf(p, sizeof(p), "linux.%s", key);
+	if (!c->rootless && c->spec->userns && json_array_size(list) == 0)
+		return fail(c, p,
+			    "missing: the new user namespace needs its map (at least containerID "
+			    "0)");
 	if (list == NULL || json_array_size(list) == 0)
 		return 0;
-	snprintf(p, sizeof(p), "linux.%s", key);
+	if (!c->rootless && !c->spec->userns)
+		return fail(c, p,
+			    "given without a user namespace (add {\"type\": \"user\"} to "
+			    "linux.namespaces)");
 	if (!c->rootless)
-		return fail(c, p, "a user namespace as root is not supported yet");
+		return parse_id_ranges(c, list, p, uid ? &c->spec->uid_map : &c->spec->gid_map,
+				       uid ? &c->spec->n_uid_map : &c->spec->n_gid_map);
 	e = json_array_get(list, 0);
 	if (json_array_size(list) != 1 || !json_is_object(e) ||
 	    json_integer_value(json_object_get(e, "containerID")) != 0 ||
@@ -924,7 +1029,7 @@ push_device(struct ctx *c, struct mr_device *d, const char *p)
  * linux.resources.devices' job, and an engine writes both.
  */
 static int
-parse_device(struct ctx *c, json_t *e, size_t i, bool rootless)
+parse_device(struct ctx *c, json_t *e, size_t i, bool bind_host)
 {
 	char p[64], q[96];
 	const char *type, *path;
@@ -970,8 +1075,8 @@ parse_device(struct ctx *c, json_t *e, size_t i, bool rootless)
 						 : S_IFIFO),
 	    .perms = "rwm",
 	    .no_rule = true,
-	    /* Rootless the host's node is bound as it is: its owner stays. */
-	    .owner_set = !rootless && (has_uid || has_gid),
+	    /* In a user namespace the host's node is bound as it is: its owner stays. */
+	    .owner_set = !bind_host && (has_uid || has_gid),
 	    .uid = (unsigned)uid,
 	    .gid = (unsigned)gid,
 	    .host = strdup(path),
@@ -986,7 +1091,7 @@ parse_device(struct ctx *c, json_t *e, size_t i, bool rootless)
 }
 
 static int
-parse_devices(struct ctx *c, json_t *linux_, bool rootless)
+parse_devices(struct ctx *c, json_t *linux_, bool bind_host)
 {
 	bool bad;
 	json_t *list = member(c, linux_, "linux", "devices", JSON_ARRAY, &bad), *e;
@@ -996,7 +1101,7 @@ parse_devices(struct ctx *c, json_t *linux_, bool rootless)
 		return -1;
 	json_array_foreach(list, i, e)
 	{
-		if (parse_device(c, e, i, rootless) < 0)
+		if (parse_device(c, e, i, bind_host) < 0)
 			return -1;
 		/* The spec: "a duplicate path is an error" (one node per path). */
 		const char *path = json_string_value(json_object_get(e, "path"));
@@ -1309,7 +1414,9 @@ parse_linux(struct ctx *c, json_t *root)
 	    parse_id_map(c, linux_, "uidMappings", (unsigned)geteuid()) < 0 ||
 	    parse_id_map(c, linux_, "gidMappings", (unsigned)getegid()) < 0)
 		return -1;
-	if (parse_sysctl(c, linux_) < 0 || parse_devices(c, linux_, c->rootless) < 0)
+	/* In a user namespace devices are the host's nodes, bound (mknod is refused). */
+	if (parse_sysctl(c, linux_) < 0 ||
+	    parse_devices(c, linux_, c->rootless || c->spec->userns) < 0)
 		return -1;
 	if (parse_personality(c, linux_) < 0)
 		return -1;

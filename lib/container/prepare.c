@@ -76,10 +76,11 @@ set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_er
 
 	/*
 	 * In a user namespace the child holds every capability of the new
-	 * namespace; as real root it can only keep what minirun's own bounding
-	 * set has (this machine's root lacks CAP_SYS_RESOURCE, for one).
+	 * namespace (its bounding set is full again); as real root it can only
+	 * keep what minirun's own bounding set has (this machine's root lacks
+	 * CAP_SYS_RESOURCE, for one).
 	 */
-	if (p->rootless)
+	if (p->userns)
 		available = mr_caps_all_known();
 	else if (mr_caps_get_bounding(&available, err) < 0)
 		return -1;
@@ -423,6 +424,44 @@ add_groups(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 }
 
 /*
+ * As root with a user namespace (OCI uidMappings, gidMappings): the image's
+ * groups of the user that the gid map leaves out do not exist in the
+ * namespace (setgroups would refuse them): they are left out too.
+ */
+static void
+drop_unmapped_groups(const struct mr_spec *spec, struct mr_user *u)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < u->n_groups; i++)
+		if (mr_id_map_has(spec->gid_map, spec->n_gid_map, u->groups[i]))
+			u->groups[kept++] = u->groups[i];
+	u->n_groups = kept;
+}
+
+/* What was asked for explicitly must exist in the namespace. */
+static int
+check_mapped(const struct mr_spec *spec, const struct mr_user *u, struct mr_error *err)
+{
+	if (!mr_id_map_has(spec->uid_map, spec->n_uid_map, u->uid))
+		return mr_error_set(err, 0,
+				    "process.user.uid %u: not mapped in the user namespace "
+				    "(linux.uidMappings)",
+				    (unsigned)u->uid);
+	if (!mr_id_map_has(spec->gid_map, spec->n_gid_map, u->gid))
+		return mr_error_set(err, 0,
+				    "process.user.gid %u: not mapped in the user namespace "
+				    "(linux.gidMappings)",
+				    (unsigned)u->gid);
+	for (size_t i = 0; i < u->n_groups; i++)
+		if (!mr_id_map_has(spec->gid_map, spec->n_gid_map, u->groups[i]))
+			return mr_error_set(err, 0,
+					    "process.user.additionalGids: %u is not mapped in the "
+					    "user namespace (linux.gidMappings)",
+					    (unsigned)u->groups[i]);
+	return 0;
+}
+
+/*
  * No --user is uid 0 looked up like any other (runc's rule): root's
  * supplementary groups from the image's /etc/group, as docker run shows.
  */
@@ -432,6 +471,7 @@ resolve_user(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 	p->outer_uid = geteuid();
 	p->outer_gid = getegid();
 	p->rootless = p->outer_uid != 0;
+	p->userns = p->rootless || spec->userns;
 
 	if (mr_user_resolve(p->rootfs_fd, spec->user ? spec->user : "0", &p->user, err) < 0) {
 		if (spec->user)
@@ -444,7 +484,11 @@ resolve_user(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 		    "--user %s: in rootless mode only uid 0 and gid 0 (your own uid %u and "
 		    "gid %u outside) exist in the container",
 		    spec->user, (unsigned)p->outer_uid, (unsigned)p->outer_gid);
-	return add_groups(spec, p, err);
+	if (p->userns && !p->rootless)
+		drop_unmapped_groups(spec, &p->user);
+	if (add_groups(spec, p, err) < 0)
+		return -1;
+	return p->userns && !p->rootless ? check_mapped(spec, &p->user, err) : 0;
 }
 
 /* CVE-2019-5736: the container must never be able to exec minirun itself. */

@@ -28,6 +28,8 @@ struct mr_prepared {
 	int rootfs_fd;	   /* O_PATH|O_DIRECTORY|O_CLOEXEC */
 	char *rootfs_path; /* canonical absolute path */
 	bool rootless;	   /* euid != 0: a user namespace maps the caller to root */
+	bool userns;	   /* the container has a user namespace of its own: rootless,
+			      or as root an OCI config's (spec->userns) */
 	uid_t outer_uid;
 	gid_t outer_gid;
 	struct mr_user user;

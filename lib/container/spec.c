@@ -57,6 +57,8 @@ mr_spec_clear(struct mr_spec *spec)
 			close(spec->ns_join[i].fd);
 		}
 	free(spec->domainname);
+	free(spec->uid_map);
+	free(spec->gid_map);
 	memset(spec, 0, sizeof(*spec));
 }
 

@@ -43,6 +43,13 @@ struct mr_ns_join {
 	int fd;	    /* the namespace, opened and type-checked at parse (namespaces.c) */
 };
 
+/* One line of a uid_map or gid_map: SIZE ids from CONTAINER_ID map to HOST_ID on. */
+struct mr_id_map {
+	uint32_t container_id;
+	uint32_t host_id;
+	uint32_t size;
+};
+
 struct mr_spec {
 	char *name;   /* --name: shown in messages only, may be NULL */
 	char *rootfs; /* host path of the root filesystem */
@@ -134,7 +141,29 @@ struct mr_spec {
 	unsigned long personality;	      /* PER_LINUX or PER_LINUX32 */
 	/* linux.rootfsPropagation as MS_* flags (MS_REC for the r- forms), 0 = rprivate */
 	unsigned long rootfs_propagation;
+	/* As root, linux.namespaces has "user": a new user namespace with these maps
+	   (linux.uidMappings, gidMappings), checked at parse; rootless leaves them empty */
+	bool userns;
+	struct mr_id_map *uid_map, *gid_map;
+	size_t n_uid_map, n_gid_map;
 };
+
+/* The host id of ID (as seen inside the namespace), or UINT32_MAX when unmapped. */
+static inline uint32_t
+mr_id_map_host(const struct mr_id_map *map, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= map[i].container_id && id - map[i].container_id < map[i].size)
+			return map[i].host_id + (id - map[i].container_id);
+	return UINT32_MAX;
+}
+
+/* Whether ID is in one of the N ranges of MAP (no range ends at UINT32_MAX). */
+static inline bool
+mr_id_map_has(const struct mr_id_map *map, size_t n, uint32_t id)
+{
+	return mr_id_map_host(map, n, id) != UINT32_MAX;
+}
 
 /* Whether the namespace of KIND is an existing one the container joins. */
 static inline bool

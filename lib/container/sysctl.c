@@ -176,14 +176,19 @@ mr_sysctl_apply(const struct mr_prepared *p, int procfd, struct mr_error *err)
 	 * and a profile tested with minirun asks for capabilities it does not
 	 * need.  The namespace is the container's alone, so the host's settings
 	 * are untouched.  Rootless, only gid 0 is mapped, and the kernel refuses
-	 * a range with gids the writer's user namespace does not map.
+	 * a range whose ends the writer's user namespace does not map: in one
+	 * of the OCI config's, up to its highest mapped gid.
 	 */
 	if (spec->network == MR_NETWORK_NONE) {
-		const char *defaults[] = {
-		    "net.ipv4.ip_unprivileged_port_start=0",
-		    p->rootless ? "net.ipv4.ping_group_range=0 0"
-				: "net.ipv4.ping_group_range=0 2147483647",
-		};
+		char ping[64];
+		uint32_t top = p->rootless ? 0 : 2147483647;
+		for (size_t i = 0; p->userns && !p->rootless && i < spec->n_gid_map; i++) {
+			uint32_t last = spec->gid_map[i].container_id + spec->gid_map[i].size - 1;
+			top = i == 0 || last > top ? last : top;
+		}
+		top = top > 2147483647 ? 2147483647 : top; /* the sysctl's own limit */
+		snprintf(ping, sizeof(ping), "net.ipv4.ping_group_range=0 %u", (unsigned)top);
+		const char *defaults[] = {"net.ipv4.ip_unprivileged_port_start=0", ping};
 		for (size_t i = 0; i < MR_ARRAY_SIZE(defaults); i++) {
 			struct mr_error e2;
 			if (write_sysctl(procfd, defaults[i], &e2) < 0 && e2.errnum != ENOENT)

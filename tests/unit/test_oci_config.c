@@ -319,6 +319,88 @@ START_TEST(joins_and_linux_extras)
 }
 END_TEST
 
+/* GOOD with a user namespace and the maps given (JSON arrays); NS_EXTRA after "user". */
+#define USERNS(uid, gid)                                                                           \
+	"{\"process\": {\"user\": {\"uid\": 0, \"gid\": 0, \"additionalGids\": []}},"              \
+	" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": "      \
+	"\"uts\"}, {\"type\": \"mount\"}, {\"type\": \"user\"}],"                                  \
+	" \"uidMappings\": " uid ", \"gidMappings\": " gid "}}"
+#define R0 "[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"
+
+START_TEST(user_namespace_as_root)
+{
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	char *text = patched(USERNS("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 1000},"
+				    " {\"containerID\": 1000, \"hostID\": 5000, \"size\": 1}]",
+				    R0));
+
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert(spec.userns);
+	ck_assert_uint_eq(spec.n_uid_map, 2);
+	ck_assert_uint_eq(spec.uid_map[1].container_id, 1000);
+	ck_assert_uint_eq(spec.uid_map[1].host_id, 5000);
+	ck_assert_uint_eq(spec.uid_map[1].size, 1);
+	ck_assert_uint_eq(spec.n_gid_map, 1);
+	ck_assert_uint_eq(mr_id_map_host(spec.uid_map, spec.n_uid_map, 999), 100999);
+	ck_assert_uint_eq(mr_id_map_host(spec.uid_map, spec.n_uid_map, 1001), UINT32_MAX);
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+
+	ck_assert_str_eq(refusal(USERNS("[]", R0)),
+			 "config.json: linux.uidMappings: missing: the new user namespace needs "
+			 "its map (at least containerID 0)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"uidMappings\": " R0 "}}"),
+			 "config.json: linux.uidMappings: given without a user namespace (add "
+			 "{\"type\": \"user\"} to linux.namespaces)");
+	ck_assert_str_eq(refusal(USERNS(R0, "[{\"containerID\": 1, \"hostID\": 1, \"size\": 9}]")),
+			 "config.json: linux.gidMappings: no range maps containerID 0: the "
+			 "container's root must exist in its user namespace");
+	ck_assert_str_eq(refusal(USERNS("[{\"containerID\": 0, \"hostID\": 1, \"size\": 0}]", R0)),
+			 "config.json: linux.uidMappings[0].size: 0: a range maps at least one id");
+	ck_assert_str_eq(refusal(USERNS("[{\"containerID\": 0, \"hostID\": 1}]", R0)),
+			 "config.json: linux.uidMappings[0].size: missing (it is REQUIRED)");
+	ck_assert_str_eq(refusal(USERNS("[{\"containerID\": 0, \"hostID\": -1, \"size\": 1}]", R0)),
+			 "config.json: linux.uidMappings[0].hostID: -1 is out of range (0 to "
+			 "4294967295)");
+	ck_assert_str_eq(
+	    refusal(USERNS("[{\"containerID\": 0, \"hostID\": 4294967295, \"size\": 1}]", R0)),
+	    "config.json: linux.uidMappings[0]: hostID 4294967295 + size 1 goes past the last id "
+	    "(4294967294)");
+	ck_assert_str_eq(refusal(USERNS("[{\"containerID\": 0, \"hostID\": 100, \"size\": 10},"
+					" {\"containerID\": 5, \"hostID\": 200, \"size\": 1}]",
+					R0)),
+			 "config.json: linux.uidMappings[1]: overlaps linux.uidMappings[0] "
+			 "(container ids)");
+	ck_assert_str_eq(
+	    refusal(USERNS(R0, "[{\"containerID\": 0, \"hostID\": 100, \"size\": 10},"
+			       " {\"containerID\": 50, \"hostID\": 109, \"size\": 1}]")),
+	    "config.json: linux.gidMappings[1]: overlaps linux.gidMappings[0] (host "
+	    "ids)");
+	/* 341 ranges: one more than the kernel takes. */
+	char many[341 * 64 + 8], *w = many;
+	w += sprintf(w, "[");
+	for (int i = 0; i < 341; i++)
+		w += sprintf(w, "%s{\"containerID\": %d, \"hostID\": %d, \"size\": 1}",
+			     i ? ", " : "", i, 200000 + i);
+	sprintf(w, "]");
+	char patch[sizeof(many) + 512];
+	snprintf(patch, sizeof(patch), USERNS("%s", R0), many);
+	ck_assert_str_eq(
+	    refusal(patch),
+	    "config.json: linux.uidMappings: 341 ranges: the kernel takes at most 340");
+	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": "
+				 "\"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": "
+				 "\"network\", \"path\": \"/proc/self/ns/net\"}, {\"type\": "
+				 "\"user\"}], \"uidMappings\": " R0 ", \"gidMappings\": " R0 "}}"),
+			 "config.json: linux.namespaces: joining the namespace /proc/self/ns/net "
+			 "together with a new user namespace is not supported (the container's new "
+			 "user namespace does not own it)");
+}
+END_TEST
+
 START_TEST(not_yet_refusals)
 {
 	/* What minirun cannot do yet is refused, never dropped. */
@@ -337,10 +419,6 @@ START_TEST(not_yet_refusals)
 	ck_assert_str_eq(refusal("{\"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"/etc\"]}}"),
 			 "config.json: linux.maskedPaths[1]: /etc is not one of the paths minirun "
 			 "masks; other paths are not supported yet");
-	ck_assert_str_eq(refusal("{\"linux\": {\"uidMappings\": [{\"containerID\": 0, "
-				 "\"hostID\": 1000, \"size\": 1}]}}"),
-			 "config.json: linux.uidMappings: a user namespace as root is not "
-			 "supported yet");
 	ck_assert_str_eq(refusal("{\"mounts\": [{\"destination\": \"/x\", \"type\": \"nfs\"}]}"),
 			 "config.json: mounts[0]: type \"nfs\" is not supported (minirun mounts "
 			 "bind and tmpfs)");
@@ -435,6 +513,7 @@ main(void)
 	tcase_add_test(tc, sysctl_into_spec);
 	tcase_add_test(tc, hooks_checked);
 	tcase_add_test(tc, rootless);
+	tcase_add_test(tc, user_namespace_as_root);
 	tcase_add_test(tc, template_round_trip);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
