@@ -99,6 +99,7 @@ const char mr_cli_usage[] =
     "      --cpus N               CPU time, in CPUs (1.5)\n"
     "      --cpu-shares N         relative CPU weight (default 1024)\n"
     "      --cpuset-cpus LIST     CPUs the container may use (0-3,5)\n"
+    "      --cpuset-mems LIST     memory nodes (NUMA) the container may use (0-1)\n"
     "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048)\n"
     "      --cgroup-parent PATH   create the container's cgroup below PATH (relative\n"
     "                             to each hierarchy's root; default: minirun's own)\n"
@@ -158,6 +159,7 @@ enum opt_id {
 	OPT_CPUS,
 	OPT_CPU_SHARES,
 	OPT_CPUSET_CPUS,
+	OPT_CPUSET_MEMS,
 	OPT_ULIMIT,
 	OPT_CGROUP_PARENT,
 	OPT_DEVICE,
@@ -217,6 +219,7 @@ static const struct opt options[] = {
     {"cpus", 0, true, OPT_CPUS, false},
     {"cpu-shares", 'c', true, OPT_CPU_SHARES, false},
     {"cpuset-cpus", 0, true, OPT_CPUSET_CPUS, false},
+    {"cpuset-mems", 0, true, OPT_CPUSET_MEMS, false},
     {"ulimit", 0, true, OPT_ULIMIT, false},
     {"cgroup-parent", 0, true, OPT_CGROUP_PARENT, false},
     {"verbose", 0, false, OPT_VERBOSE, false},
@@ -530,6 +533,10 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (mr_parse_cpuset("--cpuset-cpus", value, err) < 0)
 			return -1;
 		return set_string(&spec->resources.cpuset_cpus, value, err);
+	case OPT_CPUSET_MEMS:
+		if (mr_parse_cpuset("--cpuset-mems", value, err) < 0)
+			return -1;
+		return set_string(&spec->resources.cpuset_mems, value, err);
 	case OPT_ULIMIT: {
 		struct mr_ulimit u;
 		if (mr_parse_ulimit(value, &u, err) < 0)

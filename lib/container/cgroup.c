@@ -512,7 +512,8 @@ sweep_stale(const struct hierarchy *x, struct hierarchy *h, size_t n, const char
 	closedir(d);
 }
 
-static int setup_cpuset_v1(const struct mr_cgroup_dir *d, const char *cpus, struct mr_error *err);
+static int setup_cpuset_v1(const struct mr_cgroup_dir *d, const char *cpus, const char *mems,
+			   struct mr_error *err);
 
 static int
 make_parents(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent,
@@ -542,7 +543,7 @@ make_parents(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent
 				d.dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 				int r = d.dfd < 0
 					    ? mr_error_set(err, errno, "cgroup: open %s", path)
-					    : setup_cpuset_v1(&d, NULL, err);
+					    : setup_cpuset_v1(&d, NULL, NULL, err);
 				if (d.dfd >= 0)
 					close(d.dfd);
 				if (r < 0)
@@ -615,24 +616,94 @@ make_dir(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent, co
 
 /* cpuset v1 starts empty: a task cannot join until cpus and mems are set. */
 static int
-setup_cpuset_v1(const struct mr_cgroup_dir *d, const char *cpus, struct mr_error *err)
+setup_cpuset_v1(const struct mr_cgroup_dir *d, const char *cpus, const char *mems,
+		struct mr_error *err)
 {
-	char parent_cpus[1024], mems[1024];
+	char parent_cpus[1024], parent_mems[1024];
 	cleanup_close int pfd = openat(d->dfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (pfd < 0 || read_small(pfd, "cpuset.cpus", parent_cpus, sizeof(parent_cpus)) < 0 ||
-	    read_small(pfd, "cpuset.mems", mems, sizeof(mems)) < 0)
+	    read_small(pfd, "cpuset.mems", parent_mems, sizeof(parent_mems)) < 0)
 		return mr_error_set(err, errno, "cgroup %s: read the parent's cpuset", d->path);
 	parent_cpus[strcspn(parent_cpus, "\n")] = '\0';
-	mems[strcspn(mems, "\n")] = '\0';
-	if (cg_write(d, "cpuset.mems", mems, NULL, err) < 0)
+	parent_mems[strcspn(parent_mems, "\n")] = '\0';
+	const char *sets[][4] = {{"cpuset.mems", mems, parent_mems, "--cpuset-mems"},
+				 {"cpuset.cpus", cpus, parent_cpus, "--cpuset-cpus"}};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(sets); i++) {
+		const char *want = sets[i][1] ? sets[i][1] : sets[i][2];
+		cleanup_close int fd = openat(d->dfd, sets[i][0], O_WRONLY | O_CLOEXEC);
+		if (fd >= 0 && write(fd, want, strlen(want)) == (ssize_t)strlen(want))
+			continue;
+		/* The kernel's EINVAL: a CPU or node the parent does not have. */
+		if (sets[i][1] != NULL)
+			return mr_error_set(err, 0, "%s %s: not available (available: %s)",
+					    sets[i][3], want, sets[i][2]);
+		return mr_error_set(err, errno, "cgroup %s: write %s to %s", d->path, want,
+				    sets[i][0]);
+	}
+	return 0;
+}
+
+/* v1: what only an OCI config sets in the memory controller. */
+static int
+apply_memory_extra_v1(const struct mr_resources *r, const struct mr_cgroup_dir *d,
+		      struct mr_error *err)
+{
+	static const char *const f = "linux.resources.memory";
+	char v[64];
+
+	if (r->memory_reservation > 0) {
+		snprintf(v, sizeof(v), "%" PRId64, r->memory_reservation);
+		if (cg_write(d, "memory.soft_limit_in_bytes", v, f, err) < 0)
+			return -1;
+	}
+	if (r->swappiness_set) {
+		snprintf(v, sizeof(v), "%" PRId64, r->memory_swappiness);
+		if (cg_write(d, "memory.swappiness", v, f, err) < 0)
+			return -1;
+	}
+	if (r->kernel_tcp > 0) {
+		snprintf(v, sizeof(v), "%" PRId64, r->kernel_tcp);
+		if (cg_write(d, "memory.kmem.tcp.limit_in_bytes", v, f, err) < 0)
+			return -1;
+	}
+	/* The container's processes wait (under_oom) instead of being killed. */
+	if (r->disable_oom_killer && cg_write(d, "memory.oom_control", "1", f, err) < 0)
 		return -1;
-	if (cpus == NULL)
-		return cg_write(d, "cpuset.cpus", parent_cpus, NULL, err);
-	cleanup_close int fd = openat(d->dfd, "cpuset.cpus", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, cpus, strlen(cpus)) != (ssize_t)strlen(cpus))
-		return mr_error_set(err, 0, "--cpuset-cpus %s: not available (available: %s)", cpus,
-				    parent_cpus);
+	return 0;
+}
+
+/* v1: an OCI config's cpu values, written as given (Docker's --cpus is apply_v1's). */
+static int
+apply_cpu_extra_v1(const struct mr_resources *r, const struct mr_cgroup_dir *d,
+		   struct mr_error *err)
+{
+	static const char *const f = "linux.resources.cpu";
+	char v[64];
+
+	/* The period first: the quota is checked against it (and the parent's). */
+	if (r->cpu_period > 0) {
+		snprintf(v, sizeof(v), "%" PRIu64, r->cpu_period);
+		if (cg_write(d, "cpu.cfs_period_us", v, f, err) < 0)
+			return -1;
+	}
+	if (r->cpu_quota != 0) {
+		snprintf(v, sizeof(v), "%" PRId64, r->cpu_quota);
+		if (cg_write(d, "cpu.cfs_quota_us", v, f, err) < 0)
+			return -1;
+	}
+	if (r->cpu_rt_period > 0) {
+		snprintf(v, sizeof(v), "%" PRIu64, r->cpu_rt_period);
+		if (cg_write(d, "cpu.rt_period_us", v, f, err) < 0)
+			return -1;
+	}
+	if (r->cpu_rt_runtime != 0) {
+		snprintf(v, sizeof(v), "%" PRId64, r->cpu_rt_runtime);
+		if (cg_write(d, "cpu.rt_runtime_us", v, f, err) < 0)
+			return -1;
+	}
+	if (r->cpu_idle_set && cg_write(d, "cpu.idle", r->cpu_idle ? "1" : "0", f, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -643,10 +714,13 @@ apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 	const struct mr_resources *r = &p->spec->resources;
 	char v[64];
 
-	if (d->ctrls & MR_CG_DEVICES && mr_devices_apply_v1(d->dfd, d->path, p->spec->privileged,
-							    r->devices, r->n_devices, err) < 0)
+	if (d->ctrls & MR_CG_DEVICES &&
+	    mr_devices_apply_v1(d->dfd, d->path, p->spec->privileged, r->ordered_rules, r->devices,
+				r->n_devices, err) < 0)
 		return -1;
-	if (d->ctrls & MR_CG_CPUSET && setup_cpuset_v1(d, r->cpuset_cpus, err) < 0)
+	if (d->ctrls & MR_CG_CPUSET && setup_cpuset_v1(d, r->cpuset_cpus, r->cpuset_mems, err) < 0)
+		return -1;
+	if (d->ctrls & MR_CG_MEMORY && apply_memory_extra_v1(r, d, err) < 0)
 		return -1;
 	if (d->ctrls & MR_CG_MEMORY && r->memory > 0) {
 		snprintf(v, sizeof(v), "%" PRId64, r->memory);
@@ -671,6 +745,8 @@ apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 		if (cg_write(d, "pids.max", v, "--pids-limit", err) < 0)
 			return -1;
 	}
+	if (d->ctrls & MR_CG_CPU && apply_cpu_extra_v1(r, d, err) < 0)
+		return -1;
 	if (d->ctrls & MR_CG_CPU && r->cpu_nanos > 0) {
 		snprintf(v, sizeof(v), "%d", MR_CPU_PERIOD_US);
 		if (cg_write(d, "cpu.cfs_period_us", v, "--cpus", err) < 0)
@@ -702,6 +778,52 @@ need_v2_controller(const struct mr_cgroup_dir *d, const char *ctrl, const char *
 			    "%s: the %s controller is not enabled for %s (the parent cgroup's "
 			    "cgroup.subtree_control, which minirun does not change)",
 			    flag, ctrl, d->path);
+}
+
+/*
+ * Pure v2: an OCI config's values, converted as runc and crun do: the soft
+ * limit is memory.low, quota and period are cpu.max.  v1-only knobs
+ * (swappiness, the OOM killer switch, kernelTCP, realtime) have no cgroup2
+ * file: refused, as crun refuses them, rather than silently dropped.
+ */
+static int
+apply_oci_v2(const struct mr_resources *r, const struct mr_cgroup_dir *d, struct mr_error *err)
+{
+	static const char *const fm = "linux.resources.memory", *const fc = "linux.resources.cpu";
+	char v[64];
+
+	if (r->swappiness_set || r->disable_oom_killer || r->kernel_tcp > 0)
+		return mr_error_set(err, 0, "%s.%s: cgroup v2 has no such setting", fm,
+				    r->swappiness_set	    ? "swappiness"
+				    : r->disable_oom_killer ? "disableOOMKiller"
+							    : "kernelTCP");
+	if (r->cpu_rt_period > 0 || r->cpu_rt_runtime != 0)
+		return mr_error_set(err, 0, "%s.%s: cgroup v2 has no realtime budget", fc,
+				    r->cpu_rt_period > 0 ? "realtimePeriod" : "realtimeRuntime");
+	if (r->memory_reservation > 0) {
+		if (need_v2_controller(d, "memory", fm, err) < 0)
+			return -1;
+		snprintf(v, sizeof(v), "%" PRId64, r->memory_reservation);
+		if (cg_write(d, "memory.low", v, fm, err) < 0)
+			return -1;
+	}
+	if (r->cpu_quota != 0 || r->cpu_period > 0 || r->cpu_idle_set) {
+		if (need_v2_controller(d, "cpu", fc, err) < 0)
+			return -1;
+	}
+	if (r->cpu_quota != 0 || r->cpu_period > 0) {
+		/* "max" for no quota; the kernel's default period when none is given. */
+		uint64_t period = r->cpu_period > 0 ? r->cpu_period : MR_CPU_PERIOD_US;
+		if (r->cpu_quota > 0)
+			snprintf(v, sizeof(v), "%" PRId64 " %" PRIu64, r->cpu_quota, period);
+		else
+			snprintf(v, sizeof(v), "max %" PRIu64, period);
+		if (cg_write(d, "cpu.max", v, fc, err) < 0)
+			return -1;
+	}
+	if (r->cpu_idle_set && cg_write(d, "cpu.idle", r->cpu_idle ? "1" : "0", fc, err) < 0)
+		return -1;
+	return 0;
 }
 
 static int
@@ -761,7 +883,13 @@ apply_v2(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 		if (cg_write(d, "cpuset.cpus", r->cpuset_cpus, "--cpuset-cpus", err) < 0)
 			return -1;
 	}
-	return 0;
+	if (r->cpuset_mems != NULL) {
+		if (need_v2_controller(d, "cpuset", "--cpuset-mems", err) < 0)
+			return -1;
+		if (cg_write(d, "cpuset.mems", r->cpuset_mems, "--cpuset-mems", err) < 0)
+			return -1;
+	}
+	return apply_oci_v2(r, d, err);
 }
 
 static int
@@ -791,13 +919,13 @@ static unsigned
 needed_v1(const struct mr_resources *r)
 {
 	unsigned need = MR_CG_DEVICES;
-	if (r->memory > 0)
+	if (r->memory > 0 || r->memory_section)
 		need |= MR_CG_MEMORY;
 	if (r->pids_set)
 		need |= MR_CG_PIDS;
-	if (r->cpu_nanos > 0 || r->cpu_shares > 0)
+	if (r->cpu_nanos > 0 || r->cpu_shares > 0 || r->cpu_section)
 		need |= MR_CG_CPU;
-	if (r->cpuset_cpus != NULL)
+	if (r->cpuset_cpus != NULL || r->cpuset_mems != NULL || r->cpu_section)
 		need |= MR_CG_CPUSET;
 	return need;
 }
@@ -808,13 +936,15 @@ controller_flag(unsigned bit, const struct mr_resources *r)
 {
 	switch (bit) {
 	case MR_CG_MEMORY:
-		return "--memory";
+		return r->memory_section ? "linux.resources.memory" : "--memory";
 	case MR_CG_PIDS:
 		return "--pids-limit";
 	case MR_CG_CPU:
-		return r->cpu_nanos > 0 ? "--cpus" : "--cpu-shares";
+		return r->cpu_section	  ? "linux.resources.cpu"
+		       : r->cpu_nanos > 0 ? "--cpus"
+					  : "--cpu-shares";
 	case MR_CG_CPUSET:
-		return "--cpuset-cpus";
+		return r->cpu_section ? "linux.resources.cpu" : "--cpuset-cpus";
 	default:
 		return "the device policy";
 	}
@@ -927,8 +1057,8 @@ mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_er
 		 * device buy nothing.
 		 */
 		if (d->v2 && !v1_devices &&
-		    mr_devices_apply_v2(d->dfd, d->path, p->spec->privileged, r->devices,
-					r->n_devices, err) < 0)
+		    mr_devices_apply_v2(d->dfd, d->path, p->spec->privileged, r->ordered_rules,
+					r->devices, r->n_devices, err) < 0)
 			goto fail;
 	}
 	/* A limit whose hierarchy is not mounted would silently not be applied. */

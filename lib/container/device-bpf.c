@@ -17,17 +17,18 @@
  *
  *	r2 = access_type; r3 = r2 & 0xffff (type); r2 >>= 16 (access)
  *	r4 = major; r5 = minor
- *	for each rule:
+ *	for each rule, the last one first:
  *		if r3 != TYPE goto next           (unless the rule is for any type)
- *		r1 = r2 & ~ACCESS; if r1 goto next  (unless the rule allows rwm)
+ *		r1 = r2 & ~ACCESS; if r1 goto next  (unless the rule is for rwm)
  *		if r4 != MAJOR goto next          (unless "*")
  *		if r5 != MINOR goto next          (unless "*")
- *		r0 = 1; exit
+ *		r0 = 1 (0 for a deny rule); exit
  *	next: ...
  *	r0 = 0; exit                          (default deny)
  *
  * The access check is "subset of": open(O_RDWR) asks read|write at once
- * and needs a rule that allows both, as the v1 controller decides.
+ * and needs a rule that allows both, as the v1 controller decides.  A deny
+ * rule matches the same way: "deny c 1:3 w" decides a write, not a read.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -98,7 +99,12 @@ mr_device_bpf_build(const struct mr_device_rule *rules, size_t n, struct bpf_ins
 	out[pc++] = ldx_w(BPF_REG_4, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, major));
 	out[pc++] = ldx_w(BPF_REG_5, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, minor));
 
-	for (size_t i = 0; i < n; i++) {
+	/*
+	 * Last to first: the first rule that matches decides, so a later rule
+	 * overrides an earlier one (the OCI list's order, as runc's
+	 * devicefilter and crun evaluate it; Docker's list only allows).
+	 */
+	for (size_t i = n; i-- > 0;) {
 		const struct mr_device_rule *r = &rules[i];
 		size_t jumps[4], nj = 0;
 
@@ -122,10 +128,10 @@ mr_device_bpf_build(const struct mr_device_rule *rules, size_t n, struct bpf_ins
 			jumps[nj++] = pc;
 			out[pc++] = jne_k(BPF_REG_5, r->minor);
 		}
-		out[pc++] = alu_k(BPF_MOV, BPF_REG_0, 1);
+		out[pc++] = alu_k(BPF_MOV, BPF_REG_0, r->deny ? 0 : 1);
 		out[pc++] = exit_insn();
 		/*
-		 * A rule without a condition allows everything: the verifier
+		 * A rule without a condition decides everything: the verifier
 		 * rejects unreachable instructions, so nothing may follow.
 		 */
 		if (nj == 0)

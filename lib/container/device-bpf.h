@@ -23,10 +23,11 @@
 #define MR_DEVICE_BPF_MAX_RULES 80
 
 /*
- * Build the program for N allow rules into OUT (room for
- * MR_DEVICE_BPF_MAX_INSNS(N)): default deny, a rule allows an access when
- * the type (b/c, 'a' either), the major and minor (or MR_DEV_ANY) match and
- * the requested access is a subset of the rule's.  Returns the number of
+ * Build the program for N rules into OUT (room for
+ * MR_DEVICE_BPF_MAX_INSNS(N)): a rule matches an access when the type (b/c,
+ * 'a' either), the major and minor (or MR_DEV_ANY) match and the requested
+ * access is a subset of the rule's; the last rule that matches decides
+ * (allow, or deny for a deny rule); none: deny.  Returns the number of
  * instructions.
  */
 size_t mr_device_bpf_build(const struct mr_device_rule *rules, size_t n, struct bpf_insn *out);

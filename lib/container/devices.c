@@ -27,18 +27,19 @@
  * BPF (device-bpf.c).
  */
 static const struct mr_device_rule default_allow[] = {
-    {'c', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_MKNOD}, /* mknod of any character device */
-    {'b', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_MKNOD}, /* and any block device; open() is checked */
-    {'c', 1, 3, MR_DEV_RWM},			 /* null */
-    {'c', 1, 5, MR_DEV_RWM},			 /* zero */
-    {'c', 1, 7, MR_DEV_RWM},			 /* full */
-    {'c', 1, 8, MR_DEV_RWM},			 /* random */
-    {'c', 1, 9, MR_DEV_RWM},			 /* urandom */
-    {'c', 5, 0, MR_DEV_RWM},			 /* tty */
-    {'c', 5, 1, MR_DEV_RWM},			 /* console */
-    {'c', 5, 2, MR_DEV_RWM},			 /* ptmx */
-    {'c', 136, MR_DEV_ANY, MR_DEV_RWM},		 /* pts/N */
-    {'c', 10, 200, MR_DEV_RWM},			 /* net/tun (kept by runc for compatibility) */
+    {'c', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_MKNOD, false}, /* mknod of any character device */
+    {'b', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_MKNOD,
+     false},				       /* and any block device; open() is checked */
+    {'c', 1, 3, MR_DEV_RWM, false},	       /* null */
+    {'c', 1, 5, MR_DEV_RWM, false},	       /* zero */
+    {'c', 1, 7, MR_DEV_RWM, false},	       /* full */
+    {'c', 1, 8, MR_DEV_RWM, false},	       /* random */
+    {'c', 1, 9, MR_DEV_RWM, false},	       /* urandom */
+    {'c', 5, 0, MR_DEV_RWM, false},	       /* tty */
+    {'c', 5, 1, MR_DEV_RWM, false},	       /* console */
+    {'c', 5, 2, MR_DEV_RWM, false},	       /* ptmx */
+    {'c', 136, MR_DEV_ANY, MR_DEV_RWM, false}, /* pts/N */
+    {'c', 10, 200, MR_DEV_RWM, false},	       /* net/tun (kept by runc for compatibility) */
 };
 
 const struct mr_device_rule *
@@ -84,16 +85,45 @@ mr_device_to_rule(const struct mr_device *d, struct mr_device_rule *r)
 	*r = (struct mr_device_rule){
 	    .type = d->type,
 	    .major = d->major == MR_DEVICE_ANY ? MR_DEV_ANY : (int32_t)d->major,
-	    .minor = d->minor == MR_DEVICE_ANY ? MR_DEV_ANY : (int32_t)d->minor};
+	    .minor = d->minor == MR_DEVICE_ANY ? MR_DEV_ANY : (int32_t)d->minor,
+	    .deny = d->deny};
 	r->access |= strchr(d->perms, 'r') ? MR_DEV_READ : 0;
 	r->access |= strchr(d->perms, 'w') ? MR_DEV_WRITE : 0;
 	r->access |= strchr(d->perms, 'm') ? MR_DEV_MKNOD : 0;
 }
 
-int
-mr_devices_apply_v1(int dfd, const char *path, bool privileged, const struct mr_device *devs,
-		    size_t n, struct mr_error *err)
+/*
+ * The policy's rules after the implicit "deny all", in the order they are
+ * applied: Docker's list then each --device's allow; or (ORDERED, an OCI
+ * config) the config's rules as listed, then the default list, which thus
+ * wins over them as in runc and crun.  OUT has room for the default list
+ * and MR_MAX_DEVICES rules; returns how many.
+ */
+static size_t
+policy(bool ordered, const struct mr_device *devs, size_t n, struct mr_device_rule *out)
 {
+	size_t k = 0;
+
+	if (!ordered) {
+		memcpy(out, default_allow, sizeof(default_allow));
+		k = MR_ARRAY_SIZE(default_allow);
+	}
+	for (size_t i = 0; i < n && i < MR_MAX_DEVICES; i++)
+		if (!devs[i].no_rule)
+			mr_device_to_rule(&devs[i], &out[k++]);
+	if (ordered) {
+		memcpy(out + k, default_allow, sizeof(default_allow));
+		k += MR_ARRAY_SIZE(default_allow);
+	}
+	return k;
+}
+
+int
+mr_devices_apply_v1(int dfd, const char *path, bool privileged, bool ordered,
+		    const struct mr_device *devs, size_t n, struct mr_error *err)
+{
+	struct mr_device_rule rules[MR_ARRAY_SIZE(default_allow) + MR_MAX_DEVICES];
+
 	/* --privileged: every device the parent cgroup allows (the host's are all). */
 	if (privileged)
 		return 0;
@@ -105,26 +135,25 @@ mr_devices_apply_v1(int dfd, const char *path, bool privileged, const struct mr_
 	cleanup_close int allow = openat(dfd, "devices.allow", O_WRONLY | O_CLOEXEC);
 	if (allow < 0)
 		return mr_error_set(err, errno, "devices cgroup %s: open devices.allow", path);
-	for (size_t i = 0; i < MR_ARRAY_SIZE(default_allow) + n; i++) {
-		struct mr_device_rule dev;
+	/*
+	 * The kernel applies each write to its list as it comes: the order of
+	 * the writes is the order of the rules (a deny removes what an
+	 * earlier allow of the same device gave, and the reverse).
+	 */
+	size_t k = policy(ordered, devs, n, rules);
+	for (size_t i = 0; i < k; i++) {
 		char rule[64];
-		if (i >= MR_ARRAY_SIZE(default_allow) &&
-		    devs[i - MR_ARRAY_SIZE(default_allow)].no_rule)
-			continue;
-		if (i >= MR_ARRAY_SIZE(default_allow))
-			mr_device_to_rule(&devs[i - MR_ARRAY_SIZE(default_allow)], &dev);
-		const struct mr_device_rule *r =
-		    i < MR_ARRAY_SIZE(default_allow) ? &default_allow[i] : &dev;
-		mr_device_rule_format(r, rule, sizeof(rule));
-		if (write_rule(allow, path, "devices.allow", rule, err) < 0)
+		mr_device_rule_format(&rules[i], rule, sizeof(rule));
+		if (write_rule(rules[i].deny ? deny : allow, path,
+			       rules[i].deny ? "devices.deny" : "devices.allow", rule, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 int
-mr_devices_apply_v2(int dfd, const char *path, bool privileged, const struct mr_device *devs,
-		    size_t n, struct mr_error *err)
+mr_devices_apply_v2(int dfd, const char *path, bool privileged, bool ordered,
+		    const struct mr_device *devs, size_t n, struct mr_error *err)
 {
 	struct mr_device_rule rules[MR_ARRAY_SIZE(default_allow) + MR_MAX_DEVICES];
 
@@ -137,12 +166,7 @@ mr_devices_apply_v2(int dfd, const char *path, bool privileged, const struct mr_
 		return 0;
 	if (n > MR_MAX_DEVICES)
 		return mr_error_set(err, E2BIG, "device policy: %zu --device rules", n);
-	memcpy(rules, default_allow, sizeof(default_allow));
-	size_t k = MR_ARRAY_SIZE(default_allow);
-	for (size_t i = 0; i < n; i++)
-		if (!devs[i].no_rule)
-			mr_device_to_rule(&devs[i], &rules[k++]);
-	return mr_device_bpf_attach(dfd, path, rules, k, err);
+	return mr_device_bpf_attach(dfd, path, rules, policy(ordered, devs, n, rules), err);
 }
 
 /* Make the directories of PATH (relative to DFD, "a/b/node") up to its last component. */

@@ -27,12 +27,13 @@ enum {
 
 #define MR_DEV_ANY (-1) /* major or minor: any number ("*") */
 
-/* One allow rule, as v1 writes it: "TYPE MAJOR:MINOR ACCESS" ("c 1:3 rwm"). */
+/* One rule, as v1 writes it: "TYPE MAJOR:MINOR ACCESS" ("c 1:3 rwm"). */
 struct mr_device_rule {
 	char type;	 /* 'c' character, 'b' block, 'a' either */
 	int32_t major;	 /* MR_DEV_ANY or 0..0xfff (Linux's 12 bits) */
 	int32_t minor;	 /* MR_DEV_ANY or 0..0xfffff (20 bits) */
 	unsigned access; /* MR_DEV_* bits, not 0 */
+	bool deny;	 /* devices.deny (OCI "allow": false), else devices.allow */
 };
 
 /* Docker's default allow list (see devices.c); *N gets its length. */
@@ -44,21 +45,24 @@ char *mr_device_rule_format(const struct mr_device_rule *rule, char *buf, size_t
 /*
  * v1: write Docker's default policy into the devices cgroup open as DFD
  * (PATH for messages): deny everything, then allow Docker's list and DEVS
- * (--device).
+ * (--device).  ORDERED (an OCI config's linux.resources.devices): deny
+ * everything, then DEVS' rules in order (allow or deny), then the default
+ * list.
  * Privileged containers keep every device their parent cgroup allows.
  */
-int mr_devices_apply_v1(int dfd, const char *path, bool privileged, const struct mr_device *devs,
-			size_t n, struct mr_error *err);
+int mr_devices_apply_v1(int dfd, const char *path, bool privileged, bool ordered,
+			const struct mr_device *devs, size_t n, struct mr_error *err);
 
 /*
- * Pure cgroup v2: load Docker's default policy as a BPF device program and
- * attach it to the cgroup2 directory open as DFD, before any process is in
- * it.  --privileged: no program (the parent's programs, if any, still
- * apply).  Failing to load or attach it is an error: a container never runs
- * without its device policy.
+ * Pure cgroup v2: the same policy as a BPF device program, attached to the
+ * cgroup2 directory open as DFD, before any process is in it.  ORDERED:
+ * DEVS' rules, then the default list, the last match winning.
+ * --privileged: no program (the parent's programs, if any, still apply).
+ * Failing to load or attach it is an error: a container never runs without
+ * its device policy.
  */
-int mr_devices_apply_v2(int dfd, const char *path, bool privileged, const struct mr_device *devs,
-			size_t n, struct mr_error *err);
+int mr_devices_apply_v2(int dfd, const char *path, bool privileged, bool ordered,
+			const struct mr_device *devs, size_t n, struct mr_error *err);
 
 /* One --device as a rule of the policy (its PERMS "rwm" or a subset). */
 void mr_device_to_rule(const struct mr_device *d, struct mr_device_rule *r);

@@ -1118,120 +1118,234 @@ parse_devices(struct ctx *c, json_t *linux_, bool bind_host)
 	return 0;
 }
 
-/* One linux.resources.devices allow entry as a rule-only device; 0 if not one minirun takes. */
+/* One linux.resources.devices entry as a rule-only device, allow or deny. */
 static int
-device_rule(struct ctx *c, json_t *e, size_t i, bool *taken)
+device_rule(struct ctx *c, json_t *e, size_t i)
 {
-	char p[64];
-	const char *type = json_string_value(json_object_get(e, "type"));
-	const char *access = json_string_value(json_object_get(e, "access"));
-	json_t *jmaj = json_object_get(e, "major"), *jmin = json_object_get(e, "minor");
+	char p[64], q[96];
+	const char *type, *access;
+	long long maj = -1, min = -1;
+	bool allow = false, has_allow = json_object_get(e, "allow") != NULL, present;
 
-	*taken = false;
-	if (!json_is_true(json_object_get(e, "allow")) || type == NULL ||
-	    (strcmp(type, "c") != 0 && strcmp(type, "b") != 0) || access == NULL ||
-	    *access == '\0' || strlen(access) > 3 || strspn(access, "rwm") != strlen(access) ||
-	    (jmaj != NULL && !json_is_null(jmaj) && !json_is_integer(jmaj)) ||
-	    (jmin != NULL && !json_is_null(jmin) && !json_is_integer(jmin)))
-		return 0;
-	long long maj = json_is_integer(jmaj) ? json_integer_value(jmaj) : -1;
-	long long min = json_is_integer(jmin) ? json_integer_value(jmin) : -1;
-	if (maj < -1 || maj > 0xfff || min < -1 || min > 0xfffff)
-		return 0;
+	idx(p, sizeof(p), "linux.resources.devices", i);
+	if (!json_is_object(e))
+		return fail(c, p, "expected an object, found %s", mr_json_type_name(e));
+	if (get_bool(c, e, p, "allow", &allow) < 0 || get_string(c, e, p, "type", &type) < 0 ||
+	    get_string(c, e, p, "access", &access) < 0 ||
+	    get_int(c, e, p, "major", -1, 0xfff, &maj, &present) < 0 ||
+	    get_int(c, e, p, "minor", -1, 0xfffff, &min, &present) < 0)
+		return -1;
+	if (!has_allow)
+		return fail(c, sub(q, sizeof(q), p, "allow"), "REQUIRED");
+	if (type != NULL && (strlen(type) != 1 || strchr("abc", type[0]) == NULL))
+		return fail(c, sub(q, sizeof(q), p, "type"), "\"%s\": expected a, b or c", type);
+	/* Absent: every access, as runc and crun write it. */
+	if (access == NULL || *access == '\0')
+		access = "rwm";
+	if (strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
+		return fail(c, sub(q, sizeof(q), p, "access"),
+			    "\"%s\": expected r, w and m (each at most once)", access);
+	for (const char *a = access; *a; a++)
+		if (strchr(a + 1, *a) != NULL)
+			return fail(c, sub(q, sizeof(q), p, "access"),
+				    "\"%s\": expected r, w and m (each at most once)", access);
+	/*
+	 * Type a (or none) is every device, whatever the numbers and access:
+	 * the v1 controller reads "a" alone and resets its whole list.
+	 */
+	bool all = type == NULL || type[0] == 'a';
 	struct mr_device d = {
-	    .type = type[0],
-	    .major = maj < 0 ? MR_DEVICE_ANY : (unsigned)maj,
-	    .minor = min < 0 ? MR_DEVICE_ANY : (unsigned)min,
+	    .type = all ? 'a' : type[0],
+	    .major = all || maj < 0 ? MR_DEVICE_ANY : (unsigned)maj,
+	    .minor = all || min < 0 ? MR_DEVICE_ANY : (unsigned)min,
 	    .no_node = true,
+	    .deny = !allow,
 	};
-	memcpy(d.perms, access, strlen(access) + 1);
-	*taken = true;
-	return push_device(c, &d, idx(p, sizeof(p), "linux.resources.devices", i));
+	memcpy(d.perms, all ? "rwm" : access, strlen(all ? "rwm" : access) + 1);
+	return push_device(c, &d, p);
 }
 
 /*
- * linux.resources.devices, as engines write it: "deny all", then allow
- * entries (podman --device, containerd WithDevices: one per linux.devices
- * node).  minirun's own policy (Docker's default list) stays, and each
- * allow of a c or b device with an access of r, w, m is added to it, as
- * --device's rule is.  Anything else (a later deny, allow all, type a) is
- * not applied, with a warning.  Rootless there is no device cgroup at all.
+ * linux.resources.devices: the spec's allowlist, which "MUST" be applied in
+ * the listed order.  The entries replace minirun's own policy (Docker's
+ * default list) for an OCI container: minirun starts from "deny all" (a
+ * list that does not begin with it still opens nothing more), applies
+ * each entry in order, later ones winning, then allows what runc and crun
+ * add to every container (null, zero, full, random, urandom, tty, console,
+ * ptmx, pts, tun, mknod of any node: devices.c), so that a config with
+ * only "deny all" still has a usable /dev.  Rootless there is no device
+ * cgroup at all.
  */
 static int
 parse_device_rules(struct ctx *c, json_t *res)
 {
-	json_t *dev = json_object_get(res, "devices"), *e;
-	size_t i, skipped = 0;
+	bool bad;
+	json_t *dev = member(c, res, "linux.resources", "devices", JSON_ARRAY, &bad), *e;
+	size_t i;
 
+	if (bad)
+		return -1;
+	if (c->rootless)
+		return json_array_size(dev) == 0
+			   ? 0
+			   : warn(c, "linux.resources.devices",
+				  "rootless minirun has no device cgroup: not applied");
 	json_array_foreach(dev, i, e)
 	{
-		bool deny_all = i == 0 && json_is_false(json_object_get(e, "allow")) &&
-				json_object_get(e, "type") == NULL &&
-				json_object_get(e, "major") == NULL &&
-				json_object_get(e, "minor") == NULL;
-		bool taken = false;
-		if (deny_all)
-			continue;
-		if (!c->rootless && device_rule(c, e, i, &taken) < 0)
+		if (device_rule(c, e, i) < 0)
 			return -1;
-		skipped += !taken;
 	}
-	if (skipped > 0 &&
-	    warn(c, "linux.resources.devices",
-		 c->rootless ? "rootless minirun has no device cgroup: not applied"
-			     : "%zu entries other than \"deny all\" and allows of c/b devices are "
-			       "not applied (minirun's own policy, Docker's default list, is)",
-		 skipped) < 0)
+	c->spec->resources.ordered_rules = true;
+	return 0;
+}
+
+/* Refuse any member of O (at PATH) not in KNOWN. */
+static int
+refuse_unknown(struct ctx *c, json_t *o, const char *path, const char *const *known, size_t n)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(o, key, val)
+	{
+		bool k = false;
+		for (size_t i = 0; i < n; i++)
+			k = k || strcmp(key, known[i]) == 0;
+		if (!k && refuse_if_set(c, o, path, key, "not supported by minirun yet") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_memory(struct ctx *c, json_t *o, const char **cg_flag)
+{
+	static const char *const known[] = {"limit",  "swap",	   "reservation",     "swappiness",
+					    "kernel", "kernelTCP", "disableOOMKiller"};
+	static const char *const p = "linux.resources.memory";
+	struct mr_resources *r = &c->spec->resources;
+	long long v;
+	bool present;
+
+	if (refuse_unknown(c, o, p, known, MR_ARRAY_SIZE(known)) < 0)
 		return -1;
+	if (get_int(c, o, p, "limit", -1, INT64_MAX, &v, &present) < 0)
+		return -1;
+	if (present && v > 0) {
+		if (v < MR_MIN_MEMORY)
+			return fail(c, "linux.resources.memory.limit",
+				    "%lld: at least 6 MiB (6291456) is needed", v);
+		r->memory = v;
+	}
+	if (get_int(c, o, p, "swap", -1, INT64_MAX, &v, &present) < 0)
+		return -1;
+	if (present && v != 0)
+		r->memory_swap = v;
+	if (get_int(c, o, p, "reservation", -1, INT64_MAX, &v, &present) < 0)
+		return -1;
+	if (present && v > 0)
+		r->memory_reservation = v;
+	/* The kernel's range (mem_cgroup_swappiness_write). */
+	if (get_int(c, o, p, "swappiness", 0, 100, &v, &r->swappiness_set) < 0)
+		return -1;
+	r->memory_swappiness = r->swappiness_set ? v : 0;
+	if (get_int(c, o, p, "kernelTCP", -1, INT64_MAX, &v, &present) < 0)
+		return -1;
+	if (present && v > 0)
+		r->kernel_tcp = v;
+	if (get_bool(c, o, p, "disableOOMKiller", &r->disable_oom_killer) < 0)
+		return -1;
+	/*
+	 * Kernel memory has no limit of its own since Linux 5.16 (v1's
+	 * memory.kmem.limit_in_bytes takes any write and keeps "max"); runc
+	 * ignores the field as well.  Not applied, with a warning.
+	 */
+	if (warn_if_set(c, o, p, "kernel",
+			"ignored: the kernel has no kernel memory limit any more (Linux 5.16)") < 0)
+		return -1;
+	r->memory_section = !c->rootless;
+	if (r->memory || r->memory_swap || r->memory_reservation || r->swappiness_set ||
+	    r->kernel_tcp || r->disable_oom_killer)
+		*cg_flag = p;
+	return 0;
+}
+
+static int
+parse_cpu(struct ctx *c, json_t *o, const char **cg_flag)
+{
+	static const char *const known[] = {"shares", "quota",		 "period",	   "cpus",
+					    "mems",   "realtimeRuntime", "realtimePeriod", "idle"};
+	static const char *const p = "linux.resources.cpu";
+	struct mr_resources *r = &c->spec->resources;
+	long long v, quota = 0, period = 0;
+	bool present, has_quota, has_period;
+	const char *cpus, *mems;
+
+	if (refuse_unknown(c, o, p, known, MR_ARRAY_SIZE(known)) < 0)
+		return -1;
+	if (get_int(c, o, p, "shares", 0, 262144, &v, &present) < 0)
+		return -1;
+	if (present && v > 0) {
+		if (v < 2)
+			return fail(c, "linux.resources.cpu.shares",
+				    "%lld: the range is 2 to 262144", v);
+		r->cpu_shares = (uint64_t)v;
+	}
+	/* The kernel's ranges: a period of 1 ms to 1 s, a quota of at least 1 ms. */
+	if (get_int(c, o, p, "quota", -1, INT64_MAX / 1000, &quota, &has_quota) < 0 ||
+	    get_int(c, o, p, "period", 1000, 1000000, &period, &has_period) < 0)
+		return -1;
+	if (has_quota && quota > 0 && quota < 1000)
+		return fail(c, "linux.resources.cpu.quota", "%lld: at least 1000 (1 ms)", quota);
+	r->cpu_quota = has_quota ? quota : 0;
+	r->cpu_period = has_period ? (uint64_t)period : 0;
+	if (get_int(c, o, p, "realtimePeriod", 0, INT64_MAX, &v, &present) < 0)
+		return -1;
+	r->cpu_rt_period = present ? (uint64_t)v : 0;
+	if (get_int(c, o, p, "realtimeRuntime", -1, INT64_MAX, &v, &present) < 0)
+		return -1;
+	r->cpu_rt_runtime = present ? v : 0;
+	if (get_int(c, o, p, "idle", 0, 1, &v, &r->cpu_idle_set) < 0)
+		return -1;
+	r->cpu_idle = r->cpu_idle_set ? v : 0;
+	if (get_string(c, o, p, "cpus", &cpus) < 0 || get_string(c, o, p, "mems", &mems) < 0)
+		return -1;
+	struct mr_error e2 = {0};
+	if (cpus != NULL && *cpus != '\0') {
+		if (mr_parse_cpuset("cpus", cpus, &e2) < 0)
+			return fail(c, "linux.resources.cpu.cpus", "%s", e2.msg);
+		if ((r->cpuset_cpus = strdup(cpus)) == NULL)
+			return mr_error_oom(c->err, c->source);
+	}
+	if (mems != NULL && *mems != '\0') {
+		if (mr_parse_cpuset("mems", mems, &e2) < 0)
+			return fail(c, "linux.resources.cpu.mems", "%s", e2.msg);
+		if ((r->cpuset_mems = strdup(mems)) == NULL)
+			return mr_error_oom(c->err, c->source);
+	}
+	r->cpu_section = !c->rootless;
+	if (r->cpu_shares || r->cpu_quota || r->cpu_period || r->cpu_rt_period ||
+	    r->cpu_rt_runtime || r->cpu_idle_set || r->cpuset_cpus || r->cpuset_mems)
+		*cg_flag = p;
 	return 0;
 }
 
 static int
 parse_resources(struct ctx *c, json_t *linux_, const char **cg_flag)
 {
+	static const char *const known[] = {"devices", "memory", "pids", "cpu"};
 	struct mr_resources *r = &c->spec->resources;
 	bool bad, present;
 	long long v;
 	json_t *res = member(c, linux_, "linux", "resources", JSON_OBJECT, &bad), *o;
-	const char *key;
-	json_t *val;
 
-	if (bad)
+	if (bad || refuse_unknown(c, res, "linux.resources", known, MR_ARRAY_SIZE(known)) < 0)
 		return -1;
-	json_object_foreach(res, key, val)
-	{
-		static const char *const known[] = {"devices", "memory", "pids", "cpu"};
-		bool k = false;
-		for (size_t i = 0; i < MR_ARRAY_SIZE(known); i++)
-			k = k || strcmp(key, known[i]) == 0;
-		if (!k && refuse_if_set(c, res, "linux.resources", key,
-					"not supported by minirun yet") < 0)
-			return -1;
-	}
 	if (parse_device_rules(c, res) < 0)
 		return -1;
-	if ((o = member(c, res, "linux.resources", "memory", JSON_OBJECT, &bad)) != NULL) {
-		json_object_foreach(
-		    o, key, val) if (strcmp(key, "limit") != 0 && strcmp(key, "swap") != 0 &&
-				     refuse_if_set(c, o, "linux.resources.memory", key,
-						   "not supported by minirun "
-						   "yet") < 0) return -1;
-		if (get_int(c, o, "linux.resources.memory", "limit", -1, INT64_MAX, &v, &present) <
-		    0)
-			return -1;
-		if (present && v > 0) {
-			if (v < MR_MIN_MEMORY)
-				return fail(c, "linux.resources.memory.limit",
-					    "%lld: at least 6 MiB (6291456) is needed", v);
-			r->memory = v;
-			*cg_flag = "linux.resources.memory";
-		}
-		if (get_int(c, o, "linux.resources.memory", "swap", -1, INT64_MAX, &v, &present) <
-		    0)
-			return -1;
-		if (present && v != 0)
-			r->memory_swap = v;
-	}
+	if ((o = member(c, res, "linux.resources", "memory", JSON_OBJECT, &bad)) != NULL &&
+	    parse_memory(c, o, cg_flag) < 0)
+		return -1;
 	if (bad)
 		return -1;
 	if ((o = member(c, res, "linux.resources", "pids", JSON_OBJECT, &bad)) != NULL) {
@@ -1246,45 +1360,9 @@ parse_resources(struct ctx *c, json_t *linux_, const char **cg_flag)
 	}
 	if (bad)
 		return -1;
-	if ((o = member(c, res, "linux.resources", "cpu", JSON_OBJECT, &bad)) != NULL) {
-		long long quota = 0, period = MR_CPU_PERIOD_US;
-		bool has_quota;
-		const char *cpus;
-		json_object_foreach(
-		    o, key, val) if (strcmp(key, "shares") != 0 && strcmp(key, "quota") != 0 &&
-				     strcmp(key, "period") != 0 && strcmp(key, "cpus") != 0 &&
-				     refuse_if_set(c, o, "linux.resources.cpu", key,
-						   "not supported by minirun yet") < 0) return -1;
-		if (get_int(c, o, "linux.resources.cpu", "shares", 0, 262144, &v, &present) < 0)
-			return -1;
-		if (present && v > 0) {
-			if (v < 2)
-				return fail(c, "linux.resources.cpu.shares",
-					    "%lld: the range is 2 to 262144", v);
-			r->cpu_shares = (uint64_t)v;
-			*cg_flag = "linux.resources.cpu";
-		}
-		if (get_int(c, o, "linux.resources.cpu", "quota", -1, INT64_MAX, &quota,
-			    &has_quota) < 0 ||
-		    get_int(c, o, "linux.resources.cpu", "period", 1000, 1000000, &period,
-			    &present) < 0)
-			return -1;
-		/* The ratio is what limits; minirun writes it with the 100 ms period. */
-		if (has_quota && quota > 0) {
-			r->cpu_nanos = (int64_t)((__int128)quota * 1000000000 / period);
-			*cg_flag = "linux.resources.cpu";
-		}
-		if (get_string(c, o, "linux.resources.cpu", "cpus", &cpus) < 0)
-			return -1;
-		if (cpus != NULL && *cpus != '\0') {
-			struct mr_error e2 = {0};
-			if (mr_parse_cpuset("cpus", cpus, &e2) < 0)
-				return fail(c, "linux.resources.cpu.cpus", "%s", e2.msg);
-			if ((r->cpuset_cpus = strdup(cpus)) == NULL)
-				return mr_error_oom(c->err, c->source);
-			*cg_flag = "linux.resources.cpu";
-		}
-	}
+	if ((o = member(c, res, "linux.resources", "cpu", JSON_OBJECT, &bad)) != NULL &&
+	    parse_cpu(c, o, cg_flag) < 0)
+		return -1;
 	return bad ? -1 : 0;
 }
 

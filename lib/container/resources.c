@@ -227,7 +227,8 @@ mr_parse_cpuset(const char *flag, const char *s, struct mr_error *err)
 			goto bad;
 	}
 bad:
-	return mr_error_set(err, 0, "%s %s: invalid CPU list (expected e.g. 0-3 or 0,2)", flag, s);
+	return mr_error_set(err, 0, "%s %s: invalid %s list (expected e.g. 0-3 or 0,2)", flag, s,
+			    strstr(flag, "mems") ? "memory node" : "CPU");
 }
 
 static const struct {
@@ -375,6 +376,14 @@ mr_resources_first_cgroup_flag(const struct mr_resources *r)
 		return "--cpu-shares";
 	if (r->cpuset_cpus)
 		return "--cpuset-cpus";
+	if (r->cpuset_mems)
+		return "--cpuset-mems";
+	/* OCI linux.resources only: no flag of their own. */
+	if (r->cpu_quota || r->cpu_period || r->cpu_rt_period || r->cpu_rt_runtime ||
+	    r->cpu_idle_set)
+		return "linux.resources.cpu";
+	if (r->memory_reservation || r->swappiness_set || r->kernel_tcp || r->disable_oom_killer)
+		return "linux.resources.memory";
 	if (r->cgroup_parent)
 		return "--cgroup-parent";
 	return NULL;
@@ -502,6 +511,7 @@ mr_resources_clear(struct mr_resources *r)
 	}
 	free(r->devices);
 	free(r->cpuset_cpus);
+	free(r->cpuset_mems);
 	free(r->cgroup_parent);
 	free(r->cgroup_name);
 	free(r->ulimits);

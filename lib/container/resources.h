@@ -36,6 +36,7 @@ struct mr_device {
 	char perms[4];	       /* "rwm" or a subset: the device cgroup rule */
 	bool no_rule;	       /* linux.devices: the node only */
 	bool no_node;	       /* linux.resources.devices: the rule only */
+	bool deny;	       /* linux.resources.devices "allow": false (a rule only) */
 	bool owner_set;	       /* linux.devices uid/gid (container ids) */
 	unsigned uid, gid;
 };
@@ -53,9 +54,34 @@ struct mr_resources {
 	int64_t cpu_nanos;   /* --cpus * 1e9 (Docker's NanoCPUs); 0 = unset */
 	uint64_t cpu_shares; /* --cpu-shares; 0 = unset */
 	char *cpuset_cpus;   /* --cpuset-cpus "0-2,4"; NULL = unset */
-	char *cgroup_parent; /* --cgroup-parent: relative to each hierarchy's root */
-	char *cgroup_name;   /* OCI cgroupsPath: the container's cgroup is cgroup_parent/NAME
-				itself, made by minirun (it must not exist); NULL: minirun-<id> */
+	char *cpuset_mems;   /* --cpuset-mems "0-1" (NUMA nodes); NULL = unset */
+	/*
+	 * OCI linux.resources only: the values as given, written as they are
+	 * (runc, crun) rather than through Docker's --cpus ratio.
+	 */
+	int64_t cpu_quota;	    /* cpu.quota, microseconds; 0 = unset, -1 = none */
+	uint64_t cpu_period;	    /* cpu.period, microseconds; 0 = unset */
+	uint64_t cpu_rt_period;	    /* cpu.realtimePeriod (v1 only); 0 = unset */
+	int64_t cpu_rt_runtime;	    /* cpu.realtimeRuntime (v1 only); 0 = unset */
+	bool cpu_idle_set;	    /* cpu.idle given */
+	int64_t cpu_idle;	    /* 0 or 1: SCHED_IDLE for the whole cgroup */
+	int64_t memory_reservation; /* v1 soft limit, v2 memory.low; 0 = unset */
+	bool swappiness_set;	    /* memory.swappiness given (v1 only) */
+	int64_t memory_swappiness;  /* 0..100 */
+	int64_t kernel_tcp;	    /* memory.kernelTCP (v1 only); 0 = unset */
+	bool disable_oom_killer;    /* memory.disableOOMKiller (v1 only) */
+	bool cpu_section;    /* linux.resources.cpu given: cpu and cpuset cgroups even if empty */
+	bool memory_section; /* linux.resources.memory given: a memory cgroup even if empty */
+	/*
+	 * linux.resources.devices: the rules in DEVICES (no_node ones, in the
+	 * config's order, allow or deny) replace Docker's policy: minirun
+	 * denies all, applies them in order, then allows what runc and crun
+	 * always add (mr_devices_default()).
+	 */
+	bool ordered_rules;
+	char *cgroup_parent;	   /* --cgroup-parent: relative to each hierarchy's root */
+	char *cgroup_name;	   /* OCI cgroupsPath: the container's cgroup is cgroup_parent/NAME
+				      itself, made by minirun (it must not exist); NULL: minirun-<id> */
 	struct mr_ulimit *ulimits; /* --ulimit, in order; a later one for the same name wins */
 	size_t n_ulimits;
 	struct mr_device *devices; /* --device, in order */
@@ -90,7 +116,7 @@ int mr_parse_cpus(const char *s, int64_t *nanos, struct mr_error *err);
 /* --cpu-shares: 2 to 262144 (the kernel's range for cpu.shares); 0 = default. */
 int mr_parse_cpu_shares(const char *s, uint64_t *out, struct mr_error *err);
 
-/* --cpuset-cpus: "0-3,5" (the kernel's list syntax); only checks the syntax. */
+/* --cpuset-cpus, --cpuset-mems: "0-3,5" (the kernel's list syntax); only checks the syntax. */
 int mr_parse_cpuset(const char *flag, const char *s, struct mr_error *err);
 
 /* --ulimit NAME=SOFT[:HARD] (Docker's names: nofile, nproc, core...; -1 = unlimited). */

@@ -341,6 +341,9 @@ bad "--cpu-shares 1" "minirun: --cpu-shares 1: out of range*" --cpu-shares 1
 bad "--cpuset-cpus 3-1" "minirun: --cpuset-cpus 3-1: invalid CPU list*" --cpuset-cpus 3-1
 bad "--cpuset-cpus on a CPU that does not exist" \
     "minirun: --cpuset-cpus 4000: not available (available: *)" --cpuset-cpus 4000
+bad "--cpuset-mems 1-0" "minirun: --cpuset-mems 1-0: invalid memory node list*" --cpuset-mems 1-0
+bad "--cpuset-mems on a node that does not exist" \
+    "minirun: --cpuset-mems 4000: not available (available: *)" --cpuset-mems 4000
 bad "--ulimit foo=1" "minirun: --ulimit foo=1: unknown limit foo*" --ulimit foo=1
 bad "--ulimit soft above hard" "minirun: --ulimit nofile=2:1: the soft limit is above the hard limit" \
     --ulimit nofile=2:1

@@ -1,7 +1,7 @@
 #!/bin/bash
 # OCI linux.devices (nodes in the container's /dev, mode and owner as given)
-# and linux.resources.devices (allow rules added to minirun's policy), as
-# runc pairs them: a node alone is not opened unless a rule allows it.
+# and linux.resources.devices (the rules in the listed order, then the ones
+# runc adds), as runc pairs them: a node alone is not opened unless a rule allows it.
 # shellcheck disable=SC2016 # $ in single quotes expands in the container
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -41,6 +41,31 @@ set_config '[{"type": "b", "path": "/dev/loopx", "major": 7, "minor": 0}]' "[$DE
 run_minirun "${R[@]}" run --bundle "$BUNDLE" d2
 expect "a node without a linux.resources.devices rule is not opened (runc's behaviour)" 0 \
     "rc 1" "head: /dev/loopx: Operation not permitted"
+
+# --- linux.resources.devices in the listed order (the spec's MUST) -----------------------
+# The later entry wins; then the rules runc and crun always add (/dev/null...).
+LOOP='[{"type": "b", "path": "/dev/loopx", "major": 7, "minor": 0}]'
+ALLOW_LOOP='{"allow": true, "type": "b", "major": 7, "minor": 0, "access": "rw"}'
+DENY_LOOP='{"allow": false, "type": "b", "major": 7, "minor": 0, "access": "rwm"}'
+OPEN='if (: < /dev/loopx) 2> /dev/null; then echo opened; else echo refused; fi'
+set_config "$LOOP" "[$DENY, $ALLOW_LOOP, $DENY_LOOP]" "$OPEN"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" o1
+expect "an allow then a deny of the same device: denied" 0 "refused"
+set_config "$LOOP" "[$DENY, $DENY_LOOP, $ALLOW_LOOP]" "$OPEN"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" o2
+expect "a deny then an allow of the same device: allowed" 0 "opened"
+# (rw: minirun makes the node in the container's cgroup, with its mknod.)
+set_config "$LOOP" '[{"allow": true, "access": "rwm"}, {"allow": false, "type": "b", "major": 7, "minor": 0, "access": "rw"}]' "$OPEN"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" o3
+expect "allow all, then a deny of one device: that one denied" 0 "refused"
+set_config "$LOOP" "[{\"allow\": true, \"type\": \"b\", \"major\": 8, \"access\": \"r\"}]" "$OPEN"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" o4
+expect "a list without \"deny all\" starts from deny all all the same" 0 "refused"
+set_config "[]" "[$DENY, {\"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 3}]" \
+    'echo x > /dev/null && head -c 2 /dev/zero | od -An -tx1'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" o5
+expect "only \"deny all\": runc's default devices stay usable (a deny of /dev/null too)" 0 \
+    " 00 00"
 
 # --- invalid entries: one line naming the field, nothing started ----------------------
 bad() {

@@ -89,12 +89,12 @@ run(const struct bpf_insn *p, size_t count, const struct bpf_cgroup_dev_ctx *ctx
 	return -1; /* fell off the end: the verifier would refuse it */
 }
 
-/* The rules read directly: what the program must decide. */
+/* The rules read directly, the last match deciding: what the program must decide. */
 static int
 expected(const struct mr_device_rule *rules, size_t n, const struct bpf_cgroup_dev_ctx *ctx)
 {
 	unsigned type = ctx->access_type & 0xffff, acc = ctx->access_type >> 16;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = n; i-- > 0;) {
 		const struct mr_device_rule *r = &rules[i];
 		if (r->type != 'a' &&
 		    type != (r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR))
@@ -105,7 +105,7 @@ expected(const struct mr_device_rule *rules, size_t n, const struct bpf_cgroup_d
 			continue;
 		if (r->minor != MR_DEV_ANY && (uint32_t)r->minor != ctx->minor)
 			continue;
-		return 1;
+		return r->deny ? 0 : 1;
 	}
 	return 0;
 }
@@ -164,10 +164,10 @@ START_TEST(program_matches_rules)
 
 	/* Other lists: 'a' types, partial access, a catch-all rule, none. */
 	static const struct mr_device_rule other[] = {
-	    {'a', 7, MR_DEV_ANY, MR_DEV_READ},
-	    {'b', MR_DEV_ANY, 3, MR_DEV_WRITE | MR_DEV_MKNOD},
-	    {'c', 4, 2, MR_DEV_READ | MR_DEV_WRITE},
-	    {'a', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_RWM},
+	    {'a', 7, MR_DEV_ANY, MR_DEV_READ, false},
+	    {'b', MR_DEV_ANY, 3, MR_DEV_WRITE | MR_DEV_MKNOD, false},
+	    {'c', 4, 2, MR_DEV_READ | MR_DEV_WRITE, false},
+	    {'a', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_RWM, false},
 	};
 	compare(other, 3);
 	compare(other, 4);
@@ -175,6 +175,47 @@ START_TEST(program_matches_rules)
 	compare(other, 0);
 	/* A catch-all rule ends the program: nothing unreachable follows it. */
 	ck_assert_uint_eq(mr_device_bpf_build(other + 3, 1, prog), 8);
+}
+END_TEST
+
+/* OCI lists: deny rules, the order deciding (the last match wins). */
+START_TEST(program_order)
+{
+	static const struct mr_device_rule lists[][4] = {
+	    /* deny all, allow kmsg, deny kmsg: denied */
+	    {{'a', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_RWM, true},
+	     {'c', 1, 11, MR_DEV_RWM, false},
+	     {'c', 1, 11, MR_DEV_RWM, true},
+	     {'b', 8, MR_DEV_ANY, MR_DEV_READ, false}},
+	    /* deny kmsg, allow kmsg: allowed */
+	    {{'a', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_RWM, true},
+	     {'c', 1, 11, MR_DEV_RWM, true},
+	     {'c', 1, MR_DEV_ANY, MR_DEV_READ, false},
+	     {'c', 1, 11, MR_DEV_WRITE, true}},
+	    /* allow all, then deny the block devices */
+	    {{'a', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_RWM, false},
+	     {'b', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_RWM, true},
+	     {'b', 7, 0, MR_DEV_READ, false},
+	     {'c', 4, MR_DEV_ANY, MR_DEV_WRITE, true}},
+	};
+	struct bpf_insn prog[MR_DEVICE_BPF_MAX_INSNS(16)];
+	struct bpf_cgroup_dev_ctx c;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		for (size_t n = 0; n <= 4; n++)
+			compare(lists[i], n);
+#define VERDICT(l, t, a, ma, mi)                                                                   \
+	(c = (struct bpf_cgroup_dev_ctx){(a) << 16 | (t), (ma), (mi)},                             \
+	 run(prog, mr_device_bpf_build(lists[l], 4, prog), &c))
+	ck_assert_int_eq(VERDICT(0, BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_READ, 1, 11), 0);
+	ck_assert_int_eq(VERDICT(0, BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_READ, 8, 1), 1);
+	ck_assert_int_eq(VERDICT(1, BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_READ, 1, 11), 1);
+	ck_assert_int_eq(VERDICT(1, BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_WRITE, 1, 11), 0);
+	ck_assert_int_eq(VERDICT(2, BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_READ, 8, 0), 0);
+	ck_assert_int_eq(VERDICT(2, BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_READ, 7, 0), 1);
+	ck_assert_int_eq(VERDICT(2, BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_READ, 4, 1), 1);
+	ck_assert_int_eq(VERDICT(2, BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_WRITE, 4, 1), 0);
+#undef VERDICT
 }
 END_TEST
 
@@ -331,6 +372,7 @@ main(void)
 	TCase *tc = tcase_create("rules");
 	tcase_add_test(tc, v1_text);
 	tcase_add_test(tc, program_matches_rules);
+	tcase_add_test(tc, program_order);
 	tcase_add_test(tc, kernel_enforces);
 	tcase_add_test(tc, load_refused);
 	suite_add_tcase(s, tc);

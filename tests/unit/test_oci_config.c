@@ -123,7 +123,12 @@ START_TEST(good_config)
 	ck_assert_int_eq(spec.resources.memory, 64 << 20);
 	ck_assert(spec.resources.pids_set);
 	ck_assert_int_eq(spec.resources.pids_limit, 50);
-	ck_assert_int_eq(spec.resources.cpu_nanos, 500000000);
+	/* Written as given (cpu.cfs_quota_us, cpu.cfs_period_us), not as Docker's --cpus. */
+	ck_assert_int_eq(spec.resources.cpu_nanos, 0);
+	ck_assert_int_eq(spec.resources.cpu_quota, 50000);
+	ck_assert_uint_eq(spec.resources.cpu_period, 100000);
+	ck_assert(spec.resources.cpu_section);
+	ck_assert(spec.resources.memory_section);
 	ck_assert_uint_eq(spec.resources.cpu_shares, 512);
 	ck_assert_str_eq(spec.resources.cpuset_cpus, "0");
 	ck_assert_str_eq(spec.resources.cgroup_parent, "mygroup");
@@ -443,6 +448,84 @@ START_TEST(not_yet_refusals)
 }
 END_TEST
 
+/* linux.resources: every cpu and memory value, and the device rules in order. */
+START_TEST(resources_values)
+{
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	char *text =
+	    patched("{\"linux\": {\"resources\": {\"memory\": {\"reservation\": 33554432, "
+		    "\"swap\": 134217728, \"swappiness\": 10, \"kernel\": 1048576, "
+		    "\"kernelTCP\": 2097152, \"disableOOMKiller\": true}, \"cpu\": {\"quota\": -1, "
+		    "\"period\": 500000, \"mems\": \"0\", \"realtimePeriod\": 1000000, "
+		    "\"realtimeRuntime\": 950000, \"idle\": 1}, \"devices\": [{\"allow\": false, "
+		    "\"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\", \"major\": 1, "
+		    "\"minor\": 11, \"access\": \"r\"}, {\"allow\": false, \"type\": \"b\", "
+		    "\"major\": 8}]}}}");
+	const struct mr_resources *r = &spec.resources;
+
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	free(text);
+	ck_assert_int_eq(r->memory_reservation, 32 << 20);
+	ck_assert_int_eq(r->memory_swap, 128 << 20);
+	ck_assert(r->swappiness_set);
+	ck_assert_int_eq(r->memory_swappiness, 10);
+	ck_assert_int_eq(r->kernel_tcp, 2 << 20);
+	ck_assert(r->disable_oom_killer);
+	ck_assert_int_eq(r->cpu_quota, -1);
+	ck_assert_uint_eq(r->cpu_period, 500000);
+	ck_assert_str_eq(r->cpuset_mems, "0");
+	ck_assert_uint_eq(r->cpu_rt_period, 1000000);
+	ck_assert_int_eq(r->cpu_rt_runtime, 950000);
+	ck_assert(r->cpu_idle_set);
+	ck_assert_int_eq(r->cpu_idle, 1);
+	/* kernel: ignored, said once. */
+	ck_assert_uint_eq(cfg.warnings.n, 1);
+	ck_assert_str_eq(cfg.warnings.v[0],
+			 "config.json: linux.resources.memory.kernel: ignored: the kernel has no "
+			 "kernel memory limit any more (Linux 5.16)");
+	/* Every entry, in order, deny ones too; "deny all" is type a. */
+	ck_assert(r->ordered_rules);
+	ck_assert_uint_eq(r->n_devices, 3);
+	ck_assert(r->devices[0].no_node && r->devices[0].deny);
+	ck_assert_int_eq(r->devices[0].type, 'a');
+	ck_assert_uint_eq(r->devices[0].major, MR_DEVICE_ANY);
+	ck_assert(!r->devices[1].deny);
+	ck_assert_int_eq(r->devices[1].type, 'c');
+	ck_assert_uint_eq(r->devices[1].minor, 11);
+	ck_assert_str_eq(r->devices[1].perms, "r");
+	ck_assert(r->devices[2].deny);
+	ck_assert_uint_eq(r->devices[2].major, 8);
+	ck_assert_uint_eq(r->devices[2].minor, MR_DEVICE_ANY);
+	ck_assert_str_eq(r->devices[2].perms, "rwm");
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+
+	ck_assert_str_eq(refusal("{\"linux\": {\"resources\": {\"devices\": [{\"type\": "
+				 "\"c\"}]}}}"),
+			 "config.json: linux.resources.devices[0].allow: REQUIRED");
+	ck_assert_str_eq(refusal("{\"linux\": {\"resources\": {\"devices\": [{\"allow\": "
+				 "true, \"type\": \"p\"}]}}}"),
+			 "config.json: linux.resources.devices[0].type: \"p\": expected a, b or c");
+	ck_assert_str_eq(refusal("{\"linux\": {\"resources\": {\"devices\": [{\"allow\": "
+				 "true, \"type\": \"c\", \"access\": \"rr\"}]}}}"),
+			 "config.json: linux.resources.devices[0].access: \"rr\": expected r, w "
+			 "and m (each at most once)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"resources\": {\"memory\": {\"swappiness\": "
+				 "101}}}}"),
+			 "config.json: linux.resources.memory.swappiness: 101 is out of range (0 "
+			 "to 100)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"resources\": {\"cpu\": {\"quota\": 999}}}}"),
+			 "config.json: linux.resources.cpu.quota: 999: at least 1000 (1 ms)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"resources\": {\"cpu\": {\"mems\": \"0-\"}}}}"),
+			 "config.json: linux.resources.cpu.mems: mems 0-: invalid memory node list "
+			 "(expected e.g. 0-3 or 0,2)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"resources\": {\"cpu\": {\"burst\": 1}}}}"),
+			 "config.json: linux.resources.cpu.burst: not supported by minirun yet");
+}
+END_TEST
+
 START_TEST(rootless)
 {
 	struct mr_spec spec;
@@ -512,6 +595,7 @@ main(void)
 	tcase_add_test(tc, joins_and_linux_extras);
 	tcase_add_test(tc, sysctl_into_spec);
 	tcase_add_test(tc, hooks_checked);
+	tcase_add_test(tc, resources_values);
 	tcase_add_test(tc, rootless);
 	tcase_add_test(tc, user_namespace_as_root);
 	tcase_add_test(tc, template_round_trip);
