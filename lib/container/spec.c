@@ -57,6 +57,8 @@ mr_spec_clear(struct mr_spec *spec)
 			close(spec->ns_join[i].fd);
 		}
 	free(spec->domainname);
+	free_strv(spec->masked_paths);
+	free_strv(spec->readonly_paths);
 	memset(spec, 0, sizeof(*spec));
 }
 

@@ -134,6 +134,12 @@ struct mr_spec {
 	unsigned long personality;	      /* PER_LINUX or PER_LINUX32 */
 	/* linux.rootfsPropagation as MS_* flags (MS_REC for the r- forms), 0 = rprivate */
 	unsigned long rootfs_propagation;
+	/* linux.maskedPaths / readonlyPaths beyond minirun's own lists (mounts.c), as
+	   given (absolute), NULL-terminated; applied last, over the volumes too */
+	char **masked_paths;
+	size_t n_masked_paths;
+	char **readonly_paths;
+	size_t n_readonly_paths;
 };
 
 /* Whether the namespace of KIND is an existing one the container joins. */
