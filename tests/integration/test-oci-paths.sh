@@ -49,6 +49,14 @@ config() {
         "$filter | .process.args = \$args" "$TESTS_TMP/base.json" > "$BUNDLE/config.json"
 }
 
+# --- mounts in the listed order (config.md: "MUST mount entries in the listed order") ------
+# mountinfo lists mounts by id (Linux 6.8): a bind cloned before the container's
+# own mounts came first.
+config . sh -c "awk '{ print \$5 }' /proc/self/mountinfo | grep -E '^/(proc|vol)\$'"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" o1
+expect "mountinfo: the config's bind after minirun's /proc, as mounted" 0 "/proc
+/vol"
+
 # --- maskedPaths ---------------------------------------------------------------------------
 script='echo "dir:[$(ls -A /m-dir)] file:[$(cat /m-file)] link:[$(ls -A /m-target)]'
 script+=' vol:[$(ls -A /vol)]"; stat -c "%n %F %t:%T" /m-file /m-fifo; touch /m-dir/x 2>&1;'
