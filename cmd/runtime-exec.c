@@ -435,11 +435,11 @@ mr_rt_features(int argc, char **argv)
 {
 	/* What minirun accepts, not what the kernel knows (lib/container/oci-config.c). */
 	static const char *const mount_options[] = {
-	    "atime",	     "bind",	"dev",	      "diratime", "exec",	"lazytime",
-	    "noatime",	     "nodev",	"nodiratime", "noexec",	  "nolazytime", "norelatime",
-	    "nostrictatime", "nosuid",	"private",    "rbind",	  "relatime",	"ro",
-	    "rprivate",	     "rshared", "rslave",     "rw",	  "shared",	"slave",
-	    "strictatime",   "suid"};
+	    "atime",	     "bind",	    "dev",	  "diratime",	 "exec",       "lazytime",
+	    "noatime",	     "nodev",	    "nodiratime", "noexec",	 "nolazytime", "norelatime",
+	    "nostrictatime", "nosuid",	    "private",	  "rbind",	 "relatime",   "ro",
+	    "rprivate",	     "rshared",	    "rslave",	  "runbindable", "rw",	       "shared",
+	    "slave",	     "strictatime", "suid",	  "unbindable"};
 	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
 						 "pid",	   "user", "uts"};
 	static const char *const actions[] = {

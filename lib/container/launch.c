@@ -26,7 +26,8 @@
  *           joined) -> ulimits -> [OCI: oom_score_adj] -> non-dumpable ->
  *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
  *           ([OCI slave: / rslave, else rprivate], rootfs, [read-only
- *           root], /proc /dev /sys, masks, volumes) -> [OCI hooks:
+ *           root], /proc /dev /sys, masks, volumes, [OCI: the config's
+ *           read-only then masked paths]) -> [OCI hooks:
  *           prestart + createRuntime (ask minirun, wait for its byte),
  *           createContainer (forked here, host paths)] -> pivot_root ->
  *           [OCI rootfsPropagation on /] -> close fds -> [--init: fork;

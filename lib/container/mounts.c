@@ -538,6 +538,133 @@ apply_masks(int procfd, int sysfd, int devfd, struct mr_error *err)
 	return readonly_paths_setup(procfd, err);
 }
 
+/*
+ * One path of the config's linux.maskedPaths or readonlyPaths, resolved in
+ * the container's root as the container will see it: the image's symlinks
+ * are followed, but never out of the root (RESOLVE_IN_ROOT) nor through a
+ * magic link, and everything after is done on this descriptor, never on a
+ * path string the image owner could swap meanwhile.  -1 with *missing: the
+ * path does not exist (skipped, as runc and crun do).
+ */
+static int
+open_config_path(int rootfd, const char *key, const char *path, bool *missing, struct mr_error *err)
+{
+	struct statx a, b;
+
+	*missing = false;
+	cleanup_close int fd = mr_open_in_root(rootfd, path + 1, O_PATH, RESOLVE_NO_MAGICLINKS);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		*missing = true;
+		return -1;
+	}
+	if (fd < 0)
+		return mr_error_set(err, errno, "linux.%s: %s", key, path);
+	/*
+	 * "/..", or an image symlink to "/": a mount over the root would lie
+	 * under what pivot_root enters (the root's descriptor), hiding nothing.
+	 */
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &a) < 0 ||
+	    statx(rootfd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &b) < 0)
+		return mr_error_set(err, errno, "linux.%s: %s", key, path);
+	if (a.stx_mnt_id == b.stx_mnt_id && a.stx_ino == b.stx_ino)
+		return mr_error_set(err, 0,
+				    "linux.%s: %s resolves to the container's root (a symlink in "
+				    "the image?); refusing to mount over it",
+				    key, path);
+	return mr_steal_fd(&fd);
+}
+
+/*
+ * A recursive read-only bind of the path onto itself, detached and made
+ * read-only before it is attached: no writable copy ever exists.
+ */
+static int
+config_readonly(int fd, const char *path, struct mr_error *err)
+{
+	cleanup_close int tree =
+	    (int)syscall(SYS_open_tree, fd, "",
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	if (tree < 0)
+		return mr_error_set(err, errno, "linux.readonlyPaths: %s: bind", path);
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		    sizeof(attr)) < 0)
+		return mr_error_set(err, errno, "linux.readonlyPaths: %s: read-only", path);
+	if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mr_error_set(err, errno, "linux.readonlyPaths: %s: mount", path);
+	return 0;
+}
+
+/*
+ * runc's way: a directory gets an empty read-only tmpfs over it, anything
+ * else (file, device, FIFO, socket) a bind of minirun's own /dev/null,
+ * which nobody else can reach to swap (CVE-2025-31133).
+ */
+static int
+config_mask(int fd, int nullfd, const char *path, struct mr_error *err)
+{
+	struct stat st;
+	cleanup_close int tree = -1;
+
+	if (fstat(fd, &st) < 0)
+		return mr_error_set(err, errno, "linux.maskedPaths: %s", path);
+	if (S_ISDIR(st.st_mode)) {
+		cleanup_close int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+		if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+		    fsconfig(fsfd, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
+		    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+			return mr_error_set(err, errno, "linux.maskedPaths: %s: tmpfs", path);
+		tree = fsmount(fsfd, FSMOUNT_CLOEXEC,
+			       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				   MOUNT_ATTR_NOEXEC);
+	} else {
+		tree = (int)syscall(SYS_open_tree, nullfd, "",
+				    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	}
+	if (tree < 0)
+		return mr_error_set(err, errno, "linux.maskedPaths: %s: %s", path,
+				    S_ISDIR(st.st_mode) ? "fsmount tmpfs" : "bind /dev/null");
+	if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mr_error_set(err, errno, "linux.maskedPaths: %s: mount", path);
+	return 0;
+}
+
+/*
+ * The config's own masked and read-only paths, in runc's order (read-only
+ * first, then masks, each list in its order: a mask over a directory hides
+ * the paths below it, which are then skipped).  Last of all the mounts, so
+ * one on a volume or on a mount point is on top of it, as the config means.
+ */
+static int
+apply_config_paths(const struct mr_spec *spec, int rootfd, int devfd, struct mr_error *err)
+{
+	bool missing;
+
+	for (size_t i = 0; i < spec->n_readonly_paths; i++) {
+		const char *path = spec->readonly_paths[i];
+		cleanup_close int fd =
+		    open_config_path(rootfd, "readonlyPaths", path, &missing, err);
+		if (fd < 0 && !missing)
+			return -1;
+		if (fd >= 0 && config_readonly(fd, path, err) < 0)
+			return -1;
+	}
+	if (spec->n_masked_paths == 0)
+		return 0;
+	cleanup_close int nullfd = openat(devfd, "null", O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	if (nullfd < 0)
+		return mr_error_set(err, errno, "open /dev/null for masking");
+	for (size_t i = 0; i < spec->n_masked_paths; i++) {
+		const char *path = spec->masked_paths[i];
+		cleanup_close int fd = open_config_path(rootfd, "maskedPaths", path, &missing, err);
+		if (fd < 0 && !missing)
+			return -1;
+		if (fd >= 0 && config_mask(fd, nullfd, path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 {
@@ -622,6 +749,8 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	if (mr_volumes_attach(p, rootfd, err) < 0)
 		return -1;
 	mr_phase("child:volumes");
+	if (apply_config_paths(p->spec, rootfd, devfd, err) < 0)
+		return -1;
 	return mr_steal_fd(&rootfd);
 }
 

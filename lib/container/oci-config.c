@@ -523,6 +523,27 @@ has_option(json_t *opts, const char *name)
 	return false;
 }
 
+/* config.md's "Linux mount options" for propagation, as volumes.c applies them. */
+static bool
+find_oci_propagation(const char *o, enum mr_volume_propagation *out)
+{
+	static const struct {
+		const char *name;
+		enum mr_volume_propagation value;
+	} props[] = {
+	    {"rprivate", MR_PROPAGATION_RPRIVATE},	 {"private", MR_PROPAGATION_PRIVATE},
+	    {"rslave", MR_PROPAGATION_RSLAVE},		 {"slave", MR_PROPAGATION_SLAVE},
+	    {"rshared", MR_PROPAGATION_RSHARED},	 {"shared", MR_PROPAGATION_SHARED},
+	    {"runbindable", MR_PROPAGATION_RUNBINDABLE}, {"unbindable", MR_PROPAGATION_UNBINDABLE},
+	};
+	for (size_t k = 0; k < MR_ARRAY_SIZE(props); k++)
+		if (strcmp(o, props[k].name) == 0) {
+			*out = props[k].value;
+			return true;
+		}
+	return false;
+}
+
 /* One config mount as one of minirun's volumes (lib/container/volumes.c). */
 static int
 add_volume(struct ctx *c, const char *p, const char *type, const char *src, const char *dest,
@@ -531,8 +552,10 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 	char arg[PATH_MAX * 2 + 128];
 	size_t len = 0, i;
 	json_t *e;
-	bool bind = strcmp(type, "bind") == 0, atime = false;
+	bool bind = strcmp(type, "bind") == 0, atime = false, prop_set = false;
 	unsigned int bind_attrs = 0;
+	enum mr_volume_propagation prop = MR_PROPAGATION_RPRIVATE;
+	const char *data = NULL;
 	int r;
 
 	if (strchr(dest, ',') != NULL || strchr(dest, ':') != NULL ||
@@ -551,14 +574,11 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 	json_array_foreach(opts, i, e)
 	{
 		const char *o = json_string_value(e);
-		static const char *const props[] = {"private", "rprivate", "slave",
-						    "rslave",  "shared",   "rshared"};
-		bool prop = false;
-		for (size_t k = 0; k < MR_ARRAY_SIZE(props); k++)
-			prop = prop || strcmp(o, props[k]) == 0;
 		if (len >= sizeof(arg) - 64)
 			return fail(c, p, "too many options");
-		if (is_atime_option(o)) {
+		if (find_oci_propagation(o, &prop)) {
+			prop_set = true; /* the last one wins, as runc applies them in turn */
+		} else if (is_atime_option(o)) {
 			atime = true;
 		} else if (bind && (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0 ||
 				    strcmp(o, "rw") == 0)) {
@@ -571,9 +591,10 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 			bind_attrs |= o[2] == 's'   ? MOUNT_ATTR_NOSUID
 				      : o[2] == 'd' ? MOUNT_ATTR_NODEV
 						    : MOUNT_ATTR_NOEXEC;
-		} else if (bind && prop) {
-			len += (size_t)snprintf(arg + len, sizeof(arg) - len,
-						",bind-propagation=%s", o);
+		} else if (bind && strchr(o, '=') != NULL) {
+			/* mount(2) ignores the data of a bind (runc and crun pass it
+			   along, to no effect): the runtime-tools suite sends size=. */
+			data = data ? data : o;
 		} else if (!bind && strlen(o) < 48 &&
 			   (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0 ||
 			    strcmp(o, "nosuid") == 0 || strcmp(o, "suid") == 0 ||
@@ -588,12 +609,20 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 	}
 	if (atime && warn(c, p, "atime options ignored: the mount keeps the kernel's default") < 0)
 		return -1;
+	if (data &&
+	    warn(c, p, "\"%s\" ignored: filesystem options do not apply to a bind", data) < 0)
+		return -1;
 	r = bind ? mr_volume_parse_mount(arg, &c->spec->volumes, &c->spec->n_volumes, c->err)
 		 : mr_volume_parse_tmpfs(arg, &c->spec->volumes, &c->spec->n_volumes, c->err);
 	if (r < 0)
 		return mr_error_wrap(c->err, "%s: %s", c->source, p);
+	struct mr_volume *vol = &c->spec->volumes[c->spec->n_volumes - 1];
 	if (bind) /* set on the tree with the read-only flag (volumes.c) */
-		c->spec->volumes[c->spec->n_volumes - 1].tmpfs_attrs = bind_attrs;
+		vol->tmpfs_attrs = bind_attrs;
+	if (prop_set) {
+		vol->propagation = prop;
+		vol->shared_own_group = true;
+	}
 	return 0;
 }
 
@@ -964,7 +993,13 @@ parse_sysctl(struct ctx *c, json_t *linux_)
 	return 0;
 }
 
-/* A config's list must name only paths minirun masks (or makes read-only) anyway. */
+/*
+ * linux.maskedPaths / readonlyPaths: a path minirun's own lists already
+ * cover (mounts.c, applied whatever the config says: Docker's defaults) costs
+ * nothing more; any other is kept for the container process, which masks it
+ * or makes it read-only last (mounts.c).  Fewer paths than minirun's lists
+ * is fine: minirun then hides a little more than asked, never less.
+ */
 static int
 parse_paths(struct ctx *c, json_t *linux_, const char *key, bool readonly)
 {
@@ -979,6 +1014,17 @@ parse_paths(struct ctx *c, json_t *linux_, const char *key, bool readonly)
 	{
 		const char *path = json_string_value(e);
 		bool found = false;
+		/* The spec's MUST: "the values MUST be absolute paths in the container". */
+		if (path[0] != '/')
+			return fail(c, idx(q, sizeof(q), p, i), "\"%s\": must be an absolute path",
+				    path);
+		if (strlen(path) >= PATH_MAX)
+			return fail(c, idx(q, sizeof(q), p, i), "too long");
+		if (strspn(path, "/") == strlen(path))
+			return fail(c, idx(q, sizeof(q), p, i),
+				    "\"%s\": the container's root itself cannot be %s", path,
+				    readonly ? "made read-only here (root.readonly does)"
+					     : "masked");
 		for (size_t k = 0; !found && mr_mounts_default_path(readonly, k, buf, sizeof(buf));
 		     k++)
 			found = strcmp(buf, path) == 0;
@@ -986,16 +1032,11 @@ parse_paths(struct ctx *c, json_t *linux_, const char *key, bool readonly)
 		for (size_t k = 0;
 		     readonly && !found && mr_mounts_default_path(false, k, buf, sizeof(buf)); k++)
 			found = strcmp(buf, path) == 0;
-		/*
-		 * Fewer than minirun's list is fine: minirun then hides a little
-		 * more than asked, never less.  Another path would be a promise
-		 * minirun cannot keep yet.
-		 */
-		if (!found)
-			return fail(c, idx(q, sizeof(q), p, i),
-				    "%s is not one of the paths minirun %s; other paths are not "
-				    "supported yet",
-				    path, readonly ? "makes read-only" : "masks");
+		if (!found &&
+		    mr_spec_push(readonly ? &c->spec->readonly_paths : &c->spec->masked_paths,
+				 readonly ? &c->spec->n_readonly_paths : &c->spec->n_masked_paths,
+				 path, c->err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -59,6 +59,8 @@ mr_spec_clear(struct mr_spec *spec)
 	free(spec->domainname);
 	free(spec->uid_map);
 	free(spec->gid_map);
+	free_strv(spec->masked_paths);
+	free_strv(spec->readonly_paths);
 	memset(spec, 0, sizeof(*spec));
 }
 

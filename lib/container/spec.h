@@ -146,6 +146,12 @@ struct mr_spec {
 	bool userns;
 	struct mr_id_map *uid_map, *gid_map;
 	size_t n_uid_map, n_gid_map;
+	/* linux.maskedPaths / readonlyPaths beyond minirun's own lists (mounts.c), as
+	   given (absolute), NULL-terminated; applied last, over the volumes too */
+	char **masked_paths;
+	size_t n_masked_paths;
+	char **readonly_paths;
+	size_t n_readonly_paths;
 };
 
 /* The host id of ID (as seen inside the namespace), or UINT32_MAX when unmapped. */

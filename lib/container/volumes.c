@@ -530,21 +530,16 @@ make_source_dir(const char *path)
 }
 
 /*
- * The attributes a bind tree gets before it is attached: read-only on
- * every mount of the tree (a read-only volume whose source has submounts
- * must not leave them writable), and the propagation asked for.
+ * The propagation asked for, on the detached tree.  A clone made in the
+ * caller's mount namespace is a peer of the host mount it copies (if that
+ * one is shared): docker's rshared keeps it so.  An OCI config's (r)shared
+ * first makes it a slave of that group (a private mount stays private),
+ * then shared: a new peer group that receives the host's mounts and never
+ * sends the container's back.
  */
 static int
-configure_tree(int tree, const struct mr_volume *vol, struct mr_error *err)
+set_propagation(int tree, const struct mr_volume *vol, struct mr_error *err)
 {
-	/* tmpfs_attrs on a bind: an OCI config's nosuid, nodev, noexec. */
-	if (vol->readonly || vol->tmpfs_attrs) {
-		struct mount_attr ro = {.attr_set = (vol->readonly ? MOUNT_ATTR_RDONLY : 0) |
-						    vol->tmpfs_attrs};
-		if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
-			    sizeof(ro)) < 0)
-			return mr_error_set(err, errno, "%s %s: read-only", vol->flag, vol->arg);
-	}
 	struct mount_attr prop = {0};
 	unsigned int flags = AT_EMPTY_PATH;
 	switch (vol->propagation) {
@@ -566,13 +561,47 @@ configure_tree(int tree, const struct mr_volume *vol, struct mr_error *err)
 	case MR_PROPAGATION_SHARED:
 		prop.propagation = MS_SHARED;
 		break;
+	case MR_PROPAGATION_RUNBINDABLE:
+		flags |= AT_RECURSIVE;
+		/* fall through */
+	case MR_PROPAGATION_UNBINDABLE:
+		prop.propagation = MS_UNBINDABLE;
+		break;
 	default:
 		return mr_error_set(err, 0, "%s %s: internal error: propagation", vol->flag,
 				    vol->arg);
 	}
+	if (prop.propagation == MS_SHARED && vol->shared_own_group) {
+		struct mount_attr slave = {.propagation = MS_SLAVE};
+		if (syscall(SYS_mount_setattr, tree, "", flags, &slave, sizeof(slave)) < 0)
+			return mr_error_set(err, errno, "%s %s: propagation", vol->flag, vol->arg);
+	}
 	if (syscall(SYS_mount_setattr, tree, "", flags, &prop, sizeof(prop)) < 0)
 		return mr_error_set(err, errno, "%s %s: propagation", vol->flag, vol->arg);
 	return 0;
+}
+
+/*
+ * The attributes a bind tree gets before it is attached: read-only on
+ * every mount of the tree (a read-only volume whose source has submounts
+ * must not leave them writable), and the propagation asked for.
+ */
+static int
+configure_tree(int tree, const struct mr_volume *vol, struct mr_error *err)
+{
+	/* tmpfs_attrs on a bind: an OCI config's nosuid, nodev, noexec. */
+	if (vol->readonly || vol->tmpfs_attrs) {
+		struct mount_attr ro = {.attr_set = (vol->readonly ? MOUNT_ATTR_RDONLY : 0) |
+						    vol->tmpfs_attrs};
+		if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
+			    sizeof(ro)) < 0)
+			return mr_error_set(err, errno, "%s %s: read-only", vol->flag, vol->arg);
+	}
+	/* (r)unbindable is set at attach (attach_one): an unbindable tree cannot be cloned. */
+	if (vol->propagation == MR_PROPAGATION_UNBINDABLE ||
+	    vol->propagation == MR_PROPAGATION_RUNBINDABLE)
+		return 0;
+	return set_propagation(tree, vol, err);
 }
 
 static int
@@ -947,10 +976,48 @@ tmpfs_tree(const struct mr_volume *vol, struct mr_error *err)
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return mr_error_set(err, errno, "%s %s: tmpfs", vol->flag, vol->arg);
 	unsigned int attrs = vol->tmpfs_attrs | (vol->readonly ? MOUNT_ATTR_RDONLY : 0);
-	int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	cleanup_close int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
 	if (mnt < 0)
 		return mr_error_set(err, errno, "%s %s: fsmount tmpfs", vol->flag, vol->arg);
-	return mnt;
+	/* A fresh mount is private, and a slave of nothing is private too: only an
+	   OCI config's (r)shared or (r)unbindable changes it. */
+	enum mr_volume_propagation pr = vol->propagation;
+	if ((pr == MR_PROPAGATION_RSHARED || pr == MR_PROPAGATION_SHARED ||
+	     pr == MR_PROPAGATION_RUNBINDABLE || pr == MR_PROPAGATION_UNBINDABLE) &&
+	    set_propagation(mnt, vol, err) < 0)
+		return -1;
+	return mr_steal_fd(&mnt);
+}
+
+/*
+ * As real root the tree was cloned in mr_prepare, before the container's own
+ * mounts, so its mount ids are older than theirs; /proc/self/mountinfo lists
+ * mounts by id (Linux 6.8), and the container saw its volumes before its
+ * /proc, out of the order they were mounted in (the OCI spec's "MUST mount
+ * entries in the listed order", which runtime-tools checks in mountinfo).
+ * Once attached here the tree is in this namespace and can be cloned again
+ * (a detached one cannot: open_tree EINVAL); the clone keeps its flags and
+ * peer groups, and the staged one is detached.  Returns the fresh clone,
+ * not yet attached.
+ */
+static int
+reclone_in_place(int tree, int target, const struct mr_volume *vol, struct mr_error *err)
+{
+	char staged[64];
+
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mr_error_set(err, errno, "%s %s: mount on %s", vol->flag, vol->arg,
+				    vol->target);
+	cleanup_close int fresh =
+	    (int)syscall(SYS_open_tree, tree, "",
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	if (fresh < 0)
+		return mr_error_set(err, errno, "%s %s: bind %s", vol->flag, vol->arg, vol->source);
+	snprintf(staged, sizeof(staged), "/proc/self/fd/%d", tree);
+	if (umount2(staged, MNT_DETACH) < 0)
+		return mr_error_set(err, errno, "%s %s: mount on %s", vol->flag, vol->arg,
+				    vol->target);
+	return mr_steal_fd(&fresh);
 }
 
 static int
@@ -988,6 +1055,16 @@ attach_one(const struct mr_prepared *p, int rootfd, size_t i, struct mr_error *e
 		return mr_error_set(err, 0,
 				    "%s %s: %s is not a directory but %s in the container is",
 				    vol->flag, vol->arg, vol->source, vol->target);
+	if (vp->tree_fd >= 0 && vol->type == MR_VOLUME_BIND) {
+		tree = owned = reclone_in_place(tree, target, vol, err);
+		if (tree < 0)
+			return -1;
+	}
+	/* After the clones: an unbindable mount cannot be cloned. */
+	if ((vol->propagation == MR_PROPAGATION_UNBINDABLE ||
+	     vol->propagation == MR_PROPAGATION_RUNBINDABLE) &&
+	    set_propagation(tree, vol, err) < 0)
+		return -1;
 	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return mr_error_set(err, errno, "%s %s: mount on %s", vol->flag, vol->arg,
 				    vol->target);

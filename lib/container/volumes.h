@@ -36,6 +36,9 @@ enum mr_volume_propagation {
 	MR_PROPAGATION_SLAVE,
 	MR_PROPAGATION_RSHARED,
 	MR_PROPAGATION_SHARED,
+	/* An OCI config's only (docker has none): neither -v nor --mount parse them. */
+	MR_PROPAGATION_RUNBINDABLE,
+	MR_PROPAGATION_UNBINDABLE,
 };
 
 struct mr_volume {
@@ -48,6 +51,10 @@ struct mr_volume {
 	bool create_source; /* -v: a missing source is made a directory (docker does) */
 	bool relabel;	    /* z or Z: accepted, ignored with a warning */
 	enum mr_volume_propagation propagation;
+	/* OCI config mounts: (r)shared makes a peer group of the container's own,
+	   a slave of the host's (runc's under its default rslave root); docker's
+	   -v rshared stays in the host mount's group */
+	bool shared_own_group;
 	unsigned long long tmpfs_size; /* bytes; 0: the kernel's default */
 	unsigned int tmpfs_mode;       /* with tmpfs_mode_set */
 	bool tmpfs_mode_set;

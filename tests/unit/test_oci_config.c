@@ -285,6 +285,55 @@ START_TEST(sysctl_into_spec)
 }
 END_TEST
 
+START_TEST(paths_and_propagation)
+{
+	/* Paths minirun masks anyway cost nothing; any other absolute one is kept. */
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	char *text = patched(
+	    "{\"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"/masked-dir\", \"/proc/acpi\"],"
+	    " \"readonlyPaths\": [\"/proc/sys\", \"/proc/kcore\", \"/ro/f\"]},"
+	    " \"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
+	    "  \"options\": [\"nosuid\", \"size=1k\", \"private\", \"shared\"]},"
+	    " {\"destination\": \"/b\", \"source\": \"/etc\","
+	    "  \"options\": [\"nosuid\", \"mode=755\", \"size=1k\", \"rbind\", \"runbindable\"]},"
+	    " {\"destination\": \"/c\", \"source\": \"/etc\", \"options\": [\"bind\"]}]}");
+
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(spec.n_masked_paths, 1);
+	ck_assert_str_eq(spec.masked_paths[0], "/masked-dir");
+	ck_assert_uint_eq(spec.n_readonly_paths, 1);
+	ck_assert_str_eq(spec.readonly_paths[0], "/ro/f");
+	/* The last propagation option wins; shared stays a group of the container's. */
+	ck_assert_uint_eq(spec.n_volumes, 3);
+	ck_assert_int_eq(spec.volumes[0].type, MR_VOLUME_TMPFS);
+	ck_assert_int_eq(spec.volumes[0].propagation, MR_PROPAGATION_SHARED);
+	ck_assert(spec.volumes[0].shared_own_group);
+	ck_assert_uint_eq(spec.volumes[0].tmpfs_size, 1024);
+	ck_assert_int_eq(spec.volumes[1].type, MR_VOLUME_BIND);
+	ck_assert_int_eq(spec.volumes[1].propagation, MR_PROPAGATION_RUNBINDABLE);
+	ck_assert_uint_eq(spec.volumes[1].tmpfs_attrs, MOUNT_ATTR_NOSUID);
+	ck_assert_int_eq(spec.volumes[2].propagation, MR_PROPAGATION_RPRIVATE);
+	ck_assert(!spec.volumes[2].shared_own_group);
+	ck_assert_uint_eq(cfg.warnings.n, 1);
+	ck_assert_str_eq(cfg.warnings.v[0], "config.json: mounts[1]: \"mode=755\" ignored: "
+					    "filesystem options do not apply to a bind");
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+
+	ck_assert_str_eq(refusal("{\"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"etc\"]}}"),
+			 "config.json: linux.maskedPaths[1]: \"etc\": must be an absolute path");
+	ck_assert_str_eq(refusal("{\"linux\": {\"readonlyPaths\": [\"//\"]}}"),
+			 "config.json: linux.readonlyPaths[0]: \"//\": the container's root itself "
+			 "cannot be made read-only here (root.readonly does)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"maskedPaths\": [\"/\"]}}"),
+			 "config.json: linux.maskedPaths[0]: \"/\": the container's root itself "
+			 "cannot be masked");
+}
+END_TEST
+
 START_TEST(joins_and_linux_extras)
 {
 	struct mr_spec spec;
@@ -421,9 +470,6 @@ START_TEST(not_yet_refusals)
 			 "not supported (minirun always makes mount, pid, ipc and uts namespaces)");
 	ck_assert_str_eq(refusal("{\"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": 1}}}"),
 			 "config.json: linux.sysctl.net.ipv4.ip_forward: expected a string");
-	ck_assert_str_eq(refusal("{\"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"/etc\"]}}"),
-			 "config.json: linux.maskedPaths[1]: /etc is not one of the paths minirun "
-			 "masks; other paths are not supported yet");
 	ck_assert_str_eq(refusal("{\"mounts\": [{\"destination\": \"/x\", \"type\": \"nfs\"}]}"),
 			 "config.json: mounts[0]: type \"nfs\" is not supported (minirun mounts "
 			 "bind and tmpfs)");
@@ -593,6 +639,7 @@ main(void)
 	tcase_add_test(tc, must_refusals);
 	tcase_add_test(tc, not_yet_refusals);
 	tcase_add_test(tc, joins_and_linux_extras);
+	tcase_add_test(tc, paths_and_propagation);
 	tcase_add_test(tc, sysctl_into_spec);
 	tcase_add_test(tc, hooks_checked);
 	tcase_add_test(tc, resources_values);

@@ -1,0 +1,137 @@
+#!/bin/bash
+# OCI config: linux.maskedPaths and linux.readonlyPaths beyond minirun's own
+# lists (any absolute path, resolved in the container's root, over the
+# volumes too), and the propagation options of mounts[] (shared, slave,
+# private, unbindable and their r forms).
+# shellcheck disable=SC2016 # $ in single quotes expands in the container
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env
+require_root
+command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
+
+STATE=$TESTS_TMP/state
+BUNDLE=$TESTS_TMP/bundle
+R=(--root "$STATE")
+mkdir -p "$BUNDLE"
+at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
+
+# The image: a copy of the rootfs (the shared one stays as built) with what
+# the config names, a symlink that would leave the root if followed on the
+# host, and one to the root itself.
+copy=$TESTS_TMP/rootfs
+cp -a "$ROOTFS" "$copy"
+mkdir -p "$copy/m-dir/sub" "$copy/m-target" "$copy/ro-dir/sub"
+echo secret > "$copy/m-dir/sub/f"
+echo secret > "$copy/m-file"
+echo secret > "$copy/m-target/f"
+mkfifo "$copy/m-fifo"
+ln -s ../../../../../../m-target "$copy/m-link"
+ln -s / "$copy/rootlink"
+echo r > "$copy/ro-dir/sub/f"
+echo r > "$copy/ro-file"
+vol=$TESTS_TMP/vol
+mkdir -p "$vol"
+echo v > "$vol/f"
+
+(cd "$BUNDLE" && "$MINIRUN" spec) || missing_tool "minirun spec failed"
+jq --arg root "$copy" --arg vol "$vol" '.root.path = $root | .root.readonly = false
+    | .process.terminal = false
+    | .mounts += [{"destination": "/vol", "type": "bind", "source": $vol, "options": ["rbind"]}]' \
+    "$BUNDLE/config.json" > "$TESTS_TMP/base.json"
+
+# config JQ-FILTER ARG...: the bundle's config.json from base.json, running ARG...
+config() {
+    local filter=$1 args
+    shift
+    args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+    jq --argjson args "$args" --arg shared "$TESTS_TMP/shared" \
+        "$filter | .process.args = \$args" "$TESTS_TMP/base.json" > "$BUNDLE/config.json"
+}
+
+# --- mounts in the listed order (config.md: "MUST mount entries in the listed order") ------
+# mountinfo lists mounts by id (Linux 6.8): a bind cloned before the container's
+# own mounts came first.
+config . sh -c "awk '{ print \$5 }' /proc/self/mountinfo | grep -E '^/(proc|vol)\$'"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" o1
+expect "mountinfo: the config's bind after minirun's /proc, as mounted" 0 "/proc
+/vol"
+
+# --- maskedPaths ---------------------------------------------------------------------------
+script='echo "dir:[$(ls -A /m-dir)] file:[$(cat /m-file)] link:[$(ls -A /m-target)]'
+script+=' vol:[$(ls -A /vol)]"; stat -c "%n %F %t:%T" /m-file /m-fifo; touch /m-dir/x 2>&1;'
+script+=' echo x 2>&1 > /m-target/x; echo end'
+config '.linux.maskedPaths += ["/m-dir", "/m-file", "/m-fifo", "/m-link", "/m-dir/sub",
+        "/nope/x", "/m-file/x", "/vol"]' sh -c "$script"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" m1
+expect "masked: a directory is an empty read-only tmpfs, a file or FIFO /dev/null, a symlink is followed inside the root, a volume is hidden, missing paths are skipped" 0 \
+    "dir:[] file:[] link:[] vol:[]
+/m-file character special file 1:3
+/m-fifo character special file 1:3
+touch: /m-dir/x: Read-only file system
+sh: can't create /m-target/x: Read-only file system
+end"
+is "$(cat "$copy/m-file" "$copy/m-target/f" "$vol/f"; ls -A "$copy/m-dir")" "secret
+secret
+v
+sub" "masked: the image and the volume's source are untouched"
+
+# --- readonlyPaths -------------------------------------------------------------------------
+config '.linux.readonlyPaths += ["/ro-dir", "/ro-file", "/vol", "/nope"]' sh -c \
+    'cat /ro-dir/sub/f /ro-file /vol/f; touch /ro-dir/sub/n 2>&1; echo x 2>&1 > /ro-file;'\
+' touch /vol/n 2>&1; touch /m-dir/w && rm /m-dir/w && echo elsewhere writable'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" r1
+expect "read-only: recursive read-only binds of a directory, a file and a volume, still readable" 0 \
+    "r
+r
+v
+touch: /ro-dir/sub/n: Read-only file system
+sh: can't create /ro-file: Read-only file system
+touch: /vol/n: Read-only file system
+elsewhere writable"
+
+# --- refusals ------------------------------------------------------------------------------
+config '.linux.maskedPaths += ["/rootlink"]' true
+run_minirun "${R[@]}" run --bundle "$BUNDLE" x1
+expect_error "masked: a path resolving to the root is refused" 125 \
+    "minirun: linux.maskedPaths: /rootlink resolves to the container's root (a symlink in the image?); refusing to mount over it"
+config '.linux.readonlyPaths += ["ro-dir"]' true
+run_minirun "${R[@]}" run --bundle "$BUNDLE" x2
+expect_error "read-only: a relative path is refused (the spec's MUST)" 1 \
+    "minirun: $BUNDLE/config.json: linux.readonlyPaths?5?: \"ro-dir\": must be an absolute path"
+is "$(ls -A "$STATE")" "" "refused configs leave no state"
+
+# --- mounts[].options: propagation --------------------------------------------------------
+shared=$TESTS_TMP/shared
+mkdir -p "$shared"
+if mount -t tmpfs -o size=1m tmpfs "$shared" && mount --make-shared "$shared"; then
+    at_exit "umount -l '$shared'"
+    host_group=$(awk -v m="$shared" '$5 == m { for (i = 7; $i != "-"; i++) if ($i ~ /^shared:/) print substr($i, 8) }' /proc/self/mountinfo)
+    config '.mounts += [
+        {"destination": "/p1", "type": "bind", "source": $shared, "options": ["rbind", "rshared"]},
+        {"destination": "/p2", "type": "tmpfs", "source": "tmpfs", "options": ["size=1k", "shared"]},
+        {"destination": "/p3", "type": "tmpfs", "source": "tmpfs", "options": ["unbindable"]},
+        {"destination": "/p4", "source": $shared, "options": ["nosuid", "mode=755", "rbind", "runbindable"]},
+        {"destination": "/p5", "source": $shared, "options": ["rbind", "rslave"]},
+        {"destination": "/p6", "source": $shared, "options": ["bind", "private"]}]' \
+        sh -c 'awk '\''{ o = ""; for (i = 7; $i != "-"; i++) o = o " " $i; print $5 ":" o }'\'' /proc/self/mountinfo'
+    run_minirun "${R[@]}" run --bundle "$BUNDLE" p1
+    # The peer-group numbers are the kernel's: replace them by names.
+    got=$(printf '%s\n' "$OUT" | grep -E '^/(proc|p[0-9]):' |
+        sed -E "s/master:$host_group\$/master:HOST/; s/shared:$host_group /shared:HOST /; s/shared:[0-9]+/shared:N/")
+    if [ "$RC" = 0 ] && [ "$got" = "/proc:
+/p1: shared:N master:HOST
+/p2: shared:N
+/p3: unbindable
+/p4: unbindable
+/p5: master:HOST
+/p6:" ] && [ "$ERR" = "minirun: warning: $BUNDLE/config.json: mounts[11]: \"mode=755\" ignored: filesystem options do not apply to a bind" ]; then
+        ok "propagation: rshared is a peer group of the container's own, a slave of the host's; shared tmpfs, unbindable, rslave, private; mounted after /proc, in order"
+    else
+        not_ok "propagation options applied" "$(_result_diag)
+got: $got (host group $host_group)"
+    fi
+else
+    skip "propagation options applied" "cannot make a shared tmpfs here"
+fi
+done_testing
