@@ -4,6 +4,7 @@
 #define MINIRUN_COMMON_UTIL_H
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
@@ -67,10 +68,17 @@ static inline int
 mr_openat2(int dirfd, const char *path, const struct open_how *how)
 {
 	int fd;
-	for (int tries = 0; tries < 64; tries++) {
+	/*
+	 * 64 tries in a row lost to a renaming loop on a loaded 2-CPU machine
+	 * (test-breakout's racer, tests in parallel): after the first few,
+	 * yield so the racer's CPU time is not ours too.
+	 */
+	for (int tries = 0; tries < 1024; tries++) {
 		fd = (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 		if (fd >= 0 || errno != EAGAIN)
 			break;
+		if (tries >= 8)
+			sched_yield();
 	}
 	return fd;
 }
