@@ -34,6 +34,7 @@ REF = "minirun default (warm)"
 FLOOR = "unshare -mpfiun --fork chroot (floor)"
 UNC = "minirun --seccomp=unconfined"
 SYSFLOOR = "syscall floor + default filter"
+CRUN_NOCG = "crun no seccomp, no cgroup"
 SYSFLOOR_NONE = "syscall floor, no filter"
 BWRAP_F = "bwrap + precompiled Docker filter"
 CRUN_D = "crun + Docker profile"
@@ -468,17 +469,20 @@ def main():
             # The same start traced, for the phase budget's "run --bundle" columns.
             cmds.append(Cmd(TRACED["oci"], oa, env={"MINIRUN_SECCOMP_CACHE": warm}, trace=True))
     if bundles:
-        notes.append("cgroups: crun runs with --cgroup-manager=disabled (no cgroup), runc makes "
-                     "one in every v1 controller; minirun run --bundle, which has no switch to "
-                     "turn its cgroup off, makes and removes one in the v1 devices and freezer "
-                     "hierarchies (see the cgroup cost below); minirun and runc run "
-                     "with their default state roots, crun too")
+        notes.append("cgroups: every runtime makes its cgroup (crun and runc with their "
+                     "cgroupfs managers, in every v1 controller; minirun in the devices and "
+                     "freezer hierarchies); the row 'crun no seccomp, no cgroup' is crun with "
+                     "--cgroup-manager=disabled, for comparison; all run with their default "
+                     "state roots")
     if crun:
         for k, b in bundles.items():
             label = "no seccomp" if k == "none" else "+ Docker profile"
             cmds.append(Cmd(f"crun {label}",
-                            [crun, "--cgroup-manager=disabled", "run", "--bundle", b, "{id}"],
+                            [crun, "--cgroup-manager=cgroupfs", "run", "--bundle", b, "{id}"],
                             oci=crun))
+        if "none" in bundles:
+            cmds.append(Cmd(CRUN_NOCG, [crun, "--cgroup-manager=disabled", "run", "--bundle",
+                                        bundles["none"], "{id}"], oci=crun))
     else:
         notes.append("crun is not installed: skipped")
     if runc:
@@ -497,20 +501,16 @@ def main():
         pm = Podman(podman, work)
         res = r.output(pm.base + ["import", tarball, pm.image], pm.env)
         if res.returncode == 0:
-            # crun 1.8.1 cannot make cgroups here (it refuses the hybrid layout, and
-            # without cgroup2 mounted it writes into the tmpfs below the mount
-            # point), so its row runs with --cgroups disabled; podman accepts that
-            # only for runtimes it knows (crun), so minirun's row has cgroups.
+            # Both with cgroups, below the same parent (in the v1-only view run.sh
+            # gives the driver, crun's cgroupfs manager works).
             cmds.append(Cmd(PODMAN_M, pm.run_argv(M, ["--cgroup-parent", "/" + pm.cgparent]),
                             env=pm.env, podman=pm))
             if crun:
-                cmds.append(Cmd(PODMAN_C, pm.run_argv("crun", ["--cgroups", "disabled"]),
+                cmds.append(Cmd(PODMAN_C, pm.run_argv("crun",
+                                                      ["--cgroup-parent", "/" + pm.cgparent]),
                                 env=pm.env, podman=pm))
             notes.append("podman: private store (--root/--runroot in work/podman, vfs, "
-                         "cgroupfs); the crun row with --cgroups disabled (crun cannot make "
-                         "cgroups here, podman allows no cgroups only for runtimes it knows), "
-                         "the minirun row with cgroups (podman's conmon cgroup in every v1 "
-                         "controller, minirun's below --cgroup-parent): minirun's row does more")
+                         "cgroupfs); both rows with cgroups below the same --cgroup-parent")
         else:
             notes.append(f"podman import failed: {res.stderr.strip()[:200]}: no podman rows")
             pm.cleanup(r)

@@ -14,15 +14,32 @@
 #
 # crun 1.8.1 refuses this machine's hybrid cgroup layout, so when
 # /sys/fs/cgroup/unified is mounted the whole driver runs in a private mount
-# namespace where it is unmounted (every command then sees the same mounts).
+# namespace whose /sys/fs/cgroup has the v1 hierarchies only (every command
+# then sees the same mounts, and every runtime makes its cgroups in them).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
-# Second stage, inside the private mount namespace: unmount cgroup2 and run the driver.
+# Second stage, inside the private mount namespace: /sys/fs/cgroup becomes a
+# fresh tmpfs holding the host's v1 hierarchies only (no cgroup2), so crun can
+# use its cgroupfs manager; whatever a runtime writes outside the hierarchies
+# (crun 1.8.1 makes directories where cgroup2 was) stays in this namespace's
+# tmpfs and goes with it, not into the host's /sys/fs/cgroup.
 if [ "${MR_BENCH_IN_NS:-}" = 1 ]; then
     if mountpoint -q /sys/fs/cgroup/unified; then
-        umount /sys/fs/cgroup/unified
+        save=$(mktemp -d)
+        mapfile -t hier < <(awk '$3 == "cgroup" {print $2}' /proc/self/mounts)
+        for m in "${hier[@]}"; do
+            mkdir -p "$save/${m##*/}"
+            mount --bind "$m" "$save/${m##*/}"
+        done
+        umount -l /sys/fs/cgroup
+        mount -t tmpfs -o mode=755,nosuid,nodev,noexec cgroup /sys/fs/cgroup
+        for m in "${hier[@]}"; do
+            mkdir -p "$m"
+            mount --move "$save/${m##*/}" "$m"
+        done
+        rmdir "$save"/* "$save"
     fi
     exec python3 -B "$here/bench.py" "$@"
 fi
@@ -103,7 +120,7 @@ args=(--minirun "$minirun" --rootfs "$out/rootfs" --out "$out" --rounds "$rounds
       --buildtype "$buildtype" --floor "$out/syscall-floor")
 
 if mountpoint -q /sys/fs/cgroup/unified; then
-    args+=(--crun-note "hybrid cgroups: the driver ran in a private mount namespace without /sys/fs/cgroup/unified (crun 1.8.1 refuses hybrid layouts); crun with --cgroup-manager=disabled, runc with cgroupfs v1")
+    args+=(--crun-note "hybrid cgroups: the driver ran in a private mount namespace whose /sys/fs/cgroup is a fresh tmpfs with the host's v1 hierarchies only (crun 1.8.1 refuses hybrid layouts); crun, runc and minirun make their cgroups in those")
     MR_BENCH_IN_NS=1 exec unshare --mount --propagation private "$0" "${args[@]}"
 fi
 exec python3 -B "$here/bench.py" "${args[@]}"
