@@ -1831,10 +1831,16 @@ runtime_hooks(const struct mr_prepared *p, const struct child *child, int sock,
 
 	if (ctl == NULL || ctl->hooks == NULL || ctl->state == NULL)
 		return mr_error_set(err, 0, "sync with the container process: unexpected message");
+	/*
+	 * prestart is runtime-spec 1.0's hook, defined to run after start, when
+	 * the status is "created" (what crun gives it, and the runtime-tools
+	 * suite checks); 1.1 moved it here, next to createRuntime.
+	 */
+	cleanup_free char *pre = mr_hooks_state_json(ctl->state, child->pid, MR_STATUS_CREATED);
 	cleanup_free char *state = mr_hooks_state_json(ctl->state, child->pid, MR_STATUS_CREATING);
-	if (state == NULL)
+	if (pre == NULL || state == NULL)
 		return mr_error_oom(err, "hooks: state");
-	if (mr_hooks_run(ctl->hooks, MR_HOOK_PRESTART, state, NULL, err) < 0 ||
+	if (mr_hooks_run(ctl->hooks, MR_HOOK_PRESTART, pre, NULL, err) < 0 ||
 	    mr_hooks_run(ctl->hooks, MR_HOOK_CREATE_RUNTIME, state, NULL, err) < 0)
 		return -1;
 	if (write(sock, "h", 1) != 1)

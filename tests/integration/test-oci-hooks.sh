@@ -86,7 +86,7 @@ INIT_MNT=$(readlink "/proc/$PID/ns/mnt")
 is "$(cat "$REC/order")" $'prestart\ncreateRuntime\ncreateContainer' \
     "create: prestart, createRuntime, createContainer, in this order"
 is "$(field prestart .status) $(field createRuntime .status) $(field createContainer .status)" \
-    "creating creating creating" "create's hooks see status creating"
+    "created creating creating" "create's hooks see status creating (prestart: created, runtime-spec 1.0's)"
 is "$(field createRuntime .pid) $(field createContainer .pid)" "$PID 1" \
     "the pid as seen where the hook runs: the host's (createRuntime), the container's (createContainer)"
 is "$(field createRuntime '.id + " " + .bundle')" "h1 $BUNDLE" "the state has the id and the bundle"
