@@ -699,10 +699,19 @@ list_has_all(const char *list)
 	}
 }
 
+static void
+caps_edit_clear(struct caps_edit *caps)
+{
+	free(caps->adds);
+	free(caps->drops);
+}
+
+#define cleanup_caps_edit __attribute__((cleanup(caps_edit_clear)))
+
 int
 mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct mr_error *err)
 {
-	struct caps_edit caps = {0};
+	cleanup_caps_edit struct caps_edit caps = {0};
 	int first = 0, bare = 0;
 	int ret;
 
@@ -711,7 +720,7 @@ mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct 
 
 	ret = parse_options(argc, argv, environ_, cli, &caps, &first, &bare, err);
 	if (ret < 0 || cli->action != MR_CLI_RUN)
-		goto out;
+		return ret;
 	/*
 	 * "--seccomp-report out.jsonl ROOTFS true": an optional value is only
 	 * ever taken with '=' (else "--seccomp-report ROOTFS" would lose
@@ -719,44 +728,34 @@ mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct 
 	 * ROOTFS is no directory and the next one, taken as COMMAND, is.
 	 */
 	if (bare > 0 && first == bare + 1 && first + 1 < argc && !is_dir(argv[first]) &&
-	    is_dir(argv[first + 1])) {
-		ret = mr_error_set(err, 0,
-				   "%s takes its FILE only as %s=FILE; '%s' was taken as ROOTFS "
-				   "and '%s' as COMMAND: write %s=%s",
-				   argv[bare], argv[bare], argv[first], argv[first + 1], argv[bare],
-				   argv[first]);
-		goto out;
-	}
+	    is_dir(argv[first + 1]))
+		return mr_error_set(err, 0,
+				    "%s takes its FILE only as %s=FILE; '%s' was taken as ROOTFS "
+				    "and '%s' as COMMAND: write %s=%s",
+				    argv[bare], argv[bare], argv[first], argv[first + 1],
+				    argv[bare], argv[first]);
 
 	if (cli->spec.privileged) {
 		/* moby: privileged containers get every capability; add/drop are ignored. */
 		cli->spec.caps = mr_caps_all_known();
 		cli->spec.caps_all = true;
 	} else {
-		ret = mr_caps_tweak(mr_caps_docker_default(), caps.adds, caps.n_adds, caps.drops,
-				    caps.n_drops, &cli->spec.caps, err);
-		if (ret < 0)
-			goto out;
+		if (mr_caps_tweak(mr_caps_docker_default(), caps.adds, caps.n_adds, caps.drops,
+				  caps.n_drops, &cli->spec.caps, err) < 0)
+			return -1;
 		for (size_t k = 0; k < caps.n_adds; k++)
 			if (list_has_all(caps.adds[k]))
 				cli->spec.caps_all = true;
 	}
 
-	if (first >= argc) {
-		ret = mr_error_set(err, 0,
-				   "no root filesystem given (usage: minirun [OPTIONS] "
-				   "ROOTFS COMMAND [ARG...])");
-		goto out;
-	}
-	ret = set_string(&cli->spec.rootfs, argv[first], err);
-	if (ret < 0)
-		goto out;
+	if (first >= argc)
+		return mr_error_set(err, 0,
+				    "no root filesystem given (usage: minirun [OPTIONS] "
+				    "ROOTFS COMMAND [ARG...])");
+	if (set_string(&cli->spec.rootfs, argv[first], err) < 0)
+		return -1;
 	/* COMMAND may come from the image (mr_image_resolve says when it is missing). */
-	ret = mr_spec_set_argv(&cli->spec, argv + first + 1, (size_t)(argc - first - 1), err);
-out:
-	free(caps.adds);
-	free(caps.drops);
-	return ret;
+	return mr_spec_set_argv(&cli->spec, argv + first + 1, (size_t)(argc - first - 1), err);
 }
 
 void

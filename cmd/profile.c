@@ -457,16 +457,83 @@ print_owned(const struct popts *o, char *s)
 	return 0;
 }
 
+/* explain's answers so far: N of them are filled and cleared. */
+struct outcomes {
+	struct mr_outcome *v;
+	size_t n;
+};
+
+static void
+outcomes_clear(struct outcomes *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		mr_outcome_clear(&o->v[i]);
+	free(o->v);
+}
+
+#define cleanup_outcomes __attribute__((cleanup(outcomes_clear)))
+
+/* --format=bpf|pfc: the whole program, never one syscall. */
+static int
+explain_program(const struct popts *o, const struct mr_profile *p, const struct mr_explained *x)
+{
+	struct mr_error err = {0};
+
+	if (o->n_pos > 1)
+		return fail("explain",
+			    "--format=%s shows the whole program: no SYSCALL "
+			    "arguments",
+			    o->format);
+	if (p->unconfined)
+		return fail("explain",
+			    "%s: unconfined (no defaultAction and no syscalls): "
+			    "there is no filter",
+			    p->source);
+	if (o->format[0] == 'b')
+		return print_owned(o, mr_explain_bpf(x));
+	char *pfc = NULL;
+	return mr_explain_pfc(x, &pfc, &err) < 0 ? fail("explain", "%s", err.msg)
+						 : print_owned(o, pfc);
+}
+
+/* The SYSCALL arguments' outcomes (every named one without), as a table or JSON. */
+static int
+explain_syscalls(const struct popts *o, const struct mr_profile *p, const struct mr_explained *x)
+{
+	cleanup_strv struct mr_strv names = {0};
+	cleanup_outcomes struct outcomes out = {0};
+	struct mr_error err = {0};
+	bool all = o->n_pos == 1;
+	int st;
+
+	if (all) {
+		if (mr_explain_named(p, &names, &err) < 0)
+			return fail("explain", "%s", err.msg);
+	} else {
+		for (size_t i = 1; i < o->n_pos; i++)
+			if (mr_strv_addf(&names, "%s", o->pos[i]) < 0)
+				return fail("explain", "out of memory");
+	}
+	out.v = calloc(names.n ? names.n : 1, sizeof(*out.v));
+	if (out.v == NULL)
+		return fail("explain", "out of memory");
+	for (; out.n < names.n; out.n++)
+		if (mr_explain_syscall(x, names.v[out.n], &out.v[out.n], &err) < 0)
+			return fail("explain", "%s", err.msg);
+	if (strcmp(o->format, "json") == 0)
+		return print_owned(o, mr_explain_json(x, out.v, out.n));
+	st = print_owned(o, mr_explain_table(out.v, out.n));
+	if (st == 0 && all)
+		st = print_owned(o, mr_explain_summary(x, out.v, out.n));
+	return st;
+}
+
 static int
 cmd_explain(int argc, char **argv)
 {
 	struct popts o = {.sub = "explain", .format = "table"};
 	struct mr_profile *p = NULL;
 	struct mr_explained x;
-	struct mr_error err = {0};
-	struct mr_strv names = {0};
-	struct mr_outcome *v = NULL;
-	size_t n = 0;
 	int st = parse(argc, argv, &o, true, true, false, true, false);
 
 	if (st != 0 || o.help) {
@@ -483,62 +550,10 @@ cmd_explain(int argc, char **argv)
 		popts_clear(&o);
 		return st;
 	}
-	if (strcmp(o.format, "bpf") == 0 || strcmp(o.format, "pfc") == 0) {
-		if (o.n_pos > 1)
-			st = fail("explain",
-				  "--format=%s shows the whole program: no SYSCALL "
-				  "arguments",
-				  o.format);
-		else if (p->unconfined)
-			st = fail("explain",
-				  "%s: unconfined (no defaultAction and no syscalls): "
-				  "there is no filter",
-				  p->source);
-		else if (o.format[0] == 'b')
-			st = print_owned(&o, mr_explain_bpf(&x));
-		else {
-			char *pfc = NULL;
-			st = mr_explain_pfc(&x, &pfc, &err) < 0 ? fail("explain", "%s", err.msg)
-								: print_owned(&o, pfc);
-		}
-		goto out;
-	}
-
-	bool all = o.n_pos == 1;
-	if (all) {
-		if (mr_explain_named(p, &names, &err) < 0) {
-			st = fail("explain", "%s", err.msg);
-			goto out;
-		}
-	} else {
-		for (size_t i = 1; i < o.n_pos; i++)
-			if (mr_strv_addf(&names, "%s", o.pos[i]) < 0) {
-				st = fail("explain", "out of memory");
-				goto out;
-			}
-	}
-	v = calloc(names.n ? names.n : 1, sizeof(*v));
-	if (v == NULL) {
-		st = fail("explain", "out of memory");
-		goto out;
-	}
-	for (; n < names.n; n++)
-		if (mr_explain_syscall(&x, names.v[n], &v[n], &err) < 0) {
-			st = fail("explain", "%s", err.msg);
-			goto out;
-		}
-	if (strcmp(o.format, "json") == 0) {
-		st = print_owned(&o, mr_explain_json(&x, v, n));
-	} else {
-		st = print_owned(&o, mr_explain_table(v, n));
-		if (st == 0 && all)
-			st = print_owned(&o, mr_explain_summary(&x, v, n));
-	}
-out:
-	for (size_t i = 0; i < n; i++)
-		mr_outcome_clear(&v[i]);
-	free(v);
-	mr_strv_clear(&names);
+	if (strcmp(o.format, "bpf") == 0 || strcmp(o.format, "pfc") == 0)
+		st = explain_program(&o, p, &x);
+	else
+		st = explain_syscalls(&o, p, &x);
 	mr_explained_clear(&x);
 	mr_profile_free(p);
 	popts_clear(&o);

@@ -160,85 +160,96 @@ exec_options(int argc, char **argv, struct exec_args *a)
 	return 0;
 }
 
+/* What exec owns, released by exec_job_clear whichever way it ends. */
+struct exec_job {
+	struct exec_args a;
+	struct mr_state st;
+	struct mr_spec spec;
+	struct mr_prepared p;
+	bool prepared;
+};
+
+static void
+exec_job_clear(struct exec_job *j)
+{
+	if (j->prepared)
+		mr_prepared_clear(&j->p);
+	mr_state_clear(&j->st);
+	mr_spec_clear(&j->spec);
+	free(j->a.o.env);
+	free(j->a.o.caps);
+}
+
+#define cleanup_exec_job __attribute__((cleanup(exec_job_clear)))
+
+/* The container ID's state and the process to run in it, all checked. */
+static int
+exec_prepare(struct exec_job *j, const char *id, struct mr_error *err)
+{
+	const struct exec_args *a = &j->a;
+
+	if (mr_state_open(mr_rt_root(), id, false, &j->st, err) < 0)
+		return -1;
+	if (j->st.status == MR_STATUS_STOPPED)
+		return mr_error_set(err, 0, "cannot exec in a stopped container %s", j->st.id);
+	if (j->st.status == MR_STATUS_PAUSED && !a->ignore_paused)
+		return mr_error_set(err, 0,
+				    "cannot exec in a paused container %s (use --ignore-paused to "
+				    "override)",
+				    j->st.id);
+	if (mr_exec_load_spec(&j->st, &a->o, geteuid() != 0, &j->spec, err) < 0)
+		return -1;
+	/* runc's rules, as for create: a detached terminal needs a console socket. */
+	if (j->spec.tty && a->detach && a->cli.console_socket == NULL)
+		return mr_error_set(err, 0,
+				    "exec: a terminal with --detach needs --console-socket to "
+				    "receive it");
+	if (a->cli.console_socket != NULL && !j->spec.tty)
+		return mr_error_set(err, 0,
+				    "--console-socket: only with --tty (or process.terminal)");
+	for (unsigned fd = 3; fd < 3 + a->preserve_fds; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0)
+			return mr_error_set(err, 0, "--preserve-fds %u: fd %u is not open",
+					    a->preserve_fds, fd);
+	if (mr_prepare(&j->spec, &j->p, err) < 0)
+		return -1;
+	j->prepared = true;
+	return 0;
+}
+
+/* The command that could not start: 126/127 as docker exec says; else 1 (runc). */
+static int
+exec_failed(const struct mr_error *err)
+{
+	int status =
+	    err->exit_status == MR_EXIT_CANNOT_EXEC || err->exit_status == MR_EXIT_NOT_FOUND
+		? err->exit_status
+		: 1;
+	mr_rt_fail(err);
+	return status;
+}
+
 int
 mr_rt_exec(int argc, char **argv)
 {
-	struct exec_args a = {0};
+	cleanup_exec_job struct exec_job j = {.st = {.dirfd = -1}};
 	struct mr_exec_ctl ctl = {0};
-	struct mr_state st = {.dirfd = -1};
-	struct mr_spec spec;
-	struct mr_prepared p;
 	struct mr_error err = {0};
-	bool prepared = false;
 	int status = 1;
 
-	mr_spec_init(&spec);
-	if (exec_options(argc, argv, &a) < 0)
-		goto out_quiet;
-	const char *id = argv[optind];
-	if (mr_state_open(mr_rt_root(), id, false, &st, &err) < 0)
-		goto out;
-	if (st.status == MR_STATUS_STOPPED) {
-		mr_error_set(&err, 0, "cannot exec in a stopped container %s", st.id);
-		goto out;
-	}
-	if (st.status == MR_STATUS_PAUSED && !a.ignore_paused) {
-		mr_error_set(&err, 0,
-			     "cannot exec in a paused container %s (use --ignore-paused to "
-			     "override)",
-			     st.id);
-		goto out;
-	}
-	if (mr_exec_load_spec(&st, &a.o, geteuid() != 0, &spec, &err) < 0)
-		goto out;
-	/* runc's rules, as for create: a detached terminal needs a console socket. */
-	if (spec.tty && a.detach && a.cli.console_socket == NULL) {
-		mr_error_set(&err, 0,
-			     "exec: a terminal with --detach needs --console-socket to receive "
-			     "it");
-		goto out;
-	}
-	if (a.cli.console_socket != NULL && !spec.tty) {
-		mr_error_set(&err, 0, "--console-socket: only with --tty (or process.terminal)");
-		goto out;
-	}
-	for (unsigned fd = 3; fd < 3 + a.preserve_fds; fd++)
-		if (fcntl((int)fd, F_GETFD) < 0) {
-			mr_error_set(&err, 0, "--preserve-fds %u: fd %u is not open",
-				     a.preserve_fds, fd);
-			goto out;
-		}
-	if (mr_prepare(&spec, &p, &err) < 0)
-		goto out;
-	prepared = true;
-	a.cli.st = &st;
-	ctl.detach = a.detach;
-	ctl.preserve_fds = a.preserve_fds;
+	mr_spec_init(&j.spec);
+	if (exec_options(argc, argv, &j.a) < 0)
+		return 1;
+	if (exec_prepare(&j, argv[optind], &err) < 0)
+		return exec_failed(&err);
+	j.a.cli.st = &j.st;
+	ctl.detach = j.a.detach;
+	ctl.preserve_fds = j.a.preserve_fds;
 	ctl.started = exec_started;
-	ctl.data = &a.cli;
-	if (mr_exec(&p, &st, &ctl, &status, &err) < 0)
-		goto out;
-	if (a.detach)
-		status = 0;
-	goto out_ok;
-
-out:
-	/* The command that could not start: 126/127 as docker exec says; else 1 (runc). */
-	status = err.exit_status == MR_EXIT_CANNOT_EXEC || err.exit_status == MR_EXIT_NOT_FOUND
-		     ? err.exit_status
-		     : 1;
-	mr_rt_fail(&err);
-	goto out_ok;
-out_quiet:
-	status = 1;
-out_ok:
-	if (prepared)
-		mr_prepared_clear(&p);
-	mr_state_clear(&st);
-	mr_spec_clear(&spec);
-	free(a.o.env);
-	free(a.o.caps);
-	return status;
+	ctl.data = &j.a.cli;
+	if (mr_exec(&j.p, &j.st, &ctl, &status, &err) < 0)
+		return exec_failed(&err);
+	return j.a.detach ? 0 : status;
 }
 
 /* --- ps ---------------------------------------------------------------------------- */
@@ -335,12 +346,12 @@ mr_rt_ps(int argc, char **argv)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
 					     {NULL, 0, NULL, 0}};
-	struct mr_state st;
+	cleanup_state struct mr_state st = {.dirfd = -1};
 	struct mr_error err = {0};
 	const char *format = "table";
-	pid_t *pids = NULL;
+	cleanup_free pid_t *pids = NULL;
 	size_t n = 0;
-	int c, r = 1;
+	int c;
 
 	while ((c = getopt_long_only(argc, argv, "+f:", opts, NULL)) != -1) {
 		if (c != 'f')
@@ -353,34 +364,43 @@ mr_rt_ps(int argc, char **argv)
 		return mr_rt_failf("ps: expected [--format table|json] CONTAINER-ID [PS-ARGS...]");
 	if (strcmp(format, "json") == 0 && argc - optind > 1)
 		return mr_rt_failf("ps: PS-ARGS cannot be used with --format json");
-	if (mr_state_open(mr_rt_root(), argv[optind], false, &st, &err) < 0)
-		goto out;
-	if (st.status == MR_STATUS_STOPPED) {
-		mr_error_set(&err, 0, "container %s is not running", st.id);
-		goto out;
-	}
-	if (container_pids(&st, &pids, &n, &err) < 0)
-		goto out;
+	if (mr_state_open(mr_rt_root(), argv[optind], false, &st, &err) < 0 ||
+	    (st.status == MR_STATUS_STOPPED &&
+	     mr_error_set(&err, 0, "container %s is not running", st.id) < 0) ||
+	    container_pids(&st, &pids, &n, &err) < 0)
+		return mr_rt_fail(&err);
 	if (strcmp(format, "json") == 0) {
 		/* runc's form: one line, the pids as a JSON array. */
 		fputc('[', stdout);
 		for (size_t i = 0; i < n; i++)
 			printf("%s%d", i ? "," : "", (int)pids[i]);
 		fputs("]\n", stdout);
-		r = 0;
-	} else {
-		fflush(stdout);
-		r = ps_table(pids, n, argv + optind + 1, argc - optind - 1, &err) < 0 ? 1 : 0;
+		return 0;
 	}
-out:
-	if (r != 0)
-		mr_rt_fail(&err);
-	free(pids);
-	mr_state_clear(&st);
-	return r;
+	fflush(stdout);
+	if (ps_table(pids, n, argv + optind + 1, argc - optind - 1, &err) < 0)
+		return mr_rt_fail(&err);
+	return 0;
 }
 
 /* --- pause, resume ----------------------------------------------------------------- */
+
+/* ST paused (PAUSE) or resumed, if it is running or paused. */
+static int
+pause_set(const struct mr_state *st, bool pause, const char *cmd, struct mr_error *err)
+{
+	if (pause && st->status != MR_STATUS_RUNNING)
+		return mr_error_set(err, 0, "container %s is not running: %s", st->id,
+				    mr_status_name(st->status));
+	if (!pause && st->status != MR_STATUS_PAUSED)
+		return mr_error_set(err, 0, "container %s is not paused: %s", st->id,
+				    mr_status_name(st->status));
+	if (mr_freezer_set(st->cgroup_paths, st->n_cgroup_paths, pause, err) < 0) {
+		mr_error_wrap(err, "%s %s", cmd, st->id);
+		return -1;
+	}
+	return 0;
+}
 
 int
 mr_rt_pause(int argc, char **argv, bool pause)
@@ -394,27 +414,12 @@ mr_rt_pause(int argc, char **argv, bool pause)
 	if (argc - optind != 1)
 		return mr_rt_failf("%s: expected CONTAINER-ID", cmd);
 	/* Exclusive: two pauses, or a pause and a delete, do not interleave. */
-	if (mr_state_open(mr_rt_root(), argv[optind], true, &st, &err) < 0)
-		goto fail;
-	if (pause && st.status != MR_STATUS_RUNNING) {
-		mr_error_set(&err, 0, "container %s is not running: %s", st.id,
-			     mr_status_name(st.status));
-		goto fail;
-	}
-	if (!pause && st.status != MR_STATUS_PAUSED) {
-		mr_error_set(&err, 0, "container %s is not paused: %s", st.id,
-			     mr_status_name(st.status));
-		goto fail;
-	}
-	if (mr_freezer_set(st.cgroup_paths, st.n_cgroup_paths, pause, &err) < 0) {
-		mr_error_wrap(&err, "%s %s", cmd, st.id);
-		goto fail;
-	}
+	int r = mr_state_open(mr_rt_root(), argv[optind], true, &st, &err) < 0
+		    ? -1
+		    : pause_set(&st, pause, cmd, &err);
+	/* The lock is let go before the error is told, as kill does. */
 	mr_state_clear(&st);
-	return 0;
-fail:
-	mr_state_clear(&st);
-	return mr_rt_fail(&err);
+	return r < 0 ? mr_rt_fail(&err) : 0;
 }
 
 /* --- features ---------------------------------------------------------------------- */

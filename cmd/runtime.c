@@ -382,143 +382,206 @@ keep_cgroup(struct mr_state *st, struct mr_cgroup *cg, struct mr_error *err)
 }
 
 /*
+ * What create and run own, from config.json to the container: the state
+ * directory once made (MADE), the container process once launched
+ * (LAUNCHED).  create_job_clear undoes what is still owned, whichever way
+ * the command ends; a phase that hands something on clears its flag.
+ */
+struct create_job {
+	const struct create_opts *o;
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_state st;
+	struct mr_prepared p;
+	struct mr_launch_ctl ctl;
+	struct mr_error err;
+	bool prepared, made, launched;
+};
+
+static void
+create_job_clear(struct create_job *j)
+{
+	if (j->made)
+		mr_state_remove(&j->st, &(struct mr_error){0});
+	/* A container process was made (and is gone): lifecycle steps 12, 13. */
+	if (j->launched)
+		poststop(&j->cfg.hooks, &j->st);
+	if (j->prepared)
+		mr_prepared_clear(&j->p);
+	mr_state_clear(&j->st);
+	mr_oci_config_clear(&j->cfg);
+	mr_spec_clear(&j->spec);
+}
+
+#define cleanup_create_job __attribute__((cleanup(create_job_clear)))
+
+/* The error, if any, before create_job_clear removes what was made: exit 1. */
+static int
+create_failed(const struct create_job *j)
+{
+	if (j->err.msg[0] != '\0')
+		fail(&j->err);
+	return 1;
+}
+
+/* Everything refused before anything exists: the config and the flags. */
+static int
+create_checks(struct create_job *j)
+{
+	const struct create_opts *o = j->o;
+
+	if (mr_state_check_id(o->id, &j->err) < 0 ||
+	    mr_oci_config_load(o->bundle ? o->bundle : ".", geteuid() != 0, &j->spec, &j->cfg,
+			       &j->err) < 0)
+		return -1;
+	for (size_t i = 0; i < j->cfg.warnings.n; i++)
+		warning(j->cfg.warnings.v[i]);
+	/* runc's rules: a terminal needs somebody to hand it to. */
+	if (j->spec.tty && o->detach && o->console_socket == NULL)
+		return mr_error_set(
+		    &j->err, 0,
+		    "process.terminal is true: --console-socket is needed to receive "
+		    "the terminal when minirun does not stay (create, run --detach)");
+	if (o->console_socket && (!j->spec.tty || !o->detach))
+		return mr_error_set(&j->err, 0,
+				    "--console-socket: only with process.terminal true, and with "
+				    "create or run --detach");
+	/* Passed fds must exist: a closed one would be some other file by the exec. */
+	for (unsigned fd = 3; fd < 3 + o->preserve_fds; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0)
+			return mr_error_set(&j->err, 0, "--preserve-fds %u: fd %u is not open",
+					    o->preserve_fds, fd);
+	return 0;
+}
+
+/* The state directory, with what start and delete need, and the prepared launch. */
+static int
+create_prepare(struct create_job *j)
+{
+	j->ctl.preserve_fds = j->o->preserve_fds;
+	if (mr_state_new(g.root, j->o->id, &j->st, &j->err) < 0)
+		return -1;
+	j->made = true;
+	/* What start and delete run: never the bundle's config.json again. */
+	if (mr_hooks_save(j->st.dirfd, j->st.dir, &j->cfg.hooks, &j->err) < 0)
+		return -1;
+	j->ctl.hooks = &j->cfg.hooks;
+	j->ctl.state = &j->st;
+	if (mr_prepare(&j->spec, &j->p, &j->err) < 0)
+		return -1;
+	j->prepared = true;
+	for (size_t i = 0; i < j->p.seccomp.n_warnings; i++)
+		warning(j->p.seccomp.warnings[i]);
+	if (j->p.volumes.warning != NULL)
+		warning(j->p.volumes.warning);
+	if (fill_state(&j->st, &j->cfg, &j->p, &j->err) < 0 ||
+	    mr_exec_keep_config(&j->st, j->cfg.text, j->cfg.text_len, &j->err) < 0)
+		return -1;
+	return 0;
+}
+
+/* create, run --detach: the init made and left waiting at the exec fifo. */
+static int
+launch_detached(struct create_job *j)
+{
+	int status;
+
+	j->ctl.detach = true;
+	if ((j->ctl.exec_fifo = make_fifo(&j->st, &j->err)) < 0)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	j->launched = true;
+	int r = mr_launch(&j->p, &j->ctl, &status, &j->err);
+	close(j->ctl.exec_fifo);
+	if (r < 0)
+		return -1;
+	j->st.pid = j->ctl.pid;
+	j->st.start_time = mr_proc_start_time(j->ctl.pid);
+	j->st.status = MR_STATUS_CREATED;
+	return 0;
+}
+
+/* The waiting init handed on: its state saved, MASTER sent, the pid file written. */
+static int
+publish_detached(struct create_job *j, int master)
+{
+	int k = keep_cgroup(&j->st, &j->ctl.cgroup, &j->err);
+	cgroup_forget(&j->ctl.cgroup);
+	if (j->ctl.pidfd >= 0)
+		close(j->ctl.pidfd);
+	if (k < 0 || mr_state_save(&j->st, &j->err) < 0 ||
+	    (master >= 0 && send_console(j->o->console_socket, master, &j->err) < 0) ||
+	    (j->o->pid_file && write_pid_file(j->o->pid_file, j->st.pid, &j->err) < 0))
+		return -1;
+	return 0;
+}
+
+/* create, run --detach (START): the container is the state directory's once this returns 0. */
+static int
+create_detached(struct create_job *j, bool start)
+{
+	if (launch_detached(j) < 0)
+		return -1;
+	cleanup_close int master = mr_steal_fd(&j->ctl.master);
+	if (publish_detached(j, master) < 0) {
+		if (master >= 0)
+			close(mr_steal_fd(&master));
+		/* Nothing half-made is left: the init is killed, all removed. */
+		mr_state_destroy(&j->st, &(struct mr_error){0});
+		j->made = false;
+		return -1;
+	}
+	/* start_container removes it, and runs poststop, itself. */
+	if (start && start_container(&j->st, &j->cfg.hooks, &j->err) < 0) {
+		j->made = j->launched = false;
+		return -1;
+	}
+	j->made = j->launched = false;
+	return 0;
+}
+
+/* run in the foreground: the docker-like path, plus the state.  The container's status. */
+static int
+run_foreground(struct create_job *j)
+{
+	struct started_ctx sc = {.st = &j->st, .pid_file = j->o->pid_file, .hooks = &j->cfg.hooks};
+	int status = 1;
+
+	j->ctl.started = on_started;
+	j->ctl.data = &sc;
+	fflush(stdout);
+	fflush(stderr);
+	if (mr_launch(&j->p, &j->ctl, &status, &j->err) < 0) {
+		status = j->err.exit_status ? j->err.exit_status : MR_EXIT_FAILURE;
+		fail(&j->err);
+	} else if (sc.failed) {
+		fail(&sc.err);
+	}
+	/* runc run removes the container once it has exited. */
+	flock(j->st.dirfd, LOCK_EX);
+	mr_state_remove(&j->st, &j->err);
+	poststop(&j->cfg.hooks, &j->st);
+	j->made = false;
+	return status;
+}
+
+/*
  * create (DETACH) or run in the foreground.  Returns the exit status: the
  * container's for a foreground run.
  */
 static int
 create_container(const struct create_opts *o, bool start)
 {
-	struct mr_spec spec;
-	struct mr_oci_config cfg = {0};
-	struct mr_state st = {.dirfd = -1};
-	struct mr_prepared p;
-	struct mr_error err = {0};
-	struct mr_launch_ctl ctl = MR_LAUNCH_CTL_INIT;
-	bool prepared = false, made = false, launched = false;
-	int status = 1;
+	cleanup_create_job struct create_job j = {
+	    .o = o, .st = {.dirfd = -1}, .ctl = MR_LAUNCH_CTL_INIT};
 
-	mr_spec_init(&spec);
-	if (mr_state_check_id(o->id, &err) < 0 ||
-	    mr_oci_config_load(o->bundle ? o->bundle : ".", geteuid() != 0, &spec, &cfg, &err) < 0)
-		goto out;
-	for (size_t i = 0; i < cfg.warnings.n; i++)
-		warning(cfg.warnings.v[i]);
-	/* runc's rules: a terminal needs somebody to hand it to. */
-	if (spec.tty && o->detach && o->console_socket == NULL) {
-		mr_error_set(&err, 0,
-			     "process.terminal is true: --console-socket is needed to receive "
-			     "the terminal when minirun does not stay (create, run --detach)");
-		goto out;
-	}
-	if (o->console_socket && (!spec.tty || !o->detach)) {
-		mr_error_set(&err, 0,
-			     "--console-socket: only with process.terminal true, and with create "
-			     "or run --detach");
-		goto out;
-	}
-	/* Passed fds must exist: a closed one would be some other file by the exec. */
-	for (unsigned fd = 3; fd < 3 + o->preserve_fds; fd++)
-		if (fcntl((int)fd, F_GETFD) < 0) {
-			mr_error_set(&err, 0, "--preserve-fds %u: fd %u is not open",
-				     o->preserve_fds, fd);
-			goto out;
-		}
-	ctl.preserve_fds = o->preserve_fds;
-	if (mr_state_new(g.root, o->id, &st, &err) < 0)
-		goto out;
-	made = true;
-	/* What start and delete run: never the bundle's config.json again. */
-	if (mr_hooks_save(st.dirfd, st.dir, &cfg.hooks, &err) < 0)
-		goto out;
-	ctl.hooks = &cfg.hooks;
-	ctl.state = &st;
-	if (mr_prepare(&spec, &p, &err) < 0)
-		goto out;
-	prepared = true;
-	for (size_t i = 0; i < p.seccomp.n_warnings; i++)
-		warning(p.seccomp.warnings[i]);
-	if (p.volumes.warning != NULL)
-		warning(p.volumes.warning);
-	if (fill_state(&st, &cfg, &p, &err) < 0 ||
-	    mr_exec_keep_config(&st, cfg.text, cfg.text_len, &err) < 0)
-		goto out;
-
-	if (o->detach) {
-		ctl.detach = true;
-		if ((ctl.exec_fifo = make_fifo(&st, &err)) < 0)
-			goto out;
-		fflush(stdout);
-		fflush(stderr);
-		launched = true;
-		int r = mr_launch(&p, &ctl, &status, &err);
-		close(ctl.exec_fifo);
-		if (r < 0)
-			goto out;
-		st.pid = ctl.pid;
-		st.start_time = mr_proc_start_time(ctl.pid);
-		st.status = MR_STATUS_CREATED;
-		int k = keep_cgroup(&st, &ctl.cgroup, &err);
-		cgroup_forget(&ctl.cgroup);
-		if (ctl.pidfd >= 0)
-			close(ctl.pidfd);
-		if (k < 0 || mr_state_save(&st, &err) < 0 ||
-		    (ctl.master >= 0 && send_console(o->console_socket, ctl.master, &err) < 0) ||
-		    (o->pid_file && write_pid_file(o->pid_file, st.pid, &err) < 0)) {
-			if (ctl.master >= 0)
-				close(ctl.master);
-			/* Nothing half-made is left: the init is killed, all removed. */
-			mr_state_destroy(&st, &(struct mr_error){0});
-			made = false;
-			goto out;
-		}
-		/* start_container removes it, and runs poststop, itself. */
-		if (start && start_container(&st, &cfg.hooks, &err) < 0) {
-			if (ctl.master >= 0)
-				close(ctl.master);
-			made = launched = false;
-			goto out;
-		}
-		if (ctl.master >= 0)
-			close(ctl.master);
-		status = 0;
-		goto out_ok;
-	}
-
-	/* run in the foreground: the docker-like path, plus the state. */
-	struct started_ctx sc = {.st = &st, .pid_file = o->pid_file, .hooks = &cfg.hooks};
-	ctl.started = on_started;
-	ctl.data = &sc;
-	fflush(stdout);
-	fflush(stderr);
-	if (mr_launch(&p, &ctl, &status, &err) < 0) {
-		status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE;
-		fail(&err);
-	} else if (sc.failed) {
-		fail(&sc.err);
-	}
-	/* runc run removes the container once it has exited. */
-	flock(st.dirfd, LOCK_EX);
-	mr_state_remove(&st, &err);
-	poststop(&cfg.hooks, &st);
-	made = false;
-	goto out_ok;
-
-out:
-	status = 1;
-	if (err.msg[0] != '\0')
-		fail(&err);
-	if (made)
-		mr_state_remove(&st, &(struct mr_error){0});
-	/* A container process was made (and is gone): lifecycle steps 12, 13. */
-	if (launched)
-		poststop(&cfg.hooks, &st);
-out_ok:
-	if (prepared)
-		mr_prepared_clear(&p);
-	mr_state_clear(&st);
-	mr_oci_config_clear(&cfg);
-	mr_spec_clear(&spec);
-	return status;
+	mr_spec_init(&j.spec);
+	if (create_checks(&j) < 0 || create_prepare(&j) < 0)
+		return create_failed(&j);
+	if (o->detach)
+		return create_detached(&j, start) < 0 ? create_failed(&j) : 0;
+	return run_foreground(&j);
 }
 
 /* --- the subcommands --------------------------------------------------------------- */
@@ -597,31 +660,25 @@ cmd_create_run(int argc, char **argv, bool run)
 static int
 cmd_start(int argc, char **argv)
 {
-	struct mr_state st;
-	struct mr_hooks hooks = {0};
+	cleanup_state struct mr_state st = {.dirfd = -1};
+	cleanup_hooks struct mr_hooks hooks = {0};
 	struct mr_error err = {0};
-	int r = 1;
 
 	if (getopt_long_only(argc, argv, "+", (struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1 ||
 	    operands(argc, argv, 1, 1, "CONTAINER-ID") < 0)
 		return 1;
 	if (mr_state_open(g.root, argv[optind], true, &st, &err) < 0)
-		goto out;
+		return fail(&err);
 	if (st.status != MR_STATUS_CREATED) {
 		mr_error_set(&err, 0, "cannot start %s container %s",
 			     st.status == MR_STATUS_RUNNING ? "an already running" : "a stopped",
 			     st.id);
-		goto out;
+		return fail(&err);
 	}
-	if (mr_hooks_load(st.dirfd, st.dir, &hooks, &err) < 0)
-		goto out;
-	r = start_container(&st, &hooks, &err) < 0 ? 1 : 0;
-out:
-	if (r != 0)
-		fail(&err);
-	mr_hooks_clear(&hooks);
-	mr_state_clear(&st);
-	return r;
+	if (mr_hooks_load(st.dirfd, st.dir, &hooks, &err) < 0 ||
+	    start_container(&st, &hooks, &err) < 0)
+		return fail(&err);
+	return 0;
 }
 
 static int

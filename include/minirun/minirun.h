@@ -6,6 +6,7 @@
  * The paths below are relative to lib/, whose tree shows the layers:
  *
  *   common/     the error type, capability names and sets, small helpers
+ *               (util.h: the cleanup attributes cmd/ uses too)
  *   seccomp/    profiles, reduction, BPF, the notification observer, inspect
  *   container/  spec, prepare, the launch sequence and what it sets up
  *   tools/      the profile tools: check (lint), explain, diff, convert
@@ -17,6 +18,8 @@
 #include "common/error.h"
 #include "common/outfile.h"
 #include "common/phases.h"
+#include "common/strv.h"
+#include "common/util.h"
 #include "container/cgroup.h"
 #include "container/env-file.h"
 #include "container/exec.h"

@@ -352,6 +352,30 @@ kill_and_reap(int pidfd)
 		;
 }
 
+/*
+ * What mr_exec holds while the relayed signals are blocked: the child's
+ * pidfd, its report socket and the terminal; cleared in that order after
+ * the old mask is back.
+ */
+struct exec_run {
+	struct mr_prepared *p;
+	sigset_t orig;
+	int pidfd, sock, master;
+};
+
+static void
+exec_run_clear(struct exec_run *r)
+{
+	sigprocmask(SIG_SETMASK, &r->orig, NULL);
+	r->p->ctl = NULL;
+	if (r->master >= 0)
+		close(r->master);
+	if (r->sock >= 0)
+		close(r->sock);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+}
+
 int
 mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ctl, int *exit_status,
 	struct mr_error *err)
@@ -359,8 +383,7 @@ mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ct
 	/* Never a parent-death signal: runc's exec'ed process outlives runc too. */
 	struct mr_launch_ctl lctl = MR_LAUNCH_CTL_INIT;
 	struct mr_cgroup cg = MR_CGROUP_INIT;
-	sigset_t relay, orig;
-	int pidfd = -1, sock = -1, master = -1, ret = -1;
+	sigset_t relay;
 
 	lctl.detach = true;
 	/* The exec'ed process would load a filter of its own, with a listener of its own. */
@@ -397,42 +420,32 @@ mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ct
 	}
 	p->ctl = &lctl;
 	mr_launch_relay_sigset(&relay);
-	sigprocmask(SIG_BLOCK, &relay, &orig);
+	__attribute__((cleanup(exec_run_clear))) struct exec_run run = {
+	    .p = p, .pidfd = -1, .sock = -1, .master = -1};
+	sigprocmask(SIG_BLOCK, &relay, &run.orig);
 	fflush(stdout);
 	fflush(stderr);
-	pid_t pid = spawn(p, st, init_pidfd, &cg, ctl->preserve_fds, &pidfd, &sock, err);
+	pid_t pid = spawn(p, st, init_pidfd, &cg, ctl->preserve_fds, &run.pidfd, &run.sock, err);
 	cgroup_close(&cg);
 	if (setns(own_pidns, CLONE_NEWPID) < 0 && pid >= 0) {
 		mr_error_set(err, errno, "setns back into minirun's own pid namespace");
-		kill_and_reap(pidfd);
-		pid = -1;
+		kill_and_reap(run.pidfd);
+		return -1;
 	}
 	if (pid < 0)
-		goto out;
-	if (mr_launch_wait_for_exec(pid, pidfd, sock, &master, err) < 0) {
+		return -1;
+	if (mr_launch_wait_for_exec(pid, run.pidfd, run.sock, &run.master, err) < 0) {
 		/* The child reported and exited: its status is in err. */
-		kill_and_reap(pidfd);
-		goto out;
+		kill_and_reap(run.pidfd);
+		return -1;
 	}
 	ctl->pid = pid;
-	if (ctl->started != NULL && ctl->started(ctl->data, pid, &master, err) < 0) {
-		kill_and_reap(pidfd);
-		goto out;
+	if (ctl->started != NULL && ctl->started(ctl->data, pid, &run.master, err) < 0) {
+		kill_and_reap(run.pidfd);
+		return -1;
 	}
-	if (ctl->detach) {
-		/* Left running, unreaped: the caller's subreaper adopts it when we exit. */
-		ret = 0;
-		goto out;
-	}
-	ret = mr_launch_relay(p, pid, pidfd, &relay, master, exit_status, err);
-out:
-	sigprocmask(SIG_SETMASK, &orig, NULL);
-	p->ctl = NULL;
-	if (master >= 0)
-		close(master);
-	if (sock >= 0)
-		close(sock);
-	if (pidfd >= 0)
-		close(pidfd);
-	return ret;
+	/* Detached: left running, unreaped; the caller's subreaper adopts it when we exit. */
+	if (ctl->detach)
+		return 0;
+	return mr_launch_relay(p, pid, run.pidfd, &relay, run.master, exit_status, err);
 }

@@ -84,6 +84,7 @@ int mr_hooks_save(int dirfd, const char *dir, const struct mr_hooks *h, struct m
 int mr_hooks_load(int dirfd, const char *dir, struct mr_hooks *h, struct mr_error *err);
 
 void mr_hooks_clear(struct mr_hooks *h);
+#define cleanup_hooks __attribute__((cleanup(mr_hooks_clear)))
 
 /* ST's state JSON with PID and STATUS instead of its own (malloc'ed; NULL: ENOMEM). */
 char *mr_hooks_state_json(const struct mr_state *st, pid_t pid, enum mr_status status);

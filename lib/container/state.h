@@ -142,5 +142,7 @@ int mr_state_signal(const struct mr_state *st, int sig, bool all, struct mr_erro
 int mr_state_destroy(struct mr_state *st, struct mr_error *err);
 
 void mr_state_clear(struct mr_state *st);
+/* Declared {.dirfd = -1}; the dirfd holds the flock, so clearing lets the lock go. */
+#define cleanup_state __attribute__((cleanup(mr_state_clear)))
 
 #endif

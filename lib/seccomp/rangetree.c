@@ -574,7 +574,7 @@ static long
 ranges(struct gen *g, struct section *s, struct range **out)
 {
 	uint32_t deflt = g->r->default_action;
-	struct range *v = NULL;
+	cleanup_free struct range *v = NULL;
 	size_t n = 0, cap = 0;
 	bool x86_64 = s->audit == AUDIT_ARCH_X86_64, split = false;
 	uint32_t low = x86_64 && !s->has_main ? BADARCH : deflt;
@@ -584,7 +584,7 @@ ranges(struct gen *g, struct section *s, struct range **out)
 	if (s->n_items > 0)
 		qsort(s->items, s->n_items, sizeof(*s->items), cmp_item);
 	if (push_range(&v, &n, &cap, (struct range){0, low, NULL, 0}) < 0)
-		goto oom;
+		return -1;
 	for (size_t i = 0; i < s->n_items;) {
 		size_t j = i;
 		while (j < s->n_items && s->items[j].nr == s->items[i].nr)
@@ -597,41 +597,37 @@ ranges(struct gen *g, struct section *s, struct range **out)
 			uncond = uncond || s->items[k].n_conds == 0;
 			if (s->items[k].action != s->items[i].action) {
 				g->why = "two actions on one syscall";
-				free(v);
 				return 0;
 			}
 		}
 		if (x86_64 && !split && nr >= X32_BIT) {
 			split = true;
 			if (push_range(&v, &n, &cap, (struct range){X32_BIT, high, NULL, 0}) < 0)
-				goto oom;
+				return -1;
 		}
 		struct range r = {nr, s->items[i].action, uncond ? NULL : &s->items[i],
 				  uncond ? 0 : j - i};
 		if (push_range(&v, &n, &cap, r) < 0)
-			goto oom;
+			return -1;
 		if (nr != UINT32_MAX) {
 			bool at_split = x86_64 && nr + 1 == X32_BIT;
 			split = split || at_split;
 			uint32_t after = x86_64 && nr + 1 >= X32_BIT ? high : low;
 			if (push_range(&v, &n, &cap, (struct range){nr + 1, after, NULL, 0}) < 0)
-				goto oom;
+				return -1;
 		}
 		i = j;
 	}
 	if (x86_64 && !split &&
 	    push_range(&v, &n, &cap, (struct range){X32_BIT, high, NULL, 0}) < 0)
-		goto oom;
+		return -1;
 	/* libseccomp lets nr -1 (a tracer skipping the call) through its x32 check:
 	 * it gets the default action, not the bad-arch one. */
 	if (x86_64 && v[n - 1].lo < UINT32_MAX &&
 	    push_range(&v, &n, &cap, (struct range){UINT32_MAX, deflt, NULL, 0}) < 0)
-		goto oom;
-	*out = v;
+		return -1;
+	*out = mr_steal_pointer(&v);
 	return (long)n;
-oom:
-	free(v);
-	return -1;
 }
 
 static int
