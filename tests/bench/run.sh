@@ -26,21 +26,9 @@ src=$(cd "$here/../.." && pwd)
 # (crun 1.8.1 makes directories where cgroup2 was) stays in this namespace's
 # tmpfs and goes with it, not into the host's /sys/fs/cgroup.
 if [ "${MR_BENCH_IN_NS:-}" = 1 ]; then
-    if mountpoint -q /sys/fs/cgroup/unified; then
-        save=$(mktemp -d)
-        mapfile -t hier < <(awk '$3 == "cgroup" {print $2}' /proc/self/mounts)
-        for m in "${hier[@]}"; do
-            mkdir -p "$save/${m##*/}"
-            mount --bind "$m" "$save/${m##*/}"
-        done
-        umount -l /sys/fs/cgroup
-        mount -t tmpfs -o mode=755,nosuid,nodev,noexec cgroup /sys/fs/cgroup
-        for m in "${hier[@]}"; do
-            mkdir -p "$m"
-            mount --move "$save/${m##*/}" "$m"
-        done
-        rmdir "$save"/* "$save"
-    fi
+    # shellcheck source=tests/helpers/v1-only-cgroups.sh
+    . "$here/../helpers/v1-only-cgroups.sh"
+    v1_only_cgroups
     exec python3 -B "$here/bench.py" "$@"
 fi
 

@@ -26,7 +26,7 @@
 # binary from the checkout's top directory (the tests read runtimetest and
 # rootfs-amd64.tar.gz from there) once per runtime, one at a time.  On
 # hybrid cgroups everything runs in a private mount namespace without
-# /sys/fs/cgroup/unified, as tests/bench/run.sh does: crun 1.8.1 refuses the
+# /sys/fs/cgroup/unified (tests/helpers/v1-only-cgroups.sh, as tests/bench/run.sh): crun 1.8.1 refuses the
 # hybrid layout, and all runtimes see the same mounts.  Writes
 # OUTDIR/NAME/TEST.tap (stdout), .err (stderr), .rc (exit status), then
 # OUTDIR/results.md (the tables) and OUTDIR/results.json (every assertion).
@@ -36,6 +36,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/helpers/v1-only-cgroups.sh
+. "$here/../helpers/v1-only-cgroups.sh"
 
 usage() {
     sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -97,9 +99,7 @@ out=$(cd "$out" && pwd)
 
 # Second stage, inside the private mount namespace: the suite itself.
 run_suite() {
-    if mountpoint -q /sys/fs/cgroup/unified; then
-        umount /sys/fs/cgroup/unified
-    fi
+    v1_only_cgroups
     local r name cmd t test_name start
     local -a tests=()
     cd "$checkout"
@@ -173,7 +173,7 @@ trap cleanup EXIT
 
 begin=$(date +%s)
 if mountpoint -q /sys/fs/cgroup/unified; then
-    ns_note="hybrid cgroups: the suite ran in a private mount namespace without /sys/fs/cgroup/unified (crun 1.8.1 refuses hybrid layouts)"
+    ns_note="hybrid cgroups: the suite ran in a private mount namespace whose /sys/fs/cgroup is a fresh tmpfs with the host's v1 hierarchies only (crun 1.8.1 refuses hybrid layouts)"
     again=(--timeout "$timeout_s" -o "$out")
     for r in "${runtimes[@]}"; do again+=(-r "$r"); done
     for t in "${only[@]}"; do again+=(-t "$t"); done

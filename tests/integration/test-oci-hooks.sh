@@ -275,8 +275,11 @@ podman_hooks() {
         return
     fi
     reset_out
+    # Our own cgroup parent, removed at exit: podman's default, libpod_parent, would stay.
+    local cgp=minirun-test-oci-hooks-$$
+    at_exit "for d in /sys/fs/cgroup/*/$cgp /sys/fs/cgroup/$cgp; do [ -d \"\$d\" ] && find \"\$d\" -depth -type d -exec rmdir {} + 2> /dev/null; done"
     run_cmd "${pm[@]}" --runtime "$MINIRUN" --hooks-dir "$P/hooks.d" run --rm --network none \
-        --ulimit nofile=1024:4096 --ulimit nproc=1024:4096 localhost/minirun-hooks:t echo hi
+        --cgroup-parent "/$cgp" --ulimit nofile=1024:4096 --ulimit nproc=1024:4096 localhost/minirun-hooks:t echo hi
     # poststop comes from conmon's cleanup, which podman run does not wait for.
     for _ in $(seq 50); do
         grep -q poststop "$REC/order" && break
