@@ -803,14 +803,14 @@ def cost_lines(rows, budget):
     if REF in med and SYSFLOOR in med:
         add("minirun's own overhead", f"{med[REF] - med[SYSFLOOR]:.3f} ms "
             f"(× {med[REF] / med[SYSFLOOR]:.2f})", f"{REF} − {SYSFLOOR}")
-    if all(v is not None for v in cg) and OCI_D in med and CRUN_D in med:
-        add("run --bundle + Docker profile without its cgroup, × crun + Docker profile",
-            f"{(med[OCI_D] - (cg[0] + cg[1]) / 1000) / med[CRUN_D]:.2f} (estimate)",
-            f"({OCI_D} − the cgroup phases above) / {CRUN_D}: crun makes no cgroup here")
+    if OCI_N in med and CRUN_NOCG in med:
+        add("run --bundle, no seccomp, × crun with no cgroup at all",
+            f"{med[OCI_N] / med[CRUN_NOCG]:.2f}",
+            f"{OCI_N} / {CRUN_NOCG} (minirun still makes its cgroup and device policy)")
     bm = (budget.get("before_main_us") or {}).get("warm")
     if bm is not None:
         add("exec of minirun until main (ld.so, libraries)", f"{bm / 1000:.3f} ms",
-            "phase budget: posix_spawn → the start of main (the floors are static)")
+            "phase budget: posix_spawn → the start of main (static-pie; the floors are static)")
     wall = (budget.get("wall_us") or {}).get("warm")
     if wall and REF in med:
         add("tracing (MINIRUN_TRACE_PHASES)", f"{wall / 1000 - med[REF]:.3f} ms",
@@ -850,8 +850,8 @@ def phase_lines(budget):
         L.extend(["", "run --bundle (the runtime command line, cmd/runtime.c) has no `parsed`, "
                   "`image` or `cgroup-remove` stamp: its `prepare:rootfs` step holds reading "
                   "config.json; its `cgroup-create` step also the state directory, the copy of "
-                  "config.json and state.json written with fsync; state.json is written with "
-                  "fsync again once the container runs (on_started, after clone3), and its "
+                  "config.json and state.json; state.json is written again once the "
+                  "container runs (on_started, after clone3), and its "
                   "`exit` step holds the cgroup's removal and the state's."])
     return L
 
