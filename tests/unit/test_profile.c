@@ -58,9 +58,10 @@ START_TEST(test_unknown_action_operator_arch)
 	      "unknown-operator.json:7:", "unknown operator \"SCMP_CMP_EQUAL\"");
 	FAILS("unknown-arch.json",
 	      "unknown-arch.json:3:40:", "unknown architecture \"SCMP_ARCH_VAX\"");
-	FAILS("notify.json", "notify.json:3:", "syscalls[0]: SCMP_ACT_NOTIFY needs \"listenerPath\"");
-	FAILS("listener.json", "listener.json:3:",
-	      "\"listenerMetadata\" is set but \"listenerPath\" is not");
+	FAILS("notify.json",
+	      "notify.json:3:", "syscalls[0]: SCMP_ACT_NOTIFY needs \"listenerPath\"");
+	FAILS("listener.json",
+	      "listener.json:3:", "\"listenerMetadata\" is set but \"listenerPath\" is not");
 	FAILS("flags-bad.json", "unknown seccomp flag \"SECCOMP_FILTER_FLAG_NEW_LISTENER\"");
 }
 END_TEST
