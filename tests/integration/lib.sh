@@ -101,6 +101,18 @@ require_env() {
     [ -x "$ROOTFS/probe" ] || missing_tool "no /probe in ROOTFS=$ROOTFS"
 }
 
+# oci_state: for the runtime commands, STATE (their --root), BUNDLE (made) and
+# R=(--root STATE), jq required; every container left in STATE is deleted at exit.
+oci_state() {
+    command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
+    STATE=$TESTS_TMP/state
+    BUNDLE=$TESTS_TMP/bundle
+    R=(--root "$STATE")
+    mkdir -p "$BUNDLE"
+    # shellcheck disable=SC2016 # expanded when the hook runs
+    at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
+}
+
 require_root() {
     [ "$(id -u)" = 0 ] || missing_tool "needs root (minirun's rootful mode)"
 }

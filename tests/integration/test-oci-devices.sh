@@ -7,13 +7,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_env
 require_root
-command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
 
-STATE=$TESTS_TMP/state
-BUNDLE=$TESTS_TMP/bundle
-R=(--root "$STATE")
-mkdir -p "$BUNDLE"
-at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
+oci_state
 env -C "$BUNDLE" "$MINIRUN" spec
 mv "$BUNDLE/config.json" "$BUNDLE/config.json.orig"
 

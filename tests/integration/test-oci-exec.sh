@@ -13,13 +13,8 @@ if [ "${MINIRUN_SANITIZED:-0}" = 1 ]; then
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 fi
 require_root
-command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
 
-STATE=$TESTS_TMP/state
-BUNDLE=$TESTS_TMP/bundle
-R=(--root "$STATE")
-mkdir -p "$BUNDLE"
-at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
+oci_state
 
 # The container: `sleep 30` as its init, a hostname, a profile that denies
 # mkdir and mount (EPERM) and allows the rest.

@@ -7,15 +7,11 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_env
 require_root
-command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
 
-STATE=$TESTS_TMP/state
-BUNDLE=$TESTS_TMP/bundle
+oci_state
 REC=$TESTS_TMP/rec # bound at /out in the container: the hooks' records
-R=(--root "$STATE")
-mkdir -p "$BUNDLE" "$REC"
+mkdir -p "$REC"
 chmod 0777 "$REC"
-at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
 
 # The hook: what it got, in files NAME.* beside itself (host: $REC, container: /out).
 # /proc/self in a redirection is the shell's own process (forked, not exec'ed yet).

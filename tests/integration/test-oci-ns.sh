@@ -7,14 +7,9 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_env
 require_root
-command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
 command -v unshare > /dev/null || missing_tool "unshare is not installed (util-linux)"
 
-STATE=$TESTS_TMP/state
-BUNDLE=$TESTS_TMP/bundle
-R=(--root "$STATE")
-mkdir -p "$BUNDLE"
-at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
+oci_state
 
 (cd "$BUNDLE" && "$MINIRUN" spec) || missing_tool "minirun spec failed"
 jq --arg root "$ROOTFS" '.root.path = $root | .root.readonly = true

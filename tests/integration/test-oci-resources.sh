@@ -7,7 +7,6 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_env
 require_root
-command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
 
 # The mount point of the v1 hierarchy with controller $1.
 v1_mount() { awk -v c="$1" '$3 == "cgroup" && ("," $4 ",") ~ ("," c ",") {print $2; exit}' /proc/self/mounts; }
@@ -16,12 +15,8 @@ if [ -z "$CPU" ] || [ -z "$CPUSET" ] || [ -z "$MEM" ] || [ -z "$DEV" ]; then
     skip_all "no cgroup v1 cpu, cpuset, memory and devices hierarchies (pure cgroup v2: tests/vm)"
 fi
 
-STATE=$TESTS_TMP/state
-BUNDLE=$TESTS_TMP/bundle
-R=(--root "$STATE")
+oci_state
 CGP=minirun-test-res-$$
-mkdir -p "$BUNDLE"
-at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
 env -C "$BUNDLE" "$MINIRUN" spec
 jq --arg root "$ROOTFS" --arg cgp "/$CGP/r1" '.root.path = $root | .root.readonly = true
     | .process.terminal = false | .process.args = ["sleep", "100"] | .linux.cgroupsPath = $cgp

@@ -9,16 +9,12 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_env
 require_root
-command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
 
-STATE=$TESTS_TMP/state
-BUNDLE=$TESTS_TMP/bundle
-R=(--root "$STATE")
+oci_state
 CG=minirun-userns-test-$$
-mkdir -p "$BUNDLE" "$TESTS_TMP/vol"
+mkdir -p "$TESTS_TMP/vol"
 chmod 777 "$TESTS_TMP/vol"
 echo host > "$TESTS_TMP/hostfile"
-at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
 
 (cd "$BUNDLE" && "$MINIRUN" spec) || missing_tool "minirun spec failed"
 # The test rootfs (world-searchable, owned by the host's root), a user

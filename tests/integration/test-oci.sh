@@ -6,16 +6,9 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_env
 require_root
-command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
 ulimit -c 0 # the SIGSEGV run must not leave a core file
 
-STATE=$TESTS_TMP/state
-BUNDLE=$TESTS_TMP/bundle
-R=(--root "$STATE")
-mkdir -p "$BUNDLE"
-
-# Whatever a failed check leaves running is killed at exit.
-at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
+oci_state # whatever a failed check leaves running is deleted at exit
 
 # --- spec -----------------------------------------------------------------------------
 run_cmd env -C "$BUNDLE" "$MINIRUN" spec

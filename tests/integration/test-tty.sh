@@ -21,31 +21,31 @@ in_pty() {
     ERR=$(cat "$TESTS_TMP/err")
 }
 M=$(printf '%q' "$MINIRUN")
-R=$(printf '%q' "$ROOTFS")
+RQ=$(printf '%q' "$ROOTFS")
 
-in_pty "$M -t $R tty"
+in_pty "$M -t $RQ tty"
 expect "-t: tty prints /dev/pts/0" 0 /dev/pts/0
-in_pty "$M -t $R sh -c 'test -t 0 && test -t 1 && test -t 2 && echo yes'"
+in_pty "$M -t $RQ sh -c 'test -t 0 && test -t 1 && test -t 2 && echo yes'"
 expect "-t: stdin, stdout and stderr are the terminal" 0 yes
-in_pty "$M -t $R sh -c 'exit 3'"
+in_pty "$M -t $RQ sh -c 'exit 3'"
 expect "-t: the exit status passes through" 3 ""
-in_pty "$M -t -h lab $R env"
+in_pty "$M -t -h lab $RQ env"
 is "$RC:$(sort <<< "$OUT")" "0:$(printf '%s\n' HOME=/root HOSTNAME=lab "PATH=$DEFAULT_PATH" TERM=xterm)" \
     "-t: TERM=xterm is added to the environment"
-in_pty "$M -t $R /probe fds"
+in_pty "$M -t $RQ /probe fds"
 expect "-t: no leaked fd (0 1 2)" 0 "0 1 2"
-in_pty "$M -t $R ls -A1 /dev/pts"
+in_pty "$M -t $RQ ls -A1 /dev/pts"
 expect "-t: the container's devpts has ptmx and its own pty 0" 0 "$(printf '0\nptmx')"
-in_pty "$M -t $R cut -d' ' -f6,7 /proc/self/stat"
+in_pty "$M -t $RQ cut -d' ' -f6,7 /proc/self/stat"
 expect "-t: PID 1 leads a session whose terminal is pts 0 (tty_nr 136:0)" 0 "1 $((136 << 8))"
-in_pty "stty -g; $M -t $R true; stty -g"
+in_pty "stty -g; $M -t $RQ true; stty -g"
 lines=$(wc -l <<< "$OUT")
 first=$(head -n 1 <<< "$OUT")
 is "$RC:$lines:$(tail -n 1 <<< "$OUT")" "0:2:$first" "-t: the caller's terminal settings are restored"
-in_pty "stty -g; $M -it $R true; stty -g"
+in_pty "stty -g; $M -it $RQ true; stty -g"
 first=$(head -n 1 <<< "$OUT")
 is "$RC:$(tail -n 1 <<< "$OUT")" "0:$first" "-it: the caller's terminal settings are restored"
-in_pty "stty -g; $M -it $R sh -c 'kill -9 \$\$; sleep 1'; echo rc=\$?; stty -g"
+in_pty "stty -g; $M -it $RQ sh -c 'kill -9 \$\$; sleep 1'; echo rc=\$?; stty -g"
 first=$(head -n 1 <<< "$OUT")
 is "$RC:$(tail -n 2 <<< "$OUT" | tr '\n' ' ')" "0:rc=0 $first " \
     "-it: settings restored after PID 1 ignores SIGKILL from inside and exits 0"
@@ -63,13 +63,13 @@ if [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)" = 0 ]; then
 else
     tiocsti=EPERM rc=1
 fi
-in_pty "$M -i $R /probe syscall ioctl 0 0x5412 str:x"
+in_pty "$M -i $RQ /probe syscall ioctl 0 0x5412 str:x"
 expect "without -t: TIOCSTI on the caller's terminal fails ($tiocsti)" "$rc" "$tiocsti"
-in_pty "$M -i $R sh -c 'test -t 0 && echo yes'"
+in_pty "$M -i $RQ sh -c 'test -t 0 && echo yes'"
 expect "without -t, -i in a terminal: stdin is the caller's terminal" 0 yes
-in_pty "$M $R tty"
+in_pty "$M $RQ tty"
 expect "without -t and -i: stdin is not a terminal" 1 "not a tty"
-in_pty "$M -i $R cut -d' ' -f6,7 /proc/self/stat"
+in_pty "$M -i $RQ cut -d' ' -f6,7 /proc/self/stat"
 expect "without -t: the container has no controlling terminal (session, tty_nr 0)" 0 "1 0"
 
 # Without -t, stdout and stderr on the caller's terminal: the container gets
@@ -77,18 +77,18 @@ expect "without -t: the container has no controlling terminal (session, tty_nr 0
 # cannot read what the user types (read(2) on fd 1: EBADF, not a wait for
 # keystrokes) nor change the terminal's modes (TCGETS/TCSETS: ENOTTY).
 # busybox's timeout ends a read that waits on the terminal (143).
-in_pty "$M $R sh -c 'timeout 1 /probe syscall 0 1 bad 1; echo rc=\$?'"
+in_pty "$M $RQ sh -c 'timeout 1 /probe syscall 0 1 bad 1; echo rc=\$?'"
 expect "without -t: fd 1 cannot be read from (EBADF, not the caller's keystrokes)" 0 "$(printf 'EBADF\nrc=9')"
-in_pty "$M $R sh -c '/probe syscall ioctl 1 0x5401 bad; /probe syscall ioctl 2 0x5402 bad; test -t 1 || echo no-tty'"
+in_pty "$M $RQ sh -c '/probe syscall ioctl 1 0x5401 bad; /probe syscall ioctl 2 0x5402 bad; test -t 1 || echo no-tty'"
 expect "without -t: no terminal ioctl on fd 1 or 2 (TCGETS, TCSETS: ENOTTY)" 0 "$(printf 'ENOTTY\nENOTTY\nno-tty')"
-in_pty "$M $R sh -c 'stty -F /proc/self/fd/1 2>/dev/null || echo stty-failed'"
+in_pty "$M $RQ sh -c 'stty -F /proc/self/fd/1 2>/dev/null || echo stty-failed'"
 expect "without -t: stty on fd 1 fails" 0 stty-failed
-in_pty "$M $R sh -c 'echo 1; echo 2 >&2; echo 3; echo 4 >&2; exit 5'"
+in_pty "$M $RQ sh -c 'echo 1; echo 2 >&2; echo 3; echo 4 >&2; exit 5'"
 expect "without -t: stdout and stderr reach the terminal in the order written, exit 5" 5 "$(printf '1\n2\n3\n4')"
-in_pty "$M $R seq 1 200000"
+in_pty "$M $RQ seq 1 200000"
 is "$RC:$(wc -l <<< "$OUT"):$(head -n 1 <<< "$OUT"):$(tail -n 1 <<< "$OUT")" "0:200000:1:200000" \
     "without -t: a long output arrives whole"
-in_pty "$M $R sh -c 'echo out; echo err >&2' 2> $TESTS_TMP/err-file; cat $TESTS_TMP/err-file"
+in_pty "$M $RQ sh -c 'echo out; echo err >&2' 2> $TESTS_TMP/err-file; cat $TESTS_TMP/err-file"
 expect "without -t: stderr to a file stays that file, stdout relayed" 0 "$(printf 'out\nerr')"
 run_minirun "$ROOTFS" sh -c 'test -p /proc/self/fd/1 || echo not-a-pipe'
 expect "stdout not a terminal: passed as it is, no relay" 0 not-a-pipe
@@ -130,7 +130,7 @@ wait_pane '^\$'
 cat > "$TESTS_TMP/it.sh" <<EOF
 stty -g > $TESTS_TMP/before
 stty size > $TESTS_TMP/size
-$M -it -h lab -e PS1='box> ' $R sh
+$M -it -h lab -e PS1='box> ' $RQ sh
 echo rc=\$? > $TESTS_TMP/rc
 stty -g > $TESTS_TMP/after
 EOF
@@ -182,7 +182,7 @@ fi
 # The report is written by minirun itself while the caller's terminal is raw:
 # each line must still start at column 0 (no staircase), and carry --name.
 tmx send-keys -t t clear Enter
-tmx send-keys -t t "$M -it --name web --seccomp-report --seccomp $(printf '%q' "$MR_EXAMPLES/no-mkdir.json") $R sh -c 'mkdir /a; mkdir /b; sleep 0.2; echo it-done'" Enter
+tmx send-keys -t t "$M -it --name web --seccomp-report --seccomp $(printf '%q' "$MR_EXAMPLES/no-mkdir.json") $RQ sh -c 'mkdir /a; mkdir /b; sleep 0.2; echo it-done'" Enter
 if wait_pane '^it-done'; then
     pane=$(tmx capture-pane -p -t t)
     lines=$(grep -c '^minirun: web: seccomp: denied mkdir("/[ab]", 0777) = -EPERM' <<< "$pane")
@@ -198,7 +198,7 @@ fi
 # nothing; minirun says so once, 2 s later, at column 0 of the raw terminal.
 # Then minirun's own SIGTERM ends it after --stop-timeout 1.
 tmx send-keys -t t clear Enter
-tmx send-keys -t t "$M -it --stop-timeout 1 $R sleep 100; echo rc=\$?" Enter
+tmx send-keys -t t "$M -it --stop-timeout 1 $RQ sleep 100; echo rc=\$?" Enter
 sleep 1
 tmx send-keys -t t C-c
 if wait_pane "^minirun: SIGINT had no effect: the container's PID 1 (sleep) has no handler for it"; then
