@@ -158,12 +158,28 @@ apply_flags(json_t *proc, const struct mr_exec_opts *o, struct mr_error *err)
  * since, a pod's pause container gone, while the init still holds it).
  */
 static void
-drop_namespace_paths(json_t *root)
+drop_namespace_paths(json_t *root, pid_t init)
 {
 	json_t *list = json_object_get(json_object_get(root, "linux"), "namespaces"), *e;
 	size_t i;
+	char user[64];
 
-	json_array_foreach(list, i, e) if (json_is_object(e)) json_object_del(e, "path");
+	/*
+	 * A joined user namespace has no uidMappings in the config: its maps
+	 * are read from it (oci-config.c), so it is named, as the init's.
+	 */
+	snprintf(user, sizeof(user), "/proc/%d/ns/user", (int)init);
+	json_array_foreach(list, i, e)
+	{
+		const char *path = json_string_value(json_object_get(e, "path"));
+		const char *type = json_string_value(json_object_get(e, "type"));
+		if (path == NULL || *path == '\0')
+			json_object_del(e, "path");
+		else if (type != NULL && strcmp(type, "user") == 0)
+			json_object_set_new(e, "path", json_string(user));
+		else
+			json_object_del(e, "path");
+	}
 }
 
 int
@@ -203,7 +219,7 @@ mr_exec_load_spec(const struct mr_state *st, const struct mr_exec_opts *o, bool 
 			return -1;
 	}
 	json_object_set(root, "process", proc);
-	drop_namespace_paths(root);
+	drop_namespace_paths(root, st->pid);
 	merged = json_dumps(root, JSON_COMPACT);
 	if (merged == NULL)
 		return mr_error_oom(err, "exec");

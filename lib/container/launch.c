@@ -12,17 +12,23 @@
  *           [OCI pid namespace path: setns(CLONE_NEWPID)] ->
  *           clone3(namespaces, pidfd, [cgroup2: CLONE_INTO_CGROUP]) ->
  *           [pid namespace path: setns back] ->
+ *           {OCI user namespace path, instead of those three steps:
+ *           clone3(pidfd) an intermediate: non-dumpable -> join the v1
+ *           and v2 cgroups -> setns(CLONE_NEWUSER) -> [pid namespace
+ *           path: setns(CLONE_NEWPID)] -> clone3(namespaces,
+ *           CLONE_PARENT, pidfd) -> send the pid and pidfd -> exit;
+ *           minirun reaps it, takes the pidfd} ->
  *           [user namespace: write the id maps (rootless: setgroups
- *           deny, the caller's ids; as root: the config's), release the
- *           child] ->
+ *           deny, the caller's ids; as root: the config's; joined: none),
+ *           release the child] ->
  *           [SCMP_ACT_NOTIFY: queue the agent's socket and the container
  *           process state on the sync socket]
- *   child:  [not OCI create: pdeathsig, minirun still there] -> [root:
- *           join the v1 cgroups]
+ *   child:  [not OCI create: pdeathsig, minirun still there] -> [root,
+ *           no user namespace path: join the v1 cgroups]
  *           -> [user namespace: wait for the maps; as root: become
  *           its root (setresgid, setgroups, setresuid), a new IPC
- *           namespace, rootfs access check] -> [OCI namespace paths:
- *           setns net, ipc, uts, cgroup] -> cgroup namespace (unless
+ *           namespace (unless joined), rootfs access check] -> [OCI
+ *           namespace paths: setns net, ipc, uts, cgroup] -> cgroup namespace (unless
  *           joined) -> ulimits -> [OCI: oom_score_adj] -> non-dumpable ->
  *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
  *           ([OCI slave: / rslave, else rprivate], rootfs, [read-only
@@ -122,12 +128,14 @@ enum sync_type {
 	SYNC_PIDFD,   /* --init: carries a pidfd of the workload (observing only) */
 	SYNC_READY,   /* detach (OCI create): set up, now waiting at the exec fifo */
 	SYNC_HOOKS,   /* mounts made: run prestart, createRuntime, then write one byte */
+	SYNC_SPAWNED, /* joined user namespace: the intermediate's; pid, carries the pidfd */
 };
 
 struct sync_msg {
 	int type;
 	int exit_status;
 	int errnum;
+	pid_t pid; /* SYNC_SPAWNED: the container process, in minirun's pid namespace */
 	char msg[MR_ERROR_MSG_MAX];
 };
 
@@ -536,10 +544,10 @@ become_ns_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 		return mr_error_set(err, errno, "user namespace: become its root");
 	/*
 	 * The IPC namespace clone3 made has its mqueue root owned by the ids
-	 * the process had then, unmapped: a new one, now, is the root's
-	 * (joined namespaces never come with a new user namespace: oci-config.c).
+	 * the process had then, unmapped: a new one, now, is the root's.  A
+	 * joined one (owned by a joined user namespace) replaces it anyway.
 	 */
-	if (unshare(CLONE_NEWIPC) < 0)
+	if (!mr_spec_joins(p->spec, MR_JOIN_IPC) && unshare(CLONE_NEWIPC) < 0)
 		return mr_error_set(err, errno, "unshare(CLONE_NEWIPC)");
 	/* The kernel clears the parent-death signal when the uids change. */
 	struct pollfd alive = {.fd = sync_fd, .events = POLLIN};
@@ -594,8 +602,11 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	 * Into the container's cgroups before anything else runs.  The child
 	 * writes itself into each v1 hierarchy's tasks file: a write of another
 	 * pid to cgroup.procs waits on a global kernel lock (lib/container/cgroup.c).
+	 * A joined user namespace: the intermediate process did, while it could
+	 * (spawn_in_userns); the files are the host root's.
 	 */
-	if (p->cgroup != NULL && mr_cgroup_join_self(p->cgroup, err) < 0)
+	if (p->cgroup != NULL && !mr_spec_joins(p->spec, MR_JOIN_USER) &&
+	    mr_cgroup_join_self(p->cgroup, err) < 0)
 		return -1;
 
 	/* A user namespace: wait until the parent has written our uid/gid maps. */
@@ -1180,12 +1191,19 @@ leave_given_pidns(int own, struct mr_error *err)
  * known by a bare pid that could be reused.  The child end of the sync
  * socket is left to the child; *sock receives minirun's end.
  */
+static int spawn_in_userns(const struct mr_prepared *p, const struct output_pipes *pipes,
+			   struct shared_page *shared, struct child *child, int *sock,
+			   struct mr_error *err);
+
 static int
 spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shared_page *shared,
       struct child *child, int *sock, struct mr_error *err)
 {
 	int sv[2];
 	int pidfd = -1;
+
+	if (mr_spec_joins(p->spec, MR_JOIN_USER))
+		return spawn_in_userns(p, pipes, shared, child, sock, err);
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return mr_error_set(err, errno, "socketpair");
@@ -1252,6 +1270,137 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 }
 
 /*
+ * The intermediate process of spawn_in_userns: into the container's
+ * cgroups while it is still the host's root (the files are that root's),
+ * then into the user namespace, [the given pid namespace], and clone3.
+ * Returns the container process's pid (0 in it), or -1.
+ */
+static pid_t
+join_and_clone(const struct mr_prepared *p, int *pidfd, struct mr_error *err)
+{
+	const struct mr_ns_join *user = &p->spec->ns_join[MR_JOIN_USER];
+	const struct mr_ns_join *pidns = &p->spec->ns_join[MR_JOIN_PID];
+
+	/*
+	 * It holds minirun's descriptors: in the namespace, its root (with
+	 * CAP_SYS_PTRACE there) could attach to a dumpable process, or open its
+	 * /proc/PID/fd.  The container process inherits this (as for the
+	 * memory, the host's user namespace decides who may attach).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return mr_error_set(err, errno, "prctl(PR_SET_DUMPABLE)");
+	/* cgroup2 too: CLONE_INTO_CGROUP would work from inside, but this is one path. */
+	if (p->cgroup != NULL && mr_cgroup_join_self(p->cgroup, err) < 0)
+		return -1;
+	if (setns(user->fd, CLONE_NEWUSER) < 0)
+		return mr_error_set(err, errno, "setns into the user namespace %s", user->path);
+	/* Owned by the joined user namespace (oci-config.c): allowed from in there. */
+	if (pidns->path != NULL && setns(pidns->fd, CLONE_NEWPID) < 0)
+		return mr_error_set(err, errno, "setns into the pid namespace %s", pidns->path);
+	/*
+	 * CLONE_PARENT: minirun's own child, which it waits for and signals
+	 * by pidfd as any container process.  clone3 wants exit_signal 0
+	 * with it: the child gets this process's, SIGCHLD.
+	 */
+	struct clone_args args = {
+	    .flags = mr_ns_clone_flags(p->spec, false) | CLONE_PARENT | CLONE_PIDFD,
+	    .pidfd = (uint64_t)(uintptr_t)pidfd,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOMEM && pidns->path != NULL)
+		return mr_error_set(err, ENOMEM,
+				    "clone3 into the pid namespace %s: its init has exited, "
+				    "nothing can join it",
+				    pidns->path);
+	if (pid < 0)
+		return mr_error_set(err, errno, "clone3 in the user namespace %s", user->path);
+	return pid;
+}
+
+static _Noreturn void
+intermediate_main(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+		  struct shared_page *shared)
+{
+	struct mr_error err = {0};
+	int pidfd = -1;
+
+	pid_t pid = join_and_clone(p, &pidfd, &err);
+	if (pid == 0)
+		container_main(p, sync_fd, pipes, shared);
+	if (pid > 0) {
+		/* The container process waits for minirun's go: no message of its own before. */
+		struct sync_msg m = {.type = SYNC_SPAWNED, .pid = pid};
+		if (sync_send(sync_fd, &m, pidfd) == 0)
+			_exit(0);
+		mr_error_set(&err, errno, "hand the container process to minirun");
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	}
+	child_failed(sync_fd, -1, &err);
+}
+
+/*
+ * A user namespace given by path (as root): the namespaces clone3 makes
+ * belong to the caller's user namespace, so the caller must be in the
+ * joined one, and minirun cannot go there and back (nothing can setns into
+ * an ancestor user namespace).  An intermediate process does it, as runc's
+ * nsexec stages: intermediate_main, with CLONE_PARENT, sends the pidfd of
+ * the container process and exits.  Only this path pays that fork.
+ */
+static int
+spawn_in_userns(const struct mr_prepared *p, const struct output_pipes *pipes,
+		struct shared_page *shared, struct child *child, int *sock, struct mr_error *err)
+{
+	int sv[2];
+	int mid_pidfd = -1, fd = -1;
+	struct sync_msg m;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return mr_error_set(err, errno, "socketpair");
+	cleanup_close int parent_end = sv[0];
+	cleanup_close int child_end = sv[1];
+	struct clone_args args = {
+	    .flags = CLONE_PIDFD,
+	    .pidfd = (uint64_t)(uintptr_t)&mid_pidfd,
+	    .exit_signal = SIGCHLD,
+	};
+	pid_t mid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (mid < 0)
+		return mr_error_set(err, errno,
+				    "clone3 (the process that joins the user namespace)");
+	if (mid == 0) {
+		close(parent_end);
+		intermediate_main(p, child_end, pipes, shared);
+	}
+	cleanup_close int mid_fd = mid_pidfd;
+	close(mr_steal_fd(&child_end));
+	reap(mid_fd);
+	/*
+	 * It has exited: its message is queued, or there is none (killed).
+	 * Not a blocking read: a container process it made may hold the
+	 * other end, waiting for minirun.
+	 */
+	struct pollfd pfd = {.fd = parent_end, .events = POLLIN};
+	int r =
+	    poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) ? sync_recv(parent_end, &m, &fd) : 0;
+	if (r == 1 && m.type == SYNC_SPAWNED && fd >= 0) {
+		*child = (struct child){.pid = m.pid, .pidfd = fd};
+		mr_phase("clone3-return");
+		*sock = mr_steal_fd(&parent_end);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r == 1 && m.type == SYNC_ERROR) {
+		mr_error_set_status(err, m.exit_status, 0, "%s", m.msg);
+		err->errnum = m.errnum;
+		return -1;
+	}
+	return mr_error_set(err, r < 0 ? errno : 0,
+			    "the process joining the user namespace %s ended without a word",
+			    p->spec->ns_join[MR_JOIN_USER].path);
+}
+
+/*
  * A user namespace: the child waits for its uid/gid maps before anything
  * else.  Rootless, the caller's own ids as 0; as root, the config's ranges
  * (setgroups stays allowed: the maps' writer is privileged, and the
@@ -1266,7 +1415,9 @@ write_id_maps(const struct mr_prepared *p, const struct child *child, int sock,
 	const struct mr_ns_id_maps given = {p->spec->uid_map, p->spec->gid_map, p->spec->n_uid_map,
 					    p->spec->n_gid_map, false};
 
-	if (mr_ns_write_id_maps(child->pid, p->rootless ? &own : &given, err) < 0)
+	/* A joined user namespace has its maps already. */
+	if (!mr_spec_joins(p->spec, MR_JOIN_USER) &&
+	    mr_ns_write_id_maps(child->pid, p->rootless ? &own : &given, err) < 0)
 		return -1;
 	if (write(sock, "g", 1) != 1)
 		return mr_error_set(err, errno, "user namespace: release the container");

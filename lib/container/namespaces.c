@@ -6,10 +6,14 @@
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "container/namespaces.h"
@@ -22,7 +26,7 @@ static const struct {
 } kinds[MR_JOIN_N] = {
     [MR_JOIN_NET] = {CLONE_NEWNET, "network"}, [MR_JOIN_IPC] = {CLONE_NEWIPC, "ipc"},
     [MR_JOIN_UTS] = {CLONE_NEWUTS, "uts"},     [MR_JOIN_CGROUP] = {CLONE_NEWCGROUP, "cgroup"},
-    [MR_JOIN_PID] = {CLONE_NEWPID, "pid"},
+    [MR_JOIN_PID] = {CLONE_NEWPID, "pid"},     [MR_JOIN_USER] = {CLONE_NEWUSER, "user"},
 };
 
 static const char *
@@ -74,7 +78,157 @@ mr_ns_open(enum mr_ns_join_kind kind, const char *path, struct mr_error *err)
 	if (type != kinds[kind].nstype)
 		return mr_error_set(err, 0, "%s: not a %s namespace (it is a %s one)", path,
 				    kinds[kind].name, nstype_name(type));
+	/* setns into one's own user namespace is EINVAL: say what it means. */
+	struct stat own, st;
+	if (kind == MR_JOIN_USER && stat("/proc/self/ns/user", &own) == 0 && fstat(fd, &st) == 0 &&
+	    own.st_ino == st.st_ino && own.st_dev == st.st_dev)
+		return mr_error_set(err, 0,
+				    "%s: minirun's own user namespace (leave the path out: "
+				    "without a user namespace the container shares it)",
+				    path);
 	return mr_steal_fd(&fd);
+}
+
+int
+mr_ns_owned_within(int nsfd, int userfd, struct mr_error *err)
+{
+	struct stat want, st;
+
+	if (fstat(userfd, &want) < 0)
+		return mr_error_set(err, errno, "fstat");
+	cleanup_close int owner = ioctl(nsfd, NS_GET_USERNS);
+	if (owner < 0)
+		return mr_error_set(err, errno, "ioctl(NS_GET_USERNS)");
+	for (;;) {
+		if (fstat(owner, &st) < 0)
+			return mr_error_set(err, errno, "fstat");
+		if (st.st_ino == want.st_ino && st.st_dev == want.st_dev)
+			return 1;
+		/* EPERM: the parent is above minirun's own user namespace (or there is none). */
+		int parent = ioctl(owner, NS_GET_PARENT);
+		if (parent < 0 && errno == EPERM)
+			return 0;
+		if (parent < 0)
+			return mr_error_set(err, errno, "ioctl(NS_GET_PARENT)");
+		close(owner);
+		owner = parent;
+	}
+}
+
+/* "CONTAINER HOST SIZE" lines, as the kernel shows a map. */
+static int
+parse_id_map_text(char *text, struct mr_id_map **out, size_t *n_out)
+{
+	size_t n = 0, cap = 0;
+	struct mr_id_map *m = NULL;
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned a, b, c;
+		if (sscanf(line, "%u %u %u", &a, &b, &c) != 3) {
+			free(m);
+			return -1;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4;
+			struct mr_id_map *bigger = realloc(m, cap * sizeof(*m));
+			if (bigger == NULL) {
+				free(m);
+				return -1;
+			}
+			m = bigger;
+		}
+		m[n++] = (struct mr_id_map){a, b, c};
+	}
+	*out = m;
+	*n_out = n;
+	return 0;
+}
+
+static int
+read_map(pid_t pid, const char *name, struct mr_id_map **out, size_t *n_out, struct mr_error *err)
+{
+	/* At most 340 lines of three 10-digit numbers. */
+	char path[64], text[340 * 33 + 1];
+	size_t len = 0;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mr_error_set(err, errno, "open %s", path);
+	while (len < sizeof(text) - 1 && (r = read(fd, text + len, sizeof(text) - 1 - len)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return mr_error_set(err, errno, "read %s", path);
+		len += (size_t)r;
+	}
+	text[len] = '\0';
+	if (parse_id_map_text(text, out, n_out) < 0)
+		return mr_error_set(err, EPROTO, "%s: unexpected contents", path);
+	return 0;
+}
+
+/* The process that stands in the user namespace while its maps are read. */
+struct map_reader {
+	pid_t pid;
+	int sock;
+};
+
+static void
+map_reader_end(struct map_reader *r)
+{
+	if (r->sock >= 0)
+		close(r->sock); /* its read() returns 0: it exits */
+	while (r->pid > 0 && waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+int
+mr_ns_read_id_maps(int userfd, struct mr_ns_read_maps *out, struct mr_error *err)
+{
+	int sv[2], e = 0;
+	char c;
+
+	/*
+	 * An nsfs file has no maps to read: a process in the namespace shows
+	 * them, in /proc/PID/uid_map.  Read from here, the host ids are as
+	 * minirun's own user namespace sees them, however deep the joined one is.
+	 */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return mr_error_set(err, errno, "socketpair");
+	__attribute__((cleanup(map_reader_end))) struct map_reader r = {fork(), sv[0]};
+	if (r.pid == 0) {
+		close(sv[0]);
+		/*
+		 * It holds minirun's descriptors: once in the namespace, the
+		 * namespace's root (CAP_SYS_PTRACE there) could otherwise attach
+		 * to it.  Non-dumpable, ptrace needs that capability where its
+		 * memory was made: the host's user namespace.
+		 */
+		e = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ? errno
+		    : setns(userfd, CLONE_NEWUSER) < 0	   ? errno
+							   : 0;
+		if (write(sv[1], &e, sizeof(e)) == (ssize_t)sizeof(e))
+			while (read(sv[1], &c, 1) < 0 && errno == EINTR)
+				;
+		_exit(0);
+	}
+	if (r.pid < 0) {
+		mr_error_set(err, errno, "fork");
+		close(sv[1]);
+		return -1;
+	}
+	close(sv[1]);
+	if (read(r.sock, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		return mr_error_set(err, EPROTO, "reading its maps: the helper process died");
+	if (e != 0)
+		return mr_error_set(err, e, "setns");
+	if (read_map(r.pid, "uid_map", &out->uid, &out->n_uid, err) < 0)
+		return -1;
+	return read_map(r.pid, "gid_map", &out->gid, &out->n_gid, err);
 }
 
 int

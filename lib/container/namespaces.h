@@ -15,6 +15,26 @@
  */
 int mr_ns_open(enum mr_ns_join_kind kind, const char *path, struct mr_error *err);
 
+/*
+ * Whether the namespace NSFD is owned by the user namespace USERFD or one
+ * nested in it (what a process in USERFD can setns into): 1 yes, 0 no, -1
+ * on error.
+ */
+int mr_ns_owned_within(int nsfd, int userfd, struct mr_error *err);
+
+/* The uid and gid maps of a user namespace (malloc'ed), host ids as minirun sees them. */
+struct mr_ns_read_maps {
+	struct mr_id_map *uid, *gid;
+	size_t n_uid, n_gid;
+};
+
+/*
+ * As root: the maps of the user namespace USERFD, read through a short-lived
+ * child that joins it.  On failure the arrays already read are in OUT, for
+ * the caller to free.
+ */
+int mr_ns_read_id_maps(int userfd, struct mr_ns_read_maps *out, struct mr_error *err);
+
 /* Container process, first thing after its cgroups: setns into the given
    network, IPC, UTS and cgroup namespaces (spec->ns_join). */
 int mr_ns_join_early(const struct mr_spec *spec, struct mr_error *err);

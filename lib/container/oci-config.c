@@ -703,6 +703,35 @@ parse_mounts(struct ctx *c, json_t *root)
 /* --- linux --------------------------------------------------------------------- */
 
 /*
+ * A user namespace joined by path: its maps are what the checks of the
+ * maps given (the process's user, /dev/pts's gid, the ping range) need, and
+ * the container becomes its root as in a new one.
+ */
+static int
+read_joined_maps(struct ctx *c, const char *jpath)
+{
+	const struct mr_ns_join *user = &c->spec->ns_join[MR_JOIN_USER];
+	struct mr_ns_read_maps m = {0};
+	struct mr_error e2 = {0};
+
+	int r = mr_ns_read_id_maps(user->fd, &m, &e2);
+	/* The spec owns them (mr_spec_clear), whatever happened. */
+	c->spec->uid_map = m.uid;
+	c->spec->gid_map = m.gid;
+	c->spec->n_uid_map = m.n_uid;
+	c->spec->n_gid_map = m.n_gid;
+	if (r < 0)
+		return fail(c, jpath, "%s: reading its uid and gid maps: %s", user->path, e2.msg);
+	bool uid0 = mr_id_map_has(m.uid, m.n_uid, 0);
+	if (!uid0 || !mr_id_map_has(m.gid, m.n_gid, 0))
+		return fail(c, jpath,
+			    "%s: the user namespace maps no %s 0 (yet?): the container's root "
+			    "must exist in it",
+			    user->path, uid0 ? "gid" : "uid");
+	return 0;
+}
+
+/*
  * linux.namespaces[i].path: opened now, before any process exists, and
  * checked to be a namespace of that type (the spec's MUST); the container
  * process enters it (namespaces.c, launch.c).
@@ -715,7 +744,7 @@ join_namespace(struct ctx *c, const char *type, const char *path, const char *jp
 		enum mr_ns_join_kind kind;
 	} joinable[] = {
 	    {"network", MR_JOIN_NET},	{"ipc", MR_JOIN_IPC}, {"uts", MR_JOIN_UTS},
-	    {"cgroup", MR_JOIN_CGROUP}, {"pid", MR_JOIN_PID},
+	    {"cgroup", MR_JOIN_CGROUP}, {"pid", MR_JOIN_PID}, {"user", MR_JOIN_USER},
 	};
 	struct mr_error e2 = {0};
 
@@ -724,11 +753,6 @@ join_namespace(struct ctx *c, const char *type, const char *path, const char *jp
 			    "joining a mount namespace is not supported: minirun builds the "
 			    "container's root in a new one (bind, /proc, /dev, pivot_root), which "
 			    "in another's would be mounted over that container's tree");
-	if (strcmp(type, "user") == 0)
-		return fail(c, jpath,
-			    "joining a user namespace is not supported: the namespaces minirun "
-			    "creates with clone3 would belong to the caller's user namespace, "
-			    "not to the joined one");
 	if (strcmp(type, "time") == 0)
 		return fail(c, jpath, "a time namespace is not supported yet");
 	/*
@@ -736,6 +760,10 @@ join_namespace(struct ctx *c, const char *type, const char *path, const char *jp
 	 * target; a rootless container's own new user namespace owns nothing
 	 * that exists already.
 	 */
+	if (c->rootless && strcmp(type, "user") == 0)
+		return fail(c, jpath,
+			    "joining a user namespace needs root (rootless, the container's "
+			    "user namespace is the one minirun makes with the caller's id)");
 	if (c->rootless)
 		return fail(c, jpath,
 			    "joining a %s namespace needs root (the container's new user "
@@ -753,9 +781,45 @@ join_namespace(struct ctx *c, const char *type, const char *path, const char *jp
 			return mr_error_oom(c->err, c->source);
 		}
 		j->fd = fd;
-		return 0;
+		return joinable[k].kind == MR_JOIN_USER ? read_joined_maps(c, jpath) : 0;
 	}
 	return fail(c, jpath, "unknown namespace \"%s\"", type);
+}
+
+/*
+ * Every other namespace joined must be one the container can enter from
+ * the user namespace it is in: setns needs CAP_SYS_ADMIN in the target's
+ * owner, which the container's root has only in its own user namespace and
+ * those nested in it.
+ */
+static int
+check_join_owners(struct ctx *c)
+{
+	const struct mr_ns_join *user = &c->spec->ns_join[MR_JOIN_USER];
+	struct mr_error e2 = {0};
+
+	for (size_t k = 0; c->spec->userns && k < MR_JOIN_N; k++) {
+		const struct mr_ns_join *j = &c->spec->ns_join[k];
+		if (j->path == NULL || k == MR_JOIN_USER)
+			continue;
+		if (user->path == NULL)
+			return fail(c, "linux.namespaces",
+				    "joining the namespace %s together with a new user namespace "
+				    "is not supported (the container's new user namespace does not "
+				    "own it)",
+				    j->path);
+		int r = mr_ns_owned_within(j->fd, user->fd, &e2);
+		if (r < 0)
+			return fail(c, "linux.namespaces", "%s: %s", j->path, e2.msg);
+		if (r == 0)
+			return fail(
+			    c, "linux.namespaces",
+			    "the namespace %s is not owned by the joined user namespace %s "
+			    "(nor by one inside it): the container, in that user namespace, "
+			    "could not enter it",
+			    j->path, user->path);
+	}
+	return 0;
 }
 
 static int
@@ -802,18 +866,8 @@ parse_namespaces(struct ctx *c, json_t *linux_)
 		if (strcmp(type, "user") == 0 && !c->rootless)
 			c->spec->userns = true;
 	}
-	/*
-	 * setns needs CAP_SYS_ADMIN in the user namespace that owns the
-	 * target: the container process, already in its new user namespace,
-	 * has it in none that exists (and its new namespaces are owned by it).
-	 */
-	for (size_t k = 0; c->spec->userns && k < MR_JOIN_N; k++)
-		if (c->spec->ns_join[k].path != NULL)
-			return fail(c, "linux.namespaces",
-				    "joining the namespace %s together with a new user namespace "
-				    "is not supported (the container's new user namespace does not "
-				    "own it)",
-				    c->spec->ns_join[k].path);
+	if (check_join_owners(c) < 0)
+		return -1;
 	/* minirun always makes these: sharing the host's cannot be expressed. */
 	static const char *const needed[] = {"mount", "pid", "ipc", "uts"};
 	for (i = 0; i < MR_ARRAY_SIZE(needed); i++)
@@ -934,6 +988,13 @@ parse_id_map(struct ctx *c, json_t *linux_, const char *key, unsigned own)
 	if (bad)
 		return -1;
 	snprintf(p, sizeof(p), "linux.%s", key);
+	if (mr_spec_joins(c->spec, MR_JOIN_USER) && json_array_size(list) > 0)
+		return fail(c, p,
+			    "given with a user namespace path: the joined namespace %s has its "
+			    "maps already",
+			    c->spec->ns_join[MR_JOIN_USER].path);
+	if (mr_spec_joins(c->spec, MR_JOIN_USER))
+		return 0;
 	if (!c->rootless && c->spec->userns && json_array_size(list) == 0)
 		return fail(c, p,
 			    "missing: the new user namespace needs its map (at least containerID "

@@ -442,22 +442,25 @@ drop_unmapped_groups(const struct mr_spec *spec, struct mr_user *u)
 static int
 check_mapped(const struct mr_spec *spec, const struct mr_user *u, struct mr_error *err)
 {
+	/* A joined namespace's maps were read from it (oci-config.c), not given. */
+	const char *joined = spec->ns_join[MR_JOIN_USER].path;
+	const char *uids = joined ? joined : "linux.uidMappings";
+	const char *gids = joined ? joined : "linux.gidMappings";
+
 	if (!mr_id_map_has(spec->uid_map, spec->n_uid_map, u->uid))
 		return mr_error_set(err, 0,
-				    "process.user.uid %u: not mapped in the user namespace "
-				    "(linux.uidMappings)",
-				    (unsigned)u->uid);
+				    "process.user.uid %u: not mapped in the user namespace (%s)",
+				    (unsigned)u->uid, uids);
 	if (!mr_id_map_has(spec->gid_map, spec->n_gid_map, u->gid))
 		return mr_error_set(err, 0,
-				    "process.user.gid %u: not mapped in the user namespace "
-				    "(linux.gidMappings)",
-				    (unsigned)u->gid);
+				    "process.user.gid %u: not mapped in the user namespace (%s)",
+				    (unsigned)u->gid, gids);
 	for (size_t i = 0; i < u->n_groups; i++)
 		if (!mr_id_map_has(spec->gid_map, spec->n_gid_map, u->groups[i]))
 			return mr_error_set(err, 0,
 					    "process.user.additionalGids: %u is not mapped in the "
-					    "user namespace (linux.gidMappings)",
-					    (unsigned)u->groups[i]);
+					    "user namespace (%s)",
+					    (unsigned)u->groups[i], gids);
 	return 0;
 }
 

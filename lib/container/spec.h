@@ -35,6 +35,7 @@ enum mr_ns_join_kind {
 	MR_JOIN_UTS,
 	MR_JOIN_CGROUP,
 	MR_JOIN_PID,
+	MR_JOIN_USER, /* as root: the container's namespaces are made inside it (launch.c) */
 	MR_JOIN_N,
 };
 
@@ -142,7 +143,9 @@ struct mr_spec {
 	/* linux.rootfsPropagation as MS_* flags (MS_REC for the r- forms), 0 = rprivate */
 	unsigned long rootfs_propagation;
 	/* As root, linux.namespaces has "user": a new user namespace with these maps
-	   (linux.uidMappings, gidMappings), checked at parse; rootless leaves them empty */
+	   (linux.uidMappings, gidMappings), checked at parse; or, with its path
+	   (ns_join[MR_JOIN_USER]), that one with the maps it has, read at parse;
+	   rootless leaves them empty */
 	bool userns;
 	struct mr_id_map *uid_map, *gid_map;
 	size_t n_uid_map, n_gid_map;

@@ -166,8 +166,8 @@ refuse "a relative namespace path" '.linux.namespaces[1].path = "proc/1/ns/net"'
     'linux.namespaces[1].path: "proc/1/ns/net": must be an absolute path'
 refuse "joining a mount namespace" '.linux.namespaces[4].path = "/proc/\($pod)/ns/mnt"' \
     'linux.namespaces[4].path: joining a mount namespace is not supported: *'
-refuse "joining a user namespace" '.linux.namespaces += [{"type": "user", "path": "/proc/1/ns/user"}]' \
-    'linux.namespaces[6].path: joining a user namespace is not supported: *'
+refuse "joining minirun's own user namespace" '.linux.namespaces += [{"type": "user", "path": "/proc/self/ns/user"}]' \
+    "linux.namespaces[6].path: /proc/self/ns/user: minirun's own user namespace (leave the path out: *"
 refuse "a net sysctl with a joined network namespace" \
     "$(join network) | .linux.sysctl = {\"net.ipv4.ip_default_ttl\": \"9\"}" \
     'linux.sysctl.net.ipv4.ip_default_ttl: the config joins the network namespace /proc/*/ns/net, *'

@@ -452,6 +452,17 @@ START_TEST(user_namespace_as_root)
 			 "config.json: linux.namespaces: joining the namespace /proc/self/ns/net "
 			 "together with a new user namespace is not supported (the container's new "
 			 "user namespace does not own it)");
+	/* By path: never minirun's own (setns would say EINVAL). */
+	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": "
+				 "\"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": "
+				 "\"user\", \"path\": \"/proc/self/ns/user\"}]}}"),
+			 "config.json: linux.namespaces[4].path: /proc/self/ns/user: minirun's own "
+			 "user namespace (leave the path out: without a user namespace the "
+			 "container shares it)");
+	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": "
+				 "\"user\", \"path\": \"/proc/self/ns/net\"}]}}"),
+			 "config.json: linux.namespaces[1].path: /proc/self/ns/net: not a user "
+			 "namespace (it is a network one)");
 }
 END_TEST
 
@@ -602,6 +613,28 @@ START_TEST(rootless)
 		 "\"size\": 1} is supported (your own id as root; newuidmap ranges come later)",
 		 uid);
 	ck_assert_str_eq(err.msg, want);
+	free(text);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+
+	/* A user namespace by path: as root only. */
+	text = mr_oci_config_template(true, uid, gid);
+	json_t *root = json_loads(text, 0, NULL);
+	json_t *list = json_object_get(json_object_get(root, "linux"), "namespaces"), *e;
+	size_t i;
+	json_array_foreach(
+	    list, i, e) if (strcmp(json_string_value(json_object_get(e, "type")), "user") == 0)
+	    json_object_set_new(e, "path", json_string("/proc/self/ns/user"));
+	free(text);
+	text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	mr_spec_init(&spec);
+	ck_assert_int_eq(
+	    mr_oci_config_parse(text, strlen(text), "config.json", "/b", true, &spec, &cfg, &err),
+	    -1);
+	ck_assert_msg(strstr(err.msg, ".path: joining a user namespace needs root (rootless, ") !=
+			  NULL,
+		      "%s", err.msg);
 	free(text);
 	mr_oci_config_clear(&cfg);
 	mr_spec_clear(&spec);
