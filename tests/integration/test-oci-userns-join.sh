@@ -11,15 +11,10 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_env
 require_root
-command -v jq > /dev/null || missing_tool "jq is not installed (apt-get install jq)"
 command -v setpriv > /dev/null || missing_tool "setpriv is missing (apt-get install util-linux)"
 
-STATE=$TESTS_TMP/state
-BUNDLE=$TESTS_TMP/bundle
-R=(--root "$STATE")
+oci_state
 CG=minirun-usernsjoin-test-$$
-mkdir -p "$BUNDLE"
-at_exit 'for d in "$STATE"/*/; do [ -d "$d" ] && "$MINIRUN" "${R[@]}" delete --force "$(basename "$d")"; done'
 
 (cd "$BUNDLE" && "$MINIRUN" spec) || missing_tool "minirun spec failed"
 jq --arg root "$ROOTFS" --arg cg "/$CG-pod" '.root.path = $root | .root.readonly = true
