@@ -169,17 +169,46 @@ mr_devices_apply_v2(int dfd, const char *path, bool privileged, bool ordered,
 	return mr_device_bpf_attach(dfd, path, rules, policy(ordered, devs, n, rules), err);
 }
 
-/* Make the directories of PATH (relative to DFD, "a/b/node") up to its last component. */
+/*
+ * The directory that holds PATH's last component ("a/b/node", relative to
+ * DFD, the container's /dev), made if missing, opened one component at a
+ * time with no symlink and no mount crossed: minirun's own /dev holds
+ * fd -> /proc/self/fd, which before pivot_root resolves through the host's
+ * /proc to this process's descriptors (the state directory, bind sources),
+ * and /dev/pts, /dev/shm, /dev/mqueue are other mounts.  *LAST: the name
+ * in the returned directory.
+ */
 static int
-make_parents(int dfd, const char *path, struct mr_error *err)
+open_parent(int dfd, const char *path, const char **last, const char *what,
+	    const struct mr_device *d, struct mr_error *err)
 {
-	char dir[4096];
-	for (const char *s = strchr(path, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(s - path), path);
-		if (mkdirat(dfd, dir, 0755) < 0 && errno != EEXIST)
-			return mr_error_set(err, errno, "--device: mkdir /dev/%s", dir);
+	char name[256];
+	struct open_how how = {
+	    .flags = O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+	};
+	cleanup_close int cur = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	if (cur < 0)
+		return mr_error_set(err, errno, "%s: %s", what, d->path);
+	const char *s = path;
+	for (const char *slash; (slash = strchr(s, '/')) != NULL; s = slash + 1) {
+		if ((size_t)(slash - s) >= sizeof(name))
+			return mr_error_set(err, ENAMETOOLONG, "%s: %s", what, d->path);
+		snprintf(name, sizeof(name), "%.*s", (int)(slash - s), s);
+		if (mkdirat(cur, name, 0755) < 0 && errno != EEXIST)
+			return mr_error_set(err, errno, "%s: mkdir in %s", what, d->path);
+		int next = mr_openat2(cur, name, &how);
+		if (next < 0)
+			return mr_error_set(err, errno,
+					    "%s: %s: \"%s\" is not a plain directory of the "
+					    "container's /dev",
+					    what, d->path, name);
+		close(cur);
+		cur = next;
 	}
-	return 0;
+	*last = s;
+	return mr_steal_fd(&cur);
 }
 
 /*
@@ -187,10 +216,10 @@ make_parents(int dfd, const char *path, struct mr_error *err)
  * /dev/null...): the spec wants an error unless it is the same device.
  */
 static int
-check_existing(int dfd, const char *rel, const struct mr_device *d, struct mr_error *err)
+check_existing(int dir, const char *name, const struct mr_device *d, struct mr_error *err)
 {
 	struct stat st;
-	if (!d->no_rule || fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!d->no_rule || fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	bool same = (st.st_mode & S_IFMT) == (d->mode & S_IFMT) &&
 		    (S_ISFIFO(st.st_mode) || st.st_rdev == makedev(d->major, d->minor));
@@ -203,15 +232,16 @@ check_existing(int dfd, const char *rel, const struct mr_device *d, struct mr_er
 }
 
 static int
-make_node(int dfd, const char *rel, const struct mr_device *d, struct mr_error *err)
+make_node(int dir, const char *name, const struct mr_device *d, struct mr_error *err)
 {
 	const char *what = d->no_rule ? "linux.devices" : "--device";
-	if (mknodat(dfd, rel, d->mode & (S_IFMT | 07777), makedev(d->major, d->minor)) < 0)
+	if (mknodat(dir, name, d->mode & (S_IFMT | 07777), makedev(d->major, d->minor)) < 0)
 		return mr_error_set(err, errno, "%s: mknod %s", what, d->path);
-	/* The asked permission bits, not those the umask left. */
-	if (fchmodat(dfd, rel, d->mode & 07777, 0) < 0)
+	/* The asked permission bits, not those the umask left (the node was just
+	   made in a directory held open: no symlink can stand in its place). */
+	if (fchmodat(dir, name, d->mode & 07777, 0) < 0)
 		return mr_error_set(err, errno, "%s: chmod %s", what, d->path);
-	if (d->owner_set && fchownat(dfd, rel, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (d->owner_set && fchownat(dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return mr_error_set(err, errno, "%s: chown %s", what, d->path);
 	return 0;
 }
@@ -230,27 +260,29 @@ mr_devices_make_nodes(int devfd, const struct mr_device *devs, size_t n, bool us
 		const struct mr_device *d = &devs[i];
 		if (d->no_node)
 			continue;
-		/* Below /dev/, without "..": checked when parsed.  /dev is minirun's
-		   own tmpfs, so no component here comes from the image. */
-		const char *rel = d->path + strlen("/dev/");
-		if (make_parents(dfd, rel, err) < 0 || check_existing(dfd, rel, d, err) < 0)
+		/* Below /dev/, without "..": checked when parsed; no symlink or
+		   mount on the way (open_parent). */
+		const char *what = d->no_rule ? "linux.devices" : "--device", *name = NULL;
+		cleanup_close int dir =
+		    open_parent(dfd, d->path + strlen("/dev/"), &name, what, d, err);
+		if (dir < 0 || check_existing(dir, name, d, err) < 0)
 			return -1;
 		/* As docker: --device /dev/null:/dev/null replaces minirun's own node. */
-		if (unlinkat(dfd, rel, 0) < 0 && errno != ENOENT)
-			return mr_error_set(err, errno, "--device: replace %s", d->path);
+		if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+			return mr_error_set(err, errno, "%s: replace %s", what, d->path);
 		if (!userns) {
-			if (make_node(dfd, rel, d, err) < 0)
+			if (make_node(dir, name, d, err) < 0)
 				return -1;
 			continue;
 		}
 		char target[64];
 		cleanup_close int fd =
-		    openat(dfd, rel, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+		    openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
 		if (fd < 0)
-			return mr_error_set(err, errno, "--device: create %s", d->path);
+			return mr_error_set(err, errno, "%s: create %s", what, d->path);
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 		if (mount(d->host, target, NULL, MS_BIND, NULL) < 0)
-			return mr_error_set(err, errno, "--device: bind %s onto %s", d->host,
+			return mr_error_set(err, errno, "%s: bind %s onto %s", what, d->host,
 					    d->path);
 	}
 	return 0;

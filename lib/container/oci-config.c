@@ -1157,6 +1157,17 @@ parse_device(struct ctx *c, json_t *e, size_t i, bool bind_host)
 			    "\"%s\": minirun makes device nodes only below /dev/ (a normalized "
 			    "path)",
 			    path);
+	/* minirun's own entries: fd -> /proc/self/fd would lead out of /dev before
+	   pivot_root (to this process's descriptors), pts, shm, mqueue are mounts. */
+	static const char *const own[] = {"fd",	  "stdin", "stdout", "stderr", "core",
+					  "ptmx", "pts",   "shm",    "mqueue"};
+	size_t first = strcspn(path + 5, "/");
+	for (size_t k = 0; k < MR_ARRAY_SIZE(own); k++)
+		if (strlen(own[k]) == first && strncmp(path + 5, own[k], first) == 0)
+			return fail(c, sub(q, sizeof(q), p, "path"),
+				    "\"%s\": /dev/%s is minirun's own (a symlink or a mount), "
+				    "refusing a device node there",
+				    path, own[k]);
 	if (get_int(c, e, p, "major", 0, 0xfff, &maj, &has_maj) < 0 ||
 	    get_int(c, e, p, "minor", 0, 0xfffff, &min, &has_min) < 0 ||
 	    get_int(c, e, p, "fileMode", 0, 07777, &mode, &has_mode) < 0 ||

@@ -529,56 +529,55 @@ make_source_dir(const char *path)
 	}
 }
 
+static int
+setattr_propagation(int mnt, unsigned long mode, bool recursive, const struct mr_volume *vol,
+		    struct mr_error *err)
+{
+	struct mount_attr prop = {.propagation = mode};
+	unsigned int flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+	if (syscall(SYS_mount_setattr, mnt, "", flags, &prop, sizeof(prop)) < 0)
+		return mr_error_set(err, errno, "%s %s: propagation", vol->flag, vol->arg);
+	return 0;
+}
+
 /*
- * The propagation asked for, on the detached tree.  A clone made in the
- * caller's mount namespace is a peer of the host mount it copies (if that
- * one is shared): docker's rshared keeps it so.  An OCI config's (r)shared
- * first makes it a slave of that group (a private mount stays private),
- * then shared: a new peer group that receives the host's mounts and never
- * sends the container's back.
+ * The propagation of a freshly cloned bind tree.  As root the clone is made
+ * in minirun's own mount namespace, and a clone of a shared host mount is a
+ * peer of it: every mount of the tree, not only the top, is first cut from
+ * the host's group (private, or a slave that still receives the host's
+ * mounts), in one call; a non-recursive mode then changes the top mount
+ * only.  Otherwise a mount made later below a submount (masked and
+ * read-only paths, nested volumes, the workload's) would appear on the host
+ * and outlive the container.  Docker's -v ...:rshared alone keeps the
+ * host's peer group, as documented.  An OCI (r)shared makes a peer group of
+ * the container's own, a slave of the host's.  (r)unbindable is set at
+ * attach (attach_one): an unbindable tree cannot be cloned.
  */
 static int
-set_propagation(int tree, const struct mr_volume *vol, struct mr_error *err)
+set_tree_propagation(int tree, const struct mr_volume *vol, struct mr_error *err)
 {
-	struct mount_attr prop = {0};
-	unsigned int flags = AT_EMPTY_PATH;
 	switch (vol->propagation) {
 	case MR_PROPAGATION_RPRIVATE:
-		flags |= AT_RECURSIVE;
-		/* fall through */
 	case MR_PROPAGATION_PRIVATE:
-		prop.propagation = MS_PRIVATE;
-		break;
+	case MR_PROPAGATION_RUNBINDABLE:
+	case MR_PROPAGATION_UNBINDABLE:
+		return setattr_propagation(tree, MS_PRIVATE, true, vol, err);
 	case MR_PROPAGATION_RSLAVE:
-		flags |= AT_RECURSIVE;
-		/* fall through */
 	case MR_PROPAGATION_SLAVE:
-		prop.propagation = MS_SLAVE;
-		break;
+		return setattr_propagation(tree, MS_SLAVE, true, vol, err);
 	case MR_PROPAGATION_RSHARED:
-		flags |= AT_RECURSIVE;
+		if (!vol->shared_own_group)
+			return setattr_propagation(tree, MS_SHARED, true, vol, err);
 		/* fall through */
 	case MR_PROPAGATION_SHARED:
-		prop.propagation = MS_SHARED;
-		break;
-	case MR_PROPAGATION_RUNBINDABLE:
-		flags |= AT_RECURSIVE;
-		/* fall through */
-	case MR_PROPAGATION_UNBINDABLE:
-		prop.propagation = MS_UNBINDABLE;
-		break;
+		if (setattr_propagation(tree, MS_SLAVE, true, vol, err) < 0)
+			return -1;
+		return setattr_propagation(tree, MS_SHARED,
+					   vol->propagation == MR_PROPAGATION_RSHARED, vol, err);
 	default:
 		return mr_error_set(err, 0, "%s %s: internal error: propagation", vol->flag,
 				    vol->arg);
 	}
-	if (prop.propagation == MS_SHARED && vol->shared_own_group) {
-		struct mount_attr slave = {.propagation = MS_SLAVE};
-		if (syscall(SYS_mount_setattr, tree, "", flags, &slave, sizeof(slave)) < 0)
-			return mr_error_set(err, errno, "%s %s: propagation", vol->flag, vol->arg);
-	}
-	if (syscall(SYS_mount_setattr, tree, "", flags, &prop, sizeof(prop)) < 0)
-		return mr_error_set(err, errno, "%s %s: propagation", vol->flag, vol->arg);
-	return 0;
 }
 
 /*
@@ -597,11 +596,7 @@ configure_tree(int tree, const struct mr_volume *vol, struct mr_error *err)
 			    sizeof(ro)) < 0)
 			return mr_error_set(err, errno, "%s %s: read-only", vol->flag, vol->arg);
 	}
-	/* (r)unbindable is set at attach (attach_one): an unbindable tree cannot be cloned. */
-	if (vol->propagation == MR_PROPAGATION_UNBINDABLE ||
-	    vol->propagation == MR_PROPAGATION_RUNBINDABLE)
-		return 0;
-	return set_propagation(tree, vol, err);
+	return set_tree_propagation(tree, vol, err);
 }
 
 static int
@@ -980,11 +975,13 @@ tmpfs_tree(const struct mr_volume *vol, struct mr_error *err)
 	if (mnt < 0)
 		return mr_error_set(err, errno, "%s %s: fsmount tmpfs", vol->flag, vol->arg);
 	/* A fresh mount is private, and a slave of nothing is private too: only an
-	   OCI config's (r)shared or (r)unbindable changes it. */
+	   OCI config's (r)shared or (r)unbindable changes it (one mount: no submounts). */
 	enum mr_volume_propagation pr = vol->propagation;
-	if ((pr == MR_PROPAGATION_RSHARED || pr == MR_PROPAGATION_SHARED ||
-	     pr == MR_PROPAGATION_RUNBINDABLE || pr == MR_PROPAGATION_UNBINDABLE) &&
-	    set_propagation(mnt, vol, err) < 0)
+	if ((pr == MR_PROPAGATION_RSHARED || pr == MR_PROPAGATION_SHARED) &&
+	    setattr_propagation(mnt, MS_SHARED, false, vol, err) < 0)
+		return -1;
+	if ((pr == MR_PROPAGATION_RUNBINDABLE || pr == MR_PROPAGATION_UNBINDABLE) &&
+	    setattr_propagation(mnt, MS_UNBINDABLE, false, vol, err) < 0)
 		return -1;
 	return mr_steal_fd(&mnt);
 }
@@ -1060,10 +1057,13 @@ attach_one(const struct mr_prepared *p, int rootfd, size_t i, struct mr_error *e
 		if (tree < 0)
 			return -1;
 	}
-	/* After the clones: an unbindable mount cannot be cloned. */
+	/* After the clones: an unbindable mount cannot be cloned.  The tree was
+	   made private at clone time (set_tree_propagation); a tmpfs has it already. */
 	if ((vol->propagation == MR_PROPAGATION_UNBINDABLE ||
 	     vol->propagation == MR_PROPAGATION_RUNBINDABLE) &&
-	    set_propagation(tree, vol, err) < 0)
+	    vol->type == MR_VOLUME_BIND &&
+	    setattr_propagation(tree, MS_UNBINDABLE, vol->propagation == MR_PROPAGATION_RUNBINDABLE,
+				vol, err) < 0)
 		return -1;
 	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return mr_error_set(err, errno, "%s %s: mount on %s", vol->flag, vol->arg,

@@ -80,6 +80,23 @@ bad "a duplicate path" "[$MYZERO, {\"type\": \"p\", \"path\": \"/dev/myzero\"}]"
     'linux.devices[[]1].path: "/dev/myzero" is also linux.devices[[]0]'"'"'s'
 bad "fileMode beyond 07777" '[{"type": "p", "path": "/dev/f", "fileMode": 4096}]' \
     'linux.devices[[]0].fileMode: 4096 is out of range (0 to 4095)'
+# minirun's own /dev entries: fd -> /proc/self/fd resolved, before pivot_root,
+# to minirun's own descriptors (a node made in the state directory).
+bad "a path through minirun's /dev/fd" \
+    '[{"type": "c", "path": "/dev/fd/3/rvnode", "major": 1, "minor": 3, "fileMode": 438}]' \
+    'linux.devices[[]0].path: "/dev/fd/3/rvnode": /dev/fd is minirun'"'"'s own (a symlink or a mount), refusing a device node there'
+is "$(find "$STATE" "$BUNDLE" -name rvnode)" "" "nothing made through /dev/fd"
+bad "a path in minirun's /dev/pts" '[{"type": "p", "path": "/dev/pts/x"}]' \
+    'linux.devices[[]0].path: "/dev/pts/x": /dev/pts is minirun'"'"'s own (a symlink or a mount), refusing a device node there'
+# The docker-like --device: the path is walked in the container's /dev with no
+# symlink and no mount crossed.
+mkdir -p "$TESTS_TMP/cwd"
+for dev in /dev/fd/3/rvnode /dev/shm/rvnode; do
+    run_cmd env -C "$TESTS_TMP/cwd" "$MINIRUN" --device "/dev/null:$dev" "$ROOTFS" true
+    expect_error "--device $dev: refused when made" 125 \
+        "minirun: --device: $dev: \"$(echo "$dev" | cut -d/ -f3)\" is not a plain directory of the container's /dev: *"
+done
+is "$(find "$TESTS_TMP" -name rvnode)" "" "nothing made through /dev/fd or in /dev/shm"
 set_config '[{"type": "c", "path": "/dev/null", "major": 1, "minor": 5}]' "[$DENY]" true
 run_minirun "${R[@]}" run --bundle "$BUNDLE" d3
 expect_error "a path that holds another device: an error (the spec's MUST)" 125 \

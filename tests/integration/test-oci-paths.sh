@@ -40,7 +40,7 @@ config() {
     local filter=$1 args
     shift
     args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
-    jq --argjson args "$args" --arg shared "$TESTS_TMP/shared" \
+    jq --argjson args "$args" --arg shared "$TESTS_TMP/shared" --arg hv "${hv-}" --arg opt "${opt-}" \
         "$filter | .process.args = \$args" "$TESTS_TMP/base.json" > "$BUNDLE/config.json"
 }
 
@@ -129,4 +129,49 @@ got: $got (host group $host_group)"
 else
     skip "propagation options applied" "cannot make a shared tmpfs here"
 fi
+
+# --- a bind volume's submounts are cut from the host's peer group -------------------------
+# As root the volume is cloned in minirun's own mount namespace: a clone of a
+# shared host mount is a peer of it, submounts included.  A non-recursive mode
+# must still cut every submount from the host's group, or the masked path's
+# tmpfs below /data/sub appears on the host and outlives the container.
+# below DIR: the host's mounts strictly below DIR, one a line.
+below() { awk -v p="$1/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo; }
+for opt in private slave unbindable; do
+    hv=$TESTS_TMP/hv-$opt
+    mkdir -p "$hv"
+    if ! { mount --bind "$hv" "$hv" && mount --make-shared "$hv"; }; then
+        skip "propagation $opt: submounts" "cannot make a shared bind mount here"
+        continue
+    fi
+    at_exit "umount -l '$hv'"
+    mkdir -p "$hv/sub" "$hv/top" && mount -t tmpfs -o size=1m tmpfs "$hv/sub" && mkdir "$hv/sub/x" "$hv/sub/y"
+    config '.mounts += [{"destination": "/data", "type": "bind", "source": $hv, "options": ["rbind", $opt]}]
+        | .linux.maskedPaths += ["/data/sub/x"]' sleep 30
+    run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" "v-$opt"
+    host_below=$(below "$hv")
+    if [ "$opt" = slave ]; then
+        mount -t tmpfs -o size=1k tmpfs "$hv/top" && mount -t tmpfs -o size=1k tmpfs "$hv/sub/y"
+    fi
+    in_ctr=$("$MINIRUN" "${R[@]}" exec "v-$opt" awk '$5 ~ /^\/data\// { print $5 }' /proc/self/mountinfo 2>&1)
+    "$MINIRUN" "${R[@]}" delete --force "v-$opt"
+    host_after=$(below "$hv")
+    want_ctr=$(printf '/data/sub\n/data/sub/x')
+    want_after=$hv/sub
+    arrive=
+    if [ "$opt" = slave ]; then
+        arrive=", and the host's mounts arrive"
+        want_ctr=$(printf '/data/sub\n/data/sub/x\n/data/top\n/data/sub/y')
+        want_after=$(printf '%s\n' "$hv/sub" "$hv/top" "$hv/sub/y")
+    fi
+    if [ "$RC" = 0 ] && [ "$host_below" = "$hv/sub" ] && [ "$in_ctr" = "$want_ctr" ] &&
+        [ "$host_after" = "$want_after" ]; then
+        ok "propagation $opt: the container's mount below a shared source's submount stays in the container$arrive"
+    else
+        not_ok "propagation $opt: submounts" "$(_result_diag)
+host while running: $(_show "$host_below")
+in the container: $(_show "$in_ctr")
+host after delete: $(_show "$host_after")"
+    fi
+done
 done_testing
