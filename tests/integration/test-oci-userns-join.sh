@@ -158,12 +158,21 @@ expect_error "rootless" 1 \
 # The pod's sleeps come and go: a process gone meanwhile has no cgroup file to read.
 # A zombie is dead: a deleted container's init left to its adopter (this shell is no
 # subreaper, so PID 1 reaps it, in its own time).
-left=
-for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/ns/user" 2> /dev/null)" = "$(ns user)" ] || continue
-    cg=$(cat "$p/cgroup" 2> /dev/null) || continue
-    grep -q '^State:.Z' "$p/status" 2> /dev/null && continue
-    grep -q "/$CG-pod\$" <<< "$cg" || left="$left ${p#/proc/}"
+# A process of a refused start may still be on its way out (cgroup.kill is asynchronous):
+# looked at again for up to 2 s before it counts.
+left_over() {
+    local p cg
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/ns/user" 2> /dev/null)" = "$(ns user)" ] || continue
+        cg=$(cat "$p/cgroup" 2> /dev/null) || continue
+        grep -q '^State:.Z' "$p/status" 2> /dev/null && continue
+        grep -q "/$CG-pod\$" <<< "$cg" || printf ' %s' "${p#/proc/}"
+    done
+}
+for _ in $(seq 20); do
+    left=$(left_over)
+    [ -z "$left" ] && break
+    sleep 0.1
 done
 is "$left$(ls -A "$STATE"; test -e "/sys/fs/cgroup/devices/$CG" && echo cgroup left)" "pod" \
     "no process in the pod's user namespace outside its cgroup, no state, no cgroup left"
