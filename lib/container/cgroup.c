@@ -442,6 +442,12 @@ mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
 						    "--cgroup-parent %s: '..' is not allowed", s);
 		if (strlen(s) > 512)
 			return mr_error_set(err, 0, "--cgroup-parent: too long");
+		if (mr_resources_cgroup_depth(s) > MR_CGROUP_MAX_PARENT_DEPTH)
+			return mr_error_set(err, 0,
+					    "--cgroup-parent %s: %zu levels, at most %d (each one "
+					    "minirun makes is recorded for delete to remove)",
+					    s, mr_resources_cgroup_depth(s),
+					    MR_CGROUP_MAX_PARENT_DEPTH);
 	}
 	return 0;
 }
@@ -534,9 +540,20 @@ make_parents(struct mr_cgroup *cg, const struct hierarchy *h, const char *parent
 		memcpy(path + len, s, n);
 		len += n;
 		path[len] = '\0';
+		/*
+		 * Every directory made is recorded before the next step, or
+		 * neither the failure path nor delete could remove it.
+		 * mr_cgroup_check bounds the depth; this is the backstop.
+		 */
+		if (cg->n_parents == MR_ARRAY_SIZE(cg->parents))
+			return mr_error_set(err, E2BIG, "--cgroup-parent %s: too many levels",
+					    parent);
 		if (mkdir(path, 0755) == 0) {
-			if (cg->n_parents < MR_ARRAY_SIZE(cg->parents))
-				cg->parents[cg->n_parents++] = strdup(path);
+			if ((cg->parents[cg->n_parents] = strdup(path)) == NULL) {
+				rmdir(path);
+				return mr_error_oom(err, "cgroup");
+			}
+			cg->n_parents++;
 			/* A new cpuset v1 cgroup is empty: no child could take a task. */
 			if (h->ctrls & MR_CG_CPUSET) {
 				struct mr_cgroup_dir d = {.path = path, .dfd = -1};

@@ -44,7 +44,8 @@ struct mr_cgroup_dir {
 struct mr_cgroup {
 	size_t n;
 	struct mr_cgroup_dir dirs[MR_CGROUP_MAX_DIRS];
-	char *parents[MR_CGROUP_MAX_DIRS * 4]; /* --cgroup-parent components minirun made */
+	/* cgroup parent components minirun made: mr_cgroup_check bounds the depth */
+	char *parents[MR_CGROUP_MAX_DIRS * MR_CGROUP_MAX_PARENT_DEPTH];
 	size_t n_parents;
 	int64_t memory_limit; /* for the out-of-memory message */
 	bool cloned_into;     /* the child was created in the cgroup2 directory */

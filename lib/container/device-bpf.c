@@ -19,16 +19,22 @@
  *	r4 = major; r5 = minor
  *	for each rule, the last one first:
  *		if r3 != TYPE goto next           (unless the rule is for any type)
- *		r1 = r2 & ~ACCESS; if r1 goto next  (unless the rule is for rwm)
+ *		allow: r1 = r2 & ~ACCESS; if r1 != 0 goto next  (unless rwm)
+ *		deny:  r1 = r2 & ACCESS;  if r1 == 0 goto next  (unless rwm)
  *		if r4 != MAJOR goto next          (unless "*")
  *		if r5 != MINOR goto next          (unless "*")
  *		r0 = 1 (0 for a deny rule); exit
  *	next: ...
  *	r0 = 0; exit                          (default deny)
  *
- * The access check is "subset of": open(O_RDWR) asks read|write at once
- * and needs a rule that allows both, as the v1 controller decides.  A deny
- * rule matches the same way: "deny c 1:3 w" decides a write, not a read.
+ * The access check is the v1 controller's: open(O_RDWR) asks read|write
+ * at once.  An allow rule matches when it grants the whole request
+ * ("subset of"), so a read-only rule does not allow O_RDWR; a deny rule
+ * matches when it forbids any part of it ("overlaps"), so after "allow
+ * b 8:20 rw", "deny b 8:20 w" denies O_RDWR as well as O_WRONLY (as
+ * devices.deny does on v1), where "subset of" would let it fall through
+ * to the allow rule.  A read alone still passes: "deny w" does not
+ * overlap it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -76,6 +82,13 @@ jne_k(uint8_t dst, int32_t imm)
 	return insn(BPF_JMP | BPF_JNE | BPF_K, dst, 0, 0, imm);
 }
 
+/* if dst == imm: pc += off (patched later) */
+static struct bpf_insn
+jeq_k(uint8_t dst, int32_t imm)
+{
+	return insn(BPF_JMP | BPF_JEQ | BPF_K, dst, 0, 0, imm);
+}
+
 static struct bpf_insn
 exit_insn(void)
 {
@@ -114,11 +127,22 @@ mr_device_bpf_build(const struct mr_device_rule *rules, size_t n, struct bpf_ins
 								    : BPF_DEVCG_DEV_CHAR);
 		}
 		if ((r->access & MR_DEV_RWM) != MR_DEV_RWM) {
-			/* MR_DEV_* are the kernel's BPF_DEVCG_ACC_* bits. */
+			/*
+			 * MR_DEV_* are the kernel's BPF_DEVCG_ACC_* bits.  Deny:
+			 * any requested bit the rule names; allow: every one.
+			 */
 			out[pc++] = mov_x(BPF_REG_1, BPF_REG_2);
-			out[pc++] = alu_k(BPF_AND, BPF_REG_1, (int32_t) ~(r->access & MR_DEV_RWM));
-			jumps[nj++] = pc;
-			out[pc++] = jne_k(BPF_REG_1, 0);
+			if (r->deny) {
+				out[pc++] =
+				    alu_k(BPF_AND, BPF_REG_1, (int32_t)(r->access & MR_DEV_RWM));
+				jumps[nj++] = pc;
+				out[pc++] = jeq_k(BPF_REG_1, 0);
+			} else {
+				out[pc++] =
+				    alu_k(BPF_AND, BPF_REG_1, (int32_t) ~(r->access & MR_DEV_RWM));
+				jumps[nj++] = pc;
+				out[pc++] = jne_k(BPF_REG_1, 0);
+			}
 		}
 		if (r->major != MR_DEV_ANY) {
 			jumps[nj++] = pc;

@@ -26,7 +26,8 @@
  * Build the program for N rules into OUT (room for
  * MR_DEVICE_BPF_MAX_INSNS(N)): a rule matches an access when the type (b/c,
  * 'a' either), the major and minor (or MR_DEV_ANY) match and the requested
- * access is a subset of the rule's; the last rule that matches decides
+ * access is a subset of an allow rule's, or overlaps a deny rule's (as the
+ * v1 controller decides); the last rule that matches decides
  * (allow, or deny for a deny rule); none: deny.  Returns the number of
  * instructions.
  */

@@ -346,7 +346,7 @@ state_memfd(const char *state, struct mr_error *err)
 
 /* The hook's process: its stdio and nothing else of ours. */
 static int
-hook_child_setup(const struct mr_hook *hook, int state_fd, int report,
+hook_child_setup(const struct mr_hook *hook, int state_fd, int report, pid_t parent,
 		 const struct mr_hooks_how *how, struct mr_error *err)
 {
 	sigset_t none;
@@ -360,6 +360,13 @@ hook_child_setup(const struct mr_hook *hook, int state_fd, int report,
 	/* A hook does not outlive the minirun (or container process) waiting for it. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");
+	/*
+	 * A parent that died between clone3 and the prctl sent no signal: we
+	 * were reparented already.  Same pid namespace as the parent (no
+	 * CLONE_NEWPID), so getppid() is comparable with its getpid().
+	 */
+	if (getppid() != parent)
+		_exit(126);
 	/* dup2 onto itself keeps close-on-exec: then clear it. */
 	if ((state_fd == STDIN_FILENO ? fcntl(state_fd, F_SETFD, 0)
 				      : dup2(state_fd, STDIN_FILENO)) < 0 ||
@@ -375,11 +382,12 @@ hook_child_setup(const struct mr_hook *hook, int state_fd, int report,
 }
 
 static _Noreturn void
-hook_child(const struct mr_hook *hook, int state_fd, int report, const struct mr_hooks_how *how)
+hook_child(const struct mr_hook *hook, int state_fd, int report, pid_t parent,
+	   const struct mr_hooks_how *how)
 {
 	struct mr_error err = {0};
 
-	if (hook_child_setup(hook, state_fd, report, how, &err) == 0) {
+	if (hook_child_setup(hook, state_fd, report, parent, how, &err) == 0) {
 		execve(hook->path, hook->argv, hook->envp);
 		mr_error_set(&err, errno, "exec %s", hook->path);
 	}
@@ -424,6 +432,7 @@ hook_spawn(const struct mr_hook *hook, int state_fd, const struct mr_hooks_how *
 	   struct hook_proc *hp, struct mr_error *err)
 {
 	int pipefd[2], pidfd = -1;
+	pid_t parent = getpid();
 
 	if (lseek(state_fd, 0, SEEK_SET) < 0)
 		return mr_error_set(err, errno, "hooks: rewind the state");
@@ -441,7 +450,7 @@ hook_spawn(const struct mr_hook *hook, int state_fd, const struct mr_hooks_how *
 	if (pid < 0)
 		return mr_error_set(err, errno, "hooks: clone3");
 	if (pid == 0)
-		hook_child(hook, state_fd, wr, how);
+		hook_child(hook, state_fd, wr, parent, how);
 	hp->pidfd = pidfd;
 	return 0;
 }

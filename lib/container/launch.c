@@ -2115,6 +2115,17 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	sigset_t relay, orig;
 	bool execed = false;
 
+	/*
+	 * A startContainer hook runs under the command's filter (hook_identity),
+	 * in a process of its own with no connection to the agent: its
+	 * listener would have nobody to go to and every start would fail.
+	 * Refused at create, before anything exists.
+	 */
+	if (p->seccomp.notify && ctl != NULL && mr_hooks_any(ctl->hooks, MR_HOOK_START_CONTAINER))
+		return mr_error_set(err, 0,
+				    "hooks.startContainer: not with a seccomp profile that uses "
+				    "SCMP_ACT_NOTIFY (the hook would run under the filter, and "
+				    "its listener has no agent to go to)");
 	if (p->seccomp.observe != MR_OBSERVE_NONE &&
 	    start_observer(p, &observer, &shared, err) < 0) {
 		mr_observer_abort(observer);

@@ -1523,6 +1523,12 @@ parse_cgroups_path(struct ctx *c, json_t *linux_, const char *cg_flag)
 	c->spec->resources.cgroup_name = strndup(leaf, leaf_len);
 	if (c->spec->resources.cgroup_parent == NULL || c->spec->resources.cgroup_name == NULL)
 		return mr_error_oom(c->err, c->source);
+	/* Each parent minirun makes is recorded for delete to remove: a bounded number. */
+	size_t depth = mr_resources_cgroup_depth(c->spec->resources.cgroup_parent);
+	if (depth > MR_CGROUP_MAX_PARENT_DEPTH)
+		return fail(c, "linux.cgroupsPath",
+			    "\"%.*s\": %zu levels above the container's cgroup, at most %d",
+			    (int)len, path, depth, MR_CGROUP_MAX_PARENT_DEPTH);
 	return 0;
 }
 

@@ -361,6 +361,17 @@ mr_resources_apply_ulimits(const struct mr_resources *r, struct mr_error *err)
 	return 0;
 }
 
+size_t
+mr_resources_cgroup_depth(const char *path)
+{
+	size_t n = 0;
+
+	for (const char *s = path; *s; s++)
+		if (*s != '/' && (s == path || s[-1] == '/'))
+			n++;
+	return n;
+}
+
 const char *
 mr_resources_first_cgroup_flag(const struct mr_resources *r)
 {

@@ -147,6 +147,18 @@ int mr_resources_apply_ulimits(const struct mr_resources *r, struct mr_error *er
 /* Any limit that needs a cgroup?  Returns the first flag given, or NULL. */
 const char *mr_resources_first_cgroup_flag(const struct mr_resources *r);
 
+/*
+ * The most components cgroup_parent may have.  minirun may create each of
+ * them in each hierarchy it uses and records every one it made so that
+ * delete removes it (struct mr_cgroup's parents[]); engines send far fewer
+ * (Kubernetes' cgroupfs "/kubepods/burstable/pod<uid>/<cid>": 3, podman's
+ * "/libpod_parent/libpod-<id>": 1).
+ */
+#define MR_CGROUP_MAX_PARENT_DEPTH 8
+
+/* The number of components of cgroup parent PATH ("a//b/" is 2). */
+size_t mr_resources_cgroup_depth(const char *path);
+
 /* "64 MiB", "1.5 GiB", "1000 bytes": a size for messages. */
 void mr_format_size(int64_t bytes, char *buf, size_t size);
 

@@ -348,6 +348,11 @@ bad "--ulimit foo=1" "minirun: --ulimit foo=1: unknown limit foo*" --ulimit foo=
 bad "--ulimit soft above hard" "minirun: --ulimit nofile=2:1: the soft limit is above the hard limit" \
     --ulimit nofile=2:1
 bad "--cgroup-parent with .." "minirun: --cgroup-parent ../x: '..' is not allowed" --cgroup-parent ../x
+bad "--cgroup-parent deeper than 8 levels" \
+    "minirun: --cgroup-parent $TCG-d/1/2/3/4/5/6/7/8: 9 levels, at most 8 (each one minirun makes is recorded for delete to remove)" \
+    --cgroup-parent "$TCG-d/1/2/3/4/5/6/7/8"
+is "$(ls -d /sys/fs/cgroup/*/"$TCG-d" /sys/fs/cgroup/"$TCG-d" 2> /dev/null)" "" \
+    "--cgroup-parent deeper than 8 levels: nothing made in any hierarchy"
 is "$(leftovers)" "" "no minirun-* cgroup is left after the runs above"
 
 # --- --cgroup-parent ----------------------------------------------------------

@@ -179,6 +179,37 @@ expect "delete of the cgroupsPath container" 0 ""
 is "$([ -e "$DEVCG/$CGP/c8" ] && echo left)$([ -e "$DEVCG/$CGP" ] && echo parent-left)$([ -e "$STATE/c9" ] && echo state-left)" "" \
     "delete removes the cgroup and the parent minirun made; the refused one left no state"
 
+# A deep cgroupsPath: minirun records every parent it makes, in every
+# hierarchy, for delete to remove; past MR_CGROUP_MAX_PARENT_DEPTH (8) levels
+# it refuses the path before anything exists (it used to make the 41st and
+# later directories without recording them: they stayed on the host).
+DEEP=minirun-deep-$$
+# in_any_hierarchy NAME: the hierarchies that have NAME at their root
+in_any_hierarchy() {
+    local d
+    for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
+        [ -e "$d" ] && printf '%s ' "$d"
+    done
+}
+at_exit "for d in /sys/fs/cgroup/*/'$DEEP'-* /sys/fs/cgroup/'$DEEP'-*; do [ -d \"\$d\" ] && find \"\$d\" -depth -type d -exec rmdir {} + 2> /dev/null; done; true"
+deep=/$DEEP-25
+for i in $(seq 1 24); do deep+=/rv$i; done
+jq --arg p "$deep/ctr" '.linux.cgroupsPath = $p' "$BUNDLE/config.json.args" > "$BUNDLE/config.json"
+run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" c10
+rc=$RC err=$ERR
+run_minirun "${R[@]}" delete --force c10
+is "$rc|$err|$(in_any_hierarchy "$DEEP-25")" \
+    "1|minirun: $BUNDLE/config.json: linux.cgroupsPath: \"${deep#/}/ctr\": 25 levels above the container's cgroup, at most 8|" \
+    "cgroupsPath 25 levels deep: refused, nothing made in any hierarchy"
+deep=/$DEEP-8
+for i in $(seq 1 7); do deep+=/rv$i; done
+jq --arg p "$deep/ctr" '.linux.cgroupsPath = $p' "$BUNDLE/config.json.args" > "$BUNDLE/config.json"
+run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" c10
+rc=$RC made=$(in_any_hierarchy "$DEEP-8")
+run_minirun "${R[@]}" delete --force c10
+is "$rc $([ -n "$made" ] && echo made)|$RC|$(in_any_hierarchy "$DEEP-8")" "0 made|0|" \
+    "cgroupsPath 8 levels deep: runs, and delete --force removes every level in every hierarchy"
+
 # --- --console-socket: the pty master arrives with SCM_RIGHTS ----------------------------------
 if ! command -v python3 > /dev/null; then
     skip "--console-socket: the container's terminal is received" "python3 is not installed"

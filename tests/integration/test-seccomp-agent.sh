@@ -99,6 +99,16 @@ run_minirun "${R[@]}" run --bundle "$BUNDLE" oc2
 expect_error "no agent listening: an error before the container exists" 125 \
     "minirun: seccomp listenerPath $SOCK: cannot connect to the seccomp agent: *"
 is "$(ls -A "$STATE")" "" "no agent: no state left behind"
+# A startContainer hook runs under the container's filter with no agent to
+# hand its listener to: refused at create, not at every start.
+jq '.hooks.startContainer = [{path: "/bin/true"}]' "$BUNDLE/config.json" > "$TESTS_TMP/hooked.json"
+cp "$BUNDLE/config.json" "$TESTS_TMP/plain.json"
+cp "$TESTS_TMP/hooked.json" "$BUNDLE/config.json"
+run_minirun "${R[@]}" create --bundle "$BUNDLE" oc4
+expect_error "SCMP_ACT_NOTIFY with a startContainer hook: refused at create" 1 \
+    "minirun: hooks.startContainer: not with a seccomp profile that uses SCMP_ACT_NOTIFY *"
+is "$(ls -A "$STATE")" "" "startContainer with SCMP_ACT_NOTIFY: no state left behind"
+cp "$TESTS_TMP/plain.json" "$BUNDLE/config.json"
 jq 'del(.linux.seccomp.listenerPath, .linux.seccomp.listenerMetadata)' "$BUNDLE/config.json" \
     > "$TESTS_TMP/c2" && mv "$TESTS_TMP/c2" "$BUNDLE/config.json"
 run_minirun "${R[@]}" run --bundle "$BUNDLE" oc3

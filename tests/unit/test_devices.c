@@ -80,6 +80,10 @@ run(const struct bpf_insn *p, size_t count, const struct bpf_cgroup_dev_ctx *ctx
 			if (r[i->dst_reg] != k)
 				pc += (size_t)i->off;
 			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			if (r[i->dst_reg] == k)
+				pc += (size_t)i->off;
+			break;
 		case BPF_JMP | BPF_EXIT:
 			return (int)r[0];
 		default:
@@ -89,7 +93,11 @@ run(const struct bpf_insn *p, size_t count, const struct bpf_cgroup_dev_ctx *ctx
 	return -1; /* fell off the end: the verifier would refuse it */
 }
 
-/* The rules read directly, the last match deciding: what the program must decide. */
+/*
+ * The rules read directly, the last match deciding: what the program must
+ * decide.  As the v1 controller: an allow rule matches when it grants every
+ * requested access, a deny rule when it forbids any of them.
+ */
 static int
 expected(const struct mr_device_rule *rules, size_t n, const struct bpf_cgroup_dev_ctx *ctx)
 {
@@ -99,7 +107,7 @@ expected(const struct mr_device_rule *rules, size_t n, const struct bpf_cgroup_d
 		if (r->type != 'a' &&
 		    type != (r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR))
 			continue;
-		if ((acc & ~r->access) != 0)
+		if (r->deny ? (acc & r->access) == 0 : (acc & ~r->access) != 0)
 			continue;
 		if (r->major != MR_DEV_ANY && (uint32_t)r->major != ctx->major)
 			continue;
@@ -113,8 +121,8 @@ expected(const struct mr_device_rule *rules, size_t n, const struct bpf_cgroup_d
 static void
 compare(const struct mr_device_rule *rules, size_t n)
 {
-	static const uint32_t nums[] = {0,  1,	2,   3,	  5,   7,    8,	     9,
-					10, 11, 136, 200, 229, 4095, 1048575};
+	static const uint32_t nums[] = {0,  1,	2,  3,	 4,   5,   7,	 8,	 9,
+					10, 11, 20, 136, 200, 229, 4095, 1048575};
 	struct bpf_insn prog[MR_DEVICE_BPF_MAX_INSNS(16)];
 	size_t count = mr_device_bpf_build(rules, n, prog);
 	size_t allowed = 0;
@@ -197,6 +205,14 @@ START_TEST(program_order)
 	     {'b', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_RWM, true},
 	     {'b', 7, 0, MR_DEV_READ, false},
 	     {'c', 4, MR_DEV_ANY, MR_DEV_WRITE, true}},
+	    /*
+	     * deny all, allow b 8:20 rw, deny b 8:20 w: read allowed, write and
+	     * O_RDWR (read|write at once) denied, as devices.deny on v1
+	     */
+	    {{'a', MR_DEV_ANY, MR_DEV_ANY, MR_DEV_RWM, true},
+	     {'b', 8, 20, MR_DEV_READ | MR_DEV_WRITE, false},
+	     {'b', 8, 20, MR_DEV_WRITE, true},
+	     {'c', 1, 3, MR_DEV_READ | MR_DEV_MKNOD, true}},
 	};
 	struct bpf_insn prog[MR_DEVICE_BPF_MAX_INSNS(16)];
 	struct bpf_cgroup_dev_ctx c;
@@ -215,6 +231,13 @@ START_TEST(program_order)
 	ck_assert_int_eq(VERDICT(2, BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_READ, 7, 0), 1);
 	ck_assert_int_eq(VERDICT(2, BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_READ, 4, 1), 1);
 	ck_assert_int_eq(VERDICT(2, BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_WRITE, 4, 1), 0);
+	ck_assert_int_eq(
+	    VERDICT(2, BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE, 4, 1), 0);
+	ck_assert_int_eq(VERDICT(3, BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_READ, 8, 20), 1);
+	ck_assert_int_eq(VERDICT(3, BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_WRITE, 8, 20), 0);
+	ck_assert_int_eq(
+	    VERDICT(3, BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE, 8, 20), 0);
+	ck_assert_int_eq(VERDICT(3, BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_READ, 8, 21), 0);
 #undef VERDICT
 }
 END_TEST
