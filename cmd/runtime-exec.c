@@ -424,16 +424,7 @@ mr_rt_pause(int argc, char **argv, bool pause)
 
 /* --- features ---------------------------------------------------------------------- */
 
-static json_t *
-strings(const char *const *v, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
-#define STRINGS(v) strings(v, sizeof(v) / sizeof(v[0]))
+#define STRINGS(v) mr_json_strings(v, MR_ARRAY_SIZE(v))
 
 int
 mr_rt_features(int argc, char **argv)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
@@ -56,6 +57,24 @@ mr_steal_ptr(void *pp)
 #define mr_steal_pointer(pp) (0 ? (*(pp)) : (mr_steal_ptr)(pp))
 
 #define MR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Before an execve of something not ours (the container's command, a hook):
+ * neither the dispositions our caller ignored (a shell's background job) nor
+ * the signals we or it blocked may leak in; a "trap ... TERM" that never runs
+ * is a puzzle nobody should have to solve.
+ */
+static inline void
+mr_reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
 /*
  * openat2(2), retried on EAGAIN: with RESOLVE_IN_ROOT or RESOLVE_BENEATH the

@@ -81,22 +81,13 @@ mr_exec_keep_config(const struct mr_state *st, const char *text, size_t len, str
 	return 0;
 }
 
-static json_t *
-string_array(char **v, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
 /* runc exec's flags over a copy of the config's process object. */
 static int
 apply_flags(json_t *proc, const struct mr_exec_opts *o, struct mr_error *err)
 {
 	if (o->argc == 0)
 		return mr_error_set(err, 0, "exec: a command is needed (or --process FILE)");
-	json_object_set_new(proc, "args", string_array(o->argv, o->argc));
+	json_object_set_new(proc, "args", mr_json_strings((const char *const *)o->argv, o->argc));
 	json_object_set_new(proc, "terminal", json_boolean(o->tty));
 	if (o->cwd)
 		json_object_set_new(proc, "cwd", json_string(o->cwd));

@@ -349,14 +349,8 @@ static int
 hook_child_setup(const struct mr_hook *hook, int state_fd, int report, pid_t parent,
 		 const struct mr_hooks_how *how, struct mr_error *err)
 {
-	sigset_t none;
-
 	/* Neither our blocked signals (launch.c blocks the relayed ones) nor our handlers. */
-	for (int sig = 1; sig < SIGRTMIN; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	mr_reset_signals();
 	/* A hook does not outlive the minirun (or container process) waiting for it. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return mr_error_set(err, errno, "prctl(PR_SET_PDEATHSIG)");

@@ -297,23 +297,6 @@ enter_workdir(const struct mr_spec *spec, struct mr_error *err)
 	return check_cwd(err);
 }
 
-static void
-reset_signals(void)
-{
-	sigset_t none;
-
-	/*
-	 * Neither the dispositions the caller ignored (a shell's background
-	 * job) nor the signals it blocked may leak in: a container whose
-	 * "trap ... TERM" never runs is a puzzle nobody should have to solve.
-	 */
-	for (int sig = 1; sig < SIGRTMIN; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /*
  * Everything about the identity that can be done while the process still
  * holds every capability: done before a filter that goes in without
@@ -761,7 +744,7 @@ set_up_process(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 		return -1;
 	if (mr_exec_check_target(p, err) < 0)
 		return -1;
-	reset_signals();
+	mr_reset_signals();
 	/*
 	 * Last before the identity: nothing after it asks uname() or maps
 	 * memory in a way LINUX32 changes, and it is before any seccomp filter

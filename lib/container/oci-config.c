@@ -1803,8 +1803,8 @@ mr_oci_config_clear(struct mr_oci_config *cfg)
 
 /* --- `minirun spec` -------------------------------------------------------------- */
 
-static json_t *
-strings(const char *const *v, size_t n)
+json_t *
+mr_json_strings(const char *const *v, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++)
@@ -1816,7 +1816,7 @@ static json_t *
 mount(const char *dest, const char *type, const char *src, const char *const *opts, size_t n)
 {
 	return json_pack("{s:s, s:s, s:s, s:o}", "destination", dest, "type", type, "source", src,
-			 "options", strings(opts, n));
+			 "options", mr_json_strings(opts, n));
 }
 
 static json_t *
@@ -1880,10 +1880,11 @@ mr_oci_config_template(bool rootless, unsigned uid, unsigned gid)
 	json_t *process = json_pack(
 	    "{s:b, s:{s:i, s:i}, s:[s], s:o, s:s, s:{s:o, s:o, s:o, s:o}, s:[{s:s, s:i, s:i}], "
 	    "s:b}",
-	    "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env", strings(env, 2), "cwd",
-	    "/", "capabilities", "bounding", strings(caps, 3), "effective", strings(caps, 3),
-	    "permitted", strings(caps, 3), "ambient", strings(caps, 3), "rlimits", "type",
-	    "RLIMIT_NOFILE", "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
+	    "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env", mr_json_strings(env, 2),
+	    "cwd", "/", "capabilities", "bounding", mr_json_strings(caps, 3), "effective",
+	    mr_json_strings(caps, 3), "permitted", mr_json_strings(caps, 3), "ambient",
+	    mr_json_strings(caps, 3), "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024, "soft",
+	    1024, "noNewPrivileges", 1);
 	json_t *root =
 	    json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", MR_OCI_VERSION,
 		      "process", process, "root", "path", "rootfs", "readonly", 1, "hostname",

@@ -63,6 +63,9 @@ void mr_oci_config_clear(struct mr_oci_config *cfg);
  */
 char *mr_oci_config_template(bool rootless, unsigned uid, unsigned gid);
 
+/* A JSON array of the N strings of V (a new reference; NULL: ENOMEM). */
+json_t *mr_json_strings(const char *const *v, size_t n);
+
 /* JSON as text ending in a newline, as a file or a terminal wants it (malloc'ed; NULL: ENOMEM). */
 char *mr_json_text(const json_t *root, size_t flags);
 

@@ -119,6 +119,19 @@ make_dirs(const char *root, struct mr_error *err)
 	}
 }
 
+/* ROOT/ID as the state's directory, and its id. */
+static int
+set_names(struct mr_state *st, const char *root, const char *id, struct mr_error *err)
+{
+	if (asprintf(&st->dir, "%s/%s", root, id) < 0) {
+		st->dir = NULL;
+		return mr_error_oom(err, "state");
+	}
+	if ((st->id = strdup(id)) == NULL)
+		return mr_error_oom(err, "state");
+	return 0;
+}
+
 int
 mr_state_new(const char *root, const char *id, struct mr_state *st, struct mr_error *err)
 {
@@ -135,12 +148,8 @@ mr_state_new(const char *root, const char *id, struct mr_state *st, struct mr_er
 	 */
 	if (make_dirs(root, err) < 0)
 		return -1;
-	if (asprintf(&st->dir, "%s/%s", root, id) < 0) {
-		st->dir = NULL;
-		return mr_error_oom(err, "state");
-	}
-	if ((st->id = strdup(id)) == NULL)
-		return mr_error_oom(err, "state");
+	if (set_names(st, root, id, err) < 0)
+		return -1;
 	if (mkdir(st->dir, 0700) < 0) {
 		if (errno == EEXIST)
 			return mr_error_set(err, 0, "container %s already exists", id);
@@ -228,12 +237,8 @@ mr_state_open(const char *root, const char *id, bool exclusive, struct mr_state 
 	st->dirfd = -1;
 	if (mr_state_check_id(id, err) < 0)
 		return -1;
-	if (asprintf(&st->dir, "%s/%s", root, id) < 0) {
-		st->dir = NULL;
-		return mr_error_oom(err, "state");
-	}
-	if ((st->id = strdup(id)) == NULL)
-		return mr_error_oom(err, "state");
+	if (set_names(st, root, id, err) < 0)
+		return -1;
 	st->dirfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (st->dirfd < 0) {
 		if (errno == ENOENT)
