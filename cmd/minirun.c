@@ -191,7 +191,7 @@ main(int argc, char **argv)
 		print_error(&cli, &err);
 		status = err.exit_status ? err.exit_status : MR_EXIT_FAILURE;
 	} else {
-		mr_run_target_report(&cli.spec, &target);
+		mr_run_target_report(&target);
 	}
 	mr_run_target_clear(&target);
 	/* mr_run removed the cgroup on its way out. */

@@ -6,6 +6,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * --seccomp-report: what the runtime's own calls get from the profile, worked
+ * out before the run from the profile as it is now (not read again after it),
+ * into rt->lines for mr_run_target_report.
+ */
+static int
+report_lines(const struct mr_spec *spec, struct mr_run_target *rt, struct mr_error *err)
+{
+	const char *name = spec->seccomp ? spec->seccomp : "runtime/default";
+	cleanup_profile struct mr_profile *p = NULL;
+	struct mr_explained x;
+	struct mr_reduce_env env;
+	struct mr_target_gap *g = NULL;
+	size_t n = 0;
+
+	if (strcmp(name, "unconfined") == 0 || strcmp(name, "Unconfined") == 0)
+		return 0;
+	if (strncmp(name, "localhost/", 10) == 0)
+		name += 10;
+	/*
+	 * Docker's default capabilities: what the runtime gives a container
+	 * deployed there, whatever this run's --cap-add said.
+	 */
+	if (mr_profile_load_named(name, &p, err) < 0 ||
+	    mr_reduce_env_for(mr_caps_docker_default(), 0, &env, err) < 0 ||
+	    mr_explain_prepare(p, &env, &x, err) < 0)
+		return mr_error_wrap(err, "--target %s", rt->target.name);
+	int r = mr_target_gaps(&x, &rt->target, &g, &n, err);
+	if (r == 0 && n == 0)
+		r = mr_strv_addf(&rt->lines,
+				 "the runtime's own calls after its filter are all allowed "
+				 "(measured: %s)",
+				 rt->target.runtimes);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char *line = mr_target_gap_text(&rt->target, &g[i]);
+		r = line ? mr_strv_addf(&rt->lines, "%s", line) : -1;
+		free(line);
+	}
+	mr_target_gaps_free(g, n);
+	mr_explained_clear(&x);
+	if (r < 0 && err->msg[0] == '\0')
+		mr_error_oom(err, "--target");
+	return r < 0 ? mr_error_wrap(err, "--target %s", rt->target.name) : 0;
+}
+
 int
 mr_run_target_setup(struct mr_spec *spec, struct mr_run_target *rt, struct mr_error *err)
 {
@@ -21,6 +66,8 @@ mr_run_target_setup(struct mr_spec *spec, struct mr_run_target *rt, struct mr_er
 	if (mr_target_load(spec->seccomp_target, &rt->target, err) < 0)
 		return -1;
 	rt->loaded = true;
+	if (spec->seccomp_report && report_lines(spec, rt, err) < 0)
+		return -1;
 	if (!spec->seccomp_learn)
 		return 0;
 	rt->extra = calloc(rt->target.n_groups ? rt->target.n_groups : 1, sizeof(*rt->extra));
@@ -45,50 +92,11 @@ mr_run_target_setup(struct mr_spec *spec, struct mr_run_target *rt, struct mr_er
 }
 
 void
-mr_run_target_report(const struct mr_spec *spec, const struct mr_run_target *rt)
+mr_run_target_report(const struct mr_run_target *rt)
 {
-	const char *name = spec->seccomp ? spec->seccomp : "runtime/default";
-	struct mr_profile *p = NULL;
-	struct mr_explained x;
-	struct mr_reduce_env env;
-	struct mr_target_gap *g = NULL;
-	size_t n = 0;
-	struct mr_error err = {0};
-
-	if (!rt->loaded || !spec->seccomp_report)
-		return;
-	if (strcmp(name, "unconfined") == 0 || strcmp(name, "Unconfined") == 0)
-		return;
-	if (strncmp(name, "localhost/", 10) == 0)
-		name += 10;
-	/*
-	 * Docker's default capabilities: what the runtime gives a container
-	 * deployed there, whatever this run's --cap-add said.
-	 */
-	if (mr_profile_load_named(name, &p, &err) < 0 ||
-	    mr_reduce_env_for(mr_caps_docker_default(), 0, &env, &err) < 0 ||
-	    mr_explain_prepare(p, &env, &x, &err) < 0) {
-		fprintf(stderr, "minirun: seccomp: --target %s: %s\n", rt->target.name, err.msg);
-		mr_profile_free(p);
-		return;
-	}
-	if (mr_target_gaps(&x, &rt->target, &g, &n, &err) < 0)
-		fprintf(stderr, "minirun: seccomp: --target %s: %s\n", rt->target.name, err.msg);
-	else if (n == 0)
-		fprintf(
-		    stderr,
-		    "minirun: seccomp: --target %s: the runtime's own calls after its filter are "
-		    "all allowed (measured: %s)\n",
-		    rt->target.name, rt->target.runtimes);
-	for (size_t i = 0; i < n; i++) {
-		char *line = mr_target_gap_text(&rt->target, &g[i]);
+	for (size_t i = 0; i < rt->lines.n; i++)
 		fprintf(stderr, "minirun: seccomp: --target %s: %s\n", rt->target.name,
-			line ? line : "out of memory");
-		free(line);
-	}
-	mr_target_gaps_free(g, n);
-	mr_explained_clear(&x);
-	mr_profile_free(p);
+			rt->lines.v[i]);
 }
 
 void
@@ -99,5 +107,6 @@ mr_run_target_clear(struct mr_run_target *rt)
 	free(rt->extra);
 	if (rt->loaded)
 		mr_target_clear(&rt->target);
+	mr_strv_clear(&rt->lines);
 	*rt = (struct mr_run_target){0};
 }

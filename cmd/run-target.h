@@ -14,6 +14,8 @@ struct mr_run_target {
 	struct mr_learn_extra *extra; /* one per group, for the observer */
 	size_t n_extra;
 	bool loaded;
+	struct mr_strv
+	    lines; /* --seccomp-report: what the runtime's calls get, for after the run */
 };
 
 /*
@@ -24,7 +26,7 @@ struct mr_run_target {
 int mr_run_target_setup(struct mr_spec *spec, struct mr_run_target *rt, struct mr_error *err);
 
 /* After the run with --seccomp-report: one line per group the profile denies. */
-void mr_run_target_report(const struct mr_spec *spec, const struct mr_run_target *rt);
+void mr_run_target_report(const struct mr_run_target *rt);
 
 void mr_run_target_clear(struct mr_run_target *rt);
 

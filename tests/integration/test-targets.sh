@@ -23,7 +23,7 @@ for t in runc crun unshare python3; do
 done
 export MINIRUN_SECCOMP_CACHE=0
 
-plan 36
+plan 37
 
 # The workloads: their command lines and expected stdout.  The TCP server is
 # the shell's last command (exec'ed: no `wait`, whose calls depend on
@@ -143,6 +143,19 @@ verdict $? "runc refuses to start it (as the issue saw)" "$OUT"
 run_minirun --seccomp="$TESTS_TMP/plain.json" --seccomp-report --target runc "$ROOTFS" /probe thread
 [ "$RC" = 0 ] && [[ $ERR == *"minirun: seccomp: --target runc: the profile denies "*fstatfs* ]]
 verdict $? "--seccomp-report --target runc names the runtime's denied calls" "rc=$RC" "$ERR"
+# The profile is read once, before the run: replaced while the container runs, the
+# report's --target lines still name what the profile it ran under denies (before, it
+# was read again after the run and said "all allowed" of the replacement).
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["fstatfs"], "action": "SCMP_ACT_ERRNO"}]}' \
+    > "$TESTS_TMP/swapped.json"
+(sleep 0.3; echo '{"defaultAction": "SCMP_ACT_ALLOW"}' > "$TESTS_TMP/swapped.json.new" &&
+    mv "$TESTS_TMP/swapped.json.new" "$TESTS_TMP/swapped.json") &
+run_minirun --seccomp="$TESTS_TMP/swapped.json" --seccomp-report --target runc "$ROOTFS" sleep 1
+wait
+[ "$RC" = 0 ] && [[ $ERR == *"minirun: seccomp: --target runc: the profile denies fstatfs, "* ]] &&
+    [[ $ERR != *"all allowed"* ]] && grep -q '"SCMP_ACT_ALLOW"}$' "$TESTS_TMP/swapped.json"
+verdict $? "--seccomp-report --target: the profile as it was at start, not re-read after the run" \
+    "rc=$RC" "$ERR"
 
 # --- learn -> convert -> runc and crun, NNP off and on -> report ------------
 for rt in runc crun; do
