@@ -5,12 +5,16 @@
  * lib/container/mounts.c, the filter in lib/seccomp/program.c, the observer
  * in lib/seccomp/observe.c.
  *
- *   parent: [observing: open the observer, map the shared page] ->
+ *   parent: [a new network namespace as root, no user namespace: a thread
+ *           started at the end of mr_prepare makes it, lo up (namespaces.c)]
+ *           -> [observing: open the observer, map the shared page] ->
  *           [SCMP_ACT_NOTIFY: connect to the agent's listenerPath] -> [root:
- *           create the cgroup] -> block the relayed signals -> [no -t,
+ *           create the cgroup] -> [join that thread: the namespace's fd]
+ *           -> block the relayed signals -> [no -t,
  *           stdout/stderr a terminal: output pipes] -> socketpair ->
  *           [OCI pid namespace path: setns(CLONE_NEWPID)] ->
- *           clone3(namespaces, pidfd, [cgroup2: CLONE_INTO_CGROUP]) ->
+ *           clone3(namespaces but that network one, pidfd, [cgroup2:
+ *           CLONE_INTO_CGROUP]) ->
  *           [pid namespace path: setns back] ->
  *           {OCI user namespace path, instead of those three steps:
  *           clone3(pidfd) an intermediate: non-dumpable -> join the v1
@@ -28,7 +32,8 @@
  *           -> [user namespace: wait for the maps; as root: become
  *           its root (setresgid, setgroups, setresuid), a new IPC
  *           namespace (unless joined), rootfs access check] -> [OCI
- *           namespace paths: setns net, ipc, uts, cgroup] -> cgroup namespace (unless
+ *           namespace paths: setns net, ipc, uts, cgroup] -> [minirun's
+ *           network namespace: setns] -> cgroup namespace (unless
  *           joined) -> ulimits -> [OCI: oom_score_adj] -> non-dumpable ->
  *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
  *           ([OCI slave: / rslave, else rprivate], rootfs, [read-only
@@ -38,8 +43,8 @@
  *           createContainer (forked here, host paths)] -> pivot_root ->
  *           [OCI rootfsPropagation on /] -> close fds -> [--init: fork;
  *           the parent stays as PID 1 (init.c), the child goes on: setsid
- *           -> (observing: send its pidfd)] -> [network none: lo up] ->
- *           [uts not joined: hostname] -> [OCI: domainname] -> AppArmor
+ *           -> (observing: send its pidfd)] -> [network none, user
+ *           namespace: lo up] -> [uts not joined: hostname] -> [OCI: domainname] -> AppArmor
  *           exec label -> stdio/tty -> umask 022 -> workdir (getcwd check)
  *           -> exec target check -> signals reset -> [OCI: personality]
  *           -> [OCI create: tell minirun it is ready, block opening the
@@ -604,6 +609,9 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	 */
 	if (mr_ns_join_early(p->spec, err) < 0)
 		return -1;
+	/* The network namespace minirun made for it (mr_ns_net_made_apart). */
+	if (p->net_fd >= 0 && setns(p->net_fd, CLONE_NEWNET) < 0)
+		return mr_error_set(err, errno, "setns into the container's network namespace");
 	/*
 	 * Made now, the cgroup namespace is rooted at the container's cgroup.
 	 * A given one replaces it: its root is whatever its maker chose.
@@ -763,7 +771,8 @@ set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *e
 {
 	const struct mr_spec *spec = p->spec;
 
-	if (spec->network == MR_NETWORK_NONE && mr_ns_loopback_up(err) < 0)
+	/* minirun brought lo up in the namespace it made (mr_ns_net_start). */
+	if (spec->network == MR_NETWORK_NONE && p->net_fd < 0 && mr_ns_loopback_up(err) < 0)
 		return -1;
 	/*
 	 * A joined UTS namespace is another's: its names change only when the
@@ -2123,6 +2132,12 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 		return -1;
 	}
 	mr_phase("cgroup-create");
+	if (mr_ns_net_made_apart(p->spec, p->userns) && mr_ns_net_finish(&p->net, err) < 0) {
+		mr_observer_abort(observer);
+		return -1;
+	}
+	mr_phase("network");
+	p->net_fd = p->net.nsfd;
 	p->cgroup = &cg;
 	p->ctl = ctl;
 	if (p->spec->verbose) {
@@ -2144,6 +2159,9 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	}
 	p->cgroup = NULL;
 	p->ctl = NULL;
+	/* The container process holds it now (or never will). */
+	p->net_fd = -1;
+	mr_ns_net_clear(&p->net);
 	/* A run that never reached exec leaves no report file behind. */
 	if (!execed)
 		mr_observer_abort(observer);

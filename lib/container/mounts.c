@@ -673,7 +673,8 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 		return -1;
 	mr_phase("child:rootfs");
 	/* The copy-on-write root (overlay.c) over the checked bind, by fd. */
-	if (mr_overlay_setup(p, &rootfd, err) < 0)
+	cleanup_close int scratch = -1;
+	if (mr_overlay_setup(p, &rootfd, &scratch, err) < 0)
 		return -1;
 
 	/* --read-only: the whole root tree, before anything is mounted on it. */
@@ -735,7 +736,7 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 * before the volumes, so a -v on the same path is what the container
 	 * sees.
 	 */
-	if (mr_etc_files_attach(p, rootfd, devfd, err) < 0)
+	if (mr_etc_files_attach(p, rootfd, devfd, scratch, err) < 0)
 		return -1;
 	mr_phase("child:etc-files");
 	/*

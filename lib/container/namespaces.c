@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,7 +269,7 @@ mr_ns_clone_flags(const struct mr_spec *spec, bool userns)
 		flags |= CLONE_NEWUTS;
 	if (!mr_spec_joins(spec, MR_JOIN_IPC))
 		flags |= CLONE_NEWIPC;
-	if (spec->network == MR_NETWORK_NONE)
+	if (spec->network == MR_NETWORK_NONE && !mr_ns_net_made_apart(spec, userns))
 		flags |= CLONE_NEWNET;
 	/*
 	 * One clone creates the user namespace first and the others owned by
@@ -329,19 +331,127 @@ mr_ns_write_id_maps(pid_t pid, const struct mr_ns_id_maps *m, struct mr_error *e
 	return write_id_map(pid, "gid_map", m->gid, m->n_gid, err);
 }
 
+/* A new network namespace starts with lo down: docker's "none" has it up. */
+static int
+loopback_up(int sock)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+	return ioctl(sock, SIOCSIFFLAGS, &ifr);
+}
+
 int
 mr_ns_loopback_up(struct mr_error *err)
 {
-	struct ifreq ifr;
 	cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return mr_error_set(err, errno, "network: socket");
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	/* A new network namespace starts with lo down: docker's "none" has it up. */
-	ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+	if (loopback_up(fd) < 0)
 		return mr_error_set(err, errno, "network: bring lo up");
 	return 0;
+}
+
+bool
+mr_ns_net_made_apart(const struct mr_spec *spec, bool userns)
+{
+	return spec->network == MR_NETWORK_NONE && !userns && !mr_spec_joins(spec, MR_JOIN_USER);
+}
+
+/* make_net's steps; -1 with n->step naming the one that failed. */
+static int
+make_net_steps(struct mr_ns_net *n)
+{
+	n->step = "unshare(CLONE_NEWNET)";
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	n->step = "network: socket";
+	cleanup_close int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return -1;
+	n->step = "network: bring lo up";
+	if (loopback_up(sock) < 0)
+		return -1;
+	/* The socket's namespace, with no path to look up (Linux 4.9). */
+	n->step = "network: ioctl(SIOCGSKNS)";
+	n->nsfd = ioctl(sock, SIOCGSKNS);
+	return n->nsfd < 0 ? -1 : 0;
+}
+
+/*
+ * Namespaces are per thread: unshare() here leaves the main thread's
+ * network namespace alone.  No libc function that locks or allocates,
+ * only syscall wrappers (errno is this thread's own).
+ */
+static void *
+make_net(void *arg)
+{
+	struct mr_ns_net *n = arg;
+	if (make_net_steps(n) < 0)
+		n->errnum = errno;
+	return NULL;
+}
+
+void
+mr_ns_net_start(struct mr_ns_net *n)
+{
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	sigset_t all, orig;
+	int self = sched_getcpu();
+
+	*n = MR_NS_NET_INIT;
+	if (pthread_attr_init(&attr) != 0)
+		return;
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setguardsize(&attr, 0);
+	/*
+	 * The scheduler starts a new thread on its creator's CPU and, here,
+	 * left it there while both ran: the two took turns, and the launch
+	 * gained nothing (measured: 3.44 ms against 3.17 ms with this).  On
+	 * any other CPU minirun may use, it runs alongside.
+	 */
+	if (self >= 0 && sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1) {
+		CPU_CLR(self, &cpus);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	}
+	/* Every signal stays the main thread's: the thread starts with all blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &orig);
+	n->started = pthread_create(&n->thread, &attr, make_net, n) == 0;
+	pthread_sigmask(SIG_SETMASK, &orig, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+int
+mr_ns_net_finish(struct mr_ns_net *n, struct mr_error *err)
+{
+	if (n->started) {
+		pthread_join(n->thread, NULL);
+		n->started = false;
+	} else if (n->nsfd < 0 && n->errnum == 0) {
+		/* No thread: made here, in the main thread, which then goes back. */
+		cleanup_close int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (own < 0)
+			return mr_error_set(err, errno, "network: open /proc/thread-self/ns/net");
+		make_net(n);
+		if (setns(own, CLONE_NEWNET) < 0)
+			return mr_error_set(err, errno, "network: setns back into minirun's own");
+	}
+	if (n->nsfd < 0)
+		return mr_error_set(err, n->errnum, "%s", n->step);
+	return 0;
+}
+
+void
+mr_ns_net_clear(struct mr_ns_net *n)
+{
+	if (n->started)
+		pthread_join(n->thread, NULL);
+	if (n->nsfd >= 0)
+		close(n->nsfd);
+	*n = MR_NS_NET_INIT;
 }

@@ -2,6 +2,7 @@
 #ifndef MINIRUN_LIB_NAMESPACES_H
 #define MINIRUN_LIB_NAMESPACES_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -65,5 +66,42 @@ int mr_ns_write_id_maps(pid_t pid, const struct mr_ns_id_maps *maps, struct mr_e
 
 /* Container process, new network namespace: bring lo up. */
 int mr_ns_loopback_up(struct mr_error *err);
+
+/*
+ * The container's new network namespace, made by a thread of minirun while
+ * the main thread prepares and creates the cgroup, instead of by clone3.
+ * The kernel spends about 0.35 ms making a network namespace (every pernet
+ * subsystem's init), most of what clone3 costs with it; on another CPU it
+ * is ready, lo up, by the time the cgroup is.  The container process joins
+ * it first thing, as a namespace given by path (launch.c).
+ *
+ * Only for a new namespace as root: in a user namespace, new or joined,
+ * the network namespace must be owned by it (the container's root mounts
+ * sysfs for it), so clone3 makes it there.
+ */
+bool mr_ns_net_made_apart(const struct mr_spec *spec, bool userns);
+
+struct mr_ns_net {
+	pthread_t thread;
+	bool started; /* the thread runs, or ran and was not joined yet */
+	int nsfd;     /* the namespace (close-on-exec), once made */
+	int errnum;   /* the thread's failure: errno and the step that failed */
+	const char *step;
+};
+
+#define MR_NS_NET_INIT ((struct mr_ns_net){.nsfd = -1})
+
+/*
+ * Start making it.  The thread runs only syscalls (no allocation, no lock of
+ * libc's), and it is joined before anything forks or clones.  When no
+ * thread can be started, mr_ns_net_finish makes the namespace itself.
+ */
+void mr_ns_net_start(struct mr_ns_net *n);
+
+/* Wait for it: 0 with n->nsfd the namespace, or -1 with what failed. */
+int mr_ns_net_finish(struct mr_ns_net *n, struct mr_error *err);
+
+/* Join the thread if it still runs, close the namespace. */
+void mr_ns_net_clear(struct mr_ns_net *n);
 
 #endif

@@ -171,11 +171,12 @@ set_layers(int ovl, int lowerfd, int upperfd, int workfd, const char **step)
 }
 
 int
-mr_overlay_setup(const struct mr_prepared *p, int *rootfd, struct mr_error *err)
+mr_overlay_setup(const struct mr_prepared *p, int *rootfd, int *scratch, struct mr_error *err)
 {
 	struct stat root_st;
 	struct statvfs sv;
 
+	*scratch = -1;
 	if (!mr_overlay_wanted(p->spec))
 		return 0;
 	if (fstat(*rootfd, &root_st) < 0 || fstatvfs(*rootfd, &sv) < 0)
@@ -195,6 +196,13 @@ mr_overlay_setup(const struct mr_prepared *p, int *rootfd, struct mr_error *err)
 	cleanup_close int workfd = make_dir(tmpfd, "work", &root_st, err);
 	if (workfd < 0)
 		return -1;
+	/* A sibling of upper/ and work/, so outside the overlay's view: for etc-files.c. */
+	if (mkdirat(tmpfd, "scratch", 0700) < 0)
+		return mr_error_set(err, errno, "copy-on-write root: create scratch");
+	cleanup_close int scratchfd =
+	    openat(tmpfd, "scratch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (scratchfd < 0)
+		return mr_error_set(err, errno, "copy-on-write root: open scratch");
 
 	const char *step = "";
 	if (fsconfig(ovl, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0)
@@ -235,5 +243,6 @@ mr_overlay_setup(const struct mr_prepared *p, int *rootfd, struct mr_error *err)
 		return mr_error_set(err, errno, "copy-on-write root: open the overlay's root");
 	close(*rootfd);
 	*rootfd = fd;
+	*scratch = mr_steal_fd(&scratchfd);
 	return 0;
 }

@@ -22,7 +22,14 @@ bool mr_overlay_wanted(const struct mr_spec *spec);
  * with a descriptor of the overlay's root; otherwise leave *rootfd alone.
  * An overlay that cannot be made is an error naming --rootfs, never a
  * silent fallback to writing into ROOTFS.
+ *
+ * *SCRATCH: with the overlay, a directory (mode 0700) on its tmpfs beside
+ * the upper and work directories, which the container never sees (the
+ * overlay is mounted on that tmpfs's root, and pivot_root detaches the tmpfs
+ * with the host's tree): a place for minirun's own files that are bound into
+ * the container, with no mount of their own to make and take down again.
+ * -1 without the overlay.
  */
-int mr_overlay_setup(const struct mr_prepared *p, int *rootfd, struct mr_error *err);
+int mr_overlay_setup(const struct mr_prepared *p, int *rootfd, int *scratch, struct mr_error *err);
 
 #endif

@@ -22,6 +22,7 @@
 #include <seccomp.h>
 
 #include "container/prepare.h"
+#include "container/namespaces.h"
 #include "container/apparmor.h"
 #include "container/cgroup.h"
 #include "container/exec-check.h"
@@ -471,11 +472,6 @@ check_mapped(const struct mr_spec *spec, const struct mr_user *u, struct mr_erro
 static int
 resolve_user(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
-	p->outer_uid = geteuid();
-	p->outer_gid = getegid();
-	p->rootless = p->outer_uid != 0;
-	p->userns = p->rootless || spec->userns;
-
 	if (mr_user_resolve(p->rootfs_fd, spec->user ? spec->user : "0", &p->user, err) < 0) {
 		if (spec->user)
 			mr_error_wrap(err, "--user %s", spec->user);
@@ -594,10 +590,16 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	memset(p, 0, sizeof(*p));
 	p->spec = spec;
 	p->rootfs_fd = -1;
+	p->net = MR_NS_NET_INIT;
+	p->net_fd = -1;
 	__attribute__((cleanup(prepared_clearp))) struct mr_prepared *pending = p;
 
 	if (mr_spec_validate(spec, err) < 0)
 		return -1;
+	p->outer_uid = geteuid();
+	p->outer_gid = getegid();
+	p->rootless = p->outer_uid != 0;
+	p->userns = p->rootless || spec->userns;
 	if (open_rootfs(spec, p, err) < 0)
 		return -1;
 	mr_phase("prepare:rootfs");
@@ -633,6 +635,13 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	/* Last: a missing -v source is created on the host, only once all else passed. */
 	if (mr_volumes_prepare(spec->volumes, spec->n_volumes, p->rootless, &p->volumes, err) < 0)
 		return -1;
+	/*
+	 * Everything is checked: the network namespace is made meanwhile, on
+	 * another CPU, while the launch makes the cgroup (namespaces.h).  Not
+	 * before: a refused start makes no task at all, not even a thread.
+	 */
+	if (mr_ns_net_made_apart(spec, p->userns))
+		mr_ns_net_start(&p->net);
 	mr_phase("prepared");
 	pending = NULL; /* complete: the caller owns it now */
 	return 0;
@@ -655,6 +664,9 @@ mr_prepared_clear(struct mr_prepared *p)
 	mr_seccomp_prepared_clear(&p->seccomp);
 	mr_volumes_prepared_clear(&p->volumes);
 	mr_etc_files_clear(&p->etc_files);
+	mr_ns_net_clear(&p->net);
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = -1;
+	p->net = MR_NS_NET_INIT;
+	p->net_fd = -1;
 }

@@ -33,7 +33,10 @@
  * cgroup minirun uses to find what is left; the child writes itself into the
  * v1 tasks files.  Not reproduced: the BPF device program of a pure cgroup2
  * host, minirun's scan for stale cgroups (flock per entry) and the reads of
- * its own ELF and libraries by ld.so.
+ * its own ELF and libraries by ld.so.  The network namespace is made as
+ * minirun makes it (namespaces.c: mr_ns_net_start): by a thread on another
+ * CPU while the main thread prepares and makes the cgroup, joined before
+ * clone3; the container process enters it with setns.
  *
  * Exit status: the command's, or 125 when a call fails (perror says which).
  */
@@ -47,8 +50,11 @@
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -414,7 +420,7 @@ mount_by_fd(int dirfd, const char *name, const char *src, const char *fs, unsign
 
 /* overlay.c: ROOTFS as the lower layer, upper and work on a private tmpfs. */
 static int
-overlay(int rootfd)
+overlay(int rootfd, int *scratch_out)
 {
 	int ovl = fsopen_("overlay");
 	int t = fsopen_("tmpfs");
@@ -434,6 +440,9 @@ overlay(int rootfd)
 		    (int)ck(openat(tm, names[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_DIRECTORY),
 			    names[i]);
 	}
+	ck(mkdirat(tm, "scratch", 0700), "scratch");
+	int scratch = (int)ck(
+	    openat(tm, "scratch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), "scratch");
 	ck(fsconfig_(ovl, FSCONFIG_SET_STRING, "source", "overlay", 0), "overlay");
 	ck(fsconfig_(ovl, FSCONFIG_SET_FD, "lowerdir+", NULL, rootfd), "lowerdir+");
 	ck(fsconfig_(ovl, FSCONFIG_SET_FD, "upperdir", NULL, dirs[0]), "upperdir");
@@ -447,6 +456,7 @@ overlay(int rootfd)
 	close(dirs[1]);
 	close(tm);
 	close(ovl);
+	*scratch_out = scratch;
 	return newroot;
 }
 
@@ -527,9 +537,13 @@ sysfs(int rootfd)
 	return m;
 }
 
-/* etc-files.c: written on a small private tmpfs, each bound over its file. */
+/*
+ * etc-files.c: written to the overlay's scratch directory (SCRATCH), or
+ * without the overlay to a small private tmpfs staged in /dev, each bound
+ * over its file.
+ */
 static void
-etc_files(int rootfd, int devfd, const char *hostname)
+etc_files(int rootfd, int devfd, int scratch, const char *hostname)
 {
 	char hosts[256], p[64];
 	snprintf(hosts, sizeof(hosts),
@@ -546,18 +560,22 @@ etc_files(int rootfd, int devfd, const char *hostname)
 	struct mount_attr attr = {.attr_set =
 				      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
 
-	int f = fsopen_("tmpfs");
-	ck(fsconfig_(f, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "etc");
-	ck(fsconfig_(f, FSCONFIG_SET_STRING, "size", "4m", 0), "etc");
-	ck(fsconfig_(f, FSCONFIG_SET_STRING, "nr_inodes", "16", 0), "etc");
-	ck(fsconfig_(f, FSCONFIG_SET_STRING, "mode", "0755", 0), "etc");
-	ck(fsconfig_(f, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "etc");
-	int m = fsmount_(f, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	close(f);
-	ck(mkdirat(devfd, ".minirun-etc", 0700), ".minirun-etc");
-	int at = (int)ck(openat2_(devfd, ".minirun-etc", MNTPOINT, IN_FS, 0), ".minirun-etc");
-	move_mount_(m, at);
-	close(at);
+	int m = scratch;
+	if (scratch < 0) {
+		int f = fsopen_("tmpfs");
+		ck(fsconfig_(f, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "etc");
+		ck(fsconfig_(f, FSCONFIG_SET_STRING, "size", "4m", 0), "etc");
+		ck(fsconfig_(f, FSCONFIG_SET_STRING, "nr_inodes", "16", 0), "etc");
+		ck(fsconfig_(f, FSCONFIG_SET_STRING, "mode", "0755", 0), "etc");
+		ck(fsconfig_(f, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "etc");
+		m = fsmount_(f, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		close(f);
+		ck(mkdirat(devfd, ".minirun-etc", 0700), ".minirun-etc");
+		int at =
+		    (int)ck(openat2_(devfd, ".minirun-etc", MNTPOINT, IN_FS, 0), ".minirun-etc");
+		move_mount_(m, at);
+		close(at);
+	}
 	for (size_t i = 0; i < 3; i++) {
 		char target[64];
 		int fd = (int)ck(openat(m, files[i][0],
@@ -582,6 +600,8 @@ etc_files(int rootfd, int devfd, const char *hostname)
 		close(t);
 		close(fd);
 	}
+	if (scratch >= 0)
+		return;
 	fd_path(p, sizeof(p), m);
 	ck(umount2(p, MNT_DETACH), "umount etc tmpfs");
 	ck(unlinkat(devfd, ".minirun-etc", AT_REMOVEDIR), ".minirun-etc");
@@ -593,6 +613,7 @@ struct child_args {
 	const char *hostname;
 	char *const *argv;
 	int sock;
+	int netfd;
 	bool no_overlay;
 };
 
@@ -619,6 +640,7 @@ container(const struct child_args *a)
 		write_str(t, "0", "tasks");
 		close(t);
 	}
+	ck(setns(a->netfd, CLONE_NEWNET), "setns(CLONE_NEWNET)");
 	ck(syscall(SYS_unshare, CLONE_NEWCGROUP), "unshare(CLONE_NEWCGROUP)");
 	ck(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE");
 	ck(setsid(), "setsid");
@@ -631,8 +653,9 @@ container(const struct child_args *a)
 	ck(fstat(rootfd, &st1), "rootfs");
 	ck(fstat(rootfd, &st2), "rootfs");
 	ck(statx(rootfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx), "rootfs");
+	int scratch = -1;
 	if (!a->no_overlay)
-		rootfd = overlay(rootfd);
+		rootfd = overlay(rootfd, &scratch);
 	int procfd = procfs(rootfd);
 	int devfd = devfs(rootfd);
 	int sysfd = sysfs(rootfd);
@@ -644,7 +667,9 @@ container(const struct child_args *a)
 		mask(sysfd, masked_sys[i], null_path);
 	for (size_t i = 0; i < sizeof(readonly_proc) / sizeof(readonly_proc[0]); i++)
 		readonly(procfd, readonly_proc[i]);
-	etc_files(rootfd, devfd, a->hostname);
+	etc_files(rootfd, devfd, scratch, a->hostname);
+	if (scratch >= 0)
+		close(scratch);
 	close(nullfd);
 	close(sysfd);
 	close(devfd);
@@ -657,13 +682,7 @@ container(const struct child_args *a)
 	ck(syscall(SYS_close_range, 3U, (unsigned)a->sock - 1, 0U), "close_range");
 	ck(syscall(SYS_close_range, (unsigned)a->sock + 1, ~0U, 0U), "close_range");
 
-	/* set_up_surroundings */
-	int s = (int)ck(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket");
-	struct ifreq ifr = {0};
-	strcpy(ifr.ifr_name, "lo");
-	ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
-	ck(ioctl(s, SIOCSIFFLAGS, &ifr), "lo up");
-	close(s);
+	/* set_up_surroundings (lo is up: the namespace's thread did it) */
 	ck(sethostname(a->hostname, strlen(a->hostname)), "sethostname");
 	int null = (int)ck(open("/dev/null", O_RDONLY | O_CLOEXEC), "/dev/null");
 	ck(dup2(null, 0), "dup2");
@@ -711,6 +730,45 @@ container(const struct child_args *a)
 			"HOME=/root", NULL};
 	execve(a->argv[0], a->argv, envp);
 	die(a->argv[0]);
+}
+
+/* namespaces.c: make_net, in a thread of its own. */
+static int net_fd = -1;
+
+static void *
+make_net(void *unused)
+{
+	(void)unused;
+	ck(unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)");
+	int s = (int)ck(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket");
+	struct ifreq ifr = {0};
+	strcpy(ifr.ifr_name, "lo");
+	ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+	ck(ioctl(s, SIOCSIFFLAGS, &ifr), "lo up");
+	net_fd = (int)ck(ioctl(s, SIOCGSKNS), "SIOCGSKNS");
+	close(s);
+	return NULL;
+}
+
+static pthread_t
+start_net(void)
+{
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	pthread_t t;
+	int self = sched_getcpu();
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setguardsize(&attr, 0);
+	if (self >= 0 && sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1) {
+		CPU_CLR(self, &cpus);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	}
+	if (pthread_create(&t, &attr, make_net, NULL) != 0)
+		die("pthread_create");
+	pthread_attr_destroy(&attr);
+	return t;
 }
 
 /* The request by number: <linux/ptrace.h> clashes with glibc's <sys/ptrace.h>. */
@@ -778,6 +836,7 @@ main(int argc, char **argv)
 	const char *rootfs = argv[optind];
 
 	/* prepare (prepare.c, program.c) */
+	pthread_t net_thread = start_net();
 	probe_caps();
 	int rootfd = (int)ck(open(rootfs, O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY), rootfs);
 	read_in_root(rootfd, "etc/passwd", RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT);
@@ -801,8 +860,9 @@ main(int argc, char **argv)
 	close(rootfd);
 	load_program(mode, file);
 
-	/* mr_launch: cgroup, clone3 */
+	/* mr_launch: cgroup, the network namespace, clone3 */
 	make_cgroups();
+	pthread_join(net_thread, NULL);
 	sigset_t relay, orig;
 	sigemptyset(&relay);
 	int relayed[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH};
@@ -817,8 +877,7 @@ main(int argc, char **argv)
 	ck(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
 	int pidfd = -1;
 	struct clone_args ca = {
-	    .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET |
-		     CLONE_PIDFD,
+	    .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_PIDFD,
 	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
 	    .exit_signal = SIGCHLD,
 	};
@@ -833,10 +892,12 @@ main(int argc, char **argv)
 				       .hostname = hostname,
 				       .argv = argv + optind + 1,
 				       .sock = sv[1],
+				       .netfd = net_fd,
 				       .no_overlay = no_overlay};
 		container(&a);
 	}
 	close(sv[1]);
+	close(net_fd);
 
 	/* wait_for_exec: EOF on the sync socket */
 	char msg[1036];

@@ -63,6 +63,28 @@ run_expect "--network none: only lo in /sys/class/net" 0 lo -- "$ROOTFS" ls /sys
 run_expect "lo is up (operstate)" 0 unknown -- "$ROOTFS" cat /sys/class/net/lo/operstate
 run_expect "lo is up (flags IFF_UP|IFF_LOOPBACK)" 0 0x9 -- "$ROOTFS" cat /sys/class/net/lo/flags
 run_expect "--network=none is the default" 0 lo -- --network=none "$ROOTFS" sh -c "$ifaces"
+# minirun makes the namespace in a thread of its own (namespaces.c): the
+# container is in it, each container has its own, and minirun's main thread,
+# whose children are the hooks', stays in the host's.
+host_netns=$(readlink /proc/self/ns/net)
+host_port_start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+run_minirun "$ROOTFS" readlink /proc/self/ns/net
+first_netns=$OUT
+if [ "$RC" = 0 ] && [[ $OUT == net:\[* ]] && [ "$OUT" != "$host_netns" ]; then
+    ok "a network namespace of its own, not the host's"
+else
+    not_ok "a network namespace of its own, not the host's" "host $host_netns; $(_result_diag)"
+fi
+run_minirun "$ROOTFS" readlink /proc/self/ns/net
+if [ "$RC" = 0 ] && [[ $OUT == net:\[* ]] && [ "$OUT" != "$first_netns" ] && [ "$OUT" != "$host_netns" ]; then
+    ok "each container a new network namespace"
+else
+    not_ok "each container a new network namespace" "first $first_netns; $(_result_diag)"
+fi
+run_expect "the default sysctls are the container's namespace's" 0 "0" -- "$ROOTFS" \
+    cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+is "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" "$host_port_start" \
+    "the host's ip_unprivileged_port_start is untouched"
 host_ifaces=$(sh -c "$ifaces")
 run_expect "--network host sees the host's interfaces" 0 "$host_ifaces" -- --network host "$ROOTFS" sh -c "$ifaces"
 run_minirun --network bridge "$ROOTFS" true
