@@ -1194,6 +1194,15 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 	int sv[2];
 	int pidfd = -1;
 
+	/*
+	 * A process cloned while another thread runs inherits whatever locks
+	 * that thread holds (malloc's, stdio's, the sanitizers'): a prototype
+	 * that let the network namespace's thread run on hung its container
+	 * process in a futex 3 times in 3000 starts.  It is joined by now.
+	 */
+	if (p->net.started)
+		return mr_error_set(err, EDEADLK,
+				    "clone3: the network namespace's thread still runs");
 	if (mr_spec_joins(p->spec, MR_JOIN_USER))
 		return spawn_in_userns(p, pipes, shared, child, sock, err);
 

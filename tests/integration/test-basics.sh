@@ -85,6 +85,23 @@ run_expect "the default sysctls are the container's namespace's" 0 "0" -- "$ROOT
     cat /proc/sys/net/ipv4/ip_unprivileged_port_start
 is "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" "$host_port_start" \
     "the host's ip_unprivileged_port_start is untouched"
+# Starts two at a time: a container process cloned while minirun's network
+# thread still ran could inherit a lock it held and hang (launch.c: spawn).
+starts_ok=0
+starts_failed=""
+for _ in $(seq 1 60); do
+    timeout 20 "$MINIRUN" "$ROOTFS" true &
+    timeout 20 "$MINIRUN" "$ROOTFS" true
+    rc_b=$?
+    wait $!
+    rc_a=$?
+    if [ "$rc_a" = 0 ] && [ "$rc_b" = 0 ]; then
+        starts_ok=$((starts_ok + 2))
+    else
+        starts_failed+=" $rc_a/$rc_b"
+    fi
+done
+is "$starts_ok${starts_failed}" "120" "120 starts, two at a time: all exit 0, none hangs"
 host_ifaces=$(sh -c "$ifaces")
 run_expect "--network host sees the host's interfaces" 0 "$host_ifaces" -- --network host "$ROOTFS" sh -c "$ifaces"
 run_minirun --network bridge "$ROOTFS" true
