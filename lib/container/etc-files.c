@@ -22,10 +22,6 @@
 /* The host's files are small; a bigger one is not a resolv.conf or a hosts file. */
 #define HOST_FILE_MAX (1024 * 1024)
 
-/* Where the tmpfs is attached while the binds are made: in the container's
-   own /dev tmpfs, which the image cannot shape, and removed again. */
-#define STAGING ".minirun-etc"
-
 static const char none_resolv[] =
     "# minirun: --network none: the container has no network, so no name server.\n";
 
@@ -241,53 +237,6 @@ open_target(const struct mr_prepared *p, int rootfd, const char *name, int *out,
 	return 0;
 }
 
-/* A tmpfs of minirun's alone, attached at /dev/STAGING while the binds are made. */
-static int
-stage_tmpfs(int devfd, struct mr_error *err)
-{
-	cleanup_close int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	if (fsfd < 0)
-		return mr_error_set(err, errno, "/etc files: fsopen tmpfs");
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "4m", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "nr_inodes", "16", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return mr_error_set(err, errno, "/etc files: tmpfs");
-	cleanup_close int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC,
-					MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	if (mnt < 0)
-		return mr_error_set(err, errno, "/etc files: fsmount tmpfs");
-	/*
-	 * A file of a detached mount cannot be cloned into a bind on every
-	 * kernel (open_tree wants the source in our mount namespace), so the
-	 * tmpfs is attached for the time it takes.
-	 */
-	if (mkdirat(devfd, STAGING, 0700) < 0)
-		return mr_error_set(err, errno, "/etc files: mkdir /dev/" STAGING);
-	struct open_how how = {
-	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
-	    .resolve =
-		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	cleanup_close int at = mr_openat2(devfd, STAGING, &how);
-	if (at < 0)
-		return mr_error_set(err, errno, "/etc files: /dev/" STAGING);
-	if (move_mount(mnt, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return mr_error_set(err, errno, "/etc files: attach the tmpfs");
-	return mr_steal_fd(&mnt); /* now the root of the attached tmpfs */
-}
-
-static void
-unstage_tmpfs(int mnt, int devfd)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", mnt);
-	/* The binds made from it stay; only the staging mount point goes. */
-	if (umount2(path, MNT_DETACH) == 0)
-		(void)unlinkat(devfd, STAGING, AT_REMOVEDIR);
-}
-
 static int
 write_all(int fd, const char *s, size_t len)
 {
@@ -333,30 +282,14 @@ bind_one(const struct mr_prepared *p, int rootfd, int tmpfs, const struct etc_fi
 }
 
 int
-mr_etc_files_attach(const struct mr_prepared *p, int rootfd, int devfd, int scratch,
-		    struct mr_error *err)
+mr_etc_files_attach(const struct mr_prepared *p, int rootfd, int scratch, struct mr_error *err)
 {
 	struct etc_file files[3];
 	int ret = 0;
 
 	etc_files_list(p, files);
-	/*
-	 * The overlay's scratch directory needs no mount of its own: taking
-	 * the staging tmpfs down again costs an expedited RCU grace period
-	 * (umount), a tenth of the files' whole step.
-	 */
-	if (scratch >= 0) {
-		for (size_t i = 0; i < MR_ARRAY_SIZE(files) && ret == 0; i++)
-			if (!volume_on(p->spec, files[i].name))
-				ret = bind_one(p, rootfd, scratch, &files[i], err);
-		return ret;
-	}
-	cleanup_close int tmpfs = stage_tmpfs(devfd, err);
-	if (tmpfs < 0)
-		return -1;
 	for (size_t i = 0; i < MR_ARRAY_SIZE(files) && ret == 0; i++)
 		if (!volume_on(p->spec, files[i].name))
-			ret = bind_one(p, rootfd, tmpfs, &files[i], err);
-	unstage_tmpfs(tmpfs, devfd);
+			ret = bind_one(p, rootfd, scratch, &files[i], err);
 	return ret;
 }

@@ -35,13 +35,10 @@ char *mr_etc_hosts_default(const char *hostname);
 
 /*
  * Container process, after /proc, /dev, /sys and their masks, before the
- * volumes (a -v on the same path wins, as with Docker): put the files on
- * their paths in the root rootfd.  SCRATCH (the overlay's scratch directory,
- * overlay.h) holds the files when there is one; otherwise they are written
- * to a tmpfs of their own, staged at devfd (the container's /dev) while the
- * binds are made.
+ * volumes (a -v on the same path wins, as with Docker): write the files into
+ * SCRATCH (overlay.h: the scratch directory) and bind each over its path in
+ * the root rootfd.
  */
-int mr_etc_files_attach(const struct mr_prepared *p, int rootfd, int devfd, int scratch,
-			struct mr_error *err);
+int mr_etc_files_attach(const struct mr_prepared *p, int rootfd, int scratch, struct mr_error *err);
 
 #endif

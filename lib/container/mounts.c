@@ -736,7 +736,7 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 * before the volumes, so a -v on the same path is what the container
 	 * sees.
 	 */
-	if (mr_etc_files_attach(p, rootfd, devfd, scratch, err) < 0)
+	if (mr_etc_files_attach(p, rootfd, scratch, err) < 0)
 		return -1;
 	mr_phase("child:etc-files");
 	/*

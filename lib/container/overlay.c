@@ -4,6 +4,8 @@
  * and its upper and work directories on a tmpfs that exists only in this
  * container's mount namespace.  Two mounts (the tmpfs, the overlay) and a
  * handful of syscalls on the start path; see mr_overlay_setup for the order.
+ * Without the overlay the tmpfs is still there, for minirun's scratch
+ * directory, under a clone of the rootfs bind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "container/overlay.h"
@@ -76,9 +79,9 @@ unavailable(struct mr_error *err, int errnum, const char *step, int fsfd)
  * Mount a new tmpfs over the bind of ROOTFS (rootfd) and return its mount
  * descriptor.  It is private to the container's mount namespace and never a
  * path on the host; pivot_root later detaches it together with the host's
- * tree, after which only the overlay still holds it, and it goes away with
- * the container.  It is attached rather than left detached because older
- * kernels (before 6.15) take an upper layer only from a mount in the
+ * tree, after which only the overlay and the binds of the /etc files
+ * (etc-files.c) still hold it, and it goes away with the container.  It is attached rather than
+ * left detached because older kernels (before 6.15) take an upper layer only from a mount in the
  * caller's namespace.  Its size is tmpfs's default (half the RAM); the pages
  * are charged to the container's memory cgroup, so --memory bounds it.
  */
@@ -87,17 +90,17 @@ mount_upper_tmpfs(int rootfd, struct mr_error *err)
 {
 	cleanup_close int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fsfd < 0)
-		return mr_error_set(err, errno, "copy-on-write root: tmpfs: fsopen");
+		return mr_error_set(err, errno, "root: tmpfs: fsopen");
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
 	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0700", 0) < 0 ||
 	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return mr_error_set(err, errno, "copy-on-write root: tmpfs");
+		return mr_error_set(err, errno, "root: tmpfs");
 	cleanup_close int mntfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
 	if (mntfd < 0)
-		return mr_error_set(err, errno, "copy-on-write root: tmpfs: fsmount");
+		return mr_error_set(err, errno, "root: tmpfs: fsmount");
 	if (move_mount(mntfd, "", rootfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
 	    0)
-		return mr_error_set(err, errno, "copy-on-write root: tmpfs: attach");
+		return mr_error_set(err, errno, "root: tmpfs: attach");
 	return mr_steal_fd(&mntfd);
 }
 
@@ -170,6 +173,55 @@ set_layers(int ovl, int lowerfd, int upperfd, int workfd, const char **step)
 	return set_layer_path(ovl, "workdir", workfd);
 }
 
+/*
+ * A sibling of upper/ and work/ on the tmpfs, so outside the overlay's view:
+ * the container never sees it (overlay.h).
+ */
+static int
+make_scratch(int tmpfd, struct mr_error *err)
+{
+	if (mkdirat(tmpfd, "scratch", 0700) < 0)
+		return mr_error_set(err, errno, "root: create the scratch directory");
+	int fd = openat(tmpfd, "scratch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return mr_error_set(err, errno, "root: open the scratch directory");
+	return fd;
+}
+
+/*
+ * --rootfs, --read-only: no overlay, but the same stack, so the scratch
+ * tmpfs is detached by pivot_root with the host's tree as under an overlay
+ * (a tmpfs of its own for the /etc files cost an unmount, one expedited RCU
+ * grace period, at every start): the bind of ROOTFS, the tmpfs on it, and a
+ * clone of the bind -- taken first, with its submounts -- on top, which
+ * becomes the root.
+ */
+static int
+scratch_under_bind(int *rootfd, int *scratch, struct mr_error *err)
+{
+	cleanup_close int tree =
+	    (int)syscall(SYS_open_tree, *rootfd, "",
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	if (tree < 0)
+		return mr_error_set(err, errno, "root: clone the rootfs bind");
+	cleanup_close int tmpfd = mount_upper_tmpfs(*rootfd, err);
+	if (tmpfd < 0)
+		return -1;
+	cleanup_close int scratchfd = make_scratch(tmpfd, err);
+	if (scratchfd < 0)
+		return -1;
+	if (move_mount(tree, "", tmpfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mr_error_set(err, errno,
+				    "root: attach the rootfs bind on the scratch tmpfs");
+	int fd = openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return mr_error_set(err, errno, "root: open the rootfs bind");
+	close(*rootfd);
+	*rootfd = fd;
+	*scratch = mr_steal_fd(&scratchfd);
+	return 0;
+}
+
 int
 mr_overlay_setup(const struct mr_prepared *p, int *rootfd, int *scratch, struct mr_error *err)
 {
@@ -178,7 +230,7 @@ mr_overlay_setup(const struct mr_prepared *p, int *rootfd, int *scratch, struct 
 
 	*scratch = -1;
 	if (!mr_overlay_wanted(p->spec))
-		return 0;
+		return scratch_under_bind(rootfd, scratch, err);
 	if (fstat(*rootfd, &root_st) < 0 || fstatvfs(*rootfd, &sv) < 0)
 		return mr_error_set(err, errno, "copy-on-write root: rootfs %s", p->rootfs_path);
 
@@ -196,13 +248,9 @@ mr_overlay_setup(const struct mr_prepared *p, int *rootfd, int *scratch, struct 
 	cleanup_close int workfd = make_dir(tmpfd, "work", &root_st, err);
 	if (workfd < 0)
 		return -1;
-	/* A sibling of upper/ and work/, so outside the overlay's view: for etc-files.c. */
-	if (mkdirat(tmpfd, "scratch", 0700) < 0)
-		return mr_error_set(err, errno, "copy-on-write root: create scratch");
-	cleanup_close int scratchfd =
-	    openat(tmpfd, "scratch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_close int scratchfd = make_scratch(tmpfd, err);
 	if (scratchfd < 0)
-		return mr_error_set(err, errno, "copy-on-write root: open scratch");
+		return -1;
 
 	const char *step = "";
 	if (fsconfig(ovl, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0)

@@ -17,18 +17,17 @@ bool mr_overlay_wanted(const struct mr_spec *spec);
 /*
  * Container process, in its new mount namespace: *rootfd is the root of the
  * bind of ROOTFS that mounts.c just made and checked against the directory
- * prepare opened.  When the overlay is wanted, mount it over that bind with
- * the bind itself (by descriptor) as the lower layer, and replace *rootfd
- * with a descriptor of the overlay's root; otherwise leave *rootfd alone.
- * An overlay that cannot be made is an error naming --rootfs, never a
- * silent fallback to writing into ROOTFS.
+ * prepare opened.  A tmpfs goes on that bind; when the overlay is wanted it
+ * is mounted on the tmpfs with the bind itself (by descriptor) as the lower
+ * layer, otherwise a clone of the bind is; *rootfd is replaced with a
+ * descriptor of that new root.  An overlay that cannot be made is an error
+ * naming --rootfs, never a silent fallback to writing into ROOTFS.
  *
- * *SCRATCH: with the overlay, a directory (mode 0700) on its tmpfs beside
- * the upper and work directories, which the container never sees (the
- * overlay is mounted on that tmpfs's root, and pivot_root detaches the tmpfs
- * with the host's tree): a place for minirun's own files that are bound into
- * the container, with no mount of their own to make and take down again.
- * -1 without the overlay.
+ * *SCRATCH: a directory (mode 0700) on that tmpfs, beside the overlay's
+ * upper and work directories, which the container never sees (its root is
+ * mounted on the tmpfs's root, and pivot_root detaches the tmpfs with the
+ * host's tree): a place for minirun's own files that are bound into the
+ * container (etc-files.c), with no mount of their own to make and take down.
  */
 int mr_overlay_setup(const struct mr_prepared *p, int *rootfd, int *scratch, struct mr_error *err);
 

@@ -460,6 +460,32 @@ overlay(int rootfd, int *scratch_out)
 	return newroot;
 }
 
+/* overlay.c, --rootfs: the scratch tmpfs under a clone of the bind. */
+static int
+under_bind(int rootfd, int *scratch_out)
+{
+	int tree =
+	    (int)ck(syscall(SYS_open_tree, rootfd, "",
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE),
+		    "open_tree");
+	int t = fsopen_("tmpfs");
+	ck(fsconfig_(t, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "tmpfs");
+	ck(fsconfig_(t, FSCONFIG_SET_STRING, "mode", "0700", 0), "tmpfs");
+	ck(fsconfig_(t, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "tmpfs");
+	int tm = fsmount_(t, 0);
+	close(t);
+	move_mount_(tm, rootfd);
+	ck(mkdirat(tm, "scratch", 0700), "scratch");
+	*scratch_out = (int)ck(
+	    openat(tm, "scratch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), "scratch");
+	move_mount_(tree, tm);
+	int newroot = (int)ck(openat(tree, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY), "root");
+	close(tree);
+	close(tm);
+	close(rootfd);
+	return newroot;
+}
+
 static int
 procfs(int rootfd)
 {
@@ -537,15 +563,11 @@ sysfs(int rootfd)
 	return m;
 }
 
-/*
- * etc-files.c: written to the overlay's scratch directory (SCRATCH), or
- * without the overlay to a small private tmpfs staged in /dev, each bound
- * over its file.
- */
+/* etc-files.c: written to the scratch directory (overlay.c), each bound over its file. */
 static void
-etc_files(int rootfd, int devfd, int scratch, const char *hostname)
+etc_files(int rootfd, int scratch, const char *hostname)
 {
-	char hosts[256], p[64];
+	char hosts[256];
 	snprintf(hosts, sizeof(hosts),
 		 "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 		 "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
@@ -560,25 +582,9 @@ etc_files(int rootfd, int devfd, int scratch, const char *hostname)
 	struct mount_attr attr = {.attr_set =
 				      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
 
-	int m = scratch;
-	if (scratch < 0) {
-		int f = fsopen_("tmpfs");
-		ck(fsconfig_(f, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "etc");
-		ck(fsconfig_(f, FSCONFIG_SET_STRING, "size", "4m", 0), "etc");
-		ck(fsconfig_(f, FSCONFIG_SET_STRING, "nr_inodes", "16", 0), "etc");
-		ck(fsconfig_(f, FSCONFIG_SET_STRING, "mode", "0755", 0), "etc");
-		ck(fsconfig_(f, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "etc");
-		m = fsmount_(f, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-		close(f);
-		ck(mkdirat(devfd, ".minirun-etc", 0700), ".minirun-etc");
-		int at =
-		    (int)ck(openat2_(devfd, ".minirun-etc", MNTPOINT, IN_FS, 0), ".minirun-etc");
-		move_mount_(m, at);
-		close(at);
-	}
 	for (size_t i = 0; i < 3; i++) {
 		char target[64];
-		int fd = (int)ck(openat(m, files[i][0],
+		int fd = (int)ck(openat(scratch, files[i][0],
 					O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644),
 				 files[i][0]);
 		write_str(fd, files[i][1], files[i][0]);
@@ -600,12 +606,6 @@ etc_files(int rootfd, int devfd, int scratch, const char *hostname)
 		close(t);
 		close(fd);
 	}
-	if (scratch >= 0)
-		return;
-	fd_path(p, sizeof(p), m);
-	ck(umount2(p, MNT_DETACH), "umount etc tmpfs");
-	ck(unlinkat(devfd, ".minirun-etc", AT_REMOVEDIR), ".minirun-etc");
-	close(m);
 }
 
 struct child_args {
@@ -654,8 +654,7 @@ container(const struct child_args *a)
 	ck(fstat(rootfd, &st2), "rootfs");
 	ck(statx(rootfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx), "rootfs");
 	int scratch = -1;
-	if (!a->no_overlay)
-		rootfd = overlay(rootfd, &scratch);
+	rootfd = a->no_overlay ? under_bind(rootfd, &scratch) : overlay(rootfd, &scratch);
 	int procfd = procfs(rootfd);
 	int devfd = devfs(rootfd);
 	int sysfd = sysfs(rootfd);
@@ -667,9 +666,8 @@ container(const struct child_args *a)
 		mask(sysfd, masked_sys[i], null_path);
 	for (size_t i = 0; i < sizeof(readonly_proc) / sizeof(readonly_proc[0]); i++)
 		readonly(procfd, readonly_proc[i]);
-	etc_files(rootfd, devfd, scratch, a->hostname);
-	if (scratch >= 0)
-		close(scratch);
+	etc_files(rootfd, scratch, a->hostname);
+	close(scratch);
 	close(nullfd);
 	close(sysfd);
 	close(devfd);

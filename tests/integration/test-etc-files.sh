@@ -22,9 +22,29 @@ run_expect "/etc/hosts: loopback names and the host name on 127.0.1.1" 0 "$(host
 run_expect "--network none: a resolv.conf with no name server" 0 \
     "# minirun: --network none: the container has no network, so no name server." -- \
     "$ROOTFS" cat /etc/resolv.conf
-run_expect "the three are bind mounts (from one tmpfs), the staging mount gone" 0 "3
-0" -- "$ROOTFS" sh -c 'grep -cE " /etc/(hostname|hosts|resolv.conf) " /proc/self/mountinfo
-ls -a /dev | grep -c minirun || true'
+# The files live in a directory beside the overlay's upper and work
+# directories (overlay.c: scratch), on a tmpfs the container cannot reach;
+# without the overlay the same tmpfs lies under a clone of the rootfs bind.
+# Nothing is staged in /dev, and nothing is written into ROOTFS.
+# --rootfs writes into the image (podman's meaning), so it gets a copy; the
+# copy has the three files for --read-only to mount over.
+rw_image="$TESTS_TMP/rw-image"
+cp -a "$ROOTFS" "$rw_image"
+touch "$rw_image/etc/hosts" "$rw_image/etc/resolv.conf"
+rw_before=$(ls -a "$rw_image")
+for mode in "" --rootfs --read-only; do
+    image=$ROOTFS
+    [ -n "$mode" ] && image=$rw_image
+    run_expect "${mode:-overlay}: the three bound from the scratch directory, nothing in /dev or /" 0 \
+        "/scratch/hostname /etc/hostname
+/scratch/hosts /etc/hosts
+/scratch/resolv.conf /etc/resolv.conf
+0
+0" -- $mode "$image" sh -c 'grep -E " /etc/(hostname|hosts|resolv.conf) " /proc/self/mountinfo | cut -d" " -f4,5
+ls -a /dev | grep -c minirun || true
+ls -a / | grep -cE "^(scratch|upper|work)$" || true'
+done
+is "$(ls -a "$rw_image")" "$rw_before" "--rootfs, --read-only: nothing of minirun's left in ROOTFS"
 run_minirun "$ROOTFS" cat /etc/hostname
 if [[ $RC == 0 && $OUT =~ ^[0-9a-f]{12}$ ]]; then
     ok "no -h: /etc/hostname is the random 12-hex id"
