@@ -224,9 +224,6 @@ mr_exec_load_spec(const struct mr_state *st, const struct mr_exec_opts *o, bool 
 	if (r < 0 && o->process_file != NULL && strstr(err->msg, ": process") != NULL)
 		mr_error_wrap(err, "--process %s", o->process_file);
 	mr_oci_config_clear(&cfg);
-	/* The process joins the container's, whatever the config made. */
-	if (r == 0 && spec->network == MR_NETWORK_NONE)
-		spec->network = MR_NETWORK_JOINED;
 	return r;
 }
 

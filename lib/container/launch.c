@@ -5,10 +5,10 @@
  * lib/container/mounts.c, the filter in lib/seccomp/program.c, the observer
  * in lib/seccomp/observe.c.
  *
- *   parent: [a new network namespace as root, no user namespace: a thread
- *           started at the end of mr_prepare makes it, lo up (namespaces.c)]
- *           -> [observing: open the observer, map the shared page] ->
- *           [SCMP_ACT_NOTIFY: connect to the agent's listenerPath] -> [root:
+ *   parent: [observing: open the observer, map the shared page] ->
+ *           [SCMP_ACT_NOTIFY: connect to the agent's listenerPath] -> [a new
+ *           network namespace as root, no user namespace: start a thread
+ *           on another CPU that makes it, lo up (namespaces.c)] -> [root:
  *           create the cgroup] -> [join that thread: the namespace's fd]
  *           -> block the relayed signals -> [no -t,
  *           stdout/stderr a terminal: output pipes] -> socketpair ->
@@ -610,8 +610,10 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	if (mr_ns_join_early(p->spec, err) < 0)
 		return -1;
 	/* The network namespace minirun made for it (mr_ns_net_made_apart). */
-	if (p->net_fd >= 0 && setns(p->net_fd, CLONE_NEWNET) < 0)
+	if (p->net.nsfd >= 0 && setns(p->net.nsfd, CLONE_NEWNET) < 0)
 		return mr_error_set(err, errno, "setns into the container's network namespace");
+	if (p->net.nsfd >= 0)
+		close(p->net.nsfd);
 	/*
 	 * Made now, the cgroup namespace is rooted at the container's cgroup.
 	 * A given one replaces it: its root is whatever its maker chose.
@@ -772,7 +774,8 @@ set_up_surroundings(const struct mr_prepared *p, int sync_fd, struct mr_error *e
 	const struct mr_spec *spec = p->spec;
 
 	/* minirun brought lo up in the namespace it made (mr_ns_net_start). */
-	if (spec->network == MR_NETWORK_NONE && p->net_fd < 0 && mr_ns_loopback_up(err) < 0)
+	if (spec->network == MR_NETWORK_NONE && !mr_ns_net_made_apart(spec, p->userns) &&
+	    mr_ns_loopback_up(err) < 0)
 		return -1;
 	/*
 	 * A joined UTS namespace is another's: its names change only when the
@@ -2056,6 +2059,12 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 }
 
 static void
+ns_net_clearp(struct mr_ns_net **n)
+{
+	mr_ns_net_clear(*n);
+}
+
+static void
 observer_freep(struct mr_observer **o)
 {
 	mr_observer_free(*o);
@@ -2113,6 +2122,8 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	__attribute__((cleanup(shared_page_unmapp))) struct shared_page *shared = NULL;
 	cleanup_cgroup struct mr_cgroup cg = MR_CGROUP_INIT;
 	cleanup_close int agent_sock = -1;
+	/* Joined whichever way this returns: the caller may fork next (poststop hooks). */
+	__attribute__((cleanup(ns_net_clearp))) struct mr_ns_net *net = &p->net;
 	sigset_t relay, orig;
 	bool execed = false;
 
@@ -2136,17 +2147,24 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	if (p->seccomp.notify && mr_seccomp_agent_connect(&p->seccomp, &agent_sock, err) < 0)
 		return -1;
 
+	/*
+	 * Every check has passed: the network namespace is made by a thread on
+	 * another CPU while the cgroup is made here (namespaces.h), and joined
+	 * before clone3.  Not earlier: a refused start makes no task at all.
+	 */
+	bool own_net = mr_ns_net_made_apart(p->spec, p->userns);
+	if (own_net)
+		mr_ns_net_start(net);
 	if (mr_cgroup_create(p, &cg, err) < 0) {
 		mr_observer_abort(observer);
 		return -1;
 	}
 	mr_phase("cgroup-create");
-	if (mr_ns_net_made_apart(p->spec, p->userns) && mr_ns_net_finish(&p->net, err) < 0) {
+	if (own_net && mr_ns_net_finish(net, err) < 0) {
 		mr_observer_abort(observer);
 		return -1;
 	}
 	mr_phase("network");
-	p->net_fd = p->net.nsfd;
 	p->cgroup = &cg;
 	p->ctl = ctl;
 	if (p->spec->verbose) {
@@ -2168,9 +2186,6 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	}
 	p->cgroup = NULL;
 	p->ctl = NULL;
-	/* The container process holds it now (or never will). */
-	p->net_fd = -1;
-	mr_ns_net_clear(&p->net);
 	/* A run that never reached exec leaves no report file behind. */
 	if (!execed)
 		mr_observer_abort(observer);

@@ -365,7 +365,7 @@ mr_ns_net_made_apart(const struct mr_spec *spec, bool userns)
 static int
 make_net_steps(struct mr_ns_net *n)
 {
-	n->step = "unshare(CLONE_NEWNET)";
+	n->step = "network: unshare(CLONE_NEWNET)";
 	if (unshare(CLONE_NEWNET) < 0)
 		return -1;
 	n->step = "network: socket";

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -174,18 +175,40 @@ set_layers(int ovl, int lowerfd, int upperfd, int workfd, const char **step)
 }
 
 /*
- * A sibling of upper/ and work/ on the tmpfs, so outside the overlay's view:
- * the container never sees it (overlay.h).
+ * A sibling of upper/ and work/ on the tmpfs, so outside the overlay's view,
+ * with a small tmpfs of its own on it: the files bound from there share no
+ * filesystem with the upper layer (through a bind of one, open_by_handle_at
+ * with CAP_DAC_READ_SEARCH decodes handles of any file on its filesystem),
+ * and the 4 MiB and 16 inodes bound what the container can write into them.
+ * Never unmounted: pivot_root detaches it with the rest.
  */
 static int
 make_scratch(int tmpfd, struct mr_error *err)
 {
 	if (mkdirat(tmpfd, "scratch", 0700) < 0)
 		return mr_error_set(err, errno, "root: create the scratch directory");
-	int fd = openat(tmpfd, "scratch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	struct open_how how = {
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+	};
+	cleanup_close int at = mr_openat2(tmpfd, "scratch", &how);
+	if (at < 0)
 		return mr_error_set(err, errno, "root: open the scratch directory");
-	return fd;
+	cleanup_close int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "4m", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "nr_inodes", "16", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return mr_error_set(err, errno, "root: the scratch tmpfs");
+	cleanup_close int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC,
+					MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return mr_error_set(err, errno, "root: the scratch tmpfs: fsmount");
+	/* Attached: open_tree clones a bind only from a mount in our namespace (before 6.15). */
+	if (move_mount(mnt, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mr_error_set(err, errno, "root: the scratch tmpfs: attach");
+	return mr_steal_fd(&mnt);
 }
 
 /*

@@ -591,7 +591,6 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	p->spec = spec;
 	p->rootfs_fd = -1;
 	p->net = MR_NS_NET_INIT;
-	p->net_fd = -1;
 	__attribute__((cleanup(prepared_clearp))) struct mr_prepared *pending = p;
 
 	if (mr_spec_validate(spec, err) < 0)
@@ -635,13 +634,6 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	/* Last: a missing -v source is created on the host, only once all else passed. */
 	if (mr_volumes_prepare(spec->volumes, spec->n_volumes, p->rootless, &p->volumes, err) < 0)
 		return -1;
-	/*
-	 * Everything is checked: the network namespace is made meanwhile, on
-	 * another CPU, while the launch makes the cgroup (namespaces.h).  Not
-	 * before: a refused start makes no task at all, not even a thread.
-	 */
-	if (mr_ns_net_made_apart(spec, p->userns))
-		mr_ns_net_start(&p->net);
 	mr_phase("prepared");
 	pending = NULL; /* complete: the caller owns it now */
 	return 0;
@@ -668,5 +660,4 @@ mr_prepared_clear(struct mr_prepared *p)
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = -1;
 	p->net = MR_NS_NET_INIT;
-	p->net_fd = -1;
 }

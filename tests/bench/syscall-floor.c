@@ -35,8 +35,8 @@
  * host, minirun's scan for stale cgroups (flock per entry) and the reads of
  * its own ELF and libraries by ld.so.  The network namespace is made as
  * minirun makes it (namespaces.c: mr_ns_net_start): by a thread on another
- * CPU while the main thread prepares and makes the cgroup, joined before
- * clone3; the container process enters it with setns.
+ * CPU while the main thread makes the cgroup, joined before clone3; the
+ * container process enters it with setns.
  *
  * Exit status: the command's, or 125 when a call fails (perror says which).
  */
@@ -419,6 +419,26 @@ mount_by_fd(int dirfd, const char *name, const char *src, const char *fs, unsign
 }
 
 /* overlay.c: ROOTFS as the lower layer, upper and work on a private tmpfs. */
+/* overlay.c: make_scratch, a small tmpfs on a directory of the upper tmpfs. */
+static int
+scratch_tmpfs(int tm)
+{
+	ck(mkdirat(tm, "scratch", 0700), "scratch");
+	int at =
+	    (int)ck(openat2_(tm, "scratch", MNTPOINT, IN_FS | RESOLVE_NO_SYMLINKS, 0), "scratch");
+	int f = fsopen_("tmpfs");
+	ck(fsconfig_(f, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "scratch");
+	ck(fsconfig_(f, FSCONFIG_SET_STRING, "size", "4m", 0), "scratch");
+	ck(fsconfig_(f, FSCONFIG_SET_STRING, "nr_inodes", "16", 0), "scratch");
+	ck(fsconfig_(f, FSCONFIG_SET_STRING, "mode", "0755", 0), "scratch");
+	ck(fsconfig_(f, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "scratch");
+	int m = fsmount_(f, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	close(f);
+	move_mount_(m, at);
+	close(at);
+	return m;
+}
+
 static int
 overlay(int rootfd, int *scratch_out)
 {
@@ -440,9 +460,7 @@ overlay(int rootfd, int *scratch_out)
 		    (int)ck(openat(tm, names[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_DIRECTORY),
 			    names[i]);
 	}
-	ck(mkdirat(tm, "scratch", 0700), "scratch");
-	int scratch = (int)ck(
-	    openat(tm, "scratch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), "scratch");
+	int scratch = scratch_tmpfs(tm);
 	ck(fsconfig_(ovl, FSCONFIG_SET_STRING, "source", "overlay", 0), "overlay");
 	ck(fsconfig_(ovl, FSCONFIG_SET_FD, "lowerdir+", NULL, rootfd), "lowerdir+");
 	ck(fsconfig_(ovl, FSCONFIG_SET_FD, "upperdir", NULL, dirs[0]), "upperdir");
@@ -475,9 +493,7 @@ under_bind(int rootfd, int *scratch_out)
 	int tm = fsmount_(t, 0);
 	close(t);
 	move_mount_(tm, rootfd);
-	ck(mkdirat(tm, "scratch", 0700), "scratch");
-	*scratch_out = (int)ck(
-	    openat(tm, "scratch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), "scratch");
+	*scratch_out = scratch_tmpfs(tm);
 	move_mount_(tree, tm);
 	int newroot = (int)ck(openat(tree, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY), "root");
 	close(tree);
@@ -834,7 +850,6 @@ main(int argc, char **argv)
 	const char *rootfs = argv[optind];
 
 	/* prepare (prepare.c, program.c) */
-	pthread_t net_thread = start_net();
 	probe_caps();
 	int rootfd = (int)ck(open(rootfs, O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY), rootfs);
 	read_in_root(rootfd, "etc/passwd", RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT);
@@ -858,7 +873,8 @@ main(int argc, char **argv)
 	close(rootfd);
 	load_program(mode, file);
 
-	/* mr_launch: cgroup, the network namespace, clone3 */
+	/* mr_launch: the network namespace's thread, the cgroup meanwhile, clone3 */
+	pthread_t net_thread = start_net();
 	make_cgroups();
 	pthread_join(net_thread, NULL);
 	sigset_t relay, orig;

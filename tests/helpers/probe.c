@@ -40,6 +40,15 @@
  *                                   prints "wall W ms cpu C ms", C being the
  *                                   process's own CPU time (what a CPU quota
  *                                   such as --cpus caps)
+ *   probe upperbyhandle FILE        the overlay root's handle (AT_HANDLE_FID)
+ *                                   carries its upper layer's own file handle;
+ *                                   decode that through FILE's mount with
+ *                                   open_by_handle_at (CAP_DAC_READ_SEARCH):
+ *                                   prints OK when the upper directory opened,
+ *                                   else the errno name (ESTALE: FILE is on
+ *                                   another filesystem; EPERM: no capability),
+ *                                   and exits with its value; 2 when / is not
+ *                                   an overlay with an upper handle
  *   probe asuser UID GID CMD...     drop every group, then set gid and uid
  *                                   (real, effective, saved) and exec CMD:
  *                                   the VM test's busybox has no setpriv and
@@ -204,7 +213,8 @@ usage(void)
 	      "       probe segv\n"
 	      "       probe thread\n"
 	      "       probe traceme\n"
-	      "       probe nopdeathsig [TAG]\n",
+	      "       probe nopdeathsig [TAG]\n"
+	      "       probe upperbyhandle FILE\n",
 	      stderr);
 	exit(2);
 }
@@ -563,6 +573,44 @@ cmd_asuser(int argc, char **argv)
 	return report_errno(errno);
 }
 
+#ifndef AT_HANDLE_FID
+#define AT_HANDLE_FID 0x200
+#endif
+
+/*
+ * overlayfs encodes a handle as struct ovl_fh (fs/overlayfs/overlayfs.h):
+ * 3 bytes of padding, then version, magic 0xfb, len (21 + the real
+ * handle's bytes), flags, the real handle's type, a 16-byte uuid, and the
+ * real handle of the upper (or lower) inode.
+ */
+static int
+cmd_upperbyhandle(int argc, char **argv)
+{
+	struct {
+		struct file_handle h;
+		unsigned char bytes[128];
+	} ovl, real;
+	int mount_id;
+
+	if (argc != 1)
+		usage();
+	ovl.h.handle_bytes = sizeof(ovl.bytes);
+	if (name_to_handle_at(AT_FDCWD, "/", &ovl.h, &mount_id, AT_HANDLE_FID) < 0)
+		return report_errno(errno);
+	const unsigned char *fh = ovl.h.f_handle;
+	if (ovl.h.handle_bytes < 24 || fh[4] != 0xfb || fh[5] < 21 ||
+	    (unsigned)fh[5] + 3 > ovl.h.handle_bytes)
+		return 2;
+	real.h.handle_type = fh[7];
+	real.h.handle_bytes = (unsigned)fh[5] - 21;
+	memcpy(real.h.f_handle, fh + 24, real.h.handle_bytes);
+	int mnt = open(argv[0], O_RDONLY | O_CLOEXEC);
+	if (mnt < 0)
+		return report_errno(errno);
+	int fd = open_by_handle_at(mnt, &real.h, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return report_errno(fd < 0 ? errno : 0);
+}
+
 static int
 cmd_traceme(void)
 {
@@ -619,6 +667,8 @@ main(int argc, char **argv)
 		return cmd_spin(argc - 2, argv + 2);
 	if (strcmp(argv[1], "asuser") == 0)
 		return cmd_asuser(argc - 2, argv + 2);
+	if (strcmp(argv[1], "upperbyhandle") == 0)
+		return cmd_upperbyhandle(argc - 2, argv + 2);
 	if (strcmp(argv[1], "nopdeathsig") == 0) {
 		if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
 			return report_errno(errno);

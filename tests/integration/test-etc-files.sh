@@ -22,10 +22,11 @@ run_expect "/etc/hosts: loopback names and the host name on 127.0.1.1" 0 "$(host
 run_expect "--network none: a resolv.conf with no name server" 0 \
     "# minirun: --network none: the container has no network, so no name server." -- \
     "$ROOTFS" cat /etc/resolv.conf
-# The files live in a directory beside the overlay's upper and work
-# directories (overlay.c: scratch), on a tmpfs the container cannot reach;
-# without the overlay the same tmpfs lies under a clone of the rootfs bind.
-# Nothing is staged in /dev, and nothing is written into ROOTFS.
+# The files live on a small tmpfs of their own, mounted on a directory beside
+# the overlay's upper and work directories (overlay.c: scratch), which the
+# container cannot reach; without the overlay the same tmpfs lies under a
+# clone of the rootfs bind.  Nothing is staged in /dev, and nothing is
+# written into ROOTFS.
 # --rootfs writes into the image (podman's meaning), so it gets a copy; the
 # copy has the three files for --read-only to mount over.
 rw_image="$TESTS_TMP/rw-image"
@@ -36,15 +37,23 @@ for mode in "" --rootfs --read-only; do
     image=$ROOTFS
     [ -n "$mode" ] && image=$rw_image
     run_expect "${mode:-overlay}: the three bound from the scratch directory, nothing in /dev or /" 0 \
-        "/scratch/hostname /etc/hostname
-/scratch/hosts /etc/hosts
-/scratch/resolv.conf /etc/resolv.conf
+        "/hostname /etc/hostname tmpfs rw,size=4096k,nr_inodes=16,mode=755
+/hosts /etc/hosts tmpfs rw,size=4096k,nr_inodes=16,mode=755
+/resolv.conf /etc/resolv.conf tmpfs rw,size=4096k,nr_inodes=16,mode=755
 0
-0" -- $mode "$image" sh -c 'grep -E " /etc/(hostname|hosts|resolv.conf) " /proc/self/mountinfo | cut -d" " -f4,5
+0" -- $mode "$image" sh -c 'awk "\$5 ~ /^\/etc\/(hostname|hosts|resolv.conf)\$/ { for (i = 7; \$i != \"-\"; i++); print \$4, \$5, \$(i + 1), \$(i + 3) }" /proc/self/mountinfo
 ls -a /dev | grep -c minirun || true
 ls -a / | grep -cE "^(scratch|upper|work)$" || true'
 done
 is "$(ls -a "$rw_image")" "$rw_before" "--rootfs, --read-only: nothing of minirun's left in ROOTFS"
+# With CAP_DAC_READ_SEARCH, open_by_handle_at decodes any handle of the
+# filesystem a given fd is on: had the files shared the upper layer's tmpfs,
+# the overlay root's handle (which carries the upper directory's own) opened
+# upper/ through /etc/hostname's mount, behind the overlay's back.
+run_expect "--cap-add DAC_READ_SEARCH: the upper layer is not reachable by handle through /etc/hostname" \
+    116 ESTALE -- --cap-add DAC_READ_SEARCH "$ROOTFS" /probe upperbyhandle /etc/hostname
+run_expect "the files' tmpfs holds at most 4 MiB" 0 "No space left on device" -- "$ROOTFS" \
+    sh -c 'dd if=/dev/zero of=/etc/hosts bs=1M count=5 2>&1 | grep -o "No space left on device" | head -1'
 run_minirun "$ROOTFS" cat /etc/hostname
 if [[ $RC == 0 && $OUT =~ ^[0-9a-f]{12}$ ]]; then
     ok "no -h: /etc/hostname is the random 12-hex id"

@@ -174,9 +174,30 @@ is "$RC ${in_cg:-0} $([ -d "$DEVCG/$CGP/c8" ] && echo dir)" "0 ${n_cg:-none} dir
 run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" c9
 expect_error "cgroupsPath of a cgroup that exists: refused, nothing changed in it" 1 \
     "minirun: cgroup */$CGP/c8 exists: minirun runs a container only in a cgroup it creates*"
+# A start refused once the network namespace's thread runs (here: the
+# cgroup exists) still runs the poststop hook, and clones it only after the
+# thread is joined: a process cloned while another thread runs may inherit
+# a lock it holds (launch.c: spawn).  The thread's unshare is held 20 ms.
+command -v strace > /dev/null || missing_tool "strace is not installed (apt-get install strace)"
+printf '#!/bin/sh\nexit 0\n' > "$TESTS_TMP/poststop"
+chmod +x "$TESTS_TMP/poststop"
+jq --arg p "/$CGP/c8" --arg h "$TESTS_TMP/poststop" \
+    '.linux.cgroupsPath = $p | .hooks = {poststop: [{path: $h}]}' \
+    "$BUNDLE/config.json.args" > "$BUNDLE/config.json"
+run_cmd strace -f -qq -e trace=clone3,exit,unshare -e inject=unshare:delay_exit=20000:when=1 \
+    -o "$TESTS_TMP/strace" "$MINIRUN" "${R[@]}" run --detach --bundle "$BUNDLE" c10
+# The thread: the task that unshares CLONE_NEWNET; minirun: the first task.
+cloned_early=$(awk 'NR == 1 { main = $1 }
+    /unshare\(CLONE_NEWNET/ && !tid { tid = $1 }
+    tid && $1 == tid && /exit\(|\+\+\+ exited/ { over = 1 }
+    tid && !over && $1 == main && /clone3\(/ && !/CLONE_THREAD/ { early = 1 }
+    END { print (tid ? (early ? "early" : "after") : "no thread") }' "$TESTS_TMP/strace")
+is "$RC $cloned_early" "1 after" \
+    "a refused start (cgroup exists): the poststop hook is cloned after the network thread is joined"
+cp "$BUNDLE/config.json.args" "$BUNDLE/config.json"
 run_minirun "${R[@]}" delete --force c8
 expect "delete of the cgroupsPath container" 0 ""
-is "$([ -e "$DEVCG/$CGP/c8" ] && echo left)$([ -e "$DEVCG/$CGP" ] && echo parent-left)$([ -e "$STATE/c9" ] && echo state-left)" "" \
+is "$([ -e "$DEVCG/$CGP/c8" ] && echo left)$([ -e "$DEVCG/$CGP" ] && echo parent-left)$([ -e "$STATE/c9" ] && echo state-left)$([ -e "$STATE/c10" ] && echo state-left)" "" \
     "delete removes the cgroup and the parent minirun made; the refused one left no state"
 
 # A deep cgroupsPath: minirun records every parent it makes, in every
