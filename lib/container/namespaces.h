@@ -73,7 +73,8 @@ int mr_ns_loopback_up(struct mr_error *err);
  * namespace (every pernet subsystem's init), most of what clone3 costs with
  * it.  The thread starts on another CPU once every check has passed, while
  * the main thread makes the cgroup; the join before clone3 still waits for
- * the rest (a median 0.23 ms in the benchmark, 3.41 ms in all).  The
+ * the rest: both compete for the kernel's per-CPU allocator (a median
+ * 0.24 ms of a 3.55 ms start in the benchmark).  The
  * container process joins it first thing, as a namespace given by path
  * (launch.c).
  *
