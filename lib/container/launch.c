@@ -44,7 +44,8 @@
  *           [OCI rootfsPropagation on /] -> close fds -> [--init: fork;
  *           the parent stays as PID 1 (init.c), the child goes on: setsid
  *           -> (observing: send its pidfd)] -> [network none, user
- *           namespace: lo up] -> [uts not joined: hostname] -> [OCI: domainname] -> AppArmor
+ *           namespace: lo up] -> [uts not joined: hostname] -> [OCI:
+ *           domainname] -> AppArmor
  *           exec label -> stdio/tty -> umask 022 -> workdir (getcwd check)
  *           -> exec target check -> signals reset -> [OCI: personality]
  *           -> [OCI create: tell minirun it is ready, block opening the
