@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,20 @@ cg_write(const struct mr_cgroup_dir *d, const char *file, const char *value, con
 		return mr_error_set(err, errno, "%s%scgroup %s: write %s to %s", flag ? flag : "",
 				    flag ? ": " : "", d->path, value, file);
 	return 0;
+}
+
+/* cg_write of a printf-formatted value (numbers, "QUOTA PERIOD"). */
+static __attribute__((format(printf, 5, 6))) int
+cg_writef(const struct mr_cgroup_dir *d, const char *file, const char *flag, struct mr_error *err,
+	  const char *fmt, ...)
+{
+	char value[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	return cg_write(d, file, value, flag, err);
 }
 
 /* Read a small file at DFD/FILE into BUF; returns the length or -1. */
@@ -667,21 +682,19 @@ apply_memory_extra_v1(const struct mr_resources *r, const struct mr_cgroup_dir *
 		      struct mr_error *err)
 {
 	static const char *const f = "linux.resources.memory";
-	char v[64];
 
 	if (r->memory_reservation > 0) {
-		snprintf(v, sizeof(v), "%" PRId64, r->memory_reservation);
-		if (cg_write(d, "memory.soft_limit_in_bytes", v, f, err) < 0)
+		if (cg_writef(d, "memory.soft_limit_in_bytes", f, err, "%" PRId64,
+			      r->memory_reservation) < 0)
 			return -1;
 	}
 	if (r->swappiness_set) {
-		snprintf(v, sizeof(v), "%" PRId64, r->memory_swappiness);
-		if (cg_write(d, "memory.swappiness", v, f, err) < 0)
+		if (cg_writef(d, "memory.swappiness", f, err, "%" PRId64, r->memory_swappiness) < 0)
 			return -1;
 	}
 	if (r->kernel_tcp > 0) {
-		snprintf(v, sizeof(v), "%" PRId64, r->kernel_tcp);
-		if (cg_write(d, "memory.kmem.tcp.limit_in_bytes", v, f, err) < 0)
+		if (cg_writef(d, "memory.kmem.tcp.limit_in_bytes", f, err, "%" PRId64,
+			      r->kernel_tcp) < 0)
 			return -1;
 	}
 	/* The container's processes wait (under_oom) instead of being killed. */
@@ -696,27 +709,22 @@ apply_cpu_extra_v1(const struct mr_resources *r, const struct mr_cgroup_dir *d,
 		   struct mr_error *err)
 {
 	static const char *const f = "linux.resources.cpu";
-	char v[64];
 
 	/* The period first: the quota is checked against it (and the parent's). */
 	if (r->cpu_period > 0) {
-		snprintf(v, sizeof(v), "%" PRIu64, r->cpu_period);
-		if (cg_write(d, "cpu.cfs_period_us", v, f, err) < 0)
+		if (cg_writef(d, "cpu.cfs_period_us", f, err, "%" PRIu64, r->cpu_period) < 0)
 			return -1;
 	}
 	if (r->cpu_quota != 0) {
-		snprintf(v, sizeof(v), "%" PRId64, r->cpu_quota);
-		if (cg_write(d, "cpu.cfs_quota_us", v, f, err) < 0)
+		if (cg_writef(d, "cpu.cfs_quota_us", f, err, "%" PRId64, r->cpu_quota) < 0)
 			return -1;
 	}
 	if (r->cpu_rt_period > 0) {
-		snprintf(v, sizeof(v), "%" PRIu64, r->cpu_rt_period);
-		if (cg_write(d, "cpu.rt_period_us", v, f, err) < 0)
+		if (cg_writef(d, "cpu.rt_period_us", f, err, "%" PRIu64, r->cpu_rt_period) < 0)
 			return -1;
 	}
 	if (r->cpu_rt_runtime != 0) {
-		snprintf(v, sizeof(v), "%" PRId64, r->cpu_rt_runtime);
-		if (cg_write(d, "cpu.rt_runtime_us", v, f, err) < 0)
+		if (cg_writef(d, "cpu.rt_runtime_us", f, err, "%" PRId64, r->cpu_rt_runtime) < 0)
 			return -1;
 	}
 	if (r->cpu_idle_set && cg_write(d, "cpu.idle", r->cpu_idle ? "1" : "0", f, err) < 0)
@@ -729,7 +737,6 @@ apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 	 struct mr_error *err)
 {
 	const struct mr_resources *r = &p->spec->resources;
-	char v[64];
 
 	if (d->ctrls & MR_CG_DEVICES &&
 	    mr_devices_apply_v1(d->dfd, d->path, p->spec->privileged, r->ordered_rules, r->devices,
@@ -740,13 +747,13 @@ apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 	if (d->ctrls & MR_CG_MEMORY && apply_memory_extra_v1(r, d, err) < 0)
 		return -1;
 	if (d->ctrls & MR_CG_MEMORY && r->memory > 0) {
-		snprintf(v, sizeof(v), "%" PRId64, r->memory);
-		if (cg_write(d, "memory.limit_in_bytes", v, "--memory", err) < 0)
+		if (cg_writef(d, "memory.limit_in_bytes", "--memory", err, "%" PRId64, r->memory) <
+		    0)
 			return -1;
 		/* Docker: without --memory-swap as much swap again as memory. */
 		int64_t sw = r->memory_swap ? r->memory_swap : 2 * r->memory;
-		snprintf(v, sizeof(v), "%" PRId64, sw);
-		if (cg_write(d, "memory.memsw.limit_in_bytes", v, "--memory-swap", err) < 0) {
+		if (cg_writef(d, "memory.memsw.limit_in_bytes", "--memory-swap", err, "%" PRId64,
+			      sw) < 0) {
 			/* No swap accounting in this kernel: only an explicit request fails. */
 			if (err->errnum != ENOENT || r->memory_swap != 0)
 				return -1;
@@ -755,26 +762,23 @@ apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 		cg->memory_limit = r->memory;
 	}
 	if (d->ctrls & MR_CG_PIDS && r->pids_set) {
-		if (r->pids_limit > 0)
-			snprintf(v, sizeof(v), "%" PRId64, r->pids_limit);
-		else
-			snprintf(v, sizeof(v), "max");
-		if (cg_write(d, "pids.max", v, "--pids-limit", err) < 0)
+		int w = r->pids_limit > 0 ? cg_writef(d, "pids.max", "--pids-limit", err,
+						      "%" PRId64, r->pids_limit)
+					  : cg_write(d, "pids.max", "max", "--pids-limit", err);
+		if (w < 0)
 			return -1;
 	}
 	if (d->ctrls & MR_CG_CPU && apply_cpu_extra_v1(r, d, err) < 0)
 		return -1;
 	if (d->ctrls & MR_CG_CPU && r->cpu_nanos > 0) {
-		snprintf(v, sizeof(v), "%d", MR_CPU_PERIOD_US);
-		if (cg_write(d, "cpu.cfs_period_us", v, "--cpus", err) < 0)
+		if (cg_writef(d, "cpu.cfs_period_us", "--cpus", err, "%d", MR_CPU_PERIOD_US) < 0)
 			return -1;
-		snprintf(v, sizeof(v), "%" PRId64, r->cpu_nanos * MR_CPU_PERIOD_US / 1000000000);
-		if (cg_write(d, "cpu.cfs_quota_us", v, "--cpus", err) < 0)
+		if (cg_writef(d, "cpu.cfs_quota_us", "--cpus", err, "%" PRId64,
+			      r->cpu_nanos * MR_CPU_PERIOD_US / 1000000000) < 0)
 			return -1;
 	}
 	if (d->ctrls & MR_CG_CPU && r->cpu_shares > 0) {
-		snprintf(v, sizeof(v), "%" PRIu64, r->cpu_shares);
-		if (cg_write(d, "cpu.shares", v, "--cpu-shares", err) < 0)
+		if (cg_writef(d, "cpu.shares", "--cpu-shares", err, "%" PRIu64, r->cpu_shares) < 0)
 			return -1;
 	}
 	return 0;
@@ -807,7 +811,6 @@ static int
 apply_oci_v2(const struct mr_resources *r, const struct mr_cgroup_dir *d, struct mr_error *err)
 {
 	static const char *const fm = "linux.resources.memory", *const fc = "linux.resources.cpu";
-	char v[64];
 
 	if (r->swappiness_set || r->disable_oom_killer || r->kernel_tcp > 0)
 		return mr_error_set(err, 0, "%s.%s: cgroup v2 has no such setting", fm,
@@ -820,8 +823,7 @@ apply_oci_v2(const struct mr_resources *r, const struct mr_cgroup_dir *d, struct
 	if (r->memory_reservation > 0) {
 		if (need_v2_controller(d, "memory", fm, err) < 0)
 			return -1;
-		snprintf(v, sizeof(v), "%" PRId64, r->memory_reservation);
-		if (cg_write(d, "memory.low", v, fm, err) < 0)
+		if (cg_writef(d, "memory.low", fm, err, "%" PRId64, r->memory_reservation) < 0)
 			return -1;
 	}
 	if (r->cpu_quota != 0 || r->cpu_period > 0 || r->cpu_idle_set) {
@@ -831,11 +833,10 @@ apply_oci_v2(const struct mr_resources *r, const struct mr_cgroup_dir *d, struct
 	if (r->cpu_quota != 0 || r->cpu_period > 0) {
 		/* "max" for no quota; the kernel's default period when none is given. */
 		uint64_t period = r->cpu_period > 0 ? r->cpu_period : MR_CPU_PERIOD_US;
-		if (r->cpu_quota > 0)
-			snprintf(v, sizeof(v), "%" PRId64 " %" PRIu64, r->cpu_quota, period);
-		else
-			snprintf(v, sizeof(v), "max %" PRIu64, period);
-		if (cg_write(d, "cpu.max", v, fc, err) < 0)
+		int w = r->cpu_quota > 0 ? cg_writef(d, "cpu.max", fc, err, "%" PRId64 " %" PRIu64,
+						     r->cpu_quota, period)
+					 : cg_writef(d, "cpu.max", fc, err, "max %" PRIu64, period);
+		if (w < 0)
 			return -1;
 	}
 	if (r->cpu_idle_set && cg_write(d, "cpu.idle", r->cpu_idle ? "1" : "0", fc, err) < 0)
@@ -848,20 +849,17 @@ apply_v2(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 	 struct mr_error *err)
 {
 	const struct mr_resources *r = &p->spec->resources;
-	char v[64];
 
 	if (r->memory > 0) {
 		if (need_v2_controller(d, "memory", "--memory", err) < 0)
 			return -1;
-		snprintf(v, sizeof(v), "%" PRId64, r->memory);
-		if (cg_write(d, "memory.max", v, "--memory", err) < 0)
+		if (cg_writef(d, "memory.max", "--memory", err, "%" PRId64, r->memory) < 0)
 			return -1;
 		int64_t sw = r->memory_swap ? r->memory_swap : 2 * r->memory;
-		if (sw < 0)
-			snprintf(v, sizeof(v), "max");
-		else
-			snprintf(v, sizeof(v), "%" PRId64, sw - r->memory);
-		if (cg_write(d, "memory.swap.max", v, "--memory-swap", err) < 0) {
+		int w = sw < 0 ? cg_write(d, "memory.swap.max", "max", "--memory-swap", err)
+			       : cg_writef(d, "memory.swap.max", "--memory-swap", err, "%" PRId64,
+					   sw - r->memory);
+		if (w < 0) {
 			if (err->errnum != ENOENT || r->memory_swap != 0)
 				return -1;
 			mr_error_clear(err);
@@ -871,11 +869,10 @@ apply_v2(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 	if (r->pids_set) {
 		if (need_v2_controller(d, "pids", "--pids-limit", err) < 0)
 			return -1;
-		if (r->pids_limit > 0)
-			snprintf(v, sizeof(v), "%" PRId64, r->pids_limit);
-		else
-			snprintf(v, sizeof(v), "max");
-		if (cg_write(d, "pids.max", v, "--pids-limit", err) < 0)
+		int w = r->pids_limit > 0 ? cg_writef(d, "pids.max", "--pids-limit", err,
+						      "%" PRId64, r->pids_limit)
+					  : cg_write(d, "pids.max", "max", "--pids-limit", err);
+		if (w < 0)
 			return -1;
 	}
 	if (r->cpu_nanos > 0 || r->cpu_shares > 0) {
@@ -883,15 +880,14 @@ apply_v2(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 			return -1;
 	}
 	if (r->cpu_nanos > 0) {
-		snprintf(v, sizeof(v), "%" PRId64 " %d",
-			 r->cpu_nanos * MR_CPU_PERIOD_US / 1000000000, MR_CPU_PERIOD_US);
-		if (cg_write(d, "cpu.max", v, "--cpus", err) < 0)
+		if (cg_writef(d, "cpu.max", "--cpus", err, "%" PRId64 " %d",
+			      r->cpu_nanos * MR_CPU_PERIOD_US / 1000000000, MR_CPU_PERIOD_US) < 0)
 			return -1;
 	}
 	if (r->cpu_shares > 0) {
 		/* The conversion runc and crun use: shares 2..262144 -> weight 1..10000. */
-		snprintf(v, sizeof(v), "%" PRIu64, 1 + ((r->cpu_shares - 2) * 9999) / 262142);
-		if (cg_write(d, "cpu.weight", v, "--cpu-shares", err) < 0)
+		if (cg_writef(d, "cpu.weight", "--cpu-shares", err, "%" PRIu64,
+			      1 + ((r->cpu_shares - 2) * 9999) / 262142) < 0)
 			return -1;
 	}
 	if (r->cpuset_cpus != NULL) {

@@ -611,10 +611,11 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	if (mr_ns_join_early(p->spec, err) < 0)
 		return -1;
 	/* The network namespace minirun made for it (mr_ns_net_made_apart). */
-	if (p->net.nsfd >= 0 && setns(p->net.nsfd, CLONE_NEWNET) < 0)
+	int netfd = p->net != NULL ? p->net->nsfd : -1;
+	if (netfd >= 0 && setns(netfd, CLONE_NEWNET) < 0)
 		return mr_error_set(err, errno, "setns into the container's network namespace");
-	if (p->net.nsfd >= 0)
-		close(p->net.nsfd);
+	if (netfd >= 0)
+		close(netfd);
 	/*
 	 * Made now, the cgroup namespace is rooted at the container's cgroup.
 	 * A given one replaces it: its root is whatever its maker chose.
@@ -1198,15 +1199,6 @@ spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shar
 	int sv[2];
 	int pidfd = -1;
 
-	/*
-	 * A process cloned while another thread runs inherits whatever locks
-	 * that thread holds (malloc's, stdio's, the sanitizers'): a prototype
-	 * that let the network namespace's thread run on hung its container
-	 * process in a futex 3 times in 3000 starts.  It is joined by now.
-	 */
-	if (p->net.started)
-		return mr_error_set(err, EDEADLK,
-				    "clone3: the network namespace's thread still runs");
 	if (mr_spec_joins(p->spec, MR_JOIN_USER))
 		return spawn_in_userns(p, pipes, shared, child, sock, err);
 
@@ -2060,12 +2052,6 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 }
 
 static void
-ns_net_clearp(struct mr_ns_net **n)
-{
-	mr_ns_net_clear(*n);
-}
-
-static void
 observer_freep(struct mr_observer **o)
 {
 	mr_observer_free(*o);
@@ -2124,7 +2110,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	cleanup_cgroup struct mr_cgroup cg = MR_CGROUP_INIT;
 	cleanup_close int agent_sock = -1;
 	/* Joined whichever way this returns: the caller may fork next (poststop hooks). */
-	__attribute__((cleanup(ns_net_clearp))) struct mr_ns_net *net = &p->net;
+	__attribute__((cleanup(mr_ns_net_clear))) struct mr_ns_net net = MR_NS_NET_INIT;
 	sigset_t relay, orig;
 	bool execed = false;
 
@@ -2152,20 +2138,24 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	 * Every check has passed: the network namespace is made by a thread on
 	 * another CPU while the cgroup is made here (namespaces.h), and joined
 	 * before clone3.  Not earlier: a refused start makes no task at all.
+	 * Not later: a process cloned while another thread runs inherits the
+	 * locks it holds (a prototype that cloned meanwhile hung its container
+	 * process in a futex 3 times in 3000 starts).
 	 */
 	bool own_net = mr_ns_net_made_apart(p->spec, p->userns);
 	if (own_net)
-		mr_ns_net_start(net);
+		mr_ns_net_start(&net);
 	if (mr_cgroup_create(p, &cg, err) < 0) {
 		mr_observer_abort(observer);
 		return -1;
 	}
 	mr_phase("cgroup-create");
-	if (own_net && mr_ns_net_finish(net, err) < 0) {
+	if (own_net && mr_ns_net_finish(&net, err) < 0) {
 		mr_observer_abort(observer);
 		return -1;
 	}
 	mr_phase("network");
+	p->net = &net;
 	p->cgroup = &cg;
 	p->ctl = ctl;
 	if (p->spec->verbose) {
@@ -2187,6 +2177,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	}
 	p->cgroup = NULL;
 	p->ctl = NULL;
+	p->net = NULL;
 	/* A run that never reached exec leaves no report file behind. */
 	if (!execed)
 		mr_observer_abort(observer);

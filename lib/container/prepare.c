@@ -590,7 +590,6 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	memset(p, 0, sizeof(*p));
 	p->spec = spec;
 	p->rootfs_fd = -1;
-	p->net = MR_NS_NET_INIT;
 	__attribute__((cleanup(prepared_clearp))) struct mr_prepared *pending = p;
 
 	if (mr_spec_validate(spec, err) < 0)
@@ -656,8 +655,6 @@ mr_prepared_clear(struct mr_prepared *p)
 	mr_seccomp_prepared_clear(&p->seccomp);
 	mr_volumes_prepared_clear(&p->volumes);
 	mr_etc_files_clear(&p->etc_files);
-	mr_ns_net_clear(&p->net);
 	memset(p, 0, sizeof(*p));
 	p->rootfs_fd = -1;
-	p->net = MR_NS_NET_INIT;
 }

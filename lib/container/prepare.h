@@ -46,7 +46,8 @@ struct mr_prepared {
 	struct mr_volumes_prepared volumes; /* bind sources held by fd (volumes.c) */
 	struct mr_etc_files etc_files;	    /* /etc/hostname, hosts, resolv.conf (etc-files.c) */
 	const struct mr_launch_ctl *ctl; /* set by mr_launch: the OCI runtime's create (launch.h) */
-	struct mr_ns_net net; /* mr_launch: the new network namespace made apart (namespaces.h) */
+	const struct mr_ns_net
+	    *net; /* set by mr_launch: the network namespace it made (namespaces.h) */
 };
 
 /*

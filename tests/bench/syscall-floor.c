@@ -418,7 +418,20 @@ mount_by_fd(int dirfd, const char *name, const char *src, const char *fs, unsign
 	close(fd);
 }
 
-/* overlay.c: ROOTFS as the lower layer, upper and work on a private tmpfs. */
+/* overlay.c: mount_upper_tmpfs, a private tmpfs on the bind of ROOTFS. */
+static int
+upper_tmpfs(int rootfd)
+{
+	int t = fsopen_("tmpfs");
+	ck(fsconfig_(t, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "tmpfs");
+	ck(fsconfig_(t, FSCONFIG_SET_STRING, "mode", "0700", 0), "tmpfs");
+	ck(fsconfig_(t, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "tmpfs");
+	int tm = fsmount_(t, 0);
+	close(t);
+	move_mount_(tm, rootfd);
+	return tm;
+}
+
 /* overlay.c: make_scratch, a small tmpfs on a directory of the upper tmpfs. */
 static int
 scratch_tmpfs(int tm)
@@ -439,17 +452,12 @@ scratch_tmpfs(int tm)
 	return m;
 }
 
+/* overlay.c: ROOTFS as the lower layer, upper and work on the private tmpfs. */
 static int
 overlay(int rootfd, int *scratch_out)
 {
 	int ovl = fsopen_("overlay");
-	int t = fsopen_("tmpfs");
-	ck(fsconfig_(t, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "tmpfs");
-	ck(fsconfig_(t, FSCONFIG_SET_STRING, "mode", "0700", 0), "tmpfs");
-	ck(fsconfig_(t, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "tmpfs");
-	int tm = fsmount_(t, 0);
-	close(t);
-	move_mount_(tm, rootfd);
+	int tm = upper_tmpfs(rootfd);
 	int dirs[2];
 	const char *names[2] = {"upper", "work"};
 	for (int i = 0; i < 2; i++) {
@@ -486,13 +494,7 @@ under_bind(int rootfd, int *scratch_out)
 	    (int)ck(syscall(SYS_open_tree, rootfd, "",
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE),
 		    "open_tree");
-	int t = fsopen_("tmpfs");
-	ck(fsconfig_(t, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "tmpfs");
-	ck(fsconfig_(t, FSCONFIG_SET_STRING, "mode", "0700", 0), "tmpfs");
-	ck(fsconfig_(t, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "tmpfs");
-	int tm = fsmount_(t, 0);
-	close(t);
-	move_mount_(tm, rootfd);
+	int tm = upper_tmpfs(rootfd);
 	*scratch_out = scratch_tmpfs(tm);
 	move_mount_(tree, tm);
 	int newroot = (int)ck(openat(tree, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY), "root");
