@@ -9,8 +9,7 @@
  *           [SCMP_ACT_NOTIFY: connect to the agent's listenerPath] -> [a new
  *           network namespace as root, no user namespace: start a thread
  *           on another CPU that makes it, lo up (namespaces.c)] -> [root:
- *           create the cgroup] -> [join that thread: the namespace's fd]
- *           -> block the relayed signals -> [no -t,
+ *           create the cgroup] -> block the relayed signals -> [no -t,
  *           stdout/stderr a terminal: output pipes] -> socketpair ->
  *           [OCI pid namespace path: setns(CLONE_NEWPID)] ->
  *           clone3(namespaces but that network one, pidfd, [cgroup2:
@@ -22,6 +21,8 @@
  *           path: setns(CLONE_NEWPID)] -> clone3(namespaces,
  *           CLONE_PARENT, pidfd) -> send the pid and pidfd -> exit;
  *           minirun reaps it, takes the pidfd} ->
+ *           [minirun's network namespace: join the thread, send the
+ *           namespace's fd first on the sync socket] ->
  *           [user namespace: write the id maps (rootless: setgroups
  *           deny, the caller's ids; as root: the config's; joined: none),
  *           release the child] ->
@@ -32,12 +33,13 @@
  *           -> [user namespace: wait for the maps; as root: become
  *           its root (setresgid, setgroups, setresuid), a new IPC
  *           namespace (unless joined), rootfs access check] -> [OCI
- *           namespace paths: setns net, ipc, uts, cgroup] -> [minirun's
- *           network namespace: setns] -> cgroup namespace (unless
- *           joined) -> ulimits -> [OCI: oom_score_adj] -> non-dumpable ->
- *           setsid -> [output pipes onto fds 1, 2] -> umask 0 -> mounts
- *           ([OCI slave: / rslave, else rprivate], rootfs, [read-only
- *           root], /proc /dev /sys, masks, volumes, [OCI: the config's
+ *           namespace paths: setns net, ipc, uts, cgroup] -> cgroup
+ *           namespace (unless joined) -> ulimits -> [OCI: oom_score_adj]
+ *           -> non-dumpable -> setsid -> [output pipes onto fds 1, 2] ->
+ *           umask 0 -> mounts ([OCI slave: / rslave, else rprivate],
+ *           rootfs, [read-only root], /proc, /dev, [minirun's network
+ *           namespace: receive it, setns], sysctls, /sys, masks, /etc
+ *           files, volumes, [OCI: the config's
  *           read-only then masked paths]) -> [OCI hooks:
  *           prestart + createRuntime (ask minirun, wait for its byte),
  *           createContainer (forked here, host paths)] -> pivot_root ->
@@ -117,6 +119,7 @@
 #include "container/hooks.h"
 #include "container/init.h"
 #include "container/mounts.h"
+#include "container/user.h"
 #include "container/namespaces.h"
 #include "container/state.h"
 #include "seccomp/observe.h"
@@ -135,6 +138,7 @@ enum sync_type {
 	SYNC_READY,   /* detach (OCI create): set up, now waiting at the exec fifo */
 	SYNC_HOOKS,   /* mounts made: run prestart, createRuntime, then write one byte */
 	SYNC_SPAWNED, /* joined user namespace: the intermediate's; pid, carries the pidfd */
+	SYNC_NETNS,   /* minirun's, first: carries the network namespace its thread made */
 };
 
 struct sync_msg {
@@ -529,7 +533,7 @@ write_oom_score_adj(int value, struct mr_error *err)
 static int
 become_ns_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
-	if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+	if (mr_setresgid(0, 0, 0) < 0 || mr_setgroups(0, NULL) < 0 || mr_setresuid(0, 0, 0) < 0)
 		return mr_error_set(err, errno, "user namespace: become its root");
 	/*
 	 * The IPC namespace clone3 made has its mqueue root owned by the ids
@@ -610,12 +614,6 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	 */
 	if (mr_ns_join_early(p->spec, err) < 0)
 		return -1;
-	/* The network namespace minirun made for it (mr_ns_net_made_apart). */
-	int netfd = p->net != NULL ? p->net->nsfd : -1;
-	if (netfd >= 0 && setns(netfd, CLONE_NEWNET) < 0)
-		return mr_error_set(err, errno, "setns into the container's network namespace");
-	if (netfd >= 0)
-		close(netfd);
 	/*
 	 * Made now, the cgroup namespace is rooted at the container's cgroup.
 	 * A given one replaces it: its root is whatever its maker chose.
@@ -680,11 +678,41 @@ create_hooks(const struct mr_prepared *p, int sync_fd, mode_t caller_umask, stru
 	return r;
 }
 
+/*
+ * The network namespace minirun's thread made (mr_ns_net_made_apart), sent
+ * once the thread is done: this process was cloned while it still ran, and
+ * got as far as /dev meanwhile.  Everything after shows the namespace: the
+ * net.* sysctls, sysfs.
+ */
+static int
+enter_own_netns(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+{
+	struct sync_msg m;
+	int fd;
+
+	if (p->net == NULL)
+		return 0;
+	int r = sync_recv(sync_fd, &m, &fd);
+	cleanup_close int nsfd = fd;
+	if (r == 0)
+		_exit(MR_EXIT_FAILURE); /* minirun is gone, and said why */
+	if (r < 0 || m.type != SYNC_NETNS || nsfd < 0)
+		return mr_error_set(err, r < 0 ? errno : EPROTO,
+				    "network: receiving the namespace from minirun");
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		return mr_error_set(err, errno, "setns into the container's network namespace");
+	mr_phase("child:network");
+	return 0;
+}
+
 static int
 enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
 	mode_t caller_umask = umask(0);
-	cleanup_close int rootfd = mr_mounts_setup(p, err);
+	cleanup_mounts struct mr_mounts m = MR_MOUNTS_INIT;
+	if (mr_mounts_setup_first(p, &m, err) < 0 || enter_own_netns(p, sync_fd, err) < 0)
+		return -1;
+	cleanup_close int rootfd = mr_mounts_setup_rest(p, &m, err);
 	if (rootfd < 0)
 		return -1;
 	if (create_hooks(p, sync_fd, caller_umask, err) < 0)
@@ -1996,14 +2024,33 @@ runtime_hooks(const struct mr_prepared *p, const struct child *child, int sock,
 	return 0;
 }
 
+/* Join the network namespace's thread and send what it made, first on the sync socket. */
+static int
+hand_over_netns(struct mr_ns_net *net, int sock, struct mr_error *err)
+{
+	if (mr_ns_net_finish(net, err) < 0)
+		return -1;
+	mr_phase("network");
+	struct sync_msg m = {.type = SYNC_NETNS};
+	/*
+	 * EPIPE: the container process failed before it got here; its report
+	 * is waiting on the socket for wait_for_exec().
+	 */
+	if (sync_send(sock, &m, net->nsfd) < 0 && errno != EPIPE)
+		return mr_error_set(err, errno,
+				    "network: sending the namespace to the container process");
+	close(mr_steal_fd(&net->nsfd));
+	return 0;
+}
+
 /*
  * The parent's steps of the header comment, with relayed signals blocked.
  * *execed tells whether the command got as far as running.
  */
 static int
-launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *observer,
-       struct shared_page *shared, int *agent_sock, bool *execed, int *exit_status,
-       struct mr_error *err)
+launch(const struct mr_prepared *p, struct mr_ns_net *net, const sigset_t *relay,
+       struct mr_observer *observer, struct shared_page *shared, int *agent_sock, bool *execed,
+       int *exit_status, struct mr_error *err)
 {
 	cleanup_close int sock = -1;
 	cleanup_close int master = -1;
@@ -2015,6 +2062,9 @@ launch(const struct mr_prepared *p, const sigset_t *relay, struct mr_observer *o
 	if (spawn(p, &pipes, shared, &child, &sock, err) < 0)
 		return -1;
 	output_pipes_close_child_ends(&pipes);
+	/* The container process waits for it after /dev (enter_own_netns). */
+	if (net != NULL && hand_over_netns(net, sock, err) < 0)
+		return -1;
 	if (observer != NULL)
 		mr_observer_set_init(observer, child.pid);
 	if (p->userns && write_id_maps(p, &child, sock, err) < 0)
@@ -2136,11 +2186,14 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 
 	/*
 	 * Every check has passed: the network namespace is made by a thread on
-	 * another CPU while the cgroup is made here (namespaces.h), and joined
-	 * before clone3.  Not earlier: a refused start makes no task at all.
-	 * Not later: a process cloned while another thread runs inherits the
-	 * locks it holds (a prototype that cloned meanwhile hung its container
-	 * process in a futex 3 times in 3000 starts).
+	 * another CPU while the cgroup is made here, the container process is
+	 * cloned, and it mounts its root, /proc and /dev (namespaces.h).  Not
+	 * earlier: a refused start makes no task at all.  launch() joins the
+	 * thread right after clone3 and sends the namespace; the cleanup joins
+	 * it on every other return, before anything else is forked (poststop
+	 * hooks).  The container process inherits no lock of the thread's (it
+	 * takes none) but glibc's list of threads: no set*id wrapper may run
+	 * in it (user.h).
 	 */
 	bool own_net = mr_ns_net_made_apart(p->spec, p->userns);
 	if (own_net)
@@ -2150,12 +2203,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 		return -1;
 	}
 	mr_phase("cgroup-create");
-	if (own_net && mr_ns_net_finish(&net, err) < 0) {
-		mr_observer_abort(observer);
-		return -1;
-	}
-	mr_phase("network");
-	p->net = &net;
+	p->net = own_net ? &net : NULL;
 	p->cgroup = &cg;
 	p->ctl = ctl;
 	if (p->spec->verbose) {
@@ -2166,7 +2214,8 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
 	relay_sigset(&relay);
 	sigprocmask(SIG_BLOCK, &relay, &orig);
-	int ret = launch(p, &relay, observer, shared, &agent_sock, &execed, exit_status, err);
+	int ret = launch(p, own_net ? &net : NULL, &relay, observer, shared, &agent_sock, &execed,
+			 exit_status, err);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 	if (ret == 0 && ctl != NULL && ctl->detach) {
 		/* The container lives on in it: the caller removes it (OCI delete). */

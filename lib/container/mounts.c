@@ -665,20 +665,28 @@ apply_config_paths(const struct mr_spec *spec, int rootfd, int devfd, struct mr_
 	return 0;
 }
 
-int
-mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
+void
+mr_mounts_clear(struct mr_mounts *m)
 {
-	cleanup_close int rootfd = bind_checked_rootfs(p, err);
-	if (rootfd < 0)
+	int *fds[] = {&m->rootfd, &m->scratch, &m->procfd, &m->devfd};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(mr_steal_fd(fds[i]));
+}
+
+int
+mr_mounts_setup_first(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err)
+{
+	m->rootfd = bind_checked_rootfs(p, err);
+	if (m->rootfd < 0)
 		return -1;
 	mr_phase("child:rootfs");
 	/* The copy-on-write root (overlay.c) over the checked bind, by fd. */
-	cleanup_close int scratch = -1;
-	if (mr_overlay_setup(p, &rootfd, &scratch, err) < 0)
+	if (mr_overlay_setup(p, &m->rootfd, &m->scratch, err) < 0)
 		return -1;
 
 	/* --read-only: the whole root tree, before anything is mounted on it. */
-	if (mr_volumes_root_readonly(p, rootfd, err) < 0)
+	if (mr_volumes_root_readonly(p, m->rootfd, err) < 0)
 		return -1;
 	mr_phase("child:overlay");
 
@@ -690,17 +698,10 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 * "proc/kcore" in the rootfs were then all skipped and the container
 	 * got the host's /proc/sys read-write once it was renamed back.
 	 */
-	cleanup_close int procfd =
-	    mount_fresh(rootfd, "proc", "proc",
+	m->procfd =
+	    mount_fresh(m->rootfd, "proc", "proc",
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL, err);
-	if (procfd < 0)
-		return -1;
-	/*
-	 * Docker's default sysctls and --sysctl, through this procfs (the
-	 * process is already in the container's network and IPC namespaces),
-	 * before /proc/sys becomes read-only below.
-	 */
-	if (mr_sysctl_apply(p, procfd, err) < 0)
+	if (m->procfd < 0)
 		return -1;
 	mr_phase("child:proc");
 	/* --device nodes go into the fresh /dev by its descriptor, as the default ones. */
@@ -711,23 +712,35 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 */
 	bool tty_gid =
 	    !p->rootless && (!p->userns || mr_id_map_has(p->spec->gid_map, p->spec->n_gid_map, 5));
-	cleanup_close int devfd =
-	    setup_dev(rootfd, p->userns, tty_gid, p->spec->privileged && !p->userns, err);
-	if (devfd < 0 || mr_devices_make_nodes(devfd, p->spec->resources.devices,
-					       p->spec->resources.n_devices, p->userns, err) < 0)
+	m->devfd = setup_dev(m->rootfd, p->userns, tty_gid, p->spec->privileged && !p->userns, err);
+	if (m->devfd < 0 || mr_devices_make_nodes(m->devfd, p->spec->resources.devices,
+						  p->spec->resources.n_devices, p->userns, err) < 0)
 		return -1;
 	mr_phase("child:dev");
-	cleanup_close int sysfd = setup_sys(rootfd, p->userns, p->spec->privileged, err);
+	return 0;
+}
+
+int
+mr_mounts_setup_rest(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err)
+{
+	/*
+	 * Docker's default sysctls and --sysctl, through this procfs (the
+	 * process is in the container's network and IPC namespaces by now),
+	 * before /proc/sys becomes read-only below.
+	 */
+	if (mr_sysctl_apply(p, m->procfd, err) < 0)
+		return -1;
+	cleanup_close int sysfd = setup_sys(m->rootfd, p->userns, p->spec->privileged, err);
 	if (sysfd < 0)
 		return -1;
 	/*
 	 * /sys/fs/cgroup of this sysfs: the container's own cgroups, read-only
 	 * (cgroup-mount.c).  The cgroup namespace already exists (launch.c).
 	 */
-	if (mr_cgroup_mount(p, sysfd, procfd, err) < 0)
+	if (mr_cgroup_mount(p, sysfd, m->procfd, err) < 0)
 		return -1;
 	mr_phase("child:sys");
-	if (!p->spec->privileged && apply_masks(procfd, sysfd, devfd, err) < 0)
+	if (!p->spec->privileged && apply_masks(m->procfd, sysfd, m->devfd, err) < 0)
 		return -1;
 	mr_phase("child:masks");
 	/*
@@ -736,7 +749,7 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 * before the volumes, so a -v on the same path is what the container
 	 * sees.
 	 */
-	if (mr_etc_files_attach(p, rootfd, scratch, err) < 0)
+	if (mr_etc_files_attach(p, m->rootfd, m->scratch, err) < 0)
 		return -1;
 	mr_phase("child:etc-files");
 	/*
@@ -747,12 +760,14 @@ mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err)
 	 * Before pivot_root, while the host's paths still resolve (rootless
 	 * sources are opened again here).
 	 */
-	if (mr_volumes_attach(p, rootfd, err) < 0)
+	if (mr_volumes_attach(p, m->rootfd, err) < 0)
 		return -1;
 	mr_phase("child:volumes");
-	if (apply_config_paths(p->spec, rootfd, devfd, err) < 0)
+	if (apply_config_paths(p->spec, m->rootfd, m->devfd, err) < 0)
 		return -1;
-	return mr_steal_fd(&rootfd);
+	int rootfd = mr_steal_fd(&m->rootfd);
+	mr_mounts_clear(m);
+	return rootfd;
 }
 
 int

@@ -6,12 +6,32 @@
 
 /*
  * Container process, in its new mount namespace: build the container's
- * filesystem view from p->rootfs_path (bind, /proc, /dev, /sys, masked and
- * read-only paths, volumes).  Returns a descriptor of its root for
- * mr_mounts_pivot_root (the caller owns it), or -1.  In between, the
- * host's paths still resolve: the OCI hooks of create run there (launch.c).
+ * filesystem view from p->rootfs_path, in two halves with the network
+ * namespace entered in between (launch.c):
+ *   mr_mounts_setup_first: the bind of ROOTFS, the overlay, /proc, /dev --
+ *     nothing that depends on the network namespace;
+ *   mr_mounts_setup_rest: the sysctls (net.* are the writer's namespace's),
+ *     /sys (sysfs shows the mounter's), the masked and read-only paths, the
+ *     /etc files, volumes.  Returns a descriptor of the root for
+ *     mr_mounts_pivot_root (the caller owns it), or -1.
+ * Afterwards the host's paths still resolve: the OCI hooks of create run
+ * there (launch.c).
  */
-int mr_mounts_setup(const struct mr_prepared *p, struct mr_error *err);
+struct mr_mounts {
+	int rootfd;  /* the root being built */
+	int scratch; /* the scratch tmpfs for the /etc files (overlay.c) */
+	int procfd;  /* the container's /proc and /dev, by descriptor */
+	int devfd;
+};
+
+#define MR_MOUNTS_INIT ((struct mr_mounts){-1, -1, -1, -1})
+
+int mr_mounts_setup_first(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
+int mr_mounts_setup_rest(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
+
+/* Close what the halves left open. */
+void mr_mounts_clear(struct mr_mounts *m);
+#define cleanup_mounts __attribute__((cleanup(mr_mounts_clear)))
 
 /* pivot_root into ROOTFD: the cwd is "/" of the container, the host's root detached;
  * then the OCI rootfsPropagation on "/". */

@@ -71,12 +71,12 @@ int mr_ns_loopback_up(struct mr_error *err);
  * The container's new network namespace, made by a thread of minirun
  * instead of by clone3.  The kernel spends about 0.35 ms making a network
  * namespace (every pernet subsystem's init), most of what clone3 costs with
- * it.  The thread starts on another CPU once every check has passed, while
- * the main thread makes the cgroup; the join before clone3 still waits for
- * the rest: both compete for the kernel's per-CPU allocator (a median
- * 0.24 ms of a 3.55 ms start in the benchmark).  The
- * container process joins it first thing, as a namespace given by path
- * (launch.c).
+ * it, and more when other work competes for its per-CPU allocator.  The
+ * thread starts on another CPU once every check has passed; meanwhile the
+ * main thread makes the cgroup and clones the container process, which
+ * mounts its root, /proc and /dev.  minirun then joins the thread and sends
+ * the namespace on the sync socket; the container process enters it before
+ * the first thing that shows it, the sysctls and /sys (launch.c).
  *
  * Only for a new namespace as root: in a user namespace, new or joined,
  * the network namespace must be owned by it (the container's root mounts
@@ -95,11 +95,13 @@ struct mr_ns_net {
 #define MR_NS_NET_INIT ((struct mr_ns_net){.nsfd = -1})
 
 /*
- * Start making it.  The thread runs only syscalls (no allocation, no lock of
- * libc's), and must be joined (mr_ns_net_finish or _clear) before anything
- * forks or clones: a process cloned while it runs may inherit a lock it
- * holds.  When no thread can be started, mr_ns_net_finish makes the
- * namespace itself.
+ * Start making it.  The thread makes only syscalls: it allocates nothing
+ * and takes no lock of libc's, so a process cloned while it runs inherits
+ * none held.  Such a process still inherits glibc's list of threads, which
+ * names one it does not have: no set*id wrapper of glibc's may run in it
+ * (user.h).  The thread must be joined (mr_ns_net_finish or _clear) before
+ * anything else is forked.  When no thread can be started,
+ * mr_ns_net_finish makes the namespace itself.
  */
 void mr_ns_net_start(struct mr_ns_net *n);
 

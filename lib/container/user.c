@@ -470,9 +470,27 @@ mr_user_clear(struct mr_user *u)
 }
 
 int
+mr_setresuid(uid_t r, uid_t e, uid_t s)
+{
+	return (int)syscall(SYS_setresuid, r, e, s);
+}
+
+int
+mr_setresgid(gid_t r, gid_t e, gid_t s)
+{
+	return (int)syscall(SYS_setresgid, r, e, s);
+}
+
+int
+mr_setgroups(size_t n, const gid_t *groups)
+{
+	return (int)syscall(SYS_setgroups, n, groups);
+}
+
+int
 mr_user_set_groups(const struct mr_user *u, struct mr_error *err)
 {
-	if (setgroups(u->n_groups, u->n_groups > 0 ? u->groups : NULL) == 0)
+	if (mr_setgroups(u->n_groups, u->n_groups > 0 ? u->groups : NULL) == 0)
 		return 0;
 
 	int saved = errno;
@@ -500,7 +518,7 @@ mr_user_switch(const struct mr_user *u, struct mr_error *err)
 int
 mr_user_set_gid(const struct mr_user *u, struct mr_error *err)
 {
-	if (setresgid(u->gid, u->gid, u->gid) != 0)
+	if (mr_setresgid(u->gid, u->gid, u->gid) != 0)
 		return mr_error_set(err, errno, "setresgid(%u)", (unsigned)u->gid);
 	return 0;
 }
@@ -508,7 +526,7 @@ mr_user_set_gid(const struct mr_user *u, struct mr_error *err)
 int
 mr_user_set_uid(const struct mr_user *u, struct mr_error *err)
 {
-	if (setresuid(u->uid, u->uid, u->uid) != 0)
+	if (mr_setresuid(u->uid, u->uid, u->uid) != 0)
 		return mr_error_set(err, errno, "setresuid(%u)", (unsigned)u->uid);
 	return 0;
 }

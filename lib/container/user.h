@@ -50,6 +50,20 @@ void mr_user_clear(struct mr_user *u);
 
 /* --- applied in the container process --- */
 
+/*
+ * The kernel's credential calls, not glibc's wrappers.  In a process glibc
+ * believes multi-threaded, setresuid(), setgroups() and the rest ask every
+ * other thread it lists to change as well and wait for each (nptl's setxid
+ * broadcast).  The container process is cloned while minirun's network
+ * thread may still run (launch.c): its copy of glibc lists a thread that
+ * does not exist in it, and the wrapper would wait for it forever.  The
+ * syscall changes the calling task, the container process's only one.
+ * tests/structure/check-layers.sh keeps the wrappers out of lib/container.
+ */
+int mr_setresuid(uid_t r, uid_t e, uid_t s);
+int mr_setresgid(gid_t r, gid_t e, gid_t s);
+int mr_setgroups(size_t n, const gid_t *groups);
+
 /* setgroups(2) with u->groups (also with 0 groups, so the caller's groups never leak). */
 int mr_user_set_groups(const struct mr_user *u, struct mr_error *err);
 

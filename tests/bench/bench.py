@@ -52,7 +52,7 @@ PODMAN_C = "podman run --rm, runtime crun"
 MINIRUN_STATE = "/run/minirun"
 
 # Stamps off the critical path, and the stamp their step is measured from.
-SIDE_PHASES = {"clone3-return": "socketpair"}
+SIDE_PHASES = {"clone3-return": "socketpair", "network": "clone3-return"}
 
 # The MINIRUN_TRACE_PHASES stamps (lib/common/phases.h), in launch order: what
 # the time since the previous stamp was spent on.
@@ -70,16 +70,18 @@ PHASES = [
     ("prepared", "prepare: AppArmor, cgroup and ulimit checks, volumes; the network "
                  "namespace's thread started"),
     ("cgroup-create", "cgroup created (below minirun's own), device policy written"),
-    ("network", "waiting for the thread making the network namespace (lo up)"),
     ("socketpair", "signals blocked, output pipes, sync socketpair"),
     ("clone3-return", "clone3 until it returns in minirun (side branch: from socketpair)"),
+    ("network", "minirun joins the network namespace's thread, sends its fd (side branch: "
+                "from clone3-return)"),
     ("child:start", "clone3 until the container process runs"),
-    ("child:detach", "pdeathsig, v1 cgroup join, setns network, cgroup namespace, setsid"),
+    ("child:detach", "pdeathsig, v1 cgroup join, cgroup namespace, setsid"),
     ("child:rootfs", "mount: / private, ROOTFS bound and checked"),
     ("child:overlay", "mount: copy-on-write overlay on a tmpfs"),
-    ("child:proc", "mount: /proc and the default sysctls"),
+    ("child:proc", "mount: /proc"),
     ("child:dev", "mount: /dev tmpfs, nodes, links, pts, shm, mqueue"),
-    ("child:sys", "mount: /sys"),
+    ("child:network", "the network namespace's fd from minirun (waiting for it), setns"),
+    ("child:sys", "the default sysctls; mount: /sys, /sys/fs/cgroup"),
     ("child:masks", "mount: masked and read-only paths"),
     ("child:etc-files", "mount: /etc/hostname, hosts, resolv.conf"),
     ("child:volumes", "mount: volumes (none here)"),

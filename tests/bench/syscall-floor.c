@@ -31,12 +31,15 @@
  * entered with CLONE_INTO_CGROUP and killed through cgroup.kill; on v1 a
  * devices cgroup with Docker's device list, and, without cgroup2, a freezer
  * cgroup minirun uses to find what is left; the child writes itself into the
- * v1 tasks files.  Not reproduced: the BPF device program of a pure cgroup2
+ * v1 tasks files; inside, /sys/fs/cgroup shows those cgroups (cgroup-mount.c).
+ * Not reproduced: the BPF device program of a pure cgroup2
  * host, minirun's scan for stale cgroups (flock per entry) and the reads of
  * its own ELF and libraries by ld.so.  The network namespace is made as
  * minirun makes it (namespaces.c: mr_ns_net_start): by a thread on another
- * CPU while the main thread makes the cgroup, joined before clone3; the
- * container process enters it with setns.
+ * CPU while the main thread makes the cgroup and clones the container
+ * process; joined after clone3, its fd sent on the sync socket, which the
+ * container process reads after /dev to setns (raw set*id calls there, as
+ * minirun's: glibc's would wait for the thread, user.h).
  *
  * Exit status: the command's, or 125 when a call fails (perror says which).
  */
@@ -355,7 +358,8 @@ static const char *const masked_proc[] = {
     "acpi",	     "asound",	   "interrupts",  "kcore",	 "keys",
     "latency_stats", "timer_list", "timer_stats", "sched_debug", "scsi",
 };
-static const char *const masked_sys[] = {"firmware", "devices/virtual/powercap"};
+static const char *const masked_sys[] = {"firmware", "devices/virtual/powercap", "fs/selinux",
+					 "dev/block"};
 static const char *const readonly_proc[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
 
 static void
@@ -515,17 +519,22 @@ procfs(int rootfd)
 	int at = (int)ck(openat2_(rootfd, "proc", MNTPOINT, BENEATH, 0), "proc");
 	move_mount_(m, at);
 	close(at);
-	/* Docker's default sysctls (sysctl.c). */
-	static const char *const sysctls[][2] = {{"sys/net/ipv4/ip_unprivileged_port_start", "0"},
-						 {"sys/net/ipv4/ping_group_range", "0 2147483647"}};
+	return m;
+}
+
+/* Docker's default sysctls (sysctl.c), once in the network namespace. */
+static void
+sysctls(int procfd)
+{
+	static const char *const values[][2] = {{"sys/net/ipv4/ip_unprivileged_port_start", "0"},
+						{"sys/net/ipv4/ping_group_range", "0 2147483647"}};
 	for (size_t i = 0; i < 2; i++) {
-		int fd = (int)ck(openat2_(m, sysctls[i][0],
+		int fd = (int)ck(openat2_(procfd, values[i][0],
 					  O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, IN_FS, 0),
-				 sysctls[i][0]);
-		write_str(fd, sysctls[i][1], sysctls[i][0]);
+				 values[i][0]);
+		write_str(fd, values[i][1], values[i][0]);
 		close(fd);
 	}
-	return m;
 }
 
 static int
@@ -581,6 +590,82 @@ sysfs(int rootfd)
 	return m;
 }
 
+/*
+ * cgroup-mount.c: /sys/fs/cgroup, one read-only mount per hierarchy the
+ * container has its own cgroup in (rooted there by the cgroup namespace),
+ * each checked for a release_agent; on v1 and hybrid hosts below a tmpfs
+ * made read-only once its directories exist.
+ */
+static void
+cgroupfs(int sysfd, int procfd)
+{
+	const unsigned ro =
+	    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	struct {
+		const char *controllers;
+		int fd;
+	} m[3];
+	size_t n = 0;
+	char buf[4096];
+
+	int target = (int)ck(openat2_(sysfd, "fs/cgroup", MNTPOINT, IN_FS, 0), "sys/fs/cgroup");
+	bool pure_v2 = is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC);
+	int f = (int)ck(openat(procfd, "self/cgroup", O_RDONLY | O_CLOEXEC | O_NOFOLLOW),
+			"self/cgroup");
+	ssize_t len = ck(read(f, buf, sizeof(buf) - 1), "self/cgroup");
+	close(f);
+	buf[len] = '\0';
+	for (char *line = buf, *nl; (nl = strchr(line, '\n')) != NULL && n < 3; line = nl + 1) {
+		*nl = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (c2 == NULL)
+			continue;
+		*c2 = '\0';
+		const char *c = c1 + 1;
+		bool own = (c[0] == '\0' && v2.fd >= 0) ||
+			   (strcmp(c, "devices") == 0 && devices.fd >= 0) ||
+			   (strcmp(c, "freezer") == 0 && freezer.fd >= 0);
+		if (!own || (pure_v2 && c[0] != '\0'))
+			continue;
+		int fs = fsopen_(c[0] ? "cgroup" : "cgroup2");
+		ck(fsconfig_(fs, FSCONFIG_SET_STRING, "source", "cgroup", 0), "cgroup");
+		if (c[0])
+			ck(fsconfig_(fs, FSCONFIG_SET_FLAG, c, NULL, 0), c);
+		ck(fsconfig_(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "cgroup");
+		m[n].fd = fsmount_(fs, ro);
+		close(fs);
+		if (c[0] && faccessat(m[n].fd, "release_agent", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			die("release_agent");
+		m[n++].controllers = c[0] ? c : "unified";
+	}
+	if (pure_v2 && n == 1) {
+		move_mount_(m[0].fd, target);
+	} else if (n > 0) {
+		int fs = fsopen_("tmpfs");
+		ck(fsconfig_(fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "cgroup tmpfs");
+		ck(fsconfig_(fs, FSCONFIG_SET_STRING, "mode", "755", 0), "cgroup tmpfs");
+		ck(fsconfig_(fs, FSCONFIG_SET_STRING, "size", "64k", 0), "cgroup tmpfs");
+		ck(fsconfig_(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "cgroup tmpfs");
+		int tmp = fsmount_(fs, ro & ~MOUNT_ATTR_RDONLY);
+		move_mount_(tmp, target);
+		for (size_t i = 0; i < n; i++) {
+			ck(mkdirat(tmp, m[i].controllers, 0755), m[i].controllers);
+			int d = (int)ck(openat2_(tmp, m[i].controllers, MNTPOINT, IN_FS, 0),
+					m[i].controllers);
+			move_mount_(m[i].fd, d);
+			close(d);
+		}
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+		ck(syscall(SYS_mount_setattr, tmp, "", AT_EMPTY_PATH, &attr, sizeof(attr)),
+		   "mount_setattr");
+		close(tmp);
+		close(fs);
+	}
+	for (size_t i = 0; i < n; i++)
+		close(m[i].fd);
+	close(target);
+}
+
 /* etc-files.c: written to the scratch directory (overlay.c), each bound over its file. */
 static void
 etc_files(int rootfd, int scratch, const char *hostname)
@@ -631,9 +716,55 @@ struct child_args {
 	const char *hostname;
 	char *const *argv;
 	int sock;
-	int netfd;
 	bool no_overlay;
 };
+
+/* enter_own_netns (launch.c): minirun's first message, the namespace's fd. */
+static void
+enter_netns(int sock)
+{
+	char msg[1036];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(msg)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	int fd;
+	ck(recvmsg(sock, &mh, MSG_CMSG_CLOEXEC), "recvmsg");
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	if (c == NULL)
+		die("no network namespace");
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	ck(setns(fd, CLONE_NEWNET), "setns(CLONE_NEWNET)");
+	close(fd);
+}
+
+/* hand_over_netns (launch.c) */
+static void
+send_netns(int sock, int fd)
+{
+	char msg[1036] = {0};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(msg)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ck(sendmsg(sock, &mh, MSG_NOSIGNAL), "sendmsg");
+}
 
 static _Noreturn void
 container(const struct child_args *a)
@@ -658,7 +789,6 @@ container(const struct child_args *a)
 		write_str(t, "0", "tasks");
 		close(t);
 	}
-	ck(setns(a->netfd, CLONE_NEWNET), "setns(CLONE_NEWNET)");
 	ck(syscall(SYS_unshare, CLONE_NEWCGROUP), "unshare(CLONE_NEWCGROUP)");
 	ck(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE");
 	ck(setsid(), "setsid");
@@ -675,7 +805,10 @@ container(const struct child_args *a)
 	rootfd = a->no_overlay ? under_bind(rootfd, &scratch) : overlay(rootfd, &scratch);
 	int procfd = procfs(rootfd);
 	int devfd = devfs(rootfd);
+	enter_netns(a->sock);
+	sysctls(procfd);
 	int sysfd = sysfs(rootfd);
+	cgroupfs(sysfd, procfd);
 	int nullfd = (int)ck(openat(devfd, "null", O_PATH | O_CLOEXEC | O_NOFOLLOW), "null");
 	fd_path(null_path, sizeof(null_path), nullfd);
 	for (size_t i = 0; i < sizeof(masked_proc) / sizeof(masked_proc[0]); i++)
@@ -717,18 +850,18 @@ container(const struct child_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	/* take_identity: the filter goes in before setresuid (no no_new_privs). */
-	ck(setgroups(0, NULL), "setgroups");
+	ck(syscall(SYS_setgroups, 0, NULL), "setgroups");
 	for (int c = 0; c <= LAST_CAP; c++)
 		if (!((keep >> c) & 1) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
 			ck(prctl(PR_CAPBSET_DROP, c, 0, 0, 0), "PR_CAPBSET_DROP");
 	ck(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "ambient");
 	ck(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "PR_SET_KEEPCAPS");
-	ck(setresgid(0, 0, 0), "setresgid");
+	ck(syscall(SYS_setresgid, 0, 0, 0), "setresgid");
 	if (prog != NULL) {
 		struct sock_fprog fp = {.len = prog_len, .filter = prog};
 		ck(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog_flags, &fp), "seccomp");
 	}
-	ck(setresuid(0, 0, 0), "setresuid");
+	ck(syscall(SYS_setresuid, 0, 0, 0), "setresuid");
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[2] = {{0}};
 	ck(syscall(SYS_capget, &hdr, NULL), "capget");
@@ -861,24 +994,29 @@ main(int argc, char **argv)
 	char hostname[16];
 	snprintf(hostname, sizeof(hostname), "%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
 		 rnd[3], rnd[4], rnd[5]);
-	/* The command: resolved once to find it, once more for the exec check. */
+	/*
+	 * The command: resolved once to find it, and with the overlay once more
+	 * for the exec check of the image (prepare.c: mr_exec_check_image).
+	 */
 	close((int)ck(
 	    openat2_(rootfd, argv[optind + 1], O_RDONLY | O_CLOEXEC | O_PATH, RESOLVE_IN_ROOT, 0),
 	    argv[optind + 1]));
-	int cmdfd = (int)ck(
-	    openat2_(rootfd, argv[optind + 1], O_RDONLY | O_CLOEXEC | O_PATH, RESOLVE_IN_ROOT, 0),
-	    argv[optind + 1]);
-	char proc[64];
-	fd_path(proc, sizeof(proc), cmdfd);
-	exec_check((int)ck(open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC), argv[optind + 1]));
-	close(cmdfd);
+	if (!no_overlay) {
+		int cmdfd = (int)ck(openat2_(rootfd, argv[optind + 1],
+					     O_RDONLY | O_CLOEXEC | O_PATH, RESOLVE_IN_ROOT, 0),
+				    argv[optind + 1]);
+		char proc[64];
+		fd_path(proc, sizeof(proc), cmdfd);
+		exec_check(
+		    (int)ck(open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC), argv[optind + 1]));
+		close(cmdfd);
+	}
 	close(rootfd);
 	load_program(mode, file);
 
-	/* mr_launch: the network namespace's thread, the cgroup meanwhile, clone3 */
+	/* mr_launch: the network namespace's thread, the cgroup and clone3 meanwhile */
 	pthread_t net_thread = start_net();
 	make_cgroups();
-	pthread_join(net_thread, NULL);
 	sigset_t relay, orig;
 	sigemptyset(&relay);
 	int relayed[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH};
@@ -908,11 +1046,12 @@ main(int argc, char **argv)
 				       .hostname = hostname,
 				       .argv = argv + optind + 1,
 				       .sock = sv[1],
-				       .netfd = net_fd,
 				       .no_overlay = no_overlay};
 		container(&a);
 	}
 	close(sv[1]);
+	pthread_join(net_thread, NULL);
+	send_netns(sv[0], net_fd);
 	close(net_fd);
 
 	/* wait_for_exec: EOF on the sync socket */
