@@ -27,7 +27,8 @@
  *           deny, the caller's ids; as root: the config's; joined: none),
  *           release the child] ->
  *           [SCMP_ACT_NOTIFY: queue the agent's socket and the container
- *           process state on the sync socket]
+ *           process state on the sync socket (OCI prestart/createRuntime
+ *           hooks: once they have run and their byte is written)]
  *   child:  [not OCI create: pdeathsig, minirun still there] -> [root,
  *           no user namespace path: join the v1 cgroups]
  *           -> [user namespace: wait for the maps; as root: become
@@ -643,6 +644,20 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 }
 
 /*
+ * OCI: the container process asks minirun to run prestart and createRuntime
+ * (SYNC_HOOKS) and waits for its byte (create_hooks); minirun queues
+ * nothing else for it before that byte (launch).
+ */
+static bool
+asks_for_runtime_hooks(const struct mr_prepared *p)
+{
+	const struct mr_launch_ctl *ctl = p->ctl;
+	return ctl != NULL && ctl->hooks != NULL && ctl->state != NULL &&
+	       (mr_hooks_any(ctl->hooks, MR_HOOK_PRESTART) ||
+		mr_hooks_any(ctl->hooks, MR_HOOK_CREATE_RUNTIME));
+}
+
+/*
  * OCI create, the mounts made, before pivot_root (runtime-spec config.md):
  * minirun runs prestart and createRuntime in its own namespaces while we
  * wait, then createContainer runs here, in the container's namespaces,
@@ -657,8 +672,7 @@ create_hooks(const struct mr_prepared *p, int sync_fd, mode_t caller_umask, stru
 
 	if (ctl == NULL || ctl->hooks == NULL || ctl->state == NULL)
 		return 0;
-	if (mr_hooks_any(ctl->hooks, MR_HOOK_PRESTART) ||
-	    mr_hooks_any(ctl->hooks, MR_HOOK_CREATE_RUNTIME)) {
+	if (asks_for_runtime_hooks(p)) {
 		struct sync_msg m = {.type = SYNC_HOOKS};
 		if (sync_send(sync_fd, &m, -1) < 0)
 			return mr_error_set(err, errno, "hooks: ask minirun to run createRuntime");
@@ -1993,6 +2007,19 @@ send_agent_message(const struct mr_prepared *p, const struct child *child, int s
 	return 0;
 }
 
+/* The container process holds it now; the agent sees EOF once that copy is closed. */
+static int
+hand_over_agent(const struct mr_prepared *p, const struct child *child, int sock, int *agent_sock,
+		struct mr_error *err)
+{
+	if (*agent_sock < 0)
+		return 0;
+	if (send_agent_message(p, child, sock, *agent_sock, err) < 0)
+		return -1;
+	close(mr_steal_fd(agent_sock));
+	return 0;
+}
+
 /*
  * OCI create: the container process has made its mounts and waits before
  * pivot_root.  prestart, then createRuntime, here in minirun's namespaces,
@@ -2069,11 +2096,14 @@ launch(const struct mr_prepared *p, struct mr_ns_net *net, const sigset_t *relay
 		mr_observer_set_init(observer, child.pid);
 	if (p->userns && write_id_maps(p, &child, sock, err) < 0)
 		return -1;
-	/* The container process holds it now; the agent sees EOF once that copy is closed. */
-	if (*agent_sock >= 0 && send_agent_message(p, &child, sock, *agent_sock, err) < 0)
+	/*
+	 * The agent's message waits for the container process after its
+	 * hooks' byte, if it asks for one: that byte is read with read(),
+	 * which would take the message instead, cut to one byte.
+	 */
+	bool hooks_first = asks_for_runtime_hooks(p);
+	if (!hooks_first && hand_over_agent(p, &child, sock, agent_sock, err) < 0)
 		return -1;
-	if (*agent_sock >= 0)
-		close(mr_steal_fd(agent_sock));
 	int stop;
 	for (;;) {
 		stop = 0;
@@ -2082,7 +2112,8 @@ launch(const struct mr_prepared *p, struct mr_ns_net *net, const sigset_t *relay
 			return -1;
 		if (stop != SYNC_HOOKS)
 			break;
-		if (runtime_hooks(p, &child, sock, err) < 0)
+		if (runtime_hooks(p, &child, sock, err) < 0 ||
+		    (hooks_first && hand_over_agent(p, &child, sock, agent_sock, err) < 0))
 			return -1;
 	}
 	/* EOF on the sync socket: the container process has exec'ed. */

@@ -92,6 +92,18 @@ if jq -e --arg b "$BUNDLE" '.state.id == "oc1" and .state.bundle == $b
 else
     not_ok "create/start: the container process state" "$(cat "$STATEF" 2> /dev/null)"
 fi
+# prestart and createRuntime: the container process reads minirun's one byte
+# after them; the agent's message must not be what that read takes (and cuts).
+cp "$BUNDLE/config.json" "$TESTS_TMP/no-hooks.json"
+jq '.hooks = {prestart: [{path: "/bin/true"}], createRuntime: [{path: "/bin/true"}]}' \
+    "$TESTS_TMP/no-hooks.json" > "$BUNDLE/config.json"
+start_agent
+run_minirun "${R[@]}" run --bundle "$BUNDLE" oc5
+expect "run with prestart and createRuntime hooks: the agent's answers" 0 "target
+mkdir 1
+absent" "mkdir: can't create directory '/tmp/d': Operation not supported"
+stop_agent
+cp "$TESTS_TMP/no-hooks.json" "$BUNDLE/config.json"
 
 # --- refusals: nothing is started ------------------------------------------------------
 rm -f "$SOCK"
