@@ -2223,8 +2223,8 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	 * thread right after clone3 and sends the namespace; the cleanup joins
 	 * it on every other return, before anything else is forked (poststop
 	 * hooks).  The container process inherits no lock of the thread's (it
-	 * takes none) but glibc's list of threads: no set*id wrapper may run
-	 * in it (user.h).
+	 * takes none of glibc's; under ASan it is joined first, below) but
+	 * glibc's list of threads: no set*id wrapper may run in it (user.h).
 	 */
 	bool own_net = mr_ns_net_made_apart(p->spec, p->userns);
 	if (own_net)
@@ -2234,6 +2234,18 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 		return -1;
 	}
 	mr_phase("cgroup-create");
+#ifdef __SANITIZE_ADDRESS__
+	/*
+	 * Under AddressSanitizer the thread is not lock-free: ASan's thread
+	 * start and exit allocate and take its allocator's and registry's
+	 * locks, which a process cloned meanwhile would inherit held.  Joined
+	 * first; the container process gets the namespace the same way.
+	 */
+	if (own_net && mr_ns_net_finish(&net, err) < 0) {
+		mr_observer_abort(observer);
+		return -1;
+	}
+#endif
 	p->net = own_net ? &net : NULL;
 	p->cgroup = &cg;
 	p->ctl = ctl;

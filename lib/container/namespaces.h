@@ -96,12 +96,12 @@ struct mr_ns_net {
 
 /*
  * Start making it.  The thread makes only syscalls: it allocates nothing
- * and takes no lock of libc's, so a process cloned while it runs inherits
- * none held.  Such a process still inherits glibc's list of threads, which
- * names one it does not have: no set*id wrapper of glibc's may run in it
- * (user.h).  The thread must be joined (mr_ns_net_finish or _clear) before
- * anything else is forked.  When no thread can be started,
- * mr_ns_net_finish makes the namespace itself.
+ * and takes no lock of glibc's, so a process cloned while it runs inherits
+ * none held (AddressSanitizer's thread start and exit do allocate: in that
+ * build mr_launch joins it before clone3).  Such a process still inherits glibc's list of threads,
+ * which names one it does not have: no set*id wrapper of glibc's may run in it (user.h).  The
+ * thread must be joined (mr_ns_net_finish or _clear) before anything else is forked.  When no
+ * thread can be started, mr_ns_net_finish makes the namespace itself.
  */
 void mr_ns_net_start(struct mr_ns_net *n);
 

@@ -58,7 +58,7 @@ void mr_user_clear(struct mr_user *u);
  * thread may still run (launch.c): its copy of glibc lists a thread that
  * does not exist in it, and the wrapper would wait for it forever.  The
  * syscall changes the calling task, the container process's only one.
- * tests/structure/check-layers.sh keeps the wrappers out of lib/container.
+ * tests/structure/check-layers.sh keeps the wrappers out of lib/ and cmd/.
  */
 int mr_setresuid(uid_t r, uid_t e, uid_t s);
 int mr_setresgid(gid_t r, gid_t e, gid_t s);

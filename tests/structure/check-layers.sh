@@ -117,8 +117,8 @@ fi
 # container process cloned while minirun's network thread ran, that thread
 # is not there and the wait never ends (lib/container/user.h).  lib/ uses
 # the raw calls of user.c.
-setxid=$(find lib cmd -name '*.c' -print0 | sort -z |
-    xargs -0 grep -nE '(^|[^_a-z.>"])(set(res|re|e)?[ug]id|setgroups|setfs[ug]id)[[:space:]]*\(' |
+setxid=$(find lib cmd include \( -name '*.c' -o -name '*.h' \) -print0 | sort -z |
+    xargs -0 grep -nE '(^|[^_a-z.>"])\(?(set(res|re|e)?[ug]id|setgroups|initgroups|setfs[ug]id)\)?[[:space:]]*[(;,)]' |
     grep -vE ':[0-9]+:[[:space:]]*(/?\*|//)' || true)
 if [ -n "$setxid" ]; then
     printf '%s\n' "$setxid" | sed 's/$/   <- a glibc set*id wrapper: use mr_setresuid and friends (user.h)/'
