@@ -149,13 +149,20 @@ join_path(char *out, size_t size, const char *mount, const char *rel, const char
 
 /* --- where the hierarchies are -------------------------------------------- */
 
+/*
+ * One line of /proc/self/cgroup.  Arrays of 16 are locals: with PATH_MAX
+ * for the two paths they were 130 KiB of stack, faulted in page by page
+ * and then copied into the container process by clone3.  The bounds are
+ * checked: a longer cgroup path is an error, a longer mount point is not
+ * used.
+ */
 struct hierarchy {
 	unsigned ctrls; /* 0 for cgroup2 */
-	char names[64]; /* the controllers as /proc/self/cgroup lists them: "cpu,cpuacct" */
 	bool v2;
-	char own[PATH_MAX];   /* minirun's cgroup in it (from /proc/self/cgroup) */
-	char mount[PATH_MAX]; /* where it is mounted */
 	bool mounted;
+	char names[64];	 /* the controllers as /proc/self/cgroup lists them: "cpu,cpuacct" */
+	char own[1024];	 /* minirun's cgroup in it (from /proc/self/cgroup) */
+	char mount[256]; /* where it is mounted */
 };
 
 static unsigned
@@ -196,12 +203,16 @@ read_proc_cgroup(const char *file, struct hierarchy *h, size_t max, size_t *n, s
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (c2 != NULL && *n < max) {
 			struct hierarchy *x = &h[*n];
-			/* Field by field: a memset of each 8 KiB entry faults in the stack. */
 			x->mount[0] = '\0';
 			x->mounted = false;
 			x->v2 = c1 == line + 1 && line[0] == '0' && c2 == c1 + 1;
 			x->ctrls = x->v2 ? 0 : controller_bits(c1 + 1, (size_t)(c2 - c1 - 1));
 			snprintf(x->names, sizeof(x->names), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+			if (strlen(c2 + 1) >= sizeof(x->own))
+				return mr_error_set(
+				    err, ENAMETOOLONG,
+				    "cgroup: %s: a cgroup path longer than %zu bytes", file,
+				    sizeof(x->own) - 1);
 			snprintf(x->own, sizeof(x->own), "%s", c2 + 1);
 			if (x->v2 || x->ctrls)
 				(*n)++;
@@ -224,7 +235,7 @@ static bool
 find_mount_fast(struct hierarchy *x, bool pure_v2)
 {
 	struct statfs sf;
-	char mnt[PATH_MAX], probe[PATH_MAX + 64];
+	char mnt[sizeof(x->mount)], probe[sizeof(x->mount) + 64];
 
 	if (x->v2) {
 		snprintf(mnt, sizeof(mnt), "%s",
@@ -324,6 +335,8 @@ find_mounts(struct hierarchy *h, size_t n, struct mr_error *err)
 					continue;
 				rel = h[i].own + rl;
 			}
+			if (strlen(mnt) >= sizeof(h[i].mount))
+				continue;
 			snprintf(h[i].mount, sizeof(h[i].mount), "%s", mnt);
 			memmove(h[i].own, rel, strlen(rel) + 1);
 			h[i].mounted = true;
