@@ -704,7 +704,7 @@ enter_own_netns(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	struct sync_msg m;
 	int fd;
 
-	if (p->net == NULL)
+	if (!mr_ns_net_made_apart(p->spec, p->userns))
 		return 0;
 	int r = sync_recv(sync_fd, &m, &fd);
 	cleanup_close int nsfd = fd;
@@ -2246,7 +2246,6 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 		return -1;
 	}
 #endif
-	p->net = own_net ? &net : NULL;
 	p->cgroup = &cg;
 	p->ctl = ctl;
 	if (p->spec->verbose) {
@@ -2269,7 +2268,6 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	}
 	p->cgroup = NULL;
 	p->ctl = NULL;
-	p->net = NULL;
 	/* A run that never reached exec leaves no report file behind. */
 	if (!execed)
 		mr_observer_abort(observer);

@@ -80,11 +80,12 @@ unavailable(struct mr_error *err, int errnum, const char *step, int fsfd)
  * Mount a new tmpfs over the bind of ROOTFS (rootfd) and return its mount
  * descriptor.  It is private to the container's mount namespace and never a
  * path on the host; pivot_root later detaches it together with the host's
- * tree, after which only the overlay and the binds of the /etc files
- * (etc-files.c) still hold it, and it goes away with the container.  It is attached rather than
- * left detached because older kernels (before 6.15) take an upper layer only from a mount in the
- * caller's namespace.  Its size is tmpfs's default (half the RAM); the pages
- * are charged to the container's memory cgroup, so --memory bounds it.
+ * tree, after which only the mounts on it (the overlay or the rootfs clone,
+ * the scratch tmpfs) still hold it, and it goes away with the container.
+ * It is attached rather than left detached because older kernels (before
+ * 6.15) take an upper layer only from a mount in the caller's namespace.
+ * Its size is tmpfs's default (half the RAM); the pages are charged to the
+ * container's memory cgroup, so --memory bounds it.
  */
 static int
 mount_upper_tmpfs(int rootfd, struct mr_error *err)

@@ -22,7 +22,6 @@
 #include <seccomp.h>
 
 #include "container/prepare.h"
-#include "container/namespaces.h"
 #include "container/apparmor.h"
 #include "container/cgroup.h"
 #include "container/exec-check.h"

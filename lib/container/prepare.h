@@ -12,7 +12,6 @@
 #include "container/user.h"
 #include "container/volumes.h"
 #include "container/etc-files.h"
-#include "container/namespaces.h"
 
 struct mr_cgroup;
 struct mr_launch_ctl;
@@ -46,13 +45,6 @@ struct mr_prepared {
 	struct mr_volumes_prepared volumes; /* bind sources held by fd (volumes.c) */
 	struct mr_etc_files etc_files;	    /* /etc/hostname, hosts, resolv.conf (etc-files.c) */
 	const struct mr_launch_ctl *ctl; /* set by mr_launch: the OCI runtime's create (launch.h) */
-	/*
-	 * Set by mr_launch when its thread makes the network namespace
-	 * (namespaces.h).  The container process only tests it for NULL: it
-	 * was cloned before the thread finished, and gets the namespace on
-	 * the sync socket.
-	 */
-	const struct mr_ns_net *net;
 };
 
 /*
