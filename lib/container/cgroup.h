@@ -65,9 +65,12 @@ int mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *
 
 /*
  * Parent, before clone.  Rootless without a limit: does nothing.  On
- * failure nothing is left.
+ * failure nothing is left.  PAUSABLE: an OCI container, which `pause` may
+ * freeze and `kill --all` may empty while minirun is gone; on cgroup v1
+ * without cgroup2's cgroup.kill it then gets a freezer directory.
  */
-int mr_cgroup_create(const struct mr_prepared *p, struct mr_cgroup *cg, struct mr_error *err);
+int mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *cg,
+		     struct mr_error *err);
 
 /*
  * Parent, for clone3: the cgroup2 directory to start the child in

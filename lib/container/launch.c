@@ -2229,7 +2229,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	bool own_net = mr_ns_net_made_apart(p->spec, p->userns);
 	if (own_net)
 		mr_ns_net_start(&net);
-	if (mr_cgroup_create(p, &cg, err) < 0) {
+	if (mr_cgroup_create(p, ctl != NULL && ctl->state != NULL, &cg, err) < 0) {
 		mr_observer_abort(observer);
 		return -1;
 	}

@@ -29,9 +29,9 @@
  * The cgroup follows the host's layout as minirun does: on cgroup2 (at
  * /sys/fs/cgroup or /sys/fs/cgroup/unified) a directory below our own,
  * entered with CLONE_INTO_CGROUP and killed through cgroup.kill; on v1 a
- * devices cgroup with Docker's device list, and, without cgroup2, a freezer
- * cgroup minirun uses to find what is left; the child writes itself into the
- * v1 tasks files; inside, /sys/fs/cgroup shows those cgroups (cgroup-mount.c).
+ * devices cgroup with Docker's device list (no freezer: the container's pid
+ * namespace is its own); the child writes itself into the v1 tasks files;
+ * inside, /sys/fs/cgroup shows those cgroups (cgroup-mount.c).
  * Not reproduced: the BPF device program of a pure cgroup2
  * host, minirun's scan for stale cgroups (flock per entry) and the reads of
  * its own ELF and libraries by ld.so.  The network namespace is made as
@@ -239,7 +239,7 @@ struct cg {
 	int fd;
 };
 
-static struct cg v2 = {.fd = -1}, devices = {.fd = -1}, freezer = {.fd = -1};
+static struct cg v2 = {.fd = -1}, devices = {.fd = -1};
 
 static void
 own_cgroup(const char *controller, char *out, size_t size)
@@ -319,9 +319,6 @@ make_cgroups(void)
 			close(a);
 			close(d);
 		}
-		/* Without cgroup.kill minirun finds the leftovers through the freezer. */
-		if (v2mnt == NULL && is_fs("/sys/fs/cgroup/freezer", CGROUP_SUPER_MAGIC))
-			make_cgroup(&freezer, "/sys/fs/cgroup/freezer", "freezer", name);
 	}
 }
 
@@ -329,22 +326,20 @@ static void
 remove_cgroups(void)
 {
 	char buf[4096];
-	if (v2.fd >= 0) {
-		int k = openat(v2.fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
-		if (k >= 0) {
-			write_str(k, "1", "cgroup.kill");
-			close(k);
-		}
-	}
-	if (freezer.fd >= 0) {
-		int p = (int)ck(openat(freezer.fd, "cgroup.procs", O_RDONLY | O_CLOEXEC),
+	int k = v2.fd >= 0 ? openat(v2.fd, "cgroup.kill", O_WRONLY | O_CLOEXEC) : -1;
+	if (k >= 0) {
+		write_str(k, "1", "cgroup.kill");
+		close(k);
+	} else if (devices.fd >= 0) {
+		/* minirun's kill_all without cgroup.kill: is anything left? */
+		int p = (int)ck(openat(devices.fd, "cgroup.procs", O_RDONLY | O_CLOEXEC),
 				"cgroup.procs");
 		while (read(p, buf, sizeof(buf)) > 0)
 			;
 		close(p);
 	}
-	struct cg *all[] = {&freezer, &devices, &v2};
-	for (size_t i = 0; i < 3; i++) {
+	struct cg *all[] = {&devices, &v2};
+	for (size_t i = 0; i < 2; i++) {
 		if (all[i]->fd < 0)
 			continue;
 		close(all[i]->fd);
@@ -622,9 +617,8 @@ cgroupfs(int sysfd, int procfd)
 			continue;
 		*c2 = '\0';
 		const char *c = c1 + 1;
-		bool own = (c[0] == '\0' && v2.fd >= 0) ||
-			   (strcmp(c, "devices") == 0 && devices.fd >= 0) ||
-			   (strcmp(c, "freezer") == 0 && freezer.fd >= 0);
+		bool own =
+		    (c[0] == '\0' && v2.fd >= 0) || (strcmp(c, "devices") == 0 && devices.fd >= 0);
 		if (!own || (pure_v2 && c[0] != '\0'))
 			continue;
 		int fs = fsopen_(c[0] ? "cgroup" : "cgroup2");
@@ -781,11 +775,8 @@ container(const struct child_args *a)
 
 	/* detach_from_caller */
 	ck(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0), "PR_SET_PDEATHSIG");
-	struct cg *v1[] = {&devices, &freezer};
-	for (size_t i = 0; i < 2; i++) {
-		if (v1[i]->fd < 0)
-			continue;
-		int t = (int)ck(openat(v1[i]->fd, "tasks", O_WRONLY | O_CLOEXEC), "tasks");
+	if (devices.fd >= 0) {
+		int t = (int)ck(openat(devices.fd, "tasks", O_WRONLY | O_CLOEXEC), "tasks");
 		write_str(t, "0", "tasks");
 		close(t);
 	}

@@ -452,6 +452,56 @@ run_expect "--privileged: the same mounts, read-write (as Docker), no release_ag
         '/sys/fs/cgroup/pids rw cgroup' '/sys/fs/cgroup/unified rw cgroup2')" -- \
     "${CGP[@]}" --privileged --pids-limit 50 "$ROOTFS" \
     sh -c "$cg_mounts | grep -v /freezer; find /sys/fs/cgroup -name release_agent"
+# --- cgroup v1 without cgroup2 (no cgroup.kill) ------------------------------------
+# In a private mount namespace whose /sys/fs/cgroup has the v1 hierarchies
+# only (tests/helpers/v1-only-cgroups.sh).  A container whose pid namespace
+# is its own gets no freezer cgroup: when its init dies the kernel kills and
+# reaps every other process of the namespace before the init's exit is
+# reported.  An OCI container, which `pause` freezes and which may outlive
+# minirun, still gets one.
+V1=$(cd "$(dirname "${BASH_SOURCE[0]}")/../helpers" && pwd)/v1-only-cgroups.sh
+# shellcheck disable=SC2016 # expanded by the inner shell
+unshare -m bash -c '. "$1"; v1_only_cgroups; shift; exec "$@"' _ "$V1" \
+    "$MINIRUN" "${CGP[@]}" "$ROOTFS" sh -c 'sleep 1000 & exec sleep 30' > /dev/null 2>&1 &
+mr=$!
+at_exit "kill -KILL $mr 2>/dev/null"
+if init=$(container_init "$mr"); then
+    is "$(sed -n 's/^[0-9]*:freezer://p' "/proc/$init/cgroup") $(sed -n 's/^[0-9]*:devices:.*\/\(minirun-\).*/\1/p' "/proc/$init/cgroup")" \
+        "$(own freezer) minirun-" \
+        "v1 only: a devices cgroup, no freezer cgroup (the pid namespace is the container's own)"
+    bg=""
+    for _ in $(seq 100); do
+        bg=$(for d in $(descendants "$init"); do
+            [ "$(tr '\0' ' ' < "/proc/$d/cmdline" 2>/dev/null)" = "sleep 1000 " ] && echo "$d"; done)
+        [ -n "$bg" ] && break
+        sleep 0.05
+    done
+    kill -KILL "$init"
+    wait_exit "$mr" 10
+    if [ -n "$bg" ] && ! kill -0 "$bg" 2> /dev/null; then
+        ok "v1 only: the init's death took the process it left behind with it"
+    else
+        not_ok "v1 only: the init's death took the process it left behind with it" "pid '${bg}' still there or not found"
+    fi
+    is "$RC $(leftovers)" "137 " "v1 only: exit 137, no minirun-* cgroup left"
+else
+    for t in "no freezer" "nothing left" "exit"; do not_ok "v1 only: $t" "no container init found"; done
+fi
+oci_state
+(cd "$BUNDLE" && "$MINIRUN" spec)
+jq --arg root "$ROOTFS" '.root.path = $root | .process.terminal = false
+    | .process.args = ["sleep", "30"]' "$BUNDLE/config.json" > "$BUNDLE/c.json" &&
+    mv "$BUNDLE/c.json" "$BUNDLE/config.json"
+# shellcheck disable=SC2016 # expanded by the inner shell
+run_cmd unshare -m bash -c '. "$1"; v1_only_cgroups; m=$2 s=$3 b=$4
+    "$m" --root "$s" run --detach --bundle "$b" v1 || exit
+    f=/sys/fs/cgroup/freezer$(sed -n "s/^[0-9]*:freezer://p" "/proc/$(jq -r .pid "$s/v1/state.json")/cgroup")
+    case ${f##*/} in minirun-?*) echo "its own: minirun-*" ;; *) echo "$f" ;; esac
+    "$m" --root "$s" pause v1 && cat "$f/freezer.state"
+    "$m" --root "$s" resume v1 && cat "$f/freezer.state"
+    "$m" --root "$s" delete --force v1 && [ ! -d "$f" ] && echo removed' _ "$V1" "$MINIRUN" "$STATE" "$BUNDLE"
+expect "v1 only, OCI: a freezer cgroup, which pause and resume use; removed by delete" 0 \
+    "$(printf '%s\n' "its own: minirun-*" FROZEN THAWED removed)"
 is "$(leftovers)" "" "no minirun-* cgroup is left at the end"
 is "$(find /sys/fs/cgroup/*/ -maxdepth 3 -name "$cgp" 2> /dev/null)" "" "the --cgroup-parent directories minirun made are removed"
 
