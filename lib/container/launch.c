@@ -22,7 +22,9 @@
  *           CLONE_PARENT, pidfd) -> send the pid and pidfd -> exit;
  *           minirun reaps it, takes the pidfd} ->
  *           [minirun's network namespace: join the thread, send the
- *           namespace's fd first on the sync socket] ->
+ *           namespace's fd first on the sync socket] -> [as root, no
+ *           user namespace: build the container's /dev tmpfs, detached,
+ *           and send its fd] ->
  *           [user namespace: write the id maps (rootless: setgroups
  *           deny, the caller's ids; as root: the config's; joined: none),
  *           release the child] ->
@@ -38,9 +40,10 @@
  *           namespace (unless joined) -> ulimits -> [OCI: oom_score_adj]
  *           -> non-dumpable -> setsid -> [output pipes onto fds 1, 2] ->
  *           umask 0 -> mounts ([OCI slave: / rslave, else rprivate],
- *           rootfs, [read-only root], /proc, /dev, [minirun's network
- *           namespace: receive it, setns], sysctls, /sys, masks, /etc
- *           files, volumes, [OCI: the config's
+ *           rootfs, [read-only root], /proc, [minirun's network
+ *           namespace: receive it, setns], sysctls, /sys, /dev [as root,
+ *           no user namespace: the one minirun built, received], masks,
+ *           /etc files, volumes, [OCI: the config's
  *           read-only then masked paths]) -> [OCI hooks:
  *           prestart + createRuntime (ask minirun, wait for its byte),
  *           createContainer (forked here, host paths)] -> pivot_root ->
@@ -140,6 +143,7 @@ enum sync_type {
 	SYNC_HOOKS,   /* mounts made: run prestart, createRuntime, then write one byte */
 	SYNC_SPAWNED, /* joined user namespace: the intermediate's; pid, carries the pidfd */
 	SYNC_NETNS,   /* minirun's, first: carries the network namespace its thread made */
+	SYNC_DEV,     /* minirun's, next: carries the /dev it built (mr_mounts_dev_build) */
 };
 
 struct sync_msg {
@@ -692,31 +696,51 @@ create_hooks(const struct mr_prepared *p, int sync_fd, mode_t caller_umask, stru
 	return r;
 }
 
+/* The next message, which minirun sends with a descriptor: TYPE, its fd in *fd. */
+static int
+receive_from_minirun(int sync_fd, int type, const char *what, int *fd, struct mr_error *err)
+{
+	struct sync_msg m;
+	int r = sync_recv(sync_fd, &m, fd);
+	if (r == 0)
+		_exit(MR_EXIT_FAILURE); /* minirun is gone, and said why */
+	if (r < 0 || m.type != type || *fd < 0) {
+		int e = r < 0 ? errno : EPROTO;
+		if (*fd >= 0)
+			close(mr_steal_fd(fd));
+		return mr_error_set(err, e, "%s from minirun", what);
+	}
+	return 0;
+}
+
 /*
  * The network namespace minirun's thread made (mr_ns_net_made_apart), sent
  * once the thread is done: this process was cloned while it still ran, and
- * got as far as /dev meanwhile.  Everything after shows the namespace: the
+ * got as far as /proc meanwhile.  Everything after shows the namespace: the
  * net.* sysctls, sysfs.
  */
 static int
 enter_own_netns(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
-	struct sync_msg m;
-	int fd;
-
 	if (!mr_ns_net_made_apart(p->spec, p->userns))
 		return 0;
-	int r = sync_recv(sync_fd, &m, &fd);
-	cleanup_close int nsfd = fd;
-	if (r == 0)
-		_exit(MR_EXIT_FAILURE); /* minirun is gone, and said why */
-	if (r < 0 || m.type != SYNC_NETNS || nsfd < 0)
-		return mr_error_set(err, r < 0 ? errno : EPROTO,
-				    "network: receiving the namespace from minirun");
+	cleanup_close int nsfd = -1;
+	if (receive_from_minirun(sync_fd, SYNC_NETNS, "network: receiving the namespace", &nsfd,
+				 err) < 0)
+		return -1;
 	if (setns(nsfd, CLONE_NEWNET) < 0)
 		return mr_error_set(err, errno, "setns into the container's network namespace");
 	mr_phase("child:network");
 	return 0;
+}
+
+/* The /dev minirun built meanwhile (mounts.h), attached by mr_mounts_setup_rest. */
+static int
+receive_dev(const struct mr_prepared *p, int sync_fd, int *devmnt, struct mr_error *err)
+{
+	if (!mr_mounts_dev_prebuilt(p))
+		return 0;
+	return receive_from_minirun(sync_fd, SYNC_DEV, "/dev: receiving it", devmnt, err);
 }
 
 static int
@@ -724,7 +748,8 @@ enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
 	mode_t caller_umask = umask(0);
 	cleanup_mounts struct mr_mounts m = MR_MOUNTS_INIT;
-	if (mr_mounts_setup_first(p, &m, err) < 0 || enter_own_netns(p, sync_fd, err) < 0)
+	if (mr_mounts_setup_first(p, &m, err) < 0 || enter_own_netns(p, sync_fd, err) < 0 ||
+	    mr_mounts_setup_net(p, &m, err) < 0 || receive_dev(p, sync_fd, &m.devmnt, err) < 0)
 		return -1;
 	cleanup_close int rootfd = mr_mounts_setup_rest(p, &m, err);
 	if (rootfd < 0)
@@ -2071,6 +2096,26 @@ hand_over_netns(struct mr_ns_net *net, int sock, struct mr_error *err)
 }
 
 /*
+ * The container's /dev, built here while the container process mounts
+ * /proc and /sys on the other CPU (mounts.h), sent after the network
+ * namespace.  EPIPE as there.
+ */
+static int
+hand_over_dev(const struct mr_prepared *p, int sock, struct mr_error *err)
+{
+	if (!mr_mounts_dev_prebuilt(p))
+		return 0;
+	cleanup_close int dev = mr_mounts_dev_build(true, err);
+	if (dev < 0)
+		return -1;
+	mr_phase("dev-built");
+	struct sync_msg m = {.type = SYNC_DEV};
+	if (sync_send(sock, &m, dev) < 0 && errno != EPIPE)
+		return mr_error_set(err, errno, "/dev: sending it to the container process");
+	return 0;
+}
+
+/*
  * The parent's steps of the header comment, with relayed signals blocked.
  * *execed tells whether the command got as far as running.
  */
@@ -2089,8 +2134,8 @@ launch(const struct mr_prepared *p, struct mr_ns_net *net, const sigset_t *relay
 	if (spawn(p, &pipes, shared, &child, &sock, err) < 0)
 		return -1;
 	output_pipes_close_child_ends(&pipes);
-	/* The container process waits for it after /dev (enter_own_netns). */
-	if (net != NULL && hand_over_netns(net, sock, err) < 0)
+	/* The container process waits for them after /proc and after /sys (enter_root). */
+	if ((net != NULL && hand_over_netns(net, sock, err) < 0) || hand_over_dev(p, sock, err) < 0)
 		return -1;
 	if (observer != NULL)
 		mr_observer_set_init(observer, child.pid);

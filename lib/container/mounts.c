@@ -291,24 +291,73 @@ copy_host_devices(int from, int to, const char *path, int depth, struct mr_error
 	return ret;
 }
 
-/* Returns a descriptor of the new /dev's root. */
 static int
-setup_dev(int rootfd, bool userns, bool tty_gid, bool host_devices, struct mr_error *err)
+dev_build(bool nodes, struct mr_error *err)
 {
-	cleanup_close int devfd =
-	    mount_fresh(rootfd, "dev", "tmpfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME,
-			"mode=755,size=65536k", err);
-	if (devfd < 0)
-		return -1;
+	cleanup_close int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+	    fs_configure(fsfd, "mode=755,size=65536k") < 0 ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return mr_error_set(err, errno, "mount tmpfs on /dev");
+	cleanup_close int mntfd =
+	    fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME);
+	if (mntfd < 0)
+		return mr_error_set(err, errno, "mount tmpfs on /dev: fsmount");
 	/* mknodat and friends need a real directory fd, not O_PATH. */
-	cleanup_close int dirfd = openat(devfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	cleanup_close int dirfd = openat(mntfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (dirfd < 0)
 		return mr_error_set(err, errno, "open /dev");
-	if (make_dev_nodes(dirfd, userns, err) < 0)
+	if (nodes && make_dev_nodes(dirfd, false, err) < 0)
 		return -1;
 	for (size_t i = 0; i < MR_ARRAY_SIZE(dev_links); i++)
 		if (symlinkat(dev_links[i].target, dirfd, dev_links[i].name) < 0)
 			return mr_error_set(err, errno, "symlink /dev/%s", dev_links[i].name);
+	static const char *const mount_points[] = {"pts", "shm", "mqueue"};
+	for (size_t i = 0; i < MR_ARRAY_SIZE(mount_points); i++)
+		if (mkdirat(dirfd, mount_points[i], 0755) < 0)
+			return mr_error_set(err, errno, "create /dev/%s", mount_points[i]);
+	return mr_steal_fd(&mntfd);
+}
+
+int
+mr_mounts_dev_build(bool nodes, struct mr_error *err)
+{
+	/*
+	 * The modes exactly (0666 nodes), whatever the caller's umask: minirun
+	 * builds it with the user's, the container process under umask 0.
+	 * minirun has no other thread by then (namespaces.h), and the umask
+	 * is shared only with threads.
+	 */
+	mode_t umask_was = umask(0);
+	int fd = dev_build(nodes, err);
+	umask(umask_was);
+	return fd;
+}
+
+bool
+mr_mounts_dev_prebuilt(const struct mr_prepared *p)
+{
+	return !p->userns && !p->rootless;
+}
+
+/*
+ * The new /dev on the root: BUILT (mr_mounts_dev_build, by minirun), or
+ * built here.  Returns a descriptor of its root.
+ */
+static int
+setup_dev(int rootfd, int built, bool userns, bool tty_gid, bool host_devices, struct mr_error *err)
+{
+	cleanup_close int mntfd = built >= 0 ? built : mr_mounts_dev_build(!userns, err);
+	if (mntfd < 0)
+		return -1;
+	if (attach_mount(mntfd, rootfd, "dev", "tmpfs", err) < 0)
+		return -1;
+	cleanup_close int dirfd = openat(mntfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (dirfd < 0)
+		return mr_error_set(err, errno, "open /dev");
+	/* In a user namespace: binds of the host's nodes, which need the tree attached. */
+	if (userns && make_dev_nodes(dirfd, true, err) < 0)
+		return -1;
 	if (host_devices) {
 		cleanup_close int hostfd = open("/dev", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 		if (hostfd < 0)
@@ -668,7 +717,7 @@ apply_config_paths(const struct mr_spec *spec, int rootfd, int devfd, struct mr_
 void
 mr_mounts_clear(struct mr_mounts *m)
 {
-	int *fds[] = {&m->rootfd, &m->scratch, &m->procfd, &m->devfd};
+	int *fds[] = {&m->rootfd, &m->scratch, &m->procfd, &m->sysfd, &m->devmnt, &m->devfd};
 	for (size_t i = 0; i < MR_ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0)
 			close(mr_steal_fd(fds[i]));
@@ -704,29 +753,16 @@ mr_mounts_setup_first(const struct mr_prepared *p, struct mr_mounts *m, struct m
 	if (m->procfd < 0)
 		return -1;
 	mr_phase("child:proc");
-	/* --device nodes go into the fresh /dev by its descriptor, as the default ones. */
-	/*
-	 * Only real root can make nodes (the kernel refuses mknod of a device
-	 * in a user namespace): there the host's nodes are bound, and
-	 * --privileged keeps the default /dev.
-	 */
-	bool tty_gid =
-	    !p->rootless && (!p->userns || mr_id_map_has(p->spec->gid_map, p->spec->n_gid_map, 5));
-	m->devfd = setup_dev(m->rootfd, p->userns, tty_gid, p->spec->privileged && !p->userns, err);
-	if (m->devfd < 0 || mr_devices_make_nodes(m->devfd, p->spec->resources.devices,
-						  p->spec->resources.n_devices, p->userns, err) < 0)
-		return -1;
-	mr_phase("child:dev");
 	return 0;
 }
 
 int
-mr_mounts_setup_rest(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err)
+mr_mounts_setup_net(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err)
 {
 	/*
 	 * Docker's default sysctls and --sysctl, through this procfs (the
 	 * process is in the container's network and IPC namespaces by now),
-	 * before /proc/sys becomes read-only below.
+	 * before /proc/sys becomes read-only (mr_mounts_setup_rest).
 	 */
 	if (mr_sysctl_apply(p, m->procfd, err) < 0)
 		return -1;
@@ -739,8 +775,29 @@ mr_mounts_setup_rest(const struct mr_prepared *p, struct mr_mounts *m, struct mr
 	 */
 	if (mr_cgroup_mount(p, sysfd, m->procfd, err) < 0)
 		return -1;
+	m->sysfd = mr_steal_fd(&sysfd);
 	mr_phase("child:sys");
-	if (!p->spec->privileged && apply_masks(m->procfd, sysfd, m->devfd, err) < 0)
+	return 0;
+}
+
+int
+mr_mounts_setup_rest(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err)
+{
+	/*
+	 * Only real root can make nodes (the kernel refuses mknod of a device
+	 * in a user namespace): there the host's nodes are bound, and
+	 * --privileged keeps the default /dev.  --device nodes go into the
+	 * fresh /dev by its descriptor, as the default ones.
+	 */
+	bool tty_gid =
+	    !p->rootless && (!p->userns || mr_id_map_has(p->spec->gid_map, p->spec->n_gid_map, 5));
+	m->devfd = setup_dev(m->rootfd, mr_steal_fd(&m->devmnt), p->userns, tty_gid,
+			     p->spec->privileged && !p->userns, err);
+	if (m->devfd < 0 || mr_devices_make_nodes(m->devfd, p->spec->resources.devices,
+						  p->spec->resources.n_devices, p->userns, err) < 0)
+		return -1;
+	mr_phase("child:dev");
+	if (!p->spec->privileged && apply_masks(m->procfd, m->sysfd, m->devfd, err) < 0)
 		return -1;
 	mr_phase("child:masks");
 	/*

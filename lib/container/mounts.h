@@ -6,32 +6,46 @@
 
 /*
  * Container process, in its new mount namespace: build the container's
- * filesystem view from p->rootfs_path, in two halves with the network
- * namespace entered in between (launch.c):
- *   mr_mounts_setup_first: the bind of ROOTFS, the overlay, /proc, /dev --
- *     nothing that depends on the network namespace;
- *   mr_mounts_setup_rest: the sysctls (net.* are the writer's namespace's),
- *     /sys (sysfs shows the mounter's), the masked and read-only paths, the
- *     /etc files, volumes.  Returns a descriptor of the root for
- *     mr_mounts_pivot_root (the caller owns it), or -1.
+ * filesystem view from p->rootfs_path in three steps, in this order
+ * (launch.c: enter_root):
+ *   mr_mounts_setup_first: the bind of ROOTFS, the overlay, /proc --
+ *     nothing that depends on the network namespace, which the process
+ *     enters next;
+ *   mr_mounts_setup_net: the sysctls (net.* are the writer's namespace's),
+ *     /sys (sysfs shows the mounter's) and /sys/fs/cgroup;
+ *   mr_mounts_setup_rest: /dev (m->devmnt, the one minirun built, or made
+ *     here), the masked and read-only paths, the /etc files, volumes.
+ *     Returns a descriptor of the root for mr_mounts_pivot_root (the
+ *     caller owns it), or -1.
  * Afterwards the host's paths still resolve: the OCI hooks of create run
  * there (launch.c).
  */
 struct mr_mounts {
 	int rootfd;  /* the root being built */
 	int scratch; /* the scratch tmpfs for the /etc files (overlay.c) */
-	int procfd;  /* the container's /proc and /dev, by descriptor */
+	int procfd;  /* the container's /proc, /sys and /dev, by descriptor */
+	int sysfd;
 	int devfd;
+	int devmnt; /* in: the detached /dev minirun built (mr_mounts_dev_build), or -1 */
 };
-
-#define MR_MOUNTS_INIT ((struct mr_mounts){-1, -1, -1, -1})
-
+#define MR_MOUNTS_INIT ((struct mr_mounts){-1, -1, -1, -1, -1, -1})
 int mr_mounts_setup_first(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
+int mr_mounts_setup_net(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
 int mr_mounts_setup_rest(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
-
-/* Close what the halves left open. */
+/* Close what the steps left open. */
 void mr_mounts_clear(struct mr_mounts *m);
 #define cleanup_mounts __attribute__((cleanup(mr_mounts_clear)))
+/*
+ * A new /dev tmpfs, detached, with Docker's links and the mount points of
+ * pts, shm and mqueue, and with NODES its device nodes (mknod: real root
+ * only).  Nothing in it depends on the container's namespaces, so minirun
+ * builds it on its own CPU while the container process mounts /proc and
+ * /sys (mr_mounts_dev_prebuilt), and sends it over; the container process
+ * attaches it to its root.  Returns the mount's descriptor, or -1.
+ */
+int mr_mounts_dev_build(bool nodes, struct mr_error *err);
+/* Whether minirun builds the container's /dev: as real root, without a user namespace. */
+bool mr_mounts_dev_prebuilt(const struct mr_prepared *p);
 
 /* pivot_root into ROOTFD: the cwd is "/" of the container, the host's root detached;
  * then the OCI rootfsPropagation on "/". */

@@ -38,8 +38,10 @@
  * minirun makes it (namespaces.c: mr_ns_net_start): by a thread on another
  * CPU while the main thread makes the cgroup and clones the container
  * process; joined after clone3, its fd sent on the sync socket, which the
- * container process reads after /dev to setns (raw set*id calls there, as
- * minirun's: glibc's would wait for the thread, user.h).
+ * container process reads after /proc to setns (raw set*id calls there, as
+ * minirun's: glibc's would wait for the thread, user.h).  The parent then
+ * builds /dev, detached, and sends it after; the container process
+ * attaches it after /sys.
  *
  * Exit status: the command's, or 125 when a call fails (perror says which).
  */
@@ -532,8 +534,9 @@ sysctls(int procfd)
 	}
 }
 
+/* mounts.c: mr_mounts_dev_build, in the parent (launch.c: hand_over_dev). */
 static int
-devfs(int rootfd)
+devfs_build(void)
 {
 	static const struct {
 		const char *name;
@@ -544,6 +547,7 @@ devfs(int rootfd)
 	    {"/proc/self/fd", "fd"},	   {"/proc/self/fd/0", "stdin"},
 	    {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
 	    {"/proc/kcore", "core"},	   {"pts/ptmx", "ptmx"}};
+	mode_t was = umask(0);
 	int f = fsopen_("tmpfs");
 	ck(fsconfig_(f, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "dev");
 	ck(fsconfig_(f, FSCONFIG_SET_STRING, "mode", "755", 0), "dev");
@@ -551,16 +555,29 @@ devfs(int rootfd)
 	ck(fsconfig_(f, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "dev");
 	int m = fsmount_(f, MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME);
 	close(f);
-	int at = (int)ck(openat2_(rootfd, "dev", MNTPOINT, BENEATH, 0), "dev");
-	move_mount_(m, at);
-	close(at);
 	int dev = (int)ck(openat(m, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY), "dev");
-	close(m);
 	for (size_t i = 0; i < 6; i++)
 		ck(mknodat(dev, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)),
 		   nodes[i].name);
 	for (size_t i = 0; i < 6; i++)
 		ck(symlinkat(links[i][0], dev, links[i][1]), links[i][1]);
+	ck(mkdirat(dev, "pts", 0755), "pts");
+	ck(mkdirat(dev, "shm", 0755), "shm");
+	ck(mkdirat(dev, "mqueue", 0755), "mqueue");
+	close(dev);
+	umask(was);
+	return m;
+}
+
+/* mounts.c: setup_dev with the /dev minirun built */
+static int
+devfs(int rootfd, int m)
+{
+	int at = (int)ck(openat2_(rootfd, "dev", MNTPOINT, BENEATH, 0), "dev");
+	move_mount_(m, at);
+	close(at);
+	int dev = (int)ck(openat(m, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY), "dev");
+	close(m);
 	mount_by_fd(dev, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 		    "newinstance,ptmxmode=0666,mode=0620,gid=5");
 	mount_by_fd(dev, "shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -713,9 +730,9 @@ struct child_args {
 	bool no_overlay;
 };
 
-/* enter_own_netns (launch.c): minirun's first message, the namespace's fd. */
-static void
-enter_netns(int sock)
+/* receive_from_minirun (launch.c): the namespace's fd, then the /dev's. */
+static int
+recv_fd(int sock)
 {
 	char msg[1036];
 	union {
@@ -731,15 +748,14 @@ enter_netns(int sock)
 	ck(recvmsg(sock, &mh, MSG_CMSG_CLOEXEC), "recvmsg");
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	if (c == NULL)
-		die("no network namespace");
+		die("no fd from the parent");
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	ck(setns(fd, CLONE_NEWNET), "setns(CLONE_NEWNET)");
-	close(fd);
+	return fd;
 }
 
-/* hand_over_netns (launch.c) */
+/* hand_over_netns, hand_over_dev (launch.c) */
 static void
-send_netns(int sock, int fd)
+send_fd(int sock, int fd)
 {
 	char msg[1036] = {0};
 	union {
@@ -758,6 +774,7 @@ send_netns(int sock, int fd)
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	ck(sendmsg(sock, &mh, MSG_NOSIGNAL), "sendmsg");
+	close(fd);
 }
 
 static _Noreturn void
@@ -795,11 +812,13 @@ container(const struct child_args *a)
 	int scratch = -1;
 	rootfd = a->no_overlay ? under_bind(rootfd, &scratch) : overlay(rootfd, &scratch);
 	int procfd = procfs(rootfd);
-	int devfd = devfs(rootfd);
-	enter_netns(a->sock);
+	int netns = recv_fd(a->sock);
+	ck(setns(netns, CLONE_NEWNET), "setns(CLONE_NEWNET)");
+	close(netns);
 	sysctls(procfd);
 	int sysfd = sysfs(rootfd);
 	cgroupfs(sysfd, procfd);
+	int devfd = devfs(rootfd, recv_fd(a->sock));
 	int nullfd = (int)ck(openat(devfd, "null", O_PATH | O_CLOEXEC | O_NOFOLLOW), "null");
 	fd_path(null_path, sizeof(null_path), nullfd);
 	for (size_t i = 0; i < sizeof(masked_proc) / sizeof(masked_proc[0]); i++)
@@ -1042,8 +1061,8 @@ main(int argc, char **argv)
 	}
 	close(sv[1]);
 	pthread_join(net_thread, NULL);
-	send_netns(sv[0], net_fd);
-	close(net_fd);
+	send_fd(sv[0], net_fd);
+	send_fd(sv[0], devfs_build());
 
 	/* wait_for_exec: EOF on the sync socket */
 	char msg[1036];

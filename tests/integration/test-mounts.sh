@@ -39,6 +39,12 @@ run_expect "device nodes: type, major:minor (hex), mode" 0 \
         '/dev/random c 1:8 666' '/dev/urandom c 1:9 666' '/dev/tty c 5:0 666')" -- \
     "$ROOTFS" sh -c 'for d in null zero full random urandom tty; do
         f=/dev/$d; [ -c $f ] && t=c || t=?; echo "$f $t $(stat -c "%t:%T %a" $f)"; done'
+# minirun builds /dev with its caller's umask in force (launch.c: hand_over_dev).
+umask_was=$(umask)
+umask 077
+run_expect "device nodes: mode 666 under a caller's umask 077, /dev 755" 0 "666 666 666 666 666 666 755" -- \
+    "$ROOTFS" sh -c 'stat -c %a /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev | xargs'
+umask "$umask_was"
 run_expect "/dev symlinks" 0 \
     "$(printf '%s\n' '/dev/fd -> /proc/self/fd' '/dev/stdin -> /proc/self/fd/0' \
         '/dev/stdout -> /proc/self/fd/1' '/dev/stderr -> /proc/self/fd/2' '/dev/ptmx -> pts/ptmx' \
