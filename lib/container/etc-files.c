@@ -252,44 +252,79 @@ write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-static int
-bind_one(const struct mr_prepared *p, int rootfd, int tmpfs, const struct etc_file *f,
-	 struct mr_error *err)
+int
+mr_etc_files_build(const struct mr_prepared *p, struct mr_error *err)
 {
-	cleanup_close int src =
-	    openat(tmpfs, f->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (src < 0 || write_all(src, f->text, strlen(f->text)) < 0)
-		return mr_error_set(err, errno, "/etc/%s: write", f->name);
-	cleanup_close int target = -1;
-	if (open_target(p, rootfd, f->name, &target, err) < 0)
-		return -1;
-	if (target < 0)
-		return 0; /* --read-only, and the image has no such file */
-	cleanup_close int tree = (int)syscall(SYS_open_tree, src, "",
-					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (tree < 0)
-		return mr_error_set(err, errno, "/etc/%s: bind", f->name);
+	struct etc_file files[3];
+
+	/*
+	 * Its own tmpfs, shared with no other file the container reaches:
+	 * through a bind of one, open_by_handle_at (CAP_DAC_READ_SEARCH)
+	 * decodes handles of any file on its filesystem; 4 MiB and 16 inodes
+	 * bound what the container can write into the files.
+	 */
+	cleanup_close int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "4m", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "nr_inodes", "16", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return mr_error_set(err, errno, "/etc files: tmpfs");
+	/* The binds are clones of this mount: they take its flags. */
+	cleanup_close int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC,
+					MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return mr_error_set(err, errno, "/etc files: tmpfs: fsmount");
+	etc_files_list(p, files);
+	/* 0644 whatever the caller's umask (minirun has no other thread to share it). */
+	mode_t umask_was = umask(0);
+	for (size_t i = 0; i < MR_ARRAY_SIZE(files); i++) {
+		if (volume_on(p->spec, files[i].name))
+			continue;
+		cleanup_close int fd = openat(
+		    mnt, files[i].name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 || write_all(fd, files[i].text, strlen(files[i].text)) < 0) {
+			umask(umask_was);
+			return mr_error_set(err, errno, "/etc/%s: write", files[i].name);
+		}
+	}
+	umask(umask_was);
 	/* Docker: writable, except with --read-only (moby NetworkMounts). */
-	struct mount_attr attr = {
-	    .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-			(p->spec->read_only ? MOUNT_ATTR_RDONLY : 0),
-	};
-	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		return mr_error_set(err, errno, "/etc/%s: bind attributes", f->name);
-	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return mr_error_set(err, errno, "/etc/%s: mount", f->name);
-	return 0;
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (p->spec->read_only &&
+	    syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		return mr_error_set(err, errno, "/etc files: read-only");
+	return mr_steal_fd(&mnt);
 }
 
 int
-mr_etc_files_attach(const struct mr_prepared *p, int rootfd, int scratch, struct mr_error *err)
+mr_etc_files_attach(const struct mr_prepared *p, int rootfd, int at, int files_mnt,
+		    struct mr_error *err)
 {
 	struct etc_file files[3];
-	int ret = 0;
+	cleanup_close int mnt = files_mnt;
 
+	/* Attached first: open_tree clones a bind only from a mount in our namespace (before 6.15).
+	 */
+	if (move_mount(mnt, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mr_error_set(err, errno, "/etc files: attach their tmpfs");
 	etc_files_list(p, files);
-	for (size_t i = 0; i < MR_ARRAY_SIZE(files) && ret == 0; i++)
-		if (!volume_on(p->spec, files[i].name))
-			ret = bind_one(p, rootfd, scratch, &files[i], err);
-	return ret;
+	for (size_t i = 0; i < MR_ARRAY_SIZE(files); i++) {
+		if (volume_on(p->spec, files[i].name))
+			continue;
+		cleanup_close int target = -1;
+		if (open_target(p, rootfd, files[i].name, &target, err) < 0)
+			return -1;
+		if (target < 0)
+			continue; /* --read-only, and the image has no such file */
+		cleanup_close int tree = (int)syscall(SYS_open_tree, mnt, files[i].name,
+						      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+							  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT);
+		if (tree < 0)
+			return mr_error_set(err, errno, "/etc/%s: bind", files[i].name);
+		if (move_mount(tree, "", target, "",
+			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return mr_error_set(err, errno, "/etc/%s: mount", files[i].name);
+	}
+	return 0;
 }

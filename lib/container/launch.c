@@ -23,8 +23,8 @@
  *           minirun reaps it, takes the pidfd} ->
  *           [minirun's network namespace: join the thread, send the
  *           namespace's fd first on the sync socket] -> [as root, no
- *           user namespace: build the container's /dev tmpfs, detached,
- *           and send its fd] ->
+ *           user namespace: build the container's /dev tmpfs and its /etc
+ *           files' tmpfs, detached, and send their fds] ->
  *           [user namespace: write the id maps (rootless: setgroups
  *           deny, the caller's ids; as root: the config's; joined: none),
  *           release the child] ->
@@ -41,9 +41,9 @@
  *           -> non-dumpable -> setsid -> [output pipes onto fds 1, 2] ->
  *           umask 0 -> mounts ([OCI slave: / rslave, else rprivate],
  *           rootfs, [read-only root], /proc, [minirun's network
- *           namespace: receive it, setns], sysctls, /sys, /dev [as root,
- *           no user namespace: the one minirun built, received], masks,
- *           /etc files, volumes, [OCI: the config's
+ *           namespace: receive it, setns], sysctls, /sys, [as root, no
+ *           user namespace: receive the /dev and /etc files' tmpfs minirun
+ *           built] /dev, masks, /etc files, volumes, [OCI: the config's
  *           read-only then masked paths]) -> [OCI hooks:
  *           prestart + createRuntime (ask minirun, wait for its byte),
  *           createContainer (forked here, host paths)] -> pivot_root ->
@@ -119,6 +119,7 @@
 #include "container/launch-steps.h"
 #include "container/apparmor.h"
 #include "container/cgroup.h"
+#include "container/etc-files.h"
 #include "container/exec-check.h"
 #include "container/hooks.h"
 #include "container/init.h"
@@ -143,7 +144,7 @@ enum sync_type {
 	SYNC_HOOKS,   /* mounts made: run prestart, createRuntime, then write one byte */
 	SYNC_SPAWNED, /* joined user namespace: the intermediate's; pid, carries the pidfd */
 	SYNC_NETNS,   /* minirun's, first: carries the network namespace its thread made */
-	SYNC_DEV,     /* minirun's, next: carries the /dev it built (mr_mounts_dev_build) */
+	SYNC_MOUNTS,  /* minirun's, next: carries the /dev and /etc files' tmpfs it built */
 };
 
 struct sync_msg {
@@ -192,36 +193,47 @@ detached(const struct mr_prepared *p)
 
 /* --- the sync socket ------------------------------------------------------ */
 
+#define SYNC_FDS_MAX 2
+
 static int
-sync_send(int sock, const struct sync_msg *m, int fd)
+sync_send_fds(int sock, const struct sync_msg *m, const int *fds, size_t n)
 {
 	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(SYNC_FDS_MAX * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 
-	if (fd >= 0) {
+	if (n > 0) {
 		memset(&u, 0, sizeof(u));
 		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
 		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
 	}
 	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
-/* Returns 1 with a message, 0 at EOF (the child exec'ed or died), -1 on error. */
 static int
-sync_recv(int sock, struct sync_msg *m, int *fd)
+sync_send(int sock, const struct sync_msg *m, int fd)
+{
+	return sync_send_fds(sock, m, &fd, fd >= 0 ? 1 : 0);
+}
+
+/*
+ * Returns 1 with a message and up to N fds in FDS (-1 for the others), 0 at
+ * EOF (the child exec'ed or died), -1 on error.
+ */
+static int
+sync_recv_fds(int sock, struct sync_msg *m, int *fds, size_t n)
 {
 	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(SYNC_FDS_MAX * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = {
@@ -230,23 +242,41 @@ sync_recv(int sock, struct sync_msg *m, int *fd)
 	    .msg_control = u.buf,
 	    .msg_controllen = sizeof(u.buf),
 	};
-	ssize_t n;
+	ssize_t n_read;
+	size_t got = 0;
 
-	*fd = -1;
+	for (size_t i = 0; i < n; i++)
+		fds[i] = -1;
 	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return (int)n;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
-	if ((size_t)n != sizeof(*m)) {
+		n_read = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n_read < 0 && errno == EINTR);
+	if (n_read <= 0)
+		return (int)n_read;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (got < n)
+				fds[got++] = fd;
+			else
+				close(fd); /* more than asked for: not ours to keep */
+		}
+	}
+	if ((size_t)n_read != sizeof(*m)) {
 		errno = EPROTO;
 		return -1;
 	}
 	m->msg[sizeof(m->msg) - 1] = '\0';
 	return 1;
+}
+
+static int
+sync_recv(int sock, struct sync_msg *m, int *fd)
+{
+	return sync_recv_fds(sock, m, fd, 1);
 }
 
 /* --- the container process ------------------------------------------------ */
@@ -696,18 +726,23 @@ create_hooks(const struct mr_prepared *p, int sync_fd, mode_t caller_umask, stru
 	return r;
 }
 
-/* The next message, which minirun sends with a descriptor: TYPE, its fd in *fd. */
+/* The next message, which minirun sends with N descriptors: TYPE, its fds in FDS. */
 static int
-receive_from_minirun(int sync_fd, int type, const char *what, int *fd, struct mr_error *err)
+receive_from_minirun(int sync_fd, int type, const char *what, int *fds, size_t n,
+		     struct mr_error *err)
 {
 	struct sync_msg m;
-	int r = sync_recv(sync_fd, &m, fd);
+	int r = sync_recv_fds(sync_fd, &m, fds, n);
 	if (r == 0)
 		_exit(MR_EXIT_FAILURE); /* minirun is gone, and said why */
-	if (r < 0 || m.type != type || *fd < 0) {
+	bool all = r == 1 && m.type == type;
+	for (size_t i = 0; i < n; i++)
+		all = all && fds[i] >= 0;
+	if (!all) {
 		int e = r < 0 ? errno : EPROTO;
-		if (*fd >= 0)
-			close(mr_steal_fd(fd));
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0)
+				close(mr_steal_fd(&fds[i]));
 		return mr_error_set(err, e, "%s from minirun", what);
 	}
 	return 0;
@@ -725,7 +760,7 @@ enter_own_netns(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	if (!mr_ns_net_made_apart(p->spec, p->userns))
 		return 0;
 	cleanup_close int nsfd = -1;
-	if (receive_from_minirun(sync_fd, SYNC_NETNS, "network: receiving the namespace", &nsfd,
+	if (receive_from_minirun(sync_fd, SYNC_NETNS, "network: receiving the namespace", &nsfd, 1,
 				 err) < 0)
 		return -1;
 	if (setns(nsfd, CLONE_NEWNET) < 0)
@@ -734,13 +769,19 @@ enter_own_netns(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	return 0;
 }
 
-/* The /dev minirun built meanwhile (mounts.h), attached by mr_mounts_setup_rest. */
+/* What minirun built meanwhile (mounts.h), attached by mr_mounts_setup_rest. */
 static int
-receive_dev(const struct mr_prepared *p, int sync_fd, int *devmnt, struct mr_error *err)
+receive_mounts(const struct mr_prepared *p, int sync_fd, struct mr_mounts *m, struct mr_error *err)
 {
-	if (!mr_mounts_dev_prebuilt(p))
+	int fds[2];
+	if (!mr_mounts_prebuilt(p))
 		return 0;
-	return receive_from_minirun(sync_fd, SYNC_DEV, "/dev: receiving it", devmnt, err);
+	if (receive_from_minirun(sync_fd, SYNC_MOUNTS, "/dev and /etc files: receiving them", fds,
+				 2, err) < 0)
+		return -1;
+	m->devmnt = fds[0];
+	m->etcmnt = fds[1];
+	return 0;
 }
 
 static int
@@ -749,7 +790,7 @@ enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	mode_t caller_umask = umask(0);
 	cleanup_mounts struct mr_mounts m = MR_MOUNTS_INIT;
 	if (mr_mounts_setup_first(p, &m, err) < 0 || enter_own_netns(p, sync_fd, err) < 0 ||
-	    mr_mounts_setup_net(p, &m, err) < 0 || receive_dev(p, sync_fd, &m.devmnt, err) < 0)
+	    mr_mounts_setup_net(p, &m, err) < 0 || receive_mounts(p, sync_fd, &m, err) < 0)
 		return -1;
 	cleanup_close int rootfd = mr_mounts_setup_rest(p, &m, err);
 	if (rootfd < 0)
@@ -2096,22 +2137,27 @@ hand_over_netns(struct mr_ns_net *net, int sock, struct mr_error *err)
 }
 
 /*
- * The container's /dev, built here while the container process mounts
- * /proc and /sys on the other CPU (mounts.h), sent after the network
- * namespace.  EPIPE as there.
+ * The container's /dev and the tmpfs of its /etc files, built here while
+ * the container process mounts /proc and /sys on the other CPU (mounts.h),
+ * sent after the network namespace.  EPIPE as there.
  */
 static int
-hand_over_dev(const struct mr_prepared *p, int sock, struct mr_error *err)
+hand_over_mounts(const struct mr_prepared *p, int sock, struct mr_error *err)
 {
-	if (!mr_mounts_dev_prebuilt(p))
+	if (!mr_mounts_prebuilt(p))
 		return 0;
 	cleanup_close int dev = mr_mounts_dev_build(true, err);
 	if (dev < 0)
 		return -1;
-	mr_phase("dev-built");
-	struct sync_msg m = {.type = SYNC_DEV};
-	if (sync_send(sock, &m, dev) < 0 && errno != EPIPE)
-		return mr_error_set(err, errno, "/dev: sending it to the container process");
+	cleanup_close int etc = mr_etc_files_build(p, err);
+	if (etc < 0)
+		return -1;
+	mr_phase("mounts-built");
+	struct sync_msg m = {.type = SYNC_MOUNTS};
+	int fds[2] = {dev, etc};
+	if (sync_send_fds(sock, &m, fds, 2) < 0 && errno != EPIPE)
+		return mr_error_set(err, errno,
+				    "/dev and /etc files: sending them to the container process");
 	return 0;
 }
 
@@ -2135,7 +2181,8 @@ launch(const struct mr_prepared *p, struct mr_ns_net *net, const sigset_t *relay
 		return -1;
 	output_pipes_close_child_ends(&pipes);
 	/* The container process waits for them after /proc and after /sys (enter_root). */
-	if ((net != NULL && hand_over_netns(net, sock, err) < 0) || hand_over_dev(p, sock, err) < 0)
+	if ((net != NULL && hand_over_netns(net, sock, err) < 0) ||
+	    hand_over_mounts(p, sock, err) < 0)
 		return -1;
 	if (observer != NULL)
 		mr_observer_set_init(observer, child.pid);

@@ -325,8 +325,8 @@ mr_mounts_dev_build(bool nodes, struct mr_error *err)
 	/*
 	 * The modes exactly (0666 nodes), whatever the caller's umask: minirun
 	 * builds it with the user's, the container process under umask 0.
-	 * minirun has no other thread by then (namespaces.h), and the umask
-	 * is shared only with threads.
+	 * minirun has no other thread by then (launch.c), and the umask is
+	 * shared only with threads.
 	 */
 	mode_t umask_was = umask(0);
 	int fd = dev_build(nodes, err);
@@ -335,7 +335,7 @@ mr_mounts_dev_build(bool nodes, struct mr_error *err)
 }
 
 bool
-mr_mounts_dev_prebuilt(const struct mr_prepared *p)
+mr_mounts_prebuilt(const struct mr_prepared *p)
 {
 	return !p->userns && !p->rootless;
 }
@@ -717,7 +717,8 @@ apply_config_paths(const struct mr_spec *spec, int rootfd, int devfd, struct mr_
 void
 mr_mounts_clear(struct mr_mounts *m)
 {
-	int *fds[] = {&m->rootfd, &m->scratch, &m->procfd, &m->sysfd, &m->devmnt, &m->devfd};
+	int *fds[] = {&m->rootfd, &m->scratch, &m->procfd, &m->sysfd,
+		      &m->devmnt, &m->devfd,   &m->etcmnt};
 	for (size_t i = 0; i < MR_ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0)
 			close(mr_steal_fd(fds[i]));
@@ -806,7 +807,8 @@ mr_mounts_setup_rest(const struct mr_prepared *p, struct mr_mounts *m, struct mr
 	 * before the volumes, so a -v on the same path is what the container
 	 * sees.
 	 */
-	if (mr_etc_files_attach(p, m->rootfd, m->scratch, err) < 0)
+	int etc = m->etcmnt >= 0 ? mr_steal_fd(&m->etcmnt) : mr_etc_files_build(p, err);
+	if (etc < 0 || mr_etc_files_attach(p, m->rootfd, m->scratch, etc, err) < 0)
 		return -1;
 	mr_phase("child:etc-files");
 	/*

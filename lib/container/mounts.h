@@ -13,8 +13,9 @@
  *     enters next;
  *   mr_mounts_setup_net: the sysctls (net.* are the writer's namespace's),
  *     /sys (sysfs shows the mounter's) and /sys/fs/cgroup;
- *   mr_mounts_setup_rest: /dev (m->devmnt, the one minirun built, or made
- *     here), the masked and read-only paths, the /etc files, volumes.
+ *   mr_mounts_setup_rest: /dev, the masked and read-only paths, the /etc
+ *     files (m->devmnt, m->etcmnt: what minirun built, or made here),
+ *     volumes.
  *     Returns a descriptor of the root for mr_mounts_pivot_root (the
  *     caller owns it), or -1.
  * Afterwards the host's paths still resolve: the OCI hooks of create run
@@ -22,13 +23,15 @@
  */
 struct mr_mounts {
 	int rootfd;  /* the root being built */
-	int scratch; /* the scratch tmpfs for the /etc files (overlay.c) */
+	int scratch; /* where the /etc files' tmpfs is attached (overlay.h) */
 	int procfd;  /* the container's /proc, /sys and /dev, by descriptor */
 	int sysfd;
 	int devfd;
-	int devmnt; /* in: the detached /dev minirun built (mr_mounts_dev_build), or -1 */
+	/* in: what minirun built (mr_mounts_prebuilt), detached, or -1 */
+	int devmnt; /* mr_mounts_dev_build */
+	int etcmnt; /* mr_etc_files_build (etc-files.h) */
 };
-#define MR_MOUNTS_INIT ((struct mr_mounts){-1, -1, -1, -1, -1, -1})
+#define MR_MOUNTS_INIT ((struct mr_mounts){-1, -1, -1, -1, -1, -1, -1})
 int mr_mounts_setup_first(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
 int mr_mounts_setup_net(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
 int mr_mounts_setup_rest(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
@@ -40,12 +43,15 @@ void mr_mounts_clear(struct mr_mounts *m);
  * pts, shm and mqueue, and with NODES its device nodes (mknod: real root
  * only).  Nothing in it depends on the container's namespaces, so minirun
  * builds it on its own CPU while the container process mounts /proc and
- * /sys (mr_mounts_dev_prebuilt), and sends it over; the container process
+ * /sys (mr_mounts_prebuilt), and sends it over; the container process
  * attaches it to its root.  Returns the mount's descriptor, or -1.
  */
 int mr_mounts_dev_build(bool nodes, struct mr_error *err);
-/* Whether minirun builds the container's /dev: as real root, without a user namespace. */
-bool mr_mounts_dev_prebuilt(const struct mr_prepared *p);
+/*
+ * Whether minirun builds the container's /dev and /etc files' tmpfs (the
+ * container process attaches them): as real root, without a user namespace.
+ */
+bool mr_mounts_prebuilt(const struct mr_prepared *p);
 
 /* pivot_root into ROOTFD: the cwd is "/" of the container, the host's root detached;
  * then the OCI rootfsPropagation on "/". */

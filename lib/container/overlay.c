@@ -81,7 +81,7 @@ unavailable(struct mr_error *err, int errnum, const char *step, int fsfd)
  * descriptor.  It is private to the container's mount namespace and never a
  * path on the host; pivot_root later detaches it together with the host's
  * tree, after which only the mounts on it (the overlay or the rootfs clone,
- * the scratch tmpfs) still hold it, and it goes away with the container.
+ * the /etc files' tmpfs) still hold it, and it goes away with the container.
  * It is attached rather than left detached because older kernels (before
  * 6.15) take an upper layer only from a mount in the caller's namespace.
  * Its size is tmpfs's default (half the RAM); the pages are charged to the
@@ -176,12 +176,9 @@ set_layers(int ovl, int lowerfd, int upperfd, int workfd, const char **step)
 }
 
 /*
- * A sibling of upper/ and work/ on the tmpfs, so outside the overlay's view,
- * with a small tmpfs of its own on it: the files bound from there share no
- * filesystem with the upper layer (through a bind of one, open_by_handle_at
- * with CAP_DAC_READ_SEARCH decodes handles of any file on its filesystem),
- * and the 4 MiB and 16 inodes bound what the container can write into them.
- * Never unmounted: pivot_root detaches it with the rest.
+ * A sibling of upper/ and work/ on the tmpfs, so outside the overlay's view:
+ * where the /etc files' own tmpfs is attached (etc-files.c).  Never
+ * unmounted: pivot_root detaches it with the rest.
  */
 static int
 make_scratch(int tmpfd, struct mr_error *err)
@@ -192,29 +189,15 @@ make_scratch(int tmpfd, struct mr_error *err)
 	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
 	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
 	};
-	cleanup_close int at = mr_openat2(tmpfd, "scratch", &how);
+	int at = mr_openat2(tmpfd, "scratch", &how);
 	if (at < 0)
 		return mr_error_set(err, errno, "root: open the scratch directory");
-	cleanup_close int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "4m", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "nr_inodes", "16", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return mr_error_set(err, errno, "root: the scratch tmpfs");
-	cleanup_close int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC,
-					MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	if (mnt < 0)
-		return mr_error_set(err, errno, "root: the scratch tmpfs: fsmount");
-	/* Attached: open_tree clones a bind only from a mount in our namespace (before 6.15). */
-	if (move_mount(mnt, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return mr_error_set(err, errno, "root: the scratch tmpfs: attach");
-	return mr_steal_fd(&mnt);
+	return at;
 }
 
 /*
- * --rootfs, --read-only: no overlay, but the same stack, so the scratch
- * tmpfs is detached by pivot_root with the host's tree as under an overlay
+ * --rootfs, --read-only: no overlay, but the same stack, so the /etc
+ * files' tmpfs is detached by pivot_root with the host's tree as under an overlay
  * (a tmpfs of its own for the /etc files cost an unmount, one expedited RCU
  * grace period, at every start): the bind of ROOTFS, the tmpfs on it, and a
  * clone of the bind -- taken first, with its submounts -- on top, which

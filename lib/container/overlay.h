@@ -23,12 +23,11 @@ bool mr_overlay_wanted(const struct mr_spec *spec);
  * descriptor of that new root.  An overlay that cannot be made is an error
  * naming --rootfs, never a silent fallback to writing into ROOTFS.
  *
- * *SCRATCH: a small tmpfs of its own (4 MiB, 16 inodes) on a directory of
- * that tmpfs, beside the overlay's upper and work directories, which the
- * container never sees (its root is mounted on the tmpfs's root, and
- * pivot_root detaches both with the host's tree): a place for minirun's own
- * files that are bound into the container (etc-files.c), with no mount to
- * take down again.
+ * *SCRATCH: a directory of that tmpfs, beside the overlay's upper and work
+ * directories, which the container never sees (its root is mounted on the
+ * tmpfs's root, and pivot_root detaches both with the host's tree): where
+ * the /etc files' tmpfs is attached (etc-files.h), with no mount to take
+ * down again.
  */
 int mr_overlay_setup(const struct mr_prepared *p, int *rootfd, int *scratch, struct mr_error *err);
 

@@ -53,7 +53,7 @@ MINIRUN_STATE = "/run/minirun"
 
 # Stamps off the critical path, and the stamp their step is measured from.
 SIDE_PHASES = {"clone3-return": "socketpair", "network": "clone3-return",
-               "dev-built": "network"}
+               "mounts-built": "network"}
 
 # The MINIRUN_TRACE_PHASES stamps (lib/common/phases.h), in launch order: what
 # the time since the previous stamp was spent on.
@@ -79,14 +79,14 @@ PHASES = [
     ("child:detach", "pdeathsig, v1 cgroup join, cgroup namespace, setsid"),
     ("child:rootfs", "mount: / private, ROOTFS bound and checked"),
     ("child:overlay", "mount: copy-on-write overlay on a tmpfs"),
-    ("dev-built", "minirun builds the /dev tmpfs (nodes, links), sends its fd (side branch: "
-                  "from network)"),
+    ("mounts-built", "minirun builds the /dev tmpfs (nodes, links) and the /etc files' tmpfs, sends "
+                     "their fds (side branch: from network)"),
     ("child:proc", "mount: /proc"),
     ("child:network", "the network namespace's fd from minirun (waiting for it), setns"),
     ("child:sys", "the default sysctls; mount: /sys, /sys/fs/cgroup"),
     ("child:dev", "the /dev minirun built (waiting for it), attached; mount: pts, shm, mqueue"),
     ("child:masks", "mount: masked and read-only paths"),
-    ("child:etc-files", "mount: /etc/hostname, hosts, resolv.conf"),
+    ("child:etc-files", "mount: /etc/hostname, hosts, resolv.conf (from the tmpfs minirun built)"),
     ("child:volumes", "mount: volumes (none here)"),
     ("child:pivot_root", "pivot_root, old root detached"),
     ("child:close-fds", "close_range"),

@@ -433,24 +433,13 @@ upper_tmpfs(int rootfd)
 	return tm;
 }
 
-/* overlay.c: make_scratch, a small tmpfs on a directory of the upper tmpfs. */
+/* overlay.c: make_scratch, a directory of the upper tmpfs for the /etc files' tmpfs. */
 static int
-scratch_tmpfs(int tm)
+scratch_dir(int tm)
 {
 	ck(mkdirat(tm, "scratch", 0700), "scratch");
-	int at =
-	    (int)ck(openat2_(tm, "scratch", MNTPOINT, IN_FS | RESOLVE_NO_SYMLINKS, 0), "scratch");
-	int f = fsopen_("tmpfs");
-	ck(fsconfig_(f, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "scratch");
-	ck(fsconfig_(f, FSCONFIG_SET_STRING, "size", "4m", 0), "scratch");
-	ck(fsconfig_(f, FSCONFIG_SET_STRING, "nr_inodes", "16", 0), "scratch");
-	ck(fsconfig_(f, FSCONFIG_SET_STRING, "mode", "0755", 0), "scratch");
-	ck(fsconfig_(f, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "scratch");
-	int m = fsmount_(f, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	close(f);
-	move_mount_(m, at);
-	close(at);
-	return m;
+	return (int)ck(openat2_(tm, "scratch", MNTPOINT, IN_FS | RESOLVE_NO_SYMLINKS, 0),
+		       "scratch");
 }
 
 /* overlay.c: ROOTFS as the lower layer, upper and work on the private tmpfs. */
@@ -469,7 +458,7 @@ overlay(int rootfd, int *scratch_out)
 		    (int)ck(openat(tm, names[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_DIRECTORY),
 			    names[i]);
 	}
-	int scratch = scratch_tmpfs(tm);
+	int scratch = scratch_dir(tm);
 	ck(fsconfig_(ovl, FSCONFIG_SET_STRING, "source", "overlay", 0), "overlay");
 	ck(fsconfig_(ovl, FSCONFIG_SET_FD, "lowerdir+", NULL, rootfd), "lowerdir+");
 	ck(fsconfig_(ovl, FSCONFIG_SET_FD, "upperdir", NULL, dirs[0]), "upperdir");
@@ -496,7 +485,7 @@ under_bind(int rootfd, int *scratch_out)
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE),
 		    "open_tree");
 	int tm = upper_tmpfs(rootfd);
-	*scratch_out = scratch_tmpfs(tm);
+	*scratch_out = scratch_dir(tm);
 	move_mount_(tree, tm);
 	int newroot = (int)ck(openat(tree, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY), "root");
 	close(tree);
@@ -677,9 +666,9 @@ cgroupfs(int sysfd, int procfd)
 	close(target);
 }
 
-/* etc-files.c: written to the scratch directory (overlay.c), each bound over its file. */
-static void
-etc_files(int rootfd, int scratch, const char *hostname)
+/* etc-files.c: mr_etc_files_build, in the parent (launch.c: hand_over_mounts). */
+static int
+etc_build(const char *hostname)
 {
 	char hosts[256];
 	snprintf(hosts, sizeof(hosts),
@@ -693,16 +682,35 @@ etc_files(int rootfd, int scratch, const char *hostname)
 	    {"hostname", host_line},
 	    {"hosts", hosts},
 	    {"resolv.conf", "# minirun: --network none: the container has no network\n"}};
-	struct mount_attr attr = {.attr_set =
-				      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
-
+	int f = fsopen_("tmpfs");
+	ck(fsconfig_(f, FSCONFIG_SET_STRING, "source", "tmpfs", 0), "etc");
+	ck(fsconfig_(f, FSCONFIG_SET_STRING, "size", "4m", 0), "etc");
+	ck(fsconfig_(f, FSCONFIG_SET_STRING, "nr_inodes", "16", 0), "etc");
+	ck(fsconfig_(f, FSCONFIG_SET_STRING, "mode", "0755", 0), "etc");
+	ck(fsconfig_(f, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "etc");
+	int m = fsmount_(f, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	close(f);
+	mode_t was = umask(0);
 	for (size_t i = 0; i < 3; i++) {
-		char target[64];
-		int fd = (int)ck(openat(scratch, files[i][0],
+		int fd = (int)ck(openat(m, files[i][0],
 					O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644),
 				 files[i][0]);
 		write_str(fd, files[i][1], files[i][0]);
-		snprintf(target, sizeof(target), "etc/%s", files[i][0]);
+		close(fd);
+	}
+	umask(was);
+	return m;
+}
+
+/* etc-files.c: mr_etc_files_attach, the tmpfs on the scratch directory, each file bound. */
+static void
+etc_files(int rootfd, int scratch, int m)
+{
+	static const char *const names[] = {"hostname", "hosts", "resolv.conf"};
+	move_mount_(m, scratch);
+	for (size_t i = 0; i < 3; i++) {
+		char target[64];
+		snprintf(target, sizeof(target), "etc/%s", names[i]);
 		int t = openat2_(rootfd, target, O_RDONLY | O_CLOEXEC | O_PATH,
 				 RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT, 0);
 		if (t < 0)
@@ -710,16 +718,15 @@ etc_files(int rootfd, int scratch, const char *hostname)
 					     O_RDONLY | O_CREAT | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
 					     RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT, 0644),
 				    target);
-		int tree = (int)ck(syscall(SYS_open_tree, fd, "",
-					   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH),
+		int tree = (int)ck(syscall(SYS_open_tree, m, names[i],
+					   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					       AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT),
 				   "open_tree");
-		ck(syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)),
-		   "mount_setattr");
 		move_mount_(tree, t);
 		close(tree);
 		close(t);
-		close(fd);
 	}
+	close(m);
 }
 
 struct child_args {
@@ -730,13 +737,13 @@ struct child_args {
 	bool no_overlay;
 };
 
-/* receive_from_minirun (launch.c): the namespace's fd, then the /dev's. */
-static int
-recv_fd(int sock)
+/* receive_from_minirun (launch.c): the namespace's fd, then /dev's and the /etc files'. */
+static void
+recv_fds(int sock, int *fds, size_t n)
 {
 	char msg[1036];
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(msg)};
@@ -744,22 +751,20 @@ recv_fd(int sock)
 			    .msg_iovlen = 1,
 			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf)};
-	int fd;
 	ck(recvmsg(sock, &mh, MSG_CMSG_CLOEXEC), "recvmsg");
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	if (c == NULL)
-		die("no fd from the parent");
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
+	if (c == NULL || c->cmsg_len != CMSG_LEN(n * sizeof(int)))
+		die("not the fds from the parent");
+	memcpy(fds, CMSG_DATA(c), n * sizeof(int));
 }
 
-/* hand_over_netns, hand_over_dev (launch.c) */
+/* hand_over_netns, hand_over_mounts (launch.c) */
 static void
-send_fd(int sock, int fd)
+send_fds(int sock, const int *fds, size_t n)
 {
 	char msg[1036] = {0};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	memset(&u, 0, sizeof(u));
@@ -767,14 +772,15 @@ send_fd(int sock, int fd)
 	struct msghdr mh = {.msg_iov = &iov,
 			    .msg_iovlen = 1,
 			    .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf)};
+			    .msg_controllen = CMSG_SPACE(n * sizeof(int))};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
 	ck(sendmsg(sock, &mh, MSG_NOSIGNAL), "sendmsg");
-	close(fd);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
 }
 
 static _Noreturn void
@@ -812,13 +818,16 @@ container(const struct child_args *a)
 	int scratch = -1;
 	rootfd = a->no_overlay ? under_bind(rootfd, &scratch) : overlay(rootfd, &scratch);
 	int procfd = procfs(rootfd);
-	int netns = recv_fd(a->sock);
+	int netns;
+	recv_fds(a->sock, &netns, 1);
 	ck(setns(netns, CLONE_NEWNET), "setns(CLONE_NEWNET)");
 	close(netns);
 	sysctls(procfd);
 	int sysfd = sysfs(rootfd);
 	cgroupfs(sysfd, procfd);
-	int devfd = devfs(rootfd, recv_fd(a->sock));
+	int built[2];
+	recv_fds(a->sock, built, 2);
+	int devfd = devfs(rootfd, built[0]);
 	int nullfd = (int)ck(openat(devfd, "null", O_PATH | O_CLOEXEC | O_NOFOLLOW), "null");
 	fd_path(null_path, sizeof(null_path), nullfd);
 	for (size_t i = 0; i < sizeof(masked_proc) / sizeof(masked_proc[0]); i++)
@@ -827,7 +836,7 @@ container(const struct child_args *a)
 		mask(sysfd, masked_sys[i], null_path);
 	for (size_t i = 0; i < sizeof(readonly_proc) / sizeof(readonly_proc[0]); i++)
 		readonly(procfd, readonly_proc[i]);
-	etc_files(rootfd, scratch, a->hostname);
+	etc_files(rootfd, scratch, built[1]);
 	close(scratch);
 	close(nullfd);
 	close(sysfd);
@@ -1061,8 +1070,9 @@ main(int argc, char **argv)
 	}
 	close(sv[1]);
 	pthread_join(net_thread, NULL);
-	send_fd(sv[0], net_fd);
-	send_fd(sv[0], devfs_build());
+	send_fds(sv[0], &net_fd, 1);
+	int built[2] = {devfs_build(), etc_build(hostname)};
+	send_fds(sv[0], built, 2);
 
 	/* wait_for_exec: EOF on the sync socket */
 	char msg[1036];
