@@ -127,6 +127,7 @@
 #include "container/user.h"
 #include "container/namespaces.h"
 #include "container/state.h"
+#include "container/sysctl.h"
 #include "seccomp/observe.h"
 #include "container/tty.h"
 #include "common/phases.h"
@@ -2118,10 +2119,21 @@ runtime_hooks(const struct mr_prepared *p, const struct child *child, int sock,
 }
 
 /* Join the network namespace's thread and send what it made, first on the sync socket. */
+/* The thread joined: its namespace, or what failed (a net.* sysctl: which). */
+static int
+net_finish(struct mr_ns_net *net, struct mr_error *err)
+{
+	if (mr_ns_net_finish(net, err) == 0)
+		return 0;
+	if (net->in_ns_failed)
+		mr_sysctl_net_error(net->in_ns_data, net->errnum, err);
+	return -1;
+}
+
 static int
 hand_over_netns(struct mr_ns_net *net, int sock, struct mr_error *err)
 {
-	if (mr_ns_net_finish(net, err) < 0)
+	if (net_finish(net, err) < 0)
 		return -1;
 	mr_phase("network");
 	struct sync_msg m = {.type = SYNC_NETNS};
@@ -2282,6 +2294,8 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	__attribute__((cleanup(shared_page_unmapp))) struct shared_page *shared = NULL;
 	cleanup_cgroup struct mr_cgroup cg = MR_CGROUP_INIT;
 	cleanup_close int agent_sock = -1;
+	/* The net.* sysctls the network thread writes: it outlives the thread. */
+	struct mr_sysctl_net net_sysctls;
 	/* Joined whichever way this returns: the caller may fork next (poststop hooks). */
 	__attribute__((cleanup(mr_ns_net_clear))) struct mr_ns_net net = MR_NS_NET_INIT;
 	sigset_t relay, orig;
@@ -2319,8 +2333,10 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	 * glibc's list of threads: no set*id wrapper may run in it (user.h).
 	 */
 	bool own_net = mr_ns_net_made_apart(p->spec, p->userns);
-	if (own_net)
-		mr_ns_net_start(&net);
+	if (own_net) {
+		mr_sysctl_net_prepare(p, &net_sysctls);
+		mr_ns_net_start(&net, mr_sysctl_net_write, &net_sysctls);
+	}
 	if (mr_cgroup_create(p, ctl != NULL && ctl->state != NULL, &cg, err) < 0) {
 		mr_observer_abort(observer);
 		return -1;
@@ -2333,7 +2349,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	 * locks, which a process cloned meanwhile would inherit held.  Joined
 	 * first; the container process gets the namespace the same way.
 	 */
-	if (own_net && mr_ns_net_finish(&net, err) < 0) {
+	if (own_net && net_finish(&net, err) < 0) {
 		mr_observer_abort(observer);
 		return -1;
 	}

@@ -378,7 +378,19 @@ make_net_steps(struct mr_ns_net *n)
 	/* The socket's namespace, with no path to look up (Linux 4.9). */
 	n->step = "network: ioctl(SIOCGSKNS)";
 	n->nsfd = ioctl(sock, SIOCGSKNS);
-	return n->nsfd < 0 ? -1 : 0;
+	if (n->nsfd < 0)
+		return -1;
+	/* Still in the namespace, off the container process's path. */
+	if (n->in_ns != NULL && n->in_ns(n->in_ns_data) < 0) {
+		int saved = errno;
+		n->in_ns_failed = true;
+		n->step = "network: in the namespace";
+		close(n->nsfd);
+		n->nsfd = -1;
+		errno = saved;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -396,7 +408,7 @@ make_net(void *arg)
 }
 
 void
-mr_ns_net_start(struct mr_ns_net *n)
+mr_ns_net_start(struct mr_ns_net *n, int (*in_ns)(void *), void *in_ns_data)
 {
 	pthread_attr_t attr;
 	cpu_set_t cpus;
@@ -404,6 +416,8 @@ mr_ns_net_start(struct mr_ns_net *n)
 	int self = sched_getcpu();
 
 	*n = MR_NS_NET_INIT;
+	n->in_ns = in_ns;
+	n->in_ns_data = in_ns_data;
 	if (pthread_attr_init(&attr) != 0)
 		return;
 	pthread_attr_setstacksize(&attr, 64 * 1024);

@@ -90,12 +90,17 @@ struct mr_ns_net {
 	int nsfd;     /* the namespace (close-on-exec), once made */
 	int errnum;   /* the thread's failure: errno and the step that failed */
 	const char *step;
+	/* Run by the thread in the namespace once made (syscalls only); its failure: */
+	int (*in_ns)(void *);
+	void *in_ns_data;
+	bool in_ns_failed;
 };
 
 #define MR_NS_NET_INIT ((struct mr_ns_net){.nsfd = -1})
 
 /*
- * Start making it.  The thread makes only syscalls: it allocates nothing
+ * Start making it, then run IN_NS (when not NULL) in it: 0, or -1 with
+ * errno (sysctl.h: the net.* values).  The thread makes only syscalls: it allocates nothing
  * and takes no lock of glibc's, so a process cloned while it runs inherits
  * none held (AddressSanitizer's thread start and exit do allocate: in that
  * build mr_launch joins it before clone3).  Such a process still inherits glibc's list of threads,
@@ -103,7 +108,7 @@ struct mr_ns_net {
  * thread must be joined (mr_ns_net_finish or _clear) before anything else is forked.  When no
  * thread can be started, mr_ns_net_finish makes the namespace itself.
  */
-void mr_ns_net_start(struct mr_ns_net *n);
+void mr_ns_net_start(struct mr_ns_net *n, int (*in_ns)(void *), void *in_ns_data);
 
 /* Wait for it: 0 with n->nsfd the namespace, or -1 with what failed. */
 int mr_ns_net_finish(struct mr_ns_net *n, struct mr_error *err);

@@ -163,32 +163,49 @@ write_sysctl(int procfd, const char *kv, struct mr_error *err)
 	return 0;
 }
 
+/*
+ * What moby and containerd's CRI set in every container that has its own
+ * network namespace: ports below 1024 bindable and ICMP echo sockets open
+ * to every group.  Without them a non-root workload that works under
+ * Docker needs CAP_NET_BIND_SERVICE or CAP_NET_RAW here, and a profile
+ * tested with minirun asks for capabilities it does not need.  The
+ * namespace is the container's alone, so the host's settings are
+ * untouched.  Rootless, only gid 0 is mapped, and the kernel refuses a
+ * range whose ends the writer's user namespace does not map: in one of the
+ * OCI config's, up to its highest mapped gid.
+ */
+static void
+default_ping(const struct mr_prepared *p, char *buf, size_t size)
+{
+	const struct mr_spec *spec = p->spec;
+	uint32_t top = p->rootless ? 0 : 2147483647;
+	for (size_t i = 0; p->userns && !p->rootless && i < spec->n_gid_map; i++) {
+		uint32_t last = spec->gid_map[i].container_id + spec->gid_map[i].size - 1;
+		top = i == 0 || last > top ? last : top;
+	}
+	top = top > 2147483647 ? 2147483647 : top; /* the sysctl's own limit */
+	snprintf(buf, size, "net.ipv4.ping_group_range=0 %u", (unsigned)top);
+}
+
+static const char port_default[] = "net.ipv4.ip_unprivileged_port_start=0";
+
+static bool
+is_net(const char *kv)
+{
+	char key[256];
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(kv, "="), kv);
+	return mr_sysctl_namespace(key) == MR_SYSCTL_NET;
+}
+
 int
-mr_sysctl_apply(const struct mr_prepared *p, int procfd, struct mr_error *err)
+mr_sysctl_apply(const struct mr_prepared *p, int procfd, bool net_written, struct mr_error *err)
 {
 	const struct mr_spec *spec = p->spec;
 
-	/*
-	 * What moby and containerd's CRI set in every container that has its
-	 * own network namespace: ports below 1024 bindable and ICMP echo
-	 * sockets open to every group.  Without them a non-root workload that
-	 * works under Docker needs CAP_NET_BIND_SERVICE or CAP_NET_RAW here,
-	 * and a profile tested with minirun asks for capabilities it does not
-	 * need.  The namespace is the container's alone, so the host's settings
-	 * are untouched.  Rootless, only gid 0 is mapped, and the kernel refuses
-	 * a range whose ends the writer's user namespace does not map: in one
-	 * of the OCI config's, up to its highest mapped gid.
-	 */
-	if (spec->network == MR_NETWORK_NONE) {
+	if (spec->network == MR_NETWORK_NONE && !net_written) {
 		char ping[64];
-		uint32_t top = p->rootless ? 0 : 2147483647;
-		for (size_t i = 0; p->userns && !p->rootless && i < spec->n_gid_map; i++) {
-			uint32_t last = spec->gid_map[i].container_id + spec->gid_map[i].size - 1;
-			top = i == 0 || last > top ? last : top;
-		}
-		top = top > 2147483647 ? 2147483647 : top; /* the sysctl's own limit */
-		snprintf(ping, sizeof(ping), "net.ipv4.ping_group_range=0 %u", (unsigned)top);
-		const char *defaults[] = {"net.ipv4.ip_unprivileged_port_start=0", ping};
+		default_ping(p, ping, sizeof(ping));
+		const char *defaults[] = {port_default, ping};
 		for (size_t i = 0; i < MR_ARRAY_SIZE(defaults); i++) {
 			struct mr_error e2;
 			if (write_sysctl(procfd, defaults[i], &e2) < 0 && e2.errnum != ENOENT)
@@ -197,7 +214,88 @@ mr_sysctl_apply(const struct mr_prepared *p, int procfd, struct mr_error *err)
 		}
 	}
 	for (size_t i = 0; i < spec->n_sysctls; i++)
-		if (write_sysctl(procfd, spec->sysctls[i], err) < 0)
+		if (!(net_written && is_net(spec->sysctls[i])) &&
+		    write_sysctl(procfd, spec->sysctls[i], err) < 0)
 			return -1;
 	return 0;
+}
+
+void
+mr_sysctl_net_prepare(const struct mr_prepared *p, struct mr_sysctl_net *s)
+{
+	s->p = p;
+	s->failed = NULL;
+	default_ping(p, s->ping, sizeof(s->ping));
+}
+
+/*
+ * KEY=VALUE through the host's /proc/sys: its net.* files are those of the
+ * writer's network namespace.  Syscalls only (no mr_error, no strerror:
+ * gettext takes a lock).
+ */
+static int
+write_host_sysctl(const char *kv)
+{
+	char path[320];
+	size_t klen = strcspn(kv, "=");
+	int n = snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)klen, kv);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return (errno = ENAMETOOLONG), -1;
+	for (char *c = path + 10; *c; c++)
+		if (*c == '.')
+			*c = '/';
+	struct open_how how = {
+	    .flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = mr_openat2(AT_FDCWD, path, &how);
+	if (fd < 0)
+		return -1;
+	struct statfs sf;
+	size_t len = strlen(kv + klen + 1);
+	ssize_t w = -1;
+	if (fstatfs(fd, &sf) == 0) {
+		if (sf.f_type != PROC_SUPER_MAGIC)
+			errno = EXDEV;
+		else
+			w = write(fd, kv + klen + 1, len);
+	}
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	if (w >= 0 && (size_t)w != len)
+		errno = EIO;
+	return w >= 0 && (size_t)w == len ? 0 : -1;
+}
+
+int
+mr_sysctl_net_write(void *data)
+{
+	struct mr_sysctl_net *s = data;
+	const struct mr_spec *spec = s->p->spec;
+	const char *defaults[] = {port_default, s->ping};
+
+	for (size_t i = 0; i < MR_ARRAY_SIZE(defaults); i++)
+		if (write_host_sysctl(defaults[i]) < 0 && errno != ENOENT) {
+			s->failed = defaults[i];
+			return -1;
+		}
+	for (size_t i = 0; i < spec->n_sysctls; i++)
+		if (is_net(spec->sysctls[i]) && write_host_sysctl(spec->sysctls[i]) < 0) {
+			s->failed = spec->sysctls[i];
+			return -1;
+		}
+	return 0;
+}
+
+int
+mr_sysctl_net_error(const struct mr_sysctl_net *s, int errnum, struct mr_error *err)
+{
+	const char *kv = s->failed != NULL ? s->failed : "?";
+	if (s->failed == s->ping || s->failed == port_default)
+		return mr_error_set(err, errnum, "default sysctl %s", kv);
+	if (errnum == ENOENT)
+		return mr_error_set(err, ENOENT, "--sysctl %s: no such sysctl in the container",
+				    kv);
+	return mr_error_set(err, errnum, "--sysctl %s", kv);
 }

@@ -73,7 +73,8 @@ PHASES = [
     ("cgroup-create", "cgroup created (below minirun's own), device policy written"),
     ("socketpair", "signals blocked, output pipes, sync socketpair"),
     ("clone3-return", "clone3 until it returns in minirun (side branch: from socketpair)"),
-    ("network", "minirun joins the network namespace's thread, sends its fd (side branch: "
+    ("network", "minirun joins the network namespace's thread (which also wrote the net.* "
+                "sysctls there), sends its fd (side branch: "
                 "from clone3-return)"),
     ("child:start", "clone3 until the container process runs"),
     ("child:detach", "pdeathsig, v1 cgroup join, cgroup namespace, setsid"),
@@ -83,7 +84,7 @@ PHASES = [
                      "their fds (side branch: from network)"),
     ("child:proc", "mount: /proc"),
     ("child:network", "the network namespace's fd from minirun (waiting for it), setns"),
-    ("child:sys", "the default sysctls; mount: /sys, /sys/fs/cgroup"),
+    ("child:sys", "--sysctl values outside net.* (none here); mount: /sys, /sys/fs/cgroup"),
     ("child:dev", "the /dev minirun built (waiting for it), attached; mount: pts, shm, mqueue"),
     ("child:masks", "mount: masked and read-only paths"),
     ("child:etc-files", "mount: /etc/hostname, hosts, resolv.conf (from the tmpfs minirun built)"),
@@ -477,10 +478,10 @@ def main():
             cmds.append(Cmd(TRACED["oci"], oa, env={"MINIRUN_SECCOMP_CACHE": warm}, trace=True))
     if bundles:
         notes.append("cgroups: every runtime makes its cgroup (crun and runc with their "
-                     "cgroupfs managers, in every v1 controller; minirun in the devices and "
-                     "freezer hierarchies); the row 'crun no seccomp, no cgroup' is crun with "
-                     "--cgroup-manager=disabled, for comparison; all run with their default "
-                     "state roots")
+                     "cgroupfs managers, in every v1 controller; minirun in the devices "
+                     "hierarchy, and for run --bundle (pause) the freezer too); the row "
+                     "'crun no seccomp, no cgroup' is crun with --cgroup-manager=disabled, for "
+                     "comparison; all run with their default state roots")
     if crun:
         for k, b in bundles.items():
             label = "no seccomp" if k == "none" else "+ Docker profile"

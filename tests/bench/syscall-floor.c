@@ -508,22 +508,24 @@ procfs(int rootfd)
 	return m;
 }
 
-/* Docker's default sysctls (sysctl.c), once in the network namespace. */
+/* Docker's default sysctls (sysctl.c), by the network thread through the host's /proc/sys. */
 static void
-sysctls(int procfd)
+sysctls(void)
 {
-	static const char *const values[][2] = {{"sys/net/ipv4/ip_unprivileged_port_start", "0"},
-						{"sys/net/ipv4/ping_group_range", "0 2147483647"}};
+	static const char *const values[][2] = {
+	    {"/proc/sys/net/ipv4/ip_unprivileged_port_start", "0"},
+	    {"/proc/sys/net/ipv4/ping_group_range", "0 2147483647"}};
 	for (size_t i = 0; i < 2; i++) {
-		int fd = (int)ck(openat2_(procfd, values[i][0],
-					  O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, IN_FS, 0),
+		int fd = (int)ck(openat2_(AT_FDCWD, values[i][0],
+					  O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC,
+					  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, 0),
 				 values[i][0]);
 		write_str(fd, values[i][1], values[i][0]);
 		close(fd);
 	}
 }
 
-/* mounts.c: mr_mounts_dev_build, in the parent (launch.c: hand_over_dev). */
+/* mounts.c: mr_mounts_dev_build, in the parent (launch.c: hand_over_mounts). */
 static int
 devfs_build(void)
 {
@@ -822,7 +824,6 @@ container(const struct child_args *a)
 	recv_fds(a->sock, &netns, 1);
 	ck(setns(netns, CLONE_NEWNET), "setns(CLONE_NEWNET)");
 	close(netns);
-	sysctls(procfd);
 	int sysfd = sysfs(rootfd);
 	cgroupfs(sysfd, procfd);
 	int built[2];
@@ -914,6 +915,8 @@ make_net(void *unused)
 	ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
 	ck(ioctl(s, SIOCSIFFLAGS, &ifr), "lo up");
 	net_fd = (int)ck(ioctl(s, SIOCGSKNS), "SIOCGSKNS");
+	/* sysctl.c: mr_sysctl_net_write, Docker's default sysctls, in the namespace */
+	sysctls();
 	close(s);
 	return NULL;
 }

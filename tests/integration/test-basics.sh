@@ -83,6 +83,12 @@ else
 fi
 run_expect "the default sysctls are the container's namespace's" 0 "0" -- "$ROOTFS" \
     cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+# A value the host does not have: written by minirun's network thread
+# through the host's /proc/sys, it must land in the container's namespace.
+port_value=$((host_port_start == 77 ? 78 : 77))
+run_expect "--sysctl net.*: the container's namespace's value" 0 "$port_value" -- \
+    --sysctl "net.ipv4.ip_unprivileged_port_start=$port_value" "$ROOTFS" \
+    cat /proc/sys/net/ipv4/ip_unprivileged_port_start
 is "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" "$host_port_start" \
     "the host's ip_unprivileged_port_start is untouched"
 # Starts two at a time.  The container process is cloned while minirun's
