@@ -21,7 +21,8 @@
  *           path: setns(CLONE_NEWPID)] -> clone3(namespaces,
  *           CLONE_PARENT, pidfd) -> send the pid and pidfd -> exit;
  *           minirun reaps it, takes the pidfd} ->
- *           [minirun's network namespace: join the thread, send the
+ *           [minirun's network namespace: join the thread (which made
+ *           it, brought lo up and wrote the net.* sysctls there), send the
  *           namespace's fd first on the sync socket] -> [as root, no
  *           user namespace: build the container's /dev tmpfs and its /etc
  *           files' tmpfs, detached, and send their fds] ->
@@ -41,7 +42,9 @@
  *           -> non-dumpable -> setsid -> [output pipes onto fds 1, 2] ->
  *           umask 0 -> mounts ([OCI slave: / rslave, else rprivate],
  *           rootfs, [read-only root], /proc, [minirun's network
- *           namespace: receive it, setns], sysctls, /sys, [as root, no
+ *           namespace: receive it, setns], sysctls [minirun's network
+ *           namespace: only those outside net.*, its thread wrote the
+ *           others], /sys, [as root, no
  *           user namespace: receive the /dev and /etc files' tmpfs minirun
  *           built] /dev, masks, /etc files, volumes, [OCI: the config's
  *           read-only then masked paths]) -> [OCI hooks:
@@ -752,8 +755,8 @@ receive_from_minirun(int sync_fd, int type, const char *what, int *fds, size_t n
 /*
  * The network namespace minirun's thread made (mr_ns_net_made_apart), sent
  * once the thread is done: this process was cloned while it still ran, and
- * got as far as /proc meanwhile.  Everything after shows the namespace: the
- * net.* sysctls, sysfs.
+ * got as far as /proc meanwhile; the thread wrote the net.* sysctls there.
+ * Everything after shows the namespace: sysfs.
  */
 static int
 enter_own_netns(const struct mr_prepared *p, int sync_fd, struct mr_error *err)

@@ -764,7 +764,8 @@ mr_mounts_setup_net(const struct mr_prepared *p, struct mr_mounts *m, struct mr_
 	/*
 	 * Docker's default sysctls and --sysctl, through this procfs (the
 	 * process is in the container's network and IPC namespaces by now),
-	 * before /proc/sys becomes read-only (mr_mounts_setup_rest).
+	 * before /proc/sys becomes read-only (mr_mounts_setup_rest); in a
+	 * network namespace minirun made, its thread wrote the net.* ones.
 	 */
 	if (mr_sysctl_apply(p, m->procfd, mr_ns_net_made_apart(p->spec, p->userns), err) < 0)
 		return -1;

@@ -46,6 +46,13 @@ CRUN_N = "crun no seccomp"
 OCI_N = "minirun run --bundle, no seccomp"
 OCI_D = "minirun run --bundle + Docker profile"
 PODMAN_M = "podman run --rm, runtime minirun"
+# Rootless, as uid 65534: minirun makes no cgroup (nothing to hold a device
+# policy for: the user namespace makes no real device and opens none the
+# user could not) and --rootfs no overlay; the floor gets the same user
+# namespace.
+UNC_RL = "minirun --seccomp=unconfined --rootfs, rootless"
+FLOOR_RL = "unshare -r -mpfiun --fork chroot (floor), rootless"
+ROOTLESS_UID = 65534
 PODMAN_C = "podman run --rm, runtime crun"
 # minirun's runtime state root (MR_STATE_ROOT_DEFAULT): the OCI rows use the
 # default, as crun and runc use theirs.
@@ -343,7 +350,71 @@ def summarize(cmd):
     }
 
 
+def rootless_sub(argv):
+    """As ROOTLESS_UID: the two rootless commands, interleaved; their times as JSON on stdout."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minirun", required=True)
+    ap.add_argument("--rootfs", required=True)
+    ap.add_argument("--rounds", type=int, required=True)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args(argv)
+    unshare, chroot = which("unshare"), which("chroot")
+    cmds = {UNC_RL: [a.minirun, "--seccomp=unconfined", "--rootfs", a.rootfs, "/bin/true"],
+            FLOOR_RL: [unshare, "-r", "-mpfiun", "--fork", chroot, a.rootfs, "/bin/true"]}
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+    null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+    actions = [(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1),
+               (os.POSIX_SPAWN_DUP2, null, 2)]
+    times = {n: [] for n in cmds}
+    errors = {}
+    rng = random.Random(a.seed)
+    for rnd in range(a.warmup + a.rounds):
+        order = list(cmds)
+        rng.shuffle(order)
+        for n in order:
+            t0 = time.monotonic_ns()
+            pid = os.posix_spawn(cmds[n][0], cmds[n], env, file_actions=actions)
+            _, status = os.waitpid(pid, 0)
+            t1 = time.monotonic_ns()
+            if os.waitstatus_to_exitcode(status) != 0:
+                errors[n] = f"exit status {os.waitstatus_to_exitcode(status)} in round {rnd}"
+            elif rnd >= a.warmup:
+                times[n].append(t1 - t0)
+    json.dump({"argv": cmds, "times": times, "errors": errors}, sys.stdout)
+
+
+def rootless_pair(M, rootfs, rounds, seed):
+    """The rootless rows, from a sub-driver run as ROOTLESS_UID (the same spawn and timing)."""
+    setpriv, py = which("setpriv"), "/usr/bin/python3"
+    if os.geteuid() != 0 or not setpriv or not os.path.exists(py):
+        return [], ["rootless rows: need root, setpriv and /usr/bin/python3: skipped"]
+    res = subprocess.run([setpriv, f"--reuid={ROOTLESS_UID}", f"--regid={ROOTLESS_UID}",
+                          "--clear-groups", py, "-B", os.path.abspath(__file__),
+                          "--rootless-sub", "--minirun", M, "--rootfs", rootfs,
+                          "--rounds", str(rounds), "--seed", str(seed)],
+                         capture_output=True, text=True, cwd="/", check=False)
+    if res.returncode != 0:
+        return [], [f"rootless rows: the sub-driver failed: {res.stderr.strip()[-300:]}"]
+    data = json.loads(res.stdout)
+    out, notes = [], []
+    for name, argv in data["argv"].items():
+        c = Cmd(name, argv)
+        c.times = data["times"][name]
+        if name in data["errors"] or not c.times:
+            notes.append(f"{name}: {data['errors'].get(name, 'no run')}: left out")
+            continue
+        out.append(c)
+    notes.append(f"rootless rows: run as uid {ROOTLESS_UID} by a sub-driver after the main "
+                 "rounds, interleaved with each other (not with the rest); minirun makes no "
+                 "cgroup rootless")
+    return out, notes
+
+
 def main():
+    if sys.argv[1:2] == ["--rootless-sub"]:
+        rootless_sub(sys.argv[2:])
+        return
     ap = argparse.ArgumentParser(description="minirun start-up benchmark driver")
     ap.add_argument("--minirun", required=True)
     ap.add_argument("--rootfs", required=True)
@@ -587,6 +658,10 @@ def main():
     if pm:
         pm.cleanup(r)
 
+    # Unconfined without the cgroup and the overlay: rootless, against the floor's rootless twin.
+    rl_cmds, rl_notes = rootless_pair(M, rootfs, a.rounds, a.seed)
+    cmds += rl_cmds
+    notes += rl_notes
     rows = [summarize(c) for c in cmds if not c.trace]
     budget = phase_budget([c for c in cmds if c.trace])
     ref = next((x for x in rows if x["name"] == REF), None)
@@ -755,6 +830,7 @@ def target_lines(rows, syscalls):
             out.append(f"| {label} | {value:.2f} | {alt_s} | ≤ {limit} | {ok} |")
     # None: no target in the issues, the ratio is asked for (or explains one).
     for a, b, limit in ((REF, FLOOR, 1.3), (REF, CRUN_D, 0.3), (UNC, FLOOR, 1.1),
+                        (UNC_RL, FLOOR_RL, 1.1),
                         (OCI_D, CRUN_D, 0.5), (OCI_N, CRUN_N, 0.5),
                         (REF, BWRAP_F, None), (REF, SYSFLOOR, None), (UNC, SYSFLOOR_NONE, None),
                         (OCI_D, REF, None), (PODMAN_M, PODMAN_C, None)):
