@@ -89,10 +89,17 @@
 #endif
 #define LAST_CAP 40 /* CAP_CHECKPOINT_RESTORE */
 
+/* The floor itself and its container process, once cloned: what die() leaves nothing of. */
+static pid_t floor_pid;
+static int child_pidfd = -1;
+static void abandon_cgroups(void);
+
 static _Noreturn void
 die(const char *what)
 {
 	perror(what);
+	if (getpid() == floor_pid)
+		abandon_cgroups();
 	_exit(125);
 }
 
@@ -295,7 +302,11 @@ static void
 make_cgroups(void)
 {
 	char name[64];
-	snprintf(name, sizeof(name), "floor-%d", (int)getpid());
+	/* Unique even beside a leftover of a floor that was SIGKILLed with the same pid. */
+	unsigned r = 0;
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		die("getrandom");
+	snprintf(name, sizeof(name), "floor-%d-%08x", (int)getpid(), r);
 	const char *v2mnt = is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) ? "/sys/fs/cgroup"
 			    : is_fs("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC)
 				? "/sys/fs/cgroup/unified"
@@ -322,6 +333,21 @@ make_cgroups(void)
 			close(d);
 		}
 	}
+}
+
+/* On a failure: the container process killed and reaped, the cgroups removed as far as possible. */
+static void
+abandon_cgroups(void)
+{
+	if (child_pidfd >= 0) {
+		siginfo_t si;
+		syscall(SYS_pidfd_send_signal, child_pidfd, SIGKILL, NULL, 0);
+		waitid((idtype_t)P_PIDFD, (id_t)child_pidfd, &si, WEXITED);
+	}
+	struct cg *all[] = {&devices, &v2};
+	for (size_t i = 0; i < 2; i++)
+		if (all[i]->fd >= 0)
+			rmdir(all[i]->path);
 }
 
 static void
@@ -973,6 +999,7 @@ dump_filter(const char *pid_s, const char *out)
 int
 main(int argc, char **argv)
 {
+	floor_pid = getpid();
 	char mode = 0;
 	const char *file = NULL;
 	bool no_overlay = false;
@@ -1062,6 +1089,7 @@ main(int argc, char **argv)
 		ca.cgroup = (uint64_t)v2.fd;
 	}
 	pid_t pid = (pid_t)ck(syscall(SYS_clone3, &ca, sizeof(ca)), "clone3");
+	child_pidfd = pid != 0 ? pidfd : -1;
 	if (pid == 0) {
 		close(sv[0]);
 		struct child_args a = {.rootfs = rootfs,
@@ -1085,6 +1113,7 @@ main(int argc, char **argv)
 	ck(poll(pfd, 2, -1), "poll");
 	if (recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) != 0) {
 		fprintf(stderr, "syscall-floor: the container process failed before exec\n");
+		abandon_cgroups();
 		return 125;
 	}
 
