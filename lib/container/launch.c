@@ -222,6 +222,18 @@ sync_send_fds(int sock, const struct sync_msg *m, const int *fds, size_t n)
 	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
+/*
+ * A send's errno when the container process is gone: EPIPE, or ECONNRESET
+ * when it left a message of ours unread (a SEQPACKET peer that closes with
+ * data queued resets us).  Its own report waits on the socket for
+ * wait_for_exec().
+ */
+static bool
+peer_gone(int errnum)
+{
+	return errnum == EPIPE || errnum == ECONNRESET;
+}
+
 static int
 sync_send(int sock, const struct sync_msg *m, int fd)
 {
@@ -251,9 +263,14 @@ sync_recv_fds(int sock, struct sync_msg *m, int *fds, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		fds[i] = -1;
+	/*
+	 * ECONNRESET: the peer closed with a message of ours unread.  The
+	 * kernel reports that once, ahead of what it sent before it went (the
+	 * container process's error report): read on.
+	 */
 	do
 		n_read = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n_read < 0 && errno == EINTR);
+	while (n_read < 0 && (errno == EINTR || errno == ECONNRESET));
 	if (n_read <= 0)
 		return (int)n_read;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
@@ -2072,7 +2089,7 @@ send_agent_message(const struct mr_prepared *p, const struct child *child, int s
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &agent_sock, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && !peer_gone(errno))
 		return mr_error_set(err, errno, "seccomp agent: hand the agent's socket over");
 	return 0;
 }
@@ -2140,11 +2157,8 @@ hand_over_netns(struct mr_ns_net *net, int sock, struct mr_error *err)
 		return -1;
 	mr_phase("network");
 	struct sync_msg m = {.type = SYNC_NETNS};
-	/*
-	 * EPIPE: the container process failed before it got here; its report
-	 * is waiting on the socket for wait_for_exec().
-	 */
-	if (sync_send(sock, &m, net->nsfd) < 0 && errno != EPIPE)
+	/* The container process failed before it got here: peer_gone(). */
+	if (sync_send(sock, &m, net->nsfd) < 0 && !peer_gone(errno))
 		return mr_error_set(err, errno,
 				    "network: sending the namespace to the container process");
 	close(mr_steal_fd(&net->nsfd));
@@ -2154,7 +2168,7 @@ hand_over_netns(struct mr_ns_net *net, int sock, struct mr_error *err)
 /*
  * The container's /dev and the tmpfs of its /etc files, built here while
  * the container process mounts /proc and /sys on the other CPU (mounts.h),
- * sent after the network namespace.  EPIPE as there.
+ * sent after the network namespace.  peer_gone() as there.
  */
 static int
 hand_over_mounts(const struct mr_prepared *p, int sock, struct mr_error *err)
@@ -2170,7 +2184,7 @@ hand_over_mounts(const struct mr_prepared *p, int sock, struct mr_error *err)
 	mr_phase("mounts-built");
 	struct sync_msg m = {.type = SYNC_MOUNTS};
 	int fds[2] = {dev, etc};
-	if (sync_send_fds(sock, &m, fds, 2) < 0 && errno != EPIPE)
+	if (sync_send_fds(sock, &m, fds, 2) < 0 && !peer_gone(errno))
 		return mr_error_set(err, errno,
 				    "/dev and /etc files: sending them to the container process");
 	return 0;
