@@ -156,6 +156,7 @@ struct sync_msg {
 	int exit_status;
 	int errnum;
 	pid_t pid; /* SYNC_SPAWNED: the container process, in minirun's pid namespace */
+	bool net_sysctls_written; /* SYNC_NETNS: its thread wrote the net.* sysctls */
 	char msg[MR_ERROR_MSG_MAX];
 };
 
@@ -747,16 +748,15 @@ create_hooks(const struct mr_prepared *p, int sync_fd, mode_t caller_umask, stru
 	return r;
 }
 
-/* The next message, which minirun sends with N descriptors: TYPE, its fds in FDS. */
+/* The next message M, which minirun sends with N descriptors: TYPE, its fds in FDS. */
 static int
-receive_from_minirun(int sync_fd, int type, const char *what, int *fds, size_t n,
-		     struct mr_error *err)
+receive_from_minirun(int sync_fd, int type, const char *what, struct sync_msg *m, int *fds,
+		     size_t n, struct mr_error *err)
 {
-	struct sync_msg m;
-	int r = sync_recv_fds(sync_fd, &m, fds, n);
+	int r = sync_recv_fds(sync_fd, m, fds, n);
 	if (r == 0)
 		_exit(MR_EXIT_FAILURE); /* minirun is gone, and said why */
-	bool all = r == 1 && m.type == type;
+	bool all = r == 1 && m->type == type;
 	for (size_t i = 0; i < n; i++)
 		all = all && fds[i] >= 0;
 	if (!all) {
@@ -772,18 +772,22 @@ receive_from_minirun(int sync_fd, int type, const char *what, int *fds, size_t n
 /*
  * The network namespace minirun's thread made (mr_ns_net_made_apart), sent
  * once the thread is done: this process was cloned while it still ran, and
- * got as far as /proc meanwhile; the thread wrote the net.* sysctls there.
- * Everything after shows the namespace: sysfs.
+ * got as far as /proc meanwhile; the thread wrote the net.* sysctls there
+ * (unless the message says it could not).  Everything after shows the
+ * namespace: sysfs.
  */
 static int
-enter_own_netns(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
+enter_own_netns(const struct mr_prepared *p, int sync_fd, struct mr_mounts *mounts,
+		struct mr_error *err)
 {
+	struct sync_msg m;
 	if (!mr_ns_net_made_apart(p->spec, p->userns))
 		return 0;
 	cleanup_close int nsfd = -1;
-	if (receive_from_minirun(sync_fd, SYNC_NETNS, "network: receiving the namespace", &nsfd, 1,
-				 err) < 0)
+	if (receive_from_minirun(sync_fd, SYNC_NETNS, "network: receiving the namespace", &m, &nsfd,
+				 1, err) < 0)
 		return -1;
+	mounts->net_sysctls_written = m.net_sysctls_written;
 	if (setns(nsfd, CLONE_NEWNET) < 0)
 		return mr_error_set(err, errno, "setns into the container's network namespace");
 	mr_phase("child:network");
@@ -794,11 +798,12 @@ enter_own_netns(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 static int
 receive_mounts(const struct mr_prepared *p, int sync_fd, struct mr_mounts *m, struct mr_error *err)
 {
+	struct sync_msg msg;
 	int fds[2];
 	if (!mr_mounts_prebuilt(p))
 		return 0;
-	if (receive_from_minirun(sync_fd, SYNC_MOUNTS, "/dev and /etc files: receiving them", fds,
-				 2, err) < 0)
+	if (receive_from_minirun(sync_fd, SYNC_MOUNTS, "/dev and /etc files: receiving them", &msg,
+				 fds, 2, err) < 0)
 		return -1;
 	m->devmnt = fds[0];
 	m->etcmnt = fds[1];
@@ -810,7 +815,7 @@ enter_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 {
 	mode_t caller_umask = umask(0);
 	cleanup_mounts struct mr_mounts m = MR_MOUNTS_INIT;
-	if (mr_mounts_setup_first(p, &m, err) < 0 || enter_own_netns(p, sync_fd, err) < 0 ||
+	if (mr_mounts_setup_first(p, &m, err) < 0 || enter_own_netns(p, sync_fd, &m, err) < 0 ||
 	    mr_mounts_setup_net(p, &m, err) < 0 || receive_mounts(p, sync_fd, &m, err) < 0)
 		return -1;
 	cleanup_close int rootfd = mr_mounts_setup_rest(p, &m, err);
@@ -2156,7 +2161,8 @@ hand_over_netns(struct mr_ns_net *net, int sock, struct mr_error *err)
 	if (net_finish(net, err) < 0)
 		return -1;
 	mr_phase("network");
-	struct sync_msg m = {.type = SYNC_NETNS};
+	const struct mr_sysctl_net *sysctls = net->in_ns_data;
+	struct sync_msg m = {.type = SYNC_NETNS, .net_sysctls_written = sysctls->written};
 	/* The container process failed before it got here: peer_gone(). */
 	if (sync_send(sock, &m, net->nsfd) < 0 && !peer_gone(errno))
 		return mr_error_set(err, errno,

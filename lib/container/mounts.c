@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "container/mounts.h"
-#include "container/namespaces.h"
 #include "container/cgroup-mount.h"
 #include "container/volumes.h"
 #include "container/devices.h"
@@ -767,7 +766,7 @@ mr_mounts_setup_net(const struct mr_prepared *p, struct mr_mounts *m, struct mr_
 	 * before /proc/sys becomes read-only (mr_mounts_setup_rest); in a
 	 * network namespace minirun made, its thread wrote the net.* ones.
 	 */
-	if (mr_sysctl_apply(p, m->procfd, mr_ns_net_made_apart(p->spec, p->userns), err) < 0)
+	if (mr_sysctl_apply(p, m->procfd, m->net_sysctls_written, err) < 0)
 		return -1;
 	cleanup_close int sysfd = setup_sys(m->rootfd, p->userns, p->spec->privileged, err);
 	if (sysfd < 0)

@@ -30,8 +30,10 @@ struct mr_mounts {
 	/* in: what minirun built (mr_mounts_prebuilt), detached, or -1 */
 	int devmnt; /* mr_mounts_dev_build */
 	int etcmnt; /* mr_etc_files_build (etc-files.h) */
+	/* in: minirun's network thread wrote the net.* sysctls (sysctl.h) */
+	bool net_sysctls_written;
 };
-#define MR_MOUNTS_INIT ((struct mr_mounts){-1, -1, -1, -1, -1, -1, -1})
+#define MR_MOUNTS_INIT ((struct mr_mounts){-1, -1, -1, -1, -1, -1, -1, false})
 int mr_mounts_setup_first(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
 int mr_mounts_setup_net(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);
 int mr_mounts_setup_rest(const struct mr_prepared *p, struct mr_mounts *m, struct mr_error *err);

@@ -225,13 +225,15 @@ mr_sysctl_net_prepare(const struct mr_prepared *p, struct mr_sysctl_net *s)
 {
 	s->p = p;
 	s->failed = NULL;
+	s->written = false;
 	default_ping(p, s->ping, sizeof(s->ping));
 }
 
 /*
  * KEY=VALUE through the host's /proc/sys: its net.* files are those of the
  * writer's network namespace.  Syscalls only (no mr_error, no strerror:
- * gettext takes a lock).
+ * gettext takes a lock).  -1 with errno when the value is refused, -2 when
+ * the file cannot be opened there (see mr_sysctl_net_write).
  */
 static int
 write_host_sysctl(const char *kv)
@@ -250,16 +252,14 @@ write_host_sysctl(const char *kv)
 	};
 	int fd = mr_openat2(AT_FDCWD, path, &how);
 	if (fd < 0)
-		return -1;
+		return -2;
 	struct statfs sf;
-	size_t len = strlen(kv + klen + 1);
-	ssize_t w = -1;
-	if (fstatfs(fd, &sf) == 0) {
-		if (sf.f_type != PROC_SUPER_MAGIC)
-			errno = EXDEV;
-		else
-			w = write(fd, kv + klen + 1, len);
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
+		close(fd);
+		return -2;
 	}
+	size_t len = strlen(kv + klen + 1);
+	ssize_t w = write(fd, kv + klen + 1, len);
 	int saved = errno;
 	close(fd);
 	errno = saved;
@@ -275,16 +275,32 @@ mr_sysctl_net_write(void *data)
 	const struct mr_spec *spec = s->p->spec;
 	const char *defaults[] = {port_default, s->ping};
 
-	for (size_t i = 0; i < MR_ARRAY_SIZE(defaults); i++)
-		if (write_host_sysctl(defaults[i]) < 0 && errno != ENOENT) {
+	/*
+	 * A file that cannot be opened through minirun's /proc -- read-only
+	 * or masked where minirun itself runs in a container, not mounted, a
+	 * subset=pid procfs, or a key the namespace lacks -- leaves them all
+	 * to the container process, through its own procfs as without the
+	 * thread: its errors, and a missing default skipped, as there.
+	 */
+	for (size_t i = 0; i < MR_ARRAY_SIZE(defaults); i++) {
+		int r = write_host_sysctl(defaults[i]);
+		if (r == -2)
+			return 0;
+		if (r < 0) {
 			s->failed = defaults[i];
 			return -1;
 		}
-	for (size_t i = 0; i < spec->n_sysctls; i++)
-		if (is_net(spec->sysctls[i]) && write_host_sysctl(spec->sysctls[i]) < 0) {
+	}
+	for (size_t i = 0; i < spec->n_sysctls; i++) {
+		int r = is_net(spec->sysctls[i]) ? write_host_sysctl(spec->sysctls[i]) : 0;
+		if (r == -2)
+			return 0;
+		if (r < 0) {
 			s->failed = spec->sysctls[i];
 			return -1;
 		}
+	}
+	s->written = true;
 	return 0;
 }
 

@@ -61,13 +61,17 @@ int mr_sysctl_apply(const struct mr_prepared *p, int procfd, bool net_written,
  * defaults (a missing one skipped), then every --sysctl net.* in flag
  * order.  mr_sysctl_net_prepare before the thread starts;
  * mr_sysctl_net_write (the thread's) makes syscalls only -- no lock, no
- * allocation -- and returns 0 or -1 with errno; mr_sysctl_net_error, after
- * the join, says which value failed as mr_sysctl_apply would.
+ * allocation -- and returns 0 or -1 with errno (a value refused);
+ * mr_sysctl_net_error, after the join, says which value failed as
+ * mr_sysctl_apply would.  Where a file cannot be opened through that
+ * /proc, it returns 0 with WRITTEN false: the container process writes
+ * them all (mr_sysctl_apply with NET_WRITTEN false).
  */
 struct mr_sysctl_net {
 	const struct mr_prepared *p;
 	char ping[64];
 	const char *failed; /* the KEY=VALUE that failed */
+	bool written;	    /* all of them */
 };
 void mr_sysctl_net_prepare(const struct mr_prepared *p, struct mr_sysctl_net *s);
 int mr_sysctl_net_write(void *s);

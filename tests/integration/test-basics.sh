@@ -89,6 +89,15 @@ port_value=$((host_port_start == 77 ? 78 : 77))
 run_expect "--sysctl net.*: the container's namespace's value" 0 "$port_value" -- \
     --sysctl "net.ipv4.ip_unprivileged_port_start=$port_value" "$ROOTFS" \
     cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+# minirun's own /proc/sys read-only (as in a container): the thread cannot
+# write them there, the container process writes them through its procfs.
+# shellcheck disable=SC2016 # expanded by the inner shell
+run_cmd unshare -m sh -c 'mount --make-rprivate / && mount --bind /proc/sys /proc/sys &&
+    mount -o remount,bind,ro /proc/sys && exec "$@"' _ "$MINIRUN" \
+    --sysctl "net.ipv4.ip_unprivileged_port_start=$port_value" "$ROOTFS" \
+    cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/net/ipv4/ping_group_range
+expect "minirun's /proc/sys read-only: the net.* sysctls still set in the container" 0 \
+    "$(printf '%s\n0\t2147483647' "$port_value")"
 is "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" "$host_port_start" \
     "the host's ip_unprivileged_port_start is untouched"
 # Starts two at a time.  The container process is cloned while minirun's
