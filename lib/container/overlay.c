@@ -218,8 +218,7 @@ scratch_under_bind(int *rootfd, int *scratch, struct mr_error *err)
 	if (scratchfd < 0)
 		return -1;
 	if (move_mount(tree, "", tmpfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return mr_error_set(err, errno,
-				    "root: attach the rootfs bind on the scratch tmpfs");
+		return mr_error_set(err, errno, "root: attach the rootfs bind on the tmpfs");
 	int fd = openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return mr_error_set(err, errno, "root: open the rootfs bind");

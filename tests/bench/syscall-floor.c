@@ -502,7 +502,7 @@ overlay(int rootfd, int *scratch_out)
 	return newroot;
 }
 
-/* overlay.c, --rootfs: the scratch tmpfs under a clone of the bind. */
+/* overlay.c, --rootfs: the tmpfs with the scratch directory under a clone of the bind. */
 static int
 under_bind(int rootfd, int *scratch_out)
 {

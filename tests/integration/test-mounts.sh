@@ -39,7 +39,7 @@ run_expect "device nodes: type, major:minor (hex), mode" 0 \
         '/dev/random c 1:8 666' '/dev/urandom c 1:9 666' '/dev/tty c 5:0 666')" -- \
     "$ROOTFS" sh -c 'for d in null zero full random urandom tty; do
         f=/dev/$d; [ -c $f ] && t=c || t=?; echo "$f $t $(stat -c "%t:%T %a" $f)"; done'
-# minirun builds /dev with its caller's umask in force (launch.c: hand_over_dev).
+# minirun builds /dev with its caller's umask in force (launch.c: hand_over_mounts).
 umask_was=$(umask)
 umask 077
 run_expect "device nodes: mode 666 under a caller's umask 077, /dev 755" 0 "666 666 666 666 666 666 755" -- \
