@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,8 +29,18 @@ mr_closep(int *fd)
 	}
 }
 
+/* Puts the process's umask back (keeping errno): `cleanup_umask mode_t was = umask(0);`. */
+static inline void
+mr_umaskp(const mode_t *was)
+{
+	int saved = errno;
+	umask(*was);
+	errno = saved;
+}
+
 #define cleanup_free  __attribute__((cleanup(mr_freep)))
 #define cleanup_close __attribute__((cleanup(mr_closep)))
+#define cleanup_umask __attribute__((cleanup(mr_umaskp)))
 
 /* Hand ownership on: returns the value and resets the variable. */
 static inline int

@@ -277,18 +277,15 @@ mr_etc_files_build(const struct mr_prepared *p, struct mr_error *err)
 		return mr_error_set(err, errno, "/etc files: tmpfs: fsmount");
 	etc_files_list(p, files);
 	/* 0644 whatever the caller's umask (minirun has no other thread to share it). */
-	mode_t umask_was = umask(0);
+	cleanup_umask mode_t umask_was = umask(0);
 	for (size_t i = 0; i < MR_ARRAY_SIZE(files); i++) {
 		if (volume_on(p->spec, files[i].name))
 			continue;
 		cleanup_close int fd = openat(
 		    mnt, files[i].name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0 || write_all(fd, files[i].text, strlen(files[i].text)) < 0) {
-			umask(umask_was);
+		if (fd < 0 || write_all(fd, files[i].text, strlen(files[i].text)) < 0)
 			return mr_error_set(err, errno, "/etc/%s: write", files[i].name);
-		}
 	}
-	umask(umask_was);
 	/* Docker: writable, except with --read-only (moby NetworkMounts). */
 	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 	if (p->spec->read_only &&
@@ -304,8 +301,7 @@ mr_etc_files_attach(const struct mr_prepared *p, int rootfd, int at, int files_m
 	struct etc_file files[3];
 	cleanup_close int mnt = files_mnt;
 
-	/* Attached first: open_tree clones a bind only from a mount in our namespace (before 6.15).
-	 */
+	/* Attached first: before 6.15 open_tree clones only from a mount in our namespace. */
 	if (move_mount(mnt, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return mr_error_set(err, errno, "/etc files: attach their tmpfs");
 	etc_files_list(p, files);

@@ -291,9 +291,16 @@ copy_host_devices(int from, int to, const char *path, int depth, struct mr_error
 	return ret;
 }
 
-static int
-dev_build(bool nodes, struct mr_error *err)
+int
+mr_mounts_dev_build(bool nodes, struct mr_error *err)
 {
+	/*
+	 * The modes exactly (0666 nodes), whatever the caller's umask: minirun
+	 * builds it with the user's, the container process under umask 0.
+	 * minirun has no other thread by then (launch.c), and the umask is
+	 * shared only with threads.
+	 */
+	cleanup_umask mode_t umask_was = umask(0);
 	cleanup_close int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
 	    fs_configure(fsfd, "mode=755,size=65536k") < 0 ||
@@ -317,21 +324,6 @@ dev_build(bool nodes, struct mr_error *err)
 		if (mkdirat(dirfd, mount_points[i], 0755) < 0)
 			return mr_error_set(err, errno, "create /dev/%s", mount_points[i]);
 	return mr_steal_fd(&mntfd);
-}
-
-int
-mr_mounts_dev_build(bool nodes, struct mr_error *err)
-{
-	/*
-	 * The modes exactly (0666 nodes), whatever the caller's umask: minirun
-	 * builds it with the user's, the container process under umask 0.
-	 * minirun has no other thread by then (launch.c), and the umask is
-	 * shared only with threads.
-	 */
-	mode_t umask_was = umask(0);
-	int fd = dev_build(nodes, err);
-	umask(umask_was);
-	return fd;
 }
 
 bool

@@ -4,6 +4,7 @@
 #include <linux/openat2.h>
 #include <linux/magic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/statfs.h>
@@ -111,26 +112,26 @@ mr_sysctl_check(const struct mr_spec *spec, struct mr_error *err)
 }
 
 /*
- * KEY's file below the container's /proc/sys, opened for writing without
- * leaving that procfs: no symlink, no other mount (a mask or a read-only
- * bind of minirun's), nothing but procfs.
+ * KEY's file (its first KLEN bytes, dots as slashes) below DIRFD/PREFIX,
+ * opened for writing with RESOLVE, and only if it is a procfs file.
+ * Syscalls and snprintf to the stack only: the network thread uses it too
+ * (mr_sysctl_net_write).
  */
 static int
-open_sysctl(int procfd, const char *key, size_t klen)
+open_sysctl(int dirfd, const char *prefix, const char *key, size_t klen, uint64_t resolve)
 {
-	char path[300];
-	int n = snprintf(path, sizeof(path), "sys/%.*s", (int)klen, key);
+	char path[320];
+	int n = snprintf(path, sizeof(path), "%s%.*s", prefix, (int)klen, key);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return (errno = ENAMETOOLONG), -1;
-	for (char *c = path + 4; *c; c++)
+	for (char *c = path + strlen(prefix); *c; c++)
 		if (*c == '.')
 			*c = '/';
 	struct open_how how = {
 	    .flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
-	    .resolve =
-		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	    .resolve = resolve,
 	};
-	cleanup_close int fd = mr_openat2(procfd, path, &how);
+	cleanup_close int fd = mr_openat2(dirfd, path, &how);
 	struct statfs sf;
 	if (fd < 0)
 		return -1;
@@ -146,7 +147,11 @@ write_sysctl(int procfd, const char *kv, struct mr_error *err)
 {
 	const char *eq = strchr(kv, '=');
 	size_t klen = (size_t)(eq - kv);
-	cleanup_close int fd = open_sysctl(procfd, kv, klen);
+	/* Never leaving the container's procfs: no symlink, no other mount (a
+	   mask or a read-only bind of minirun's), nothing but procfs. */
+	cleanup_close int fd = open_sysctl(procfd, "sys/", kv, klen,
+					   RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					       RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return mr_error_set(err, ENOENT,
@@ -238,31 +243,13 @@ mr_sysctl_net_prepare(const struct mr_prepared *p, struct mr_sysctl_net *s)
 static int
 write_host_sysctl(const char *kv)
 {
-	char path[320];
 	size_t klen = strcspn(kv, "=");
-	int n = snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)klen, kv);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return (errno = ENAMETOOLONG), -1;
-	for (char *c = path + 10; *c; c++)
-		if (*c == '.')
-			*c = '/';
-	struct open_how how = {
-	    .flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
-	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = mr_openat2(AT_FDCWD, path, &how);
+	cleanup_close int fd = open_sysctl(AT_FDCWD, "/proc/sys/", kv, klen,
+					   RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 	if (fd < 0)
 		return -2;
-	struct statfs sf;
-	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
-		close(fd);
-		return -2;
-	}
 	size_t len = strlen(kv + klen + 1);
 	ssize_t w = write(fd, kv + klen + 1, len);
-	int saved = errno;
-	close(fd);
-	errno = saved;
 	if (w >= 0 && (size_t)w != len)
 		errno = EIO;
 	return w >= 0 && (size_t)w == len ? 0 : -1;
