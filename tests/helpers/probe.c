@@ -75,6 +75,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -434,9 +435,20 @@ cmd_open(int argc, char **argv)
 	return report_errno(0);
 }
 
+/*
+ * pthread_join waits on a futex only while the thread still runs: a learning
+ * run in which the thread won the race recorded no futex, and the next run
+ * under that profile crashed in the join (seen once in CI).  The probe makes
+ * its futex calls on every run so that what is learned does not depend on the
+ * scheduler.
+ */
+static int thread_go;
+
 static void *
 thread_main(void *arg)
 {
+	while (__atomic_load_n(&thread_go, __ATOMIC_ACQUIRE) == 0)
+		syscall(SYS_futex, &thread_go, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	return arg;
 }
 
@@ -448,8 +460,11 @@ cmd_thread(void)
 	void *ret = NULL;
 	int err = pthread_create(&t, NULL, thread_main, &token);
 
-	if (err == 0)
+	if (err == 0) {
+		__atomic_store_n(&thread_go, 1, __ATOMIC_RELEASE);
+		syscall(SYS_futex, &thread_go, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 		err = pthread_join(t, &ret);
+	}
 	if (err == 0 && ret != &token)
 		err = EPROTO;
 	return report_errno(err);
