@@ -148,11 +148,17 @@ verdict $? "--seccomp-report --target runc names the runtime's denied calls" "rc
 # was read again after the run and said "all allowed" of the replacement).
 echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["fstatfs"], "action": "SCMP_ACT_ERRNO"}]}' \
     > "$TESTS_TMP/swapped.json"
-(sleep 0.3; echo '{"defaultAction": "SCMP_ACT_ALLOW"}' > "$TESTS_TMP/swapped.json.new" &&
-    mv "$TESTS_TMP/swapped.json.new" "$TESTS_TMP/swapped.json") &
-run_minirun --seccomp="$TESTS_TMP/swapped.json" --seccomp-report --target runc "$ROOTFS" sleep 1
+# Swapped once the container runs, which waits for it: no timing involved.
+mkdir "$TESTS_TMP/swap"
+(for _ in $(seq 400); do [ -e "$TESTS_TMP/swap/started" ] && break; sleep 0.05; done
+    echo '{"defaultAction": "SCMP_ACT_ALLOW"}' > "$TESTS_TMP/swapped.json.new" &&
+    mv "$TESTS_TMP/swapped.json.new" "$TESTS_TMP/swapped.json" && touch "$TESTS_TMP/swap/done") &
+# shellcheck disable=SC2016 # expanded in the container
+run_minirun --seccomp="$TESTS_TMP/swapped.json" --seccomp-report --target runc \
+    -v "$TESTS_TMP/swap:/swap" "$ROOTFS" \
+    sh -c 'touch /swap/started; i=0; until [ -e /swap/done ] || [ $i = 400 ]; do sleep 0.05; i=$((i+1)); done; [ -e /swap/done ] && echo swapped'
 wait
-[ "$RC" = 0 ] && [[ $ERR == *"minirun: seccomp: --target runc: the profile denies fstatfs, "* ]] &&
+[ "$RC" = 0 ] && [ "$OUT" = swapped ] && [[ $ERR == *"minirun: seccomp: --target runc: the profile denies fstatfs, "* ]] &&
     [[ $ERR != *"all allowed"* ]] && grep -q '"SCMP_ACT_ALLOW"}$' "$TESTS_TMP/swapped.json"
 verdict $? "--seccomp-report --target: the profile as it was at start, not re-read after the run" \
     "rc=$RC" "$ERR"
