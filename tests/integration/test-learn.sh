@@ -28,6 +28,12 @@ aarch64) ARCH=SCMP_ARCH_AARCH64 ;;
 esac
 
 # fresh_rootfs NAME: a copy of ROOTFS with the workload as /work.sh; prints its path.
+# The shell calls `wait` only once it has reaped the background job itself
+# (ash reaps an ended job between commands: its /proc entry is then gone).
+# ash's `wait` calls rt_sigprocmask and rt_sigsuspend only while the job still
+# runs, so with a bare `sleep 0.1 & wait $!` a learning run in which the shell
+# was held up for 0.1 s (a loaded machine) learned neither, and the next run
+# was denied them.  The calls are now the same in every run, fast or slow.
 fresh_rootfs() {
     local d=$TESTS_TMP/$1
     cp -a "$ROOTFS" "$d"
@@ -38,6 +44,7 @@ echo one > w/a
 echo two > w/b
 ls w
 sleep 0.1 &
+while [ -d /proc/$! ]; do :; done
 wait $!
 echo "background: $?"
 cat w/a w/b
