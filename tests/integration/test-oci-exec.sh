@@ -90,7 +90,12 @@ fi
 
 # --- pause, resume -------------------------------------------------------------------------
 "$MINIRUN" "${R[@]}" exec --detach x1 sh -c 'while :; do echo x >> /dev/shm/ticks; sleep 0.02; done'
-sleep 0.3
+# Paused once the loop has ticked (up to 10 s; was a 0.3 s sleep, and a loop
+# not started by then made "no progress" pass on a missing file).
+for _ in $(seq 200); do
+    [ -s "/proc/$init/root/dev/shm/ticks" ] && break
+    sleep 0.05
+done
 run_minirun "${R[@]}" pause x1
 expect "pause" 0 ""
 is "$("$MINIRUN" "${R[@]}" state x1 | jq -r .status)" "paused" "pause: state says paused"
@@ -103,8 +108,12 @@ expect_error "exec into a paused container is refused (runc)" 1 "minirun: cannot
 run_minirun "${R[@]}" resume x1
 expect "resume" 0 ""
 is "$("$MINIRUN" "${R[@]}" state x1 | jq -r .status)" "running" "resume: state says running"
-sleep 0.5
-c=$(wc -c < "/proc/$init/root/dev/shm/ticks")
+# It goes on within 10 s (was: a fixed 0.5 s, short for a loaded machine).
+for _ in $(seq 200); do
+    c=$(wc -c < "/proc/$init/root/dev/shm/ticks")
+    [ "$c" -gt "$b" ] && break
+    sleep 0.05
+done
 if [ "$c" -gt "$b" ]; then ok "resume: they go on"; else not_ok "resume: they go on" "$b -> $c"; fi
 run_minirun "${R[@]}" resume x1
 expect_error "resume of a running container is refused" 1 "minirun: container x1 is not paused: running"
