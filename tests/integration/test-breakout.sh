@@ -105,8 +105,9 @@ battery=(
     # CAP_SYS_PTRACE, which the defaults drop.
     'ptrace(PTRACE_ATTACH) of a same-uid container process (allowed as in Docker)^sleep 30 & p=$!; /probe syscall ptrace 16 $p 0 0; kill -9 $p 2>/dev/null^OK^OK^OK'
     # Attached once su has become alice and exec'ed sleep (up to 10 s): before
-    # that the process is root's own and the attach succeeds.
-    'ptrace(PTRACE_ATTACH) of a uid-1000 process by root^su alice -c "exec sleep 30" & p=$!; i=0; until [ "$(cat /proc/$p/comm)" = sleep ] || [ $i = 200 ]; do sleep 0.05; i=$((i+1)); done; /probe syscall ptrace 16 $p 0 0; kill -9 $p 2>/dev/null^EPERM^-^-'
+    # that the process is root's own and the attach succeeds.  Where su fails
+    # at once (the modes that do not check this), no waiting for it.
+    'ptrace(PTRACE_ATTACH) of a uid-1000 process by root^su alice -c "exec sleep 30" & p=$!; i=0; until [ "$(cat /proc/$p/comm 2>/dev/null)" = sleep ] || [ $i = 200 ] || ! grep -qs "State:.*[RSD]" /proc/$p/status; do sleep 0.05; i=$((i+1)); done; /probe syscall ptrace 16 $p 0 0; kill -9 $p 2>/dev/null^EPERM^-^-'
     # The "shocker" escape (2014): open_by_handle_at reads any host inode.
     'open_by_handle_at (shocker)^/probe syscall open_by_handle_at^EPERM^EPERM^EPERM'
     # The kernel keyring is not namespaced.
