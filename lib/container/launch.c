@@ -2143,7 +2143,6 @@ runtime_hooks(const struct mr_prepared *p, const struct child *child, int sock,
 	return 0;
 }
 
-/* Join the network namespace's thread and send what it made, first on the sync socket. */
 /* The thread joined: its namespace, or what failed (a net.* sysctl: which). */
 static int
 net_finish(struct mr_ns_net *net, struct mr_error *err)
@@ -2155,6 +2154,7 @@ net_finish(struct mr_ns_net *net, struct mr_error *err)
 	return -1;
 }
 
+/* Join the network namespace's thread and send what it made, first on the sync socket. */
 static int
 hand_over_netns(struct mr_ns_net *net, int sock, struct mr_error *err)
 {

@@ -329,7 +329,7 @@ mr_mounts_dev_build(bool nodes, struct mr_error *err)
 bool
 mr_mounts_prebuilt(const struct mr_prepared *p)
 {
-	return !p->userns && !p->rootless;
+	return !p->userns; /* rootless is always in a user namespace */
 }
 
 /*
