@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,9 @@ const char mr_cli_usage[] =
     "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048)\n"
     "      --cgroup-parent PATH   create the container's cgroup below PATH (relative\n"
     "                             to each hierarchy's root; default: minirun's own)\n"
+    "      --cgroups enabled|disabled  disabled (podman's): make no cgroup, e.g.\n"
+    "                             where minirun's cgroupfs is read-only; no limits,\n"
+    "                             no CAP_MKNOD, the root and volumes nodev\n"
     "      --device HOST[:CONTAINER[:PERMS]]  add the host's device node HOST as\n"
     "                             CONTAINER (default: HOST; below /dev) and allow\n"
     "                             PERMS (r, w, m; default rwm) on it\n"
@@ -162,6 +166,7 @@ enum opt_id {
 	OPT_CPUSET_MEMS,
 	OPT_ULIMIT,
 	OPT_CGROUP_PARENT,
+	OPT_CGROUPS,
 	OPT_DEVICE,
 	OPT_VERBOSE,
 	OPT_VOLUME,
@@ -222,6 +227,7 @@ static const struct opt options[] = {
     {"cpuset-mems", 0, true, OPT_CPUSET_MEMS, false},
     {"ulimit", 0, true, OPT_ULIMIT, false},
     {"cgroup-parent", 0, true, OPT_CGROUP_PARENT, false},
+    {"cgroups", 0, true, OPT_CGROUPS, false},
     {"verbose", 0, false, OPT_VERBOSE, false},
     {"volume", 'v', true, OPT_VOLUME, false},
     {"mount", 0, true, OPT_MOUNT, false},
@@ -547,6 +553,14 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		if (value[0] == '\0')
 			return mr_error_set(err, 0, "--cgroup-parent: empty path");
 		return set_string(&spec->resources.cgroup_parent, value, err);
+	case OPT_CGROUPS:
+		/* podman's flag; its no-conmon and split are about conmon, which minirun has not.
+		 */
+		if (strcmp(value, "enabled") == 0 || strcmp(value, "disabled") == 0) {
+			spec->resources.no_cgroup = value[0] == 'd';
+			return 0;
+		}
+		return mr_error_set(err, 0, "--cgroups %s: enabled or disabled", value);
 	case OPT_DEVICE:
 		return mr_resources_add_device(&spec->resources, value, err);
 	case OPT_VERBOSE:
@@ -740,8 +754,16 @@ mr_cli_parse(int argc, char **argv, char **environ_, struct mr_cli *cli, struct 
 		cli->spec.caps = mr_caps_all_known();
 		cli->spec.caps_all = true;
 	} else {
-		if (mr_caps_tweak(mr_caps_docker_default(), caps.adds, caps.n_adds, caps.drops,
-				  caps.n_drops, &cli->spec.caps, err) < 0)
+		/*
+		 * Without a device cgroup nothing would stop a node made with
+		 * CAP_MKNOD from being opened (mr_cgroup_check refuses it as
+		 * root); only this command line has the flag.
+		 */
+		mr_capset base = mr_caps_docker_default();
+		if (cli->spec.resources.no_cgroup)
+			base &= ~MR_CAP_BIT(CAP_MKNOD);
+		if (mr_caps_tweak(base, caps.adds, caps.n_adds, caps.drops, caps.n_drops,
+				  &cli->spec.caps, err) < 0)
 			return -1;
 		for (size_t k = 0; k < caps.n_adds; k++)
 			if (list_has_all(caps.adds[k]))

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -33,6 +34,8 @@
 
 #include "container/cgroup.h"
 #include "container/devices.h"
+#include "container/volumes.h"
+#include "common/caps.h"
 #include "common/util.h"
 
 enum {
@@ -422,11 +425,85 @@ online_cpus(void)
 	return n > 0 ? n : 1;
 }
 
+/* No device cgroup to narrow a --device to fewer than rwm: WHY says why there is none. */
+static int
+no_device_policy(const struct mr_resources *r, const char *why, struct mr_error *err)
+{
+	for (size_t i = 0; i < r->n_devices; i++)
+		if (strcmp(r->devices[i].perms, "rwm") != 0)
+			return mr_error_set(err, 0,
+					    "--device %s:%s:%s: permissions need a device cgroup, "
+					    "and %s",
+					    r->devices[i].host, r->devices[i].path,
+					    r->devices[i].perms, why);
+	return 0;
+}
+
+/*
+ * --cgroups=disabled (podman's flag): no cgroup, so nothing a cgroup holds.
+ * As root that includes the device policy, the only thing that keeps a
+ * node made with CAP_MKNOD (Docker's default grants it: "c *:* m") from
+ * being opened.  The command line drops CAP_MKNOD from the default set;
+ * asking for it again, or for CAP_SYS_ADMIN (which can mount devtmpfs or
+ * lift the root's nodev), is refused, and the root and the volumes are
+ * mounted nodev (mr_cgroup_devices_unguarded).  --privileged allows every
+ * device anyway.
+ */
+static int
+check_no_cgroup(const struct mr_spec *spec, bool rootless, struct mr_error *err)
+{
+	const struct mr_resources *r = &spec->resources;
+	const char *flag = mr_resources_first_cgroup_flag(r);
+
+	/* --cgroup-parent among them. */
+	if (flag != NULL)
+		return mr_error_set(err, 0, "%s: needs a cgroup, and --cgroups=disabled makes none",
+				    flag);
+	if (no_device_policy(r, "--cgroups=disabled makes none", err) < 0)
+		return -1;
+	if (rootless || spec->privileged)
+		return 0;
+	/*
+	 * A mount the host adds below a slave or shared volume's source later
+	 * arrives in the container with the host's flags, not nodev.
+	 */
+	for (size_t i = 0; i < spec->n_volumes; i++) {
+		enum mr_volume_propagation prop = spec->volumes[i].propagation;
+		if (prop == MR_PROPAGATION_SLAVE || prop == MR_PROPAGATION_RSLAVE ||
+		    prop == MR_PROPAGATION_SHARED || prop == MR_PROPAGATION_RSHARED)
+			return mr_error_set(err, 0,
+					    "%s %s: not with --cgroups=disabled: a mount the host "
+					    "adds there later would arrive without nodev, and no "
+					    "device cgroup would stop its nodes",
+					    spec->volumes[i].flag, spec->volumes[i].arg);
+	}
+	mr_capset unsafe = spec->caps & (MR_CAP_BIT(CAP_MKNOD) | MR_CAP_BIT(CAP_SYS_ADMIN));
+	if (unsafe != 0) {
+		cleanup_free char *names = mr_caps_to_string(unsafe);
+		return mr_error_set(err, 0,
+				    "--cap-add %s: not with --cgroups=disabled: without a "
+				    "device cgroup a device node made or mounted in the "
+				    "container could be opened (--privileged allows every "
+				    "device)",
+				    names ? names : "?");
+	}
+	return 0;
+}
+
+bool
+mr_cgroup_devices_unguarded(const struct mr_spec *spec, bool userns)
+{
+	return spec->resources.no_cgroup && !userns && !spec->privileged;
+}
+
 int
 mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
 {
 	const struct mr_resources *r = &spec->resources;
 	const char *flag = mr_resources_first_cgroup_flag(r);
+
+	if (r->no_cgroup)
+		return check_no_cgroup(spec, rootless, err);
 
 	/*
 	 * Rootless, the container's cgroup can only go into a cgroup delegated
@@ -447,14 +524,8 @@ mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
 				    "in a cgroup2 delegated to uid %u (the parent of its own "
 				    "cgroup, with a writable cgroup.procs): none here",
 				    flag, (unsigned)geteuid());
-	/* Rootless there is no device cgroup to narrow a --device to fewer than rwm. */
-	for (size_t i = 0; rootless && i < r->n_devices; i++)
-		if (strcmp(r->devices[i].perms, "rwm") != 0)
-			return mr_error_set(err, 0,
-					    "--device %s:%s:%s: permissions need a device cgroup, "
-					    "and none can be created without root",
-					    r->devices[i].host, r->devices[i].path,
-					    r->devices[i].perms);
+	if (rootless && no_device_policy(r, "none can be created without root", err) < 0)
+		return -1;
 	if (r->memory_swap != 0 && r->memory == 0)
 		return mr_error_set(err, 0,
 				    "--memory-swap: needs --memory as well (it is the limit "
@@ -1031,6 +1102,9 @@ mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *c
 	unsigned need = needed_v1(r), got = 0;
 
 	memset(cg, 0, sizeof(*cg));
+	cg->disabled = r->no_cgroup;
+	if (cg->disabled)
+		return 0;
 	/*
 	 * The freezer empties the cgroup without a race against fork
 	 * (kill_all), where no cgroup2 directory gives cgroup.kill.  A
@@ -1428,7 +1502,8 @@ void
 mr_cgroup_print(const struct mr_cgroup *cg, const char *prefix, FILE *out)
 {
 	if (cg->n == 0)
-		fprintf(out, "%scgroup: none (rootless)\n", prefix);
+		fprintf(out, "%scgroup: none (%s)\n", prefix,
+			cg->disabled ? "--cgroups=disabled" : "rootless");
 	describe(out, prefix, cg->dirs, cg->n);
 }
 

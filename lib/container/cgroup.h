@@ -49,6 +49,7 @@ struct mr_cgroup {
 	size_t n_parents;
 	int64_t memory_limit; /* for the out-of-memory message */
 	bool cloned_into;     /* the child was created in the cgroup2 directory */
+	bool disabled;	      /* --cgroups=disabled: none made */
 };
 
 #define MR_CGROUP_INIT                                                                             \
@@ -62,6 +63,13 @@ struct mr_cgroup {
  * --cgroup-parent with "..".
  */
 int mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err);
+
+/*
+ * --cgroups=disabled as real root (not --privileged): no device policy
+ * exists, so the root and the volumes are mounted nodev (mounts.c,
+ * volumes.c) and CAP_MKNOD is never granted (mr_cgroup_check).
+ */
+bool mr_cgroup_devices_unguarded(const struct mr_spec *spec, bool userns);
 
 /*
  * Parent, before clone.  Rootless without a limit: does nothing.  On

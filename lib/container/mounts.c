@@ -17,6 +17,7 @@
 #include "container/volumes.h"
 #include "container/devices.h"
 #include "container/overlay.h"
+#include "container/cgroup.h"
 #include "container/etc-files.h"
 #include "container/sysctl.h"
 #include "common/phases.h"
@@ -730,6 +731,17 @@ mr_mounts_setup_first(const struct mr_prepared *p, struct mr_mounts *m, struct m
 	/* --read-only: the whole root tree, before anything is mounted on it. */
 	if (mr_volumes_root_readonly(p, m->rootfd, err) < 0)
 		return -1;
+	/*
+	 * No device cgroup (--cgroups=disabled): a node of the image, or of a
+	 * mount ROOTFS has on the host, must not open.  The whole tree, before
+	 * /dev (whose nodes are Docker's list) goes on it.
+	 */
+	if (mr_cgroup_devices_unguarded(p->spec, p->userns)) {
+		struct mount_attr nodev = {.attr_set = MOUNT_ATTR_NODEV};
+		if (syscall(SYS_mount_setattr, m->rootfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &nodev,
+			    sizeof(nodev)) < 0)
+			return mr_error_set(err, errno, "--cgroups=disabled: root: nodev");
+	}
 	mr_phase("child:overlay");
 
 	/*

@@ -630,7 +630,8 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	    mr_resources_check_ulimits(&spec->resources, err) < 0)
 		return -1;
 	/* Last: a missing -v source is created on the host, only once all else passed. */
-	if (mr_volumes_prepare(spec->volumes, spec->n_volumes, p->rootless, &p->volumes, err) < 0)
+	if (mr_volumes_prepare(spec->volumes, spec->n_volumes, p->rootless,
+			       mr_cgroup_devices_unguarded(spec, p->userns), &p->volumes, err) < 0)
 		return -1;
 	mr_phase("prepared");
 	pending = NULL; /* complete: the caller owns it now */

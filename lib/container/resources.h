@@ -80,6 +80,7 @@ struct mr_resources {
 	 */
 	bool ordered_rules;
 	char *cgroup_parent;	   /* --cgroup-parent: relative to each hierarchy's root */
+	bool no_cgroup;		   /* --cgroups=disabled: none is made (mr_cgroup_check) */
 	char *cgroup_name;	   /* OCI cgroupsPath: the container's cgroup is cgroup_parent/NAME
 				      itself, made by minirun (it must not exist); NULL: minirun-<id> */
 	struct mr_ulimit *ulimits; /* --ulimit, in order; a later one for the same name wins */

@@ -613,7 +613,7 @@ clone_tree(int source_fd, const struct mr_volume *vol, struct mr_error *err)
 }
 
 static int
-prepare_bind(const struct mr_volume *vol, bool rootless, struct mr_volume_prepared *vp,
+prepare_bind(const struct mr_volume *vol, bool rootless, bool nodev, struct mr_volume_prepared *vp,
 	     struct mr_error *err)
 {
 	struct stat st;
@@ -662,6 +662,11 @@ prepare_bind(const struct mr_volume *vol, bool rootless, struct mr_volume_prepar
 		if (vp->tree_fd < 0)
 			return -1;
 	}
+	struct mount_attr nd = {.attr_set = MOUNT_ATTR_NODEV};
+	if (nodev && vp->tree_fd >= 0 &&
+	    syscall(SYS_mount_setattr, vp->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &nd,
+		    sizeof(nd)) < 0)
+		return mr_error_set(err, errno, "%s %s: nodev", vol->flag, vol->arg);
 	return 0;
 }
 
@@ -675,7 +680,7 @@ depth(const char *path)
 }
 
 int
-mr_volumes_prepare(const struct mr_volume *v, size_t n, bool rootless,
+mr_volumes_prepare(const struct mr_volume *v, size_t n, bool rootless, bool nodev,
 		   struct mr_volumes_prepared *out, struct mr_error *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -702,7 +707,7 @@ mr_volumes_prepare(const struct mr_volume *v, size_t n, bool rootless,
 			out->warning = "-v: z and Z (SELinux relabeling) are ignored: minirun "
 				       "sets no SELinux labels";
 		if (v[i].type == MR_VOLUME_BIND &&
-		    prepare_bind(&v[i], rootless, &out->v[i], err) < 0) {
+		    prepare_bind(&v[i], rootless, nodev, &out->v[i], err) < 0) {
 			mr_volumes_prepared_clear(out);
 			return -1;
 		}

@@ -100,9 +100,10 @@ struct mr_prepared;
  * mr_prepare: open every bind source (a missing -v source is created as a
  * directory, as docker does; a missing --mount source is an error) and, as
  * real root, clone it into a detached tree now, in the caller's mount
- * namespace, so the container attaches exactly what was opened.
+ * namespace, so the container attaches exactly what was opened.  NODEV:
+ * every mount of those trees nodev (mr_cgroup_devices_unguarded).
  */
-int mr_volumes_prepare(const struct mr_volume *v, size_t n, bool rootless,
+int mr_volumes_prepare(const struct mr_volume *v, size_t n, bool rootless, bool nodev,
 		       struct mr_volumes_prepared *out, struct mr_error *err);
 void mr_volumes_prepared_clear(struct mr_volumes_prepared *vp);
 
