@@ -399,8 +399,14 @@ setup_sys(int rootfd, bool userns, bool writable, struct mr_error *err)
 					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
 		return mr_error_set(err, errno, "bind /sys into the container");
+	/*
+	 * Every mount of the tree: the host's /sys/fs/cgroup hierarchies and
+	 * any other submount come along and would stay writable (on v1 with
+	 * their root's release_agent, CVE-2022-0492).
+	 */
 	struct mount_attr attr = {.attr_set = attrs};
-	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		    sizeof(attr)) < 0)
 		return mr_error_set(err, errno, "bind /sys into the container: read-only");
 	if (attach_mount(tree, rootfd, "sys", "/sys", err) < 0)
 		return -1;

@@ -70,6 +70,10 @@ rl_expect "rootless: /dev entries" 0 \
     "$ROOTFS" ls -A /dev
 run_rootless "$ROOTFS" touch /sys/x
 expect "rootless: /sys is read-only" 1 "" "touch: /sys/x: Read-only file system"
+# --network host: sysfs cannot be mounted (the host's network namespace is
+# not the user namespace's), so the host's /sys is bound with its submounts.
+rl_expect "rootless --network host: every mount under /sys is read-only (the host's /sys/fs/cgroup too)" \
+    0 "" -- --network host "$ROOTFS" awk '$5 ~ "^/sys" && $6 !~ /^ro(,|$)/ { print $5, $6 }' /proc/self/mountinfo
 rl_expect "rootless: /proc/timer_list reads empty" 0 "" -- "$ROOTFS" cat /proc/timer_list
 rl_expect "rootless: /dev/shm is writable" 0 ok -- "$ROOTFS" sh -c 'echo x > /dev/shm/x && echo ok'
 run_cmd timeout -k 1 5 setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all \
