@@ -111,6 +111,22 @@ expect "minirun's /proc/sys read-only: the net.* sysctls still set in the contai
     "$(printf '%s\n0\t2147483647' "$port_value")"
 is "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" "$host_port_start" \
     "the host's ip_unprivileged_port_start is untouched"
+# The check above cannot see Docker's defaults written to the host's
+# namespace where the host already has them (0 and "0 2147483647": this
+# machine's own values).  minirun in a network namespace made for this
+# check, whose values are a new namespace's (1024 and "1 0"): after a start
+# whose network thread writes them, one with --sysctl net.*, and one where
+# the container process writes them (minirun's /proc/sys read-only), that
+# namespace still has its own.
+# shellcheck disable=SC2016 # expanded by the inner shell
+run_cmd unshare -n -m sh -c 'mount --make-rprivate / && m=$1 && r=$2 &&
+    "$m" "$r" true && "$m" --sysctl net.ipv4.ip_unprivileged_port_start=77 "$r" true &&
+    mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys &&
+    "$m" "$r" true &&
+    cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/net/ipv4/ping_group_range' \
+    _ "$MINIRUN" "$ROOTFS"
+expect "minirun's own network namespace keeps a new namespace's values (1024, 1 0)" 0 \
+    "$(printf '1024\n1\t0')"
 # Starts two at a time.  The container process is cloned while minirun's
 # network thread still runs: a glibc set*id wrapper in it waits for that
 # thread forever (user.h), a lock the thread held would never be released.
