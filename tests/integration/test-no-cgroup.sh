@@ -93,6 +93,43 @@ refuse "--cap-add ALL: refused" \
     "minirun: --cap-add CAP_SYS_ADMIN,CAP_MKNOD: not with --cgroups=disabled: *" --cap-add ALL
 refuse "-v ...:rslave: refused (a mount the host adds later would arrive without nodev)" \
     "minirun: -v $vol:/v:rslave: not with --cgroups=disabled: *" -v "$vol:/v:rslave"
+# The container stays in minirun's own cgroups, the host's.  A cgroup
+# namespace made in a user namespace of its own would be rooted there and
+# let it mount the cgroupfs and write them as their owner (limits,
+# freezer.state, child cgroups that outlive it): a filter that lets that
+# through is refused.
+refuse "--seccomp=unconfined: refused (it would let the container make a cgroup namespace)" \
+    "minirun: --cgroups=disabled: not with a seccomp filter that lets every call through (unconfined): *" \
+    --seccomp=unconfined
+refuse "--seccomp-complain: refused (it lets every call through)" \
+    "minirun: --cgroups=disabled: not with a seccomp filter that lets every call through (learning or complaining): *" \
+    --seccomp-complain="$TESTS_TMP/complain.json"
+allow_but_clone3="$TESTS_TMP/allow-but-clone3.json"
+cat > "$allow_but_clone3" << 'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}
+EOF
+refuse "a profile that lets unshare make a cgroup namespace: refused" \
+    "minirun: --cgroups=disabled: seccomp profile $allow_but_clone3 lets unshare make a cgroup namespace (x86_64): *" \
+    --seccomp "$allow_but_clone3"
+no_cgroupns="$TESTS_TMP/no-cgroupns.json"
+cat > "$no_cgroupns" << 'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+              {"names": ["unshare", "clone"], "action": "SCMP_ACT_ERRNO",
+               "args": [{"index": 0, "value": 33554432, "valueTwo": 33554432,
+                         "op": "SCMP_CMP_MASKED_EQ"}]}]}
+EOF
+# CLONE_NEWUSER|CLONE_NEWCGROUP: the user namespace first, then the cgroup
+# namespace in it, which needs no capability outside.
+run_expect "a profile refusing CLONE_NEWCGROUP runs: unshare(NEWUSER|NEWCGROUP) fails, NEWUSER alone works" \
+    0 "EPERM
+OK" -- --cgroups=disabled --seccomp "$no_cgroupns" "$img" /bin/sh -c \
+    '/probe syscall unshare 0x12000000; /probe syscall unshare 0x10000000'
+run_expect "the default profile refuses unshare(NEWUSER|NEWCGROUP)" 0 "EPERM" -- \
+    --cgroups=disabled "$img" /bin/sh -c '/probe syscall unshare 0x12000000; true'
+run_expect "--privileged --seccomp=unconfined runs (every device and CAP_SYS_ADMIN anyway)" 0 "" -- \
+    --cgroups=disabled --privileged --seccomp=unconfined "$img" /bin/true
 run_expect "-v ...:rprivate (the default) runs" 0 "" -- \
     --cgroups=disabled -v "$vol:/v:rprivate" "$img" /bin/true
 run_minirun --cgroups=split "$img" /bin/true
