@@ -475,6 +475,14 @@ check_no_cgroup_namespace(const struct mr_prepared *p, struct mr_error *err)
 				    "call through (%s): %s; use a profile that refuses "
 				    "CLONE_NEWCGROUP (the default does), or --privileged",
 				    sc->enabled ? "learning or complaining" : "unconfined", why);
+	/*
+	 * The built-in default is Docker's: without CAP_SYS_ADMIN (refused
+	 * here) it refuses every namespace flag of unshare and clone, and
+	 * clone3 (test-no-cgroup checks it).  Walking its program for every
+	 * flag combination took 0.4 ms of each start.
+	 */
+	if (sc->builtin)
+		return 0;
 	uint32_t arches[3] = {seccomp_arch_native(), 0, 0};
 	const struct mr_arch *native = mr_arch_find(arches[0]);
 	for (size_t i = 0; native != NULL && i < 2; i++)

@@ -639,6 +639,8 @@ prepare_profile(const struct mr_seccomp_request *req, const char *path,
 	bool builtin = path == NULL;
 	uint8_t fast_key[32];
 
+	out->builtin = builtin;
+
 	/* Observing needs the rules themselves, not only the program. */
 	bool fast = builtin && req->observe == MR_OBSERVE_NONE;
 	if (fast) {

@@ -78,6 +78,7 @@ struct mr_seccomp_prepared {
 	char **warnings;    /* lines for the CLI to print (malloc'ed), may be NULL */
 	size_t n_warnings;
 	char *source; /* "built-in default", or the file path: for messages */
+	bool builtin; /* Docker's default, compiled in (source "built-in default") */
 
 	/* SCMP_ACT_NOTIFY (the program has a USER_NOTIF return): installed with
 	   SECCOMP_FILTER_FLAG_NEW_LISTENER; the listener goes to the agent at
