@@ -94,6 +94,9 @@ new_cgroup_mount(const char *controllers, unsigned int attrs, bool *missing)
 static const char *
 dir_name(const struct cg_mount *m)
 {
+	/* name=systemd on systemd, as on the host and in Docker's containers. */
+	if (strncmp(m->controllers, "name=", 5) == 0)
+		return m->controllers + 5;
 	return m->controllers[0] ? m->controllers : "unified";
 }
 

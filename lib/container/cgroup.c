@@ -45,14 +45,37 @@ enum {
 	MR_CG_DEVICES = 1u << 3,
 	MR_CG_FREEZER = 1u << 4,
 	MR_CG_PIDS = 1u << 5,
+	/* Known only to be joined (every_hierarchy): no limit of minirun's is in them. */
+	MR_CG_CPUACCT = 1u << 6,
+	MR_CG_BLKIO = 1u << 7,
+	MR_CG_NET_CLS = 1u << 8,
+	MR_CG_NET_PRIO = 1u << 9,
+	MR_CG_PERF_EVENT = 1u << 10,
+	MR_CG_HUGETLB = 1u << 11,
+	MR_CG_RDMA = 1u << 12,
+	MR_CG_MISC = 1u << 13,
+	MR_CG_SYSTEMD = 1u << 14, /* systemd's named hierarchy, name=systemd */
 };
 
 static const struct {
 	const char *name;
 	unsigned bit;
 } v1_controllers[] = {
-    {"cpu", MR_CG_CPU},		{"cpuset", MR_CG_CPUSET},   {"memory", MR_CG_MEMORY},
-    {"devices", MR_CG_DEVICES}, {"freezer", MR_CG_FREEZER}, {"pids", MR_CG_PIDS},
+    {"cpu", MR_CG_CPU},
+    {"cpuset", MR_CG_CPUSET},
+    {"memory", MR_CG_MEMORY},
+    {"devices", MR_CG_DEVICES},
+    {"freezer", MR_CG_FREEZER},
+    {"pids", MR_CG_PIDS},
+    {"cpuacct", MR_CG_CPUACCT},
+    {"blkio", MR_CG_BLKIO},
+    {"net_cls", MR_CG_NET_CLS},
+    {"net_prio", MR_CG_NET_PRIO},
+    {"perf_event", MR_CG_PERF_EVENT},
+    {"hugetlb", MR_CG_HUGETLB},
+    {"rdma", MR_CG_RDMA},
+    {"misc", MR_CG_MISC},
+    {"name=systemd", MR_CG_SYSTEMD},
 };
 
 #define NAME_PREFIX "minirun-"
@@ -246,13 +269,16 @@ find_mount_fast(struct hierarchy *x, bool pure_v2)
 		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
 			return false;
 	} else {
-		snprintf(mnt, sizeof(mnt), "/sys/fs/cgroup/%s", x->names);
+		/* systemd mounts its name=systemd hierarchy on .../systemd. */
+		snprintf(mnt, sizeof(mnt), "/sys/fs/cgroup/%s",
+			 strncmp(x->names, "name=", 5) == 0 ? x->names + 5 : x->names);
 		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
 			return false;
 		for (size_t k = 0; k < MR_ARRAY_SIZE(v1_controllers); k++) {
-			/* freezer and pids: no file in the root to look for. */
+			/* Only these have a file in the root to look for. */
 			if (!(x->ctrls & v1_controllers[k].bit) ||
-			    (v1_controllers[k].bit & (MR_CG_FREEZER | MR_CG_PIDS)))
+			    !(v1_controllers[k].bit &
+			      (MR_CG_CPU | MR_CG_CPUSET | MR_CG_MEMORY | MR_CG_DEVICES)))
 				continue;
 			snprintf(probe, sizeof(probe), "%s/%s.%s", mnt, v1_controllers[k].name,
 				 v1_controllers[k].bit == MR_CG_DEVICES	 ? "list"
@@ -1089,6 +1115,28 @@ create_rootless(const struct mr_prepared *p, struct mr_cgroup *cg, const char *n
 	return 0;
 }
 
+/*
+ * A container that can make a cgroup namespace of its own (no seccomp
+ * filter refuses it: unconfined, learning, complaining; or CAP_SYS_ADMIN,
+ * which may mount a hierarchy at the present namespace's root) gets it
+ * rooted at its cgroup in each hierarchy.  In a v1 hierarchy where it has
+ * none, that is minirun's cgroup, the host's: from a user namespace of its
+ * own the container mounted it and wrote it as its owner (uid 0), made
+ * child cgroups, changed limits.  So it gets one in every v1 hierarchy, as
+ * runc makes.  A profile file that lets CLONE_NEWCGROUP through is not
+ * detected here (README: known limitations).
+ */
+static bool
+every_hierarchy(const struct mr_prepared *p)
+{
+	const struct mr_seccomp_prepared *sc = &p->seccomp;
+
+	if (p->userns || p->spec->privileged)
+		return false;
+	return !sc->enabled || sc->observe == MR_OBSERVE_LEARN ||
+	       sc->observe == MR_OBSERVE_COMPLAIN || (p->bounding & MR_CAP_BIT(CAP_SYS_ADMIN));
+}
+
 int
 mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *cg,
 		 struct mr_error *err)
@@ -1118,6 +1166,10 @@ mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *c
 	 */
 	if (pausable || mr_spec_joins(p->spec, MR_JOIN_PID))
 		need |= MR_CG_FREEZER;
+	bool every = every_hierarchy(p);
+	unsigned shown = need;
+	if (every)
+		need = ~0u;
 	/* Rootless a cgroup is only made for a limit (no device policy needs one). */
 	if (p->rootless && mr_resources_first_cgroup_flag(r) == NULL)
 		return 0;
@@ -1163,13 +1215,14 @@ mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *c
 	bool swept = false;
 	for (size_t k = 0; k < no; k++) {
 		struct hierarchy *x = &h[order[k]];
-		if ((!x->v2 && !(x->ctrls & need)) || cg->n == MR_CGROUP_MAX_DIRS)
+		if ((!x->v2 && !every && !(x->ctrls & need)) || cg->n == MR_CGROUP_MAX_DIRS)
 			continue;
 		sweep_stale(x, h, swept ? 0 : nh, parent);
 		swept = true;
 		if (make_dir(cg, x, parent, name, err) < 0)
 			goto fail;
 		struct mr_cgroup_dir *d = &cg->dirs[cg->n - 1];
+		d->hidden = !d->v2 && !(d->ctrls & shown);
 		if (d->v2 && faccessat(d->dfd, "cgroup.kill", F_OK, 0) == 0)
 			need &= ~(unsigned)MR_CG_FREEZER;
 		got |= d->ctrls;
@@ -1245,7 +1298,8 @@ mr_cgroup_has_own(const struct mr_cgroup *cg, const char *controllers)
 	if (!v2 && bits == 0)
 		return false;
 	for (size_t i = 0; i < cg->n; i++)
-		if (cg->dirs[i].v2 == v2 && (v2 || cg->dirs[i].ctrls == bits))
+		if (cg->dirs[i].v2 == v2 && (v2 || cg->dirs[i].ctrls == bits) &&
+		    !cg->dirs[i].hidden)
 			return true;
 	return false;
 }

@@ -32,13 +32,15 @@
  *   mr_cgroup_destroy  every process left is killed, every directory removed
  */
 
-#define MR_CGROUP_MAX_DIRS 10
+#define MR_CGROUP_MAX_DIRS 16
 
 struct mr_cgroup_dir {
 	char *path;	/* absolute path of the directory minirun created */
 	int dfd;	/* open on it, flock(LOCK_SH) held: "in use, not stale" */
 	unsigned ctrls; /* MR_CG_* controllers of this hierarchy minirun uses */
 	bool v2;
+	bool hidden; /* made only for its namespace root (every_hierarchy): not mounted in
+			/sys/fs/cgroup (each cgroup mount costs a start about 0.1 ms) */
 };
 
 struct mr_cgroup {
@@ -100,9 +102,9 @@ int mr_cgroup_join_self(const struct mr_cgroup *cg, struct mr_error *err);
 /*
  * Container process: does the container have a cgroup of its own in the
  * hierarchy whose controllers /proc/self/cgroup lists as CONTROLLERS
- * ("cpu,cpuacct"; "" for cgroup2)?  In any other its cgroup namespace is
- * rooted at minirun's cgroup, or at the hierarchy's root: cgroup-mount.c
- * mounts only these.
+ * ("cpu,cpuacct"; "" for cgroup2), one to show in /sys/fs/cgroup?  In any other its cgroup
+ * namespace is rooted at minirun's cgroup, or at the hierarchy's root: cgroup-mount.c mounts only
+ * these.
  */
 bool mr_cgroup_has_own(const struct mr_cgroup *cg, const char *controllers);
 

@@ -9,6 +9,12 @@
  *   probe status FIELD...           fields of /proc/self/status, one a line
  *   probe ids                       "uid=R,E,S gid=R,E,S groups=G,G"
  *   probe mount [TARGET]            mount(2) a tmpfs on TARGET (default /mnt)
+ *   probe cgroupns CONTROLLER DIR   CVE-2022-0492's way in: a user namespace
+ *                                   (0 mapped to 0), then mount and cgroup
+ *                                   namespaces in it, and the v1 hierarchy
+ *                                   of CONTROLLER mounted on DIR; prints the
+ *                                   inode of its root (the cgroup the new
+ *                                   namespace is rooted at) or the errno name
  *   probe open PATH [r|w|c]         open(2) PATH read-only (r, the default),
  *                                   write-only (w) or write-only with O_CREAT
  *                                   (c, mode 0644), then close it; prints OK
@@ -77,6 +83,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,6 +94,7 @@
 #include <sys/ptrace.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -206,6 +214,7 @@ usage(void)
 	      "       probe status FIELD...\n"
 	      "       probe ids\n"
 	      "       probe mount [TARGET]\n"
+	      "       probe cgroupns CONTROLLER DIR\n"
 	      "       probe open PATH [r|w|c]\n"
 	      "       probe alloc MIB\n"
 	      "       probe fork N\n"
@@ -410,6 +419,36 @@ cmd_mount(int argc, char **argv)
 		return report_errno(errno);
 	umount2(target, MNT_DETACH);
 	return report_errno(0);
+}
+
+static int
+write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int
+cmd_cgroupns(int argc, char **argv)
+{
+	struct stat st;
+
+	if (argc != 2)
+		usage();
+	if (unshare(CLONE_NEWUSER) < 0 || write_file("/proc/self/setgroups", "deny") < 0 ||
+	    write_file("/proc/self/uid_map", "0 0 1") < 0 ||
+	    write_file("/proc/self/gid_map", "0 0 1") < 0 ||
+	    unshare(CLONE_NEWNS | CLONE_NEWCGROUP) < 0 ||
+	    mount("none", argv[1], "cgroup", 0, argv[0]) < 0 || stat(argv[1], &st) < 0)
+		return report_errno(errno);
+	printf("%lu\n", (unsigned long)st.st_ino);
+	return 0;
 }
 
 static int
@@ -655,6 +694,8 @@ main(int argc, char **argv)
 		return cmd_ids();
 	if (strcmp(argv[1], "mount") == 0)
 		return cmd_mount(argc - 2, argv + 2);
+	if (strcmp(argv[1], "cgroupns") == 0)
+		return cmd_cgroupns(argc - 2, argv + 2);
 	if (strcmp(argv[1], "open") == 0)
 		return cmd_open(argc - 2, argv + 2);
 	if (strcmp(argv[1], "dumpable") == 0) {

@@ -502,6 +502,35 @@ run_cmd unshare -m bash -c '. "$1"; v1_only_cgroups; m=$2 s=$3 b=$4
     "$m" --root "$s" delete --force v1 && [ ! -d "$f" ] && echo removed' _ "$V1" "$MINIRUN" "$STATE" "$BUNDLE"
 expect "v1 only, OCI: a freezer cgroup, which pause and resume use; removed by delete" 0 \
     "$(printf '%s\n' "its own: minirun-*" FROZEN THAWED removed)"
+
+# A container that can make a cgroup namespace of its own (no filter stops
+# it) gets it rooted at its cgroup in each hierarchy: where it had none, that
+# was minirun's, the host's, which it could then mount from a user namespace
+# of its own and write as its owner.  So it gets one in every v1 hierarchy.
+"$MINIRUN" --seccomp=unconfined "$ROOTFS" /bin/sh -c \
+    'mkdir /tmp/m && /probe cgroupns pids /tmp/m; exec sleep 30' > "$TESTS_TMP/ns-root" 2>&1 &
+mr=$!
+init=$(container_init "$mr")
+for _ in $(seq 100); do [ -s "$TESTS_TMP/ns-root" ] && break; sleep 0.05; done
+if [ -n "$init" ]; then
+    is "$(grep -vc ':/.*minirun-[0-9a-f]*$' "/proc/$init/cgroup")" 0 \
+        "unconfined: a cgroup of its own in every hierarchy (runc's), name=systemd too"
+    own_pids=/sys/fs/cgroup/pids$(sed -n 's/^[0-9]*:pids://p' "/proc/$init/cgroup")
+    name="unconfined: a cgroup namespace the container makes is rooted at its own pids cgroup"
+    if [[ $own_pids == */minirun-* ]] && [ "$(cat "$TESTS_TMP/ns-root")" = "$(stat -c %i "$own_pids")" ]; then
+        ok "$name"
+    else
+        not_ok "$name" "its pids cgroup: $own_pids (inode $(stat -c %i "$own_pids")); the namespace's root: $(cat "$TESTS_TMP/ns-root")"
+    fi
+else
+    for t in "a cgroup of its own in every hierarchy" "its cgroup namespace rooted at its own"; do
+        not_ok "unconfined: $t" "no container init found"
+    done
+fi
+run_expect "the default profile: the container cannot make one (EPERM)" 0 "EPERM" -- \
+    "$ROOTFS" /bin/sh -c 'mkdir /tmp/m; /probe cgroupns pids /tmp/m; true'
+kill "$mr" 2> /dev/null
+wait_exit "$mr" 10
 is "$(leftovers)" "" "no minirun-* cgroup is left at the end"
 is "$(find /sys/fs/cgroup/*/ -maxdepth 3 -name "$cgp" 2> /dev/null)" "" "the --cgroup-parent directories minirun made are removed"
 
