@@ -30,7 +30,9 @@
  * /sys/fs/cgroup or /sys/fs/cgroup/unified) a directory below our own,
  * entered with CLONE_INTO_CGROUP and killed through cgroup.kill; on v1 a
  * devices cgroup with Docker's device list (no freezer: the container's pid
- * namespace is its own); the child writes itself into the v1 tasks files;
+ * namespace is its own), and without a filter one in every other v1
+ * hierarchy too (the container could make a cgroup namespace); the child
+ * writes itself into the v1 tasks files;
  * inside, /sys/fs/cgroup shows those cgroups (cgroup-mount.c).
  * Not reproduced: the BPF device program of a pure cgroup2
  * host, minirun's scan for stale cgroups (flock per entry) and the reads of
@@ -249,6 +251,9 @@ struct cg {
 };
 
 static struct cg v2 = {.fd = -1}, devices = {.fd = -1};
+/* Unconfined (no filter): one in every other v1 hierarchy too (cgroup.c: every_hierarchy). */
+static struct cg extra[16];
+static size_t n_extra;
 
 static void
 own_cgroup(const char *controller, char *out, size_t size)
@@ -298,8 +303,46 @@ make_cgroup(struct cg *cg, const char *mnt, const char *controller, const char *
 	faccessat(cg->fd, "cgroup.procs", F_OK, 0);
 }
 
+/* cgroup.c: every_hierarchy, joined only (cpuset v1 starts empty: the parent's sets copied). */
 static void
-make_cgroups(void)
+make_extra_cgroups(const char *name)
+{
+	char line[1024], mnt[300], buf[256];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	if (f == NULL)
+		die("/proc/self/cgroup");
+	while (fgets(line, sizeof(line), f) && n_extra < 16) {
+		char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+		if (b == NULL || b == a + 1)
+			continue;
+		*b = '\0';
+		const char *c = a + 1;
+		if (strcmp(c, "devices") == 0)
+			continue;
+		snprintf(mnt, sizeof(mnt), "/sys/fs/cgroup/%s",
+			 strncmp(c, "name=", 5) == 0 ? c + 5 : c);
+		struct cg *cg = &extra[n_extra++];
+		make_cgroup(cg, mnt, c, name);
+		if (strcmp(c, "cpuset") != 0)
+			continue;
+		const char *files[] = {"cpuset.mems", "cpuset.cpus"};
+		for (size_t i = 0; i < 2; i++) {
+			char parent[600];
+			snprintf(parent, sizeof(parent), "%s/../%s", cg->path, files[i]);
+			int r = (int)ck(open(parent, O_RDONLY | O_CLOEXEC), parent);
+			ssize_t n = ck(read(r, buf, sizeof(buf) - 1), parent);
+			close(r);
+			buf[n] = '\0';
+			int w = (int)ck(openat(cg->fd, files[i], O_WRONLY | O_CLOEXEC), files[i]);
+			write_str(w, buf, files[i]);
+			close(w);
+		}
+	}
+	fclose(f);
+}
+
+static void
+make_cgroups(bool every)
 {
 	char name[64];
 	/* Unique even beside a leftover of a floor that was SIGKILLed with the same pid. */
@@ -315,7 +358,8 @@ make_cgroups(void)
 		make_cgroup(&v2, v2mnt, "", name);
 		faccessat(v2.fd, "cgroup.kill", F_OK, 0);
 	}
-	if (v2mnt == NULL || strcmp(v2mnt, "/sys/fs/cgroup") != 0) {
+	bool v1 = v2mnt == NULL || strcmp(v2mnt, "/sys/fs/cgroup") != 0;
+	if (v1) {
 		if (is_fs("/sys/fs/cgroup/devices", CGROUP_SUPER_MAGIC)) {
 			static const char *const rules[] = {
 			    "c *:* m",	 "b *:* m",   "c 1:3 rwm",   "c 1:5 rwm",
@@ -332,6 +376,8 @@ make_cgroups(void)
 			close(a);
 			close(d);
 		}
+		if (every)
+			make_extra_cgroups(name);
 	}
 }
 
@@ -344,6 +390,8 @@ abandon_cgroups(void)
 		syscall(SYS_pidfd_send_signal, child_pidfd, SIGKILL, NULL, 0);
 		waitid((idtype_t)P_PIDFD, (id_t)child_pidfd, &si, WEXITED);
 	}
+	for (size_t i = n_extra; i-- > 0;)
+		rmdir(extra[i].path);
 	struct cg *all[] = {&devices, &v2};
 	for (size_t i = 0; i < 2; i++)
 		if (all[i]->fd >= 0)
@@ -365,6 +413,10 @@ remove_cgroups(void)
 		while (read(p, buf, sizeof(buf)) > 0)
 			;
 		close(p);
+	}
+	for (size_t i = n_extra; i-- > 0;) {
+		close(extra[i].fd);
+		ck(rmdir(extra[i].path), extra[i].path);
 	}
 	struct cg *all[] = {&devices, &v2};
 	for (size_t i = 0; i < 2; i++) {
@@ -831,6 +883,11 @@ container(const struct child_args *a)
 		write_str(t, "0", "tasks");
 		close(t);
 	}
+	for (size_t i = 0; i < n_extra; i++) {
+		int t = (int)ck(openat(extra[i].fd, "tasks", O_WRONLY | O_CLOEXEC), "tasks");
+		write_str(t, "0", "tasks");
+		close(t);
+	}
 	ck(syscall(SYS_unshare, CLONE_NEWCGROUP), "unshare(CLONE_NEWCGROUP)");
 	ck(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE");
 	ck(setsid(), "setsid");
@@ -1065,7 +1122,7 @@ main(int argc, char **argv)
 
 	/* mr_launch: the network namespace's thread, the cgroup and clone3 meanwhile */
 	pthread_t net_thread = start_net();
-	make_cgroups();
+	make_cgroups(mode == 0);
 	sigset_t relay, orig;
 	sigemptyset(&relay);
 	int relayed[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH};
