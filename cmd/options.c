@@ -554,8 +554,7 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 			return mr_error_set(err, 0, "--cgroup-parent: empty path");
 		return set_string(&spec->resources.cgroup_parent, value, err);
 	case OPT_CGROUPS:
-		/* podman's flag; its no-conmon and split are about conmon, which minirun has not.
-		 */
+		/* podman's; its no-conmon and split concern conmon, which minirun lacks. */
 		if (strcmp(value, "enabled") == 0 || strcmp(value, "disabled") == 0) {
 			spec->resources.no_cgroup = value[0] == 'd';
 			return 0;

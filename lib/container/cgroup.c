@@ -1129,12 +1129,9 @@ create_rootless(const struct mr_prepared *p, struct mr_cgroup *cg, const char *n
 static bool
 every_hierarchy(const struct mr_prepared *p)
 {
-	const struct mr_seccomp_prepared *sc = &p->seccomp;
-
 	if (p->userns || p->spec->privileged)
 		return false;
-	return !sc->enabled || sc->observe == MR_OBSERVE_LEARN ||
-	       sc->observe == MR_OBSERVE_COMPLAIN || (p->bounding & MR_CAP_BIT(CAP_SYS_ADMIN));
+	return mr_seccomp_lets_every_call(&p->seccomp) || (p->bounding & MR_CAP_BIT(CAP_SYS_ADMIN));
 }
 
 int

@@ -469,7 +469,7 @@ check_no_cgroup_namespace(const struct mr_prepared *p, struct mr_error *err)
 
 	if (!mr_cgroup_devices_unguarded(p->spec, p->userns))
 		return 0;
-	if (!sc->enabled || sc->observe == MR_OBSERVE_LEARN || sc->observe == MR_OBSERVE_COMPLAIN)
+	if (mr_seccomp_lets_every_call(sc))
 		return mr_error_set(err, 0,
 				    "--cgroups=disabled: not with a seccomp filter that lets every "
 				    "call through (%s): %s; use a profile that refuses "

@@ -772,6 +772,12 @@ mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_prepa
 	return 0;
 }
 
+bool
+mr_seccomp_lets_every_call(const struct mr_seccomp_prepared *p)
+{
+	return !p->enabled || p->observe == MR_OBSERVE_LEARN || p->observe == MR_OBSERVE_COMPLAIN;
+}
+
 void
 mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p)
 {

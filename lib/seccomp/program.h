@@ -120,6 +120,9 @@ int mr_seccomp_prepare(const struct mr_seccomp_request *req, struct mr_seccomp_p
 
 void mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p);
 
+/* Nothing is refused: unconfined, or learning or complaining (every call allowed, observed). */
+bool mr_seccomp_lets_every_call(const struct mr_seccomp_prepared *p);
+
 /*
  * Load a profile by name: "runtime/default", "docker/default" or
  * "RuntimeDefault" are minirun's built-in default; anything else is a path.
