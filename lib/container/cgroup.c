@@ -1116,22 +1116,22 @@ create_rootless(const struct mr_prepared *p, struct mr_cgroup *cg, const char *n
 }
 
 /*
- * A container that can make a cgroup namespace of its own (no seccomp
- * filter refuses it: unconfined, learning, complaining; or CAP_SYS_ADMIN,
- * which may mount a hierarchy at the present namespace's root) gets it
- * rooted at its cgroup in each hierarchy.  In a v1 hierarchy where it has
- * none, that is minirun's cgroup, the host's: from a user namespace of its
- * own the container mounted it and wrote it as its owner (uid 0), made
- * child cgroups, changed limits.  So it gets one in every v1 hierarchy, as
- * runc makes.  A profile file that lets CLONE_NEWCGROUP through is not
- * detected here (README: known limitations).
+ * A container that can make a cgroup namespace of its own (its seccomp
+ * filter lets unshare, clone or clone3 do it: unconfined, learning,
+ * complaining, CAP_SYS_ADMIN under Docker's profile, a profile file that
+ * allows it; or CAP_SYS_ADMIN, which may mount a hierarchy at the present
+ * namespace's root) gets it rooted at its cgroup in each hierarchy.  In a v1
+ * hierarchy where it has none, that is minirun's cgroup, the host's: from a
+ * user namespace of its own the container mounted it and wrote it as its
+ * owner (uid 0), made child cgroups, changed limits.  So it gets one in every
+ * v1 hierarchy, as runc makes.
  */
 static bool
 every_hierarchy(const struct mr_prepared *p)
 {
 	if (p->userns || p->spec->privileged)
 		return false;
-	return mr_seccomp_lets_every_call(&p->seccomp) || (p->bounding & MR_CAP_BIT(CAP_SYS_ADMIN));
+	return p->lets_cgroupns || (p->bounding & MR_CAP_BIT(CAP_SYS_ADMIN));
 }
 
 int

@@ -393,81 +393,46 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 }
 
 /*
- * Whether a filter's return can end in the call being made: TRACE and
- * NOTIFY too, a tracer in the container or an agent can turn them into it.
- */
-static bool
-lets_through(uint32_t ret)
-{
-	switch (ret & SECCOMP_RET_ACTION_FULL) {
-	case SECCOMP_RET_KILL_PROCESS:
-	case SECCOMP_RET_KILL_THREAD:
-	case SECCOMP_RET_TRAP:
-	case SECCOMP_RET_ERRNO:
-		return false;
-	default:
-		return true;
-	}
-}
-
-static void
-note_lets_through(uint32_t ret, void *arg)
-{
-	*(bool *)arg |= lets_through(ret);
-}
-
-/*
- * Whether the filter can let SYSCALL through on ARCH (a libseccomp token)
- * with FLAGS as its first argument, or (ANY_ARGS) with any arguments.  A
- * program too branchy to explore counts as letting it through.
- */
-static bool
-filter_lets_through(const struct mr_seccomp_prepared *sc, uint32_t arch, const char *syscall,
-		    uint64_t flags, bool any_args)
-{
-	int nr = seccomp_syscall_resolve_name_arch(arch, syscall);
-	if (nr < 0)
-		return false; /* no such call on that architecture */
-	/* x32 shares AUDIT_ARCH_X86_64; its numbers carry the x32 bit. */
-	struct seccomp_data d = {
-	    .nr = arch == SCMP_ARCH_X32 ? (int)((uint32_t)nr | 0x40000000u) : nr,
-	    .arch = arch == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : arch,
-	    .args = {flags},
-	};
-	bool through = false;
-	uint32_t ret;
-
-	if (any_args)
-		return mr_bpf_outcomes(sc->insns, sc->n_insns, d.arch, d.nr, note_lets_through,
-				       &through) < 0 ||
-		       through;
-	return mr_bpf_eval(sc->insns, sc->n_insns, &d, &ret) < 0 || lets_through(ret);
-}
-
-/*
+ * Whether the container can make a cgroup namespace of its own, which is
+ * rooted at its cgroup in each hierarchy (p->lets_cgroupns: cgroup.c then
+ * gives it one in every v1 hierarchy).  Asked only where that matters: as
+ * root, in no user namespace of minirun's making, not privileged.
+ *
  * --cgroups=disabled as root: the container stays in minirun's own cgroups,
  * which are the host's.  A cgroup namespace made in a user namespace of the
  * container's own is rooted there, and lets it mount the cgroupfs and write
  * them as their owner (uid 0): limits, freezer.state, new child cgroups that
  * outlive it (cgroup v1 has no nsdelegate to stop that).  Making the
  * namespace is the step that needs nothing the container lacks, so the
- * filter must refuse it: unshare or clone with CLONE_NEWCGROUP (whatever
- * the other flags), and clone3, whose flags it cannot see (Docker's default
- * profile refuses all of it without CAP_SYS_ADMIN).  On every architecture
- * the kernel runs for the container.
+ * filter must refuse it (Docker's default profile refuses every namespace
+ * flag without CAP_SYS_ADMIN, which that mode refuses).
  */
 static int
-check_no_cgroup_namespace(const struct mr_prepared *p, struct mr_error *err)
+check_cgroup_namespace(struct mr_prepared *p, struct mr_error *err)
 {
-	static const unsigned long others[] = {CLONE_NEWNS,   CLONE_NEWUTS, CLONE_NEWIPC,
-					       CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET};
 	const struct mr_seccomp_prepared *sc = &p->seccomp;
 	const char *src = sc->source ? sc->source : "(built-in default)";
 	const char *why = "without a cgroup of its own a cgroup namespace the container makes "
 			  "is rooted at minirun's cgroups, and in a user namespace of its own it "
 			  "could mount and change them";
+	const char *call;
+	uint32_t arch;
 
-	if (!mr_cgroup_devices_unguarded(p->spec, p->userns))
+	if (p->userns || p->spec->privileged)
+		return 0;
+	/*
+	 * Docker's default lets a namespace be made only with CAP_SYS_ADMIN, on
+	 * every architecture (test_bpf_eval checks that the walk says so for
+	 * several capability sets): the walk would be 15 us of every start.
+	 */
+	if (sc->builtin && !mr_seccomp_lets_every_call(sc)) {
+		p->lets_cgroupns = p->bounding & MR_CAP_BIT(CAP_SYS_ADMIN);
+		call = "unshare";
+		arch = seccomp_arch_native();
+	} else {
+		p->lets_cgroupns = mr_seccomp_lets_namespace(sc, CLONE_NEWCGROUP, &call, &arch);
+	}
+	if (!p->lets_cgroupns || !mr_cgroup_devices_unguarded(p->spec, p->userns))
 		return 0;
 	if (mr_seccomp_lets_every_call(sc))
 		return mr_error_set(err, 0,
@@ -475,41 +440,11 @@ check_no_cgroup_namespace(const struct mr_prepared *p, struct mr_error *err)
 				    "call through (%s): %s; use a profile that refuses "
 				    "CLONE_NEWCGROUP (the default does), or --privileged",
 				    sc->enabled ? "learning or complaining" : "unconfined", why);
-	/*
-	 * The built-in default is Docker's: without CAP_SYS_ADMIN (refused
-	 * here) it refuses every namespace flag of unshare and clone, and
-	 * clone3 (test-no-cgroup checks it).  Walking its program for every
-	 * flag combination took 0.4 ms of each start.
-	 */
-	if (sc->builtin)
-		return 0;
-	uint32_t arches[3] = {seccomp_arch_native(), 0, 0};
-	const struct mr_arch *native = mr_arch_find(arches[0]);
-	for (size_t i = 0; native != NULL && i < 2; i++)
-		arches[i + 1] = native->docker_subs[i];
-	for (size_t a = 0; a < MR_ARRAY_SIZE(arches) && arches[a] != 0; a++) {
-		const char *call = NULL;
-		if (filter_lets_through(sc, arches[a], "clone3", 0, true))
-			call = "clone3";
-		for (unsigned m = 0; call == NULL && m < 1u << MR_ARRAY_SIZE(others); m++) {
-			uint64_t flags = CLONE_NEWCGROUP;
-			for (size_t k = 0; k < MR_ARRAY_SIZE(others); k++)
-				if (m & (1u << k))
-					flags |= others[k];
-			if (filter_lets_through(sc, arches[a], "unshare", flags, false))
-				call = "unshare";
-			else if (filter_lets_through(sc, arches[a], "clone", flags | SIGCHLD,
-						     false))
-				call = "clone";
-		}
-		if (call != NULL)
-			return mr_error_set(err, 0,
-					    "--cgroups=disabled: seccomp profile %s lets %s make a "
-					    "cgroup namespace (%s): %s; refuse it in the profile "
-					    "(the default does), or use --privileged",
-					    src, call, mr_arch_lib_name(arches[a]), why);
-	}
-	return 0;
+	return mr_error_set(err, 0,
+			    "--cgroups=disabled: seccomp profile %s lets %s make a cgroup "
+			    "namespace (%s): %s; refuse it in the profile (the default does), or "
+			    "use --privileged",
+			    src, call, mr_arch_lib_name(arch), why);
 }
 
 /* The file is written at the end of the run: its directory must exist now. */
@@ -749,7 +684,7 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	mr_phase("prepare:seccomp-check");
 	if (mr_apparmor_check(spec->apparmor, err) < 0)
 		return -1;
-	if (mr_cgroup_check(spec, p->rootless, err) < 0 || check_no_cgroup_namespace(p, err) < 0 ||
+	if (mr_cgroup_check(spec, p->rootless, err) < 0 || check_cgroup_namespace(p, err) < 0 ||
 	    mr_resources_check_ulimits(&spec->resources, err) < 0)
 		return -1;
 	/* Last: a missing -v source is created on the host, only once all else passed. */

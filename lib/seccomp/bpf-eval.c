@@ -105,15 +105,35 @@ check_program(const struct sock_filter *prog, size_t n)
 }
 
 /*
- * A register of the symbolic run: a value, or unknown (came from args or ip).
+ * A register of the symbolic run, bit by bit: the bits set in `known` are
+ * those of v; the others came from the arguments or the instruction pointer
+ * and are unknown (0 in v).  Knowing single bits is what answers "can clone
+ * get through with CLONE_NEWCGROUP among whatever other flags" in one run:
+ * libseccomp masks the argument and compares what is left.
  * nr: in a run over a range of syscall numbers, the register holds the number
  * itself (unknown, but jumps on it narrow the range instead of forking blindly).
  */
 struct sym {
 	uint32_t v;
-	bool known;
+	uint32_t known;
 	bool nr;
 };
+
+#define SYM_ALL 0xffffffffu
+
+static const struct sym sym_unknown = {0, 0, false};
+
+static struct sym
+sym_val(uint32_t v)
+{
+	return (struct sym){v, SYM_ALL, false};
+}
+
+static bool
+sym_is_known(struct sym s)
+{
+	return s.known == SYM_ALL;
+}
 
 /*
  * One engine for the three questions: with data, every load is known and the
@@ -126,6 +146,7 @@ struct explore {
 	const struct sock_filter *prog;
 	size_t n;
 	const struct seccomp_data *data; /* NULL: arguments unknown */
+	uint32_t bits_off, bits;	 /* the word at bits_off has at least these bits set */
 	uint32_t arch, nr;
 	unsigned long steps;
 	void (*fn)(uint32_t, void *);
@@ -150,20 +171,22 @@ sym_load(const struct explore *e, const struct sock_filter *f, const struct sym 
 	switch (BPF_MODE(f->code)) {
 	case BPF_ABS:
 		if (e->nr_range && k == offsetof(struct seccomp_data, nr))
-			return (struct sym){0, false, true};
+			return (struct sym){0, 0, true};
 		if (e->data != NULL && load_abs(e->data, k, &v) == 0)
-			return (struct sym){v, true, false};
+			return sym_val(v);
 		if (k == offsetof(struct seccomp_data, nr))
-			return (struct sym){e->nr, true, false};
+			return sym_val(e->nr);
 		if (k == offsetof(struct seccomp_data, arch))
-			return (struct sym){e->arch, true, false};
-		return (struct sym){0, false, false};
+			return sym_val(e->arch);
+		if (k == e->bits_off)
+			return (struct sym){e->bits, e->bits, false};
+		return sym_unknown;
 	case BPF_IMM:
-		return (struct sym){k, true, false};
+		return sym_val(k);
 	case BPF_MEM:
 		return m[k];
 	default:
-		return (struct sym){sizeof(struct seccomp_data), true, false};
+		return sym_val(sizeof(struct seccomp_data));
 	}
 }
 
@@ -171,20 +194,36 @@ sym_load(const struct explore *e, const struct sock_filter *f, const struct sym 
 static int
 sym_alu(uint16_t code, struct sym *a, struct sym src)
 {
+	uint32_t k;
+
 	if (a->nr || src.nr) {
 		/* Arithmetic on the number: an unknown value, no longer the number. */
-		bool zero = BPF_OP(code) == BPF_AND && src.known && src.v == 0;
-		*a = (struct sym){0, zero, false};
+		bool zero = BPF_OP(code) == BPF_AND && sym_is_known(src) && src.v == 0;
+		*a = zero ? sym_val(0) : sym_unknown;
 		return 0;
 	}
-	if (BPF_OP(code) == BPF_NEG) {
-		a->v = -a->v;
+	switch (BPF_OP(code)) {
+	case BPF_AND:
+		/* A bit known to be 0 on either side is 0 whatever the other's is. */
+		k = (a->known & src.known) | (a->known & ~a->v) | (src.known & ~src.v);
+		*a = (struct sym){a->v & src.v & k, k, false};
 		return 0;
+	case BPF_OR:
+		k = (a->known & src.known) | (a->known & a->v) | (src.known & src.v);
+		*a = (struct sym){(a->v | src.v) & k, k, false};
+		return 0;
+	case BPF_XOR:
+		k = a->known & src.known;
+		*a = (struct sym){(a->v ^ src.v) & k, k, false};
+		return 0;
+	case BPF_NEG:
+		*a = sym_is_known(*a) ? sym_val(-a->v) : sym_unknown;
+		return 0;
+	default:
+		break;
 	}
-	if (!a->known || !src.known) {
-		/* x & 0 is known whatever x was; nothing else is. */
-		bool zero = BPF_OP(code) == BPF_AND && src.known && src.v == 0;
-		*a = (struct sym){0, zero, false};
+	if (!sym_is_known(*a) || !sym_is_known(src)) {
+		*a = sym_unknown;
 		return 0;
 	}
 	switch (BPF_OP(code)) {
@@ -201,15 +240,6 @@ sym_alu(uint16_t code, struct sym *a, struct sym src)
 		if (src.v == 0)
 			return -1;
 		a->v /= src.v;
-		return 0;
-	case BPF_AND:
-		a->v &= src.v;
-		return 0;
-	case BPF_OR:
-		a->v |= src.v;
-		return 0;
-	case BPF_XOR:
-		a->v ^= src.v;
 		return 0;
 	case BPF_LSH:
 		a->v = src.v >= 32 ? 0 : a->v << src.v;
@@ -235,6 +265,39 @@ jump_taken(uint16_t code, uint32_t a, uint32_t src)
 		return a >= src;
 	case BPF_JSET:
 		return (a & src) != 0;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * A conditional jump on values that may be partly unknown: 1 taken, 0 not,
+ * 2 either way (for some values of the unknown bits), -1 not a jump the
+ * kernel accepts.
+ */
+static int
+jump_sym(uint16_t code, struct sym a, struct sym src)
+{
+	/* Unknown bits are 0 in v: the least and the most a can be. */
+	uint32_t a_max = a.v | ~a.known;
+
+	if (sym_is_known(a) && sym_is_known(src))
+		return jump_taken(code, a.v, src.v);
+	switch (BPF_OP(code)) {
+	case BPF_JEQ:
+		return ((a.v ^ src.v) & a.known & src.known) != 0 ? 0 : 2;
+	case BPF_JGT:
+		if (!sym_is_known(src))
+			return 2;
+		return a.v > src.v ? 1 : a_max <= src.v ? 0 : 2;
+	case BPF_JGE:
+		if (!sym_is_known(src))
+			return 2;
+		return a.v >= src.v ? 1 : a_max < src.v ? 0 : 2;
+	case BPF_JSET:
+		if ((a.v & src.v) != 0)
+			return 1;
+		return (a_max & (src.v | ~src.known)) == 0 ? 0 : 2;
 	default:
 		return -1;
 	}
@@ -327,7 +390,7 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, const str
 	for (; pc < e->n; pc++) {
 		const struct sock_filter *f = &e->prog[pc];
 		uint32_t k = f->k;
-		struct sym src = BPF_SRC(f->code) == BPF_X ? x : (struct sym){k, true, false};
+		struct sym src = BPF_SRC(f->code) == BPF_X ? x : sym_val(k);
 
 		if (++e->steps > 1000000)
 			return -1;
@@ -341,11 +404,11 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, const str
 			break;
 		case BPF_LDX:
 			if (BPF_MODE(f->code) == BPF_IMM)
-				x = (struct sym){k, true, false};
+				x = sym_val(k);
 			else if (BPF_MODE(f->code) == BPF_MEM)
 				x = m[k];
 			else
-				x = (struct sym){sizeof(struct seccomp_data), true, false};
+				x = sym_val(sizeof(struct seccomp_data));
 			break;
 		case BPF_ST:
 			m[k] = a;
@@ -362,35 +425,36 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, const str
 				pc += k;
 				break;
 			}
-			if (a.nr && src.known) {
+			if (a.nr && sym_is_known(src)) {
 				if (explore_nr_jump(e, &pc, f, a, x, m, &lo, &hi) < 0)
 					return -1;
 				break;
 			}
-			if (!a.known || !src.known) {
+			int taken = jump_sym(f->code, a, src);
+			if (taken < 0)
+				return -1;
+			if (taken == 2) {
 				/* Both ways are possible for some arguments: follow both. */
 				if (explore_from(e, pc + 1 + f->jt, a, x, m, lo, hi) < 0)
 					return -1;
 				pc += f->jf;
 				break;
 			}
-			int taken = jump_taken(f->code, a.v, src.v);
-			if (taken < 0)
-				return -1;
 			pc += taken ? f->jt : f->jf;
 			break;
 		}
 		case BPF_RET:
 			if (e->nr_range) {
 				/* An unknown A could be anything, so it counts. */
-				bool deflt = BPF_RVAL(f->code) == BPF_A ? a.known && a.v == e->deflt
-									: k == e->deflt;
+				bool deflt = BPF_RVAL(f->code) == BPF_A
+						 ? sym_is_known(a) && a.v == e->deflt
+						 : k == e->deflt;
 				if (!deflt && (int64_t)hi > e->max)
 					e->max = hi;
 				return 0;
 			}
 			if (BPF_RVAL(f->code) == BPF_A)
-				e->fn(a.known ? a.v : SECCOMP_RET_KILL_PROCESS, e->arg);
+				e->fn(sym_is_known(a) ? a.v : SECCOMP_RET_KILL_PROCESS, e->arg);
 			else
 				e->fn(k, e->arg);
 			return 0;
@@ -411,34 +475,50 @@ int
 mr_bpf_outcomes(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
 		void (*fn)(uint32_t ret, void *arg), void *arg)
 {
-	struct sym mem[BPF_MEMWORDS] = {{0, false, false}};
+	return mr_bpf_outcomes_with_bits(prog, n, arch, nr, 0, 0, fn, arg);
+}
+
+int
+mr_bpf_outcomes_with_bits(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
+			  unsigned argi, uint32_t bits, void (*fn)(uint32_t ret, void *arg),
+			  void *arg)
+{
+	struct sym mem[BPF_MEMWORDS] = {{0, 0, false}};
+	/* The argument's low word: the first on a little-endian kernel. */
+	uint32_t low = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0 : 4;
 	struct explore e = {.prog = prog,
 			    .n = n,
 			    .arch = arch,
 			    .nr = (uint32_t)nr,
+			    .bits_off =
+				(uint32_t)(offsetof(struct seccomp_data, args) + 8 * argi + low),
+			    .bits = bits,
 			    .fn = fn,
 			    .arg = arg,
 			    .max = -1};
 
-	if (check_program(prog, n) < 0)
+	if (argi >= 6 || check_program(prog, n) < 0)
 		return -1;
-	return explore_from(&e, 0, (struct sym){0, true, false}, (struct sym){0, true, false}, mem,
-			    0, 0);
+	return explore_from(&e, 0, sym_val(0), sym_val(0), mem, 0, 0);
 }
 
 int
 mr_bpf_max_nr_not(const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t lo, uint32_t hi,
 		  uint32_t deflt, int64_t *max)
 {
-	struct sym mem[BPF_MEMWORDS] = {{0, false, false}};
-	struct explore e = {
-	    .prog = prog, .n = n, .arch = arch, .nr_range = true, .deflt = deflt, .max = -1};
+	struct sym mem[BPF_MEMWORDS] = {{0, 0, false}};
+	struct explore e = {.prog = prog,
+			    .n = n,
+			    .arch = arch,
+			    .bits_off = sizeof(struct seccomp_data), /* none */
+			    .nr_range = true,
+			    .deflt = deflt,
+			    .max = -1};
 
 	*max = -1;
 	if (lo > hi || check_program(prog, n) < 0)
 		return -1;
-	if (explore_from(&e, 0, (struct sym){0, true, false}, (struct sym){0, true, false}, mem, lo,
-			 hi) < 0)
+	if (explore_from(&e, 0, sym_val(0), sym_val(0), mem, lo, hi) < 0)
 		return -1;
 	*max = e.max;
 	return 0;
@@ -454,18 +534,18 @@ int
 mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data *data,
 	    uint32_t *ret)
 {
-	struct sym mem[BPF_MEMWORDS] = {{0, true, false}};
+	struct sym mem[BPF_MEMWORDS] = {{0, SYM_ALL, false}};
 	struct explore e = {.prog = prog,
 			    .n = n,
 			    .data = data,
 			    .arch = data->arch,
 			    .nr = (uint32_t)data->nr,
+			    .bits_off = sizeof(struct seccomp_data), /* none */
 			    .fn = keep_ret,
 			    .arg = ret,
 			    .max = -1};
 
 	if (check_program(prog, n) < 0)
 		return -1;
-	return explore_from(&e, 0, (struct sym){0, true, false}, (struct sym){0, true, false}, mem,
-			    0, 0);
+	return explore_from(&e, 0, sym_val(0), sym_val(0), mem, 0, 0);
 }

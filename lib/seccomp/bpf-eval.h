@@ -30,6 +30,17 @@ int mr_bpf_outcomes(const struct sock_filter *prog, size_t n, uint32_t arch, int
 		    void (*fn)(uint32_t ret, void *arg), void *arg);
 
 /*
+ * As mr_bpf_outcomes, with the bits BITS of argument ARGI (its low 32 bits)
+ * known to be set and every other bit of it unknown: every action the call can
+ * meet when its flags include BITS, whatever else they hold ("can clone get
+ * through with CLONE_NEWCGROUP?").  Jumps on such partly known values follow
+ * only the sides that some value with those bits takes.  -1 also for ARGI > 5.
+ */
+int mr_bpf_outcomes_with_bits(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
+			      unsigned argi, uint32_t bits, void (*fn)(uint32_t ret, void *arg),
+			      void *arg);
+
+/*
  * The highest syscall number in [lo, hi] for which the program can return
  * anything but deflt on arch, for some arguments: every feasible path is
  * followed with the number known only as the range the comparisons on the way

@@ -778,6 +778,87 @@ mr_seccomp_lets_every_call(const struct mr_seccomp_prepared *p)
 	return !p->enabled || p->observe == MR_OBSERVE_LEARN || p->observe == MR_OBSERVE_COMPLAIN;
 }
 
+/*
+ * Whether a return can end in the call being made: TRACE and NOTIFY too, a
+ * tracer in the container or an agent can turn them into it.
+ */
+static bool
+lets_through(uint32_t ret)
+{
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_KILL_PROCESS:
+	case SECCOMP_RET_KILL_THREAD:
+	case SECCOMP_RET_TRAP:
+	case SECCOMP_RET_ERRNO:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static void
+note_lets_through(uint32_t ret, void *arg)
+{
+	*(bool *)arg |= lets_through(ret);
+}
+
+/*
+ * Whether the program can let SYSCALL through on ARCH (a libseccomp token)
+ * with the bits FLAGS set in argument ARGI, whatever else it holds.  A
+ * program too branchy to explore counts as letting it through.
+ */
+static bool
+program_lets_through(const struct mr_seccomp_prepared *p, uint32_t arch, const char *syscall,
+		     unsigned argi, uint32_t flags)
+{
+	int nr = seccomp_syscall_resolve_name_arch(arch, syscall);
+	if (nr < 0)
+		return false; /* no such call on that architecture */
+	/* x32 shares AUDIT_ARCH_X86_64; its numbers carry the x32 bit. */
+	if (arch == SCMP_ARCH_X32) {
+		nr = (int)((uint32_t)nr | 0x40000000u);
+		arch = SCMP_ARCH_X86_64;
+	}
+	bool through = false;
+	return mr_bpf_outcomes_with_bits(p->insns, p->n_insns, arch, nr, argi, flags,
+					 note_lets_through, &through) < 0 ||
+	       through;
+}
+
+bool
+mr_seccomp_lets_namespace(const struct mr_seccomp_prepared *p, uint32_t flag, const char **call,
+			  uint32_t *arch)
+{
+	uint32_t arches[3] = {seccomp_arch_native(), 0, 0};
+	const struct mr_arch *native = mr_arch_find(arches[0]);
+
+	*call = "every call";
+	*arch = arches[0];
+	if (mr_seccomp_lets_every_call(p))
+		return true;
+	for (size_t i = 0; native != NULL && i < 2; i++)
+		arches[i + 1] = native->docker_subs[i];
+	for (size_t a = 0; a < MR_ARRAY_SIZE(arches) && arches[a] != 0; a++) {
+		/* s390's clone takes the stack first and the flags second. */
+		bool s390 = arches[a] == SCMP_ARCH_S390 || arches[a] == SCMP_ARCH_S390X;
+		const struct {
+			const char *name;
+			unsigned argi;
+			uint32_t bits;
+		} ways[] = {{"clone3", 0, 0}, /* its flags are in memory the filter cannot read */
+			    {"unshare", 0, flag},
+			    {"clone", s390 ? 1 : 0, flag}};
+		for (size_t w = 0; w < MR_ARRAY_SIZE(ways); w++)
+			if (program_lets_through(p, arches[a], ways[w].name, ways[w].argi,
+						 ways[w].bits)) {
+				*call = ways[w].name;
+				*arch = arches[a];
+				return true;
+			}
+	}
+	return false;
+}
+
 void
 mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p)
 {

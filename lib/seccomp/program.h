@@ -124,6 +124,18 @@ void mr_seccomp_prepared_clear(struct mr_seccomp_prepared *p);
 bool mr_seccomp_lets_every_call(const struct mr_seccomp_prepared *p);
 
 /*
+ * Whether the filter can let the container make a namespace of kind FLAG
+ * (CLONE_NEW*): unshare or clone with FLAG among whatever other flags, or
+ * clone3 (its flags are in memory the filter cannot read), on any
+ * architecture the kernel runs for it (native, and on x86_64 x86 and x32).
+ * TRACE and NOTIFY count: a tracer or an agent can let the call through.
+ * *call and *arch (a libseccomp token) say which way was found.  Walks the
+ * program with the flag bit known and the others unknown: microseconds.
+ */
+bool mr_seccomp_lets_namespace(const struct mr_seccomp_prepared *p, uint32_t flag,
+			       const char **call, uint32_t *arch);
+
+/*
  * Load a profile by name: "runtime/default", "docker/default" or
  * "RuntimeDefault" are minirun's built-in default; anything else is a path.
  */

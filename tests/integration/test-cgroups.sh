@@ -507,30 +507,52 @@ expect "v1 only, OCI: a freezer cgroup, which pause and resume use; removed by d
 # it) gets it rooted at its cgroup in each hierarchy: where it had none, that
 # was minirun's, the host's, which it could then mount from a user namespace
 # of its own and write as its owner.  So it gets one in every v1 hierarchy.
-"$MINIRUN" --seccomp=unconfined "$ROOTFS" /bin/sh -c \
-    'mkdir /tmp/m && /probe cgroupns pids /tmp/m; exec sleep 30' > "$TESTS_TMP/ns-root" 2>&1 &
-mr=$!
-init=$(container_init "$mr")
-for _ in $(seq 100); do [ -s "$TESTS_TMP/ns-root" ] && break; sleep 0.05; done
-if [ -n "$init" ]; then
-    is "$(grep -vc ':/.*minirun-[0-9a-f]*$' "/proc/$init/cgroup")" 0 \
-        "unconfined: a cgroup of its own in every hierarchy (runc's), name=systemd too"
-    own_pids=/sys/fs/cgroup/pids$(sed -n 's/^[0-9]*:pids://p' "/proc/$init/cgroup")
-    name="unconfined: a cgroup namespace the container makes is rooted at its own pids cgroup"
-    if [[ $own_pids == */minirun-* ]] && [ "$(cat "$TESTS_TMP/ns-root")" = "$(stat -c %i "$own_pids")" ]; then
-        ok "$name"
+# $1: what it runs with (for the names); the rest: minirun's options.
+every_hierarchy() {
+    local what=$1
+    shift
+    : > "$TESTS_TMP/ns-root"
+    "$MINIRUN" "$@" "$ROOTFS" /bin/sh -c \
+        'mkdir /tmp/m && /probe cgroupns pids /tmp/m; exec sleep 30' > "$TESTS_TMP/ns-root" 2>&1 &
+    local mr=$!
+    local init
+    init=$(container_init "$mr")
+    for _ in $(seq 100); do [ -s "$TESTS_TMP/ns-root" ] && break; sleep 0.05; done
+    if [ -n "$init" ]; then
+        is "$(grep -vc ':/.*minirun-[0-9a-f]*$' "/proc/$init/cgroup")" 0 \
+            "$what: a cgroup of its own in every hierarchy (runc's), name=systemd too"
+        local own_pids name
+        own_pids=/sys/fs/cgroup/pids$(sed -n 's/^[0-9]*:pids://p' "/proc/$init/cgroup")
+        name="$what: a cgroup namespace the container makes is rooted at its own pids cgroup"
+        if [[ $own_pids == */minirun-* ]] && [ "$(cat "$TESTS_TMP/ns-root")" = "$(stat -c %i "$own_pids")" ]; then
+            ok "$name"
+        else
+            not_ok "$name" "its pids cgroup: $own_pids (inode $(stat -c %i "$own_pids")); the namespace's root: $(cat "$TESTS_TMP/ns-root")"
+        fi
     else
-        not_ok "$name" "its pids cgroup: $own_pids (inode $(stat -c %i "$own_pids")); the namespace's root: $(cat "$TESTS_TMP/ns-root")"
+        for t in "a cgroup of its own in every hierarchy" "its cgroup namespace rooted at its own"; do
+            not_ok "$what: $t" "no container init found"
+        done
     fi
-else
-    for t in "a cgroup of its own in every hierarchy" "its cgroup namespace rooted at its own"; do
-        not_ok "unconfined: $t" "no container init found"
-    done
-fi
+    kill "$mr" 2> /dev/null
+    wait_exit "$mr" 10
+}
+every_hierarchy unconfined --seccomp=unconfined
+# Not only when nothing is filtered: a profile file whose rules let unshare
+# through (found by walking its program, the flag bit known, the rest not).
+allow_ns=${MR_SECCOMP_IT_DATA:-$(dirname "${BASH_SOURCE[0]}")/../data/seccomp-it}/allow-unshare.json
+every_hierarchy "a profile file that lets unshare through" --seccomp "$allow_ns"
+# And one that refuses CLONE_NEWCGROUP, whatever the other flags, does not
+# need them: its layout is the default's.
+no_ns=${allow_ns%/*}/no-cgroupns.json
+count='grep -c ":/.*minirun-[0-9a-f]*$" /proc/self/cgroup'
+run_minirun "$ROOTFS" /bin/sh -c "$count"
+default_n=$OUT
+run_expect "a profile file that refuses CLONE_NEWCGROUP: as many cgroups as the default ($default_n), EPERM" \
+    0 "$default_n
+EPERM" -- --seccomp "$no_ns" "$ROOTFS" /bin/sh -c "$count; mkdir /tmp/m; /probe cgroupns pids /tmp/m; true"
 run_expect "the default profile: the container cannot make one (EPERM)" 0 "EPERM" -- \
     "$ROOTFS" /bin/sh -c 'mkdir /tmp/m; /probe cgroupns pids /tmp/m; true'
-kill "$mr" 2> /dev/null
-wait_exit "$mr" 10
 is "$(leftovers)" "" "no minirun-* cgroup is left at the end"
 is "$(find /sys/fs/cgroup/*/ -maxdepth 3 -name "$cgp" 2> /dev/null)" "" "the --cgroup-parent directories minirun made are removed"
 

@@ -104,22 +104,12 @@ refuse "--seccomp=unconfined: refused (it would let the container make a cgroup 
 refuse "--seccomp-complain: refused (it lets every call through)" \
     "minirun: --cgroups=disabled: not with a seccomp filter that lets every call through (learning or complaining): *" \
     --seccomp-complain="$TESTS_TMP/complain.json"
-allow_but_clone3="$TESTS_TMP/allow-but-clone3.json"
-cat > "$allow_but_clone3" << 'EOF'
-{"defaultAction": "SCMP_ACT_ALLOW",
- "syscalls": [{"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}
-EOF
+it_data=${MR_SECCOMP_IT_DATA:-$(dirname "${BASH_SOURCE[0]}")/../data/seccomp-it}
+allow_but_clone3=$it_data/allow-unshare.json
 refuse "a profile that lets unshare make a cgroup namespace: refused" \
     "minirun: --cgroups=disabled: seccomp profile $allow_but_clone3 lets unshare make a cgroup namespace (x86_64): *" \
     --seccomp "$allow_but_clone3"
-no_cgroupns="$TESTS_TMP/no-cgroupns.json"
-cat > "$no_cgroupns" << 'EOF'
-{"defaultAction": "SCMP_ACT_ALLOW",
- "syscalls": [{"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
-              {"names": ["unshare", "clone"], "action": "SCMP_ACT_ERRNO",
-               "args": [{"index": 0, "value": 33554432, "valueTwo": 33554432,
-                         "op": "SCMP_CMP_MASKED_EQ"}]}]}
-EOF
+no_cgroupns=$it_data/no-cgroupns.json
 # CLONE_NEWUSER|CLONE_NEWCGROUP: the user namespace first, then the cgroup
 # namespace in it, which needs no capability outside.
 run_expect "a profile refusing CLONE_NEWCGROUP runs: unshare(NEWUSER|NEWCGROUP) fails, NEWUSER alone works" \

@@ -233,6 +233,73 @@ compare_all(const char *name, const struct sock_filter *prog, size_t n)
 	return refused;
 }
 
+/*
+ * mr_bpf_outcomes_with_bits is sound: whatever a call with those bits among
+ * its first argument meets (mr_bpf_eval on random values of every other bit
+ * and argument) is among the outcomes it lists.
+ */
+struct ret_set {
+	uint32_t rets[64];
+	size_t n;
+};
+
+static void
+add_ret(uint32_t ret, void *arg)
+{
+	struct ret_set *set = arg;
+	for (size_t i = 0; i < set->n; i++)
+		if (set->rets[i] == ret)
+			return;
+	ck_assert_uint_lt(set->n, 64);
+	set->rets[set->n++] = ret;
+}
+
+static uint64_t
+next_random(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+static void
+check_with_bits(const char *name, const struct sock_filter *prog, size_t n)
+{
+	static const long nrs[] = {SYS_clone, SYS_unshare, SYS_personality, SYS_socket, SYS_getpid};
+	static const uint32_t bits[] = {
+	    0, 0x02000000 /* CLONE_NEWCGROUP */, 0x10000000, 0x8, 0x7e020000, 0xffffffff};
+	uint64_t state = 0x9e3779b97f4a7c15ULL;
+	for (size_t c = 0; c < sizeof(nrs) / sizeof(nrs[0]); c++)
+		for (size_t b = 0; b < sizeof(bits) / sizeof(bits[0]); b++) {
+			struct ret_set set = {.n = 0};
+			ck_assert_int_eq(mr_bpf_outcomes_with_bits(prog, n, TEST_AUDIT_ARCH,
+								   (int)nrs[c], 0, bits[b], add_ret,
+								   &set),
+					 0);
+			for (int round = 0; round < 300; round++) {
+				struct seccomp_data d = {.nr = (int)nrs[c],
+							 .arch = TEST_AUDIT_ARCH};
+				for (int a = 0; a < 6; a++)
+					d.args[a] = next_random(&state);
+				/* small values and a clear high word too, as real flags have */
+				if (round % 3 == 0)
+					d.args[0] &= 0xffffffffULL >> (round % 29);
+				d.args[0] |= bits[b];
+				uint32_t ret;
+				ck_assert_int_eq(mr_bpf_eval(prog, n, &d, &ret), 0);
+				bool listed = false;
+				for (size_t i = 0; i < set.n; i++)
+					listed |= set.rets[i] == ret;
+				ck_assert_msg(listed,
+					      "%s: syscall %ld, arg0 0x%llx: eval says 0x%08x, not "
+					      "among the %zu outcomes listed for bits 0x%x",
+					      name, nrs[c], (unsigned long long)d.args[0], ret,
+					      set.n, bits[b]);
+			}
+		}
+}
+
 /* A profile compiled as minirun would (mr_seccomp_prepare, Docker's caps). */
 static size_t
 compare_profile(const char *path)
@@ -244,6 +311,7 @@ compare_profile(const char *path)
 	ck_assert_msg(mr_seccomp_prepare(&req, &p, &err) == 0, "%s: %s", path, err.msg);
 	ck_assert(p.enabled);
 	size_t refused = compare_all(path, p.insns, p.n_insns);
+	check_with_bits(path, p.insns, p.n_insns);
 	mr_seccomp_prepared_clear(&p);
 	return refused;
 }
@@ -273,11 +341,13 @@ START_TEST(test_builtin_default)
 	struct mr_error err = {0};
 	ck_assert_msg(mr_seccomp_prepare(&req, &p, &err) == 0, "%s", err.msg);
 	ck_assert_uint_gt(compare_all("built-in default", p.insns, p.n_insns), 0);
+	check_with_bits("built-in default", p.insns, p.n_insns);
 	mr_seccomp_prepared_clear(&p);
 	/* and for a wider bounding set (the CAP_SYS_ADMIN group is allowed) */
 	req.bounding = TEST_CAPS_DOCKER | MR_CAP_BIT(21);
 	ck_assert_msg(mr_seccomp_prepare(&req, &p, &err) == 0, "%s", err.msg);
 	compare_all("built-in default + CAP_SYS_ADMIN", p.insns, p.n_insns);
+	check_with_bits("built-in default + CAP_SYS_ADMIN", p.insns, p.n_insns);
 	mr_seccomp_prepared_clear(&p);
 }
 END_TEST
@@ -444,6 +514,143 @@ START_TEST(test_hand_ja_and_x)
 	    ALLOW,
 	};
 	ck_assert_uint_gt(compare_all("ja/x", prog, N(prog)), 0);
+}
+END_TEST
+
+/*
+ * And precise where it matters: Docker's default lets clone through only
+ * with no namespace flag (argument masked with 0x7e020000, compared with 0),
+ * so with CLONE_NEWCGROUP known to be set it can only be refused, though
+ * clone as such is allowed.  With CAP_SYS_ADMIN it gets through.
+ */
+START_TEST(test_with_bits_builtin)
+{
+	struct mr_seccomp_request req = {.bounding = TEST_CAPS_DOCKER};
+	struct mr_seccomp_prepared p;
+	struct mr_error err = {0};
+	ck_assert_msg(mr_seccomp_prepare(&req, &p, &err) == 0, "%s", err.msg);
+	struct ret_set any = {.n = 0}, ns = {.n = 0}, unshare = {.n = 0};
+	ck_assert_int_eq(
+	    mr_bpf_outcomes(p.insns, p.n_insns, TEST_AUDIT_ARCH, SYS_clone, add_ret, &any), 0);
+	ck_assert_int_eq(mr_bpf_outcomes_with_bits(p.insns, p.n_insns, TEST_AUDIT_ARCH, SYS_clone,
+						   0, 0x02000000, add_ret, &ns),
+			 0);
+	ck_assert_int_eq(mr_bpf_outcomes_with_bits(p.insns, p.n_insns, TEST_AUDIT_ARCH, SYS_unshare,
+						   0, 0x02000000, add_ret, &unshare),
+			 0);
+	bool any_allows = false;
+	for (size_t i = 0; i < any.n; i++)
+		any_allows |= any.rets[i] == SECCOMP_RET_ALLOW;
+	ck_assert(any_allows);
+	ck_assert_uint_eq(ns.n, 1);
+	ck_assert_uint_eq(ns.rets[0], SECCOMP_RET_ERRNO | EPERM);
+	ck_assert_uint_eq(unshare.n, 1);
+	ck_assert_uint_eq(unshare.rets[0], SECCOMP_RET_ERRNO | EPERM);
+	mr_seccomp_prepared_clear(&p);
+
+	req.bounding = TEST_CAPS_DOCKER | MR_CAP_BIT(21);
+	ck_assert_msg(mr_seccomp_prepare(&req, &p, &err) == 0, "%s", err.msg);
+	struct ret_set admin = {.n = 0};
+	ck_assert_int_eq(mr_bpf_outcomes_with_bits(p.insns, p.n_insns, TEST_AUDIT_ARCH, SYS_clone,
+						   0, 0x02000000, add_ret, &admin),
+			 0);
+	ck_assert_uint_eq(admin.n, 1);
+	ck_assert_uint_eq(admin.rets[0], SECCOMP_RET_ALLOW);
+	mr_seccomp_prepared_clear(&p);
+}
+END_TEST
+
+/*
+ * prepare.c skips the walk for the built-in default and takes "it has
+ * CAP_SYS_ADMIN" instead: the walk, on every architecture, must say the same
+ * for every capability set.
+ */
+START_TEST(test_lets_namespace_builtin)
+{
+	static const mr_capset sets[] = {0,
+					 TEST_CAPS_DOCKER,
+					 TEST_CAPS_DOCKER | MR_CAP_BIT(21),
+					 MR_CAP_BIT(21),
+					 TEST_CAPS_DOCKER | MR_CAP_BIT(19) | MR_CAP_BIT(12),
+					 ~(mr_capset)0,
+					 ~(mr_capset)0 & ~MR_CAP_BIT(21)};
+	for (size_t i = 0; i < N(sets); i++) {
+		struct mr_seccomp_request req = {.bounding = sets[i]};
+		struct mr_seccomp_prepared p;
+		struct mr_error err = {0};
+		const char *call;
+		uint32_t arch;
+		ck_assert_msg(mr_seccomp_prepare(&req, &p, &err) == 0, "%s", err.msg);
+		ck_assert(p.builtin);
+		bool admin = (sets[i] & MR_CAP_BIT(21)) != 0;
+		bool lets = mr_seccomp_lets_namespace(&p, 0x02000000, &call, &arch);
+		ck_assert_msg(lets == admin, "capabilities 0x%llx: walk says %d (%s on 0x%x)",
+			      (unsigned long long)sets[i], lets, lets ? call : "-", arch);
+		mr_seccomp_prepared_clear(&p);
+	}
+}
+END_TEST
+
+/* Each kind of jump on a partly known value, and what the ALU keeps known. */
+START_TEST(test_with_bits_hand)
+{
+	struct sock_filter prog[] = {
+	    LD_NR,
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpgid, 0, 3),
+	    LD_ARG_LO(0),
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 15), /* getpgid: & 0x10 */
+	    ERRNO(1),
+	    /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpriority, 0, 3),
+	    LD_ARG_LO(0),
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x3000, 0, 11), /* getpriority: >= 0x3000 */
+	    ERRNO(2),
+	    /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getsid, 0, 4),
+	    LD_ARG_LO(0),
+	    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff00), /* getsid: (arg & 0xff00) == 0 */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 6, 0),
+	    ERRNO(3),
+	    /* 14 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setpgid, 0, 4),
+	    LD_ARG_LO(0),
+	    BPF_STMT(BPF_ALU | BPF_OR | BPF_K, 0x1), /* setpgid: (arg | 1) > 0x100 */
+	    BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 0x100, 0, 1),
+	    ERRNO(4),
+	    /* 19 */ ALLOW,
+	    ALLOW,
+	};
+	static const struct {
+		long nr;
+		uint32_t bits;
+		uint32_t want[2];
+		size_t n_want;
+	} cases[] = {
+	    {SYS_getpgid, 0x10, {SECCOMP_RET_ERRNO | 1}, 1},
+	    {SYS_getpgid, 0x01, {SECCOMP_RET_ERRNO | 1, SECCOMP_RET_ALLOW}, 2},
+	    {SYS_getpriority, 0x4000, {SECCOMP_RET_ERRNO | 2}, 1},
+	    {SYS_getpriority, 0x1000, {SECCOMP_RET_ERRNO | 2, SECCOMP_RET_ALLOW}, 2},
+	    {SYS_getsid, 0x0100, {SECCOMP_RET_ERRNO | 3}, 1},
+	    {SYS_getsid, 0x10000, {SECCOMP_RET_ERRNO | 3, SECCOMP_RET_ALLOW}, 2},
+	    {SYS_setpgid, 0x200, {SECCOMP_RET_ERRNO | 4}, 1},
+	    {SYS_setpgid, 0x0, {SECCOMP_RET_ERRNO | 4, SECCOMP_RET_ALLOW}, 2},
+	};
+	for (size_t i = 0; i < N(cases); i++) {
+		struct ret_set set = {.n = 0};
+		ck_assert_int_eq(mr_bpf_outcomes_with_bits(prog, N(prog), TEST_AUDIT_ARCH,
+							   (int)cases[i].nr, 0, cases[i].bits,
+							   add_ret, &set),
+				 0);
+		ck_assert_msg(set.n == cases[i].n_want, "case %zu: %zu outcomes", i, set.n);
+		for (size_t w = 0; w < cases[i].n_want; w++) {
+			bool found = false;
+			for (size_t k = 0; k < set.n; k++)
+				found |= set.rets[k] == cases[i].want[w];
+			ck_assert_msg(found, "case %zu: 0x%08x missing", i, cases[i].want[w]);
+		}
+	}
+	check_with_bits("hand", prog, N(prog));
+	struct ret_set none = {.n = 0};
+	ck_assert_int_eq(mr_bpf_outcomes_with_bits(prog, N(prog), TEST_AUDIT_ARCH, SYS_getpgid, 6,
+						   1, add_ret, &none),
+			 -1);
 }
 END_TEST
 
@@ -682,6 +889,9 @@ bpf_eval_suite(void)
 	tcase_add_test(tc, test_hand_jset_jge);
 	tcase_add_test(tc, test_hand_alu_mem);
 	tcase_add_test(tc, test_hand_ja_and_x);
+	tcase_add_test(tc, test_with_bits_hand);
+	tcase_add_test(tc, test_with_bits_builtin);
+	tcase_add_test(tc, test_lets_namespace_builtin);
 	tcase_add_test(tc, test_examples);
 	tcase_add_test(tc, test_builtin_default);
 	tcase_add_test(tc, test_fixtures);
