@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "seccomp/bpf-eval.h"
@@ -135,6 +136,31 @@ sym_is_known(struct sym s)
 	return s.known == SYM_ALL;
 }
 
+/* Unknown bits are 0 in v, so equal values are equal structs field by field. */
+static bool
+sym_eq(struct sym s, struct sym t)
+{
+	return s.v == t.v && s.known == t.known && s.nr == t.nr;
+}
+
+/*
+ * A state of a run without data (A and X at an instruction, scratch memory
+ * untouched) already followed to its end: a path that reaches it again can
+ * add no outcome.  libseccomp's and the range tree's programs join their
+ * paths again at each rule's next comparison (every fail side leads there),
+ * so without this the paths multiply with every conditional rule: a profile
+ * of a few rules with comparisons on unshare's other arguments took the
+ * million steps of the limit (6 ms of every start, per call and arch, and
+ * "too branchy" for an answer).  MEMO_WAYS states per instruction; when they
+ * are taken the oldest is forgotten, which only costs time.
+ */
+#define MEMO_WAYS 2
+
+struct memo {
+	struct sym a, x;
+	bool used;
+};
+
 /*
  * One engine for the three questions: with data, every load is known and the
  * run follows the single path the kernel would; without it, the arguments and
@@ -151,9 +177,10 @@ struct explore {
 	unsigned long steps;
 	void (*fn)(uint32_t, void *);
 	void *arg;
-	bool nr_range;	/* nr unknown: collect into max instead of calling fn */
-	uint32_t deflt; /* the return that does not count */
-	int64_t max;	/* highest nr that can reach any other return; -1: none */
+	bool nr_range;	   /* nr unknown: collect into max instead of calling fn */
+	uint32_t deflt;	   /* the return that does not count */
+	int64_t max;	   /* highest nr that can reach any other return; -1: none */
+	struct memo *memo; /* n * MEMO_WAYS, made at the first fork of a run without data */
 };
 
 /* The numbers of [lo, hi] on one side of a jump. */
@@ -353,6 +380,24 @@ nr_split(uint16_t code, uint32_t k, uint32_t lo, uint32_t hi, struct nr_span *t,
 	}
 }
 
+/* Whether this state at pc was followed before (see struct memo); if not, it is noted. */
+static bool
+memo_seen(struct explore *e, size_t pc, struct sym a, struct sym x, const struct sym *m)
+{
+	if (e->memo == NULL)
+		return false;
+	for (size_t i = 0; i < BPF_MEMWORDS; i++)
+		if (!sym_eq(m[i], sym_unknown))
+			return false; /* scratch memory is not part of the key */
+	struct memo *slot = &e->memo[pc * MEMO_WAYS];
+	for (size_t w = 0; w < MEMO_WAYS; w++)
+		if (slot[w].used && sym_eq(slot[w].a, a) && sym_eq(slot[w].x, x))
+			return true;
+	memmove(&slot[1], &slot[0], (MEMO_WAYS - 1) * sizeof(*slot));
+	slot[0] = (struct memo){a, x, true};
+	return false;
+}
+
 static int explore_from(struct explore *e, size_t pc, struct sym a, struct sym x,
 			const struct sym *mem, uint32_t lo, uint32_t hi);
 
@@ -398,6 +443,9 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, const str
 		 * comparison of every rule is what made this slow. */
 		if (e->nr_range && (int64_t)hi <= e->max)
 			return 0;
+		/* Forward jumps only: a state noted here has been followed to its end. */
+		if (memo_seen(e, pc, a, x, m))
+			return 0;
 		switch (BPF_CLASS(f->code)) {
 		case BPF_LD:
 			a = sym_load(e, f, m);
@@ -434,7 +482,10 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, const str
 			if (taken < 0)
 				return -1;
 			if (taken == 2) {
-				/* Both ways are possible for some arguments: follow both. */
+				/* Both ways are possible for some arguments: follow both
+				 * (calloc failing only loses the shortcut). */
+				if (e->memo == NULL && e->data == NULL && !e->nr_range)
+					e->memo = calloc(e->n * MEMO_WAYS, sizeof(*e->memo));
 				if (explore_from(e, pc + 1 + f->jt, a, x, m, lo, hi) < 0)
 					return -1;
 				pc += f->jf;
@@ -499,7 +550,9 @@ mr_bpf_outcomes_with_bits(const struct sock_filter *prog, size_t n, uint32_t arc
 
 	if (argi >= 6 || check_program(prog, n) < 0)
 		return -1;
-	return explore_from(&e, 0, sym_val(0), sym_val(0), mem, 0, 0);
+	int r = explore_from(&e, 0, sym_val(0), sym_val(0), mem, 0, 0);
+	free(e.memo);
+	return r;
 }
 
 int

@@ -116,6 +116,12 @@ run_expect "a profile refusing CLONE_NEWCGROUP runs: unshare(NEWUSER|NEWCGROUP) 
     0 "EPERM
 OK" -- --cgroups=disabled --seccomp "$no_cgroupns" "$img" /bin/sh -c \
     '/probe syscall unshare 0x12000000; /probe syscall unshare 0x10000000'
+# Rules with comparisons on the other arguments before the one on the flag:
+# their paths join again at each next rule, and counted one by one they made
+# the walk give up ("too branchy": refused) after 6 ms.
+run_expect "a profile of many conditional rules refusing CLONE_NEWCGROUP runs: EPERM" 0 "EPERM" -- \
+    --cgroups=disabled --seccomp "$it_data/no-cgroupns-many-rules.json" "$img" /bin/sh -c \
+    '/probe syscall unshare 0x12000000; true'
 run_expect "the default profile refuses unshare(NEWUSER|NEWCGROUP)" 0 "EPERM" -- \
     --cgroups=disabled "$img" /bin/sh -c '/probe syscall unshare 0x12000000; true'
 run_expect "--privileged --seccomp=unconfined runs (every device and CAP_SYS_ADMIN anyway)" 0 "" -- \

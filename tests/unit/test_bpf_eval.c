@@ -591,6 +591,44 @@ START_TEST(test_lets_namespace_builtin)
 }
 END_TEST
 
+/*
+ * Many conditional rules on unshare and clone, CLONE_NEWCGROUP refused last:
+ * every rule's fail side leads to the next one, so the paths join again
+ * there.  Counted one by one they multiplied with each rule: the walk took
+ * the million steps of its limit (6 ms) and answered "too branchy", which
+ * reads as "lets it through".  It must find the one outcome, at once.
+ */
+START_TEST(test_lets_namespace_many_rules)
+{
+	char *path = NULL;
+	ck_assert_int_ge(asprintf(&path, "%s/no-cgroupns-many-rules.json",
+				  test_env_dir("MR_SECCOMP_IT_DATA", "tests/data/seccomp-it")),
+			 0);
+	struct mr_seccomp_request req = {
+	    .profile = path, .explicit_profile = true, .bounding = TEST_CAPS_DOCKER};
+	struct mr_seccomp_prepared p;
+	struct mr_error err = {0};
+	ck_assert_msg(mr_seccomp_prepare(&req, &p, &err) == 0, "%s", err.msg);
+	static const long nrs[] = {SYS_unshare, SYS_clone};
+	for (size_t i = 0; i < N(nrs); i++) {
+		struct ret_set set = {.n = 0};
+		ck_assert_int_eq(mr_bpf_outcomes_with_bits(p.insns, p.n_insns, TEST_AUDIT_ARCH,
+							   (int)nrs[i], 0, 0x02000000, add_ret,
+							   &set),
+				 0);
+		ck_assert_uint_eq(set.n, 1);
+		ck_assert_uint_eq(set.rets[0], SECCOMP_RET_ERRNO | EPERM);
+	}
+	const char *call;
+	uint32_t arch;
+	ck_assert_msg(!mr_seccomp_lets_namespace(&p, 0x02000000, &call, &arch), "%s on 0x%x", call,
+		      arch);
+	check_with_bits(path, p.insns, p.n_insns);
+	mr_seccomp_prepared_clear(&p);
+	free(path);
+}
+END_TEST
+
 /* Each kind of jump on a partly known value, and what the ALU keeps known. */
 START_TEST(test_with_bits_hand)
 {
@@ -892,6 +930,7 @@ bpf_eval_suite(void)
 	tcase_add_test(tc, test_with_bits_hand);
 	tcase_add_test(tc, test_with_bits_builtin);
 	tcase_add_test(tc, test_lets_namespace_builtin);
+	tcase_add_test(tc, test_lets_namespace_many_rules);
 	tcase_add_test(tc, test_examples);
 	tcase_add_test(tc, test_builtin_default);
 	tcase_add_test(tc, test_fixtures);
