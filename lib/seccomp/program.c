@@ -603,14 +603,18 @@ take_listener_path(struct mr_seccomp_prepared *out, const struct mr_profile *pro
 	for (size_t i = 0; i < MR_ARRAY_SIZE(needed); i++) {
 		int nr = seccomp_syscall_resolve_name(needed[i]);
 		bool notified = false;
-		if (nr >= 0 &&
-		    mr_bpf_outcomes(out->insns, out->n_insns, seccomp_arch_native(), nr,
-				    note_notify, &notified) == 0 &&
-		    notified)
+		if (nr < 0)
+			continue;
+		/* A walk that could not finish is taken as notifying: a hang otherwise. */
+		int r = mr_bpf_outcomes(out->insns, out->n_insns, seccomp_arch_native(), nr,
+					note_notify, &notified);
+		if (r < 0 || notified)
 			return mr_error_set(err, 0,
-					    "seccomp profile %s: SCMP_ACT_NOTIFY for %s: minirun "
+					    "seccomp profile %s: SCMP_ACT_NOTIFY for %s%s: minirun "
 					    "calls it to hand the listener to the agent",
-					    out->source, needed[i]);
+					    out->source, needed[i],
+					    r < 0 ? " (the program is too large to rule it out)"
+						  : "");
 	}
 	out->listener_path = strdup(prof->listener_path);
 	if (out->listener_path == NULL ||
