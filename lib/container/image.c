@@ -889,6 +889,17 @@ mr_image_resolve(struct mr_spec *spec, const struct mr_image_options *opts,
 		snprintf(info->key, sizeof(info->key), "sha256-%s", hex);
 	}
 
+	/*
+	 * The unpacked tree is shared by every later run of the image (and
+	 * its key still names the archive's bytes): a workload must not write
+	 * into it.
+	 */
+	if (spec->rootfs_direct)
+		return mr_error_set(err, 0,
+				    "--rootfs: %s is unpacked into the image cache, which every "
+				    "later run of it starts from; --rootfs would write into that "
+				    "(unpack it into a directory of your own for --rootfs)",
+				    what);
 	cleanup_close int images_fd = -1, index_fd = -1, arch_fd = -1;
 	cleanup_free char *images_path = NULL;
 	bool record = false;
@@ -951,6 +962,7 @@ mr_image_resolve(struct mr_spec *spec, const struct mr_image_options *opts,
 	}
 	free(spec->rootfs);
 	spec->rootfs = rootfs;
+	spec->rootfs_cached = true;
 	int ret = mr_image_config_apply(spec, info->has_config ? &config : NULL, err);
 	mr_image_config_clear(&config);
 	return ret;

@@ -27,9 +27,12 @@ mr_overlay_wanted(const struct mr_spec *spec)
 	/*
 	 * --read-only needs no upper layer: nothing can be written, so the
 	 * read-only bind of ROOTFS (mounts.c) already starts every run from
-	 * the same image, one mount cheaper.
+	 * the same image, one mount cheaper.  Except for an image's cached
+	 * tree: the mount points and volume destinations the image lacks are
+	 * made before the read-only remount, and they would stay in the
+	 * cache, in every later run of the image.
 	 */
-	return !spec->rootfs_direct && !spec->read_only;
+	return !spec->rootfs_direct && (!spec->read_only || spec->rootfs_cached);
 }
 
 /*

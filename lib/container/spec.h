@@ -88,6 +88,9 @@ struct mr_spec {
 	/* --rootfs: write into ROOTFS itself (podman's --rootfs), instead of the
 	   default copy-on-write overlay discarded at exit (overlay.c) */
 	bool rootfs_direct;
+	/* ROOTFS is an image's tree in the image cache (image.c): every later run of the
+	   image starts from it, so it is never written (an overlay even with --read-only) */
+	bool rootfs_cached;
 
 	char *seccomp;	    /* --seccomp / --security-opt seccomp=: NULL = built-in default,
 			       "unconfined", "runtime/default", "localhost/PATH", a path... */

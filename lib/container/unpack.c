@@ -27,7 +27,10 @@
 #include "common/escape.h"
 #include "common/util.h"
 
-/* Deeper trees are refused: removing one must not run out of descriptors. */
+/*
+ * Deeper trees are refused: removing one must not run out of descriptors
+ * (mr_rm_rf_at keeps one open per level; RLIMIT_NOFILE is often 1024).
+ */
 #define MAX_DEPTH 256
 
 /* The openat2 walk of every parent: beneath the target, no /proc magic links, no mounts. */
@@ -45,47 +48,60 @@ struct mr_unpack_dir {
 
 /* --- a set of strings (open addressing, FNV-1a) --- */
 
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
+/* FNV-1a runs byte by byte: the hash of a prefix is the hash at that point. */
+static uint64_t
+fnv1a_step(uint64_t h, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 static uint64_t
 fnv1a(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
+	return fnv1a_step(FNV_OFFSET, s, strlen(s));
+}
+
+/* Whether the first len bytes of s (hash h) are in the set. */
+static bool
+pathset_has_n(const struct mr_pathset *ps, const char *s, size_t len, uint64_t h)
+{
+	if (ps->cap == 0)
+		return false;
+	for (size_t i = h & (ps->cap - 1);; i = (i + 1) & (ps->cap - 1)) {
+		if (ps->slots[i] == NULL)
+			return false;
+		if (strncmp(ps->slots[i], s, len) == 0 && ps->slots[i][len] == '\0')
+			return true;
+	}
 }
 
 static bool
 pathset_has(const struct mr_pathset *ps, const char *s)
 {
-	if (ps->cap == 0)
-		return false;
-	for (size_t i = fnv1a(s) & (ps->cap - 1);; i = (i + 1) & (ps->cap - 1)) {
-		if (ps->slots[i] == NULL)
-			return false;
-		if (strcmp(ps->slots[i], s) == 0)
-			return true;
-	}
+	return pathset_has_n(ps, s, strlen(s), fnv1a(s));
 }
 
 static void
-pathset_put(struct mr_pathset *ps, char *owned)
+pathset_put(struct mr_pathset *ps, char *owned, uint64_t h)
 {
-	size_t i = fnv1a(owned) & (ps->cap - 1);
+	size_t i = h & (ps->cap - 1);
 	while (ps->slots[i] != NULL)
 		i = (i + 1) & (ps->cap - 1);
 	ps->slots[i] = owned;
 	ps->n++;
 }
 
-/* Add a copy of the first len bytes of s.  -1 on ENOMEM. */
+/* Add a copy of the first len bytes of s (hash h), known not to be there.  -1 on ENOMEM. */
 static int
-pathset_add(struct mr_pathset *ps, const char *s, size_t len)
+pathset_add_new(struct mr_pathset *ps, const char *s, size_t len, uint64_t h)
 {
 	cleanup_free char *copy = strndup(s, len);
 	if (copy == NULL)
 		return -1;
-	if (pathset_has(ps, copy))
-		return 0;
 	if ((ps->n + 1) * 2 > ps->cap) {
 		struct mr_pathset bigger = {calloc(ps->cap ? ps->cap * 2 : 64, sizeof(char *)),
 					    ps->cap ? ps->cap * 2 : 64, 0};
@@ -93,12 +109,22 @@ pathset_add(struct mr_pathset *ps, const char *s, size_t len)
 			return -1;
 		for (size_t i = 0; i < ps->cap; i++)
 			if (ps->slots[i] != NULL)
-				pathset_put(&bigger, ps->slots[i]);
+				pathset_put(&bigger, ps->slots[i], fnv1a(ps->slots[i]));
 		free(ps->slots);
 		*ps = bigger;
 	}
-	pathset_put(ps, mr_steal_pointer(&copy));
+	pathset_put(ps, mr_steal_pointer(&copy), h);
 	return 0;
+}
+
+/* Add a copy of s unless it is there.  -1 on ENOMEM. */
+static int
+pathset_add(struct mr_pathset *ps, const char *s)
+{
+	uint64_t h = fnv1a(s);
+	if (pathset_has_n(ps, s, strlen(s), h))
+		return 0;
+	return pathset_add_new(ps, s, strlen(s), h);
 }
 
 static void
@@ -222,6 +248,7 @@ mr_unpack_init(struct mr_unpack *u, int root_fd, bool layers)
 	u->as_root = geteuid() == 0;
 	u->max_bytes = MR_UNPACK_MAX_BYTES;
 	u->max_entries = MR_UNPACK_MAX_ENTRIES;
+	u->max_name_bytes = MR_UNPACK_MAX_NAME_BYTES;
 }
 
 void
@@ -245,38 +272,101 @@ open_beneath(int root_fd, const char *path, int flags, uint64_t extra)
 	return mr_openat2(root_fd, path[0] ? path : ".", &how);
 }
 
+/* The parent directory of an entry, resolved beneath the target (a symlink on the way may only
+   lead to somewhere beneath it). */
+static int
+open_parent(const struct mr_unpack *u, const char *parent)
+{
+	return open_beneath(u->root_fd, parent, O_PATH | O_DIRECTORY, 0);
+}
+
 /*
- * The parent directory of an entry, resolved beneath the target (a
- * symlink on the way may only lead to somewhere beneath it); with create,
- * missing directories are made (tar files need not list every parent).
+ * How many levels below the target the directory fd is, by its ".."
+ * (MAX_DEPTH + 1: deeper, or not known).  A name is at most MAX_DEPTH
+ * levels deep, but it may start with a symlink an earlier entry made
+ * (s1 -> a/.../a, s2 -> s1/a/.../a, ...): the tree it reaches is deeper
+ * than any name, too deep for mr_rm_rf_at.
+ */
+static unsigned
+real_depth(const struct mr_unpack *u, int fd)
+{
+	struct stat root, st;
+	cleanup_close int cur = -1;
+
+	if (fstat(u->root_fd, &root) < 0)
+		return MAX_DEPTH + 1;
+	for (unsigned d = 0; d <= MAX_DEPTH; d++) {
+		if (fstat(cur >= 0 ? cur : fd, &st) < 0)
+			return MAX_DEPTH + 1;
+		if (st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+			return d;
+		int up = openat(cur >= 0 ? cur : fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (up < 0)
+			return MAX_DEPTH + 1;
+		if (cur >= 0)
+			close(cur);
+		cur = up;
+	}
+	return MAX_DEPTH + 1;
+}
+
+static int
+over_entries(const struct mr_unpack *u, const char *what, struct mr_error *err)
+{
+	return mr_error_set(err, 0,
+			    "%s: more than %llu entries: refused (MINIRUN_IMAGE_MAX_ENTRIES "
+			    "sets the limit)",
+			    what, (unsigned long long)u->max_entries);
+}
+
+static int entry_error(struct mr_error *err, int errnum, const char *what, const char *name,
+		       const char *why);
+
+/*
+ * The missing directories of parent made (tar files need not list every
+ * parent), each counted as an entry, none deeper than MAX_DEPTH; then
+ * parent opened.
  */
 static int
-open_parent(const struct mr_unpack *u, const char *parent, bool create)
+make_parents(struct mr_unpack *u, const char *parent, const char *what, const char *clean,
+	     struct mr_error *err)
 {
-	int fd = open_beneath(u->root_fd, parent, O_PATH | O_DIRECTORY, 0);
-	if (fd >= 0 || errno != ENOENT || !create)
-		return fd;
-
 	char prefix[PATH_MAX];
 	size_t len = strlen(parent);
-	if (len >= sizeof(prefix)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
+	bool checked = false;
+
+	if (len >= sizeof(prefix))
+		return entry_error(err, ENAMETOOLONG, what, clean, "parent directory");
 	cleanup_close int cur = open_beneath(u->root_fd, "", O_PATH | O_DIRECTORY, 0);
 	if (cur < 0)
-		return -1;
+		return entry_error(err, errno, what, clean, "parent directory");
 	for (size_t end = 0; end < len;) {
 		size_t start = end;
 		end += strcspn(parent + end, "/");
 		memcpy(prefix, parent, end);
 		prefix[end] = '\0';
 		char *comp = prefix + start;
-		if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST)
-			return -1;
+		struct stat st;
+		if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+			/* The first one missing: the rest are made below it. */
+			if (!checked && real_depth(u, cur) + path_depth(parent + start) > MAX_DEPTH)
+				return entry_error(err, 0, what, clean,
+						   "more than 256 directory levels deep "
+						   "(through a symlink)");
+			checked = true;
+			if (++u->entries > u->max_entries)
+				return over_entries(u, what, err);
+			if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST)
+				return entry_error(err, errno, what, clean, "parent directory");
+		}
 		int next = open_beneath(u->root_fd, prefix, O_PATH | O_DIRECTORY, 0);
+		/* EXDEV: RESOLVE_BENEATH met a symlink (made by an earlier entry) leading out. */
+		if (next < 0 && errno == EXDEV)
+			return entry_error(
+			    err, 0, what, clean,
+			    "its parent leads outside the image (through a symlink)");
 		if (next < 0)
-			return -1;
+			return entry_error(err, errno, what, clean, "parent directory");
 		close(cur);
 		cur = next;
 		if (parent[end] == '/')
@@ -391,7 +481,7 @@ static int
 whiteout(struct mr_unpack *u, const char *clean, const char *parent, const char *base,
 	 const char *what, struct mr_error *err)
 {
-	cleanup_close int pfd = open_parent(u, parent, false);
+	cleanup_close int pfd = open_parent(u, parent);
 	if (pfd < 0) {
 		if (errno == ENOENT)
 			return 0; /* nothing below to hide */
@@ -461,7 +551,7 @@ extract_hardlink(struct mr_unpack *u, const struct entry *x, const char *hardlin
 				       : "hard link with a '..' component");
 	char *ts_ = strrchr(target, '/');
 	snprintf(tparent, sizeof(tparent), "%.*s", ts_ ? (int)(ts_ - target) : 0, target);
-	cleanup_close int tfd = open_parent(u, tparent, false);
+	cleanup_close int tfd = open_parent(u, tparent);
 	if (tfd < 0 && errno == EXDEV)
 		return entry_error(err, 0, x->what, x->clean,
 				   "hard link to a target outside the image (through a symlink)");
@@ -553,6 +643,53 @@ extract_node(struct mr_unpack *u, struct archive_entry *e, mode_t type, const st
 	return 0;
 }
 
+/*
+ * The names held in memory: a name is up to PATH_MAX bytes and 256 levels
+ * deep, and an entry adds each of its parents' paths to layer_paths, so
+ * without a bound a million short entries through symlinks (s1/a/.../f,
+ * s2/a/.../f, ...) would hold hundreds of gigabytes.
+ */
+static int
+over_names(const struct mr_unpack *u, const char *what, struct mr_error *err)
+{
+	if (u->layer_bytes + u->dir_bytes <= u->max_name_bytes)
+		return 0;
+	return mr_error_set(err, 0, "%s: more than %llu bytes of names to keep: refused", what,
+			    (unsigned long long)u->max_name_bytes);
+}
+
+/*
+ * The entry and its parents belong to this layer now (opaque whiteouts).
+ * Longest first, with each prefix's hash from one pass over the name: when
+ * one is there, so are all shorter ones (they were added with it), which
+ * keeps an entry's cost to its own length, not its length times its depth.
+ */
+static int
+layer_paths_add(struct mr_unpack *u, const char *clean, const char *what, struct mr_error *err)
+{
+	size_t ends[MAX_DEPTH + 1], n = 0;
+	uint64_t hashes[MAX_DEPTH + 1], h = FNV_OFFSET;
+	size_t len = strlen(clean);
+
+	for (size_t i = 0; i <= len && n <= MAX_DEPTH; i++) {
+		if (clean[i] == '/' || clean[i] == '\0') {
+			ends[n] = i;
+			hashes[n++] = h;
+		}
+		if (clean[i] != '\0')
+			h = fnv1a_step(h, clean + i, 1);
+	}
+	while (n-- > 0) {
+		if (pathset_has_n(&u->layer_paths, clean, ends[n], hashes[n]))
+			break;
+		if (pathset_add_new(&u->layer_paths, clean, ends[n], hashes[n]) < 0)
+			return mr_error_oom(err, what);
+		/* The copy, malloc's header and two slots of the table. */
+		u->layer_bytes += ends[n] + 1 + 16 + 2 * sizeof(char *);
+	}
+	return over_names(u, what, err);
+}
+
 /* The name cleaned and the entry budget counted; 1: nothing to make ("./"). */
 static int
 admit_entry(struct mr_unpack *u, const char *name, char *clean, size_t size, const char *what,
@@ -563,11 +700,7 @@ admit_entry(struct mr_unpack *u, const char *name, char *clean, size_t size, con
 	if (mr_unpack_clean_path(name, clean, size, &why) < 0)
 		return entry_error(err, 0, what, name, why);
 	if (++u->entries > u->max_entries)
-		return mr_error_set(
-		    err, 0,
-		    "%s: more than %llu entries: refused (MINIRUN_IMAGE_MAX_ENTRIES "
-		    "sets the limit)",
-		    what, (unsigned long long)u->max_entries);
+		return over_entries(u, what, err);
 	if (clean[0] == '\0')
 		return 1; /* "./": the target itself, made by minirun */
 	return 0;
@@ -592,14 +725,8 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 
 	if (u->layers && strncmp(base, ".wh.", 4) == 0)
 		return whiteout(u, clean, parent, base, what, err);
-	if (u->layers) {
-		/* The entry and its parents belong to this layer now (opaque whiteouts). */
-		for (char *p = clean; (p = strchr(p, '/')) != NULL; p++)
-			if (pathset_add(&u->layer_paths, clean, (size_t)(p - clean)) < 0)
-				return mr_error_oom(err, what);
-		if (pathset_add(&u->layer_paths, clean, strlen(clean)) < 0)
-			return mr_error_oom(err, what);
-	}
+	if (u->layers && layer_paths_add(u, clean, what, err) < 0)
+		return -1;
 
 	struct entry x = {
 	    .what = what,
@@ -613,13 +740,17 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 		x.perm &= (mode_t) ~(S_ISUID | S_ISGID);
 	entry_times(e, x.ts);
 
-	cleanup_close int pfd = open_parent(u, parent, true);
+	cleanup_close int pfd = open_parent(u, parent);
 	/* EXDEV: RESOLVE_BENEATH met a symlink (made by an earlier entry) leading out. */
 	if (pfd < 0 && errno == EXDEV)
 		return entry_error(err, 0, what, clean,
 				   "its parent leads outside the image (through a symlink)");
-	if (pfd < 0)
+	if (pfd < 0 && errno == ENOENT)
+		pfd = make_parents(u, parent, what, clean, err);
+	else if (pfd < 0)
 		return entry_error(err, errno, what, clean, "parent directory");
+	if (pfd < 0)
+		return -1;
 	x.pfd = pfd;
 
 	const char *hardlink = archive_entry_hardlink(e);
@@ -634,12 +765,17 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 	case AE_IFDIR:
 		if (clear_slot(pfd, base, true, &kept_dir) < 0)
 			return entry_error(err, errno, what, clean, "replace");
+		if (!kept_dir && real_depth(u, pfd) + 1 > MAX_DEPTH)
+			return entry_error(
+			    err, 0, what, clean,
+			    "more than 256 directory levels deep (through a symlink)");
 		/* Writable by minirun until mr_unpack_finish sets the image's mode. */
 		if (!kept_dir && mkdirat(pfd, base, 0700) < 0)
 			return entry_error(err, errno, what, clean, "mkdir");
 		if (defer_dir(u, clean, e, x.perm) < 0)
 			return mr_error_oom(err, what);
-		return 0;
+		u->dir_bytes += strlen(clean) + 1 + sizeof(*u->dirs);
+		return over_names(u, what, err);
 	case AE_IFREG:
 		return extract_regular(u, a, e, &x, err);
 	case AE_IFLNK:
@@ -723,6 +859,7 @@ mr_unpack_fd(struct mr_unpack *u, int fd, const char *what, struct mr_sha256 *sh
 	}
 
 	pathset_clear(&u->layer_paths);
+	u->layer_bytes = 0;
 	for (size_t n = 0;; n++) {
 		struct archive_entry *e;
 		int ret = archive_read_next_header(a, &e);
@@ -780,7 +917,7 @@ mr_unpack_finish(struct mr_unpack *u, struct mr_error *err)
 	/* The last record of a directory wins: keep that one only. */
 	for (size_t i = u->n_dirs; i-- > 0;) {
 		if (pathset_has(&seen, u->dirs[i].path) ||
-		    pathset_add(&seen, u->dirs[i].path, strlen(u->dirs[i].path)) < 0) {
+		    pathset_add(&seen, u->dirs[i].path) < 0) {
 			free(u->dirs[i].path);
 			continue;
 		}

@@ -20,7 +20,12 @@
  *    root (rootless: the user's own files, the bits dropped);
  *  - a budget: at most max_bytes of file data (the sizes the headers
  *    declare, which bound what is written) and max_entries entries over
- *    the whole image, so a decompression bomb stops early.
+ *    the whole image, each directory made for an entry's name counted as
+ *    one, so a decompression bomb stops early; at most max_name_bytes of
+ *    names kept in memory (each directory's, each layer's paths);
+ *  - no directory deeper than 256 levels, however it is reached (a name is
+ *    at most 256 levels deep, but a symlink made by an earlier entry can
+ *    start one that deep): mr_rm_rf_at holds a descriptor per level.
  *
  * Extended attributes are not restored (file capabilities included).
  */
@@ -42,21 +47,24 @@ struct mr_pathset {
 struct mr_unpack_dir;
 
 struct mr_unpack {
-	int root_fd;	    /* the target, O_PATH|O_DIRECTORY (borrowed) */
-	bool as_root;	    /* euid 0: owners, device nodes and setuid/setgid kept */
-	bool layers;	    /* OCI/Docker layer semantics: .wh. whiteouts */
-	uint64_t max_bytes; /* budget over every stream unpacked with this */
-	uint64_t max_entries;
-	uint64_t bytes, entries;       /* spent so far */
-	uint64_t skipped_devices;      /* device nodes not made (not root) */
-	struct mr_pathset layer_paths; /* this layer's entries (opaque whiteouts) */
-	struct mr_unpack_dir *dirs;    /* directory metadata, applied by mr_unpack_finish */
+	int root_fd;			 /* the target, O_PATH|O_DIRECTORY (borrowed) */
+	bool as_root;			 /* euid 0: owners, device nodes and setuid/setgid kept */
+	bool layers;			 /* OCI/Docker layer semantics: .wh. whiteouts */
+	uint64_t max_bytes;		 /* budget over every stream unpacked with this */
+	uint64_t max_entries;		 /* entries, and the directories made for their names */
+	uint64_t max_name_bytes;	 /* the names kept in memory (below) */
+	uint64_t bytes, entries;	 /* spent so far */
+	uint64_t layer_bytes, dir_bytes; /* held by layer_paths and dirs */
+	uint64_t skipped_devices;	 /* device nodes not made (not root) */
+	struct mr_pathset layer_paths;	 /* this layer's entries (opaque whiteouts) */
+	struct mr_unpack_dir *dirs;	 /* directory metadata, applied by mr_unpack_finish */
 	size_t n_dirs, cap_dirs;
 };
 
-/* Defaults: 8 GiB of file data, one million entries. */
-#define MR_UNPACK_MAX_BYTES   (8ULL << 30)
-#define MR_UNPACK_MAX_ENTRIES 1000000ULL
+/* Defaults: 8 GiB of file data, one million entries, 256 MiB of names held. */
+#define MR_UNPACK_MAX_BYTES	 (8ULL << 30)
+#define MR_UNPACK_MAX_ENTRIES	 1000000ULL
+#define MR_UNPACK_MAX_NAME_BYTES (256ULL << 20)
 
 void mr_unpack_init(struct mr_unpack *u, int root_fd, bool layers);
 

@@ -7,7 +7,7 @@ hashlib, json), so that what each fixture holds is plain to see.
   mkimage.py oci ROOTFS DIR            an OCI image layout (two layers)
   mkimage.py oci-archive ROOTFS FILE   the same layout, in a tar
   mkimage.py docker-save ROOTFS FILE   a `docker save` archive (manifest.json)
-  mkimage.py evil KIND FILE            a hostile tarball (KIND: see EVIL)
+  mkimage.py evil KIND FILE            a hostile tarball (KIND: see evil())
 
 The two layers: layer 1 (plain tar) is ROOTFS plus /data/keep, /data/gone
 and /opq/lower; layer 2 (gzip) whites out /data/gone (.wh.gone), makes /opq
@@ -143,7 +143,36 @@ def docker_save(rootfs, path):
 
 # Hostile tarballs: each tries to write the file named by its CANARY
 # argument's directory (the test passes a host path) and must be refused.
+# A name 250 directories deep: "a/a/.../a".
+DEEP = "/".join(["a"] * 250)
+
+
+def names_image(path):
+    """A docker save archive whose second layer names 600 paths 250 levels
+    deep, each through its own symlink to the same directory: few entries,
+    few files, but 150,000 distinct parent paths of up to 4 KiB each."""
+    comp = "/".join(["c" * 15] * 250)
+    buf1, buf2 = io.BytesIO(), io.BytesIO()
+    with tarfile.open(fileobj=buf1, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        add_bytes(tar, "d/" + comp + "/f", b"")
+        for j in range(600):
+            add_entry(tar, "s%d" % j, tarfile.SYMTYPE, linkname="d")
+    with tarfile.open(fileobj=buf2, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for j in range(600):
+            add_bytes(tar, "s%d/%s/f" % (j, comp), b"")
+    l1, l2 = buf1.getvalue(), buf2.getvalue()
+    cfg = config_json(["sha256:" + sha(l1), "sha256:" + sha(l2)])
+    write_tar(path, {
+        "l1.tar": l1, "l2.tar": l2, "config.json": cfg,
+        "manifest.json": json.dumps([{"Config": "config.json",
+                                      "Layers": ["l1.tar", "l2.tar"]}]).encode(),
+    })
+
+
 def evil(kind, path, canary_dir):
+    if kind == "names":
+        names_image(path)
+        return
     with tarfile.open(path, "w") as tar:
         add_bytes(tar, "bin/ok", b"fine\n")
         if kind == "dotdot":
@@ -164,6 +193,20 @@ def evil(kind, path, canary_dir):
         elif kind == "hardlink-via-symlink":
             add_entry(tar, "etcdir", tarfile.SYMTYPE, linkname="/etc")
             add_entry(tar, "shadow", tarfile.LNKTYPE, linkname="etcdir/shadow")
+        elif kind == "deep-symlinks":
+            # Each name is 251 levels deep, but s1 starts 250 levels down
+            # and s2 below s1's own 250: 1000 levels, one descriptor each
+            # to remove.
+            add_entry(tar, "d0/" + DEEP, tarfile.DIRTYPE)
+            prev = "d0/" + DEEP
+            for k in range(1, 4):
+                add_entry(tar, "s%d" % k, tarfile.SYMTYPE, linkname=prev)
+                add_entry(tar, "s%d/%s" % (k, DEEP), tarfile.DIRTYPE)
+                prev = "s%d/%s" % (k, DEEP)
+        elif kind == "implicit-dirs":
+            # Two entries, 500 directories made for their names.
+            add_bytes(tar, "x/" + DEEP + "/f", b"")
+            add_bytes(tar, "y/" + DEEP + "/f", b"")
         elif kind == "bomb":
             # 64 MiB of zeros (a few KiB compressed by the caller).
             add_bytes(tar, "zeros", b"\0" * (64 << 20))

@@ -18,7 +18,7 @@ command -v zstd > /dev/null || missing_tool "no zstd (apt-get install zstd)"
 
 MKIMAGE="${MINIRUN_SRCDIR:-$(dirname "${BASH_SOURCE[0]}")/../..}/tests/helpers/mkimage.py"
 
-plan 56
+plan 65
 
 # A private cache, so that runs never share one (MINIRUN_CACHE_DIR: image.h).
 export MINIRUN_CACHE_DIR="$TESTS_TMP/cache"
@@ -237,6 +237,35 @@ expect_refused abs "entry '$canary/abs': absolute path"
 expect_refused symlink-parent "entry 'escape$canary/through-symlink': its parent leads outside the image*"
 expect_refused hardlink-abs "entry 'shadow': hard link to an absolute path"
 expect_refused hardlink-via-symlink "entry 'shadow': hard link to a target outside the image*"
+# A tree deeper than any name, through symlinks: removing it (a failed
+# unpack, a whiteout) took a descriptor per level; at 1024 levels, with
+# the common limit of 1024, the partial unpack stayed in the cache.
+nofile=$(ulimit -Sn)
+ulimit -Sn 1024
+expect_refused deep-symlinks "entry 's1/a/*': more than 256 directory levels deep (through a symlink)"
+ulimit -Sn "$nofile"
+# The directories made for an entry's name count as entries: 2 entries
+# made 502 directories under a limit of 100.
+MINIRUN_IMAGE_MAX_ENTRIES=100 expect_refused implicit-dirs "more than 100 entries: refused*"
+# 1200 entries, each parent path of layer 2 distinct (through 600 symlinks
+# to one directory): the paths kept for opaque whiteouts took 1.5 GB.
+expect_refused names "layer 2/2: more than 268435456 bytes of names to keep: refused"
+
+# --- the cached tree is never written by a container ---
+# --rootfs writes into ROOTFS: for an image that is the cache entry every
+# later run starts from (a workload's file there showed up in the next
+# plain run).  --read-only made the mount points and volume destinations
+# the image lacks in the cache entry, before the read-only remount.
+run_minirun --rootfs "$img/rootfs.tar" /bin/sh -c 'echo poison > /poison'
+expect_error "--rootfs with an image: refused, 125" 125 \
+    "minirun: --rootfs: image $img/rootfs.tar is unpacked into the image cache*"
+key="sha256-$(sha256sum "$img/rootfs.tar" | cut -d' ' -f1)"
+mkdir -p "$TESTS_TMP/vol"
+run_expect "--read-only image: a new volume destination, the root read-only" 0 \
+    "/new-volume-dst EROFS" -- --read-only -v "$TESTS_TMP/vol:/new-volume-dst" "$img/rootfs.tar" \
+    /bin/sh -c 'echo $(ls -d /new-volume-dst) $(touch /x 2>/dev/null || echo EROFS)'
+is "$(find "$IMAGES/$key/rootfs" -maxdepth 1 \( -name poison -o -name new-volume-dst \) | wc -l)" 0 \
+    "... nothing of either run in the cached tree"
 
 # --- damaged and oversized archives ---
 head -c 20000 "$img/rootfs.tar.gz" > "$img/truncated.tar.gz"
