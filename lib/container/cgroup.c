@@ -1395,6 +1395,85 @@ kill_all(const struct mr_cgroup *cg)
 	cg_write(freezer, "freezer.state", "THAWED", NULL, NULL);
 }
 
+/* The first directory in DFD other than "." and "..": 1 and NAME, 0 if none, -1. */
+static int
+first_subdir(int dfd, char name[NAME_MAX + 1])
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	int r = 0;
+	for (struct dirent *e; r == 0 && (e = readdir(d)) != NULL;)
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0) {
+			snprintf(name, NAME_MAX + 1, "%s", e->d_name);
+			r = 1;
+		}
+	closedir(d);
+	return r;
+}
+
+/*
+ * Remove every cgroup below DFD, deepest first: those the container made
+ * in its own.  With CAP_SYS_ADMIN it mounts its cgroup namespace's view
+ * read-write (systemd and docker in a container do), and a child cgroup
+ * keeps rmdir of the container's failing with EBUSY: it stayed on the
+ * host.  Iterative, back up through "..", which in cgroupfs is always the
+ * parent: the container may nest deeper than any fd or stack limit.  0 once
+ * none is left; -1 if one still holds a process (killed, not yet gone).
+ */
+static int
+remove_descendants(int dfd)
+{
+	cleanup_close int cur = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char name[NAME_MAX + 1];
+	size_t depth = 0;
+
+	/* Each step removes, enters or leaves one: bounded by what the kernel lets exist. */
+	for (long step = 0; cur >= 0 && step < 4 * 1024 * 1024; step++) {
+		int r = first_subdir(cur, name);
+		if (r < 0)
+			return -1;
+		if (r == 1) {
+			if (unlinkat(cur, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+				continue;
+			if (errno != EBUSY && errno != ENOTEMPTY)
+				return -1;
+			int child =
+			    openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (child < 0 || first_subdir(child, name) != 1) {
+				/* A leaf that a dying process still holds: next time. */
+				if (child >= 0)
+					close(child);
+				return -1;
+			}
+			close(cur);
+			cur = child;
+			depth++;
+			continue;
+		}
+		if (depth == 0)
+			return 0;
+		int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(cur);
+		cur = up;
+		depth--;
+	}
+	return -1;
+}
+
+/* The container's directory D, and what the container made in it. */
+static int
+remove_dir(const struct mr_cgroup_dir *d)
+{
+	remove_descendants(d->dfd);
+	return rmdir(d->path);
+}
+
 void
 mr_cgroup_destroy(struct mr_cgroup *cg)
 {
@@ -1404,7 +1483,7 @@ mr_cgroup_destroy(struct mr_cgroup *cg)
 	for (size_t i = cg->n; i-- > 0;) {
 		struct mr_cgroup_dir *d = &cg->dirs[i];
 		/* EBUSY while killed tasks are still exiting: retry for up to 2 s. */
-		for (int t = 0; rmdir(d->path) < 0 && errno == EBUSY && t < 2000; t++) {
+		for (int t = 0; remove_dir(d) < 0 && errno == EBUSY && t < 2000; t++) {
 			if (t % 100 == 99)
 				kill_all(cg);
 			sleep_ms(1);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -441,6 +442,16 @@ mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ct
 	}
 	if (pid < 0)
 		return -1;
+	/*
+	 * The state's lock goes now, not once the command runs: the child
+	 * shares the locked open file (flock is per open file, and it keeps its
+	 * copy until it closes minirun's fds in the container), and in a frozen
+	 * cgroup (exec --ignore-paused) it stops right here until a resume,
+	 * which needs the lock, as delete --force does.  Nothing needs it any
+	 * more: the child is in the container's cgroup and pid namespace and
+	 * dies with them.
+	 */
+	flock(st->dirfd, LOCK_UN);
 	if (mr_launch_wait_for_exec(pid, run.pidfd, run.sock, &run.master, err) < 0) {
 		/* The child reported and exited: its status is in err. */
 		kill_and_reap(run.pidfd);

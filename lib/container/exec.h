@@ -18,7 +18,8 @@
  *
  *   parent: reopen the container's cgroups -> block the relayed signals ->
  *           setns(pidfd, CLONE_NEWPID) (only the namespace of its children)
- *           -> clone3(pidfd, [cgroup2: CLONE_INTO_CGROUP])
+ *           -> clone3(pidfd, [cgroup2: CLONE_INTO_CGROUP]) -> let the
+ *           state's lock go (the child shares it, and may be frozen)
  *   child:  non-dumpable -> [v1: join each hierarchy through tasks] ->
  *           setns(init's pidfd, mnt|uts|ipc|net|cgroup[|user]) -> close
  *           every fd of minirun's -> setsid -> ulimits -> AppArmor exec

@@ -154,6 +154,39 @@ fi
 run_minirun "${R[@]}" delete --force c3
 expect "delete --force of a missing container is not an error (runc)" 0 ""
 
+# --- delete of a container that made cgroups in its own ----------------------------------------
+# With CAP_SYS_ADMIN it mounts its cgroup namespace's view read-write (as
+# systemd or docker in a container do) and nests cgroups, one holding a
+# process.  delete removes them too: they used to keep the container's own
+# directory there (rmdir: EBUSY), after 2 s of retries.
+jq --arg root "$ROOTFS" '.root.path = $root | .root.readonly = true | .process.terminal = false
+    | .process.capabilities |= map_values(. + ["CAP_SYS_ADMIN"])
+    | .process.args = ["sh", "-c", "mkdir /dev/shm/cg && mount -t cgroup2 none /dev/shm/cg &&
+        mkdir -p /dev/shm/cg/a/b/c /dev/shm/cg/d && echo $$ > /dev/shm/cg/a/b/c/cgroup.procs &&
+        echo nested; exec sleep 100"]' "$BUNDLE/config.json.orig" > "$BUNDLE/config.json"
+(cd "$BUNDLE" && timeout 20 "$MINIRUN" "${R[@]}" create n1 < /dev/null > "$TESTS_TMP/n1.out" 2>&1)
+mapfile -t cgroups < <(jq -r '.cgroupPaths[]' "$STATE/n1/state.json" 2> /dev/null)
+run_minirun "${R[@]}" start n1
+for _ in $(seq 100); do
+    [ -s "$TESTS_TMP/n1.out" ] && break
+    sleep 0.05
+done
+nested=$(for d in "${cgroups[@]}"; do [ -d "$d/a/b/c" ] && echo "$d"; done)
+if [ "$(cat "$TESTS_TMP/n1.out")" != nested ] || [ -z "$nested" ]; then
+    skip "delete removes the cgroups the container nested in its own" \
+        "no nested cgroup2: $(cat "$TESTS_TMP/n1.out")"
+    "$MINIRUN" "${R[@]}" delete --force n1
+else
+    start=$(date +%s%N)
+    run_minirun "${R[@]}" delete --force n1
+    ms=$((($(date +%s%N) - start) / 1000000))
+    left=$(for d in "${cgroups[@]}"; do [ -e "$d" ] && find "$d" -depth -type d; done)
+    is "$RC $(echo "$left" | wc -w) $((ms < 1500))" "0 0 1" \
+        "delete --force removes the cgroups the container nested in its own, at once ($ms ms)"
+    # Else they stay on the host: removed here, deepest first.
+    [ -n "$left" ] && echo "$left" | xargs -r rmdir
+fi
+
 # --- cgroupsPath: the container's cgroup is that path itself (the spec's MUST) ----------------
 # Below each hierarchy's root, as runc and crun do and the runtime-tools suite
 # reads it; minirun makes it, and the parent it made, and delete removes both.
