@@ -254,11 +254,10 @@ mr_rt_exec(int argc, char **argv)
 
 /* --- ps ---------------------------------------------------------------------------- */
 
-/* The pids of the container's cgroup (the init alone without one). */
+/* The pids of the container's cgroup and those nested in it (the init alone without one). */
 static int
 container_pids(const struct mr_state *st, pid_t **pids, size_t *n, struct mr_error *err)
 {
-	char path[PATH_MAX], line[32];
 	*pids = NULL;
 	*n = 0;
 	if (st->n_cgroup_paths == 0) {
@@ -267,20 +266,8 @@ container_pids(const struct mr_state *st, pid_t **pids, size_t *n, struct mr_err
 		(*pids)[(*n)++] = st->pid;
 		return 0;
 	}
-	snprintf(path, sizeof(path), "%s/cgroup.procs", st->cgroup_paths[0]);
-	FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return mr_error_set(err, errno, "container %s: %s", st->id, path);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		pid_t *np = realloc(*pids, (*n + 1) * sizeof(pid_t));
-		if (np == NULL) {
-			fclose(f);
-			return mr_error_oom(err, "ps");
-		}
-		*pids = np;
-		(*pids)[(*n)++] = (pid_t)strtol(line, NULL, 10);
-	}
-	fclose(f);
+	if (mr_cgroup_tree_pids(st->cgroup_paths[0], pids, n, err) < 0)
+		return mr_error_wrap(err, "container %s", st->id);
 	return 0;
 }
 

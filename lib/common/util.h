@@ -3,9 +3,11 @@
 #ifndef MINIRUN_COMMON_UTIL_H
 #define MINIRUN_COMMON_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
@@ -38,9 +40,31 @@ mr_umaskp(const mode_t *was)
 	errno = saved;
 }
 
+static inline void
+mr_fclosep(FILE **f)
+{
+	if (*f != NULL) {
+		int saved = errno;
+		fclose(*f);
+		errno = saved;
+	}
+}
+
+static inline void
+mr_closedirp(DIR **d)
+{
+	if (*d != NULL) {
+		int saved = errno;
+		closedir(*d);
+		errno = saved;
+	}
+}
+
 #define cleanup_free  __attribute__((cleanup(mr_freep)))
 #define cleanup_close __attribute__((cleanup(mr_closep)))
 #define cleanup_umask __attribute__((cleanup(mr_umaskp)))
+#define cleanup_file  __attribute__((cleanup(mr_fclosep)))
+#define cleanup_dir   __attribute__((cleanup(mr_closedirp)))
 
 /* Hand ownership on: returns the value and resets the variable. */
 static inline int

@@ -1395,6 +1395,91 @@ kill_all(const struct mr_cgroup *cg)
 	cg_write(freezer, "freezer.state", "THAWED", NULL, NULL);
 }
 
+struct pid_list {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static int
+pids_of(int dfd, struct pid_list *l, const char *dir, struct mr_error *err)
+{
+	int fd = openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	cleanup_file FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+	char line[32];
+	if (f == NULL) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return mr_error_set(err, e, "cgroup %s: cgroup.procs", dir);
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? 2 * l->cap : 64;
+			pid_t *v = realloc(l->v, cap * sizeof(*v));
+			if (v == NULL)
+				return mr_error_oom(err, "cgroup pids");
+			l->v = v;
+			l->cap = cap;
+		}
+		l->v[l->n++] = (pid_t)strtol(line, NULL, 10);
+	}
+	return 0;
+}
+
+/* DFD's pids, then each child cgroup's, depth first; DEPTH levels below DIR. */
+static int
+tree_pids(int dfd, unsigned depth, struct pid_list *l, const char *dir, struct mr_error *err)
+{
+	if (pids_of(dfd, l, dir, err) < 0)
+		return -1;
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_dir DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (d == NULL) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return mr_error_set(err, e, "cgroup %s: list", dir);
+	}
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0)
+			continue;
+		if (depth == MR_CGROUP_TREE_DEPTH)
+			return mr_error_set(err, 0,
+					    "cgroup %s: the container nested cgroups more than %d "
+					    "levels deep",
+					    dir, MR_CGROUP_TREE_DEPTH);
+		cleanup_close int child =
+		    openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		/* Removed since readdir saw it: nothing in it any more. */
+		if (child < 0 && errno == ENOENT)
+			continue;
+		if (child < 0)
+			return mr_error_set(err, errno, "cgroup %s: %s", dir, e->d_name);
+		if (tree_pids(child, depth + 1, l, dir, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+mr_cgroup_tree_pids(const char *dir, pid_t **pids, size_t *n, struct mr_error *err)
+{
+	struct pid_list l = {0};
+	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*pids = NULL;
+	*n = 0;
+	if (dfd < 0)
+		return mr_error_set(err, errno, "cgroup %s", dir);
+	if (tree_pids(dfd, 0, &l, dir, err) < 0) {
+		free(l.v);
+		return -1;
+	}
+	*pids = l.v;
+	*n = l.n;
+	return 0;
+}
+
 /* The first directory in DFD other than "." and "..": 1 and NAME, 0 if none, -1. */
 static int
 first_subdir(int dfd, char name[NAME_MAX + 1])
@@ -1466,10 +1551,17 @@ remove_descendants(int dfd)
 	return -1;
 }
 
-/* The container's directory D, and what the container made in it. */
+/*
+ * The container's directory D, and what the container made in it: those
+ * are looked for only once rmdir failed, the one call of every clean run.
+ */
 static int
 remove_dir(const struct mr_cgroup_dir *d)
 {
+	if (rmdir(d->path) == 0)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -1;
 	remove_descendants(d->dfd);
 	return rmdir(d->path);
 }

@@ -149,6 +149,16 @@ int mr_cgroup_inspect(pid_t pid, const char *prefix, FILE *out, struct mr_error 
  */
 int mr_cgroup_reopen(char *const *paths, size_t n, struct mr_cgroup *cg, struct mr_error *err);
 
+/*
+ * The OCI runtime's ps and kill --all: every pid in the cgroup DIR and in
+ * the cgroups below it, which a container with CAP_SYS_ADMIN makes in its
+ * own (systemd, docker in a container; runc's ps and kill --all see them).
+ * *PIDS is malloc'ed.  Nested deeper than MR_CGROUP_TREE_DEPTH: an error,
+ * not a list that silently leaves processes out.
+ */
+#define MR_CGROUP_TREE_DEPTH 64
+int mr_cgroup_tree_pids(const char *dir, pid_t **pids, size_t *n, struct mr_error *err);
+
 #define cleanup_cgroup __attribute__((cleanup(mr_cgroup_destroy)))
 
 #endif

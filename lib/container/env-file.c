@@ -43,13 +43,6 @@ mr_env_file_line(const char *line, char **environ_, char **kv, struct mr_error *
 	return *kv ? 1 : mr_error_oom(err, "--env-file");
 }
 
-static void
-fclosep(FILE **f)
-{
-	if (*f)
-		fclose(*f);
-}
-
 static int
 insert_env(struct mr_spec *spec, size_t *pos, char *kv, struct mr_error *err)
 {
@@ -75,7 +68,7 @@ mr_env_file_load(struct mr_spec *spec, const char *path, char **environ_, size_t
 		return mr_error_set(err, 0, "--env-file %s: not a regular file", path);
 	if (fd < 0)
 		return mr_error_set(err, errno, "--env-file %s", path);
-	__attribute__((cleanup(fclosep))) FILE *f = fdopen(fd, "r");
+	cleanup_file FILE *f = fdopen(fd, "r");
 	if (f == NULL) {
 		close(fd);
 		return mr_error_set(err, errno, "--env-file %s", path);

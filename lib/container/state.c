@@ -471,20 +471,16 @@ mr_state_start(struct mr_state *st, struct mr_error *err)
 static int
 signal_cgroup(const struct mr_state *st, int sig, struct mr_error *err)
 {
-	char path[PATH_MAX], line[32];
+	cleanup_free pid_t *pids = NULL;
+	size_t n;
 
-	/* Every directory holds the same processes: the first says who. */
-	snprintf(path, sizeof(path), "%s/cgroup.procs", st->cgroup_paths[0]);
-	FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return mr_error_set(err, errno, "container %s: %s", st->id, path);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		pid_t pid = (pid_t)strtol(line, NULL, 10);
-		/* Race with exits only: a pid of the cgroup is not reused elsewhere yet. */
-		if (pid > 0)
-			kill(pid, sig);
-	}
-	fclose(f);
+	/* Every directory holds the same processes: the first and its nested cgroups say who. */
+	if (mr_cgroup_tree_pids(st->cgroup_paths[0], &pids, &n, err) < 0)
+		return mr_error_wrap(err, "container %s", st->id);
+	/* Race with exits only: a pid of the cgroup is not reused elsewhere yet. */
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], sig);
 	return 0;
 }
 

@@ -58,15 +58,6 @@ parse_id(const char *s, uint32_t *out)
 	return ID_OK;
 }
 
-static void
-fclosep(FILE **f)
-{
-	if (*f != NULL)
-		fclose(*f);
-}
-
-#define cleanup_file __attribute__((cleanup(fclosep)))
-
 /*
  * Open a file of the root filesystem for reading.  RESOLVE_IN_ROOT makes
  * absolute symlinks and ".." resolve against rootfs_fd, so an image cannot

@@ -173,10 +173,34 @@ for _ in $(seq 100); do
 done
 nested=$(for d in "${cgroups[@]}"; do [ -d "$d/a/b/c" ] && echo "$d"; done)
 if [ "$(cat "$TESTS_TMP/n1.out")" != nested ] || [ -z "$nested" ]; then
-    skip "delete removes the cgroups the container nested in its own" \
-        "no nested cgroup2: $(cat "$TESTS_TMP/n1.out")"
+    for t in "ps lists a process in a cgroup the container nested" \
+        "ps refuses a cgroup tree nested deeper than it walks" \
+        "kill --all reaches a process in a cgroup the container nested" \
+        "delete removes the cgroups the container nested in its own"; do
+        skip "$t" "no nested cgroup2: $(cat "$TESTS_TMP/n1.out")"
+    done
     "$MINIRUN" "${R[@]}" delete --force n1
 else
+    # ps and kill --all walk the nested cgroups too, as runc's do: the init
+    # sits in a/b/c, not in the container's own cgroup.procs.
+    init=$(jq -r .pid "$STATE/n1/state.json")
+    run_minirun "${R[@]}" ps --format json n1
+    is "$RC $(echo "$OUT" | jq -c .)" "0 [$init]" "ps lists a process in a cgroup the container nested"
+    # Deeper than 64 levels: an error, not a list that leaves processes out.
+    deep=$(echo "$nested" | head -1)/d
+    for _ in $(seq 65); do deep=$deep/x; done
+    mkdir -p "$deep"
+    run_minirun "${R[@]}" ps --format json n1
+    is "$RC $(grep -c 'nested cgroups more than 64 levels deep' <<< "$ERR")" "1 1" \
+        "ps refuses a cgroup tree nested deeper than it walks"
+    while [ "${deep##*/}" = x ]; do rmdir "$deep" && deep=${deep%/x}; done
+    run_minirun "${R[@]}" kill --all n1 KILL
+    for _ in $(seq 100); do
+        [ -d "/proc/$init" ] || break
+        sleep 0.02
+    done
+    is "$RC $([ -d "/proc/$init" ] && echo alive || echo gone)" "0 gone" \
+        "kill --all reaches a process in a cgroup the container nested"
     start=$(date +%s%N)
     run_minirun "${R[@]}" delete --force n1
     ms=$((($(date +%s%N) - start) / 1000000))
