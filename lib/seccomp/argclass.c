@@ -7,6 +7,7 @@
  * tighter than that for exactly these calls; learning their values closes
  * the gap.
  */
+#include <errno.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +37,14 @@ static const struct {
 struct arch_nrs {
 	uint32_t arch;
 	int nr[N_CLASSES];
+	int clone3; /* clone3's number, -1 if none */
 };
 
 struct learned {
 	bool seen;
 	bool overflow; /* more than MR_ARGLEARN_MAX_VALUES values: not covered */
-	bool ns_flags; /* clone: a namespace flag was seen */
+	bool ns_flags; /* clone: a namespace flag was seen (clone3's too) */
+	bool clone3;   /* clone: clone3 was seen */
 	size_t n;
 	uint64_t values[MR_ARGLEARN_MAX_VALUES];
 };
@@ -85,6 +88,8 @@ nrs_for(struct mr_arglearn *al, uint32_t arch)
 		int nr = seccomp_syscall_resolve_name_arch(arch, classes[c].name);
 		a->nr[c] = nr >= 0 ? nr : -1;
 	}
+	int nr = seccomp_syscall_resolve_name_arch(arch, "clone3");
+	a->clone3 = nr >= 0 ? nr : -1;
 	return a;
 }
 
@@ -134,13 +139,39 @@ find_class(const char *name)
 }
 
 bool
+mr_arglearn_is_clone3(struct mr_arglearn *al, uint32_t arch, int nr)
+{
+	const struct arch_nrs *a = nrs_for(al, arch);
+	if (a == NULL)
+		return nr >= 0 && seccomp_syscall_resolve_name_arch(arch, "clone3") == nr;
+	return a->clone3 >= 0 && a->clone3 == nr;
+}
+
+/*
+ * clone3 is learned with clone: a clone rule on the flags means nothing
+ * while clone3, whose flags no filter can read, is allowed by name.  So
+ * clone3 is answered ENOSYS (rules below) when no namespace flag was seen
+ * in either, and both stay plain names when one was, or when clone3's
+ * flags could not be read.
+ */
+void
+mr_arglearn_note_clone3(struct mr_arglearn *al, const uint64_t *flags)
+{
+	struct learned *l = &al->cls[find_class("clone")];
+	l->seen = true;
+	l->clone3 = true;
+	l->ns_flags |= flags == NULL || (*flags & MR_CLONE3_NS_MASK) != 0;
+}
+
+bool
 mr_arglearn_covers(const struct mr_arglearn *al, const char *name)
 {
-	int c = find_class(name);
+	bool clone3 = strcmp(name, "clone3") == 0;
+	int c = find_class(clone3 ? "clone" : name);
 	if (al == NULL || c < 0)
 		return false;
 	const struct learned *l = &al->cls[c];
-	return l->seen && !l->overflow && !l->ns_flags;
+	return l->seen && !l->overflow && !l->ns_flags && (!clone3 || l->clone3);
 }
 
 static int
@@ -176,6 +207,17 @@ mr_arglearn_rules(const struct mr_arglearn *al, const char *comment)
 			/* Docker's own condition: no namespace flag at all. */
 			rc = append_rule(rules, "clone", clone_flags_index(seccomp_arch_native()),
 					 MR_CLONE_NS_MASK, 0, "SCMP_CMP_MASKED_EQ", comment);
+			/* Docker's answer too: glibc then falls back to clone. */
+			if (rc == 0 && al->cls[c].clone3)
+				rc = json_array_append_new(
+				    rules,
+				    json_pack(
+					"{s:[s], s:s, s:i, s:s}", "names", "clone3", "action",
+					"SCMP_ACT_ERRNO", "errnoRet", ENOSYS, "comment",
+					"added by minirun --seccomp-learn-args: clone3's flags "
+					"are in memory, where no filter sees them; ENOSYS "
+					"makes glibc fall back to clone, whose flags the "
+					"rule above checks"));
 		} else {
 			uint64_t v[MR_ARGLEARN_MAX_VALUES];
 			size_t n = al->cls[c].n;

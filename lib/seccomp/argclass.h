@@ -16,6 +16,10 @@
 /* Docker's mask of clone's namespace flags (CLONE_NEWNS..CLONE_NEWNET, CLONE_NEWCGROUP). */
 #define MR_CLONE_NS_MASK 0x7E020000ULL
 
+/* The same for clone3, where CLONE_NEWTIME (0x80) is a flag too (clone's low byte is the exit
+ * signal). */
+#define MR_CLONE3_NS_MASK (MR_CLONE_NS_MASK | 0x80ULL)
+
 /* Distinct values kept per call: past that, the call is allowed whatever its arguments. */
 #define MR_ARGLEARN_MAX_VALUES 64
 
@@ -28,6 +32,15 @@ void mr_arglearn_free(struct mr_arglearn *al);
 void mr_arglearn_note(struct mr_arglearn *al, uint32_t arch, int nr, const uint64_t args[6]);
 
 /*
+ * clone3 (Linux 5.3) takes its flags in memory (struct clone_args), which no
+ * filter can read: whether (arch, nr) is clone3, whose flags the caller reads
+ * and gives to mr_arglearn_note_clone3 (NULL: they could not be read).
+ * mr_arglearn_note ignores clone3.
+ */
+bool mr_arglearn_is_clone3(struct mr_arglearn *al, uint32_t arch, int nr);
+void mr_arglearn_note_clone3(struct mr_arglearn *al, const uint64_t *flags);
+
+/*
  * Whether NAME is written as argument rules (then it is left out of the
  * plain list of names).  False for a call never seen, or one whose values
  * overflowed (it stays a plain name: allowed whatever its arguments).
@@ -37,7 +50,8 @@ bool mr_arglearn_covers(const struct mr_arglearn *al, const char *name);
 /*
  * The rules, in Docker's style: one ALLOW rule per value with an SCMP_CMP_EQ
  * condition on the argument; clone allowed when (flags & MR_CLONE_NS_MASK)
- * == 0 if no namespace flag was seen (else clone is a plain name).  Every
+ * == 0 if no namespace flag was seen (else clone is a plain name), and then
+ * clone3, if seen, refused with ENOSYS as in Docker's default.  Every
  * rule carries COMMENT.  A JSON array (empty when nothing is covered), or
  * NULL when out of memory.
  */

@@ -521,6 +521,19 @@ find_sig(const char *name)
 	return NULL;
 }
 
+/*
+ * Whether the caller still waits for our answer.  Once it is gone (killed,
+ * or another thread's exit_group), its pid can be reused, and /proc/PID or
+ * its memory are another process's: what was read is trusted only if the
+ * notification was still pending after the read (seccomp_unotify(2),
+ * SECCOMP_IOCTL_NOTIF_ID_VALID).
+ */
+static bool
+notif_valid(const struct mr_observer *o, uint64_t id)
+{
+	return ioctl(o->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
 /* Read a NUL-terminated string from the stopped process (best effort). */
 static bool
 read_string(pid_t pid, uint64_t addr, char *buf, size_t size)
@@ -615,8 +628,9 @@ append_oflags(char **s, size_t *len, uint64_t v)
 		append(s, len, "|%#llx", (unsigned long long)rest);
 }
 
+/* read_mem false: path arguments as their addresses (the caller is gone). */
 static char *
-decode_call(const char *name, const struct seccomp_notif *n)
+decode_call(const char *name, const struct seccomp_notif *n, bool read_mem)
 {
 	const struct sig *sg = find_sig(name);
 	char *s = NULL;
@@ -648,7 +662,7 @@ decode_call(const char *name, const struct seccomp_notif *n)
 				append(&s, &len, "%d", (int)v);
 			break;
 		case A_PATH:
-			if (read_string((pid_t)n->pid, v, buf, sizeof(buf)))
+			if (read_mem && read_string((pid_t)n->pid, v, buf, sizeof(buf)))
 				append_escaped(&s, &len, buf);
 			else
 				append(&s, &len, "%#llx", (unsigned long long)v);
@@ -839,7 +853,7 @@ static void
 container_pid_and_exe(pid_t host_pid, int *cpid, char *exe, size_t size)
 {
 	char path[64], line[256];
-	*cpid = (int)host_pid;
+	*cpid = -1; /* gone before the read */
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)host_pid);
 	FILE *f = fopen(path, "re");
 	if (f) {
@@ -960,10 +974,27 @@ tally(struct mr_observer *o, uint32_t arch, int nr, uint32_t ret, const char *ru
 	return true;
 }
 
-static void
-learn(struct mr_observer *o, uint32_t arch, int nr, const uint64_t *args)
+/* clone3's flags, the first field of its struct clone_args; false if unknown. */
+static bool
+clone3_flags(const struct mr_observer *o, const struct seccomp_notif *n, uint64_t *flags)
 {
-	if (o->args != NULL)
+	struct iovec local = {flags, sizeof(*flags)};
+	struct iovec remote = {(void *)(uintptr_t)n->data.args[0], sizeof(*flags)};
+	return n->data.args[0] != 0 &&
+	       process_vm_readv((pid_t)n->pid, &local, 1, &remote, 1, 0) == sizeof(*flags) &&
+	       notif_valid(o, n->id);
+}
+
+static void
+learn(struct mr_observer *o, const struct seccomp_notif *n)
+{
+	uint32_t arch = n->data.arch;
+	int nr = n->data.nr;
+	const uint64_t *args = (const uint64_t *)n->data.args;
+	uint64_t flags;
+	if (o->args != NULL && mr_arglearn_is_clone3(o->args, arch, nr))
+		mr_arglearn_note_clone3(o->args, clone3_flags(o, n, &flags) ? &flags : NULL);
+	else if (o->args != NULL)
 		mr_arglearn_note(o->args, arch, nr, args);
 	if (nr < 0 || nr >= MAX_NR)
 		return;
@@ -993,10 +1024,20 @@ report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
 	syscall_name(n->data.arch, n->data.nr, name, sizeof(name));
 	describe_result(ret, result, sizeof(result));
 	container_pid_and_exe((pid_t)n->pid, &cpid, raw_exe, sizeof(raw_exe));
+	cleanup_free char *call = decode_call(name, n, true);
+	if (!notif_valid(o, n->id)) {
+		/* The pid may be another process's by now: none of it is the caller's. */
+		cpid = -1;
+		snprintf(raw_exe, sizeof(raw_exe), "?");
+		free(call);
+		call = decode_call(name, n, false);
+	}
 	/* The container names its executables: no raw newline or escape
 	   sequence in the report, and valid UTF-8 for JSON. */
 	cleanup_free char *exe = mr_escape_str(raw_exe, 0);
-	cleanup_free char *call = decode_call(name, n);
+	char pid_text[16] = "?";
+	if (cpid >= 0)
+		snprintf(pid_text, sizeof(pid_text), "%d", cpid);
 	bool first = tally(o, n->data.arch, n->data.nr, ret, rule, name);
 	const char *fallback = fallback_for(name, ret);
 	const char *hint = fallback ? NULL : cap_hint_for(o, n->data.arch, n->data.nr);
@@ -1009,22 +1050,22 @@ report(struct mr_observer *o, const struct seccomp_notif *n, uint32_t ret)
 		/* Eight threads make eight clone3 calls: the first tells, the summary counts. */
 		if (fallback != NULL && first)
 			out(o,
-			    "minirun: seccomp: fallback, harmless: %s = %s  [pid %d %s; %s]: %s "
+			    "minirun: seccomp: fallback, harmless: %s = %s  [pid %s %s; %s]: %s "
 			    "(repeats only counted in the summary)\n",
-			    call ? call : name, result, cpid, exe, rule, fallback);
+			    call ? call : name, result, pid_text, exe, rule, fallback);
 		else if (fallback == NULL)
-			out(o, "minirun: seccomp: %s %s = %s  [pid %d %s; %s%s%s]\n",
+			out(o, "minirun: seccomp: %s %s = %s  [pid %s %s; %s%s%s]\n",
 			    o->mode == MR_OBSERVE_COMPLAIN ? "would deny" : "denied",
-			    call ? call : name, result, cpid, exe, rule, hint ? "; " : "",
+			    call ? call : name, result, pid_text, exe, rule, hint ? "; " : "",
 			    hint ? hint : "");
 		return;
 	}
-	json_t *j = json_pack("{s:s, s:i, s:s, s:s, s:i, s:i, s:s, s:s}", "syscall", name, "nr",
-			      n->data.nr, "call", call ? call : name, "result", result, "errno",
-			      (ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO
-				  ? (int)(ret & SECCOMP_RET_DATA)
-				  : -1,
-			      "pid", cpid, "exe", exe, "rule", rule);
+	json_t *j = json_pack(
+	    "{s:s, s:i, s:s, s:s, s:i, s:o, s:s, s:s}", "syscall", name, "nr", n->data.nr, "call",
+	    call ? call : name, "result", result, "errno",
+	    (ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO ? (int)(ret & SECCOMP_RET_DATA)
+								 : -1,
+	    "pid", cpid >= 0 ? json_integer(cpid) : json_null(), "exe", exe, "rule", rule);
 	/* Keys only when they apply: a plain denial's object stays as it was. */
 	if (j != NULL && fallback != NULL &&
 	    json_object_set_new(j, "fallback", json_string(fallback)) < 0)
@@ -1078,7 +1119,7 @@ mr_observer_handle(struct mr_observer *o, bool before_exec, struct mr_error *err
 		}
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else if (o->mode == MR_OBSERVE_LEARN) {
-		learn(o, req->data.arch, req->data.nr, (const uint64_t *)req->data.args);
+		learn(o, req);
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else {
 		switch (ret & SECCOMP_RET_ACTION_FULL) {

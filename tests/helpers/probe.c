@@ -69,6 +69,20 @@
  * glibc's wrappers are bypassed so errno is exactly what the kernel (or the
  * seccomp filter) returned.
  *
+ *   probe clone3ns                  clone3(CLONE_NEWUSER) with a raw syscall (a
+ *                                   child that exits at once); prints OK or the
+ *                                   errno name and exits with its value
+ *
+ *   probe notifwait PATH            PATH copied to a page at a fixed address
+ *                                   (NOTIF_PAGE), "ready", then on SIGUSR1
+ *                                   mkdir(that page, 0755); prints OK or the
+ *                                   errno name
+ *   probe atpid PID PATH            a child made with clone3 at host pid PID
+ *                                   (set_tid: root) with PATH at NOTIF_PAGE
+ *                                   too; it prints "ready" and waits to be
+ *                                   killed (a process that took a pid the
+ *                                   container freed: test-report.sh)
+ *
  * For the seccomp report's bounds (tests/integration/test-report.sh):
  *
  *   probe manycalls FIRST COUNT     syscall(NR) with no arguments for every NR
@@ -90,6 +104,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/prctl.h>
@@ -509,6 +524,94 @@ cmd_thread(void)
 	return report_errno(err);
 }
 
+/* clone3 with a namespace flag: what a learned clone rule must not let through. */
+static int
+cmd_clone3ns(void)
+{
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	} args = {.flags = CLONE_NEWUSER, .exit_signal = SIGCHLD};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid < 0)
+		return report_errno(errno);
+	if (pid == 0)
+		_exit(0);
+	waitpid((pid_t)pid, NULL, 0);
+	return report_errno(0);
+}
+
+#define NOTIF_PAGE 0x5a6e0000UL
+
+/* PATH at NOTIF_PAGE: the same address in the container's process and in the host's. */
+static char *
+notif_page(const char *path)
+{
+	char *p = mmap((void *)NOTIF_PAGE, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != (char *)NOTIF_PAGE)
+		return NULL;
+	snprintf(p, 4096, "%s", path);
+	return p;
+}
+
+static volatile sig_atomic_t usr1_go;
+
+static void
+on_usr1_go(int sig)
+{
+	(void)sig;
+	usr1_go = 1;
+}
+
+static int
+cmd_notifwait(int argc, char **argv)
+{
+	struct sigaction sa = {.sa_handler = on_usr1_go};
+	sigset_t block, old;
+
+	if (argc != 1)
+		usage();
+	char *p = notif_page(argv[0]);
+	if (p == NULL)
+		return report_errno(errno);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	sigaction(SIGUSR1, &sa, NULL);
+	printf("ready\n");
+	fflush(stdout);
+	while (!usr1_go)
+		sigsuspend(&old);
+	return report_errno(syscall(SYS_mkdir, p, 0755) < 0 ? errno : 0);
+}
+
+static int
+cmd_atpid(int argc, char **argv)
+{
+	long pid;
+
+	if (argc != 2 || parse_long(argv[0], &pid) < 0)
+		usage();
+	pid_t tid = (pid_t)pid;
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+		uint64_t set_tid, set_tid_size;
+	} args = {.exit_signal = SIGCHLD, .set_tid = (uintptr_t)&tid, .set_tid_size = 1};
+	long r = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (r < 0)
+		return report_errno(errno);
+	if (r > 0)
+		return 0;
+	if (notif_page(argv[1]) == NULL)
+		_exit(report_errno(errno));
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 static int
 cmd_alloc(int argc, char **argv)
 {
@@ -711,6 +814,12 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "thread") == 0)
 		return cmd_thread();
+	if (strcmp(argv[1], "notifwait") == 0)
+		return cmd_notifwait(argc - 2, argv + 2);
+	if (strcmp(argv[1], "atpid") == 0)
+		return cmd_atpid(argc - 2, argv + 2);
+	if (strcmp(argv[1], "clone3ns") == 0)
+		return cmd_clone3ns();
 	if (strcmp(argv[1], "alloc") == 0)
 		return cmd_alloc(argc - 2, argv + 2);
 	if (strcmp(argv[1], "fork") == 0)

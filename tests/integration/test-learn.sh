@@ -226,6 +226,29 @@ is "$RC $OUT" "1 EPERM" "learn args: AF_NETLINK is refused"
 run_minirun --seccomp="$LA" "$ROOTFS" /probe syscall socket 1 2 0
 is "$RC $OUT" "0 OK" "learn args: AF_UNIX (another type) is allowed"
 
+# clone3 takes its flags in memory, where no filter sees them: allowed by name,
+# it would let through every namespace flag the clone rule refuses.  A
+# workload that forks (clone) and starts a thread (glibc: clone3) gets
+# clone3 answered ENOSYS, as in Docker's default; glibc falls back to clone.
+LC=$TESTS_TMP/learned-clone3.json
+run_minirun --seccomp-learn="$LC" --seccomp-learn-args "$ROOTFS" sh -c '/probe thread; true'
+is "$RC $OUT" "0 OK" "learn args, clone3: the workload runs"
+is "$(pyjson "$LC" 'print("clone3" in d["syscalls"][0]["names"])
+print([(r["names"], r["action"], r.get("errnoRet")) for r in d["syscalls"][1:] if "clone3" in r["names"]])')" \
+"False
+[(['clone3'], 'SCMP_ACT_ERRNO', 38)]" "learn args, clone3: not a plain name, answered ENOSYS"
+run_minirun --seccomp="$LC" "$ROOTFS" /probe clone3ns
+is "$RC $OUT" "38 ENOSYS" "learn args, clone3: clone3(CLONE_NEWUSER) is refused"
+run_minirun --seccomp="$LC" "$ROOTFS" sh -c '/probe thread; true'
+is "$RC $OUT" "0 OK" "learn args, clone3: learn -> run: threads still start (through clone)"
+# A namespace flag seen in clone3: clone and clone3 stay plain names.
+LC2=$TESTS_TMP/learned-clone3-ns.json
+run_minirun --seccomp-learn="$LC2" --seccomp-learn-args "$ROOTFS" sh -c '/probe clone3ns; /probe thread; true'
+is "$RC $OUT" "0 OK
+OK" "learn args, clone3 with CLONE_NEWUSER: the workload runs"
+is "$(pyjson "$LC2" 'print("clone3" in d["syscalls"][0]["names"], "clone" in d["syscalls"][0]["names"])')" \
+"True True" "learn args, clone3 with CLONE_NEWUSER: clone and clone3 plain names"
+
 # --- a failure before exec -----------------------------------------------------------
 LF=$TESTS_TMP/learned-fail.json
 run_minirun --seccomp-learn="$LF" "$ROOTFS" no-such-command

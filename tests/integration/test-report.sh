@@ -503,4 +503,59 @@ print(len(lines) - 1, len(s["summary"]), s["denied"], s.get("more"))' "$jf3" 2>&
     "5000 4096 5000 {'distinct': 904, 'denied': 904, 'exact': True}" \
     "JSON, 5000 distinct calls: 4096 itemised, the rest counted"
 
+# A caller that is gone after minirun received its notification: its pid can
+# be reused, and what minirun then reads from /proc/PID and the pid's memory
+# is another process's.  Made deterministic: gdb holds minirun at its read of
+# the path argument; meanwhile the caller is killed (its notification ends)
+# and a host process takes its pid, with "/HOST-SECRET" at the same address.
+# The read is trusted only if the notification is still pending after it.
+if command -v gdb > /dev/null; then
+    rd=$TESTS_TMP/reuse
+    mkdir -p "$rd"
+    "$MINIRUN" --seccomp="$NO_MKDIR" --seccomp-report="$rd/r.jsonl" "$ROOTFS" \
+        sh -c '/probe notifwait /from-the-container; true' < /dev/null > "$rd/out" 2> "$rd/err" &
+    mpid=$!
+    vpid=
+    for _ in $(seq 200); do
+        if [ "$(cat "$rd/out")" = ready ]; then
+            for d in $(descendants "$mpid" 2> /dev/null); do
+                grep -qs notifwait "/proc/$d/cmdline" && vpid=$d
+            done
+            [ -n "$vpid" ] && break
+        fi
+        sleep 0.05
+    done
+    # The host process at the freed pid is ours: killed at the end.
+    at_exit "[ -n '$vpid' ] && grep -qs atpid /proc/$vpid/cmdline && kill -KILL $vpid"
+    cat > "$rd/reuse.sh" << EOF
+kill -KILL $vpid
+for _ in \$(seq 100); do [ -e /proc/$vpid ] || break; sleep 0.05; done
+"$ROOTFS/probe" atpid $vpid /HOST-SECRET > "$rd/host-out" 2>&1
+for _ in \$(seq 100); do [ "\$(cat "$rd/host-out")" = ready ] && break; sleep 0.05; done
+EOF
+    gdb -q -batch -p "$mpid" -ex 'break process_vm_readv' -ex continue \
+        -ex "shell bash $rd/reuse.sh" -ex delete -ex detach > "$rd/gdb.log" 2>&1 &
+    gpid=$!
+    for _ in $(seq 200); do
+        grep -q '^Continuing' "$rd/gdb.log" && break
+        sleep 0.05
+    done
+    kill -USR1 "$vpid"
+    wait_exit "$gpid" 20
+    wait_exit "$mpid" 20
+    is "$RC $(cat "$rd/host-out")" "0 ready" \
+        "a caller gone, its pid reused: minirun exits 0; a host process took the pid"
+    is "$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    j = json.loads(l)
+    if j.get("syscall") == "mkdir":
+        print(j["call"], j["pid"], j["exe"])' "$rd/r.jsonl" 2>&1)" \
+        "mkdir(0x5a6e0000, 0755) None ?" \
+        "a caller gone, its pid reused: nothing read from the pid's new owner"
+    grep -qs atpid "/proc/$vpid/cmdline" && kill -KILL "$vpid"
+else
+    skip "a caller gone, its pid reused" "gdb is not installed"
+    skip "a caller gone, its pid reused: nothing read" "gdb is not installed"
+fi
+
 done_testing

@@ -136,6 +136,43 @@ START_TEST(test_arglearn_clone)
 }
 END_TEST
 
+START_TEST(test_arglearn_clone3)
+{
+	uint32_t arch = seccomp_arch_native();
+	int clone3 = seccomp_syscall_resolve_name_arch(arch, "clone3");
+	struct mr_arglearn *al = mr_arglearn_new();
+	ck_assert(mr_arglearn_is_clone3(al, arch, clone3));
+	ck_assert(
+	    !mr_arglearn_is_clone3(al, arch, seccomp_syscall_resolve_name_arch(arch, "clone")));
+	/* A thread by clone3: clone3 refused (ENOSYS), clone allowed without namespace flags. */
+	uint64_t flags = 0x3d0f00;
+	mr_arglearn_note_clone3(al, &flags);
+	ck_assert(mr_arglearn_covers(al, "clone"));
+	ck_assert(mr_arglearn_covers(al, "clone3"));
+	char *s = rules_text(al);
+	ck_assert_ptr_nonnull(strstr(s, "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\","
+					"\"errnoRet\":38,"));
+	free(s);
+	/* CLONE_NEWTIME is a namespace flag for clone3. */
+	flags = 0x80;
+	mr_arglearn_note_clone3(al, &flags);
+	ck_assert(!mr_arglearn_covers(al, "clone"));
+	ck_assert(!mr_arglearn_covers(al, "clone3"));
+	mr_arglearn_free(al);
+	/* Flags that could not be read: plain names, never a profile that lost a call. */
+	al = mr_arglearn_new();
+	note(al, "clone", 0x3d0f00);
+	ck_assert(!mr_arglearn_covers(al, "clone3"));
+	mr_arglearn_note_clone3(al, NULL);
+	ck_assert(!mr_arglearn_covers(al, "clone"));
+	ck_assert(!mr_arglearn_covers(al, "clone3"));
+	s = rules_text(al);
+	ck_assert_str_eq(s, "[]");
+	free(s);
+	mr_arglearn_free(al);
+}
+END_TEST
+
 START_TEST(test_arglearn_overflow)
 {
 	struct mr_arglearn *al = mr_arglearn_new();
@@ -162,6 +199,7 @@ suite(void)
 	tc = tcase_create("arglearn");
 	tcase_add_test(tc, test_arglearn_socket_families);
 	tcase_add_test(tc, test_arglearn_clone);
+	tcase_add_test(tc, test_arglearn_clone3);
 	tcase_add_test(tc, test_arglearn_overflow);
 	suite_add_tcase(s, tc);
 	return s;
