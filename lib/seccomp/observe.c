@@ -96,9 +96,10 @@ struct mr_observer {
 	unsigned long more_denied;   /* their denials */
 	bool more_inexact;	     /* TALLY_KEYS_MAX reached: more_distinct is a lower bound */
 	unsigned long kills;
-	int procev;	/* proc connector: who belongs to the container, who died how */
-	pid_t *members; /* host tgids of the container's processes, past and present */
-	size_t n_members;
+	int procev;	   /* proc connector: who belongs to the container, who died how */
+	pid_t self;	   /* minirun */
+	uint64_t *members; /* bit per host tgid: the container's processes, past and present */
+	size_t member_words;
 	pid_t *sigsys_deaths; /* members that died of SIGSYS */
 	size_t n_sigsys_deaths;
 	pid_t *reported; /* members whose kill the audit log named */
@@ -308,6 +309,7 @@ mr_observer_open(const struct mr_observer_config *cfg, struct mr_observer **res,
 		 */
 		if (o->kmsg >= 0)
 			o->procev = open_proc_connector();
+		o->self = getpid();
 	}
 	*res = o;
 	return 0;
@@ -358,10 +360,42 @@ pid_add(pid_t **v, size_t *n, pid_t pid)
 	*v = nv;
 }
 
+/*
+ * The container's pids, as a bitmap (pid_max is at most 2^22: 512 KiB at
+ * worst): a workload that forks a lot made a list searched on every event.
+ */
+static bool
+is_member(const struct mr_observer *o, pid_t pid)
+{
+	size_t w = (size_t)pid / 64;
+	return pid > 0 && w < o->member_words && (o->members[w] >> (pid % 64) & 1);
+}
+
+static void
+set_member(struct mr_observer *o, pid_t pid, bool on)
+{
+	size_t w = (size_t)pid / 64;
+	if (pid <= 0 || (!on && w >= o->member_words))
+		return;
+	if (w >= o->member_words) {
+		size_t words = w + 1 > 2 * o->member_words ? w + 1 : 2 * o->member_words;
+		uint64_t *v = realloc(o->members, words * sizeof(*v));
+		if (v == NULL)
+			return;
+		memset(v + o->member_words, 0, (words - o->member_words) * sizeof(*v));
+		o->members = v;
+		o->member_words = words;
+	}
+	if (on)
+		o->members[w] |= UINT64_C(1) << (pid % 64);
+	else
+		o->members[w] &= ~(UINT64_C(1) << (pid % 64));
+}
+
 void
 mr_observer_set_init(struct mr_observer *o, pid_t pid)
 {
-	pid_add(&o->members, &o->n_members, pid);
+	set_member(o, pid, true);
 }
 
 int
@@ -392,12 +426,18 @@ mr_observer_handle_procev(struct mr_observer *o)
 			memset(&evbuf, 0, sizeof(evbuf));
 			memcpy(&evbuf, cn->data, len);
 			const struct proc_event *ev = &evbuf;
+			/*
+			 * A pid the container freed and another process took
+			 * is that one's from now on: its kill is not ours.
+			 * minirun's own children: mr_observer_set_init says
+			 * (their events come after it).
+			 */
 			if (ev->what == PROC_EVENT_FORK &&
-			    pid_in(o->members, o->n_members, ev->event_data.fork.parent_tgid))
-				pid_add(&o->members, &o->n_members, ev->event_data.fork.child_tgid);
+			    ev->event_data.fork.parent_tgid != o->self)
+				set_member(o, ev->event_data.fork.child_tgid,
+					   is_member(o, ev->event_data.fork.parent_tgid));
 			else if (ev->what == PROC_EVENT_EXIT &&
-				 pid_in(o->members, o->n_members,
-					ev->event_data.exit.process_tgid) &&
+				 is_member(o, ev->event_data.exit.process_tgid) &&
 				 (ev->event_data.exit.exit_code & 0x7f) == SIGSYS)
 				pid_add(&o->sigsys_deaths, &o->n_sigsys_deaths,
 					ev->event_data.exit.process_tgid);
@@ -1237,7 +1277,7 @@ handle_record(struct mr_observer *o, const char *rec)
 		/* Fork events are queued before the kill they lead to: read them first. */
 		if (o->procev >= 0) {
 			mr_observer_handle_procev(o);
-			if (!pid_in(o->members, o->n_members, (pid_t)atoi(pid)))
+			if (!is_member(o, (pid_t)atoi(pid)))
 				continue;
 			pid_add(&o->reported, &o->n_reported, (pid_t)atoi(pid));
 		}

@@ -82,6 +82,11 @@
  *                                   too; it prints "ready" and waits to be
  *                                   killed (a process that took a pid the
  *                                   container freed: test-report.sh)
+ *   probe atpid-sigsys PID          the same child, which installs a filter
+ *                                   of its own that kills getppid and calls
+ *                                   it; prints "sigsys" once it died of SIGSYS
+ *                                   (a host kill at a pid the container
+ *                                   freed: test-report.sh)
  *
  * For the seccomp report's bounds (tests/integration/test-report.sh):
  *
@@ -95,10 +100,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/filter.h>
 #include <linux/futex.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,7 +247,8 @@ usage(void)
 	      "       probe thread\n"
 	      "       probe traceme\n"
 	      "       probe nopdeathsig [TAG]\n"
-	      "       probe upperbyhandle FILE\n",
+	      "       probe upperbyhandle FILE\n"
+	      "       probe notifwait PATH | atpid PID PATH | atpid-sigsys PID\n",
 	      stderr);
 	exit(2);
 }
@@ -586,6 +595,48 @@ cmd_notifwait(int argc, char **argv)
 	return report_errno(syscall(SYS_mkdir, p, 0755) < 0 ? errno : 0);
 }
 
+/* clone3 with set_tid = PID: the child's return is 0, the parent's the pid, or -1. */
+static long
+clone_at(pid_t pid)
+{
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+		uint64_t set_tid, set_tid_size;
+	} args = {.exit_signal = SIGCHLD, .set_tid = (uintptr_t)&pid, .set_tid_size = 1};
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
+static int
+cmd_atpid_sigsys(int argc, char **argv)
+{
+	long pid;
+	int st;
+
+	if (argc != 1 || parse_long(argv[0], &pid) < 0)
+		usage();
+	long r = clone_at((pid_t)pid);
+	if (r < 0)
+		return report_errno(errno);
+	if (r == 0) {
+		struct sock_filter f[] = {
+		    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+		    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = {.len = 4, .filter = f};
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			_exit(2);
+		syscall(SYS_getppid);
+		_exit(3);
+	}
+	if (waitpid((pid_t)r, &st, 0) < 0)
+		return report_errno(errno);
+	printf("%s\n", WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS ? "sigsys" : "not killed");
+	return 0;
+}
+
 static int
 cmd_atpid(int argc, char **argv)
 {
@@ -593,12 +644,7 @@ cmd_atpid(int argc, char **argv)
 
 	if (argc != 2 || parse_long(argv[0], &pid) < 0)
 		usage();
-	pid_t tid = (pid_t)pid;
-	struct {
-		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-		uint64_t set_tid, set_tid_size;
-	} args = {.exit_signal = SIGCHLD, .set_tid = (uintptr_t)&tid, .set_tid_size = 1};
-	long r = syscall(SYS_clone3, &args, sizeof(args));
+	long r = clone_at((pid_t)pid);
 
 	if (r < 0)
 		return report_errno(errno);
@@ -818,6 +864,8 @@ main(int argc, char **argv)
 		return cmd_notifwait(argc - 2, argv + 2);
 	if (strcmp(argv[1], "atpid") == 0)
 		return cmd_atpid(argc - 2, argv + 2);
+	if (strcmp(argv[1], "atpid-sigsys") == 0)
+		return cmd_atpid_sigsys(argc - 2, argv + 2);
 	if (strcmp(argv[1], "clone3ns") == 0)
 		return cmd_clone3ns();
 	if (strcmp(argv[1], "alloc") == 0)
