@@ -27,6 +27,18 @@
 #define PASSWD_PATH "etc/passwd"
 #define GROUP_PATH  "etc/group"
 
+/*
+ * The image owner writes these files and root reads them on the host: a
+ * sparse file of gigabytes without a newline made getline() allocate all of
+ * it (3 GiB of RSS, 15 s for a 3 GiB file, on every start: no --user reads
+ * etc/passwd too).  runc reads them with bufio.Scanner, which fails on a
+ * line of 64 KiB or more; a file above 64 MiB (a million users) is no
+ * image's passwd either.
+ */
+#define LINE_MAX_BYTES 65536
+#define FILE_MAX_BYTES (64 * 1024 * 1024)
+#define LINE_BUF       (LINE_MAX_BYTES + 2)
+
 enum id_parse {
 	ID_OK,
 	ID_NOT_NUMBER, /* not made of digits only: may be a name */
@@ -64,16 +76,17 @@ parse_id(const char *s, uint32_t *out)
  * make us read the host's files.  *out is NULL when the file does not exist.
  */
 static int
-open_in_root(int rootfs_fd, const char *path, FILE **out, struct mr_error *err)
+open_in_root(int rootfs_fd, const char *path, FILE **out, char **line, struct mr_error *err)
 {
 	/*
 	 * Opened only once known to be a regular file: a FIFO planted in the
 	 * image would hang the open, and a device node would have its driver's
 	 * open run by root on the host before being rejected.
 	 */
+	struct stat st;
 	*out = NULL;
 	cleanup_close int fd =
-	    mr_open_regular_read(rootfs_fd, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, NULL);
+	    mr_open_regular_read(rootfs_fd, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, &st);
 	if (fd == MR_NOT_REGULAR)
 		return mr_error_set(err, 0, "/%s of the root filesystem is not a regular file",
 				    path);
@@ -86,13 +99,50 @@ open_in_root(int rootfs_fd, const char *path, FILE **out, struct mr_error *err)
 			    path);
 		return mr_error_set(err, errno, "open /%s of the root filesystem", path);
 	}
+	if (st.st_size > FILE_MAX_BYTES)
+		return mr_error_set(err, 0, "/%s of the root filesystem is larger than %d MiB",
+				    path, FILE_MAX_BYTES >> 20);
 
+	*line = malloc(LINE_BUF);
+	if (*line == NULL)
+		return mr_error_set(err, ENOMEM, "read /%s of the root filesystem", path);
 	FILE *f = fdopen(fd, "r");
 	if (f == NULL)
 		return mr_error_set(err, errno, "open /%s of the root filesystem", path);
 	mr_steal_fd(&fd);
 	*out = f;
 	return 0;
+}
+
+/*
+ * The next line of PATH into buf (LINE_BUF bytes): 1, or 0 at the end.  A
+ * line longer than LINE_MAX_BYTES, or reading past FILE_MAX_BYTES (the file
+ * grew since it was opened: a container writing into its --rootfs), is an
+ * error: memory and time stay bounded whatever the file holds.  The bytes
+ * consumed are counted by position, not strlen, so NUL bytes count too.
+ */
+static int
+next_line(FILE *f, char *buf, const char *path, struct mr_error *err)
+{
+	off_t before = ftello(f);
+	errno = 0;
+	if (fgets(buf, LINE_BUF, f) == NULL) {
+		if (ferror(f))
+			return mr_error_set(err, errno, "read /%s of the root filesystem", path);
+		return 0;
+	}
+	off_t after = ftello(f);
+	if (before < 0 || after < 0)
+		return mr_error_set(err, errno, "read /%s of the root filesystem", path);
+	if (after > FILE_MAX_BYTES)
+		return mr_error_set(err, 0, "/%s of the root filesystem is larger than %d MiB",
+				    path, FILE_MAX_BYTES >> 20);
+	size_t n = (size_t)(after - before);
+	if (n == LINE_BUF - 1 && buf[n - 1] != '\n')
+		return mr_error_set(err, 0,
+				    "/%s of the root filesystem has a line longer than %d KiB",
+				    path, LINE_MAX_BYTES >> 10);
+	return 1;
 }
 
 /* Strip the newline and surrounding blanks, as runc does before splitting. */
@@ -162,17 +212,16 @@ find_passwd(int rootfs_fd, const char *name, uid_t uid, struct passwd_entry *out
 {
 	cleanup_file FILE *f = NULL;
 	cleanup_free char *line = NULL;
-	size_t size = 0;
+	int more;
 
 	*found = LOOKUP_NO_FILE;
-	if (open_in_root(rootfs_fd, PASSWD_PATH, &f, err) < 0)
+	if (open_in_root(rootfs_fd, PASSWD_PATH, &f, &line, err) < 0)
 		return -1;
 	if (f == NULL)
 		return 0;
 	*found = LOOKUP_NOT_FOUND;
 
-	errno = 0;
-	while (getline(&line, &size, f) >= 0) {
+	while ((more = next_line(f, line, PASSWD_PATH, err)) > 0) {
 		/* name:password:uid:gid:gecos:home:shell */
 		char *fields[7];
 		uint32_t id_uid, id_gid;
@@ -197,9 +246,7 @@ find_passwd(int rootfs_fd, const char *name, uid_t uid, struct passwd_entry *out
 		*found = LOOKUP_FOUND;
 		return 0;
 	}
-	if (ferror(f))
-		return mr_error_set(err, errno, "read /%s of the root filesystem", PASSWD_PATH);
-	return 0;
+	return more < 0 ? -1 : 0;
 }
 
 /* First etc/group entry whose name is `name` (when non-NULL) or whose gid is `gid`. */
@@ -209,17 +256,16 @@ find_group(int rootfs_fd, const char *name, gid_t gid, gid_t *out, enum lookup *
 {
 	cleanup_file FILE *f = NULL;
 	cleanup_free char *line = NULL;
-	size_t size = 0;
+	int more;
 
 	*found = LOOKUP_NO_FILE;
-	if (open_in_root(rootfs_fd, GROUP_PATH, &f, err) < 0)
+	if (open_in_root(rootfs_fd, GROUP_PATH, &f, &line, err) < 0)
 		return -1;
 	if (f == NULL)
 		return 0;
 	*found = LOOKUP_NOT_FOUND;
 
-	errno = 0;
-	while (getline(&line, &size, f) >= 0) {
+	while ((more = next_line(f, line, GROUP_PATH, err)) > 0) {
 		/* name:password:gid:member,member,... */
 		char *fields[4];
 		uint32_t id;
@@ -234,9 +280,7 @@ find_group(int rootfs_fd, const char *name, gid_t gid, gid_t *out, enum lookup *
 		*found = LOOKUP_FOUND;
 		return 0;
 	}
-	if (ferror(f))
-		return mr_error_set(err, errno, "read /%s of the root filesystem", GROUP_PATH);
-	return 0;
+	return more < 0 ? -1 : 0;
 }
 
 static bool
@@ -265,13 +309,13 @@ supplementary_groups(int rootfs_fd, const char *user, gid_t **out, size_t *n_out
 	cleanup_file FILE *f = NULL;
 	cleanup_free char *line = NULL;
 	cleanup_free gid_t *groups = NULL;
-	size_t n = 0, cap = 0, size = 0;
+	size_t n = 0, cap = 0;
+	int more = 0;
 
-	if (open_in_root(rootfs_fd, GROUP_PATH, &f, err) < 0)
+	if (open_in_root(rootfs_fd, GROUP_PATH, &f, &line, err) < 0)
 		return -1;
 	if (f != NULL) {
-		errno = 0;
-		while (getline(&line, &size, f) >= 0) {
+		while ((more = next_line(f, line, GROUP_PATH, err)) > 0) {
 			char *fields[4];
 			uint32_t id;
 			bool dup = false;
@@ -297,9 +341,8 @@ supplementary_groups(int rootfs_fd, const char *user, gid_t **out, size_t *n_out
 			}
 			groups[n++] = id;
 		}
-		if (ferror(f))
-			return mr_error_set(err, errno, "read /%s of the root filesystem",
-					    GROUP_PATH);
+		if (more < 0)
+			return -1;
 	}
 	*out = mr_steal_ptr(&groups);
 	*n_out = n;

@@ -432,6 +432,112 @@ START_TEST(test_not_a_regular_file)
 }
 END_TEST
 
+/*
+ * A root filesystem at run time whose etc/passwd is LINE1 (LEN1 bytes,
+ * then '\n') followed by REST, then grown (sparse) to SIZE bytes when SIZE
+ * is not 0.  Returns an O_PATH fd of it; dir gets its path.
+ */
+static int
+crafted_passwd(char dir[], const char *line1, size_t len1, const char *rest, off_t size)
+{
+	char path[256];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/etc", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/etc/passwd", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(line1, 1, len1, f), len1);
+	ck_assert_int_ge(fprintf(f, "\n%s", rest), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	if (size > 0)
+		ck_assert_int_eq(truncate(path, size), 0);
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+static void
+crafted_remove(const char *dir)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/etc/passwd", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/etc", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+static char *
+line_of(size_t len)
+{
+	char *s = malloc(len);
+	ck_assert_ptr_nonnull(s);
+	memset(s, 'x', len);
+	return s;
+}
+
+START_TEST(test_line_too_long)
+{
+	/* runc (bufio.Scanner) fails on such a line too; getline() took it whole. */
+	char dir[] = "/tmp/mr-test-user-XXXXXX";
+	struct mr_error err = {0};
+	struct mr_user u;
+	char *long_line = line_of(65537);
+	int fd = crafted_passwd(dir, long_line, 65537, "root:x:0:0:root:/root:/bin/sh\n", 0);
+	free(long_line);
+
+	int r = mr_user_resolve(fd, "root", &u, &err);
+	close(fd);
+	crafted_remove(dir);
+	ck_assert_int_eq(r, -1);
+	ck_assert_str_eq(err.msg, "user 'root': /etc/passwd of the root filesystem has a line "
+				  "longer than 64 KiB");
+}
+END_TEST
+
+START_TEST(test_line_longest_accepted)
+{
+	/* 65536 bytes and its newline: the longest line taken, and the next one read. */
+	char dir[] = "/tmp/mr-test-user-XXXXXX";
+	struct mr_error err = {0};
+	struct mr_user u;
+	char *long_line = line_of(65536);
+	int fd = crafted_passwd(dir, long_line, 65536, "alice:x:1000:1000::/home/a:/bin/sh\n", 0);
+	free(long_line);
+
+	int r = mr_user_resolve(fd, "alice", &u, &err);
+	close(fd);
+	crafted_remove(dir);
+	ck_assert_msg(r == 0, "alice: %s", err.msg);
+	ck_assert_uint_eq(u.uid, 1000);
+	ck_assert_str_eq(u.home, "/home/a");
+	mr_user_clear(&u);
+}
+END_TEST
+
+START_TEST(test_file_too_big)
+{
+	/*
+	 * A sparse 3 GiB etc/passwd of NUL bytes held 3 GiB of minirun's
+	 * memory for 15 s at every start, --user or not: 64 MiB and one byte
+	 * is refused without reading it.
+	 */
+	char dir[] = "/tmp/mr-test-user-XXXXXX";
+	struct mr_error err = {0};
+	struct mr_user u;
+	int fd = crafted_passwd(dir, "root:x:0:0:root:/root:/bin/sh", 29, "",
+				(off_t)64 * 1024 * 1024 + 1);
+
+	int r = mr_user_resolve(fd, NULL, &u, &err);
+	close(fd);
+	crafted_remove(dir);
+	ck_assert_int_eq(r, -1);
+	ck_assert_str_eq(err.msg, "/etc/passwd of the root filesystem is larger than 64 MiB");
+}
+END_TEST
+
 START_TEST(test_clear_zeroed)
 {
 	struct mr_user u = {0};
@@ -578,6 +684,9 @@ user_suite(void)
 	tcase_add_test(tc, test_symlink_absolute_self);
 	tcase_add_test(tc, test_symlink_resolved_in_root);
 	tcase_add_test(tc, test_not_a_regular_file);
+	tcase_add_test(tc, test_line_too_long);
+	tcase_add_test(tc, test_line_longest_accepted);
+	tcase_add_test(tc, test_file_too_big);
 	tcase_add_test(tc, test_clear_zeroed);
 	suite_add_tcase(s, tc);
 
