@@ -8,8 +8,8 @@
  * ELFCLASS32) read it, and refuses if one of them is minirun.
  *
  * The ELF reader must see what the kernel sees, not what well-formed files
- * contain: the kernel reads every program header (not a fixed number),
- * accepts any PT_INTERP of 2 to PATH_MAX bytes ending in NUL (the path is
+ * contain: the kernel reads every program header (not a fixed number) of a
+ * table of up to 64 KiB, accepts any PT_INTERP of 2 to PATH_MAX bytes ending in NUL (the path is
  * the string up to the first NUL, so padding is allowed), and runs 32-bit
  * binaries on 64-bit machines.  Files in the other byte order are read too:
  * they only run through binfmt_misc, but reading them costs nothing.
@@ -32,6 +32,8 @@
 #define BINPRM_BUF_SIZE 256
 /* Program headers read per pread. */
 #define PHDR_CHUNK 65536
+/* fs/binfmt_elf.c load_elf_phdrs: the largest program header table it reads. */
+#define PHDR_TABLE_MAX 65536
 
 struct elf_reader {
 	bool is64, big;
@@ -111,6 +113,15 @@ elf_interpreter(int fd, const unsigned char *eh, char *out, size_t size)
 
 	/* The kernel refuses (ENOEXEC) any other e_phentsize before loading anything. */
 	if (phentsize != phsize || !elf_phnum(fd, &r, eh, &phnum))
+		return 0;
+	/*
+	 * And a table of more than 64 KiB (load_elf_phdrs: e_phnum * e_phentsize
+	 * > 65536, which PN_XNUM itself already is): such a file never loads.
+	 * Unbounded, a sparse file with PN_XNUM and an sh_info of 2^32-1 kept
+	 * minirun reading 240 GB of zeros, as root on the host, before every
+	 * start.
+	 */
+	if (phnum > PHDR_TABLE_MAX / phsize)
 		return 0;
 	cleanup_free unsigned char *buf = malloc(PHDR_CHUNK);
 	if (buf == NULL)
