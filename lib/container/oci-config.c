@@ -582,7 +582,7 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 			atime = true;
 		} else if (bind && (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0 ||
 				    strcmp(o, "rw") == 0)) {
-			/* minirun's binds are always recursive (docker's --mount). */
+			/* Recursive unless only "bind" is given (below). */
 		} else if (bind && strcmp(o, "ro") == 0) {
 			len += (size_t)snprintf(arg + len, sizeof(arg) - len, ",readonly");
 		} else if (bind && (strcmp(o, "nosuid") == 0 || strcmp(o, "nodev") == 0 ||
@@ -617,8 +617,13 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 	if (r < 0)
 		return mr_error_wrap(c->err, "%s: %s", c->source, p);
 	struct mr_volume *vol = &c->spec->volumes[c->spec->n_volumes - 1];
-	if (bind) /* set on the tree with the read-only flag (volumes.c) */
+	if (bind) { /* set on the tree with the read-only flag (volumes.c) */
 		vol->tmpfs_attrs = bind_attrs;
+		/* MS_BIND without MS_REC, as runc and crun mount it: the host's
+		   mounts below the source stay out (a type "bind" without either
+		   option is recursive, as docker's binds are). */
+		vol->nonrecursive = has_option(opts, "bind") && !has_option(opts, "rbind");
+	}
 	if (prop_set) {
 		vol->propagation = prop;
 		vol->shared_own_group = true;

@@ -151,56 +151,96 @@ make_hostname(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error
 	return 0;
 }
 
+struct env_entry {
+	const char *kv;
+	size_t keylen, pos;
+};
+
+/* By name, then by position: the entries of one name together, in order. */
 static int
-env_set(char ***envp, size_t *n, const char *kv, struct mr_error *err)
+env_entry_cmp(const void *a, const void *b)
 {
-	size_t keylen = strcspn(kv, "=");
-	cleanup_free char *copy = strdup(kv);
-	if (copy == NULL)
+	const struct env_entry *x = a, *y = b;
+	int r = memcmp(x->kv, y->kv, x->keylen < y->keylen ? x->keylen : y->keylen);
+	if (r != 0)
+		return r;
+	if (x->keylen != y->keylen)
+		return x->keylen < y->keylen ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * The N entries of IN, each name once, into OUT (room for N and a NULL): at
+ * the place of its first entry, with the value of its last (setenv's
+ * result, what runc's init gives).  Sorted, not compared pairwise:
+ * process.env comes from the image, and a config of a few MB holds
+ * hundreds of thousands of entries (minutes of CPU, quadratic).
+ */
+static int
+env_merge(const char *const *in, size_t n, char **out, size_t *n_out, struct mr_error *err)
+{
+	cleanup_free struct env_entry *sorted = calloc(n ? n : 1, sizeof(*sorted));
+	cleanup_free size_t *winner = calloc(n ? n : 1, sizeof(*winner));
+	size_t m = 0;
+
+	if (sorted == NULL || winner == NULL)
 		return mr_error_oom(err, "environment");
-	for (size_t i = 0; i < *n; i++) {
-		if (strncmp((*envp)[i], kv, keylen) == 0 && (*envp)[i][keylen] == '=') {
-			free((*envp)[i]);
-			(*envp)[i] = mr_steal_pointer(&copy);
-			return 0;
-		}
+	for (size_t i = 0; i < n; i++) {
+		size_t keylen = strcspn(in[i], "=");
+		/* Without '=' it names nothing to replace: kept as it is. */
+		winner[i] = in[i][keylen] == '=' ? SIZE_MAX : i;
+		if (in[i][keylen] == '=')
+			sorted[m++] = (struct env_entry){in[i], keylen, i};
 	}
-	char **nv = realloc(*envp, (*n + 2) * sizeof(char *));
-	if (nv == NULL)
-		return mr_error_oom(err, "environment");
-	nv[(*n)++] = mr_steal_pointer(&copy);
-	nv[*n] = NULL;
-	*envp = nv;
+	qsort(sorted, m, sizeof(*sorted), env_entry_cmp);
+	for (size_t i = 0, j; i < m; i = j) {
+		for (j = i + 1; j < m && sorted[j].keylen == sorted[i].keylen &&
+				memcmp(sorted[j].kv, sorted[i].kv, sorted[i].keylen) == 0;
+		     j++)
+			;
+		winner[sorted[i].pos] = sorted[j - 1].pos;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (winner[i] == SIZE_MAX)
+			continue;
+		if ((out[*n_out] = strdup(in[winner[i]])) == NULL)
+			return mr_error_oom(err, "environment");
+		++*n_out;
+	}
 	return 0;
 }
 
 static int
 make_env(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
-	char **envp = calloc(1, sizeof(char *));
-	size_t n = 0;
+	size_t n = 0, m = 0;
 	char buf[PATH_MAX + 16];
+	cleanup_free const char **in = calloc(spec->n_env + 3, sizeof(*in));
 
-	if (envp == NULL)
+	/* Every entry, HOME and the NULL: one allocation, whatever the count. */
+	p->envp = calloc(spec->n_env + 5, sizeof(char *));
+	if (in == NULL || p->envp == NULL)
 		return mr_error_oom(err, "environment");
-	p->envp = envp;
 	/* An OCI config's process.env is the whole environment (runc adds only HOME). */
-	if (!spec->env_as_given && env_set(&p->envp, &n, default_path, err) < 0)
-		return -1;
 	snprintf(buf, sizeof(buf), "HOSTNAME=%s", p->hostname);
-	if (!spec->env_as_given && env_set(&p->envp, &n, buf, err) < 0)
-		return -1;
-	if (spec->tty && !spec->env_as_given && env_set(&p->envp, &n, "TERM=xterm", err) < 0)
-		return -1;
+	if (!spec->env_as_given) {
+		in[m++] = default_path;
+		in[m++] = buf;
+		if (spec->tty)
+			in[m++] = "TERM=xterm";
+	}
 	for (size_t i = 0; i < spec->n_env; i++)
-		if (env_set(&p->envp, &n, spec->env[i], err) < 0)
-			return -1;
+		in[m++] = spec->env[i];
+	if (env_merge(in, m, p->envp, &n, err) < 0)
+		return -1;
 	/* HOME only when -e did not set it (Docker's rule). */
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(p->envp[i], "HOME=", 5) == 0)
 			return 0;
 	snprintf(buf, sizeof(buf), "HOME=%s", p->user.home ? p->user.home : "/");
-	return env_set(&p->envp, &n, buf, err);
+	if ((p->envp[n] = strdup(buf)) == NULL)
+		return mr_error_oom(err, "environment");
+	return 0;
 }
 
 static const char *

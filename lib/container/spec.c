@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <malloc.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -67,15 +68,7 @@ mr_spec_clear(struct mr_spec *spec)
 int
 mr_spec_add_env(struct mr_spec *spec, const char *kv, struct mr_error *err)
 {
-	char **n = realloc(spec->env, (spec->n_env + 2) * sizeof(char *));
-	if (n == NULL)
-		return mr_error_set(err, ENOMEM, "environment");
-	spec->env = n;
-	n[spec->n_env] = strdup(kv);
-	if (n[spec->n_env] == NULL)
-		return mr_error_set(err, ENOMEM, "environment");
-	n[++spec->n_env] = NULL;
-	return 0;
+	return mr_spec_push(&spec->env, &spec->n_env, kv, err);
 }
 
 int
@@ -163,10 +156,19 @@ mr_spec_validate(const struct mr_spec *spec, struct mr_error *err)
 int
 mr_spec_push(char ***v, size_t *n, const char *s, struct mr_error *err)
 {
-	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-	if (nv == NULL)
-		return mr_error_oom(err, "options");
-	*v = nv;
+	/*
+	 * Doubled when full (the allocation says how full: whoever made the
+	 * list), not grown by one: an OCI config's lists (process.env from the
+	 * image, maskedPaths...) hold up to 10^5 entries, and one realloc each
+	 * is a copy each under ASan, quadratic.
+	 */
+	if (*v == NULL || malloc_usable_size(*v) < (*n + 2) * sizeof(char *)) {
+		char **nv = realloc(*v, (*n < 8 ? 16 : 2 * (*n + 2)) * sizeof(char *));
+		if (nv == NULL)
+			return mr_error_oom(err, "options");
+		*v = nv;
+	}
+	char **nv = *v;
 	if ((nv[*n] = strdup(s)) == NULL)
 		return mr_error_oom(err, "options");
 	nv[++*n] = NULL;

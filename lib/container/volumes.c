@@ -599,12 +599,17 @@ configure_tree(int tree, const struct mr_volume *vol, struct mr_error *err)
 	return set_tree_propagation(tree, vol, err);
 }
 
+/*
+ * The source's mount and, unless the config asked for a plain "bind", every
+ * mount below it: a host mount under the source (a tmpfs of secrets, a
+ * disk) that the config's "bind" leaves out must not reach the container.
+ */
 static int
 clone_tree(int source_fd, const struct mr_volume *vol, struct mr_error *err)
 {
-	cleanup_close int tree =
-	    (int)syscall(SYS_open_tree, source_fd, "",
-			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	cleanup_close int tree = (int)syscall(SYS_open_tree, source_fd, "",
+					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+						  (vol->nonrecursive ? 0 : AT_RECURSIVE));
 	if (tree < 0)
 		return mr_error_set(err, errno, "%s %s: bind %s", vol->flag, vol->arg, vol->source);
 	if (configure_tree(tree, vol, err) < 0)

@@ -55,6 +55,9 @@ struct mr_volume {
 	   a slave of the host's (runc's under its default rslave root); docker's
 	   -v rshared stays in the host mount's group */
 	bool shared_own_group;
+	/* An OCI config's "bind" without "rbind": the source's mount alone, none of
+	   the host's mounts below it (runc's and crun's MS_BIND without MS_REC) */
+	bool nonrecursive;
 	unsigned long long tmpfs_size; /* bytes; 0: the kernel's default */
 	unsigned int tmpfs_mode;       /* with tmpfs_mode_set */
 	bool tmpfs_mode_set;

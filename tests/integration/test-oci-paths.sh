@@ -174,4 +174,25 @@ in the container: $(_show "$in_ctr")
 host after delete: $(_show "$host_after")"
     fi
 done
+
+# --- "bind" is not "rbind": the host's mounts below the source stay out ------------------
+# The spec's (and runc's, crun's) "bind" is MS_BIND without MS_REC.  minirun
+# cloned every bind recursively, so a host mount below the source that the
+# config meant to leave out (here a tmpfs holding a secret) reached the container.
+nr=$TESTS_TMP/nr
+mkdir -p "$nr/sub"
+if mount -t tmpfs -o size=1m tmpfs "$nr/sub"; then
+    at_exit "umount -l '$nr/sub'"
+    echo secret > "$nr/sub/f"
+    opt=$nr config '.mounts += [
+        {"destination": "/b", "type": "bind", "source": $opt, "options": ["bind", "ro"]},
+        {"destination": "/r", "type": "bind", "source": $opt, "options": ["rbind", "ro"]},
+        {"destination": "/n", "type": "bind", "source": $opt}]' \
+        sh -c 'echo "b:[$(ls /b/sub)] r:[$(cat /r/sub/f)] n:[$(cat /n/sub/f)]"'
+    run_minirun "${R[@]}" run --bundle "$BUNDLE" nr1
+    expect "bind: the source's mount alone; rbind and a bare type bind: with the host's mounts below it" 0 \
+        "b:[] r:[secret] n:[secret]"
+else
+    skip "bind: the source's mount alone" "cannot mount a tmpfs here"
+fi
 done_testing

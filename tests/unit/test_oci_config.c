@@ -316,6 +316,9 @@ START_TEST(paths_and_propagation)
 	ck_assert_uint_eq(spec.volumes[1].tmpfs_attrs, MOUNT_ATTR_NOSUID);
 	ck_assert_int_eq(spec.volumes[2].propagation, MR_PROPAGATION_RPRIVATE);
 	ck_assert(!spec.volumes[2].shared_own_group);
+	/* "bind" alone is MS_BIND without MS_REC: the host's mounts below stay out. */
+	ck_assert(!spec.volumes[1].nonrecursive);
+	ck_assert(spec.volumes[2].nonrecursive);
 	ck_assert_uint_eq(cfg.warnings.n, 1);
 	ck_assert_str_eq(cfg.warnings.v[0], "config.json: mounts[1]: \"mode=755\" ignored: "
 					    "filesystem options do not apply to a bind");
