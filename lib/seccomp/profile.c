@@ -32,8 +32,13 @@
 #include "common/typo.h"
 #include "common/util.h"
 
-/* Kernel: errno values above MAX_ERRNO are not errors to user space. */
-#define MR_MAX_ERRNO 4095
+/*
+ * Kernel: errno values above MAX_ERRNO (4095) are not errors to user space.
+ * libseccomp takes only errnos below it (sys_chk_seccomp_action), so runc and
+ * crun fail on a profile with 4095 itself where minirun's range tree would
+ * compile it: refused here, like any errno they cannot run.
+ */
+#define MR_MAX_ERRNO 4094
 
 /* Larger than any real profile (Docker's is 13 KB); keeps a stray path from eating memory. */
 #define MR_PROFILE_MAX_BYTES (16 * 1024 * 1024)
