@@ -186,6 +186,34 @@ START_TEST(test_podman_errno)
 }
 END_TEST
 
+/*
+ * libseccomp clears a MASKED_EQ datum's bits outside the mask: the profile is
+ * read the same way (the range tree, explain and the report follow), with a
+ * warning at the valueTwo.  test_rangetree runs the fixture through both
+ * generators.
+ */
+START_TEST(test_masked_eq_outside_mask)
+{
+	char *path = test_fixture("masked-eq-outside-mask.json");
+	struct mr_profile *p = test_load_ok(path);
+	ck_assert_int_eq(p->n_rules, 2);
+	ck_assert_uint_eq(p->rules[0].args[0].value, 2);
+	ck_assert_uint_eq(p->rules[0].args[0].value_two, 0);
+	ck_assert_uint_eq(p->rules[1].args[0].value, 0xffff0000u);
+	ck_assert_uint_eq(p->rules[1].args[0].value_two, 0);
+	ck_assert_int_eq(p->warnings.n, 2);
+	ck_assert_msg(strstr(p->warnings.v[0],
+			     "masked-eq-outside-mask.json:7:53: syscalls[0].args[0]: "
+			     "SCMP_CMP_MASKED_EQ \"valueTwo\" has bits outside the mask \"value\" "
+			     "(0x1): libseccomp, runc and crun clear them, so the condition is "
+			     "arg0 & 0x2 == 0") != NULL,
+		      "%s", p->warnings.v[0]);
+	ck_assert_msg(strstr(p->warnings.v[1], "(0x100000001)") != NULL, "%s", p->warnings.v[1]);
+	mr_profile_free(p);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_oci_object)
 {
 	char *path = test_fixture("oci-seccomp.json");
@@ -329,6 +357,7 @@ profile_suite(void)
 	Suite *s = suite_create("profile");
 	TCase *tc = tcase_create("parse");
 	tcase_add_test(tc, test_bad_json_position);
+	tcase_add_test(tc, test_masked_eq_outside_mask);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_wrong_types);
 	tcase_add_test(tc, test_unknown_action_operator_arch);
