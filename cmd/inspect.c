@@ -224,10 +224,13 @@ mr_cmd_inspect(int argc, char **argv)
 		fprintf(stderr, "minirun: %s\n", err.msg);
 		return 125;
 	}
+	/* The kernel's order: filter 0 is the oldest, and the newest runs first. */
 	for (size_t i = 0; i < n; i++)
 		printf("filter %zu%s: %zu instructions, flags: %s\n", i,
-		       i == 0 ? " (installed last, runs first)" : "", f[i].n_insns,
-		       (f[i].flags & SECCOMP_FILTER_FLAG_LOG) ? "LOG" : "none");
+		       i + 1 == n ? " (installed last, runs first)"
+		       : i == 0	  ? " (installed first, runs last)"
+				  : "",
+		       f[i].n_insns, (f[i].flags & SECCOMP_FILTER_FLAG_LOG) ? "LOG" : "none");
 
 	int rc = 0;
 	if (profile != NULL) {

@@ -153,6 +153,31 @@ fail(const char *sub, const char *fmt, ...)
 	return EXIT_PROFILE_ERROR;
 }
 
+/*
+ * The profile's own strings (names, comments, includes) are its author's to
+ * choose: printed as is, an escape sequence in them would drive the user's
+ * terminal and a newline would add a line that reads as a finding of
+ * minirun's.  Every line of text made from them goes out escaped
+ * (common/escape.h); JSON is escaped by its encoder.  -1 when out of memory.
+ */
+static int
+put_text(FILE *f, const char *s)
+{
+	while (*s != '\0') {
+		size_t n = strcspn(s, "\n");
+		cleanup_free char *e = mr_escape(s, n, MR_ESCAPE_KEEP_BACKSLASH);
+		if (e == NULL)
+			return -1;
+		fputs(e, f);
+		if (s[n] == '\n') {
+			fputc('\n', f);
+			n++;
+		}
+		s += n;
+	}
+	return 0;
+}
+
 static int
 push(const char ***v, size_t *n, const char *s)
 {
@@ -350,8 +375,15 @@ cmd_check(int argc, char **argv)
 			popts_clear(&o);
 			return fail("check", "out of memory");
 		}
-		puts(line);
+		/* One line: a newline from the file's strings is escaped too. */
+		cleanup_free char *text = mr_escape_str(line, MR_ESCAPE_KEEP_BACKSLASH);
 		free(line);
+		if (text == NULL) {
+			mr_lint_clear(&l);
+			popts_clear(&o);
+			return fail("check", "out of memory");
+		}
+		puts(text);
 	}
 	st = mr_lint_exit_status(&l, o.strict);
 	mr_lint_clear(&l);
@@ -415,13 +447,19 @@ target_gaps(const struct popts *o, const struct mr_explained *x, size_t *found)
 			mr_target_clear(&t);
 			return fail(o->sub, "out of memory");
 		}
+		cleanup_free char *text = mr_escape_str(line, MR_ESCAPE_KEEP_BACKSLASH);
+		free(line);
+		if (text == NULL) {
+			mr_target_gaps_free(g, n);
+			mr_target_clear(&t);
+			return fail(o->sub, "out of memory");
+		}
 		if (found != NULL)
 			printf("%s:1:1: error: %s (fix: allow them, or learn the profile with "
 			       "--seccomp-learn --target %s)\n",
-			       o->pos[0], line, o->target);
+			       o->pos[0], text, o->target);
 		else
-			fprintf(stderr, "minirun: profile %s: warning: %s\n", o->sub, line);
-		free(line);
+			fprintf(stderr, "minirun: profile %s: warning: %s\n", o->sub, text);
 	}
 	if (found != NULL)
 		*found = n;
@@ -452,9 +490,13 @@ print_owned(const struct popts *o, char *s)
 {
 	if (s == NULL)
 		return fail(o->sub, "out of memory");
-	fputs(s, stdout);
+	int r = 0;
+	if (o->format != NULL && strcmp(o->format, "json") == 0)
+		fputs(s, stdout);
+	else
+		r = put_text(stdout, s);
 	free(s);
-	return 0;
+	return r < 0 ? fail(o->sub, "out of memory") : 0;
 }
 
 /* explain's answers so far: N of them are filled and cleared. */
@@ -596,9 +638,17 @@ cmd_diff(int argc, char **argv)
 	if (mr_explain_diff(&xa, &xb, &d, &n, &err) < 0) {
 		st = fail("diff", "%s", err.msg);
 	} else {
-		for (size_t i = 0; i < n; i++)
-			printf("%s: %s -> %s\n", d[i].name, d[i].a, d[i].b);
 		st = n > 0 ? 1 : 0;
+		for (size_t i = 0; i < n; i++) {
+			cleanup_free char *line = NULL;
+			cleanup_free char *text = NULL;
+			if (asprintf(&line, "%s: %s -> %s", d[i].name, d[i].a, d[i].b) < 0 ||
+			    (text = mr_escape_str(line, MR_ESCAPE_KEEP_BACKSLASH)) == NULL) {
+				st = fail("diff", "out of memory");
+				break;
+			}
+			puts(text);
+		}
 	}
 	mr_diff_free(d, n);
 	mr_explained_clear(&xa);

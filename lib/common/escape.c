@@ -104,7 +104,8 @@ mr_escape(const char *s, size_t len, unsigned flags)
 			e = "\\r";
 			break;
 		case '\\':
-			e = "\\\\";
+			if (!(flags & MR_ESCAPE_KEEP_BACKSLASH))
+				e = "\\\\";
 			break;
 		case '"':
 			if (flags & MR_ESCAPE_QUOTE)

@@ -17,6 +17,11 @@
 
 enum {
 	MR_ESCAPE_QUOTE = 1 << 0, /* also \" (the text goes between double quotes) */
+	/*
+	 * A backslash stays one: for text made of parts escaped already (an
+	 * error message, common/error.c), which must not be escaped twice.
+	 */
+	MR_ESCAPE_KEEP_BACKSLASH = 1 << 1,
 };
 
 /* LEN bytes of S (NULs included), escaped: a new string, NULL if out of memory. */

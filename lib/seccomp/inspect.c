@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "seccomp/inspect.h"
 
@@ -60,11 +61,37 @@ read_filters(pid_t pid, struct mr_installed_filter **out, size_t *n, struct mr_e
 	}
 }
 
+/*
+ * How long the process has to reach its stop.  PTRACE_INTERRUPT only takes
+ * effect on the way back to user space: a process in a killable or
+ * uninterruptible sleep (a vfork parent until its child execs or exits, a
+ * blocked FUSE or NFS request) never gets there, and an unbounded waitpid
+ * left minirun inspect hung on it for as long as the process chose.
+ */
+#define MR_INSPECT_STOP_MS 2000
+
+static int
+wait_stopped(pid_t pid)
+{
+	const struct timespec tick = {.tv_nsec = 1000 * 1000};
+	int status;
+	for (int ms = 0; ms < MR_INSPECT_STOP_MS;) {
+		pid_t r = waitpid(pid, &status, __WALL | WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0) {
+			nanosleep(&tick, NULL);
+			ms++;
+		}
+	}
+	return -ETIMEDOUT;
+}
+
 int
 mr_inspect_filters(pid_t pid, struct mr_installed_filter **out, size_t *n, struct mr_error *err)
 {
-	int status;
-
 	*out = NULL;
 	*n = 0;
 	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0)
@@ -74,12 +101,20 @@ mr_inspect_filters(pid_t pid, struct mr_installed_filter **out, size_t *n, struc
 		ptrace(PTRACE_DETACH, pid, NULL, NULL);
 		return mr_error_set(err, e, "inspect %d: stop (PTRACE_INTERRUPT)", (int)pid);
 	}
-	while (waitpid(pid, &status, __WALL) < 0) {
-		if (errno != EINTR) {
-			int e = errno;
-			ptrace(PTRACE_DETACH, pid, NULL, NULL);
-			return mr_error_set(err, e, "inspect %d: waitpid", (int)pid);
-		}
+	int w = wait_stopped(pid);
+	/*
+	 * PTRACE_DETACH needs a stopped tracee: one that never stopped stays
+	 * attached until minirun exits, when the kernel detaches it (exit_ptrace).
+	 */
+	if (w == -ETIMEDOUT)
+		return mr_error_set(err, 0,
+				    "inspect %d: the process did not stop within %d ms (it is in "
+				    "a kernel wait such as vfork's or a blocked file system "
+				    "request): its filters cannot be read now",
+				    (int)pid, MR_INSPECT_STOP_MS);
+	if (w < 0) {
+		ptrace(PTRACE_DETACH, pid, NULL, NULL);
+		return mr_error_set(err, -w, "inspect %d: waitpid", (int)pid);
 	}
 	int r = read_filters(pid, out, n, err);
 	ptrace(PTRACE_DETACH, pid, NULL, NULL);

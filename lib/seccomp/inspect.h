@@ -20,9 +20,12 @@ struct mr_installed_filter {
 };
 
 /*
- * The filters of pid, most recently installed first (index 0 is the one
- * that runs first).  The process is stopped only for the time of the read
- * (PTRACE_SEIZE + PTRACE_INTERRUPT) and detached again.
+ * The filters of pid in PTRACE_SECCOMP_GET_FILTER's order: index 0 is the
+ * oldest (installed first, inherited ones before the process's own), the last
+ * one was installed last and runs first; the process adds its own only after
+ * that last index, so a filter keeps its index.  The process is stopped only
+ * for the time of the read (PTRACE_SEIZE + PTRACE_INTERRUPT) and detached
+ * again.
  */
 int mr_inspect_filters(pid_t pid, struct mr_installed_filter **out, size_t *n,
 		       struct mr_error *err);

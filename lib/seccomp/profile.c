@@ -28,12 +28,18 @@
 #include "seccomp/arch.h"
 #include "seccomp/profile.h"
 #include "seccomp/yaml.h"
+#include "common/escape.h"
 #include "common/file.h"
 #include "common/typo.h"
 #include "common/util.h"
 
-/* Kernel: errno values above MAX_ERRNO are not errors to user space. */
-#define MR_MAX_ERRNO 4095
+/*
+ * Kernel: errno values above MAX_ERRNO (4095) are not errors to user space.
+ * libseccomp takes only errnos below it (sys_chk_seccomp_action), so runc and
+ * crun fail on a profile with 4095 itself where minirun's range tree would
+ * compile it: refused here, like any errno they cannot run.
+ */
+#define MR_MAX_ERRNO 4094
 
 /* Larger than any real profile (Docker's is 13 KB); keeps a stray path from eating memory. */
 #define MR_PROFILE_MAX_BYTES (16 * 1024 * 1024)
@@ -429,10 +435,13 @@ pwarn(struct pctx *c, const json_t *at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	int r = pos.line > 0
-		    ? mr_strv_addf(&c->p->warnings, "seccomp profile %s:%d:%d: %s", c->source,
-				   pos.line, pos.column, msg)
-		    : mr_strv_addf(&c->p->warnings, "seccomp profile %s: %s", c->source, msg);
+	/* A warning quotes the file (a key, a capability): printed as one escaped line. */
+	cleanup_free char *text = mr_escape_str(msg, MR_ESCAPE_KEEP_BACKSLASH);
+	cleanup_free char *src = mr_escape_str(c->source, MR_ESCAPE_KEEP_BACKSLASH);
+	int r = text == NULL || src == NULL ? -1
+		: pos.line > 0 ? mr_strv_addf(&c->p->warnings, "seccomp profile %s:%d:%d: %s", src,
+					      pos.line, pos.column, text)
+			       : mr_strv_addf(&c->p->warnings, "seccomp profile %s: %s", src, text);
 	if (r < 0)
 		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	return 0;
@@ -758,10 +767,29 @@ parse_arg(struct pctx *c, const json_t *v, const char *what, struct mr_prof_arg 
 		return -1;
 	const char *op = json_string_value(vals[3]);
 	for (size_t i = 0; i < MR_ARRAY_SIZE(op_names); i++) {
-		if (strcmp(op, op_names[i].name) == 0) {
-			arg->op = op_names[i].op;
-			return 0;
+		if (strcmp(op, op_names[i].name) != 0)
+			continue;
+		arg->op = op_names[i].op;
+		/*
+		 * libseccomp clears the datum's bits outside the mask (its node
+		 * fixup: datum &= mask), so runc and crun match (arg & value) ==
+		 * (valueTwo & value): 2 and 1 match an even argument, not none.
+		 * Taken the same way here, so the range tree, explain, the report
+		 * and the cache all see what libseccomp compiles.
+		 */
+		uint64_t outside = arg->value_two & ~arg->value;
+		if (arg->op == SCMP_CMP_MASKED_EQ && outside != 0) {
+			arg->value_two &= arg->value;
+			if (pwarn(c, vals[2],
+				  "%s: SCMP_CMP_MASKED_EQ \"valueTwo\" has bits outside the mask "
+				  "\"value\" (%#llx): libseccomp, runc and crun clear them, so the "
+				  "condition is arg%u & %#llx == %#llx",
+				  what, (unsigned long long)outside, arg->index,
+				  (unsigned long long)arg->value,
+				  (unsigned long long)arg->value_two) < 0)
+				return -1;
 		}
+		return 0;
 	}
 	return perr(c, vals[3],
 		    "%s: unknown operator \"%s\" (expected SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, "

@@ -20,6 +20,7 @@
 #include "seccomp/arch.h"
 #include "seccomp/bpf-eval.h"
 #include "tools/explain.h"
+#include "common/escape.h"
 #include "common/util.h"
 
 /* ---------------------------------------------------------------- strings */
@@ -618,13 +619,48 @@ utf8_width(const char *s)
 	return w;
 }
 
+/*
+ * Names and comments are the profile author's: an escape sequence or a newline
+ * in them is shown escaped (common/escape.h), never sent to the terminal or
+ * taken for a row of the table.  Backslashes stay as they are.
+ */
+static char *
+printable(const char *s)
+{
+	return mr_escape_str(s, MR_ESCAPE_KEEP_BACKSLASH);
+}
+
+static int
+table_row(struct sbuf *b, const struct mr_outcome *o, size_t wn, size_t we)
+{
+	cleanup_free char *name = printable(o->name);
+	cleanup_free char *effect = printable(o->effect);
+	if (name == NULL || effect == NULL)
+		return -1;
+	sb_addf(b, "%-*s  %-*s", (int)wn, name, (int)we, effect);
+	for (size_t k = 0; k < o->why.n; k++) {
+		cleanup_free char *why = printable(o->why.v[k]);
+		if (why == NULL)
+			return -1;
+		sb_addf(b, "%s%s", k ? "; " : "  ", why);
+	}
+	/* No trailing blanks when there is no reason. */
+	while (b->len > 0 && b->s[b->len - 1] == ' ')
+		b->s[--b->len] = '\0';
+	sb_addf(b, "\n");
+	return 0;
+}
+
 char *
 mr_explain_table(const struct mr_outcome *v, size_t n)
 {
 	struct sbuf b = {0};
 	size_t wn = 0, we = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t a = utf8_width(v[i].name), e = utf8_width(v[i].effect);
+		cleanup_free char *name = printable(v[i].name);
+		if (name == NULL)
+			return NULL;
+		size_t a = utf8_width(name), e = utf8_width(v[i].effect);
 		wn = a > wn ? a : wn;
 		/* Conditional effects are long; aligning on them would push every reason far right.
 		 */
@@ -632,13 +668,10 @@ mr_explain_table(const struct mr_outcome *v, size_t n)
 			we = e > we ? e : we;
 	}
 	for (size_t i = 0; i < n; i++) {
-		sb_addf(&b, "%-*s  %-*s", (int)wn, v[i].name, (int)we, v[i].effect);
-		for (size_t k = 0; k < v[i].why.n; k++)
-			sb_addf(&b, "%s%s", k ? "; " : "  ", v[i].why.v[k]);
-		/* No trailing blanks when there is no reason. */
-		while (b.len > 0 && b.s[b.len - 1] == ' ')
-			b.s[--b.len] = '\0';
-		sb_addf(&b, "\n");
+		if (table_row(&b, &v[i], wn, we) < 0) {
+			free(sb_take(&b));
+			return NULL;
+		}
 	}
 	return sb_take(&b);
 }

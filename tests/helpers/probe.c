@@ -39,6 +39,13 @@
  *                                   the handler ran (the parent, now the
  *                                   tracer, must let the signal through), 1
  *                                   if it did not, 2 if TRACEME failed
+ *   probe addfilter                 install a filter of its own (3 instructions
+ *                                   that allow everything; no-new-privileges
+ *                                   first), then wait for a signal
+ *   probe vforkwait                 vfork a child that waits for a signal: the
+ *                                   probe itself stays in the kernel (a killable
+ *                                   sleep until the child execs or exits) and
+ *                                   never reaches a ptrace stop
  *   probe nopdeathsig [TAG]         prctl(PR_SET_PDEATHSIG, 0), print "ready",
  *                                   then wait for a signal (TAG: only to find
  *                                   the process by its argv)
@@ -882,6 +889,26 @@ main(int argc, char **argv)
 		return cmd_asuser(argc - 2, argv + 2);
 	if (strcmp(argv[1], "upperbyhandle") == 0)
 		return cmd_upperbyhandle(argc - 2, argv + 2);
+	if (strcmp(argv[1], "addfilter") == 0) {
+		struct sock_filter insns[] = {
+		    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = {.len = 3, .filter = insns};
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			return report_errno(errno);
+		for (;;)
+			pause();
+	}
+	if (strcmp(argv[1], "vforkwait") == 0) {
+		/* The child only calls pause: all vfork(2) allows it. */
+		if (vfork() == 0)
+			for (;;)
+				pause();
+		return 0;
+	}
 	if (strcmp(argv[1], "nopdeathsig") == 0) {
 		if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
 			return report_errno(errno);

@@ -30,13 +30,16 @@ n_insns() {
     "$MINIRUN" profile explain "$@" --format=bpf 2> /dev/null | grep -c '^ [0-9a-f]\{4\}: '
 }
 
-# start NAME MINIRUN-ARG...: start a container running `sleep 30`; sets
-# MPID_NAME (minirun) and CPID_NAME (the container's host pid, empty on failure).
+# start NAME MINIRUN-ARG...: start a container running `sleep 30` (the ones
+# named vforkwait and addfilter: `/probe NAME`); sets MPID_NAME (minirun) and
+# CPID_NAME (the container's host pid, empty on failure).
 declare -A MPID CPID
 start() {
     local name=$1
+    local -a cmd=(sleep 30)
+    case $name in vforkwait | addfilter) cmd=(/probe "$name") ;; esac
     shift
-    "$MINIRUN" "$@" "$ROOTFS" sleep 30 < /dev/null > /dev/null 2> "$TESTS_TMP/$name.err" &
+    "$MINIRUN" "$@" "$ROOTFS" "${cmd[@]}" < /dev/null > /dev/null 2> "$TESTS_TMP/$name.err" &
     MPID[$name]=$!
     at_exit "stop $name"
     CPID[$name]=$(container_init "${MPID[$name]}") || CPID[$name]=
@@ -58,7 +61,9 @@ start nnp --seccomp="$LOG_ALL" --security-opt no-new-privileges
 start unconfined --seccomp=unconfined
 start report --seccomp="$NO_MKDIR" --seccomp-report
 start complain --seccomp="$NO_MKDIR" --seccomp-complain
-for n in nomkdir default sysadmin nnp unconfined report complain; do
+start vforkwait
+start addfilter
+for n in nomkdir default sysadmin nnp unconfined report complain vforkwait addfilter; do
     if [ -n "${CPID[$n]}" ]; then
         ok "container $n started"
     else
@@ -78,8 +83,8 @@ run_inspect() {
 header() {
     local mode=none
     [ "$2" = 2 ] && mode=filter
-    printf 'pid %s (sleep): Seccomp: %s (%s), Seccomp_filters: %s, NoNewPrivs: %s, CapBnd: %s' \
-        "$1" "$2" "$mode" "$3" "$4" "$5"
+    printf 'pid %s (%s): Seccomp: %s (%s), Seccomp_filters: %s, NoNewPrivs: %s, CapBnd: %s' \
+        "$1" "${COMM:-sleep}" "$2" "$mode" "$3" "$4" "$5"
 }
 
 p=${CPID[nomkdir]:-0}
@@ -130,6 +135,21 @@ filter 0 (installed last, runs first): $n instructions, flags: none
 filter 0 matches runtime/default exactly ($n instructions, compiled for CapBnd $SYSADMIN_BND)"
 is "$([ -n "$n" ] && [ "$n" != "$default_n" ] && echo different)" different \
     "--cap-add SYS_ADMIN: a different program than the default container's"
+
+# The workload adds a filter of its own: the kernel numbers filters from the
+# oldest, so minirun's stays filter 0 (installed first, runs last) and the
+# workload's, filter 1, is the one installed last that runs first.
+p=${CPID[addfilter]:-0}
+for _ in $(seq 200); do
+    [ "$(sed -n 's/^Seccomp_filters:\t//p' "/proc/$p/status" 2> /dev/null)" = 2 ] && break
+    sleep 0.05
+done
+run_inspect "$p" --seccomp=runtime/default
+expect "a workload's own filter: filter 1 runs first, filter 0 still matches runtime/default" 0 \
+    "$(COMM=probe header "$p" 2 2 1 $DOCKER_BND)
+filter 0 (installed first, runs last): $default_n instructions, flags: none
+filter 1 (installed last, runs first): 3 instructions, flags: none
+filter 0 matches runtime/default exactly ($default_n instructions, compiled for CapBnd $DOCKER_BND)"
 
 p=${CPID[nnp]:-0}
 n=$(n_insns "$LOG_ALL")
@@ -186,9 +206,27 @@ else
     not_ok "a profile that does not exist: 125" "$(_result_diag)"
 fi
 
+# A process that never reaches a ptrace stop (a vfork parent sleeps in the
+# kernel until its child execs or exits): inspect gives up after 2 s instead of
+# waiting for as long as the process chooses.
+p=${CPID[vforkwait]:-0}
+for _ in $(seq 200); do
+    grep -q '^State:[[:space:]]*D' "/proc/$p/status" 2> /dev/null && break
+    sleep 0.05
+done
+t0=$(date +%s%N)
+run_cmd timeout 10 "$MINIRUN" inspect "$p"
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$RC" = 125 ] && [ "$ERR" = "minirun: inspect $p: the process did not stop within 2000 ms (it is in a kernel wait such as vfork's or a blocked file system request): its filters cannot be read now" ] &&
+    [ "$ms" -lt 10000 ]; then
+    ok "a process in vfork's wait: 125 after 2 s (${ms} ms), not a hang"
+else
+    not_ok "a process in vfork's wait: 125 after 2 s, not a hang" "$ms ms; $(_result_diag)"
+fi
+
 # --- no leftovers ---------------------------------------------------------------
 left=
-for n in nomkdir default sysadmin nnp unconfined report complain; do
+for n in nomkdir default sysadmin nnp unconfined report complain vforkwait addfilter; do
     stop "$n"
     c=${CPID[$n]:-}
     [ -n "$c" ] && kill -0 "$c" 2> /dev/null && left="$left $c"

@@ -238,6 +238,23 @@ expect_error "convert: an unknown --to exits 2" 2 "minirun: profile convert: --t
 run_minirun profile convert caps.json
 expect_error "convert: --to is required" 2 "minirun: profile convert: --to oci|docker|spo is required"
 
+# --- the file's strings, escaped -------------------------------------------------
+# A syscall name, a comment and an action carrying ESC, BEL and a newline (the
+# JSON escapes are the file's): shown escaped, never raw, and no line is added
+# that reads as minirun's.
+printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["execve","no\u001b]0;x\u0007y"],"action":"SCMP_ACT_ALLOW","comment":"\u001b[2J\nminirun: fake"}]}' > "$TESTS_TMP/esc.json"
+printf '%s' '{"defaultAction":"SCMP_\u001b[2J\nminirun: fake"}' > "$TESTS_TMP/esc-action.json"
+run_minirun profile check "$TESTS_TMP/esc.json"
+is "$RC $(grep -c '^minirun: fake' <<< "$OUT$ERR") $(grep -F -c 'unknown system call "no\x1b]0;x\ay": ' <<< "$OUT")" \
+    "0 0 1" "check: a name's ESC and BEL escaped, no added line"
+run_minirun profile explain "$TESTS_TMP/esc.json" execve
+expect "explain: a comment's ESC and newline escaped" 0 'execve  ALLOW  rule 0 (line 1) "\x1b[2J\nminirun: fake"'
+run_minirun profile explain "$TESTS_TMP/esc.json"
+is "$RC $(grep -c $'\e\\|\a' <<< "$OUT$ERR") $(wc -l <<< "$OUT")" "0 0 3" "explain: the table has no raw ESC or BEL, 3 lines"
+run_minirun profile check "$TESTS_TMP/esc-action.json"
+is "$RC $(grep -c $'\e' <<< "$OUT$ERR") $(wc -l <<< "$OUT$ERR") $(grep -F -c '"SCMP_\x1b[2J\nminirun: fake"' <<< "$OUT")" \
+    "1 0 1 1" "check: an action's ESC and newline escaped in the error, one line"
+
 # --- help and usage -------------------------------------------------------------
 for sub in "" check explain diff convert; do
     # shellcheck disable=SC2086 # "" is no subcommand

@@ -258,4 +258,11 @@ expect "--seccomp-strict with only known names: runs" 0 ""
 run_counted "$MINIRUN" --seccomp-strict "$ROOTFS" true
 expect "--seccomp-strict with the built-in default (it lists newer syscalls on purpose): runs" 0 ""
 
+# The error quotes the file: its ESC and newline are escaped (one line, nothing
+# that drives the terminal or reads as a line of minirun's).
+printf '%s' '{"defaultAction":"SCMP_\u001b[2J\nminirun: fake"}' > "$TESTS_TMP/esc-action.json"
+refused_like "a profile's ESC and newline are escaped in its error" \
+    'minirun: seccomp profile *:1:18: profile: unknown action "SCMP_\\x1b\[2J\\nminirun: fake" (expected *)' \
+    --seccomp="$TESTS_TMP/esc-action.json" "$ROOTFS" true
+
 done_testing

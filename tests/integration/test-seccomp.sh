@@ -507,4 +507,20 @@ MINIRUN_SECCOMP_CACHE=$open_cache run_minirun --seccomp="$e100" "$ROOTFS" /probe
 expect_errno "cache dir with mode 0777: still works" ENETDOWN
 is "$(find "$open_cache" -mindepth 1 | wc -l)" 0 "cache dir with mode 0777: nothing written to it"
 
+# MASKED_EQ with valueTwo bits outside the mask: libseccomp (runc, crun)
+# clears them, so "arg0 & 2 == 1" refuses every even argument; the range tree
+# compared the bits as written and let personality(0) through.
+m=$TESTS_TMP/masked.json
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["personality"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":2,"valueTwo":1,"op":"SCMP_CMP_MASKED_EQ"}]}]}' > "$m"
+run_minirun --seccomp="$m" "$ROOTFS" /probe syscall personality 0
+expect "MASKED_EQ valueTwo outside the mask: personality(0) refused as libseccomp does, with a warning" 1 EPERM \
+    "minirun: warning: seccomp profile $m:1:138: syscalls[0].args[0]: SCMP_CMP_MASKED_EQ \"valueTwo\" has bits outside the mask \"value\" (0x1): libseccomp, runc and crun clear them, so the condition is arg0 & 0x2 == 0"
+
+# A warning quotes the file (an unknown key): its ESC and newline are escaped.
+w=$TESTS_TMP/warn-esc.json
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","x\u001b[5m\nminirun: fake":1}' > "$w"
+run_minirun --seccomp="$w" "$ROOTFS" true
+expect "a warning's ESC and newline from the file are escaped" 0 "" \
+    "minirun: warning: seccomp profile $w:1:63: profile: unknown key \"x\\x1b[5m\\nminirun: fake\" ignored"
+
 done_testing

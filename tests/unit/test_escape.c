@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for lib/common/escape.c: container text made printable, C-style. */
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "common/escape.h"
 
 /* LEN bytes of IN escaped with FLAGS must give exactly WANT. */
@@ -104,6 +106,26 @@ START_TEST(test_str)
 }
 END_TEST
 
+START_TEST(test_keep_backslash)
+{
+	ESC("a\\x1b\x1b\n", MR_ESCAPE_KEEP_BACKSLASH, "a\\x1b\\x1b\\n");
+}
+END_TEST
+
+/* An error message quoting a hostile file stays one line without escape sequences. */
+START_TEST(test_error_message_printable)
+{
+	struct mr_error err = {0};
+	mr_error_set(&err, 0, "unknown action \"%s\"", "A\x1b[2J\nminirun: fake\t\x7f\xc2\x9b\\x");
+	ck_assert_str_eq(err.msg, "unknown action \"A\\x1b[2J\\nminirun: fake\\t\\x7f\\x9b\\x\"");
+	mr_error_wrap(&err, "file \"%s\"", "f\rg");
+	ck_assert_str_eq(err.msg, "file \"f\\x0dg\": unknown action \"A\\x1b[2J\\nminirun: "
+				  "fake\\t\\x7f\\x9b\\x\"");
+	mr_error_set(&err, ENOENT, "%s", "\xc3\xa9\n");
+	ck_assert_str_eq(err.msg, "\xc3\xa9\\n: No such file or directory");
+}
+END_TEST
+
 static Suite *
 escape_suite(void)
 {
@@ -117,6 +139,8 @@ escape_suite(void)
 	tcase_add_test(tc, test_c1_controls);
 	tcase_add_test(tc, test_worst_case_length);
 	tcase_add_test(tc, test_str);
+	tcase_add_test(tc, test_keep_backslash);
+	tcase_add_test(tc, test_error_message_printable);
 	suite_add_tcase(s, tc);
 	return s;
 }
