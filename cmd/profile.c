@@ -178,6 +178,16 @@ put_text(FILE *f, const char *s)
 	return 0;
 }
 
+/* One line made from the profile's strings, escaped whole (a newline in them too); takes
+   LINE (malloc'ed or NULL).  NULL when out of memory. */
+static char *
+escaped_line(char *line)
+{
+	char *text = line != NULL ? mr_escape_str(line, MR_ESCAPE_KEEP_BACKSLASH) : NULL;
+	free(line);
+	return text;
+}
+
 static int
 push(const char ***v, size_t *n, const char *s)
 {
@@ -369,15 +379,7 @@ cmd_check(int argc, char **argv)
 		return fail("check", "%s", err.msg);
 	}
 	for (size_t i = 0; i < l.n; i++) {
-		char *line = mr_lint_format(o.pos[0], &l.v[i]);
-		if (line == NULL) {
-			mr_lint_clear(&l);
-			popts_clear(&o);
-			return fail("check", "out of memory");
-		}
-		/* One line: a newline from the file's strings is escaped too. */
-		cleanup_free char *text = mr_escape_str(line, MR_ESCAPE_KEEP_BACKSLASH);
-		free(line);
+		cleanup_free char *text = escaped_line(mr_lint_format(o.pos[0], &l.v[i]));
 		if (text == NULL) {
 			mr_lint_clear(&l);
 			popts_clear(&o);
@@ -441,14 +443,7 @@ target_gaps(const struct popts *o, const struct mr_explained *x, size_t *found)
 		return fail(o->sub, "--target: %s", err.msg);
 	}
 	for (size_t i = 0; i < n; i++) {
-		char *line = mr_target_gap_text(&t, &g[i]);
-		if (line == NULL) {
-			mr_target_gaps_free(g, n);
-			mr_target_clear(&t);
-			return fail(o->sub, "out of memory");
-		}
-		cleanup_free char *text = mr_escape_str(line, MR_ESCAPE_KEEP_BACKSLASH);
-		free(line);
+		cleanup_free char *text = escaped_line(mr_target_gap_text(&t, &g[i]));
 		if (text == NULL) {
 			mr_target_gaps_free(g, n);
 			mr_target_clear(&t);
@@ -640,10 +635,11 @@ cmd_diff(int argc, char **argv)
 	} else {
 		st = n > 0 ? 1 : 0;
 		for (size_t i = 0; i < n; i++) {
-			cleanup_free char *line = NULL;
-			cleanup_free char *text = NULL;
-			if (asprintf(&line, "%s: %s -> %s", d[i].name, d[i].a, d[i].b) < 0 ||
-			    (text = mr_escape_str(line, MR_ESCAPE_KEEP_BACKSLASH)) == NULL) {
+			char *line = NULL;
+			if (asprintf(&line, "%s: %s -> %s", d[i].name, d[i].a, d[i].b) < 0)
+				line = NULL;
+			cleanup_free char *text = escaped_line(line);
+			if (text == NULL) {
 				st = fail("diff", "out of memory");
 				break;
 			}
