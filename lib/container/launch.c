@@ -41,7 +41,8 @@
  *           namespace (unless joined) -> ulimits -> [OCI: oom_score_adj]
  *           -> non-dumpable -> setsid -> [output pipes onto fds 1, 2] ->
  *           umask 0 -> mounts ([OCI slave: / rslave, else rprivate],
- *           rootfs, [read-only root], /proc, [minirun's network
+ *           rootfs, [read-only root (mount points and workdir made
+ *           first)], /proc, [minirun's network
  *           namespace: receive it, setns], sysctls [minirun's network
  *           namespace: only those outside net.*, its thread wrote the
  *           others], /sys, [as root, no

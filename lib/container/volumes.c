@@ -1090,6 +1090,31 @@ mr_volumes_attach(const struct mr_prepared *p, int rootfd, struct mr_error *err)
 	return 0;
 }
 
+/*
+ * A missing working directory is created as the container starts
+ * (launch.c), as docker does for -w; a read-only root would refuse it
+ * then, so it is made here first, as runc and crun do for an OCI config
+ * with root.readonly (Kubernetes' readOnlyRootFilesystem with a workingDir
+ * the image lacks).  Resolved in the root like a volume's destination; not
+ * below /proc, /sys or /dev, whose mounts come later and hide it.
+ */
+static void
+create_workdir(const struct mr_spec *spec, int rootfd)
+{
+	if (spec->workdir == NULL)
+		return;
+	cleanup_free char *dir = clean_path(spec->workdir);
+	if (dir == NULL || strcmp(dir, "/") == 0 || strcmp(dir, "/proc") == 0 ||
+	    strcmp(dir, "/sys") == 0 || strcmp(dir, "/dev") == 0 || under(dir, "/proc") ||
+	    under(dir, "/sys") || under(dir, "/dev"))
+		return;
+	struct mr_volume wd = {.flag = "workdir", .arg = dir, .target = dir};
+	struct mr_error ignored;
+	int fd = resolve_target(rootfd, &wd, true, true, &ignored);
+	if (fd >= 0)
+		close(fd);
+}
+
 int
 mr_volumes_root_readonly(const struct mr_prepared *p, int rootfd, struct mr_error *err)
 {
@@ -1115,6 +1140,7 @@ mr_volumes_root_readonly(const struct mr_prepared *p, int rootfd, struct mr_erro
 		if (fd >= 0)
 			close(fd);
 	}
+	create_workdir(p->spec, rootfd);
 	/*
 	 * Recursively: the submounts the rootfs already had are part of the
 	 * root and become read-only with it (a plain remount of "/" left them

@@ -219,6 +219,17 @@ run_expect "--workdir=/home/alice" 0 /home/alice -- --workdir=/home/alice "$ROOT
 run_expect "the kernel's cwd is the workdir" 0 /tmp -- -w /tmp "$ROOTFS" readlink /proc/self/cwd
 run_minirun -w relative "$ROOTFS" pwd
 expect_error "-w with a relative path is refused" 125 "minirun: *relative*"
+run_expect "-w DIR the image lacks: created, as docker run -w does" 0 /new/dir -- \
+    -w /new/dir "$ROOTFS" pwd
+is "$(ls -d "$ROOTFS/new" 2>&1)" "ls: cannot access '$ROOTFS/new': No such file or directory" \
+    "-w: created in the copy-on-write layer, not in ROOTFS"
+# With --read-only there is no layer: created in ROOTFS before the read-only
+# remount, as docker's runtimes do (and as they create the mount points).
+cp -a "$ROOTFS" "$TESTS_TMP/ro-root"
+run_expect "--read-only -w DIR the image lacks: created before the root goes read-only" 0 \
+    "/new/dir ro" -- --read-only -w /new/dir "$TESTS_TMP/ro-root" \
+    sh -c 'touch x 2> /dev/null && echo rw || echo "$PWD ro"'
+is "$(stat -c '%U %a' "$TESTS_TMP/ro-root/new/dir")" "root 755" "--read-only -w: root's, 0755"
 
 # --- stdin ---------------------------------------------------------------------
 echo hi > "$TESTS_TMP/hi"

@@ -195,4 +195,22 @@ if mount -t tmpfs -o size=1m tmpfs "$nr/sub"; then
 else
     skip "bind: the source's mount alone" "cannot mount a tmpfs here"
 fi
+
+# --- a process.cwd the image lacks, with root.readonly ------------------------------------
+# runc and crun create it before the root goes read-only (Kubernetes:
+# readOnlyRootFilesystem with a workingDir the image does not have).
+config '.root.readonly = true | .process.cwd = "/new/cwd"' sh -c 'touch x 2> /dev/null || pwd'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" cwd1
+expect "root.readonly: a missing process.cwd is created first, as runc does" 0 /new/cwd
+is "$(stat -c '%U %a' "$copy/new/cwd")" "root 755" "the cwd: root's, 0755"
+# A dangling symlink on the way is not followed to make its target (the
+# volumes' rule): refused, and nothing is made on the host either.
+ln -s /../../../../../tmp/outside-cwd "$copy/cwd-link"
+config '.root.readonly = true | .process.cwd = "/cwd-link/d"' pwd
+run_minirun "${R[@]}" run --bundle "$BUNDLE" cwd2
+expect_error "process.cwd through a dangling symlink, read-only root: refused" 125 \
+    "minirun: workdir /cwd-link/d: No such file or directory"
+is "$(ls -d "$copy/tmp/outside-cwd" /tmp/outside-cwd 2>&1)" \
+    "ls: cannot access '$copy/tmp/outside-cwd': No such file or directory
+ls: cannot access '/tmp/outside-cwd': No such file or directory" "process.cwd: nothing made outside the root"
 done_testing
