@@ -754,14 +754,138 @@ open_component(int dirfd, const char *name, int flags, mode_t mode)
 	return mr_openat2(dirfd, name, &how);
 }
 
+/* The kernel's own bound on symlinks in one lookup (MAXSYMLINKS). */
+#define MAX_LINKS 40
+
+/*
+ * A walk that creates what is missing: `done` holds the components met so
+ * far, each a real directory (never a symlink), so ".." is lexical on it;
+ * `rest` what is left.  Both are malloc'ed.
+ */
+struct create_walk {
+	char *done; /* "" for the root, else "a/b" */
+	char *rest;
+	unsigned links;
+};
+
+static void
+create_walk_clear(struct create_walk *w)
+{
+	free(w->done);
+	free(w->rest);
+}
+
+#define cleanup_create_walk __attribute__((cleanup(create_walk_clear)))
+
+/* Next component of w->rest into name: 1, or 0 at the end, or -1 (too long). */
+static int
+walk_next(struct create_walk *w, char *name, bool *last)
+{
+	char *p = w->rest;
+	while (*p == '/')
+		p++;
+	if (*p == '\0')
+		return 0;
+	size_t n = strcspn(p, "/");
+	if (n > NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(name, p, n);
+	name[n] = '\0';
+	p += n;
+	memmove(w->rest, p, strlen(p) + 1);
+	*last = w->rest[strspn(w->rest, "/")] == '\0';
+	return 1;
+}
+
+/* A symlink met on the way: its text goes before what is left. */
+static int
+walk_follow(struct create_walk *w, int parent, const char *name)
+{
+	char link[PATH_MAX];
+	ssize_t n = readlinkat(parent, name, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	if (++w->links > MAX_LINKS || n == 0) {
+		errno = n == 0 ? ENOENT : ELOOP;
+		return -1;
+	}
+	link[n] = '\0';
+	char *rest;
+	if (asprintf(&rest, "%s/%s", link, w->rest) < 0)
+		return -1;
+	free(w->rest);
+	w->rest = rest;
+	if (link[0] == '/')
+		w->done[0] = '\0'; /* "/" is the container's root */
+	return 0;
+}
+
+static int
+walk_descend(struct create_walk *w, const char *name)
+{
+	char *done;
+	if (asprintf(&done, "%s%s%s", w->done, w->done[0] ? "/" : "", name) < 0)
+		return -1;
+	free(w->done);
+	w->done = done;
+	return 0;
+}
+
+/*
+ * One step of the walk below `parent`: the component opened (O_PATH), or
+ * created -- a directory, or last the empty file a file volume needs.
+ * Returns the fd, or -1 with errno; *followed when it was a symlink, whose
+ * text now heads w->rest.
+ */
+static int
+walk_step(struct create_walk *w, int parent, const char *name, bool make_dir, bool *followed)
+{
+	*followed = false;
+	/*
+	 * O_PATH|O_NOFOLLOW: a symlink comes back as itself.  Not
+	 * RESOLVE_NO_XDEV here: an existing component may be a mount point (a
+	 * volume attached before this one).
+	 */
+	struct open_how probe = {
+	    .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	cleanup_close int fd = mr_openat2(parent, name, &probe);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) < 0)
+		return -1;
+	if (fd >= 0 && S_ISLNK(st.st_mode)) {
+		if (walk_follow(w, parent, name) < 0)
+			return -1;
+		*followed = true;
+		return -1;
+	}
+	if (fd >= 0 || errno != ENOENT)
+		return mr_steal_fd(&fd);
+	if (make_dir) {
+		if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
+			return -1;
+		return open_component(parent, name, O_PATH | O_DIRECTORY, 0);
+	}
+	/* O_NONBLOCK|O_NOCTTY: a FIFO or device the image owner put there
+	   meanwhile must neither hang the start nor be opened for real (its
+	   driver's open runs as root). */
+	return open_component(parent, name, O_RDONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, 0644);
+}
+
 /*
  * The destination inside the root: resolved by the kernel as the container
  * would see it (symlinks of the image followed, but "/" and ".." stay in
- * the root: RESOLVE_IN_ROOT).  What is missing is created one component at
- * a time: the deepest existing ancestor is resolved in the root, then each
- * new directory (or, last, the empty file a file volume needs) is made with
- * mkdirat/openat relative to the descriptor of its parent and opened from
- * it alone -- no path string is ever resolved again from the root.
+ * the root: RESOLVE_IN_ROOT).  When something is missing, the path is
+ * walked again one component at a time, as runc's securejoin does: a
+ * symlink (also a dangling one, such as an image's /etc/resolv.conf ->
+ * ../run/systemd/resolve/stub-resolv.conf, which engines bind over) is
+ * followed inside the root, and what is missing is made with
+ * mkdirat/openat relative to its parent's descriptor, never through a
+ * symlink (open_component).  ".." is taken on the components walked, which
+ * are real directories, so it cannot leave the root either.
  */
 static int
 resolve_target(int rootfd, const struct mr_volume *vol, bool dir, bool create, struct mr_error *err)
@@ -775,66 +899,54 @@ resolve_target(int rootfd, const struct mr_volume *vol, bool dir, bool create, s
 		return fd;
 	}
 
-	/* Component i of rel is rel[start[i] .. end[i]); a cleaned path has no empty one. */
-	size_t start[MAX_DEPTH], end[MAX_DEPTH], n = 0;
-	for (size_t pos = 0;; pos = end[n - 1] + 1) {
-		if (n == MAX_DEPTH)
-			return mr_error_set(err, ENAMETOOLONG, "%s %s: destination", vol->flag,
-					    vol->arg);
-		start[n] = pos;
-		end[n] = (size_t)(strchrnul(rel + pos, '/') - rel);
-		if (rel[end[n++]] == '\0')
+	cleanup_create_walk struct create_walk w = {.done = calloc(1, 1), .rest = strdup(rel)};
+	if (w.done == NULL || w.rest == NULL)
+		return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
+	char name[NAME_MAX + 1];
+	bool last = false;
+	for (unsigned steps = 0;; steps++) {
+		int more = walk_next(&w, name, &last);
+		if (more < 0)
+			return mr_error_set(err, errno, "%s %s: destination", vol->flag, vol->arg);
+		if (more == 0)
 			break;
-	}
-
-	/* The deepest ancestor that exists, as the container resolves it. */
-	cleanup_close int parent = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (parent < 0)
-		return mr_error_set(err, errno, "%s %s: open the root", vol->flag, vol->arg);
-	size_t i = 0;
-	for (; i + 1 < n; i++) {
-		cleanup_free char *prefix = strndup(rel, end[i]);
-		if (prefix == NULL)
-			return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
-		int next =
-		    mr_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, RESOLVE_NO_MAGICLINKS);
-		if (next < 0) {
-			if (errno == ENOENT)
-				break;
-			return mr_error_set(err, errno, "%s %s: destination %s", vol->flag,
-					    vol->arg, vol->target);
+		if (steps > MAX_DEPTH + MAX_LINKS * MAX_DEPTH)
+			return mr_error_set(err, ELOOP, "%s %s: destination", vol->flag, vol->arg);
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			char *slash = strrchr(w.done, '/');
+			*(slash ? slash : w.done) = '\0';
+			continue;
 		}
-		close(parent);
-		parent = next;
-	}
-
-	for (; i < n; i++) {
-		bool last = i + 1 == n;
-		cleanup_free char *name = strndup(rel + start[i], end[i] - start[i]);
-		int next;
-		if (name == NULL)
+		/* w.done has no symlink: any met now is a swap, and fails. */
+		cleanup_close int parent =
+		    mr_open_in_root(rootfd, w.done[0] ? w.done : ".", O_PATH | O_DIRECTORY,
+				    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+		bool followed = false;
+		int next = parent < 0 ? -1 : walk_step(&w, parent, name, !last || dir, &followed);
+		if (next < 0 && parent >= 0 && followed)
+			continue;
+		if (next < 0 && errno == ENOMEM)
 			return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
-		if (!last || dir) {
-			if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
-				return mr_error_set(err, errno, "%s %s: create %s in the container",
-						    vol->flag, vol->arg, vol->target);
-			next = open_component(parent, name, O_PATH | O_DIRECTORY, 0);
-		} else {
-			/* O_NONBLOCK|O_NOCTTY: a FIFO or device the image owner put
-			   there meanwhile must neither hang the start nor be opened for
-			   real (its driver's open runs as root). */
-			next = open_component(parent, name,
-					      O_RDONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, 0644);
-		}
 		if (next < 0)
 			return mr_error_set(err, errno,
 					    "%s %s: create %s in the container (%s: a symlink "
 					    "or not a directory?)",
 					    vol->flag, vol->arg, vol->target, name);
-		close(parent);
-		parent = next;
+		if (last && w.rest[strspn(w.rest, "/")] == '\0')
+			return next;
+		close(next);
+		if (walk_descend(&w, name) < 0)
+			return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
 	}
-	return mr_steal_fd(&parent);
+	/* The walk ended on a directory (the path ended in "..", or a symlink to one). */
+	int end = mr_open_in_root(rootfd, w.done[0] ? w.done : ".", O_PATH | O_DIRECTORY,
+				  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	if (end < 0)
+		return mr_error_set(err, errno, "%s %s: destination %s", vol->flag, vol->arg,
+				    vol->target);
+	return end;
 }
 
 static int

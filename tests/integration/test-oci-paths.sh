@@ -196,6 +196,20 @@ else
     skip "bind: the source's mount alone" "cannot mount a tmpfs here"
 fi
 
+# --- an image's /etc/resolv.conf as a dangling symlink, bound over as engines do ---------
+# podman and containerd put /etc/resolv.conf, hosts and hostname in mounts[];
+# runc follows the symlink inside the root and makes its target.
+rm -f "$copy/etc/resolv.conf"
+ln -s ../run/systemd/resolve/stub-resolv.conf "$copy/etc/resolv.conf"
+echo "nameserver 192.0.2.53" > "$TESTS_TMP/resolv.conf"
+opt=$TESTS_TMP/resolv.conf config '.mounts += [{"destination": "/etc/resolv.conf", "type": "bind",
+        "source": $opt, "options": ["rbind", "ro"]}]' cat /etc/resolv.conf
+run_minirun "${R[@]}" run --bundle "$BUNDLE" rc1
+expect "mounts[]: /etc/resolv.conf a dangling symlink in the image: bound on its target" 0 \
+    "nameserver 192.0.2.53"
+is "$(stat -c '%F %a' "$copy/run/systemd/resolve/stub-resolv.conf")" "regular empty file 644" \
+    "the symlink's target: made in the root, empty"
+
 # --- a process.cwd the image lacks, with root.readonly ------------------------------------
 # runc and crun create it before the root goes read-only (Kubernetes:
 # readOnlyRootFilesystem with a workingDir the image does not have).
@@ -203,14 +217,12 @@ config '.root.readonly = true | .process.cwd = "/new/cwd"' sh -c 'touch x 2> /de
 run_minirun "${R[@]}" run --bundle "$BUNDLE" cwd1
 expect "root.readonly: a missing process.cwd is created first, as runc does" 0 /new/cwd
 is "$(stat -c '%U %a' "$copy/new/cwd")" "root 755" "the cwd: root's, 0755"
-# A dangling symlink on the way is not followed to make its target (the
-# volumes' rule): refused, and nothing is made on the host either.
+# Through a dangling symlink: followed inside the root (as runc's securejoin),
+# never to the host.
 ln -s /../../../../../tmp/outside-cwd "$copy/cwd-link"
 config '.root.readonly = true | .process.cwd = "/cwd-link/d"' pwd
 run_minirun "${R[@]}" run --bundle "$BUNDLE" cwd2
-expect_error "process.cwd through a dangling symlink, read-only root: refused" 125 \
-    "minirun: workdir /cwd-link/d: No such file or directory"
-is "$(ls -d "$copy/tmp/outside-cwd" /tmp/outside-cwd 2>&1)" \
-    "ls: cannot access '$copy/tmp/outside-cwd': No such file or directory
-ls: cannot access '/tmp/outside-cwd': No such file or directory" "process.cwd: nothing made outside the root"
+expect "process.cwd through a dangling symlink: followed inside the root" 0 /tmp/outside-cwd/d
+is "$(ls -d "$copy/tmp/outside-cwd/d" /tmp/outside-cwd 2>&1)" "ls: cannot access '/tmp/outside-cwd': No such file or directory
+$copy/tmp/outside-cwd/d" "process.cwd: nothing made outside the root"
 done_testing

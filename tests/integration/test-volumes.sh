@@ -162,6 +162,23 @@ if [ -n "$masked" ]; then
 else
     skip "a file destination symlinked to a masked /proc file is refused" "no masked file here"
 fi
+# Dangling symlinks on the way are followed inside the root and what they
+# name is made there, as runc's securejoin does: engines bind over
+# /etc/resolv.conf, which some images have as a symlink to
+# ../run/systemd/resolve/stub-resolv.conf.  minirun refused them before.
+ln -s ../run/sr/stub "$copy/mnt/dangling-file"
+ln -s "/../../../../../../tmp/mr-escape-$$" "$copy/mnt/dangling-out"
+ln -s dl-b "$copy/mnt/dl-a"
+ln -s dl-a "$copy/mnt/dl-b"
+run_expect "a file destination that is a dangling symlink: its target is made in the root" 0 \
+    "file-volume" -- -v "$host/file:/mnt/dangling-file" "$copy" cat /run/sr/stub
+run_expect "a dangling absolute symlink climbing with ..: followed inside the root" 0 hello -- \
+    -v "$host/dir:/mnt/dangling-out/sub" "$copy" cat "/tmp/mr-escape-$$/sub/greeting"
+is "$(ls -d "/tmp/mr-escape-$$" 2>&1)" "ls: cannot access '/tmp/mr-escape-$$': No such file or directory" \
+    "a dangling symlink: nothing made on the host"
+run_minirun -v "$host/dir:/mnt/dl-a/x" "$copy" true
+expect_error "a symlink loop on the way: refused" 125 \
+    "minirun: -v *: destination /mnt/dl-a/x: Too many levels of symbolic links"
 run_minirun -v "$host/dir:/a:z" -v "$host/file:/b:Z" "$copy" cat /b
 expect "z and Z: accepted with one warning line" 0 file-volume \
     "minirun: warning: -v: z and Z (SELinux relabeling) are ignored: minirun sets no SELinux labels"
