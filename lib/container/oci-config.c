@@ -26,6 +26,7 @@
 #include "container/sysctl.h"
 #include "seccomp/profile.h"
 #include "common/file.h"
+#include "common/json.h"
 #include "common/util.h"
 
 /* Larger than any config.json anyone writes; a bigger file is a mistake. */
@@ -40,6 +41,7 @@ struct ctx {
 	struct mr_spec *spec;
 	struct mr_oci_config *cfg;
 	struct mr_error *err;
+	struct mr_json_big big; /* integers above 2^63-1 (rlimits' RLIM_INFINITY) */
 };
 
 /* "SOURCE: PATH: message" */
@@ -315,7 +317,7 @@ parse_rlimits(struct ctx *c, json_t *proc)
 	{
 		char p[64], q[96], arg[128];
 		const char *type;
-		json_int_t soft, hard;
+		uint64_t soft, hard;
 
 		idx(p, sizeof(p), "process.rlimits", i);
 		if (!json_is_object(e))
@@ -323,8 +325,11 @@ parse_rlimits(struct ctx *c, json_t *proc)
 		if (get_string(c, e, p, "type", &type) < 0)
 			return -1;
 		json_t *js = json_object_get(e, "soft"), *jh = json_object_get(e, "hard");
-		if (type == NULL || !json_is_integer(js) || !json_is_integer(jh))
+		if (type == NULL || js == NULL || jh == NULL)
 			return fail(c, p, "type, soft and hard are REQUIRED");
+		/* uint64 in the spec (and in runc's Go): -1 is not one. */
+		if (!mr_json_u64(js, &c->big, &soft) || !mr_json_u64(jh, &c->big, &hard))
+			return fail(c, p, "soft and hard must be integers 0..18446744073709551615");
 		if (strncmp(type, "RLIMIT_", 7) != 0)
 			return fail(c, sub(q, sizeof(q), p, "type"),
 				    "\"%s\": expected RLIMIT_NAME (RLIMIT_NOFILE...)", type);
@@ -336,19 +341,19 @@ parse_rlimits(struct ctx *c, json_t *proc)
 				return fail(c, sub(q, sizeof(q), p, "type"),
 					    "%s is given twice (process.rlimits[%zu])", type, j);
 		}
-		soft = json_integer_value(js);
-		hard = json_integer_value(jh);
 		/*
 		 * Through --ulimit's parser, which knows the names: 2^64-1 (Go's
-		 * RLIM_INFINITY, negative once in a json_int_t) is "unlimited".
+		 * RLIM_INFINITY) is "unlimited", as is anything above 2^63-1,
+		 * which the kernel's rlimits never tell from it.
 		 */
 		char lower[32];
 		size_t n = 0;
 		for (const char *s = type + 7; *s && n + 1 < sizeof(lower); s++)
 			lower[n++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
 		lower[n] = '\0';
-		snprintf(arg, sizeof(arg), "%s=%lld:%lld", lower, soft < 0 ? -1LL : (long long)soft,
-			 hard < 0 ? -1LL : (long long)hard);
+		snprintf(arg, sizeof(arg), "%s=%lld:%lld", lower,
+			 soft > INT64_MAX ? -1LL : (long long)soft,
+			 hard > INT64_MAX ? -1LL : (long long)hard);
 		struct mr_ulimit u;
 		struct mr_error e2 = {0};
 		if (mr_parse_ulimit(arg, &u, &e2) < 0)
@@ -1718,7 +1723,7 @@ mr_oci_config_parse(const char *text, size_t len, const char *source, const char
 		    struct mr_error *err)
 {
 	json_error_t jerr;
-	struct ctx c = {source, text, len, bundle, rootless, spec, cfg, err};
+	struct ctx c = {source, text, len, bundle, rootless, spec, cfg, err, {0}};
 
 	memset(cfg, 0, sizeof(*cfg));
 	if ((cfg->bundle = strdup(bundle)) == NULL || (cfg->text = malloc(len + 1)) == NULL)
@@ -1726,7 +1731,7 @@ mr_oci_config_parse(const char *text, size_t len, const char *source, const char
 	memcpy(cfg->text, text, len);
 	cfg->text[len] = '\0';
 	cfg->text_len = len;
-	json_auto_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_auto_t *root = mr_json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr, &c.big);
 	if (root == NULL)
 		return mr_error_set(err, 0, "%s:%d:%d: %s", source, jerr.line, jerr.column,
 				    jerr.text);

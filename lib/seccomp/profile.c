@@ -30,6 +30,7 @@
 #include "seccomp/yaml.h"
 #include "common/escape.h"
 #include "common/file.h"
+#include "common/json.h"
 #include "common/typo.h"
 #include "common/util.h"
 
@@ -389,8 +390,9 @@ posmap_get(const struct posmap *pm, const json_t *v)
 struct pctx {
 	const char *source;
 	struct posmap pm;
-	json_t *owned; /* a copy made while parsing (a SeccompProfile's spec) */
-	bool spo;      /* parsing a SeccompProfile's spec (errnoRet is a string there) */
+	json_t *owned;		/* a copy made while parsing (a SeccompProfile's spec) */
+	bool spo;		/* parsing a SeccompProfile's spec (errnoRet is a string there) */
+	struct mr_json_big big; /* its integers above 2^63-1 (Go writes them, jansson stops) */
 	struct mr_profile *p;
 	struct mr_error *err;
 };
@@ -535,6 +537,14 @@ static int
 get_uint(struct pctx *c, const json_t *v, const char *what, const char *key, uint64_t max,
 	 uint64_t *out)
 {
+	uint64_t big;
+	if (!json_is_integer(v) && mr_json_u64(v, &c->big, &big)) {
+		if (big > max)
+			return perr(c, v, "%s: \"%s\" %llu is out of range 0..%llu", what, key,
+				    (unsigned long long)big, (unsigned long long)max);
+		*out = big;
+		return 0;
+	}
 	if (want_type(c, v, JSON_INTEGER, what, key) < 0)
 		return -1;
 	json_int_t i = json_integer_value(v);
@@ -756,10 +766,10 @@ parse_arg(struct pctx *c, const json_t *v, const char *what, struct mr_prof_arg 
 				    what, (unsigned long long)u);
 		arg->index = (unsigned)u;
 	}
-	if (vals[1] != NULL && get_uint(c, vals[1], what, "value", INT64_MAX, &arg->value) < 0)
+	if (vals[1] != NULL && get_uint(c, vals[1], what, "value", UINT64_MAX, &arg->value) < 0)
 		return -1;
 	if (vals[2] != NULL &&
-	    get_uint(c, vals[2], what, "valueTwo", INT64_MAX, &arg->value_two) < 0)
+	    get_uint(c, vals[2], what, "valueTwo", UINT64_MAX, &arg->value_two) < 0)
 		return -1;
 	if (vals[3] == NULL)
 		return perr(c, v, "%s: \"op\" is missing", what);
@@ -1453,7 +1463,7 @@ load_root(const char *text, size_t len, struct pctx *c, json_t **root)
 			return mr_error_oomf(c->err, "seccomp profile %s", source);
 		return 0;
 	}
-	*root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	*root = mr_json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr, &c->big);
 	char hint[128];
 	/* YAML is a superset of JSON, so the file name decides, not a guess; a YAML
 	 * file under another name gets told why its JSON fails. */

@@ -8,6 +8,7 @@
  * ENOSYS stub's threshold includes the highest number the profile names.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,6 +243,18 @@ mr_convert(const struct mr_reduced *r, enum mr_convert_format fmt, char **out, s
 				    "syscalls): nothing to convert; leave linux.seccomp out to run "
 				    "without seccomp",
 				    p->source);
+	/* Read since they are Go's (mr_json_loadb), but jansson writes signed 64-bit only. */
+	for (size_t i = 0; i < r->n_rules; i++)
+		for (size_t k = 0; k < r->rules[i]->n_args; k++) {
+			const struct mr_prof_arg *g = &r->rules[i]->args[k];
+			if (g->value > INT64_MAX || g->value_two > INT64_MAX)
+				return mr_error_set(
+				    err, 0,
+				    "seccomp profile %s:%d:%d: an argument value above 2^63-1 "
+				    "(%" PRIu64 "): minirun cannot write it yet",
+				    p->source, g->pos.line, g->pos.column,
+				    g->value > INT64_MAX ? g->value : g->value_two);
+		}
 	root = json_object();
 	arches = json_array();
 	sys = json_array();

@@ -152,6 +152,63 @@ START_TEST(good_config)
 }
 END_TEST
 
+/* GOOD with its rlimit's "hard": 1024, "soft": 512 replaced by HARD and SOFT (text: jansson
+   cannot carry Go's uint64 through a patch). */
+static char *
+with_rlimit(const char *hard, const char *soft)
+{
+	const char *at = strstr(good, "\"hard\": 1024, \"soft\": 512");
+	ck_assert_ptr_nonnull(at);
+	char *text;
+	ck_assert_int_ge(asprintf(&text, "%.*s\"hard\": %s, \"soft\": %s%s", (int)(at - good), good,
+				  hard, soft, at + strlen("\"hard\": 1024, \"soft\": 512")),
+			 0);
+	return text;
+}
+
+START_TEST(rlimits_go_uint64)
+{
+	struct mr_spec spec;
+	struct mr_oci_config cfg;
+	struct mr_error err = {0};
+	/* RLIM_INFINITY as Docker and podman write it (--ulimit nofile=-1), which jansson
+	   alone refuses: unlimited, as with runc. */
+	char *text = with_rlimit("18446744073709551615", "18446744073709551615");
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(spec.resources.n_ulimits, 1);
+	ck_assert_uint_eq(spec.resources.ulimits[0].soft, RLIM_INFINITY);
+	ck_assert_uint_eq(spec.resources.ulimits[0].hard, RLIM_INFINITY);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+	free(text);
+	/* A finite soft limit under it. */
+	text = with_rlimit("18446744073709551615", "4096");
+	ck_assert_msg(parse(text, &spec, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(spec.resources.ulimits[0].soft, 4096);
+	ck_assert_uint_eq(spec.resources.ulimits[0].hard, RLIM_INFINITY);
+	mr_oci_config_clear(&cfg);
+	mr_spec_clear(&spec);
+	free(text);
+	/* runc (Go's uint64) refuses -1 and 2^64; so does minirun. */
+	static const char *const bad[][2] = {
+	    {"-1", "-1"}, {"1024", "-1"}, {"18446744073709551616", "1"}};
+	static const char *const why[] = {
+	    "config.json: process.rlimits[0]: soft and hard must be integers "
+	    "0..18446744073709551615",
+	    "config.json: process.rlimits[0]: soft and hard must be integers "
+	    "0..18446744073709551615",
+	    "config.json:1:443: too big integer near '18446744073709551616'"};
+	for (size_t i = 0; i < 3; i++) {
+		char *raw;
+		text = with_rlimit(bad[i][0], bad[i][1]);
+		ck_assert_int_ge(asprintf(&raw, "RAW:%s", text), 0);
+		ck_assert_str_eq(refusal(raw), why[i]);
+		free(raw);
+		free(text);
+	}
+}
+END_TEST
+
 START_TEST(seccomp_and_network)
 {
 	struct mr_spec spec;
@@ -682,6 +739,7 @@ main(void)
 	tcase_add_test(tc, rootless);
 	tcase_add_test(tc, user_namespace_as_root);
 	tcase_add_test(tc, template_round_trip);
+	tcase_add_test(tc, rlimits_go_uint64);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -214,6 +214,26 @@ START_TEST(test_masked_eq_outside_mask)
 }
 END_TEST
 
+/*
+ * Go reads argument values as uint64, so Docker, runc and crun take values
+ * above 2^63-1, which jansson alone refuses (lib/common/json.c).
+ * test_rangetree runs the fixture through both generators.
+ */
+START_TEST(test_go_uint64_values)
+{
+	char *path = test_fixture("go-uint64-values.json");
+	struct mr_profile *p = test_load_ok(path);
+	ck_assert_int_eq(p->n_rules, 3);
+	ck_assert_uint_eq(p->rules[0].args[0].value, UINT64_MAX);
+	ck_assert_uint_eq(p->rules[1].args[0].value, 1ULL << 63);
+	ck_assert_uint_eq(p->rules[2].args[0].value, 0xffffffff00000000ULL);
+	ck_assert_uint_eq(p->rules[2].args[0].value_two, 1ULL << 63);
+	ck_assert_int_eq(p->warnings.n, 0);
+	mr_profile_free(p);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_oci_object)
 {
 	char *path = test_fixture("oci-seccomp.json");
@@ -358,6 +378,7 @@ profile_suite(void)
 	TCase *tc = tcase_create("parse");
 	tcase_add_test(tc, test_bad_json_position);
 	tcase_add_test(tc, test_masked_eq_outside_mask);
+	tcase_add_test(tc, test_go_uint64_values);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_wrong_types);
 	tcase_add_test(tc, test_unknown_action_operator_arch);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: JSON with the unsigned 64-bit integers Go writes.  jansson's
+ * integers are long long, so it refuses 18446744073709551615 -- the
+ * RLIM_INFINITY Docker and podman write for --ulimit core=-1, and any
+ * seccomp argument value above 2^63-1 -- which runc and crun read.
+ */
+#ifndef MINIRUN_COMMON_JSON_H
+#define MINIRUN_COMMON_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* At most this many integers above 2^63-1 in one document. */
+#define MR_JSON_BIG_MAX 64
+
+/* The integers above 2^63-1 of one document: each stands in the tree as a
+   real of a value no document has (marks), known only by this table. */
+struct mr_json_big {
+	size_t n;
+	double mark[MR_JSON_BIG_MAX];
+	uint64_t value[MR_JSON_BIG_MAX];
+};
+
+/*
+ * json_loadb, except that an integer in 2^63..2^64-1 is read (into *big)
+ * instead of failing.  jerr is jansson's, about the text as given.
+ */
+json_t *mr_json_loadb(const char *text, size_t len, size_t flags, json_error_t *jerr,
+		      struct mr_json_big *big);
+
+/* v as an unsigned 64-bit integer: a json integer >= 0, or one of big's. */
+bool mr_json_u64(const json_t *v, const struct mr_json_big *big, uint64_t *out);
+
+#endif
