@@ -96,7 +96,7 @@ mr_json_loadb(const char *text, size_t len, size_t flags, json_error_t *jerr,
 	for (;;) {
 		json_error_t e;
 		json_t *root = json_loadb(cur, cur_len, flags, &e);
-		if (root != NULL && count_marks(root, big) != big->n) {
+		if (root != NULL && big->n > 0 && count_marks(root, big) != big->n) {
 			/* A real of the document itself took a mark's value. */
 			json_decref(root);
 			memset(jerr, 0, sizeof(*jerr));
