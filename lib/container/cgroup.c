@@ -857,6 +857,21 @@ apply_cpu_extra_v1(const struct mr_resources *r, const struct mr_cgroup_dir *d,
 	return 0;
 }
 
+/*
+ * The limit of memory plus swap, -1 for none.  Docker's default without
+ * --memory-swap: as much swap again as memory.  Twice a --memory above
+ * 4 EiB is past int64 (it wrapped to a negative value, which the kernel
+ * refused, blaming a --memory-swap never given): no limit, as twice
+ * any real memory would be.
+ */
+static int64_t
+memory_plus_swap(const struct mr_resources *r)
+{
+	if (r->memory_swap != 0)
+		return r->memory_swap;
+	return r->memory > INT64_MAX / 2 ? -1 : 2 * r->memory;
+}
+
 static int
 apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgroup_dir *d,
 	 struct mr_error *err)
@@ -875,8 +890,7 @@ apply_v1(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 		if (cg_writef(d, "memory.limit_in_bytes", "--memory", err, "%" PRId64, r->memory) <
 		    0)
 			return -1;
-		/* Docker: without --memory-swap as much swap again as memory. */
-		int64_t sw = r->memory_swap ? r->memory_swap : 2 * r->memory;
+		int64_t sw = memory_plus_swap(r);
 		if (cg_writef(d, "memory.memsw.limit_in_bytes", "--memory-swap", err, "%" PRId64,
 			      sw) < 0) {
 			/* No swap accounting in this kernel: only an explicit request fails. */
@@ -980,7 +994,7 @@ apply_v2(const struct mr_prepared *p, struct mr_cgroup *cg, const struct mr_cgro
 			return -1;
 		if (cg_writef(d, "memory.max", "--memory", err, "%" PRId64, r->memory) < 0)
 			return -1;
-		int64_t sw = r->memory_swap ? r->memory_swap : 2 * r->memory;
+		int64_t sw = memory_plus_swap(r);
 		int w = sw < 0 ? cg_write(d, "memory.swap.max", "max", "--memory-swap", err)
 			       : cg_writef(d, "memory.swap.max", "--memory-swap", err, "%" PRId64,
 					   sw - r->memory);
@@ -1124,12 +1138,17 @@ create_rootless(const struct mr_prepared *p, struct mr_cgroup *cg, const char *n
  * hierarchy where it has none, that is minirun's cgroup, the host's: from a
  * user namespace of its own the container mounted it and wrote it as its
  * owner (uid 0), made child cgroups, changed limits.  So it gets one in every
- * v1 hierarchy, as runc makes.
+ * v1 hierarchy, as runc makes.  The same with a user namespace of the
+ * config's (OCI uidMappings): the cgroup namespace minirun makes belongs to
+ * it, so CAP_SYS_ADMIN there mounts any v1 hierarchy at that root and reads
+ * the host's tree below it, and writes it where hostID 0 is mapped.
+ * Rootless, minirun can make no v1 cgroup (and those it is in are the
+ * caller's); --privileged is given them anyway.
  */
 static bool
 every_hierarchy(const struct mr_prepared *p)
 {
-	if (p->userns || p->spec->privileged)
+	if (p->rootless || p->spec->privileged)
 		return false;
 	return p->lets_cgroupns || (p->bounding & MR_CAP_BIT(CAP_SYS_ADMIN));
 }

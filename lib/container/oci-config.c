@@ -1526,6 +1526,10 @@ parse_cgroups_path(struct ctx *c, json_t *linux_, const char *cg_flag)
 	if (leaf_len == 0 || (leaf_len == 1 && leaf[0] == '.') ||
 	    (leaf_len == 2 && leaf[0] == '.' && leaf[1] == '.'))
 		return fail(c, "linux.cgroupsPath", "\"%s\": names no cgroup", path);
+	/* Above the hierarchy's root, into someone else's cgroup (mr_cgroup_check too). */
+	for (const char *s = path; s < path + len; s++)
+		if (s[0] == '.' && s[1] == '.' && (s == path || s[-1] == '/') && s[2] == '/')
+			return fail(c, "linux.cgroupsPath", "\"%s\": '..' is not allowed", path);
 	free(c->spec->resources.cgroup_parent);
 	free(c->spec->resources.cgroup_name);
 	c->spec->resources.cgroup_parent =

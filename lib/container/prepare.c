@@ -436,7 +436,10 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
  * Whether the container can make a cgroup namespace of its own, which is
  * rooted at its cgroup in each hierarchy (p->lets_cgroupns: cgroup.c then
  * gives it one in every v1 hierarchy).  Asked only where that matters: as
- * root, in no user namespace of minirun's making, not privileged.
+ * root, not privileged.  Also with a user namespace (OCI uidMappings): the
+ * namespace minirun makes belongs to it, and one the container makes in a
+ * user namespace of its own does too; either lets it mount a v1 hierarchy
+ * (cgroup.c: every_hierarchy).
  *
  * --cgroups=disabled as root: the container stays in minirun's own cgroups,
  * which are the host's.  A cgroup namespace made in a user namespace of the
@@ -458,7 +461,11 @@ check_cgroup_namespace(struct mr_prepared *p, struct mr_error *err)
 	const char *call;
 	uint32_t arch;
 
-	if (p->userns || p->spec->privileged)
+	/*
+	 * Rootless the cgroups are the caller's own (v1: never writable by it);
+	 * --privileged may do anything with them anyway.
+	 */
+	if (p->rootless || p->spec->privileged)
 		return 0;
 	/*
 	 * Docker's default lets a namespace be made only with CAP_SYS_ADMIN, on

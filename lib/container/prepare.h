@@ -39,8 +39,8 @@ struct mr_prepared {
 	mr_capset bounding, effective, permitted;
 	mr_capset inheritable, ambient; /* only from an OCI config (spec->caps_explicit) */
 	struct mr_seccomp_prepared seccomp;
-	bool lets_cgroupns; /* the filter lets it make a cgroup namespace (as root, no userns,
-			       not privileged; prepare.c: check_cgroup_namespace) */
+	bool lets_cgroupns; /* the filter lets it make a cgroup namespace (as root, not
+			       privileged; prepare.c: check_cgroup_namespace) */
 	dev_t self_dev;	    /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
 	ino_t self_ino;
 	struct mr_cgroup *cgroup; /* set by mr_run: the cgroup the child joins (cgroup.c) */

@@ -316,6 +316,13 @@ is "$("$MINIRUN" inspect $$ | grep '^cgroup')" \
     "cgroup: none named minirun-<id> (not a container minirun started as root)" \
     "inspect of a process minirun did not start says so"
 # Without swap accounting the default memsw (2x) cannot be checked; with it, it is 2x.
+# Twice a --memory above 4 EiB is past int64: memory+swap without a limit, no overflow.
+if [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then
+    run_expect "--memory 5000p: memory+swap (2x) unlimited" 0 "9223372036854771712" -- "${CGP[@]}" \
+        --memory 5000p "$ROOTFS" cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes
+else
+    skip "--memory 5000p: memory+swap (2x) unlimited" "no v1 swap accounting here"
+fi
 run_expect "--ulimit nofile=100:200" 0 "$(printf '100\n200')" -- "${CGP[@]}" --ulimit nofile=100:200 "$ROOTFS" \
     sh -c 'ulimit -n; ulimit -Hn'
 

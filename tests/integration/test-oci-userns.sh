@@ -80,6 +80,24 @@ refused
 CapEff:	0000000020200420"
 is "$(cat "$TESTS_TMP/hostfile")" host "the host's file is unchanged"
 
+# --- cgroup v1: a cgroup of its own in every hierarchy -----------------------------------
+# The container's cgroup namespace belongs to its user namespace, so CAP_SYS_ADMIN there
+# mounts any v1 hierarchy; the mount's root is the namespace's, which is minirun's own
+# cgroup (the host's) wherever the container has none: the host's tree readable, and with
+# hostID 0 mapped writable (new cgroups that outlive the container, limits above it).
+# The checks need the v1 hierarchies of a hybrid or v1 host; on pure v2 none is listed.
+config . sh -c 'mount -t tmpfs none /dev/shm; while IFS=: read -r n c p; do [ -n "$c" ] || continue; o=$c; case $c in name=*) o=none,$c;; esac; mkdir /dev/shm/$n; mount -t cgroup -o $o none /dev/shm/$n 2> /dev/null || continue; [ -e /dev/shm/$n/cgroup.sane_behavior ] && echo "$c: the root"; done < /proc/self/cgroup; echo done'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" u4
+expect "no v1 hierarchy it mounts shows the hierarchy's root cgroup" 0 "done"
+config . sh -c 'while :; do sleep 0.05; done'
+(cd "$BUNDLE" && timeout 20 "$MINIRUN" "${R[@]}" create u5 < /dev/null > /dev/null 2>&1)
+PID=$("$MINIRUN" "${R[@]}" state u5 | jq -r .pid)
+is "$(awk -F: -v cg="/$CG" '$2 != "" && $3 != cg { print }' "/proc/$PID/cgroup")" "" \
+    "its cgroup is /$CG in every v1 hierarchy of /proc/PID/cgroup"
+"$MINIRUN" "${R[@]}" delete --force u5
+is "$(ls -A "$STATE"; find /sys/fs/cgroup -maxdepth 2 -name "$CG")" "" \
+    "delete: no state, no cgroup left in any hierarchy"
+
 # --- refusals: exit 1, one line naming the JSON path, before anything exists ------------
 refuse() {
     local name=$1 filter=$2 pattern=$3

@@ -231,6 +231,10 @@ is "$RC ${in_cg:-0} $([ -d "$DEVCG/$CGP/c8" ] && echo dir)" "0 ${n_cg:-none} dir
 run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" c9
 expect_error "cgroupsPath of a cgroup that exists: refused, nothing changed in it" 1 \
     "minirun: cgroup */$CGP/c8 exists: minirun runs a container only in a cgroup it creates*"
+jq --arg p "/$CGP/../c8" '.linux.cgroupsPath = $p' "$BUNDLE/config.json.args" > "$BUNDLE/config.json"
+run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" c9
+expect_error "cgroupsPath with '..': refused, naming cgroupsPath (not --cgroup-parent)" 1 \
+    "minirun: */config.json: linux.cgroupsPath: \"$CGP/../c8\": '..' is not allowed"
 # A start refused once the network namespace's thread runs (here: the
 # cgroup exists) still runs the poststop hook, and clones it only after the
 # thread is joined: a process cloned while another thread runs may inherit
