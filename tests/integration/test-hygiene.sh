@@ -110,6 +110,7 @@ tmp_files() {
 mounts_before=$(own_mounts "$ROOTFS")
 zombies_before=$(zombies)
 files_before=$(tmp_files)
+rootfs_before=$(ls -A "$ROOTFS" "$ROOTFS/etc")
 
 start=$(date +%s%N)
 failed=0
@@ -128,7 +129,7 @@ diag "100 runs took $elapsed_ms ms"
     mr "$ROOTFS" nosuchcmd
     mr "$ROOTFS" /etc/passwd
     mr -w /etc/passwd "$ROOTFS" true
-    mr --read-only -w /nonexistent-dir "$ROOTFS" true
+    mr --read-only -w /etc/passwd/sub "$ROOTFS" true
     mr --read-only --user alice -h x -e A=b "$ROOTFS" true
     mr --privileged --network host "$ROOTFS" true
     mr "$ROOTFS" /probe segv
@@ -146,6 +147,7 @@ is "$(comm -13 <(echo "$zombies_before") <(zombies))" "" "no zombie is left"
 is "$(tmp_files)" "$files_before" "no file left in \$TMPDIR, and none named *minirun* in /tmp, /dev/shm, /run"
 is "$(find "$ROOTFS/mnt" "$ROOTFS/dev" "$ROOTFS/proc" "$ROOTFS/sys" -mindepth 1)" "" \
     "nothing mounted or created under the rootfs's mnt, dev, proc, sys"
+is "$(ls -A "$ROOTFS" "$ROOTFS/etc")" "$rootfs_before" "nothing created in the rootfs or its /etc"
 
 # A ROOTFS path that leads to the host's / (a symlink, or one swapped in
 # while minirun starts) is refused by inode, not by comparing strings.
