@@ -465,5 +465,5 @@ mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ct
 	/* Detached: left running, unreaped; the caller's subreaper adopts it when we exit. */
 	if (ctl->detach)
 		return 0;
-	return mr_launch_relay(p, pid, run.pidfd, &relay, run.master, exit_status, err);
+	return mr_launch_relay(p, pid, run.pidfd, &relay, &run.master, exit_status, err);
 }

@@ -43,8 +43,8 @@ _Noreturn void mr_launch_child_failed(int sync_fd, const struct mr_error *err);
  */
 int mr_launch_wait_for_exec(pid_t pid, int pidfd, int sock, int *master, struct mr_error *err);
 
-/* Parent: relay the terminal (MASTER, or -1) and signals until it exits; reaps it. */
+/* Parent: relay the terminal (*MASTER, or -1; taken over) and signals until it exits; reaps it. */
 int mr_launch_relay(const struct mr_prepared *p, pid_t pid, int pidfd, const sigset_t *relay,
-		    int master, int *exit_status, struct mr_error *err);
+		    int *master, int *exit_status, struct mr_error *err);
 
 #endif

@@ -10,7 +10,8 @@
  *           network namespace as root, no user namespace: start a thread
  *           on another CPU that makes it, lo up (namespaces.c)] -> [root:
  *           create the cgroup] -> block the relayed signals -> [no -t,
- *           stdout/stderr a terminal: output pipes] -> socketpair ->
+ *           stdin (-i), stdout or stderr a terminal: stdio pipes] ->
+ *           socketpair ->
  *           [OCI pid namespace path: setns(CLONE_NEWPID)] ->
  *           clone3(namespaces but that network one, pidfd, [cgroup2:
  *           CLONE_INTO_CGROUP]) ->
@@ -39,7 +40,7 @@
  *           namespace (unless joined), rootfs access check] -> [OCI
  *           namespace paths: setns net, ipc, uts, cgroup] -> cgroup
  *           namespace (unless joined) -> ulimits -> [OCI: oom_score_adj]
- *           -> non-dumpable -> setsid -> [output pipes onto fds 1, 2] ->
+ *           -> non-dumpable -> setsid -> [stdio pipes onto fds 0, 1, 2] ->
  *           umask 0 -> mounts ([OCI slave: / rslave, else rprivate],
  *           rootfs, [read-only root (mount points and workdir made
  *           first)], /proc, [minirun's network
@@ -75,7 +76,7 @@
  *           here, then write it a byte], [--init, observing: the workload's
  *           pidfd], [observing: take the
  *           seccomp listener, answer notifications] -> signalfd -> [-it:
- *           raw tty] -> relay tty or output pipes, forward signals,
+ *           raw tty] -> relay tty or stdio pipes, forward signals,
  *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap ->
  *           [observing: report or learned profile] -> [OOM kill: say so] ->
  *           kill what is left in the cgroup, remove it -> exit status
@@ -174,21 +175,27 @@ struct shared_page {
 };
 
 /*
- * Without -t the container's stdout and stderr used to be the caller's
- * terminal itself: a descriptor it could read keystrokes from (typed while
- * it runs, meant for the shell) and change the terminal's modes through
- * (tcsetattr works on a write-only tty fd too).  Docker never hands the
- * terminal to a container; neither does minirun: when fd 1 or 2 is a
- * terminal and -t is not given, the container writes into a pipe and minirun
- * copies it to its own fd.  Other stdout/stderr (files, pipes) are passed
- * as they are, with no copy.
+ * Without -t the container's stdio used to be the caller's terminal itself:
+ * a descriptor it could read keystrokes from (typed while it runs, meant for
+ * the shell) and change the terminal's modes through (tcsetattr works on a
+ * write-only tty fd too, and on a terminal that is not the caller's
+ * controlling one): `stty raw -echo` outlived the container, TCXONC
+ * (tcflow TCOOFF) froze the caller's terminal for good, and with
+ * CAP_SYS_ADMIN TIOCSTI typed into the caller's shell.  Docker never hands
+ * the terminal to a container (`docker run -i` gives a pipe); neither does
+ * minirun: when fd 0 (with -i), 1 or 2 is a terminal and -t is not given,
+ * the container reads from or writes into a pipe and minirun copies between
+ * it and its own fd.  Other stdio (files, pipes) is passed as it is, with no
+ * copy.
  */
-struct output_pipes {
+struct stdio_pipes {
+	int in_w;		  /* minirun's write end, -1 when not relayed */
 	int out_r, err_r;	  /* minirun's read ends, -1 when not relayed */
+	int child_in;		  /* the container's fd 0; -1: keep minirun's (or /dev/null) */
 	int child_out, child_err; /* the container's fd 1 and 2; -1: keep minirun's */
 };
 
-#define OUTPUT_PIPES_NONE ((struct output_pipes){-1, -1, -1, -1})
+#define STDIO_PIPES_NONE ((struct stdio_pipes){-1, -1, -1, -1, -1, -1})
 
 /* OCI create: the container process outlives the minirun that made it. */
 static bool
@@ -304,19 +311,24 @@ sync_recv(int sock, struct sync_msg *m, int *fd)
 
 /* --- the container process ------------------------------------------------ */
 
-/* Signals minirun relays to the container; blocked in minirun, read from a signalfd. */
+/*
+ * Signals minirun relays to the container; blocked in minirun, read from a
+ * signalfd.  Every signal another process can send, as docker's sig-proxy
+ * does: one left out (SIGALRM, SIGXCPU, SIGPWR, a real-time signal...) would
+ * kill minirun with its default action, leaving the caller's terminal raw
+ * (-it) and the container to its parent-death signal.  Not those: what only
+ * the kernel sends for a fault; SIGPIPE (a write's EPIPE, the relay's
+ * own); job control (SIGTSTP, SIGTTIN, SIGTTOU stop minirun as any job of
+ * the shell, SIGCONT resumes it).  SIGCHLD and SIGWINCH are minirun's own.
+ */
 static void
 relay_sigset(sigset_t *set)
 {
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGQUIT);
-	sigaddset(set, SIGUSR1);
-	sigaddset(set, SIGUSR2);
-	sigaddset(set, SIGCHLD);
-	sigaddset(set, SIGWINCH);
+	static const int own[] = {SIGFPE,  SIGILL,  SIGSEGV, SIGBUS,  SIGTRAP, SIGSYS, SIGPIPE,
+				  SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT, SIGKILL, SIGSTOP};
+	sigfillset(set);
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		sigdelset(set, own[i]);
 }
 
 static int
@@ -628,7 +640,7 @@ become_ns_root(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
  * ptraced from the caller's side, or still share the caller's terminal.
  */
 static int
-detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct stdio_pipes *pipes,
 		   struct mr_error *err)
 {
 	char go;
@@ -692,7 +704,9 @@ detach_from_caller(const struct mr_prepared *p, int sync_fd, const struct output
 	if (setsid() < 0)
 		return mr_error_set(err, errno, "setsid");
 
-	/* Not the caller's terminal, but a pipe minirun relays (struct output_pipes). */
+	/* Not the caller's terminal, but a pipe minirun relays (struct stdio_pipes). */
+	if (pipes->child_in >= 0 && dup2(pipes->child_in, STDIN_FILENO) < 0)
+		return mr_error_set(err, errno, "stdin: pipe");
 	if (pipes->child_out >= 0 && dup2(pipes->child_out, STDOUT_FILENO) < 0)
 		return mr_error_set(err, errno, "stdout: pipe");
 	if (pipes->child_err >= 0 && dup2(pipes->child_err, STDERR_FILENO) < 0)
@@ -1094,7 +1108,7 @@ start_hooks(const struct mr_prepared *p, struct mr_error *err)
 
 /* The steps of the header comment's "child" line, in that order. */
 static int
-container_init(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+container_init(const struct mr_prepared *p, int sync_fd, const struct stdio_pipes *pipes,
 	       struct shared_page *shared, int *report, struct mr_error *err)
 {
 	mr_phase("child:start");
@@ -1142,7 +1156,7 @@ child_failed(int sync_fd, int report, const struct mr_error *e)
 }
 
 static _Noreturn void
-container_main(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+container_main(const struct mr_prepared *p, int sync_fd, const struct stdio_pipes *pipes,
 	       struct shared_page *shared)
 {
 	struct mr_error err = {0};
@@ -1220,21 +1234,23 @@ status_from_siginfo(const siginfo_t *si)
 }
 
 static void
-output_pipes_close(struct output_pipes *op)
+stdio_pipes_close(struct stdio_pipes *op)
 {
-	int *fds[] = {&op->out_r, &op->err_r, &op->child_out, &op->child_err};
-	for (size_t i = 0; i < 4; i++) {
+	int *fds[] = {&op->in_w,     &op->out_r,     &op->err_r,
+		      &op->child_in, &op->child_out, &op->child_err};
+	size_t n = sizeof(fds) / sizeof(fds[0]);
+	for (size_t i = 0; i < n; i++) {
 		int fd = *fds[i];
 		if (fd < 0)
 			continue;
-		for (size_t j = i; j < 4; j++)
+		for (size_t j = i; j < n; j++)
 			if (*fds[j] == fd)
 				*fds[j] = -1; /* fd 2 may share fd 1's pipe */
 		close(fd);
 	}
 }
 
-#define cleanup_output_pipes __attribute__((cleanup(output_pipes_close)))
+#define cleanup_stdio_pipes __attribute__((cleanup(stdio_pipes_close)))
 
 static bool
 same_file(int a, int b)
@@ -1244,48 +1260,53 @@ same_file(int a, int b)
 	       sa.st_ino == sb.st_ino && sa.st_rdev == sb.st_rdev;
 }
 
+/* A pipe whose end *mine is minirun's (non-blocking), *theirs the container's. */
 static int
-output_pipe(int *read_end, int *write_end, struct mr_error *err)
+stdio_pipe(bool minirun_reads, int *mine, int *theirs, struct mr_error *err)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return mr_error_set(err, errno, "pipe");
-	/* Only minirun's end: the container's writes block as on a terminal. */
-	fcntl(fds[0], F_SETFL, O_NONBLOCK);
-	*read_end = fds[0];
-	*write_end = fds[1];
+	/* Only minirun's end: the container's reads and writes block as on a terminal. */
+	*mine = fds[minirun_reads ? 0 : 1];
+	*theirs = fds[minirun_reads ? 1 : 0];
+	fcntl(*mine, F_SETFL, O_NONBLOCK);
 	return 0;
 }
 
 /*
- * See struct output_pipes.  When fds 1 and 2 are the same terminal they
+ * See struct stdio_pipes.  When fds 1 and 2 are the same terminal they
  * share one pipe, so what the container writes to both arrives in the
  * order it was written.
  */
 static int
-open_output_pipes(const struct mr_prepared *p, struct output_pipes *op, struct mr_error *err)
+open_stdio_pipes(const struct mr_prepared *p, struct stdio_pipes *op, struct mr_error *err)
 {
 	const struct mr_spec *spec = p->spec;
 	/* Detached, nobody would relay: the caller chose the stdio (runc's rule). */
-	bool out_tty = !spec->tty && !detached(p) && isatty(STDOUT_FILENO);
-	bool err_tty = !spec->tty && !detached(p) && isatty(STDERR_FILENO);
+	bool relayed = !spec->tty && !detached(p);
+	bool in_tty = relayed && spec->interactive && isatty(STDIN_FILENO);
+	bool out_tty = relayed && isatty(STDOUT_FILENO);
+	bool err_tty = relayed && isatty(STDERR_FILENO);
 
-	if (out_tty && output_pipe(&op->out_r, &op->child_out, err) < 0)
+	if (in_tty && stdio_pipe(false, &op->in_w, &op->child_in, err) < 0)
+		return -1;
+	if (out_tty && stdio_pipe(true, &op->out_r, &op->child_out, err) < 0)
 		return -1;
 	if (err_tty && out_tty && same_file(STDOUT_FILENO, STDERR_FILENO))
 		op->child_err = op->child_out;
-	else if (err_tty && output_pipe(&op->err_r, &op->child_err, err) < 0)
+	else if (err_tty && stdio_pipe(true, &op->err_r, &op->child_err, err) < 0)
 		return -1;
 	return 0;
 }
 
-/* After clone3: the write ends are the container's alone. */
+/* After clone3: the container's ends are the container's alone. */
 static void
-output_pipes_close_child_ends(struct output_pipes *op)
+stdio_pipes_close_child_ends(struct stdio_pipes *op)
 {
-	struct output_pipes child_ends = {-1, -1, op->child_out, op->child_err};
-	output_pipes_close(&child_ends);
-	op->child_out = op->child_err = -1;
+	struct stdio_pipes child_ends = {-1, -1, -1, op->child_in, op->child_out, op->child_err};
+	stdio_pipes_close(&child_ends);
+	op->child_in = op->child_out = op->child_err = -1;
 }
 
 /*
@@ -1323,12 +1344,12 @@ leave_given_pidns(int own, struct mr_error *err)
  * known by a bare pid that could be reused.  The child end of the sync
  * socket is left to the child; *sock receives minirun's end.
  */
-static int spawn_in_userns(const struct mr_prepared *p, const struct output_pipes *pipes,
+static int spawn_in_userns(const struct mr_prepared *p, const struct stdio_pipes *pipes,
 			   struct shared_page *shared, struct child *child, int *sock,
 			   struct mr_error *err);
 
 static int
-spawn(const struct mr_prepared *p, const struct output_pipes *pipes, struct shared_page *shared,
+spawn(const struct mr_prepared *p, const struct stdio_pipes *pipes, struct shared_page *shared,
       struct child *child, int *sock, struct mr_error *err)
 {
 	int sv[2];
@@ -1450,7 +1471,7 @@ join_and_clone(const struct mr_prepared *p, int *pidfd, struct mr_error *err)
 }
 
 static _Noreturn void
-intermediate_main(const struct mr_prepared *p, int sync_fd, const struct output_pipes *pipes,
+intermediate_main(const struct mr_prepared *p, int sync_fd, const struct stdio_pipes *pipes,
 		  struct shared_page *shared)
 {
 	struct mr_error err = {0};
@@ -1479,7 +1500,7 @@ intermediate_main(const struct mr_prepared *p, int sync_fd, const struct output_
  * the container process and exits.  Only this path pays that fork.
  */
 static int
-spawn_in_userns(const struct mr_prepared *p, const struct output_pipes *pipes,
+spawn_in_userns(const struct mr_prepared *p, const struct stdio_pipes *pipes,
 		struct shared_page *shared, struct child *child, int *sock, struct mr_error *err)
 {
 	int sv[2];
@@ -1643,7 +1664,15 @@ wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer
 	}
 }
 
-/* What relay_loop() moves between the caller and the running container. */
+/*
+ * What relay_loop() moves between the caller and the running container.  It
+ * owns master, out, err and in (relay_close), and closes one as soon as the
+ * other side of its copy is gone, so the container meets what it would meet
+ * on a terminal or pipe of its own, not a full buffer nobody will ever read
+ * (`minirun -t IMAGE yes | head -1` never ended): a pty master closed is a
+ * hangup (SIGHUP to the session, EIO on writes), a pipe's read end closed
+ * is EPIPE, its write end closed is the end of the input.
+ */
 struct relay {
 	pid_t pid;
 	int pidfd;
@@ -1651,7 +1680,8 @@ struct relay {
 	int master; /* -1 without -t */
 	int out;    /* the output pipes' read ends, -1 when not relayed */
 	int err;
-	bool relay_stdin;
+	int in;			      /* the stdin pipe's write end, -1 when not relayed */
+	bool read_stdin;	      /* -it, or -i with the stdin pipe */
 	struct mr_observer *observer; /* NULL unless --seccomp-report/--seccomp-learn */
 	const struct mr_spec *spec;   /* --stop-signal, --stop-timeout, --name */
 };
@@ -1840,12 +1870,103 @@ child_changed(const struct relay *s, int *exit_status, struct mr_error *err)
 static void
 drain_all(const struct relay *s, bool master_open, bool out_open, bool err_open)
 {
-	if (master_open)
+	if (master_open && s->master >= 0)
 		drain(s->master, STDOUT_FILENO);
-	if (out_open)
+	if (out_open && s->out >= 0)
 		drain(s->out, STDOUT_FILENO);
-	if (err_open)
+	if (err_open && s->err >= 0)
 		drain(s->err, STDERR_FILENO);
+}
+
+static void
+relay_close(struct relay *s)
+{
+	int *fds[] = {&s->master, &s->out, &s->err, &s->in};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] >= 0)
+			close(mr_steal_fd(fds[i]));
+}
+
+/*
+ * Copies what *fd has to `to`; false once nothing more will come.  A write
+ * to `to` that failed (the caller's terminal hung up, the reader of
+ * minirun's stdout exited) closes *fd: see struct relay.  The end of *fd
+ * itself leaves it open: a -t container that closed its terminal's fds is
+ * not hung up for it (under --init the workload leads the session and would
+ * die of the SIGHUP).
+ */
+static bool
+pump(int *fd, int to)
+{
+	errno = 0;
+	long n = mr_tty_pump(*fd, to);
+	if (n > 0 || errno == EAGAIN)
+		return true;
+	if (n < 0)
+		close(mr_steal_fd(fd));
+	return false;
+}
+
+/* What the caller typed, on its way to the pty (-it) or the stdin pipe (-i). */
+struct input {
+	char buf[16384];
+	size_t len, off;
+	bool open;     /* stdin is still read */
+	bool send_eof; /* piped into -it and ended: type the EOF character */
+};
+
+static void
+input_read(struct relay *s, struct input *in, struct stop_state *st)
+{
+	ssize_t r = read(STDIN_FILENO, in->buf, sizeof(in->buf));
+	if (r > 0) {
+		in->len = (size_t)r;
+		in->off = 0;
+		/* Ctrl-C typed at -it: the pty turns it into SIGINT
+		   for the foreground group, PID 1 itself perhaps. */
+		struct termios t;
+		if (s->master >= 0 && tcgetattr(s->master, &t) == 0 && (t.c_lflag & ISIG) &&
+		    memchr(in->buf, t.c_cc[VINTR], in->len) != NULL)
+			watch_stop(st, SIGINT);
+		return;
+	}
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	in->open = false;
+	/* Piped input ended: let the container's line discipline see EOF. */
+	if (s->master >= 0)
+		in->send_eof = !isatty(STDIN_FILENO);
+	/* Ctrl-D at the caller's terminal (-i): the container reads the end. */
+	if (s->in >= 0)
+		close(mr_steal_fd(&s->in));
+}
+
+static void
+input_write(struct relay *s, struct input *in)
+{
+	int to = s->master >= 0 ? s->master : s->in;
+	if (to < 0) {
+		in->open = false;
+		in->off = in->len;
+		return;
+	}
+	if (in->off < in->len) {
+		ssize_t w = write(to, in->buf + in->off, in->len - in->off);
+		if (w > 0) {
+			in->off += (size_t)w;
+		} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+			/* The container closed its terminal or its stdin. */
+			in->off = in->len;
+			if (to == s->in) {
+				close(mr_steal_fd(&s->in));
+				in->open = false;
+			}
+		}
+	}
+	if (s->master >= 0 && in->send_eof && in->off == in->len) {
+		if (write(s->master, "\x04", 1) == 1 || (errno != EAGAIN && errno != EINTR))
+			in->send_eof = false;
+	}
 }
 
 /* poll's timeout: until the next stop-state deadline, -1 when there is none. */
@@ -1877,39 +1998,39 @@ stop_timers(const struct relay *s, struct stop_state *st)
 
 /* Until the container exits; on success it has been reaped. */
 static int
-relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
+relay_loop(struct relay *s, int *exit_status, struct mr_error *err)
 {
-	bool stdin_open = s->relay_stdin, master_open = s->master >= 0, send_eof = false;
-	bool out_open = s->out >= 0, err_open = s->err >= 0;
+	bool master_open = s->master >= 0, out_open = s->out >= 0, err_open = s->err >= 0;
 	/*
-	 * Input waiting for the pty: the master is non-blocking, so a container
-	 * that does not read (or writes back faster than we drain) can never
-	 * block minirun in write() while signals and output wait.
+	 * Input waiting for the pty or the pipe: both are non-blocking, so a
+	 * container that does not read (or writes back faster than we drain)
+	 * can never block minirun in write() while signals and output wait.
 	 */
-	char in_buf[16384];
-	size_t in_len = 0, in_off = 0;
+	struct input in = {.open = s->read_stdin};
 	struct stop_state st = {0};
 
 	if (s->master >= 0)
 		fcntl(s->master, F_SETFL, fcntl(s->master, F_GETFL) | O_NONBLOCK);
 
 	for (;;) {
-		struct pollfd pfd[9];
+		struct pollfd pfd[10];
 		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1, i_lis = -1, i_kmsg = -1,
 		    i_procev = -1, i_out = -1, i_err = -1;
+		bool pending = in.off < in.len;
 
 		pfd[i_sig = n++] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
 		pfd[i_pid = n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
 		if (master_open)
 			pfd[i_master = n++] = (struct pollfd){
 			    .fd = s->master,
-			    .events =
-				(short)(POLLIN | (in_off < in_len || send_eof ? POLLOUT : 0))};
+			    .events = (short)(POLLIN | (pending || in.send_eof ? POLLOUT : 0))};
+		if (s->in >= 0 && pending)
+			pfd[n++] = (struct pollfd){.fd = s->in, .events = POLLOUT};
 		if (out_open)
 			pfd[i_out = n++] = (struct pollfd){.fd = s->out, .events = POLLIN};
 		if (err_open)
 			pfd[i_err = n++] = (struct pollfd){.fd = s->err, .events = POLLIN};
-		if (stdin_open && in_off == in_len)
+		if (in.open && !pending)
 			pfd[i_stdin = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
 		if (s->observer && mr_observer_listener_fd(s->observer) >= 0)
 			pfd[i_lis = n++] = (struct pollfd){
@@ -1929,53 +2050,19 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 		stop_timers(s, &st);
 
 		bool changed = false;
+		const short ready = POLLIN | POLLHUP | POLLERR;
 		if (pfd[i_sig].revents & POLLIN)
 			changed = forward_signals(s, &st);
-		if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR))) {
-			errno = 0;
-			if (mr_tty_pump(s->master, STDOUT_FILENO) <= 0 && errno != EAGAIN)
-				master_open = false;
-		}
-		/* EOF, or a caller's terminal that went away: the container gets EPIPE. */
-		if (i_out >= 0 && (pfd[i_out].revents & (POLLIN | POLLHUP | POLLERR))) {
-			errno = 0;
-			if (mr_tty_pump(s->out, STDOUT_FILENO) <= 0 && errno != EAGAIN)
-				out_open = false;
-		}
-		if (i_err >= 0 && (pfd[i_err].revents & (POLLIN | POLLHUP | POLLERR))) {
-			errno = 0;
-			if (mr_tty_pump(s->err, STDERR_FILENO) <= 0 && errno != EAGAIN)
-				err_open = false;
-		}
-		if (i_stdin >= 0 && (pfd[i_stdin].revents & (POLLIN | POLLHUP | POLLERR))) {
-			ssize_t r = read(STDIN_FILENO, in_buf, sizeof(in_buf));
-			if (r > 0) {
-				in_len = (size_t)r;
-				in_off = 0;
-				/* Ctrl-C typed at -it: the pty turns it into SIGINT
-				   for the foreground group, PID 1 itself perhaps. */
-				struct termios t;
-				if (tcgetattr(s->master, &t) == 0 && (t.c_lflag & ISIG) &&
-				    memchr(in_buf, t.c_cc[VINTR], in_len) != NULL)
-					watch_stop(&st, SIGINT);
-			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
-				stdin_open = false;
-				/* Piped input ended: let the container's line discipline see EOF.
-				 */
-				send_eof = !isatty(STDIN_FILENO);
-			}
-		}
-		if (master_open && in_off < in_len) {
-			ssize_t w = write(s->master, in_buf + in_off, in_len - in_off);
-			if (w > 0)
-				in_off += (size_t)w;
-			else if (w < 0 && errno != EAGAIN && errno != EINTR)
-				in_off = in_len; /* the container closed its terminal */
-		}
-		if (master_open && send_eof && in_off == in_len) {
-			if (write(s->master, "\x04", 1) == 1 || (errno != EAGAIN && errno != EINTR))
-				send_eof = false;
-		}
+		if (i_master >= 0 && (pfd[i_master].revents & ready))
+			master_open = pump(&s->master, STDOUT_FILENO);
+		if (i_out >= 0 && (pfd[i_out].revents & ready))
+			out_open = pump(&s->out, STDOUT_FILENO);
+		if (i_err >= 0 && (pfd[i_err].revents & ready))
+			err_open = pump(&s->err, STDERR_FILENO);
+		if (i_stdin >= 0 && (pfd[i_stdin].revents & ready))
+			input_read(s, &in, &st);
+		if (in.off < in.len || in.send_eof)
+			input_write(s, &in);
 		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) &&
 		    mr_observer_handle(s->observer, false, err) < 0)
 			return -1;
@@ -1998,11 +2085,12 @@ relay_loop(const struct relay *s, int *exit_status, struct mr_error *err)
 
 /*
  * The command is running: relay the terminal and signals until it exits.
- * On success the child has been reaped.
+ * On success the child has been reaped.  *master and the pipes' ends of
+ * minirun's are taken over (struct relay).
  */
 static int
 relay_until_exit(const struct mr_prepared *p, const struct child *child, const sigset_t *relay,
-		 int master, const struct output_pipes *pipes, struct mr_observer *observer,
+		 int *master, struct stdio_pipes *pipes, struct mr_observer *observer,
 		 int *exit_status, struct mr_error *err)
 {
 	struct mr_tty_state tty_state = {0};
@@ -2011,24 +2099,23 @@ relay_until_exit(const struct mr_prepared *p, const struct child *child, const s
 	if (sigfd < 0)
 		return mr_error_set(err, errno, "signalfd");
 
-	struct relay s = {
+	__attribute__((cleanup(relay_close))) struct relay s = {
 	    .pid = child->pid,
 	    .pidfd = child->pidfd,
 	    .sigfd = sigfd,
-	    .master = master,
-	    .out = pipes->out_r,
-	    .err = pipes->err_r,
-	    .relay_stdin = master >= 0 && p->spec->interactive,
+	    .master = mr_steal_fd(master),
+	    .out = mr_steal_fd(&pipes->out_r),
+	    .err = mr_steal_fd(&pipes->err_r),
+	    .in = mr_steal_fd(&pipes->in_w),
 	    .observer = observer,
 	    .spec = p->spec,
 	};
+	s.read_stdin = (s.master >= 0 && p->spec->interactive) || s.in >= 0;
 	/* A reader that went away must not kill minirun mid-relay. */
-	if (master >= 0 || pipes->out_r >= 0 || pipes->err_r >= 0)
+	if (s.master >= 0 || s.out >= 0 || s.err >= 0 || s.in >= 0)
 		signal(SIGPIPE, SIG_IGN);
-	if (master >= 0) {
-		if (s.relay_stdin && mr_tty_make_raw(STDIN_FILENO, &tty_state, err) < 0)
-			return -1;
-	}
+	if (s.master >= 0 && s.read_stdin && mr_tty_make_raw(STDIN_FILENO, &tty_state, err) < 0)
+		return -1;
 	int ret = relay_loop(&s, exit_status, err);
 	/* Before the observer's summary: it may go to this terminal. */
 	mr_tty_restore(&tty_state);
@@ -2208,14 +2295,14 @@ launch(const struct mr_prepared *p, struct mr_ns_net *net, const sigset_t *relay
 {
 	cleanup_close int sock = -1;
 	cleanup_close int master = -1;
-	cleanup_output_pipes struct output_pipes pipes = OUTPUT_PIPES_NONE;
+	cleanup_stdio_pipes struct stdio_pipes pipes = STDIO_PIPES_NONE;
 	cleanup_child struct child child = CHILD_NONE;
 
-	if (open_output_pipes(p, &pipes, err) < 0)
+	if (open_stdio_pipes(p, &pipes, err) < 0)
 		return -1;
 	if (spawn(p, &pipes, shared, &child, &sock, err) < 0)
 		return -1;
-	output_pipes_close_child_ends(&pipes);
+	stdio_pipes_close_child_ends(&pipes);
 	/* The container process waits for them after /proc and after /sys (enter_root). */
 	if ((net != NULL && hand_over_netns(net, sock, err) < 0) ||
 	    hand_over_mounts(p, sock, err) < 0)
@@ -2251,7 +2338,7 @@ launch(const struct mr_prepared *p, struct mr_ns_net *net, const sigset_t *relay
 	*execed = true;
 	if (p->ctl != NULL && p->ctl->started != NULL)
 		p->ctl->started(p->ctl->data, child.pid);
-	if (relay_until_exit(p, &child, relay, master, &pipes, observer, exit_status, err) < 0)
+	if (relay_until_exit(p, &child, relay, &master, &pipes, observer, exit_status, err) < 0)
 		return -1;
 	mr_phase("reaped");
 	child_reaped(&child);
@@ -2390,6 +2477,13 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	sigprocmask(SIG_BLOCK, &relay, &orig);
 	int ret = launch(p, own_net ? &net : NULL, &relay, observer, shared, &agent_sock, &execed,
 			 exit_status, err);
+	/*
+	 * One that came after the container's end was for nobody: unblocked, it
+	 * would end minirun with its default action before the status and the
+	 * cgroup's removal.
+	 */
+	while (sigtimedwait(&relay, NULL, &(struct timespec){0}) > 0)
+		;
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 	if (ret == 0 && ctl != NULL && ctl->detach) {
 		/* The container lives on in it: the caller removes it (OCI delete). */
@@ -2455,9 +2549,9 @@ mr_launch_wait_for_exec(pid_t pid, int pidfd, int sock, int *master, struct mr_e
 
 int
 mr_launch_relay(const struct mr_prepared *p, pid_t pid, int pidfd, const sigset_t *relay,
-		int master, int *exit_status, struct mr_error *err)
+		int *master, int *exit_status, struct mr_error *err)
 {
 	const struct child c = {.pid = pid, .pidfd = pidfd};
-	const struct output_pipes none = OUTPUT_PIPES_NONE;
+	struct stdio_pipes none = STDIO_PIPES_NONE;
 	return relay_until_exit(p, &c, relay, master, &none, NULL, exit_status, err);
 }

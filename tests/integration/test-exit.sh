@@ -153,10 +153,12 @@ expect_error "a host-only command is not found in the container" 127 "minirun: *
 # minirun is started with default signal dispositions (a background job of a
 # script would otherwise ignore INT and QUIT, and a shell cannot trap a signal
 # that was ignored when it started).
+# Not only those a terminal sends: an ALRM, XCPU, PWR or real-time signal
+# killed minirun (its default action), leaving an -it terminal raw.
 n=7
-for sig in TERM INT HUP QUIT USR1 USR2; do
+for sig in TERM INT HUP QUIT USR1 USR2 ALRM XCPU PWR RTMIN+3; do
     signum=$(kill -l "$sig")
-    env --default-signal "$MINIRUN" "$ROOTFS" sh -c "trap 'exit $n' $sig; sleep 1000 & wait" \
+    env --default-signal "$MINIRUN" "$ROOTFS" sh -c "trap 'exit $n' $signum; sleep 1000 & wait" \
         < /dev/null > "$TESTS_TMP/bg.out" 2> "$TESTS_TMP/bg.err" &
     mpid=$!
     if init=$(container_init "$mpid") && wait_caught "$init" "$signum"; then

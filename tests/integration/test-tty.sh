@@ -55,18 +55,28 @@ is "$RC:$(tail -n 3 <<< "$OUT" | tr '\n' '|')" \
     "0:minirun: rootfs /nonexistent: No such file or directory|rc=125|$first|" \
     "-it: a failure leaves the terminal as it was"
 
-# Without -t the container runs in a new session: the caller's terminal is not
-# its controlling terminal, so TIOCSTI (push input into the terminal) fails.
-# With dev.tty.legacy_tiocsti=0 the kernel refuses TIOCSTI to everyone (EIO).
-if [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)" = 0 ]; then
-    tiocsti=EIO rc=5
-else
-    tiocsti=EPERM rc=1
-fi
+# Without -t the container runs in a new session (the caller's terminal is not
+# its controlling terminal) and, with -i, its stdin is a pipe minirun copies the
+# caller's terminal into, as `docker run -i` does: it used to be the terminal
+# itself, and a terminal needs not be one's controlling terminal to be
+# changed: `stty raw -echo` outlived the container, TCXONC (tcflow TCOOFF)
+# froze the caller's terminal for good, and TIOCSTI typed into the caller's
+# shell with CAP_SYS_ADMIN.
 in_pty "$M -i $RQ /probe syscall ioctl 0 0x5412 str:x"
-expect "without -t: TIOCSTI on the caller's terminal fails ($tiocsti)" "$rc" "$tiocsti"
-in_pty "$M -i $RQ sh -c 'test -t 0 && echo yes'"
-expect "without -t, -i in a terminal: stdin is the caller's terminal" 0 yes
+expect "-i without -t: TIOCSTI on fd 0 fails (ENOTTY: a pipe, not the caller's terminal)" 25 ENOTTY
+in_pty "$M -i $RQ sh -c 'test ! -t 0 && test -p /proc/self/fd/0 && echo pipe'"
+expect "-i without -t, stdin a terminal: the container's stdin is a pipe" 0 pipe
+in_pty "stty -g; $M -i $RQ sh -c 'stty raw -echo 2>/dev/null || echo stty-failed'; stty -g"
+first=$(head -n 1 <<< "$OUT")
+is "$RC:$(tail -n 2 <<< "$OUT" | tr '\n' '|')" "0:stty-failed|$first|" \
+    "-i without -t: stty raw -echo on stdin fails, the caller's terminal is unchanged"
+in_pty "$M -i $RQ /probe syscall ioctl 0 0x540A 0; echo rc=\$?; echo still-visible"
+expect "-i without -t: tcflow(TCOOFF) on stdin fails, the terminal's output goes on" 0 \
+    "$(printf 'ENOTTY\nrc=25\nstill-visible')"
+printf 'typed\n\004' >&9
+in_pty "$M -i $RQ sh -c 'cat; echo cat=\$?'"
+expect "-i without -t: a line typed reaches the container, Ctrl-D ends its input" 0 \
+    "$(printf 'typed\ntyped\ncat=0')"
 in_pty "$M $RQ tty"
 expect "without -t and -i: stdin is not a terminal" 1 "not a tty"
 in_pty "$M -i $RQ cut -d' ' -f6,7 /proc/self/stat"
@@ -92,6 +102,32 @@ in_pty "$M $RQ sh -c 'echo out; echo err >&2' 2> $TESTS_TMP/err-file; cat $TESTS
 expect "without -t: stderr to a file stays that file, stdout relayed" 0 "$(printf 'out\nerr')"
 run_minirun "$ROOTFS" sh -c 'test -p /proc/self/fd/1 || echo not-a-pipe'
 expect "stdout not a terminal: passed as it is, no relay" 0 not-a-pipe
+
+# The reader of minirun's output goes away: the container must meet what it
+# would meet without minirun in between, not a full buffer nobody reads.
+timeout -k 5 "$RUN_TIMEOUT" "$MINIRUN" -t "$ROOTFS" yes 2> /dev/null | head -n 1 > "$TESTS_TMP/out"
+is "${PIPESTATUS[0]}:$(tr -d '\r' < "$TESTS_TMP/out")" "1:y" \
+    "-t, the reader of stdout exits (| head -1): the pty is hung up, yes fails on EIO (exit 1, no hang)"
+# Without -t: minirun's stdout is a terminal that hangs up (EIO); the pipe's
+# read end is closed, yes (not PID 1) dies of SIGPIPE.
+OUT=$(python3 - "$MINIRUN" "$ROOTFS" "$RUN_TIMEOUT" <<'EOF'
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.Popen([sys.argv[1], sys.argv[2], "sh", "-c", 'yes; echo "yes=$?" >&2'],
+                     stdin=subprocess.DEVNULL, stdout=s, stderr=subprocess.PIPE)
+os.close(s)
+os.read(m, 1)
+os.close(m)
+try:
+    err = p.communicate(timeout=int(sys.argv[3]))[1]
+    print(p.returncode, err.decode().strip())
+except subprocess.TimeoutExpired:
+    p.kill()
+    p.wait()
+    print("hang")
+EOF
+)
+is "$OUT" "0 yes=141" "without -t, the caller's terminal hangs up: the output pipe is closed, yes dies of SIGPIPE (no hang)"
 
 # --- -it with tmux ----------------------------------------------------------------
 if ! command -v tmux > /dev/null; then
