@@ -392,6 +392,7 @@ struct pctx {
 	struct posmap pm;
 	json_t *owned;		/* a copy made while parsing (a SeccompProfile's spec) */
 	bool spo;		/* parsing a SeccompProfile's spec (errnoRet is a string there) */
+	bool oci_config;	/* parsing an OCI config.json's linux.seccomp (runc's reading) */
 	struct mr_json_big big; /* its integers above 2^63-1 (Go writes them, jansson stops) */
 	struct mr_profile *p;
 	struct mr_error *err;
@@ -447,6 +448,28 @@ pwarn(struct pctx *c, const json_t *at, const char *fmt, ...)
 	if (r < 0)
 		return mr_error_oomf(c->err, "seccomp profile %s", c->source);
 	return 0;
+}
+
+/*
+ * In a config.json's linux.seccomp, Docker's and Podman's own keys (archMap,
+ * includes/excludes, the legacy name, errno/defaultErrno) are not the
+ * runtime-spec's: the engine resolves them before a runtime sees the profile,
+ * and runc (Go's encoding/json) and crun skip them.  Read as they read it, the
+ * rule applies whatever the capabilities, and only the listed architectures
+ * are in the filter; otherwise minirun would run without a rule that runc and
+ * crun enforce.  The key is dropped (*v = NULL) with a warning.
+ */
+static int
+oci_ignore_key(struct pctx *c, json_t **v, const char *what, const char *key)
+{
+	if (!c->oci_config || *v == NULL)
+		return 0;
+	int r = pwarn(c, *v,
+		      "%s: \"%s\" is not a runtime-spec key: ignored in config.json, as runc "
+		      "and crun ignore it (an engine resolves it before the runtime)",
+		      what, key);
+	*v = NULL;
+	return r;
 }
 
 const char *
@@ -863,7 +886,11 @@ parse_rule(struct pctx *c, const json_t *v, size_t idx, struct mr_prof_rule *rul
 	rule->errno_ret = EPERM;
 	if (!json_is_object(v))
 		return perr(c, v, "%s must be an object, not %s", what, mr_json_type_name(v));
-	if (get_keys(c, v, what, keys, MR_ARRAY_SIZE(keys), vals) < 0)
+	if (get_keys(c, v, what, keys, MR_ARRAY_SIZE(keys), vals) < 0 ||
+	    oci_ignore_key(c, &vals[K_NAME], what, "name") < 0 ||
+	    oci_ignore_key(c, &vals[K_ERRNO], what, "errno") < 0 ||
+	    oci_ignore_key(c, &vals[K_INC], what, "includes") < 0 ||
+	    oci_ignore_key(c, &vals[K_EXC], what, "excludes") < 0)
 		return -1;
 	rule->pos = posmap_get(&c->pm, v);
 
@@ -1199,7 +1226,9 @@ parse_seccomp(struct pctx *c, const json_t *root)
 	json_t *vals[MR_ARRAY_SIZE(keys)];
 	struct mr_profile *p = c->p;
 
-	if (get_keys(c, root, "profile", keys, MR_ARRAY_SIZE(keys), vals) < 0)
+	if (get_keys(c, root, "profile", keys, MR_ARRAY_SIZE(keys), vals) < 0 ||
+	    oci_ignore_key(c, &vals[K_ARCHMAP], "profile", "archMap") < 0 ||
+	    oci_ignore_key(c, &vals[K_DEFERRNO], "profile", "defaultErrno") < 0)
 		return -1;
 	if (vals[K_SYSCALLS] == NULL && lost_syscalls_key(c, root) < 0)
 		return -1;
@@ -1388,6 +1417,7 @@ seccomp_object(struct pctx *c, const json_t *root, const json_t **out)
 		return perr(c, obj, "linux.seccomp must be an object, not %s",
 			    mr_json_type_name(obj));
 	*out = obj;
+	c->oci_config = true;
 	return 0;
 }
 

@@ -414,11 +414,22 @@ jump(struct emit *e, uint16_t op, uint32_t k, long jt, long jf)
 						    (uint8_t)dist(e, (size_t)jf)));
 }
 
+/*
+ * Load an argument word for next, which a load reaches by falling through:
+ * next must be the instruction written just before.  A comparison decided
+ * without an instruction (GT 2^64-1 is never true) gives a target written
+ * earlier, a shared RET or another clause's entry, which loads its own word:
+ * no load then, or the load would fall into whatever was written last (an
+ * OR of GT 2^64-1 and MASKED_EQ with mask 0 fell into the next clause and
+ * let calls through that runc and crun deny).
+ */
 static long
 load(struct emit *e, uint32_t off, long next)
 {
 	if (next < 0)
 		return -1;
+	if ((size_t)next + 1 != e->n)
+		return next;
 	return emit(e, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off));
 }
 
@@ -570,6 +581,25 @@ push_range(struct range **v, size_t *n, size_t *cap, struct range r)
  * Returns the count, 0 when a syscall's rules conflict (libseccomp refuses
  * or has its own precedence), -1 on ENOMEM.
  */
+/*
+ * libseccomp 2.5 merges the clauses of one syscall into one tree per
+ * argument, and where a LT/LE/GT/GE has a value above 2^32-1 that tree
+ * decides differently from the OR of the clauses (an OR of arg1 >= 2^63,
+ * arg0 < 5 and arg0 >= 2^32 denies getpgid(5, 0); arg0 < 0x20000 or arg0 >
+ * 2^63 kills personality(0xffffffff)): runc and crun run libseccomp's
+ * program, so such a syscall is left to libseccomp (found by
+ * tests/differential/seccomp-diff.py).
+ */
+static bool
+wide_magnitude(const struct item *it)
+{
+	for (unsigned k = 0; k < it->n_conds; k++)
+		if (it->conds[k].op != SCMP_CMP_NE && it->conds[k].op != SCMP_CMP_EQ &&
+		    it->conds[k].op != SCMP_CMP_MASKED_EQ && it->conds[k].a > UINT32_MAX)
+			return true;
+	return false;
+}
+
 static long
 ranges(struct gen *g, struct section *s, struct range **out)
 {
@@ -597,6 +627,10 @@ ranges(struct gen *g, struct section *s, struct range **out)
 			uncond = uncond || s->items[k].n_conds == 0;
 			if (s->items[k].action != s->items[i].action) {
 				g->why = "two actions on one syscall";
+				return 0;
+			}
+			if (j - i > 1 && wide_magnitude(&s->items[k])) {
+				g->why = "several clauses with a 64-bit LT/LE/GT/GE";
 				return 0;
 			}
 		}

@@ -16,8 +16,10 @@
 #include "common/error.h"
 #include "seccomp/reduce.h"
 
-/* Part of every cache key: a new generator must never meet an old entry. */
-#define MR_RANGETREE_VERSION "rangetree v1"
+/* Part of every cache key: a new generator must never meet an old entry.
+ * v2: v1 could load an argument word before a target it did not fall into
+ * (an OR of a never-true and an always-true condition let calls through). */
+#define MR_RANGETREE_VERSION "rangetree v2"
 
 struct sock_filter;
 

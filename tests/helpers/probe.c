@@ -102,6 +102,19 @@
  *                                   kernel has: each fails, ENOSYS or the
  *                                   filter's errno); prints "COUNT calls,
  *                                   N failed"
+ *
+ * For the differential test against runc and crun (tests/differential):
+ *
+ *   probe calls SPEC...             each SPEC = [i386/]NAME|NR[:A0,A1,...] (A as
+ *                                   for syscall; i386/ makes it an int $0x80
+ *                                   call, at most 5 arguments) in a child
+ *                                   of its own, on a thread of that child;
+ *                                   prints "SPEC RESULT" per call, RESULT
+ *                                   being OK, the errno name, TRAP(DATA)
+ *                                   (SIGSYS caught, si_errno = the action's
+ *                                   data), KILL_THREAD (the thread died,
+ *                                   the process lived) or KILLED(SIGNAL)
+ *                                   (the process died of it)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -122,6 +135,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -249,6 +263,7 @@ usage(void)
 	      "       probe alloc MIB\n"
 	      "       probe fork N\n"
 	      "       probe manycalls FIRST COUNT\n"
+	      "       probe calls [i386/]NAME|NR[:ARG,...]...\n"
 	      "       probe dumpable\n"
 	      "       probe segv\n"
 	      "       probe thread\n"
@@ -350,6 +365,141 @@ cmd_syscall(int argc, char **argv)
 	errno = 0;
 	ret = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
 	return report_errno(ret < 0 ? errno : 0);
+}
+
+/* One call of "probe calls": what the thread saw. */
+static struct {
+	long nr;
+	long args[MAX_ARGS];
+	int i386;
+	volatile sig_atomic_t done, trapped, trap_data;
+	int err;
+} call;
+
+static void
+call_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	call.trapped = 1;
+	call.trap_data = si->si_errno;
+}
+
+static long
+call_i386(void)
+{
+	long ret;
+	/* The 32-bit entry: the kernel sees AUDIT_ARCH_I386 and i386 numbers. */
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(call.nr), "b"(call.args[0]), "c"(call.args[1]), "d"(call.args[2]),
+			   "S"(call.args[3]), "D"(call.args[4])
+			 : "memory");
+	return ret;
+}
+
+static void *
+call_thread(void *arg)
+{
+	long ret;
+
+	(void)arg;
+	if (call.i386) {
+		ret = call_i386();
+		call.err = ret < 0 && ret > -4096 ? (int)-ret : 0;
+	} else {
+		errno = 0;
+		ret = syscall(call.nr, call.args[0], call.args[1], call.args[2], call.args[3],
+			      call.args[4], call.args[5]);
+		call.err = ret < 0 ? errno : 0;
+	}
+	call.done = 1;
+	return NULL;
+}
+
+static int
+call_parse(char *spec)
+{
+	char *name = spec, *list, *tok, *save = NULL;
+	size_t i;
+	int n = 0;
+
+	call.i386 = strncmp(name, "i386/", 5) == 0;
+	if (call.i386)
+		name += 5;
+	list = strchr(name, ':');
+	if (list != NULL)
+		*list++ = '\0';
+	call.nr = -1;
+	for (i = 0; !call.i386 && i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(name, known[i].name) == 0)
+			call.nr = known[i].nr;
+	if (call.nr < 0 && parse_long(name, &call.nr) < 0)
+		return -1;
+	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok != NULL;
+	     tok = strtok_r(NULL, ",", &save))
+		if (n >= (call.i386 ? 5 : MAX_ARGS) || parse_arg(tok, &call.args[n++]) < 0)
+			return -1;
+	return 0;
+}
+
+/* In the child: the call on a thread, so that KILL_THREAD and KILL_PROCESS
+ * differ (a single-threaded process dies of either); without a thread (the
+ * profile refused clone3 and clone) on the main thread. */
+static void
+call_child(char *spec)
+{
+	struct sigaction sa = {.sa_sigaction = call_sigsys, .sa_flags = SA_SIGINFO};
+	struct rlimit nocore = {0, 0};
+	pthread_t t;
+	char line[256];
+
+	setrlimit(RLIMIT_CORE, &nocore); /* a KILL_PROCESS dumps no core */
+	sigaction(SIGSYS, &sa, NULL);
+	if (call_parse(spec) < 0) {
+		snprintf(line, sizeof line, "%s BADSPEC\n", spec);
+	} else {
+		if (pthread_create(&t, NULL, call_thread, NULL) == 0)
+			pthread_join(t, NULL);
+		else
+			call_thread(NULL);
+		if (call.trapped)
+			snprintf(line, sizeof line, "TRAP(%d)\n", (int)call.trap_data);
+		else if (!call.done)
+			snprintf(line, sizeof line, "KILL_THREAD\n");
+		else
+			snprintf(line, sizeof line, "%s\n", errno_name(call.err));
+	}
+	if (write(STDOUT_FILENO, line, strlen(line)) < 0)
+		_exit(3);
+	_exit(0);
+}
+
+static int
+cmd_calls(int argc, char **argv)
+{
+	int i, st;
+	pid_t pid;
+
+	for (i = 0; i < argc; i++) {
+		printf("%s ", argv[i]);
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0) {
+			printf("FORK:%s\n", errno_name(errno));
+			return 1;
+		}
+		if (pid == 0)
+			call_child(argv[i]);
+		if (waitpid(pid, &st, 0) < 0)
+			return 1;
+		if (WIFSIGNALED(st))
+			printf("KILLED(%s)\n", sigabbrev_np(WTERMSIG(st)));
+		else if (WEXITSTATUS(st) != 0)
+			printf("EXIT(%d)\n", WEXITSTATUS(st));
+		fflush(stdout);
+	}
+	return 0;
 }
 
 /* Every open fd except the one this listing uses. */
@@ -844,6 +994,8 @@ main(int argc, char **argv)
 		return cmd_syscall(argc - 2, argv + 2);
 	if (strcmp(argv[1], "fds") == 0)
 		return cmd_fds();
+	if (strcmp(argv[1], "calls") == 0)
+		return cmd_calls(argc - 2, argv + 2);
 	if (strcmp(argv[1], "status") == 0)
 		return cmd_status(argc - 2, argv + 2);
 	if (strcmp(argv[1], "ids") == 0)

@@ -266,6 +266,62 @@ START_TEST(test_oci_config)
 }
 END_TEST
 
+/*
+ * Docker's own keys in a config.json's linux.seccomp are ignored as runc and
+ * crun ignore them (found by tests/differential/seccomp-diff.py): the rule
+ * whose includes.caps the container lacks still denies, archMap adds no
+ * architecture, a legacy "name" names nothing.  Before, minirun reduced them
+ * as Docker does and let personality through where runc and crun denied it.
+ */
+START_TEST(test_oci_config_docker_keys)
+{
+	static const char text[] =
+	    "{\"ociVersion\": \"1.0.2\", \"linux\": {\"seccomp\": {\n"
+	    "\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+	    "\"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": "
+	    "[\"SCMP_ARCH_X86\"]}],\n"
+	    "\"syscalls\": [\n"
+	    "{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"], \"minKernel\": \"99.0\"}},\n"
+	    "{\"names\": [\"getpgid\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	    "\"excludes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}, \"errno\": \"EACCES\"},\n"
+	    "{\"name\": \"umask\", \"names\": [\"getsid\"], \"action\": \"SCMP_ACT_ERRNO\"}]}}}\n";
+	struct mr_profile *p = NULL;
+	struct mr_error err = {0};
+	ck_assert_msg(mr_profile_parse(text, sizeof(text) - 1, "config.json", &p, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_int_eq(p->n_archmap, 0);
+	ck_assert_int_eq(p->n_rules, 3);
+	ck_assert(!p->rules[0].includes.present);
+	ck_assert(!p->rules[1].excludes.present);
+	ck_assert_int_eq(p->rules[1].errno_ret, EPERM);
+	ck_assert_int_eq(p->rules[2].n_names, 1);
+	ck_assert_str_eq(p->rules[2].names[0], "getsid");
+	/* one warning per key, at it */
+	ck_assert_int_eq(p->warnings.n, 5);
+	ck_assert_ptr_nonnull(strstr(p->warnings.v[0], "config.json:3:"));
+	ck_assert_ptr_nonnull(strstr(p->warnings.v[0], "\"archMap\" is not a runtime-spec key"));
+	ck_assert_ptr_nonnull(strstr(p->warnings.v[1], "syscalls[0]: \"includes\""));
+
+	/* Reduced for a container without CAP_SYS_ADMIN, on this host: all three rules. */
+	struct mr_reduce_env env;
+	cleanup_reduced struct mr_reduced r = {0};
+	ck_assert_int_eq(mr_reduce_env_host(0, &env, &err), 0);
+	ck_assert_msg(mr_profile_reduce(p, &env, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r.n_rules, 3);
+	ck_assert_int_le(r.n_arches, 1);
+	mr_profile_free(p);
+
+	/* The same profile as a file of its own keeps Docker's reading, which
+	 * refuses "name" next to "names". */
+	const char *obj = strstr(text, "\"seccomp\": ") + 11;
+	size_t len = strlen(obj) - 3; /* without "}}\n" */
+	ck_assert_int_lt(mr_profile_parse(obj, len, "docker.json", &p, &err), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(err.msg, "docker.json:7:10: syscalls[2]: both 'name' and 'names'"));
+}
+END_TEST
+
 START_TEST(test_unconfined_and_missing_default)
 {
 	char *path = test_fixture("empty.json");
@@ -393,6 +449,7 @@ profile_suite(void)
 	tcase_add_test(tc, test_podman_errno);
 	tcase_add_test(tc, test_oci_object);
 	tcase_add_test(tc, test_oci_config);
+	tcase_add_test(tc, test_oci_config_docker_keys);
 	tcase_add_test(tc, test_unconfined_and_missing_default);
 	tcase_add_test(tc, test_unknown_keys_warn);
 	tcase_add_test(tc, test_flags);
