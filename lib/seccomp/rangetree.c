@@ -575,13 +575,6 @@ push_range(struct range **v, size_t *n, size_t *cap, struct range r)
 }
 
 /*
- * The ranges of a section: every number the rules decide, the default in
- * between.  On x86_64's audit arch a half (x86_64 below the x32 bit, x32
- * above) that is not in the filter gets libseccomp's bad-arch action.
- * Returns the count, 0 when a syscall's rules conflict (libseccomp refuses
- * or has its own precedence), -1 on ENOMEM.
- */
-/*
  * libseccomp 2.5 merges the clauses of one syscall into one tree per
  * argument, and where a LT/LE/GT/GE has a value above 2^32-1 that tree
  * decides differently from the OR of the clauses (an OR of arg1 >= 2^63,
@@ -600,6 +593,13 @@ wide_magnitude(const struct item *it)
 	return false;
 }
 
+/*
+ * The ranges of a section: every number the rules decide, the default in
+ * between.  On x86_64's audit arch a half (x86_64 below the x32 bit, x32
+ * above) that is not in the filter gets libseccomp's bad-arch action.
+ * Returns the count, 0 when a syscall's rules conflict (libseccomp refuses
+ * or has its own precedence), -1 on ENOMEM.
+ */
 static long
 ranges(struct gen *g, struct section *s, struct range **out)
 {
