@@ -18,25 +18,30 @@ mark_text(size_t k, char *buf, size_t size)
 }
 
 /*
- * The integer literal that ends at `end` (jansson's error position for a
- * numeric overflow), if it is unsigned and fits 64 bits.
+ * The integer literal at text[s], if it is one jansson refuses and Go's
+ * uint64 reads: outside any string (the caller skips them), a token of its
+ * own (not after "-", "e" or another character of a number), no leading
+ * zero, no fraction or exponent after it, in 2^63..2^64-1.  Sets *end.
  */
 static bool
-big_literal(const char *text, size_t end, size_t *start, uint64_t *value)
+big_literal(const char *text, size_t len, size_t s, size_t *end, uint64_t *value)
 {
-	size_t s = end;
-	while (s > 0 && isdigit((unsigned char)text[s - 1]))
-		s--;
-	if (s == end || end - s > 20 || (s > 0 && (text[s - 1] == '-' || text[s - 1] == '.')))
+	size_t e = s;
+	while (e < len && isdigit((unsigned char)text[e]))
+		e++;
+	*end = e;
+	if (s > 0 && strchr(" \t\n\r[,:", text[s - 1]) == NULL)
+		return false;
+	if (e - s > 20 || text[s] == '0' ||
+	    (e < len && (text[e] == '.' || text[e] == 'e' || text[e] == 'E')))
 		return false;
 	char digits[21];
-	memcpy(digits, text + s, end - s);
-	digits[end - s] = '\0';
+	memcpy(digits, text + s, e - s);
+	digits[e - s] = '\0';
 	errno = 0;
 	unsigned long long v = strtoull(digits, NULL, 10);
-	if (errno != 0)
+	if (errno != 0 || v <= INT64_MAX)
 		return false;
-	*start = s;
 	*value = v;
 	return true;
 }
@@ -57,23 +62,36 @@ count_marks(const json_t *v, const struct mr_json_big *big)
 	return n;
 }
 
-/* Rewrites made so far, in document order: where each mark starts in the
-   current text, and how much longer than the literal it is. */
+/* The rewrites, in document order: where each mark starts in the
+   rewritten text, and how much longer than the literal it is. */
 struct rewrites {
 	size_t start[MR_JSON_BIG_MAX];
 	long delta[MR_JSON_BIG_MAX];
 };
 
 /* An error about the rewritten text, told about the text as given: the
-   lines are the same (a mark has no newline), columns shift. */
+   lines are the same (a mark has no newline), columns shift, and a mark
+   jansson quotes ("near '-1e-300'") is named by its integer. */
 static void
-error_as_given(const json_error_t *e, const char *cur, const struct rewrites *rw, size_t n,
-	       json_error_t *jerr)
+error_as_given(const json_error_t *e, const char *cur, const struct rewrites *rw,
+	       const struct mr_json_big *big, json_error_t *jerr)
 {
 	*jerr = *e;
+	for (size_t k = 0; k < big->n; k++) {
+		char quoted[40], *at;
+		int n = snprintf(quoted, sizeof(quoted), "'");
+		n += mark_text(k, quoted + n, sizeof(quoted) - (size_t)n);
+		snprintf(quoted + n, sizeof(quoted) - (size_t)n, "'");
+		if ((at = strstr(jerr->text, quoted)) == NULL)
+			continue;
+		char tail[sizeof(jerr->text)];
+		snprintf(tail, sizeof(tail), "%s", at + strlen(quoted));
+		snprintf(at, sizeof(jerr->text) - (size_t)(at - jerr->text), "'%llu'%s",
+			 (unsigned long long)big->value[k], tail);
+	}
 	if (e->position < 0)
 		return;
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < big->n; k++) {
 		size_t p = (size_t)e->position;
 		if (rw->start[k] >= p)
 			break;
@@ -83,59 +101,90 @@ error_as_given(const json_error_t *e, const char *cur, const struct rewrites *rw
 	}
 }
 
+/*
+ * The text with each big integer (big_literal) replaced by its mark, in one
+ * pass: strings are skipped whole (a backslash escapes the next byte), so
+ * digits in them or in keys stay.  *rewritten stays NULL when there is
+ * none.  Past MR_JSON_BIG_MAX, the literal stays, and jansson refuses it.
+ * Returns 0, or -1 (ENOMEM).
+ */
+static int
+rewrite(const char *text, size_t len, char **rewritten, size_t *out_len, struct rewrites *rw,
+	struct mr_json_big *big)
+{
+	char *out = NULL;
+	size_t o = 0, copied = 0;
+	for (size_t i = 0; i < len;) {
+		if (text[i] == '"') {
+			for (i++; i < len && text[i] != '"'; i++)
+				if (text[i] == '\\')
+					i++;
+			i++;
+			continue;
+		}
+		size_t end;
+		uint64_t value;
+		if (!isdigit((unsigned char)text[i])) {
+			i++;
+			continue;
+		}
+		if (!big_literal(text, len, i, &end, &value) || big->n == MR_JSON_BIG_MAX) {
+			i = end;
+			continue;
+		}
+		/* A mark is shorter than the literal it stands for. */
+		if (out == NULL && (out = *rewritten = malloc(len)) == NULL)
+			return -1;
+		memcpy(out + o, text + copied, i - copied);
+		o += i - copied;
+		char mark[32];
+		size_t mlen = (size_t)mark_text(big->n, mark, sizeof(mark));
+		memcpy(out + o, mark, mlen);
+		rw->start[big->n] = o;
+		rw->delta[big->n] = (long)mlen - (long)(end - i);
+		big->mark[big->n] = strtod(mark, NULL);
+		big->value[big->n++] = value;
+		o += mlen;
+		i = copied = end;
+	}
+	if (out != NULL) {
+		memcpy(out + o, text + copied, len - copied);
+		*out_len = o + len - copied;
+	}
+	return 0;
+}
+
 json_t *
 mr_json_loadb(const char *text, size_t len, size_t flags, json_error_t *jerr,
 	      struct mr_json_big *big)
 {
-	cleanup_free char *copy = NULL;
-	const char *cur = text;
-	size_t cur_len = len;
 	struct rewrites rw;
+	size_t cur_len = len;
 
 	big->n = 0;
-	for (;;) {
-		json_error_t e;
-		json_t *root = json_loadb(cur, cur_len, flags, &e);
-		if (root != NULL && big->n > 0 && count_marks(root, big) != big->n) {
-			/* A real of the document itself took a mark's value. */
-			json_decref(root);
-			memset(jerr, 0, sizeof(*jerr));
-			jerr->line = jerr->column = -1;
-			snprintf(jerr->text, sizeof(jerr->text),
-				 "integers above 2^63-1 next to reals of about -1e-300: not read");
-			return NULL;
-		}
-		if (root != NULL)
-			return root;
-		size_t start;
-		uint64_t value;
-		if (json_error_code(&e) != json_error_numeric_overflow ||
-		    big->n == MR_JSON_BIG_MAX || e.position < 0 || (size_t)e.position > cur_len ||
-		    !big_literal(cur, (size_t)e.position, &start, &value)) {
-			error_as_given(&e, cur, &rw, big->n, jerr);
-			return NULL;
-		}
-		size_t end = (size_t)e.position;
-		char mark[32];
-		size_t mlen = (size_t)mark_text(big->n, mark, sizeof(mark));
-		size_t next_len = cur_len - (end - start) + mlen;
-		char *next = malloc(next_len);
-		if (next == NULL) {
-			memset(jerr, 0, sizeof(*jerr));
-			snprintf(jerr->text, sizeof(jerr->text), "out of memory");
-			return NULL;
-		}
-		memcpy(next, cur, start);
-		memcpy(next + start, mark, mlen);
-		memcpy(next + start + mlen, cur + end, cur_len - end);
-		rw.start[big->n] = start;
-		rw.delta[big->n] = (long)mlen - (long)(end - start);
-		big->mark[big->n] = strtod(mark, NULL);
-		big->value[big->n++] = value;
-		free(copy);
-		cur = copy = next;
-		cur_len = next_len;
+	cleanup_free char *copy = NULL;
+	if (rewrite(text, len, &copy, &cur_len, &rw, big) < 0) {
+		memset(jerr, 0, sizeof(*jerr));
+		snprintf(jerr->text, sizeof(jerr->text), "out of memory");
+		return NULL;
 	}
+	const char *cur = copy ? copy : text;
+	json_error_t e;
+	json_t *root = json_loadb(cur, cur_len, flags, &e);
+	if (root == NULL) {
+		error_as_given(&e, cur, &rw, big, jerr);
+		return NULL;
+	}
+	if (big->n > 0 && count_marks(root, big) != big->n) {
+		/* A real of the document itself took a mark's value. */
+		json_decref(root);
+		memset(jerr, 0, sizeof(*jerr));
+		jerr->line = jerr->column = -1;
+		snprintf(jerr->text, sizeof(jerr->text),
+			 "integers above 2^63-1 next to reals of about -1e-300: not read");
+		return NULL;
+	}
+	return root;
 }
 
 bool
@@ -153,4 +202,68 @@ mr_json_u64(const json_t *v, const struct mr_json_big *big, uint64_t *out)
 			return true;
 		}
 	return false;
+}
+
+/*
+ * A big integer as a string that no document can hold: a NUL, then its
+ * digits.  jansson refuses \u0000 in keys always and in strings unless
+ * JSON_ALLOW_NUL, so a tree read without that flag has no other.
+ */
+static json_t *
+unmarked(const json_t *v, const struct mr_json_big *big)
+{
+	uint64_t value;
+	char buf[32];
+	if (!json_is_real(v) || !mr_json_u64(v, big, &value))
+		return NULL;
+	int n = snprintf(buf, sizeof(buf), "%c%llu", '\0', (unsigned long long)value);
+	return json_stringn(buf, (size_t)n);
+}
+
+int
+mr_json_unmark(json_t *v, const struct mr_json_big *big)
+{
+	size_t i;
+	const char *key;
+	json_t *e, *s;
+	if (big->n == 0)
+		return 0;
+	if (json_is_array(v))
+		json_array_foreach(v, i, e)
+		{
+			if ((s = unmarked(e, big)) != NULL ? json_array_set_new(v, i, s) < 0
+							   : mr_json_unmark(e, big) < 0)
+				return -1;
+		}
+	if (json_is_object(v))
+		json_object_foreach(v, key, e)
+		{
+			/* Setting a key already there keeps the iteration's order. */
+			if ((s = unmarked(e, big)) != NULL ? json_object_set_new(v, key, s) < 0
+							   : mr_json_unmark(e, big) < 0)
+				return -1;
+		}
+	return 0;
+}
+
+char *
+mr_json_dumps_big(const json_t *v, size_t flags)
+{
+	static const char sentinel[] = "\"\\u0000";
+	char *text = json_dumps(v, flags);
+	if (text == NULL)
+		return NULL;
+	char *out = text;
+	for (const char *in = text; *in;) {
+		size_t n = strlen(sentinel);
+		if (strncmp(in, sentinel, n) == 0) {
+			for (in += n; isdigit((unsigned char)*in); in++)
+				*out++ = *in;
+			in++; /* the closing quote */
+			continue;
+		}
+		*out++ = *in++;
+	}
+	*out = '\0';
+	return text;
 }

@@ -33,4 +33,17 @@ json_t *mr_json_loadb(const char *text, size_t len, size_t flags, json_error_t *
 /* v as an unsigned 64-bit integer: a json integer >= 0, or one of big's. */
 bool mr_json_u64(const json_t *v, const struct mr_json_big *big, uint64_t *out);
 
+/*
+ * For a tree that is changed and written out again (runc exec merges its
+ * process into the kept config): each of big's integers in v becomes a
+ * stand-in string (a tree read without JSON_ALLOW_NUL has no other), which
+ * mr_json_dumps_big writes as the integer, so that mr_json_loadb reads the
+ * text as the document was.  Marks of other documents must not be mixed in
+ * before (each document's marks are the same reals).  0, or -1 (ENOMEM).
+ */
+int mr_json_unmark(json_t *v, const struct mr_json_big *big);
+
+/* json_dumps, with mr_json_unmark's stand-ins written as their integers. */
+char *mr_json_dumps_big(const json_t *v, size_t flags);
+
 #endif

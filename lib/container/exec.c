@@ -25,6 +25,7 @@
 #include "container/oci-config.h"
 #include "container/resources.h"
 #include "common/file.h"
+#include "common/json.h"
 #include "common/util.h"
 
 #define CONFIG_MAX (4 * 1024 * 1024)
@@ -187,19 +188,26 @@ mr_exec_load_spec(const struct mr_state *st, const struct mr_exec_opts *o, bool 
 	if (text == NULL)
 		return mr_error_wrap(err, "container %s: its config (kept by create)", st->id);
 	cleanup_free char *merged = NULL;
-	json_auto_t *root = json_loadb(text, len, 0, &jerr), *proc = NULL;
+	/* Go's integers above 2^63-1 (an rlimit's 18446744073709551615), which
+	   create read: kept as they are through the merge (mr_json_unmark). */
+	struct mr_json_big big;
+	json_auto_t *root = mr_json_loadb(text, len, 0, &jerr, &big), *proc = NULL;
 	if (root == NULL)
 		return mr_error_set(err, 0, "%s:%d:%d: %s", source, jerr.line, jerr.column,
 				    jerr.text);
+	if (mr_json_unmark(root, &big) < 0)
+		return mr_error_oom(err, "exec");
 	if (o->process_file != NULL) {
 		size_t plen;
 		cleanup_free char *ptext = read_text(AT_FDCWD, o->process_file, &plen, err);
 		if (ptext == NULL)
 			return -1;
-		proc = json_loadb(ptext, plen, JSON_REJECT_DUPLICATES, &jerr);
+		proc = mr_json_loadb(ptext, plen, JSON_REJECT_DUPLICATES, &jerr, &big);
 		if (proc == NULL)
 			return mr_error_set(err, 0, "%s:%d:%d: %s", o->process_file, jerr.line,
 					    jerr.column, jerr.text);
+		if (mr_json_unmark(proc, &big) < 0)
+			return mr_error_oom(err, "exec");
 		if (!json_is_object(proc))
 			return mr_error_set(err, 0, "%s: expected the OCI process object",
 					    o->process_file);
@@ -212,7 +220,7 @@ mr_exec_load_spec(const struct mr_state *st, const struct mr_exec_opts *o, bool 
 	}
 	json_object_set(root, "process", proc);
 	drop_namespace_paths(root, st->pid);
-	merged = json_dumps(root, JSON_COMPACT);
+	merged = mr_json_dumps_big(root, JSON_COMPACT);
 	if (merged == NULL)
 		return mr_error_oom(err, "exec");
 	/*

@@ -17,13 +17,17 @@ require_root
 oci_state
 
 # The container: `sleep 30` as its init, a hostname, a profile that denies
-# mkdir and mount (EPERM) and allows the rest.
+# mkdir and mount (EPERM) and allows the rest, and the core size Docker
+# writes for --ulimit core=-1: Go's RLIM_INFINITY, 2^64-1, which jq would
+# round (it reads numbers as doubles), so it is put in with sed.
 (cd "$BUNDLE" && "$MINIRUN" spec)
 jq --arg root "$ROOTFS" '.root.path = $root | .root.readonly = true
     | .process.terminal = false | .process.args = ["sleep", "30"] | .hostname = "exec-test"
+    | .process.rlimits = [{"type": "RLIMIT_CORE", "soft": "BIG", "hard": "BIG"}]
     | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names":
         ["mkdir", "mkdirat", "mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}' \
-    "$BUNDLE/config.json" > "$BUNDLE/c.json" && mv "$BUNDLE/c.json" "$BUNDLE/config.json"
+    "$BUNDLE/config.json" | sed 's/"BIG"/18446744073709551615/g' > "$BUNDLE/c.json" &&
+    mv "$BUNDLE/c.json" "$BUNDLE/config.json"
 run_minirun "${R[@]}" run --detach --bundle "$BUNDLE" x1
 expect "run --detach: the container runs sleep 30" 0 ""
 init=$(jq -r .pid "$STATE/x1/state.json")
@@ -37,6 +41,9 @@ expect "exec: a small pid in the container's pid namespace, whose ps shows the i
 run_minirun "${R[@]}" exec x1 sh -c 'wc -c < /proc/timer_list; test -x /probe && echo rootfs'
 expect "exec: the container's mounts (masked /proc/timer_list, the rootfs)" 0 "0
 rootfs"
+run_minirun "${R[@]}" exec x1 sh -c 'grep "core file" /proc/self/limits | tr -s " "'
+expect "exec: the config's rlimit of 18446744073709551615 is unlimited (as at create)" 0 \
+    "Max core file size unlimited unlimited bytes "
 run_minirun "${R[@]}" exec x1 sh -c 'mkdir /tmp/d; /probe syscall mount'
 expect "exec: the config's seccomp profile (mkdir and mount denied)" 1 "EPERM" \
     "mkdir: can't create directory '/tmp/d': Operation not permitted"
@@ -143,12 +150,18 @@ expect_error "resume of a running container is refused" 1 "minirun: container x1
 jq '.process | .args = ["sh", "-c", "id; grep -E \"^Cap(Eff|Bnd)\" /proc/self/status"]
     | .user = {"uid": 1000, "gid": 1000} | .capabilities = {"bounding": ["CAP_KILL"],
     "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"], "inheritable": ["CAP_KILL"],
-    "ambient": ["CAP_KILL"]} | .noNewPrivileges = true' \
+    "ambient": ["CAP_KILL"]} | .noNewPrivileges = true | del(.rlimits)' \
     "$BUNDLE/config.json" > "$TESTS_TMP/process.json"
 run_minirun "${R[@]}" exec --process "$TESTS_TMP/process.json" x1
 expect "exec --process: the user and capabilities of process.json" 0 "uid=1000(alice) gid=1000(alice)
 CapEff:	0000000000000020
 CapBnd:	0000000000000020"
+jq '.args = ["sh", "-c", "grep \"core file\" /proc/self/limits | tr -s \" \""]
+    | .rlimits = [{"type": "RLIMIT_CORE", "soft": 1048576, "hard": "BIG"}]' \
+    "$TESTS_TMP/process.json" | sed 's/"BIG"/18446744073709551614/' > "$TESTS_TMP/limits.json"
+run_minirun "${R[@]}" exec --process "$TESTS_TMP/limits.json" x1
+expect "exec --process: a hard limit above 2^63-1 is unlimited" 0 \
+    "Max core file size 1048576 unlimited bytes "
 run_minirun "${R[@]}" exec --user 1000:1000 --cwd /tmp --env FOO=bar x1 sh -c 'id -u; pwd; echo $FOO'
 expect "exec --user --cwd --env" 0 "1000
 /tmp
