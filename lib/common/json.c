@@ -32,7 +32,8 @@ big_literal(const char *text, size_t len, size_t s, size_t *end, uint64_t *value
 	*end = e;
 	if (s > 0 && strchr(" \t\n\r[,:", text[s - 1]) == NULL)
 		return false;
-	if (e - s > 20 || text[s] == '0' ||
+	/* Fewer than 19 digits is at most 2^63-1: the usual case, decided here. */
+	if (e - s < 19 || e - s > 20 || text[s] == '0' ||
 	    (e < len && (text[e] == '.' || text[e] == 'e' || text[e] == 'E')))
 		return false;
 	char digits[21];
@@ -162,6 +163,14 @@ mr_json_loadb(const char *text, size_t len, size_t flags, json_error_t *jerr,
 	size_t cur_len = len;
 
 	big->n = 0;
+	/* Documents without such integers (all but a few) are read once, as they are. */
+	json_error_t first;
+	json_t *plain = json_loadb(text, len, flags, &first);
+	if (plain != NULL || json_error_code(&first) != json_error_numeric_overflow) {
+		if (plain == NULL)
+			*jerr = first;
+		return plain;
+	}
 	cleanup_free char *copy = NULL;
 	if (rewrite(text, len, &copy, &cur_len, &rw, big) < 0) {
 		memset(jerr, 0, sizeof(*jerr));
