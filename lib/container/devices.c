@@ -108,9 +108,12 @@ policy(bool ordered, const struct mr_device *devs, size_t n, struct mr_device_ru
 		memcpy(out, default_allow, sizeof(default_allow));
 		k = MR_ARRAY_SIZE(default_allow);
 	}
-	for (size_t i = 0; i < n && i < MR_MAX_DEVICES; i++)
-		if (!devs[i].no_rule)
+	size_t rules = 0;
+	for (size_t i = 0; i < n && rules < MR_MAX_DEVICES; i++)
+		if (!devs[i].no_rule) {
 			mr_device_to_rule(&devs[i], &out[k++]);
+			rules++;
+		}
 	if (ordered) {
 		memcpy(out + k, default_allow, sizeof(default_allow));
 		k += MR_ARRAY_SIZE(default_allow);
@@ -164,8 +167,11 @@ mr_devices_apply_v2(int dfd, const char *path, bool privileged, bool ordered,
 	 */
 	if (privileged)
 		return 0;
-	if (n > MR_MAX_DEVICES)
-		return mr_error_set(err, E2BIG, "device policy: %zu --device rules", n);
+	size_t n_rules = 0;
+	for (size_t i = 0; i < n; i++)
+		n_rules += !devs[i].no_rule;
+	if (n_rules > MR_MAX_DEVICES)
+		return mr_error_set(err, E2BIG, "device policy: %zu --device rules", n_rules);
 	return mr_device_bpf_attach(dfd, path, rules, policy(ordered, devs, n, rules), err);
 }
 

@@ -48,7 +48,9 @@
  *           namespace: only those outside net.*, its thread wrote the
  *           others], /sys, [as root, no
  *           user namespace: receive the /dev and /etc files' tmpfs minirun
- *           built] /dev, masks, /etc files, volumes, [OCI: the config's
+ *           built] /dev, masks, /etc files, volumes [OCI tmpcopyup: the
+ *           image's directory copied into the tmpfs before it is attached],
+ *           [OCI: the config's
  *           read-only then masked paths]) -> [OCI hooks:
  *           prestart + createRuntime (ask minirun, wait for its byte),
  *           createContainer (forked here, host paths)] -> pivot_root ->
@@ -58,6 +60,7 @@
  *           namespace: lo up] -> [uts not joined: hostname] -> [OCI:
  *           domainname] -> AppArmor
  *           exec label -> stdio/tty -> umask 022 -> workdir (getcwd check)
+ *           -> [a command only a volume provides: the $PATH search]
  *           -> exec target check -> signals reset -> [OCI: personality]
  *           -> [OCI create: tell minirun it is ready, block opening the
  *           exec fifo until start, keep it open to report a failure] ->
@@ -903,7 +906,7 @@ set_up_process(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	umask(spec->umask_set ? (mode_t)spec->umask : 022);
 	if (enter_workdir(spec, err) < 0)
 		return -1;
-	if (mr_exec_check_target(p, err) < 0)
+	if (mr_find_command_late(p, err) < 0 || mr_exec_check_target(p, err) < 0)
 		return -1;
 	mr_reset_signals();
 	/*

@@ -557,7 +557,7 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 	char arg[PATH_MAX * 2 + 128];
 	size_t len = 0, i;
 	json_t *e;
-	bool bind = strcmp(type, "bind") == 0, atime = false, prop_set = false;
+	bool bind = strcmp(type, "bind") == 0, atime = false, prop_set = false, copyup = false;
 	unsigned int bind_attrs = 0;
 	enum mr_volume_propagation prop = MR_PROPAGATION_RPRIVATE;
 	const char *data = NULL;
@@ -588,6 +588,8 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 		} else if (bind && (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0 ||
 				    strcmp(o, "rw") == 0)) {
 			/* Recursive unless only "bind" is given (below). */
+		} else if (!bind && strcmp(o, "tmpcopyup") == 0) {
+			copyup = true;
 		} else if (bind && strcmp(o, "ro") == 0) {
 			len += (size_t)snprintf(arg + len, sizeof(arg) - len, ",readonly");
 		} else if (bind && (strcmp(o, "nosuid") == 0 || strcmp(o, "nodev") == 0 ||
@@ -622,6 +624,7 @@ add_volume(struct ctx *c, const char *p, const char *type, const char *src, cons
 	if (r < 0)
 		return mr_error_wrap(c->err, "%s: %s", c->source, p);
 	struct mr_volume *vol = &c->spec->volumes[c->spec->n_volumes - 1];
+	vol->tmpfs_copyup = copyup;
 	if (bind) { /* set on the tree with the read-only flag (volumes.c) */
 		vol->tmpfs_attrs = bind_attrs;
 		/* MS_BIND without MS_REC, as runc and crun mount it: the host's
@@ -1117,10 +1120,15 @@ static int
 push_device(struct ctx *c, struct mr_device *d, const char *p)
 {
 	struct mr_resources *r = &c->spec->resources;
-	if (r->n_devices == MR_MAX_DEVICES) {
+	size_t rules = 0;
+	for (size_t i = 0; i < r->n_devices; i++)
+		rules += !r->devices[i].no_rule;
+	if (r->n_devices == MR_MAX_DEVICE_ENTRIES || (!d->no_rule && rules == MR_MAX_DEVICES)) {
 		free(d->host);
 		free(d->path);
-		return fail(c, p, "at most %d devices and device rules in all", MR_MAX_DEVICES);
+		return d->no_rule ? fail(c, p, "at most %d devices and device rules in all",
+					 MR_MAX_DEVICE_ENTRIES)
+				  : fail(c, p, "at most %d device cgroup rules", MR_MAX_DEVICES);
 	}
 	struct mr_device *n = realloc(r->devices, (r->n_devices + 1) * sizeof(*n));
 	if (n == NULL) {
@@ -1167,6 +1175,24 @@ parse_device(struct ctx *c, json_t *e, size_t i, bool bind_host)
 			    "\"%s\": minirun makes device nodes only below /dev/ (a normalized "
 			    "path)",
 			    path);
+	if (get_int(c, e, p, "major", 0, 0xfff, &maj, &has_maj) < 0 ||
+	    get_int(c, e, p, "minor", 0, 0xfffff, &min, &has_min) < 0 ||
+	    get_int(c, e, p, "fileMode", 0, S_IFMT | 07777, &mode, &has_mode) < 0 ||
+	    get_int(c, e, p, "uid", 0, UINT32_MAX, &uid, &has_uid) < 0 ||
+	    get_int(c, e, p, "gid", 0, UINT32_MAX, &gid, &has_gid) < 0)
+		return -1;
+	if (type[0] != 'p' && !has_maj)
+		return fail(c, sub(q, sizeof(q), p, "major"), "REQUIRED for type %s", type);
+	if (type[0] != 'p' && !has_min)
+		return fail(c, sub(q, sizeof(q), p, "minor"), "REQUIRED for type %s", type);
+	/*
+	 * podman --privileged lists every host node, /dev/ptmx (c 5:2) too.
+	 * runc replaces that node with the pts/ptmx symlink, and so does
+	 * minirun: the multiplexer of the container's own devpts instance, not
+	 * the host's.  Any other node there is refused below.
+	 */
+	if (strcmp(path, "/dev/ptmx") == 0 && type[0] == 'c' && maj == 5 && min == 2)
+		return 0;
 	/* minirun's own entries: fd -> /proc/self/fd would lead out of /dev before
 	   pivot_root (to this process's descriptors), pts, shm, mqueue are mounts. */
 	static const char *const own[] = {"fd",	  "stdin", "stdout", "stderr", "core",
@@ -1178,24 +1204,22 @@ parse_device(struct ctx *c, json_t *e, size_t i, bool bind_host)
 				    "\"%s\": /dev/%s is minirun's own (a symlink or a mount), "
 				    "refusing a device node there",
 				    path, own[k]);
-	if (get_int(c, e, p, "major", 0, 0xfff, &maj, &has_maj) < 0 ||
-	    get_int(c, e, p, "minor", 0, 0xfffff, &min, &has_min) < 0 ||
-	    get_int(c, e, p, "fileMode", 0, 07777, &mode, &has_mode) < 0 ||
-	    get_int(c, e, p, "uid", 0, UINT32_MAX, &uid, &has_uid) < 0 ||
-	    get_int(c, e, p, "gid", 0, UINT32_MAX, &gid, &has_gid) < 0)
-		return -1;
-	if (type[0] != 'p' && !has_maj)
-		return fail(c, sub(q, sizeof(q), p, "major"), "REQUIRED for type %s", type);
-	if (type[0] != 'p' && !has_min)
-		return fail(c, sub(q, sizeof(q), p, "minor"), "REQUIRED for type %s", type);
 	char t = type[0] == 'u' ? 'c' : type[0];
+	mode_t ifmt = t == 'c' ? S_IFCHR : t == 'b' ? S_IFBLK : S_IFIFO;
+	/*
+	 * podman and CRI-O write the host node's whole st_mode (8592 is
+	 * S_IFCHR|0620); runc and crun keep its permission bits.  A file type
+	 * other than the "type" field's is a contradiction, not a mode.
+	 */
+	if (((mode_t)mode & S_IFMT) != 0 && ((mode_t)mode & S_IFMT) != ifmt)
+		return fail(c, sub(q, sizeof(q), p, "fileMode"),
+			    "0%llo: its file type bits are not a type %s device's", mode, type);
+	mode &= 07777;
 	struct mr_device d = {
 	    .type = t,
 	    .major = (unsigned)maj,
 	    .minor = (unsigned)min,
-	    .mode = (unsigned)mode | (t == 'c'	 ? S_IFCHR
-				      : t == 'b' ? S_IFBLK
-						 : S_IFIFO),
+	    .mode = (unsigned)mode | ifmt,
 	    .perms = "rwm",
 	    .no_rule = true,
 	    /* In a user namespace the host's node is bound as it is: its owner stays. */

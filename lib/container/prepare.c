@@ -272,14 +272,73 @@ probe_exec(int rootfs_fd, const char *path)
 }
 
 /*
+ * Where a volume goes (lexically: PATH is the target or below it).  The
+ * image's tree does not show what the volume will (podman --init binds
+ * catatonit at /run/podman-init, -v /host/tool:/usr/local/bin/tool): such a
+ * command is looked for again in the container, once its mounts are made.
+ */
+static bool
+on_volume(const struct mr_spec *spec, const char *path)
+{
+	for (size_t i = 0; i < spec->n_volumes; i++) {
+		size_t n = strlen(spec->volumes[i].target);
+		if (strncmp(path, spec->volumes[i].target, n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * execvp's search of SEARCH (a $PATH) for CMD beneath ROOTFD: 0 with the
+ * path in OUT, else ENOENT (or EACCES when a candidate was not executable);
+ * *late when a candidate lies on a volume.
+ */
+static int
+search_path(int rootfd, const struct mr_spec *spec, const char *search, char *out, size_t size,
+	    bool *late)
+{
+	const char *cmd = spec->argv[0];
+	int seen_eacces = 0;
+	for (const char *dir = search; dir != NULL;) {
+		const char *end = strchr(dir, ':');
+		size_t len = end ? (size_t)(end - dir) : strlen(dir);
+		if (len == 0)
+			snprintf(out, size, "%s/%s", spec->workdir ? spec->workdir : "", cmd);
+		else
+			snprintf(out, size, "%.*s/%s", (int)len, dir, cmd);
+		int e = probe_exec(rootfd, out);
+		if (e == 0)
+			return 0;
+		if (e == EACCES)
+			seen_eacces = 1;
+		if (late != NULL && on_volume(spec, out))
+			*late = true;
+		dir = end ? end + 1 : NULL;
+	}
+	return seen_eacces ? EACCES : ENOENT;
+}
+
+static const char *
+search_of(const struct mr_prepared *p)
+{
+	const char *search = env_get(p->envp, "PATH");
+	return search ? search : default_path + 5;
+}
+
+/*
  * Find COMMAND the way execvp would inside the container, so "not found"
- * (127) and "not executable" (126) are reported before anything starts.
+ * (127) and "not executable" (126) are reported before anything starts --
+ * except for a command on a volume, which only the container shows.
  */
 static int
 find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
 	const char *cmd = spec->argv[0];
 	char path[PATH_MAX];
+	/* With the copy-on-write root the command must be in ROOTFS: the
+	   CVE-2019-5736 check of its interpreters runs there (overlay.c). */
+	bool may_defer = !mr_overlay_wanted(spec);
 
 	if (strchr(cmd, '/') != NULL) {
 		if (cmd[0] == '/')
@@ -288,6 +347,9 @@ find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 			snprintf(path, sizeof(path), "%s/%s", spec->workdir ? spec->workdir : "",
 				 cmd);
 		int e = probe_exec(p->rootfs_fd, path);
+		/* The container's own check reports it (mr_exec_check_target, execve). */
+		if (e != 0 && may_defer && on_volume(spec, path))
+			e = 0;
 		if (e == ENOENT || e == ENOTDIR)
 			return mr_error_set_status(err, MR_EXIT_NOT_FOUND, e, "exec %s", cmd);
 		if (e != 0)
@@ -296,33 +358,46 @@ find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 		return p->exec_path ? 0 : mr_error_oom(err, "exec");
 	}
 
-	const char *search = env_get(p->envp, "PATH");
-	int seen_eacces = 0;
-	if (search == NULL)
-		search = default_path + 5;
-	for (const char *dir = search; dir != NULL;) {
-		const char *end = strchr(dir, ':');
-		size_t len = end ? (size_t)(end - dir) : strlen(dir);
-		if (len == 0)
-			snprintf(path, sizeof(path), "%s/%s", spec->workdir ? spec->workdir : "",
-				 cmd);
-		else
-			snprintf(path, sizeof(path), "%.*s/%s", (int)len, dir, cmd);
-		int e = probe_exec(p->rootfs_fd, path);
-		if (e == 0) {
-			p->exec_path = strdup(path);
-			return p->exec_path ? 0 : mr_error_oom(err, "exec");
-		}
-		if (e == EACCES)
-			seen_eacces = 1;
-		dir = end ? end + 1 : NULL;
+	bool late = false;
+	int e = search_path(p->rootfs_fd, spec, search_of(p), path, sizeof(path), &late);
+	if (e == 0 || (late && may_defer)) {
+		/* Late: a buffer the container process fills (mr_find_command_late). */
+		p->exec_late = e != 0;
+		p->exec_path = malloc(PATH_MAX);
+		if (p->exec_path == NULL)
+			return mr_error_oom(err, "exec");
+		snprintf(p->exec_path, PATH_MAX, "%s", e == 0 ? path : cmd);
+		return 0;
 	}
-	if (seen_eacces)
+	if (e == EACCES)
 		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, EACCES, "exec %s", cmd);
 	return mr_error_set_status(err, MR_EXIT_NOT_FOUND, 0,
 				   "exec %s: executable file not found in the container's $PATH "
 				   "(%s)",
-				   cmd, search);
+				   cmd, search_of(p));
+}
+
+int
+mr_find_command_late(const struct mr_prepared *p, struct mr_error *err)
+{
+	if (!p->exec_late)
+		return 0;
+	char path[PATH_MAX];
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec: open /");
+	int e = search_path(root, p->spec, search_of(p), path, sizeof(path), NULL);
+	if (e == EACCES)
+		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, EACCES, "exec %s",
+					   p->spec->argv[0]);
+	if (e != 0)
+		return mr_error_set_status(err, MR_EXIT_NOT_FOUND, 0,
+					   "exec %s: executable file not found in the container's "
+					   "$PATH (%s)",
+					   p->spec->argv[0], search_of(p));
+	/* exec_path has PATH_MAX bytes (find_command); this process's own copy. */
+	snprintf(p->exec_path, PATH_MAX, "%s", path);
+	return 0;
 }
 
 static const char *

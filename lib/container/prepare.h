@@ -36,6 +36,8 @@ struct mr_prepared {
 	char *hostname;
 	char **envp;	 /* the container's final environment */
 	char *exec_path; /* container path of the command, resolved in the container PATH */
+	bool exec_late;	 /* not in the image but maybe on a volume: exec_path (PATH_MAX
+			    bytes) is filled in the container (mr_find_command_late) */
 	mr_capset bounding, effective, permitted;
 	mr_capset inheritable, ambient; /* only from an OCI config (spec->caps_explicit) */
 	struct mr_seccomp_prepared seccomp;
@@ -55,5 +57,12 @@ struct mr_prepared {
  */
 int mr_prepare(const struct mr_spec *spec, struct mr_prepared *out, struct mr_error *err);
 void mr_prepared_clear(struct mr_prepared *p);
+
+/*
+ * Container process, after pivot_root: the $PATH search for a command that
+ * only a volume can provide (p->exec_late), into p->exec_path.  127 when it
+ * is not there either.
+ */
+int mr_find_command_late(const struct mr_prepared *p, struct mr_error *err);
 
 #endif

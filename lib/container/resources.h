@@ -43,8 +43,14 @@ struct mr_device {
 
 #define MR_DEVICE_ANY 0xffffffffu
 
-/* At most this many --device (each is a device cgroup rule and a node). */
+/* At most this many device cgroup rules (--device, linux.resources.devices). */
 #define MR_MAX_DEVICES 64
+/*
+ * At most this many entries in all, rules and nodes: an OCI config's
+ * linux.devices are nodes without a rule, and podman --privileged lists every
+ * node of the host's /dev (a hundred on a small VM, more with many disks).
+ */
+#define MR_MAX_DEVICE_ENTRIES 4096
 
 struct mr_resources {
 	int64_t memory;	     /* --memory, bytes; 0 = no limit */

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "container/volumes.h"
+#include "container/copyup.h"
 #include "container/prepare.h"
 #include "common/util.h"
 #include "container/resources.h"
@@ -1092,7 +1093,9 @@ tmpfs_tree(const struct mr_volume *vol, struct mr_error *err)
 	}
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return mr_error_set(err, errno, "%s %s: tmpfs", vol->flag, vol->arg);
-	unsigned int attrs = vol->tmpfs_attrs | (vol->readonly ? MOUNT_ATTR_RDONLY : 0);
+	/* A tmpcopyup one goes read-only once filled (attach_one). */
+	unsigned int attrs =
+	    vol->tmpfs_attrs | (vol->readonly && !vol->tmpfs_copyup ? MOUNT_ATTR_RDONLY : 0);
 	cleanup_close int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
 	if (mnt < 0)
 		return mr_error_set(err, errno, "%s %s: fsmount tmpfs", vol->flag, vol->arg);
@@ -1139,6 +1142,23 @@ reclone_in_place(int tree, int target, const struct mr_volume *vol, struct mr_er
 	return mr_steal_fd(&fresh);
 }
 
+/*
+ * tmpcopyup: the image's directory, still reachable by TARGET's descriptor,
+ * copied into the tmpfs before it is attached over it (and only then made
+ * read-only, when asked).
+ */
+static int
+copy_up(int tree, int target, const struct mr_volume *vol, struct mr_error *err)
+{
+	if (mr_copyup(target, tree, vol->target, err) < 0)
+		return -1;
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (vol->readonly &&
+	    syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		return mr_error_set(err, errno, "%s %s: read-only", vol->flag, vol->arg);
+	return 0;
+}
+
 static int
 attach_one(const struct mr_prepared *p, int rootfd, size_t i, struct mr_error *err)
 {
@@ -1174,6 +1194,9 @@ attach_one(const struct mr_prepared *p, int rootfd, size_t i, struct mr_error *e
 		return mr_error_set(err, 0,
 				    "%s %s: %s is not a directory but %s in the container is",
 				    vol->flag, vol->arg, vol->source, vol->target);
+	if (vol->type == MR_VOLUME_TMPFS && vol->tmpfs_copyup &&
+	    copy_up(tree, target, vol, err) < 0)
+		return -1;
 	if (vp->tree_fd >= 0 && vol->type == MR_VOLUME_BIND) {
 		tree = owned = reclone_in_place(tree, target, vol, err);
 		if (tree < 0)

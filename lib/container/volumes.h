@@ -61,6 +61,7 @@ struct mr_volume {
 	unsigned long long tmpfs_size; /* bytes; 0: the kernel's default */
 	unsigned int tmpfs_mode;       /* with tmpfs_mode_set */
 	bool tmpfs_mode_set;
+	bool tmpfs_copyup;	  /* an OCI config's tmpcopyup: the image's directory copied in */
 	unsigned int tmpfs_attrs; /* MOUNT_ATTR_NOEXEC|NOSUID|NODEV as chosen (also binds
 				     from an OCI config) */
 };

@@ -57,7 +57,7 @@ tar -C "$ROOTFS" -cf "$IMAGE_TAR" .
 # =============================================================================
 # podman
 # =============================================================================
-PODMAN_CASES=19
+PODMAN_CASES=24
 podman_tests() {
     local P=$TESTS_TMP/podman
     mkdir -p "$P"
@@ -192,6 +192,33 @@ touched"
     expect_out "podman --user 1000:1000" 0 "1000 1000 1000"
     same_as_crun "podman --user: crun says the same" --user 1000:1000 "$IMG" \
         sh -c 'echo "$(id -u) $(id -g) $(id -G)"'
+
+    # --- what podman's config asks for beyond plain runc (crun's extensions,
+    # host nodes) ---
+    # --read-only: tmpfs at /tmp, /run, /var/tmp with crun's "tmpcopyup";
+    # --tmpfs: the same, here over the image's /etc.
+    script='touch /x 2> /dev/null || echo ro; touch /tmp/t /run/t /var/tmp/t && echo tmp; head -1 /etc/passwd'
+    run_cmd "${pm[@]}" "${RUN[@]}" --read-only --tmpfs /etc "$IMG" sh -c "$script"
+    expect_out "podman --read-only --tmpfs /etc: tmpcopyup" 0 "ro
+tmp
+root:x:0:0:root:/root:/bin/sh"
+    same_as_crun "podman --read-only --tmpfs: crun says the same" --read-only --tmpfs /etc "$IMG" \
+        sh -c "$script"
+    # --init: catatonit bound at /run/podman-init, which the image lacks.
+    run_cmd "${pm[@]}" "${RUN[@]}" --init "$IMG" sh -c 'cat /proc/1/comm'
+    expect_out "podman --init: PID 1 is podman-init" 0 podman-init
+    # --device, --privileged: linux.devices with the host node's whole
+    # st_mode as fileMode, /dev/ptmx among them, over 64 with --privileged.
+    run_cmd "${pm[@]}" "${RUN[@]}" --device /dev/null:/dev/xnull "$IMG" stat -c '%F %a' /dev/xnull
+    expect_out "podman --device: the node, mode 666" 0 "character special file 666"
+    script='readlink /dev/ptmx; grep CapBnd /proc/self/status'
+    run_cmd "${pm[@]}" "${RUN[@]}" --privileged "$IMG" sh -c "$script"
+    if [ "$RC" = 0 ] && [[ $OUT == "pts/ptmx"$'\n'"CapBnd:"* ]]; then
+        ok "podman --privileged: runs, /dev/ptmx is pts/ptmx"
+    else
+        not_ok "podman --privileged: runs, /dev/ptmx is pts/ptmx" "$(_result_diag)"
+    fi
+    same_as_crun "podman --privileged: crun says the same" --privileged "$IMG" sh -c "$script"
 
     # --- resources, read on the host from the container's own cgroups ---
     run_cmd "${pm[@]}" run -d --network none --cgroup-parent "/$CGP" "${ULIMITS[@]}" \

@@ -37,6 +37,22 @@ run_minirun "${R[@]}" run --bundle "$BUNDLE" d2
 expect "a node without a linux.resources.devices rule is not opened (runc's behaviour)" 0 \
     "rc 1" "head: /dev/loopx: Operation not permitted"
 
+# podman and CRI-O write a node's whole st_mode as fileMode (S_IFCHR|0620 is
+# 8592); podman --privileged lists every host node, /dev/ptmx (c 5:2) too,
+# which stays minirun's pts/ptmx symlink (runc's too), and more than 64 of them.
+MANY=$(jq -cn '[range(100) | {type: "c", path: "/dev/mz\(.)", major: 1, minor: 5, fileMode: 8630}]')
+set_config "$(jq -c '. + [{type: "c", path: "/dev/ptmx", major: 5, minor: 2, fileMode: 8630},
+    {type: "b", path: "/dev/loopx", major: 7, minor: 0, fileMode: 24992},
+    {type: "p", path: "/dev/fifo", fileMode: 4516}]' <<< "$MANY")" "[$DENY]" \
+    'stat -c "%F %a" /dev/mz99 /dev/loopx /dev/fifo; readlink /dev/ptmx; ls /dev | grep -c "^mz"'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" d0
+expect "fileMode with the file type bits, /dev/ptmx c 5:2, 103 nodes: podman --privileged's" 0 \
+    "character special file 666
+block special file 640
+fifo 644
+pts/ptmx
+100"
+
 # --- linux.resources.devices in the listed order (the spec's MUST) -----------------------
 # The later entry wins; then the rules runc and crun always add (/dev/null...).
 LOOP='[{"type": "b", "path": "/dev/loopx", "major": 7, "minor": 0}]'
@@ -78,8 +94,12 @@ bad "a path with .." '[{"type": "p", "path": "/dev/../etc/fifo"}]' \
     'linux.devices[[]0].path: "/dev/../etc/fifo": minirun makes device nodes only below /dev/*'
 bad "a duplicate path" "[$MYZERO, {\"type\": \"p\", \"path\": \"/dev/myzero\"}]" \
     'linux.devices[[]1].path: "/dev/myzero" is also linux.devices[[]0]'"'"'s'
-bad "fileMode beyond 07777" '[{"type": "p", "path": "/dev/f", "fileMode": 4096}]' \
-    'linux.devices[[]0].fileMode: 4096 is out of range (0 to 4095)'
+bad "fileMode beyond S_IFMT|07777" '[{"type": "p", "path": "/dev/f", "fileMode": 65536}]' \
+    'linux.devices[[]0].fileMode: 65536 is out of range (0 to 65535)'
+bad "fileMode with another type's bits" '[{"type": "p", "path": "/dev/f", "fileMode": 8630}]' \
+    'linux.devices[[]0].fileMode: 020666: its file type bits are not a type p device'"'"'s'
+bad "another node at /dev/ptmx" '[{"type": "c", "path": "/dev/ptmx", "major": 1, "minor": 3}]' \
+    'linux.devices[[]0].path: "/dev/ptmx": /dev/ptmx is minirun'"'"'s own (a symlink or a mount), refusing a device node there'
 # minirun's own /dev entries: fd -> /proc/self/fd resolved, before pivot_root,
 # to minirun's own descriptors (a node made in the state directory).
 bad "a path through minirun's /dev/fd" \

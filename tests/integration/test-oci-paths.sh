@@ -225,4 +225,51 @@ run_minirun "${R[@]}" run --bundle "$BUNDLE" cwd2
 expect "process.cwd through a dangling symlink: followed inside the root" 0 /tmp/outside-cwd/d
 is "$(ls -d "$copy/tmp/outside-cwd/d" /tmp/outside-cwd 2>&1)" "ls: cannot access '/tmp/outside-cwd': No such file or directory
 $copy/tmp/outside-cwd/d" "process.cwd: nothing made outside the root"
+# --- tmpcopyup: the tmpfs starts with the image's directory (podman's --read-only, --tmpfs) -
+# Modes, owners, times, symlinks (never followed), FIFOs; a read-only one
+# goes read-only once filled; the image's tree is left as it was.
+mkdir -p "$copy/cu/sub"
+echo data > "$copy/cu/sub/f"
+chown 1000:1001 "$copy/cu/sub/f"
+chmod 4755 "$copy/cu/sub/f"
+touch -d @1000000000 "$copy/cu/sub/f"
+ln -s /etc/shadow-on-host "$copy/cu/link"
+mkfifo "$copy/cu/fifo"
+script='stat -c "%n %F %a %u:%g %Y" /cu/sub/f; readlink /cu/link; stat -c "%F" /cu/fifo'
+script+='; cat /cu/sub/f; awk "\$2 == \"/cu\" { print \$3, \$4 }" /proc/mounts; touch /cu/x; echo rc=$?'
+config '.root.readonly = true | .mounts += [{"destination": "/cu", "type": "tmpfs", "source": "tmpfs",
+        "options": ["ro", "nosuid", "nodev", "tmpcopyup"]}]' sh -c "$script"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" cu1
+expect "mounts[]: tmpcopyup: the image's tree copied into the tmpfs, then read-only" 0 \
+    "/cu/sub/f regular file 4755 1000:1001 1000000000
+/etc/shadow-on-host
+fifo
+data
+tmpfs ro,nosuid,nodev,relatime
+rc=1" "touch: /cu/x: Read-only file system"
+is "$(find "$copy/cu" | sort | tr '\n' ' ')" "$copy/cu $copy/cu/fifo $copy/cu/link $copy/cu/sub $copy/cu/sub/f " \
+    "tmpcopyup: the image's directory is unchanged"
+
+# --- a command only a mount provides (podman --init binds catatonit at /run/podman-init) ---
+# The image does not have it: looked for once the container's mounts are made.
+printf '#!/bin/sh\necho "in $PATH"\n' > "$TESTS_TMP/cmd.sh"
+chmod 755 "$TESTS_TMP/cmd.sh"
+opt=$TESTS_TMP/cmd.sh config '.mounts += [
+        {"destination": "/run/podman-init", "type": "bind", "source": $opt, "options": ["bind", "ro"]},
+        {"destination": "/opt/bin/by-path", "type": "bind", "source": $opt, "options": ["bind", "ro"]}]
+        | .process.env = ["PATH=/opt/bin:/bin"]' /run/podman-init
+run_minirun "${R[@]}" run --bundle "$BUNDLE" cmd0
+expect "process.args[0] on a bind the image lacks: absolute" 0 "in /opt/bin:/bin"
+jq '.process.args = ["by-path"]' "$BUNDLE/config.json" > "$TESTS_TMP/c.json"
+mv "$TESTS_TMP/c.json" "$BUNDLE/config.json"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" cmd1
+expect "process.args[0] on a bind the image lacks: by \$PATH" 0 "in /opt/bin:/bin"
+is "$(stat -c '%n %F' "$copy/run/podman-init" "$copy/opt/bin/by-path")" \
+    "$copy/run/podman-init regular empty file
+$copy/opt/bin/by-path regular empty file" "only their mount points are made in the image"
+config '.mounts += [{"destination": "/opt", "type": "tmpfs", "source": "tmpfs"}]
+        | .process.env = ["PATH=/opt:/bin"]' nothere
+run_minirun "${R[@]}" run --bundle "$BUNDLE" cmd2
+expect_error "a command on a mount that is not there either: 127, one line" 127 \
+    "minirun: exec nothere: executable file not found in the container's \$PATH (/opt:/bin)"
 done_testing
