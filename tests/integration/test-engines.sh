@@ -142,9 +142,14 @@ $(ls -d "/run/minirun/$id" /sys/fs/cgroup/*/"$CGP/libpod-$id" 2>&1)"
 
     # --- stop: SIGTERM reaches a handler, its exit status is kept ---
     run_cmd "${pm[@]}" run -d --network none --cgroup-parent "/$CGP" "${ULIMITS[@]}" "$IMG" \
-        sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
+        sh -c 'trap "exit 7" TERM; echo trapped; while :; do sleep 0.1; done'
     id=$OUT
-    sleep 0.3 # the trap is set before the loop's first sleep
+    # Until the trap is set (PID 1 without a handler ignores SIGTERM): a fixed
+    # 0.3 s was too short once on a loaded machine.
+    for _ in $(seq 100); do
+        [ "$("${pm[@]}" logs "$id" 2> /dev/null)" = trapped ] && break
+        sleep 0.1
+    done
     local t0=$SECONDS
     run_cmd "${pm[@]}" stop -t 20 "$id"
     run_cmd "${pm[@]}" inspect --format '{{.State.ExitCode}} {{.State.Status}}' "$id"
