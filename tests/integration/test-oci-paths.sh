@@ -250,6 +250,32 @@ rc=1" "touch: /cu/x: Read-only file system"
 is "$(find "$copy/cu" | sort | tr '\n' ' ')" "$copy/cu $copy/cu/fifo $copy/cu/link $copy/cu/sub $copy/cu/sub/f " \
     "tmpcopyup: the image's directory is unchanged"
 
+# Bounded by what the image holds, not by its apparent size or depth: a
+# sparse file keeps its holes (read through, 1 GiB of zeros overflowed the
+# 1 MiB tmpfs: ENOSPC, 125), and a 40-deep tree copies within a 256 KiB
+# RLIMIT_STACK (with 72 KiB of buffers a level on the stack the container
+# process died of SIGSEGV: 139, no message).
+mkdir -p "$copy/cu2"
+printf head > "$copy/cu2/holes"
+truncate -s 1G "$copy/cu2/holes"
+printf tail >> "$copy/cu2/holes"
+config '.mounts += [{"destination": "/cu2", "type": "tmpfs", "source": "tmpfs",
+        "options": ["size=1m", "tmpcopyup"]}]' \
+    sh -c 'stat -c "%s %b" /cu2/holes; head -c 4 /cu2/holes; tail -c 4 /cu2/holes; echo'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" cu2
+expect "tmpcopyup: a sparse file's holes stay holes in the tmpfs" 0 "1073741828 16
+headtail"
+deep=$copy/cu3$(printf '/d%.0s' $(seq 40))
+mkdir -p "$deep"
+echo deep > "$deep/f"
+config '.mounts += [{"destination": "/cu3", "type": "tmpfs", "source": "tmpfs",
+        "options": ["tmpcopyup"]}]
+        | .process.rlimits = [{"type": "RLIMIT_STACK", "soft": 262144, "hard": 262144}]' \
+    sh -c "find /cu3 -type d | wc -l; cat /cu3${deep#"$copy/cu3"}/f"
+run_minirun "${R[@]}" run --bundle "$BUNDLE" cu3
+expect "tmpcopyup: 40 levels of directories within a 256 KiB RLIMIT_STACK" 0 "41
+deep"
+
 # --- a command only a mount provides (podman --init binds catatonit at /run/podman-init) ---
 # The image does not have it: looked for once the container's mounts are made.
 printf '#!/bin/sh\necho "in $PATH"\n' > "$TESTS_TMP/cmd.sh"
