@@ -172,6 +172,9 @@ struct sync_msg {
  * child publishes the listener's fd number here with plain stores and spins
  * until minirun has taken it with pidfd_getfd().
  */
+/* The container process's name until its execve (died_before_exec). */
+#define SETUP_COMM "minirun-setup"
+
 struct shared_page {
 	_Atomic int listener; /* -1 until the child installed the filter */
 	_Atomic int taken;    /* set by minirun once it holds its own copy */
@@ -1115,6 +1118,9 @@ container_init(const struct mr_prepared *p, int sync_fd, const struct stdio_pipe
 	       struct shared_page *shared, int *report, struct mr_error *err)
 {
 	mr_phase("child:start");
+	/* Until execve names it after the command (died_before_exec). */
+	if (!p->spec->init)
+		prctl(PR_SET_NAME, SETUP_COMM, 0, 0, 0);
 	if (detach_from_caller(p, sync_fd, pipes, err) < 0)
 		return -1;
 	mr_phase("child:detach");
@@ -1608,6 +1614,36 @@ take_listener(int pidfd, struct shared_page *shared, struct mr_observer *observe
  * *stop says where it stopped: 0 at the exec, SYNC_READY (OCI create) or
  * SYNC_HOOKS (the child waits for createRuntime; call again after).
  */
+/*
+ * The end of the sync socket is the exec (close-on-exec), or the container
+ * process's death before it: one killed by a signal (a KILL rule on a call
+ * minirun makes after the filter, the OOM killer, a crash in the set-up)
+ * sends no message, and its status would pass for the command's own.  Its
+ * name tells them apart: execve set it to the command's; before, it is
+ * SETUP_COMM (container_init).  The zombie is ours: its pid is not reused.
+ */
+static int
+died_before_exec(pid_t pid, int pidfd, bool block, struct mr_error *err)
+{
+	siginfo_t si = {0};
+	int flags = WEXITED | WNOWAIT | (block ? 0 : WNOHANG);
+	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, flags) < 0 || si.si_pid == 0 ||
+	    (si.si_code != CLD_KILLED && si.si_code != CLD_DUMPED))
+		return 0;
+	char path[64], comm[32] = "";
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+	if (n <= 0 || strcmp(comm, SETUP_COMM "\n") != 0)
+		return 0;
+	const char *sig = sigabbrev_np(si.si_status);
+	return mr_error_set(err, 0,
+			    "the container process was killed by SIG%s before it executed the "
+			    "command (killed from outside, the OOM killer, or a seccomp KILL rule "
+			    "on a call minirun makes after the filter)",
+			    sig ? sig : "?");
+}
+
 static int
 wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer *observer,
 	      struct shared_page *shared, int *master, int *stop, struct mr_error *err)
@@ -1848,6 +1884,9 @@ release_tracee(pid_t pid, const siginfo_t *si)
 static int
 child_changed(const struct relay *s, int *exit_status, struct mr_error *err)
 {
+	/* Before the zombie is reaped: its name says whether it ever ran the command. */
+	if (died_before_exec(s->pid, s->pidfd, false, err) < 0)
+		return -1;
 	for (;;) {
 		siginfo_t si;
 		memset(&si, 0, sizeof(si));
@@ -2229,8 +2268,13 @@ runtime_hooks(const struct mr_prepared *p, const struct child *child, int sock,
 	if (mr_hooks_run(ctl->hooks, MR_HOOK_PRESTART, pre, NULL, err) < 0 ||
 	    mr_hooks_run(ctl->hooks, MR_HOOK_CREATE_RUNTIME, state, NULL, err) < 0)
 		return -1;
-	if (write(sock, "h", 1) != 1)
-		return mr_error_set(err, errno, "hooks: let the container process go on");
+	if (write(sock, "h", 1) != 1) {
+		int saved = errno;
+		/* Its end is closed: it died (a hook killed it?), or soon will. */
+		if (died_before_exec(child->pid, child->pidfd, true, err) < 0)
+			return -1;
+		return mr_error_set(err, saved, "hooks: let the container process go on");
+	}
 	return 0;
 }
 

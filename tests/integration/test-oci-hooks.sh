@@ -290,6 +290,18 @@ podman_hooks() {
 order: $(cat "$REC/order" 2> /dev/null)"
     fi
 }
+# --- a container process killed before its exec ------------------------------------------
+# A createRuntime hook that SIGKILLs it (what the OOM killer or a KILL rule on
+# a call minirun makes after the filter would do): minirun says so and fails
+# (125), where it passed 137 on as if the command had been killed.
+printf '#!/bin/sh\nkill -KILL "$(jq -r .pid)"\n' > "$TESTS_TMP/kill-hook.sh"
+chmod 755 "$TESTS_TMP/kill-hook.sh"
+config "{\"createRuntime\": [{\"path\": \"$TESTS_TMP/kill-hook.sh\"}]}" '["true"]'
+run_minirun "${R[@]}" run --bundle "$BUNDLE" hk-kill
+expect_error "killed before exec: one line, exit status 125, not the command's 137" 125 \
+    "minirun: the container process was killed by SIGKILL before it executed the command*"
+is "$(ls -A "$STATE")" "" "killed before exec: no state left"
+
 if command -v podman > /dev/null; then
     podman_hooks
 else
