@@ -254,20 +254,30 @@ mr_rt_exec(int argc, char **argv)
 
 /* --- ps ---------------------------------------------------------------------------- */
 
-/* The pids of the container's cgroup and those nested in it (the init alone without one). */
+/*
+ * The pids of the container's cgroup and those nested in it (the init alone without one).
+ * A stopped container has no init; what is left in its cgroup (processes that outlived a
+ * shared PID namespace's init) is still listed, as runc does: containerd's shim runs ps on
+ * a stopped task and wants an empty list, not an error.
+ */
 static int
 container_pids(const struct mr_state *st, pid_t **pids, size_t *n, struct mr_error *err)
 {
 	*pids = NULL;
 	*n = 0;
 	if (st->n_cgroup_paths == 0) {
+		if (st->status == MR_STATUS_STOPPED)
+			return 0;
 		if ((*pids = malloc(sizeof(pid_t))) == NULL)
 			return mr_error_oom(err, "ps");
 		(*pids)[(*n)++] = st->pid;
 		return 0;
 	}
-	if (mr_cgroup_tree_pids(st->cgroup_paths[0], pids, n, err) < 0)
+	if (mr_cgroup_tree_pids(st->cgroup_paths[0], pids, n, err) < 0) {
+		if (st->status == MR_STATUS_STOPPED && err->errnum == ENOENT)
+			return 0;
 		return mr_error_wrap(err, "container %s", st->id);
+	}
 	return 0;
 }
 
@@ -352,8 +362,6 @@ mr_rt_ps(int argc, char **argv)
 	if (strcmp(format, "json") == 0 && argc - optind > 1)
 		return mr_rt_failf("ps: PS-ARGS cannot be used with --format json");
 	if (mr_state_open(mr_rt_root(), argv[optind], false, &st, &err) < 0 ||
-	    (st.status == MR_STATUS_STOPPED &&
-	     mr_error_set(&err, 0, "container %s is not running", st.id) < 0) ||
 	    container_pids(&st, &pids, &n, &err) < 0)
 		return mr_rt_fail(&err);
 	if (strcmp(format, "json") == 0) {

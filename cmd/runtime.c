@@ -115,10 +115,17 @@ mr_rt_failf(const char *fmt, ...)
 	return fail(&err);
 }
 
+/*
+ * With --log a warning goes there alone, as runc's and crun's do: an engine gives create
+ * the container's own stdio (conmon's pipes, containerd's fifos), so a warning on stderr
+ * would reach `podman logs` and ctr's output as if the workload had written it.  Errors
+ * go to both: go-runc and conmon read them from stderr.
+ */
 static void
 warning(const char *msg)
 {
-	fprintf(stderr, "minirun: warning: %s\n", msg);
+	if (g.log == NULL)
+		fprintf(stderr, "minirun: warning: %s\n", msg);
 	log_line("warning", msg);
 }
 

@@ -57,15 +57,18 @@ tar -C "$ROOTFS" -cf "$IMAGE_TAR" .
 # =============================================================================
 # podman
 # =============================================================================
-PODMAN_CASES=24
+PODMAN_CASES=25
 podman_tests() {
     local P=$TESTS_TMP/podman
     mkdir -p "$P"
     # What the command-line flags cannot move: the events log, the network
-    # configs (podman's defaults are under /run).
+    # configs (podman's defaults are under /run).  runtime_supports_json as
+    # README.md tells users: podman then passes --log to minirun too, and a
+    # warning lands there, not in the container's stderr.
     cat > "$P/containers.conf" << EOF
 [engine]
 events_logfile_path = "$P/events.log"
+runtime_supports_json = ["crun", "runc", "minirun"]
 [network]
 network_config_dir = "$P/networks"
 EOF
@@ -124,10 +127,21 @@ crun: $(_result_diag)"
     expect_out "podman run: exit status 3" 3 out
     same_as_crun "podman run: crun's exit status is 3 too" "$IMG" sh -c 'echo out; exit 3'
 
+    # --- run -d, logs -f: the container's own stdout and stderr alone (with
+    # --log, minirun's warnings, here "no cgroup namespace listed", go there) ---
+    run_cmd "${pm[@]}" run -d --network none --cgroup-parent "/$CGP" "${ULIMITS[@]}" \
+        "$IMG" sh -c 'echo out; echo err >&2; exit 4'
+    local id=$OUT
+    run_cmd "${pm[@]}" logs -f "$id"
+    local logs="$RC|$OUT|$ERR"
+    run_cmd "${pm[@]}" wait "$id"
+    is "$logs|$OUT" "0|out|err|4" "podman logs -f: the container's stdout and stderr alone, status 4"
+    run_cmd "${pm[@]}" rm "$id"
+
     # --- kill: 137, and nothing left ---
     run_cmd "${pm[@]}" run -d --network none --cgroup-parent "/$CGP" "${ULIMITS[@]}" \
         "$IMG" sleep 100
-    local id=$OUT
+    id=$OUT
     run_cmd "${pm[@]}" kill "$id"
     run_cmd "${pm[@]}" wait "$id"
     expect_out "podman kill: the container's exit status is 137" 0 137
@@ -279,7 +293,7 @@ root:x:0:0:root:/root:/bin/sh"
 # =============================================================================
 # containerd
 # =============================================================================
-CONTAINERD_CASES=6
+CONTAINERD_CASES=8
 containerd_tests() {
     local C=$TESTS_TMP/ctd
     mkdir -p "$C"
@@ -336,6 +350,9 @@ EOF
     # --- run: output and exit statuses (the image's user is alice, 1000) ---
     run_cmd "${ctr_run[@]}" --cgroup "/$CGP/ctr-c1" --rm "$img" c1 sh -c 'echo "hello $(id -u)"'
     expect_out "ctr run: output, exit status 0" 0 "hello 1000"
+    # The shim gives create the container's fifos and --log: minirun's
+    # warnings (this config's atime option, no cgroup namespace) go to --log.
+    is "$ERR" "" "ctr run: no minirun warning in the container's stderr"
     run_cmd "${ctr_run[@]}" --cgroup "/$CGP/ctr-c2" --rm "$img" c2 sh -c 'exit 3'
     expect_out "ctr run: exit status 3" 3 ""
 
@@ -367,6 +384,10 @@ EOF
         "${ctr[@]}" task ls 2> /dev/null | grep -q '^c4 .*STOPPED' && break
         sleep 0.1
     done
+    # The shim runs `runc ps` on a stopped task too: runc lists what is left
+    # in its cgroup (nothing), not an error.
+    run_cmd "${ctr[@]}" task ps c4
+    expect_out "ctr task ps of a stopped task: no process, no error" 0 "PID    INFO"
     run_cmd "${ctr[@]}" task delete c4
     if [ "$RC" = 0 ] && [[ $ERR == *"exit code 7"* ]]; then
         ok "ctr task kill + delete: SIGTERM ran the trap, exit status 7"

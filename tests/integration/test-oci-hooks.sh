@@ -219,15 +219,20 @@ config "$(jq --argjson ps "$(host_hook poststart)" \
     '.poststart = [{path: "/bin/false"}, $ps] | .poststop = [{path: "/bin/false"}] + .poststop' <<< "$ALL_HOOKS")" "$WORKLOAD"
 reset_out
 run_minirun "${R[@]}" create --bundle "$BUNDLE" w1
+# With --log the warning goes there alone (as runc's): under an engine,
+# stderr is the container's.  The poststop case below has it on stderr.
 run_minirun "${R[@]}" --log "$TESTS_TMP/log" start w1
-expect_error "poststart fails: start succeeds with a warning" 0 \
-    "minirun: warning: hooks.poststart\[0\]: hook /bin/false failed: exit status 1"
+if [ "$RC" = 0 ] && [ -z "$OUT$ERR" ]; then
+    ok "poststart fails: start succeeds, nothing on stderr with --log"
+else
+    not_ok "poststart fails: start succeeds, nothing on stderr with --log" "$(_result_diag)"
+fi
 is "$("$MINIRUN" "${R[@]}" state w1 | jq -r .status) $(tail -n 1 "$REC/order")" "running poststart" \
     "the container runs, and the next poststart hook ran"
 if grep -q 'level=warning msg="hooks.poststart\[0\]: hook /bin/false failed: exit status 1"' "$TESTS_TMP/log"; then
-    ok "the warning is in --log too"
+    ok "the warning is in --log"
 else
-    not_ok "the warning is in --log too" "$(cat "$TESTS_TMP/log")"
+    not_ok "the warning is in --log" "$(cat "$TESTS_TMP/log")"
 fi
 run_minirun "${R[@]}" delete --force w1
 expect_error "poststop fails: delete succeeds with a warning" 0 \
