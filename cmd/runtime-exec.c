@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The OCI runtime's second slice: exec, ps, pause, resume, features, with
+ * The OCI runtime's second slice: exec, ps, list, pause, resume, features, with
  * runc's spellings (containerd's go-runc and podman's conmon call them).
  * exec's sequence is lib/container/exec.h; the freezer is
  * lib/container/freezer.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -250,6 +251,109 @@ mr_rt_exec(int argc, char **argv)
 	if (mr_exec(&j.p, &j.st, &ctl, &status, &err) < 0)
 		return exec_failed(&err);
 	return j.a.detach ? 0 : status;
+}
+
+/* --- list ------------------------------------------------------------------------- */
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The container ids under --root, sorted; none when it does not exist yet. */
+static int
+container_ids(char ***ids, size_t *n, struct mr_error *err)
+{
+	*ids = NULL;
+	*n = 0;
+	DIR *d = opendir(mr_rt_root());
+	if (d == NULL)
+		return errno == ENOENT ? 0 : mr_error_set(err, errno, "list: %s", mr_rt_root());
+	struct dirent *e;
+	int ret = 0;
+	while ((e = readdir(d)) != NULL) {
+		struct mr_error ignored = {0};
+		if (e->d_type != DT_DIR || mr_state_check_id(e->d_name, &ignored) < 0)
+			continue;
+		char *id = strdup(e->d_name);
+		if (id == NULL || push(ids, n, id) < 0) {
+			free(id);
+			ret = mr_error_oom(err, "list");
+			break;
+		}
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(*ids, *n, sizeof(**ids), name_cmp);
+	return ret;
+}
+
+/*
+ * runc list: every container under --root, as runc's table (ID PID STATUS BUNDLE
+ * CREATED OWNER), --format json (each one's state) or --quiet (the ids).  A
+ * directory that is no container (state.json missing) is left out.
+ */
+int
+mr_rt_list(int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {NULL, 0, NULL, 0}};
+	const char *format = "table";
+	bool quiet = false;
+	int c;
+
+	while ((c = getopt_long_only(argc, argv, "+f:q", opts, NULL)) != -1) {
+		if (c == 'f')
+			format = optarg;
+		else if (c == 'q')
+			quiet = true;
+		else
+			return 1;
+	}
+	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+		return mr_rt_failf("list: --format %s: expected table or json", format);
+	if (optind != argc)
+		return mr_rt_failf("list: expected no operand");
+	struct mr_error err = {0};
+	char **ids;
+	size_t n;
+	if (container_ids(&ids, &n, &err) < 0)
+		return mr_rt_fail(&err);
+	json_t *all = json_array();
+	if (!quiet && strcmp(format, "table") == 0)
+		printf("%-12s %-8s %-8s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE",
+		       "CREATED", "OWNER");
+	for (size_t i = 0; i < n; i++) {
+		struct mr_state st;
+		struct mr_error ignored = {0};
+		if (mr_state_open(mr_rt_root(), ids[i], false, &st, &ignored) == 0) {
+			if (quiet)
+				printf("%s\n", st.id);
+			else if (strcmp(format, "json") == 0 && all != NULL)
+				json_array_append_new(all, mr_state_json(&st));
+			else if (strcmp(format, "table") == 0)
+				printf("%-12s %-8d %-8s %-40s %-30s %s\n", st.id,
+				       st.status == MR_STATUS_STOPPED ? 0 : (int)st.pid,
+				       mr_status_name(st.status), st.bundle ? st.bundle : "",
+				       st.created ? st.created : "", geteuid() == 0 ? "root" : "");
+		}
+		mr_state_clear(&st);
+		free(ids[i]);
+	}
+	free(ids);
+	if (!quiet && strcmp(format, "json") == 0) {
+		char *text = all ? json_dumps(all, JSON_COMPACT) : NULL;
+		if (text == NULL) {
+			json_decref(all);
+			return mr_rt_failf("list: Cannot allocate memory");
+		}
+		printf("%s\n", text);
+		free(text);
+	}
+	json_decref(all);
+	return 0;
 }
 
 /* --- ps ---------------------------------------------------------------------------- */

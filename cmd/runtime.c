@@ -59,9 +59,9 @@ struct globals {
 
 static struct globals g = {.root = MR_STATE_ROOT_DEFAULT};
 
-static const char *const subcommands[] = {"create", "start", "state",  "kill",
-					  "delete", "run",   "spec",   "exec",
-					  "ps",	    "pause", "resume", "features"};
+static const char *const subcommands[] = {"create", "start",	"state", "kill", "delete",
+					  "run",    "spec",	"exec",	 "ps",	 "pause",
+					  "resume", "features", "list"};
 
 /* --- messages ------------------------------------------------------------------ */
 
@@ -848,6 +848,7 @@ static const char usage[] =
     "       [--cwd DIR] [--env K=V]... [--user UID[:GID]] [--cap CAP]...\n"
     "       [--no-new-privs] [--apparmor PROFILE] [--preserve-fds N] ID [CMD...]\n"
     "  ps [--format table|json] ID [PS-ARGS...]\n"
+    "  list [--format table|json] [--quiet]\n"
     "  pause ID\n"
     "  resume ID\n"
     "  features\n"
@@ -990,6 +991,8 @@ mr_cmd_runtime(int argc, char **argv)
 		return mr_rt_exec(argc, argv);
 	if (strcmp(cmd, "ps") == 0)
 		return mr_rt_ps(argc, argv);
+	if (strcmp(cmd, "list") == 0)
+		return mr_rt_list(argc, argv);
 	if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0)
 		return mr_rt_pause(argc, argv, strcmp(cmd, "pause") == 0);
 	if (strcmp(cmd, "features") == 0)

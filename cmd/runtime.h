@@ -25,6 +25,7 @@ int mr_rt_send_console(const char *sock_path, int master, struct mr_error *err);
 
 int mr_rt_exec(int argc, char **argv);
 int mr_rt_ps(int argc, char **argv);
+int mr_rt_list(int argc, char **argv);
 int mr_rt_pause(int argc, char **argv, bool pause);
 int mr_rt_features(int argc, char **argv);
 

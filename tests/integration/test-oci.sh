@@ -75,6 +75,11 @@ set_args sh -c 'trap "exit 7" TERM; echo started; while :; do sleep 0.05; done'
 RC=$? OUT=$(cat "$TESTS_TMP/c1.out") ERR=""
 expect "create returns at once, the command not started" 0 ""
 is "$(state_of c1 .status)" created "state after create: created"
+# runc list: the table, --format json (each container's state), --quiet.
+is "$("$MINIRUN" "${R[@]}" list | awk 'NR > 1 { print $1, $3 }')" "c1 created" "list: c1, created"
+is "$("$MINIRUN" "${R[@]}" list --format json | jq -c '[.[] | {id, status}]')" \
+    '[{"id":"c1","status":"created"}]' "list --format json: c1's state"
+is "$("$MINIRUN" "${R[@]}" list -q)" "c1" "list -q: the ids"
 pid=$(state_of c1 .pid)
 is "$(cat "$TESTS_TMP/c1.pid")" "$pid" "--pid-file holds the init's pid (state's pid)"
 is "$(state_of c1 '.id + " " + .ociVersion + " " + .bundle')" "c1 1.0.2 $BUNDLE" \
