@@ -88,7 +88,13 @@ set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_er
 	else if (mr_caps_get_bounding(&available, err) < 0)
 		return -1;
 
-	mr_capset missing = wanted & ~available;
+	/*
+	 * An OCI config's permitted set is raised by capset(2), which cannot
+	 * grant what minirun lacks (runc and crun fail on it too); its bounding
+	 * set only limits, and one minirun lacks is simply not in it, as with
+	 * runc and crun.  The front end's sets are all the same one.
+	 */
+	mr_capset missing = (spec->caps_explicit ? spec->cap_permitted : wanted) & ~available;
 	if (missing != 0 && !(spec->privileged || spec->caps_all)) {
 		cleanup_free char *names = mr_caps_to_string(missing);
 		return mr_error_set(err, 0,
@@ -99,13 +105,14 @@ set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_er
 	p->bounding = wanted & available;
 	if (spec->caps_explicit) {
 		/*
-		 * An OCI config gives every set.  capset(2) needs effective within
-		 * permitted; ambient is raised only where permitted and inheritable
-		 * both hold it (the kernel's rule, runc skips the others too).
+		 * An OCI config gives every set (oci-config.c: parse_caps refuses
+		 * effective outside permitted and inheritable outside bounding, as
+		 * capset(2) does); ambient is raised only where permitted and
+		 * inheritable both hold it (the kernel's rule, runc skips the others
+		 * too).  The masks only matter for --privileged's every capability.
 		 */
 		p->permitted = spec->cap_permitted & available;
 		p->effective = spec->cap_effective & p->permitted;
-		/* capset(2) refuses an inheritable capability outside the bounding set. */
 		p->inheritable = spec->cap_inheritable & p->bounding;
 		p->ambient = spec->cap_ambient & p->permitted & p->inheritable;
 		return 0;
