@@ -507,13 +507,14 @@ def ndiff(a, b):
     return out
 
 
-def podman_reduce(a, tmp, path, caps):
+def podman_reduce(a, tmp, path, caps, rootfs):
+    """podman writes into a --rootfs (/etc/mtab): given the bundle's copy."""
     t = tempfile.mkdtemp(prefix="podman.", dir=tmp)
     base = ["podman", "--root", t + "/root", "--runroot", t + "/run", "--tmpdir", t + "/tmp",
             "--cgroup-manager=cgroupfs", "--events-backend=none", "--runtime", "crun"]
     cmd = base + ["create", "--name", "sd2", "--network", "none", "--security-opt", "seccomp=" + path,
                   "--cap-drop", "ALL"] + (["--cap-add", ",".join(caps)] if caps else []) + [
-                      "--rootfs", a.rootfs, "/probe"]
+                      "--rootfs", rootfs, "/probe"]
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         if p.returncode != 0:
@@ -528,6 +529,9 @@ def podman_reduce(a, tmp, path, caps):
         return json.load(open(cfgs[0]))["linux"].get("seccomp")
     finally:
         subprocess.run(base + ["rm", "-f", "sd2"], capture_output=True, timeout=60)
+        # podman's overlay driver bind-mounts its directory on itself.
+        if os.path.ismount(t + "/root/overlay"):
+            subprocess.run(["umount", t + "/root/overlay"], capture_output=True)
         shutil.rmtree(t, ignore_errors=True)
 
 
@@ -589,7 +593,7 @@ def suite_frontend(r, st, a, allow):
                 st.s["reduce_div"] += 1
                 print("REDUCE-DIVERGE %s: %s" % (key, "; ".join(d)[:600]))
             if not a.no_podman and cn != "host" and (i_podman(name) or a.podman_all):
-                pm = podman_reduce(a, r.tmp, path, caps)
+                pm = podman_reduce(a, r.tmp, path, caps, os.path.join(r.bundle, "rootfs"))
                 if isinstance(pm, str):
                     print("PODMAN %s: %s" % (key, pm))
                 else:
