@@ -9,6 +9,9 @@
 #include <strings.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
 
 #include "common/caps.h"
 #include "common/util.h"
@@ -300,31 +303,24 @@ mr_caps_drop_bounding(mr_capset keep, struct mr_error *err)
 	return 0;
 }
 
-static int
-set_flags(cap_t caps, cap_flag_t flag, mr_capset set)
-{
-	for (int cap = 0; cap < 64; cap++) {
-		cap_value_t v = (cap_value_t)cap;
-		if ((set & MR_CAP_BIT(cap)) && cap_set_flag(caps, flag, 1, &v, CAP_SET) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 int
 mr_caps_set(mr_capset effective, mr_capset permitted, mr_capset inheritable, struct mr_error *err)
 {
-	/* cap_init() starts with all three sets empty, so only the given bits get raised. */
-	cleanup_cap cap_t caps = cap_init();
-	if (caps == NULL)
-		return mr_error_set(err, errno, "capset: allocate capability state");
+	/*
+	 * capset(2) itself, not libcap: cap_init() first asks the kernel for
+	 * its version with capget, which runs under the container's seccomp
+	 * filter when no_new_privs is off.  A profile that kills or traps
+	 * capget (runc's and crun's launch make no such call there) killed the
+	 * container before its command.  Version 3: 64 bits in two words.
+	 */
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct data[2] = {
+	    {(uint32_t)effective, (uint32_t)permitted, (uint32_t)inheritable},
+	    {(uint32_t)(effective >> 32), (uint32_t)(permitted >> 32),
+	     (uint32_t)(inheritable >> 32)},
+	};
 
-	if (set_flags(caps, CAP_EFFECTIVE, effective) < 0 ||
-	    set_flags(caps, CAP_PERMITTED, permitted) < 0 ||
-	    set_flags(caps, CAP_INHERITABLE, inheritable) < 0)
-		return mr_error_set(err, errno, "capset: build capability state");
-
-	if (cap_set_proc(caps) != 0)
+	if (syscall(SYS_capset, &hdr, data) != 0)
 		return mr_error_set(err, errno, "capset");
 	return 0;
 }

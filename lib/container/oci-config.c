@@ -301,6 +301,28 @@ parse_caps(struct ctx *c, json_t *proc)
 			*out[s] |= MR_CAP_BIT(cap);
 		}
 	}
+	/*
+	 * capset(2) refuses an effective capability outside permitted and, once
+	 * the bounding set is dropped (as every runtime does first), an
+	 * inheritable one outside bounding: runc and crun fail to start these.
+	 */
+	struct {
+		const char *set, *within;
+		mr_capset extra;
+	} rules[] = {
+	    {"effective", "permitted", c->spec->cap_effective & ~c->spec->cap_permitted},
+	    {"inheritable", "bounding", c->spec->cap_inheritable & ~c->spec->caps},
+	};
+	for (size_t r = 0; r < MR_ARRAY_SIZE(rules); r++) {
+		char p[64];
+
+		if (rules[r].extra == 0)
+			continue;
+		cleanup_free char *names = mr_caps_to_string(rules[r].extra);
+		snprintf(p, sizeof(p), "process.capabilities.%s", rules[r].set);
+		return fail(c, p, "%s not in %s: capset(2) refuses %s", names ? names : "?",
+			    rules[r].within, rules[r].extra & (rules[r].extra - 1) ? "them" : "it");
+	}
 	return 0;
 }
 

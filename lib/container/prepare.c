@@ -88,7 +88,13 @@ set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_er
 	else if (mr_caps_get_bounding(&available, err) < 0)
 		return -1;
 
-	mr_capset missing = wanted & ~available;
+	/*
+	 * An OCI config's permitted set is raised by capset(2), which cannot
+	 * grant what minirun lacks (runc and crun fail on it too); its bounding
+	 * set only limits, and one minirun lacks is simply not in it, as with
+	 * runc and crun.  The front end's sets are all the same one.
+	 */
+	mr_capset missing = (spec->caps_explicit ? spec->cap_permitted : wanted) & ~available;
 	if (missing != 0 && !(spec->privileged || spec->caps_all)) {
 		cleanup_free char *names = mr_caps_to_string(missing);
 		return mr_error_set(err, 0,
@@ -99,13 +105,14 @@ set_capabilities(const struct mr_spec *spec, struct mr_prepared *p, struct mr_er
 	p->bounding = wanted & available;
 	if (spec->caps_explicit) {
 		/*
-		 * An OCI config gives every set.  capset(2) needs effective within
-		 * permitted; ambient is raised only where permitted and inheritable
-		 * both hold it (the kernel's rule, runc skips the others too).
+		 * An OCI config gives every set (oci-config.c: parse_caps refuses
+		 * effective outside permitted and inheritable outside bounding, as
+		 * capset(2) does); ambient is raised only where permitted and
+		 * inheritable both hold it (the kernel's rule, runc skips the others
+		 * too).  The masks only matter for --privileged's every capability.
 		 */
 		p->permitted = spec->cap_permitted & available;
 		p->effective = spec->cap_effective & p->permitted;
-		/* capset(2) refuses an inheritable capability outside the bounding set. */
 		p->inheritable = spec->cap_inheritable & p->bounding;
 		p->ambient = spec->cap_ambient & p->permitted & p->inheritable;
 		return 0;
@@ -454,14 +461,16 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 	struct call {
 		const char *name;
 		int nr;
-		bool only_without_nnp, only_non_root;
+		bool needed;
 	};
+	bool late = !p->spec->no_new_privs;
 	/* execve first: a profile that denies it is wrong whatever else it does. */
 	const struct call calls[] = {
-	    {"execve", SYS_execve, false, false},
-	    {"setresuid", SYS_setresuid, true, false},
-	    {"capset", SYS_capset, true, false},
-	    {"prctl", SYS_prctl, true, true},
+	    {"execve", SYS_execve, true},
+	    {"setresuid", SYS_setresuid, late},
+	    {"capset", SYS_capset, late},
+	    /* PR_SET_PDEATHSIG for a non-root user; PR_CAP_AMBIENT_RAISE for any. */
+	    {"prctl", SYS_prctl, late && (p->user.uid != 0 || p->ambient != 0)},
 	};
 	const struct mr_seccomp_prepared *sc = &p->seccomp;
 	const char *src = sc->source ? sc->source : "(built-in default)";
@@ -473,9 +482,7 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 		struct outcome_acc acc = {false, 0};
 		char buf[64];
 
-		if (c->only_without_nnp && p->spec->no_new_privs)
-			continue;
-		if (c->only_non_root && p->user.uid == 0)
+		if (!c->needed)
 			continue;
 		if (mr_bpf_outcomes(sc->insns, sc->n_insns, seccomp_arch_native(), c->nr,
 				    note_outcome, &acc) < 0) {
@@ -505,6 +512,46 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 		    src, c->name, what, c->name);
 	}
 	return 0;
+}
+
+static void
+note_readback(uint32_t ret, void *arg)
+{
+	bool *unsafe = arg;
+
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_ALLOW:
+	case SECCOMP_RET_LOG:
+	case SECCOMP_RET_ERRNO:
+	case SECCOMP_RET_TRACE: /* no tracer: ENOSYS */
+		break;
+	default:
+		*unsafe = true;
+	}
+}
+
+/*
+ * The read-back of the identity after the filter (launch.c, verify_identity)
+ * is best effort: a refusal with an errno skips it.  A profile that kills,
+ * traps or notifies on getresuid, getresgid or capget would kill the
+ * container before its command, where runc and crun (which never make these
+ * calls) start it: then the read-back is not made at all.
+ */
+static void
+decide_readback(struct mr_prepared *p)
+{
+	static const int calls[] = {SYS_getresuid, SYS_getresgid, SYS_capget};
+	const struct mr_seccomp_prepared *sc = &p->seccomp;
+	bool unsafe = false;
+
+	/* The built-in default allows all three. */
+	if (!sc->enabled || sc->builtin || p->spec->no_new_privs)
+		return;
+	for (size_t i = 0; i < MR_ARRAY_SIZE(calls) && !unsafe; i++)
+		if (mr_bpf_outcomes(sc->insns, sc->n_insns, seccomp_arch_native(), calls[i],
+				    note_readback, &unsafe) < 0)
+			unsafe = true;
+	p->skip_readback = unsafe;
 }
 
 /*
@@ -752,6 +799,7 @@ prepare_seccomp(const struct mr_spec *spec, struct mr_prepared *p, struct mr_err
 	/* Learning lets every call through, minirun's own included. */
 	if (observe != MR_OBSERVE_LEARN && check_profile_allows_launch(p, err) < 0)
 		return -1;
+	decide_readback(p);
 	return 0;
 }
 

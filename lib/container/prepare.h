@@ -43,6 +43,8 @@ struct mr_prepared {
 	struct mr_seccomp_prepared seccomp;
 	bool lets_cgroupns; /* the filter lets it make a cgroup namespace (as root, not
 			       privileged; prepare.c: check_cgroup_namespace) */
+	bool skip_readback; /* the filter kills or traps a call that reads the identity back
+			       after it is in (prepare.c: decide_readback) */
 	dev_t self_dev;	    /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
 	ino_t self_ino;
 	struct mr_cgroup *cgroup; /* set by mr_run: the cgroup the child joins (cgroup.c) */

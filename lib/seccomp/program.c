@@ -501,7 +501,8 @@ refuse_fail_open(const struct mr_profile *p, bool strict, struct mr_error *err)
 	/* --seccomp-strict refuses every unknown name, with its own message. */
 	for (size_t i = 0; !strict && i < p->n_rules; i++) {
 		const struct mr_prof_rule *r = &p->rules[i];
-		if (!mr_act_stricter(r->action, p->default_action))
+		/* A LOG rule denies nothing: skipped, its calls are just not logged. */
+		if (!mr_act_stricter(r->action, p->default_action) || r->action == MR_ACT_LOG)
 			continue;
 		for (size_t k = 0; k < r->n_names; k++) {
 			const char *n = r->names[k];

@@ -320,7 +320,7 @@ lint_unknown_name(struct lctx *c, const struct mr_profile *p, const struct mr_pr
 			 v->major, v->minor, v->micro);
 	/* An error, as a run refuses it (lib/seccomp/program.c): check is never
 	   more lenient than a run. */
-	if (mr_act_stricter(r->action, p->default_action))
+	if (mr_act_stricter(r->action, p->default_action) && r->action != MR_ACT_LOG)
 		add(c, MR_LINT_ERROR, pos, fix,
 		    "unknown system call \"%s\" in a rule stricter than the default: "
 		    "libseccomp %u.%u.%u does not know it, runc and crun skip it, and it stays "

@@ -114,7 +114,10 @@
  *                                   (SIGSYS caught, si_errno = the action's
  *                                   data), KILL_THREAD (the thread died,
  *                                   the process lived) or KILLED(SIGNAL)
- *                                   (the process died of it)
+ *                                   (the process died of it); the SPEC
+ *                                   "caps" prints the process's CapInh,
+ *                                   CapPrm, CapEff, CapBnd, CapAmb and
+ *                                   NoNewPrivs instead, as one word
  */
 #include <dirent.h>
 #include <errno.h>
@@ -475,6 +478,33 @@ call_child(char *spec)
 	_exit(0);
 }
 
+/* "caps": the capability sets and no_new_privs the runtime gave, one word. */
+static void
+calls_caps(void)
+{
+	static const char *const keys[] = {"CapInh", "CapPrm", "CapEff",
+					   "CapBnd", "CapAmb", "NoNewPrivs"};
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[4096];
+
+	if (f == NULL) {
+		printf("%s\n", errno_name(errno));
+		return;
+	}
+	while (fgets(line, sizeof line, f) != NULL)
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+			size_t len = strlen(keys[k]);
+
+			if (strncmp(line, keys[k], len) == 0 && line[len] == ':') {
+				const char *v = line + len + 1 + strspn(line + len + 1, "\t ");
+
+				printf("%s=%.*s;", keys[k], (int)strcspn(v, "\n"), v);
+			}
+		}
+	fclose(f);
+	printf("\n");
+}
+
 static int
 cmd_calls(int argc, char **argv)
 {
@@ -484,6 +514,11 @@ cmd_calls(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		printf("%s ", argv[i]);
 		fflush(stdout);
+		if (strcmp(argv[i], "caps") == 0) {
+			calls_caps();
+			fflush(stdout);
+			continue;
+		}
 		pid = fork();
 		if (pid < 0) {
 			printf("FORK:%s\n", errno_name(errno));

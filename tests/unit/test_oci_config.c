@@ -253,6 +253,19 @@ START_TEST(must_refusals)
 				 "[\"CAP_NOPE\"]}}}"),
 			 "config.json: process.capabilities.bounding[0]: unknown capability "
 			 "'CAP_NOPE'");
+	/* capset(2) refuses these (runc and crun fail to start); minirun used to
+	   drop them silently and run with other sets than the config's. */
+	ck_assert_str_eq(refusal("{\"process\": {\"capabilities\": {\"bounding\": [\"CAP_KILL\"], "
+				 "\"permitted\": [\"CAP_KILL\"], \"effective\": [\"CAP_KILL\", "
+				 "\"CAP_CHOWN\"], \"inheritable\": [], \"ambient\": []}}}"),
+			 "config.json: process.capabilities.effective: CAP_CHOWN not in permitted: "
+			 "capset(2) refuses it");
+	ck_assert_str_eq(
+	    refusal("{\"process\": {\"capabilities\": {\"bounding\": [\"CAP_KILL\"], "
+		    "\"permitted\": [\"CAP_KILL\"], \"effective\": [], \"inheritable\": "
+		    "[\"CAP_KILL\", \"CAP_CHOWN\", \"CAP_SYS_ADMIN\"], \"ambient\": []}}}"),
+	    "config.json: process.capabilities.inheritable: CAP_CHOWN,CAP_SYS_ADMIN not in "
+	    "bounding: capset(2) refuses them");
 	ck_assert_str_eq(refusal("{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, "
 				 "{\"type\": \"pid\"}]}}"),
 			 "config.json: linux.namespaces[1]: the pid namespace is given twice");
