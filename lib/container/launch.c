@@ -1843,13 +1843,29 @@ note_ignored(const struct relay *s, struct stop_state *st)
 	say(s, msg);
 }
 
+/*
+ * What a pty master can still hold once every writer is gone: its buffers are
+ * 64 KiB and n_tty's 4 KiB (drivers/tty/tty_buffer.c, n_tty.c); generously.
+ */
+#define DRAIN_TTY_MAX (1L << 20)
+
+/*
+ * What is left once the container's init is reaped, and no more: in a pid
+ * namespace of its own every writer died with it, and a pipe holds at most
+ * its capacity.  One that joined another's (an OCI path) leaves the init's
+ * children running; one that wrote without a pause (yes) kept the pipe from
+ * ever running dry, and minirun from ever getting to the cgroup that kills
+ * them: run never returned.  What they write after is theirs to lose.
+ */
 static void
 drain(int from, int to)
 {
 	int fl = fcntl(from, F_GETFL);
 	fcntl(from, F_SETFL, fl | O_NONBLOCK);
-	while (mr_tty_pump(from, to) > 0)
-		;
+	int cap = fcntl(from, F_GETPIPE_SZ);
+	long budget = cap > 0 ? cap : DRAIN_TTY_MAX, n;
+	while (budget > 0 && (n = mr_tty_pump(from, to)) > 0)
+		budget -= n;
 }
 
 /* Returns true when a SIGCHLD was among them: the child may have changed state. */
