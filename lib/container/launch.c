@@ -1608,6 +1608,59 @@ take_listener(int pidfd, struct shared_page *shared, struct mr_observer *observe
 }
 
 /*
+ * The end of the sync socket is the exec (close-on-exec), or the container
+ * process's death before it: one killed by a signal (a KILL rule on a call
+ * minirun makes after the filter, the OOM killer, a crash in the set-up)
+ * sends no message, and its status would pass for the command's own.  *si
+ * is its exit, seen with WNOWAIT: the zombie is ours, its pid not reused.
+ * The name (SETUP_COMM, set by container_init, not under --init) says the
+ * process is minirun's set-up, but the command can take that name too
+ * (prctl(PR_SET_NAME), or a file named so).  What it cannot undo is its
+ * execve: that clears PF_FORKNOEXEC in the task's flags (stat(5) field 9),
+ * for good, and only another fork sets it again in another process.
+ */
+#define PF_FORKNOEXEC 0x00000040 /* include/linux/sched.h, not in the uapi */
+
+static int
+died_before_exec(pid_t pid, const siginfo_t *si, struct mr_error *err)
+{
+	if (si->si_code != CLD_KILLED && si->si_code != CLD_DUMPED)
+		return 0;
+	char path[64], stat[512] = "";
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, stat, sizeof(stat) - 1) : -1;
+	if (n <= 0)
+		return 0;
+	/* "PID (COMM) STATE PPID PGRP SESSION TTY TPGID FLAGS ...": COMM may hold ") ". */
+	char *open_paren = strchr(stat, '('), *close_paren = strrchr(stat, ')');
+	unsigned long task_flags = 0;
+	if (open_paren == NULL || close_paren == NULL || close_paren < open_paren ||
+	    (size_t)(close_paren - open_paren - 1) != strlen(SETUP_COMM) ||
+	    strncmp(open_paren + 1, SETUP_COMM, strlen(SETUP_COMM)) != 0 ||
+	    sscanf(close_paren + 1, " %*c %*d %*d %*d %*d %*d %lu", &task_flags) != 1 ||
+	    !(task_flags & PF_FORKNOEXEC))
+		return 0;
+	const char *sig = sigabbrev_np(si->si_status);
+	return mr_error_set(err, 0,
+			    "the container process was killed by SIG%s before it executed the "
+			    "command (killed from outside, the OOM killer, or a seccomp KILL rule "
+			    "on a call minirun makes after the filter)",
+			    sig ? sig : "?");
+}
+
+/* The hooks' byte met a closed socket: the process is dead, or soon will be. */
+static int
+died_before_hooks_ran(const struct child *child, struct mr_error *err)
+{
+	siginfo_t si = {0};
+	while (waitid((idtype_t)P_PIDFD, (id_t)child->pidfd, &si, WEXITED | WNOWAIT) < 0)
+		if (errno != EINTR)
+			return 0;
+	return died_before_exec(child->pid, &si, err);
+}
+
+/*
  * Wait for the exec: messages until EOF.  When observing, the listener
  * appears in the shared page somewhere in between, and from then on the
  * container process's syscalls may wait for minirun's answers.  *master
@@ -1616,36 +1669,6 @@ take_listener(int pidfd, struct shared_page *shared, struct mr_observer *observe
  * *stop says where it stopped: 0 at the exec, SYNC_READY (OCI create) or
  * SYNC_HOOKS (the child waits for createRuntime; call again after).
  */
-/*
- * The end of the sync socket is the exec (close-on-exec), or the container
- * process's death before it: one killed by a signal (a KILL rule on a call
- * minirun makes after the filter, the OOM killer, a crash in the set-up)
- * sends no message, and its status would pass for the command's own.  Its
- * name tells them apart: execve set it to the command's; before, it is
- * SETUP_COMM (container_init).  The zombie is ours: its pid is not reused.
- */
-static int
-died_before_exec(pid_t pid, int pidfd, bool block, struct mr_error *err)
-{
-	siginfo_t si = {0};
-	int flags = WEXITED | WNOWAIT | (block ? 0 : WNOHANG);
-	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, flags) < 0 || si.si_pid == 0 ||
-	    (si.si_code != CLD_KILLED && si.si_code != CLD_DUMPED))
-		return 0;
-	char path[64], comm[32] = "";
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
-	if (n <= 0 || strcmp(comm, SETUP_COMM "\n") != 0)
-		return 0;
-	const char *sig = sigabbrev_np(si.si_status);
-	return mr_error_set(err, 0,
-			    "the container process was killed by SIG%s before it executed the "
-			    "command (killed from outside, the OOM killer, or a seccomp KILL rule "
-			    "on a call minirun makes after the filter)",
-			    sig ? sig : "?");
-}
-
 static int
 wait_for_exec(const struct child *child, bool init, int sock, struct mr_observer *observer,
 	      struct shared_page *shared, int *master, int *stop, struct mr_error *err)
@@ -1822,13 +1845,29 @@ note_ignored(const struct relay *s, struct stop_state *st)
 	say(s, msg);
 }
 
+/*
+ * What a pty master can still hold once every writer is gone: its buffers are
+ * 64 KiB and n_tty's 4 KiB (drivers/tty/tty_buffer.c, n_tty.c); generously.
+ */
+#define DRAIN_TTY_MAX (1L << 20)
+
+/*
+ * What is left once the container's init is reaped, and no more: in a pid
+ * namespace of its own every writer died with it, and a pipe holds at most
+ * its capacity.  One that joined another's (an OCI path) leaves the init's
+ * children running; one that wrote without a pause (yes) kept the pipe from
+ * ever running dry, and minirun from ever getting to the cgroup that kills
+ * them: run never returned.  What they write after is theirs to lose.
+ */
 static void
 drain(int from, int to)
 {
 	int fl = fcntl(from, F_GETFL);
 	fcntl(from, F_SETFL, fl | O_NONBLOCK);
-	while (mr_tty_pump(from, to) > 0)
-		;
+	int cap = fcntl(from, F_GETPIPE_SZ);
+	long budget = cap > 0 ? cap : DRAIN_TTY_MAX, n;
+	while (budget > 0 && (n = mr_tty_pump(from, to)) > 0)
+		budget -= n;
 }
 
 /* Returns true when a SIGCHLD was among them: the child may have changed state. */
@@ -1886,11 +1925,20 @@ release_tracee(pid_t pid, const siginfo_t *si)
 static int
 child_changed(const struct relay *s, int *exit_status, struct mr_error *err)
 {
-	/* Before the zombie is reaped: its name says whether it ever ran the command. */
-	if (died_before_exec(s->pid, s->pidfd, false, err) < 0)
-		return -1;
 	for (;;) {
 		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		/* A look first: the zombie's /proc entry tells a death before the execve. */
+		int flags = WEXITED | WNOHANG | WNOWAIT;
+		if (waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, flags) < 0) {
+			if (errno == EINTR)
+				continue;
+			return mr_error_set(err, errno, "waitid");
+		}
+		if (si.si_pid == 0)
+			return 0;
+		if (is_exit(&si) && died_before_exec(s->pid, &si, err) < 0)
+			return -1;
 		memset(&si, 0, sizeof(si));
 		if (waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED | WNOHANG) < 0) {
 			if (errno == EINTR)
@@ -2273,7 +2321,7 @@ runtime_hooks(const struct mr_prepared *p, const struct child *child, int sock,
 	if (write(sock, "h", 1) != 1) {
 		int saved = errno;
 		/* Its end is closed: it died (a hook killed it?), or soon will. */
-		if (died_before_exec(child->pid, child->pidfd, true, err) < 0)
+		if (died_before_hooks_ran(child, err) < 0)
 			return -1;
 		return mr_error_set(err, saved, "hooks: let the container process go on");
 	}

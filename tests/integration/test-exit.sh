@@ -40,6 +40,29 @@ else
     not_ok "PID 1 killed by SIGKILL from the host: minirun exits 137" "no container init found under minirun (pid $mpid)"
 fi
 
+# --- a command that takes the set-up's name is still the command -----------------
+# minirun tells a death before the execve by the name minirun-setup, but the
+# command may take that name too: its status is its own, not a forged 125.
+run_expect "a command executed as minirun-setup killed by a kernel SIGSEGV exits 139" 139 "" -- \
+    "$ROOTFS" sh -c 'ln -s /probe /tmp/minirun-setup; exec /tmp/minirun-setup segv'
+"$MINIRUN" "$ROOTFS" sh -c 'printf minirun-setup > /proc/self/comm; echo ready; sleep 1000; exit 3' \
+    < /dev/null > "$TESTS_TMP/bg.out" 2> "$TESTS_TMP/bg.err" &
+mpid=$!
+for _ in $(seq 200); do
+    [ "$(cat "$TESTS_TMP/bg.out")" = ready ] && break
+    sleep 0.05
+done
+if init=$(container_init "$mpid") && [ "$(cat "/proc/$init/comm")" = minirun-setup ]; then
+    kill -KILL "$init"
+    wait_exit "$mpid" 10
+    OUT=$(cat "$TESTS_TMP/bg.out") ERR=$(cat "$TESTS_TMP/bg.err")
+    expect "PID 1 renamed minirun-setup, killed by SIGKILL from the host: 137" 137 ready
+else
+    kill -KILL "$mpid" 2>/dev/null
+    not_ok "PID 1 renamed minirun-setup, killed by SIGKILL from the host: 137" \
+        "no container init named minirun-setup found under minirun (pid $mpid)"
+fi
+
 # --- --init: minirun's own PID 1, the command as PID 2 -------------------------------
 run_expect "--init: the command is PID 2 under minirun-init" 0 "2 minirun-init" -- \
     --init "$ROOTFS" sh -c 'echo "$$ $(cat /proc/1/comm)"'

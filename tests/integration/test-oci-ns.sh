@@ -67,6 +67,20 @@ expect "network, ipc, uts, pid and cgroup paths: all five the pod's, its host na
 pod1
 sh -c while :; do sleep 0.1; done "
 
+# A joined pid namespace outlives the container's init, and so do its children:
+# a writer without a pause on a relayed pipe (stdout a terminal) kept minirun
+# draining it after the init's end, forever.  Under script(1), whose stdin never
+# ends (at EOF it would type the EOF character, racing with the command).
+mkfifo "$TESTS_TMP/never"
+exec 9<> "$TESTS_TMP/never"
+config "$(join pid)" sh -c 'yes & yes & sleep 0.2; exit 5'
+timeout -k 1 "$RUN_TIMEOUT" script -qec "$(printf '%q ' "$MINIRUN" "${R[@]}" run --bundle "$BUNDLE" c9)" \
+    /dev/null <&9 > /dev/null 2> "$TESTS_TMP/c9.err"
+RC=$?
+is "$RC $(cat "$TESTS_TMP/c9.err")" "5 " \
+    "joined pid namespace, its init's children flood the stdout pipe: run ends with the init (5)"
+exec 9>&-
+
 # exec into a container whose namespaces are joined ones: /proc/PID/ns, not the paths.
 config "$(join network ipc uts pid)" sh -c 'while :; do sleep 0.1; done'
 (cd "$BUNDLE" && timeout 20 "$MINIRUN" "${R[@]}" create c3 < /dev/null > /dev/null 2>&1)
