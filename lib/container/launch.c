@@ -2581,14 +2581,23 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	 */
 	while (sigtimedwait(&relay, NULL, &(struct timespec){0}) > 0)
 		;
-	sigprocmask(SIG_SETMASK, &orig, NULL);
 	if (ret == 0 && ctl != NULL && ctl->detach) {
 		/* The container lives on in it: the caller removes it (OCI delete). */
 		ctl->cgroup = cg;
 		memset(&cg, 0, sizeof(cg));
-	} else if (ret == 0) {
-		ret = mr_cgroup_check_oom(&cg, p, *exit_status, err);
+	} else {
+		if (ret == 0)
+			ret = mr_cgroup_check_oom(&cg, p, *exit_status, err);
+		/*
+		 * Removed with the signals still blocked: the removal retries for
+		 * up to 2 s while killed tasks exit, and a SIGTERM then would end
+		 * minirun with the cgroup (and the processes left in it) behind.
+		 */
+		mr_cgroup_destroy(&cg);
+		while (sigtimedwait(&relay, NULL, &(struct timespec){0}) > 0)
+			;
 	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	p->cgroup = NULL;
 	p->ctl = NULL;
 	/* A run that never reached exec leaves no report file behind. */
