@@ -157,6 +157,11 @@ main(int argc, char **argv)
 	if (image.skipped_devices > 0)
 		print_warning(&cli, "%llu device nodes of the image not made (only root can)",
 			      (unsigned long long)image.skipped_devices);
+	if (image.skipped_xattrs > 0)
+		print_warning(&cli,
+			      "%llu extended attributes of the image not set (the image cache's "
+			      "filesystem does not support them)",
+			      (unsigned long long)image.skipped_xattrs);
 	if (cli.verbose && image.key[0] != '\0')
 		fprintf(stderr, "minirun: image %s (%s), %s\n", image.key,
 			image.kind == MR_IMAGE_TARBALL	    ? "root filesystem tarball"

@@ -684,6 +684,7 @@ struct build {
 	const char *key;
 	const struct mr_image_options *opts;
 	uint64_t skipped_devices;
+	uint64_t skipped_xattrs;
 };
 
 static void
@@ -721,6 +722,7 @@ build_layers(struct build *b, int tmp_fd, int src_dir_fd, bool oci, const char *
 	if (ret == 0)
 		ret = mr_unpack_finish(&u, err);
 	b->skipped_devices += u.skipped_devices;
+	b->skipped_xattrs += u.skipped_xattrs;
 	mr_unpack_clear(&u);
 	if (ret < 0)
 		return -1;
@@ -762,6 +764,7 @@ build_archive(struct build *b, int tmp_fd, struct mr_error *err)
 	if (ret == 0)
 		ret = mr_unpack_finish(&u, err);
 	b->skipped_devices += u.skipped_devices;
+	b->skipped_xattrs += u.skipped_xattrs;
 	mr_unpack_clear(&u);
 	if (ret < 0)
 		return -1;
@@ -934,6 +937,7 @@ mr_image_resolve(struct mr_spec *spec, const struct mr_image_options *opts,
 	if (ensure_cached(&b, images_fd, &info->cached, err) < 0)
 		return -1;
 	info->skipped_devices = b.skipped_devices;
+	info->skipped_xattrs = b.skipped_xattrs;
 	/* Once its tree is there: an entry is for an archive that unpacked. */
 	if (record)
 		index_record(index_fd, &st, info->key);

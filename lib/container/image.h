@@ -63,6 +63,7 @@ struct mr_image_info {
 	bool cached;		  /* found in the cache: nothing was unpacked */
 	bool has_config;	  /* the image had a config (Env, Cmd...) */
 	uint64_t skipped_devices; /* device nodes not made (not root) */
+	uint64_t skipped_xattrs;  /* extended attributes the cache's filesystem refused */
 };
 
 /*

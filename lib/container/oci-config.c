@@ -465,6 +465,7 @@ parse_process(struct ctx *c, json_t *root)
 	if (get_strings(c, proc, "process", "env", &list) < 0)
 		return -1;
 	c->spec->env_as_given = true;
+	c->spec->groups_as_given = true;
 	json_array_foreach(list, i, e)
 	{
 		char p[64];

@@ -713,6 +713,16 @@ resolve_user(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 		drop_unmapped_groups(spec, &p->user);
 	if (add_groups(spec, p, err) < 0)
 		return -1;
+	/*
+	 * The gid among the supplementary groups too (CVE-2022-36109 in moby,
+	 * CVE-2022-2989 in podman): else a process that changes its gid (newgrp,
+	 * a setgid program) leaves it behind and escapes a file's group bits
+	 * that deny it (mode 0707).  An OCI config's additionalGids are the
+	 * engine's to set, as runc takes them.
+	 */
+	if (!spec->groups_as_given && !p->rootless &&
+	    mr_user_add_gid(&p->user, p->user.gid, err) < 0)
+		return -1;
 	return p->userns && !p->rootless ? check_mapped(spec, &p->user, err) : 0;
 }
 

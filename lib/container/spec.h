@@ -138,7 +138,8 @@ struct mr_spec {
 	unsigned umask;
 	bool oom_score_adj_set; /* process.oomScoreAdj */
 	int oom_score_adj;
-	bool env_as_given; /* process.env exactly: no default PATH, no HOSTNAME */
+	bool env_as_given;    /* process.env exactly: no default PATH, no HOSTNAME */
+	bool groups_as_given; /* process.user.additionalGids exactly: the gid not added */
 	struct mr_ns_join ns_join[MR_JOIN_N]; /* owned: closed by mr_spec_clear */
 	char *domainname;		      /* domainname: NULL = left as it is */
 	bool personality_set;		      /* linux.personality */

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "container/unpack.h"
@@ -523,6 +524,57 @@ whiteout(struct mr_unpack *u, const char *clean, const char *parent, const char 
 	return 0;
 }
 
+/*
+ * The extended attributes that podman and docker restore and that mean
+ * something in a container: file capabilities (on regular files, as root
+ * only, like setuid bits: writing them takes CAP_SETFCAP, and an image's
+ * ping or arping run by a non-root USER needs them) and user.* data.  Not
+ * trusted.* nor user.overlay.*: overlayfs reads them on its lower layers
+ * (opaque, redirect, metacopy) and the cached tree is one, so an image
+ * could steer the container's overlay.  Not the rest of security.*
+ * (SELinux, IMA, EVM): labels are the host's policy, not the image's.
+ */
+static bool
+xattr_wanted(const struct mr_unpack *u, const char *name, mode_t type)
+{
+	if (strcmp(name, "security.capability") == 0)
+		return u->as_root && type == AE_IFREG;
+	return strncmp(name, "user.", 5) == 0 && strncmp(name, "user.overlay.", 13) != 0 &&
+	       (type == AE_IFREG || type == AE_IFDIR);
+}
+
+/*
+ * The entry's extended attributes set on fd, the file just made.  Last:
+ * a write or a chown removes security.capability (the kernel's killpriv).
+ * A filesystem without them (EOPNOTSUPP) is counted, as podman ignores it.
+ */
+static int
+set_xattrs(struct mr_unpack *u, struct archive_entry *e, int fd, mode_t type, const char *what,
+	   const char *clean, struct mr_error *err)
+{
+	const char *name;
+	const void *value;
+	size_t size;
+
+	if (archive_entry_xattr_reset(e) == 0)
+		return 0;
+	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+		if (name == NULL || !xattr_wanted(u, name, type))
+			continue;
+		if (fsetxattr(fd, name, value, size, 0) == 0)
+			continue;
+		if (errno == EOPNOTSUPP) {
+			u->skipped_xattrs++;
+			continue;
+		}
+		cleanup_free char *esc = mr_escape_str(name, 0);
+		char why[160];
+		snprintf(why, sizeof(why), "extended attribute %s", esc ? esc : "?");
+		return entry_error(err, errno, what, clean, why);
+	}
+	return 0;
+}
+
 /* One entry on its way into the tree: where it goes and what it gets. */
 struct entry {
 	const char *what;  /* the archive, for messages */
@@ -593,7 +645,7 @@ extract_regular(struct mr_unpack *u, struct archive *a, struct archive_entry *e,
 		return entry_error(err, errno, x->what, x->clean, "chown");
 	if (fchmod(fd, x->perm) < 0 || futimens(fd, x->ts) < 0)
 		return entry_error(err, errno, x->what, x->clean, "chmod");
-	return 0;
+	return set_xattrs(u, e, fd, AE_IFREG, x->what, x->clean, err);
 }
 
 static int
@@ -772,6 +824,14 @@ unpack_entry(struct mr_unpack *u, struct archive *a, struct archive_entry *e, co
 		/* Writable by minirun until mr_unpack_finish sets the image's mode. */
 		if (!kept_dir && mkdirat(pfd, base, 0700) < 0)
 			return entry_error(err, errno, what, clean, "mkdir");
+		if (archive_entry_xattr_count(e) > 0) {
+			cleanup_close int dfd =
+			    openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (dfd < 0)
+				return entry_error(err, errno, what, clean, "open directory");
+			if (set_xattrs(u, e, dfd, AE_IFDIR, what, clean, err) < 0)
+				return -1;
+		}
 		if (defer_dir(u, clean, e, x.perm) < 0)
 			return mr_error_oom(err, what);
 		u->dir_bytes += strlen(clean) + 1 + sizeof(*u->dirs);

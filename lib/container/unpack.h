@@ -27,7 +27,8 @@
  *    at most 256 levels deep, but a symlink made by an earlier entry can
  *    start one that deep): mr_rm_rf_at holds a descriptor per level.
  *
- * Extended attributes are not restored (file capabilities included).
+ * Extended attributes: file capabilities (security.capability, as root)
+ * and user.* are restored, no others (see xattr_wanted in unpack.c).
  */
 #ifndef MINIRUN_CONTAINER_UNPACK_H
 #define MINIRUN_CONTAINER_UNPACK_H
@@ -56,6 +57,7 @@ struct mr_unpack {
 	uint64_t bytes, entries;	 /* spent so far */
 	uint64_t layer_bytes, dir_bytes; /* held by layer_paths and dirs */
 	uint64_t skipped_devices;	 /* device nodes not made (not root) */
+	uint64_t skipped_xattrs;	 /* extended attributes the filesystem refused */
 	struct mr_pathset layer_paths;	 /* this layer's entries (opaque whiteouts) */
 	struct mr_unpack_dir *dirs;	 /* directory metadata, applied by mr_unpack_finish */
 	size_t n_dirs, cap_dirs;

@@ -606,16 +606,22 @@ mr_user_add_groups(int rootfs_fd, struct mr_user *u, char *const *groups, size_t
 				    found == LOOKUP_NO_FILE ? " (there is no such file)" : "");
 			break;
 		}
-		bool dup = false;
-		for (size_t k = 0; k < u->n_groups && !dup; k++)
-			dup = u->groups[k] == gid;
-		if (dup)
-			continue;
-		gid_t *nv = reallocarray(u->groups, u->n_groups + 1, sizeof(*nv));
-		if (nv == NULL)
-			return mr_error_set(err, ENOMEM, "--group-add");
-		nv[u->n_groups++] = gid;
-		u->groups = nv;
+		if (mr_user_add_gid(u, gid, err) < 0)
+			return -1;
 	}
+	return 0;
+}
+
+int
+mr_user_add_gid(struct mr_user *u, gid_t gid, struct mr_error *err)
+{
+	for (size_t k = 0; k < u->n_groups; k++)
+		if (u->groups[k] == gid)
+			return 0;
+	gid_t *nv = reallocarray(u->groups, u->n_groups + 1, sizeof(*nv));
+	if (nv == NULL)
+		return mr_error_set(err, ENOMEM, "supplementary groups");
+	nv[u->n_groups++] = gid;
+	u->groups = nv;
 	return 0;
 }

@@ -45,6 +45,9 @@ int mr_user_resolve(int rootfs_fd, const char *spec, struct mr_user *out, struct
 int mr_user_add_groups(int rootfs_fd, struct mr_user *u, char *const *groups, size_t n,
 		       struct mr_error *err);
 
+/* Append gid to u's supplementary groups unless it is there. */
+int mr_user_add_gid(struct mr_user *u, gid_t gid, struct mr_error *err);
+
 /* Free what mr_user_resolve allocated; safe on a zeroed struct. */
 void mr_user_clear(struct mr_user *u);
 

@@ -12,7 +12,9 @@ hashlib, json), so that what each fixture holds is plain to see.
 The two layers: layer 1 (plain tar) is ROOTFS plus /data/keep, /data/gone
 and /opq/lower; layer 2 (gzip) whites out /data/gone (.wh.gone), makes /opq
 opaque (.wh..wh..opq, written after /opq/upper of the same layer, which
-must survive it) and adds /etc/image-release.  The config sets Env,
+must survive it), adds /etc/image-release, /bin/capprobe (the probe with
+the file capability cap_net_raw+ep), /data/noted and /data/xdir (user.*
+attributes, and on xdir overlayfs's opaque markers).  The config sets Env,
 Entrypoint, Cmd, WorkingDir and User.
 """
 import gzip
@@ -64,8 +66,20 @@ def layer1(rootfs):
     return buf.getvalue()
 
 
-def layer2():
+# security.capability as `setcap cap_net_raw+ep` writes it (VFS_CAP_REVISION_2,
+# effective, permitted bit 13); every byte below 0x80, so the pax record's
+# UTF-8 is the bytes themselves.
+CAP_NET_RAW_EP = "\x01\x00\x00\x02\x00\x20" + "\x00" * 14
+
+
+def xattrs(**kw):
+    return {"SCHILY.xattr." + k.replace("__", "."): v for k, v in kw.items()}
+
+
+def layer2(rootfs):
     buf = io.BytesIO()
+    with open(os.path.join(rootfs, "probe"), "rb") as f:
+        probe = f.read()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         add_entry(tar, "data", tarfile.DIRTYPE)
         add_bytes(tar, "data/.wh.gone", b"")
@@ -73,6 +87,14 @@ def layer2():
         add_bytes(tar, "opq/upper", b"upper\n")
         add_bytes(tar, "opq/.wh..wh..opq", b"")
         add_bytes(tar, "etc/image-release", b"layer 2\n")
+        # What podman writes for a file with capabilities and user
+        # attributes; and two that overlayfs would act on: never restored.
+        add_bytes(tar, "bin/capprobe", probe, mode=0o755,
+                  pax_headers=xattrs(security__capability=CAP_NET_RAW_EP))
+        add_bytes(tar, "data/noted", b"noted\n", pax_headers=xattrs(user__note="hello"))
+        add_entry(tar, "data/xdir", tarfile.DIRTYPE,
+                  pax_headers=xattrs(user__mark="d", trusted__overlay__opaque="y",
+                                     user__overlay__opaque="y"))
     return buf.getvalue()
 
 
@@ -92,7 +114,7 @@ def sha(data):
 def oci_files(rootfs):
     """{path: bytes} of an OCI image layout."""
     l1 = layer1(rootfs)
-    l2_raw = layer2()
+    l2_raw = layer2(rootfs)
     l2 = gzip.compress(l2_raw, mtime=0)
     cfg = config_json(["sha256:" + sha(l1), "sha256:" + sha(l2_raw)])
     manifest = json.dumps({
@@ -126,7 +148,7 @@ def write_tar(path, files):
 
 
 def docker_save(rootfs, path):
-    l1, l2 = layer1(rootfs), layer2()
+    l1, l2 = layer1(rootfs), layer2(rootfs)
     cfg = config_json(["sha256:" + sha(l1), "sha256:" + sha(l2)])
     files = {
         sha(l1) + "/layer.tar": l1,

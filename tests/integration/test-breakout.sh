@@ -269,10 +269,10 @@ for target in /etc/shadow ../../../../../../../../etc/passwd /etc/passwd /srv/pa
             expect_error "passwd -> $target: --user root: no such file in the root: 125" 125 \
                 "minirun: --user root: user 'root': no user 'root' in /etc/passwd of the root filesystem (there is no such file)"
             run_minirun --user 1000 "$copy" /probe ids
-            expect "passwd -> $target: --user 1000 is numeric, gid 0" 0 "uid=1000,1000,1000 gid=0,0,0 groups=" ;;
+            expect "passwd -> $target: --user 1000 is numeric, gid 0" 0 "uid=1000,1000,1000 gid=0,0,0 groups=0" ;;
         /srv/passwd)
             run_minirun --user mallory "$copy" /probe ids
-            expect "passwd -> $target: read inside the root" 0 "uid=4242,4242,4242 gid=4343,4343,4343 groups=" ;;
+            expect "passwd -> $target: read inside the root" 0 "uid=4242,4242,4242 gid=4343,4343,4343 groups=4343" ;;
         *)
             # resolved inside the root, these point at themselves
             run_minirun --user alice "$copy" id

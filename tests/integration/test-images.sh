@@ -18,7 +18,7 @@ command -v zstd > /dev/null || missing_tool "no zstd (apt-get install zstd)"
 
 MKIMAGE="${MINIRUN_SRCDIR:-$(dirname "${BASH_SOURCE[0]}")/../..}/tests/helpers/mkimage.py"
 
-plan 65
+plan 69
 
 # A private cache, so that runs never share one (MINIRUN_CACHE_DIR: image.h).
 export MINIRUN_CACHE_DIR="$TESTS_TMP/cache"
@@ -187,9 +187,25 @@ for i in oci oci.tar docker.tar; do
     run_expect "$i: Entrypoint, Cmd, Env, WorkingDir and User of the config" 0 \
         "cmd-default from-image /data 1000" -- "$img/$i"
     run_expect "$i: whiteouts (.wh.gone, opaque /opq keeps its own layer's upper)" 0 \
-        "keep upper layer 2" -- --entrypoint /bin/sh "$img/$i" -c \
+        "keep noted xdir upper layer 2" -- --entrypoint /bin/sh "$img/$i" -c \
         'echo $(ls /data) $(ls /opq) $(cat /etc/image-release)'
+    # The image's file capability, as podman and docker keep it: USER alice
+    # gets cap_net_raw from it (Debian's ping has one).
+    run_expect "$i: a file capability (security.capability) is kept" 0 \
+        "0000000000002000
+0000000000002000" -- --entrypoint /bin/capprobe "$img/$i" status CapPrm CapEff
 done
+# user.* attributes kept; none that overlayfs would read on the cached tree
+# (it is the container's lower layer): trusted.overlay.*, user.overlay.*.
+xattrs_of() {
+    python3 -c 'import os, sys
+for p in sys.argv[1:]:
+    print(" ".join("%s=%s" % (n, os.getxattr(p, n, follow_symlinks=False).decode())
+                   for n in sorted(os.listxattr(p, follow_symlinks=False))))' "$@"
+}
+tree=$(dirname "$(find "$IMAGES" -mindepth 4 -maxdepth 4 -path '*/rootfs/data/noted' | head -1)")
+is "$(xattrs_of "$tree/noted" "$tree/xdir" | tr '\n' '|')" "user.note=hello|user.mark=d|" \
+    "user.* attributes kept, trusted.overlay.* and user.overlay.* not"
 
 # docker run's rules: ARGS replace Cmd, after the Entrypoint.
 run_expect "ARGS replace Cmd (Entrypoint kept)" 0 "args 1000" -- "$img/oci" 'echo args $(id -u)'

@@ -392,11 +392,11 @@ expect "deny-capset.json with no-new-privileges runs, and capset is denied" 1 "1
 EPERM"
 run_minirun --security-opt no-new-privileges --seccomp="$DATA/deny-setresuid.json" "$ROOTFS" \
     /bin/sh -c '/probe ids; /probe syscall setresuid'
-expect "deny-setresuid.json with no-new-privileges runs as root, setresuid ENOSYS" 38 "uid=0,0,0 gid=0,0,0 groups=
+expect "deny-setresuid.json with no-new-privileges runs as root, setresuid ENOSYS" 38 "uid=0,0,0 gid=0,0,0 groups=0
 ENOSYS"
 run_minirun --security-opt no-new-privileges --user alice --seccomp="$DATA/deny-setresuid.json" "$ROOTFS" /probe ids
 expect "deny-setresuid.json, no-new-privileges, --user alice: the user and groups were set" 0 \
-    "uid=1000,1000,1000 gid=1000,1000,1000 groups=10,29"
+    "uid=1000,1000,1000 gid=1000,1000,1000 groups=10,29,1000"
 
 # ---------------------------------------------------------------- 10. unknown names
 # unknown-names.json names them in deny rules of an allow-by-default profile:

@@ -9,51 +9,54 @@ require_root
 
 # The rootfs (tests/setup-rootfs.sh): alice 1000:1000 in wheel (10) and
 # audio (29); bob 1001:1001; daemon 2:2; no uid 1.
-# root is a member of no group in the rootfs's /etc/group, so (as in Docker)
-# it has no supplementary group, and the host's groups must not leak in.
-run_expect "default: root" 0 "uid=0(root) gid=0(root)" -- "$ROOTFS" id
-run_expect "default: all ids 0, no supplementary group" 0 "uid=0,0,0 gid=0,0,0 groups=" -- "$ROOTFS" /probe ids
+# The gid is always among the supplementary groups too (CVE-2022-36109 in
+# moby, CVE-2022-2989 in podman: a process that drops its gid with newgrp or
+# a setgid program must keep it, or a file's group bits that deny it (0707)
+# deny nothing); root is a member of no group in the rootfs's /etc/group, so
+# it has gid 0 alone, and the host's groups must not leak in.
+run_expect "default: root" 0 "uid=0(root) gid=0(root) groups=0(root)" -- "$ROOTFS" id
+run_expect "default: all ids 0, the gid its only supplementary group" 0 "uid=0,0,0 gid=0,0,0 groups=0" -- "$ROOTFS" /probe ids
 run_cmd setpriv --groups 4,24,27 "$MINIRUN" "$ROOTFS" /probe ids
-expect "the caller's supplementary groups do not leak in" 0 "uid=0,0,0 gid=0,0,0 groups="
+expect "the caller's supplementary groups do not leak in" 0 "uid=0,0,0 gid=0,0,0 groups=0"
 run_expect "default: HOME=/root" 0 /root -- "$ROOTFS" sh -c 'echo $HOME'
 
-run_expect "--user alice: id" 0 "uid=1000(alice) gid=1000(alice) groups=10(wheel),29(audio)" -- \
+run_expect "--user alice: id" 0 "uid=1000(alice) gid=1000(alice) groups=10(wheel),29(audio),1000(alice)" -- \
     --user alice "$ROOTFS" id
 run_expect "--user alice: id -G" 0 "1000 10 29" -- --user alice "$ROOTFS" id -G
 run_expect "--user alice: id -Gn" 0 "alice wheel audio" -- --user alice "$ROOTFS" id -Gn
 run_expect "--user alice: real, effective, saved ids and groups" 0 \
-    "uid=1000,1000,1000 gid=1000,1000,1000 groups=10,29" -- --user alice "$ROOTFS" /probe ids
+    "uid=1000,1000,1000 gid=1000,1000,1000 groups=10,29,1000" -- --user alice "$ROOTFS" /probe ids
 run_expect "--user alice: HOME from /etc/passwd" 0 /home/alice -- --user alice "$ROOTFS" sh -c 'echo $HOME'
 run_expect "--user alice: Uid/Gid/Groups in /proc/self/status" 0 \
-    "$(printf '1000\t1000\t1000\t1000\n1000\t1000\t1000\t1000\n10 29 ')" -- \
+    "$(printf '1000\t1000\t1000\t1000\n1000\t1000\t1000\t1000\n10 29 1000 ')" -- \
     --user alice "$ROOTFS" /probe status Uid Gid Groups
 run_minirun --verbose --user alice "$ROOTFS" true
-is "$RC:$(grep '^minirun: user ' <<< "$ERR")" "0:minirun: user uid=1000 gid=1000 groups=10,29 home=/home/alice" \
+is "$RC:$(grep '^minirun: user ' <<< "$ERR")" "0:minirun: user uid=1000 gid=1000 groups=10,29,1000 home=/home/alice" \
     "--verbose --user alice: the supplementary gids themselves, not their count"
 run_minirun --verbose "$ROOTFS" true
-is "$RC:$(grep '^minirun: user ' <<< "$ERR")" "0:minirun: user uid=0 gid=0 groups= home=/root" \
-    "--verbose: no supplementary group: groups= is empty"
+is "$RC:$(grep '^minirun: user ' <<< "$ERR")" "0:minirun: user uid=0 gid=0 groups=0 home=/root" \
+    "--verbose: root's supplementary groups: its gid alone"
 run_expect "-u alice" 0 "1000 10 29" -- -u alice "$ROOTFS" id -G
 run_expect "--user=alice" 0 "1000 10 29" -- --user=alice "$ROOTFS" id -G
 run_expect "--user 1000: the name and groups of uid 1000" 0 \
-    "uid=1000(alice) gid=1000(alice) groups=10(wheel),29(audio)" -- --user 1000 "$ROOTFS" id
-run_expect "--user 1000:1000: no supplementary groups" 0 \
-    "uid=1000,1000,1000 gid=1000,1000,1000 groups=" -- --user 1000:1000 "$ROOTFS" /probe ids
-run_expect "--user 1000:1000: id" 0 "uid=1000(alice) gid=1000(alice)" -- --user 1000:1000 "$ROOTFS" id
-run_expect "--user alice:audio: gid 29, no supplementary groups" 0 \
-    "uid=1000,1000,1000 gid=29,29,29 groups=" -- --user alice:audio "$ROOTFS" /probe ids
-run_expect "--user alice:29" 0 "uid=1000(alice) gid=29(audio)" -- --user alice:29 "$ROOTFS" id
-run_expect "--user bob" 0 "uid=1001(bob) gid=1001(bob)" -- --user bob "$ROOTFS" id
-run_expect "--user 1: uid 1, gid 0 (CVE-2026-30892)" 0 "uid=1,1,1 gid=0,0,0 groups=" -- --user 1 "$ROOTFS" /probe ids
-run_expect "--user 1: id" 0 "uid=1 gid=0(root)" -- --user 1 "$ROOTFS" id
+    "uid=1000(alice) gid=1000(alice) groups=10(wheel),29(audio),1000(alice)" -- --user 1000 "$ROOTFS" id
+run_expect "--user 1000:1000: no supplementary groups but the gid" 0 \
+    "uid=1000,1000,1000 gid=1000,1000,1000 groups=1000" -- --user 1000:1000 "$ROOTFS" /probe ids
+run_expect "--user 1000:1000: id" 0 "uid=1000(alice) gid=1000(alice) groups=1000(alice)" -- --user 1000:1000 "$ROOTFS" id
+run_expect "--user alice:audio: gid 29, no supplementary groups but 29" 0 \
+    "uid=1000,1000,1000 gid=29,29,29 groups=29" -- --user alice:audio "$ROOTFS" /probe ids
+run_expect "--user alice:29" 0 "uid=1000(alice) gid=29(audio) groups=29(audio)" -- --user alice:29 "$ROOTFS" id
+run_expect "--user bob" 0 "uid=1001(bob) gid=1001(bob) groups=1001(bob)" -- --user bob "$ROOTFS" id
+run_expect "--user 1: uid 1, gid 0 (CVE-2026-30892)" 0 "uid=1,1,1 gid=0,0,0 groups=0" -- --user 1 "$ROOTFS" /probe ids
+run_expect "--user 1: id" 0 "uid=1 gid=0(root) groups=0(root)" -- --user 1 "$ROOTFS" id
 run_expect "--user 1: HOME=/" 0 / -- --user 1 "$ROOTFS" sh -c 'echo $HOME'
-run_expect "--user 2: daemon" 0 "uid=2(daemon) gid=2(daemon)" -- --user 2 "$ROOTFS" id
-run_expect "--user 4242:4343: unknown ids are allowed" 0 "uid=4242,4242,4242 gid=4343,4343,4343 groups=" -- \
+run_expect "--user 2: daemon" 0 "uid=2(daemon) gid=2(daemon) groups=2(daemon)" -- --user 2 "$ROOTFS" id
+run_expect "--user 4242:4343: unknown ids are allowed" 0 "uid=4242,4242,4242 gid=4343,4343,4343 groups=4343" -- \
     --user 4242:4343 "$ROOTFS" /probe ids
-run_expect "--user 4294967294: the largest uid" 0 "uid=4294967294,4294967294,4294967294 gid=0,0,0 groups=" -- \
+run_expect "--user 4294967294: the largest uid" 0 "uid=4294967294,4294967294,4294967294 gid=0,0,0 groups=0" -- \
     --user 4294967294 "$ROOTFS" /probe ids
-run_expect "--user root" 0 "uid=0(root) gid=0(root)" -- --user root "$ROOTFS" id
-run_expect "--user 0:0" 0 "uid=0,0,0 gid=0,0,0 groups=" -- --user 0:0 "$ROOTFS" /probe ids
+run_expect "--user root" 0 "uid=0(root) gid=0(root) groups=0(root)" -- --user root "$ROOTFS" id
+run_expect "--user 0:0" 0 "uid=0,0,0 gid=0,0,0 groups=0" -- --user 0:0 "$ROOTFS" /probe ids
 run_expect "--user alice: /home/alice is writable" 0 ok -- \
     --user alice "$ROOTFS" sh -c 'touch /home/alice/.t && rm /home/alice/.t && echo ok'
 
