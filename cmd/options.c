@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "options.h"
@@ -117,6 +119,10 @@ const char mr_cli_usage[] =
     "                             /etc/group, or a gid)\n"
     "      --env-file FILE        read KEY=VALUE lines from FILE (docker's format;\n"
     "                             -e wins)\n"
+    "      --add-host NAME:IP     an /etc/hosts line (NAME=IP and [IPv6] too)\n"
+    "      --dns IP               a name server in /etc/resolv.conf\n"
+    "      --dns-search DOMAIN    a search domain in /etc/resolv.conf ('.': none)\n"
+    "      --dns-option OPT       an options entry in /etc/resolv.conf (ndots:2)\n"
     "      --rm                   accepted for docker compatibility (minirun never\n"
     "                             keeps a container, nor its writes)\n"
     "      --verbose              print what was applied (-v is --volume, as in\n"
@@ -177,6 +183,10 @@ enum opt_id {
 	OPT_SYSCTL,
 	OPT_GROUP_ADD,
 	OPT_ENV_FILE,
+	OPT_ADD_HOST,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
 };
 
 struct opt {
@@ -238,6 +248,11 @@ static const struct opt options[] = {
     {"sysctl", 0, true, OPT_SYSCTL, false},
     {"group-add", 0, true, OPT_GROUP_ADD, false},
     {"env-file", 0, true, OPT_ENV_FILE, false},
+    {"add-host", 0, true, OPT_ADD_HOST, false},
+    {"dns", 0, true, OPT_DNS, false},
+    {"dns-search", 0, true, OPT_DNS_SEARCH, false},
+    {"dns-option", 0, true, OPT_DNS_OPTION, false},
+    {"dns-opt", 0, true, OPT_DNS_OPTION, false},
 };
 
 struct caps_edit {
@@ -245,6 +260,59 @@ struct caps_edit {
 	size_t n_adds, n_drops;
 	size_t n_env_file; /* spec->env entries from --env-file: they go before every -e */
 };
+
+static bool
+is_ip(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+/* One word of resolv.conf or /etc/hosts: a blank would make it two (or a new line). */
+static bool
+resolv_word(const char *s)
+{
+	return s[0] != '\0' && strpbrk(s, " \t\n\r#") == NULL;
+}
+
+/*
+ * --add-host NAME:IP, docker's syntax: split at the first ':' (an IPv6
+ * address keeps its own), or at '=', the newer spelling; [IPv6] as docker
+ * 25 takes it.  docker's host-gateway is the bridge's address: minirun has
+ * no bridge, so it is refused rather than written as a name.
+ */
+static int
+add_host(struct mr_spec *spec, const char *value, struct mr_error *err)
+{
+	size_t n = strcspn(value, ":=");
+	if (value[n] == '\0' || n == 0)
+		return mr_error_set(err, 0, "--add-host '%s': expected NAME:IP", value);
+	cleanup_free char *name = strndup(value, n);
+	cleanup_free char *ip = strdup(value + n + 1);
+	cleanup_free char *line = NULL;
+	if (name == NULL || ip == NULL)
+		return mr_error_oom(err, "--add-host");
+	size_t len = strlen(ip);
+	if (len > 2 && ip[0] == '[' && ip[len - 1] == ']') {
+		memmove(ip, ip + 1, len - 2);
+		ip[len - 2] = '\0';
+	}
+	if (!resolv_word(name))
+		return mr_error_set(err, 0, "--add-host '%s': a blank in the name", value);
+	if (strcmp(ip, "host-gateway") == 0)
+		return mr_error_set(err, 0,
+				    "--add-host '%s': host-gateway is a bridge's address, and "
+				    "minirun has no bridge (--network none|host)",
+				    value);
+	if (!is_ip(ip))
+		return mr_error_set(err, 0, "--add-host '%s': '%s' is not an IP address", value,
+				    ip);
+	if (asprintf(&line, "%s\t%s", ip, name) < 0) {
+		line = NULL;
+		return mr_error_oom(err, "--add-host");
+	}
+	return mr_spec_push(&spec->add_hosts, &spec->n_add_hosts, line, err);
+}
 
 static bool
 is_dir(const char *path)
@@ -588,6 +656,20 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 		return mr_spec_push(&spec->group_add, &spec->n_group_add, value, err);
 	case OPT_ENV_FILE:
 		return mr_env_file_load(spec, value, environ_, &caps->n_env_file, err);
+	case OPT_ADD_HOST:
+		return add_host(spec, value, err);
+	case OPT_DNS:
+		if (!is_ip(value))
+			return mr_error_set(err, 0, "--dns '%s': not an IP address", value);
+		return mr_spec_push(&spec->dns, &spec->n_dns, value, err);
+	case OPT_DNS_SEARCH:
+	case OPT_DNS_OPTION:
+		if (!resolv_word(value))
+			return mr_error_set(err, 0, "--%s '%s': empty, or a blank in it", o->name,
+					    value);
+		if (o->id == OPT_DNS_SEARCH)
+			return mr_spec_push(&spec->dns_search, &spec->n_dns_search, value, err);
+		return mr_spec_push(&spec->dns_options, &spec->n_dns_options, value, err);
 	default:
 		break;
 	}

@@ -86,6 +86,91 @@ read_host_file(const char *path, char **out, struct mr_error *err)
 	return 0;
 }
 
+/* A resolv.conf line whose first word is KEY. */
+static bool
+line_is(const char *line, size_t len, const char *key)
+{
+	size_t k = strlen(key);
+	return len > k && strncmp(line, key, k) == 0 && (line[k] == ' ' || line[k] == '\t');
+}
+
+static void
+put_words(FILE *f, const char *key, char **words, size_t n)
+{
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(words[i], ".") == 0) /* docker's --dns-search .: no search domain */
+			continue;
+		fprintf(f, "%s%s", any ? " " : key, words[i]);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+/*
+ * --dns, --dns-search, --dns-option as docker applies them: each replaces
+ * its own lines of the file the container would get (the host's with
+ * --network host), the rest is kept.  --dns-search replaces "domain" too:
+ * the resolver uses whichever of the two comes last.
+ */
+static char *
+resolv_with_options(const struct mr_spec *spec, const char *base)
+{
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&out, &size);
+	if (f == NULL)
+		return NULL;
+	for (const char *l = base; *l != '\0';) {
+		size_t len = strcspn(l, "\n");
+		bool drop = (spec->n_dns > 0 && line_is(l, len, "nameserver")) ||
+			    (spec->n_dns_search > 0 &&
+			     (line_is(l, len, "search") || line_is(l, len, "domain"))) ||
+			    (spec->n_dns_options > 0 && line_is(l, len, "options"));
+		if (!drop)
+			fprintf(f, "%.*s\n", (int)len, l);
+		l += len + (l[len] == '\n');
+	}
+	for (size_t i = 0; i < spec->n_dns; i++)
+		fprintf(f, "nameserver %s\n", spec->dns[i]);
+	put_words(f, "search ", spec->dns_search, spec->n_dns_search);
+	put_words(f, "options ", spec->dns_options, spec->n_dns_options);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Docker appends --add-host lines to its default /etc/hosts, or to the host's. */
+static int
+etc_files_edit(const struct mr_spec *spec, struct mr_etc_files *out)
+{
+	if (spec->n_dns + spec->n_dns_search + spec->n_dns_options > 0) {
+		/* With a name server given, --network none's explanation is wrong. */
+		const char *base = out->resolv;
+		if (spec->network != MR_NETWORK_HOST && spec->n_dns > 0)
+			base = "";
+		char *r = resolv_with_options(spec, base);
+		if (r == NULL)
+			return -1;
+		free(out->resolv);
+		out->resolv = r;
+	}
+	for (size_t i = 0; i < spec->n_add_hosts; i++) {
+		char *h = NULL;
+		size_t len = strlen(out->hosts);
+		if (asprintf(&h, "%s%s%s\n", out->hosts,
+			     len > 0 && out->hosts[len - 1] != '\n' ? "\n" : "",
+			     spec->add_hosts[i]) < 0)
+			return -1;
+		free(out->hosts);
+		out->hosts = h;
+	}
+	return 0;
+}
+
 int
 mr_etc_files_prepare(const struct mr_spec *spec, const char *hostname, struct mr_etc_files *out,
 		     struct mr_error *err)
@@ -111,7 +196,8 @@ mr_etc_files_prepare(const struct mr_spec *spec, const char *hostname, struct mr
 		}
 	}
 	if ((out->hosts == NULL && (out->hosts = mr_etc_hosts_default(hostname)) == NULL) ||
-	    (out->resolv == NULL && (out->resolv = strdup(none_resolv)) == NULL)) {
+	    (out->resolv == NULL && (out->resolv = strdup(none_resolv)) == NULL) ||
+	    etc_files_edit(spec, out) < 0) {
 		mr_etc_files_clear(out);
 		return mr_error_oom(err, "/etc/hosts");
 	}

@@ -52,6 +52,10 @@ mr_spec_clear(struct mr_spec *spec)
 	mr_volumes_free(spec->volumes, spec->n_volumes);
 	free_strv(spec->sysctls);
 	free_strv(spec->group_add);
+	free_strv(spec->add_hosts);
+	free_strv(spec->dns);
+	free_strv(spec->dns_search);
+	free_strv(spec->dns_options);
 	for (size_t i = 0; i < MR_JOIN_N; i++)
 		if (spec->ns_join[i].path != NULL) {
 			free(spec->ns_join[i].path);

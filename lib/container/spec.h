@@ -127,6 +127,16 @@ struct mr_spec {
 	   an OCI config's process.user.additionalGids, as decimal gids */
 	char **group_add;
 	size_t n_group_add;
+	/* --add-host as /etc/hosts lines ("IP\tNAME"), --dns, --dns-search,
+	   --dns-option as given (checked by cmd/options.c): etc-files.c */
+	char **add_hosts;
+	size_t n_add_hosts;
+	char **dns;
+	size_t n_dns;
+	char **dns_search;
+	size_t n_dns_search;
+	char **dns_options;
+	size_t n_dns_options;
 	/*
 	 * What only an OCI config.json says (lib/container/oci-config.c); the
 	 * command line leaves these zero, which keeps Docker's rules.

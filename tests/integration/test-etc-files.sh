@@ -90,6 +90,42 @@ run_expect "--network host: the host's /etc/resolv.conf" 0 "$host_resolv" -- \
 run_expect "--network host -h NAME: NAME" 0 "other" -- \
     --network host -h other "$ROOTFS" cat /etc/hostname
 
+# --add-host, --dns, --dns-search, --dns-option: docker run's lines.
+run_expect "--add-host NAME:IP (IPv4, IPv6, NAME=IP, [IPv6]): lines after the defaults" 0 \
+    "$(hosts_for web1)
+1.2.3.4	db
+::1	v6
+fe80::1	br" -- -h web1 --add-host db:1.2.3.4 --add-host v6:::1 --add-host 'br=[fe80::1]' \
+    "$ROOTFS" cat /etc/hosts
+run_expect "--dns, --dns-search, --dns-option: resolv.conf has them" 0 "nameserver 9.9.9.9
+nameserver 2001:db8::1
+search example.com lab.test
+options ndots:2 edns0" -- --dns 9.9.9.9 --dns 2001:db8::1 --dns-search example.com \
+    --dns-search lab.test --dns-option ndots:2 --dns-opt edns0 "$ROOTFS" cat /etc/resolv.conf
+run_expect "--dns-search .: no search line" 0 "nameserver 9.9.9.9" -- \
+    --dns 9.9.9.9 --dns-search . "$ROOTFS" cat /etc/resolv.conf
+# With --network host each replaces its own lines of the host's file.
+run_expect "--network host --dns: the host's name servers replaced, the rest kept" 0 \
+    "$({
+        grep -v -e '^nameserver[[:blank:]]' -e '^$' /etc/resolv.conf 2> /dev/null
+        echo nameserver 1.1.1.1
+    })" -- \
+    --network host --dns 1.1.1.1 "$ROOTFS" sh -c 'grep -v "^$" /etc/resolv.conf'
+run_expect "--network host --add-host: after the host's lines" 0 "$host_hosts
+5.6.7.8	extra" -- --network host --add-host extra:5.6.7.8 "$ROOTFS" cat /etc/hosts
+run_minirun --add-host gw:host-gateway "$ROOTFS" true
+expect_error "--add-host NAME:host-gateway: refused, no bridge" 125 \
+    "minirun: --add-host 'gw:host-gateway': host-gateway is a bridge's address*"
+run_minirun --add-host db:1.2.3 "$ROOTFS" true
+expect_error "--add-host with a bad address: refused" 125 \
+    "minirun: --add-host 'db:1.2.3': '1.2.3' is not an IP address"
+run_minirun --dns resolver.lan "$ROOTFS" true
+expect_error "--dns NAME: refused (docker wants an IP)" 125 \
+    "minirun: --dns 'resolver.lan': not an IP address"
+run_minirun --dns-option 'ndots:1 rotate' "$ROOTFS" true
+expect_error "--dns-option with a blank: refused" 125 \
+    "minirun: --dns-option 'ndots:1 rotate': empty, or a blank in it"
+
 # --rootfs writes into ROOTFS: the files still never are.
 copy="$TESTS_TMP/rootfs"
 cp -a "$ROOTFS" "$copy"
