@@ -14,7 +14,8 @@ SRC=${MINIRUN_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 [ -f "$SRC/doc/minirun.1" ] || missing_tool "no doc/minirun.1 under MINIRUN_SRCDIR=$SRC"
 
 # Aliases the parser accepts that the documents spell the long way.
-ALIASES="net"
+ALIASES="net
+dns-opt"
 
 # Each list: one option name (without --) a line, sorted, unique.
 from_source() {
