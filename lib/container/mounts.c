@@ -317,9 +317,18 @@ mr_mounts_dev_build(bool nodes, struct mr_error *err)
 		return mr_error_set(err, errno, "open /dev");
 	if (nodes && make_dev_nodes(dirfd, false, err) < 0)
 		return -1;
-	for (size_t i = 0; i < MR_ARRAY_SIZE(dev_links); i++)
+	/*
+	 * /dev/core only where the kernel has /proc/kcore (CONFIG_PROC_KCORE),
+	 * as runc makes it: elsewhere it would be a dangling link.  The host's
+	 * /proc (minirun's): the container's is the same kernel's.
+	 */
+	bool kcore = access("/proc/kcore", F_OK) == 0;
+	for (size_t i = 0; i < MR_ARRAY_SIZE(dev_links); i++) {
+		if (!kcore && strcmp(dev_links[i].name, "core") == 0)
+			continue;
 		if (symlinkat(dev_links[i].target, dirfd, dev_links[i].name) < 0)
 			return mr_error_set(err, errno, "symlink /dev/%s", dev_links[i].name);
+	}
 	static const char *const mount_points[] = {"pts", "shm", "mqueue"};
 	for (size_t i = 0; i < MR_ARRAY_SIZE(mount_points); i++)
 		if (mkdirat(dirfd, mount_points[i], 0755) < 0)
