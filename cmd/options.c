@@ -394,6 +394,13 @@ security_opt(struct mr_spec *spec, const char *opt, struct mr_error *err)
 					    opt);
 		return set_string(&spec->apparmor, v, err);
 	}
+	/*
+	 * label=disable asks for no SELinux label, which is what every minirun
+	 * container has: docker takes it on any host.  A label to apply is
+	 * refused: minirun cannot confine a container with one.
+	 */
+	if (opt_key(opt, "label", &v) && v != NULL && strcmp(v, "disable") == 0)
+		return 0;
 	if (opt_key(opt, "label", &v))
 		return mr_error_set(
 		    err, 0, "--security-opt %s: SELinux labels are not supported by minirun", opt);

@@ -121,4 +121,13 @@ expect "busybox mount -t tmpfs is denied" 1 "" "mount: permission denied (are yo
 run_expect "--security-opt no-new-privileges sets NoNewPrivs" 0 1 -- \
     --security-opt no-new-privileges "$ROOTFS" /probe status NoNewPrivs
 
+# SELinux: label=disable asks for what every container has (docker takes it);
+# a label to apply cannot be given, so it is refused.
+# shellcheck disable=SC2016 # expanded in the container
+run_expect "--security-opt label=disable: accepted, nothing else changes" 0 "0 0" -- \
+    --security-opt label=disable "$ROOTFS" sh -c 'echo "$(id -u) $(/probe status NoNewPrivs)"'
+run_minirun --security-opt label=type:container_t "$ROOTFS" true
+expect_error "--security-opt label=type:...: refused" 125 \
+    "minirun: --security-opt label=type:container_t: SELinux labels are not supported by minirun"
+
 done_testing
