@@ -76,6 +76,13 @@ mr_sysctl_parse(const char *arg, struct mr_error *err)
 	if (strcmp(key, "kernel.hostname") == 0)
 		return mr_error_set(
 		    err, 0, "--sysctl %s: not allowed: set the host name with --hostname", arg);
+	/* The UTS namespace's, so not the host's: but docker's list has it not either. */
+	if (strcmp(key, "kernel.domainname") == 0)
+		return mr_error_set(
+		    err, 0,
+		    "--sysctl %s: not allowed, as docker refuses it (the container's "
+		    "own domain name; an OCI config's domainname sets it)",
+		    arg);
 	return mr_error_set(err, 0,
 			    "--sysctl %s: %s is not namespaced: a container would change it for "
 			    "the whole host (allowed: " ALLOWED_LIST ")",
