@@ -131,22 +131,33 @@ warning(const char *msg)
 
 /* --- small pieces ---------------------------------------------------------------- */
 
-/* The pid file, written whole or not at all (a tmp file renamed). */
+/*
+ * The pid file, written whole or not at all (a tmp file renamed).  The tmp file
+ * is new (mkostemp: O_CREAT|O_EXCL, a random name): with a fixed name, another
+ * user of a shared directory such as /tmp could put a FIFO there first (open for
+ * writing waited for a reader, forever, with the container made) or a file of
+ * its own that minirun wrote into.  runc's tmp file is O_EXCL too.
+ */
 static int
 write_pid_file(const char *path, pid_t pid, struct mr_error *err)
 {
 	char tmp[PATH_MAX], buf[32];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path + 1) : 0;
+	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.XXXXXX", dirlen, path, slash ? slash + 1 : path) >=
+	    (int)sizeof(tmp))
+		return mr_error_set(err, ENAMETOOLONG, "--pid-file %s", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
 	if (fd < 0)
 		return mr_error_set(err, errno, "--pid-file %s", path);
-	bool ok = write(fd, buf, (size_t)len) == len;
+	bool ok = fchmod(fd, 0644) == 0 && write(fd, buf, (size_t)len) == len;
 	int e = errno;
 	close(fd);
 	if (!ok || rename(tmp, path) < 0) {
+		e = ok ? errno : e;
 		unlink(tmp);
-		return mr_error_set(err, ok ? errno : e, "--pid-file %s", path);
+		return mr_error_set(err, e, "--pid-file %s", path);
 	}
 	return 0;
 }

@@ -66,6 +66,18 @@ run_cmd "$MINIRUN" "${R[@]}" run --bundle "$BUNDLE" --preserve-fds 1 r4 3< "$TES
 expect "--preserve-fds 1: fd 3 reaches the command, fd 4 does not" 1 "passed" "sh: 4: Bad file descriptor"
 is "$(ls -A "$STATE")" "" "run removes its state once the container exited"
 
+# --pid-file in a shared sticky directory: another user's FIFO (or file) at the
+# tmp file's old fixed name (PID.tmp) made the open wait for a reader forever.
+mkdir -m 1777 "$TESTS_TMP/shared"
+mkfifo -m 0666 "$TESTS_TMP/shared/r5.pid.tmp" && chown 65534:65534 "$TESTS_TMP/shared/r5.pid.tmp"
+set_args true
+run_cmd timeout -s KILL 20 "$MINIRUN" "${R[@]}" run --bundle "$BUNDLE" --pid-file "$TESTS_TMP/shared/r5.pid" r5
+expect "--pid-file: another user's FIFO at PID.tmp neither blocks nor is used" 0 ""
+is "$(find "$TESTS_TMP/shared" -mindepth 1 -printf '%f %y %u\n' | sort)" \
+    "r5.pid f root
+r5.pid.tmp p nobody" "--pid-file: the pid file is made, no tmp file left"
+"$MINIRUN" "${R[@]}" delete --force r5 2> /dev/null
+
 # --- create, start, state, kill, delete ------------------------------------------------
 state_of() { "$MINIRUN" "${R[@]}" state "$1" | jq -r "$2"; }
 set_args sh -c 'trap "exit 7" TERM; echo started; while :; do sleep 0.05; done'
