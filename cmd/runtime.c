@@ -74,9 +74,23 @@ log_line(const char *level, const char *msg)
 
 	if (g.log == NULL)
 		return;
-	FILE *f = fopen(g.log, "ae");
-	if (f == NULL)
+	/*
+	 * Only a regular file, never through a symbolic link: in a shared directory
+	 * such as /tmp another user's FIFO there made fopen wait for a reader
+	 * forever, and its symlink (fs.protected_symlinks=0) sent the line into a
+	 * file of the caller's.  O_NONBLOCK is a no-op on a regular file.
+	 */
+	struct stat st;
+	int fd = open(
+	    g.log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+	    0644);
+	if (fd < 0)
 		return;
+	FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "a") : NULL;
+	if (f == NULL) {
+		close(fd);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);

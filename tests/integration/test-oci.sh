@@ -77,6 +77,17 @@ is "$(find "$TESTS_TMP/shared" -mindepth 1 -printf '%f %y %u\n' | sort)" \
     "r5.pid f root
 r5.pid.tmp p nobody" "--pid-file: the pid file is made, no tmp file left"
 "$MINIRUN" "${R[@]}" delete --force r5 2> /dev/null
+# --log there: another user's FIFO made the first line wait for a reader forever;
+# its symlink sent the line into the file it names.  Neither is used.
+mkfifo -m 0666 "$TESTS_TMP/shared/fifo.log" && chown 65534:65534 "$TESTS_TMP/shared/fifo.log"
+run_cmd timeout -s KILL 20 "$MINIRUN" --log "$TESTS_TMP/shared/fifo.log" "${R[@]}" state nosuch
+expect_error "--log: another user's FIFO is not waited on" 1 "minirun: container nosuch does not exist"
+echo mine > "$TESTS_TMP/victim"
+ln -s "$TESTS_TMP/victim" "$TESTS_TMP/shared/link.log"
+chown -h 65534:65534 "$TESTS_TMP/shared/link.log"
+run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/link.log" "${R[@]}" state nosuch
+expect_error "--log: a symlink is not followed" 1 "minirun: container nosuch does not exist"
+is "$(cat "$TESTS_TMP/victim")" mine "--log: the file the symlink names is untouched"
 
 # --- create, start, state, kill, delete ------------------------------------------------
 state_of() { "$MINIRUN" "${R[@]}" state "$1" | jq -r "$2"; }
