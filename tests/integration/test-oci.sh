@@ -105,6 +105,17 @@ is "$("$MINIRUN" "${R[@]}" list --format json | jq -c '[.[] | {id, status}]')" \
 is "$("$MINIRUN" "${R[@]}" list -q)" "c1" "list -q: the ids"
 pid=$(state_of c1 .pid)
 is "$(cat "$TESTS_TMP/c1.pid")" "$pid" "--pid-file holds the init's pid (state's pid)"
+# A state directory another user made (in a root it can write to) names any pid
+# and start time it likes, here c1's: never read, so kill/delete cannot be aimed.
+cp -a "$STATE/c1" "$STATE/evil" && chown -R 65534:65534 "$STATE/evil"
+run_minirun "${R[@]}" state evil
+expect_error "state: a container directory owned by another uid is refused" 1 \
+    "minirun: state $STATE/evil: owned by uid 65534, not by the caller (uid 0)"
+run_minirun "${R[@]}" kill evil KILL
+expect_error "kill: a container directory owned by another uid is refused" 1 \
+    "minirun: state $STATE/evil: owned by uid 65534, not by the caller (uid 0)"
+is "$("$MINIRUN" "${R[@]}" list -q)" "c1" "list: another uid's directory is not listed"
+rm -rf "$STATE/evil"
 is "$(state_of c1 '.id + " " + .ociVersion + " " + .bundle')" "c1 1.0.2 $BUNDLE" \
     "state: id, ociVersion, bundle"
 if [ -p "$STATE/c1/exec.fifo" ] && [ "$(stat -c %a "$STATE")" = 700 ]; then
