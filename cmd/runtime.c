@@ -74,9 +74,23 @@ log_line(const char *level, const char *msg)
 
 	if (g.log == NULL)
 		return;
-	FILE *f = fopen(g.log, "ae");
-	if (f == NULL)
+	/*
+	 * Only a regular file, never through a symbolic link: in a shared directory
+	 * such as /tmp another user's FIFO there made fopen wait for a reader
+	 * forever, and its symlink (fs.protected_symlinks=0) sent the line into a
+	 * file of the caller's.  O_NONBLOCK is a no-op on a regular file.
+	 */
+	struct stat st;
+	int fd = open(
+	    g.log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+	    0644);
+	if (fd < 0)
 		return;
+	FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "a") : NULL;
+	if (f == NULL) {
+		close(fd);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -131,22 +145,33 @@ warning(const char *msg)
 
 /* --- small pieces ---------------------------------------------------------------- */
 
-/* The pid file, written whole or not at all (a tmp file renamed). */
+/*
+ * The pid file, written whole or not at all (a tmp file renamed).  The tmp file
+ * is new (mkostemp: O_CREAT|O_EXCL, a random name): with a fixed name, another
+ * user of a shared directory such as /tmp could put a FIFO there first (open for
+ * writing waited for a reader, forever, with the container made) or a file of
+ * its own that minirun wrote into.  runc's tmp file is O_EXCL too.
+ */
 static int
 write_pid_file(const char *path, pid_t pid, struct mr_error *err)
 {
 	char tmp[PATH_MAX], buf[32];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path + 1) : 0;
+	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.XXXXXX", dirlen, path, slash ? slash + 1 : path) >=
+	    (int)sizeof(tmp))
+		return mr_error_set(err, ENAMETOOLONG, "--pid-file %s", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
 	if (fd < 0)
 		return mr_error_set(err, errno, "--pid-file %s", path);
-	bool ok = write(fd, buf, (size_t)len) == len;
+	bool ok = fchmod(fd, 0644) == 0 && write(fd, buf, (size_t)len) == len;
 	int e = errno;
 	close(fd);
 	if (!ok || rename(tmp, path) < 0) {
+		e = ok ? errno : e;
 		unlink(tmp);
-		return mr_error_set(err, ok ? errno : e, "--pid-file %s", path);
+		return mr_error_set(err, e, "--pid-file %s", path);
 	}
 	return 0;
 }

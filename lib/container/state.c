@@ -251,6 +251,15 @@ mr_state_open(const char *root, const char *id, bool exclusive, struct mr_state 
 	struct stat s;
 	if (fstat(st->dirfd, &s) < 0 || s.st_nlink == 0)
 		return mr_error_set(err, 0, "container %s does not exist", id);
+	/*
+	 * Made by this user's minirun (mkdir as the caller) or by nobody's: in a
+	 * root another user can write to (a shared --root, a misconfigured
+	 * XDG_RUNTIME_DIR) that user's ID/state.json would name any pid and
+	 * start time of the caller's, for kill and delete --force to signal.
+	 */
+	if (s.st_uid != geteuid())
+		return mr_error_set(err, 0, "state %s: owned by uid %u, not by the caller (uid %u)",
+				    st->dir, (unsigned)s.st_uid, (unsigned)geteuid());
 	if (read_state(st, err) < 0)
 		return -1;
 	mr_state_refresh(st);

@@ -66,6 +66,29 @@ run_cmd "$MINIRUN" "${R[@]}" run --bundle "$BUNDLE" --preserve-fds 1 r4 3< "$TES
 expect "--preserve-fds 1: fd 3 reaches the command, fd 4 does not" 1 "passed" "sh: 4: Bad file descriptor"
 is "$(ls -A "$STATE")" "" "run removes its state once the container exited"
 
+# --pid-file in a shared sticky directory: another user's FIFO (or file) at the
+# tmp file's old fixed name (PID.tmp) made the open wait for a reader forever.
+mkdir -m 1777 "$TESTS_TMP/shared"
+mkfifo -m 0666 "$TESTS_TMP/shared/r5.pid.tmp" && chown 65534:65534 "$TESTS_TMP/shared/r5.pid.tmp"
+set_args true
+run_cmd timeout -s KILL 20 "$MINIRUN" "${R[@]}" run --bundle "$BUNDLE" --pid-file "$TESTS_TMP/shared/r5.pid" r5
+expect "--pid-file: another user's FIFO at PID.tmp neither blocks nor is used" 0 ""
+is "$(find "$TESTS_TMP/shared" -mindepth 1 -printf '%f %y %u\n' | sort)" \
+    "r5.pid f root
+r5.pid.tmp p nobody" "--pid-file: the pid file is made, no tmp file left"
+"$MINIRUN" "${R[@]}" delete --force r5 2> /dev/null
+# --log there: another user's FIFO made the first line wait for a reader forever;
+# its symlink sent the line into the file it names.  Neither is used.
+mkfifo -m 0666 "$TESTS_TMP/shared/fifo.log" && chown 65534:65534 "$TESTS_TMP/shared/fifo.log"
+run_cmd timeout -s KILL 20 "$MINIRUN" --log "$TESTS_TMP/shared/fifo.log" "${R[@]}" state nosuch
+expect_error "--log: another user's FIFO is not waited on" 1 "minirun: container nosuch does not exist"
+echo mine > "$TESTS_TMP/victim"
+ln -s "$TESTS_TMP/victim" "$TESTS_TMP/shared/link.log"
+chown -h 65534:65534 "$TESTS_TMP/shared/link.log"
+run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/link.log" "${R[@]}" state nosuch
+expect_error "--log: a symlink is not followed" 1 "minirun: container nosuch does not exist"
+is "$(cat "$TESTS_TMP/victim")" mine "--log: the file the symlink names is untouched"
+
 # --- create, start, state, kill, delete ------------------------------------------------
 state_of() { "$MINIRUN" "${R[@]}" state "$1" | jq -r "$2"; }
 set_args sh -c 'trap "exit 7" TERM; echo started; while :; do sleep 0.05; done'
@@ -82,6 +105,17 @@ is "$("$MINIRUN" "${R[@]}" list --format json | jq -c '[.[] | {id, status}]')" \
 is "$("$MINIRUN" "${R[@]}" list -q)" "c1" "list -q: the ids"
 pid=$(state_of c1 .pid)
 is "$(cat "$TESTS_TMP/c1.pid")" "$pid" "--pid-file holds the init's pid (state's pid)"
+# A state directory another user made (in a root it can write to) names any pid
+# and start time it likes, here c1's: never read, so kill/delete cannot be aimed.
+cp -a "$STATE/c1" "$STATE/evil" && chown -R 65534:65534 "$STATE/evil"
+run_minirun "${R[@]}" state evil
+expect_error "state: a container directory owned by another uid is refused" 1 \
+    "minirun: state $STATE/evil: owned by uid 65534, not by the caller (uid 0)"
+run_minirun "${R[@]}" kill evil KILL
+expect_error "kill: a container directory owned by another uid is refused" 1 \
+    "minirun: state $STATE/evil: owned by uid 65534, not by the caller (uid 0)"
+is "$("$MINIRUN" "${R[@]}" list -q)" "c1" "list: another uid's directory is not listed"
+rm -rf "$STATE/evil"
 is "$(state_of c1 '.id + " " + .ociVersion + " " + .bundle')" "c1 1.0.2 $BUNDLE" \
     "state: id, ociVersion, bundle"
 if [ -p "$STATE/c1/exec.fifo" ] && [ "$(stat -c %a "$STATE")" = 700 ]; then
