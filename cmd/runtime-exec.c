@@ -328,7 +328,7 @@ mr_rt_list(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		struct mr_state st;
 		struct mr_error ignored = {0};
-		if (mr_state_open(mr_rt_root(), ids[i], false, &st, &ignored) == 0) {
+		if (mr_state_peek(mr_rt_root(), ids[i], &st, &ignored) == 0) {
 			if (quiet)
 				printf("%s\n", st.id);
 			else if (strcmp(format, "json") == 0 && all != NULL)

@@ -722,7 +722,7 @@ cmd_state(int argc, char **argv)
 	if (getopt_long_only(argc, argv, "+", (struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1 ||
 	    operands(argc, argv, 1, 1, "CONTAINER-ID") < 0)
 		return 1;
-	if (mr_state_open(g.root, argv[optind], false, &st, &err) < 0) {
+	if (mr_state_peek(g.root, argv[optind], &st, &err) < 0) {
 		mr_state_clear(&st);
 		return fail(&err);
 	}

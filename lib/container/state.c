@@ -77,13 +77,20 @@ mr_proc_start_time(pid_t pid)
 	return s ? strtoull(s, NULL, 10) : 0;
 }
 
+enum lock_mode { STATE_LOCK_SHARED, STATE_LOCK_EXCLUSIVE, STATE_LOCK_PEEK };
+
+/* 1 when STATE_LOCK_PEEK found the lock held (nothing taken), else 0 or -1. */
 static int
-lock_dir(int dfd, bool exclusive, const char *dir, struct mr_error *err)
+lock_dir(int dfd, enum lock_mode mode, const char *dir, struct mr_error *err)
 {
 	int r;
 	do
-		r = flock(dfd, exclusive ? LOCK_EX : LOCK_SH);
+		r = flock(dfd, mode == STATE_LOCK_EXCLUSIVE ? LOCK_EX
+			       : mode == STATE_LOCK_SHARED  ? LOCK_SH
+							    : LOCK_SH | LOCK_NB);
 	while (r < 0 && errno == EINTR);
+	if (r < 0 && mode == STATE_LOCK_PEEK && errno == EWOULDBLOCK)
+		return 1;
 	return r < 0 ? mr_error_set(err, errno, "state %s: flock", dir) : 0;
 }
 
@@ -158,7 +165,7 @@ mr_state_new(const char *root, const char *id, struct mr_state *st, struct mr_er
 	st->dirfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (st->dirfd < 0)
 		return mr_error_set(err, errno, "state %s", st->dir);
-	if (lock_dir(st->dirfd, true, st->dir, err) < 0)
+	if (lock_dir(st->dirfd, STATE_LOCK_EXCLUSIVE, st->dir, err) < 0)
 		return -1;
 	now_rfc3339(created, sizeof(created));
 	if ((st->created = strdup(created)) == NULL)
@@ -229,9 +236,9 @@ read_state(struct mr_state *st, struct mr_error *err)
 	return 0;
 }
 
-int
-mr_state_open(const char *root, const char *id, bool exclusive, struct mr_state *st,
-	      struct mr_error *err)
+static int
+open_state(const char *root, const char *id, enum lock_mode mode, struct mr_state *st,
+	   struct mr_error *err)
 {
 	memset(st, 0, sizeof(*st));
 	st->dirfd = -1;
@@ -245,7 +252,8 @@ mr_state_open(const char *root, const char *id, bool exclusive, struct mr_state 
 			return mr_error_set(err, 0, "container %s does not exist", id);
 		return mr_error_set(err, errno, "state %s", st->dir);
 	}
-	if (lock_dir(st->dirfd, exclusive, st->dir, err) < 0)
+	int held = lock_dir(st->dirfd, mode, st->dir, err);
+	if (held < 0)
 		return -1;
 	/* Removed by a delete while we waited for the lock. */
 	struct stat s;
@@ -262,8 +270,31 @@ mr_state_open(const char *root, const char *id, bool exclusive, struct mr_state 
 				    st->dir, (unsigned)s.st_uid, (unsigned)geteuid());
 	if (read_state(st, err) < 0)
 		return -1;
+	/*
+	 * A create still holds the lock (its hooks may run for minutes): it
+	 * saved "creating" with the init's pid, or nothing yet.  Every save is
+	 * a rename, so the file read without the lock is whole.
+	 */
+	bool creating =
+	    held == 1 && (st->status == MR_STATUS_CREATING ||
+			  faccessat(st->dirfd, "state.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
 	mr_state_refresh(st);
+	if (creating && (st->pid <= 0 || st->status != MR_STATUS_STOPPED))
+		st->status = MR_STATUS_CREATING;
 	return 0;
+}
+
+int
+mr_state_open(const char *root, const char *id, bool exclusive, struct mr_state *st,
+	      struct mr_error *err)
+{
+	return open_state(root, id, exclusive ? STATE_LOCK_EXCLUSIVE : STATE_LOCK_SHARED, st, err);
+}
+
+int
+mr_state_peek(const char *root, const char *id, struct mr_state *st, struct mr_error *err)
+{
+	return open_state(root, id, STATE_LOCK_PEEK, st, err);
 }
 
 void

@@ -96,6 +96,14 @@ int mr_state_new(const char *root, const char *id, struct mr_state *st, struct m
 int mr_state_open(const char *root, const char *id, bool exclusive, struct mr_state *st,
 		  struct mr_error *err);
 
+/*
+ * mr_state_open for the commands that only look (state, list): a create
+ * that still holds the lock (its hooks running) is not waited for but
+ * shown as "creating", as the OCI spec names that state; runc takes no
+ * lock to look either.
+ */
+int mr_state_peek(const char *root, const char *id, struct mr_state *st, struct mr_error *err);
+
 /* Look at the init again: created, running or stopped. */
 void mr_state_refresh(struct mr_state *st);
 

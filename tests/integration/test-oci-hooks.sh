@@ -307,6 +307,37 @@ expect_error "killed before exec: one line, exit status 125, not the command's 1
     "minirun: the container process was killed by SIGKILL before it executed the command*"
 is "$(ls -A "$STATE")" "" "killed before exec: no state left"
 
+# --- state and list while a create's hook runs -------------------------------------------
+# The create holds the container's lock until its hooks are done: state and
+# list (podman ps asks state of each container) used to wait for it.  They
+# now answer at once, "creating" as the OCI spec names it; runc takes no
+# lock to look either.
+cat > "$TESTS_TMP/wait-hook.sh" << EOF
+#!/bin/sh
+touch "$REC/cr-started"
+while [ ! -e "$REC/cr-go" ]; do sleep 0.05; done
+EOF
+chmod 755 "$TESTS_TMP/wait-hook.sh"
+config "{\"createRuntime\": [{\"path\": \"$TESTS_TMP/wait-hook.sh\", \"timeout\": 30}]}" '["true"]'
+rm -f "$REC/cr-started" "$REC/cr-go"
+"$MINIRUN" "${R[@]}" create --bundle "$BUNDLE" hk-wait > /dev/null 2>&1 &
+create_pid=$!
+for _ in $(seq 200); do
+    [ -e "$REC/cr-started" ] && break
+    sleep 0.05
+done
+state_out=$(timeout 5 "$MINIRUN" "${R[@]}" state hk-wait 2>&1 | jq -r .status 2>&1)
+list_out=$(timeout 5 "$MINIRUN" "${R[@]}" list 2>&1 | awk '$1 == "hk-wait" { print $3 }')
+touch "$REC/cr-go"
+wait "$create_pid"
+create_rc=$?
+is "$state_out" "creating" "state during a create's hook: creating, without waiting for the hook"
+is "$list_out" "creating" "list during a create's hook: creating, without waiting for the hook"
+is "$create_rc $(timeout 5 "$MINIRUN" "${R[@]}" state hk-wait | jq -r .status)" "0 created" \
+    "the create then ends as before: created"
+"$MINIRUN" "${R[@]}" delete --force hk-wait > /dev/null 2>&1
+is "$(ls -A "$STATE")" "" "deleted: no state left"
+
 if command -v podman > /dev/null; then
     podman_hooks
 else
