@@ -374,7 +374,7 @@ mkdir_p(const char *path)
 static int
 enter_workdir(const struct mr_prepared *p, struct mr_error *err)
 {
-	const char *dir = p->workdir ? p->workdir : p->spec->workdir ? p->spec->workdir : "/";
+	const char *dir = p->workdir ? p->workdir : "/";
 	if (chdir(dir) < 0) {
 		if (errno != ENOENT)
 			return mr_error_set(err, errno, "workdir %s", dir);

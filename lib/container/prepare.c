@@ -830,6 +830,7 @@ prepared_clearp(struct mr_prepared **p)
 static int
 make_workdir(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
+	/* umask(2) is the only way to read it. */
 	p->caller_umask = umask(022);
 	umask(p->caller_umask);
 	if (spec->workdir == NULL)
