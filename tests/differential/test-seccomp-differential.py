@@ -19,7 +19,7 @@ empty names, Docker-only keys in a config.json (includes/excludes by caps,
 minKernel), arch lists, flags, the launch path, capability sets; the fixtures
 of past divergences in tests/data/seccomp; Docker's default from the shared
 profiles ($MR_SHARED_PROFILES; those cases SKIP when it is absent); random
-profiles from fixed seeds.  About 20 s on 2 cores.
+profiles from fixed seeds.  14 to 55 s on 2 cores, by the load.
 
 Output is TAP.  Without root, runc, crun or unshare: SKIP (exit 77 by hand;
 "1..0 # SKIP" and exit 0 under meson, MINIRUN_UNDER_MESON=1); with CI=true a
