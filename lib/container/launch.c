@@ -372,12 +372,22 @@ mkdir_p(const char *path)
 }
 
 static int
-enter_workdir(const struct mr_spec *spec, struct mr_error *err)
+enter_workdir(const struct mr_prepared *p, struct mr_error *err)
 {
-	const char *dir = spec->workdir ? spec->workdir : "/";
+	const char *dir = p->workdir ? p->workdir : "/";
 	if (chdir(dir) < 0) {
-		/* docker run -w creates a missing working directory. */
-		if (errno != ENOENT || mkdir_p(dir) < 0 || chdir(dir) < 0)
+		if (errno != ENOENT)
+			return mr_error_set(err, errno, "workdir %s", dir);
+		/*
+		 * docker run -w creates a missing working directory, root's,
+		 * 0755 (dockerd's umask, not the container's); runc and crun
+		 * make a missing process.cwd with the umask they were started
+		 * with, not process.user.umask, which is the command's.
+		 */
+		mode_t cmd_umask = umask(p->spec->workdir_as_given ? p->caller_umask : 022);
+		int made = mkdir_p(dir);
+		umask(cmd_umask);
+		if (made < 0 || chdir(dir) < 0)
 			return mr_error_set(err, errno, "workdir %s", dir);
 	}
 	return check_cwd(err);
@@ -909,7 +919,7 @@ set_up_process(const struct mr_prepared *p, int sync_fd, struct mr_error *err)
 	if (set_up_stdio(spec, sync_fd, err) < 0)
 		return -1;
 	umask(spec->umask_set ? (mode_t)spec->umask : 022);
-	if (enter_workdir(spec, err) < 0)
+	if (enter_workdir(p, err) < 0)
 		return -1;
 	if (mr_find_command_late(p, err) < 0 || mr_exec_check_target(p, err) < 0)
 		return -1;

@@ -461,6 +461,7 @@ parse_process(struct ctx *c, json_t *root)
 	free(c->spec->workdir);
 	if ((c->spec->workdir = strdup(s)) == NULL)
 		return mr_error_oom(c->err, c->source);
+	c->spec->workdir_as_given = true;
 
 	if (get_strings(c, proc, "process", "env", &list) < 0)
 		return -1;

@@ -302,16 +302,17 @@ on_volume(const struct mr_spec *spec, const char *path)
  * *late when a candidate lies on a volume.
  */
 static int
-search_path(int rootfd, const struct mr_spec *spec, const char *search, char *out, size_t size,
+search_path(int rootfd, const struct mr_prepared *p, const char *search, char *out, size_t size,
 	    bool *late)
 {
+	const struct mr_spec *spec = p->spec;
 	const char *cmd = spec->argv[0];
 	int seen_eacces = 0;
 	for (const char *dir = search; dir != NULL;) {
 		const char *end = strchr(dir, ':');
 		size_t len = end ? (size_t)(end - dir) : strlen(dir);
 		if (len == 0)
-			snprintf(out, size, "%s/%s", spec->workdir ? spec->workdir : "", cmd);
+			snprintf(out, size, "%s/%s", p->workdir ? p->workdir : "", cmd);
 		else
 			snprintf(out, size, "%.*s/%s", (int)len, dir, cmd);
 		int e = probe_exec(rootfd, out);
@@ -351,8 +352,7 @@ find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 		if (cmd[0] == '/')
 			snprintf(path, sizeof(path), "%s", cmd);
 		else
-			snprintf(path, sizeof(path), "%s/%s", spec->workdir ? spec->workdir : "",
-				 cmd);
+			snprintf(path, sizeof(path), "%s/%s", p->workdir ? p->workdir : "", cmd);
 		int e = probe_exec(p->rootfs_fd, path);
 		/* The container's own check reports it (mr_exec_check_target, execve). */
 		if (e != 0 && may_defer && on_volume(spec, path))
@@ -366,7 +366,7 @@ find_command(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 	}
 
 	bool late = false;
-	int e = search_path(p->rootfs_fd, spec, search_of(p), path, sizeof(path), &late);
+	int e = search_path(p->rootfs_fd, p, search_of(p), path, sizeof(path), &late);
 	if (e == 0 || (late && may_defer)) {
 		/* Late: a buffer the container process fills (mr_find_command_late). */
 		p->exec_late = e != 0;
@@ -393,7 +393,7 @@ mr_find_command_late(const struct mr_prepared *p, struct mr_error *err)
 	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec: open /");
-	int e = search_path(root, p->spec, search_of(p), path, sizeof(path), NULL);
+	int e = search_path(root, p, search_of(p), path, sizeof(path), NULL);
 	if (e == EACCES)
 		return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, EACCES, "exec %s",
 					   p->spec->argv[0]);
@@ -821,6 +821,26 @@ prepared_clearp(struct mr_prepared **p)
 		mr_prepared_clear(*p);
 }
 
+/*
+ * The working directory as it is made and entered.  docker cleans -w and
+ * the image's WorkingDir (filepath.Clean in moby's SetupWorkingDirectory),
+ * so "/w/x/../y" is /w/y and no /w/x is made; runc and crun take
+ * process.cwd as given (Go's MkdirAll, then chdir: /w/x is made too).
+ */
+static int
+make_workdir(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+{
+	/* umask(2) is the only way to read it. */
+	p->caller_umask = umask(022);
+	umask(p->caller_umask);
+	if (spec->workdir == NULL)
+		return 0;
+	p->workdir = spec->workdir_as_given ? strdup(spec->workdir) : mr_path_clean(spec->workdir);
+	if (p->workdir == NULL)
+		return mr_error_oomf(err, "workdir %s", spec->workdir);
+	return 0;
+}
+
 int
 mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
@@ -829,7 +849,7 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	p->rootfs_fd = -1;
 	__attribute__((cleanup(prepared_clearp))) struct mr_prepared *pending = p;
 
-	if (mr_spec_validate(spec, err) < 0)
+	if (mr_spec_validate(spec, err) < 0 || make_workdir(spec, p, err) < 0)
 		return -1;
 	p->outer_uid = geteuid();
 	p->outer_gid = getegid();
@@ -884,6 +904,7 @@ mr_prepared_clear(struct mr_prepared *p)
 	free(p->rootfs_path);
 	mr_user_clear(&p->user);
 	free(p->hostname);
+	free(p->workdir);
 	if (p->envp) {
 		for (char **e = p->envp; *e; e++)
 			free(*e);

@@ -33,6 +33,12 @@ struct mr_prepared {
 	uid_t outer_uid;
 	gid_t outer_gid;
 	struct mr_user user;
+	/* The working directory, the one path both made when missing (in the root
+	   before it goes read-only: volumes.c; in the container: launch.c) and
+	   entered (and the base of a relative command): spec->workdir cleaned as
+	   docker cleans -w, or as given (spec->workdir_as_given); NULL = "/" */
+	char *workdir;
+	mode_t caller_umask; /* minirun's own: a missing process.cwd is made with it */
 	char *hostname;
 	char **envp;	 /* the container's final environment */
 	char *exec_path; /* container path of the command, resolved in the container PATH */

@@ -146,6 +146,10 @@ struct mr_spec {
 	mr_capset cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 	bool umask_set; /* process.user.umask, else 022 */
 	unsigned umask;
+	/* process.cwd: made when missing (mkdir -p, with minirun's own umask) and
+	   entered as given, as runc and crun do; -w and WorkingDir are cleaned
+	   first, as docker cleans them (prepare.c: make_workdir) */
+	bool workdir_as_given;
 	bool oom_score_adj_set; /* process.oomScoreAdj */
 	int oom_score_adj;
 	bool env_as_given;    /* process.env exactly: no default PATH, no HOSTNAME */

@@ -99,6 +99,12 @@ clean_path(const char *path)
 	return out;
 }
 
+char *
+mr_path_clean(const char *path)
+{
+	return clean_path(path);
+}
+
 static bool
 under(const char *path, const char *dir)
 {
@@ -1231,23 +1237,43 @@ mr_volumes_attach(const struct mr_prepared *p, int rootfd, struct mr_error *err)
  * then, so it is made here first, as runc and crun do for an OCI config
  * with root.readonly (Kubernetes' readOnlyRootFilesystem with a workingDir
  * the image lacks).  Resolved in the root like a volume's destination; not
- * below /proc, /sys or /dev, whose mounts come later and hide it.
+ * below /proc, /sys or /dev, whose mounts come later and hide it.  The
+ * path is p->workdir, the one the container enters, made as mkdir -p makes
+ * it there: each component in turn, so that the "x" of an OCI cwd
+ * "/w/x/../y" is made too (runc's MkdirAll; chdir needs it), with the mode
+ * launch.c gives it (0755 less minirun's umask for process.cwd, as runc and
+ * crun; 0755 for docker's -w).
  */
 static void
-create_workdir(const struct mr_spec *spec, int rootfd)
+create_workdir(const struct mr_prepared *p, int rootfd)
 {
-	if (spec->workdir == NULL)
+	if (p->workdir == NULL)
 		return;
-	cleanup_free char *dir = clean_path(spec->workdir);
-	if (dir == NULL || strcmp(dir, "/") == 0 || strcmp(dir, "/proc") == 0 ||
+	cleanup_free char *dir = clean_path(p->workdir);
+	cleanup_free char *prefix = strdup(p->workdir);
+	if (dir == NULL || prefix == NULL || strcmp(dir, "/") == 0 || strcmp(dir, "/proc") == 0 ||
 	    strcmp(dir, "/sys") == 0 || strcmp(dir, "/dev") == 0 || under(dir, "/proc") ||
 	    under(dir, "/sys") || under(dir, "/dev"))
 		return;
-	struct mr_volume wd = {.flag = "workdir", .arg = dir, .target = dir};
-	struct mr_error ignored;
-	int fd = resolve_target(rootfd, &wd, true, true, &ignored);
-	if (fd >= 0)
-		close(fd);
+	mode_t old = umask(p->spec->workdir_as_given ? p->caller_umask : 022);
+	for (char *s = prefix + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		const char *last = strrchr(prefix, '/') + 1;
+		if (*last != '\0' && strcmp(last, ".") != 0 && strcmp(last, "..") != 0) {
+			struct mr_volume wd = {.flag = "workdir", .arg = prefix, .target = prefix};
+			struct mr_error ignored;
+			int fd = resolve_target(rootfd, &wd, true, true, &ignored);
+			if (fd >= 0)
+				close(fd);
+		}
+		if (c == '\0')
+			break;
+		*s = c;
+	}
+	umask(old);
 }
 
 int
@@ -1275,7 +1301,7 @@ mr_volumes_root_readonly(const struct mr_prepared *p, int rootfd, struct mr_erro
 		if (fd >= 0)
 			close(fd);
 	}
-	create_workdir(p->spec, rootfd);
+	create_workdir(p, rootfd);
 	/*
 	 * Recursively: the submounts the rootfs already had are part of the
 	 * root and become read-only with it (a plain remount of "/" left them

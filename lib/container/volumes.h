@@ -77,6 +77,9 @@ int mr_volume_parse_mount(const char *arg, struct mr_volume **v, size_t *n, stru
 int mr_volume_parse_tmpfs(const char *arg, struct mr_volume **v, size_t *n, struct mr_error *err);
 
 /* Checks across volumes (two on one destination). */
+/* PATH (absolute) lexically cleaned as Go's filepath.Clean: malloc'ed, NULL on ENOMEM. */
+char *mr_path_clean(const char *path);
+
 int mr_volumes_validate(const struct mr_volume *v, size_t n, struct mr_error *err);
 
 void mr_volumes_free(struct mr_volume *v, size_t n);

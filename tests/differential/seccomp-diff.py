@@ -8,7 +8,8 @@ linux.seccomp run under `minirun run`, `runc run` and `crun run`
 syscall in a child on a thread of its own and prints its outcome (OK, errno
 name, TRAP(data), KILL_THREAD, KILLED(SIGSYS)).  Compared: whether the
 container starts, and each call's outcome, with noNewPrivileges false and
-true.  Profiles: hand-made ones, /work/shared/profiles, and random ones.
+true.  Profiles: hand-made ones, the shared profiles ($MR_SHARED_PROFILES,
+else /work/shared/profiles, when present), and random ones.
 
     seccomp-diff.py --minirun BUILD/minirun --rootfs BUILD/tests/rootfs \
         [--random N] [--seed S] [--only NAME] [--keep]
@@ -18,6 +19,10 @@ from both runc and crun somewhere.  State directories and the bundle are in a
 temporary directory in /tmp, removed at the end; each container is deleted
 after its run (runc's cgroup, "seccomp-diff" below runc's own, goes with it);
 the compiled-program cache is off.
+
+tests/differential/test-seccomp-differential.py (the meson test
+integration-seccomp-differential) imports this module and
+seccomp-diff2.py and runs a fixed selection of their profiles.
 """
 import argparse, json, os, random, re, shutil, subprocess, sys, tempfile
 
@@ -35,6 +40,10 @@ def syscall_table(header):
     return t
 
 
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Docker's and the lab's real profiles (tests/meson.build sets the variable);
+# the parts that read them are left out when the folder is absent.
+SHARED = os.environ.get("MR_SHARED_PROFILES") or "/work/shared/profiles"
 NR64 = syscall_table("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
 NR32 = syscall_table("/usr/include/x86_64-linux-gnu/asm/unistd_32.h")
 # Calls a profile's rules target: harmless with any argument, and none of
@@ -51,11 +60,21 @@ ACTIONS = ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_P
            "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_LOG", "SCMP_ACT_TRACE"]
 
 
-def base_allow():
+def base_allow(path=None):
     """Docker's unconditional allow list, minus the targets: the calls a
-    container needs, for profiles whose default is not ALLOW."""
-    p = json.load(open("/work/shared/profiles/moby-moby_default.json"))
-    names = (set(p["syscalls"][0]["names"]) | {"arch_prctl", "modify_ldt", "clone", "clone3"}) - set(TARGETS)
+    container needs, for profiles whose default is not ALLOW.  From PATH,
+    else moby's default in SHARED, else minirun's built-in default
+    (examples/profiles/default.json, a later moby default)."""
+    if path is None:
+        path = os.path.join(SHARED, "moby-moby_default.json")
+        if not os.path.exists(path):
+            path = os.path.join(SRC, "examples", "profiles", "default.json")
+    p = json.load(open(path))
+    # Every unconditional ALLOW rule's names (moby's first rule; the
+    # built-in default's groups).
+    names = {n for r in p["syscalls"] if r.get("action") == "SCMP_ACT_ALLOW" and not r.get("args")
+             and not r.get("includes") and not r.get("excludes") for n in r.get("names") or []}
+    names = (names | {"arch_prctl", "modify_ldt", "clone", "clone3"}) - set(TARGETS)
     return sorted(names)
 
 
@@ -206,9 +225,9 @@ def hand_profiles(allow):
     h["caps-includes"] = prof("SCMP_ACT_ALLOW", {"names": [P], "action": "SCMP_ACT_ERRNO", "includes": {"caps": ["CAP_SYS_ADMIN"]}})
     h["caps-excludes"] = prof("SCMP_ACT_ALLOW", {"names": [P], "action": "SCMP_ACT_ERRNO", "excludes": {"caps": ["CAP_SYS_ADMIN"]}})
     h["minkernel"] = prof("SCMP_ACT_ALLOW", {"names": [P], "action": "SCMP_ACT_ERRNO", "includes": {"minKernel": "99.0"}})
-    for f in sorted(os.listdir("/work/shared/profiles")):
+    for f in sorted(os.listdir(SHARED)) if os.path.isdir(SHARED) else []:
         if f.endswith(".json"):
-            h["file-" + f[:-5]] = json.load(open("/work/shared/profiles/" + f))
+            h["file-" + f[:-5]] = json.load(open(os.path.join(SHARED, f)))
     return h
 
 

@@ -223,6 +223,30 @@ run_expect "-w DIR the image lacks: created, as docker run -w does" 0 /new/dir -
     -w /new/dir "$ROOTFS" pwd
 is "$(ls -d "$ROOTFS/new" 2>&1)" "ls: cannot access '$ROOTFS/new': No such file or directory" \
     "-w: created in the copy-on-write layer, not in ROOTFS"
+# What docker makes (moby's SetupWorkingDirectory, at create, read-only root or
+# not): the path cleaned (filepath.Clean), every missing directory owned by
+# the container's root, 0755, whatever the user; the command starts there.
+# (podman 4.3.1 refuses a -w the image lacks, and makes an image's missing
+# WorkingDir with its last directory owned by the user: README.)
+wd_script='pwd; stat -c "%n %u:%g %a" /w /w/a /w/a/b'
+# --read-only runs on ROOTFS itself, no overlay (the workdir is made there):
+# a copy of its own.
+wdroot=$TESTS_TMP/wdroot
+cp -a "$ROOTFS" "$wdroot"
+run_expect "-u 1000 -w DIR: made as docker makes it (root's, 0755, every level)" 0 "/w/a/b
+/w 0:0 755
+/w/a 0:0 755
+/w/a/b 0:0 755" -- -u 1000 -w /w/a/b "$ROOTFS" sh -c "$wd_script"
+run_expect "--read-only -u 1000 -w DIR: the same" 0 "/w/a/b
+/w 0:0 755
+/w/a 0:0 755
+/w/a/b 0:0 755" -- --read-only -u 1000 -w /w/a/b "$wdroot" sh -c "$wd_script"
+run_expect "-w with ..: cleaned as docker cleans it (one path made and entered)" 0 /w/y -- \
+    -w /w/x/../y "$ROOTFS" sh -c 'pwd; [ ! -e /w/x ] || echo x'
+run_expect "--read-only -w with ..: the same (the path made is the path entered)" 0 /w/y -- \
+    --read-only -w /w/x/../y "$wdroot" sh -c 'pwd; [ ! -e /w/x ] || echo x'
+is "$(ls -d "$ROOTFS/w" 2>&1)" "ls: cannot access '$ROOTFS/w': No such file or directory" \
+    "-w: nothing made in ROOTFS (the copy-on-write layer)"
 # With --read-only there is no layer: created in ROOTFS before the read-only
 # remount, as docker's runtimes do (and as they create the mount points).
 cp -a "$ROOTFS" "$TESTS_TMP/ro-root"

@@ -298,4 +298,48 @@ config '.mounts += [{"destination": "/opt", "type": "tmpfs", "source": "tmpfs"}]
 run_minirun "${R[@]}" run --bundle "$BUNDLE" cmd2
 expect_error "a command on a mount that is not there either: 127, one line" 127 \
     "minirun: exec nothere: executable file not found in the container's \$PATH (/opt:/bin)"
+
+# --- process.cwd the image lacks: made as runc and crun make it --------------------------
+# Measured with runc 1.1.5 and crun 1.8.1 (process.user 1000, root.readonly false
+# and true): every missing directory of the path as given ("x" of "x/../y" too),
+# owned by root, 0755 less the umask the runtime was started with (not
+# process.user.umask, which is the command's); the command starts there.
+# run_umask UMASK ARG...: run_minirun ARG... started with that umask.
+run_umask() {
+    local um=$1
+    shift
+    run_cmd sh -c 'umask "$1"; shift; exec "$@"' sh "$um" "$MINIRUN" "$@"
+}
+# made N: owner and mode of /cN and what is below it, seen from the host.
+made() { (cd "$copy" && find "c$1" | sort | xargs stat -c '/%n %u:%g %a'); }
+n=1
+for ro in false true; do
+    for um in 077 022; do
+        config ".root.readonly = $ro | .process.user = {uid: 1000, gid: 1000} | .process.cwd = \"/c$n/a/b\"" \
+            sh -c 'pwd; umask'
+        mode=$(printf '%o' $((0755 & ~0$um)))
+        run_umask $um "${R[@]}" run --bundle "$BUNDLE" wd$n
+        expect "cwd /c$n/a/b (user 1000), readonly $ro, umask $um: entered" 0 "/c$n/a/b
+0022"
+        is "$(made $n)" "/c$n 0:0 $mode
+/c$n/a 0:0 $mode
+/c$n/a/b 0:0 $mode" "cwd, readonly $ro, umask $um: every level made, root's, $mode"
+        n=$((n + 1))
+    done
+    config ".root.readonly = $ro | .process.user = {uid: 1000, gid: 1000, umask: 63}
+        | .process.cwd = \"/c$n/a\"" sh -c 'pwd; umask'
+    run_umask 022 "${R[@]}" run --bundle "$BUNDLE" wd$n
+    expect "cwd, readonly $ro, process.user.umask 077: entered, the command's umask" 0 "/c$n/a
+0077"
+    is "$(made $n)" "/c$n 0:0 755
+/c$n/a 0:0 755" "cwd, readonly $ro, process.user.umask 077: not the directories' umask"
+    n=$((n + 1))
+    config ".root.readonly = $ro | .process.cwd = \"/c$n/x/../y\"" pwd
+    run_umask 022 "${R[@]}" run --bundle "$BUNDLE" wd$n
+    expect "cwd /c$n/x/../y, readonly $ro: entered" 0 "/c$n/y"
+    is "$(made $n)" "/c$n 0:0 755
+/c$n/x 0:0 755
+/c$n/y 0:0 755" "cwd with .., readonly $ro: made as given, x too (runc, crun)"
+    n=$((n + 1))
+done
 done_testing
