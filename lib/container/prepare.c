@@ -828,7 +828,7 @@ prepared_clearp(struct mr_prepared **p)
  * process.cwd as given (Go's MkdirAll, then chdir: /w/x is made too).
  */
 static int
-make_workdir(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
+workdir_path(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *err)
 {
 	/* umask(2) is the only way to read it. */
 	p->caller_umask = umask(022);
@@ -849,7 +849,7 @@ mr_prepare(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *e
 	p->rootfs_fd = -1;
 	__attribute__((cleanup(prepared_clearp))) struct mr_prepared *pending = p;
 
-	if (mr_spec_validate(spec, err) < 0 || make_workdir(spec, p, err) < 0)
+	if (mr_spec_validate(spec, err) < 0 || workdir_path(spec, p, err) < 0)
 		return -1;
 	p->outer_uid = geteuid();
 	p->outer_gid = getegid();
