@@ -148,7 +148,7 @@ struct mr_spec {
 	unsigned umask;
 	/* process.cwd: made when missing (mkdir -p, with minirun's own umask) and
 	   entered as given, as runc and crun do; -w and WorkingDir are cleaned
-	   first, as docker cleans them (prepare.c: make_workdir) */
+	   first, as docker cleans them (prepare.c: workdir_path) */
 	bool workdir_as_given;
 	bool oom_score_adj_set; /* process.oomScoreAdj */
 	int oom_score_adj;
