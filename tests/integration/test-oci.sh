@@ -88,6 +88,13 @@ chown -h 65534:65534 "$TESTS_TMP/shared/link.log"
 run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/link.log" "${R[@]}" state nosuch
 expect_error "--log: a symlink is not followed" 1 "minirun: container nosuch does not exist"
 is "$(cat "$TESTS_TMP/victim")" mine "--log: the file the symlink names is untouched"
+# Another user's file there (mode 0666, made first): no line goes into it, so
+# that user reads none of the caller's errors.
+: > "$TESTS_TMP/shared/theirs.log" && chown 65534:65534 "$TESTS_TMP/shared/theirs.log"
+chmod 0666 "$TESTS_TMP/shared/theirs.log"
+run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/theirs.log" "${R[@]}" state nosuch
+expect_error "--log: another user's file in a sticky directory" 1 "minirun: container nosuch does not exist"
+is "$(wc -c < "$TESTS_TMP/shared/theirs.log")" 0 "--log: another user's file in a sticky directory gets no line"
 
 # --- create, start, state, kill, delete ------------------------------------------------
 state_of() { "$MINIRUN" "${R[@]}" state "$1" | jq -r "$2"; }

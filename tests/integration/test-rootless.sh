@@ -118,4 +118,21 @@ expect "rootless: --device with narrower permissions than rwm is 125" 125 "" \
 rl_expect "rootless: the cgroup namespace shows root paths" 0 / -- \
     "$ROOTFS" sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u'
 
+# --- another local user ---------------------------------------------------------
+# A file another user (uid 65533) made first in a sticky directory anyone writes
+# to, as in /tmp: the caller's learned profile or report written into it would
+# stay that user's to read and to rewrite before the caller deploys it.
+chmod 0755 "$TESTS_TMP"
+mkdir -m 1777 "$TESTS_TMP/sticky"
+echo '{"defaultAction": "SCMP_ACT_ALLOW"}' > "$TESTS_TMP/sticky/learned.json"
+chown 65533:65533 "$TESTS_TMP/sticky/learned.json" && chmod 0666 "$TESTS_TMP/sticky/learned.json"
+run_rootless --seccomp-learn="$TESTS_TMP/sticky/learned.json" "$ROOTFS" true
+expect "rootless: --seccomp-learn into another user's file in a sticky directory is refused" 125 "" \
+    "minirun: --seccomp-learn=$TESTS_TMP/sticky/learned.json: another user's file (uid 65533) in a sticky directory others can write to; not written (remove it, or choose another path)"
+is "$(cat "$TESTS_TMP/sticky/learned.json")" '{"defaultAction": "SCMP_ACT_ALLOW"}' \
+    "rootless: another user's learn file is left as it was"
+run_rootless --seccomp-learn="$TESTS_TMP/sticky/mine.json" "$ROOTFS" true
+is "$RC $(stat -c %u "$TESTS_TMP/sticky/mine.json") $(grep -c SCMP_ACT_ERRNO "$TESTS_TMP/sticky/mine.json")" \
+    "0 $uid 1" "rootless: --seccomp-learn into a new file of the sticky directory: written, the caller's"
+
 done_testing
