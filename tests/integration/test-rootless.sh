@@ -147,6 +147,13 @@ expect "rootless OCI: delete --force" 0 ""
 # Dead: gone, or a zombie until whoever adopted it (PID 1) reaps it.
 rl_st=$( [ -n "$rl_pid" ] && { cut -d' ' -f3 "/proc/$rl_pid/stat" 2> /dev/null || echo gone; })
 is "${rl_st/Z/gone} $(ls -A "$RLS")" "gone " "rootless OCI: the init is dead, its state removed"
+# The state root in a directory another user made (uid 65533, mode 0777, as a
+# /tmp/minirun made first where XDG_RUNTIME_DIR is /tmp): refused, never used.
+mkdir -m 0777 "$TESTS_TMP/rl-shared" && chown 65533:65533 "$TESTS_TMP/rl-shared"
+run_rootless --root "$TESTS_TMP/rl-shared" run --detach --bundle "$RLB" c2
+expect "rootless OCI: a state root of another user's is refused" 1 "" \
+    "minirun: state root $TESTS_TMP/rl-shared: owned by uid 65533, mode 0777: it must be the caller's (uid $uid) and writable by no one else, who could rename the containers' directories in it"
+as_user "$MINIRUN" --root "$TESTS_TMP/rl-shared" delete --force c2 2> /dev/null
 
 # --- another local user ---------------------------------------------------------
 # A file another user (uid 65533) made first in a sticky directory anyone writes
