@@ -959,6 +959,21 @@ mr_image_resolve(struct mr_spec *spec, const struct mr_image_options *opts,
 		info->kind = MR_IMAGE_TARBALL;
 	}
 
+	/*
+	 * ROOTFS goes on as a path, opened again by prepare: through every
+	 * directory above IMAGES, which the check of IMAGES says nothing about.
+	 * Whoever may write one of those (MINIRUN_CACHE_DIR=/tmp/shared/c) can
+	 * swap in a tree of its own with renameat2(RENAME_EXCHANGE) between the
+	 * check and that open (10 runs in 200 did here).  This is the
+	 * directory prepare must find.
+	 */
+	struct stat rst;
+	cleanup_close int rfd =
+	    openat(entry_fd, "rootfs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rfd < 0 || fstat(rfd, &rst) < 0) {
+		mr_image_config_clear(&config);
+		return mr_error_set(err, errno, "image cache %s/%s/rootfs", images_path, info->key);
+	}
 	char *rootfs;
 	if (asprintf(&rootfs, "%s/%s/rootfs", images_path, info->key) < 0) {
 		mr_image_config_clear(&config);
@@ -967,6 +982,8 @@ mr_image_resolve(struct mr_spec *spec, const struct mr_image_options *opts,
 	free(spec->rootfs);
 	spec->rootfs = rootfs;
 	spec->rootfs_cached = true;
+	spec->rootfs_cached_dev = rst.st_dev;
+	spec->rootfs_cached_ino = rst.st_ino;
 	int ret = mr_image_config_apply(spec, info->has_config ? &config : NULL, err);
 	mr_image_config_clear(&config);
 	return ret;

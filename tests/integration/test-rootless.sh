@@ -171,4 +171,41 @@ run_rootless --seccomp-learn="$TESTS_TMP/sticky/mine.json" "$ROOTFS" true
 is "$RC $(stat -c %u "$TESTS_TMP/sticky/mine.json") $(grep -c SCMP_ACT_ERRNO "$TESTS_TMP/sticky/mine.json")" \
     "0 $uid 1" "rootless: --seccomp-learn into a new file of the sticky directory: written, the caller's"
 
+# The image cache below a directory another user may write (uid 65533 owns the
+# parent, as with MINIRUN_CACHE_DIR=/tmp/shared/c): IMAGES itself is checked to be
+# the caller's, but ROOTFS went on as a path and was opened again; a swap of the
+# directory above it in between ran that user's tree as the image's.  The swap
+# is made while minirun writes its warning about the device node it did not
+# unpack (a full pipe as its stderr holds it there), between the cache's check
+# and that open.
+mkdir -p "$TESTS_TMP/img-stage" && cp -a "$ROOTFS/." "$TESTS_TMP/img-stage/"
+mknod "$TESTS_TMP/img-stage/dev/null2" c 1 3
+tar -C "$TESTS_TMP/img-stage" -cf "$TESTS_TMP/img.tar" . && chmod 0644 "$TESTS_TMP/img.tar"
+img_key=sha256-$(sha256sum "$TESTS_TMP/img.tar" | cut -d' ' -f1)
+SH=$TESTS_TMP/shared-cache
+mkdir -m 0777 "$SH" && chown 65533:65533 "$SH"
+mkdir -p "$SH/evil/images/$img_key" && cp -a "$ROOTFS" "$SH/evil/images/$img_key/rootfs"
+echo theirs > "$SH/evil/images/$img_key/rootfs/PWNED"
+chown -R 65533:65533 "$SH/evil"
+mkfifo "$TESTS_TMP/stderr.fifo"
+exec 3<> "$TESTS_TMP/stderr.fifo"
+exec 4< "$TESTS_TMP/stderr.fifo"
+head -c 65536 /dev/zero >&3 # the pipe is full: minirun's first write to stderr waits
+setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all \
+    env MINIRUN_CACHE_DIR="$SH/c" timeout -k 1 20 "$MINIRUN" "$TESTS_TMP/img.tar" cat /PWNED \
+    > "$TESTS_TMP/swap.out" 2> "$TESTS_TMP/stderr.fifo" < /dev/null &
+swap_pid=$!
+exec 3>&- # minirun is the only writer left: its exit is the end of the pipe
+sleep 0.5
+setpriv --reuid=65533 --regid=65533 --clear-groups sh -c \
+    "mv '$SH/c' '$SH/victim' && mv '$SH/evil' '$SH/c'"
+head -c 65536 <&4 > /dev/null
+wait "$swap_pid"
+RC=$? ERR=$(cat <&4) OUT=$(cat "$TESTS_TMP/swap.out")
+exec 4<&-
+expect "rootless image: a directory above the cache swapped after its check is refused" 125 "" \
+    "minirun: warning: 1 device nodes of the image not made (only root can)
+minirun: rootfs $SH/c/images/$img_key/rootfs: not the image cache's entry found a moment ago (a directory on its path was replaced); refusing to continue"
+rm -rf "$SH"
+
 done_testing
