@@ -428,8 +428,8 @@ intermediate_main(const struct mr_prepared *p, int init_pidfd, int flags,
 /* Rootless: the intermediate makes the process; its pid and pidfd, or -1. */
 static pid_t
 spawn_via_userns(const struct mr_prepared *p, const struct mr_state *st, int init_pidfd,
-		 struct mr_cgroup *cg, unsigned preserve_fds, int flags, int sync_fd, int *pidfd,
-		 struct mr_error *err)
+		 struct mr_cgroup *cg, unsigned preserve_fds, int flags, const int sv[2],
+		 int *pidfd, struct mr_error *err)
 {
 	int hv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hv) < 0)
@@ -457,7 +457,8 @@ spawn_via_userns(const struct mr_prepared *p, const struct mr_state *st, int ini
 	}
 	if (mid == 0) {
 		close(mine);
-		intermediate_main(p, init_pidfd, flags, cg, preserve_fds, sync_fd, hv[1]);
+		close(sv[0]);
+		intermediate_main(p, init_pidfd, flags, cg, preserve_fds, sv[1], hv[1]);
 	}
 	close(hv[1]);
 	cleanup_close int mid_fd = mid_pidfd;
@@ -491,7 +492,7 @@ spawn(const struct mr_prepared *p, const struct mr_state *st, int init_pidfd, st
 	int flags = ns_flags(st->pid);
 	if (via_userns) {
 		pid_t pid =
-		    spawn_via_userns(p, st, init_pidfd, cg, preserve_fds, flags, sv[1], pidfd, err);
+		    spawn_via_userns(p, st, init_pidfd, cg, preserve_fds, flags, sv, pidfd, err);
 		close(sv[1]);
 		if (pid < 0)
 			close(sv[0]);
