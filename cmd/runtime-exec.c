@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -270,6 +271,13 @@ container_ids(char ***ids, size_t *n, struct mr_error *err)
 	DIR *d = opendir(mr_rt_root());
 	if (d == NULL)
 		return errno == ENOENT ? 0 : mr_error_set(err, errno, "list: %s", mr_rt_root());
+	struct stat st;
+	int r = fstat(dirfd(d), &st) < 0 ? mr_error_set(err, errno, "list: %s", mr_rt_root())
+					 : mr_state_check_root(mr_rt_root(), &st, err);
+	if (r < 0) {
+		closedir(d);
+		return -1;
+	}
 	struct dirent *e;
 	int ret = 0;
 	while ((e = readdir(d)) != NULL) {

@@ -78,15 +78,23 @@ log_line(const char *level, const char *msg)
 	 * Only a regular file, never through a symbolic link: in a shared directory
 	 * such as /tmp another user's FIFO there made fopen wait for a reader
 	 * forever, and its symlink (fs.protected_symlinks=0) sent the line into a
-	 * file of the caller's.  O_NONBLOCK is a no-op on a regular file.
+	 * file of the caller's.  O_NONBLOCK is a no-op on a regular file.  Nor
+	 * another user's file there (mode 0666, made before the caller's first
+	 * line): that user would read every line, and could rewrite them.
 	 */
-	struct stat st;
-	int fd = open(
-	    g.log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-	    0644);
+	struct stat st, dst;
+	const char *base;
+	cleanup_close int dirfd = mr_open_parent(g.log, &base);
+	if (dirfd < 0 || fstat(dirfd, &dst) < 0)
+		return;
+	int fd = openat(
+	    dirfd, base,
+	    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "a") : NULL;
+	FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !mr_foreign_in_sticky_dir(&dst, &st)
+		      ? fdopen(fd, "a")
+		      : NULL;
 	if (f == NULL) {
 		close(fd);
 		return;

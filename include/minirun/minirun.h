@@ -17,6 +17,7 @@
 #include "common/caps.h"
 #include "common/error.h"
 #include "common/escape.h"
+#include "common/file.h"
 #include "common/outfile.h"
 #include "common/phases.h"
 #include "common/strv.h"

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -71,4 +73,34 @@ mr_reopen_regular_read(int pathfd, const struct stat *st)
 		return MR_NOT_REGULAR;
 	}
 	return reopen(pathfd, st, O_RDONLY);
+}
+
+int
+mr_open_parent(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL || slash[1] == '\0') {
+		*base = path;
+		return open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	*base = slash + 1;
+	if (slash == path)
+		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_free char *dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return -1;
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+bool
+mr_foreign_in_sticky_dir(const struct stat *dir, const struct stat *file)
+{
+	/*
+	 * The kernel's rule (may_create_in_sticky) at its strictest, whatever
+	 * the sysctl says (0 on many hosts), and for every open: it only ever
+	 * looks at opens with O_CREAT, and minirun opens an existing file
+	 * without it.
+	 */
+	return (dir->st_mode & S_ISVTX) && (dir->st_mode & (S_IWGRP | S_IWOTH)) &&
+	       file->st_uid != dir->st_uid && file->st_uid != geteuid();
 }

@@ -10,6 +10,7 @@
 #ifndef MINIRUN_COMMON_FILE_H
 #define MINIRUN_COMMON_FILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -32,5 +33,23 @@ int mr_open_regular_read(int dirfd, const char *path, uint64_t resolve, struct s
  * or MR_NOT_REGULAR.
  */
 int mr_reopen_regular_read(int pathfd, const struct stat *st);
+
+/*
+ * The directory PATH names an entry of, opened O_PATH|O_DIRECTORY (symlinks
+ * on the way followed, as open(PATH) follows them), and *base the entry's
+ * name in it (a pointer into PATH).  A PATH without a slash, or ending in
+ * one, is looked up from the working directory as it is: "." is opened and
+ * *base is PATH.  Returns a descriptor or -1 with errno.
+ */
+int mr_open_parent(const char *path, const char **base);
+
+/*
+ * Whether the file *file describes, in the directory *dir describes, is
+ * another user's file in a sticky directory others may write to (/tmp): the
+ * file fs.protected_regular=2 keeps an O_CREAT open out of (its owner is
+ * neither the caller, by effective uid, nor the directory's owner).  Its
+ * owner can rewrite what minirun writes there, or read it, once written.
+ */
+bool mr_foreign_in_sticky_dir(const struct stat *dir, const struct stat *file);
 
 #endif

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "common/outfile.h"
+#include "common/file.h"
+#include "common/util.h"
 
 static const char *
 file_kind(mode_t mode)
@@ -29,15 +31,16 @@ file_kind(mode_t mode)
 	}
 }
 
-/* Why PATH cannot be opened for writing, from what is there now. */
+/* Why PATH (BASE in DIRFD) cannot be opened for writing, from what is there now. */
 static int
-refuse(const char *flag, const char *path, int e, struct mr_error *err)
+refuse(const char *flag, const char *path, int dirfd, const char *base, int e, struct mr_error *err)
 {
 	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 		return mr_error_set(err, 0, "%s=%s: a symbolic link (not followed)", flag, path);
 	/* ENXIO: a FIFO with no reader, or a socket. */
-	if (e == ENXIO && lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	if (e == ENXIO && fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode))
 		return mr_error_set(err, 0, "%s=%s: not a regular file (%s)", flag, path,
 				    file_kind(st.st_mode));
 	return mr_error_set(err, e, "%s=%s", flag, path);
@@ -57,25 +60,31 @@ mr_outfile_open(struct mr_outfile *f, const char *flag, const char *path, bool t
 	const int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
 	int fd = -1;
 	bool created = false;
+	const char *base;
+
+	/* The directory, once: the file is looked up in it, and it is what is checked below. */
+	cleanup_close int dirfd = mr_open_parent(path, &base);
+	if (dirfd < 0)
+		return mr_error_set(err, errno, "%s=%s", flag, path);
 
 	/* A few rounds: the file may be removed or created between the two opens. */
 	for (int tries = 0; fd < 0 && tries < 4; tries++) {
-		fd = open(path, flags | O_CREAT | O_EXCL, 0644);
+		fd = openat(dirfd, base, flags | O_CREAT | O_EXCL, 0644);
 		if (fd >= 0) {
 			created = true;
 			break;
 		}
 		if (errno != EEXIST)
-			return refuse(flag, path, errno, err);
-		fd = open(path, flags);
+			return refuse(flag, path, dirfd, base, errno, err);
+		fd = openat(dirfd, base, flags);
 		if (fd < 0 && errno != ENOENT)
-			return refuse(flag, path, errno, err);
+			return refuse(flag, path, dirfd, base, errno, err);
 	}
 	if (fd < 0)
 		return mr_error_set(err, ENOENT, "%s=%s", flag, path);
 
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
+	struct stat st, dst;
+	if (fstat(fd, &st) < 0 || fstat(dirfd, &dst) < 0) {
 		int e = errno;
 		close(fd);
 		return mr_error_set(err, e, "%s=%s: fstat", flag, path);
@@ -84,6 +93,19 @@ mr_outfile_open(struct mr_outfile *f, const char *flag, const char *path, bool t
 		close(fd);
 		return mr_error_set(err, 0, "%s=%s: not a regular file (%s)", flag, path,
 				    file_kind(st.st_mode));
+	}
+	/*
+	 * Another user's file in /tmp, put there before the caller's run
+	 * (mode 0666): what minirun wrote (a learned profile the caller then
+	 * deploys) would stay that user's to rewrite, and to read.
+	 */
+	if (!created && mr_foreign_in_sticky_dir(&dst, &st)) {
+		close(fd);
+		return mr_error_set(err, 0,
+				    "%s=%s: another user's file (uid %u) in a sticky directory "
+				    "others can write to; not written (remove it, or choose "
+				    "another path)",
+				    flag, path, (unsigned)st.st_uid);
 	}
 	/* A regular file: back to ordinary blocking writes; emptied only now. */
 	int fl = fcntl(fd, F_GETFL);

@@ -316,14 +316,190 @@ exec_child_steps(const struct mr_prepared *p, int init_pidfd, int flags, const s
 	return mr_launch_exec_command(p, err);
 }
 
+/* What the intermediate hands minirun: the pid (its pidfd as SCM_RIGHTS), or why not. */
+struct handover {
+	pid_t pid;
+	int errnum;
+	char msg[MR_ERROR_MSG_MAX];
+};
+
+static int
+handover_send(int sock, const struct handover *h, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = (void *)h, .iov_len = sizeof(*h)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(*h) ? 0 : -1;
+}
+
+/* 0 and *fd >= 0: h->pid is the process; 0 and *fd < 0: h->msg says why not. */
+static int
+handover_recv(int sock, struct handover *h, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = h, .iov_len = sizeof(*h)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	*fd = -1;
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if (n != (ssize_t)sizeof(*h)) {
+		if (*fd >= 0)
+			close(mr_steal_fd(fd));
+		return -1;
+	}
+	h->msg[sizeof(h->msg) - 1] = '\0';
+	return 0;
+}
+
+/*
+ * Rootless, the intermediate (as launch.c's for a joined user namespace, and
+ * runc's nsexec): minirun may not enter the container's pid namespace, which
+ * takes CAP_SYS_ADMIN in its own user namespace, and cannot come back from
+ * the container's user namespace.  This process enters both at once (the
+ * user namespace first, which gives it that capability there), makes the
+ * exec'ed process as minirun's own child (CLONE_PARENT), hands over its
+ * pidfd and exits.  Non-dumpable before it joins anything: it holds
+ * minirun's descriptors (CVE-2016-9962).
+ */
+static _Noreturn void
+intermediate_main(const struct mr_prepared *p, int init_pidfd, int flags,
+		  const struct mr_cgroup *cg, unsigned preserve_fds, int sync_fd, int hand_fd)
+{
+	struct mr_error err = {0};
+	struct handover h = {0};
+	int pidfd = -1;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		mr_error_set(&err, errno, "prctl(PR_SET_DUMPABLE)");
+	else if (cg->n > 0 && mr_cgroup_join_self(cg, &err) < 0)
+		;
+	else if (setns(init_pidfd, CLONE_NEWUSER | CLONE_NEWPID) < 0)
+		mr_error_set(&err, errno, "setns into the container's user and pid namespaces");
+	else {
+		/* CLONE_PARENT wants exit_signal 0: the child gets ours, SIGCHLD. */
+		struct clone_args args = {.flags = CLONE_PARENT | CLONE_PIDFD,
+					  .pidfd = (uint64_t)(uintptr_t)&pidfd};
+		pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid == 0) {
+			struct mr_cgroup none = MR_CGROUP_INIT;
+			close(hand_fd);
+			exec_child_steps(p, init_pidfd, flags & ~CLONE_NEWUSER, &none, preserve_fds,
+					 sync_fd, &err);
+			mr_launch_child_failed(sync_fd, &err);
+		}
+		if (pid < 0)
+			mr_error_set(&err, errno, "clone3 into the container");
+		h.pid = pid;
+	}
+	if (pidfd >= 0 && handover_send(hand_fd, &h, pidfd) == 0)
+		_exit(0);
+	if (pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0U);
+	h.pid = -1;
+	h.errnum = err.errnum;
+	memcpy(h.msg, err.msg, sizeof(h.msg));
+	(void)handover_send(hand_fd, &h, -1);
+	_exit(MR_EXIT_FAILURE);
+}
+
+/* Rootless: the intermediate makes the process; its pid and pidfd, or -1. */
+static pid_t
+spawn_via_userns(const struct mr_prepared *p, const struct mr_state *st, int init_pidfd,
+		 struct mr_cgroup *cg, unsigned preserve_fds, int flags, const int sv[2],
+		 int *pidfd, struct mr_error *err)
+{
+	int hv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hv) < 0)
+		return mr_error_set(err, errno, "socketpair");
+	cleanup_close int mine = hv[0];
+	int mid_pidfd = -1;
+	struct clone_args args = {
+	    .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&mid_pidfd, .exit_signal = SIGCHLD};
+	int cgfd = cg->n > 0 ? mr_cgroup_clone_fd(cg) : -1;
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
+	pid_t mid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (mid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG)) {
+		mr_cgroup_clone_into_failed(cg);
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		mid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	}
+	if (mid < 0) {
+		int e = errno;
+		close(hv[1]);
+		return mr_error_set(err, e, "clone3 (the process that joins container %s)", st->id);
+	}
+	if (mid == 0) {
+		close(mine);
+		close(sv[0]);
+		intermediate_main(p, init_pidfd, flags, cg, preserve_fds, sv[1], hv[1]);
+	}
+	close(hv[1]);
+	cleanup_close int mid_fd = mid_pidfd;
+	siginfo_t si;
+	while (waitid((idtype_t)P_PIDFD, (id_t)mid_fd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+	struct handover h;
+	int fd;
+	if (handover_recv(mine, &h, &fd) < 0)
+		return mr_error_set(err, 0,
+				    "exec into container %s: the process joining its "
+				    "namespaces ended without a word",
+				    st->id);
+	if (fd < 0) {
+		/* The message names the cause already: not its errno's text again. */
+		mr_error_set(err, 0, "%s", h.msg);
+		err->errnum = h.errnum;
+		return -1;
+	}
+	*pidfd = fd;
+	return h.pid;
+}
+
 static pid_t
 spawn(const struct mr_prepared *p, const struct mr_state *st, int init_pidfd, struct mr_cgroup *cg,
-      unsigned preserve_fds, int *pidfd, int *sock, struct mr_error *err)
+      unsigned preserve_fds, bool via_userns, int *pidfd, int *sock, struct mr_error *err)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return mr_error_set(err, errno, "socketpair");
 	int flags = ns_flags(st->pid);
+	if (via_userns) {
+		pid_t pid =
+		    spawn_via_userns(p, st, init_pidfd, cg, preserve_fds, flags, sv, pidfd, err);
+		close(sv[1]);
+		if (pid < 0)
+			close(sv[0]);
+		else
+			*sock = sv[0];
+		return pid;
+	}
 	struct clone_args args = {
 	    .flags = CLONE_PIDFD,
 	    .pidfd = (uint64_t)(uintptr_t)pidfd,
@@ -429,10 +605,19 @@ mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ct
 		cgroup_close(&cg);
 		return -1;
 	}
+	/*
+	 * Rootless: the pid namespace belongs to the container's user
+	 * namespace, and setns into it also takes CAP_SYS_ADMIN in our own.
+	 * An intermediate enters both (spawn_via_userns).
+	 */
+	bool via_userns = false;
 	if (other_ns(st->pid, "pid") && setns(init_pidfd, CLONE_NEWPID) < 0) {
-		mr_error_set(err, errno, "setns into container %s's pid namespace", st->id);
-		cgroup_close(&cg);
-		return -1;
+		if (errno != EPERM || !other_ns(st->pid, "user")) {
+			mr_error_set(err, errno, "setns into container %s's pid namespace", st->id);
+			cgroup_close(&cg);
+			return -1;
+		}
+		via_userns = true;
 	}
 	p->ctl = &lctl;
 	mr_launch_relay_sigset(&relay);
@@ -441,9 +626,10 @@ mr_exec(struct mr_prepared *p, const struct mr_state *st, struct mr_exec_ctl *ct
 	sigprocmask(SIG_BLOCK, &relay, &run.orig);
 	fflush(stdout);
 	fflush(stderr);
-	pid_t pid = spawn(p, st, init_pidfd, &cg, ctl->preserve_fds, &run.pidfd, &run.sock, err);
+	pid_t pid = spawn(p, st, init_pidfd, &cg, ctl->preserve_fds, via_userns, &run.pidfd,
+			  &run.sock, err);
 	cgroup_close(&cg);
-	if (setns(own_pidns, CLONE_NEWPID) < 0 && pid >= 0) {
+	if (!via_userns && setns(own_pidns, CLONE_NEWPID) < 0 && pid >= 0) {
 		mr_error_set(err, errno, "setns back into minirun's own pid namespace");
 		kill_and_reap(run.pidfd);
 		return -1;

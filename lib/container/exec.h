@@ -20,6 +20,11 @@
  *           setns(pidfd, CLONE_NEWPID) (only the namespace of its children)
  *           -> clone3(pidfd, [cgroup2: CLONE_INTO_CGROUP]) -> let the
  *           state's lock go (the child shares it, and may be frozen)
+ *           {rootless, where that setns is EPERM: clone3 an intermediate
+ *           instead: non-dumpable -> [join the cgroups] -> setns(init's
+ *           pidfd, user|pid) -> clone3(CLONE_PARENT, pidfd) -> hand the
+ *           pid and pidfd to minirun -> exit; the child then enters the
+ *           other namespaces as below, the user one excepted}
  *   child:  non-dumpable -> [v1: join each hierarchy through tasks] ->
  *           setns(init's pidfd, mnt|uts|ipc|net|cgroup[|user]) -> close
  *           every fd of minirun's -> setsid -> ulimits -> AppArmor exec

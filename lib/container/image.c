@@ -860,6 +860,35 @@ key_of_file(int fd, char key[80], const char *what, struct mr_error *err)
 	return 0;
 }
 
+/*
+ * ROOTFS goes on as a path, opened again by prepare: through every
+ * directory above IMAGES, which the check of IMAGES says nothing about.
+ * Whoever may write one of those (MINIRUN_CACHE_DIR=/tmp/shared/c) can swap
+ * in a tree of its own with renameat2(RENAME_EXCHANGE) between the check
+ * and that open (10 runs in 200 did here).  So the spec also names the
+ * directory prepare must find.
+ */
+static int
+set_cached_rootfs(struct mr_spec *spec, int entry_fd, const char *images_path, const char *key,
+		  struct mr_error *err)
+{
+	struct stat st;
+	char *rootfs;
+
+	cleanup_close int fd =
+	    openat(entry_fd, "rootfs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return mr_error_set(err, errno, "image cache %s/%s/rootfs", images_path, key);
+	if (asprintf(&rootfs, "%s/%s/rootfs", images_path, key) < 0)
+		return mr_error_oom(err, "image");
+	free(spec->rootfs);
+	spec->rootfs = rootfs;
+	spec->rootfs_cached = true;
+	spec->rootfs_cached_dev = st.st_dev;
+	spec->rootfs_cached_ino = st.st_ino;
+	return 0;
+}
+
 int
 mr_image_resolve(struct mr_spec *spec, const struct mr_image_options *opts,
 		 struct mr_image_info *info, struct mr_error *err)
@@ -959,14 +988,10 @@ mr_image_resolve(struct mr_spec *spec, const struct mr_image_options *opts,
 		info->kind = MR_IMAGE_TARBALL;
 	}
 
-	char *rootfs;
-	if (asprintf(&rootfs, "%s/%s/rootfs", images_path, info->key) < 0) {
+	if (set_cached_rootfs(spec, entry_fd, images_path, info->key, err) < 0) {
 		mr_image_config_clear(&config);
-		return mr_error_oom(err, "image");
+		return -1;
 	}
-	free(spec->rootfs);
-	spec->rootfs = rootfs;
-	spec->rootfs_cached = true;
 	int ret = mr_image_config_apply(spec, info->has_config ? &config : NULL, err);
 	mr_image_config_clear(&config);
 	return ret;

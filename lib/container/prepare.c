@@ -60,6 +60,12 @@ open_rootfs(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error *
 				    "rootfs %s: the host's root cannot be a container's root "
 				    "filesystem",
 				    spec->rootfs);
+	if (spec->rootfs_cached &&
+	    (st.st_dev != spec->rootfs_cached_dev || st.st_ino != spec->rootfs_cached_ino))
+		return mr_error_set(err, 0,
+				    "rootfs %s: not the image cache's entry found a moment ago (a "
+				    "directory on its path was replaced); refusing to continue",
+				    spec->rootfs);
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, real, sizeof(real) - 1);
 	if (n <= 0)

@@ -91,6 +91,10 @@ struct mr_spec {
 	/* ROOTFS is an image's tree in the image cache (image.c): every later run of the
 	   image starts from it, so it is never written (an overlay even with --read-only) */
 	bool rootfs_cached;
+	/* rootfs_cached: the entry's rootfs directory as the cache found it, under
+	   IMAGES checked to be the caller's; ROOTFS must open to this very one */
+	dev_t rootfs_cached_dev;
+	ino_t rootfs_cached_ino;
 
 	char *seccomp;	    /* --seccomp / --security-opt seccomp=: NULL = built-in default,
 			       "unconfined", "runtime/default", "localhost/PATH", a path... */

@@ -126,6 +126,42 @@ make_dirs(const char *root, struct mr_error *err)
 	}
 }
 
+int
+mr_state_check_root(const char *root, const struct stat *st, struct mr_error *err)
+{
+	/*
+	 * Whoever may write ROOT may rename the caller's container
+	 * directories in it: swapped, "kill web" signals the container made
+	 * as "db" (each directory is the caller's, and its state.json names
+	 * the caller's pid).  So ROOT is the caller's alone, as runc's
+	 * /run/runc and $XDG_RUNTIME_DIR are; not a shared /tmp/x.
+	 */
+	if (st->st_uid != geteuid() || (st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return mr_error_set(err, 0,
+				    "state root %s: owned by uid %u, mode %04o: it must be the "
+				    "caller's (uid %u) and writable by no one else, who could "
+				    "rename the containers' directories in it",
+				    root, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777),
+				    (unsigned)geteuid());
+	return 0;
+}
+
+/* ROOT, opened and checked; -1 with *missing (err not set) when it does not exist. */
+static int
+open_root(const char *root, bool *missing, struct mr_error *err)
+{
+	struct stat st;
+	cleanup_close int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	*missing = fd < 0 && errno == ENOENT;
+	if (fd < 0)
+		return *missing ? -1 : mr_error_set(err, errno, "state root %s", root);
+	if (fstat(fd, &st) < 0)
+		return mr_error_set(err, errno, "state root %s", root);
+	if (mr_state_check_root(root, &st, err) < 0)
+		return -1;
+	return mr_steal_fd(&fd);
+}
+
 /* ROOT/ID as the state's directory, and its id. */
 static int
 set_names(struct mr_state *st, const char *root, const char *id, struct mr_error *err)
@@ -155,14 +191,18 @@ mr_state_new(const char *root, const char *id, struct mr_state *st, struct mr_er
 	 */
 	if (make_dirs(root, err) < 0)
 		return -1;
+	bool missing;
+	cleanup_close int rootfd = open_root(root, &missing, err);
+	if (rootfd < 0)
+		return missing ? mr_error_set(err, ENOENT, "state root %s", root) : -1;
 	if (set_names(st, root, id, err) < 0)
 		return -1;
-	if (mkdir(st->dir, 0700) < 0) {
+	if (mkdirat(rootfd, id, 0700) < 0) {
 		if (errno == EEXIST)
 			return mr_error_set(err, 0, "container %s already exists", id);
 		return mr_error_set(err, errno, "state %s", st->dir);
 	}
-	st->dirfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	st->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (st->dirfd < 0)
 		return mr_error_set(err, errno, "state %s", st->dir);
 	if (lock_dir(st->dirfd, STATE_LOCK_EXCLUSIVE, st->dir, err) < 0)
@@ -246,7 +286,11 @@ open_state(const char *root, const char *id, enum lock_mode mode, struct mr_stat
 		return -1;
 	if (set_names(st, root, id, err) < 0)
 		return -1;
-	st->dirfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	bool missing;
+	cleanup_close int rootfd = open_root(root, &missing, err);
+	if (rootfd < 0)
+		return missing ? mr_error_set(err, 0, "container %s does not exist", id) : -1;
+	st->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (st->dirfd < 0) {
 		if (errno == ENOENT)
 			return mr_error_set(err, 0, "container %s does not exist", id);

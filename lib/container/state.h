@@ -34,6 +34,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -86,6 +87,12 @@ int mr_state_check_id(const char *id, struct mr_error *err);
  * create: make ROOT (0700) if needed and ROOT/ID, locked exclusively,
  * status "creating".  An existing ID is an error ("already exists").
  */
+/*
+ * ROOT (described by *st) may hold the caller's state: owned by the caller
+ * and writable by no one else.  0, or -1 with err set.
+ */
+int mr_state_check_root(const char *root, const struct stat *st, struct mr_error *err);
+
 int mr_state_new(const char *root, const char *id, struct mr_state *st, struct mr_error *err);
 
 /*

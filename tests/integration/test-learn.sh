@@ -281,6 +281,24 @@ RUN_TIMEOUT=2 run_minirun --seccomp-learn="$TESTS_TMP/learn.fifo" "$ROOTFS" true
 expect_error "learn file is a FIFO: refused at once" 125 \
     "minirun: --seccomp-learn=$TESTS_TMP/learn.fifo: not a regular file (a FIFO)"
 
+# Another user's file in a sticky directory anyone writes to (/tmp), made
+# (mode 0666) before the caller's run: the learned profile written into it
+# would stay that user's to rewrite before the caller deploys it.  The second
+# open (no O_CREAT) escaped even fs.protected_regular=2.
+mkdir -m 1777 "$TESTS_TMP/sticky"
+echo '{"defaultAction": "SCMP_ACT_ALLOW"}' > "$TESTS_TMP/sticky/learned.json"
+chown 65534:65534 "$TESTS_TMP/sticky/learned.json" && chmod 0666 "$TESTS_TMP/sticky/learned.json"
+run_minirun --seccomp-learn="$TESTS_TMP/sticky/learned.json" "$ROOTFS" true
+expect_error "learn file is another user's in a sticky directory: refused" 125 \
+    "minirun: --seccomp-learn=$TESTS_TMP/sticky/learned.json: another user's file (uid 65534) in a sticky directory others can write to; not written (remove it, or choose another path)"
+is "$(cat "$TESTS_TMP/sticky/learned.json")" '{"defaultAction": "SCMP_ACT_ALLOW"}' \
+    "learn file is another user's in a sticky directory: left as it was"
+# The directory's owner's file (root's /tmp, root's file) is written, as the kernel allows.
+echo old > "$TESTS_TMP/sticky/root.json" && chmod 0666 "$TESTS_TMP/sticky/root.json"
+run_minirun --seccomp-learn="$TESTS_TMP/sticky/root.json" "$ROOTFS" true
+is "$RC $(grep -c SCMP_ACT_ERRNO "$TESTS_TMP/sticky/root.json")" "0 1" \
+    "learn file of the sticky directory's owner: written"
+
 # An existing file that the run never reached exec for is left as it was.
 LK=$TESTS_TMP/learned-keep.json
 echo '{"keep": true}' > "$LK"

@@ -88,6 +88,13 @@ chown -h 65534:65534 "$TESTS_TMP/shared/link.log"
 run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/link.log" "${R[@]}" state nosuch
 expect_error "--log: a symlink is not followed" 1 "minirun: container nosuch does not exist"
 is "$(cat "$TESTS_TMP/victim")" mine "--log: the file the symlink names is untouched"
+# Another user's file there (mode 0666, made first): no line goes into it, so
+# that user reads none of the caller's errors.
+: > "$TESTS_TMP/shared/theirs.log" && chown 65534:65534 "$TESTS_TMP/shared/theirs.log"
+chmod 0666 "$TESTS_TMP/shared/theirs.log"
+run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/theirs.log" "${R[@]}" state nosuch
+expect_error "--log: another user's file in a sticky directory" 1 "minirun: container nosuch does not exist"
+is "$(wc -c < "$TESTS_TMP/shared/theirs.log")" 0 "--log: another user's file in a sticky directory gets no line"
 
 # --- create, start, state, kill, delete ------------------------------------------------
 state_of() { "$MINIRUN" "${R[@]}" state "$1" | jq -r "$2"; }
@@ -116,6 +123,23 @@ expect_error "kill: a container directory owned by another uid is refused" 1 \
     "minirun: state $STATE/evil: owned by uid 65534, not by the caller (uid 0)"
 is "$("$MINIRUN" "${R[@]}" list -q)" "c1" "list: another uid's directory is not listed"
 rm -rf "$STATE/evil"
+# A root another user owns and may write to (a shared /tmp/x): that user renamed
+# the caller's container directories in it, swapping "web" and "db", and
+# "kill web KILL" then killed the container made as "db".  Refused outright.
+SHARED_ROOT=$TESTS_TMP/shared-root
+mkdir -m 0777 "$SHARED_ROOT" && chown 65534:65534 "$SHARED_ROOT"
+shared_root_msg="minirun: state root $SHARED_ROOT: owned by uid 65534, mode 0777: it must be the caller's (uid 0) and writable by no one else, who could rename the containers' directories in it"
+run_minirun --root "$SHARED_ROOT" run --detach --bundle "$BUNDLE" web
+expect_error "run: a state root another user owns and may write to is refused" 1 "$shared_root_msg"
+run_minirun --root "$SHARED_ROOT" list
+expect_error "list: a state root another user owns and may write to is refused" 1 "$shared_root_msg"
+is "$(ls -A "$SHARED_ROOT")" "" "a state root another user owns: nothing made in it"
+"$MINIRUN" --root "$SHARED_ROOT" delete --force web 2> /dev/null
+chown 0:0 "$SHARED_ROOT"
+run_minirun --root "$SHARED_ROOT" state web
+expect_error "state: a root of the caller's that others may write to is refused" 1 \
+    "minirun: state root $SHARED_ROOT: owned by uid 0, mode 0777: it must be the caller's (uid 0) and writable by no one else, who could rename the containers' directories in it"
+rm -rf "$SHARED_ROOT"
 is "$(state_of c1 '.id + " " + .ociVersion + " " + .bundle')" "c1 1.0.2 $BUNDLE" \
     "state: id, ociVersion, bundle"
 if [ -p "$STATE/c1/exec.fifo" ] && [ "$(stat -c %a "$STATE")" = 700 ]; then

@@ -414,6 +414,15 @@ run_minirun --seccomp-report="$TESTS_TMP/report.link" "$ROOTFS" true
 expect_error "--seccomp-report=symlink: refused" 125 \
     "minirun: --seccomp-report=$TESTS_TMP/report.link: a symbolic link (not followed)"
 is "$(cat "$TESTS_TMP/host-file")" "host content" "--seccomp-report=symlink: the target is unchanged"
+# Another user's file in a sticky directory (/tmp), made before the run: not
+# written into (its owner would read the report and could rewrite it).
+mkdir -m 1777 "$TESTS_TMP/sticky"
+echo theirs > "$TESTS_TMP/sticky/report.jsonl"
+chown 65534:65534 "$TESTS_TMP/sticky/report.jsonl" && chmod 0666 "$TESTS_TMP/sticky/report.jsonl"
+run_minirun --seccomp-report="$TESTS_TMP/sticky/report.jsonl" "$ROOTFS" true
+expect_error "--seccomp-report=another user's file in a sticky directory: refused" 125 \
+    "minirun: --seccomp-report=$TESTS_TMP/sticky/report.jsonl: another user's file (uid 65534) in a sticky directory others can write to; not written (remove it, or choose another path)"
+is "$(cat "$TESTS_TMP/sticky/report.jsonl")" theirs "--seccomp-report=another user's file: left as it was"
 
 # --- text from the container is escaped -------------------------------------------
 # The name of an executable is the container's to choose: a newline in it

@@ -118,4 +118,94 @@ expect "rootless: --device with narrower permissions than rwm is 125" 125 "" \
 rl_expect "rootless: the cgroup namespace shows root paths" 0 / -- \
     "$ROOTFS" sh -c 'cut -d: -f3 /proc/self/cgroup | sort -u'
 
+# --- the OCI runtime, rootless ------------------------------------------------------
+# exec: minirun may not enter the container's pid namespace itself (that takes
+# CAP_SYS_ADMIN in its own user namespace too): it failed with "setns into
+# container c1's pid namespace: Operation not permitted" on every call.
+chmod 0755 "$TESTS_TMP"
+RLB=$TESTS_TMP/rl-bundle RLS=$TESTS_TMP/rl-state
+mkdir -p "$RLB" "$RLS" && cp -a "$ROOTFS" "$RLB/rootfs"
+chown -R "$uid:$gid" "$RLB" "$RLS"
+as_user env -C "$RLB" "$MINIRUN" spec --rootless
+sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"sleep", "30"/' "$RLB/config.json"
+rl_oci() { run_rootless --root "$RLS" "$@"; }
+rl_oci run --detach --bundle "$RLB" c1
+expect "rootless OCI: run --detach" 0 ""
+rl_oci exec c1 sh -c 'id -u; for n in user mnt pid net ipc uts cgroup; do
+    [ "$(readlink /proc/self/ns/$n)" = "$(readlink /proc/1/ns/$n)" ] || echo "$n differs"; done
+    [ $$ -gt 1 ] && [ $$ -lt 100 ] && echo "a pid of the container"'
+expect "rootless OCI: exec runs in every namespace of the init, as its root" \
+    0 "0
+a pid of the container"
+rl_oci exec c1 sh -c 'exit 7'
+expect "rootless OCI: exec passes the exit status on" 7 ""
+rl_oci exec c1 nosuchcmd
+expect_error "rootless OCI: exec of a missing command is 127" 127 "minirun: exec nosuchcmd: *"
+rl_pid=$(as_user "$MINIRUN" --root "$RLS" state c1 | sed -n 's/^ *"pid": \([0-9]*\),$/\1/p')
+rl_oci delete --force c1
+expect "rootless OCI: delete --force" 0 ""
+# Dead: gone, or a zombie until whoever adopted it (PID 1) reaps it.
+rl_st=$( [ -n "$rl_pid" ] && { cut -d' ' -f3 "/proc/$rl_pid/stat" 2> /dev/null || echo gone; })
+is "${rl_st/Z/gone} $(ls -A "$RLS")" "gone " "rootless OCI: the init is dead, its state removed"
+# The state root in a directory another user made (uid 65533, mode 0777, as a
+# /tmp/minirun made first where XDG_RUNTIME_DIR is /tmp): refused, never used.
+mkdir -m 0777 "$TESTS_TMP/rl-shared" && chown 65533:65533 "$TESTS_TMP/rl-shared"
+run_rootless --root "$TESTS_TMP/rl-shared" run --detach --bundle "$RLB" c2
+expect "rootless OCI: a state root of another user's is refused" 1 "" \
+    "minirun: state root $TESTS_TMP/rl-shared: owned by uid 65533, mode 0777: it must be the caller's (uid $uid) and writable by no one else, who could rename the containers' directories in it"
+as_user "$MINIRUN" --root "$TESTS_TMP/rl-shared" delete --force c2 2> /dev/null
+
+# --- another local user ---------------------------------------------------------
+# A file another user (uid 65533) made first in a sticky directory anyone writes
+# to, as in /tmp: the caller's learned profile or report written into it would
+# stay that user's to read and to rewrite before the caller deploys it.
+mkdir -m 1777 "$TESTS_TMP/sticky"
+echo '{"defaultAction": "SCMP_ACT_ALLOW"}' > "$TESTS_TMP/sticky/learned.json"
+chown 65533:65533 "$TESTS_TMP/sticky/learned.json" && chmod 0666 "$TESTS_TMP/sticky/learned.json"
+run_rootless --seccomp-learn="$TESTS_TMP/sticky/learned.json" "$ROOTFS" true
+expect "rootless: --seccomp-learn into another user's file in a sticky directory is refused" 125 "" \
+    "minirun: --seccomp-learn=$TESTS_TMP/sticky/learned.json: another user's file (uid 65533) in a sticky directory others can write to; not written (remove it, or choose another path)"
+is "$(cat "$TESTS_TMP/sticky/learned.json")" '{"defaultAction": "SCMP_ACT_ALLOW"}' \
+    "rootless: another user's learn file is left as it was"
+run_rootless --seccomp-learn="$TESTS_TMP/sticky/mine.json" "$ROOTFS" true
+is "$RC $(stat -c %u "$TESTS_TMP/sticky/mine.json") $(grep -c SCMP_ACT_ERRNO "$TESTS_TMP/sticky/mine.json")" \
+    "0 $uid 1" "rootless: --seccomp-learn into a new file of the sticky directory: written, the caller's"
+
+# The image cache below a directory another user may write (uid 65533 owns the
+# parent, as with MINIRUN_CACHE_DIR=/tmp/shared/c): IMAGES itself is checked to be
+# the caller's, but ROOTFS went on as a path and was opened again; a swap of the
+# directory above it in between ran that user's tree as the image's.  The swap
+# is made while minirun writes its warning about the device node it did not
+# unpack (a full pipe as its stderr holds it there), between the cache's check
+# and that open.
+mkdir -p "$TESTS_TMP/img-stage" && cp -a "$ROOTFS/." "$TESTS_TMP/img-stage/"
+mknod "$TESTS_TMP/img-stage/dev/null2" c 1 3
+tar -C "$TESTS_TMP/img-stage" -cf "$TESTS_TMP/img.tar" . && chmod 0644 "$TESTS_TMP/img.tar"
+img_key=sha256-$(sha256sum "$TESTS_TMP/img.tar" | cut -d' ' -f1)
+SH=$TESTS_TMP/shared-cache
+mkdir -m 0777 "$SH" && chown 65533:65533 "$SH"
+mkdir -p "$SH/evil/images/$img_key" && cp -a "$ROOTFS" "$SH/evil/images/$img_key/rootfs"
+echo theirs > "$SH/evil/images/$img_key/rootfs/PWNED"
+chown -R 65533:65533 "$SH/evil"
+mkfifo "$TESTS_TMP/stderr.fifo"
+exec 3<> "$TESTS_TMP/stderr.fifo"
+exec 4< "$TESTS_TMP/stderr.fifo"
+head -c 65536 /dev/zero >&3 # the pipe is full: minirun's first write to stderr waits
+setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all \
+    env MINIRUN_CACHE_DIR="$SH/c" timeout -k 1 20 "$MINIRUN" "$TESTS_TMP/img.tar" cat /PWNED \
+    > "$TESTS_TMP/swap.out" 2> "$TESTS_TMP/stderr.fifo" < /dev/null &
+swap_pid=$!
+exec 3>&- # minirun is the only writer left: its exit is the end of the pipe
+sleep 0.5
+setpriv --reuid=65533 --regid=65533 --clear-groups sh -c \
+    "mv '$SH/c' '$SH/victim' && mv '$SH/evil' '$SH/c'"
+head -c 65536 <&4 > /dev/null
+wait "$swap_pid"
+RC=$? ERR=$(cat <&4) OUT=$(cat "$TESTS_TMP/swap.out")
+exec 4<&-
+expect "rootless image: a directory above the cache swapped after its check is refused" 125 "" \
+    "minirun: warning: 1 device nodes of the image not made (only root can)
+minirun: rootfs $SH/c/images/$img_key/rootfs: not the image cache's entry found a moment ago (a directory on its path was replaced); refusing to continue"
+rm -rf "$SH"
+
 done_testing
