@@ -154,7 +154,8 @@ mr_out_flush(struct mr_out *o)
 		errno = EPIPE;
 		return -1;
 	}
-	if (o->how == OUT_UNSET)
+	/* Chosen at the first write: a run that writes nothing opens nothing. */
+	if (o->how == OUT_UNSET && o->off < o->len)
 		out_choose(o);
 	while (mr_out_pending(o)) {
 		const char *p = o->buf + o->off;

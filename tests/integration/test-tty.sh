@@ -145,6 +145,11 @@ p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=w, stderr=subprocess
 os.close(w)
 time.sleep(1)
 kids = open("/proc/%d/task/%d/children" % (p.pid, p.pid)).read().split()
+# quit: the container must have ended first (reaped by minirun).
+for _ in range(100 if what == "quit" and kids else 0):
+    if not os.path.exists("/proc/" + kids[0] + "/stat"):
+        break
+    time.sleep(0.1)
 p.send_signal(signal.SIGTERM)
 res = []
 for _ in range(30):
