@@ -78,8 +78,10 @@
  *           [OCI hooks: when the child asks, run prestart and createRuntime
  *           here, then write it a byte], [--init, observing: the workload's
  *           pidfd], [observing: take the
- *           seccomp listener, answer notifications] -> signalfd -> [-it:
- *           raw tty] -> relay tty or stdio pipes, forward signals,
+ *           seccomp listener, answer notifications] -> [-it: block the
+ *           job-control signals] -> signalfd -> [-it: raw tty] -> relay tty
+ *           or stdio pipes (never blocking on the caller's reader), forward
+ *           signals, [-it, SIGTSTP/SIGTTIN/SIGTTOU: terminal restored, stop],
  *           [PTRACE_TRACEME: detach from each ptrace stop] -> reap ->
  *           [observing: report or learned profile] -> [OOM kill: say so] ->
  *           kill what is left in the cgroup, remove it -> exit status
@@ -325,7 +327,9 @@ sync_recv(int sock, struct sync_msg *m, int *fd)
  * (-it) and the container to its parent-death signal.  Not those: what only
  * the kernel sends for a fault; SIGPIPE (a write's EPIPE, the relay's
  * own); job control (SIGTSTP, SIGTTIN, SIGTTOU stop minirun as any job of
- * the shell, SIGCONT resumes it).  SIGCHLD and SIGWINCH are minirun's own.
+ * the shell, SIGCONT resumes it; under -it relay_until_exit takes the first
+ * three to stop with the terminal restored, job_stop).  SIGCHLD and
+ * SIGWINCH are minirun's own.
  */
 static void
 relay_sigset(sigset_t *set)
@@ -1758,6 +1762,9 @@ struct relay {
 	bool read_stdin;	      /* -it, or -i with the stdin pipe */
 	struct mr_observer *observer; /* NULL unless --seccomp-report/--seccomp-learn */
 	const struct mr_spec *spec;   /* --stop-signal, --stop-timeout, --name */
+	struct mr_out *out1, *out2;   /* minirun's stdout (master or out), stderr (err) */
+	struct mr_tty_state *tty;     /* the caller's terminal, raw under -it */
+	bool quit;		      /* the container is gone, a signal ends the last output */
 };
 
 /*
@@ -1822,11 +1829,15 @@ static void
 say(const struct relay *s, const char *msg)
 {
 	struct termios t;
+	char line[1024];
 	bool raw =
 	    tcgetattr(STDERR_FILENO, &t) == 0 && !((t.c_oflag & OPOST) && (t.c_oflag & ONLCR));
-	dprintf(STDERR_FILENO, "%sminirun: %s%s%s%s", raw ? "\r\n" : "",
-		s->spec->name ? s->spec->name : "", s->spec->name ? ": " : "", msg,
-		raw ? "\r\n" : "\n");
+	int n = snprintf(line, sizeof(line), "%sminirun: %s%s%s%s", raw ? "\r\n" : "",
+			 s->spec->name ? s->spec->name : "", s->spec->name ? ": " : "", msg,
+			 raw ? "\r\n" : "\n");
+	/* After what the container wrote there, and never waiting for a stalled reader. */
+	if (n > 0)
+		mr_out_say(s->out2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 /* The 2 s have passed: if PID 1 is still there and has no handler, say so. */
@@ -1862,6 +1873,86 @@ note_ignored(const struct relay *s, struct stop_state *st)
 #define DRAIN_TTY_MAX (1L << 20)
 
 /*
+ * The caller's terminal raw (-it), with SIGTTOU let through: in the
+ * background (the shell's `bg`) the kernel then stops minirun on the
+ * tcsetattr as it stops any job that sets its terminal's modes, until `fg`,
+ * instead of the modes changing under the shell.  Blocked, SIGTTOU would
+ * let the call through from the background.
+ */
+static int
+tty_raw(const struct relay *s, struct mr_error *err)
+{
+	sigset_t ttou;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_UNBLOCK, &ttou, NULL);
+	int ret = mr_tty_make_raw(STDIN_FILENO, s->tty, err);
+	sigprocmask(SIG_BLOCK, &ttou, NULL);
+	return ret;
+}
+
+/*
+ * -it: SIGTSTP, SIGTTIN or SIGTTOU for minirun (kill -TSTP; Ctrl-Z itself is
+ * a byte for the container's terminal).  With its default action it would
+ * stop minirun and leave the caller at a shell on a raw terminal; so, as
+ * ssh and vim do: the terminal's modes back, stop with that very signal (the
+ * shell reports it as usual), and on SIGCONT raw again and the window size,
+ * which may have changed meanwhile, passed on (SIGWINCH to the container).
+ * The container runs on meanwhile, as ssh's remote side does: what it
+ * writes waits in its pty until minirun reads it again, nothing is lost.
+ * In an orphaned process group the kernel discards the stop (nobody could
+ * continue it): minirun just goes on.
+ */
+static void
+job_stop(const struct relay *s, int sig)
+{
+	sigset_t one;
+	if (s->tty == NULL)
+		return;
+	mr_tty_restore(s->tty);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	/* Pending while blocked; its default action takes effect on the unblock. */
+	raise(sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	sigprocmask(SIG_BLOCK, &one, NULL);
+	struct mr_error ignored = {0};
+	(void)tty_raw(s, &ignored);
+	if (s->master >= 0)
+		mr_tty_copy_winsize(STDIN_FILENO, s->master);
+}
+
+/*
+ * After the container's end: write what o holds, waiting for a slow reader
+ * as long as it takes, but not for one that is stalled while the user asks
+ * minirun to end (SIGINT, SIGTERM, SIGHUP, SIGQUIT: what was not written is
+ * dropped, as a process killed in a write drops its own).  Stopped and
+ * continued on a job-control signal (-it), as during the relay.
+ */
+static int
+flush_wait(struct relay *s, struct mr_out *o)
+{
+	for (;;) {
+		if (s->quit || mr_out_flush(o) < 0)
+			return -1;
+		if (!mr_out_pending(o))
+			return 0;
+		struct pollfd pfd[2] = {{.fd = mr_out_pollfd(o), .events = POLLOUT},
+					{.fd = s->sigfd, .events = POLLIN}};
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			return -1;
+		struct signalfd_siginfo si;
+		while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			int sig = (int)si.ssi_signo;
+			if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+				s->quit = true;
+			else if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+				job_stop(s, sig);
+		}
+	}
+}
+
+/*
  * What is left once the container's init is reaped, and no more: in a pid
  * namespace of its own every writer died with it, and a pipe holds at most
  * its capacity.  One that joined another's (an OCI path) leaves the init's
@@ -1870,13 +1961,13 @@ note_ignored(const struct relay *s, struct stop_state *st)
  * them: run never returned.  What they write after is theirs to lose.
  */
 static void
-drain(int from, int to)
+drain(struct relay *s, int from, struct mr_out *o)
 {
 	int fl = fcntl(from, F_GETFL);
 	fcntl(from, F_SETFL, fl | O_NONBLOCK);
 	int cap = fcntl(from, F_GETPIPE_SZ);
 	long budget = cap > 0 ? cap : DRAIN_TTY_MAX, n;
-	while (budget > 0 && (n = mr_tty_pump(from, to)) > 0)
+	while (flush_wait(s, o) == 0 && budget > 0 && (n = mr_out_fill(o, from)) > 0)
 		budget -= n;
 }
 
@@ -1895,6 +1986,10 @@ forward_signals(const struct relay *s, struct stop_state *st)
 		if (si.ssi_signo == SIGWINCH) {
 			if (s->master >= 0)
 				mr_tty_copy_winsize(STDIN_FILENO, s->master);
+			continue;
+		}
+		if (si.ssi_signo == SIGTSTP || si.ssi_signo == SIGTTIN || si.ssi_signo == SIGTTOU) {
+			job_stop(s, (int)si.ssi_signo);
 			continue;
 		}
 		int sig = (int)si.ssi_signo;
@@ -1970,14 +2065,16 @@ child_changed(const struct relay *s, int *exit_status, struct mr_error *err)
 
 /* What is left in the terminal and the output pipes, once the container is gone. */
 static void
-drain_all(const struct relay *s, bool master_open, bool out_open, bool err_open)
+drain_all(struct relay *s, bool master_open, bool out_open, bool err_open)
 {
 	if (master_open && s->master >= 0)
-		drain(s->master, STDOUT_FILENO);
+		drain(s, s->master, s->out1);
 	if (out_open && s->out >= 0)
-		drain(s->out, STDOUT_FILENO);
+		drain(s, s->out, s->out1);
 	if (err_open && s->err >= 0)
-		drain(s->err, STDERR_FILENO);
+		drain(s, s->err, s->out2);
+	/* minirun's own lines, the container's output being all out. */
+	flush_wait(s, s->out2);
 }
 
 static void
@@ -1990,21 +2087,37 @@ relay_close(struct relay *s)
 }
 
 /*
- * Copies what *fd has to `to`; false once nothing more will come.  A write
- * to `to` that failed (the caller's terminal hung up, the reader of
- * minirun's stdout exited) closes *fd: see struct relay.  The end of *fd
- * itself leaves it open: a -t container that closed its terminal's fds is
- * not hung up for it (under --init the workload leads the session and would
- * die of the SIGHUP).
+ * Reads what *fd has into o, which is empty, and writes what can be written
+ * now (the rest waits for POLLOUT, and *fd is not read meanwhile); false
+ * once nothing more will come.  A write to o that failed (the caller's
+ * terminal hung up, the reader of minirun's stdout exited) closes *fd: see
+ * struct relay.  The end of *fd itself leaves it open: a -t container that
+ * closed its terminal's fds is not hung up for it (under --init the
+ * workload leads the session and would die of the SIGHUP).
  */
 static bool
-pump(int *fd, int to)
+pump(int *fd, struct mr_out *o)
 {
-	errno = 0;
-	long n = mr_tty_pump(*fd, to);
-	if (n > 0 || errno == EAGAIN)
+	/* A line of minirun's own (say) came in since the poll: it goes first. */
+	if (mr_out_pending(o))
 		return true;
-	if (n < 0)
+	long n = mr_out_fill(o, *fd);
+	if (n > 0 && mr_out_flush(o) == 0)
+		return true;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n != 0)
+		close(mr_steal_fd(fd));
+	return false;
+}
+
+/* The reader of o took more (POLLOUT); false, *fd closed, when it is gone. */
+static bool
+flush_out(int *fd, struct mr_out *o)
+{
+	if (mr_out_flush(o) == 0)
+		return true;
+	if (*fd >= 0)
 		close(mr_steal_fd(fd));
 	return false;
 }
@@ -2034,6 +2147,17 @@ input_read(struct relay *s, struct input *in, struct stop_state *st)
 	}
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
+	/*
+	 * -it in the background (SIGSTOP, then bg) reads EIO, SIGTTIN being
+	 * blocked: stop as the kernel would have stopped it, terminal restored.
+	 * Still in the background after that (an orphaned process group), the
+	 * terminal is no longer minirun's to read.
+	 */
+	if (r < 0 && errno == EIO && s->tty != NULL && tcgetpgrp(STDIN_FILENO) != getpgrp()) {
+		job_stop(s, SIGTTIN);
+		if (tcgetpgrp(STDIN_FILENO) == getpgrp())
+			return;
+	}
 	in->open = false;
 	/* Piped input ended: let the container's line discipline see EOF. */
 	if (s->master >= 0)
@@ -2115,23 +2239,31 @@ relay_loop(struct relay *s, int *exit_status, struct mr_error *err)
 		fcntl(s->master, F_SETFL, fcntl(s->master, F_GETFL) | O_NONBLOCK);
 
 	for (;;) {
-		struct pollfd pfd[10];
+		struct pollfd pfd[12];
 		int n = 0, i_sig, i_pid, i_master = -1, i_stdin = -1, i_lis = -1, i_kmsg = -1,
-		    i_procev = -1, i_out = -1, i_err = -1;
+		    i_procev = -1, i_out = -1, i_err = -1, i_w1 = -1, i_w2 = -1;
 		bool pending = in.off < in.len;
+		/* Output held for a slow reader: its source is not read meanwhile. */
+		bool held1 = mr_out_pending(s->out1), held2 = mr_out_pending(s->out2);
+		short master_ev =
+		    (short)((held1 ? 0 : POLLIN) | (pending || in.send_eof ? POLLOUT : 0));
 
 		pfd[i_sig = n++] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
 		pfd[i_pid = n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
-		if (master_open)
-			pfd[i_master = n++] = (struct pollfd){
-			    .fd = s->master,
-			    .events = (short)(POLLIN | (pending || in.send_eof ? POLLOUT : 0))};
+		if (master_open && master_ev != 0)
+			pfd[i_master = n++] = (struct pollfd){.fd = s->master, .events = master_ev};
 		if (s->in >= 0 && pending)
 			pfd[n++] = (struct pollfd){.fd = s->in, .events = POLLOUT};
-		if (out_open)
+		if (out_open && !held1)
 			pfd[i_out = n++] = (struct pollfd){.fd = s->out, .events = POLLIN};
-		if (err_open)
+		if (err_open && !held2)
 			pfd[i_err = n++] = (struct pollfd){.fd = s->err, .events = POLLIN};
+		if (held1)
+			pfd[i_w1 = n++] =
+			    (struct pollfd){.fd = mr_out_pollfd(s->out1), .events = POLLOUT};
+		if (held2)
+			pfd[i_w2 = n++] =
+			    (struct pollfd){.fd = mr_out_pollfd(s->out2), .events = POLLOUT};
 		if (in.open && !pending)
 			pfd[i_stdin = n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
 		if (s->observer && mr_observer_listener_fd(s->observer) >= 0)
@@ -2155,12 +2287,27 @@ relay_loop(struct relay *s, int *exit_status, struct mr_error *err)
 		const short ready = POLLIN | POLLHUP | POLLERR;
 		if (pfd[i_sig].revents & POLLIN)
 			changed = forward_signals(s, &st);
-		if (i_master >= 0 && (pfd[i_master].revents & ready))
-			master_open = pump(&s->master, STDOUT_FILENO);
+		const short writable = POLLOUT | POLLHUP | POLLERR;
+		if (i_w1 >= 0 && (pfd[i_w1].revents & writable)) {
+			if (master_open)
+				master_open = flush_out(&s->master, s->out1);
+			else if (out_open)
+				out_open = flush_out(&s->out, s->out1);
+			else
+				(void)mr_out_flush(s->out1);
+		}
+		if (i_w2 >= 0 && (pfd[i_w2].revents & writable)) {
+			if (err_open)
+				err_open = flush_out(&s->err, s->out2);
+			else
+				(void)mr_out_flush(s->out2);
+		}
+		if (i_master >= 0 && !held1 && (pfd[i_master].revents & ready))
+			master_open = pump(&s->master, s->out1);
 		if (i_out >= 0 && (pfd[i_out].revents & ready))
-			out_open = pump(&s->out, STDOUT_FILENO);
+			out_open = pump(&s->out, s->out1);
 		if (i_err >= 0 && (pfd[i_err].revents & ready))
-			err_open = pump(&s->err, STDERR_FILENO);
+			err_open = pump(&s->err, s->out2);
 		if (i_stdin >= 0 && (pfd[i_stdin].revents & ready))
 			input_read(s, &in, &st);
 		if (in.off < in.len || in.send_eof)
@@ -2196,10 +2343,26 @@ relay_until_exit(const struct mr_prepared *p, const struct child *child, const s
 		 int *exit_status, struct mr_error *err)
 {
 	struct mr_tty_state tty_state = {0};
+	__attribute__((cleanup(mr_out_close))) struct mr_out out1, out2;
+	sigset_t mask = *relay, jobctl;
+	/* -it: the job-control signals are minirun's to handle (job_stop). */
+	bool it = *master >= 0 && p->spec->interactive && isatty(STDIN_FILENO);
 
-	cleanup_close int sigfd = signalfd(-1, relay, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sigfd < 0)
+	mr_out_init(&out1, STDOUT_FILENO);
+	mr_out_init(&out2, STDERR_FILENO);
+	sigemptyset(&jobctl);
+	if (it) {
+		sigaddset(&jobctl, SIGTSTP);
+		sigaddset(&jobctl, SIGTTIN);
+		sigaddset(&jobctl, SIGTTOU);
+		sigorset(&mask, &mask, &jobctl);
+		sigprocmask(SIG_BLOCK, &jobctl, NULL);
+	}
+	cleanup_close int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		sigprocmask(SIG_UNBLOCK, &jobctl, NULL);
 		return mr_error_set(err, errno, "signalfd");
+	}
 
 	__attribute__((cleanup(relay_close))) struct relay s = {
 	    .pid = child->pid,
@@ -2211,16 +2374,29 @@ relay_until_exit(const struct mr_prepared *p, const struct child *child, const s
 	    .in = mr_steal_fd(&pipes->in_w),
 	    .observer = observer,
 	    .spec = p->spec,
+	    .out1 = &out1,
+	    .out2 = &out2,
 	};
 	s.read_stdin = (s.master >= 0 && p->spec->interactive) || s.in >= 0;
 	/* A reader that went away must not kill minirun mid-relay. */
 	if (s.master >= 0 || s.out >= 0 || s.err >= 0 || s.in >= 0)
 		signal(SIGPIPE, SIG_IGN);
-	if (s.master >= 0 && s.read_stdin && mr_tty_make_raw(STDIN_FILENO, &tty_state, err) < 0)
-		return -1;
-	int ret = relay_loop(&s, exit_status, err);
+	int ret = 0;
+	if (it) {
+		s.tty = &tty_state;
+		/* Started in the background (&): stopped on it until fg, as before. */
+		ret = tty_raw(&s, err);
+	}
+	if (ret == 0)
+		ret = relay_loop(&s, exit_status, err);
 	/* Before the observer's summary: it may go to this terminal. */
 	mr_tty_restore(&tty_state);
+	if (it) {
+		/* One that came after the container's end was for nobody (as in run()). */
+		while (sigtimedwait(&jobctl, NULL, &(struct timespec){0}) > 0)
+			;
+		sigprocmask(SIG_UNBLOCK, &jobctl, NULL);
+	}
 	return ret;
 }
 

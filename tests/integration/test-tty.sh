@@ -129,6 +129,77 @@ EOF
 )
 is "$OUT" "0 yes=141" "without -t, the caller's terminal hangs up: the output pipe is closed, yes dies of SIGPIPE (no hang)"
 
+# The reader of minirun's output stalls without exiting (a pipe nobody reads):
+# minirun holds one read and stops reading the container's terminal, whose
+# writes then wait (nothing lost), but it must go on acting on signals: it
+# used to sit in a blocking write(), forwarding SIGTERM only once the reader
+# read again, and --stop-timeout never came.  stall.py NAME MINIRUN-ARG...
+# runs minirun with stdout a pipe nobody reads for 1 s, then sends SIGTERM
+# and prints what followed, read by nobody yet; then reads everything.
+mkdir "$TESTS_TMP/vol"
+cat > "$TESTS_TMP/stall.py" <<'EOF'
+import os, signal, subprocess, sys, time
+what, vol, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+r, w = os.pipe()
+p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=w, stderr=subprocess.DEVNULL)
+os.close(w)
+time.sleep(1)
+kids = open("/proc/%d/task/%d/children" % (p.pid, p.pid)).read().split()
+# quit: the container must have ended first (reaped by minirun).
+for _ in range(100 if what == "quit" and kids else 0):
+    if not os.path.exists("/proc/" + kids[0] + "/stat"):
+        break
+    time.sleep(0.1)
+p.send_signal(signal.SIGTERM)
+res = []
+for _ in range(30):
+    time.sleep(0.1)
+    if what == "forward" and os.path.exists(vol + "/got"):
+        res.append("forwarded")
+        break
+    if what == "timeout" and kids and not os.path.exists("/proc/" + kids[0] + "/stat"):
+        res.append("container-gone")
+        break
+    if what == "quit" and p.poll() is not None:
+        res.append("exited")
+        break
+else:
+    res.append("nothing")
+data = b""
+while True:
+    b = os.read(r, 65536)
+    if not b:
+        break
+    data += b
+try:
+    rc = p.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    p.kill()
+    rc = "hang"
+nums = data.replace(b"\r", b"").split()
+if what == "forward":
+    whole = len(nums) > 1000 and all(int(n) == i + 1 for i, n in enumerate(nums))
+    res.append("whole" if whole else "lost")
+elif what == "quit":
+    res.append("dropped" if len(data) < 70000 else "all")
+print(" ".join(res + ["rc=%s" % rc]))
+EOF
+OUT=$(timeout -k 5 30 python3 "$TESTS_TMP/stall.py" forward "$TESTS_TMP/vol" "$MINIRUN" -t -v "$TESTS_TMP/vol:/vol" "$ROOTFS" \
+    sh -c 'trap "echo term > /vol/got; exit 7" TERM; i=0; while :; do i=$((i+1)); echo $i; done & wait')
+is "$OUT" "forwarded whole rc=7" \
+    "-t, stdout a pipe nobody reads: SIGTERM still reaches the container (its trap runs), output whole once read"
+OUT=$(timeout -k 5 30 python3 "$TESTS_TMP/stall.py" timeout "$TESTS_TMP/vol" "$MINIRUN" -t --stop-timeout 1 "$ROOTFS" yes)
+is "$OUT" "container-gone rc=137" \
+    "-t --stop-timeout 1, stdout a pipe nobody reads: PID 1 without a handler is killed after 1 s"
+# The container has ended, 70 kB of its output wait for the stalled reader
+# (64 KiB in the pipe, the rest in minirun and the pty): minirun waits as
+# long as the reader lives, but a SIGTERM ends it, with the container's
+# status, and what the pipe did not take is dropped.
+OUT=$(timeout -k 5 30 python3 "$TESTS_TMP/stall.py" quit "$TESTS_TMP/vol" "$MINIRUN" -t "$ROOTFS" \
+    sh -c 'head -c 70000 /dev/zero; exit 3')
+is "$OUT" "exited dropped rc=3" \
+    "-t, the container has ended, its last output stalled: SIGTERM ends minirun with the container's status"
+
 # --- -it with tmux ----------------------------------------------------------------
 if ! command -v tmux > /dev/null; then
     if [ "${CI:-}" = true ]; then
@@ -253,5 +324,126 @@ else
     not_ok "-it --stop-timeout 1: SIGTERM to minirun ends the ignoring PID 1 with SIGKILL (137)" \
         "$(tmx capture-pane -p -t t)"
 fi
+
+# Without -t, stdout the caller's terminal, stopped with Ctrl-S (IXON): minirun
+# waits to write, and must still forward a SIGTERM; Ctrl-Q lets the rest out.
+tmx send-keys -t t clear Enter
+rm -f "$TESTS_TMP/vol/got" "$TESTS_TMP/rc2"
+tmx send-keys -t t "$M -v $TESTS_TMP/vol:/vol $RQ sh -c 'trap \"echo term > /vol/got; exit 7\" TERM; i=0; while :; do i=\$((i+1)); echo \$i; done & wait'; echo rc=\$? > $TESTS_TMP/rc2" Enter
+sleep 0.5
+tmx send-keys -t t C-s
+sleep 0.5
+mr=
+for d in $(descendants "$(tmx display -p -t t '#{pane_pid}')"); do
+    [ "$(cat "/proc/$d/comm" 2>/dev/null)" = minirun ] && mr=$d && break
+done
+[ -n "$mr" ] && kill -TERM "$mr"
+if wait_file "$TESTS_TMP/vol/got" && [ ! -e "$TESTS_TMP/rc2" ]; then
+    ok "without -t, the caller's terminal stopped (Ctrl-S): SIGTERM still reaches the container"
+else
+    not_ok "without -t, the caller's terminal stopped (Ctrl-S): SIGTERM still reaches the container" \
+        "got: $(cat "$TESTS_TMP/vol/got" 2>/dev/null), rc: $(cat "$TESTS_TMP/rc2" 2>/dev/null)"
+fi
+tmx send-keys -t t C-q
+wait_file "$TESTS_TMP/rc2"
+is "$(cat "$TESTS_TMP/rc2" 2>/dev/null)" rc=7 "without -t, Ctrl-Q: the rest is written, the container's exit 7 is minirun's"
+
+# -it and job control, under dash (bash puts its own terminal modes back when
+# a job stops, and would hide a raw terminal left behind).  kill -TSTP: the
+# caller's terminal as it was before, minirun stopped with SIGTSTP while the
+# container runs on; bg: stopped again on the terminal (SIGTTOU), not raw
+# under the shell; fg: raw again, the output written meanwhile and the new
+# window size arrive.  kill -TTIN likewise.
+if ! command -v dash > /dev/null; then
+    skip "-it, kill -TSTP: the caller's terminal is restored" "dash is missing"
+    done_testing
+fi
+jt="$TESTS_TMP/job"
+mkdir "$jt"
+tmx new-session -d -s j -x 100 -y 30 "PS1='$ ' dash -i"
+tmx set-option -t j status off > /dev/null
+wait_j() {
+    local _
+    for _ in $(seq 100); do
+        tmx capture-pane -p -t j 2>/dev/null | grep -q -- "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+wait_state() {
+    local _
+    for _ in $(seq 50); do
+        [ "$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+wait_j '^\$'
+ptty=$(tmx display -p -t j '#{pane_tty}')
+tmx send-keys -t j "stty -g > $jt/before; $M -it -e PS1='box> ' -v $TESTS_TMP/vol:/vol $RQ sh" Enter
+wait_j '^box>'
+raw=$(stty -g -F "$ptty")
+mr=
+for d in $(descendants "$(tmx display -p -t j '#{pane_pid}')"); do
+    [ "$(cat "/proc/$d/comm" 2>/dev/null)" = minirun ] && mr=$d && break
+done
+tmx send-keys -t j 'sleep 1; echo x > /vol/ran; echo "after-stop-$((6*7))"' Enter
+sleep 0.3
+[ -n "$mr" ] && kill -TSTP "$mr"
+wait_state "$mr" T
+tmx send-keys -t j "stty -g > $jt/stopped" Enter
+wait_file "$jt/stopped"
+is "$(cat "$jt/stopped" 2>/dev/null)" "$(cat "$jt/before")" \
+    "-it, kill -TSTP: minirun stops, the caller's terminal is as it was before (not raw)"
+if wait_file "$TESTS_TMP/vol/ran" && wait_state "$mr" T; then
+    ok "-it, kill -TSTP: the container runs on while minirun is stopped"
+else
+    not_ok "-it, kill -TSTP: the container runs on while minirun is stopped" "$(tmx capture-pane -p -t j)"
+fi
+tmx resize-window -t j -x 90 -y 25 2> /dev/null || tmx resize-pane -t j -x 90 -y 25
+tmx send-keys -t j bg Enter
+sleep 0.5
+tmx send-keys -t j "stty -g > $jt/bg" Enter
+wait_file "$jt/bg"
+if wait_state "$mr" T && [ "$(cat "$jt/bg")" = "$(cat "$jt/before")" ]; then
+    ok "-it, bg: minirun stops again on the terminal (SIGTTOU), the shell's terminal stays as it was"
+else
+    not_ok "-it, bg: minirun stops again on the terminal (SIGTTOU), the shell's terminal stays as it was" \
+        "$(tmx capture-pane -p -t j)"
+fi
+tmx send-keys -t j fg Enter
+if wait_j '^after-stop-42'; then
+    ok "-it, fg: what the container wrote while minirun was stopped arrives"
+else
+    not_ok "-it, fg: what the container wrote while minirun was stopped arrives" "$(tmx capture-pane -p -t j)"
+fi
+tmx send-keys -t j 'echo "size=$(stty size)"' Enter
+if wait_j '^size=25 90$'; then
+    ok "-it, fg: the window size changed while stopped is relayed"
+else
+    not_ok "-it, fg: the window size changed while stopped is relayed" "$(tmx capture-pane -p -t j)"
+fi
+is "$(stty -g -F "$ptty")" "$raw" "-it, fg: the caller's terminal is raw again"
+[ -n "$mr" ] && kill -TTIN "$mr"
+wait_state "$mr" T
+tmx send-keys -t j "stty -g > $jt/ttin" Enter
+wait_file "$jt/ttin"
+is "$(cat "$jt/ttin" 2>/dev/null)" "$(cat "$jt/before")" \
+    "-it, kill -TTIN: minirun stops, the caller's terminal is as it was before"
+tmx send-keys -t j fg Enter
+sleep 0.5
+tmx send-keys -t j 'exit 5' Enter
+# Not chained after minirun on its command line: dash runs the rest of the
+# list when a job stops.
+sleep 0.5
+tmx send-keys -t j "echo rc=\$? > $jt/rc" Enter
+if wait_file "$jt/rc"; then
+    is "$(cat "$jt/rc"):$(stty -g -F "$ptty")" "rc=5:$(cat "$jt/before")" \
+        "-it, after the stops: exit 5 is minirun's status, the terminal is restored"
+else
+    not_ok "-it, after the stops: exit 5 is minirun's status, the terminal is restored" \
+        "$(tmx capture-pane -p -t j)"
+fi
+[ -n "$mr" ] && kill -KILL "$mr" 2> /dev/null
 
 done_testing
