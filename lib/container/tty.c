@@ -88,6 +88,7 @@ mr_out_init(struct mr_out *o, int fd)
 	o->how = OUT_UNSET;
 	o->gone = false;
 	o->off = o->len = 0;
+	o->buf = NULL;
 }
 
 void
@@ -95,6 +96,16 @@ mr_out_close(struct mr_out *o)
 {
 	if (o->own >= 0)
 		close(mr_steal_fd(&o->own));
+	free(o->buf);
+	o->buf = NULL;
+}
+
+static bool
+out_buffer(struct mr_out *o)
+{
+	if (o->buf == NULL)
+		o->buf = malloc(MR_OUT_SIZE);
+	return o->buf != NULL;
 }
 
 /*
@@ -189,6 +200,10 @@ mr_out_flush(struct mr_out *o)
 long
 mr_out_fill(struct mr_out *o, int from)
 {
+	if (!out_buffer(o)) {
+		errno = ENOMEM;
+		return -1;
+	}
 	ssize_t n = read(from, o->buf, MR_OUT_BUF);
 	if (n == 0)
 		return 0;
@@ -206,12 +221,12 @@ mr_out_fill(struct mr_out *o, int from)
 void
 mr_out_say(struct mr_out *o, const char *msg, size_t len)
 {
-	if (o->gone)
+	if (o->gone || !out_buffer(o))
 		return;
 	if (o->off == o->len)
 		o->off = o->len = 0;
-	if (len > sizeof(o->buf) - o->len)
-		len = sizeof(o->buf) - o->len;
+	if (len > MR_OUT_SIZE - o->len)
+		len = MR_OUT_SIZE - o->len;
 	memcpy(o->buf + o->len, msg, len);
 	o->len += len;
 	(void)mr_out_flush(o);

@@ -41,6 +41,8 @@ void mr_tty_copy_winsize(int from, int to);
  * and the container's writes wait in turn (back-pressure, nothing lost).
  */
 #define MR_OUT_BUF 65536
+/* The buffer's size: the extra holds minirun's own lines (mr_out_say). */
+#define MR_OUT_SIZE (MR_OUT_BUF + 1024)
 
 struct mr_out {
 	int fd;	   /* STDOUT_FILENO or STDERR_FILENO: the caller's */
@@ -48,14 +50,20 @@ struct mr_out {
 	int how;   /* MR_OUT_*, chosen at the first write */
 	bool gone; /* a write failed (EPIPE, EIO): nothing more is written */
 	size_t off, len;
-	char buf[MR_OUT_BUF + 1024]; /* the extra: minirun's own lines (mr_out_say) */
+	/*
+	 * MR_OUT_SIZE bytes, allocated at the first read: every start has an
+	 * mr_out, most never relay (a 65 KiB array in the frame cost six page
+	 * faults per start, 10 us each on a VM whose faults trap).
+	 */
+	char *buf;
 };
 
 void mr_out_init(struct mr_out *o, int fd);
 void mr_out_close(struct mr_out *o);
 
 /* Read from `from` into the empty buffer: the bytes read, 0 at end (EOF, or
-   EIO from a master whose peer is closed), -1 with errno. */
+   EIO from a master whose peer is closed), -1 with errno (ENOMEM without a
+   buffer). */
 long mr_out_fill(struct mr_out *o, int from);
 
 /* Append minirun's own message, and write what can be written. */
