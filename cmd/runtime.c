@@ -80,7 +80,8 @@ log_line(const char *level, const char *msg)
 	 * forever, and its symlink (fs.protected_symlinks=0) sent the line into a
 	 * file of the caller's.  O_NONBLOCK is a no-op on a regular file.  Nor
 	 * another user's file there (mode 0666, made before the caller's first
-	 * line): that user would read every line, and could rewrite them.
+	 * line): that user would read every line, and could rewrite them.  Nor
+	 * a hard link there, to a file of the caller's (/etc/shadow for root).
 	 */
 	struct stat st, dst;
 	const char *base;
@@ -92,7 +93,9 @@ log_line(const char *level, const char *msg)
 	    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !mr_foreign_in_sticky_dir(&dst, &st)
+	FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			  !mr_foreign_in_sticky_dir(&dst, &st) &&
+			  !mr_linked_in_sticky_dir(&dst, &st)
 		      ? fdopen(fd, "a")
 		      : NULL;
 	if (f == NULL) {

@@ -104,3 +104,17 @@ mr_foreign_in_sticky_dir(const struct stat *dir, const struct stat *file)
 	return (dir->st_mode & S_ISVTX) && (dir->st_mode & (S_IWGRP | S_IWOTH)) &&
 	       file->st_uid != dir->st_uid && file->st_uid != geteuid();
 }
+
+bool
+mr_linked_in_sticky_dir(const struct stat *dir, const struct stat *file)
+{
+	/*
+	 * fs.protected_hardlinks=1 (systemd's setting; the kernel's default
+	 * is 0) keeps others from linking a file they cannot both read and
+	 * write, but minirun may run where it is 0: uid 1501's
+	 * `ln /etc/shadow /tmp/p.json` then had root's learned profile
+	 * written over /etc/shadow.  Whatever the sysctl, as above.
+	 */
+	return (dir->st_mode & S_ISVTX) && (dir->st_mode & (S_IWGRP | S_IWOTH)) &&
+	       file->st_nlink > 1;
+}

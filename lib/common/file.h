@@ -52,4 +52,12 @@ int mr_open_parent(const char *path, const char **base);
  */
 bool mr_foreign_in_sticky_dir(const struct stat *dir, const struct stat *file);
 
+/*
+ * Whether *file, in such a directory (sticky, others may write to it), has
+ * more than one name: a hard link anyone there may have made to a file of
+ * the caller's or of the directory's owner (/etc/shadow for root's /tmp),
+ * which mr_foreign_in_sticky_dir passes, as the owner is not another user.
+ */
+bool mr_linked_in_sticky_dir(const struct stat *dir, const struct stat *file);
+
 #endif

@@ -95,6 +95,13 @@ chmod 0666 "$TESTS_TMP/shared/theirs.log"
 run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/theirs.log" "${R[@]}" state nosuch
 expect_error "--log: another user's file in a sticky directory" 1 "minirun: container nosuch does not exist"
 is "$(wc -c < "$TESTS_TMP/shared/theirs.log")" 0 "--log: another user's file in a sticky directory gets no line"
+# A hard link there to a file of the caller's (anyone may make it where
+# fs.protected_hardlinks=0): no line is appended to the file it names.
+echo mine > "$TESTS_TMP/victim2"
+ln "$TESTS_TMP/victim2" "$TESTS_TMP/shared/link2.log"
+run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/link2.log" "${R[@]}" state nosuch
+expect_error "--log: a hard link in a sticky directory" 1 "minirun: container nosuch does not exist"
+is "$(cat "$TESTS_TMP/victim2")" mine "--log: a hard link in a sticky directory: the linked file gets no line"
 
 # --- create, start, state, kill, delete ------------------------------------------------
 state_of() { "$MINIRUN" "${R[@]}" state "$1" | jq -r "$2"; }
