@@ -102,6 +102,12 @@ ln "$TESTS_TMP/victim2" "$TESTS_TMP/shared/link2.log"
 run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/link2.log" "${R[@]}" state nosuch
 expect_error "--log: a hard link in a sticky directory" 1 "minirun: container nosuch does not exist"
 is "$(cat "$TESTS_TMP/victim2")" mine "--log: a hard link in a sticky directory: the linked file gets no line"
+# Another user's symlink as a directory on the way there: not followed.
+mkdir "$TESTS_TMP/victim-dir" && echo mine > "$TESTS_TMP/victim-dir/x.log"
+ln -s "$TESTS_TMP/victim-dir" "$TESTS_TMP/shared/d" && chown -h 65534:65534 "$TESTS_TMP/shared/d"
+run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/d/x.log" "${R[@]}" state nosuch
+expect_error "--log: under another user's symlink in a sticky directory" 1 "minirun: container nosuch does not exist"
+is "$(cat "$TESTS_TMP/victim-dir/x.log")" mine "--log: under another user's symlink in a sticky directory: the file it leads to gets no line"
 
 # --- create, start, state, kill, delete ------------------------------------------------
 state_of() { "$MINIRUN" "${R[@]}" state "$1" | jq -r "$2"; }
