@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -80,7 +81,8 @@ log_line(const char *level, const char *msg)
 	 * forever, and its symlink (fs.protected_symlinks=0) sent the line into a
 	 * file of the caller's.  O_NONBLOCK is a no-op on a regular file.  Nor
 	 * another user's file there (mode 0666, made before the caller's first
-	 * line): that user would read every line, and could rewrite them.
+	 * line): that user would read every line, and could rewrite them.  Nor
+	 * a hard link there, to a file of the caller's (/etc/shadow for root).
 	 */
 	struct stat st, dst;
 	const char *base;
@@ -92,7 +94,9 @@ log_line(const char *level, const char *msg)
 	    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !mr_foreign_in_sticky_dir(&dst, &st)
+	FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			  !mr_foreign_in_sticky_dir(&dst, &st) &&
+			  !mr_linked_in_sticky_dir(&dst, &st)
 		      ? fdopen(fd, "a")
 		      : NULL;
 	if (f == NULL) {
@@ -155,7 +159,7 @@ warning(const char *msg)
 
 /*
  * The pid file, written whole or not at all (a tmp file renamed).  The tmp file
- * is new (mkostemp: O_CREAT|O_EXCL, a random name): with a fixed name, another
+ * is new (O_CREAT|O_EXCL, a random name): with a fixed name, another
  * user of a shared directory such as /tmp could put a FIFO there first (open for
  * writing waited for a reader, forever, with the container made) or a file of
  * its own that minirun wrote into.  runc's tmp file is O_EXCL too.
@@ -163,22 +167,38 @@ warning(const char *msg)
 static int
 write_pid_file(const char *path, pid_t pid, struct mr_error *err)
 {
-	char tmp[PATH_MAX], buf[32];
-	const char *slash = strrchr(path, '/');
-	int dirlen = slash ? (int)(slash - path + 1) : 0;
-	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.XXXXXX", dirlen, path, slash ? slash + 1 : path) >=
-	    (int)sizeof(tmp))
-		return mr_error_set(err, ENAMETOOLONG, "--pid-file %s", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	if (fd < 0)
+	char tmp[NAME_MAX + 1], buf[32];
+	const char *base;
+	/*
+	 * The directory once, by descriptor, for both the tmp file and the
+	 * rename, never through another user's symlink in a sticky directory
+	 * (mr_open_parent): nobody's /tmp/x -> /etc had --pid-file
+	 * /tmp/x/passwd rename a pid over root's /etc/passwd.
+	 */
+	cleanup_close int dirfd = mr_open_parent(path, &base);
+	if (dirfd < 0)
 		return mr_error_set(err, errno, "--pid-file %s", path);
+	int fd = -1;
+	for (int tries = 0; fd < 0 && tries < 16; tries++) {
+		unsigned long r = 0;
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return mr_error_set(err, errno, "--pid-file %s: getrandom", path);
+		if (snprintf(tmp, sizeof(tmp), ".%s.%012lx", base, r & 0xffffffffffffUL) >=
+		    (int)sizeof(tmp))
+			return mr_error_set(err, ENAMETOOLONG, "--pid-file %s", path);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EEXIST)
+			return mr_error_set(err, errno, "--pid-file %s", path);
+	}
+	if (fd < 0)
+		return mr_error_set(err, EEXIST, "--pid-file %s", path);
+	int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
 	bool ok = fchmod(fd, 0644) == 0 && write(fd, buf, (size_t)len) == len;
 	int e = errno;
 	close(fd);
-	if (!ok || rename(tmp, path) < 0) {
+	if (!ok || renameat(dirfd, tmp, dirfd, base) < 0) {
 		e = ok ? errno : e;
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 		return mr_error_set(err, e, "--pid-file %s", path);
 	}
 	return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,101 @@ mr_reopen_regular_read(int pathfd, const struct stat *st)
 	return reopen(pathfd, st, O_RDONLY);
 }
 
+/* The kernel's own bound on symlinks in one lookup (MAXSYMLINKS). */
+#define PARENT_MAX_LINKS 40
+
+/*
+ * May a symlink whose owner is link_uid, in the directory *dir describes,
+ * be followed?  The kernel's fs.protected_symlinks=1 rule (may_follow_link),
+ * whatever the sysctl says (0 here and on many hosts), with "others" as in
+ * mr_foreign_in_sticky_dir: another user's symlink in /tmp, /tmp/x -> /etc,
+ * made /tmp/x/shadow root's /etc/shadow.
+ */
+static bool
+may_follow(const struct stat *dir, uid_t link_uid)
+{
+	return link_uid == geteuid() || !(dir->st_mode & S_ISVTX) ||
+	       !(dir->st_mode & (S_IWGRP | S_IWOTH)) || link_uid == dir->st_uid;
+}
+
+/* One step of the walk: *dfd becomes NAME's directory, or its symlink's text heads *rest. */
+static int
+parent_step(int *dfd, const char *name, char **rest, unsigned *links)
+{
+	struct stat st, dst;
+	cleanup_close int fd = openat(*dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		close(*dfd);
+		*dfd = mr_steal_fd(&fd);
+		return 0;
+	}
+	if (!S_ISLNK(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	char link[PATH_MAX];
+	ssize_t n = readlinkat(*dfd, name, link, sizeof(link) - 1);
+	if (n < 0 || fstat(*dfd, &dst) < 0)
+		return -1;
+	if (!may_follow(&dst, st.st_uid)) {
+		errno = EACCES;
+		return -1;
+	}
+	if (++*links > PARENT_MAX_LINKS || n == 0) {
+		errno = n == 0 ? ENOENT : ELOOP;
+		return -1;
+	}
+	link[n] = '\0';
+	char *joined;
+	if (asprintf(&joined, "%s/%s", link, *rest) < 0)
+		return -1;
+	free(*rest);
+	*rest = joined;
+	if (link[0] == '/') {
+		int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root < 0)
+			return -1;
+		close(*dfd);
+		*dfd = root;
+	}
+	return 0;
+}
+
+/* DIR opened component by component, each symlink followed only if may_follow says so. */
+static int
+open_dir_walk(const char *dir)
+{
+	cleanup_close int dfd = open(dir[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_free char *rest = strdup(dir);
+	unsigned links = 0;
+	if (dfd < 0 || rest == NULL)
+		return -1;
+	for (;;) {
+		char *p = rest + strspn(rest, "/");
+		if (*p == '\0')
+			return mr_steal_fd(&dfd);
+		size_t len = strcspn(p, "/");
+		cleanup_free char *name = strndup(p, len);
+		if (name == NULL)
+			return -1;
+		memmove(rest, p + len, strlen(p + len) + 1);
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			int up = openat(dfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (up < 0)
+				return -1;
+			close(dfd);
+			dfd = up;
+			continue;
+		}
+		if (parent_step(&dfd, name, &rest, &links) < 0)
+			return -1;
+	}
+}
+
 int
 mr_open_parent(const char *path, const char **base)
 {
@@ -89,7 +185,7 @@ mr_open_parent(const char *path, const char **base)
 	cleanup_free char *dir = strndup(path, (size_t)(slash - path));
 	if (dir == NULL)
 		return -1;
-	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return open_dir_walk(dir);
 }
 
 bool
@@ -103,4 +199,18 @@ mr_foreign_in_sticky_dir(const struct stat *dir, const struct stat *file)
 	 */
 	return (dir->st_mode & S_ISVTX) && (dir->st_mode & (S_IWGRP | S_IWOTH)) &&
 	       file->st_uid != dir->st_uid && file->st_uid != geteuid();
+}
+
+bool
+mr_linked_in_sticky_dir(const struct stat *dir, const struct stat *file)
+{
+	/*
+	 * fs.protected_hardlinks=1 (systemd's setting; the kernel's default
+	 * is 0) keeps others from linking a file they cannot both read and
+	 * write, but minirun may run where it is 0: uid 1501's
+	 * `ln /etc/shadow /tmp/p.json` then had root's learned profile
+	 * written over /etc/shadow.  Whatever the sysctl, as above.
+	 */
+	return (dir->st_mode & S_ISVTX) && (dir->st_mode & (S_IWGRP | S_IWOTH)) &&
+	       file->st_nlink > 1;
 }

@@ -36,7 +36,9 @@ int mr_reopen_regular_read(int pathfd, const struct stat *st);
 
 /*
  * The directory PATH names an entry of, opened O_PATH|O_DIRECTORY (symlinks
- * on the way followed, as open(PATH) follows them), and *base the entry's
+ * on the way followed as open(PATH) follows them where fs.protected_symlinks
+ * is 1: another user's symlink in a sticky directory others may write to is
+ * EACCES, whatever the sysctl), and *base the entry's
  * name in it (a pointer into PATH).  A PATH without a slash, or ending in
  * one, is looked up from the working directory as it is: "." is opened and
  * *base is PATH.  Returns a descriptor or -1 with errno.
@@ -51,5 +53,13 @@ int mr_open_parent(const char *path, const char **base);
  * owner can rewrite what minirun writes there, or read it, once written.
  */
 bool mr_foreign_in_sticky_dir(const struct stat *dir, const struct stat *file);
+
+/*
+ * Whether *file, in such a directory (sticky, others may write to it), has
+ * more than one name: a hard link anyone there may have made to a file of
+ * the caller's or of the directory's owner (/etc/shadow for root's /tmp),
+ * which mr_foreign_in_sticky_dir passes, as the owner is not another user.
+ */
+bool mr_linked_in_sticky_dir(const struct stat *dir, const struct stat *file);
 
 #endif

@@ -107,6 +107,14 @@ mr_outfile_open(struct mr_outfile *f, const char *flag, const char *path, bool t
 				    "another path)",
 				    flag, path, (unsigned)st.st_uid);
 	}
+	if (!created && mr_linked_in_sticky_dir(&dst, &st)) {
+		close(fd);
+		return mr_error_set(err, 0,
+				    "%s=%s: a file with %lu hard links in a sticky directory "
+				    "others can write to; not written (remove it, or choose "
+				    "another path)",
+				    flag, path, (unsigned long)st.st_nlink);
+	}
 	/* A regular file: back to ordinary blocking writes; emptied only now. */
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ||

@@ -137,11 +137,16 @@ out_choose(struct mr_out *o)
 		return;
 	o->how = OUT_SMALL;
 	/*
-	 * Not /dev/tty, /dev/console or a pty master (5:0, 5:1, 5:2): opened
-	 * again, they are the controlling terminal of now, or a new pty pair,
-	 * not necessarily what fd is.
+	 * Not /dev/console or a pty master (5:1, 5:2): opened again, they are
+	 * the console of now, or a new pty pair, not necessarily what fd is.
+	 * /dev/tty (5:0) opened again is minirun's controlling terminal: fd's
+	 * terminal only when TIOCGSID on fd answers, which it does for the
+	 * caller's own controlling terminal alone (`minirun ... > /dev/tty`,
+	 * stalled, blocked minirun in write() and no SIGTERM was forwarded).
 	 */
-	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 5)
+	pid_t sid;
+	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 &&
+	    (minor(st.st_rdev) != 0 || ioctl(o->fd, TIOCGSID, &sid) < 0))
 		return;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", o->fd);
 	cleanup_close int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);

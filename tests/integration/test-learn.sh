@@ -298,6 +298,32 @@ echo old > "$TESTS_TMP/sticky/root.json" && chmod 0666 "$TESTS_TMP/sticky/root.j
 run_minirun --seccomp-learn="$TESTS_TMP/sticky/root.json" "$ROOTFS" true
 is "$RC $(grep -c SCMP_ACT_ERRNO "$TESTS_TMP/sticky/root.json")" "0 1" \
     "learn file of the sticky directory's owner: written"
+# A hard link there (anyone may make one where fs.protected_hardlinks=0, the
+# kernel's default) to a file of the caller's: `ln /etc/shadow /tmp/p.json`
+# had root's learned profile written over /etc/shadow.  Its owner is root,
+# the directory's and the caller's, so the owner rule above lets it through.
+echo 'root:secret' > "$TESTS_TMP/victim"
+ln "$TESTS_TMP/victim" "$TESTS_TMP/sticky/link.json"
+run_minirun --seccomp-learn="$TESTS_TMP/sticky/link.json" "$ROOTFS" true
+expect_error "learn file is a hard link in a sticky directory: refused" 125 \
+    "minirun: --seccomp-learn=$TESTS_TMP/sticky/link.json: a file with 2 hard links in a sticky directory others can write to; not written (remove it, or choose another path)"
+is "$(cat "$TESTS_TMP/victim")" 'root:secret' "learn file is a hard link in a sticky directory: the linked file is untouched"
+# Another user's symlink as a directory on the way, in that sticky directory
+# (/tmp/x -> /etc, made first): /tmp/x/shadow was root's /etc/shadow where
+# fs.protected_symlinks=0 (O_NOFOLLOW covers the last component only).  The
+# kernel's protected_symlinks rule, whatever the sysctl: refused (EACCES).
+mkdir "$TESTS_TMP/victim-dir" && echo 'root:secret' > "$TESTS_TMP/victim-dir/shadow"
+ln -s "$TESTS_TMP/victim-dir" "$TESTS_TMP/sticky/d" && chown -h 65534:65534 "$TESTS_TMP/sticky/d"
+run_minirun --seccomp-learn="$TESTS_TMP/sticky/d/shadow" "$ROOTFS" true
+expect_error "learn file under another user's symlink in a sticky directory: refused" 125 \
+    "minirun: --seccomp-learn=$TESTS_TMP/sticky/d/shadow: Permission denied"
+is "$(cat "$TESTS_TMP/victim-dir/shadow")" 'root:secret' \
+    "learn file under another user's symlink in a sticky directory: the file it leads to is untouched"
+# The caller's own symlink there is followed, as the kernel follows it.
+ln -s "$TESTS_TMP/victim-dir" "$TESTS_TMP/sticky/mine"
+run_minirun --seccomp-learn="$TESTS_TMP/sticky/mine/learned.json" "$ROOTFS" true
+is "$RC $(grep -c SCMP_ACT_ERRNO "$TESTS_TMP/victim-dir/learned.json" 2>/dev/null)" "0 1" \
+    "learn file under the caller's own symlink in a sticky directory: written"
 
 # An existing file that the run never reached exec for is left as it was.
 LK=$TESTS_TMP/learned-keep.json

@@ -77,6 +77,17 @@ is "$(find "$TESTS_TMP/shared" -mindepth 1 -printf '%f %y %u\n' | sort)" \
     "r5.pid f root
 r5.pid.tmp p nobody" "--pid-file: the pid file is made, no tmp file left"
 "$MINIRUN" "${R[@]}" delete --force r5 2> /dev/null
+# Another user's symlink there as the pid file's directory (/tmp/x -> /etc,
+# made first): --pid-file /tmp/x/passwd renamed a pid over root's /etc/passwd
+# where fs.protected_symlinks=0.  Not followed (EACCES), nothing made.
+mkdir "$TESTS_TMP/pid-victim" && echo 'root:x:0:0' > "$TESTS_TMP/pid-victim/passwd"
+ln -s "$TESTS_TMP/pid-victim" "$TESTS_TMP/shared/pd" && chown -h 65534:65534 "$TESTS_TMP/shared/pd"
+run_minirun "${R[@]}" create --bundle "$BUNDLE" --pid-file "$TESTS_TMP/shared/pd/passwd" r6
+expect_error "--pid-file under another user's symlink in a sticky directory: refused" 1 \
+    "minirun: --pid-file $TESTS_TMP/shared/pd/passwd: Permission denied"
+is "$(cat "$TESTS_TMP/pid-victim/passwd"):$(ls -A "$TESTS_TMP/pid-victim"):$(ls -A "$STATE")" \
+    "root:x:0:0:passwd:" "--pid-file under another user's symlink: the file it leads to untouched, no tmp file, no container left"
+"$MINIRUN" "${R[@]}" delete --force r6 2> /dev/null
 # --log there: another user's FIFO made the first line wait for a reader forever;
 # its symlink sent the line into the file it names.  Neither is used.
 mkfifo -m 0666 "$TESTS_TMP/shared/fifo.log" && chown 65534:65534 "$TESTS_TMP/shared/fifo.log"
@@ -95,6 +106,19 @@ chmod 0666 "$TESTS_TMP/shared/theirs.log"
 run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/theirs.log" "${R[@]}" state nosuch
 expect_error "--log: another user's file in a sticky directory" 1 "minirun: container nosuch does not exist"
 is "$(wc -c < "$TESTS_TMP/shared/theirs.log")" 0 "--log: another user's file in a sticky directory gets no line"
+# A hard link there to a file of the caller's (anyone may make it where
+# fs.protected_hardlinks=0): no line is appended to the file it names.
+echo mine > "$TESTS_TMP/victim2"
+ln "$TESTS_TMP/victim2" "$TESTS_TMP/shared/link2.log"
+run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/link2.log" "${R[@]}" state nosuch
+expect_error "--log: a hard link in a sticky directory" 1 "minirun: container nosuch does not exist"
+is "$(cat "$TESTS_TMP/victim2")" mine "--log: a hard link in a sticky directory: the linked file gets no line"
+# Another user's symlink as a directory on the way there: not followed.
+mkdir "$TESTS_TMP/victim-dir" && echo mine > "$TESTS_TMP/victim-dir/x.log"
+ln -s "$TESTS_TMP/victim-dir" "$TESTS_TMP/shared/d" && chown -h 65534:65534 "$TESTS_TMP/shared/d"
+run_cmd "$MINIRUN" --log "$TESTS_TMP/shared/d/x.log" "${R[@]}" state nosuch
+expect_error "--log: under another user's symlink in a sticky directory" 1 "minirun: container nosuch does not exist"
+is "$(cat "$TESTS_TMP/victim-dir/x.log")" mine "--log: under another user's symlink in a sticky directory: the file it leads to gets no line"
 
 # --- create, start, state, kill, delete ------------------------------------------------
 state_of() { "$MINIRUN" "${R[@]}" state "$1" | jq -r "$2"; }

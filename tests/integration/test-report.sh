@@ -423,6 +423,14 @@ run_minirun --seccomp-report="$TESTS_TMP/sticky/report.jsonl" "$ROOTFS" true
 expect_error "--seccomp-report=another user's file in a sticky directory: refused" 125 \
     "minirun: --seccomp-report=$TESTS_TMP/sticky/report.jsonl: another user's file (uid 65534) in a sticky directory others can write to; not written (remove it, or choose another path)"
 is "$(cat "$TESTS_TMP/sticky/report.jsonl")" theirs "--seccomp-report=another user's file: left as it was"
+# A hard link there to a file of the caller's (fs.protected_hardlinks=0 lets
+# anyone make it): refused, the file it names is untouched.
+echo mine > "$TESTS_TMP/victim"
+ln "$TESTS_TMP/victim" "$TESTS_TMP/sticky/link.jsonl"
+run_minirun --seccomp-report="$TESTS_TMP/sticky/link.jsonl" "$ROOTFS" true
+expect_error "--seccomp-report=a hard link in a sticky directory: refused" 125 \
+    "minirun: --seccomp-report=$TESTS_TMP/sticky/link.jsonl: a file with 2 hard links in a sticky directory others can write to; not written (remove it, or choose another path)"
+is "$(cat "$TESTS_TMP/victim")" mine "--seccomp-report=a hard link: the linked file is untouched"
 
 # --- text from the container is escaped -------------------------------------------
 # The name of an executable is the container's to choose: a newline in it

@@ -200,6 +200,52 @@ OUT=$(timeout -k 5 30 python3 "$TESTS_TMP/stall.py" quit "$TESTS_TMP/vol" "$MINI
 is "$OUT" "exited dropped rc=3" \
     "-t, the container has ended, its last output stalled: SIGTERM ends minirun with the container's status"
 
+# stdout /dev/tty (`minirun ... > /dev/tty`), the caller's controlling
+# terminal, whose reader stalls: minirun used to write it in blocking
+# PIPE_BUF pieces (/dev/tty was never opened again), sat in write() once
+# the terminal had less room, and forwarded no SIGTERM until the reader read.
+# devtty.py runs minirun in a session of its own on a fresh pty that nobody
+# reads, stdout /dev/tty; SIGTERM after 1.5 s; then reads everything.
+cat > "$TESTS_TMP/devtty.py" <<'EOF'
+import fcntl, os, pty, select, signal, sys, termios, time
+vol, args = sys.argv[1], sys.argv[2:]
+m, s = pty.openpty()
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    fcntl.ioctl(s, termios.TIOCSCTTY, 0)
+    os.dup2(os.open("/dev/tty", os.O_WRONLY), 1)
+    nul = os.open("/dev/null", os.O_RDWR)
+    os.dup2(nul, 0)
+    os.dup2(nul, 2)
+    os.execv(args[0], args)
+os.close(s)
+time.sleep(1.5)
+os.kill(pid, signal.SIGTERM)
+res = "nothing"
+for _ in range(30):
+    time.sleep(0.1)
+    if os.path.exists(vol + "/got"):
+        res = "forwarded"
+        break
+end, done = time.time() + 10, 0
+while time.time() < end and not done:
+    if select.select([m], [], [], 0.2)[0]:
+        try:
+            os.read(m, 65536)
+        except OSError:
+            pass
+    done, st = os.waitpid(pid, os.WNOHANG)
+if not done:
+    os.kill(pid, signal.SIGKILL)
+print(res, "rc=%s" % (os.waitstatus_to_exitcode(st) if done else "hang"))
+EOF
+rm -f "$TESTS_TMP/vol/got"
+OUT=$(timeout -k 5 30 python3 "$TESTS_TMP/devtty.py" "$TESTS_TMP/vol" "$MINIRUN" -v "$TESTS_TMP/vol:/vol" "$ROOTFS" \
+    sh -c 'trap "echo term > /vol/got; exit 7" TERM; i=0; while :; do i=$((i+1)); echo $i; done & wait')
+is "$OUT" "forwarded rc=7" \
+    "stdout /dev/tty, the caller's terminal, nobody reading: SIGTERM still reaches the container"
+
 # --- -it with tmux ----------------------------------------------------------------
 if ! command -v tmux > /dev/null; then
     if [ "${CI:-}" = true ]; then
