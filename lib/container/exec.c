@@ -316,6 +316,29 @@ exec_child_steps(const struct mr_prepared *p, int init_pidfd, int flags, const s
 	return mr_launch_exec_command(p, err);
 }
 
+/*
+ * clone3 straight into the container's cgroup2 cgroup when it has one; a
+ * kernel or cgroup that refuses CLONE_INTO_CGROUP gets a plain clone3, and
+ * the cgroup is then joined the other way (mr_cgroup_clone_into_failed).
+ */
+static pid_t
+clone_into_cgroup(struct clone_args *args, struct mr_cgroup *cg)
+{
+	int cgfd = cg->n > 0 ? mr_cgroup_clone_fd(cg) : -1;
+	if (cgfd >= 0) {
+		args->flags |= CLONE_INTO_CGROUP;
+		args->cgroup = (uint64_t)cgfd;
+	}
+	pid_t pid = (pid_t)syscall(SYS_clone3, args, sizeof(*args));
+	if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG)) {
+		mr_cgroup_clone_into_failed(cg);
+		args->flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args->cgroup = 0;
+		pid = (pid_t)syscall(SYS_clone3, args, sizeof(*args));
+	}
+	return pid;
+}
+
 /* What the intermediate hands minirun: the pid (its pidfd as SCM_RIGHTS), or why not. */
 struct handover {
 	pid_t pid;
@@ -438,18 +461,7 @@ spawn_via_userns(const struct mr_prepared *p, const struct mr_state *st, int ini
 	int mid_pidfd = -1;
 	struct clone_args args = {
 	    .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&mid_pidfd, .exit_signal = SIGCHLD};
-	int cgfd = cg->n > 0 ? mr_cgroup_clone_fd(cg) : -1;
-	if (cgfd >= 0) {
-		args.flags |= CLONE_INTO_CGROUP;
-		args.cgroup = (uint64_t)cgfd;
-	}
-	pid_t mid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-	if (mid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG)) {
-		mr_cgroup_clone_into_failed(cg);
-		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-		args.cgroup = 0;
-		mid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-	}
+	pid_t mid = clone_into_cgroup(&args, cg);
 	if (mid < 0) {
 		int e = errno;
 		close(hv[1]);
@@ -505,18 +517,7 @@ spawn(const struct mr_prepared *p, const struct mr_state *st, int init_pidfd, st
 	    .pidfd = (uint64_t)(uintptr_t)pidfd,
 	    .exit_signal = SIGCHLD,
 	};
-	int cgfd = cg->n > 0 ? mr_cgroup_clone_fd(cg) : -1;
-	if (cgfd >= 0) {
-		args.flags |= CLONE_INTO_CGROUP;
-		args.cgroup = (uint64_t)cgfd;
-	}
-	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG)) {
-		mr_cgroup_clone_into_failed(cg);
-		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-		args.cgroup = 0;
-		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-	}
+	pid_t pid = clone_into_cgroup(&args, cg);
 	if (pid < 0) {
 		int e = errno;
 		close(sv[0]);

@@ -229,11 +229,10 @@ def subreaper():
     ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 
 
-def reap():
-    """Every run has ended here: a process still a child of this one is an
-    orphan this harness's runtimes started (a runc init blocked on its dead
-    parent's pipe); it is killed and reaped."""
+def children():
+    """This process's children as (pid, "(comm)"), from /proc/PID/stat."""
     me = str(os.getpid())
+    out = []
     for d in os.listdir("/proc"):
         if d.isdigit():
             try:
@@ -241,10 +240,19 @@ def reap():
             except OSError:
                 continue
             if stat.rsplit(")", 1)[1].split()[1] == me:
-                try:
-                    os.kill(int(d), 9)
-                except OSError:
-                    pass
+                out.append((int(d), stat.split(" ", 1)[1].split(")")[0] + ")"))
+    return out
+
+
+def reap():
+    """Every run has ended here: a process still a child of this one is an
+    orphan this harness's runtimes started (a runc init blocked on its dead
+    parent's pipe); it is killed and reaped."""
+    for pid, _ in children():
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)

@@ -188,17 +188,7 @@ def own_cgroups(name):
 
 
 def children():
-    me = str(os.getpid())
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                stat = open("/proc/%s/stat" % d).read()
-            except OSError:
-                continue
-            if stat.rsplit(")", 1)[1].split()[1] == me:
-                out.append("%s %s" % (d, stat.split(" ", 1)[1].split(")")[0] + ")"))
-    return out
+    return ["%d %s" % c for c in sd2.children()]
 
 
 def main():

@@ -259,11 +259,12 @@ fi
 sock="$TESTS_TMP/tmux.sock"
 tmx() { tmux -S "$sock" -f /dev/null "$@"; }
 at_exit 'tmux -S "$TESTS_TMP/tmux.sock" kill-server 2>/dev/null'
-# wait_pane PATTERN: wait (up to 10 s) until the pane shows a line matching PATTERN.
+# wait_pane PATTERN [SESSION]: wait (up to 10 s) until SESSION's pane (default t)
+# shows a line matching PATTERN.
 wait_pane() {
     local _
     for _ in $(seq 100); do
-        tmx capture-pane -p -t t 2>/dev/null | grep -q -- "$1" && return 0
+        tmx capture-pane -p -t "${2:-t}" 2>/dev/null | grep -q -- "$1" && return 0
         sleep 0.1
     done
     return 1
@@ -408,14 +409,7 @@ jt="$TESTS_TMP/job"
 mkdir "$jt"
 tmx new-session -d -s j -x 100 -y 30 "PS1='$ ' dash -i"
 tmx set-option -t j status off > /dev/null
-wait_j() {
-    local _
-    for _ in $(seq 100); do
-        tmx capture-pane -p -t j 2>/dev/null | grep -q -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+wait_j() { wait_pane "$1" j; }
 wait_state() {
     local _
     for _ in $(seq 50); do
