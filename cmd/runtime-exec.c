@@ -242,6 +242,9 @@ mr_rt_exec(int argc, char **argv)
 	mr_spec_init(&j.spec);
 	if (exec_options(argc, argv, &j.a) < 0)
 		return 1;
+	/* The container outlives this process, which joins it (self-seal.h). */
+	if (mr_rt_seal_self() != 0)
+		return 1;
 	if (exec_prepare(&j, argv[optind], &err) < 0)
 		return exec_failed(&err);
 	j.a.cli.st = &j.st;

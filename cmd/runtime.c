@@ -56,6 +56,7 @@ struct globals {
 	const char *root;
 	const char *log;
 	bool log_json;
+	char **argv; /* minirun's whole command line, for mr_rt_seal_self */
 };
 
 static struct globals g = {.root = MR_STATE_ROOT_DEFAULT};
@@ -285,6 +286,13 @@ int
 mr_rt_fail(const struct mr_error *err)
 {
 	return fail(err);
+}
+
+int
+mr_rt_seal_self(void)
+{
+	struct mr_error err = {0};
+	return mr_self_seal(g.argv, &err) < 0 ? fail(&err) : 0;
 }
 
 void
@@ -714,6 +722,9 @@ cmd_create_run(int argc, char **argv, bool run)
 	if (operands(argc, argv, 1, 1, "[OPTIONS] CONTAINER-ID") < 0)
 		return 1;
 	o.id = argv[optind];
+	/* The init stays in the container after minirun has gone (self-seal.h). */
+	if (o.detach && mr_rt_seal_self() != 0)
+		return 1;
 	return create_container(&o, run);
 }
 
@@ -990,6 +1001,7 @@ mr_cmd_runtime(int argc, char **argv)
 	static char rootless_root[PATH_MAX];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
+	g.argv = argv;
 	/* runc's default without root: the user's runtime directory. */
 	if (geteuid() != 0 && xdg != NULL && xdg[0] == '/') {
 		snprintf(rootless_root, sizeof(rootless_root), "%s/minirun", xdg);

@@ -31,6 +31,7 @@
 #include "container/launch.h"
 #include "container/oci-config.h"
 #include "container/prepare.h"
+#include "container/self-seal.h"
 #include "container/spec.h"
 #include "container/state.h"
 #include "container/user.h"

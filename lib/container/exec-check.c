@@ -203,6 +203,15 @@ open_for_check(int rootfd, const char *path)
 	return fd;
 }
 
+static bool
+is_self(const struct mr_prepared *p, const struct stat *st)
+{
+	for (int i = 0; i < p->n_self; i++)
+		if (st->st_dev == p->self_dev[i] && st->st_ino == p->self_ino[i])
+			return true;
+	return false;
+}
+
 static int
 check_chain(const struct mr_prepared *p, const char *target, int rootfd, struct mr_error *err)
 {
@@ -222,7 +231,7 @@ check_chain(const struct mr_prepared *p, const char *target, int rootfd, struct 
 		if (fstat(fd, &st) < 0)
 			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno, "exec %s",
 						   target);
-		if (st.st_dev == p->self_dev && st.st_ino == p->self_ino)
+		if (is_self(p, &st))
 			return mr_error_set_status(
 			    err, MR_EXIT_CANNOT_EXEC, 0,
 			    "exec %s: refusing to execute minirun's own binary inside the "

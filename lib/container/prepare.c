@@ -28,6 +28,7 @@
 #include "container/cgroup.h"
 #include "container/exec-check.h"
 #include "container/overlay.h"
+#include "container/self-seal.h"
 #include "container/sysctl.h"
 #include "seccomp/arch.h"
 #include "seccomp/bpf-eval.h"
@@ -736,13 +737,8 @@ resolve_user(const struct mr_spec *spec, struct mr_prepared *p, struct mr_error 
 static int
 note_self_exe(struct mr_prepared *p, struct mr_error *err)
 {
-	struct stat self;
-
-	if (stat("/proc/self/exe", &self) < 0)
-		return mr_error_set(err, errno, "stat /proc/self/exe");
-	p->self_dev = self.st_dev;
-	p->self_ino = self.st_ino;
-	return 0;
+	p->n_self = mr_self_identities(p->self_dev, p->self_ino, err);
+	return p->n_self < 0 ? -1 : 0;
 }
 
 /* --seccomp-report / --seccomp-learn: which, and can its output be written. */

@@ -51,8 +51,11 @@ struct mr_prepared {
 			       privileged; prepare.c: check_cgroup_namespace) */
 	bool skip_readback; /* the filter kills or traps a call that reads the identity back
 			       after it is in (prepare.c: decide_readback) */
-	dev_t self_dev;	    /* minirun's own binary, never to be exec'ed (CVE-2019-5736) */
-	ino_t self_ino;
+	/* minirun's own binary, never to be exec'ed (CVE-2019-5736): /proc/self/exe,
+	   and the file a sealed copy (self-seal.h) was made from */
+	dev_t self_dev[2];
+	ino_t self_ino[2];
+	int n_self;
 	struct mr_cgroup *cgroup; /* set by mr_run: the cgroup the child joins (cgroup.c) */
 	struct mr_volumes_prepared volumes; /* bind sources held by fd (volumes.c) */
 	struct mr_etc_files etc_files;	    /* /etc/hostname, hosts, resolv.conf (etc-files.c) */

@@ -247,6 +247,74 @@ else
     skip "features: the same keys as runc's" "runc is not installed"
 fi
 
+# --- CVE-2019-5736: no process left in the container has minirun's binary as its exe -----------
+# What the container could do with one: hold /proc/PID/exe open (O_PATH) and, once no minirun
+# runs (the kernel's ETXTBSY guards a binary only while it is executed), reopen it for writing.
+# A copy of the binary takes the part of the host's, so the test never writes the build's.
+cp "$MINIRUN" "$TESTS_TMP/mr-copy"
+sum_before=$(sha256sum < "$TESTS_TMP/mr-copy")
+"$TESTS_TMP/mr-copy" "${R[@]}" create --bundle "$BUNDLE" seal1 < /dev/null > /dev/null 2>&1
+seal_init=$(jq -r .pid "$STATE/seal1/state.json" 2> /dev/null)
+is "$(readlink "/proc/$seal_init/exe" 2> /dev/null)" "/memfd:minirun (deleted)" \
+    "create: the init waiting for start runs from a sealed memfd copy of minirun"
+cat > "$TESTS_TMP/hold-exe.py" <<'EOF'
+import os, subprocess, sys
+pid, copy, root = sys.argv[1], sys.argv[2], sys.argv[3:]
+held = os.open(f"/proc/{pid}/exe", os.O_PATH)
+subprocess.run([copy] + root + ["start", "seal1"], check=True, stdin=subprocess.DEVNULL)
+try:
+    fd = os.open(f"/proc/self/fd/{held}", os.O_WRONLY | os.O_APPEND)
+    os.write(fd, b"#")
+    print("written")
+except OSError as e:
+    print(e.strerror)
+EOF
+run_cmd python3 "$TESTS_TMP/hold-exe.py" "$seal_init" "$TESTS_TMP/mr-copy" "${R[@]}"
+expect "create, start: the init's exe, held across start, cannot be written" 0 \
+    "Operation not permitted"
+is "$(sha256sum < "$TESTS_TMP/mr-copy")" "$sum_before" "create, start: minirun's binary unchanged"
+"$TESTS_TMP/mr-copy" "${R[@]}" delete --force seal1 > /dev/null 2>&1
+# The sealed copy still knows the file it was made from: that one, bound into the container,
+# is refused as the command (it would be the host's binary again).
+mkdir -p "$TESTS_TMP/bundle-seal"
+# (jq would round the core rlimit: it goes.)
+jq --arg src "$TESTS_TMP/mr-copy" 'del(.process.rlimits) | .mounts += [{"destination": "/mr", "type": "bind",
+    "source": $src, "options": ["bind", "ro"]}]' "$BUNDLE/config.json" \
+    > "$TESTS_TMP/bundle-seal/config.json"
+"$TESTS_TMP/mr-copy" "${R[@]}" run -d --bundle "$TESTS_TMP/bundle-seal" seal3 < /dev/null > /dev/null 2>&1
+run_cmd "$TESTS_TMP/mr-copy" "${R[@]}" exec seal3 /mr --version
+expect "exec: minirun's binary (the file the sealed copy came from) is refused as the command" \
+    126 "" "minirun: exec /mr: refusing to execute minirun's own binary inside the container (CVE-2019-5736)"
+"$TESTS_TMP/mr-copy" "${R[@]}" delete --force seal3 > /dev/null 2>&1
+t="exec: the process joining the container runs from the sealed copy up to its execve"
+if command -v strace > /dev/null; then
+    # strace holds each execve for 1.5 s: the joined process is looked at while it waits in its
+    # own (after the exec-target check, where a container would swap the command's path).
+    "$TESTS_TMP/mr-copy" "${R[@]}" run -d --bundle "$BUNDLE" seal2 < /dev/null > /dev/null 2>&1
+    seal_init=$(jq -r .pid "$STATE/seal2/state.json" 2> /dev/null)
+    ns=$(readlink "/proc/$seal_init/ns/pid")
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout 20 strace -f -qq \
+        -o /dev/null -e trace=execve -e inject=execve:delay_enter=1500000 \
+        "$TESTS_TMP/mr-copy" "${R[@]}" exec seal2 true < /dev/null > /dev/null 2>&1 &
+    strace_pid=$!
+    seen=""
+    for _ in $(seq 1 60); do
+        for d in /proc/[0-9]*; do
+            p=${d#/proc/}
+            [ "$p" != "$seal_init" ] && [ "$(readlink "$d/ns/pid" 2> /dev/null)" = "$ns" ] &&
+                seen=$(readlink "$d/exe" 2> /dev/null) && break 2
+        done
+        sleep 0.1
+    done
+    wait "$strace_pid"
+    is "$seen" "/memfd:minirun (deleted)" "$t"
+    "$TESTS_TMP/mr-copy" "${R[@]}" delete --force seal2 > /dev/null 2>&1
+elif [ "${CI:-}" = true ]; then
+    not_ok "$t" "strace is not installed"
+else
+    skip "$t" "strace is not installed"
+fi
+
 # --- the same exec under runc ------------------------------------------------------------------
 if ! command -v runc > /dev/null; then
     skip "runc exec gives the same exit statuses" "runc is not installed"
