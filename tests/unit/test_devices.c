@@ -138,10 +138,13 @@ compare(const struct mr_device_rule *rules, size_t n)
 									 .minor = nums[b]};
 					int got = run(prog, count, &ctx);
 					int want = expected(rules, n, &ctx);
-					ck_assert_msg(got == want,
-						      "type %u access %u %u:%u: program says %d, "
-						      "rules %d",
-						      type, acc, nums[a], nums[b], got, want);
+					/* Not ck_assert: Check writes a mark point (a
+					   syscall) for every passing assertion. */
+					if (got != want)
+						ck_abort_msg(
+						    "type %u access %u %u:%u: program says %d, "
+						    "rules %d",
+						    type, acc, nums[a], nums[b], got, want);
 					allowed += (size_t)got;
 				}
 	(void)allowed;
