@@ -288,23 +288,23 @@ expect "exec: minirun's binary (the file the sealed copy came from) is refused a
 "$TESTS_TMP/mr-copy" "${R[@]}" delete --force seal3 > /dev/null 2>&1
 t="exec: the process joining the container runs from the sealed copy up to its execve"
 if command -v strace > /dev/null; then
-    # strace holds each execve for 1.5 s: the joined process is looked at while it waits in its
+    # strace holds each execve for 2 s: the joined process is looked at while it waits in its
     # own (after the exec-target check, where a container would swap the command's path).
     "$TESTS_TMP/mr-copy" "${R[@]}" run -d --bundle "$BUNDLE" seal2 < /dev/null > /dev/null 2>&1
     seal_init=$(jq -r .pid "$STATE/seal2/state.json" 2> /dev/null)
     ns=$(readlink "/proc/$seal_init/ns/pid")
     ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout 20 strace -f -qq \
-        -o /dev/null -e trace=execve -e inject=execve:delay_enter=1500000 \
+        -o /dev/null -e trace=execve -e inject=execve:delay_enter=2000000 \
         "$TESTS_TMP/mr-copy" "${R[@]}" exec seal2 true < /dev/null > /dev/null 2>&1 &
     strace_pid=$!
     seen=""
-    for _ in $(seq 1 60); do
-        for d in /proc/[0-9]*; do
-            p=${d#/proc/}
-            [ "$p" != "$seal_init" ] && [ "$(readlink "$d/ns/pid" 2> /dev/null)" = "$ns" ] &&
-                seen=$(readlink "$d/exe" 2> /dev/null) && break 2
+    for _ in $(seq 1 100); do
+        # timeout -> strace -> minirun exec -> the process joining the container
+        for p in $(descendants "$strace_pid"); do
+            [ "$(readlink "/proc/$p/ns/pid" 2> /dev/null)" = "$ns" ] &&
+                seen=$(readlink "/proc/$p/exe" 2> /dev/null) && break 2
         done
-        sleep 0.1
+        sleep 0.05
     done
     wait "$strace_pid"
     is "$seen" "/memfd:minirun (deleted)" "$t"

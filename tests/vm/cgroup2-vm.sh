@@ -82,8 +82,8 @@ fi
 vm_get_kernel "$kernel_fallback"
 
 # --- the initramfs -----------------------------------------------------------
-# Its own directory: vm-apparmor may use the same WORKDIR (meson runs the vm
-# suite one test at a time, but by hand both may run together).
+# Its own directory: vm-apparmor uses the same WORKDIR, and meson runs both
+# at once.
 root=$work/cgroup2-initramfs
 cpio_file=$work/cgroup2-initramfs.cpio
 rm -rf "$root" "$cpio_file"
