@@ -65,8 +65,8 @@ find_propagation(const char *name, size_t len, enum mr_volume_propagation *out)
  * applies to destinations): no "//", "." or "..", no trailing "/".  ".."
  * cannot climb above "/".  Returns a malloc'ed string or NULL (ENOMEM).
  */
-static char *
-clean_path(const char *path)
+char *
+mr_path_clean(const char *path)
 {
 	size_t len = strlen(path);
 	char *out = malloc(len + 2);
@@ -99,12 +99,6 @@ clean_path(const char *path)
 	return out;
 }
 
-char *
-mr_path_clean(const char *path)
-{
-	return clean_path(path);
-}
-
 static bool
 under(const char *path, const char *dir)
 {
@@ -132,7 +126,7 @@ set_target(struct mr_volume *vol, const char *dst, struct mr_error *err)
 				    "%s %s: the destination '%s' must be an absolute path in "
 				    "the container",
 				    vol->flag, vol->arg, dst);
-	vol->target = clean_path(dst);
+	vol->target = mr_path_clean(dst);
 	if (vol->target == NULL)
 		return mr_error_oomf(err, "%s %s", vol->flag, vol->arg);
 	const char *t = vol->target;
@@ -1249,7 +1243,7 @@ create_workdir(const struct mr_prepared *p, int rootfd)
 {
 	if (p->workdir == NULL)
 		return;
-	cleanup_free char *dir = clean_path(p->workdir);
+	cleanup_free char *dir = mr_path_clean(p->workdir);
 	cleanup_free char *prefix = strdup(p->workdir);
 	if (dir == NULL || prefix == NULL || strcmp(dir, "/") == 0 || strcmp(dir, "/proc") == 0 ||
 	    strcmp(dir, "/sys") == 0 || strcmp(dir, "/dev") == 0 || under(dir, "/proc") ||
