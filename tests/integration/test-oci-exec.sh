@@ -347,6 +347,63 @@ else
     skip "$t" "strace is not installed"
 fi
 
+# A foreground run needs the copy too: a config may join another container's PID namespace (a
+# pod), whose processes outlive this minirun and, with CAP_SYS_PTRACE, open /proc/PID/exe of
+# the new init before its execve.  Here the createRuntime hook (run while that init waits)
+# takes that part: it holds the exe with O_PATH and tries to write it once minirun is gone.
+"$TESTS_TMP/mr-copy" "${R[@]}" run -d --bundle "$BUNDLE" seal5 < /dev/null > /dev/null 2>&1
+init5=$(jq -r .pid "$STATE/seal5/state.json" 2> /dev/null)
+cat > "$TESTS_TMP/hold-join.py" <<'EOF'
+#!/usr/bin/python3
+import json, os, sys, time
+out = sys.argv[1]
+pid = json.load(sys.stdin)["pid"]
+with open(f"{out}/join-exe", "w") as f:
+    f.write(os.readlink(f"/proc/{pid}/exe"))
+held = os.open(f"/proc/{pid}/exe", os.O_PATH)
+if os.fork() == 0:
+    os.setsid()
+    null = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    for _ in range(200):
+        if os.path.exists(f"{out}/join-go"):
+            break
+        time.sleep(0.05)
+    try:
+        fd = os.open(f"/proc/self/fd/{held}", os.O_WRONLY | os.O_APPEND)
+        os.write(fd, b"#")
+        res = "written"
+    except OSError as e:
+        res = e.strerror
+    with open(f"{out}/join-result.tmp", "w") as f:
+        f.write(res)
+    os.rename(f"{out}/join-result.tmp", f"{out}/join-result")
+    os._exit(0)
+EOF
+chmod +x "$TESTS_TMP/hold-join.py"
+mkdir -p "$TESTS_TMP/bundle-join"
+jq --arg ns "/proc/$init5/ns/pid" --arg hook "$TESTS_TMP/hold-join.py" --arg out "$TESTS_TMP" \
+    'del(.process.rlimits) | .process.args = ["true"]
+    | .linux.namespaces |= map(if .type == "pid" then .path = $ns else . end)
+    | .hooks = {"createRuntime": [{"path": $hook, "args": ["hold-join.py", $out]}]}' \
+    "$BUNDLE/config.json" > "$TESTS_TMP/bundle-join/config.json"
+sum_before=$(sha256sum < "$TESTS_TMP/mr-copy")
+run_cmd "$TESTS_TMP/mr-copy" "${R[@]}" run --bundle "$TESTS_TMP/bundle-join" seal6
+expect "run (foreground) in another container's PID namespace" 0 "" ""
+is "$(cat "$TESTS_TMP/join-exe" 2> /dev/null)" "/memfd:minirun (deleted)" \
+    "run (foreground, joined PID namespace): the init runs from the sealed copy before its execve"
+touch "$TESTS_TMP/join-go"
+for _ in $(seq 1 100); do
+    [ -e "$TESTS_TMP/join-result" ] && break
+    sleep 0.1
+done
+is "$(cat "$TESTS_TMP/join-result" 2> /dev/null)" "Operation not permitted" \
+    "run (foreground, joined PID namespace): the init's exe, held after minirun is gone, cannot be written"
+is "$(sha256sum < "$TESTS_TMP/mr-copy")" "$sum_before" \
+    "run (foreground, joined PID namespace): minirun's binary unchanged"
+"$TESTS_TMP/mr-copy" "${R[@]}" delete --force seal5 > /dev/null 2>&1
+
 # --- the same exec under runc ------------------------------------------------------------------
 if ! command -v runc > /dev/null; then
     skip "runc exec gives the same exit statuses" "runc is not installed"
