@@ -722,8 +722,14 @@ cmd_create_run(int argc, char **argv, bool run)
 	if (operands(argc, argv, 1, 1, "[OPTIONS] CONTAINER-ID") < 0)
 		return 1;
 	o.id = argv[optind];
-	/* The init stays in the container after minirun has gone (self-seal.h). */
-	if (o.detach && mr_rt_seal_self() != 0)
+	/*
+	 * create and run --detach: the init stays in the container after
+	 * minirun has gone.  A foreground run too: its container may join
+	 * another's PID namespace (linux.namespaces path, a pod), whose
+	 * processes outlive this minirun and see its init before execve
+	 * (self-seal.h).
+	 */
+	if (mr_rt_seal_self() != 0)
 		return 1;
 	return create_container(&o, run);
 }

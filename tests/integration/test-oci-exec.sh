@@ -275,17 +275,49 @@ expect "create, start: the init's exe, held across start, cannot be written" 0 \
 is "$(sha256sum < "$TESTS_TMP/mr-copy")" "$sum_before" "create, start: minirun's binary unchanged"
 "$TESTS_TMP/mr-copy" "${R[@]}" delete --force seal1 > /dev/null 2>&1
 # The sealed copy still knows the file it was made from: that one, bound into the container,
-# is refused as the command (it would be the host's binary again).
+# is refused as the command (it would be the host's binary again).  It is bound over /probe,
+# which the rootfs has: a new destination would be made as a file in the shared test rootfs.
 mkdir -p "$TESTS_TMP/bundle-seal"
 # (jq would round the core rlimit: it goes.)
-jq --arg src "$TESTS_TMP/mr-copy" 'del(.process.rlimits) | .mounts += [{"destination": "/mr", "type": "bind",
+jq --arg src "$TESTS_TMP/mr-copy" 'del(.process.rlimits) | .mounts += [{"destination": "/probe", "type": "bind",
     "source": $src, "options": ["bind", "ro"]}]' "$BUNDLE/config.json" \
     > "$TESTS_TMP/bundle-seal/config.json"
 "$TESTS_TMP/mr-copy" "${R[@]}" run -d --bundle "$TESTS_TMP/bundle-seal" seal3 < /dev/null > /dev/null 2>&1
-run_cmd "$TESTS_TMP/mr-copy" "${R[@]}" exec seal3 /mr --version
+refused="minirun: exec /probe: refusing to execute minirun's own binary inside the container (CVE-2019-5736)"
+run_cmd "$TESTS_TMP/mr-copy" "${R[@]}" exec seal3 /probe --version
 expect "exec: minirun's binary (the file the sealed copy came from) is refused as the command" \
-    126 "" "minirun: exec /mr: refusing to execute minirun's own binary inside the container (CVE-2019-5736)"
+    126 "" "$refused"
+# The identity travels in _MINIRUN_SEALED_FROM; one the caller sets is replaced, not believed,
+# and none reaches the command.
+run_cmd env _MINIRUN_SEALED_FROM=1:1 "$TESTS_TMP/mr-copy" "${R[@]}" exec seal3 /probe --version
+expect "exec: a caller's _MINIRUN_SEALED_FROM does not stop the refusal" 126 "" "$refused"
+run_cmd env _MINIRUN_SEALED_FROM=1:1 "$TESTS_TMP/mr-copy" "${R[@]}" exec seal3 sh -c \
+    'env | grep -c SEALED; tr "\0" "\n" < /proc/self/environ | grep -c SEALED'
+expect "exec: _MINIRUN_SEALED_FROM reaches neither the command's environ nor /proc/self/environ" \
+    1 "0
+0"
 "$TESTS_TMP/mr-copy" "${R[@]}" delete --force seal3 > /dev/null 2>&1
+is "$(ls -d "$ROOTFS/mr" 2> /dev/null)" "" "the bind mount made no file in the shared test rootfs"
+# vm.memfd_noexec=2 (per PID namespace, so set in a new one) forbids the copy: create and exec
+# fail as any runtime command does (1, one line naming the setting) and leave nothing behind.
+t="vm.memfd_noexec=2: create fails (1, one line) and leaves no state"
+if unshare -fp --mount-proc true 2> /dev/null && [ -e /proc/sys/vm/memfd_noexec ]; then
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    noexec=$(unshare -fp --mount-proc bash -c 'bundle=$1 tmp=$2; shift 2
+        echo 2 > /proc/sys/vm/memfd_noexec || exit 9
+        "$@" create --bundle "$bundle" seal4 < /dev/null > /dev/null 2> "$tmp/noexec.err"
+        echo "$?:$(cat "$tmp/noexec.err")"
+        "$@" exec seal-none true 2> "$tmp/noexec.err"
+        echo "$?:$(cat "$tmp/noexec.err")"' - "$BUNDLE" "$TESTS_TMP" "$TESTS_TMP/mr-copy" "${R[@]}")
+    msg="minirun: memfd_create for a sealed copy of minirun (CVE-2019-5736); vm.memfd_noexec=2 forbids executable memfds: Permission denied"
+    is "$noexec" "1:$msg
+1:$msg" "vm.memfd_noexec=2: create and exec fail with 1 and one line naming the setting"
+    is "$(ls -d "$STATE/seal4" 2> /dev/null)" "" "$t"
+else
+    skip "vm.memfd_noexec=2: create and exec fail with 1 and one line naming the setting" \
+        "cannot make a PID namespace or no vm.memfd_noexec (Linux 6.3)"
+    skip "$t" "cannot make a PID namespace or no vm.memfd_noexec (Linux 6.3)"
+fi
 t="exec: the process joining the container runs from the sealed copy up to its execve"
 if command -v strace > /dev/null; then
     # strace holds each execve for 2 s: the joined process is looked at while it waits in its
@@ -314,6 +346,63 @@ elif [ "${CI:-}" = true ]; then
 else
     skip "$t" "strace is not installed"
 fi
+
+# A foreground run needs the copy too: a config may join another container's PID namespace (a
+# pod), whose processes outlive this minirun and, with CAP_SYS_PTRACE, open /proc/PID/exe of
+# the new init before its execve.  Here the createRuntime hook (run while that init waits)
+# takes that part: it holds the exe with O_PATH and tries to write it once minirun is gone.
+"$TESTS_TMP/mr-copy" "${R[@]}" run -d --bundle "$BUNDLE" seal5 < /dev/null > /dev/null 2>&1
+init5=$(jq -r .pid "$STATE/seal5/state.json" 2> /dev/null)
+cat > "$TESTS_TMP/hold-join.py" <<'EOF'
+#!/usr/bin/python3
+import json, os, sys, time
+out = sys.argv[1]
+pid = json.load(sys.stdin)["pid"]
+with open(f"{out}/join-exe", "w") as f:
+    f.write(os.readlink(f"/proc/{pid}/exe"))
+held = os.open(f"/proc/{pid}/exe", os.O_PATH)
+if os.fork() == 0:
+    os.setsid()
+    null = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    for _ in range(200):
+        if os.path.exists(f"{out}/join-go"):
+            break
+        time.sleep(0.05)
+    try:
+        fd = os.open(f"/proc/self/fd/{held}", os.O_WRONLY | os.O_APPEND)
+        os.write(fd, b"#")
+        res = "written"
+    except OSError as e:
+        res = e.strerror
+    with open(f"{out}/join-result.tmp", "w") as f:
+        f.write(res)
+    os.rename(f"{out}/join-result.tmp", f"{out}/join-result")
+    os._exit(0)
+EOF
+chmod +x "$TESTS_TMP/hold-join.py"
+mkdir -p "$TESTS_TMP/bundle-join"
+jq --arg ns "/proc/$init5/ns/pid" --arg hook "$TESTS_TMP/hold-join.py" --arg out "$TESTS_TMP" \
+    'del(.process.rlimits) | .process.args = ["true"]
+    | .linux.namespaces |= map(if .type == "pid" then .path = $ns else . end)
+    | .hooks = {"createRuntime": [{"path": $hook, "args": ["hold-join.py", $out]}]}' \
+    "$BUNDLE/config.json" > "$TESTS_TMP/bundle-join/config.json"
+sum_before=$(sha256sum < "$TESTS_TMP/mr-copy")
+run_cmd "$TESTS_TMP/mr-copy" "${R[@]}" run --bundle "$TESTS_TMP/bundle-join" seal6
+expect "run (foreground) in another container's PID namespace" 0 "" ""
+is "$(cat "$TESTS_TMP/join-exe" 2> /dev/null)" "/memfd:minirun (deleted)" \
+    "run (foreground, joined PID namespace): the init runs from the sealed copy before its execve"
+touch "$TESTS_TMP/join-go"
+for _ in $(seq 1 100); do
+    [ -e "$TESTS_TMP/join-result" ] && break
+    sleep 0.1
+done
+is "$(cat "$TESTS_TMP/join-result" 2> /dev/null)" "Operation not permitted" \
+    "run (foreground, joined PID namespace): the init's exe, held after minirun is gone, cannot be written"
+is "$(sha256sum < "$TESTS_TMP/mr-copy")" "$sum_before" \
+    "run (foreground, joined PID namespace): minirun's binary unchanged"
+"$TESTS_TMP/mr-copy" "${R[@]}" delete --force seal5 > /dev/null 2>&1
 
 # --- the same exec under runc ------------------------------------------------------------------
 if ! command -v runc > /dev/null; then
