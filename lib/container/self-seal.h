@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CVE-2019-5736 where the container outlives minirun (OCI create, run,
- * exec): minirun re-executes itself from a sealed memfd copy of its binary,
- * so no process it leaves in, or sends into, a container has the host's
- * binary as its /proc/PID/exe.
+ * CVE-2019-5736 where the container outlives minirun (OCI create, run
+ * --detach, exec, a run joining a PID namespace): minirun re-executes
+ * itself from a sealed memfd copy of its binary, so no process it leaves
+ * in, or sends into, a container has the host's binary as its
+ * /proc/PID/exe.
  *
  * The exec-target check (exec-check.h) refuses minirun as the command, but a
  * process already in the container can swap the command's path between that
@@ -11,12 +12,13 @@
  * the kernel then run minirun's binary in the container, the container could
  * hold /proc/PID/exe open with O_PATH and reopen it for writing once no
  * minirun runs (ETXTBSY protects a binary only while it is executed).  A
- * foreground OCI `run` needs the copy too: its config may join another
- * container's PID namespace, where a process with CAP_SYS_PTRACE opens
- * /proc/PID/exe of the new init before its execve and keeps it after this
- * minirun is gone.  A `minirun ROOTFS` run needs none: it always makes its
- * own PID namespace and waits until every process of it is gone, and --init
- * refuses CAP_SYS_PTRACE.
+ * foreground OCI `run` needs the copy when its config joins another
+ * container's PID namespace (a pod): a process there with CAP_SYS_PTRACE
+ * opens /proc/PID/exe of the new init before its execve and keeps it after
+ * this minirun is gone.  With a PID namespace of its own it needs none, nor
+ * does a `minirun ROOTFS` run (which always makes its own): the namespace
+ * dies with its init, minirun waits for that, and --init refuses
+ * CAP_SYS_PTRACE.
  */
 #ifndef MINIRUN_LIB_SELF_SEAL_H
 #define MINIRUN_LIB_SELF_SEAL_H
