@@ -484,6 +484,9 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 
 	if (!sc->enabled)
 		return 0;
+	/* An invalid program refuses every call, as mr_bpf_outcomes would say for each. */
+	struct mr_bpf_checked prog;
+	bool valid = mr_bpf_check(sc->insns, sc->n_insns, &prog) == 0;
 	for (size_t i = 0; i < MR_ARRAY_SIZE(calls); i++) {
 		const struct call *c = &calls[i];
 		struct outcome_acc acc = {false, 0};
@@ -491,8 +494,8 @@ check_profile_allows_launch(const struct mr_prepared *p, struct mr_error *err)
 
 		if (!c->needed)
 			continue;
-		if (mr_bpf_outcomes(sc->insns, sc->n_insns, seccomp_arch_native(), c->nr,
-				    note_outcome, &acc) < 0) {
+		if (!valid || mr_bpf_outcomes_checked(&prog, seccomp_arch_native(), c->nr,
+						      note_outcome, &acc) < 0) {
 			acc.refused = true;
 			acc.worst = SECCOMP_RET_KILL_PROCESS;
 		}
@@ -554,9 +557,11 @@ decide_readback(struct mr_prepared *p)
 	/* The built-in default allows all three. */
 	if (!sc->enabled || sc->builtin || p->spec->no_new_privs)
 		return;
+	struct mr_bpf_checked prog;
+	unsafe = mr_bpf_check(sc->insns, sc->n_insns, &prog) < 0;
 	for (size_t i = 0; i < MR_ARRAY_SIZE(calls) && !unsafe; i++)
-		if (mr_bpf_outcomes(sc->insns, sc->n_insns, seccomp_arch_native(), calls[i],
-				    note_readback, &unsafe) < 0)
+		if (mr_bpf_outcomes_checked(&prog, seccomp_arch_native(), calls[i], note_readback,
+					    &unsafe) < 0)
 			unsafe = true;
 	p->skip_readback = unsafe;
 }

@@ -522,23 +522,16 @@ explore_from(struct explore *e, size_t pc, struct sym a, struct sym x, const str
 	return -1;
 }
 
-int
-mr_bpf_outcomes(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
-		void (*fn)(uint32_t ret, void *arg), void *arg)
-{
-	return mr_bpf_outcomes_with_bits(prog, n, arch, nr, 0, 0, fn, arg);
-}
-
-int
-mr_bpf_outcomes_with_bits(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
-			  unsigned argi, uint32_t bits, void (*fn)(uint32_t ret, void *arg),
-			  void *arg)
+/* mr_bpf_outcomes_with_bits on a checked program. */
+static int
+outcomes(const struct mr_bpf_checked *c, uint32_t arch, int nr, unsigned argi, uint32_t bits,
+	 void (*fn)(uint32_t ret, void *arg), void *arg)
 {
 	struct sym mem[BPF_MEMWORDS] = {{0, 0, false}};
 	/* The argument's low word: the first on a little-endian kernel. */
 	uint32_t low = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0 : 4;
-	struct explore e = {.prog = prog,
-			    .n = n,
+	struct explore e = {.prog = c->prog,
+			    .n = c->n,
 			    .arch = arch,
 			    .nr = (uint32_t)nr,
 			    .bits_off =
@@ -548,11 +541,37 @@ mr_bpf_outcomes_with_bits(const struct sock_filter *prog, size_t n, uint32_t arc
 			    .arg = arg,
 			    .max = -1};
 
-	if (argi >= 6 || check_program(prog, n) < 0)
+	if (argi >= 6)
 		return -1;
 	int r = explore_from(&e, 0, sym_val(0), sym_val(0), mem, 0, 0);
 	free(e.memo);
 	return r;
+}
+
+int
+mr_bpf_outcomes(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
+		void (*fn)(uint32_t ret, void *arg), void *arg)
+{
+	return mr_bpf_outcomes_with_bits(prog, n, arch, nr, 0, 0, fn, arg);
+}
+
+int
+mr_bpf_outcomes_checked(const struct mr_bpf_checked *c, uint32_t arch, int nr,
+			void (*fn)(uint32_t ret, void *arg), void *arg)
+{
+	return outcomes(c, arch, nr, 0, 0, fn, arg);
+}
+
+int
+mr_bpf_outcomes_with_bits(const struct sock_filter *prog, size_t n, uint32_t arch, int nr,
+			  unsigned argi, uint32_t bits, void (*fn)(uint32_t ret, void *arg),
+			  void *arg)
+{
+	struct mr_bpf_checked c;
+
+	if (mr_bpf_check(prog, n, &c) < 0)
+		return -1;
+	return outcomes(&c, arch, nr, argi, bits, fn, arg);
 }
 
 int
@@ -584,12 +603,21 @@ keep_ret(uint32_t ret, void *arg)
 }
 
 int
-mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data *data,
-	    uint32_t *ret)
+mr_bpf_check(const struct sock_filter *prog, size_t n, struct mr_bpf_checked *out)
+{
+	if (check_program(prog, n) < 0)
+		return -1;
+	out->prog = prog;
+	out->n = n;
+	return 0;
+}
+
+int
+mr_bpf_eval_checked(const struct mr_bpf_checked *c, const struct seccomp_data *data, uint32_t *ret)
 {
 	struct sym mem[BPF_MEMWORDS] = {{0, SYM_ALL, false}};
-	struct explore e = {.prog = prog,
-			    .n = n,
+	struct explore e = {.prog = c->prog,
+			    .n = c->n,
 			    .data = data,
 			    .arch = data->arch,
 			    .nr = (uint32_t)data->nr,
@@ -598,7 +626,16 @@ mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data 
 			    .arg = ret,
 			    .max = -1};
 
-	if (check_program(prog, n) < 0)
-		return -1;
 	return explore_from(&e, 0, sym_val(0), sym_val(0), mem, 0, 0);
+}
+
+int
+mr_bpf_eval(const struct sock_filter *prog, size_t n, const struct seccomp_data *data,
+	    uint32_t *ret)
+{
+	struct mr_bpf_checked c;
+
+	if (mr_bpf_check(prog, n, &c) < 0)
+		return -1;
+	return mr_bpf_eval_checked(&c, data, ret);
 }

@@ -104,21 +104,21 @@ out_add(uint32_t ret, void *arg)
 }
 
 static size_t
-n_outcomes(const struct mr_filter *f, uint32_t audit, uint32_t nr)
+n_outcomes(const struct mr_bpf_checked *f, uint32_t audit, uint32_t nr)
 {
 	struct outs o = {0};
 	/* Not ck_assert in the loops: Check writes a mark point (a syscall) for every
 	   passing assertion, and these run millions of times. */
-	if (mr_bpf_outcomes(f->insns, f->n_insns, audit, (int)nr, out_add, &o) != 0)
+	if (mr_bpf_outcomes_checked(f, audit, (int)nr, out_add, &o) != 0)
 		ck_abort_msg("mr_bpf_outcomes failed for arch %#x nr %#x", audit, nr);
 	return o.n;
 }
 
 static uint32_t
-run(const struct mr_filter *f, const struct seccomp_data *d)
+run(const struct mr_bpf_checked *f, const struct seccomp_data *d)
 {
 	uint32_t ret = 0;
-	if (mr_bpf_eval(f->insns, f->n_insns, d, &ret) != 0)
+	if (mr_bpf_eval_checked(f, d, &ret) != 0)
 		ck_abort_msg("mr_bpf_eval failed for arch %#x nr %d", d->arch, d->nr);
 	return ret;
 }
@@ -132,8 +132,8 @@ static struct tally total;
 
 /* Every argument combination of the classes, or one index at a time when too many. */
 static void
-compare_args(const struct mr_filter *lib, const struct mr_filter *tree, struct seccomp_data *d,
-	     const struct vals cls[6], const char *what)
+compare_args(const struct mr_bpf_checked *lib, const struct mr_bpf_checked *tree,
+	     struct seccomp_data *d, const struct vals cls[6], const char *what)
 {
 	size_t combos = 1;
 	for (int i = 0; i < 6; i++)
@@ -174,8 +174,8 @@ compare_args(const struct mr_filter *lib, const struct mr_filter *tree, struct s
 }
 
 static void
-compare_nr(const struct mr_filter *lib, const struct mr_filter *tree, uint32_t audit, uint32_t nr,
-	   const struct vals cls[6], const char *what)
+compare_nr(const struct mr_bpf_checked *lib, const struct mr_bpf_checked *tree, uint32_t audit,
+	   uint32_t nr, const struct vals cls[6], const char *what)
 {
 	struct seccomp_data d = {.nr = (int)nr, .arch = audit};
 	uint32_t a = run(lib, &d), b = run(tree, &d);
@@ -252,23 +252,27 @@ compare_reduced(const struct mr_reduced *r, const char *what)
 	ck_assert_uint_eq(lib.flags, tree.flags);
 	ck_assert_uint_eq(lib.warnings.n, tree.warnings.n);
 	arg_classes(r, cls);
+	/* Each program checked once, then run a million times (mr_bpf_checked). */
+	struct mr_bpf_checked lc, tc;
+	ck_assert_int_eq(mr_bpf_check(lib.insns, lib.n_insns, &lc), 0);
+	ck_assert_int_eq(mr_bpf_check(tree.insns, tree.n_insns, &tc), 0);
 	uint32_t au[16];
 	size_t na = audits(r, au);
 	for (size_t i = 0; i < na; i++) {
 		uint32_t token = au[i];
 		uint32_t top = (uint32_t)max_nr(r, token) + 64;
 		for (uint32_t nr = 0; nr <= top; nr++)
-			compare_nr(&lib, &tree, au[i], nr, cls, what);
+			compare_nr(&lc, &tc, au[i], nr, cls, what);
 		if (au[i] == AUDIT_ARCH_X86_64) {
 			uint32_t xtop = (uint32_t)max_nr(r, SCMP_ARCH_X32) + 64;
 			for (uint32_t nr = 0x40000000u - 8; nr <= xtop; nr++)
-				compare_nr(&lib, &tree, au[i], nr, cls, what);
+				compare_nr(&lc, &tc, au[i], nr, cls, what);
 		}
 		const uint32_t odd[] = {0x3fffffffu, 0x7fffffffu, 0x80000000u,
 					0xbfffffffu, 0xc0000000u, 0xfffffffeu,
 					0xffffffffu, 4096,	  65535};
 		for (size_t k = 0; k < MR_ARRAY_SIZE(odd); k++)
-			compare_nr(&lib, &tree, au[i], odd[k], cls, what);
+			compare_nr(&lc, &tc, au[i], odd[k], cls, what);
 	}
 	mr_filter_clear(&lib);
 	mr_filter_clear(&tree);
