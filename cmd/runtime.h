@@ -18,7 +18,8 @@ int mr_rt_fail(const struct mr_error *err);
 /* The same for a formatted message: "minirun: MESSAGE" on stderr and in --log; returns 1. */
 int mr_rt_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mr_rt_warning(const char *msg);
-/* create, run --detach, exec: go on as a sealed copy of minirun (self-seal.h); 1 on failure. */
+/* create, run --detach, exec, a run joining a PID namespace: go on as a sealed copy of
+   minirun (self-seal.h); 1 on failure. */
 int mr_rt_seal_self(void);
 /* The pid file, written whole or not at all. */
 int mr_rt_write_pid_file(const char *path, pid_t pid, struct mr_error *err);
