@@ -30,8 +30,14 @@
 
 /* fs/binfmt_script.c reads the "#!" line from the first BINPRM_BUF_SIZE bytes. */
 #define BINPRM_BUF_SIZE 256
-/* Program headers read per pread. */
-#define PHDR_CHUNK 65536
+/*
+ * Program headers read per pread, into a buffer on the stack: the check
+ * runs in the container process before every execve, where a malloc of
+ * the whole table grew the heap and gave it back (two brk calls and a page
+ * fault per start).  Executables have about a dozen headers; 2 KiB holds
+ * 36 of 64-bit ones.
+ */
+#define PHDR_CHUNK 2048
 /* fs/binfmt_elf.c load_elf_phdrs: the largest program header table it reads. */
 #define PHDR_TABLE_MAX 65536
 
@@ -99,7 +105,7 @@ elf_phnum(int fd, const struct elf_reader *r, const unsigned char *eh, uint64_t 
 	return true;
 }
 
-static int
+static void
 elf_interpreter(int fd, const unsigned char *eh, char *out, size_t size)
 {
 	struct elf_reader r = {
@@ -113,7 +119,7 @@ elf_interpreter(int fd, const unsigned char *eh, char *out, size_t size)
 
 	/* The kernel refuses (ENOEXEC) any other e_phentsize before loading anything. */
 	if (phentsize != phsize || !elf_phnum(fd, &r, eh, &phnum))
-		return 0;
+		return;
 	/*
 	 * And a table of more than 64 KiB (load_elf_phdrs: e_phnum * e_phentsize
 	 * > 65536, which PN_XNUM itself already is): such a file never loads.
@@ -122,16 +128,14 @@ elf_interpreter(int fd, const unsigned char *eh, char *out, size_t size)
 	 * start.
 	 */
 	if (phnum > PHDR_TABLE_MAX / phsize)
-		return 0;
-	cleanup_free unsigned char *buf = malloc(PHDR_CHUNK);
-	if (buf == NULL)
-		return -1;
+		return;
+	unsigned char buf[PHDR_CHUNK];
 	const uint64_t per_chunk = PHDR_CHUNK / phsize;
 	for (uint64_t i = 0; i < phnum; i += per_chunk) {
 		uint64_t n = phnum - i < per_chunk ? phnum - i : per_chunk;
 		/* A table cut short: the kernel cannot read it either (ENOEXEC/EIO). */
 		if (!read_exact(fd, buf, n * phsize, phoff + i * phsize))
-			return 0;
+			return;
 		for (uint64_t j = 0; j < n; j++) {
 			const unsigned char *ph = buf + j * phsize;
 			if (get_u(&r, ph, 4) != PT_INTERP)
@@ -140,16 +144,15 @@ elf_interpreter(int fd, const unsigned char *eh, char *out, size_t size)
 			uint64_t off = get_u(&r, ph + (r.is64 ? 8 : 4), r.is64 ? 8 : 4);
 			uint64_t len = get_u(&r, ph + (r.is64 ? 32 : 16), r.is64 ? 8 : 4);
 			if (len < 2 || len > PATH_MAX || len > size)
-				return 0; /* ENOEXEC */
+				return; /* ENOEXEC */
 			if (!read_exact(fd, out, len, off) || out[len - 1] != '\0')
 				out[0] = '\0'; /* the kernel refuses a path not ending in NUL */
-			return 0;
+			return;
 		}
 	}
-	return 0;
 }
 
-int
+void
 mr_exec_interpreter_of(int fd, char *out, size_t size)
 {
 	unsigned char head[BINPRM_BUF_SIZE + 1];
@@ -158,18 +161,18 @@ mr_exec_interpreter_of(int fd, char *out, size_t size)
 	out[0] = '\0';
 	if (n >= 2 && head[0] == '#' && head[1] == '!') {
 		shebang_interpreter(head, n, out, size);
-		return 0;
+		return;
 	}
 	if (n < (ssize_t)sizeof(Elf32_Ehdr))
-		return 0;
+		return;
 	if (memcmp(head, ELFMAG, SELFMAG) != 0)
-		return 0;
+		return;
 	if (head[EI_CLASS] == ELFCLASS64 && n < (ssize_t)sizeof(Elf64_Ehdr))
-		return 0;
+		return;
 	if ((head[EI_CLASS] != ELFCLASS32 && head[EI_CLASS] != ELFCLASS64) ||
 	    (head[EI_DATA] != ELFDATA2LSB && head[EI_DATA] != ELFDATA2MSB))
-		return 0;
-	return elf_interpreter(fd, head, out, size);
+		return;
+	elf_interpreter(fd, head, out, size);
 }
 
 /*
@@ -240,10 +243,8 @@ check_chain(const struct mr_prepared *p, const char *target, int rootfd, struct 
 		if (!S_ISREG(st.st_mode))
 			return 0;
 		char interp[PATH_MAX];
-		if (mr_exec_interpreter_of(fd, interp, sizeof(interp)) < 0)
-			return mr_error_set_status(err, MR_EXIT_CANNOT_EXEC, errno,
-						   "exec %s: read its program headers", target);
-		memcpy(path, interp, sizeof(path));
+		mr_exec_interpreter_of(fd, interp, sizeof(interp));
+		memcpy(path, interp, strlen(interp) + 1);
 	}
 	return 0;
 }

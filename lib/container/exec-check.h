@@ -15,10 +15,9 @@
  * "#!" path or an ELF's PT_INTERP (ELFCLASS32 and 64, either byte order, any
  * number of program headers, PN_XNUM included).  out gets "" when there is
  * none, or when the kernel would refuse to execute the file before opening
- * one.  size must be at least PATH_MAX.  Returns -1 (errno ENOMEM) when it
- * could not look.
+ * one.  size must be at least PATH_MAX.
  */
-int mr_exec_interpreter_of(int fd, char *out, size_t size);
+void mr_exec_interpreter_of(int fd, char *out, size_t size);
 
 /*
  * Container process, after pivot_root: refuse (exit 126) to execute
