@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Write cmd/start-path.ld: the functions a start runs, placed together.
+
+    start-path-order.py --bin MINIRUN --map LINK_MAP --out cmd/start-path.ld \
+        --run 'MINIRUN ROOTFS /bin/true' [--run ...]
+
+Why: on this project's VM (a PVM guest) every page fault costs about 10 us,
+and a start of minirun took ~40 of them on its code alone.  The kernel maps
+file pages around a fault 64 KiB at a time (fault_around_bytes), but the
+functions a start runs were spread over 1.8 MB of text (ours first, then
+libseccomp, libarchive, the decompressors, libyaml, libc), so almost every
+64 KiB window was touched once by minirun and again by the container
+process, which does not inherit the parent's page tables for file-backed
+text (fork copies none of them).  A linker script that puts those functions
+next to each other turns ~40 text faults into ~10.
+
+How: MINIRUN must be the release static-pie build, linked with
+-Wl,-Map,LINK_MAP (tests/bench/start-path-order.sh does both).  Every
+function symbol gets a uprobe (tracefs), each --run command runs once with
+them enabled, and the trace says which functions ran, in which process,
+first when.  Each is mapped through the link map to the input section that
+holds it: .text.NAME for minirun's own code (built with
+-ffunction-sections), ARCHIVE:MEMBER(.text...) for a library's.  The order:
+sections both minirun and the container process ran, then the container
+process's own, then minirun's own; by first run within each group.  A
+section the script names that no longer exists is ignored by the linker, so
+a stale list costs speed, never correctness.
+
+Needs root (tracefs uprobes).  Nothing is left behind: the probes are
+removed at the end, also on failure.
+"""
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+TRACEFS = "/sys/kernel/tracing"
+GROUP = "mrorder"
+
+
+def text_symbols(binary):
+    """Function symbols only (FUNC, IFUNC): a label inside a function is no
+    place for a uprobe, whose breakpoint would land mid-instruction."""
+    out = subprocess.run(["readelf", "-sW", binary], check=True,
+                         capture_output=True, text=True).stdout
+    by_addr = {}
+    for line in out.splitlines():
+        p = line.split()
+        if len(p) >= 8 and p[3] in ("FUNC", "IFUNC") and p[6] != "UND" and int(p[2], 0) > 0:
+            by_addr.setdefault(int(p[1], 16), p[7])
+    return by_addr
+
+
+def load_segments(binary):
+    """(vaddr, offset, filesz) of each PT_LOAD, to turn addresses into file offsets."""
+    out = subprocess.run(["readelf", "-lW", binary], check=True,
+                         capture_output=True, text=True).stdout
+    segs = []
+    for line in out.splitlines():
+        p = line.split()
+        if p and p[0] == "LOAD":
+            segs.append((int(p[2], 16), int(p[1], 16), int(p[4], 16)))
+    return segs
+
+
+def file_offset(segs, addr):
+    for vaddr, off, size in segs:
+        if vaddr <= addr < vaddr + size:
+            return addr - vaddr + off
+    return None
+
+
+def map_sections(path):
+    """Input sections of the text output sections: (addr, size, name, file)."""
+    lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    res = []
+    in_text = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = re.match(r"^(\.\S+)", line)
+        if m:
+            in_text = m.group(1).startswith(".text")
+        elif in_text:
+            m = re.match(r"^ (\.\S+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$", line)
+            if not m:
+                m2 = re.match(r"^ (\.\S+)\s*$", line)
+                if m2 and i + 1 < len(lines):
+                    m = re.match(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$", lines[i + 1])
+                    if m:
+                        res.append((int(m.group(1), 16), int(m.group(2), 16),
+                                    m2.group(1), m.group(3).strip()))
+                        i += 2
+                        continue
+            elif m:
+                res.append((int(m.group(2), 16), int(m.group(3), 16), m.group(1),
+                            m.group(4).strip()))
+        i += 1
+    return sorted(r for r in res if r[1] > 0)
+
+
+def pattern(name, filename):
+    """The linker script's input section description for one input section."""
+    m = re.match(r"^(.*/)?([^/(]+\.a)\(([^)]+)\)$", filename)
+    if m:
+        return "*%s:%s(%s)" % (m.group(2), m.group(3), name)
+    return "*%s(%s)" % (os.path.basename(filename), name)
+
+
+def tracefs_write(name, text, append=False):
+    with open(os.path.join(TRACEFS, name), "a" if append else "w") as f:
+        f.write(text)
+
+
+def remove_probes():
+    path = os.path.join(TRACEFS, "events", GROUP, "enable")
+    if os.path.exists(path):
+        tracefs_write(os.path.join("events", GROUP, "enable"), "0")
+    kept = [line for line in open(os.path.join(TRACEFS, "uprobe_events")).read().splitlines()
+            if not line.startswith("p:%s/" % GROUP)]
+    tracefs_write("uprobe_events", "")
+    for line in kept:
+        tracefs_write("uprobe_events", line + "\n", append=True)
+
+
+VEX_EVEX = (0x62, 0xC4, 0xC5)
+
+
+def probe_point(binary, data, segs, addr):
+    """Where to put the uprobe for the function at addr: its first
+    instruction, or, when that is VEX or EVEX encoded, the first one of its
+    first straight-line instructions that is not.  The kernel single-steps the
+    probed instruction out of line, and a probe on the EVEX first instruction
+    of glibc's __memset_avx512_unaligned_erms made the traced minirun print
+    garbage.  None when there is no such instruction (the function is then
+    not traced)."""
+    off = file_offset(segs, addr)
+    if off is None or data[off] not in VEX_EVEX:
+        return off
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn",
+                          "--start-address=0x%x" % addr, "--stop-address=0x%x" % (addr + 48),
+                          binary], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        m = re.match(r"^\s*([0-9a-f]+):\s+(\S+)", line)
+        if not m:
+            continue
+        a, mnemonic = int(m.group(1), 16), m.group(2)
+        if mnemonic.startswith(("j", "call", "ret", "bnd")):
+            return None
+        o = file_offset(segs, a)
+        if o is not None and data[o] not in VEX_EVEX:
+            return o
+    return None
+
+
+def trace_runs(binary, addrs, runs):
+    segs = load_segments(binary)
+    real = os.path.realpath(binary)
+    data = open(binary, "rb").read()
+    names = {}
+    refused = 0
+    fd = os.open(os.path.join(TRACEFS, "uprobe_events"), os.O_WRONLY | os.O_APPEND)
+    try:
+        for n, addr in enumerate(sorted(addrs)):
+            off = probe_point(binary, data, segs, addr)
+            if off is None:
+                refused += 1
+                continue
+            try:
+                os.write(fd, b"p:%s/f%d %s:0x%x\n" % (GROUP.encode(), n, real.encode(), off))
+                names["f%d" % n] = addr
+            except OSError:
+                refused += 1  # an instruction the kernel will not probe
+    finally:
+        os.close(fd)
+    if refused:
+        print("start-path-order: %d of %d symbols could not be probed" % (refused, len(addrs)))
+    tracefs_write("options/record-tgid", "1")
+    tracefs_write("trace", "")
+    tracefs_write(os.path.join("events", GROUP, "enable"), "1")
+    tops = []
+    try:
+        for cmd in runs:
+            p = subprocess.Popen(shlex.split(cmd), stdout=subprocess.DEVNULL)
+            tops.append(p.pid)
+            if p.wait() != 0:
+                sys.exit("start-path-order: %s: exit status %d" % (cmd, p.returncode))
+    finally:
+        tracefs_write(os.path.join("events", GROUP, "enable"), "0")
+    hits = []
+    line_re = re.compile(r"^\s*.+?-(\d+)\s+\(\s*(\d+|-+)\)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+(f\d+):")
+    for line in open(os.path.join(TRACEFS, "trace")):
+        m = line_re.match(line)
+        if m and m.group(4) in names:
+            tgid = int(m.group(2)) if m.group(2).isdigit() else int(m.group(1))
+            hits.append((float(m.group(3)), tgid, names[m.group(4)]))
+    tracefs_write("trace", "")
+    return hits, set(tops)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--map", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--run", action="append", required=True)
+    a = ap.parse_args()
+
+    syms = text_symbols(a.bin)
+    sections = map_sections(a.map)
+    starts = [s[0] for s in sections]
+    remove_probes()
+    try:
+        hits, tops = trace_runs(a.bin, syms.keys(), a.run)
+    finally:
+        remove_probes()
+    if not hits:
+        sys.exit("start-path-order: no function ran: were the probes on %s?" % a.bin)
+
+    import bisect
+    first = {}
+    for t, tgid, addr in sorted(hits):
+        i = bisect.bisect_right(starts, addr) - 1
+        if i < 0 or not sections[i][0] <= addr < sections[i][0] + sections[i][1]:
+            continue
+        _, _, name, filename = sections[i]
+        if not name.startswith(".text") or name.startswith(".text.unlikely"):
+            continue
+        key = (name, filename)
+        who = "parent" if tgid in tops else "child"
+        entry = first.setdefault(key, {"t": t, "who": set(), "syms": []})
+        entry["who"].add(who)
+        if len(entry["syms"]) < 3 and syms[addr] not in entry["syms"]:
+            entry["syms"].append(syms[addr])
+
+    groups = [("run by minirun and the container process", lambda w: len(w) == 2),
+              ("run by the container process only", lambda w: w == {"child"}),
+              ("run by minirun only", lambda w: w == {"parent"})]
+    out = [
+        "/* SPDX-License-Identifier: MIT */",
+        "/*",
+        " * Generated by tests/bench/start-path-order.py (tests/bench/README.md): the",
+        " * functions a start runs, placed side by side at the front of the text, so",
+        " * that its page faults on code map a few 64 KiB windows instead of most of",
+        " * the binary (the script says why).  Input sections that do not exist are",
+        " * ignored: a stale list costs speed, never correctness.",
+        " */",
+        "SECTIONS",
+        "{",
+        "  .text.startpath : {",
+    ]
+    total = 0
+    for title, test in groups:
+        keys = sorted((k for k, e in first.items() if test(e["who"])), key=lambda k: first[k]["t"])
+        out.append("    /* %s */" % title)
+        for k in keys:
+            out.append("    %s" % pattern(*k))
+            total += 1
+    out += ["  }", "}", "INSERT BEFORE .text;", ""]
+    with open(a.out, "w") as f:
+        f.write("\n".join(out))
+    print("start-path-order: %d input sections from %d function calls into %s"
+          % (total, len(hits), a.out))
+
+
+if __name__ == "__main__":
+    main()
