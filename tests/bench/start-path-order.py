@@ -12,7 +12,9 @@ libseccomp, libarchive, the decompressors, libyaml, libc), so almost every
 64 KiB window was touched once by minirun and again by the container
 process, which does not inherit the parent's page tables for file-backed
 text (fork copies none of them).  A linker script that puts those functions
-next to each other turns ~40 text faults into ~10.
+next to each other turns ~40 text faults into ~13; the same for the
+read-only data of those objects, and of the data-only objects a start
+faulted on, saves two more.
 
 How: MINIRUN must be the release static-pie build, linked with
 -Wl,-Map,LINK_MAP (tests/bench/start-path-order.sh does both).  Every
@@ -26,10 +28,12 @@ process's own, then minirun's own; by first run within each group.  A
 section the script names that no longer exists is ignored by the linker, so
 a stale list costs speed, never correctness.
 
-Needs root (tracefs uprobes).  Nothing is left behind: the probes are
-removed at the end, also on failure.
+Needs root (tracefs uprobes and the page_fault_user tracepoint).  Nothing
+is left behind: the probes are removed and the tracepoint turned off at
+the end, also on failure.
 """
 import argparse
+import bisect
 import os
 import re
 import shlex
@@ -73,17 +77,17 @@ def file_offset(segs, addr):
 
 
 def map_sections(path):
-    """Input sections of the text output sections: (addr, size, name, file)."""
+    """Input sections of the link map: (addr, size, name, file, output section)."""
     lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
     res = []
-    in_text = False
+    out = None
     i = 0
     while i < len(lines):
         line = lines[i]
         m = re.match(r"^(\.\S+)", line)
         if m:
-            in_text = m.group(1).startswith(".text")
-        elif in_text:
+            out = m.group(1)
+        elif out is not None:
             m = re.match(r"^ (\.\S+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$", line)
             if not m:
                 m2 = re.match(r"^ (\.\S+)\s*$", line)
@@ -91,22 +95,33 @@ def map_sections(path):
                     m = re.match(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$", lines[i + 1])
                     if m:
                         res.append((int(m.group(1), 16), int(m.group(2), 16),
-                                    m2.group(1), m.group(3).strip()))
+                                    m2.group(1), m.group(3).strip(), out))
                         i += 2
                         continue
             elif m:
                 res.append((int(m.group(2), 16), int(m.group(3), 16), m.group(1),
-                            m.group(4).strip()))
+                            m.group(4).strip(), out))
         i += 1
     return sorted(r for r in res if r[1] > 0)
 
 
-def pattern(name, filename):
-    """The linker script's input section description for one input section."""
+def section_at(sections, starts, addr):
+    i = bisect.bisect_right(starts, addr) - 1
+    if i >= 0 and sections[i][0] <= addr < sections[i][0] + sections[i][1]:
+        return sections[i]
+    return None
+
+
+def file_pattern(filename):
     m = re.match(r"^(.*/)?([^/(]+\.a)\(([^)]+)\)$", filename)
     if m:
-        return "*%s:%s(%s)" % (m.group(2), m.group(3), name)
-    return "*%s(%s)" % (os.path.basename(filename), name)
+        return "*%s:%s" % (m.group(2), m.group(3))
+    return "*%s" % os.path.basename(filename)
+
+
+def pattern(name, filename):
+    """The linker script's input section description for one input section."""
+    return "%s(%s)" % (file_pattern(filename), name)
 
 
 def tracefs_write(name, text, append=False):
@@ -155,7 +170,15 @@ def probe_point(binary, data, segs, addr):
     return None
 
 
+FAULTS = os.path.join("events", "exceptions", "page_fault_user", "enable")
+
+
 def trace_runs(binary, addrs, runs):
+    """Run each command with a uprobe on every function at addrs, and with
+    the page_fault_user tracepoint on.  Returns the calls (time, tgid,
+    function address), the faults (tgid, address, minus the binary's load
+    address in that process, found from its calls), and the tgids of the
+    commands themselves (minirun; any other tgid is a process it made)."""
     segs = load_segments(binary)
     real = os.path.realpath(binary)
     data = open(binary, "rb").read()
@@ -170,7 +193,9 @@ def trace_runs(binary, addrs, runs):
                 continue
             try:
                 os.write(fd, b"p:%s/f%d %s:0x%x\n" % (GROUP.encode(), n, real.encode(), off))
-                names["f%d" % n] = addr
+                # the probe's own address: where the process's ip will be
+                probed = next(v + off - o for v, o, z in segs if o <= off < o + z)
+                names["f%d" % n] = (addr, probed)
             except OSError:
                 refused += 1  # an instruction the kernel will not probe
     finally:
@@ -180,6 +205,7 @@ def trace_runs(binary, addrs, runs):
     tracefs_write("options/record-tgid", "1")
     tracefs_write("trace", "")
     tracefs_write(os.path.join("events", GROUP, "enable"), "1")
+    tracefs_write(FAULTS, "1")
     tops = []
     try:
         for cmd in runs:
@@ -188,16 +214,33 @@ def trace_runs(binary, addrs, runs):
             if p.wait() != 0:
                 sys.exit("start-path-order: %s: exit status %d" % (cmd, p.returncode))
     finally:
+        tracefs_write(FAULTS, "0")
         tracefs_write(os.path.join("events", GROUP, "enable"), "0")
-    hits = []
-    line_re = re.compile(r"^\s*.+?-(\d+)\s+\(\s*(\d+|-+)\)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+(f\d+):")
+    hits, raw_faults, base = [], [], {}
+    head = r"^\s*.+?-(\d+)\s+\(\s*(\d+|-+)\)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+"
+    call_re = re.compile(head + r"(f\d+):\s+\((0x[0-9a-f]+)\)")
+    fault_re = re.compile(head + r"page_fault_user:\s+address=(0x[0-9a-f]+)")
     for line in open(os.path.join(TRACEFS, "trace")):
-        m = line_re.match(line)
-        if m and m.group(4) in names:
-            tgid = int(m.group(2)) if m.group(2).isdigit() else int(m.group(1))
-            hits.append((float(m.group(3)), tgid, names[m.group(4)]))
+        m = call_re.match(line) or fault_re.match(line)
+        if not m:
+            continue
+        tgid = int(m.group(2)) if m.group(2).isdigit() else int(m.group(1))
+        if len(m.groups()) == 5 and m.group(4) in names:
+            func, probed = names[m.group(4)]
+            hits.append((float(m.group(3)), tgid, func))
+            base.setdefault(tgid, int(m.group(5), 16) - probed)
+        elif len(m.groups()) == 4:
+            raw_faults.append((tgid, int(m.group(4), 16)))
     tracefs_write("trace", "")
-    return hits, set(tops)
+    faults = [(tgid, a - base[tgid]) for tgid, a in raw_faults if tgid in base]
+    return hits, faults, set(tops)
+
+
+def kept_rodata(path):
+    """The read-only data patterns of an earlier --out (--keep-rodata-from)."""
+    text = open(path).read()
+    i = text.find(".rodata.startpath")
+    return re.findall(r"^    (\*\S+?)\(\.rodata", text[i:], re.M) if i >= 0 else []
 
 
 def main():
@@ -206,6 +249,7 @@ def main():
     ap.add_argument("--map", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--run", action="append", required=True)
+    ap.add_argument("--keep-rodata-from", help="an earlier output whose data objects stay")
     a = ap.parse_args()
 
     syms = text_symbols(a.bin)
@@ -213,27 +257,24 @@ def main():
     starts = [s[0] for s in sections]
     remove_probes()
     try:
-        hits, tops = trace_runs(a.bin, syms.keys(), a.run)
+        hits, faults, tops = trace_runs(a.bin, syms.keys(), a.run)
     finally:
         remove_probes()
     if not hits:
         sys.exit("start-path-order: no function ran: were the probes on %s?" % a.bin)
 
-    import bisect
     first = {}
     for t, tgid, addr in sorted(hits):
-        i = bisect.bisect_right(starts, addr) - 1
-        if i < 0 or not sections[i][0] <= addr < sections[i][0] + sections[i][1]:
+        sec = section_at(sections, starts, addr)
+        if sec is None:
             continue
-        _, _, name, filename = sections[i]
+        _, _, name, filename, _ = sec
         if not name.startswith(".text") or name.startswith(".text.unlikely"):
             continue
         key = (name, filename)
         who = "parent" if tgid in tops else "child"
-        entry = first.setdefault(key, {"t": t, "who": set(), "syms": []})
+        entry = first.setdefault(key, {"t": t, "who": set()})
         entry["who"].add(who)
-        if len(entry["syms"]) < 3 and syms[addr] not in entry["syms"]:
-            entry["syms"].append(syms[addr])
 
     groups = [("run by minirun and the container process", lambda w: len(w) == 2),
               ("run by the container process only", lambda w: w == {"child"}),
@@ -241,28 +282,47 @@ def main():
     out = [
         "/* SPDX-License-Identifier: MIT */",
         "/*",
-        " * Generated by tests/bench/start-path-order.py (tests/bench/README.md): the",
-        " * functions a start runs, placed side by side at the front of the text, so",
-        " * that its page faults on code map a few 64 KiB windows instead of most of",
-        " * the binary (the script says why).  Input sections that do not exist are",
-        " * ignored: a stale list costs speed, never correctness.",
+        " * Generated by tests/bench/start-path-order.sh (tests/bench/README.md): the",
+        " * functions a start runs, placed side by side at the front of the text, and",
+        " * the read-only data of their objects and of the data objects it read, at",
+        " * the front of .rodata, so that its page faults on them map a few 64 KiB",
+        " * windows instead of most of the binary (start-path-order.py says why).",
+        " * Input sections that do not exist are ignored: a stale list costs speed,",
+        " * never correctness.",
         " */",
         "SECTIONS",
         "{",
         "  .text.startpath : {",
     ]
-    total = 0
+    files = []
     for title, test in groups:
         keys = sorted((k for k, e in first.items() if test(e["who"])), key=lambda k: first[k]["t"])
         out.append("    /* %s */" % title)
         for k in keys:
             out.append("    %s" % pattern(*k))
-            total += 1
+            if file_pattern(k[1]) not in files:
+                files.append(file_pattern(k[1]))
     out += ["  }", "}", "INSERT BEFORE .text;", ""]
+
+    # Read-only data: that of every object whose code ran (its strings and
+    # tables), then the objects the runs faulted on in .rodata that hold no
+    # code that ran (glibc's digit and ctype tables).  A fault shows only
+    # the first read of a 64 KiB window, so the script runs twice, the
+    # second time keeping what the first found.
+    data_files = kept_rodata(a.keep_rodata_from) if a.keep_rodata_from else []
+    for tgid, addr in faults:
+        sec = section_at(sections, starts, addr)
+        if sec is not None and sec[4].startswith(".rodata"):
+            f = file_pattern(sec[3])
+            if f not in files and f not in data_files:
+                data_files.append(f)
+    out += ["SECTIONS", "{", "  .rodata.startpath : {"]
+    out += ["    %s(.rodata .rodata.*)" % f for f in files + [f for f in data_files if f not in files]]
+    out += ["  }", "}", "INSERT BEFORE .rodata;", ""]
     with open(a.out, "w") as f:
         f.write("\n".join(out))
-    print("start-path-order: %d input sections from %d function calls into %s"
-          % (total, len(hits), a.out))
+    print("start-path-order: %d code and %d data objects from %d calls and %d faults into %s"
+          % (len(first), len(set(files + data_files)), len(hits), len(faults), a.out))
 
 
 if __name__ == "__main__":
