@@ -118,26 +118,31 @@ open_in_root(int rootfs_fd, const char *path, FILE **out, char **line, struct mr
  * The next line of PATH into buf (LINE_BUF bytes): 1, or 0 at the end.  A
  * line longer than LINE_MAX_BYTES, or reading past FILE_MAX_BYTES (the file
  * grew since it was opened: a container writing into its --rootfs), is an
- * error: memory and time stay bounded whatever the file holds.  The bytes
- * consumed are counted by position, not strlen, so NUL bytes count too.
+ * error: memory and time stay bounded whatever the file holds.  *pos counts
+ * the bytes consumed, NUL bytes too (strlen would stop at one); counted
+ * here because ftello makes an lseek(2) each time, two per line.
  */
 static int
-next_line(FILE *f, char *buf, const char *path, struct mr_error *err)
+next_line(FILE *f, char *buf, off_t *pos, const char *path, struct mr_error *err)
 {
-	off_t before = ftello(f);
-	errno = 0;
-	if (fgets(buf, LINE_BUF, f) == NULL) {
+	size_t n = 0;
+	int c = 0;
+
+	while (n < LINE_BUF - 1 && (c = getc_unlocked(f)) != EOF) {
+		buf[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	buf[n] = '\0';
+	if (n == 0) {
 		if (ferror(f))
 			return mr_error_set(err, errno, "read /%s of the root filesystem", path);
 		return 0;
 	}
-	off_t after = ftello(f);
-	if (before < 0 || after < 0)
-		return mr_error_set(err, errno, "read /%s of the root filesystem", path);
-	if (after > FILE_MAX_BYTES)
+	*pos += (off_t)n;
+	if (*pos > FILE_MAX_BYTES)
 		return mr_error_set(err, 0, "/%s of the root filesystem is larger than %d MiB",
 				    path, FILE_MAX_BYTES >> 20);
-	size_t n = (size_t)(after - before);
 	if (n == LINE_BUF - 1 && buf[n - 1] != '\n')
 		return mr_error_set(err, 0,
 				    "/%s of the root filesystem has a line longer than %d KiB",
@@ -212,6 +217,7 @@ find_passwd(int rootfs_fd, const char *name, uid_t uid, struct passwd_entry *out
 {
 	cleanup_file FILE *f = NULL;
 	cleanup_free char *line = NULL;
+	off_t pos = 0;
 	int more;
 
 	*found = LOOKUP_NO_FILE;
@@ -221,7 +227,7 @@ find_passwd(int rootfs_fd, const char *name, uid_t uid, struct passwd_entry *out
 		return 0;
 	*found = LOOKUP_NOT_FOUND;
 
-	while ((more = next_line(f, line, PASSWD_PATH, err)) > 0) {
+	while ((more = next_line(f, line, &pos, PASSWD_PATH, err)) > 0) {
 		/* name:password:uid:gid:gecos:home:shell */
 		char *fields[7];
 		uint32_t id_uid, id_gid;
@@ -256,6 +262,7 @@ find_group(int rootfs_fd, const char *name, gid_t gid, gid_t *out, enum lookup *
 {
 	cleanup_file FILE *f = NULL;
 	cleanup_free char *line = NULL;
+	off_t pos = 0;
 	int more;
 
 	*found = LOOKUP_NO_FILE;
@@ -265,7 +272,7 @@ find_group(int rootfs_fd, const char *name, gid_t gid, gid_t *out, enum lookup *
 		return 0;
 	*found = LOOKUP_NOT_FOUND;
 
-	while ((more = next_line(f, line, GROUP_PATH, err)) > 0) {
+	while ((more = next_line(f, line, &pos, GROUP_PATH, err)) > 0) {
 		/* name:password:gid:member,member,... */
 		char *fields[4];
 		uint32_t id;
@@ -310,12 +317,13 @@ supplementary_groups(int rootfs_fd, const char *user, gid_t **out, size_t *n_out
 	cleanup_free char *line = NULL;
 	cleanup_free gid_t *groups = NULL;
 	size_t n = 0, cap = 0;
+	off_t pos = 0;
 	int more = 0;
 
 	if (open_in_root(rootfs_fd, GROUP_PATH, &f, &line, err) < 0)
 		return -1;
 	if (f != NULL) {
-		while ((more = next_line(f, line, GROUP_PATH, err)) > 0) {
+		while ((more = next_line(f, line, &pos, GROUP_PATH, err)) > 0) {
 			char *fields[4];
 			uint32_t id;
 			bool dup = false;
