@@ -23,8 +23,10 @@ them enabled, and the trace says which functions ran, in which process,
 first when.  Each is mapped through the link map to the input section that
 holds it: .text.NAME for minirun's own code (built with
 -ffunction-sections), ARCHIVE:MEMBER(.text...) for a library's.  The order:
-sections both minirun and the container process ran, then the container
-process's own, then minirun's own; by first run within each group.  A
+what the first --run (the default start) runs, in three groups: sections
+both minirun and the container process ran, then the container process's
+own, then minirun's own, each by first call; then what each later --run
+adds, grouped the same way.  A
 section the script names that no longer exists is ignored by the linker, so
 a stale list costs speed, never correctness.
 
@@ -39,6 +41,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 
 TRACEFS = "/sys/kernel/tracing"
 GROUP = "mrorder"
@@ -171,12 +174,13 @@ def probe_point(binary, data, segs, addr):
 
 
 FAULTS = os.path.join("events", "exceptions", "page_fault_user", "enable")
+RUN_NAMES = ["the first run", "the second run", "the third run", "a later run"]
 
 
 def trace_runs(binary, addrs, runs):
     """Run each command with a uprobe on every function at addrs, and with
-    the page_fault_user tracepoint on.  Returns the calls (time, tgid,
-    function address), the faults (tgid, address, minus the binary's load
+    the page_fault_user tracepoint on.  Returns the calls (time, index of
+    the run, tgid, function address), the faults (tgid, address, minus the binary's load
     address in that process, found from its calls), and the tgids of the
     commands themselves (minirun; any other tgid is a process it made)."""
     segs = load_segments(binary)
@@ -203,35 +207,43 @@ def trace_runs(binary, addrs, runs):
     if refused:
         print("start-path-order: %d of %d symbols could not be probed" % (refused, len(addrs)))
     tracefs_write("options/record-tgid", "1")
-    tracefs_write("trace", "")
-    tracefs_write(os.path.join("events", GROUP, "enable"), "1")
-    tracefs_write(FAULTS, "1")
-    tops = []
+    clock = re.search(r"\[(\S+)\]", open(os.path.join(TRACEFS, "trace_clock")).read()).group(1)
+    tracefs_write("trace_clock", "mono")  # the runs' boundaries, from time.monotonic()
     try:
-        for cmd in runs:
-            p = subprocess.Popen(shlex.split(cmd), stdout=subprocess.DEVNULL)
-            tops.append(p.pid)
-            if p.wait() != 0:
-                sys.exit("start-path-order: %s: exit status %d" % (cmd, p.returncode))
+        tracefs_write("trace", "")
+        tracefs_write(os.path.join("events", GROUP, "enable"), "1")
+        tracefs_write(FAULTS, "1")
+        tops, bounds = [], []
+        try:
+            for cmd in runs:
+                bounds.append(time.monotonic())
+                p = subprocess.Popen(shlex.split(cmd), stdout=subprocess.DEVNULL)
+                tops.append(p.pid)
+                if p.wait() != 0:
+                    sys.exit("start-path-order: %s: exit status %d" % (cmd, p.returncode))
+        finally:
+            tracefs_write(FAULTS, "0")
+            tracefs_write(os.path.join("events", GROUP, "enable"), "0")
+        hits, raw_faults, base = [], [], {}
+        head = r"^\s*.+?-(\d+)\s+\(\s*(\d+|-+)\)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+"
+        call_re = re.compile(head + r"(f\d+):\s+\((0x[0-9a-f]+)\)")
+        fault_re = re.compile(head + r"page_fault_user:\s+address=(0x[0-9a-f]+)")
+        for line in open(os.path.join(TRACEFS, "trace")):
+            m = call_re.match(line) or fault_re.match(line)
+            if not m:
+                continue
+            tgid = int(m.group(2)) if m.group(2).isdigit() else int(m.group(1))
+            if len(m.groups()) == 5 and m.group(4) in names:
+                func, probed = names[m.group(4)]
+                t = float(m.group(3))
+                hits.append((t, bisect.bisect_right(bounds, t) - 1, tgid, func))
+                base.setdefault(tgid, int(m.group(5), 16) - probed)
+            elif len(m.groups()) == 4:
+                raw_faults.append((tgid, int(m.group(4), 16)))
     finally:
-        tracefs_write(FAULTS, "0")
-        tracefs_write(os.path.join("events", GROUP, "enable"), "0")
-    hits, raw_faults, base = [], [], {}
-    head = r"^\s*.+?-(\d+)\s+\(\s*(\d+|-+)\)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+"
-    call_re = re.compile(head + r"(f\d+):\s+\((0x[0-9a-f]+)\)")
-    fault_re = re.compile(head + r"page_fault_user:\s+address=(0x[0-9a-f]+)")
-    for line in open(os.path.join(TRACEFS, "trace")):
-        m = call_re.match(line) or fault_re.match(line)
-        if not m:
-            continue
-        tgid = int(m.group(2)) if m.group(2).isdigit() else int(m.group(1))
-        if len(m.groups()) == 5 and m.group(4) in names:
-            func, probed = names[m.group(4)]
-            hits.append((float(m.group(3)), tgid, func))
-            base.setdefault(tgid, int(m.group(5), 16) - probed)
-        elif len(m.groups()) == 4:
-            raw_faults.append((tgid, int(m.group(4), 16)))
-    tracefs_write("trace", "")
+        tracefs_write("trace", "")
+        # Restored after reading: a new clock empties the buffer.
+        tracefs_write("trace_clock", clock)
     faults = [(tgid, a - base[tgid]) for tgid, a in raw_faults if tgid in base]
     return hits, faults, set(tops)
 
@@ -264,7 +276,7 @@ def main():
         sys.exit("start-path-order: no function ran: were the probes on %s?" % a.bin)
 
     first = {}
-    for t, tgid, addr in sorted(hits):
+    for t, run, tgid, addr in sorted(hits):
         sec = section_at(sections, starts, addr)
         if sec is None:
             continue
@@ -273,8 +285,9 @@ def main():
             continue
         key = (name, filename)
         who = "parent" if tgid in tops else "child"
-        entry = first.setdefault(key, {"t": t, "who": set()})
-        entry["who"].add(who)
+        entry = first.setdefault(key, {"t": t, "run": run, "who": set()})
+        if run == entry["run"]:
+            entry["who"].add(who)
 
     groups = [("run by minirun and the container process", lambda w: len(w) == 2),
               ("run by the container process only", lambda w: w == {"child"}),
@@ -294,14 +307,22 @@ def main():
         "{",
         "  .text.startpath : {",
     ]
+    # The first --run (the default start) decides the front: what it runs
+    # comes first, in the three groups; each later run adds what it runs
+    # that the earlier ones did not, so the default start touches the
+    # fewest 64 KiB windows.
     files = []
-    for title, test in groups:
-        keys = sorted((k for k, e in first.items() if test(e["who"])), key=lambda k: first[k]["t"])
-        out.append("    /* %s */" % title)
-        for k in keys:
-            out.append("    %s" % pattern(*k))
-            if file_pattern(k[1]) not in files:
-                files.append(file_pattern(k[1]))
+    for run, cmd in enumerate(a.run):
+        for title, test in groups:
+            keys = sorted((k for k, e in first.items() if e["run"] == run and test(e["who"])),
+                          key=lambda k: first[k]["t"])
+            if not keys:
+                continue
+            out.append("    /* %s: %s */" % (RUN_NAMES[min(run, len(RUN_NAMES) - 1)], title))
+            for k in keys:
+                out.append("    %s" % pattern(*k))
+                if file_pattern(k[1]) not in files:
+                    files.append(file_pattern(k[1]))
     out += ["  }", "}", "INSERT BEFORE .text;", ""]
 
     # Read-only data: that of every object whose code ran (its strings and
