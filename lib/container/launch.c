@@ -2199,11 +2199,13 @@ input_write(struct relay *s, struct input *in)
 static int
 stop_timeout_ms(const struct stop_state *st)
 {
-	int64_t next = st->check_at, now = now_ms();
+	int64_t next = st->check_at;
 	if (st->kill_at != 0 && (next == 0 || st->kill_at < next))
 		next = st->kill_at;
 	if (next == 0)
 		return -1;
+	/* Only with a deadline: no clock read on a start that sets none (phases.c). */
+	int64_t now = now_ms();
 	if (next <= now)
 		return 0;
 	return next - now > 60000 ? 60000 : (int)(next - now);
@@ -2213,6 +2215,8 @@ stop_timeout_ms(const struct stop_state *st)
 static void
 stop_timers(const struct relay *s, struct stop_state *st)
 {
+	if (st->kill_at == 0 && st->check_at == 0)
+		return;
 	int64_t now = now_ms();
 	if (st->kill_at != 0 && now >= st->kill_at) {
 		st->kill_at = 0;
