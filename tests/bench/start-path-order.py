@@ -312,7 +312,7 @@ def main():
     # that the earlier ones did not, so the default start touches the
     # fewest 64 KiB windows.
     files = []
-    for run, cmd in enumerate(a.run):
+    for run in range(len(a.run)):
         for title, test in groups:
             keys = sorted((k for k, e in first.items() if e["run"] == run and test(e["who"])),
                           key=lambda k: first[k]["t"])
