@@ -47,6 +47,37 @@ else
 fi
 is "$(sha256sum < "$MINIRUN")" "$sum_before" "minirun's binary is unchanged"
 
+# --- minirun's own binary: no data in an executable segment --------------------------
+# The start-path layout (cmd/start-path.ld) moves read-only data; inserted
+# before .rodata it once landed in the code's R+X segment, where its bytes
+# are gadgets an exploit can jump to (what -z separate-code exists for).
+if command -v readelf > /dev/null; then
+    segs=$(LC_ALL=C readelf -lW "$MINIRUN")
+    # LOAD segments with E in their flags, by index in the program headers.
+    xidx=$(printf '%s\n' "$segs" | awk '/^Program Headers:/ {p = 1; next} p && /^ *[A-Z_]+ / {
+        if ($1 == "LOAD" && $0 ~ / R?W?E +0x[0-9a-f]+$/) print n; n++ } /^$/ && p && n {p = 0}')
+    bad=""
+    for i in $xidx; do
+        secs=$(printf '%s\n' "$segs" | awk -v i="$(printf '%02d' "$i")" '/Section to Segment mapping/ {m = 1}
+            m && $1 == i { $1 = ""; print }')
+        for s in $secs; do
+            case $s in
+            .init | .plt | .plt.* | .iplt | .text | .text.* | __libc_freeres_fn | .fini) ;;
+            *) bad="$bad $s" ;;
+            esac
+        done
+    done
+    if [ -z "$xidx" ]; then
+        not_ok "minirun's executable segments hold only code" "readelf shows no executable LOAD segment"
+    else
+        is "${bad# }" "" "minirun's executable segments hold only code (segments: ${xidx//$'\n'/ })"
+    fi
+elif [ "${CI:-}" = true ]; then
+    not_ok "minirun's executable segments hold only code" "readelf (binutils) is not installed"
+else
+    skip "minirun's executable segments hold only code" "readelf (binutils) is not installed"
+fi
+
 # --- no mount, process or file left behind ------------------------------------------
 # Other containers and other test runs may share the machine: only the
 # processes of this script's runs count.  Each run carries a marker no other
