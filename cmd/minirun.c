@@ -175,7 +175,7 @@ main(int argc, char **argv)
 		mr_cli_clear(&cli);
 		return MR_EXIT_FAILURE;
 	}
-	if (mr_prepare(&cli.spec, &prepared, &err) < 0) {
+	if (mr_prepare(&cli.spec, MR_PREPARE_LAUNCH, &prepared, &err) < 0) {
 		print_error(&cli, &err);
 		mr_run_target_clear(&target);
 		mr_cli_clear(&cli);

@@ -213,7 +213,8 @@ exec_prepare(struct exec_job *j, const char *id, struct mr_error *err)
 		if (fcntl((int)fd, F_GETFD) < 0)
 			return mr_error_set(err, 0, "--preserve-fds %u: fd %u is not open",
 					    a->preserve_fds, fd);
-	if (mr_prepare(&j->spec, &j->p, err) < 0)
+	/* No flag: exec enters the container's namespaces, it makes none. */
+	if (mr_prepare(&j->spec, 0, &j->p, err) < 0)
 		return -1;
 	j->prepared = true;
 	return 0;

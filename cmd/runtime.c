@@ -544,7 +544,7 @@ create_prepare(struct create_job *j)
 		return -1;
 	j->ctl.hooks = &j->cfg.hooks;
 	j->ctl.state = &j->st;
-	if (mr_prepare(&j->spec, &j->p, &j->err) < 0)
+	if (mr_prepare(&j->spec, MR_PREPARE_LAUNCH, &j->p, &j->err) < 0)
 		return -1;
 	j->prepared = true;
 	for (size_t i = 0; i < j->p.seccomp.n_warnings; i++)

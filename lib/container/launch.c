@@ -5,10 +5,13 @@
  * lib/container/mounts.c, the filter in lib/seccomp/program.c, the observer
  * in lib/seccomp/observe.c.
  *
+ *   prepare: [a new network namespace as root, no user namespace: once the
+ *           spec and its sysctls are checked, start a thread on another
+ *           CPU that makes it, lo up (namespaces.c); the other checks
+ *           meanwhile (prepare.c, MR_PREPARE_LAUNCH)]
  *   parent: [observing: open the observer, map the shared page] ->
- *           [SCMP_ACT_NOTIFY: connect to the agent's listenerPath] -> [a new
- *           network namespace as root, no user namespace: start a thread
- *           on another CPU that makes it, lo up (namespaces.c)] -> [root:
+ *           [SCMP_ACT_NOTIFY: connect to the agent's listenerPath] -> [the
+ *           network namespace's thread, if prepare did not start it] -> [root:
  *           create the cgroup] -> block the relayed signals -> [no -t,
  *           stdin (-i), stdout or stderr a terminal: stdio pipes] ->
  *           socketpair ->
@@ -2643,6 +2646,12 @@ launch(const struct mr_prepared *p, struct mr_ns_net *net, const sigset_t *relay
 }
 
 static void
+net_clearp(struct mr_ns_net **n)
+{
+	mr_ns_net_clear(*n);
+}
+
+static void
 observer_freep(struct mr_observer **o)
 {
 	mr_observer_free(*o);
@@ -2700,10 +2709,8 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	__attribute__((cleanup(shared_page_unmapp))) struct shared_page *shared = NULL;
 	cleanup_cgroup struct mr_cgroup cg = MR_CGROUP_INIT;
 	cleanup_close int agent_sock = -1;
-	/* The net.* sysctls the network thread writes: it outlives the thread. */
-	struct mr_sysctl_net net_sysctls;
 	/* Joined whichever way this returns: the caller may fork next (poststop hooks). */
-	__attribute__((cleanup(mr_ns_net_clear))) struct mr_ns_net net = MR_NS_NET_INIT;
+	__attribute__((cleanup(net_clearp))) struct mr_ns_net *net = &p->net;
 	sigset_t relay, orig;
 	bool execed = false;
 
@@ -2729,19 +2736,21 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 
 	/*
 	 * Every check has passed: the network namespace is made by a thread on
-	 * another CPU while the cgroup is made here, the container process is
-	 * cloned, and it mounts its root, /proc and /dev (namespaces.h).  Not
-	 * earlier: a refused start makes no task at all.  launch() joins the
-	 * thread right after clone3 and sends the namespace; the cleanup joins
-	 * it on every other return, before anything else is forked (poststop
-	 * hooks).  The container process inherits no lock of the thread's (it
-	 * takes none of glibc's; under ASan it is joined first, below) but
-	 * glibc's list of threads: no set*id wrapper may run in it (user.h).
+	 * another CPU (namespaces.h) -- started by mr_prepare (MR_PREPARE_LAUNCH),
+	 * else here -- while the cgroup is made here, the container process is
+	 * cloned, and it mounts its root and /proc.  A refused start makes no
+	 * process (the thread is joined, its namespace dropped).  launch() joins
+	 * the thread right after clone3 and sends the namespace; the cleanup
+	 * joins it on every other return, before anything else is forked
+	 * (poststop hooks).  The container process inherits no lock of the
+	 * thread's (it takes none of glibc's; under ASan it is joined first,
+	 * below) but glibc's list of threads: no set*id wrapper may run in it
+	 * (user.h).
 	 */
 	bool own_net = mr_ns_net_made_apart(p->spec, p->userns);
-	if (own_net) {
-		mr_sysctl_net_prepare(p, &net_sysctls);
-		mr_ns_net_start(&net, mr_sysctl_net_write, &net_sysctls);
+	if (own_net && !p->net_early) {
+		mr_sysctl_net_prepare(p, &p->net_sysctls);
+		mr_ns_net_start(net, mr_sysctl_net_write, &p->net_sysctls);
 	}
 	if (mr_cgroup_create(p, ctl != NULL && ctl->state != NULL, &cg, err) < 0) {
 		mr_observer_abort(observer);
@@ -2755,7 +2764,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	 * locks, which a process cloned meanwhile would inherit held.  Joined
 	 * first; the container process gets the namespace the same way.
 	 */
-	if (own_net && net_finish(&net, err) < 0) {
+	if (own_net && net_finish(net, err) < 0) {
 		mr_observer_abort(observer);
 		return -1;
 	}
@@ -2770,7 +2779,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 	/* Blocked before clone, so no signal is lost between clone and the signalfd. */
 	relay_sigset(&relay);
 	sigprocmask(SIG_BLOCK, &relay, &orig);
-	int ret = launch(p, own_net ? &net : NULL, &relay, observer, shared, &agent_sock, &execed,
+	int ret = launch(p, own_net ? net : NULL, &relay, observer, shared, &agent_sock, &execed,
 			 exit_status, err);
 	/*
 	 * One that came after the container's end was for nobody: unblocked, it

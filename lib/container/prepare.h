@@ -12,6 +12,8 @@
 #include "container/user.h"
 #include "container/volumes.h"
 #include "container/etc-files.h"
+#include "container/namespaces.h"
+#include "container/sysctl.h"
 
 struct mr_cgroup;
 struct mr_launch_ctl;
@@ -60,13 +62,32 @@ struct mr_prepared {
 	struct mr_volumes_prepared volumes; /* bind sources held by fd (volumes.c) */
 	struct mr_etc_files etc_files;	    /* /etc/hostname, hosts, resolv.conf (etc-files.c) */
 	const struct mr_launch_ctl *ctl; /* set by mr_launch: the OCI runtime's create (launch.h) */
+	/*
+	 * MR_PREPARE_LAUNCH and a network namespace minirun makes
+	 * (mr_ns_net_made_apart): its thread, started by mr_prepare once the
+	 * spec and its sysctls are checked (net_early), so that the kernel's
+	 * slowest step of a start runs alongside the other checks.  The thread
+	 * writes into these two: a prepared spec is never copied or moved.
+	 * mr_launch joins it; mr_prepared_clear does for a start that never
+	 * launched.
+	 */
+	struct mr_ns_net net;
+	struct mr_sysctl_net net_sysctls;
+	bool net_early;
+};
+
+/* mr_prepare's flags. */
+enum {
+	/* mr_launch follows: what can already start in the background does (net). */
+	MR_PREPARE_LAUNCH = 1u << 0,
 };
 
 /*
  * On failure *out is left cleared (nothing to free) and err says why, with
  * exit status 125, 126 or 127.
  */
-int mr_prepare(const struct mr_spec *spec, struct mr_prepared *out, struct mr_error *err);
+int mr_prepare(const struct mr_spec *spec, unsigned flags, struct mr_prepared *out,
+	       struct mr_error *err);
 void mr_prepared_clear(struct mr_prepared *p);
 
 /*

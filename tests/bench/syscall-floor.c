@@ -38,7 +38,8 @@
  * host, minirun's scan for stale cgroups (flock per entry) and the reads of
  * its own ELF and libraries by ld.so.  The network namespace is made as
  * minirun makes it (namespaces.c: mr_ns_net_start): by a thread on another
- * CPU while the main thread makes the cgroup and clones the container
+ * CPU, started before the rootfs is opened (prepare.c), while the main
+ * thread reads the rootfs's files, makes the cgroup and clones the container
  * process; joined after clone3, its fd sent on the sync socket, which the
  * container process reads after /proc to setns (raw set*id calls there, as
  * minirun's: glibc's would wait for the thread, user.h).  The parent then
@@ -1093,8 +1094,12 @@ main(int argc, char **argv)
 	}
 	const char *rootfs = argv[optind];
 
-	/* prepare (prepare.c, program.c) */
+	/*
+	 * prepare (prepare.c, program.c); the network namespace's thread starts
+	 * first (mr_prepare with MR_PREPARE_LAUNCH), before the rootfs is opened
+	 */
 	probe_caps();
+	pthread_t net_thread = start_net();
 	int rootfd = (int)ck(open(rootfs, O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY), rootfs);
 	read_in_root(rootfd, "etc/passwd", RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT);
 	read_in_root(rootfd, "etc/group", RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT);
@@ -1123,8 +1128,7 @@ main(int argc, char **argv)
 	close(rootfd);
 	load_program(mode, file);
 
-	/* mr_launch: the network namespace's thread, the cgroup and clone3 meanwhile */
-	pthread_t net_thread = start_net();
+	/* mr_launch: the cgroup and clone3 while the network namespace's thread runs */
 	make_cgroups(mode == 0);
 	sigset_t relay, orig;
 	sigemptyset(&relay);
