@@ -3,6 +3,15 @@
 #ifndef MINIRUN_COMMON_UTIL_H
 #define MINIRUN_COMMON_UTIL_H
 
+/* An AddressSanitizer build: GCC says so with __SANITIZE_ADDRESS__, clang through __has_feature. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MR_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MR_ASAN 1
+#endif
+#endif
+
 #include <dirent.h>
 #include <errno.h>
 #include <sched.h>

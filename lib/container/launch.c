@@ -2757,7 +2757,7 @@ mr_launch(struct mr_prepared *p, struct mr_launch_ctl *ctl, int *exit_status, st
 		return -1;
 	}
 	mr_phase("cgroup-create");
-#ifdef __SANITIZE_ADDRESS__
+#ifdef MR_ASAN
 	/*
 	 * Under AddressSanitizer the thread is not lock-free: ASan's thread
 	 * start and exit allocate and take its allocator's and registry's

@@ -72,8 +72,10 @@ int mr_ns_loopback_up(struct mr_error *err);
  * instead of by clone3.  The kernel spends about 0.35 ms making a network
  * namespace (every pernet subsystem's init), most of what clone3 costs with
  * it, and more when other work competes for its per-CPU allocator.  The
- * thread starts on another CPU once every check has passed; meanwhile the
- * main thread makes the cgroup and clones the container process, which
+ * thread starts on another CPU once the input it uses is checked (in
+ * mr_prepare, MR_PREPARE_LAUNCH; a refused start joins it and drops the
+ * namespace); meanwhile the main thread finishes the checks, makes the
+ * cgroup and clones the container process, which
  * mounts its root, /proc and /dev.  minirun then joins the thread and sends
  * the namespace on the sync socket; the container process enters it before
  * the first thing that shows it, the sysctls and /sys (launch.c).

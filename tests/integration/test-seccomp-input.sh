@@ -35,7 +35,7 @@ run_counted() {
     rm -f "$f"
     # LeakSanitizer refuses to run under ptrace: leaks are checked elsewhere.
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-    run_cmd strace -f -qq -e trace=clone,clone3,fork,vfork -e signal=none -o "$f" "$@"
+    run_cmd strace -f -qq -e 'trace=clone,clone3,?fork,?vfork' -e signal=none -o "$f" "$@"
     if [ -f "$f" ]; then
         PROCS=$(grep -E '(^|[^a-z_])(clone3?|v?fork)\(' "$f" | grep -vc CLONE_THREAD || true)
     else
