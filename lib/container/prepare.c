@@ -872,9 +872,9 @@ mr_prepare(const struct mr_spec *spec, unsigned flags, struct mr_prepared *p, st
 	 * waited for its CPU.  A start refused below creates no process: the
 	 * thread is joined and its namespace dropped (mr_prepared_clear).
 	 */
+	if (mr_sysctl_check(spec, err) < 0)
+		return -1;
 	if ((flags & MR_PREPARE_LAUNCH) && mr_ns_net_made_apart(spec, p->userns)) {
-		if (mr_sysctl_check(spec, err) < 0)
-			return -1;
 		mr_sysctl_net_prepare(p, &p->net_sysctls);
 		mr_ns_net_start(&p->net, mr_sysctl_net_write, &p->net_sysctls);
 		p->net_early = true;
@@ -888,8 +888,6 @@ mr_prepare(const struct mr_spec *spec, unsigned flags, struct mr_prepared *p, st
 	if (set_capabilities(spec, p, err) < 0)
 		return -1;
 	if (make_hostname(spec, p, err) < 0)
-		return -1;
-	if (mr_sysctl_check(spec, err) < 0)
 		return -1;
 	if (mr_etc_files_prepare(spec, p->hostname, &p->etc_files, err) < 0)
 		return -1;
