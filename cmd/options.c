@@ -189,8 +189,9 @@ enum opt_id {
 	OPT_DNS_OPTION,
 };
 
+/* The name in place: a table of pointers is written to at every start (relocated). */
 struct opt {
-	const char *name;
+	char name[24];
 	char short_name;
 	bool has_arg;
 	enum opt_id id;

@@ -176,19 +176,27 @@ join_path(char *out, size_t size, const char *mount, const char *rel, const char
 /* --- where the hierarchies are -------------------------------------------- */
 
 /*
- * One line of /proc/self/cgroup.  Arrays of 16 are locals: with PATH_MAX
- * for the two paths they were 130 KiB of stack, faulted in page by page
- * and then copied into the container process by clone3.  The bounds are
- * checked: a longer cgroup path is an error, a longer mount point is not
- * used.
+ * One line of /proc/self/cgroup: NAMES and OWN point into the file's text,
+ * split in place.  They were arrays of their own in each of 16 entries,
+ * 22 KiB of stack that mr_cgroup_create() touched on every start (each
+ * page a fault, about 12 us on a PVM guest, and again a copy-on-write
+ * fault after clone3).  A longer cgroup path than the text holds is an
+ * error; a longer mount point is not used.
  */
 struct hierarchy {
 	unsigned ctrls; /* 0 for cgroup2 */
 	bool v2;
 	bool mounted;
-	char names[64];	 /* the controllers as /proc/self/cgroup lists them: "cpu,cpuacct" */
-	char own[1024];	 /* minirun's cgroup in it (from /proc/self/cgroup) */
-	char mount[256]; /* where it is mounted */
+	const char *names; /* the controllers as /proc/self/cgroup lists them: "cpu,cpuacct" */
+	char *own;	   /* minirun's cgroup in it (from /proc/self/cgroup) */
+	char mount[256];   /* where it is mounted */
+};
+
+/* /proc/PID/cgroup read and split: H points into TEXT. */
+struct proc_cgroup {
+	char text[4096];
+	size_t n;
+	struct hierarchy h[16];
 };
 
 static unsigned
@@ -215,33 +223,32 @@ controller_bits(const char *list, size_t len)
 
 /* The hierarchies of FILE (/proc/PID/cgroup) and the process's cgroup in each. */
 static int
-read_proc_cgroup(const char *file, struct hierarchy *h, size_t max, size_t *n, struct mr_error *err)
+read_proc_cgroup(const char *file, struct proc_cgroup *pc, struct mr_error *err)
 {
-	char buf[4096];
-	if (read_small(AT_FDCWD, file, buf, sizeof(buf)) < 0)
+	ssize_t len = read_small(AT_FDCWD, file, pc->text, sizeof(pc->text));
+	if (len < 0)
 		return mr_error_set(err, errno, "cgroup: read %s", file);
+	if ((size_t)len == sizeof(pc->text) - 1)
+		return mr_error_set(err, EFBIG, "cgroup: %s: longer than %zu bytes", file,
+				    sizeof(pc->text) - 1);
 
-	*n = 0;
-	for (char *line = buf; *line;) {
+	pc->n = 0;
+	for (char *line = pc->text; *line;) {
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (c2 != NULL && *n < max) {
-			struct hierarchy *x = &h[*n];
+		if (c2 != NULL && pc->n < MR_ARRAY_SIZE(pc->h)) {
+			struct hierarchy *x = &pc->h[pc->n];
 			x->mount[0] = '\0';
 			x->mounted = false;
 			x->v2 = c1 == line + 1 && line[0] == '0' && c2 == c1 + 1;
 			x->ctrls = x->v2 ? 0 : controller_bits(c1 + 1, (size_t)(c2 - c1 - 1));
-			snprintf(x->names, sizeof(x->names), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
-			if (strlen(c2 + 1) >= sizeof(x->own))
-				return mr_error_set(
-				    err, ENAMETOOLONG,
-				    "cgroup: %s: a cgroup path longer than %zu bytes", file,
-				    sizeof(x->own) - 1);
-			snprintf(x->own, sizeof(x->own), "%s", c2 + 1);
+			*c2 = '\0';
+			x->names = c1 + 1;
+			x->own = c2 + 1;
 			if (x->v2 || x->ctrls)
-				(*n)++;
+				pc->n++;
 		}
 		if (!nl)
 			break;
@@ -356,7 +363,7 @@ find_mounts(struct hierarchy *h, size_t n, struct mr_error *err)
 			if (h[i].mounted || h[i].v2 != is_v2 || (!is_v2 && h[i].ctrls != bits))
 				continue;
 			/* A mount of a sub-tree: our path is relative to its root. */
-			const char *rel = h[i].own;
+			char *rel = h[i].own;
 			size_t rl = strlen(root);
 			if (strcmp(root, "/") != 0) {
 				if (strncmp(h[i].own, root, rl) != 0 ||
@@ -367,7 +374,7 @@ find_mounts(struct hierarchy *h, size_t n, struct mr_error *err)
 			if (strlen(mnt) >= sizeof(h[i].mount))
 				continue;
 			snprintf(h[i].mount, sizeof(h[i].mount), "%s", mnt);
-			memmove(h[i].own, rel, strlen(rel) + 1);
+			h[i].own = rel;
 			h[i].mounted = true;
 		}
 	}
@@ -414,32 +421,39 @@ delegated(const char *dir)
  * With X, fills in its mount and sets its "own" to that parent.
  */
 static bool
-rootless_parent(struct hierarchy *x)
+rootless_parent(struct proc_cgroup *pc, struct hierarchy **out)
 {
-	struct hierarchy h[16], v2 = {0};
-	size_t nh = 0;
+	struct hierarchy *v2 = NULL;
 	struct mr_error ignored;
 	char dir[PATH_MAX];
 
-	if (read_proc_cgroup("/proc/self/cgroup", h, MR_ARRAY_SIZE(h), &nh, &ignored) < 0)
+	if (read_proc_cgroup("/proc/self/cgroup", pc, &ignored) < 0)
 		return false;
-	for (size_t i = 0; i < nh && !v2.v2; i++)
-		if (h[i].v2)
-			v2 = h[i];
-	if (!v2.v2 || (!find_mounts_fast(&v2, 1, 0) && find_mounts(&v2, 1, &ignored) < 0) ||
-	    !v2.mounted)
+	for (size_t i = 0; i < pc->n && v2 == NULL; i++)
+		if (pc->h[i].v2)
+			v2 = &pc->h[i];
+	if (v2 == NULL || (!find_mounts_fast(v2, 1, 0) && find_mounts(v2, 1, &ignored) < 0) ||
+	    !v2->mounted)
 		return false;
 	/* The parent of "/a/b" is "/a"; the root cgroup has none (and is root's). */
-	char *slash = strrchr(v2.own, '/');
+	char *slash = strrchr(v2->own, '/');
 	if (slash == NULL || slash[1] == '\0')
 		return false;
 	*slash = '\0';
-	join_path(dir, sizeof(dir), v2.mount, v2.own, NULL);
+	join_path(dir, sizeof(dir), v2->mount, v2->own, NULL);
 	if (!delegated(dir))
 		return false;
-	if (x != NULL)
-		*x = v2;
+	if (out != NULL)
+		*out = v2;
 	return true;
+}
+
+/* Not inlined: the text and the array stay off the stack of the checks' callers. */
+static __attribute__((noinline)) bool
+rootless_parent_found(void)
+{
+	struct proc_cgroup pc;
+	return rootless_parent(&pc, NULL);
 }
 
 /* --- checks before anything exists ---------------------------------------- */
@@ -544,7 +558,7 @@ mr_cgroup_check(const struct mr_spec *spec, bool rootless, struct mr_error *err)
 				    "cgroup goes next to minirun's own, in the cgroup delegated "
 				    "to uid %u)",
 				    (unsigned)geteuid());
-	if (rootless && flag != NULL && !rootless_parent(NULL))
+	if (rootless && flag != NULL && !rootless_parent_found())
 		return mr_error_set(err, 0,
 				    "%s: needs a cgroup, and rootless minirun can only create one "
 				    "in a cgroup2 delegated to uid %u (the parent of its own "
@@ -625,12 +639,13 @@ is_container_name(const char *name)
  * lock on its anchor before it makes any other directory, so nothing of a
  * live one is touched.  Pass N = 0 for a hierarchy that is not the anchor.
  */
-static void
+static __attribute__((noinline)) void
 sweep_stale(const struct hierarchy *x, struct hierarchy *h, size_t n, const char *parent)
 {
-	char dir[PATH_MAX];
-	join_path(dir, sizeof(dir), x->mount, parent ? parent : x->own, NULL);
-	DIR *d = opendir(dir);
+	/* One buffer, the directory's path and then each stale one's: a page less of stack. */
+	char path[PATH_MAX];
+	join_path(path, sizeof(path), x->mount, parent ? parent : x->own, NULL);
+	DIR *d = opendir(path);
 	struct dirent *e;
 
 	if (d == NULL)
@@ -643,7 +658,6 @@ sweep_stale(const struct hierarchy *x, struct hierarchy *h, size_t n, const char
 		if (afd < 0 || flock(afd, LOCK_EX | LOCK_NB) < 0 || !procs_empty(afd))
 			continue;
 		for (size_t i = 0; i < n; i++) {
-			char path[PATH_MAX];
 			/* Not looked up for this start (unused): the usual place, checked. */
 			if (&h[i] == x || (!h[i].mounted && !find_mount_fast(&h[i], false)))
 				continue;
@@ -1113,13 +1127,14 @@ static int
 create_rootless(const struct mr_prepared *p, struct mr_cgroup *cg, const char *name,
 		struct mr_error *err)
 {
-	struct hierarchy x;
+	struct proc_cgroup pc;
+	struct hierarchy *x;
 
-	if (!rootless_parent(&x))
+	if (!rootless_parent(&pc, &x))
 		return mr_error_set(err, 0, "%s: no delegated cgroup found (any more)",
 				    mr_resources_first_cgroup_flag(&p->spec->resources));
-	sweep_stale(&x, NULL, 0, NULL);
-	if (make_dir(cg, &x, NULL, name, err) < 0)
+	sweep_stale(x, NULL, 0, NULL);
+	if (make_dir(cg, x, NULL, name, err) < 0)
 		return -1;
 	/* On a hybrid host the unified hierarchy has no controllers: refused there. */
 	if (apply_v2(p, cg, &cg->dirs[0], err) < 0) {
@@ -1157,8 +1172,9 @@ int
 mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *cg,
 		 struct mr_error *err)
 {
-	struct hierarchy h[16];
-	size_t nh = 0, order[16], no = 0;
+	struct proc_cgroup pc;
+	struct hierarchy *h = pc.h;
+	size_t nh = 0, order[MR_ARRAY_SIZE(pc.h)], no = 0;
 	char id[16], name[NAME_MAX + 1];
 	const struct mr_resources *r = &p->spec->resources;
 	const char *parent = r->cgroup_parent;
@@ -1170,15 +1186,13 @@ mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *c
 	if (cg->disabled)
 		return 0;
 	/*
-	 * The freezer empties the cgroup without a race against fork
-	 * (kill_all), where no cgroup2 directory gives cgroup.kill.  A
-	 * container whose pid namespace is its own needs neither: when its
-	 * init dies the kernel kills every other process of the namespace and
-	 * reaps them before the init's exit is reported (zap_pid_ns_processes),
-	 * so when minirun has reaped the init nothing is left in the cgroup.
-	 * The mkdir, the join, the mount in /sys/fs/cgroup and the rmdir cost
-	 * about 0.08 ms of every start.  Kept where processes can outlive the
-	 * init (a joined pid namespace) or outlive minirun (OCI: pause, kill --all).
+	 * The freezer empties the cgroup without a race against fork (kill_all)
+	 * where no cgroup2 directory gives cgroup.kill.  A container with its
+	 * own pid namespace needs neither: when its init dies the kernel kills
+	 * and reaps every other process of it before the init's exit is
+	 * reported (zap_pid_ns_processes).  The freezer's mkdir, join, mount and
+	 * rmdir cost about 0.08 ms a start: kept where processes can outlive the
+	 * init (a joined pid namespace) or minirun (OCI: pause, kill --all).
 	 */
 	if (pausable || mr_spec_joins(p->spec, MR_JOIN_PID))
 		need |= MR_CG_FREEZER;
@@ -1195,8 +1209,9 @@ mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *c
 		snprintf(name, sizeof(name), NAME_PREFIX "%s", id);
 		return create_rootless(p, cg, name, err);
 	}
-	if (read_proc_cgroup("/proc/self/cgroup", h, MR_ARRAY_SIZE(h), &nh, err) < 0)
+	if (read_proc_cgroup("/proc/self/cgroup", &pc, err) < 0)
 		return -1;
+	nh = pc.n;
 	if (!find_mounts_fast(h, nh, need) && find_mounts(h, nh, err) < 0)
 		return -1;
 	/*
@@ -1751,14 +1766,16 @@ mr_cgroup_print(const struct mr_cgroup *cg, const char *prefix, FILE *out)
 int
 mr_cgroup_inspect(pid_t pid, const char *prefix, FILE *out, struct mr_error *err)
 {
-	struct hierarchy h[16];
+	struct proc_cgroup pc;
+	struct hierarchy *h = pc.h;
 	struct mr_cgroup_dir dirs[MR_CGROUP_MAX_DIRS];
 	size_t nh = 0, n = 0;
 	char file[64];
 
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	if (read_proc_cgroup(file, h, MR_ARRAY_SIZE(h), &nh, err) < 0)
+	if (read_proc_cgroup(file, &pc, err) < 0)
 		return -1;
+	nh = pc.n;
 	if (!find_mounts_fast(h, nh, ~0u) && find_mounts(h, nh, err) < 0)
 		return -1;
 	/* Only the container's own cgroups: those minirun made, named minirun-<id>. */

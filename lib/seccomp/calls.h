@@ -24,8 +24,14 @@ int mr_syscall_arity(const char *name);
 const char *mr_syscall_fallback(const char *name, int err);
 
 /* For the unit tests: the tables' entries, in order. */
+/*
+ * The name is an array, not a pointer: a table of pointers is relocated
+ * when a static-pie starts, a write (and a copy-on-write fault) to every
+ * page of it on every start, used or not.
+ */
+#define MR_SYSCALL_NAME_MAX 32
 struct mr_syscall_arity_entry {
-	const char *name;
+	char name[MR_SYSCALL_NAME_MAX];
 	int n_args;
 };
 const struct mr_syscall_arity_entry *mr_syscall_arity_table(size_t *n);

@@ -478,8 +478,9 @@ enum arg_kind {
 	A_AF,
 };
 
+/* Names in place, no pointers: nothing of the table is relocated at start-up (calls.h). */
 struct sig {
-	const char *name;
+	char name[MR_SYSCALL_NAME_MAX];
 	enum arg_kind args[6];
 };
 

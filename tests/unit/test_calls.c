@@ -21,6 +21,8 @@ START_TEST(test_arity_table_sorted_and_sane)
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_int_ge(t[i].n_args, 0);
 		ck_assert_int_le(t[i].n_args, 6);
+		/* An array in place: a name as long as it would lose its NUL. */
+		ck_assert_uint_lt(strnlen(t[i].name, sizeof(t[i].name)), sizeof(t[i].name));
 		/* Sorted and unique: the lookup is a binary search. */
 		if (i > 0)
 			ck_assert_msg(strcmp(t[i - 1].name, t[i].name) < 0, "%s before %s",
