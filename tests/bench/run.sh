@@ -34,8 +34,8 @@ fi
 
 minirun=
 buildtype=unknown
-rounds=50
-syscall_rounds=5
+rounds=100
+syscall_rounds=11
 out=
 profile=
 
