@@ -189,9 +189,8 @@ enum opt_id {
 	OPT_DNS_OPTION,
 };
 
-/* The name in place: a table of pointers is written to at every start (relocated). */
 struct opt {
-	char name[24];
+	const char *name;
 	char short_name;
 	bool has_arg;
 	enum opt_id id;

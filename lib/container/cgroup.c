@@ -192,12 +192,25 @@ struct hierarchy {
 	char mount[256];   /* where it is mounted */
 };
 
-/* /proc/PID/cgroup read and split: H points into TEXT. */
+/*
+ * /proc/PID/cgroup read and split: H points into TEXT, or into HEAP for a
+ * file longer than TEXT (nested containers under long cgroup paths reach
+ * 4 KiB).  Whoever declares one sets HEAP to NULL before anything can
+ * return, and declares it cleanup_proc_cgroup.
+ */
 struct proc_cgroup {
-	char text[4096];
+	char *heap;
 	size_t n;
 	struct hierarchy h[16];
+	char text[4096];
 };
+
+static void
+proc_cgroup_release(struct proc_cgroup *pc)
+{
+	free(pc->heap);
+}
+#define cleanup_proc_cgroup __attribute__((cleanup(proc_cgroup_release)))
 
 static unsigned
 controller_bits(const char *list, size_t len)
@@ -228,12 +241,18 @@ read_proc_cgroup(const char *file, struct proc_cgroup *pc, struct mr_error *err)
 	ssize_t len = read_small(AT_FDCWD, file, pc->text, sizeof(pc->text));
 	if (len < 0)
 		return mr_error_set(err, errno, "cgroup: read %s", file);
-	if ((size_t)len == sizeof(pc->text) - 1)
-		return mr_error_set(err, EFBIG, "cgroup: %s: longer than %zu bytes", file,
-				    sizeof(pc->text) - 1);
+	char *text = pc->text;
+	if ((size_t)len == sizeof(pc->text) - 1) {
+		/* Perhaps longer: the whole file (getdelim reads to the end: it holds no NUL). */
+		cleanup_file FILE *f = fopen(file, "re");
+		size_t cap = 0;
+		if (f == NULL || getdelim(&pc->heap, &cap, '\0', f) < 0)
+			return mr_error_set(err, errno, "cgroup: read %s", file);
+		text = pc->heap;
+	}
 
 	pc->n = 0;
-	for (char *line = pc->text; *line;) {
+	for (char *line = text; *line;) {
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
@@ -452,7 +471,8 @@ rootless_parent(struct proc_cgroup *pc, struct hierarchy **out)
 static __attribute__((noinline)) bool
 rootless_parent_found(void)
 {
-	struct proc_cgroup pc;
+	cleanup_proc_cgroup struct proc_cgroup pc;
+	pc.heap = NULL;
 	return rootless_parent(&pc, NULL);
 }
 
@@ -1123,13 +1143,15 @@ controller_flag(unsigned bit, const struct mr_resources *r)
  * user namespace already refuses mknod of a real device), no v1 hierarchy
  * (cgroupfs v1 is never delegated), no --cgroup-parent (refused earlier).
  */
-static int
+/* Not inlined: its proc_cgroup stays out of mr_cgroup_create's frame. */
+static __attribute__((noinline)) int
 create_rootless(const struct mr_prepared *p, struct mr_cgroup *cg, const char *name,
 		struct mr_error *err)
 {
-	struct proc_cgroup pc;
+	cleanup_proc_cgroup struct proc_cgroup pc;
 	struct hierarchy *x;
 
+	pc.heap = NULL;
 	if (!rootless_parent(&pc, &x))
 		return mr_error_set(err, 0, "%s: no delegated cgroup found (any more)",
 				    mr_resources_first_cgroup_flag(&p->spec->resources));
@@ -1172,15 +1194,16 @@ int
 mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *cg,
 		 struct mr_error *err)
 {
-	struct proc_cgroup pc;
+	cleanup_proc_cgroup struct proc_cgroup pc;
 	struct hierarchy *h = pc.h;
-	size_t nh = 0, order[MR_ARRAY_SIZE(pc.h)], no = 0;
+	size_t order[MR_ARRAY_SIZE(pc.h)], no = 0;
 	char id[16], name[NAME_MAX + 1];
 	const struct mr_resources *r = &p->spec->resources;
 	const char *parent = r->cgroup_parent;
 	bool any_v1 = false, v1_devices = false;
 	unsigned need = needed_v1(r), got = 0;
 
+	pc.heap = NULL;
 	memset(cg, 0, sizeof(*cg));
 	cg->disabled = r->no_cgroup;
 	if (cg->disabled)
@@ -1211,8 +1234,7 @@ mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *c
 	}
 	if (read_proc_cgroup("/proc/self/cgroup", &pc, err) < 0)
 		return -1;
-	nh = pc.n;
-	if (!find_mounts_fast(h, nh, need) && find_mounts(h, nh, err) < 0)
+	if (!find_mounts_fast(h, pc.n, need) && find_mounts(h, pc.n, err) < 0)
 		return -1;
 	/*
 	 * The order: cgroup2 first (it says whether cgroup.kill exists, which
@@ -1221,7 +1243,7 @@ mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *c
 	 * mr_cgroup_destroy() removes in the reverse order.
 	 */
 	for (int pass = 0; pass < 3; pass++)
-		for (size_t i = 0; i < nh; i++) {
+		for (size_t i = 0; i < pc.n; i++) {
 			bool dev = !h[i].v2 && (h[i].ctrls & MR_CG_DEVICES);
 			if (h[i].mounted && (pass == 0	 ? h[i].v2
 					     : pass == 1 ? dev
@@ -1248,7 +1270,7 @@ mr_cgroup_create(const struct mr_prepared *p, bool pausable, struct mr_cgroup *c
 		struct hierarchy *x = &h[order[k]];
 		if ((!x->v2 && !every && !(x->ctrls & need)) || cg->n == MR_CGROUP_MAX_DIRS)
 			continue;
-		sweep_stale(x, h, swept ? 0 : nh, parent);
+		sweep_stale(x, h, swept ? 0 : pc.n, parent);
 		swept = true;
 		if (make_dir(cg, x, parent, name, err) < 0)
 			goto fail;
@@ -1766,12 +1788,13 @@ mr_cgroup_print(const struct mr_cgroup *cg, const char *prefix, FILE *out)
 int
 mr_cgroup_inspect(pid_t pid, const char *prefix, FILE *out, struct mr_error *err)
 {
-	struct proc_cgroup pc;
+	cleanup_proc_cgroup struct proc_cgroup pc;
 	struct hierarchy *h = pc.h;
 	struct mr_cgroup_dir dirs[MR_CGROUP_MAX_DIRS];
 	size_t nh = 0, n = 0;
 	char file[64];
 
+	pc.heap = NULL;
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	if (read_proc_cgroup(file, &pc, err) < 0)
 		return -1;

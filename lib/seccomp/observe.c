@@ -478,9 +478,8 @@ enum arg_kind {
 	A_AF,
 };
 
-/* Names in place, no pointers: nothing of the table is relocated at start-up (calls.h). */
 struct sig {
-	char name[MR_SYSCALL_NAME_MAX];
+	const char *name;
 	enum arg_kind args[6];
 };
 

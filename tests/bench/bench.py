@@ -357,9 +357,11 @@ def ratio_interval(a, b, resamples=2000, seed=1):
 
     The rows are interleaved: round i of a and of b ran within the same
     second, so a round is resampled as a pair, keeping what the two had in
-    common (a slow second of the machine).  A bootstrap of the medians: it
-    says how far another run of the same code would likely read, which is
-    what a single ratio near its target needs beside it.
+    common (a slow second of the machine).  Rows of one batch only: the
+    main rounds, or the rootless sub-driver's (equal lengths are the test).
+    A bootstrap of the medians: the spread of this run's own rounds, which a
+    single ratio near its target needs beside it; it understates how far
+    another run can read (slow periods span neighbouring rounds).
     """
     if not a or not b:
         return None
@@ -1019,8 +1021,9 @@ def render(res):
     L.extend(target_lines(rows, sc))
     L.append("")
     L.append("The interval: 95% of 2,000 resamplings of the rounds (a round's two times kept "
-             "together), the ratio of medians each time; how far another run of the same code "
-             "would likely read on this machine.")
+             "together), the ratio of medians each time: the spread of this run's own rounds. "
+             "Another run can read further off (the machine changes between runs, and "
+             "neighbouring rounds are not independent).")
     cl = cost_lines(rows, res.get("phases", {}))
     if cl:
         L.append("")

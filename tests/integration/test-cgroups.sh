@@ -560,6 +560,50 @@ run_expect "a profile file that refuses CLONE_NEWCGROUP: as many cgroups as the 
 EPERM" -- --seccomp "$no_ns" "$ROOTFS" /bin/sh -c "$count; mkdir /tmp/m; /probe cgroupns pids /tmp/m; true"
 run_expect "the default profile: the container cannot make one (EPERM)" 0 "EPERM" -- \
     "$ROOTFS" /bin/sh -c 'mkdir /tmp/m; /probe cgroupns pids /tmp/m; true'
+# A /proc/self/cgroup longer than 4 KiB (a container engine nested under
+# long cgroup paths): minirun reads all of it.  It used to read its first
+# 4 KiB only, which cut a hierarchy's line short (here the devices one,
+# below lines of about 1 KiB each: the start failed) and dropped the lines
+# after it.  The test's own process goes into cgroups the test makes, four
+# long names deep in every hierarchy below its own.
+long_top="mrlong-$$-$(printf 'a%.0s' {1..200})"
+long_name=$(printf 'b%.0s' {1..240})
+long_dirs=() long_rm=()
+while IFS=: read -r _ ctrls path; do
+    if [ -z "$ctrls" ]; then
+        mnt=/sys/fs/cgroup/unified
+    else
+        mnt=/sys/fs/cgroup/${ctrls#name=}
+    fi
+    [ -d "$mnt" ] || continue
+    d=${mnt}${path%/}
+    for n in "$long_top" "$long_name" "$long_name" "$long_name"; do
+        d=$d/$n
+        mkdir "$d" || break
+        long_rm=("$d" "${long_rm[@]}")
+        # A new cpuset cgroup has no CPU and no memory node: no task could join it.
+        if [ -f "$d/cpuset.cpus" ]; then
+            cat "${d%/*}/cpuset.cpus" > "$d/cpuset.cpus"
+            cat "${d%/*}/cpuset.mems" > "$d/cpuset.mems"
+        fi
+    done
+    long_dirs+=("$d")
+done < /proc/self/cgroup
+# Inner directories first (long_rm is in the reverse order of the mkdirs).
+at_exit "rmdir $(printf '%q ' "${long_rm[@]}") 2>/dev/null"
+# shellcheck disable=SC2154 # MINIRUN and ROOTFS come from lib.sh's require_env
+run_cmd bash -c 'for d in "${@:3}"; do echo $$ > "$d/cgroup.procs" || exit 99; done
+    wc -c < /proc/self/cgroup
+    exec "$1" "$2" /bin/sh -c "echo ran"' _ "$MINIRUN" "$ROOTFS" "${long_dirs[@]}"
+long_size=${OUT%%$'\n'*}
+if [ "$RC" = 99 ] || [ "${long_size:-0}" -le 4096 ]; then
+    not_ok "a /proc/self/cgroup longer than 4 KiB: set up" "$(_result_diag)"
+else
+    is "$RC ${OUT#*$'\n'}" "0 ran" "a /proc/self/cgroup of $long_size bytes: the container starts"
+    is "$(find "${long_dirs[@]}" -mindepth 1 -maxdepth 1 -name 'minirun-*' 2>/dev/null)" "" \
+        "and its cgroups below those long paths are removed"
+fi
+
 is "$(leftovers)" "" "no minirun-* cgroup is left at the end"
 is "$(find /sys/fs/cgroup/*/ -maxdepth 3 -name "$cgp" 2> /dev/null)" "" "the --cgroup-parent directories minirun made are removed"
 
