@@ -84,7 +84,7 @@ mr_equiv_on_arch(const char *legacy, uint32_t arch, const char *out[MR_EQUIV_MAX
 	size_t n = 0;
 	if (e == NULL || seccomp_syscall_resolve_name_arch(arch, legacy) >= 0)
 		return 0;
-	for (size_t i = 0; i < MR_EQUIV_MAX && e->repl[i] != NULL; i++)
+	for (size_t i = 0; i < MR_EQUIV_MAX && e->repl[i][0] != '\0'; i++)
 		if (seccomp_syscall_resolve_name_arch(arch, e->repl[i]) >= 0)
 			out[n++] = e->repl[i];
 	return n;

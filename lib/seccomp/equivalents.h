@@ -16,12 +16,15 @@
 
 #include <jansson.h>
 
+#include "seccomp/calls.h"
+
 #define MR_EQUIV_MAX 3
 
+/* Names in arrays, not pointers: nothing of the table is relocated at start-up (calls.h). */
 struct mr_syscall_equiv {
-	const char *legacy;		/* "open" */
-	const char *repl[MR_EQUIV_MAX]; /* "openat", ...; NULL-terminated when shorter */
-	bool drop_in;			/* same arguments but a dirfd (AT_FDCWD): a file call */
+	char legacy[MR_SYSCALL_NAME_MAX];	      /* "open" */
+	char repl[MR_EQUIV_MAX][MR_SYSCALL_NAME_MAX]; /* "openat", ...; then "" when fewer */
+	bool drop_in; /* same arguments but a dirfd (AT_FDCWD): a file call */
 };
 
 /* The row of a legacy name; NULL when name has no replacement in the table. */

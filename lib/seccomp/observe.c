@@ -478,8 +478,13 @@ enum arg_kind {
 	A_AF,
 };
 
+/*
+ * The name in place, not a pointer: a table of pointers is relocated (written)
+ * at every start of the static-pie, and this one alone took a page of it.  A
+ * name may fill the array without a NUL: find_sig compares it as fixed-width.
+ */
 struct sig {
-	const char *name;
+	char name[MR_SYSCALL_NAME_MAX];
 	enum arg_kind args[6];
 };
 
@@ -555,9 +560,11 @@ static const struct sig sigs[] = {
 static const struct sig *
 find_sig(const char *name)
 {
-	for (size_t i = 0; i < MR_ARRAY_SIZE(sigs); i++)
-		if (strcmp(sigs[i].name, name) == 0)
+	for (size_t i = 0; i < MR_ARRAY_SIZE(sigs); i++) {
+		size_t n = strnlen(sigs[i].name, sizeof(sigs[i].name));
+		if (strncmp(sigs[i].name, name, n) == 0 && name[n] == '\0')
 			return &sigs[i];
+	}
 	return NULL;
 }
 

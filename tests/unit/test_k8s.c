@@ -171,8 +171,13 @@ START_TEST(test_equivalents_resolve)
 			      "%s on x86_64", e->legacy);
 		ck_assert_msg(seccomp_syscall_resolve_name_arch(SCMP_ARCH_AARCH64, e->legacy) < 0,
 			      "%s exists on aarch64: no replacement needed", e->legacy);
-		ck_assert_ptr_nonnull(e->repl[0]);
-		for (size_t i = 0; i < MR_EQUIV_MAX && e->repl[i]; i++)
+		/* Arrays, not pointers: each name must end within its own (a full one would not).
+		 */
+		ck_assert_ptr_nonnull(memchr(e->legacy, '\0', sizeof(e->legacy)));
+		for (size_t i = 0; i < MR_EQUIV_MAX; i++)
+			ck_assert_ptr_nonnull(memchr(e->repl[i], '\0', sizeof(e->repl[i])));
+		ck_assert(e->repl[0][0] != '\0');
+		for (size_t i = 0; i < MR_EQUIV_MAX && e->repl[i][0]; i++)
 			ck_assert_msg(
 			    seccomp_syscall_resolve_name_arch(SCMP_ARCH_AARCH64, e->repl[i]) >= 0,
 			    "%s -> %s on aarch64", e->legacy, e->repl[i]);
