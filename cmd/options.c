@@ -189,13 +189,24 @@ enum opt_id {
 	OPT_DNS_OPTION,
 };
 
+/*
+ * The name in place, not a pointer: a table of pointers is relocated (written)
+ * at every start of the static-pie.  A name may fill the array without a NUL:
+ * it is read through opt_len, never as a C string.
+ */
 struct opt {
-	const char *name;
+	char name[24];
 	char short_name;
 	bool has_arg;
 	enum opt_id id;
 	bool optional_arg; /* only as --name=VALUE: the next word is never taken */
 };
+
+static int
+opt_len(const struct opt *o)
+{
+	return (int)strnlen(o->name, sizeof(o->name));
+}
 
 static const struct opt options[] = {
     {"interactive", 'i', false, OPT_INTERACTIVE, false},
@@ -672,22 +683,22 @@ apply(struct mr_cli *cli, const struct opt *o, const char *value, char **environ
 	case OPT_DNS_SEARCH:
 	case OPT_DNS_OPTION:
 		if (!resolv_word(value))
-			return mr_error_set(err, 0, "--%s '%s': empty, or a blank in it", o->name,
-					    value);
+			return mr_error_set(err, 0, "--%.*s '%s': empty, or a blank in it",
+					    opt_len(o), o->name, value);
 		if (o->id == OPT_DNS_SEARCH)
 			return mr_spec_push(&spec->dns_search, &spec->n_dns_search, value, err);
 		return mr_spec_push(&spec->dns_options, &spec->n_dns_options, value, err);
 	default:
 		break;
 	}
-	return mr_error_set(err, 0, "internal error: option %s", o->name);
+	return mr_error_set(err, 0, "internal error: option %.*s", opt_len(o), o->name);
 }
 
 static const struct opt *
 find_long(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-		if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+		if (opt_len(&options[i]) == (int)len && memcmp(options[i].name, name, len) == 0)
 			return &options[i];
 	return NULL;
 }
@@ -732,8 +743,8 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 				else if (i + 1 < argc)
 					value = argv[++i];
 				else
-					return mr_error_set(err, 0, "option '--%s' needs a value",
-							    o->name);
+					return mr_error_set(err, 0, "option '--%.*s' needs a value",
+							    opt_len(o), o->name);
 			} else if (eq && o->optional_arg) {
 				value = eq + 1;
 			} else if (o->optional_arg) {
@@ -741,8 +752,8 @@ parse_options(int argc, char **argv, char **environ_, struct mr_cli *cli, struct
 				   been written with '=' (mr_cli_parse looks there). */
 				*bare_optional = i;
 			} else if (eq) {
-				return mr_error_set(err, 0, "option '--%s' takes no value",
-						    o->name);
+				return mr_error_set(err, 0, "option '--%.*s' takes no value",
+						    opt_len(o), o->name);
 			}
 			if (apply(cli, o, value, environ_, caps, err) < 0)
 				return -1;

@@ -540,27 +540,31 @@ mr_rt_pause(int argc, char **argv, bool pause)
 int
 mr_rt_features(int argc, char **argv)
 {
-	/* What minirun accepts, not what the kernel knows (lib/container/oci-config.c). */
-	static const char *const mount_options[] = {
+	/*
+	 * What minirun accepts, not what the kernel knows (lib/container/oci-config.c).
+	 * These lists are automatic, not static: a static array of pointers is
+	 * relocated (written) at every start of the static-pie, features or not.
+	 */
+	const char *const mount_options[] = {
 	    "atime",	     "bind",	    "dev",	  "diratime",	 "exec",       "lazytime",
 	    "noatime",	     "nodev",	    "nodiratime", "noexec",	 "nolazytime", "norelatime",
 	    "nostrictatime", "nosuid",	    "private",	  "rbind",	 "relatime",   "ro",
 	    "rprivate",	     "rshared",	    "rslave",	  "runbindable", "rw",	       "shared",
 	    "slave",	     "strictatime", "suid",	  "unbindable"};
-	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
-						 "pid",	   "user", "uts"};
-	static const char *const actions[] = {
+	const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
+					  "pid",    "user", "uts"};
+	const char *const actions[] = {
 	    "SCMP_ACT_ALLOW",	    "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",	"SCMP_ACT_KILL_PROCESS",
 	    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
-	static const char *const operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-						"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
-						"SCMP_CMP_NE"};
-	static const char *const known_flags[] = {
-	    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-	    "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+	const char *const operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+					 "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+					 "SCMP_CMP_NE"};
+	const char *const known_flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+					   "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+					   "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
 	/* TSYNC and WAIT_KILLABLE_RECV are accepted and dropped (profile.c). */
-	static const char *const supported_flags[] = {"SECCOMP_FILTER_FLAG_LOG",
-						      "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
+	const char *const supported_flags[] = {"SECCOMP_FILTER_FLAG_LOG",
+					       "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
 	char buf[64];
 
 	(void)argv;

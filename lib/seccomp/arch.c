@@ -36,8 +36,8 @@ static const struct mr_arch arch_table[] = {
 	ARCH(PPC64LE, "ppc64le", "ppc64le", 0, 0, 0, -1),
 	ARCH(S390, "s390", "s390", 0, 0, 0, -1),
 	ARCH(S390X, "s390x", "s390x", SCMP_ARCH_S390, 0, 0, -1),
-	ARCH(PARISC, "parisc", NULL, 0, 0, 0, -1),
-	ARCH(PARISC64, "parisc64", NULL, 0, 0, 0, -1),
+	ARCH(PARISC, "parisc", "", 0, 0, 0, -1),
+	ARCH(PARISC64, "parisc64", "", 0, 0, 0, -1),
 	ARCH(RISCV64, "riscv64", "riscv64", 0, 0, 0, -1),
 };
 /* clang-format on */
@@ -89,7 +89,7 @@ mr_arch_parse(const char *s)
 	}
 	for (size_t i = 0; i < MR_ARRAY_SIZE(arch_table); i++) {
 		const struct mr_arch *a = &arch_table[i];
-		if (strcasecmp(s, a->lib) == 0 || (a->go && strcasecmp(s, a->go) == 0))
+		if (strcasecmp(s, a->lib) == 0 || (a->go[0] && strcasecmp(s, a->go) == 0))
 			return a->token;
 	}
 	return 0;
@@ -113,7 +113,7 @@ const char *
 mr_arch_go_name(uint32_t token)
 {
 	const struct mr_arch *a = mr_arch_find(token);
-	return a ? a->go : NULL;
+	return a && a->go[0] ? a->go : NULL;
 }
 
 /* The names of one range of numbers; -1 on ENOMEM. */

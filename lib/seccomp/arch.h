@@ -14,11 +14,16 @@
 #include "common/error.h"
 #include "common/strv.h"
 
+/*
+ * Names in arrays, not pointers: a table of pointers is relocated (written)
+ * at every start of the static-pie (calls.h).  The unit tests check that
+ * each ends within its array.
+ */
 struct mr_arch {
-	uint32_t token;	  /* libseccomp's SCMP_ARCH_* value */
-	const char *scmp; /* "SCMP_ARCH_X86_64" */
-	const char *lib;  /* libseccomp's short name: "x86_64" */
-	const char *go;	  /* Go's GOARCH as moby spells it: "amd64"; NULL when Go has none */
+	uint32_t token; /* libseccomp's SCMP_ARCH_* value */
+	char scmp[24];	/* "SCMP_ARCH_X86_64" */
+	char lib[16];	/* libseccomp's short name: "x86_64" */
+	char go[16];	/* Go's GOARCH as moby spells it: "amd64"; "" when Go has none */
 	/* What Docker's default profile pairs with it in archMap (0: no more). */
 	uint32_t docker_subs[2];
 	/* Where its syscall numbers start (-1: no second range), to list them all. */

@@ -727,7 +727,8 @@ decode_call(const char *name, const struct seccomp_notif *n, bool read_mem)
 				append(&s, &len, "%d", (int)v);
 			break;
 		case A_AF: {
-			static const char *const af[] = {
+			/* Automatic: a static array of pointers is relocated at every start. */
+			const char *const af[] = {
 			    [1] = "AF_UNIX",	 [2] = "AF_INET",    [10] = "AF_INET6",
 			    [16] = "AF_NETLINK", [17] = "AF_PACKET", [38] = "AF_ALG",
 			    [40] = "AF_VSOCK",

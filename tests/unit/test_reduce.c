@@ -193,9 +193,13 @@ START_TEST(test_arch_table)
 							       : 0);
 	}
 	for (size_t i = 0; (a = mr_arch_nth(i)) != NULL; i++) {
+		/* Arrays, not pointers: each name must end within its own. */
+		ck_assert_ptr_nonnull(memchr(a->scmp, '\0', sizeof(a->scmp)));
+		ck_assert_ptr_nonnull(memchr(a->lib, '\0', sizeof(a->lib)));
+		ck_assert_ptr_nonnull(memchr(a->go, '\0', sizeof(a->go)));
 		ck_assert_uint_eq(mr_arch_resolve(a->scmp), a->token);
 		ck_assert_uint_eq(mr_arch_parse(a->lib), a->token);
-		if (a->go != NULL)
+		if (a->go[0] != '\0')
 			ck_assert_uint_eq(mr_arch_parse(a->go), a->token);
 		ck_assert_ptr_eq(mr_arch_find(a->token), a);
 	}
