@@ -10,7 +10,7 @@
  * "open" allows nothing on aarch64 unless it also allows "openat".
  *
  * Every replacement below resolves on aarch64 in libseccomp (the unit test
- * tests/unit/test_equivalents.c checks each one); renameat is missing on
+ * tests/unit/test_k8s.c checks each one); renameat is missing on
  * riscv64, hence renameat2 beside it.
  */
 #include <seccomp.h>

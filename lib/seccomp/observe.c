@@ -480,7 +480,7 @@ enum arg_kind {
 
 /*
  * The name in place, not a pointer: a table of pointers is relocated (written)
- * at every start of the static-pie, and this one alone took a page of it.  A
+ * at every start of the static-pie, and this one took half a page of it.  A
  * name may fill the array without a NUL: find_sig compares it as fixed-width.
  */
 struct sig {

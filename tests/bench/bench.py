@@ -708,10 +708,10 @@ def main():
         sc_cfgs.append(("minirun moby json",
                         lambda call: [M, "--seccomp", profile, rootfs, loop] + call,
                         {"MINIRUN_SECCOMP_CACHE": warm}))
-    calls = ["getpid", "read", "personality", "socket"]
+    calls = ["getpid", "read", "personality", "socket", "clone"]
     # socket+close costs ~2 us: fewer calls keep each run near 100 ms.
     ncalls = {"getpid": a.syscall_calls, "read": a.syscall_calls, "personality": a.syscall_calls,
-              "socket": max(a.syscall_calls // 10, 1)}
+              "socket": max(a.syscall_calls // 10, 1), "clone": a.syscall_calls}
     sc_crun = crun and not any(c.name.startswith("crun") for c in failed)
     if sc_crun:
         for k in bundles:
@@ -883,7 +883,7 @@ def target_lines(rows, syscalls):
             check(f"{call}: minirun default / unconfined", d[call + "_ns"] / u[call + "_ns"],
                   None)
     c = sc.get(CRUN_D)
-    for call in ("personality", "socket"):
+    for call in ("personality", "socket", "clone"):
         if d and c and d[call + "_ns"] and c[call + "_ns"]:
             check(f"{call}: minirun default / crun + Docker profile",
                   d[call + "_ns"] / c[call + "_ns"], 1.0)
@@ -1005,14 +1005,14 @@ def render(res):
              "of 7 loops per run):")
     L.append("")
     L.append("| where | getpid | read(/dev/zero, 1) | personality(0xffffffff) "
-             "| socket(AF_UNIX)+close |")
-    L.append("|---|---:|---:|---:|---:|")
+             "| socket(AF_UNIX)+close | clone(CLONE_SIGHAND): EINVAL |")
+    L.append("|---|---:|---:|---:|---:|---:|")
     for s in sc:
         def f(v):
             return f"{v:.1f}" if v is not None else "–"
         L.append(f"| {s['config']} | {f(s['getpid_ns'])} | {f(s['read_ns'])} "
                  f"| {f(s['personality_ns'])} "
-                 f"| {f(s['socket_ns'])} |")
+                 f"| {f(s['socket_ns'])} | {f(s.get('clone_ns'))} |")
     L.append("")
     L.append("Targets (issues 5 and 15):")
     L.append("")

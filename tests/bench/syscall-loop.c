@@ -1,6 +1,6 @@
 /* Time a raw system call in a loop, for the seccomp per-call cost benchmark.
  *
- *   syscall-loop [--allow-all-filter] getpid|read|personality|socket [CALLS [REPS]]
+ *   syscall-loop [--allow-all-filter] getpid|read|personality|socket|clone [CALLS [REPS]]
  *
  * getpid:      allowed unconditionally by Docker's profile, so the kernel's
  *              seccomp action cache answers it without running the filter.
@@ -12,6 +12,10 @@
  * socket:      socket(AF_UNIX, SOCK_DGRAM) + close; the filter inspects the
  *              family (Docker's profile refuses AF_VSOCK).  Includes the cost
  *              of making and closing a socket.
+ * clone:       clone(CLONE_SIGHAND) without CLONE_VM, which the kernel refuses
+ *              (EINVAL) at the start of copy_process: no process is made.
+ *              Docker's profile allows clone only without namespace flags
+ *              (argument 0 masked), so the filter runs and inspects it.
  *
  * --allow-all-filter: first install a one-instruction filter that allows
  * every call (with no_new_privs), so the cost of having any filter at all is
@@ -23,7 +27,9 @@
  * benchmark rootfs.  Exit 1 when the call fails (e.g. a filter denies it).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
@@ -72,8 +78,8 @@ main(int argc, char **argv)
 	}
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: %s [--allow-all-filter] getpid|read|personality|socket [CALLS "
-			"[REPS]]\n",
+			"usage: %s [--allow-all-filter] getpid|read|personality|socket|clone "
+			"[CALLS [REPS]]\n",
 			argv[0]);
 		return 2;
 	}
@@ -85,6 +91,8 @@ main(int argc, char **argv)
 		which = 2;
 	else if (strcmp(argv[1], "read") == 0)
 		which = 3;
+	else if (strcmp(argv[1], "clone") == 0)
+		which = 4;
 	else {
 		fprintf(stderr, "syscall-loop: unknown call %s\n", argv[1]);
 		return 2;
@@ -110,6 +118,17 @@ main(int argc, char **argv)
 		perror("personality");
 		return 1;
 	}
+	/* EINVAL from the kernel: a filter's EPERM, or a child, would be another measurement. */
+	if (which == 4) {
+		long pid = syscall(SYS_clone, CLONE_SIGHAND, 0, 0, 0, 0);
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0 || errno != EINVAL) {
+			fprintf(stderr, "syscall-loop: clone(CLONE_SIGHAND): %s\n",
+				pid > 0 ? "made a process" : strerror(errno));
+			return 1;
+		}
+	}
 	if (which == 2) {
 		long fd = syscall(SYS_socket, AF_UNIX, SOCK_DGRAM, 0);
 		if (fd < 0) {
@@ -134,6 +153,10 @@ main(int argc, char **argv)
 		case 3:
 			for (long i = 0; i < calls; i++)
 				syscall(SYS_read, zero, &byte, 1);
+			break;
+		case 4:
+			for (long i = 0; i < calls; i++)
+				syscall(SYS_clone, CLONE_SIGHAND, 0, 0, 0, 0);
 			break;
 		default:
 			for (long i = 0; i < calls; i++)

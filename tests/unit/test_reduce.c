@@ -166,6 +166,8 @@ START_TEST(test_host_env)
 	if (env.native_arch == SCMP_ARCH_X86_64)
 		ck_assert_str_eq(env.go_arch, "amd64");
 	ck_assert_str_eq(mr_arch_go_name(SCMP_ARCH_AARCH64), "arm64");
+	/* No GOARCH: NULL, not the table's "" (rule_for_arch and the reducer test for it). */
+	ck_assert_ptr_null(mr_arch_go_name(SCMP_ARCH_PARISC));
 	ck_assert_uint_eq(mr_arch_resolve("SCMP_ARCH_X86_64"), SCMP_ARCH_X86_64);
 	ck_assert_uint_eq(mr_arch_resolve("SCMP_ARCH_AARCH64"), SCMP_ARCH_AARCH64);
 	ck_assert_uint_eq(mr_arch_resolve("x86_64"), 0);
