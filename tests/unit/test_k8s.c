@@ -171,8 +171,7 @@ START_TEST(test_equivalents_resolve)
 			      "%s on x86_64", e->legacy);
 		ck_assert_msg(seccomp_syscall_resolve_name_arch(SCMP_ARCH_AARCH64, e->legacy) < 0,
 			      "%s exists on aarch64: no replacement needed", e->legacy);
-		/* Arrays, not pointers: each name must end within its own (a full one would not).
-		 */
+		/* Arrays, not pointers: each name must end within its own. */
 		ck_assert_ptr_nonnull(memchr(e->legacy, '\0', sizeof(e->legacy)));
 		for (size_t i = 0; i < MR_EQUIV_MAX; i++)
 			ck_assert_ptr_nonnull(memchr(e->repl[i], '\0', sizeof(e->repl[i])));
